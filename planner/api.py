@@ -1,0 +1,55 @@
+"""The Python API a notebook uses: load a scenario, solve it, get frames back.
+
+    >>> from planner import load_scenario, solve
+    >>> result = solve(load_scenario("models/baseline.yaml", ["limits.budget_musd=2000"]))
+    >>> result.portfolio.head()
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .result import Result
+from .scenario import Scenario
+
+DEFAULT_SCENARIO = Path("models") / "baseline.yaml"
+
+
+def load_scenario(path: str | Path = DEFAULT_SCENARIO, overrides: list[str] | tuple[str, ...] = (),
+                  timings: dict | None = None) -> Scenario:
+    """Read and validate a scenario; raises InputError listing every problem."""
+    from .load import load_raw
+    from .validate import validate
+
+    t0 = time.perf_counter()
+    raw = load_raw(path, overrides)
+    t1 = time.perf_counter()
+    scenario = validate(raw)
+    if timings is not None:
+        timings["load"] = t1 - t0
+        timings["validate"] = time.perf_counter() - t1
+    return scenario
+
+
+def solve(scenario: Scenario | str | Path, overrides: list[str] | tuple[str, ...] = (), *,
+          time_limit_s: float | None = None, mip_gap: float | None = None, backend: str | None = None,
+          write_model: str | Path | None = None, timings: dict | None = None) -> Result:
+    """Build and solve; non-optimal outcomes (infeasible, time limit) are results, not errors."""
+    from .build import build
+    from .result import make_result
+    from .rules import active_rules
+    from .solve import solve_model
+
+    timings = {} if timings is None else timings
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, overrides, timings)
+    t0 = time.perf_counter()
+    model = build(scenario)
+    timings["build"] = time.perf_counter() - t0
+    if write_model is not None:
+        from .modelfile import write_model_file
+
+        write_model_file(model, write_model)
+    outcome = solve_model(model, time_limit_s, mip_gap, backend)
+    timings["solve"] = outcome.solve_seconds
+    return make_result(scenario, outcome, timings, active_rules(scenario))

@@ -1,0 +1,149 @@
+"""Build the MILP with PuLP. The only module (with `rules`) that speaks PuLP.
+
+Variables: binary `x[o]` selects option o; continuous `cover[g]` ∈ [0, size[g]] is the
+amount of gap g covered. Constraint families, each from one `add_<family>` function
+with stable names:
+
+- `link_<g>`:   cover[g] − Σ_o amount[o,g]·x[o] ≤ 0     (coverage needs contributions)
+- `limit_<r>`:  Σ_o use[o,r]·x[o] ≤ limit[r]             (every limited resource)
+- `target_<g>`: cover[g] ≥ target[g]                      (gaps with a target)
+- rule families: see `planner.rules`.
+
+Objectives (`Model.primary`), always stated for minimisation by the solver layer:
+- max_coverage: maximise Σ_g w[g]·cover[g]/size[g] − risk_penalty·Σ_o risk[o]·x[o]
+- min_cost:     minimise Σ_o use[o, cost_resource]·x[o]
+`Model.secondary` is the tie-break stage: least cost_resource, then fewest options.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pulp
+
+from .scenario import Scenario
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+def lp_name(prefix: str, ident: str, taken: set[str]) -> str:
+    """A readable LP-safe name from an id, unique within `taken`."""
+    base = f"{prefix}_{_UNSAFE.sub('_', ident)}"[:200]
+    name, k = base, 1
+    while name in taken:
+        k += 1
+        name = f"{base}_{k}"
+    taken.add(name)
+    return name
+
+
+@dataclass(eq=False)
+class Model:
+    scenario: Scenario
+    prob: pulp.LpProblem
+    x: dict[str, pulp.LpVariable]
+    cover: dict[str, pulp.LpVariable]
+    maximize: bool
+    primary: pulp.LpAffineExpression
+    secondary: pulp.LpAffineExpression
+    constraint_names: dict[str, list[str]] = field(default_factory=dict)  # family -> names
+    extra_vars: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    _taken: set[str] = field(default_factory=set, repr=False)
+
+    def add(self, family: str, constraint: pulp.LpConstraint, ident: str) -> str:
+        """Add a constraint named `<family>_<ident>` and record it under its family."""
+        name = lp_name(family, ident, self._taken)
+        self.prob.addConstraint(constraint, name)
+        self.constraint_names.setdefault(family, []).append(name)
+        return name
+
+    def new_var(self, prefix: str, ident: str, low: float | None = 0, up: float | None = None,
+                cat: str = pulp.LpContinuous) -> pulp.LpVariable:
+        name = lp_name(prefix, ident, self._taken)
+        var = self.prob.add_variable(name, lowBound=low, upBound=up, cat=cat)
+        self.extra_vars[name] = var
+        return var
+
+
+def expr(pairs) -> pulp.LpAffineExpression:
+    """An affine expression from (variable, coefficient) pairs, skipping zeros."""
+    return pulp.LpAffineExpression([(v, c) for v, c in pairs if c != 0])
+
+
+def add_variables(model: Model) -> None:
+    sc = model.scenario
+    for oid in sc.options.index:
+        model.x[oid] = model.prob.add_variable(lp_name("x", oid, model._taken), cat=pulp.LpBinary)
+    for gid, size in zip(sc.gaps.index, sc.gaps["size"]):
+        model.cover[gid] = model.prob.add_variable(lp_name("cover", gid, model._taken), lowBound=0, upBound=float(size))
+
+
+def add_coverage_links(model: Model) -> None:
+    """cover[g] ≤ Σ_o amount[o,g]·x[o]: a gap is covered only by selected contributions."""
+    sc = model.scenario
+    oi, gi, amt = sc.contribution_arrays()
+    opts, gaps = list(sc.options.index), list(sc.gaps.index)
+    terms: dict[int, list] = {j: [] for j in range(len(gaps))}
+    for o, g, a in zip(oi.tolist(), gi.tolist(), amt.tolist()):
+        terms[g].append((model.x[opts[o]], -a))
+    for j, gid in enumerate(gaps):
+        model.add("link", expr([(model.cover[gid], 1.0), *terms[j]]) <= 0, gid)
+
+
+def add_resource_limits(model: Model) -> None:
+    """Σ_o use[o,r]·x[o] ≤ limit[r] for every limited resource r."""
+    sc = model.scenario
+    for res, limit in sc.config.limits.items():
+        use = sc.options[res].tolist()
+        model.add("limit", expr(zip(model.x.values(), use)) <= float(limit), res)
+
+
+def add_targets(model: Model) -> None:
+    """cover[g] ≥ target[g] for gaps with a target (own, or objective.coverage_target × size)."""
+    sc = model.scenario
+    for gid, target in zip(sc.gaps.index, sc.gap_targets().tolist()):
+        if target > 0:
+            model.add("target", expr([(model.cover[gid], 1.0)]) >= float(target), gid)
+
+
+def cost_expr(model: Model) -> pulp.LpAffineExpression:
+    return expr(zip(model.x.values(), model.scenario.options[model.scenario.cost_resource].tolist()))
+
+
+def set_objectives(model: Model) -> None:
+    sc = model.scenario
+    obj = sc.config.objective
+    if obj.sense == "max_coverage":
+        coef = (sc.gap_weights() / sc.gaps["size"].to_numpy(dtype=float)).tolist()
+        pairs = list(zip(model.cover.values(), coef))
+        if obj.risk_penalty:
+            pairs += [(v, -obj.risk_penalty * r) for v, r in zip(model.x.values(), sc.options["risk"].tolist())]
+        model.primary = expr(pairs) + model.primary
+    else:
+        model.primary = cost_expr(model) + model.primary
+    # Tie-break: least cost, then (by a weight too small to trade against cost) fewest options.
+    costs = sc.options[sc.cost_resource].to_numpy(dtype=float)
+    positive = costs[costs > 0]
+    eps = (positive.min() if positive.size else 1.0) * 1e-3 / max(1, len(costs))
+    if obj.sense == "max_coverage":
+        model.secondary = expr((v, c + eps) for v, c in zip(model.x.values(), costs.tolist()))
+    else:
+        model.secondary = expr((v, 1.0) for v in model.x.values())
+    model.prob.sense = pulp.LpMaximize if model.maximize else pulp.LpMinimize
+    model.prob.setObjective(model.primary)
+
+
+def build(scenario: Scenario) -> Model:
+    """Create the PuLP problem for a validated scenario."""
+    from . import rules
+
+    maximize = scenario.config.objective.sense == "max_coverage"
+    prob = pulp.LpProblem(lp_name("planner", scenario.name, set()), pulp.LpMaximize if maximize else pulp.LpMinimize)
+    model = Model(scenario, prob, {}, {}, maximize, pulp.LpAffineExpression(), pulp.LpAffineExpression())
+    add_variables(model)
+    add_coverage_links(model)
+    add_resource_limits(model)
+    add_targets(model)
+    rules.add_rules(model)
+    set_objectives(model)
+    return model

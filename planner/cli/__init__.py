@@ -1,0 +1,49 @@
+"""`planner` command line. Commands load lazily so `planner --help` stays fast.
+
+Exit status: 0 done, 1 a fault in the tool, 2 bad input or usage, 3 infeasible,
+4 stopped by a limit without a proven optimum.
+"""
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# command name -> "module:function" inside planner.cli; add one line per command.
+COMMANDS = {
+    "solve": "solve_cmd:solve",
+    "validate": "validate_cmd:validate",
+}
+
+HELP = """Partnership Planner: choose which technology partnerships to pursue with which allies.
+
+\b
+Examples:
+  planner solve                                  # the shipped default, models/baseline.yaml
+  planner solve models/baseline.yaml --set limits.budget_musd=2000 --out outputs/cut
+  planner validate models/baseline.yaml
+
+Exit status: 0 done, 1 tool fault, 2 bad input or usage, 3 infeasible,
+4 stopped by a limit (time) without a proven optimum.
+"""
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(f"planner.cli.{module}"), attr)
+
+
+@click.group(cls=LazyGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="partnership-planner", prog_name="planner")
+def cli() -> None:
+    pass
+
+
+def main() -> None:
+    cli(prog_name="planner")

@@ -1,0 +1,73 @@
+"""Options and error handling every command shares; no planning logic lives here."""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+EXIT_OK, EXIT_FAULT, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_LIMIT = 0, 1, 2, 3, 4
+STATUS_EXIT = {"optimal": EXIT_OK, "feasible": EXIT_LIMIT, "no_solution": EXIT_LIMIT,
+               "infeasible": EXIT_INFEASIBLE, "unbounded": EXIT_FAULT, "error": EXIT_FAULT}
+DEFAULT_SCENARIO = "models/baseline.yaml"
+
+
+def scenario_argument(required: bool = True) -> Callable:
+    if required:
+        return click.argument("scenario", type=click.Path(dir_okay=False))
+    return click.argument("scenario", type=click.Path(dir_okay=False), required=False, default=None)
+
+
+set_option = click.option(
+    "--set", "overrides", multiple=True, metavar="KEY=VALUE",
+    help="Override any scenario key (repeatable), e.g. --set limits.budget_musd=2000.")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of tables.")
+out_option = click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False), default=None,
+    help="Folder for results (default: outputs/<scenario>/<timestamp>/). Replaced atomically.")
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+def handle_errors(func: Callable) -> Callable:
+    """Turn domain errors into messages and exit codes; never show a traceback by default."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from planner.errors import InputError, PlannerError
+
+        as_json = kwargs.get("as_json", False)
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            if as_json:
+                emit_json({"status": "error", "error": "input", "problems": [p.to_dict() for p in exc.problems]})
+            else:
+                click.echo(exc.render(limit=200), err=True)
+            sys.exit(EXIT_INPUT)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted; earlier results are untouched", err=True)
+            sys.exit(130)
+        except (PlannerError, Exception) as exc:  # noqa: BLE001 - the CLI's last line of defence
+            if os.environ.get("PLANNER_DEBUG"):
+                raise
+            kind = "error" if isinstance(exc, PlannerError) else f"internal error ({type(exc).__name__})"
+            if as_json:
+                emit_json({"status": "error", "error": kind, "message": str(exc)})
+            else:
+                click.echo(f"{kind}: {exc}\n(set PLANNER_DEBUG=1 for a traceback)", err=True)
+            sys.exit(EXIT_FAULT)
+
+    return wrapper
+
+
+def resolve_scenario(path: str | None) -> Path:
+    return Path(path or DEFAULT_SCENARIO)

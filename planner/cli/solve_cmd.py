@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .common import (STATUS_EXIT, emit_json, handle_errors, json_option, out_option, resolve_scenario,
+                     scenario_argument, set_option)
+
+
+@click.command()
+@scenario_argument(required=False)
+@set_option
+@out_option
+@json_option
+@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Solver time limit in seconds (overrides solver.time_limit_s).")
+@click.option("--mip-gap", type=click.FloatRange(0, 1), default=None, help="Relative MIP gap to stop at (overrides solver.mip_gap).")
+@click.option("--solver", "backend", type=click.Choice(["highs", "cbc"]), default=None, help="Solver backend (overrides solver.backend).")
+@click.option("--write-model", type=click.Path(dir_okay=False), default=None,
+              help="Also write the exact model solved, as .lp or .mps.")
+@handle_errors
+def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend, write_model) -> None:
+    """Solve SCENARIO (default: models/baseline.yaml) and write its results.
+
+    Writes summary.json, portfolio.csv and coverage.csv to --out, or to
+    outputs/<scenario>/<timestamp>/. Exit 3 if infeasible, 4 if a limit stopped the
+    solver before it proved optimality.
+
+    \b
+    Examples:
+      planner solve
+      planner solve models/baseline.yaml --set limits.budget_musd=2000 --out outputs/cut
+      planner solve models/budget-cut-30.yaml --json
+    """
+    import time
+
+    from planner.api import load_scenario, solve as run_solve
+    from planner.outputs import default_run_dir, write_run
+
+    timings: dict[str, float] = {}
+    sc = load_scenario(resolve_scenario(scenario), overrides, timings)
+    result = run_solve(sc, time_limit_s=time_limit_s, mip_gap=mip_gap, backend=backend,
+                       write_model=write_model, timings=timings)
+    target = out_dir or default_run_dir(sc.name)
+    t0 = time.perf_counter()
+    write_run(result, target)
+    timings["export"] = time.perf_counter() - t0
+    if as_json:
+        emit_json({**result.summary(), "out_dir": str(target)})
+    else:
+        from .display import print_result
+
+        print_result(result, target)
+    sys.exit(STATUS_EXIT[result.status])

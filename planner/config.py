@@ -1,0 +1,81 @@
+"""The scenario file's schema: frozen pydantic models that reject unknown keys."""
+from __future__ import annotations
+
+import difflib
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import InputError, Problem
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ObjectiveConfig(_Frozen):
+    sense: Literal["max_coverage", "min_cost"] = "max_coverage"
+    cost_resource: str = "budget_musd"
+    risk_penalty: float = Field(0.0, ge=0, allow_inf_nan=False)
+    coverage_target: float | None = Field(None, ge=0, le=1, allow_inf_nan=False)
+
+
+class SolverConfig(_Frozen):
+    backend: Literal["highs", "cbc"] = "highs"
+    time_limit_s: float | None = Field(60.0, gt=0, allow_inf_nan=False)
+    mip_gap: float = Field(0.0, ge=0, le=1, allow_inf_nan=False)
+    threads: int | None = Field(None, ge=1)
+    tie_break: bool = True  # lexicographic second stage: least cost_resource among optima
+
+
+class RulesConfig(_Frozen):
+    require: list[str] = Field(default_factory=list)
+    forbid: list[str] = Field(default_factory=list)
+
+
+class ScenarioConfig(_Frozen):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    description: str = ""
+    inputs: str
+    extends: str | None = None
+    objective: ObjectiveConfig = ObjectiveConfig()
+    limits: dict[str, float] = Field(default_factory=dict)
+    rules: RulesConfig = RulesConfig()
+    solver: SolverConfig = SolverConfig()
+
+    def to_plain(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Valid field names of the model reached by following `loc` (minus its last part)."""
+    current: Any = model
+    for part in loc[:-1]:
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return []
+        current = fields[part].annotation
+    fields = getattr(current, "model_fields", None)
+    return list(fields) if fields else []
+
+
+def parse_config(data: Any, file: str) -> ScenarioConfig:
+    """Validate a merged scenario mapping; every problem is reported with its key path."""
+    if not isinstance(data, dict):
+        raise InputError(Problem(file=file, message=f"a scenario must be a YAML mapping, not {type(data).__name__}"))
+    try:
+        return ScenarioConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            key = ".".join(str(p) for p in loc) or "(top level)"
+            if err["type"] == "extra_forbidden":
+                valid = _fields_at(ScenarioConfig, loc)
+                close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                msg = f"unknown key{hint} Valid keys here: {', '.join(valid)}"
+                problems.append(Problem(file=file, key=key, message=msg))
+            else:
+                problems.append(Problem(file=file, key=key, message=err["msg"], value=err.get("input")))
+        raise InputError(problems) from None

@@ -1,0 +1,62 @@
+"""Domain errors. The library raises these; the CLI maps them to exit codes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: where it is, what it is, what would be valid."""
+
+    file: str
+    message: str
+    row: int | None = None  # spreadsheet row: header is row 1, first data row is row 2
+    column: str | None = None
+    value: object = None
+    key: str | None = None  # dotted YAML key path, for scenario problems
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.key:
+            where.append(f"key {self.key}")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        text = ", ".join(where) + ": " + self.message
+        if self.value is not None and self.value != "":
+            text += f" (got {self.value!r})"
+        return text
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "key": self.key,
+            "row": self.row,
+            "column": self.column,
+            "value": None if self.value is None else str(self.value),
+            "message": self.message,
+        }
+
+
+class PlannerError(Exception):
+    """A fault in the tool or the solver (exit 1)."""
+
+
+class InputError(PlannerError):
+    """Bad input or usage (exit 2). Carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem] | Problem | str, file: str = "scenario"):
+        if isinstance(problems, str):
+            problems = [Problem(file=file, message=problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__(self.render())
+
+    def render(self, limit: int | None = None) -> str:
+        shown = self.problems if limit is None else self.problems[:limit]
+        lines = [f"{len(self.problems)} input problem(s):"] + [f"  - {p}" for p in shown]
+        if limit is not None and len(self.problems) > limit:
+            lines.append(f"  … and {len(self.problems) - limit} more")
+        return "\n".join(lines)

@@ -1,0 +1,214 @@
+"""The only reader of inputs: scenario YAML (with `extends:` and `--set`) and the tables.
+
+Override order, from weakest to strongest:
+  1. the scenario named by `extends:` (recursively, its own `extends:` first),
+  2. the scenario file itself,
+  3. `--set KEY=VALUE` overrides, in the order given.
+Mappings merge key by key; lists and scalars replace. `inputs:` is resolved relative
+to the file that states it.
+"""
+from __future__ import annotations
+
+import copy
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import ScenarioConfig, parse_config
+from .errors import InputError, Problem
+
+TABLES = ("partners", "sectors", "gaps", "options", "contributions")
+MAX_TABLE_BYTES = 200 * 1024 * 1024  # refuse larger inputs rather than exhaust memory
+
+
+@dataclass(frozen=True)
+class RawInputs:
+    """The tables exactly as read: every cell a string, plus where each came from."""
+
+    config: ScenarioConfig
+    scenario_file: Path
+    inputs_path: Path
+    tables: dict[str, Any]  # name -> pandas.DataFrame of str
+    files: dict[str, str]  # name -> display path used in messages
+    input_sha256: str
+
+
+def parse_set(items: list[str] | tuple[str, ...]) -> list[tuple[str, Any]]:
+    """Parse `KEY=VALUE` strings; VALUE is read as YAML (numbers, lists, null …)."""
+    parsed = []
+    for item in items:
+        if "=" not in item:
+            raise InputError(Problem(file="--set", value=item, message="expected KEY=VALUE, e.g. limits.budget_musd=2000"))
+        key, raw = item.split("=", 1)
+        key = key.strip()
+        if not key or any(not part for part in key.split(".")):
+            raise InputError(Problem(file="--set", value=item, message="KEY must be a dotted path such as limits.budget_musd"))
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError as exc:
+            raise InputError(Problem(file="--set", key=key, value=raw, message=f"value is not valid YAML: {exc}")) from None
+        parsed.append((key, value))
+    return parsed
+
+
+def apply_overrides(data: dict, overrides: list[tuple[str, Any]]) -> dict:
+    """Return a copy of `data` with each dotted key set; intermediate mappings are created."""
+    data = copy.deepcopy(data)
+    for key, value in overrides:
+        node = data
+        parts = key.split(".")
+        for part in parts[:-1]:
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            if not isinstance(child, dict):
+                raise InputError(Problem(file="--set", key=key, message=f"'{part}' is not a mapping, cannot set a key inside it"))
+            node = child
+        node[parts[-1]] = value
+    return data
+
+
+def _merge(base: dict, top: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _read_yaml(path: Path) -> dict:
+    name = str(path)
+    if not path.is_file():
+        raise InputError(Problem(file=name, message="scenario file not found"))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        raise InputError(Problem(file=name, message=f"not valid YAML: {exc}")) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(Problem(file=name, message=f"not UTF-8 text: {exc}")) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(Problem(file=name, message=f"a scenario must be a YAML mapping, not {type(data).__name__}"))
+    return data
+
+
+def read_scenario_data(path: Path, _chain: tuple[Path, ...] = ()) -> dict:
+    """Read a scenario file and everything it extends, merged; `inputs` made absolute."""
+    path = path.resolve()
+    if path in _chain:
+        cycle = " -> ".join(str(p.name) for p in (*_chain, path))
+        raise InputError(Problem(file=str(path), key="extends", message=f"extends cycle: {cycle}"))
+    data = _read_yaml(path)
+    if isinstance(data.get("inputs"), str):
+        data["inputs"] = str((path.parent / data["inputs"]).resolve())
+    parent = data.get("extends")
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise InputError(Problem(file=str(path), key="extends", value=parent, message="must be a path to another scenario file"))
+    base = read_scenario_data(path.parent / parent, (*_chain, path))
+    merged = _merge(base, data)
+    merged["extends"] = parent
+    return merged
+
+
+def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> tuple[ScenarioConfig, Path]:
+    path = Path(path)
+    data = read_scenario_data(path)
+    data = apply_overrides(data, parse_set(overrides))
+    return parse_config(data, str(path)), path.resolve()
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    return ";" if first.count(";") > first.count(",") else ","
+
+
+def read_csv_text(text: str, name: str):
+    """Read a CSV (comma or semicolon, optional BOM) into a DataFrame of strings."""
+    import pandas as pd
+
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise InputError(Problem(file=name, message="the file is empty; it needs a header row and at least one data row"))
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=_sniff_delimiter(text), dtype=str, keep_default_na=False,
+            skipinitialspace=True, quoting=csv.QUOTE_MINIMAL,
+        )
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        raise InputError(Problem(file=name, message=f"cannot parse CSV: {exc}")) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _read_tables(inputs: Path) -> tuple[dict, dict, str]:
+    import pandas as pd
+
+    digest = hashlib.sha256()
+    tables: dict[str, Any] = {}
+    files: dict[str, str] = {}
+    problems: list[Problem] = []
+    if inputs.is_dir():
+        for name in TABLES:
+            file = inputs / f"{name}.csv"
+            files[name] = str(file)
+            if not file.is_file():
+                problems.append(Problem(file=str(file), message=f"required table '{name}' is missing (expected {name}.csv in {inputs})"))
+                continue
+            if file.stat().st_size > MAX_TABLE_BYTES:
+                problems.append(Problem(file=str(file), message=f"file is larger than the {MAX_TABLE_BYTES // 2**20} MiB limit"))
+                continue
+            raw = file.read_bytes()
+            digest.update(name.encode() + b"\0" + raw + b"\0")
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                problems.append(Problem(file=str(file), message=f"not UTF-8 text ({exc}); save the table as UTF-8 CSV"))
+                continue
+            try:
+                tables[name] = read_csv_text(text, str(file))
+            except InputError as exc:
+                problems.extend(exc.problems)
+    elif inputs.is_file() and inputs.suffix.lower() == ".xlsx":
+        raw = inputs.read_bytes()
+        digest.update(raw)
+        try:
+            sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises many types for corrupt workbooks
+            raise InputError(Problem(file=str(inputs), message=f"cannot read workbook: {exc}")) from None
+        lower = {str(k).strip().lower(): k for k in sheets}
+        for name in TABLES:
+            files[name] = f"{inputs}[{name}]"
+            if name not in lower:
+                problems.append(Problem(file=str(inputs), message=f"required sheet '{name}' is missing; sheets found: {', '.join(map(str, sheets)) or 'none'}"))
+                continue
+            frame = sheets[lower[name]]
+            frame.columns = [str(c).strip() for c in frame.columns]
+            tables[name] = frame
+    else:
+        raise InputError(Problem(file=str(inputs), key="inputs", message="inputs must be a folder of CSV files or an .xlsx workbook, and it was not found"))
+    if problems:
+        raise InputError(problems)
+    return tables, files, digest.hexdigest()
+
+
+def load_raw(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> RawInputs:
+    """Read a scenario and its tables without judging the table contents."""
+    config, file = load_config(path, overrides)
+    inputs = Path(config.inputs)
+    tables, files, tables_sha = _read_tables(inputs)
+    digest = hashlib.sha256()
+    canonical = {k: v for k, v in config.to_plain().items() if k not in ("inputs", "extends", "description")}
+    digest.update(json.dumps(canonical, sort_keys=True).encode())
+    digest.update(tables_sha.encode())
+    return RawInputs(config, file, inputs, tables, files, digest.hexdigest())

@@ -1,0 +1,123 @@
+"""A run's result as plain data and pandas frames."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .evaluate import Evaluation, evaluate
+from .scenario import Scenario
+from .solve import SolveOutcome
+
+ROUND = 9  # decimals written to outputs; figures recompute to this precision
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    scenario: Scenario
+    status: str
+    objective: float | None  # recomputed from the portfolio and the inputs
+    bound: float | None
+    mip_gap: float | None
+    selected: tuple[str, ...]
+    solve_seconds: float
+    backend: str
+    message: str
+    timings: dict[str, float]
+    evaluation: Evaluation | None
+    rules_active: tuple[str, ...] = ()
+    stages: list[dict] = field(default_factory=list)
+
+    @property
+    def has_portfolio(self) -> bool:
+        return self.evaluation is not None
+
+    @property
+    def portfolio(self):
+        """One row per selected option: ids, partner and sector names, resource uses, extra columns."""
+        import pandas as pd
+
+        sc = self.scenario
+        if not self.has_portfolio:
+            return pd.DataFrame(columns=["option_id", "partner_id", "sector_id", "kind"])
+        opts = sc.options[self.evaluation.x.astype(bool)]
+        first = ["option_id", "partner_id", "partner_name", "sector_id", "sector_name", "kind", "name",
+                 *sc.resources, "risk"]
+        frame = opts.reset_index(drop=True).copy()
+        frame["partner_name"] = frame["partner_id"].map(sc.partners["name"].to_dict())
+        frame["sector_name"] = frame["sector_id"].map(sc.sectors["name"].to_dict())
+        rest = [c for c in frame.columns if c not in first]
+        return frame[first + rest].round({r: ROUND for r in (*sc.resources, "risk")})
+
+    @property
+    def coverage(self):
+        """One row per gap: gap_id, sector_id, size, covered, fraction, target (and name, weight)."""
+        import pandas as pd
+
+        sc = self.scenario
+        g = sc.gaps
+        covered = self.evaluation.covered if self.has_portfolio else np.full(len(g), np.nan)
+        target = sc.gap_targets()
+        size = g["size"].to_numpy(dtype=float)
+        return pd.DataFrame({
+            "gap_id": g.index, "sector_id": g["sector_id"].to_numpy(), "name": g["name"].to_numpy(),
+            "size": size, "covered": np.round(covered, ROUND), "fraction": np.round(covered / size, ROUND),
+            "target": [t if t > 0 else None for t in target.tolist()],
+            "weight": g["weight"].to_numpy(dtype=float), "critical": g["critical"].to_numpy(dtype=bool),
+        })
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        sc = self.scenario
+        out = {}
+        for r in sc.resources:
+            used = round(self.evaluation.resource_use[r], ROUND) if self.has_portfolio else None
+            out[r] = {"used": used, "limit": sc.config.limits.get(r)}
+        return out
+
+    def sector_coverage(self):
+        """Per sector: size-weighted covered fraction and the number of selected options."""
+        cov = self.coverage
+        grouped = cov.groupby("sector_id", sort=False)[["size", "covered"]].sum()
+        grouped["fraction"] = grouped["covered"] / grouped["size"]
+        counts = self.portfolio.groupby("sector_id").size() if self.has_portfolio else {}
+        grouped["options"] = [int(counts.get(s, 0)) for s in grouped.index]
+        names = self.scenario.sectors["name"].to_dict()
+        grouped.insert(0, "name", [names.get(s, s) for s in grouped.index])
+        return grouped
+
+    def summary(self) -> dict[str, Any]:
+        from . import __version__
+
+        sc = self.scenario
+        return {
+            "scenario": sc.name,
+            "status": self.status,
+            "objective": None if self.objective is None else round(self.objective, ROUND),
+            "bound": None if self.bound is None else round(self.bound, ROUND),
+            "mip_gap": self.mip_gap,
+            "sense": sc.config.objective.sense,
+            "selected": len(self.selected),
+            "selected_ids": list(self.selected),
+            "resources": self.resources,
+            "solve_seconds": round(self.solve_seconds, 4),
+            "timings_seconds": {k: round(v, 4) for k, v in self.timings.items()},
+            "backend": self.backend,
+            "message": self.message,
+            "rules_active": list(self.rules_active),
+            "input_sha256": sc.input_sha256,
+            "planner_version": __version__,
+        }
+
+
+def make_result(scenario: Scenario, outcome: SolveOutcome, timings: dict[str, float], rules_active=()) -> Result:
+    evaluation = evaluate(scenario, outcome.x) if outcome.x is not None else None
+    selected = tuple(scenario.options.index[evaluation.x.astype(bool)]) if evaluation else ()
+    return Result(
+        scenario=scenario, status=outcome.status,
+        objective=None if evaluation is None else evaluation.objective,
+        bound=outcome.bound, mip_gap=outcome.mip_gap, selected=selected, solve_seconds=outcome.solve_seconds,
+        backend=outcome.backend, message=outcome.message, timings=timings, evaluation=evaluation,
+        rules_active=tuple(rules_active), stages=outcome.stages,
+    )

@@ -1,0 +1,68 @@
+"""The validated scenario: plain, frozen data the model builder reads."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import ScenarioConfig
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """Config plus typed tables (pandas frames indexed by id, in file order).
+
+    Numeric columns are floats; `options` has one column per resource in `resources`
+    (the limited ones and the cost resource) and a `risk` column (the option's own risk,
+    else its partner's, else 0); `gaps.target` is NaN where no target is stated.
+    """
+
+    config: ScenarioConfig
+    scenario_file: Path
+    inputs_path: Path
+    input_sha256: str
+    files: dict[str, str]
+    resources: tuple[str, ...]
+    partners: Any
+    sectors: Any
+    gaps: Any
+    options: Any
+    contributions: Any
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def cost_resource(self) -> str:
+        return self.config.objective.cost_resource
+
+    def gap_targets(self):
+        """Effective target per gap: the gap's own, else coverage_target × size, else 0."""
+        import numpy as np
+
+        frac = self.config.objective.coverage_target
+        target = self.gaps["target"].to_numpy(dtype=float)
+        size = self.gaps["size"].to_numpy(dtype=float)
+        if frac is not None:
+            target = np.where(np.isnan(target), frac * size, target)
+        return np.nan_to_num(target, nan=0.0)
+
+    def gap_weights(self):
+        """Objective weight per gap: gap weight × its sector's weight."""
+        sector_w = self.sectors["weight"].to_dict()
+        return self.gaps["weight"].to_numpy(dtype=float) * self.gaps["sector_id"].map(sector_w).to_numpy(dtype=float)
+
+    def contribution_arrays(self):
+        """(option index, gap index, amount) arrays of the contributions, in table order (cached)."""
+        if "contrib" not in self._cache:
+            o_idx = {o: i for i, o in enumerate(self.options.index)}
+            g_idx = {g: j for j, g in enumerate(self.gaps.index)}
+            c = self.contributions
+            self._cache["contrib"] = (
+                c["option_id"].map(o_idx).to_numpy(dtype="int64"),
+                c["gap_id"].map(g_idx).to_numpy(dtype="int64"),
+                c["amount"].to_numpy(dtype=float),
+            )
+        return self._cache["contrib"]

@@ -1,0 +1,290 @@
+"""Solve a built model with HiGHS (through highspy, from arrays) or CBC (through PuLP).
+
+Returns plain data (`SolveOutcome`), never prints. Two stages, lexicographically:
+stage 1 optimises the primary objective; stage 2 (the tie-break) keeps the primary
+within a tolerance of stage 1's value and minimises `Model.secondary` (least
+cost_resource, then fewest options), starting from stage 1's portfolio.
+
+Status is read from the solver's model status *and* its primal solution status, so a
+time-limited MIP with an incumbent is `feasible` (with bound and gap), never `optimal`.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .build import Model
+
+OPTIMAL, FEASIBLE, INFEASIBLE, UNBOUNDED, NO_SOLUTION, ERROR = (
+    "optimal", "feasible", "infeasible", "unbounded", "no_solution", "error")
+
+
+@dataclass
+class SolveOutcome:
+    status: str
+    x: np.ndarray | None  # 0/1 per option, in scenario.options order
+    objective_solver: float | None  # stage-1 objective as the solver saw it (user sense)
+    bound: float | None  # best proven bound on the stage-1 objective (user sense)
+    mip_gap: float | None
+    solve_seconds: float
+    backend: str
+    message: str = ""
+    stages: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Compiled:
+    """The model as arrays (row-wise CSR), objective vectors in minimisation form."""
+
+    col_names: list[str]
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    integer: np.ndarray
+    row_names: list[str]
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    start: np.ndarray
+    index: np.ndarray
+    value: np.ndarray
+    primary: np.ndarray
+    secondary: np.ndarray
+    maximize: bool
+    x_cols: np.ndarray  # column index of x[o] for each option, in scenario order
+
+    def row(self, name: str) -> int:
+        return self.row_names.index(name)
+
+
+def _vector(expr, col_of: dict[int, int], n: int) -> np.ndarray:
+    out = np.zeros(n)
+    for var, coef in expr.items():
+        out[col_of[id(var)]] += coef
+    return out
+
+
+def compile_model(model: Model) -> Compiled:
+    """Read the PuLP problem into arrays once (far faster than per-column solver calls)."""
+    prob = model.prob
+    variables = prob.variables()
+    col_of = {id(v): i for i, v in enumerate(variables)}
+    n = len(variables)
+    inf = np.inf
+    col_lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], dtype=float)
+    col_upper = np.array([inf if v.upBound is None else v.upBound for v in variables], dtype=float)
+    integer = np.array([v.cat == "Integer" for v in variables])
+    row_names, lower, upper, start, index, value = [], [], [], [0], [], []
+    for name, con in prob._constraints.items():
+        items = [(col_of[id(v)], c) for v, c in con.items() if c != 0]
+        index.extend(i for i, _ in items)
+        value.extend(c for _, c in items)
+        start.append(len(index))
+        rhs = -con.constant
+        lower.append(rhs if con.sense >= 0 else -inf)
+        upper.append(rhs if con.sense <= 0 else inf)
+        row_names.append(name)
+    sign = -1.0 if model.maximize else 1.0
+    return Compiled(
+        col_names=[v.name for v in variables], col_lower=col_lower, col_upper=col_upper, integer=integer,
+        row_names=row_names, row_lower=np.array(lower, dtype=float), row_upper=np.array(upper, dtype=float),
+        start=np.array(start, dtype=np.int32), index=np.array(index, dtype=np.int32), value=np.array(value, dtype=float),
+        primary=sign * _vector(model.primary, col_of, n), secondary=_vector(model.secondary, col_of, n),
+        maximize=model.maximize, x_cols=np.array([col_of[id(v)] for v in model.x.values()], dtype=np.int64),
+    )
+
+
+_BANNER_SHOWN = False
+
+
+def new_highs():
+    """A silent highspy.Highs. HiGHS prints a banner to fd 1 on the first construction in a
+    process, which would corrupt `--json` output, so that one is sent to /dev/null."""
+    import os
+    import sys
+
+    import highspy
+
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        h = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+        _BANNER_SHOWN = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+class HighsSession:
+    """One highspy model kept alive for repeated solves with changed bounds or costs."""
+
+    def __init__(self, comp: Compiled, threads: int | None = None):
+        import highspy
+
+        self.hs = highspy
+        self.comp = comp
+        h = new_highs()
+        h.setOptionValue("random_seed", 0)
+        if threads:
+            h.setOptionValue("threads", int(threads))
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(comp.col_names)
+        lp.num_row_ = len(comp.row_names)
+        lp.col_cost_ = comp.primary
+        lp.col_lower_ = comp.col_lower
+        lp.col_upper_ = comp.col_upper
+        lp.row_lower_ = comp.row_lower
+        lp.row_upper_ = comp.row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = comp.start
+        lp.a_matrix_.index_ = comp.index
+        lp.a_matrix_.value_ = comp.value
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in comp.integer]
+        lp.col_names_ = comp.col_names
+        lp.row_names_ = comp.row_names
+        status = h.passModel(lp)
+        if status == highspy.HighsStatus.kError:
+            from .errors import PlannerError
+
+            raise PlannerError("HiGHS refused the model (passModel returned an error)")
+        self.h = h
+
+    def set_row_bounds(self, name: str, lower: float, upper: float) -> None:
+        self.h.changeRowBounds(self.comp.row(name), lower, upper)
+
+    def _run(self, cost: np.ndarray, time_limit: float | None, mip_gap: float, start: np.ndarray | None) -> dict:
+        h, hs = self.h, self.hs
+        h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        h.setOptionValue("time_limit", float(time_limit) if time_limit else float("inf"))
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+        h.setOptionValue("mip_abs_gap", 1e-9 if mip_gap == 0 else 1e-6)
+        h.clearSolver()
+        if start is not None:
+            sol = hs.HighsSolution()
+            sol.col_value = start
+            sol.value_valid = True
+            h.setSolution(sol)
+        t0 = time.perf_counter()
+        h.run()
+        seconds = time.perf_counter() - t0
+        ms = h.getModelStatus()
+        info = h.getInfo()
+        has_solution = info.primal_solution_status == 2
+        S = hs.HighsModelStatus
+        if ms == S.kOptimal:
+            status = OPTIMAL
+        elif ms == S.kInfeasible:
+            status = INFEASIBLE
+        elif ms == S.kUnboundedOrInfeasible:
+            status = INFEASIBLE
+        elif ms == S.kUnbounded:
+            status = UNBOUNDED
+        elif ms in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kInterrupt, S.kMemoryLimit,
+                    S.kObjectiveBound, S.kObjectiveTarget, S.kHighsInterrupt):
+            status = FEASIBLE if has_solution else NO_SOLUTION
+        else:
+            status = ERROR
+        values = np.array(h.getSolution().col_value) if has_solution else None
+        return {"status": status, "values": values, "objective": info.objective_function_value if has_solution else None,
+                "bound": info.mip_dual_bound, "gap": info.mip_gap, "seconds": seconds,
+                "message": h.modelStatusToString(ms)}
+
+    def solve(self, time_limit: float | None, mip_gap: float, tie_break: bool = True,
+              start: np.ndarray | None = None) -> SolveOutcome:
+        """Stage 1, then (if a portfolio was found) the tie-break stage; see the module doc."""
+        comp = self.comp
+        sign = -1.0 if comp.maximize else 1.0
+        t0 = time.perf_counter()
+        first = self._run(comp.primary, time_limit, mip_gap, start)
+        stages = [{k: v for k, v in first.items() if k != "values"}]
+        values = first["values"]
+        if values is not None and tie_break:
+            z = float(comp.primary @ values)
+            tol = 1e-6 * max(1.0, abs(z))
+            cols = np.flatnonzero(comp.primary).astype(np.int32)
+            self.h.addRow(-np.inf, z + tol, len(cols), cols, comp.primary[cols])
+            remaining = None if not time_limit else max(1.0, time_limit - (time.perf_counter() - t0))
+            second = self._run(comp.secondary, remaining, 0.0, values)
+            self.h.deleteRows(1, np.array([self.h.getNumRow() - 1], dtype=np.int32))
+            self.h.changeColsCost(len(comp.primary), np.arange(len(comp.primary), dtype=np.int32), comp.primary)
+            stages.append({k: v for k, v in second.items() if k != "values"})
+            if second["values"] is not None and float(comp.primary @ second["values"]) <= z + tol * 1.01:
+                values = second["values"]
+        bound = None if first["values"] is None and first["status"] != OPTIMAL else sign * first["bound"]
+        x = None if values is None else (values[comp.x_cols] > 0.5).astype(np.int8)
+        gap = None
+        if first["values"] is not None:
+            gap = 0.0 if first["status"] == OPTIMAL and mip_gap == 0 else float(first["gap"])
+        return SolveOutcome(
+            status=first["status"], x=x,
+            objective_solver=None if first["objective"] is None else sign * first["objective"],
+            bound=bound if first["values"] is not None else None, mip_gap=gap,
+            solve_seconds=time.perf_counter() - t0, backend="highs", message=first["message"], stages=stages,
+        )
+
+
+def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break: bool = True) -> SolveOutcome:
+    """Solve with CBC through PuLP (bundled binary). CBC reports no bound through PuLP."""
+    import pulp
+
+    prob = model.prob
+    t0 = time.perf_counter()
+
+    def run(msg_stage: str) -> tuple[str, str]:
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap, warmStart=msg_stage == "tie")
+        prob.solve(solver)
+        sol = prob.sol_status
+        if sol == pulp.LpSolutionOptimal:
+            return OPTIMAL, "optimal"
+        if sol == pulp.LpSolutionIntegerFeasible:
+            return FEASIBLE, "stopped by a limit with a portfolio"
+        if sol == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible:
+            return INFEASIBLE, "infeasible"
+        if sol == pulp.LpSolutionUnbounded:
+            return UNBOUNDED, "unbounded"
+        return NO_SOLUTION, pulp.LpStatus[prob.status]
+
+    status, message = run("first")
+    stages = [{"status": status, "seconds": time.perf_counter() - t0}]
+    if status not in (OPTIMAL, FEASIBLE):
+        return SolveOutcome(status, None, None, None, None, time.perf_counter() - t0, "cbc", message, stages)
+    x = np.array([1 if (v.varValue or 0) > 0.5 else 0 for v in model.x.values()], dtype=np.int8)
+    z = pulp.value(model.primary)
+    if tie_break:
+        tol = 1e-6 * max(1.0, abs(z))
+        name = "tie_break_keep_primary"
+        prob.addConstraint((model.primary >= z - tol) if model.maximize else (model.primary <= z + tol), name)
+        prob.sense = pulp.LpMinimize
+        prob.setObjective(model.secondary)
+        t1 = time.perf_counter()
+        second, _ = run("tie")
+        stages.append({"status": second, "seconds": time.perf_counter() - t1})
+        if second in (OPTIMAL, FEASIBLE):
+            x = np.array([1 if (v.varValue or 0) > 0.5 else 0 for v in model.x.values()], dtype=np.int8)
+        prob._constraints.pop(name)
+        prob.sense = pulp.LpMaximize if model.maximize else pulp.LpMinimize
+        prob.setObjective(model.primary)
+    bound = z if status == OPTIMAL else None
+    return SolveOutcome(status, x, z, bound, 0.0 if status == OPTIMAL else None, time.perf_counter() - t0, "cbc", message, stages)
+
+
+def solve_model(model: Model, time_limit: float | None = None, mip_gap: float | None = None,
+                backend: str | None = None, tie_break: bool | None = None) -> SolveOutcome:
+    """Solve with the scenario's solver settings, each overridable by argument."""
+    cfg = model.scenario.config.solver
+    time_limit = cfg.time_limit_s if time_limit is None else time_limit
+    mip_gap = cfg.mip_gap if mip_gap is None else mip_gap
+    backend = backend or cfg.backend
+    tie_break = cfg.tie_break if tie_break is None else tie_break
+    if backend == "cbc":
+        return solve_cbc(model, time_limit, mip_gap, tie_break)
+    return HighsSession(compile_model(model), cfg.threads).solve(time_limit, mip_gap, tie_break)

@@ -1,0 +1,219 @@
+"""Judge the raw tables: every problem at once, each with file, row, column and value.
+
+`validate(raw)` returns a frozen `Scenario` or raises `InputError` listing all problems.
+Rows are spreadsheet rows: the header is row 1, the first data row is row 2.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .errors import InputError, Problem
+from .load import RawInputs
+from .scenario import Scenario
+
+MAX_ABS = 1e12  # larger magnitudes are refused: they wreck solver numerics
+TRUE = {"true", "yes", "1", "y", "t"}
+FALSE = {"false", "no", "0", "n", "f", ""}
+
+REQUIRED = {
+    "partners": ("partner_id", "name"),
+    "sectors": ("sector_id", "name"),
+    "gaps": ("gap_id", "sector_id", "name", "size"),
+    "options": ("option_id", "partner_id", "sector_id", "kind"),
+    "contributions": ("option_id", "gap_id", "amount"),
+}
+
+
+class _Checker:
+    def __init__(self, raw: RawInputs):
+        self.raw = raw
+        self.problems: list[Problem] = []
+
+    def add(self, table: str, message: str, row: int | None = None, column: str | None = None, value: Any = None) -> None:
+        self.problems.append(Problem(file=self.raw.files[table], row=row, column=column, value=value, message=message))
+
+    def number(self, table: str, frame, column: str, *, default: float | None = None, lo: float | None = None,
+               hi: float | None = None, lo_open: bool = False, integer: bool = False, what: str = "") -> list[float]:
+        """Parse a numeric column; report each bad cell. Missing column → default for all rows."""
+        if column not in frame.columns:
+            return [default] * len(frame)
+        out: list[float] = []
+        for i, cell in enumerate(frame[column].tolist()):
+            row = i + 2
+            text = str(cell).strip()
+            if text == "":
+                if default is None:
+                    self.add(table, f"a number is required{what}", row, column, cell)
+                out.append(default)
+                continue
+            try:
+                value = float(text.replace("_", ""))
+            except ValueError:
+                self.add(table, f"not a number{what}", row, column, cell)
+                out.append(default)
+                continue
+            bad = None
+            if not math.isfinite(value):
+                bad = "must be a finite number"
+            elif abs(value) > MAX_ABS:
+                bad = f"magnitude above {MAX_ABS:g} is not supported"
+            elif integer and value != int(value):
+                bad = "must be a whole number"
+            elif lo is not None and (value <= lo if lo_open else value < lo):
+                bad = f"must be {'>' if lo_open else '≥'} {lo:g}" + (f" and ≤ {hi:g}" if hi is not None else "")
+            elif hi is not None and value > hi:
+                bad = f"must be ≤ {hi:g}" + (f" and ≥ {lo:g}" if lo is not None else "")
+            if bad:
+                self.add(table, bad + what, row, column, cell)
+                out.append(default)
+            else:
+                out.append(value)
+        return out
+
+    def ids(self, table: str, frame, column: str) -> list[str]:
+        seen: dict[str, int] = {}
+        values = [str(v).strip() for v in frame[column].tolist()]
+        for i, value in enumerate(values):
+            row = i + 2
+            if value == "":
+                self.add(table, "an id is required", row, column, value)
+            elif any(ord(ch) < 32 for ch in value):
+                self.add(table, "ids may not contain control characters", row, column, value)
+            elif value in seen:
+                self.add(table, f"duplicate id; first used in row {seen[value]}", row, column, value)
+            else:
+                seen[value] = row
+        return values
+
+    def refs(self, table: str, frame, column: str, valid: set[str], target: str) -> list[str]:
+        values = [str(v).strip() for v in frame[column].tolist()]
+        for i, value in enumerate(values):
+            if value not in valid:
+                sample = ", ".join(sorted(valid)[:6]) + (" …" if len(valid) > 6 else "")
+                self.add(table, f"unknown {column}; it must be an id from {target} ({sample})", i + 2, column, value)
+        return values
+
+
+def validate(raw: RawInputs) -> Scenario:
+    """Return the frozen Scenario, or raise InputError with every problem found."""
+    import pandas as pd
+
+    ck = _Checker(raw)
+    tables = {}
+    for name, required in REQUIRED.items():
+        frame = raw.tables[name].copy()
+        frame.columns = [str(c).strip() for c in frame.columns]
+        blank = [i + 1 for i, c in enumerate(frame.columns) if c == "" or c.startswith("Unnamed:")]
+        for col in blank:
+            ck.add(name, f"header cell {col} is blank; every column needs a name", 1, f"#{col}")
+        dup = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+        for col in dup:
+            ck.add(name, "column name appears more than once", 1, col)
+        missing = [c for c in required if c not in frame.columns]
+        for col in missing:
+            ck.add(name, f"required column is missing; the table needs {', '.join(required)}", 1, col)
+        if len(frame) == 0:
+            ck.add(name, "the table has no data rows")
+        frame = frame.apply(lambda s: s.map(lambda v: str(v).strip()) if s.dtype == object or str(s.dtype).startswith("str") else s)
+        tables[name] = None if (missing or dup) else frame
+    if any(t is None for t in tables.values()):
+        raise InputError(ck.problems)
+
+    cfg = raw.config
+    partners, sectors, gaps, options, contribs = (tables[n] for n in REQUIRED)
+
+    partner_ids = ck.ids("partners", partners, "partner_id")
+    partners["risk"] = ck.number("partners", partners, "risk", default=0.0, lo=0, hi=1)
+    partners["max_options"] = ck.number("partners", partners, "max_options", default=math.nan, lo=0, integer=True) \
+        if "max_options" in partners.columns else math.nan
+    for col in ("region", "bloc"):
+        if col not in partners.columns:
+            partners[col] = ""
+
+    sector_ids = ck.ids("sectors", sectors, "sector_id")
+    sectors["weight"] = ck.number("sectors", sectors, "weight", default=1.0, lo=0)
+
+    gap_ids = ck.ids("gaps", gaps, "gap_id")
+    ck.refs("gaps", gaps, "sector_id", set(sector_ids), "sectors.sector_id")
+    gaps["size"] = ck.number("gaps", gaps, "size", lo=0, lo_open=True)
+    gaps["weight"] = ck.number("gaps", gaps, "weight", default=1.0, lo=0)
+    gaps["target"] = ck.number("gaps", gaps, "target", default=math.nan, lo=0)
+    for i, (size, target) in enumerate(zip(gaps["size"], gaps["target"])):
+        if size is not None and target is not None and not math.isnan(target) and target > size:
+            ck.add("gaps", f"target must be ≤ size ({size:g})", i + 2, "target", gaps["target"].iloc[i])
+    if "critical" in gaps.columns:
+        crit = []
+        for i, cell in enumerate(gaps["critical"].tolist()):
+            text = str(cell).strip().lower()
+            if text not in TRUE | FALSE:
+                ck.add("gaps", "must be true or false (also yes/no, 1/0)", i + 2, "critical", cell)
+            crit.append(text in TRUE)
+        gaps["critical"] = crit
+    else:
+        gaps["critical"] = False
+
+    option_ids = ck.ids("options", options, "option_id")
+    ck.refs("options", options, "partner_id", set(partner_ids), "partners.partner_id")
+    ck.refs("options", options, "sector_id", set(sector_ids), "sectors.sector_id")
+    for i, kind in enumerate(options["kind"].tolist()):
+        if kind == "":
+            ck.add("options", "a kind is required (e.g. buyer, co-development, supply-chain, standards, joint-rd)", i + 2, "kind", kind)
+    resources = list(dict.fromkeys([*cfg.limits, cfg.objective.cost_resource]))
+    for res in resources:
+        if res not in options.columns:
+            key = "objective.cost_resource" if res not in cfg.limits else f"limits.{res}"
+            numeric = [c for c in options.columns if c not in REQUIRED["options"] + ("name", "rationale", "risk")]
+            ck.problems.append(Problem(file=str(raw.scenario_file), key=key, value=res,
+                                       message=f"resource is not a column of {raw.files['options']}; columns that could be resources: {', '.join(numeric) or 'none'}"))
+        else:
+            options[res] = ck.number("options", options, res, lo=0, what=f" (use of resource '{res}')")
+    partner_risk = dict(zip(partner_ids, partners["risk"]))
+    if "risk" in options.columns:
+        own = ck.number("options", options, "risk", default=math.nan, lo=0, hi=1)
+        options["risk"] = [partner_risk.get(p, 0.0) if (r is None or math.isnan(r)) else r
+                           for r, p in zip(own, options["partner_id"])]
+    else:
+        options["risk"] = [partner_risk.get(p, 0.0) for p in options["partner_id"]]
+    options["risk"] = [0.0 if r is None else r for r in options["risk"]]
+    if "name" not in options.columns:
+        options["name"] = options["option_id"]
+
+    for key, value in cfg.limits.items():
+        if not math.isfinite(value) or value < 0:
+            ck.problems.append(Problem(file=str(raw.scenario_file), key=f"limits.{key}", value=value, message="a limit must be a finite number ≥ 0"))
+
+    ck.refs("contributions", contribs, "option_id", set(option_ids), "options.option_id")
+    ck.refs("contributions", contribs, "gap_id", set(gap_ids), "gaps.gap_id")
+    contribs["amount"] = ck.number("contributions", contribs, "amount", lo=0)
+    seen: dict[tuple[str, str], int] = {}
+    for i, pair in enumerate(zip(contribs["option_id"], contribs["gap_id"])):
+        if pair in seen:
+            ck.add("contributions", f"duplicate (option_id, gap_id) pair; first in row {seen[pair]}", i + 2, "gap_id", f"{pair[0]} → {pair[1]}")
+        else:
+            seen[pair] = i + 2
+
+    known = set(option_ids)
+    for family in ("require", "forbid"):
+        for j, oid in enumerate(getattr(cfg.rules, family)):
+            if oid not in known:
+                ck.problems.append(Problem(file=str(raw.scenario_file), key=f"rules.{family}[{j}]", value=oid,
+                                           message="unknown option_id; it must be an id from the options table"))
+    both = set(cfg.rules.require) & set(cfg.rules.forbid)
+    for oid in sorted(both):
+        ck.problems.append(Problem(file=str(raw.scenario_file), key="rules.require", value=oid,
+                                   message="option is both required and forbidden (rules.forbid); remove it from one list"))
+
+    if ck.problems:
+        raise InputError(ck.problems)
+
+    partners["max_options"] = partners["max_options"].astype(float)
+    return Scenario(
+        config=cfg, scenario_file=raw.scenario_file, inputs_path=raw.inputs_path, input_sha256=raw.input_sha256,
+        files=raw.files, resources=tuple(resources),
+        partners=partners.set_index("partner_id", drop=False),
+        sectors=sectors.set_index("sector_id", drop=False),
+        gaps=gaps.set_index("gap_id", drop=False),
+        options=options.set_index("option_id", drop=False),
+        contributions=contribs.reset_index(drop=True),
+    )
