@@ -14,7 +14,10 @@ def fmt(value, digits: int = 2) -> str:
 
 
 def print_result(result, out_dir=None, console: Console | None = None) -> None:
-    console = console or Console()
+    if console is None:
+        console = Console()
+        if not console.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
+            console = Console(width=140)
     s = result.summary()
     head = f"[bold]{s['scenario']}[/bold]: {s['status']}"
     if result.has_portfolio:
@@ -29,10 +32,15 @@ def print_result(result, out_dir=None, console: Console | None = None) -> None:
     sc = result.scenario
     table = Table(title="Selected partnerships by sector", show_lines=False)
     for col in ("sector", "partner", "kind", "option", *sc.resources):
-        table.add_column(col, justify="right" if col in sc.resources else "left")
+        table.add_column(col, justify="right" if col in sc.resources else "left", overflow="fold")
     port = result.portfolio.sort_values(["sector_id", "partner_id", "option_id"], kind="stable")
+    previous = None
     for _, row in port.iterrows():
-        table.add_row(row["sector_name"], row["partner_name"], row["kind"], row["option_id"],
+        sector = row["sector_id"] if row["sector_id"] != previous else ""
+        if sector and previous is not None:
+            table.add_section()
+        previous = row["sector_id"]
+        table.add_row(sector, row["partner_name"], row["kind"], row["option_id"],
                       *(fmt(float(row[r]), 1) for r in sc.resources))
     console.print(table)
     sect = Table(title="Coverage by sector")
