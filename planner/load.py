@@ -205,6 +205,11 @@ def _read_tables(inputs: Path) -> tuple[dict, dict, str]:
 def load_raw(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> RawInputs:
     """Read a scenario and its tables without judging the table contents."""
     config, file = load_config(path, overrides)
+    return raw_from_config(config, file)
+
+
+def raw_from_config(config: ScenarioConfig, file: Path) -> RawInputs:
+    """Read the tables of an already-merged config (e.g. a run's scenario.json)."""
     inputs = Path(config.inputs)
     tables, files, tables_sha = _read_tables(inputs)
     digest = hashlib.sha256()

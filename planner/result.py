@@ -36,12 +36,10 @@ class Result:
     @property
     def portfolio(self):
         """One row per selected option: ids, partner and sector names, resource uses, extra columns."""
-        import pandas as pd
-
         sc = self.scenario
-        if not self.has_portfolio:
-            return pd.DataFrame(columns=["option_id", "partner_id", "sector_id", "kind"])
-        opts = sc.options[self.evaluation.x.astype(bool)]
+        # No portfolio: zero rows under the same header, so readers of portfolio.csv need no special case.
+        mask = self.evaluation.x.astype(bool) if self.has_portfolio else np.zeros(len(sc.options), dtype=bool)
+        opts = sc.options[mask]
         first = ["option_id", "partner_id", "partner_name", "sector_id", "sector_name", "kind", "name",
                  *sc.resources, "risk"]
         frame = opts.reset_index(drop=True).copy()

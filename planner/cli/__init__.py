@@ -13,6 +13,7 @@ import click
 COMMANDS = {
     "solve": "solve_cmd:solve",
     "validate": "validate_cmd:validate",
+    "check": "check_cmd:check",
 }
 
 HELP = """Partnership Planner: choose which technology partnerships to pursue with which allies.

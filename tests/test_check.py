@@ -1,0 +1,160 @@
+"""The independent checker: every shipped scenario's run recomputes; tampered runs do not."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from planner.api import load_scenario, solve
+from planner.check import check_run
+from planner.cli import cli
+from planner.outputs import write_run
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = sorted((ROOT / "models").glob("*.yaml"))
+TINY = ROOT / "tests" / "data" / "tiny.yaml"
+
+
+def _run(tmp_path: Path, scenario: Path = TINY, overrides=()) -> Path:
+    out = tmp_path / "run"
+    write_run(solve(load_scenario(scenario, list(overrides))), out)
+    return out
+
+
+def _edit_csv(path: Path, row: int, column: str, value: str) -> None:
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+        header = list(rows[0].keys()) if rows else []
+    rows[row - 2][column] = value
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, header, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _edit_summary(path: Path, **changes) -> None:
+    data = json.loads(path.read_text())
+    data.update(changes)
+    path.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize("scenario", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_every_shipped_scenario_recomputes(tmp_path, scenario):
+    out = tmp_path / "run"
+    res = CliRunner().invoke(cli, ["solve", str(scenario), "--out", str(out), "--json"])
+    assert res.exit_code in (0, 4), res.output
+    res = CliRunner().invoke(cli, ["check", str(out), "--json"])
+    report = json.loads(res.output)
+    assert res.exit_code == 0, report["discrepancies"]
+    assert report["ok"] and report["checked"] > 50
+
+
+def test_tiny_run_holds_and_counts_figures(tmp_path):
+    # tiny: budget 11, capacity 2 (every option uses 1, so at most two). a (cost 5) closes g1
+    # (weight 1), b (cost 6) closes g2 (weight 2); c, d add only 5 to g2 (d also 2 to g1).
+    # a+b costs exactly 11: objective 1·10/10 + 2·10/10 = 3; every other pair scores ≤ 2.2.
+    out = _run(tmp_path)
+    report = check_run(out)
+    assert report.ok, report.discrepancies
+    assert json.loads((out / "summary.json").read_text())["objective"] == 3.0
+
+
+@pytest.mark.parametrize("file, row, column, value", [
+    ("coverage.csv", 2, "covered", "9.5"),
+    ("coverage.csv", 3, "fraction", "0.5"),
+    ("coverage.csv", 2, "size", "11"),
+    ("coverage.csv", 3, "target", "4"),
+    ("portfolio.csv", 2, "budget_musd", "4"),
+    ("portfolio.csv", 3, "partner_id", "jpn"),
+    ("portfolio.csv", 2, "partner_name", "Narnia"),
+])
+def test_a_tampered_table_cell_is_named(tmp_path, file, row, column, value):
+    out = _run(tmp_path)
+    _edit_csv(out / file, row, column, value)
+    res = CliRunner().invoke(cli, ["check", str(out)])
+    assert res.exit_code == 1, res.output
+    assert f"{file}, row {row}, column {column}" in res.output
+
+
+@pytest.mark.parametrize("changes, key", [
+    ({"objective": 2.5}, "key objective"),
+    ({"selected": 1}, "key selected"),
+    ({"resources": {"budget_musd": {"used": 10, "limit": 11.0}, "diplomatic_capacity": {"used": 2.0, "limit": 2.0}}},
+     "key resources.budget_musd.used"),
+    ({"bound": 3.5}, "key status"),  # 'optimal' with a bound 17 % away is not proven optimal
+    ({"selected_ids": ["a"], "selected": 1}, "column option_id"),
+    ({"status": "infeasible"}, "key selected_ids"),  # infeasible runs have no portfolio
+    ({"scenario": "other"}, "key scenario"),
+])
+def test_a_tampered_summary_is_named(tmp_path, changes, key):
+    out = _run(tmp_path)
+    _edit_summary(out / "summary.json", **changes)
+    report = check_run(out)
+    assert not report.ok
+    assert any(key in d.where for d in report.discrepancies), report.discrepancies
+
+
+def test_feasible_bound_on_the_wrong_side(tmp_path):
+    out = _run(tmp_path)
+    _edit_summary(out / "summary.json", status="feasible", bound=2.0, mip_gap=0.5)
+    report = check_run(out)
+    assert [d.where for d in report.discrepancies] == ["key bound"]
+
+
+def test_selection_over_a_limit_is_caught(tmp_path):
+    # Solve with budget 11 (both options, cost 11), then check against a scenario with budget 10.
+    out = _run(tmp_path)
+    report = check_run(out, TINY, ["limits.budget_musd=10"])
+    msgs = [d.message for d in report.discrepancies]
+    assert "the portfolio exceeds the limit on budget_musd" in msgs
+    assert any(d.where == "key input_sha256" for d in report.discrepancies)
+
+
+def test_unmet_target_and_forbidden_option_are_caught(tmp_path):
+    out = _run(tmp_path)
+    # Claim only 'a' was chosen while the scenario demands g2 be covered and forbids 'a'.
+    _edit_summary(out / "summary.json", selected_ids=["a"], selected=1)
+    with (out / "portfolio.csv").open() as fh:
+        lines = fh.readlines()
+    (out / "portfolio.csv").write_text("".join(l for l in lines if not l.startswith("b,")))
+    report = check_run(out, TINY, ["objective.coverage_target=0.5", "rules.forbid=[a]"])
+    msgs = " | ".join(d.message for d in report.discrepancies)
+    assert "target of g2 is not met" in msgs
+    assert "forbidden option" in msgs
+
+
+def test_min_cost_objective(tmp_path):
+    # min_cost, every gap ≥ 5 covered: g1 needs a (5; d gives only 2), g2 then cheapest by c (3): 8.
+    out = _run(tmp_path, overrides=["objective.sense=min_cost", "objective.coverage_target=0.5"])
+    assert json.loads((out / "summary.json").read_text())["objective"] == 8.0
+    assert check_run(out).ok
+    _edit_summary(out / "summary.json", objective=9.0)
+    assert [d.where for d in check_run(out).discrepancies] == ["key objective"]
+
+
+def test_infeasible_run_has_no_figures(tmp_path):
+    out = tmp_path / "run"
+    res = CliRunner().invoke(cli, ["solve", str(TINY), "--set", "objective.coverage_target=1",
+                                   "--set", "limits.budget_musd=6", "--out", str(out)])
+    assert res.exit_code == 3, res.output
+    assert check_run(out).ok
+    _edit_csv(out / "coverage.csv", 2, "covered", "1")
+    assert [d.where for d in check_run(out).discrepancies] == ["row 2, column covered"]
+
+
+def test_unreadable_run_folder_is_exit_2(tmp_path):
+    out = _run(tmp_path)
+    (out / "coverage.csv").unlink()
+    res = CliRunner().invoke(cli, ["check", str(out)])
+    assert res.exit_code == 2 and "coverage.csv" in res.output
+    res = CliRunner().invoke(cli, ["check", str(tmp_path / "nowhere")])
+    assert res.exit_code == 2 and "run folder not found" in res.output
+    shutil.rmtree(out)
+    out = _run(tmp_path)
+    (out / "summary.json").write_text("{not json")
+    res = CliRunner().invoke(cli, ["check", str(out), "--json"])
+    assert res.exit_code == 2 and json.loads(res.output)["problems"][0]["file"].endswith("summary.json")
