@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import InputError, Problem
 
@@ -42,6 +42,14 @@ class ScenarioConfig(_Frozen):
     limits: dict[str, float] = Field(default_factory=dict)
     rules: RulesConfig = RulesConfig()
     solver: SolverConfig = SolverConfig()
+
+    @field_validator("name")
+    @classmethod
+    def _not_a_path(cls, value: str) -> str:
+        # The name becomes a folder under outputs/; '.' or '..' would write outside it.
+        if set(value) == {"."}:
+            raise ValueError("a name made only of dots would address a folder outside outputs/; use letters or digits")
+        return value
 
     def to_plain(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

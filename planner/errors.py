@@ -4,6 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+MAX_VALUE_CHARS = 200  # a bad value is quoted in messages up to this length
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + f"… ({len(text):,} characters)"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input: where it is, what it is, what would be valid."""
@@ -25,7 +32,7 @@ class Problem:
             where.append(f"column {self.column}")
         text = ", ".join(where) + ": " + self.message
         if self.value is not None and self.value != "":
-            text += f" (got {self.value!r})"
+            text += f" (got {_short(repr(self.value))})"
         return text
 
     def to_dict(self) -> dict:
@@ -34,7 +41,7 @@ class Problem:
             "key": self.key,
             "row": self.row,
             "column": self.column,
-            "value": None if self.value is None else str(self.value),
+            "value": None if self.value is None else _short(str(self.value)),
             "message": self.message,
         }
 

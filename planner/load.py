@@ -6,6 +6,15 @@ Override order, from weakest to strongest:
   3. `--set KEY=VALUE` overrides, in the order given.
 Mappings merge key by key; lists and scalars replace. `inputs:` is resolved relative
 to the file that states it.
+
+Files cannot do harm: YAML is read with `safe_load` (no object construction), may not
+exceed MAX_YAML_BYTES or expand (through anchors and aliases) beyond MAX_YAML_NODES values.
+Paths written in scenario files (`inputs:`, `extends:`) must resolve, symlinks followed,
+inside the project folder of the scenario file the user named: its nearest ancestor that
+holds a `models/` folder, else the parent of its own folder (see `project_root`). Paths the user types
+(`--set inputs=…`, relative to the working folder) are not restricted. Tables are limited
+to MAX_TABLE_BYTES per file and MAX_ROWS data rows; workbooks to MAX_TABLE_BYTES on disk
+and MAX_XLSX_UNPACKED_BYTES unpacked.
 """
 from __future__ import annotations
 
@@ -24,7 +33,12 @@ from .config import ScenarioConfig, parse_config
 from .errors import InputError, Problem
 
 TABLES = ("partners", "sectors", "gaps", "options", "contributions")
-MAX_TABLE_BYTES = 200 * 1024 * 1024  # refuse larger inputs rather than exhaust memory
+# Refuse larger inputs with a clear message rather than exhaust memory (documented in README).
+MAX_TABLE_BYTES = 100 * 1024 * 1024  # per CSV file, or per .xlsx workbook on disk
+MAX_XLSX_UNPACKED_BYTES = 500 * 1024 * 1024  # a workbook is a zip: guard against zip bombs
+MAX_ROWS = 1_000_000  # data rows per table
+MAX_YAML_BYTES = 1024 * 1024  # per scenario file
+MAX_YAML_NODES = 100_000  # values after expanding anchors/aliases ("billion laughs")
 
 
 @dataclass(frozen=True)
@@ -84,38 +98,98 @@ def _merge(base: dict, top: dict) -> dict:
     return out
 
 
+def _size(n: int) -> str:
+    return f"{n / 2**20:g} MiB" if n >= 2**20 else f"{n:,} bytes"
+
+
+def _count_nodes(data: Any, name: str) -> None:
+    """Refuse YAML that expands (through aliases) past MAX_YAML_NODES values, or refers to itself."""
+    count = 0
+    stack: list[tuple[Any, tuple[int, ...]]] = [(data, ())]
+    while stack:
+        node, path_ids = stack.pop()
+        count += 1
+        if count > MAX_YAML_NODES:
+            raise InputError(Problem(file=name, message=f"the scenario expands to more than {MAX_YAML_NODES:,} values "
+                                                        "(deeply nested anchors and aliases?); a scenario is a short settings file"))
+        if isinstance(node, (dict, list)):
+            if id(node) in path_ids:
+                raise InputError(Problem(file=name, message="a YAML anchor refers to itself (a recursive structure); "
+                                                            "scenario values must be plain settings"))
+            inner = (*path_ids, id(node))
+            children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+            stack.extend((child, inner) for child in children)
+
+
 def _read_yaml(path: Path) -> dict:
     name = str(path)
     if not path.is_file():
         raise InputError(Problem(file=name, message="scenario file not found"))
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        raise InputError(Problem(file=name, value=_size(size),
+                                 message=f"a scenario file may not exceed {_size(MAX_YAML_BYTES)}; tables belong in inputs:"))
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except yaml.YAMLError as exc:
         raise InputError(Problem(file=name, message=f"not valid YAML: {exc}")) from None
     except UnicodeDecodeError as exc:
         raise InputError(Problem(file=name, message=f"not UTF-8 text: {exc}")) from None
+    except RecursionError:
+        raise InputError(Problem(file=name, message="YAML nested too deeply to read")) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise InputError(Problem(file=name, message=f"a scenario must be a YAML mapping, not {type(data).__name__}"))
+    _count_nodes(data, name)
     return data
 
 
-def read_scenario_data(path: Path, _chain: tuple[Path, ...] = ()) -> dict:
-    """Read a scenario file and everything it extends, merged; `inputs` made absolute."""
+def project_root(scenario_file: str | Path) -> Path:
+    """The folder every path written in a scenario file must stay inside: the project folder,
+    i.e. the nearest ancestor of the scenario file that holds a `models/` folder (the spec's
+    layout: scenarios under models/, tables under inputs/); failing that, the parent of the
+    folder holding the scenario file."""
+    path = Path(scenario_file).resolve()
+    for folder in path.parents:
+        if (folder / "models").is_dir():
+            return folder
+    return path.parent.parent
+
+
+def _inside(path: Path, root: Path, file: Path, key: str, value: str) -> Path:
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root):
+        hint = ("to use data elsewhere, pass --set inputs=PATH" if key == "inputs"
+                else "copy the scenario it extends into the project")
+        raise InputError(Problem(
+            file=str(file), key=key, value=value,
+            message=f"resolves to {resolved}, outside the project folder {root}; paths in scenario files must stay "
+                    f"inside the project (the nearest folder above the scenario that holds models/; {hint})"))
+    return resolved
+
+
+def read_scenario_data(path: Path, _chain: tuple[Path, ...] = (), _root: Path | None = None) -> dict:
+    """Read a scenario file and everything it extends, merged; `inputs` made absolute.
+
+    Every `inputs:` and `extends:` path must resolve inside `project_root(path)` of the
+    scenario the user named; an `extends:` cycle is reported with the whole chain.
+    """
+    root = project_root(path) if _root is None else _root
     path = path.resolve()
     if path in _chain:
         cycle = " -> ".join(str(p.name) for p in (*_chain, path))
-        raise InputError(Problem(file=str(path), key="extends", message=f"extends cycle: {cycle}"))
+        raise InputError(Problem(file=str(_chain[-1]), key="extends", value=str(path), message=f"extends cycle: {cycle}"))
     data = _read_yaml(path)
     if isinstance(data.get("inputs"), str):
-        data["inputs"] = str((path.parent / data["inputs"]).resolve())
+        data["inputs"] = str(_inside(path.parent / data["inputs"], root, path, "inputs", data["inputs"]))
     parent = data.get("extends")
     if parent is None:
         return data
-    if not isinstance(parent, str):
+    if not isinstance(parent, str) or not parent.strip():
         raise InputError(Problem(file=str(path), key="extends", value=parent, message="must be a path to another scenario file"))
-    base = read_scenario_data(path.parent / parent, (*_chain, path))
+    target = _inside(path.parent / parent, root, path, "extends", parent)
+    base = read_scenario_data(target, (*_chain, path), root)
     merged = _merge(base, data)
     merged["extends"] = parent
     return merged
@@ -143,12 +217,34 @@ def read_csv_text(text: str, name: str):
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=_sniff_delimiter(text), dtype=str, keep_default_na=False,
-            skipinitialspace=True, quoting=csv.QUOTE_MINIMAL,
+            skipinitialspace=True, quoting=csv.QUOTE_MINIMAL, nrows=MAX_ROWS + 1,
         )
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         raise InputError(Problem(file=name, message=f"cannot parse CSV: {exc}")) from None
+    _check_rows(frame, name)
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
+
+
+def _check_rows(frame, name: str) -> None:
+    if len(frame) > MAX_ROWS:
+        raise InputError(Problem(file=name, message=f"more than {MAX_ROWS:,} data rows; the planner refuses tables this "
+                                                    "large rather than run out of memory"))
+
+
+def _check_workbook(raw: bytes, name: str) -> None:
+    """Refuse workbooks that would unpack to more than MAX_XLSX_UNPACKED_BYTES (zip bombs)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(Problem(file=name, message=f"cannot read workbook: not an .xlsx (zip) file ({exc})")) from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise InputError(Problem(file=name, value=f"{_size(unpacked)} unpacked",
+                                 message=f"the workbook unpacks to more than {_size(MAX_XLSX_UNPACKED_BYTES)}; "
+                                         "save the tables as CSV files in a folder instead"))
 
 
 def _read_tables(inputs: Path) -> tuple[dict, dict, str]:
@@ -166,7 +262,8 @@ def _read_tables(inputs: Path) -> tuple[dict, dict, str]:
                 problems.append(Problem(file=str(file), message=f"required table '{name}' is missing (expected {name}.csv in {inputs})"))
                 continue
             if file.stat().st_size > MAX_TABLE_BYTES:
-                problems.append(Problem(file=str(file), message=f"file is larger than the {MAX_TABLE_BYTES // 2**20} MiB limit"))
+                problems.append(Problem(file=str(file), value=_size(file.stat().st_size),
+                                        message=f"file is larger than the {_size(MAX_TABLE_BYTES)} limit per table"))
                 continue
             raw = file.read_bytes()
             digest.update(name.encode() + b"\0" + raw + b"\0")
@@ -180,7 +277,11 @@ def _read_tables(inputs: Path) -> tuple[dict, dict, str]:
             except InputError as exc:
                 problems.extend(exc.problems)
     elif inputs.is_file() and inputs.suffix.lower() == ".xlsx":
+        if inputs.stat().st_size > MAX_TABLE_BYTES:
+            raise InputError(Problem(file=str(inputs), value=_size(inputs.stat().st_size),
+                                     message=f"workbook is larger than the {_size(MAX_TABLE_BYTES)} limit"))
         raw = inputs.read_bytes()
+        _check_workbook(raw, str(inputs))
         digest.update(raw)
         try:
             sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
@@ -193,6 +294,11 @@ def _read_tables(inputs: Path) -> tuple[dict, dict, str]:
                 problems.append(Problem(file=str(inputs), message=f"required sheet '{name}' is missing; sheets found: {', '.join(map(str, sheets)) or 'none'}"))
                 continue
             frame = sheets[lower[name]]
+            try:
+                _check_rows(frame, files[name])
+            except InputError as exc:
+                problems.extend(exc.problems)
+                continue
             frame.columns = [str(c).strip() for c in frame.columns]
             tables[name] = frame
     else:

@@ -14,7 +14,9 @@ from .result import Result
 
 
 def default_run_dir(scenario_name: str, root: str | Path = "outputs") -> Path:
+    """outputs/<scenario>/<UTC timestamp>, refusing a name that would lead outside `root`."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    safe_child(Path(root), scenario_name)  # raises if the name would lead outside root
     return Path(root) / scenario_name / stamp
 
 
