@@ -14,6 +14,7 @@ COMMANDS = {
     "solve": "solve_cmd:solve",
     "validate": "validate_cmd:validate",
     "check": "check_cmd:check",
+    "generate": "generate_cmd:generate",
 }
 
 HELP = """Partnership Planner: choose which technology partnerships to pursue with which allies.
