@@ -15,6 +15,7 @@ COMMANDS = {
     "validate": "validate_cmd:validate",
     "check": "check_cmd:check",
     "generate": "generate_cmd:generate",
+    "export": "export_cmd:export",
 }
 
 HELP = """Partnership Planner: choose which technology partnerships to pursue with which allies.

@@ -1,0 +1,348 @@
+"""Gather what every report shows from a run folder, once, as typed tables.
+
+A run folder (`planner solve --out DIR`) holds `summary.json`, `portfolio.csv`,
+`coverage.csv` and `scenario.json`. Sensitivity and explain commands add more files
+(`frontier.csv`, `sweep.csv`, `montecarlo_*.csv`, `explain.json` …); every extra CSV
+or JSON table found becomes its own `Table` so each report format gives it a sheet
+or section. Nothing here re-solves or reads the scenario's input tables: a report is
+built from the folder alone.
+
+CSV cells are read as text and typed per column: id/name/text columns stay text, a
+column whose every non-blank cell is `True`/`False` becomes bool, one whose every
+non-blank cell parses as a finite number becomes float (blank → None), anything else
+stays text. Text cells keep the formula neutralisation the CSV writer applied.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, Problem
+
+RUN_FILES = ("summary.json",)
+CORE_FILES = {"summary.json", "portfolio.csv", "coverage.csv", "scenario.json"}
+TEXT_SUFFIXES = ("_id", "_ids", "name", "kind", "rationale", "region", "bloc", "status", "message", "key", "label")
+PERCENT_COLUMNS = {"fraction", "share", "core_index", "frequency", "chosen_share", "selected_share", "mip_gap"}
+MAX_EXTRA_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Table:
+    """One titled table of a report. `percent` names columns holding fractions (0–1)."""
+
+    key: str  # stable identifier: file stem, e.g. "frontier", "montecarlo_core"
+    title: str
+    frame: Any  # pandas.DataFrame, typed
+    percent: tuple[str, ...] = ()
+    source: str = ""  # file it came from, relative to the run folder
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RunContent:
+    """Everything a report shows, typed and ready to render."""
+
+    run_dir: Path
+    summary: dict[str, Any]
+    scenario: dict[str, Any]  # scenario.json (the settings as run); {} when absent
+    portfolio: Any  # DataFrame, one row per selected option
+    coverage: Any  # DataFrame, one row per gap
+    resources: Any  # DataFrame: resource, used, limit, share, remaining
+    sectors: Any  # DataFrame: sector_id, sector, size, covered, remaining, fraction, gaps, options
+    matrix: Any  # DataFrame: partners × sectors, number of selected options
+    rules: Any  # DataFrame: rule, setting, value
+    inputs: Any  # DataFrame: setting, value (scenario.json flattened)
+    extras: list[Table] = field(default_factory=list)
+
+    @property
+    def has_portfolio(self) -> bool:
+        return self.summary.get("status") in ("optimal", "feasible") and self.summary.get("objective") is not None
+
+    def headline(self) -> list[tuple[str, str]]:
+        """(label, value) pairs for the top of a report: status, objective, options, coverage, resources."""
+        s = self.summary
+        rows = [("Scenario", str(s.get("scenario", "?"))), ("Status", str(s.get("status", "?")))]
+        if self.has_portfolio:
+            rows.append(("Objective", f"{fmt_number(s.get('objective'), 4)} ({s.get('sense', '?')})"))
+            if s.get("status") != "optimal":
+                rows.append(("Bound / gap", f"{fmt_number(s.get('bound'), 4)} / {fmt_percent(s.get('mip_gap'))}"))
+            rows.append(("Options selected", str(s.get("selected", len(self.portfolio)))))
+            size, covered = float(self.coverage["size"].sum()), float(self.coverage["covered"].fillna(0).sum())
+            closed = int((self.coverage["fraction"].fillna(0) >= 1 - 1e-9).sum())
+            rows.append(("Gap coverage", f"{fmt_percent(covered / size if size else None)} of total gap size "
+                                         f"({fmt_number(covered, 1)} of {fmt_number(size, 1)})"))
+            rows.append(("Gaps fully closed", f"{closed} of {len(self.coverage)}"))
+            for _, r in self.resources.iterrows():
+                limit = "no limit" if r["limit"] is None else fmt_number(r["limit"], 1)
+                rows.append((str(r["resource"]), f"{fmt_number(r['used'], 1)} used of {limit}"
+                             + (f" ({fmt_percent(r['share'])})" if r["share"] is not None else "")))
+        if s.get("message") and s.get("status") != "optimal":
+            rows.append(("Solver message", str(s["message"])))
+        return rows
+
+
+def fmt_number(value: Any, digits: int = 2) -> str:
+    """A number for people: thousands separators, whole numbers without decimals, — for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        if float(value).is_integer():
+            return f"{value:,.0f}"
+        return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def fmt_percent(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{float(value):.1%}"
+
+
+def _is_text_column(name: str) -> bool:
+    low = name.lower()
+    return low.endswith(TEXT_SUFFIXES) or low in ("option", "partner", "sector", "gap", "resource", "vary", "varied")
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def type_frame(frame):
+    """Type a frame of strings column by column (see the module docstring)."""
+    out = frame.copy()
+    for col in out.columns:
+        cells = [str(v) for v in out[col].tolist()]
+        filled = [c.strip() for c in cells if c.strip() != ""]
+        if _is_text_column(str(col)) or not filled:
+            out[col] = cells if filled else [None] * len(cells)
+            continue
+        if all(c in ("True", "False", "true", "false") for c in filled):
+            out[col] = pd_series([None if c.strip() == "" else c.strip().lower() == "true" for c in cells])
+        elif all(_number(c) is not None for c in filled):
+            out[col] = pd_series([None if c.strip() == "" else _number(c.strip()) for c in cells])
+    return out
+
+
+def pd_series(values: list):
+    import pandas as pd
+
+    return pd.Series(values, dtype=object)
+
+
+def read_table(path: Path, display: str):
+    """Read a CSV the planner wrote into a typed frame; a clear InputError if it cannot."""
+    import pandas as pd
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(file=display, message=f"cannot read the file: {exc}")) from None
+    if not text.strip():
+        return pd.DataFrame()
+    import io
+
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(Problem(file=display, message=f"cannot parse CSV: {exc}")) from None
+    return type_frame(frame)
+
+
+def _read_json(path: Path, display: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(Problem(file=display, message=f"cannot read JSON: {exc}")) from None
+
+
+def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """Dotted-key rows of a JSON value; lists of scalars become one comma-separated cell."""
+    if isinstance(value, dict):
+        rows: list[tuple[str, Any]] = []
+        for k, v in value.items():
+            rows.extend(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return rows or [(prefix, "")]
+    if isinstance(value, list):
+        if all(not isinstance(v, (dict, list)) for v in value):
+            return [(prefix, ", ".join("" if v is None else str(v) for v in value))]
+        rows = []
+        for i, v in enumerate(value):
+            rows.extend(flatten(v, f"{prefix}[{i}]"))
+        return rows or [(prefix, "")]
+    return [(prefix, value)]
+
+
+def _resources(summary: dict):
+    import pandas as pd
+
+    rows = []
+    for name, r in (summary.get("resources") or {}).items():
+        used, limit = r.get("used"), r.get("limit")
+        share = used / limit if used is not None and limit else None
+        remaining = limit - used if used is not None and limit is not None else None
+        rows.append({"resource": name, "used": used, "limit": limit, "share": share, "remaining": remaining})
+    return pd.DataFrame(rows, columns=["resource", "used", "limit", "share", "remaining"])
+
+
+def _sectors(portfolio, coverage):
+    """Per sector (coverage.csv order): total gap size, covered, remaining, covered fraction, options."""
+    import pandas as pd
+
+    names = {}
+    if len(portfolio) and "sector_name" in portfolio.columns:
+        names = dict(zip(portfolio["sector_id"], portfolio["sector_name"]))
+    rows = []
+    if len(coverage):
+        cov = coverage.assign(covered=coverage["covered"].map(lambda v: 0.0 if v is None else float(v)),
+                              size=coverage["size"].astype(float))
+        for sid, grp in cov.groupby("sector_id", sort=False):
+            size, covered = float(grp["size"].sum()), float(grp["covered"].sum())
+            n_opts = int((portfolio["sector_id"] == sid).sum()) if len(portfolio) else 0
+            rows.append({"sector_id": sid, "sector": names.get(sid, sid), "size": size, "covered": covered,
+                         "remaining": size - covered, "fraction": covered / size if size else None,
+                         "gaps": len(grp), "options": n_opts})
+    return pd.DataFrame(rows, columns=["sector_id", "sector", "size", "covered", "remaining", "fraction", "gaps", "options"])
+
+
+def _matrix(portfolio, sectors):
+    """partners × sectors: how many selected options each pair has (all coverage sectors as columns)."""
+    import pandas as pd
+
+    cols = list(sectors["sector_id"]) if len(sectors) else []
+    if not len(portfolio):
+        return pd.DataFrame(columns=cols)
+    counts = portfolio.groupby(["partner_id", "sector_id"]).size().unstack(fill_value=0)
+    for extra in counts.columns:
+        if extra not in cols:
+            cols.append(extra)
+    counts = counts.reindex(columns=cols, fill_value=0)
+    counts = counts.loc[sorted(counts.index, key=lambda p: (-int(counts.loc[p].sum()), p))]
+    counts.index.name = "partner_id"
+    return counts.astype(int)
+
+
+def _rules(summary: dict, scenario: dict):
+    import pandas as pd
+
+    rows = []
+    for key, value in flatten(scenario.get("rules") or {}):
+        if value in ("", None):
+            continue
+        rule, _, setting = key.partition(".")
+        rows.append({"rule": rule, "setting": setting, "value": value})
+    active = ", ".join(summary.get("rules_active") or []) or "none"
+    rows.insert(0, {"rule": "(families active)", "setting": "", "value": active})
+    return pd.DataFrame(rows, columns=["rule", "setting", "value"])
+
+
+def _inputs(summary: dict, scenario: dict):
+    import pandas as pd
+
+    rows = [{"setting": k, "value": v} for k, v in flatten(scenario)]
+    for key in ("input_sha256", "planner_version", "backend"):
+        if key in summary:
+            rows.append({"setting": f"run.{key}", "value": summary[key]})
+    return pd.DataFrame(rows, columns=["setting", "value"])
+
+
+# Known extra tables: file stem prefix -> (title, percent columns, note).
+KNOWN_EXTRAS = {
+    "frontier": ("Frontier: objective versus resource", "Exact objective at each level of the varied resource."),
+    "sweep": ("Sweep: grid of re-solves", "One row per grid point."),
+    "changes": ("Sweep: portfolio changes", "Where the chosen portfolio changes along the sweep."),
+    "ladder": ("Budget ladder", "Options added or dropped as the resource grows."),
+    "montecarlo": ("Monte Carlo", "Perturbed re-solves."),
+    "alternatives": ("Near-optimal alternatives", "Different portfolios within the stated tolerance."),
+    "value": ("Option values", "What each option is worth to the objective."),
+    "explain": ("Explanation: forced in / out", "Objective when each option is forced in or out."),
+    "diagnose": ("Diagnosis", "Why the scenario is infeasible, and the smallest relaxations."),
+}
+
+
+def _extra_title(stem: str) -> tuple[str, str]:
+    for prefix, (title, note) in KNOWN_EXTRAS.items():
+        if stem == prefix or stem.startswith(prefix + "_"):
+            rest = stem[len(prefix) + 1:].replace("_", " ")
+            return (f"{title} ({rest})" if rest else title), note
+    return stem.replace("_", " ").capitalize(), ""
+
+
+def _json_table(data: Any):
+    """A JSON file as a table: a list of records as rows, else its flattened keys."""
+    import pandas as pd
+
+    for key in ("rows", "records", "results", "options", "effects"):
+        if isinstance(data, dict) and isinstance(data.get(key), list) and data[key] and all(isinstance(r, dict) for r in data[key]):
+            data = data[key]
+            break
+    if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
+        frame = pd.DataFrame([{k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in r.items()} for r in data])
+        return frame.astype(object).where(frame.notna(), None)
+    return pd.DataFrame(flatten(data), columns=["key", "value"])
+
+
+def _extras(run_dir: Path) -> list[Table]:
+    tables = []
+    for path in sorted(run_dir.iterdir()):
+        if path.name in CORE_FILES or path.name.startswith(".") or not path.is_file():
+            continue
+        if path.suffix.lower() not in (".csv", ".json") or path.stat().st_size > MAX_EXTRA_BYTES:
+            continue
+        display = path.name
+        if path.suffix.lower() == ".csv":
+            frame = read_table(path, display)
+        else:
+            raw = _json_table(_read_json(path, display))
+            frame = type_frame(raw.map(lambda v: "" if v is None else str(v)) if len(raw) else raw)
+        title, note = _extra_title(path.stem)
+        percent = tuple(c for c in frame.columns if str(c).lower() in PERCENT_COLUMNS)
+        tables.append(Table(path.stem, title, frame, percent, display, note))
+    return tables
+
+
+def _optional_table(run_dir: Path, name: str, required: tuple[str, ...]):
+    """A core table, typed; an empty frame with its required columns when the file is absent or empty."""
+    import pandas as pd
+
+    path = run_dir / name
+    frame = read_table(path, str(path)) if path.is_file() else pd.DataFrame(columns=list(required))
+    if len(frame.columns) == 0:
+        frame = pd.DataFrame(columns=list(required))
+    for col in required:
+        if col not in frame.columns:
+            raise InputError(Problem(file=str(path), row=1, column=col, message=f"required column is missing; {name} needs {', '.join(required)}"))
+    return frame
+
+
+def gather(run_dir: str | Path) -> RunContent:
+    """Read a run folder into a `RunContent`; InputError naming the folder if it is not a run."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise InputError(Problem(file=str(run_dir), message="run folder not found; pass a folder written by `planner solve --out DIR`"))
+    missing = [f for f in RUN_FILES if not (run_dir / f).is_file()]
+    if missing:
+        raise InputError(Problem(file=str(run_dir), message=f"not a run folder: {', '.join(missing)} missing "
+                                                            "(expected the files `planner solve --out DIR` writes)"))
+    summary = _read_json(run_dir / "summary.json", "summary.json")
+    if not isinstance(summary, dict):
+        raise InputError(Problem(file=str(run_dir / "summary.json"), message="must be a JSON object"))
+    scenario = _read_json(run_dir / "scenario.json", "scenario.json") if (run_dir / "scenario.json").is_file() else {}
+    # Sensitivity runs may hold no single portfolio; their tables come in as extras.
+    portfolio = _optional_table(run_dir, "portfolio.csv", ("option_id", "partner_id", "sector_id", "kind"))
+    coverage = _optional_table(run_dir, "coverage.csv", ("gap_id", "sector_id", "size", "covered", "fraction"))
+    sectors = _sectors(portfolio, coverage)
+    return RunContent(
+        run_dir=run_dir, summary=summary, scenario=scenario if isinstance(scenario, dict) else {},
+        portfolio=portfolio, coverage=coverage, resources=_resources(summary), sectors=sectors,
+        matrix=_matrix(portfolio, sectors), rules=_rules(summary, scenario if isinstance(scenario, dict) else {}),
+        inputs=_inputs(summary, scenario if isinstance(scenario, dict) else {}), extras=_extras(run_dir),
+    )

@@ -1,0 +1,129 @@
+"""Export a run folder as xlsx, html or md: where the file goes, atomically, never by surprise.
+
+Where: by default `RUN_DIR/report.<ext>`; `out` may name a file (its suffix must match
+the format) or an existing folder (the report goes inside it as `report.<ext>`). The
+Markdown report's charts go in `<stem>_charts/` beside it. Every name written is a
+fixed name or derived from `out` itself, never from the run's data, and is checked to
+stay inside the chosen folder.
+
+How: each file is written to a temporary sibling and renamed into place (the chart
+folder likewise), so a crash leaves either the old report or the new one. An existing
+report (or chart folder) is never replaced unless `force=True`.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..errors import InputError, Problem
+from ..outputs import atomic_dir, safe_child
+
+FORMATS = {"xlsx": ".xlsx", "html": ".html", "md": ".md"}
+REPORT_STEM = "report"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    format: str
+    path: Path
+    files: tuple[Path, ...]  # everything written, the report first
+    charts: int
+    sections: tuple[str, ...]  # sheet names (xlsx) or section headings (html, md)
+
+    def to_dict(self) -> dict:
+        return {"format": self.format, "path": str(self.path), "files": [str(f) for f in self.files],
+                "charts": self.charts, "sections": list(self.sections)}
+
+
+def report_path(run_dir: str | Path, fmt: str, out: str | Path | None = None) -> Path:
+    """Where the report goes (see the module docstring); InputError for a bad format or suffix."""
+    if fmt not in FORMATS:
+        raise InputError(Problem(file="--to", value=fmt, message=f"unknown format; choose one of {', '.join(FORMATS)}"))
+    ext = FORMATS[fmt]
+    if out is None:
+        return safe_child(Path(run_dir), REPORT_STEM + ext)
+    out = Path(out)
+    if out.is_dir():
+        return safe_child(out, REPORT_STEM + ext)
+    if out.suffix.lower() != ext:
+        raise InputError(Problem(file="--out", value=str(out),
+                                 message=f"a {fmt} report must be a file ending in {ext} (or an existing folder)"))
+    if not out.name or out.name.startswith("."):
+        raise InputError(Problem(file="--out", value=str(out), message="give the report a visible file name, e.g. report" + ext))
+    return safe_child(out.parent.absolute(), out.name)
+
+
+def chart_folder(path: Path) -> Path:
+    """The folder of PNGs beside a Markdown report: `<stem>_charts`."""
+    return safe_child(path.parent, f"{path.stem}_charts")
+
+
+def _refuse_existing(paths: list[Path], force: bool) -> None:
+    if force:
+        return
+    existing = [p for p in paths if os.path.lexists(p)]
+    if existing:
+        raise InputError([Problem(file=str(p), message="a report already exists here; pass --force to replace it")
+                          for p in existing])
+
+
+def atomic_file(path: Path, write: Callable[[Path], object]) -> Path:
+    """Call `write(tmp)` on a temporary sibling of `path`, then rename it over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix or ".tmp")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def export_run(run_dir: str | Path, fmt: str, out: str | Path | None = None, force: bool = False) -> ExportResult:
+    """Write the run in `run_dir` as an xlsx, html or md report; return what was written."""
+    from .content import gather
+
+    path = report_path(run_dir, fmt, out)
+    content = gather(run_dir)
+    if fmt == "xlsx":
+        _refuse_existing([path], force)
+        from .xlsx import build_workbook
+
+        wb = build_workbook(content)
+        atomic_file(path, lambda tmp: wb.save(tmp))
+        return ExportResult(fmt, path, (path,), 0, tuple(wb.sheetnames))
+
+    from .document import Heading, build_document
+
+    doc = build_document(content)
+    sections = tuple(b.text for b in doc.blocks if isinstance(b, Heading) and b.level == 2)
+    if fmt == "html":
+        _refuse_existing([path], force)
+        from .html import render_html
+
+        text = render_html(doc)
+        atomic_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        return ExportResult(fmt, path, (path,), len(doc.charts), sections)
+
+    from .markdown import render_markdown
+
+    folder = chart_folder(path)
+    _refuse_existing([path, folder] if doc.charts else [path], force)
+    written: list[Path] = []
+    if doc.charts:
+        with atomic_dir(folder) as tmp:
+            for chart in doc.charts:
+                safe_child(tmp, f"{chart.key}.png").write_bytes(chart.png)
+                written.append(folder / f"{chart.key}.png")
+    text = render_markdown(doc, folder.name)
+    atomic_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return ExportResult(fmt, path, (path, *written), len(written), sections)
