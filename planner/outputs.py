@@ -57,8 +57,12 @@ def write_csv(frame, path: Path) -> None:
     neutralise_frame(frame).to_csv(path, index=False, lineterminator="\n")
 
 
-def write_run(result: Result, out_dir: str | Path) -> Path:
-    """Write summary.json, portfolio.csv, coverage.csv (and scenario.json) into out_dir."""
+def write_run(result: Result, out_dir: str | Path, extra=None) -> Path:
+    """Write summary.json, portfolio.csv, coverage.csv (and scenario.json) into out_dir.
+
+    `extra(folder)`, if given, runs on the finished temporary folder before it replaces
+    out_dir, so files it adds (e.g. reports) land together with the run or not at all.
+    """
     summary = result.summary()
     with atomic_dir(out_dir) as tmp:
         write_csv(result.portfolio, safe_child(tmp, "portfolio.csv"))
@@ -66,4 +70,6 @@ def write_run(result: Result, out_dir: str | Path) -> Path:
         safe_child(tmp, "scenario.json").write_text(
             json.dumps(result.scenario.config.to_plain(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
         safe_child(tmp, "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        if extra is not None:
+            extra(tmp)
     return Path(out_dir)

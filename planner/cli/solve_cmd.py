@@ -19,8 +19,10 @@ from .common import (STATUS_EXIT, emit_json, handle_errors, json_option, out_opt
 @click.option("--solver", "backend", type=click.Choice(["highs", "cbc"]), default=None, help="Solver backend (overrides solver.backend).")
 @click.option("--write-model", type=click.Path(dir_okay=False), default=None,
               help="Also write the exact model solved, as .lp or .mps.")
+@click.option("--report", "reports", multiple=True, type=click.Choice(["xlsx", "html", "md"]),
+              help="Also write a report into the run folder (repeatable): report.xlsx, report.html, report.md.")
 @handle_errors
-def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend, write_model) -> None:
+def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend, write_model, reports) -> None:
     """Solve SCENARIO (default: models/baseline.yaml) and write its results.
 
     Writes summary.json, portfolio.csv and coverage.csv to --out, or to
@@ -32,6 +34,8 @@ def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend,
       planner solve
       planner solve models/baseline.yaml --set limits.budget_musd=2000 --out outputs/cut
       planner solve models/budget-cut-30.yaml --json
+      planner solve --out outputs/base --report html --report xlsx
+      planner solve --write-model outputs/baseline.lp
     """
     import time
 
@@ -44,10 +48,15 @@ def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend,
                        write_model=write_model, timings=timings)
     target = out_dir or default_run_dir(sc.name)
     t0 = time.perf_counter()
-    write_run(result, target)
+    if reports:
+        from planner.report.export import write_run_with_reports
+
+        written = [str(p) for p in write_run_with_reports(result, target, reports)]
+    else:
+        write_run(result, target)
     timings["export"] = time.perf_counter() - t0
     if as_json:
-        emit_json({**result.summary(), "out_dir": str(target)})
+        emit_json({**result.summary(), "out_dir": str(target), **({"reports": written} if reports else {})})
     else:
         from .display import print_result
 

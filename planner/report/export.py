@@ -127,3 +127,23 @@ def export_run(run_dir: str | Path, fmt: str, out: str | Path | None = None, for
     text = render_markdown(doc, folder.name)
     atomic_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return ExportResult(fmt, path, (path, *written), len(written), sections)
+
+
+def write_run_with_reports(result, out_dir: str | Path, formats) -> list[Path]:
+    """`outputs.write_run` plus reports inside the run folder, all landing in one rename.
+
+    Returns the report files as they will be after the rename (under `out_dir`).
+    """
+    from ..outputs import write_run
+
+    written: list[Path] = []
+    target = Path(out_dir).absolute()
+
+    def add(folder: Path) -> None:
+        root = Path(folder).resolve()
+        for fmt in dict.fromkeys(formats):
+            report = export_run(root, fmt)
+            written.extend(target / f.relative_to(root) for f in report.files)
+
+    write_run(result, out_dir, extra=add)
+    return written
