@@ -51,5 +51,7 @@ def solve(scenario: Scenario | str | Path, overrides: list[str] | tuple[str, ...
 
         write_model_file(model, write_model)
     outcome = solve_model(model, time_limit_s, mip_gap, backend)
+    if outcome.prepare_seconds:
+        timings["compile"] = outcome.prepare_seconds
     timings["solve"] = outcome.solve_seconds
     return make_result(scenario, outcome, timings, active_rules(scenario))

@@ -16,14 +16,18 @@ Objectives (`Model.primary`), always stated for minimisation by the solver layer
 """
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
 import pulp
 
 from .scenario import Scenario
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+_UNSAFE_LINES = re.compile(r"[^A-Za-z0-9_\n]")
 
 
 def lp_name(prefix: str, ident: str, taken: set[str]) -> str:
@@ -35,6 +39,30 @@ def lp_name(prefix: str, ident: str, taken: set[str]) -> str:
         name = f"{base}_{k}"
     taken.add(name)
     return name
+
+
+def lp_names(prefix: str, idents: list[str], taken: set[str]) -> list[str]:
+    """`lp_name` for many ids at once: one regex pass when no name clashes (ids have no newlines)."""
+    if not idents:
+        return []
+    bases = [f"{prefix}_{s}"[:200] for s in _UNSAFE_LINES.sub("_", "\n".join(idents)).split("\n")]
+    if len(bases) == len(idents) and len(set(bases)) == len(bases) and taken.isdisjoint(bases):
+        taken.update(bases)
+        return bases
+    return [lp_name(prefix, ident, taken) for ident in idents]
+
+
+@contextmanager
+def paused_gc():
+    """Pause the cyclic garbage collector. Building allocates ~10^5 objects that all stay
+    alive, so collections triggered meanwhile rescan a growing heap and free nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(eq=False)
@@ -72,30 +100,40 @@ def expr(pairs) -> pulp.LpAffineExpression:
 
 def add_variables(model: Model) -> None:
     sc = model.scenario
-    for oid in sc.options.index:
-        model.x[oid] = model.prob.add_variable(lp_name("x", oid, model._taken), cat=pulp.LpBinary)
-    for gid, size in zip(sc.gaps.index, sc.gaps["size"]):
-        model.cover[gid] = model.prob.add_variable(lp_name("cover", gid, model._taken), lowBound=0, upBound=float(size))
+    new = model.prob.add_variable
+    opts, gaps = list(sc.options.index), list(sc.gaps.index)
+    for oid, name in zip(opts, lp_names("x", opts, model._taken)):
+        model.x[oid] = new(name, cat=pulp.LpBinary)
+    for gid, name, size in zip(gaps, lp_names("cover", gaps, model._taken), sc.gaps["size"].tolist()):
+        model.cover[gid] = new(name, lowBound=0, upBound=float(size))
 
 
 def add_coverage_links(model: Model) -> None:
     """cover[g] ≤ Σ_o amount[o,g]·x[o]: a gap is covered only by selected contributions."""
     sc = model.scenario
     oi, gi, amt = sc.contribution_arrays()
-    opts, gaps = list(sc.options.index), list(sc.gaps.index)
-    terms: dict[int, list] = {j: [] for j in range(len(gaps))}
-    for o, g, a in zip(oi.tolist(), gi.tolist(), amt.tolist()):
-        terms[g].append((model.x[opts[o]], -a))
-    for j, gid in enumerate(gaps):
-        model.add("link", expr([(model.cover[gid], 1.0), *terms[j]]) <= 0, gid)
+    nonzero = amt != 0
+    oi, gi, amt = oi[nonzero], gi[nonzero], amt[nonzero]
+    order = np.argsort(gi, kind="stable")  # per gap, contributions stay in table order
+    ends = np.cumsum(np.bincount(gi, minlength=len(sc.gaps))).tolist()
+    xs = list(model.x.values())
+    terms = list(zip([xs[o] for o in oi[order].tolist()], (-amt[order]).tolist()))
+    begin = 0
+    for gid, end in zip(sc.gaps.index, ends):
+        link = pulp.LpAffineExpression([(model.cover[gid], 1.0), *terms[begin:end]])
+        model.add("link", link <= 0, gid)
+        begin = end
 
 
 def add_resource_limits(model: Model) -> None:
     """Σ_o use[o,r]·x[o] ≤ limit[r] for every limited resource r."""
     sc = model.scenario
+    xs = list(model.x.values())
     for res, limit in sc.config.limits.items():
-        use = sc.options[res].tolist()
-        model.add("limit", expr(zip(model.x.values(), use)) <= float(limit), res)
+        use = sc.options[res].to_numpy(dtype=float)
+        nz = np.flatnonzero(use).tolist()
+        row = pulp.LpAffineExpression(zip([xs[i] for i in nz], use[nz].tolist()))
+        model.add("limit", row <= float(limit), res)
 
 
 def add_targets(model: Model) -> None:
@@ -140,10 +178,11 @@ def build(scenario: Scenario) -> Model:
     maximize = scenario.config.objective.sense == "max_coverage"
     prob = pulp.LpProblem(lp_name("planner", scenario.name, set()), pulp.LpMaximize if maximize else pulp.LpMinimize)
     model = Model(scenario, prob, {}, {}, maximize, pulp.LpAffineExpression(), pulp.LpAffineExpression())
-    add_variables(model)
-    add_coverage_links(model)
-    add_resource_limits(model)
-    add_targets(model)
-    rules.add_rules(model)
-    set_objectives(model)
+    with paused_gc():
+        add_variables(model)
+        add_coverage_links(model)
+        add_resource_limits(model)
+        add_targets(model)
+        rules.add_rules(model)
+        set_objectives(model)
     return model

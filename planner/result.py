@@ -101,6 +101,8 @@ class Result:
             "resources": self.resources,
             "solve_seconds": round(self.solve_seconds, 4),
             "timings_seconds": {k: round(v, 4) for k, v in self.timings.items()},
+            "stages": [{k: (round(v, 4) if k == "seconds" else v) for k, v in st.items()
+                        if k in ("stage", "scope", "status", "seconds")} for st in self.stages],
             "backend": self.backend,
             "message": self.message,
             "rules_active": list(self.rules_active),

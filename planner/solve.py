@@ -3,7 +3,9 @@
 Returns plain data (`SolveOutcome`), never prints. Two stages, lexicographically:
 stage 1 optimises the primary objective; stage 2 (the tie-break) keeps the primary
 within a tolerance of stage 1's value and minimises `Model.secondary` (least
-cost_resource, then fewest options), starting from stage 1's portfolio.
+cost_resource, then fewest options), starting from stage 1's portfolio. Stage 2 searches
+all portfolios after a proven optimum (mip_gap 0), else only subsets of stage 1's
+portfolio (see `tie_break_scope`): exact where "optimal" is defined, cheap where it is not.
 
 Status is read from the solver's model status *and* its primal solution status, so a
 time-limited MIP with an incumbent is `feasible` (with bound and gap), never `optimal`.
@@ -32,6 +34,7 @@ class SolveOutcome:
     backend: str
     message: str = ""
     stages: list[dict] = field(default_factory=list)
+    prepare_seconds: float = 0.0  # model → solver arrays (compile_model, passModel), before stage 1
 
 
 @dataclass
@@ -59,39 +62,83 @@ class Compiled:
 
 def _vector(expr, col_of: dict[int, int], n: int) -> np.ndarray:
     out = np.zeros(n)
-    for var, coef in expr.items():
-        out[col_of[id(var)]] += coef
+    cols = np.fromiter(map(col_of.__getitem__, map(id, expr)), dtype=np.int64, count=len(expr))
+    np.add.at(out, cols, np.fromiter(expr.values(), dtype=float, count=len(expr)))
     return out
 
 
-def compile_model(model: Model) -> Compiled:
-    """Read the PuLP problem into arrays once (far faster than per-column solver calls)."""
+def _columns(model: Model, term_ids: set[int]) -> list:
+    """Every variable of the model, ordered by name as PuLP orders them (`prob.variables()`,
+    and so its LP/MPS writers): the arrays and a written model file list columns alike.
+    `term_ids` are the ids of the variables the constraints use."""
     prob = model.prob
-    variables = prob.variables()
+    seen = {id(v): v for v in model.x.values()}
+    for group in (model.cover.values(), model.extra_vars.values(), prob.objective.keys() if prob.objective else ()):
+        for v in group:
+            seen.setdefault(id(v), v)
+    if not term_ids.issubset(seen.keys()):  # variables only a constraint knows (rare): find them
+        for con in prob._constraints.values():
+            for v in con.expr:
+                seen.setdefault(id(v), v)
+    variables = list(seen.values())
+    names = [v.name for v in variables]
+    return [variables[i] for i in sorted(range(len(variables)), key=names.__getitem__)]
+
+
+def compile_model(model: Model) -> Compiled:
+    """Read the PuLP problem into arrays once (far faster than per-column solver calls).
+
+    Columns: every variable, by name (see `_columns`); rows: constraints in insertion
+    order, zero coefficients dropped. Bulk list operations per row, not per term.
+    """
+    prob = model.prob
+    cons = prob._constraints
+    ids, value, lengths, rhs, sense = [], [], [], [], []
+    for con in cons.values():
+        terms = con.expr
+        ids.extend(map(id, terms))
+        value.extend(terms.values())
+        lengths.append(len(terms))
+        rhs.append(-con.constant)
+        sense.append(con.sense)
+    variables = _columns(model, set(ids))
     col_of = {id(v): i for i, v in enumerate(variables)}
     n = len(variables)
     inf = np.inf
     col_lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], dtype=float)
     col_upper = np.array([inf if v.upBound is None else v.upBound for v in variables], dtype=float)
-    integer = np.array([v.cat == "Integer" for v in variables])
-    row_names, lower, upper, start, index, value = [], [], [], [0], [], []
-    for name, con in prob._constraints.items():
-        items = [(col_of[id(v)], c) for v, c in con.items() if c != 0]
-        index.extend(i for i, _ in items)
-        value.extend(c for _, c in items)
-        start.append(len(index))
-        rhs = -con.constant
-        lower.append(rhs if con.sense >= 0 else -inf)
-        upper.append(rhs if con.sense <= 0 else inf)
-        row_names.append(name)
+    integer = np.array([v.cat == "Integer" for v in variables], dtype=bool)
+    index_a = np.fromiter(map(col_of.__getitem__, ids), dtype=np.int32, count=len(ids))
+    value_a = np.array(value, dtype=float)
+    row_of_term = np.repeat(np.arange(len(lengths)), lengths)
+    keep = value_a != 0
+    counts = np.bincount(row_of_term[keep], minlength=len(lengths))
+    start = np.zeros(len(lengths) + 1, dtype=np.int32)
+    np.cumsum(counts, out=start[1:])
+    rhs_a, sense_a = np.array(rhs, dtype=float), np.array(sense, dtype=int)
     sign = -1.0 if model.maximize else 1.0
     return Compiled(
         col_names=[v.name for v in variables], col_lower=col_lower, col_upper=col_upper, integer=integer,
-        row_names=row_names, row_lower=np.array(lower, dtype=float), row_upper=np.array(upper, dtype=float),
-        start=np.array(start, dtype=np.int32), index=np.array(index, dtype=np.int32), value=np.array(value, dtype=float),
+        row_names=list(cons), row_lower=np.where(sense_a >= 0, rhs_a, -inf), row_upper=np.where(sense_a <= 0, rhs_a, inf),
+        start=start, index=index_a[keep], value=value_a[keep],
         primary=sign * _vector(model.primary, col_of, n), secondary=_vector(model.secondary, col_of, n),
         maximize=model.maximize, x_cols=np.array([col_of[id(v)] for v in model.x.values()], dtype=np.int64),
     )
+
+
+ALL, SUBSETS = "all portfolios", "sub-portfolios of the primary stage's"
+
+
+def tie_break_scope(primary_status: str, mip_gap: float) -> str:
+    """Where the tie-break stage looks for the least-cost portfolio of (within 1e-6) equal objective.
+
+    Only a proven optimum (status optimal at mip_gap 0) defines "the optimal objective";
+    then the stage searches all portfolios — exact lexicographic optimisation, as hard as a
+    second MIP. Otherwise (mip_gap > 0, or stopped by a limit) the objective is only known
+    within the gap, so the stage keeps the portfolio found and removes what it does not
+    need: the least-cost subset with the same objective. Both leave no selected option idle.
+    """
+    return ALL if primary_status == OPTIMAL and mip_gap == 0 else SUBSETS
 
 
 _BANNER_SHOWN = False
@@ -205,18 +252,24 @@ class HighsSession:
         sign = -1.0 if comp.maximize else 1.0
         t0 = time.perf_counter()
         first = self._run(comp.primary, time_limit, mip_gap, start)
-        stages = [{k: v for k, v in first.items() if k != "values"}]
+        stages = [{"stage": "primary", **{k: v for k, v in first.items() if k != "values"}}]
         values = first["values"]
         if values is not None and tie_break:
             z = float(comp.primary @ values)
             tol = 1e-6 * max(1.0, abs(z))
             cols = np.flatnonzero(comp.primary).astype(np.int32)
             self.h.addRow(-np.inf, z + tol, len(cols), cols, comp.primary[cols])
+            scope = tie_break_scope(first["status"], mip_gap)
+            off = comp.x_cols[values[comp.x_cols] < 0.5].astype(np.int32) if scope == SUBSETS else np.zeros(0, np.int32)
+            if len(off):  # only sub-portfolios of the one found: x = 0 for every option it left out
+                self.h.changeColsBounds(len(off), off, comp.col_lower[off], np.zeros(len(off)))
             remaining = None if not time_limit else max(1.0, time_limit - (time.perf_counter() - t0))
             second = self._run(comp.secondary, remaining, 0.0, values)
+            if len(off):
+                self.h.changeColsBounds(len(off), off, comp.col_lower[off], comp.col_upper[off])
             self.h.deleteRows(1, np.array([self.h.getNumRow() - 1], dtype=np.int32))
             self.h.changeColsCost(len(comp.primary), np.arange(len(comp.primary), dtype=np.int32), comp.primary)
-            stages.append({k: v for k, v in second.items() if k != "values"})
+            stages.append({"stage": "tie_break", "scope": scope, **{k: v for k, v in second.items() if k != "values"}})
             if second["values"] is not None and float(comp.primary @ second["values"]) <= z + tol * 1.01:
                 values = second["values"]
         bound = None if first["values"] is None and first["status"] != OPTIMAL else sign * first["bound"]
@@ -254,7 +307,7 @@ def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break:
         return NO_SOLUTION, pulp.LpStatus[prob.status]
 
     status, message = run("first")
-    stages = [{"status": status, "seconds": time.perf_counter() - t0}]
+    stages = [{"stage": "primary", "status": status, "seconds": time.perf_counter() - t0}]
     if status not in (OPTIMAL, FEASIBLE):
         return SolveOutcome(status, None, None, None, None, time.perf_counter() - t0, "cbc", message, stages)
     x = np.array([1 if (v.varValue or 0) > 0.5 else 0 for v in model.x.values()], dtype=np.int8)
@@ -265,9 +318,18 @@ def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break:
         prob.addConstraint((model.primary >= z - tol) if model.maximize else (model.primary <= z + tol), name)
         prob.sense = pulp.LpMinimize
         prob.setObjective(model.secondary)
+        scope = tie_break_scope(status, mip_gap)
+        off = [v for v, on in zip(model.x.values(), x) if not on] if scope == SUBSETS else []
+        saved = [v.upBound for v in off]
+        for v in off:
+            v.upBound = 0
         t1 = time.perf_counter()
-        second, _ = run("tie")
-        stages.append({"status": second, "seconds": time.perf_counter() - t1})
+        try:
+            second, _ = run("tie")
+        finally:
+            for v, up in zip(off, saved):
+                v.upBound = up
+        stages.append({"stage": "tie_break", "scope": scope, "status": second, "seconds": time.perf_counter() - t1})
         if second in (OPTIMAL, FEASIBLE):
             x = np.array([1 if (v.varValue or 0) > 0.5 else 0 for v in model.x.values()], dtype=np.int8)
         prob._constraints.pop(name)
@@ -287,4 +349,9 @@ def solve_model(model: Model, time_limit: float | None = None, mip_gap: float | 
     tie_break = cfg.tie_break if tie_break is None else tie_break
     if backend == "cbc":
         return solve_cbc(model, time_limit, mip_gap, tie_break)
-    return HighsSession(compile_model(model), cfg.threads).solve(time_limit, mip_gap, tie_break)
+    t0 = time.perf_counter()
+    session = HighsSession(compile_model(model), cfg.threads)
+    prepare = time.perf_counter() - t0
+    outcome = session.solve(time_limit, mip_gap, tie_break)
+    outcome.prepare_seconds = prepare
+    return outcome
