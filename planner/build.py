@@ -76,6 +76,13 @@ class Model:
     secondary: pulp.LpAffineExpression
     constraint_names: dict[str, list[str]] = field(default_factory=dict)  # family -> names
     extra_vars: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    # Time phasing (planner.rules.phasing): x_year[(o, y)] = option o starts in year y;
+    # x[o] stays "selected in some year" (x[o] = Σ_y x_year[o, y]).
+    x_year: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
+    # The coverage the objective values: (gap id, cover variable, factor). None means
+    # [(g, cover[g], 1)]; rules may replace it (phasing) or value slots themselves
+    # (diminishing returns), removing them from the list.
+    valued: list[tuple[str, pulp.LpVariable, float]] | None = None
     _taken: set[str] = field(default_factory=set, repr=False)
 
     def add(self, family: str, constraint: pulp.LpConstraint, ident: str) -> str:
@@ -144,29 +151,44 @@ def add_targets(model: Model) -> None:
             model.add("target", expr([(model.cover[gid], 1.0)]) >= float(target), gid)
 
 
+def valued_slots(model: Model) -> list[tuple[str, pulp.LpVariable, float]]:
+    """The (gap, cover variable, factor) terms the objective values linearly."""
+    if model.valued is None:
+        model.valued = [(gid, var, 1.0) for gid, var in model.cover.items()]
+    return model.valued
+
+
 def cost_expr(model: Model) -> pulp.LpAffineExpression:
     return expr(zip(model.x.values(), model.scenario.options[model.scenario.cost_resource].tolist()))
+
+
+def tie_eps(scenario: Scenario) -> float:
+    """Weight of "one option fewer" in the tie-break: too small to trade against any cost."""
+    costs = scenario.options[scenario.cost_resource].to_numpy(dtype=float)
+    positive = costs[costs > 0]
+    return float((positive.min() if positive.size else 1.0) * 1e-3 / max(1, len(costs)))
 
 
 def set_objectives(model: Model) -> None:
     sc = model.scenario
     obj = sc.config.objective
     if obj.sense == "max_coverage":
-        coef = (sc.gap_weights() / sc.gaps["size"].to_numpy(dtype=float)).tolist()
-        pairs = list(zip(model.cover.values(), coef))
+        coef = dict(zip(sc.gaps.index, (sc.gap_weights() / sc.gaps["size"].to_numpy(dtype=float)).tolist()))
+        slots = valued_slots(model)
+        pairs = [(var, coef[gid] * factor) for gid, var, factor in slots]
         if obj.risk_penalty:
             pairs += [(v, -obj.risk_penalty * r) for v, r in zip(model.x.values(), sc.options["risk"].tolist())]
         model.primary = expr(pairs) + model.primary
     else:
         model.primary = cost_expr(model) + model.primary
-    # Tie-break: least cost, then (by a weight too small to trade against cost) fewest options.
+    # Tie-break: least cost, then (by a weight too small to trade against cost) fewest options;
+    # rules may have added finer preferences to model.secondary already (earlier start years).
     costs = sc.options[sc.cost_resource].to_numpy(dtype=float)
-    positive = costs[costs > 0]
-    eps = (positive.min() if positive.size else 1.0) * 1e-3 / max(1, len(costs))
+    eps = tie_eps(sc)
     if obj.sense == "max_coverage":
-        model.secondary = expr((v, c + eps) for v, c in zip(model.x.values(), costs.tolist()))
+        model.secondary = expr((v, c + eps) for v, c in zip(model.x.values(), costs.tolist())) + model.secondary
     else:
-        model.secondary = expr((v, 1.0) for v in model.x.values())
+        model.secondary = expr((v, 1.0) for v in model.x.values()) + model.secondary
     model.prob.sense = pulp.LpMaximize if model.maximize else pulp.LpMinimize
     model.prob.setObjective(model.primary)
 

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import difflib
+import typing
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .config_rules import RulesConfig  # the rules: section has its own module
 from .errors import InputError, Problem
 
 
@@ -27,10 +29,6 @@ class SolverConfig(_Frozen):
     threads: int | None = Field(None, ge=1)
     tie_break: bool = True  # lexicographic second stage: least cost_resource among optima
 
-
-class RulesConfig(_Frozen):
-    require: list[str] = Field(default_factory=list)
-    forbid: list[str] = Field(default_factory=list)
 
 
 class ScenarioConfig(_Frozen):
@@ -55,16 +53,41 @@ class ScenarioConfig(_Frozen):
         return self.model_dump(mode="json")
 
 
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model inside an annotation such as `X | None`, `list[X]`, `Annotated[X, ...]`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
-    """Valid field names of the model reached by following `loc` (minus its last part)."""
+    """Valid field names of the model reached by following `loc` (minus its last part).
+
+    List indices and dict keys along the way are skipped (`rules.groups.2.selct`)."""
     current: Any = model
     for part in loc[:-1]:
         fields = getattr(current, "model_fields", None)
-        if not fields or part not in fields:
+        if not fields:
             return []
-        current = fields[part].annotation
+        if part not in fields:
+            if isinstance(part, int) or part.startswith(("function-", "list[")):
+                continue  # an index into a list of models
+            return []
+        current = _model_in(fields[part].annotation)
     fields = getattr(current, "model_fields", None)
     return list(fields) if fields else []
+
+
+def key_path(loc: tuple) -> str:
+    """`('rules', 'excludes', 2, 'options')` → `rules.excludes[2].options`."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def parse_config(data: Any, file: str) -> ScenarioConfig:
@@ -77,7 +100,7 @@ def parse_config(data: Any, file: str) -> ScenarioConfig:
         problems = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            key = ".".join(str(p) for p in loc) or "(top level)"
+            key = key_path(loc) or "(top level)"
             if err["type"] == "extra_forbidden":
                 valid = _fields_at(ScenarioConfig, loc)
                 close = difflib.get_close_matches(str(loc[-1]), valid, n=1)

@@ -58,7 +58,8 @@ def write_csv(frame, path: Path) -> None:
 
 
 def write_run(result: Result, out_dir: str | Path, extra=None) -> Path:
-    """Write summary.json, portfolio.csv, coverage.csv (and scenario.json) into out_dir.
+    """Write summary.json, portfolio.csv, coverage.csv, scenario.json (and, with time phasing,
+    resources_by_year.csv) into out_dir.
 
     `extra(folder)`, if given, runs on the finished temporary folder before it replaces
     out_dir, so files it adds (e.g. reports) land together with the run or not at all.
@@ -67,6 +68,8 @@ def write_run(result: Result, out_dir: str | Path, extra=None) -> Path:
     with atomic_dir(out_dir) as tmp:
         write_csv(result.portfolio, safe_child(tmp, "portfolio.csv"))
         write_csv(result.coverage, safe_child(tmp, "coverage.csv"))
+        if result.scenario.config.rules.phasing is not None:
+            write_csv(result.resources_by_year, safe_child(tmp, "resources_by_year.csv"))
         safe_child(tmp, "scenario.json").write_text(
             json.dumps(result.scenario.config.to_plain(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
         safe_child(tmp, "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

@@ -37,16 +37,24 @@ class Result:
     def portfolio(self):
         """One row per selected option: ids, partner and sector names, resource uses, extra columns."""
         sc = self.scenario
+        from .rules import forced_by
+
         # No portfolio: zero rows under the same header, so readers of portfolio.csv need no special case.
-        mask = self.evaluation.x.astype(bool) if self.has_portfolio else np.zeros(len(sc.options), dtype=bool)
-        opts = sc.options[mask]
-        first = ["option_id", "partner_id", "partner_name", "sector_id", "sector_name", "kind", "name",
-                 *sc.resources, "risk"]
+        x = self.evaluation.x if self.has_portfolio else np.zeros(len(sc.options), dtype=np.int8)
+        chosen = x.astype(bool)
+        opts = sc.options[chosen]
+        phased = sc.config.rules.phasing is not None
+        first = ["option_id", "partner_id", "partner_name", "sector_id", "sector_name", "kind",
+                 *(["start_year"] if phased else []), "name", *sc.resources, "risk"]
         frame = opts.reset_index(drop=True).copy()
         frame["partner_name"] = frame["partner_id"].map(sc.partners["name"].to_dict())
         frame["sector_name"] = frame["sector_id"].map(sc.sectors["name"].to_dict())
-        rest = [c for c in frame.columns if c not in first]
-        return frame[first + rest].round({r: ROUND for r in (*sc.resources, "risk")})
+        if phased:
+            frame["start_year"] = self.evaluation.start_year[chosen] if self.has_portfolio else []
+        # which rules force each option in (require, requires[i], groups[name]); '' if none
+        frame["forced_by"] = np.array(forced_by(sc, x), dtype=object)[chosen]
+        rest = [c for c in frame.columns if c not in first and c != "forced_by"]
+        return frame[first + rest + ["forced_by"]].round({r: ROUND for r in (*sc.resources, "risk")})
 
     @property
     def coverage(self):
@@ -58,12 +66,25 @@ class Result:
         covered = self.evaluation.covered if self.has_portfolio else np.full(len(g), np.nan)
         target = sc.gap_targets()
         size = g["size"].to_numpy(dtype=float)
-        return pd.DataFrame({
+        frame = pd.DataFrame({
             "gap_id": g.index, "sector_id": g["sector_id"].to_numpy(), "name": g["name"].to_numpy(),
             "size": size, "covered": np.round(covered, ROUND), "fraction": np.round(covered / size, ROUND),
             "target": [t if t > 0 else None for t in target.tolist()],
             "weight": g["weight"].to_numpy(dtype=float), "critical": g["critical"].to_numpy(dtype=bool),
         })
+        if sc.config.rules.resilience is not None:
+            # N-1: the worst coverage of each gap if any one partner's options are all lost
+            from .rules.coverage import n1_coverage, resilience_gaps
+
+            if self.has_portfolio:
+                n1, worst, _ = n1_coverage(sc, self.evaluation.x)
+            else:
+                n1, worst = np.full(len(g), np.nan), [None] * len(g)
+            frame["n1_covered"] = np.round(n1, ROUND)
+            frame["n1_fraction"] = np.round(n1 / size, ROUND)
+            frame["n1_worst_partner"] = worst
+            frame["n1_protected"] = g.index.isin(resilience_gaps(sc))
+        return frame
 
     @property
     def resources(self) -> dict[str, dict[str, Any]]:
@@ -73,6 +94,32 @@ class Result:
             used = round(self.evaluation.resource_use[r], ROUND) if self.has_portfolio else None
             out[r] = {"used": used, "limit": sc.config.limits.get(r)}
         return out
+
+    @property
+    def resources_by_year(self):
+        """Phasing: one row per (year, resource): spending that year and the per-year limit."""
+        import pandas as pd
+
+        phasing = self.scenario.config.rules.phasing
+        cols = ["year", "resource", "used", "limit"]
+        if phasing is None or not self.has_portfolio:
+            return pd.DataFrame(columns=cols)
+        rows = [(y, r, round(float(used[t]), ROUND), phasing.per_year.get(r))
+                for r, used in self.evaluation.use_by_year.items() for t, y in enumerate(phasing.years)]
+        return pd.DataFrame(rows, columns=cols).sort_values(["year", "resource"], kind="stable").reset_index(drop=True)
+
+    def resilience(self) -> dict[str, Any] | None:
+        """N-1 summary: the partner whose loss costs the most weighted coverage of the protected gaps."""
+        from .rules.coverage import n1_coverage
+
+        rule = self.scenario.config.rules.resilience
+        if rule is None or not self.has_portfolio:
+            return None
+        _, _, loss = n1_coverage(self.scenario, self.evaluation.x)
+        worst = max(loss, key=lambda p: loss[p], default=None)  # first partner wins ties
+        return {"fraction": rule.fraction, "worst_partner": worst,
+                "worst_partner_loss": None if worst is None else round(loss[worst], ROUND),
+                "loss_by_partner": {p: round(v, ROUND) for p, v in loss.items()}}
 
     def sector_coverage(self):
         """Per sector: size-weighted covered fraction and the number of selected options."""
@@ -106,13 +153,14 @@ class Result:
             "backend": self.backend,
             "message": self.message,
             "rules_active": list(self.rules_active),
+            **({"resilience": self.resilience()} if sc.config.rules.resilience is not None else {}),
             "input_sha256": sc.input_sha256,
             "planner_version": __version__,
         }
 
 
 def make_result(scenario: Scenario, outcome: SolveOutcome, timings: dict[str, float], rules_active=()) -> Result:
-    evaluation = evaluate(scenario, outcome.x) if outcome.x is not None else None
+    evaluation = evaluate(scenario, outcome.x, outcome.start_year) if outcome.x is not None else None
     selected = tuple(scenario.options.index[evaluation.x.astype(bool)]) if evaluation else ()
     return Result(
         scenario=scenario, status=outcome.status,

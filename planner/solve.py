@@ -35,6 +35,7 @@ class SolveOutcome:
     message: str = ""
     stages: list[dict] = field(default_factory=list)
     prepare_seconds: float = 0.0  # model → solver arrays (compile_model, passModel), before stage 1
+    start_year: np.ndarray | None = None  # phasing: start year per option (0 where not selected)
 
 
 @dataclass
@@ -55,9 +56,21 @@ class Compiled:
     secondary: np.ndarray
     maximize: bool
     x_cols: np.ndarray  # column index of x[o] for each option, in scenario order
+    years: list[int] = field(default_factory=list)  # phasing horizon (empty without phasing)
+    year_cols: np.ndarray | None = None  # column of x[o, y]: shape (options, years)
+
+    def start_year(self, values: np.ndarray) -> np.ndarray | None:
+        """Start year per option from a solution vector (0 where not started)."""
+        return start_years(values[self.year_cols], self.years) if self.year_cols is not None else None
 
     def row(self, name: str) -> int:
         return self.row_names.index(name)
+
+
+def start_years(x_year: np.ndarray, years: list[int]) -> np.ndarray:
+    """The year whose x[o, y] is 1, per option (0 where none is)."""
+    on = x_year > 0.5
+    return np.where(on.any(axis=1), np.asarray(years)[on.argmax(axis=1)], 0).astype(np.int64)
 
 
 def _vector(expr, col_of: dict[int, int], n: int) -> np.ndarray:
@@ -117,12 +130,17 @@ def compile_model(model: Model) -> Compiled:
     np.cumsum(counts, out=start[1:])
     rhs_a, sense_a = np.array(rhs, dtype=float), np.array(sense, dtype=int)
     sign = -1.0 if model.maximize else 1.0
+    years = sorted({y for _, y in model.x_year})
+    year_cols = None
+    if model.x_year:
+        year_cols = np.array([[col_of[id(model.x_year[(o, y)])] for y in years] for o in model.x], dtype=np.int64)
     return Compiled(
         col_names=[v.name for v in variables], col_lower=col_lower, col_upper=col_upper, integer=integer,
         row_names=list(cons), row_lower=np.where(sense_a >= 0, rhs_a, -inf), row_upper=np.where(sense_a <= 0, rhs_a, inf),
         start=start, index=index_a[keep], value=value_a[keep],
         primary=sign * _vector(model.primary, col_of, n), secondary=_vector(model.secondary, col_of, n),
         maximize=model.maximize, x_cols=np.array([col_of[id(v)] for v in model.x.values()], dtype=np.int64),
+        years=years, year_cols=year_cols,
     )
 
 
@@ -282,6 +300,7 @@ class HighsSession:
             objective_solver=None if first["objective"] is None else sign * first["objective"],
             bound=bound if first["values"] is not None else None, mip_gap=gap,
             solve_seconds=time.perf_counter() - t0, backend="highs", message=first["message"], stages=stages,
+            start_year=None if values is None else comp.start_year(values),
         )
 
 
@@ -311,6 +330,15 @@ def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break:
     if status not in (OPTIMAL, FEASIBLE):
         return SolveOutcome(status, None, None, None, None, time.perf_counter() - t0, "cbc", message, stages)
     x = np.array([1 if (v.varValue or 0) > 0.5 else 0 for v in model.x.values()], dtype=np.int8)
+    years = sorted({y for _, y in model.x_year})
+
+    def starts():
+        if not model.x_year:
+            return None
+        grid = np.array([[model.x_year[(o, y)].varValue or 0 for y in years] for o in model.x], dtype=float)
+        return start_years(grid, years)
+
+    start = starts()
     z = pulp.value(model.primary)
     if tie_break:
         tol = 1e-6 * max(1.0, abs(z))
@@ -332,11 +360,13 @@ def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break:
         stages.append({"stage": "tie_break", "scope": scope, "status": second, "seconds": time.perf_counter() - t1})
         if second in (OPTIMAL, FEASIBLE):
             x = np.array([1 if (v.varValue or 0) > 0.5 else 0 for v in model.x.values()], dtype=np.int8)
+            start = starts()
         prob._constraints.pop(name)
         prob.sense = pulp.LpMaximize if model.maximize else pulp.LpMinimize
         prob.setObjective(model.primary)
     bound = z if status == OPTIMAL else None
-    return SolveOutcome(status, x, z, bound, 0.0 if status == OPTIMAL else None, time.perf_counter() - t0, "cbc", message, stages)
+    return SolveOutcome(status, x, z, bound, 0.0 if status == OPTIMAL else None, time.perf_counter() - t0, "cbc", message,
+                        stages, start_year=start)
 
 
 def solve_model(model: Model, time_limit: float | None = None, mip_gap: float | None = None,

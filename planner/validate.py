@@ -11,6 +11,7 @@ from typing import Any
 from .errors import InputError, Problem
 from .load import RawInputs
 from .scenario import Scenario
+from .validate_rules import check_rules, rule_resources
 
 MAX_ABS = 1e12  # larger magnitudes are refused: they wreck solver numerics
 TRUE = {"true", "yes", "1", "y", "t"}
@@ -159,10 +160,12 @@ def validate(raw: RawInputs) -> Scenario:
     for i, kind in enumerate(options["kind"].tolist()):
         if kind == "":
             ck.add("options", "a kind is required (e.g. buyer, co-development, supply-chain, standards, joint-rd)", i + 2, "kind", kind)
-    resources = list(dict.fromkeys([*cfg.limits, cfg.objective.cost_resource]))
+    rule_keys = rule_resources(cfg)
+    resources = list(dict.fromkeys([*cfg.limits, cfg.objective.cost_resource, *rule_keys]))
     for res in resources:
         if res not in options.columns:
-            key = "objective.cost_resource" if res not in cfg.limits else f"limits.{res}"
+            key = f"limits.{res}" if res in cfg.limits else (
+                "objective.cost_resource" if res == cfg.objective.cost_resource else rule_keys[res])
             numeric = [c for c in options.columns if c not in REQUIRED["options"] + ("name", "rationale", "risk")]
             ck.problems.append(Problem(file=str(raw.scenario_file), key=key, value=res,
                                        message=f"resource is not a column of {raw.files['options']}; columns that could be resources: {', '.join(numeric) or 'none'}"))
@@ -193,16 +196,16 @@ def validate(raw: RawInputs) -> Scenario:
         else:
             seen[pair] = i + 2
 
-    known = set(option_ids)
-    for family in ("require", "forbid"):
-        for j, oid in enumerate(getattr(cfg.rules, family)):
-            if oid not in known:
-                ck.problems.append(Problem(file=str(raw.scenario_file), key=f"rules.{family}[{j}]", value=oid,
-                                           message="unknown option_id; it must be an id from the options table"))
-    both = set(cfg.rules.require) & set(cfg.rules.forbid)
-    for oid in sorted(both):
-        ck.problems.append(Problem(file=str(raw.scenario_file), key="rules.require", value=oid,
-                                   message="option is both required and forbidden (rules.forbid); remove it from one list"))
+    phasing = cfg.rules.phasing
+    if phasing is not None:
+        col = phasing.duration_column
+        if col in options.columns:
+            options[col] = ck.number("options", options, col, lo=1, integer=True, what=" (years an option runs)")
+        elif phasing.spread:
+            ck.problems.append(Problem(file=str(raw.scenario_file), key="rules.phasing.spread", value=phasing.spread,
+                                       message=f"spreading spending needs each option's duration, but {raw.files['options']} "
+                                               f"has no '{col}' column (rules.phasing.duration_column)"))
+    ck.problems.extend(check_rules(cfg, str(raw.scenario_file), partners, sectors, gaps, options, contribs))
 
     if ck.problems:
         raise InputError(ck.problems)

@@ -1,0 +1,119 @@
+"""Time phasing: each option starts in one year of the horizon, or not at all.
+
+Years Y = start..end (index t = 0..T−1). d[o] ≥ 1 is the option's duration (the
+`duration_column`, else 1). A resource r is spent in the start year, or — if listed in
+`spread` — in equal parts use[o,r]/d[o] over the d[o] years from the start (spending
+after the horizon's last year falls outside every per-year limit and table).
+Coverage counts from the start year; `value: end` values coverage at the horizon's
+end (every started option), `value: horizon` the mean over the years of each year's value.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..build import Model, expr, tie_eps
+
+
+def durations(scenario) -> np.ndarray:
+    """d[o] per option (1 where the scenario has no duration column)."""
+    col = scenario.config.rules.phasing.duration_column
+    if col in scenario.options.columns:
+        return scenario.options[col].to_numpy(dtype=float).round().astype(int)
+    return np.ones(len(scenario.options), dtype=int)
+
+
+def spend_share(scenario, resource: str) -> np.ndarray:
+    """share[o, s, y]: fraction of use[o, r] spent in year index y when o starts in year index s."""
+    rule = scenario.config.rules.phasing
+    n, T = len(scenario.options), len(rule.years)
+    share = np.zeros((n, T, T))
+    if resource in rule.spread:
+        d = durations(scenario)
+        for s in range(T):
+            for y in range(s, T):
+                share[:, s, y] = np.where(y - s < d, 1.0 / d, 0.0)
+    else:
+        for s in range(T):
+            share[:, s, s] = 1.0
+    return share
+
+
+def add_phasing(model: Model) -> None:
+    """Start years, per-year limits and (value: horizon) per-year coverage:
+
+    x[o,y] binary;  `phasing_once_<o>`:  x[o] − Σ_y x[o,y] = 0           (x[o]: selected in some year)
+    `phasing_limit_<r>_<y>`:  Σ_o Σ_s share[o,s,y]·use[o,r]·x[o,s] ≤ per_year[r]
+    value: horizon —  cover[g,y] ∈ [0, size[g]],
+      `phasing_link_<g>_<y>`:  cover[g,y] − Σ_o a[o,g]·Σ_{s≤y} x[o,s] ≤ 0,
+      and the objective values (1/T)·Σ_y cover[g,y] in place of cover[g].
+    Tie-break preference (second stage only): earlier starts, by a weight below one option's.
+    """
+    import pulp
+
+    sc = model.scenario
+    rule = sc.config.rules.phasing
+    years = rule.years
+    T, n = len(years), len(sc.options)
+    for oid in sc.options.index:
+        for y in years:
+            model.x_year[(oid, y)] = model.new_var("x", f"{oid}_{y}", 0, 1, pulp.LpBinary)
+        terms = [(model.x[oid], 1.0), *((model.x_year[(oid, y)], -1.0) for y in years)]
+        model.add("phasing", expr(terms) == 0, f"once_{oid}")
+    ids = list(sc.options.index)
+    for res, cap in rule.per_year.items():
+        use = sc.options[res].to_numpy(dtype=float)
+        share = spend_share(sc, res) * use[:, None, None]
+        for t, y in enumerate(years):
+            terms = [(model.x_year[(ids[i], years[s])], share[i, s, t]) for i in range(n) for s in range(t + 1)]
+            model.add("phasing", expr(terms) <= cap, f"limit_{res}_{y}")
+    if rule.value == "horizon":
+        oi, gi, amt = sc.contribution_arrays()
+        gaps = list(sc.gaps.index)
+        per_gap: dict[int, list[tuple[str, float]]] = {}
+        for o, g, a in zip(oi.tolist(), gi.tolist(), amt.tolist()):
+            per_gap.setdefault(g, []).append((ids[o], a))
+        slots = []
+        for j, gid in enumerate(gaps):
+            size = float(sc.gaps["size"].iloc[j])
+            for t, y in enumerate(years):
+                cov = model.new_var("phasing_cover", f"{gid}_{y}", 0, size)
+                terms = [(cov, 1.0)] + [(model.x_year[(o, s)], -a) for o, a in per_gap.get(j, []) for s in years[:t + 1]]
+                model.add("phasing", expr(terms) <= 0, f"link_{gid}_{y}")
+                slots.append((gid, cov, 1.0 / T))
+        model.valued = slots
+    unit = (tie_eps(sc) if sc.config.objective.sense == "max_coverage" else 1.0) / (2 * max(1, n) * T)
+    model.secondary = model.secondary + expr(
+        (model.x_year[(o, y)], unit * t) for o in ids for t, y in enumerate(years))
+
+
+def start_index(scenario, start_year) -> np.ndarray:
+    """Year index per option (−1 where not started) from an array or {option: year} mapping."""
+    years = scenario.config.rules.phasing.years
+    if isinstance(start_year, dict):
+        start_year = [start_year.get(o, 0) for o in scenario.options.index]
+    pos = {y: t for t, y in enumerate(years)}
+    return np.array([pos.get(int(y), -1) for y in start_year], dtype=int)
+
+
+def covered_by_year(scenario, x: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """covered[y, g] = min(size[g], Σ_o a[o,g]·x[o]·[start[o] ≤ y])."""
+    oi, gi, amt = scenario.contribution_arrays()
+    size = scenario.gaps["size"].to_numpy(dtype=float)
+    T = len(scenario.config.rules.phasing.years)
+    out = np.zeros((T, len(size)))
+    for t in range(T):
+        on = x * (start >= 0) * (start <= t)
+        out[t] = np.minimum(np.bincount(gi, weights=amt * on[oi], minlength=len(size)), size)
+    return out
+
+
+def use_by_year(scenario, x: np.ndarray, start: np.ndarray) -> dict[str, np.ndarray]:
+    """resource → spending per year of the horizon (Σ_o share[o,start[o],y]·use[o,r]·x[o])."""
+    T = len(scenario.config.rules.phasing.years)
+    out = {}
+    rows = np.flatnonzero(x.astype(bool) & (start >= 0))
+    for res in scenario.resources:
+        use = scenario.options[res].to_numpy(dtype=float)
+        share = spend_share(scenario, res)
+        out[res] = np.array([float(sum(share[i, start[i], t] * use[i] for i in rows)) for t in range(T)])
+    return out
