@@ -202,8 +202,20 @@ def _selected(summary: dict, port_rows: list[dict], options, ck: _Checker) -> li
     return [i for i in dict.fromkeys(ids) if i in options]
 
 
-def _check_portfolio(sc, header: list[str], rows: list[dict], chosen: set[str], ck: _Checker) -> None:
+def _check_portfolio(sc, header: list[str], rows: list[dict], chosen: set[str], ck: _Checker) -> dict[str, int]:
+    """Check every portfolio cell; return the start years it reports (time phasing), by option."""
     opts = sc.options
+    starts: dict[str, int] = {}
+    forced = {}
+    if "forced_by" in header:
+        import numpy as np
+
+        from .rules import forced_by
+
+        x = np.array([1 if o in chosen else 0 for o in opts.index], dtype=np.int8)
+        forced = dict(zip(map(str, opts.index), forced_by(sc, x)))
+        ck.report.deferred.append("portfolio.csv forced_by taken from planner.rules.forced_by")
+    phasing = sc.config.rules.phasing
     partner_names = {str(k): str(v) for k, v in sc.partners["name"].items()}
     sector_names = {str(k): str(v) for k, v in sc.sectors["name"].items()}
     numeric = set(sc.resources) | {"risk"}
@@ -225,10 +237,21 @@ def _check_portfolio(sc, header: list[str], rows: list[dict], chosen: set[str], 
                 ck.text("portfolio.csv", f"{where}, column {col}", cell, sector_names.get(str(o["sector_id"]), ""))
             elif col in numeric:
                 ck.number("portfolio.csv", f"{where}, column {col}", cell, float(o[col]), f"{col} of {match[0]}")
+            elif col == "forced_by":
+                ck.text("portfolio.csv", f"{where}, column {col}", cell, forced.get(match[0], ""))
+            elif col == "start_year" and phasing is not None:
+                year = _num(cell)
+                ck.report.checked += 1
+                if year is None or year != int(year) or not phasing.start <= year <= phasing.end:
+                    ck.bad("portfolio.csv", f"{where}, column {col}", cell, f"{phasing.start}–{phasing.end}",
+                           "a start year must be a year of the rules.phasing horizon")
+                else:
+                    starts[match[0]] = int(year)
             elif col in opts.columns:
                 ck.text("portfolio.csv", f"{where}, column {col}", cell, "" if o[col] is None else str(o[col]))
             else:
                 ck.bad("portfolio.csv", f"column {col}", col, None, "column is neither an options column nor a name")
+    return starts
 
 
 def _coverage(sc, chosen: set[str]) -> dict[str, float]:
@@ -266,6 +289,7 @@ def _check_coverage(sc, header, rows, covered, has_portfolio: bool, ck: _Checker
         if col not in header:
             ck.bad("coverage.csv", f"column {col}", None, col, "required coverage column is missing")
     by_id = {r.get("gap_id", ""): (i, r) for i, r in enumerate(rows)}
+    n1_all = _n1(sc, chosen) if "n1_covered" in header and has_portfolio else {}
     for g in ids:
         if neutralise(g) not in by_id:
             continue
@@ -288,10 +312,27 @@ def _check_coverage(sc, header, rows, covered, has_portfolio: bool, ck: _Checker
             if str(row.get("critical")).strip().lower() != str(bool(gaps.loc[g, "critical"])).lower():
                 ck.bad("coverage.csv", f"{where}, column critical", row.get("critical"), bool(gaps.loc[g, "critical"]),
                        "critical flag differs from the gaps table")
+        if "n1_covered" in header and cov is not None:
+            n1 = n1_all.get(g)
+            ck.number("coverage.csv", f"{where}, column n1_covered", row.get("n1_covered"), n1, f"N-1 coverage of {g}")
         if cov is not None and targets[g] is not None:
             ck.report.checked += 1
             if cov < targets[g] - REL_TOL * max(1.0, targets[g]):
                 ck.bad("coverage.csv", f"{where}, column covered", cov, targets[g], f"target of {g} is not met")
+
+
+def _n1(sc, chosen: set[str]) -> dict[str, float]:
+    """N-1 coverage: n1[g] = min over partners p of min(size, Σ amount of selected options not of p)."""
+    partner = {str(o): str(p) for o, p in zip(sc.options.index, sc.options["partner_id"])}
+    partners = {partner[o] for o in chosen}
+    sizes = {str(g): float(s) for g, s in zip(sc.gaps.index, sc.gaps["size"])}
+    out = {}
+    for g in sizes:
+        rows = [(str(o), float(a)) for o, gid, a in zip(sc.contributions["option_id"], sc.contributions["gap_id"],
+                                                        sc.contributions["amount"]) if gid == g and o in chosen]
+        full = min(sizes[g], math.fsum(a for _, a in rows))
+        out[g] = min([full] + [min(sizes[g], math.fsum(a for o, a in rows if partner[o] != p)) for p in partners])
+    return out
 
 
 def _objective(sc, chosen: set[str], covered: dict[str, float]) -> float:
@@ -306,7 +347,8 @@ def _objective(sc, chosen: set[str], covered: dict[str, float]) -> float:
     return math.fsum(terms) - obj.risk_penalty * risk
 
 
-def _check_summary(sc, summary: dict, chosen: set[str], covered, has_portfolio: bool, ck: _Checker) -> None:
+def _check_summary(sc, summary: dict, chosen: set[str], covered, has_portfolio: bool, ck: _Checker,
+                   starts: dict[str, int] | None = None) -> None:
     from .rules import active_rules
 
     cfg = sc.config
@@ -345,7 +387,7 @@ def _check_summary(sc, summary: dict, chosen: set[str], covered, has_portfolio: 
         ck.number("summary.json", "key objective", summary.get("objective"), None, "objective")
         return
     objective = _objective(sc, chosen, covered)
-    extra_families = [f for f in active_rules(sc) if f != "require_forbid"]
+    extra_families = [f for f in active_rules(sc) if f not in ("require", "forbid")]
     if extra_families:
         import numpy as np
 
@@ -353,11 +395,16 @@ def _check_summary(sc, summary: dict, chosen: set[str], covered, has_portfolio: 
 
         x = np.array([1 if o in chosen else 0 for o in opts.index], dtype=np.int8)
         cov = np.array([covered[str(g)] for g in sc.gaps.index], dtype=float)
-        extra = float(objective_extra(sc, x, cov)) if cfg.objective.sense == "max_coverage" else 0.0
+        start = None
+        if cfg.rules.phasing is not None:
+            years = cfg.rules.phasing.years
+            start = np.array([years.index(starts[o]) if o in (starts or {}) else (0 if o in chosen else -1)
+                              for o in opts.index], dtype=int)
+        extra = float(objective_extra(sc, x, cov, start)) if cfg.objective.sense == "max_coverage" else 0.0
         objective += extra
         ck.report.deferred.append(
             f"objective terms of rule families {', '.join(extra_families)} taken from planner.rules.objective_extra ({extra:g})")
-        _check_rule_constraints(sc, chosen, ck, extra_families)
+        _check_rule_constraints(sc, chosen, ck, extra_families, starts or {})
     ck.number("summary.json", "key objective", summary.get("objective"), objective, "objective")
 
     status = summary.get("status")
@@ -384,7 +431,7 @@ def _check_summary(sc, summary: dict, chosen: set[str], covered, has_portfolio: 
         ck.bad("summary.json", "key status", status, None, "unknown status")
 
 
-def _check_rule_constraints(sc, chosen: set[str], ck: _Checker, families: list[str]) -> None:
+def _check_rule_constraints(sc, chosen: set[str], ck: _Checker, families: list[str], starts: dict[str, int]) -> None:
     """Deferred check: fix x to the selection in the built model; can the rest be satisfied?"""
     import numpy as np
 
@@ -397,6 +444,9 @@ def _check_rule_constraints(sc, chosen: set[str], ck: _Checker, families: list[s
         col = comp.x_cols[k]
         v = 1.0 if oid in chosen else 0.0
         comp.col_lower[col] = comp.col_upper[col] = v
+        if comp.year_cols is not None and oid in starts:  # the reported start year, fixed too
+            for t, year in enumerate(comp.years):
+                comp.col_lower[comp.year_cols[k, t]] = comp.col_upper[comp.year_cols[k, t]] = float(year == starts[oid])
     comp.primary = np.zeros_like(comp.primary)
     outcome = HighsSession(comp).solve(time_limit=30.0, mip_gap=0.0, tie_break=False)
     ck.report.checked += 1
@@ -422,8 +472,8 @@ def check_run(run_dir: str | Path, scenario: str | Path | None = None, overrides
     if not has_portfolio and (ids or port_rows):
         ck.bad("summary.json", "key selected_ids", ids, [], f"status {summary.get('status')} must come without a portfolio")
     chosen = set(ids)
-    _check_portfolio(sc, port_header, port_rows, chosen, ck)
+    starts = _check_portfolio(sc, port_header, port_rows, chosen, ck)
     covered = _coverage(sc, chosen)
     _check_coverage(sc, cov_header, cov_rows, covered, has_portfolio, ck)
-    _check_summary(sc, summary, chosen, covered, has_portfolio, ck)
+    _check_summary(sc, summary, chosen, covered, has_portfolio, ck, starts)
     return report
