@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .result import Result
 from .scenario import Scenario
+
+if TYPE_CHECKING:  # solving imports PuLP and highspy; `planner validate` must not pay for them
+    from .result import Result
 
 DEFAULT_SCENARIO = Path("models") / "baseline.yaml"
 

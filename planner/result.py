@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .evaluate import Evaluation, evaluate
 from .scenario import Scenario
-from .solve import SolveOutcome
+
+if TYPE_CHECKING:
+    from .solve import SolveOutcome
 
 ROUND = 9  # decimals written to outputs; figures recompute to this precision
 

@@ -107,3 +107,29 @@ def test_subset_tie_break_at_positive_gap_leaves_no_idle_option(tmp_path, backen
             continue
         without = evaluate(sc, [o for o in result.selected if o != oid]).objective
         assert without < z - 1e-6 * max(1.0, abs(z)), oid
+
+
+HEAVY = ("pandas", "numpy", "pulp", "highspy", "pydantic", "rich", "matplotlib", "openpyxl")
+
+
+def _imported_after(code: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint(' '.join(sorted(sys.modules)))"],
+                         capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""}, check=True)
+    return set(out.stdout.split())
+
+
+def test_cli_import_and_help_load_nothing_heavy():
+    # `planner --help` must start fast: the command registry is lazy, so nothing heavy loads.
+    assert not _imported_after("import planner.cli") & set(HEAVY)
+    code = ("from click.testing import CliRunner\nfrom planner.cli import cli\n"
+            "r = CliRunner().invoke(cli, ['--help'])\nassert r.exit_code == 0, r.output")
+    assert not _imported_after(code) & set(HEAVY)
+
+
+def test_validate_does_not_load_the_solver_stack():
+    # Validation reads tables (pandas) and the schema (pydantic), but never PuLP or highspy.
+    code = ("from click.testing import CliRunner\nfrom planner.cli import cli\n"
+            "r = CliRunner().invoke(cli, ['validate', 'models/baseline.yaml'])\nassert r.exit_code == 0, r.output")
+    loaded = _imported_after(code)
+    assert "pandas" in loaded  # the check is real: validation did run
+    assert not loaded & {"pulp", "highspy", "planner.build", "planner.solve", "matplotlib", "openpyxl"}
