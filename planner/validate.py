@@ -26,6 +26,15 @@ REQUIRED = {
 }
 
 
+def column_letter(index: int) -> str:
+    """Spreadsheet column name of a 1-based column index: 1 → A, 27 → AA."""
+    letters = ""
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 class _Checker:
     def __init__(self, raw: RawInputs):
         self.raw = raw
@@ -89,6 +98,7 @@ class _Checker:
 
     def refs(self, table: str, frame, column: str, valid: set[str], target: str) -> list[str]:
         values = [str(v).strip() for v in frame[column].tolist()]
+        valid = {v for v in valid if v}  # a blank id (reported where it is) is never a valid reference
         for i, value in enumerate(values):
             if value not in valid:
                 sample = ", ".join(sorted(valid)[:6]) + (" …" if len(valid) > 6 else "")
@@ -107,7 +117,9 @@ def validate(raw: RawInputs) -> Scenario:
         frame.columns = [str(c).strip() for c in frame.columns]
         blank = [i + 1 for i, c in enumerate(frame.columns) if c == "" or c.startswith("Unnamed:")]
         for col in blank:
-            ck.add(name, f"header cell {col} is blank; every column needs a name", 1, f"#{col}")
+            letter = column_letter(col)
+            ck.add(name, f"header cell {letter}1 (column {col}) is blank or part of a merged cell; "
+                         "every column needs its own name in row 1 (unmerge merged header cells)", 1, letter)
         dup = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
         for col in dup:
             ck.add(name, "column name appears more than once", 1, col)
@@ -166,7 +178,8 @@ def validate(raw: RawInputs) -> Scenario:
         if res not in options.columns:
             key = f"limits.{res}" if res in cfg.limits else (
                 "objective.cost_resource" if res == cfg.objective.cost_resource else rule_keys[res])
-            numeric = [c for c in options.columns if c not in REQUIRED["options"] + ("name", "rationale", "risk")]
+            numeric = [c for c in options.columns if c not in REQUIRED["options"] + ("name", "rationale", "risk")
+                       and c and not c.startswith("Unnamed:")]
             ck.problems.append(Problem(file=str(raw.scenario_file), key=key, value=res,
                                        message=f"resource is not a column of {raw.files['options']}; columns that could be resources: {', '.join(numeric) or 'none'}"))
         else:

@@ -16,6 +16,7 @@ COMMANDS = {
     "check": "check_cmd:check",
     "generate": "generate_cmd:generate",
     "export": "export_cmd:export",
+    "init": "init_cmd:init",
 }
 
 HELP = """Partnership Planner: choose which technology partnerships to pursue with which allies.
