@@ -84,9 +84,9 @@ def resource_use(content: RunContent) -> Chart | None:
         return None
     plt = _pyplot()
     share = [100.0 * (u or 0) / lim for u, lim in zip(res["used"], res["limit"])]
-    fig, ax = plt.subplots(figsize=(7.0, _height(len(res)) + 0.3))
+    fig, ax = plt.subplots(figsize=(7.0, 1.0 + 0.45 * len(res)))
     y = list(range(len(res)))[::-1]
-    ax.barh(y, share, color=[RED if s > 100 + 1e-9 else ORANGE if s >= 99.5 else BLUE for s in share])
+    ax.barh(y, share, height=0.55, color=[RED if s > 100 + 1e-9 else ORANGE if s >= 99.5 else BLUE for s in share])
     ax.axvline(100, color="black", lw=1, ls="--")
     for yi, s, u, lim in zip(y, share, res["used"], res["limit"]):
         ax.text(s, yi, f" {u:,.4g} / {lim:,.4g}", va="center", fontsize=8)

@@ -12,7 +12,7 @@ from html import escape
 
 from .document import Document, Figures, Heading, Image, Para, TableBlock
 
-NUM, MUTED = ' class="num"', ' class="muted"'
+NUM, ID, TEXT, MUTED = ' class="num"', ' class="id"', ' class="text"', ' class="muted"'
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 STYLE = """
@@ -31,11 +31,12 @@ dl.figures dt { color: var(--muted); font-size: .8rem; }
 dl.figures dd { margin: 0; font-weight: 600; }
 figure { margin: 1rem 0; break-inside: avoid; page-break-inside: avoid; }
 figure img { max-width: 100%; height: auto; display: block; }
-figcaption { color: var(--muted); font-size: .8rem; }
 .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
 table { border-collapse: collapse; width: 100%; font-size: .85rem; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
 th { background: var(--band); position: sticky; top: 0; }
+td.id { white-space: nowrap; }
+td.text { min-width: 14em; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 @media (max-width: 600px) { body { font-size: 14px; } main { padding: 10px; } table { font-size: .78rem; } }
@@ -51,9 +52,11 @@ def data_uri(png: bytes) -> str:
 def _table(block: TableBlock) -> str:
     head = "".join(f'<th{NUM if n else ""} scope="col">{escape(h)}</th>'
                    for h, n in zip(block.headers, block.numeric))
+    kinds = [NUM if n else ID if h in ("option", "option_id", "partner_id", "sector_id", "gap_id")
+             else TEXT if h in ("name", "rationale", "description") else "" for h, n in zip(block.headers, block.numeric)]
     body = []
     for row in block.rows:
-        cells = "".join(f'<td{NUM if n else ""}>{escape(v)}</td>' for v, n in zip(row, block.numeric))
+        cells = "".join(f"<td{k}>{escape(v)}</td>" for v, k in zip(row, kinds))
         body.append(f"<tr>{cells}</tr>")
     note = f'<p class="muted">{escape(block.note)}</p>' if block.note else ""
     return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>{note}'
@@ -75,8 +78,7 @@ def render_html(doc: Document) -> str:
             parts.append(_table(block))
         elif isinstance(block, Image):
             c = block.chart
-            parts.append(f'<figure><img src="{data_uri(c.png)}" alt="{escape(c.title + ": " + c.alt)}">'
-                         f"<figcaption>{escape(c.title)}</figcaption></figure>")
+            parts.append(f'<figure><img src="{data_uri(c.png)}" alt="{escape(c.title + ": " + c.alt)}"></figure>')
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
