@@ -15,39 +15,52 @@ families add, so `planner.evaluate` reproduces the solver's objective exactly.
 """
 from __future__ import annotations
 
-from typing import Callable
+import importlib
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from ..build import Model
-from .coverage import add_diversify, add_min_fraction, add_resilience, add_risk
-from .logic import (add_excludes, add_forbid, add_groups, add_max_options, add_require, add_requires,
-                    group_label, partner_caps, requires_pairs)
-from .phasing import add_phasing
 from .select import select_ids
-from .value import add_diminishing_returns, add_standards_bonus, gap_values, standards_value
 
-FAMILIES: dict[str, Callable[[Model], None]] = {
-    "phasing": add_phasing,
-    "require": add_require,
-    "forbid": add_forbid,
-    "requires": add_requires,
-    "excludes": add_excludes,
-    "groups": add_groups,
-    "max_options": add_max_options,
-    "min_fraction": add_min_fraction,
-    "diversify": add_diversify,
-    "risk": add_risk,
-    "resilience": add_resilience,
-    "diminishing_returns": add_diminishing_returns,
-    "standards_bonus": add_standards_bonus,
+if TYPE_CHECKING:
+    from ..build import Model
+
+# family -> "module:function", in build order. The family modules speak PuLP, so they load
+# on first use: validation imports planner.rules.select and must not pay for the solver stack.
+_FAMILY_FUNCTIONS = {
+    "phasing": "phasing:add_phasing",
+    "require": "logic:add_require",
+    "forbid": "logic:add_forbid",
+    "requires": "logic:add_requires",
+    "excludes": "logic:add_excludes",
+    "groups": "logic:add_groups",
+    "max_options": "logic:add_max_options",
+    "min_fraction": "coverage:add_min_fraction",
+    "diversify": "coverage:add_diversify",
+    "risk": "coverage:add_risk",
+    "resilience": "coverage:add_resilience",
+    "diminishing_returns": "value:add_diminishing_returns",
+    "standards_bonus": "value:add_standards_bonus",
 }
+
+
+def _family(name: str) -> Callable[[Model], None]:
+    module, func = _FAMILY_FUNCTIONS[name].split(":")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), func)
+
+
+def __getattr__(name: str):
+    if name == "FAMILIES":  # FAMILIES: dict[str, Callable[[Model], None]], loaded on first use
+        return {family: _family(family) for family in _FAMILY_FUNCTIONS}
+    raise AttributeError(name)
 
 
 def active_rules(model_or_scenario) -> list[str]:
     """Names of the rule families the scenario switches on, in FAMILIES order.
 
     `max_options` is on when any partner has a cap (the partners table's column counts)."""
+    from .logic import partner_caps
+
     sc = getattr(model_or_scenario, "scenario", model_or_scenario)
     rules = sc.config.rules
     on = {
@@ -65,13 +78,13 @@ def active_rules(model_or_scenario) -> list[str]:
         "diminishing_returns": bool(rules.diminishing_returns),
         "standards_bonus": bool(rules.standards_bonus),
     }
-    return [name for name in FAMILIES if on[name]]
+    return [name for name in _FAMILY_FUNCTIONS if on[name]]
 
 
 def add_rules(model: Model) -> None:
     """Add every active family's rows, in FAMILIES order."""
     for name in active_rules(model.scenario):
-        FAMILIES[name](model)
+        _family(name)(model)
 
 
 def objective_extra(scenario, x: np.ndarray, covered: np.ndarray, start: np.ndarray | None = None) -> float:
@@ -81,6 +94,8 @@ def objective_extra(scenario, x: np.ndarray, covered: np.ndarray, start: np.ndar
     averaged over the years' coverage under `phasing.value: horizon` (start: year index per
     option, −1 if not started), plus every standards bonus earned; returns value − base.
     """
+    from .value import gap_values, standards_value
+
     rules = scenario.config.rules
     if scenario.config.objective.sense != "max_coverage":
         return 0.0
@@ -103,6 +118,8 @@ def forced_by(scenario, x: np.ndarray) -> list[str]:
     the only selected one of `needs_any`); `groups[L]` when dropping it would break its
     group's min_options or a min_use bound.
     """
+    from .logic import group_label, requires_pairs
+
     rules = scenario.config.rules
     ids = list(scenario.options.index)
     chosen = {o for o, v in zip(ids, x.tolist()) if v}
