@@ -16,7 +16,8 @@ Structure (what makes the instances realistic rather than uniform noise):
 - limits are 10–20 % of the total use of each resource, so every limit binds;
 - about 5 % of gaps are critical and get a target. Feasibility is guaranteed by
   construction: the targets (and, with `rules=True`, the required options) are met by a
-  committed set of options whose use stays within half of every limit.
+  committed set of options whose use stays within half of every limit, and every other
+  rule `rules=True` states holds for that set (see `_more_rules`).
 """
 from __future__ import annotations
 
@@ -249,7 +250,44 @@ def _tables(options: int, gaps: int, seed: int, resources: int, rules: bool) -> 
             [opt_ids[i], gap_ids[g], _num(a)] for i, g, a in zip(c_opt_a.tolist(), c_gap_a.tolist(), c_amt_a.tolist())],
     }
     rules_out = {k: [opt_ids[i] for i in v] for k, v in rules_cfg.items()}
+    if rules:
+        taken = committed | set(rules_cfg["forbid"])
+        rules_out.update(_more_rules(rng, taken, committed, opt_ids, o_part, o_sec, o_kind, part_risk[o_part], kinds, sectors))
     return tables, limits, rules_out, int(np.isfinite(target).sum())
+
+
+def _more_rules(rng, taken: set[int], committed: set[int], opt_ids: list[str], o_part, o_sec, o_kind, o_risk, kinds,
+                sectors) -> dict:
+    """requires, excludes, a group cap, a risk cap, diminishing returns and a standards bonus.
+
+    All hold for the committed options (none of which is in a requires or excludes rule; the
+    group and risk caps are at least what they use), so the scenario stays feasible.
+    """
+    n = len(opt_ids)
+    free = np.setdiff1d(np.arange(n), np.array(sorted(taken), dtype=int))
+    k = min(len(free) // 4, max(1, n // 250))
+    picks = rng.choice(free, 4 * k, replace=False).tolist() if k else []
+    requires = [{"option": opt_ids[a], "needs": opt_ids[b]} for a, b in zip(picks[0:k], picks[k:2 * k])]
+    excludes = [[opt_ids[a], opt_ids[b]] for a, b in zip(picks[2 * k:3 * k], picks[3 * k:4 * k])]
+    codev = kinds.index("co-development")
+    in_codev = o_kind == codev
+    need = sum(1 for i in committed if in_codev[i])
+    committed_risk = float(sum(o_risk[i] for i in committed))
+    sector = sectors[int(rng.integers(0, len(sectors)))][0]
+    standards = o_kind == kinds.index("standards")
+    aligners = [len(set(o_part[standards & (o_sec == j)].tolist())) for j in range(len(sectors))]
+    best = int(np.argmax(aligners))
+    out: dict = {
+        "requires": requires,
+        "excludes": excludes,
+        "groups": [{"name": "co-development-cap", "select": {"kind": "co-development"},
+                    "max_options": int(max(need, math.ceil(0.08 * in_codev.sum())))}] if in_codev.any() else [],
+        "risk": {"max_total": round(max(2 * committed_risk, 0.04 * float(o_risk.sum())), 2)},
+        "diminishing_returns": [{"sectors": [sector], "segments": [{"upto": 0.5, "value": 0.7}, {"upto": 1.0, "value": 0.3}]}],
+        "standards_bonus": [{"sector": sectors[best][0], "min_partners": min(3, aligners[best]), "bonus": 1.0}]
+        if aligners[best] else [],
+    }
+    return {key: value for key, value in out.items() if value}
 
 
 def _scenario_yaml(name: str, options: int, gaps: int, seed: int, resources: int, rules: dict, limits: dict) -> str:

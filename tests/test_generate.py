@@ -91,21 +91,33 @@ def test_structure_is_realistic(tmp_path):
     assert (sc.gaps["size"] <= offered.reindex(sc.gaps.index) + 1.0).all()  # gaps can be closed, with a surplus
 
 
-def test_limits_bind_and_targets_are_met(tmp_path):
-    # A small instance solved to proven optimality: at least one limit is (nearly) exhausted,
-    # every target is met, required options are in and forbidden ones out.
+def test_limits_bind(tmp_path):
+    # Solved to proven optimality, the portfolio (nearly) exhausts a limit: limits bind.
+    gen = generate(tmp_path, 150, seed=11)
+    result = solve(load_scenario(gen.scenario_file, ["solver.mip_gap=0"]))
+    assert result.status == "optimal"
+    assert any(r["used"] > 0.97 * r["limit"] for r in result.resources.values())
+
+
+def test_targets_and_rules_are_met(tmp_path):
+    # With --rules: feasible, every target met, every stated rule holds in the optimum.
     gen = generate(tmp_path, 150, seed=11, rules=True)
     sc = load_scenario(gen.scenario_file, ["solver.mip_gap=0"])
     result = solve(sc)
     assert result.status == "optimal"
-    use = result.resources
-    assert any(r["used"] > 0.97 * r["limit"] for r in use.values())
     cov = result.coverage
     has_target = cov["target"].notna()
     assert has_target.sum() == gen.targets >= 1
     assert (cov.loc[has_target, "covered"] >= cov.loc[has_target, "target"] - 1e-6).all()
-    assert set(gen.rules["require"]) <= set(result.selected)
-    assert not set(gen.rules["forbid"]) & set(result.selected)
+    chosen = set(result.selected)
+    assert set(gen.rules["require"]) <= chosen
+    assert not set(gen.rules["forbid"]) & chosen
+    for rule in gen.rules["requires"]:
+        assert rule["option"] not in chosen or rule["needs"] in chosen
+    for a, b in gen.rules["excludes"]:
+        assert not {a, b} <= chosen
+    assert {"requires", "excludes", "groups", "max_options", "risk", "diminishing_returns",
+            "standards_bonus"} <= set(result.rules_active)
 
 
 @pytest.mark.slow
