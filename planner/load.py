@@ -19,7 +19,6 @@ and MAX_XLSX_UNPACKED_BYTES unpacked.
 from __future__ import annotations
 
 import copy
-import csv
 import hashlib
 import io
 import json
@@ -202,34 +201,11 @@ def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -
     return parse_config(data, str(path)), path.resolve()
 
 
-def _sniff_delimiter(text: str) -> str:
-    first = text.split("\n", 1)[0]
-    return ";" if first.count(";") > first.count(",") else ","
-
-
 def read_csv_text(text: str, name: str):
-    """Read a CSV (comma or semicolon, optional BOM) into a DataFrame of strings."""
-    import pandas as pd
+    """Read a CSV (comma, semicolon or tab; optional BOM) into a DataFrame of strings (see planner.tables)."""
+    from .tables import parse_csv
 
-    text = text.lstrip("\ufeff")
-    if not text.strip():
-        raise InputError(Problem(file=name, message="the file is empty; it needs a header row and at least one data row"))
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=_sniff_delimiter(text), dtype=str, keep_default_na=False,
-            skipinitialspace=True, quoting=csv.QUOTE_MINIMAL, nrows=MAX_ROWS + 1,
-        )
-    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        raise InputError(Problem(file=name, message=f"cannot parse CSV: {exc}")) from None
-    _check_rows(frame, name)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
-
-
-def _check_rows(frame, name: str) -> None:
-    if len(frame) > MAX_ROWS:
-        raise InputError(Problem(file=name, message=f"more than {MAX_ROWS:,} data rows; the planner refuses tables this "
-                                                    "large rather than run out of memory"))
+    return parse_csv(text, name, MAX_ROWS)
 
 
 def _check_workbook(raw: bytes, name: str) -> None:
@@ -248,7 +224,7 @@ def _check_workbook(raw: bytes, name: str) -> None:
 
 
 def _read_tables(inputs: Path) -> tuple[dict, dict, str]:
-    import pandas as pd
+    from .tables import decode, read_workbook
 
     digest = hashlib.sha256()
     tables: dict[str, Any] = {}
@@ -268,12 +244,7 @@ def _read_tables(inputs: Path) -> tuple[dict, dict, str]:
             raw = file.read_bytes()
             digest.update(name.encode() + b"\0" + raw + b"\0")
             try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                problems.append(Problem(file=str(file), message=f"not UTF-8 text ({exc}); save the table as UTF-8 CSV"))
-                continue
-            try:
-                tables[name] = read_csv_text(text, str(file))
+                tables[name] = read_csv_text(decode(raw, str(file)), str(file))
             except InputError as exc:
                 problems.extend(exc.problems)
     elif inputs.is_file() and inputs.suffix.lower() == ".xlsx":
@@ -283,24 +254,8 @@ def _read_tables(inputs: Path) -> tuple[dict, dict, str]:
         raw = inputs.read_bytes()
         _check_workbook(raw, str(inputs))
         digest.update(raw)
-        try:
-            sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many types for corrupt workbooks
-            raise InputError(Problem(file=str(inputs), message=f"cannot read workbook: {exc}")) from None
-        lower = {str(k).strip().lower(): k for k in sheets}
-        for name in TABLES:
-            files[name] = f"{inputs}[{name}]"
-            if name not in lower:
-                problems.append(Problem(file=str(inputs), message=f"required sheet '{name}' is missing; sheets found: {', '.join(map(str, sheets)) or 'none'}"))
-                continue
-            frame = sheets[lower[name]]
-            try:
-                _check_rows(frame, files[name])
-            except InputError as exc:
-                problems.extend(exc.problems)
-                continue
-            frame.columns = [str(c).strip() for c in frame.columns]
-            tables[name] = frame
+        tables, files, found = read_workbook(raw, str(inputs), TABLES, MAX_ROWS)
+        problems.extend(found)
     else:
         raise InputError(Problem(file=str(inputs), key="inputs", message="inputs must be a folder of CSV files or an .xlsx workbook, and it was not found"))
     if problems:

@@ -120,7 +120,7 @@ def validate(raw: RawInputs) -> Scenario:
             letter = column_letter(col)
             ck.add(name, f"header cell {letter}1 (column {col}) is blank or part of a merged cell; "
                          "every column needs its own name in row 1 (unmerge merged header cells)", 1, letter)
-        dup = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+        dup = sorted({c for c in frame.columns if c and list(frame.columns).count(c) > 1})  # blanks are reported above
         for col in dup:
             ck.add(name, "column name appears more than once", 1, col)
         missing = [c for c in required if c not in frame.columns]
