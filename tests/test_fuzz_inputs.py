@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, seed, settings
 
 from planner.cli import cli
 
-from .fuzzkit import BAD_NUMBERS, Case, cases, materialise
+from fuzzkit import BAD_NUMBERS, Case, cases, materialise
 
 EXAMPLES = int(os.environ.get("PLANNER_FUZZ_EXAMPLES", "150"))
 TABLE_LEVEL = ("required table", "required sheet", "is empty", "no data rows", "cannot parse CSV", "larger than",
@@ -40,7 +40,7 @@ def invoke(args: list) -> tuple:
 
 
 def table_files(folder: Path, case: Case) -> dict[str, str]:
-    from .fuzzkit import TABLES
+    from fuzzkit import TABLES
 
     if case.fmt["format"] == "xlsx":
         book = (folder / "inputs" / "base.xlsx").resolve()
@@ -71,7 +71,7 @@ def check_problems(case: Case, folder: Path, command: str, res) -> None:
 
 def expected_problem(case: Case, tables: dict[str, str]) -> tuple | None:
     """(file, row, column) a mutation must be reported at, where the mutation alone decides it."""
-    from .fuzzkit import BASE, IDS
+    from fuzzkit import BASE, IDS
 
     m = case.mutation
     if case.fmt.get("merged"):  # a merged header hides the columns the cells are checked in
