@@ -17,6 +17,8 @@ COMMANDS = {
     "generate": "generate_cmd:generate",
     "export": "export_cmd:export",
     "init": "init_cmd:init",
+    "explain": "explain_cmd:explain",
+    "compare": "compare_cmd:compare",
 }
 
 HELP = """Partnership Planner: choose which technology partnerships to pursue with which allies.

@@ -58,3 +58,83 @@ def print_result(result, out_dir=None, console: Console | None = None) -> None:
     console.print(res)
     if out_dir is not None:
         console.print(f"results written to [bold]{out_dir}[/bold]")
+
+
+def _console() -> Console:
+    console = Console()
+    return console if console.is_terminal else Console(width=140)
+
+
+def _num(value, digits: int = 4) -> str:
+    from planner.analysis.explain import fmt as afmt
+
+    return afmt(value, digits) if isinstance(value, (int, float)) else fmt(value)
+
+
+def print_explanations(explanations, rows, sentences, out_dir=None, console: Console | None = None) -> None:
+    """One table for many options, then each option's sentences."""
+    console = console or _console()
+    if len(explanations) > 1:
+        table = Table(title="Explained options")
+        for col in ("option", "in?", "Δ objective if flipped", "enters / leaves", "blocked by · forced by", "ways in"):
+            table.add_column(col, overflow="fold")
+        for e, row in zip(explanations, rows):
+            ways = [f"{p.parameter} → {_num(p.needed)}" for p in e.entry if p.status == "found"]
+            table.add_row(
+                e.option_id, "yes" if e.selected else "no",
+                "infeasible" if e.flipped_status == "infeasible" else _num(e.objective_change),
+                f"+{len(e.enters)} / −{len(e.leaves)}",
+                (row["blocked_by"] or row["forced_by"] or "—").replace(";", ", "),
+                ", ".join(ways) or ("—" if e.selected else "none found"))
+        console.print(table)
+    for lines in sentences:
+        console.print("")
+        for line in lines:
+            console.print(line, markup=False, highlight=False)
+    if out_dir is not None:
+        console.print(f"\nresults written to [bold]{out_dir}[/bold]")
+
+
+def print_comparison(comp, all_gaps: bool = False, out_dir=None, console: Console | None = None) -> None:
+    from planner.analysis.compare import describe
+
+    console = console or _console()
+    for line in describe(comp):
+        console.print(line, markup=False, highlight=False)
+    if comp.added or comp.removed:
+        t = Table(title="Portfolio changes")
+        for col in ("", "option", "partner", "sector", "kind"):
+            t.add_column(col)
+        for sign, items in (("+", comp.added), ("−", comp.removed)):
+            for o in items:
+                t.add_row(sign, o.option_id, o.partner_id, o.sector_id, o.kind)
+        console.print(t)
+    t = Table(title="Coverage by sector (B − A)")
+    for col in ("sector", "size", "covered A", "covered B", "change", "fraction A", "fraction B"):
+        t.add_column(col, justify="left" if col == "sector" else "right")
+    for s in comp.sectors:
+        t.add_row(s["sector_id"], _num(s["size"], 1), _num(s["covered_a"], 2), _num(s["covered_b"], 2),
+                  _num(s["change"], 2), _pct(s["fraction_a"]), _pct(s["fraction_b"]))
+    console.print(t)
+    gaps = [g for g in comp.gaps if all_gaps or (g["change"] or 0) != 0 or g["change"] is None]
+    if gaps:
+        t = Table(title="Coverage by gap (B − A)" + ("" if all_gaps else ", changed gaps only"))
+        for col in ("gap", "sector", "size", "covered A", "covered B", "change"):
+            t.add_column(col, justify="left" if col in ("gap", "sector") else "right")
+        for g in gaps:
+            t.add_row(g["gap_id"], g["sector_id"], _num(g["size"], 1), _num(g["covered_a"], 2),
+                      _num(g["covered_b"], 2), _num(g["change"], 2))
+        console.print(t)
+    t = Table(title="Resources (B − A)")
+    for col in ("resource", "used A", "used B", "change", "limit A", "limit B"):
+        t.add_column(col, justify="left" if col == "resource" else "right")
+    for r in comp.resources:
+        t.add_row(r["resource"], _num(r["used_a"], 1), _num(r["used_b"], 1), _num(r["change"], 1),
+                  _num(r["limit_a"], 1), _num(r["limit_b"], 1))
+    console.print(t)
+    if out_dir is not None:
+        console.print(f"results written to [bold]{out_dir}[/bold]")
+
+
+def _pct(v) -> str:
+    return "—" if v is None else f"{v:.1%}"

@@ -1,0 +1,229 @@
+"""What it would take for an unselected option to enter the portfolio: exact thresholds.
+
+For each parameter q — the bound of a limit or rule row that blocks o, a scale factor on
+o's contributions, a cut in o's cost — the threshold is the smallest q at which `planner
+solve` selects o. It is found without bisection, from entry MIPs (`Workbench.min_parameter`):
+
+1. t₁ = min t such that some portfolio containing o, with the parameter at t, is at least as
+   good as z₀ = today's optimum. For every t < t₁ each portfolio containing o is strictly
+   worse than z₀, and a portfolio without o still reaches z₀, so o is not selected.
+2. Re-solve at t₁ (as `planner solve` would, tie-break included). If o is selected, t₁ is
+   the threshold. If not, the optimum without o at t₁ is z₁ > z₀ (a relaxed bound can make
+   portfolios without o better too) — repeat with z₁; if it is a tie the tie-break lost,
+   repeat asking for strictly better. Contribution and cost parameters leave portfolios
+   without o unchanged, so they need at most the tie step.
+
+Stated values are rounded outward to a grid (1 unit when the row's data are whole
+numbers, else 1/1000 of o's coefficient; 0.001 for a scale factor); `below` is one grid
+step short of the stated value and is proven (or, after a tie step, checked by a re-solve)
+not to select o. The selection need not be monotone beyond the threshold: a larger
+relaxation can also let a better portfolio without o in; the threshold is the smallest value.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ..evaluate import evaluate
+from ..solve import OPTIMAL
+from .workbench import Parameter, Workbench, obj_tol
+
+SCALE_GRID = 0.001
+
+
+@dataclass
+class EntryPath:
+    parameter: str  # resource name, row name, "contributions" or "cost"
+    kind: str  # "limit" | "rule" | "contributions" | "cost"
+    status: str  # "found" | "impossible" (no value does it) | "not_below" (none short of `checked`) | "unknown"
+    current: float
+    needed: float | None = None  # at this value `planner solve` selects the option
+    below: float | None = None  # one grid step short of `needed`: not selected there
+    grid: float | None = None
+    override: str | None = None  # the `--set KEY=VALUE` that makes the change, where one exists
+    edit: dict | None = None  # the table cell to change, where the change is to input data
+    checked: float | None = None  # status 'not_below': o is proven out for every value short of this
+    steps: int = 0  # entry MIPs solved
+    notes: list[str] = field(default_factory=list)
+
+
+def _better(wb: Workbench, a: float, b: float) -> bool:
+    """a strictly better than b in the scenario's sense (beyond the objective tolerance)."""
+    return (a > b + obj_tol(b)) if wb.comp.maximize else (a < b - obj_tol(b))
+
+
+def _row_integral(wb: Workbench, i: int) -> bool:
+    c = wb.comp
+    lo, hi = c.start[i], c.start[i + 1]
+    cols, vals = c.index[lo:hi], c.value[lo:hi]
+    bound = wb.rows[i].bound
+    return bool(np.all(c.integer[cols]) and np.all(vals == np.round(vals)) and float(bound).is_integer())
+
+
+def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool, max_steps: int,
+            value_at=None) -> dict:
+    """The threshold t (on `grid`) at which o is selected, and a t one step below where it is not.
+
+    `fixed_others`: portfolios without o do not change with the parameter (z_ref never moves).
+    `value_at(t, x)`: the objective of portfolio x with the parameter at t, when it can be
+    computed without the solver; a portfolio with o strictly better than z₀ then proves o
+    is selected without a re-solve. Returns a dict: status ('found', 'impossible',
+    'not_below', 'unknown'), t, below, checked (t below which o is proven out), steps, notes."""
+    z_ref = wb.base.solver_objective
+    strict, tie_step, notes, checked = False, False, [], 0.0
+    for step in range(1, max_steps + 1):
+        status, t, x = wb.min_parameter(p, o, z_ref, strict)
+        if t is None:
+            if status == "infeasible":
+                return {"status": "impossible", "steps": step, "notes": notes}
+            return {"status": "unknown", "steps": step, "notes": notes + [f"entry MIP stopped: {status}"]}
+        if status != OPTIMAL:
+            return {"status": "unknown", "steps": step, "notes": notes + [f"entry MIP stopped early: {status}"]}
+        value = value_at(t, x) if value_at is not None else evaluate(wb.scenario, x).objective
+        slack = 10 * obj_tol(z_ref)  # the MIP's own tolerances (feasibility, integrality)
+        good = _better(wb, value, z_ref) if strict else \
+            (value >= z_ref - slack if wb.comp.maximize else value <= z_ref + slack)
+        if not good:  # the MIP's portfolio, rounded to 0/1, is not as good: a tolerance artefact
+            return {"status": "impossible", "steps": step,
+                    "notes": notes + ["the entry MIP's only candidates fall short once rounded to whole selections"]}
+        checked = t
+        t_rep = min(p.t_max, math.ceil(t / grid - 1e-6) * grid)
+        if fixed_others and value_at is not None and _better(wb, value_at(t_rep, x), wb.base.solver_objective):
+            selected = True  # a portfolio with o beats every portfolio without it
+        else:
+            probe = wb.solve(param=p, t=t_rep)
+            if not probe.feasible:
+                return {"status": "unknown", "steps": step, "notes": notes + [f"re-solve at {t_rep:g}: {probe.status}"]}
+            selected = o in probe.selected
+        if selected:
+            below = t_rep - grid if t_rep - grid >= 0 else None
+            if below is not None and tie_step:
+                check = wb.solve(param=p, t=below)
+                if check.feasible and o in check.selected:
+                    notes.append("selected one grid step below as well: the tie-break decides near the threshold")
+                    below = None
+            return {"status": "found", "t": t_rep, "below": below, "steps": step, "notes": notes}
+        if not fixed_others and _better(wb, probe.solver_objective, z_ref):
+            z_ref, strict = probe.solver_objective, False
+        elif not strict:
+            strict = tie_step = True
+            notes.append("at the first value found it ties and loses the tie-break; the stated value makes it strictly better")
+        else:
+            return {"status": "unknown", "steps": step, "notes": notes + ["no progress after a tie step"]}
+    return {"status": "not_below", "checked": checked, "steps": max_steps, "notes": notes}
+
+
+def _grid_for(wb: Workbench, i: int, coef: float) -> float:
+    if _row_integral(wb, i):
+        return 1.0
+    return 10.0 ** (math.floor(math.log10(abs(coef))) - 3) if coef else 1e-3
+
+
+def _bound_path(wb: Workbench, o: str, row, max_steps: int) -> EntryPath:
+    i = wb.row_index[row.row]
+    info = wb.rows[i]
+    grid = _grid_for(wb, i, row.coefficient)
+    p = wb.row_bound_parameter(info.name)
+    r = _search(wb, o, p, grid, fixed_others=False, max_steps=max_steps)
+    t, below = r.get("t"), r.get("below")
+    up = info.sense == "<="
+    kind = "limit" if info.family == "limit" else "rule"
+    path = EntryPath(parameter=info.ident if kind == "limit" else info.name, kind=kind, status=r["status"],
+                     current=info.bound, grid=grid, steps=r["steps"], notes=r["notes"])
+    if r["status"] == "not_below":
+        t_out = math.floor(r["checked"] / grid + 1e-6) * grid  # o proven out for every t < t_out
+        path.checked = info.bound + t_out if up else info.bound - t_out
+    if t is not None:
+        path.needed = info.bound + t if up else info.bound - t
+        if below is not None:
+            path.below = info.bound + below if up else info.bound - below
+        if kind == "limit":
+            path.override = f"limits.{info.ident}={_num(path.needed)}"
+        elif info.family == "forbid":
+            rest = [f for f in wb.scenario.config.rules.forbid if f != o]
+            path.override = "rules.forbid=" + _yaml_list(rest)
+    return path
+
+
+def _scaled(scenario, o: str, column: str, factor: float, table: str):
+    frame = getattr(scenario, table).copy()
+    if table == "contributions":
+        frame.loc[frame["option_id"] == o, column] = frame.loc[frame["option_id"] == o, column] * factor
+    else:
+        frame.loc[o, column] = frame.loc[o, column] * factor
+    return replace(scenario, **{table: frame}, _cache={})
+
+
+def _contribution_path(wb: Workbench, o: str) -> EntryPath | None:
+    sc = wb.scenario
+    amounts = sc.contributions.loc[sc.contributions["option_id"] == o, "amount"]
+    if not (amounts > 0).any():
+        return None
+    p = wb.variant_parameter(o, _scaled(sc, o, "amount", 2.0, "contributions"), "contributions ×(1+t)")
+
+    def value_at(t: float, x) -> float:
+        return evaluate(_scaled(sc, o, "amount", 1.0 + t, "contributions"), x).objective
+
+    r = _search(wb, o, p, SCALE_GRID, fixed_others=True, max_steps=3, value_at=value_at)
+    t, below = r.get("t"), r.get("below")
+    path = EntryPath("contributions", "contributions", r["status"], 1.0, grid=SCALE_GRID, steps=r["steps"],
+                     notes=r["notes"], edit={"file": sc.files["contributions"], "column": "amount", "option_id": o})
+    if t is not None:
+        path.needed = round(1.0 + t, 6)
+        path.below = None if below is None else round(1.0 + below, 6)
+    return path
+
+
+def _cost_path(wb: Workbench, o: str) -> EntryPath | None:
+    sc = wb.scenario
+    res = sc.cost_resource
+    cost = float(sc.options.loc[o, res])
+    if cost <= 0:
+        return None
+    grid_cost = 1.0 if cost.is_integer() and (sc.options[res] == sc.options[res].round()).all() else \
+        10.0 ** (math.floor(math.log10(cost)) - 3)
+    p = wb.variant_parameter(o, _scaled(sc, o, res, 0.0, "options"), f"cut of {res} use", t_max=1.0)
+
+    def value_at(t: float, x) -> float:
+        return evaluate(_scaled(sc, o, res, 1.0 - t, "options"), x).objective
+
+    r = _search(wb, o, p, grid_cost / cost, fixed_others=True, max_steps=3, value_at=value_at)
+    t, below = r.get("t"), r.get("below")
+    row = sc.options.index.get_loc(o) + 2
+    path = EntryPath("cost", "cost", r["status"], cost, grid=grid_cost, steps=r["steps"], notes=r["notes"],
+                     edit={"file": sc.files["options"], "row": row, "column": res, "option_id": o})
+    if t is not None:
+        path.needed = max(0.0, round(cost * (1 - t), 9))
+        path.below = None if below is None else round(cost * (1 - below), 9)
+    return path
+
+
+def entry_paths(wb: Workbench, o: str, blocked_by, max_steps: int = 3) -> list[EntryPath]:
+    """Every way in that one parameter can give: blocking rows, limits o uses, contributions, cost."""
+    j = wb.col(o)
+    column = wb.column(j)
+    rows = {r.row: r for r in blocked_by}
+    from .explain import RowEffect
+
+    for i, coef in column.items():
+        info = wb.rows[i]
+        pushes = (coef > 0 and info.sense == "<=") or (coef < 0 and info.sense == ">=")
+        if info.family == "limit" and pushes and info.name not in rows:
+            rows[info.name] = RowEffect(info.name, info.family, info.ident, info.sense, info.bound, math.nan, coef)
+    paths = [_bound_path(wb, o, r, max_steps) for r in rows.values() if r.family not in ("require",)]
+    for extra in (_contribution_path(wb, o), _cost_path(wb, o)):
+        if extra is not None:
+            paths.append(extra)
+    return paths
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(round(v, 9))
+
+
+def _yaml_list(items) -> str:
+    import json
+
+    return "[" + ", ".join(json.dumps(i) for i in items) + "]"

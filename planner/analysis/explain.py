@@ -1,0 +1,313 @@
+"""Why is an option in or out of the portfolio, and what would it take to change that?
+
+For a **selected** option o (portfolio P, objective z*):
+- the objective lost if o is forbidden, and the portfolio the solver picks instead;
+- per gap o contributes to: the coverage with and without o (gaps only o covers are named);
+- the rules and targets that force it: rows a portfolio P∖{o} would violate.
+
+For an **unselected** option o:
+- the objective lost if o is required, and what leaves to make room;
+- what blocks it: limit and rule rows that P ∪ {o} would violate;
+- what it would take to enter (`planner.analysis.entry`): the smallest relaxation of each
+  such row, the smallest scaling of o's contributions, the smallest cut of o's cost.
+
+Every figure comes from an exact re-solve of the same built model (`Workbench`).
+"""
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ..errors import InputError, Problem
+from ..evaluate import covered_amounts
+from ..scenario import Scenario
+from .entry import EntryPath, entry_paths
+from .workbench import Workbench
+
+RULE_SKIP = ("link", "limit", "target")  # families that are not rules
+
+
+@dataclass
+class GapEffect:
+    gap_id: str
+    amount: float  # o's contribution
+    covered: float  # with the portfolio as it stands (with o for selected, without for unselected)
+    covered_other: float  # with o removed (selected) / added (unselected)
+    sole: bool  # no other option of the portfolio contributes to this gap
+
+
+@dataclass
+class RowEffect:
+    row: str
+    family: str
+    ident: str
+    sense: str
+    bound: float
+    activity: float  # row activity if o is flipped (removed / added)
+    coefficient: float  # o's coefficient in the row
+
+
+@dataclass
+class Explanation:
+    option_id: str
+    name: str
+    partner_id: str
+    sector_id: str
+    kind: str
+    selected: bool
+    objective: float  # the portfolio's objective as it stands
+    flipped_status: str  # status of the re-solve with o forbidden (selected) / required (unselected)
+    flipped_objective: float | None
+    objective_change: float | None  # flipped − objective (user sense)
+    enters: list[str]  # options that join the portfolio when o is flipped
+    leaves: list[str]  # options that leave (o itself is not listed)
+    gaps: list[GapEffect]
+    forced_by: list[RowEffect]  # selected: rows P∖{o} would violate (incl. targets)
+    blocked_by: list[RowEffect]  # unselected: rows P∪{o} would violate
+    entry: list[EntryPath] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def check_options(scenario: Scenario, option_ids) -> None:
+    known = set(scenario.options.index)
+    problems = []
+    for o in option_ids:
+        if o not in known:
+            close = difflib.get_close_matches(o, list(known), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            problems.append(Problem(file=scenario.files["options"], column="option_id", value=o,
+                                    message=f"no option has this id{hint}"))
+    if problems:
+        raise InputError(problems)
+
+
+def _gap_effects(wb: Workbench, o: str, x: np.ndarray) -> list[GapEffect]:
+    sc = wb.scenario
+    i = wb.opt_index[o]
+    flipped = x.copy()
+    flipped[i] = 1 - flipped[i]
+    cov, cov_f = covered_amounts(sc, x), covered_amounts(sc, flipped)
+    c = sc.contributions
+    others = x.copy()
+    others[i] = 0
+    oi, gi, amt = sc.contribution_arrays()
+    other_amount = np.bincount(gi, weights=amt * others[oi], minlength=len(sc.gaps))
+    gaps = list(sc.gaps.index)
+    g_idx = {g: k for k, g in enumerate(gaps)}
+    out = []
+    for g, a in zip(c["gap_id"][c["option_id"] == o], c["amount"][c["option_id"] == o]):
+        k = g_idx[g]
+        if a > 0:
+            out.append(GapEffect(g, float(a), float(cov[k]), float(cov_f[k]), bool(other_amount[k] <= 0)))
+    return out
+
+
+def _violations(wb: Workbench, o: str, values: np.ndarray, families: tuple[str, ...] | None, add: bool) -> list[RowEffect]:
+    """Rows (of rule/limit families) that the portfolio violates once o is added or removed."""
+    j = wb.col(o)
+    column = wb.column(j)
+    act = wb.activity(values)
+    out = []
+    for i, coef in column.items():
+        info = wb.rows[i]
+        if info.family in ("link", "target") or (families is not None and info.family not in families):
+            continue
+        a = act[i] + (coef if add else -coef)
+        tol = 1e-6 * max(1.0, abs(info.bound))
+        if a > info.upper + tol or a < info.lower - tol:
+            out.append(RowEffect(info.name, info.family, info.ident, info.sense, info.bound, float(a), float(coef)))
+    return out
+
+
+def _target_violations(wb: Workbench, gaps: list[GapEffect]) -> list[RowEffect]:
+    """Targets a selected option is needed for: coverage without it falls below the gap's target."""
+    target = dict(zip(wb.scenario.gaps.index, wb.scenario.gap_targets().tolist()))
+    out = []
+    for g in gaps:
+        t = target[g.gap_id]
+        if t > 0 and g.covered_other < t - 1e-6 * max(1.0, t):
+            name = next((r.name for r in wb.family_rows("target") if r.ident == g.gap_id), f"target_{g.gap_id}")
+            out.append(RowEffect(name, "target", g.gap_id, ">=", t, g.covered_other, -g.amount))
+    return out
+
+
+def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3) -> Explanation:
+    base = wb.base
+    sc = wb.scenario
+    if not base.feasible:
+        from ..errors import PlannerError
+
+        raise PlannerError(f"the scenario has no portfolio to explain (status: {base.status}); "
+                           "run `planner diagnose` to see why")
+    row = sc.options.loc[o]
+    i = wb.opt_index[o]
+    selected = bool(base.x[i])
+    flip = wb.solve(fix={o: 0 if selected else 1})
+    change = None if flip.objective is None else flip.objective - base.objective
+    before, after = set(base.selected), set(flip.selected) if flip.feasible else set()
+    gaps = _gap_effects(wb, o, base.x)
+    values = wb.values_for(base.x)
+    expl = Explanation(
+        option_id=o, name=str(row.get("name", "") or ""), partner_id=str(row["partner_id"]),
+        sector_id=str(row["sector_id"]), kind=str(row["kind"]), selected=selected, objective=base.objective,
+        flipped_status=flip.status, flipped_objective=flip.objective, objective_change=change,
+        enters=sorted(after - before - {o}), leaves=sorted(before - after - {o}), gaps=gaps,
+        forced_by=[], blocked_by=[],
+    )
+    if selected:
+        expl.forced_by = _violations(wb, o, values, None, add=False) + _target_violations(wb, gaps)
+        expl.forced_by = [r for r in expl.forced_by if r.family != "limit"]
+    else:
+        expl.blocked_by = _violations(wb, o, values, None, add=True)
+        if flip.feasible and change is not None and abs(change) <= 1e-6 * max(1.0, abs(base.objective)):
+            expl.notes.append("tie: requiring it leaves the objective unchanged; the tie-break "
+                              f"(least {sc.cost_resource}) prefers the portfolio without it")
+        if entry:
+            expl.entry = entry_paths(wb, o, expl.blocked_by, max_steps)
+    if not base.optimal or (flip.status not in ("optimal", "infeasible")):
+        expl.notes.append(f"a re-solve stopped before proving optimality (status {base.status}/{flip.status}); "
+                          "figures are those of the portfolios found")
+    if wb.mip_gap > 0:
+        expl.notes.append(f"solver.mip_gap is {wb.mip_gap:g}: figures are exact only up to that gap")
+    return expl
+
+
+def explain(scenario: Scenario, option_ids, entry: bool = True, max_steps: int = 3,
+            workbench: Workbench | None = None) -> list[Explanation]:
+    """Explain each option (in the order given, duplicates once) against the scenario's portfolio.
+
+    `entry`: also compute the thresholds that bring unselected options in; `max_steps`:
+    entry MIPs per limit before settling for "not below" (see `planner.analysis.entry`)."""
+    check_options(scenario, option_ids)
+    wb = workbench or Workbench(scenario)
+    return [explain_option(wb, o, entry, max_steps) for o in dict.fromkeys(option_ids)]
+
+
+def fmt(v: float | None, digits: int = 4) -> str:
+    if v is None:
+        return "—"
+    if not math.isfinite(v):
+        return str(v)
+    if float(v).is_integer():
+        return f"{int(v):,}"
+    return f"{v:,.{digits}f}".rstrip("0").rstrip(".")
+
+
+def _names(ids: list[str]) -> str:
+    return ", ".join(ids) if ids else "none"
+
+
+def describe_row(r: RowEffect, option: str) -> str:
+    """A constraint row in the analyst's words."""
+    if r.family == "limit":
+        return f"the {r.ident} limit ({fmt(r.bound)})"
+    if r.family == "target":
+        return f"the target on gap {r.ident} ({fmt(r.bound)})"
+    if r.family in ("require", "forbid"):
+        return f"the rule {r.family} {r.ident}"
+    return f"the rule {r.row} ({r.sense} {fmt(r.bound)})"
+
+
+def describe_entry(p: EntryPath, cost_resource: str) -> str:
+    if p.kind == "limit":
+        if p.status == "found":
+            below = f" (at {fmt(p.below)} it stays out)" if p.below is not None else ""
+            return f"It enters if {p.parameter} is raised from {fmt(p.current)} to {fmt(p.needed)}{below}."
+        if p.status == "impossible":
+            return f"Raising {p.parameter} alone cannot bring it in."
+        if p.status == "not_below":
+            return (f"Raising {p.parameter} alone does not bring it in below {fmt(p.checked)} "
+                    "(proven; larger values were not searched).")
+    elif p.kind == "rule":
+        if p.status == "found":
+            if p.parameter.startswith("forbid_"):
+                return "It enters if the rule forbidding it is dropped."
+            below = f" (at {fmt(p.below)} it stays out)" if p.below is not None else ""
+            return f"It enters if the bound of rule {p.parameter} is relaxed from {fmt(p.current)} to {fmt(p.needed)}{below}."
+        if p.status == "impossible":
+            return f"Relaxing rule {p.parameter} alone cannot bring it in."
+        if p.status == "not_below":
+            return f"Relaxing rule {p.parameter} alone does not bring it in short of {fmt(p.checked)}."
+    elif p.kind == "contributions":
+        if p.status == "found":
+            below = f" (not at ×{fmt(p.below)})" if p.below is not None else ""
+            return f"It enters if its contributions are scaled by ×{fmt(p.needed)}{below}."
+        if p.status == "impossible":
+            return "No scaling of its contributions alone brings it in."
+    elif p.kind == "cost":
+        if p.status == "found":
+            below = f" (not at {fmt(p.below)})" if p.below is not None else ""
+            return f"It enters if its {cost_resource} is cut from {fmt(p.current)} to {fmt(p.needed)}{below}."
+        if p.status == "impossible":
+            return f"No cut of its {cost_resource} alone brings it in, not even to 0."
+    return f"{p.kind} {p.parameter}: {p.status} ({'; '.join(p.notes) or 'solver stopped'})."
+
+
+def describe(e: Explanation, cost_resource: str = "budget_musd") -> list[str]:
+    """Plain-language sentences, each number as computed (and tested) by re-solves."""
+    title = f"{e.option_id}" + (f" ({e.name})" if e.name else "")
+    out = [f"{title} is {'selected' if e.selected else 'not selected'}."]
+    verb = "Forbidding" if e.selected else "Requiring"
+    if e.flipped_status == "infeasible":
+        out.append(f"{verb} it makes the scenario infeasible.")
+    elif e.flipped_objective is not None:
+        s = (f"{verb} it changes the objective by {fmt(e.objective_change)} "
+             f"({fmt(e.objective)} → {fmt(e.flipped_objective)})")
+        if e.selected:
+            s += f"; the solver then adds {_names(e.enters)} and drops {_names(e.leaves)}."
+        else:
+            s += f"; to make room {_names(e.leaves)} leave" + (f" and {_names(e.enters)} join." if e.enters else ".")
+        out.append(s)
+    else:
+        out.append(f"{verb} it: the re-solve stopped without a portfolio ({e.flipped_status}).")
+    if e.selected:
+        sole = [g.gap_id for g in e.gaps if g.sole]
+        if sole:
+            out.append(f"It is the only selected option contributing to {_names(sole)}.")
+        lost = [g for g in e.gaps if g.covered_other < g.covered - 1e-9]
+        if lost:
+            out.append("Without it coverage falls: " + "; ".join(
+                f"{g.gap_id} {fmt(g.covered)} → {fmt(g.covered_other)}" for g in lost) + ".")
+        for r in e.forced_by:
+            out.append(f"It is forced by {describe_row(r, e.option_id)}.")
+    else:
+        for r in e.blocked_by:
+            if r.family == "limit":
+                left = r.bound - (r.activity - r.coefficient)
+                out.append(f"Added to the portfolio it would exceed {r.ident}: it uses {fmt(r.coefficient)}, "
+                           f"{fmt(left)} of {fmt(r.bound)} is left.")
+            else:
+                out.append(f"Added to the portfolio it would break {describe_row(r, e.option_id)}.")
+        out.extend(describe_entry(p, cost_resource) for p in e.entry)
+    out.extend(f"Note: {n}." for n in e.notes)
+    return out
+
+
+def summary_rows(explanations: list[Explanation]) -> list[dict]:
+    """One flat row per option (explain.csv and the terminal table)."""
+    rows = []
+    for e in explanations:
+        row = {
+            "option_id": e.option_id, "selected": e.selected, "objective": e.objective,
+            "flipped_status": e.flipped_status, "objective_change": e.objective_change,
+            "enters": ";".join(e.enters), "leaves": ";".join(e.leaves),
+            "sole_gaps": ";".join(g.gap_id for g in e.gaps if g.sole and e.selected),
+            "forced_by": ";".join(r.row for r in e.forced_by),
+            "blocked_by": ";".join(r.row for r in e.blocked_by),
+        }
+        for p in e.entry:
+            key = f"enter_{p.parameter}"
+            if p.status == "found":
+                row[key] = p.needed
+            elif p.status == "not_below":
+                row[key] = f">={fmt(p.checked)}"
+            else:
+                row[key] = p.status
+        rows.append(row)
+    return rows

@@ -1,0 +1,19 @@
+"""Write analysis results atomically (`planner.outputs.atomic_dir`): JSON plus flat CSV tables."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..outputs import atomic_dir, safe_child, write_csv
+
+
+def write_analysis(out_dir: str | Path, json_files: dict[str, object], csv_files: dict[str, list[dict]]) -> Path:
+    """Replace out_dir with the given files: {name.json: data}, {name.csv: rows}; all or nothing."""
+    import pandas as pd
+
+    with atomic_dir(out_dir) as tmp:
+        for name, data in json_files.items():
+            safe_child(tmp, name).write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+        for name, rows in csv_files.items():
+            write_csv(pd.DataFrame(rows), safe_child(tmp, name))
+    return Path(out_dir)

@@ -1,0 +1,298 @@
+"""Exact re-solves of one built model with temporary changes: the engine under explain, value, diagnose.
+
+A `Workbench` builds and compiles a scenario once and keeps one `HighsSession` alive, so
+each re-solve costs one solver run, never a rebuild. `solve(...)` applies temporary
+changes — options fixed in or out, row bounds, a `Parameter` set to a value — solves
+exactly as `planner solve` does (stage 1, then the tie-break stage, with the scenario's
+solver settings) and undoes the changes.
+
+`min_parameter(p, o, z_ref)` solves the *entry* MIP of a parameter:
+
+    min t  s.t.  x[o] = 1,  every row of the model with p applied at value t,
+                 primary objective at least as good as z_ref (within 1e-6 relative)
+
+With x[o] fixed at 1 a change to o's column coefficients or to a row bound is linear in
+t, so this is one MILP with one extra column: the smallest t at which some portfolio
+containing o is as good as z_ref — exactly, not by bisection.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ..build import build
+from ..evaluate import evaluate
+from ..scenario import Scenario
+from ..solve import OPTIMAL, HighsSession, compile_model
+
+OBJ_TOL = 1e-6  # relative tolerance of "as good as", the same as the tie-break stage's
+
+
+def obj_tol(z: float) -> float:
+    return OBJ_TOL * max(1.0, abs(z))
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One re-solve: status, 0/1 selection (scenario order), objective (user sense, recomputed)."""
+
+    status: str
+    x: np.ndarray | None
+    objective: float | None
+    solver_objective: float | None  # stage-1 objective as the solver saw it (user sense)
+    selected: tuple[str, ...] = ()
+    values: np.ndarray | None = None  # every column's value
+
+    @property
+    def feasible(self) -> bool:
+        return self.x is not None
+
+    @property
+    def optimal(self) -> bool:
+        return self.status == OPTIMAL
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A change linear in t ≥ 0 (t ≤ t_max): o's column coefficients, row bounds, o's objective costs.
+
+    coefficient(t) = base + t·coef[row] on x[option]; bound(t) = base + t·bound[row] on the
+    row's finite side(s); min-sense primary/secondary cost of x[option] shift by t·primary/secondary.
+    """
+
+    label: str
+    option: str | None = None
+    coef: dict[int, float] = field(default_factory=dict)
+    bound: dict[int, float] = field(default_factory=dict)
+    primary: float = 0.0
+    secondary: float = 0.0
+    t_max: float = math.inf
+
+
+@dataclass(frozen=True)
+class RowInfo:
+    name: str
+    family: str
+    ident: str
+    lower: float
+    upper: float
+
+    @property
+    def sense(self) -> str:
+        if self.lower == self.upper:
+            return "=="
+        return "<=" if math.isfinite(self.upper) else ">="
+
+    @property
+    def bound(self) -> float:
+        return self.upper if math.isfinite(self.upper) else self.lower
+
+
+def _family_idents(model) -> dict[str, str]:
+    """Row name -> the domain id it was made for (resource, gap, option), else the name's suffix."""
+    sc = model.scenario
+    known = {
+        "limit": list(sc.config.limits),
+        "link": list(sc.gaps.index),
+        "target": [g for g, t in zip(sc.gaps.index, sc.gap_targets().tolist()) if t > 0],
+        "require": list(sc.config.rules.require),
+        "forbid": list(sc.config.rules.forbid),
+    }
+    out = {}
+    for family, names in model.constraint_names.items():
+        ids = known.get(family)
+        if ids is not None and len(ids) == len(names):
+            out.update(zip(names, ids))
+        else:
+            out.update((n, n[len(family) + 1:]) for n in names)
+    return out
+
+
+class Workbench:
+    """A scenario built and compiled once, with a live HiGHS session for exact re-solves."""
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.model = build(scenario)
+        self.comp = compile_model(self.model)
+        cfg = scenario.config.solver
+        self.time_limit, self.mip_gap, self.tie_break = cfg.time_limit_s, cfg.mip_gap, cfg.tie_break
+        self.session = HighsSession(self.comp, cfg.threads)
+        self.options = list(scenario.options.index)
+        self.opt_index = {o: i for i, o in enumerate(self.options)}
+        self.row_index = {n: i for i, n in enumerate(self.comp.row_names)}
+        idents = _family_idents(self.model)
+        family_of = {n: f for f, names in self.model.constraint_names.items() for n in names}
+        self.rows = [RowInfo(n, family_of.get(n, "other"), idents.get(n, n), float(lo), float(hi))
+                     for n, lo, hi in zip(self.comp.row_names, self.comp.row_lower, self.comp.row_upper)]
+        c = self.comp
+        self._row_of_entry = np.repeat(np.arange(len(c.row_names)), np.diff(c.start))
+        self.solves = 0
+        self.base = self.solve()
+
+    # ---- the model's structure -------------------------------------------------------
+    def col(self, option: str) -> int:
+        return int(self.comp.x_cols[self.opt_index[option]])
+
+    def column(self, col: int) -> dict[int, float]:
+        """Row index -> coefficient of one column."""
+        mask = self.comp.index == col
+        return dict(zip(self._row_of_entry[mask].tolist(), self.comp.value[mask].tolist()))
+
+    def activity(self, values: np.ndarray) -> np.ndarray:
+        """Row activities A·v."""
+        c = self.comp
+        return np.bincount(self._row_of_entry, weights=c.value * values[c.index], minlength=len(c.row_names))
+
+    def family_rows(self, *families: str) -> list[RowInfo]:
+        return [r for r in self.rows if r.family in families]
+
+    def values_for(self, x: np.ndarray) -> np.ndarray:
+        """Every column's value for a fixed selection x: one LP-sized solve with x fixed (cached).
+
+        Covers and any auxiliary columns of rule families take their best values for x."""
+        key = bytes(np.asarray(x, dtype=np.int8))
+        cache = self.__dict__.setdefault("_values", {})
+        if key not in cache:
+            h, comp = self.session.h, self.comp
+            cols = comp.x_cols.astype(np.int32)
+            xv = np.asarray(x, dtype=float)
+            h.changeColsBounds(len(cols), cols, xv, xv)
+            try:
+                res = self.session._run(comp.primary, self.time_limit, 0.0, None)
+            finally:
+                h.changeColsBounds(len(cols), cols, comp.col_lower[cols], comp.col_upper[cols])
+            if res["values"] is None:
+                from ..errors import PlannerError
+
+                raise PlannerError(f"the selection is infeasible with the scenario's rows ({res['status']})")
+            cache[key] = np.array(res["values"])
+        return cache[key]
+
+    def selected_ids(self, x: np.ndarray) -> tuple[str, ...]:
+        return tuple(o for o, v in zip(self.options, x.tolist()) if v)
+
+    # ---- re-solves ---------------------------------------------------------------------
+    def solve(self, fix: dict[str, int] | None = None, rows: dict[str, tuple[float, float]] | None = None,
+              param: Parameter | None = None, t: float = 0.0, tie_break: bool | None = None) -> Probe:
+        """Solve as `planner solve` would with temporary changes; the model is restored after."""
+        h, comp = self.session.h, self.comp
+        fix, rows = fix or {}, rows or {}
+        undo = []
+        try:
+            for o, v in fix.items():
+                j = self.col(o)
+                h.changeColBounds(j, float(v), float(v))
+                undo.append(lambda j=j: h.changeColBounds(j, comp.col_lower[j], comp.col_upper[j]))
+            for name, (lo, hi) in rows.items():
+                i = self.row_index[name]
+                h.changeRowBounds(i, lo, hi)
+                undo.append(lambda i=i: h.changeRowBounds(i, comp.row_lower[i], comp.row_upper[i]))
+            if param is not None and t:
+                undo.extend(self._apply(param, t))
+            tb = self.tie_break if tie_break is None else tie_break
+            out = self.session.solve(self.time_limit, self.mip_gap, tb)
+        finally:
+            for step in reversed(undo):
+                step()
+            self.session.comp = comp
+        self.solves += 1
+        return self._probe(out.status, out.x, out.objective_solver)
+
+    def _probe(self, status: str, x, solver_objective) -> Probe:
+        if x is None:
+            return Probe(status, None, None, None)
+        ev = evaluate(self.scenario, x)
+        return Probe(status, x, ev.objective, solver_objective, self.selected_ids(x))
+
+    def _apply(self, p: Parameter, t: float) -> list:
+        h, comp = self.session.h, self.comp
+        undo = []
+        if p.coef:
+            j = self.col(p.option)
+            base = self.column(j)
+            for i, d in p.coef.items():
+                h.changeCoeff(i, j, base.get(i, 0.0) + t * d)
+                undo.append(lambda i=i, v=base.get(i, 0.0): h.changeCoeff(i, j, v))
+        for i, d in p.bound.items():
+            lo, hi = comp.row_lower[i], comp.row_upper[i]
+            h.changeRowBounds(i, lo + t * d if math.isfinite(lo) else lo, hi + t * d if math.isfinite(hi) else hi)
+            undo.append(lambda i=i: h.changeRowBounds(i, comp.row_lower[i], comp.row_upper[i]))
+        if p.primary or p.secondary:
+            j = self.col(p.option)
+            primary, secondary = comp.primary.copy(), comp.secondary.copy()
+            primary[j] += t * p.primary
+            secondary[j] += t * p.secondary
+            self.session.comp = replace(comp, primary=primary, secondary=secondary)
+        return undo
+
+    def min_parameter(self, p: Parameter, option: str, z_ref: float,
+                      strict: bool = False) -> tuple[str, float | None, np.ndarray | None]:
+        """Smallest t in [0, t_max] at which a portfolio containing `option` is at least as good as z_ref.
+
+        `strict` asks for strictly better (by the objective tolerance). Returns (status, t);
+        t is None when no such t exists (status 'infeasible') or the solver stopped early.
+        """
+        h, comp = self.session.h, self.comp
+        n, m = h.getNumCol(), h.getNumRow()
+        j = self.col(option)
+        d: dict[int, float] = {}
+        for i, v in p.coef.items():
+            d[i] = d.get(i, 0.0) + v
+        for i, v in p.bound.items():
+            d[i] = d.get(i, 0.0) - v
+        idx = np.array(sorted(i for i, v in d.items() if v != 0), dtype=np.int32)
+        vals = np.array([d[i] for i in idx.tolist()], dtype=float)
+        sign = -1.0 if comp.maximize else 1.0
+        # strictly better by 10× the tie tolerance: a smaller margin is within integrality tolerances
+        z_min = sign * z_ref + (-10 if strict else 1) * obj_tol(z_ref)
+        cols = np.flatnonzero(comp.primary).astype(np.int32)
+        coef = comp.primary[cols]
+        if p.primary:
+            cols, coef = np.append(cols, n).astype(np.int32), np.append(coef, p.primary)
+        try:
+            h.addCol(0.0, 0.0, p.t_max, len(idx), idx, vals)
+            h.addRow(-np.inf, z_min, len(cols), cols, coef)
+            h.changeColBounds(j, 1.0, 1.0)
+            cost = np.zeros(n + 1)
+            cost[n] = 1.0
+            res = self.session._run(cost, self.time_limit, 0.0, None)  # one stage, no tie-break
+        finally:
+            h.deleteRows(1, np.array([m], dtype=np.int32))
+            h.deleteCols(1, np.array([n], dtype=np.int32))
+            h.changeColBounds(j, comp.col_lower[j], comp.col_upper[j])
+        self.solves += 1
+        if res["values"] is None:
+            return res["status"], None, None
+        x = (res["values"][comp.x_cols] > 0.5).astype(np.int8)
+        return res["status"], max(0.0, float(res["values"][n])), x
+
+    # ---- parameters ---------------------------------------------------------------------
+    def row_bound_parameter(self, row: str, label: str | None = None) -> Parameter:
+        """t = how far a row's bound is relaxed: ≤ rows raised, ≥ rows lowered."""
+        info = self.rows[self.row_index[row]]
+        step = 1.0 if info.sense == "<=" else -1.0
+        return Parameter(label or f"bound of {row}", bound={self.row_index[row]: step})
+
+    def variant_parameter(self, option: str, variant: Scenario, label: str, t_max: float = math.inf) -> Parameter:
+        """The change to o's column between this scenario (t=0) and `variant` (t=1), extended linearly.
+
+        Only o's column is compared: rules that build rows from contributions or costs follow
+        automatically, as long as their coefficients are linear in o's own data.
+        """
+        from ..errors import PlannerError
+
+        other = compile_model(build(variant))
+        if other.row_names != self.comp.row_names or other.col_names != self.comp.col_names:
+            raise PlannerError(f"cannot vary {option!r} continuously: the model's rows change with its data")
+        j = self.col(option)
+        base = self.column(j)
+        mask = other.index == j
+        rows_v = np.repeat(np.arange(len(other.row_names)), np.diff(other.start))[mask]
+        new = dict(zip(rows_v.tolist(), other.value[mask].tolist()))
+        coef = {i: new.get(i, 0.0) - base.get(i, 0.0) for i in set(base) | set(new)}
+        coef = {i: v for i, v in coef.items() if abs(v) > 1e-12}
+        return Parameter(label, option=option, coef=coef, primary=float(other.primary[j] - self.comp.primary[j]),
+                         secondary=float(other.secondary[j] - self.comp.secondary[j]), t_max=t_max)

@@ -1,0 +1,109 @@
+"""Entry thresholds against brute force on small random instances.
+
+For a budget threshold B* the claim is: at B* `planner solve` selects the option, and at
+every whole budget from today's up to B* − 1 it does not (data are whole numbers, so
+only whole budgets can change the answer). "impossible" claims: no budget does it.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis_helpers import write_scenario
+from planner.analysis.explain import explain
+from planner.api import load_scenario
+from planner.evaluate import evaluate
+
+
+@st.composite
+def instances(draw):
+    n = draw(st.integers(3, 6))
+    gaps = draw(st.integers(1, 3))
+    cost = draw(st.lists(st.integers(1, 9), min_size=n, max_size=n))
+    cap = draw(st.lists(st.integers(1, 2), min_size=n, max_size=n))
+    contrib = []
+    for i in range(n):
+        for g in range(gaps):
+            if draw(st.booleans()):
+                contrib.append((f"o{i}", f"g{g}", draw(st.integers(1, 9))))
+    if not contrib:
+        contrib.append(("o0", "g0", 5))
+    weights = draw(st.lists(st.integers(1, 3), min_size=gaps, max_size=gaps))
+    budget = draw(st.integers(1, max(1, sum(cost) - 1)))
+    capacity = draw(st.integers(1, n))
+    return n, gaps, cost, cap, contrib, weights, budget, capacity
+
+
+def _write(folder, inst):
+    n, gaps, cost, cap, contrib, weights, budget, capacity = inst
+    tables = {
+        "partners": pd.DataFrame({"partner_id": ["p"], "name": ["P"]}),
+        "sectors": pd.DataFrame({"sector_id": ["s"], "name": ["S"]}),
+        "gaps": pd.DataFrame({"gap_id": [f"g{g}" for g in range(gaps)], "sector_id": ["s"] * gaps,
+                              "name": [f"G{g}" for g in range(gaps)], "size": [10] * gaps, "weight": weights}),
+        "options": pd.DataFrame({"option_id": [f"o{i}" for i in range(n)], "partner_id": ["p"] * n,
+                                 "sector_id": ["s"] * n, "kind": ["k"] * n, "budget_musd": cost,
+                                 "diplomatic_capacity": cap}),
+        "contributions": pd.DataFrame(contrib, columns=["option_id", "gap_id", "amount"]),
+    }
+    cfg = {"name": "prop", "objective": {"sense": "max_coverage", "cost_resource": "budget_musd"},
+           "limits": {"budget_musd": budget, "diplomatic_capacity": capacity}}
+    return write_scenario(folder, tables, cfg)
+
+
+def _table(sc):
+    """Every portfolio: (objective, cost, count, capacity use, bits)."""
+    cost = sc.options["budget_musd"].to_numpy(dtype=float)
+    cap = sc.options["diplomatic_capacity"].to_numpy(dtype=float)
+    rows = []
+    for bits in itertools.product((0, 1), repeat=len(cost)):
+        x = np.array(bits, dtype=np.int8)
+        rows.append((evaluate(sc, x).objective, float(cost @ x), int(x.sum()), float(cap @ x), bits))
+    return rows
+
+
+def _choice(rows, budget, capacity):
+    feas = [r for r in rows if r[1] <= budget + 1e-9 and r[3] <= capacity + 1e-9]
+    top = max(r[0] for r in feas)
+    cands = sorted((r for r in feas if r[0] >= top - 1e-6 * max(1, abs(top))), key=lambda r: (r[1], r[2]))
+    if len(cands) > 1 and (cands[1][1], cands[1][2]) == (cands[0][1], cands[0][2]):
+        return None  # the tie-break cannot settle it; any answer is right
+    return cands[0][4]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(inst=instances())
+def test_budget_threshold_matches_brute_force(tmp_path_factory, inst):
+    path = _write(tmp_path_factory.mktemp("prop"), inst)
+    sc = load_scenario(path)
+    rows = _table(sc)
+    budget, capacity = inst[6], inst[7]
+    today = _choice(rows, budget, capacity)
+    if today is None:
+        return
+    top_budget = int(sc.options["budget_musd"].sum())
+    unselected = [o for o, b in zip(sc.options.index, today) if not b]
+    for e in explain(sc, unselected):
+        i = list(sc.options.index).index(e.option_id)
+        (path_b,) = [p for p in e.entry if p.parameter == "budget_musd"] or [None]
+        if path_b is None:
+            continue  # the budget does not block this option at all
+        if path_b.status == "found":
+            assert path_b.needed == int(path_b.needed)
+            upto = int(path_b.needed)
+            at = _choice(rows, path_b.needed, capacity)
+            assert at is None or at[i] == 1, (e.option_id, path_b)
+        elif path_b.status == "impossible":
+            upto = top_budget + 1
+        elif path_b.status == "not_below":
+            upto = int(path_b.checked)
+        else:
+            pytest.fail(f"unexpected status {path_b}")
+        for b in range(int(budget), upto):
+            c = _choice(rows, b, capacity)
+            assert c is None or c[i] == 0, (e.option_id, b, path_b)
