@@ -300,7 +300,7 @@ def test_not_a_run_folder_is_a_clear_input_error(tmp_path):
     with pytest.raises(InputError, match="run folder not found"):
         export_run(tmp_path / "nope", "html")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InputError, match="summary.json missing"):
+    with pytest.raises(InputError, match="no summary.json and no result tables"):
         export_run(tmp_path / "empty", "html")
 
 
@@ -314,7 +314,7 @@ def test_extra_tables_get_sheets_sections_and_charts(tmp_path):
     (run / "explain.json").write_text(json.dumps({"rows": [
         {"option_id": "c", "forced": "in", "delta": -1.0}, {"option_id": "a", "forced": "out", "delta": -1.0}]}))
     wb = load_workbook(export_run(run, "xlsx").path)
-    assert wb.sheetnames[-4:] == ["explain", "frontier", "montecarlo_core", "montecarlo_coverage"]
+    assert wb.sheetnames[-4:] == ["frontier", "montecarlo_core", "montecarlo_coverage", "explain"]  # results first
     assert [c.value for c in wb["frontier"]["B"]] == ["objective", 0, 5 - 4, 2, 3]
     assert wb["montecarlo_core"]["B2"].number_format == "0.0%"
     html = export_run(run, "html")
@@ -349,3 +349,39 @@ def test_cli_export_and_solve_report(tmp_path):
     assert res.exit_code == 2
     res = runner.invoke(cli, ["export", "--help"])
     assert res.exit_code == 0 and "planner export outputs/base --to xlsx" in res.output
+
+
+def test_sweep_folder_without_a_portfolio_reports_its_own_tables(tmp_path):
+    # The shape `planner sweep --out DIR` writes: summary.json with kind, sweep.csv, changes.csv, manifest.json.
+    run = tmp_path / "sweep"
+    run.mkdir()
+    (run / "summary.json").write_text(json.dumps({
+        "kind": "sweep", "scenario": "tiny", "points": 3, "status_counts": {"optimal": 3},
+        "axes": [{"key": "limits.budget_musd", "values": [5, 8, 11]}], "objective": {"min": 1.0, "max": 3.0}}))
+    (run / "sweep.csv").write_text("point,limits.budget_musd,status,objective,mip_gap,selected,portfolio\n"
+                                   "0,5,optimal,1.0,0.0,1,a\n1,8,optimal,2.2,0.0,2,c;d\n2,11,optimal,3.0,0.0,2,a;b\n")
+    (run / "changes.csv").write_text("axis,from_point,to_point,option_id,change\nlimits.budget_musd,1,2,a,enter\n")
+    (run / "manifest.json").write_text(json.dumps({"command": "sweep", "seed": 7}))
+    wb = load_workbook(export_run(run, "xlsx").path)
+    assert wb.sheetnames == ["Summary", "Inputs", "sweep", "changes"]  # no empty portfolio sheets
+    items = {r[0].value: r[1].value for r in wb["Summary"].iter_rows(min_row=2)}
+    assert items["kind"] == "sweep" and items["points"] == 3 and items["objective.max"] == 3.0
+    assert {r[0].value: r[1].value for r in wb["Inputs"].iter_rows(min_row=2)}["manifest.seed"] == 7
+    html = export_run(run, "html")
+    assert html.sections == ("Sweep: grid of re-solves", "Sweep: portfolio changes", "Scenario as run")
+    assert html.charts == 1
+    text = " ".join(parse_html(html.path).text)
+    assert "Sweep: tiny" in text and "5 … 11 (3 values)" in text and "Portfolio by sector" not in text
+
+
+def test_explain_folder_without_summary_uses_its_csv(tmp_path):
+    # The shape `planner explain --out DIR` writes: explain.json (detail) and explain.csv (one row per option).
+    run = tmp_path / "explain"
+    run.mkdir()
+    (run / "explain.json").write_text(json.dumps({"scenario": "tiny", "explanations": [{"option_id": "a"}]}))
+    (run / "explain.csv").write_text("option_id,selected,objective,objective_change\na,True,3.0,-0.8\nc,False,3.0,-0.8\n")
+    md = export_run(run, "md")
+    text = md.path.read_text()
+    assert text.startswith("# Explanation: tiny") and md.charts == 1
+    assert "a (forced out): -0.8; c (forced in): -0.8" in text
+    assert load_workbook(export_run(run, "xlsx").path).sheetnames == ["Summary", "Inputs", "explain"]

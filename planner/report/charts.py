@@ -259,13 +259,19 @@ def effects(table: Table) -> Chart | None:
     if dcol is None or idcol is None or not len(f) or not _numeric(f, dcol):
         return None
     how = _first(f, ("forced", "action", "direction", "force"))
-    rows = f.dropna(subset=[dcol]).head(MAX_BARS)
-    labels = [f"{o} ({h})" if how else str(o) for o, h in zip(rows[idcol], rows[how] if how else rows[idcol])]
+    rows = f[f[dcol].map(lambda v: v is not None)].head(MAX_BARS)
+    if how:
+        hows = [str(h) for h in rows[how]]
+    elif "selected" in rows.columns:  # explain.csv: a selected option is forced out, any other forced in
+        hows = ["forced out" if v is True else "forced in" if v is False else "" for v in rows["selected"]]
+    else:
+        hows = [""] * len(rows)
+    labels = [f"{o} ({h})" if h else str(o) for o, h in zip(rows[idcol], hows)]
     plt = _pyplot()
     vals = [float(v) for v in rows[dcol]]
     fig, ax = plt.subplots(figsize=(7.0, _height(len(rows))))
     y = list(range(len(rows)))[::-1]
-    ax.barh(y, vals, color=[RED if v < 0 else GREEN for v in vals])
+    ax.barh(y, vals, height=0.6, color=[RED if v < 0 else GREEN for v in vals])
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, [_short(label, 36) for label in labels])
     ax.set_xlabel("change in objective when forced (objective units)")

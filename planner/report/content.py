@@ -22,11 +22,16 @@ from typing import Any
 
 from ..errors import InputError, Problem
 
-RUN_FILES = ("summary.json",)
-CORE_FILES = {"summary.json", "portfolio.csv", "coverage.csv", "scenario.json"}
+CORE_FILES = frozenset({"summary.json", "portfolio.csv", "coverage.csv", "scenario.json"})
 TEXT_SUFFIXES = ("_id", "_ids", "name", "kind", "rationale", "region", "bloc", "status", "message", "key", "label")
 PERCENT_COLUMNS = {"fraction", "share", "core_index", "frequency", "chosen_share", "selected_share", "mip_gap"}
 MAX_EXTRA_BYTES = 50 * 1024 * 1024
+SIDE_FILES = {"manifest.json"}  # run bookkeeping: shown with the inputs, not as a table of results
+KIND_TITLES = {"sweep": "Sweep", "frontier": "Frontier", "montecarlo": "Monte Carlo", "alternatives": "Alternatives",
+               "ladder": "Budget ladder", "explain": "Explanation", "diagnose": "Diagnosis", "value": "Resource values",
+               "compare": "Comparison"}
+HEADLINE_SKIP = {"scenario", "kind", "axes", "scenario_file", "input_sha256", "planner_version", "paths", "block_size",
+                 "workers", "scheduler", "out_dir", "timings_seconds", "selected_ids", "resources"}
 
 
 @dataclass(frozen=True)
@@ -56,13 +61,27 @@ class RunContent:
     rules: Any  # DataFrame: rule, setting, value
     inputs: Any  # DataFrame: setting, value (scenario.json flattened)
     extras: list[Table] = field(default_factory=list)
+    kind: str = "solve"  # summary.json `kind` (sweep, frontier, montecarlo …), else inferred from the files
+    present: frozenset[str] = frozenset()  # which of the core files the folder holds
+
+    @property
+    def is_solve(self) -> bool:
+        """A single solve's folder (portfolio.csv and coverage.csv), not a sensitivity or explain run."""
+        return {"portfolio.csv", "coverage.csv"} <= self.present
 
     @property
     def has_portfolio(self) -> bool:
-        return self.summary.get("status") in ("optimal", "feasible") and self.summary.get("objective") is not None
+        return self.is_solve and self.summary.get("status") in ("optimal", "feasible") and self.summary.get("objective") is not None
+
+    @property
+    def title(self) -> str:
+        name = self.summary.get("scenario", self.run_dir.name)
+        return f"{KIND_TITLES.get(self.kind, 'Partnership Planner run') if not self.is_solve else 'Partnership portfolio'}: {name}"
 
     def headline(self) -> list[tuple[str, str]]:
         """(label, value) pairs for the top of a report: status, objective, options, coverage, resources."""
+        if not self.is_solve:
+            return self._run_headline()
         s = self.summary
         rows = [("Scenario", str(s.get("scenario", "?"))), ("Status", str(s.get("status", "?")))]
         if self.has_portfolio:
@@ -81,6 +100,23 @@ class RunContent:
                              + (f" ({fmt_percent(r['share'])})" if r["share"] is not None else "")))
         if s.get("message") and s.get("status") != "optimal":
             rows.append(("Solver message", str(s["message"])))
+        return rows
+
+    def _run_headline(self) -> list[tuple[str, str]]:
+        """A sensitivity or explain run: its scalar summary fields, axes written as ranges."""
+        s = self.summary
+        rows = [("Scenario", str(s.get("scenario", "?"))), ("Run", self.kind)]
+        for axis in s.get("axes") or []:
+            if isinstance(axis, dict) and isinstance(axis.get("values"), list) and axis["values"]:
+                vals = axis["values"]
+                rows.append((f"varied: {axis.get('key', '?')}",
+                             f"{fmt_number(vals[0])} … {fmt_number(vals[-1])} ({len(vals)} values)"))
+        for key, value in flatten({k: v for k, v in s.items() if k not in HEADLINE_SKIP}):
+            if len(rows) >= 16:
+                break
+            if isinstance(value, str) and len(value) > 120:
+                value = value[:117] + "…"
+            rows.append((key.replace("_", " "), fmt_number(value, 4) if not isinstance(value, str) else value or "—"))
         return rows
 
 
@@ -170,14 +206,14 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
         rows: list[tuple[str, Any]] = []
         for k, v in value.items():
             rows.extend(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-        return rows or [(prefix, "")]
+        return rows or ([(prefix, "")] if prefix else [])
     if isinstance(value, list):
         if all(not isinstance(v, (dict, list)) for v in value):
             return [(prefix, ", ".join("" if v is None else str(v) for v in value))]
         rows = []
         for i, v in enumerate(value):
             rows.extend(flatten(v, f"{prefix}[{i}]"))
-        return rows or [(prefix, "")]
+        return rows or ([(prefix, "")] if prefix else [])
     return [(prefix, value)]
 
 
@@ -265,6 +301,7 @@ KNOWN_EXTRAS = {
     "value": ("Option values", "What each option is worth to the objective."),
     "explain": ("Explanation: forced in / out", "Objective when each option is forced in or out."),
     "diagnose": ("Diagnosis", "Why the scenario is infeasible, and the smallest relaxations."),
+    "compare": ("Comparison of two runs", "What differs between the two run folders."),
 }
 
 
@@ -280,23 +317,36 @@ def _json_table(data: Any):
     """A JSON file as a table: a list of records as rows, else its flattened keys."""
     import pandas as pd
 
-    for key in ("rows", "records", "results", "options", "effects"):
-        if isinstance(data, dict) and isinstance(data.get(key), list) and data[key] and all(isinstance(r, dict) for r in data[key]):
-            data = data[key]
-            break
+    if isinstance(data, dict):  # the first list of records inside an object is its table
+        for value in data.values():
+            if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
+                data = value
+                break
     if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
         frame = pd.DataFrame([{k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in r.items()} for r in data])
         return frame.astype(object).where(frame.notna(), None)
     return pd.DataFrame(flatten(data), columns=["key", "value"])
 
 
+def _priority(stem: str) -> int:
+    """Main result tables first (in KNOWN_EXTRAS order), then anything unrecognised."""
+    for i, prefix in enumerate(KNOWN_EXTRAS):
+        if stem == prefix or stem.startswith(prefix + "_"):
+            return i
+    return len(KNOWN_EXTRAS)
+
+
 def _extras(run_dir: Path) -> list[Table]:
     tables = []
-    for path in sorted(run_dir.iterdir()):
-        if path.name in CORE_FILES or path.name.startswith(".") or not path.is_file():
+    files = [p for p in run_dir.iterdir() if p.is_file() and not p.name.startswith(".")]
+    csv_stems = {p.stem for p in files if p.suffix.lower() == ".csv"}
+    for path in sorted(files, key=lambda p: (_priority(p.stem), p.name)):
+        if path.name in CORE_FILES or path.name in SIDE_FILES:
             continue
         if path.suffix.lower() not in (".csv", ".json") or path.stat().st_size > MAX_EXTRA_BYTES:
             continue
+        if path.suffix.lower() == ".json" and path.stem in csv_stems:
+            continue  # explain.json beside explain.csv: the CSV is its table
         display = path.name
         if path.suffix.lower() == ".csv":
             frame = read_table(path, display)
@@ -328,21 +378,37 @@ def gather(run_dir: str | Path) -> RunContent:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise InputError(Problem(file=str(run_dir), message="run folder not found; pass a folder written by `planner solve --out DIR`"))
-    missing = [f for f in RUN_FILES if not (run_dir / f).is_file()]
-    if missing:
-        raise InputError(Problem(file=str(run_dir), message=f"not a run folder: {', '.join(missing)} missing "
+    present = frozenset(f for f in CORE_FILES | SIDE_FILES if (run_dir / f).is_file())
+    extras = _extras(run_dir)
+    if "summary.json" not in present and not extras:
+        raise InputError(Problem(file=str(run_dir), message="not a run folder: no summary.json and no result tables "
                                                             "(expected the files `planner solve --out DIR` writes)"))
-    summary = _read_json(run_dir / "summary.json", "summary.json")
+    summary = _read_json(run_dir / "summary.json", "summary.json") if "summary.json" in present else {}
     if not isinstance(summary, dict):
         raise InputError(Problem(file=str(run_dir / "summary.json"), message="must be a JSON object"))
-    scenario = _read_json(run_dir / "scenario.json", "scenario.json") if (run_dir / "scenario.json").is_file() else {}
+    if "scenario" not in summary:  # explain/compare folders carry no summary.json; their JSON names the scenario
+        for path in sorted(run_dir.glob("*.json")):
+            data = _read_json(path, path.name) if path.name not in CORE_FILES else None
+            if isinstance(data, dict) and isinstance(data.get("scenario"), str):
+                summary = {**summary, "scenario": data["scenario"]}
+                break
+    kind = str(summary.get("kind") or ("solve" if {"portfolio.csv", "coverage.csv"} <= present
+                                       else next((t.key.split("_")[0] for t in extras), "run")))
+    scenario = _read_json(run_dir / "scenario.json", "scenario.json") if "scenario.json" in present else {}
+    scenario = scenario if isinstance(scenario, dict) else {}
+    manifest = _read_json(run_dir / "manifest.json", "manifest.json") if "manifest.json" in present else {}
     # Sensitivity runs may hold no single portfolio; their tables come in as extras.
     portfolio = _optional_table(run_dir, "portfolio.csv", ("option_id", "partner_id", "sector_id", "kind"))
     coverage = _optional_table(run_dir, "coverage.csv", ("gap_id", "sector_id", "size", "covered", "fraction"))
     sectors = _sectors(portfolio, coverage)
+    inputs = _inputs(summary, scenario)
+    if isinstance(manifest, dict) and manifest:
+        import pandas as pd
+
+        rows = [{"setting": f"manifest.{k}", "value": v} for k, v in flatten(manifest)]
+        inputs = pd.concat([inputs, pd.DataFrame(rows, columns=["setting", "value"])], ignore_index=True)
     return RunContent(
-        run_dir=run_dir, summary=summary, scenario=scenario if isinstance(scenario, dict) else {},
-        portfolio=portfolio, coverage=coverage, resources=_resources(summary), sectors=sectors,
-        matrix=_matrix(portfolio, sectors), rules=_rules(summary, scenario if isinstance(scenario, dict) else {}),
-        inputs=_inputs(summary, scenario if isinstance(scenario, dict) else {}), extras=_extras(run_dir),
+        run_dir=run_dir, summary=summary, scenario=scenario, portfolio=portfolio, coverage=coverage,
+        resources=_resources(summary), sectors=sectors, matrix=_matrix(portfolio, sectors),
+        rules=_rules(summary, scenario), inputs=inputs, extras=extras, kind=kind, present=present,
     )

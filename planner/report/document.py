@@ -148,7 +148,7 @@ def _extra_blocks(table: Table, charts: list[Chart]) -> list:
 def build_document(content: RunContent, with_charts: bool = True) -> Document:
     """The report's blocks in reading order (see the module docstring)."""
     s = content.summary
-    title = f"Partnership portfolio: {s.get('scenario', 'run')}"
+    title = content.title
     doc = Document(title=title)
     pairs = all_charts(content) if with_charts else []
     core = {c.key: c for t, c in pairs if t is None}
@@ -169,7 +169,8 @@ def build_document(content: RunContent, with_charts: bool = True) -> Document:
     for key in ("coverage_by_sector", "resource_use"):
         if key in core:
             b.append(Image(core[key]))
-    b.extend(_portfolio_blocks(content))
+    if content.is_solve:
+        b.extend(_portfolio_blocks(content))
     if "partner_sector_matrix" in core:
         b.append(Image(core["partner_sector_matrix"]))
     if len(content.sectors):
@@ -183,10 +184,15 @@ def build_document(content: RunContent, with_charts: bool = True) -> Document:
         b.append(table_block(content.resources, percent=("share",)))
     for table in content.extras:
         b.extend(_extra_blocks(table, by_table.get(table.key, [])))
-    b.append(Heading(2, "Rules", "rules"))
-    b.append(table_block(content.rules))
-    b.append(Heading(2, "Scenario as run", "scenario"))
-    b.append(table_block(content.inputs))
-    doc.footer = (f"Written by Partnership Planner {s.get('planner_version', '?')} from the run folder "
-                  f"({s.get('backend', '?')}, input sha256 {str(s.get('input_sha256', '?'))[:16]}…).")
+    if "scenario.json" in content.present:
+        b.append(Heading(2, "Rules", "rules"))
+        b.append(table_block(content.rules))
+    if len(content.inputs):
+        b.append(Heading(2, "Scenario as run", "scenario"))
+        b.append(table_block(content.inputs))
+    facts = [f"solver {s['backend']}" if s.get("backend") else "",
+             f"input sha256 {str(s['input_sha256'])[:16]}…" if s.get("input_sha256") else ""]
+    facts = [f for f in facts if f]
+    doc.footer = (f"Written by Partnership Planner {s.get('planner_version') or ''} from the run folder".replace("  ", " ")
+                  + (f" ({', '.join(facts)})." if facts else "."))
     return doc

@@ -102,6 +102,10 @@ def _frame_rows(frame) -> tuple[list[str], list[list[Any]]]:
 
 def _summary_rows(content: RunContent) -> list[list[Any]]:
     s = content.summary
+    if not content.is_solve:  # a sensitivity or explain run: every field of its summary.json
+        from .content import flatten
+
+        return [["kind", content.kind]] + [[k, v] for k, v in flatten(s) if k != "kind"]
     rows: list[list[Any]] = []
     for key in ("scenario", "status", "sense", "objective", "bound", "mip_gap", "selected", "backend", "message",
                 "solve_seconds", "input_sha256", "planner_version"):
@@ -144,13 +148,15 @@ def build_workbook(content: RunContent):
         headers, rows = _frame_rows(frame)
         _write(sheet, headers, rows, set(percent), set(integer))
 
-    add("Portfolio", content.portfolio)
-    add("Coverage", content.coverage, percent=("fraction",))
-    add("Sectors", content.sectors, percent=("fraction",), integer=("gaps", "options"))
-    add("Resources", content.resources, percent=("share",))
-    add("Partner x sector", content.matrix.reset_index() if len(content.matrix) else content.matrix,
-        integer=tuple(str(c) for c in content.matrix.columns))
-    add("Rules", content.rules)
+    if content.is_solve:
+        add("Portfolio", content.portfolio)
+        add("Coverage", content.coverage, percent=("fraction",))
+        add("Sectors", content.sectors, percent=("fraction",), integer=("gaps", "options"))
+        add("Resources", content.resources, percent=("share",))
+        add("Partner x sector", content.matrix.reset_index() if len(content.matrix) else content.matrix,
+            integer=tuple(str(c) for c in content.matrix.columns))
+    if "scenario.json" in content.present:
+        add("Rules", content.rules)
     add("Inputs", content.inputs)
     for table in content.extras:
         add(table.key, table.frame, percent=table.percent)
