@@ -6,6 +6,7 @@ Rows are spreadsheet rows: the header is row 1, the first data row is row 2.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from .errors import InputError, Problem
@@ -35,6 +36,44 @@ def column_letter(index: int) -> str:
     return letters
 
 
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
+def _all_valid_numbers(cells: list, default: float | None, lo: float | None, hi: float | None, lo_open: bool,
+                       integer: bool) -> list[float] | None:
+    """The parsed column if every cell passes `_Checker.number`'s checks, else None.
+
+    Bulk numpy parsing for the common all-valid case (numpy parses with Python's float());
+    any doubtful cell — blank where a number is required, '_', unparsable, out of range —
+    sends the caller to its cell-by-cell path, which words every problem.
+    """
+    import numpy as np
+
+    texts = [str(c).strip() for c in cells]
+    if "_" in "".join(texts):
+        return None
+    blank = np.array([t == "" for t in texts], dtype=bool)
+    if default is None and blank.any():
+        return None
+    try:
+        values = np.array(texts, dtype=object)[~blank].astype(float)
+    except (ValueError, TypeError):
+        return None
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(values) & (np.abs(values) <= MAX_ABS)
+        if integer:
+            ok &= values == np.trunc(values)
+        if lo is not None:
+            ok &= values > lo if lo_open else values >= lo
+        if hi is not None:
+            ok &= values <= hi
+    if not ok.all():
+        return None
+    out = np.full(len(texts), math.nan if default is None else default, dtype=float)
+    out[~blank] = values
+    return out.tolist()
+
+
 class _Checker:
     def __init__(self, raw: RawInputs):
         self.raw = raw
@@ -48,8 +87,12 @@ class _Checker:
         """Parse a numeric column; report each bad cell. Missing column → default for all rows."""
         if column not in frame.columns:
             return [default] * len(frame)
+        cells = frame[column].tolist()
+        fast = _all_valid_numbers(cells, default, lo, hi, lo_open, integer)
+        if fast is not None:
+            return fast
         out: list[float] = []
-        for i, cell in enumerate(frame[column].tolist()):
+        for i, cell in enumerate(cells):
             row = i + 2
             text = str(cell).strip()
             if text == "":
@@ -84,6 +127,8 @@ class _Checker:
     def ids(self, table: str, frame, column: str) -> list[str]:
         seen: dict[str, int] = {}
         values = [str(v).strip() for v in frame[column].tolist()]
+        if "" not in values and len(set(values)) == len(values) and not _CONTROL.search("".join(values)):
+            return values  # the common case, checked in bulk; otherwise every problem cell by cell
         for i, value in enumerate(values):
             row = i + 2
             if value == "":
@@ -99,6 +144,8 @@ class _Checker:
     def refs(self, table: str, frame, column: str, valid: set[str], target: str) -> list[str]:
         values = [str(v).strip() for v in frame[column].tolist()]
         valid = {v for v in valid if v}  # a blank id (reported where it is) is never a valid reference
+        if valid.issuperset(values):
+            return values
         for i, value in enumerate(values):
             if value not in valid:
                 sample = ", ".join(sorted(valid)[:6]) + (" …" if len(valid) > 6 else "")
@@ -128,7 +175,8 @@ def validate(raw: RawInputs) -> Scenario:
             ck.add(name, f"required column is missing; the table needs {', '.join(required)}", 1, col)
         if len(frame) == 0:
             ck.add(name, "the table has no data rows")
-        frame = frame.apply(lambda s: s.map(lambda v: str(v).strip()) if s.dtype == object or str(s.dtype).startswith("str") else s)
+        frame = frame.apply(lambda s: pd.Series([str(v).strip() for v in s.tolist()], index=s.index, name=s.name)
+                            if s.dtype == object or str(s.dtype).startswith("str") else s)
         tables[name] = None if (missing or dup) else frame
     if any(t is None for t in tables.values()):
         raise InputError(ck.problems)
@@ -152,7 +200,7 @@ def validate(raw: RawInputs) -> Scenario:
     gaps["size"] = ck.number("gaps", gaps, "size", lo=0, lo_open=True)
     gaps["weight"] = ck.number("gaps", gaps, "weight", default=1.0, lo=0)
     gaps["target"] = ck.number("gaps", gaps, "target", default=math.nan, lo=0)
-    for i, (size, target) in enumerate(zip(gaps["size"], gaps["target"])):
+    for i, (size, target) in enumerate(zip(gaps["size"].tolist(), gaps["target"].tolist())):
         if size is not None and target is not None and not math.isnan(target) and target > size:
             ck.add("gaps", f"target must be ≤ size ({size:g})", i + 2, "target", gaps["target"].iloc[i])
     if "critical" in gaps.columns:
@@ -188,10 +236,10 @@ def validate(raw: RawInputs) -> Scenario:
     if "risk" in options.columns:
         own = ck.number("options", options, "risk", default=math.nan, lo=0, hi=1)
         options["risk"] = [partner_risk.get(p, 0.0) if (r is None or math.isnan(r)) else r
-                           for r, p in zip(own, options["partner_id"])]
+                           for r, p in zip(own, options["partner_id"].tolist())]
     else:
-        options["risk"] = [partner_risk.get(p, 0.0) for p in options["partner_id"]]
-    options["risk"] = [0.0 if r is None else r for r in options["risk"]]
+        options["risk"] = [partner_risk.get(p, 0.0) for p in options["partner_id"].tolist()]
+    options["risk"] = [0.0 if r is None else r for r in options["risk"].tolist()]
     if "name" not in options.columns:
         options["name"] = options["option_id"]
 
@@ -203,7 +251,7 @@ def validate(raw: RawInputs) -> Scenario:
     ck.refs("contributions", contribs, "gap_id", set(gap_ids), "gaps.gap_id")
     contribs["amount"] = ck.number("contributions", contribs, "amount", lo=0)
     seen: dict[tuple[str, str], int] = {}
-    for i, pair in enumerate(zip(contribs["option_id"], contribs["gap_id"])):
+    for i, pair in enumerate(zip(contribs["option_id"].tolist(), contribs["gap_id"].tolist())):
         if pair in seen:
             ck.add("contributions", f"duplicate (option_id, gap_id) pair; first in row {seen[pair]}", i + 2, "gap_id", f"{pair[0]} → {pair[1]}")
         else:

@@ -45,22 +45,22 @@ class RuleChecker:
         self.cfg, self.file = cfg, file
         self.partners, self.gaps, self.options = partners, gaps, options
         self.problems: list[Problem] = []
-        self.ids = {
-            "options": list(options["option_id"]),
-            "partner": list(partners["partner_id"]),
-            "sector": list(sectors["sector_id"]),
-            "gap": list(gaps["gap_id"]),
-            "kind": list(options["kind"]),
-            "bloc": [b for cell in partners["bloc"] for b in memberships(cell)],
-            "region": [str(r).strip() for r in partners["region"] if str(r).strip()],
+        self.ids = {  # .tolist(): iterating a pandas column boxes every cell (slow at 10^5 rows)
+            "options": options["option_id"].tolist(),
+            "partner": partners["partner_id"].tolist(),
+            "sector": sectors["sector_id"].tolist(),
+            "gap": gaps["gap_id"].tolist(),
+            "kind": options["kind"].tolist(),
+            "bloc": [b for cell in partners["bloc"].tolist() for b in memberships(cell)],
+            "region": [str(r).strip() for r in partners["region"].tolist() if str(r).strip()],
         }
         words = {"options": "option_id", "partner": "partner_id", "sector": "sector_id", "gap": "gap_id",
                  "kind": "option kind", "bloc": "bloc (partners.bloc memberships)", "region": "region (partners.region)"}
         self.words = words
-        amounts = [a if isinstance(a, float) else 0.0 for a in contributions["amount"]]
-        partner_of = dict(zip(options["option_id"], options["partner_id"]))
+        amounts = [a if isinstance(a, float) else 0.0 for a in contributions["amount"].tolist()]
+        partner_of = dict(zip(options["option_id"].tolist(), options["partner_id"].tolist()))
         self.gap_partners: dict[str, set[str]] = {}
-        for oid, gid, amount in zip(contributions["option_id"], contributions["gap_id"], amounts):
+        for oid, gid, amount in zip(contributions["option_id"].tolist(), contributions["gap_id"].tolist(), amounts):
             if amount > 0 and oid in partner_of:
                 self.gap_partners.setdefault(gid, set()).add(partner_of[oid])
 

@@ -1,12 +1,15 @@
 """Scale work: the array compiler, the tie-break's scope, and light start-up imports."""
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.api import load_scenario, solve
 from planner.build import build
@@ -133,3 +136,39 @@ def test_validate_does_not_load_the_solver_stack():
     loaded = _imported_after(code)
     assert "pandas" in loaded  # the check is real: validation did run
     assert not loaded & {"pulp", "highspy", "planner.build", "planner.solve", "matplotlib", "openpyxl"}
+
+
+number_cells = st.lists(st.one_of(
+    st.sampled_from(["", " ", "0", "1", "-1", "2.5", " 3 ", "1e3", "1e13", "-0", "inf", "nan", "1_0", "x", "0.5", "١٢"]),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr), st.integers(-10**13, 10**13).map(str)), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=number_cells, default=st.sampled_from([None, 0.0, 1.0, math.nan]), lo=st.sampled_from([None, 0.0, 1.0]),
+       hi=st.sampled_from([None, 1.0, 100.0]), lo_open=st.booleans(), integer=st.booleans())
+def test_bulk_number_parsing_agrees_with_the_cell_by_cell_path(cells, default, lo, hi, lo_open, integer):
+    # The bulk path may only answer when the cell-by-cell path would find nothing wrong, and
+    # then with the same values. A trailing unparsable cell forces the cell-by-cell path.
+    import pandas as pd
+
+    from planner.validate import _all_valid_numbers, _Checker
+
+    class Raw:
+        files = {"t": "t.csv"}
+
+    kw = dict(default=default, lo=lo, hi=hi, lo_open=lo_open, integer=integer)
+    fast = _all_valid_numbers(cells, **kw)
+    ck = _Checker(Raw())
+    slow = ck.number("t", pd.DataFrame({"c": [*cells, "not a number"]}, dtype=object), "c", **kw)[:-1]
+    problems = [p for p in ck.problems if p.row != len(cells) + 2]
+    if fast is not None:
+        assert not problems
+        assert np.array_equal(np.array(fast, dtype=float), np.array(slow, dtype=float), equal_nan=True)
+
+
+def test_bulk_number_parsing_answers_the_common_case():
+    from planner.validate import _all_valid_numbers
+
+    assert _all_valid_numbers(["1", " 2.5", "", "1e3"], 0.0, 0.0, None, False, False) == [1.0, 2.5, 0.0, 1000.0]
+    assert _all_valid_numbers(["1", ""], None, 0.0, None, False, False) is None  # blank where required
+    assert _all_valid_numbers(["1", "-1"], 0.0, 0.0, None, False, False) is None  # below the bound
