@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import difflib
 import typing
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .config_rules import RulesConfig  # the rules: section has its own module
 from .errors import InputError, Problem
@@ -20,6 +20,9 @@ class ObjectiveConfig(_Frozen):
     cost_resource: str = "budget_musd"
     risk_penalty: float = Field(0.0, ge=0, allow_inf_nan=False)
     coverage_target: float | None = Field(None, ge=0, le=1, allow_inf_nan=False)
+    # Override the tables' weights by id (so a sweep can vary "a sector's weight").
+    sector_weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(default_factory=dict)
+    gap_weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(default_factory=dict)
 
 
 class SolverConfig(_Frozen):
@@ -31,6 +34,43 @@ class SolverConfig(_Frozen):
 
 
 
+class Perturbation(_Frozen):
+    """One Monte Carlo perturbation: every cell of `table.column` is multiplied by a factor
+    drawn from `dist` (per cell, or one factor per sample for the whole column)."""
+
+    table: Literal["contributions", "options", "gaps", "sectors"]
+    column: str = Field(min_length=1)
+    dist: Literal["uniform", "triangular", "normal"] = "uniform"
+    low: float | None = Field(None, ge=0, allow_inf_nan=False)  # uniform, triangular
+    high: float | None = Field(None, ge=0, allow_inf_nan=False)  # uniform, triangular
+    peak: float | None = Field(None, ge=0, allow_inf_nan=False)  # triangular (default: 1)
+    sd: float | None = Field(None, gt=0, allow_inf_nan=False)  # normal: factor ~ N(1, sd) clipped at 0
+    scope: Literal["cell", "column"] = "cell"
+
+    @model_validator(mode="after")
+    def _check(self) -> "Perturbation":
+        if self.dist == "normal":
+            if self.sd is None:
+                raise ValueError("dist normal needs sd (the factor's standard deviation, e.g. 0.1)")
+        else:
+            if self.low is None or self.high is None:
+                raise ValueError(f"dist {self.dist} needs low and high (factors, e.g. low: 0.7, high: 1.3)")
+            peak = 1.0 if self.peak is None else self.peak
+            if self.low > self.high or (self.dist == "triangular" and not self.low <= peak <= self.high):
+                raise ValueError("need low <= high (and low <= peak <= high for triangular)")
+        return self
+
+
+class UncertaintyConfig(_Frozen):
+    """What `planner montecarlo` perturbs, and its default sample count, seed and labels."""
+
+    perturb: list[Perturbation] = Field(default_factory=list)
+    samples: int = Field(200, ge=1, le=1_000_000)
+    seed: int = Field(0, ge=0)
+    core: float = Field(0.9, ge=0, le=1)
+    exterior: float = Field(0.1, ge=0, le=1)
+
+
 class ScenarioConfig(_Frozen):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
     description: str = ""
@@ -40,6 +80,7 @@ class ScenarioConfig(_Frozen):
     limits: dict[str, float] = Field(default_factory=dict)
     rules: RulesConfig = RulesConfig()
     solver: SolverConfig = SolverConfig()
+    uncertainty: UncertaintyConfig = UncertaintyConfig()
 
     @field_validator("name")
     @classmethod

@@ -50,9 +50,16 @@ class Scenario:
         return np.nan_to_num(target, nan=0.0)
 
     def gap_weights(self):
-        """Objective weight per gap: gap weight × its sector's weight."""
-        sector_w = self.sectors["weight"].to_dict()
-        return self.gaps["weight"].to_numpy(dtype=float) * self.gaps["sector_id"].map(sector_w).to_numpy(dtype=float)
+        """Objective weight per gap: gap weight × its sector's weight, where
+        `objective.gap_weights` / `objective.sector_weights` override the tables' weights by id."""
+        obj = self.config.objective
+        sector_w = {**self.sectors["weight"].to_dict(), **obj.sector_weights}
+        gap_w = self.gaps["weight"]
+        if obj.gap_weights:
+            gap_w = gap_w.copy()
+            for gid, w in obj.gap_weights.items():
+                gap_w[gid] = w
+        return gap_w.to_numpy(dtype=float) * self.gaps["sector_id"].map(sector_w).to_numpy(dtype=float)
 
     def contribution_arrays(self):
         """(option index, gap index, amount) arrays of the contributions, in table order (cached)."""

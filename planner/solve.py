@@ -226,14 +226,18 @@ class HighsSession:
     def set_row_bounds(self, name: str, lower: float, upper: float) -> None:
         self.h.changeRowBounds(self.comp.row(name), lower, upper)
 
-    def _run(self, cost: np.ndarray, time_limit: float | None, mip_gap: float, start: np.ndarray | None) -> dict:
+    def _run(self, cost: np.ndarray, time_limit: float | None, mip_gap: float,
+             start: np.ndarray | tuple[np.ndarray, np.ndarray] | None) -> dict:
         h, hs = self.h, self.hs
         h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         h.setOptionValue("time_limit", float(time_limit) if time_limit else float("inf"))
         h.setOptionValue("mip_rel_gap", float(mip_gap))
         h.setOptionValue("mip_abs_gap", 1e-9 if mip_gap == 0 else 1e-6)
         h.clearSolver()
-        if start is not None:
+        if isinstance(start, tuple):  # partial start (column indices, values): HiGHS completes it
+            idx, vals = start
+            h.setSolution(len(idx), np.asarray(idx, dtype=np.int32), np.asarray(vals, dtype=float))
+        elif start is not None:
             sol = hs.HighsSolution()
             sol.col_value = start
             sol.value_valid = True
@@ -264,8 +268,11 @@ class HighsSession:
                 "message": h.modelStatusToString(ms)}
 
     def solve(self, time_limit: float | None, mip_gap: float, tie_break: bool = True,
-              start: np.ndarray | None = None) -> SolveOutcome:
-        """Stage 1, then (if a portfolio was found) the tie-break stage; see the module doc."""
+              start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None) -> SolveOutcome:
+        """Stage 1, then (if a portfolio was found) the tie-break stage; see the module doc.
+
+        `start` is a MIP start for stage 1: a full column vector, or a partial one as
+        (column indices, values) that HiGHS completes (ignored if infeasible)."""
         comp = self.comp
         sign = -1.0 if comp.maximize else 1.0
         t0 = time.perf_counter()

@@ -268,6 +268,13 @@ def validate(raw: RawInputs) -> Scenario:
                                                f"has no '{col}' column (rules.phasing.duration_column)"))
     ck.problems.extend(check_rules(cfg, str(raw.scenario_file), partners, sectors, gaps, options, contribs))
 
+    for family, ids in (("sector_weights", set(sector_ids)), ("gap_weights", set(gap_ids))):
+        for key in getattr(cfg.objective, family):
+            if key not in ids:
+                table = "sectors" if family == "sector_weights" else "gaps"
+                ck.problems.append(Problem(file=str(raw.scenario_file), key=f"objective.{family}.{key}", value=key,
+                                           message=f"unknown id; it must be an id from the {table} table"))
+
     if ck.problems:
         raise InputError(ck.problems)
 

@@ -1,0 +1,133 @@
+"""A scenario's solver arrays computed straight from its tables, without PuLP.
+
+`Layout.of(model, comp)` reads, once, where every number of the built model lives in
+the compiled arrays (`planner.solve.Compiled`): the row of `limit_<r>`, `target_<g>`,
+the position of `use[o,r]` in row `limit_<r>` and of `−amount[o,g]` in row `link_<g>`,
+and the columns of `x[o]` and `cover[g]`. `layout.arrays(scenario)` then gives the
+row bounds, matrix values and objective vectors that `compile_model(build(scenario))`
+would give for a scenario with the same ids and the same *structure* — or None when
+the structure differs (an unknown rule family, a new limit, a zero that became non-zero,
+a target that appeared), in which case the caller rebuilds the model. The formulas
+mirror `planner.build`; tests compare both on every kind of change.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..build import Model
+from ..scenario import Scenario
+from ..solve import Compiled
+
+# Constraint families whose rows this module can recompute. A model with any other family
+# (a rule another module adds) is always rebuilt per point: correct, only slower.
+KNOWN_FAMILIES = frozenset({"link", "limit", "target", "require", "forbid"})
+
+
+@dataclass
+class PointArrays:
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    value: np.ndarray
+    primary: np.ndarray
+    secondary: np.ndarray
+
+
+@dataclass
+class Layout:
+    base: Compiled
+    options: object  # pandas Index of option ids (order of x)
+    gaps: object  # pandas Index of gap ids
+    limit_rows: dict[str, int]
+    target_rows: np.ndarray  # per gap: row index or -1
+    use_pos: dict[str, tuple[np.ndarray, np.ndarray]]  # resource -> (value positions, option indices)
+    contrib_pos: np.ndarray  # per contributions row: value position, or -1 where amount is 0
+    cover_cols: np.ndarray
+    x_cols: np.ndarray
+    row_of_pos: np.ndarray  # row index of every matrix entry
+
+    @classmethod
+    def of(cls, model: Model, comp: Compiled) -> "Layout | None":
+        """The layout of a built model, or None if it has rows or columns this module cannot recompute."""
+        if set(model.constraint_names) - KNOWN_FAMILIES or model.extra_vars:
+            return None
+        sc = model.scenario
+        row_index = {name: i for i, name in enumerate(comp.row_names)}
+        col_index = {name: j for j, name in enumerate(comp.col_names)}
+        row_of_pos = np.repeat(np.arange(len(comp.row_names)), np.diff(comp.start))
+        pos_of = {(int(r), int(c)): p for p, (r, c) in enumerate(zip(row_of_pos, comp.index))}
+        x_cols = comp.x_cols.astype(np.int64)
+        cover_cols = np.array([col_index[model.cover[g].name] for g in sc.gaps.index], dtype=np.int64)
+
+        limit_rows, use_pos = {}, {}
+        limit_names = iter(model.constraint_names.get("limit", []))
+        for res in sc.config.limits:
+            row = row_index[next(limit_names)]
+            limit_rows[res] = row
+            opts = [i for i, c in enumerate(x_cols) if (row, int(c)) in pos_of]
+            use_pos[res] = (np.array([pos_of[(row, int(x_cols[i]))] for i in opts], dtype=np.int64),
+                            np.array(opts, dtype=np.int64))
+        target_rows = np.full(len(sc.gaps), -1, dtype=np.int64)
+        targets = sc.gap_targets()
+        target_names = iter(model.constraint_names.get("target", []))
+        for j in np.flatnonzero(targets > 0):
+            target_rows[j] = row_index[next(target_names)]
+        link_rows = [row_index[n] for n in model.constraint_names.get("link", [])]
+        oi, gi, _ = sc.contribution_arrays()
+        contrib_pos = np.array([pos_of.get((link_rows[g], int(x_cols[o])), -1) for o, g in zip(oi, gi)], dtype=np.int64)
+        return cls(comp, sc.options.index, sc.gaps.index, limit_rows, target_rows, use_pos, contrib_pos,
+                   cover_cols, x_cols, row_of_pos)
+
+    def arrays(self, sc: Scenario) -> PointArrays | None:
+        """Row bounds, matrix values and costs of `sc`'s model, or None if its structure differs."""
+        base = self.base
+        if not (_same_index(sc.options.index, self.options) and _same_index(sc.gaps.index, self.gaps)):
+            return None
+        if list(sc.config.limits) != list(self.limit_rows):
+            return None
+        row_lower, row_upper, value = base.row_lower.copy(), base.row_upper.copy(), base.value.copy()
+        for res, limit in sc.config.limits.items():
+            row_upper[self.limit_rows[res]] = float(limit)
+            use = sc.options[res].to_numpy(dtype=float)
+            pos, opts = self.use_pos[res]
+            if np.count_nonzero(use) != len(opts) or np.any(use[opts] == 0):
+                return None
+            value[pos] = use[opts]
+        targets = sc.gap_targets()
+        if not np.array_equal(targets > 0, self.target_rows >= 0):
+            return None
+        has = self.target_rows >= 0
+        row_lower[self.target_rows[has]] = targets[has]
+        _, _, amount = sc.contribution_arrays()
+        if len(amount) != len(self.contrib_pos):
+            return None
+        linked = self.contrib_pos >= 0
+        if np.any(amount[linked] == 0) or np.any(amount[~linked] != 0):
+            return None
+        value[self.contrib_pos[linked]] = -amount[linked]
+        primary, secondary = self._objectives(sc)
+        return PointArrays(row_lower, row_upper, value, primary, secondary)
+
+    def _objectives(self, sc: Scenario) -> tuple[np.ndarray, np.ndarray]:
+        """Min-sense primary and tie-break vectors, as `planner.build.set_objectives` states them."""
+        n = len(self.base.col_names)
+        primary, secondary = np.zeros(n), np.zeros(n)
+        obj = sc.config.objective
+        costs = sc.options[sc.cost_resource].to_numpy(dtype=float)
+        if obj.sense == "max_coverage":
+            size = sc.gaps["size"].to_numpy(dtype=float)
+            primary[self.cover_cols] = -(sc.gap_weights() / size)
+            if obj.risk_penalty:
+                primary[self.x_cols] = obj.risk_penalty * sc.options["risk"].to_numpy(dtype=float)
+            positive = costs[costs > 0]
+            eps = (positive.min() if positive.size else 1.0) * 1e-3 / max(1, len(costs))
+            secondary[self.x_cols] = costs + eps
+        else:
+            primary[self.x_cols] = costs
+            secondary[self.x_cols] = 1.0
+        return primary, secondary
+
+
+def _same_index(a, b) -> bool:
+    return a is b or a.equals(b)

@@ -1,0 +1,144 @@
+"""Build once, re-solve in-process: the solver model every sensitivity command shares.
+
+An `Engine` builds the base scenario's model once (`planner.build` → `compile_model`)
+and keeps one HiGHS model alive (`planner.solve.HighsSession`). For each point it gets
+the point's scenario (`points.ScenarioFactory`), and then either
+
+- **fast path**: computes the point's arrays from its tables (`arrays.Layout`) and pushes
+  only what differs into the live model — changed row bounds (`changeRowsBounds`),
+  changed matrix values (`changeCoeff`), the new cost vectors; or
+- **rebuild path** (the structure changed: a rule, a new limit, an unknown rule family):
+  builds and compiles the point's model exactly as `planner solve` does.
+
+Either way the point is solved by the same two-stage `HighsSession.solve` as
+`planner solve` (optimum, then least cost_resource among optima), optionally from a MIP
+start (a neighbouring point's portfolio, which HiGHS completes or ignores if infeasible),
+and every reported figure is recomputed by `planner.evaluate.evaluate` from the selected
+ids and the point's scenario — never read from the solver.
+"""
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import numpy as np
+
+from ..build import build
+from ..evaluate import evaluate
+from ..load import RawInputs
+from ..scenario import Scenario
+from ..solve import Compiled, HighsSession, SolveOutcome, compile_model
+from .arrays import Layout, PointArrays
+from .points import ScenarioFactory
+
+FAST, REBUILD = "fast", "rebuild"
+
+
+@dataclass
+class PointResult:
+    """One solved point. Figures come from `evaluate`, status/bound/gap from the solver."""
+
+    status: str
+    objective: float | None
+    bound: float | None
+    mip_gap: float | None
+    selected: tuple[str, ...]
+    resource_use: dict[str, float]
+    solve_seconds: float
+    path: str  # "fast" (in-place re-solve) or "rebuild"
+    message: str = ""
+    x: np.ndarray | None = field(default=None, repr=False)
+    covered: np.ndarray | None = field(default=None, repr=False)  # per gap, scenario order
+
+    @property
+    def has_portfolio(self) -> bool:
+        return self.x is not None
+
+
+class Engine:
+    """One long-lived solver model for many points of one base scenario."""
+
+    def __init__(self, raw: RawInputs, threads: int | None = None, base: Scenario | None = None):
+        self.factory = ScenarioFactory(raw, base)
+        self.threads = threads
+        model = build(self.factory.base)
+        self.base_comp = compile_model(model)
+        self.layout = Layout.of(model, self.base_comp)
+        self.session: HighsSession | None = None
+        self.session_is_base = False
+        self.counts = {FAST: 0, REBUILD: 0}
+
+    @property
+    def base(self) -> Scenario:
+        return self.factory.base
+
+    def scenario(self, overrides: Iterable[tuple[str, Any]] = ()) -> tuple[Scenario, bool]:
+        """The point's scenario and whether only numeric settings changed (see `points`)."""
+        return self.factory.scenario(overrides)
+
+    def reset(self) -> None:
+        """Start from a fresh copy of the base model (makes a block's results independent of history)."""
+        self.session = HighsSession(_copy(self.base_comp), self.threads)
+        self.session_is_base = True
+
+    def _push(self, arrays: PointArrays) -> None:
+        """Change only what differs between the live model and `arrays`."""
+        if self.session is None or not self.session_is_base:
+            self.reset()
+        comp, h = self.session.comp, self.session.h
+        rows = np.flatnonzero((comp.row_lower != arrays.row_lower) | (comp.row_upper != arrays.row_upper))
+        if rows.size:
+            h.changeRowsBounds(rows.size, rows.astype(np.int32), arrays.row_lower[rows], arrays.row_upper[rows])
+            comp.row_lower[rows] = arrays.row_lower[rows]
+            comp.row_upper[rows] = arrays.row_upper[rows]
+        for p in np.flatnonzero(comp.value != arrays.value).tolist():
+            h.changeCoeff(int(self.layout.row_of_pos[p]), int(comp.index[p]), float(arrays.value[p]))
+            comp.value[p] = arrays.value[p]
+        comp.primary[:] = arrays.primary  # HighsSession.solve loads the cost vectors on every run
+        comp.secondary[:] = arrays.secondary
+
+    def prepare(self, scenario: Scenario, numeric_only: bool = True) -> str:
+        """Load `scenario`'s model into the live session; returns the path taken."""
+        arrays = self.layout.arrays(scenario) if (self.layout is not None and numeric_only) else None
+        if arrays is not None:
+            self._push(arrays)
+            return FAST
+        self.session = HighsSession(compile_model(build(scenario)), self.threads)
+        self.session_is_base = False
+        return REBUILD
+
+    def solve(self, scenario: Scenario, numeric_only: bool = True, *, start_x: np.ndarray | None = None,
+              time_limit_s: float | None = None, mip_gap: float | None = None) -> PointResult:
+        """Solve one point (see the module doc); `start_x` is a 0/1 vector over options, or None."""
+        t0 = time.perf_counter()
+        path = self.prepare(scenario, numeric_only)
+        self.counts[path] += 1
+        cfg = scenario.config.solver
+        comp = self.session.comp
+        start = None if start_x is None else (comp.x_cols, np.asarray(start_x, dtype=float))
+        outcome = self.session.solve(cfg.time_limit_s if time_limit_s is None else time_limit_s,
+                                     cfg.mip_gap if mip_gap is None else mip_gap, cfg.tie_break, start)
+        return point_result(scenario, outcome, path, time.perf_counter() - t0)
+
+    def solve_overrides(self, overrides: Iterable[tuple[str, Any]], **kwargs) -> tuple[Scenario, PointResult]:
+        scenario, numeric = self.scenario(overrides)
+        return scenario, self.solve(scenario, numeric, **kwargs)
+
+
+def point_result(scenario: Scenario, outcome: SolveOutcome, path: str, seconds: float) -> PointResult:
+    if outcome.x is None:
+        return PointResult(outcome.status, None, outcome.bound, outcome.mip_gap, (), {}, seconds, path, outcome.message)
+    ev = evaluate(scenario, outcome.x)
+    selected = tuple(scenario.options.index[ev.x.astype(bool)])
+    return PointResult(outcome.status, ev.objective, outcome.bound, outcome.mip_gap, selected, ev.resource_use,
+                       seconds, path, outcome.message, ev.x, ev.covered)
+
+
+def _copy(comp: Compiled) -> Compiled:
+    """A copy whose mutable arrays the live session may change."""
+    out = copy.copy(comp)
+    for name in ("row_lower", "row_upper", "value", "primary", "secondary", "col_lower", "col_upper"):
+        setattr(out, name, getattr(comp, name).copy())
+    return out

@@ -1,0 +1,144 @@
+"""Run batches of points: in this process, in spawned worker processes, or on Dask.
+
+A `Job` carries what every worker needs (the raw inputs and the command's settings); a
+*task function* `fn(engine, job, batch) -> list[record]` solves one batch on a worker's
+long-lived `Engine`. Each worker process (or Dask worker thread) builds its engine once,
+on its first batch, and keeps it for every later batch of the same job.
+
+- `workers=1` (and no scheduler): batches run here, in order.
+- `workers=N>1`: a pool of N spawned processes (`multiprocessing` "spawn": no state
+  inherited by fork, the same on every OS); HiGHS runs one thread per worker.
+- `scheduler=ADDRESS` (or a `distributed.Client`): batches are Dask tasks; the job is
+  scattered to every worker once.
+
+Results are handed to `on_batch` as each batch finishes (in completion order); batches
+never depend on which worker ran them, so results do not depend on the executor.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from ..errors import InputError, PlannerError, Problem
+from ..load import RawInputs
+
+Record = dict[str, Any]
+TaskFn = Callable[[Any, "Job", Any], list[Record]]
+
+
+@dataclass(frozen=True)
+class Job:
+    key: str  # identifies the job: a worker reuses its engine for batches with the same key
+    raw: RawInputs
+    settings: dict[str, Any] = field(default_factory=dict)
+    threads: int | None = None  # HiGHS threads for an in-process run (pool and Dask workers use 1)
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+# --- worker side -------------------------------------------------------------------------
+
+_LOCAL = threading.local()  # per thread: (job key, engine); Dask may run several threads per process
+
+
+def _engine(job: Job, threads: int | None):
+    from .engine import Engine
+
+    cached = getattr(_LOCAL, "engine", None)
+    if cached is None or cached[0] != job.key:
+        _LOCAL.engine = (job.key, Engine(job.raw, threads=threads))
+    return _LOCAL.engine[1]
+
+
+_POOL_JOB: Job | None = None
+
+
+def _pool_init(job: Job) -> None:
+    import signal
+
+    global _POOL_JOB
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    _POOL_JOB = job
+
+
+def _pool_task(fn: TaskFn, batch: Any) -> list[Record]:
+    return fn(_engine(_POOL_JOB, 1), _POOL_JOB, batch)
+
+
+def _dask_task(fn: TaskFn, job: Job, batch: Any) -> list[Record]:
+    return fn(_engine(job, 1), job, batch)
+
+
+# --- caller side -------------------------------------------------------------------------
+
+def run_batches(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch: Callable[[list[Record]], None], *,
+                workers: int | None = None, scheduler: Any = None) -> None:
+    """Run every batch and pass each one's records to `on_batch` as it finishes."""
+    if not batches:
+        return
+    if scheduler is not None:
+        _run_dask(job, fn, batches, on_batch, scheduler)
+        return
+    workers = default_workers() if workers is None else workers
+    if workers < 1:
+        raise InputError(Problem(file="--workers", value=workers, message="must be at least 1"))
+    if workers == 1 or len(batches) == 1:
+        engine = _engine(job, job.threads)
+        for batch in batches:
+            on_batch(fn(engine, job, batch))
+        return
+    _run_pool(job, fn, batches, on_batch, min(workers, len(batches)))
+
+
+def _run_pool(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch, workers: int) -> None:
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_pool_init, initargs=(job,))
+    try:
+        pending = {pool.submit(_pool_task, fn, b) for b in batches}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                on_batch(fut.result())
+    except BaseException:
+        # Ctrl-C or a failed batch: stop at once; finished batches were already handed over.
+        procs = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.terminate()
+        raise
+    pool.shutdown(wait=True)
+
+
+def _run_dask(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch, scheduler: Any) -> None:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise PlannerError("--scheduler needs Dask: pip install 'partnership-planner[dask]'") from None
+    own = not isinstance(scheduler, Client)
+    if own:
+        try:
+            client = Client(scheduler, timeout=30, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError(Problem(file="--scheduler", value=scheduler,
+                                     message=f"cannot reach a Dask scheduler there ({exc}); expected e.g. tcp://127.0.0.1:8786")) from None
+    else:
+        client = scheduler
+    futures = []
+    try:
+        [job_future] = client.scatter([job], broadcast=True, hash=False)
+        futures = [client.submit(_dask_task, fn, job_future, b, pure=False) for b in batches]
+        for fut in as_completed(futures):
+            on_batch(fut.result())
+    except BaseException:
+        client.cancel(futures)
+        raise
+    finally:
+        if own:
+            client.close()

@@ -1,0 +1,96 @@
+"""A point's scenario: the base scenario with overrides, derived without re-reading files.
+
+`ScenarioFactory(raw)` validates the base once. `scenario(overrides)` applies dotted
+`(key, value)` overrides to the base settings exactly as `--set` does (same merge, same
+pydantic checks) and returns a Scenario:
+
+- when only *numeric settings the tables do not depend on* changed (an existing limit's
+  value, the risk penalty, a weight override, the solver's time limit or gap), the base's
+  validated tables are reused with the new settings — the same Scenario `validate` would
+  return, without the cost;
+- otherwise (a rule, a new limit, the objective's sense, …) the raw tables are validated
+  again against the new settings, exactly as `planner solve --set` would.
+
+`perturbed(scenario, tables)` swaps in perturbed typed tables (Monte Carlo).
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Iterable
+
+from ..config import ScenarioConfig, parse_config
+from ..load import RawInputs, apply_overrides
+from ..scenario import Scenario
+from ..validate import validate
+
+# Settings that change numbers but never which rows, columns or tables exist.
+_NUMERIC_SETTINGS = ("objective.risk_penalty", "solver.time_limit_s", "solver.mip_gap")
+
+
+def leaf_paths(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Flatten nested mappings into {dotted.path: leaf value} (an empty mapping has no leaves)."""
+    if isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            out.update(leaf_paths(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: data}
+
+
+def changed_paths(a: ScenarioConfig, b: ScenarioConfig) -> list[str]:
+    """Dotted paths whose values differ between two settings (added or removed count too)."""
+    pa, pb = leaf_paths(a.to_plain()), leaf_paths(b.to_plain())
+    return sorted(k for k in pa.keys() | pb.keys() if pa.get(k, _MISSING) != pb.get(k, _MISSING))
+
+
+_MISSING = object()
+
+
+def numeric_only(base: Scenario, paths: Iterable[str]) -> bool:
+    """True if every changed path is a numeric setting whose change leaves the tables valid."""
+    limits = set(base.config.limits)
+    sectors, gaps = set(base.sectors.index), set(base.gaps.index)
+    for path in paths:
+        if path in _NUMERIC_SETTINGS:
+            continue
+        head, _, rest = path.partition(".")
+        if head == "limits" and rest in limits:
+            continue
+        if path.startswith("objective.sector_weights.") and path.split(".", 2)[2] in sectors:
+            continue
+        if path.startswith("objective.gap_weights.") and path.split(".", 2)[2] in gaps:
+            continue
+        return False
+    return True
+
+
+class ScenarioFactory:
+    """Derives point scenarios from one set of raw inputs (validated once)."""
+
+    def __init__(self, raw: RawInputs, base: Scenario | None = None):
+        self.raw = raw
+        self.base = base if base is not None else validate(raw)
+
+    def config(self, overrides: Iterable[tuple[str, Any]]) -> ScenarioConfig:
+        """The base settings with overrides applied and checked (raises InputError naming the key)."""
+        overrides = list(overrides)
+        if not overrides:
+            return self.base.config
+        data = apply_overrides(self.base.config.to_plain(), overrides)
+        return parse_config(data, str(self.raw.scenario_file))
+
+    def scenario(self, overrides: Iterable[tuple[str, Any]]) -> tuple[Scenario, bool]:
+        """(scenario, numeric_only): the point's scenario and whether only numeric settings changed."""
+        cfg = self.config(overrides)
+        if cfg == self.base.config:
+            return self.base, True
+        if numeric_only(self.base, changed_paths(self.base.config, cfg)):
+            # The tables are the base's, so their contribution arrays are too (settings-free).
+            cache = {k: v for k, v in self.base._cache.items() if k == "contrib"}
+            return dataclasses.replace(self.base, config=cfg, _cache=cache), True
+        return validate(dataclasses.replace(self.raw, config=cfg)), False
+
+
+def perturbed(scenario: Scenario, tables: dict[str, Any]) -> Scenario:
+    """The scenario with some typed tables replaced (same ids and order; numbers changed)."""
+    return dataclasses.replace(scenario, **tables, _cache={})

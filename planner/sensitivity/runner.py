@@ -1,0 +1,121 @@
+"""What every batch command shares: a job, its journal, its executor, its run folder.
+
+`execute` runs the batches that the journal does not already hold and appends each
+finished batch to it; `finish` writes the final tables (whole, atomically) and drops the
+journal. Records are plain JSON-able dicts with an `index`; `record_of` turns a
+`PointResult` into one.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ..errors import InputError, Problem
+from ..load import RawInputs, load_raw
+from ..outputs import atomic_dir, safe_child, write_csv
+from ..result import ROUND
+from .engine import PointResult
+from .executors import Job, Record, TaskFn, default_workers, run_batches
+from .journal import Journal
+
+Progress = Callable[[int, int], None]  # (points done, points in all)
+
+
+@dataclass
+class RunOutcome:
+    """What a batch command returns: where it wrote, its summary and its tables."""
+
+    out_dir: Path
+    summary: dict[str, Any]
+    tables: dict[str, Any] = field(default_factory=dict)  # file name -> DataFrame
+
+
+def default_out_dir(scenario_name: str, kind: str, root: str | Path = "outputs") -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    return Path(root) / scenario_name / f"{kind}-{stamp}"
+
+
+def job_key(raw: RawInputs, kind: str, settings: dict[str, Any]) -> str:
+    text = json.dumps({"kind": kind, "sha": raw.input_sha256, "settings": settings}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def reload(manifest: dict[str, Any], journal: Journal) -> RawInputs:
+    """The raw inputs of a journaled run, refusing inputs that changed since it started."""
+    raw = load_raw(manifest["scenario_file"], manifest.get("overrides", []))
+    if raw.input_sha256 != manifest["input_sha256"]:
+        raise InputError(Problem(file=manifest["scenario_file"], key="--resume", value=str(journal.out_dir),
+                                 message="the scenario or its tables changed since this run started; start a new run instead"))
+    return raw
+
+
+def record_of(index: int, result: PointResult, **extra: Any) -> Record:
+    return {
+        "index": index, "status": result.status, "objective": result.objective, "bound": result.bound,
+        "mip_gap": result.mip_gap, "selected": list(result.selected), "resource_use": result.resource_use,
+        "path": result.path, "solve_seconds": round(result.solve_seconds, 6), "message": result.message, **extra,
+    }
+
+
+def error_record(index: int, exc: Exception, **extra: Any) -> Record:
+    return {"index": index, "status": "error", "objective": None, "bound": None, "mip_gap": None, "selected": [],
+            "resource_use": {}, "path": "", "solve_seconds": 0.0, "message": str(exc), **extra}
+
+
+def execute(job: Job, fn: TaskFn, make_batches: Callable[[dict[int, Record]], Sequence[Any]], journal: Journal,
+            total: int, *, workers: int | None, scheduler: Any, progress: Progress | None) -> tuple[dict[int, Record], dict]:
+    """Run what the journal lacks; returns (all records by index, run statistics)."""
+    if scheduler is None and workers is None:
+        workers = default_workers()
+    done = journal.records()
+    resumed = len(done)
+    batches = make_batches(done)
+    if progress:
+        progress(len(done), total)
+    t0 = time.perf_counter()
+
+    def on_batch(records: list[Record]) -> None:
+        journal.append(records)
+        for r in records:
+            done[r["index"]] = r
+        if progress:
+            progress(len(done), total)
+
+    run_batches(job, fn, batches, on_batch, workers=workers, scheduler=scheduler)
+    seconds = time.perf_counter() - t0
+    solved = len(done) - resumed
+    stats = {"points_resumed": resumed, "points_solved_now": solved, "wall_seconds": round(seconds, 3),
+             "points_per_second": round(solved / seconds, 3) if seconds > 0 and solved else None,
+             "workers": None if scheduler is not None else workers, "scheduler": scheduler is not None}
+    return done, stats
+
+
+def finish(journal: Journal, tables: dict[str, Any], summary: dict[str, Any]) -> Path:
+    """Write the tables and summary.json into the run folder at once, then drop the journal."""
+    write_tables(journal.out_dir, tables, summary)
+    journal.discard()
+    return journal.out_dir
+
+
+def write_tables(out_dir: Path, tables: dict[str, Any], summary: dict[str, Any]) -> Path:
+    with atomic_dir(out_dir) as tmp:
+        for name, frame in tables.items():
+            write_csv(frame, safe_child(tmp, name))
+        safe_child(tmp, "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+    return Path(out_dir)
+
+
+def r9(value: float | None) -> float | None:
+    return None if value is None else round(float(value), ROUND)
+
+
+def status_counts(records: Sequence[Record]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in records:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    return dict(sorted(counts.items()))

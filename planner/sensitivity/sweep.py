@@ -1,0 +1,177 @@
+"""`planner sweep`: re-solve a scenario over a grid of settings.
+
+Each grid point is the scenario with `--vary` keys set (as `--set` would), solved by an
+`Engine` (build once, change numbers in place; rebuild where the structure changes),
+in blocks along the last axis where each point starts from the previous point's
+portfolio. Output tables (see README "Sensitivity"):
+
+- `sweep.csv`   — one row per point: `point`, one column per varied key, `status`,
+  `objective`, `bound`, `mip_gap`, `selected` (count), `<resource>_used` per resource,
+  `portfolio` (selected ids joined by `;`).
+- `changes.csv` — one row per option that enters or leaves between neighbouring points
+  (points that differ in one varied key by one step): `axis`, `from_point`, `to_point`,
+  `from_value`, `to_value`, `option_id`, `partner_id`, `sector_id`, `change` (enter/leave).
+- `summary.json` — `kind: sweep`, the axes, status counts, paths taken, throughput.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+from .. import __version__
+from ..evaluate import selection_vector
+from ..load import RawInputs, load_raw
+from .engine import Engine
+from .executors import Job, Record
+from .grid import Axis, blocks, neighbours, parse_axes, points
+from .journal import Journal
+from .points import ScenarioFactory
+from .runner import (Progress, RunOutcome, default_out_dir, error_record, execute, finish, job_key, r9, record_of,
+                     reload, status_counts)
+
+KIND = "sweep"
+SEP = ";"
+DEFAULT_BLOCK = 10
+
+
+def check_axes(factory: ScenarioFactory, axes: list[Axis]) -> None:
+    """Apply every value of every axis alone, so a bad key or value stops the run before solving."""
+    for axis in axes:
+        for value in axis.values:
+            factory.scenario([(axis.key, value)])
+
+
+def solve_batch(engine: Engine, job: Job, batch: dict[str, Any]) -> list[Record]:
+    """Solve consecutive points, each from the previous portfolio (batch["start"]: ids or None)."""
+    engine.reset()
+    start = None if batch["start"] is None else selection_vector(engine.base, batch["start"])
+    out = []
+    for index, params in batch["points"]:
+        try:
+            scenario, numeric = engine.scenario(params.items())
+            result = engine.solve(scenario, numeric, start_x=start, time_limit_s=job.settings.get("time_limit_s"))
+        except Exception as exc:  # noqa: BLE001 - a failed point is a result; the run goes on
+            out.append(error_record(index, exc))
+            continue
+        out.append(record_of(index, result))
+        if result.has_portfolio:
+            start = result.x
+    return out
+
+
+def make_batches(grid: list[dict[str, Any]], block_list: list[list[int]], done: dict[int, Record]) -> list[dict]:
+    """Batches for the points not yet done; each run of missing points starts from the latest
+    earlier portfolio in its block, exactly as in an uninterrupted run."""
+    out = []
+    for block in block_list:
+        start, run = None, []
+        for index in block:
+            record = done.get(index)
+            if record is None:
+                run.append((index, grid[index]))
+                continue
+            if run:
+                out.append({"start": start, "points": run})
+                run = []
+            if record["objective"] is not None:  # had a portfolio: the next point starts from it
+                start = record["selected"]
+        if run:
+            out.append({"start": start, "points": run})
+    return out
+
+
+def run_sweep(scenario: str | Path | None, vary: Sequence[str] = (), overrides: Sequence[str] = (), *,
+              out_dir: str | Path | None = None, workers: int | None = None, scheduler: Any = None,
+              block_size: int = DEFAULT_BLOCK, time_limit_s: float | None = None, progress: Progress | None = None,
+              resume: str | Path | None = None) -> RunOutcome:
+    """Solve every grid point and write sweep.csv, changes.csv, summary.json (see module doc).
+
+    With `resume=RUN_DIR`, finish an interrupted run from its journal (the other settings
+    come from the journal; `workers`/`scheduler` may differ)."""
+    if resume is not None:
+        journal = Journal.open(resume, KIND)
+        manifest = journal.manifest
+        raw = reload(manifest, journal)
+        vary, block_size, time_limit_s = manifest["vary"], manifest["block_size"], manifest["time_limit_s"]
+    else:
+        raw = load_raw(scenario, overrides)
+    axes = parse_axes(list(vary))
+    factory = ScenarioFactory(raw)
+    check_axes(factory, axes)
+    if resume is None:
+        manifest = {"kind": KIND, "scenario_file": str(raw.scenario_file), "overrides": list(overrides),
+                    "vary": list(vary), "block_size": block_size, "time_limit_s": time_limit_s,
+                    "input_sha256": raw.input_sha256, "planner_version": __version__}
+        journal = Journal.start(out_dir or default_out_dir(raw.config.name, KIND), manifest)
+    grid = points(axes)
+    block_list = blocks(axes, block_size)
+    settings = {"time_limit_s": time_limit_s}
+    job = Job(job_key(raw, KIND, settings), raw, settings, raw.config.solver.threads)
+    done, stats = execute(job, solve_batch, lambda d: make_batches(grid, block_list, d), journal, len(grid),
+                          workers=workers, scheduler=scheduler, progress=progress)
+    records = [done[i] for i in range(len(grid))]
+    tables = {"sweep.csv": sweep_table(factory, axes, grid, records),
+              "changes.csv": changes_table(factory, axes, grid, records)}
+    summary = sweep_summary(raw, factory, axes, records, tables, stats, block_size, time_limit_s)
+    return RunOutcome(finish(journal, tables, summary), summary, tables)
+
+
+def sweep_table(factory: ScenarioFactory, axes: list[Axis], grid: list[dict], records: list[Record]):
+    import pandas as pd
+
+    resources = factory.base.resources
+    rows = []
+    for index, (params, r) in enumerate(zip(grid, records)):
+        row: dict[str, Any] = {"point": index, **{a.key: params[a.key] for a in axes}}
+        row.update(status=r["status"], objective=r9(r["objective"]), bound=r9(r["bound"]),
+                   mip_gap=r9(r["mip_gap"]), selected=len(r["selected"]) if r["objective"] is not None else None)
+        for res in resources:
+            row[f"{res}_used"] = r9(r["resource_use"].get(res))
+        row["portfolio"] = SEP.join(r["selected"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def changes_table(factory: ScenarioFactory, axes: list[Axis], grid: list[dict], records: list[Record]):
+    import pandas as pd
+
+    opts = factory.base.options
+    order = {oid: i for i, oid in enumerate(opts.index)}
+    rows = []
+    for k, i, j in neighbours(axes):
+        a, b = records[i], records[j]
+        if a["objective"] is None or b["objective"] is None:
+            continue
+        before, after = set(a["selected"]), set(b["selected"])
+        key = axes[k].key
+        for change, ids in (("enter", after - before), ("leave", before - after)):
+            for oid in sorted(ids, key=order.__getitem__):
+                rows.append({"axis": key, "from_point": i, "to_point": j, "from_value": grid[i][key],
+                             "to_value": grid[j][key], "option_id": oid, "partner_id": opts.at[oid, "partner_id"],
+                             "sector_id": opts.at[oid, "sector_id"], "change": change})
+    columns = ["axis", "from_point", "to_point", "from_value", "to_value", "option_id", "partner_id", "sector_id", "change"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def sweep_summary(raw: RawInputs, factory: ScenarioFactory, axes: list[Axis], records: list[Record],
+                  tables: dict, stats: dict, block_size: int, time_limit_s: float | None) -> dict[str, Any]:
+    solved = [r for r in records if r["objective"] is not None]
+    counts = {}
+    for r in solved:
+        for oid in r["selected"]:
+            counts[oid] = counts.get(oid, 0) + 1
+    ids = list(factory.base.options.index)
+    paths = {"fast": sum(r["path"] == "fast" for r in records), "rebuild": sum(r["path"] == "rebuild" for r in records)}
+    objectives = [r["objective"] for r in solved]
+    return {
+        "kind": KIND, "scenario": raw.config.name, "scenario_file": str(raw.scenario_file),
+        "input_sha256": raw.input_sha256, "planner_version": __version__, "sense": raw.config.objective.sense,
+        "axes": [{"key": a.key, "values": list(a.values)} for a in axes], "points": len(records),
+        "status_counts": status_counts(records),
+        "objective": {"min": r9(min(objectives)), "max": r9(max(objectives))} if objectives else None,
+        "options_always": [o for o in ids if solved and counts.get(o, 0) == len(solved)],
+        "options_sometimes": [o for o in ids if 0 < counts.get(o, 0) < len(solved)],
+        "changes": int(len(tables["changes.csv"])), "paths": paths, "block_size": block_size,
+        "time_limit_s": time_limit_s, "solve_seconds_total": round(sum(r["solve_seconds"] for r in records), 3),
+        **stats,
+    }
