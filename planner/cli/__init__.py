@@ -19,6 +19,7 @@ COMMANDS = {
     "init": "init_cmd:init",
     "explain": "explain_cmd:explain",
     "compare": "compare_cmd:compare",
+    "sweep": "sweep_cmd:sweep",
 }
 
 HELP = """Partnership Planner: choose which technology partnerships to pursue with which allies.

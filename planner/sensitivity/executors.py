@@ -134,7 +134,7 @@ def _run_dask(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch, scheduler:
     try:
         [job_future] = client.scatter([job], broadcast=True, hash=False)
         futures = [client.submit(_dask_task, fn, job_future, b, pure=False) for b in batches]
-        for fut in as_completed(futures):
+        for fut in as_completed(futures, loop=client.loop):  # no default client needed
             on_batch(fut.result())
     except BaseException:
         client.cancel(futures)

@@ -33,6 +33,11 @@ def _text(value: Any) -> str:
     return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
 
 
+def cell(value: Any) -> Any:
+    """A value as a table cell: scalars as they are, lists and mappings in YAML flow style ([a, b])."""
+    return _text(value) if isinstance(value, (list, dict, tuple)) else value
+
+
 def _number(text: str, key: str, spec: str) -> int | float:
     try:
         value = yaml.safe_load(text)

@@ -16,6 +16,7 @@ pydantic checks) and returns a Scenario:
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any, Iterable
 
 from ..config import ScenarioConfig, parse_config
@@ -84,7 +85,8 @@ class ScenarioFactory:
         cfg = self.config(overrides)
         if cfg == self.base.config:
             return self.base, True
-        if numeric_only(self.base, changed_paths(self.base.config, cfg)):
+        limits_ok = all(math.isfinite(v) and v >= 0 for v in cfg.limits.values())  # else validate says why
+        if limits_ok and numeric_only(self.base, changed_paths(self.base.config, cfg)):
             # The tables are the base's, so their contribution arrays are too (settings-free).
             cache = {k: v for k, v in self.base._cache.items() if k == "contrib"}
             return dataclasses.replace(self.base, config=cfg, _cache=cache), True

@@ -11,19 +11,26 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from ..errors import InputError, Problem
 from ..load import RawInputs, load_raw
-from ..outputs import atomic_dir, safe_child, write_csv
+from ..outputs import atomic_dir, default_run_dir, safe_child, write_csv
 from ..result import ROUND
 from .engine import PointResult
 from .executors import Job, Record, TaskFn, default_workers, run_batches
 from .journal import Journal
 
 Progress = Callable[[int, int], None]  # (points done, points in all)
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a journaled run: every finished batch is kept for `--resume out_dir`."""
+
+    def __init__(self, out_dir: Path, done: int, total: int):
+        super().__init__(f"interrupted after {done} of {total} points")
+        self.out_dir, self.done, self.total = out_dir, done, total
 
 
 @dataclass
@@ -36,8 +43,9 @@ class RunOutcome:
 
 
 def default_out_dir(scenario_name: str, kind: str, root: str | Path = "outputs") -> Path:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    return Path(root) / scenario_name / f"{kind}-{stamp}"
+    """outputs/<scenario>/<kind>-<UTC timestamp>/ (the name is checked by `default_run_dir`)."""
+    plain = default_run_dir(scenario_name, root)
+    return plain.parent / f"{kind}-{plain.name}"
 
 
 def job_key(raw: RawInputs, kind: str, settings: dict[str, Any]) -> str:
@@ -86,7 +94,10 @@ def execute(job: Job, fn: TaskFn, make_batches: Callable[[dict[int, Record]], Se
         if progress:
             progress(len(done), total)
 
-    run_batches(job, fn, batches, on_batch, workers=workers, scheduler=scheduler)
+    try:
+        run_batches(job, fn, batches, on_batch, workers=workers, scheduler=scheduler)
+    except KeyboardInterrupt:
+        raise RunInterrupted(journal.out_dir, len(done), total) from None
     seconds = time.perf_counter() - t0
     solved = len(done) - resumed
     stats = {"points_resumed": resumed, "points_solved_now": solved, "wall_seconds": round(seconds, 3),
@@ -111,7 +122,7 @@ def write_tables(out_dir: Path, tables: dict[str, Any], summary: dict[str, Any])
 
 
 def r9(value: float | None) -> float | None:
-    return None if value is None else round(float(value), ROUND)
+    return None if value is None else round(float(value), ROUND) + 0.0  # + 0.0: no "-0.0" in tables
 
 
 def status_counts(records: Sequence[Record]) -> dict[str, int]:

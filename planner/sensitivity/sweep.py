@@ -23,7 +23,7 @@ from ..evaluate import selection_vector
 from ..load import RawInputs, load_raw
 from .engine import Engine
 from .executors import Job, Record
-from .grid import Axis, blocks, neighbours, parse_axes, points
+from .grid import Axis, blocks, cell, neighbours, parse_axes, points
 from .journal import Journal
 from .points import ScenarioFactory
 from .runner import (Progress, RunOutcome, default_out_dir, error_record, execute, finish, job_key, r9, record_of,
@@ -122,14 +122,16 @@ def sweep_table(factory: ScenarioFactory, axes: list[Axis], grid: list[dict], re
     resources = factory.base.resources
     rows = []
     for index, (params, r) in enumerate(zip(grid, records)):
-        row: dict[str, Any] = {"point": index, **{a.key: params[a.key] for a in axes}}
+        row: dict[str, Any] = {"point": index, **{a.key: cell(params[a.key]) for a in axes}}
         row.update(status=r["status"], objective=r9(r["objective"]), bound=r9(r["bound"]),
                    mip_gap=r9(r["mip_gap"]), selected=len(r["selected"]) if r["objective"] is not None else None)
         for res in resources:
             row[f"{res}_used"] = r9(r["resource_use"].get(res))
         row["portfolio"] = SEP.join(r["selected"])
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame["selected"] = frame["selected"].astype("Int64")  # blank where a point has no portfolio
+    return frame
 
 
 def changes_table(factory: ScenarioFactory, axes: list[Axis], grid: list[dict], records: list[Record]):
@@ -146,8 +148,8 @@ def changes_table(factory: ScenarioFactory, axes: list[Axis], grid: list[dict], 
         key = axes[k].key
         for change, ids in (("enter", after - before), ("leave", before - after)):
             for oid in sorted(ids, key=order.__getitem__):
-                rows.append({"axis": key, "from_point": i, "to_point": j, "from_value": grid[i][key],
-                             "to_value": grid[j][key], "option_id": oid, "partner_id": opts.at[oid, "partner_id"],
+                rows.append({"axis": key, "from_point": i, "to_point": j, "from_value": cell(grid[i][key]),
+                             "to_value": cell(grid[j][key]), "option_id": oid, "partner_id": opts.at[oid, "partner_id"],
                              "sector_id": opts.at[oid, "sector_id"], "change": change})
     columns = ["axis", "from_point", "to_point", "from_value", "to_value", "option_id", "partner_id", "sector_id", "change"]
     return pd.DataFrame(rows, columns=columns)

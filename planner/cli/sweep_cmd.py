@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .common import EXIT_FAULT, EXIT_LIMIT, EXIT_OK, emit_json, handle_errors, json_option, out_option, set_option
+from .sens_common import (interrupt_message, point_time_option, progress_bar, resume_option, scheduler_option,
+                          usage_error, workers_option)
+
+
+def batch_exit(status_counts: dict[str, int]) -> int:
+    """1 if any point failed, 4 if any stopped at a limit unproven, else 0 (infeasible points are results)."""
+    if status_counts.get("error") or status_counts.get("unbounded"):
+        return EXIT_FAULT
+    if status_counts.get("feasible") or status_counts.get("no_solution"):
+        return EXIT_LIMIT
+    return EXIT_OK
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False), required=False)
+@click.option("--vary", multiple=True, metavar="KEY=START:STOP:STEP",
+              help="A scenario key and its values: START:STOP:STEP (STOP included) or v1,v2,v3. Repeat for a grid.")
+@set_option
+@out_option
+@json_option
+@workers_option
+@scheduler_option
+@resume_option
+@point_time_option
+@click.option("--block-size", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Points solved in a row on one worker, each starting from the previous portfolio.")
+@handle_errors
+def sweep(scenario, vary, overrides, out_dir, as_json, workers, scheduler, resume, time_limit_s, block_size) -> None:
+    """Re-solve SCENARIO over a grid of settings; list what changes between neighbours.
+
+    Writes sweep.csv (one row per point), changes.csv (options entering/leaving between
+    neighbouring points) and summary.json to --out, or outputs/<scenario>/sweep-<time>/.
+    Exit 0 when every point is solved (optimal or infeasible), 4 if a point stopped at
+    its time limit, 1 if a point failed.
+
+    \b
+    Examples:
+      planner sweep models/baseline.yaml --vary limits.budget_musd=2000:5000:250
+      planner sweep models/baseline.yaml --vary limits.budget_musd=3000,4000 \\
+          --vary objective.sector_weights.ai=1:3:0.5 --workers 2
+      planner sweep --resume outputs/baseline/sweep-20270101T000000000000Z
+    """
+    from planner.sensitivity.sweep import run_sweep
+
+    if resume is None and (scenario is None or not vary):
+        usage_error("give SCENARIO and at least one --vary KEY=START:STOP:STEP (or --resume RUN_DIR)")
+    if resume is not None and (scenario or vary or overrides or out_dir):
+        usage_error("--resume RUN_DIR takes the run's own scenario, --vary, --set and folder; give only --workers/--scheduler with it")
+    with interrupt_message("sweep"), progress_bar(not as_json, "sweep") as progress:
+        outcome = run_sweep(scenario, vary, overrides, out_dir=out_dir, workers=workers, scheduler=scheduler,
+                            block_size=block_size, time_limit_s=time_limit_s, progress=progress, resume=resume)
+    summary = outcome.summary
+    if as_json:
+        emit_json({**summary, "out_dir": str(outcome.out_dir)})
+    else:
+        from .sens_display import print_sweep
+
+        print_sweep(outcome)
+    sys.exit(batch_exit(summary["status_counts"]))
