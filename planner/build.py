@@ -12,7 +12,8 @@ with stable names:
 Objectives (`Model.primary`), always stated for minimisation by the solver layer:
 - max_coverage: maximise Σ_g w[g]·cover[g]/size[g] − risk_penalty·Σ_o risk[o]·x[o]
 - min_cost:     minimise Σ_o use[o, cost_resource]·x[o]
-`Model.secondary` is the tie-break stage: least cost_resource, then fewest options.
+`Model.secondary` is the tie-break stage: least cost_resource; no idle option (for
+max_coverage, a tiny weight on each zero-cost option; for min_cost, fewest options).
 """
 from __future__ import annotations
 
@@ -181,12 +182,14 @@ def set_objectives(model: Model) -> None:
         model.primary = expr(pairs) + model.primary
     else:
         model.primary = cost_expr(model) + model.primary
-    # Tie-break: least cost, then (by a weight too small to trade against cost) fewest options;
-    # rules may have added finer preferences to model.secondary already (earlier start years).
+    # Tie-break: least cost. A positive-cost idle option already raises the cost, so only
+    # zero-cost options get a tiny weight (to keep idle free options out). A count weight on
+    # every option would trade against cost: {a: 3.0001} beat {b: 1.5, c: 1.5} by one option.
+    # Rules may have added finer preferences to model.secondary already (earlier start years).
     costs = sc.options[sc.cost_resource].to_numpy(dtype=float)
     eps = tie_eps(sc)
     if obj.sense == "max_coverage":
-        model.secondary = expr((v, c + eps) for v, c in zip(model.x.values(), costs.tolist())) + model.secondary
+        model.secondary = expr((v, c if c > 0 else eps) for v, c in zip(model.x.values(), costs.tolist())) + model.secondary
     else:
         model.secondary = expr((v, 1.0) for v in model.x.values()) + model.secondary
     model.prob.sense = pulp.LpMaximize if model.maximize else pulp.LpMinimize
