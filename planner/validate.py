@@ -199,10 +199,11 @@ def validate(raw: RawInputs) -> Scenario:
     ck.refs("gaps", gaps, "sector_id", set(sector_ids), "sectors.sector_id")
     gaps["size"] = ck.number("gaps", gaps, "size", lo=0, lo_open=True)
     gaps["weight"] = ck.number("gaps", gaps, "weight", default=1.0, lo=0)
+    raw_target = gaps["target"].tolist() if "target" in gaps.columns else []  # cells as written, for messages
     gaps["target"] = ck.number("gaps", gaps, "target", default=math.nan, lo=0)
     for i, (size, target) in enumerate(zip(gaps["size"].tolist(), gaps["target"].tolist())):
         if size is not None and target is not None and not math.isnan(target) and target > size:
-            ck.add("gaps", f"target must be ≤ size ({size:g})", i + 2, "target", gaps["target"].iloc[i])
+            ck.add("gaps", f"target must be ≤ size ({size:g})", i + 2, "target", raw_target[i])
     if "critical" in gaps.columns:
         crit = []
         for i, cell in enumerate(gaps["critical"].tolist()):
