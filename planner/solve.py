@@ -346,7 +346,9 @@ def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break:
         return start_years(grid, years)
 
     start = starts()
-    z = pulp.value(model.primary)
+    # Not pulp.value(): with an all-zero objective PuLP adds a `__dummy` variable with no
+    # value to it, and value() then returns None.
+    z = model.primary.constant + sum(c * (v.varValue or 0.0) for v, c in model.primary.items())
     if tie_break:
         tol = 1e-6 * max(1.0, abs(z))
         name = "tie_break_keep_primary"
