@@ -1,0 +1,45 @@
+"""The notebook API: `from planner import load_scenario, solve` gives a Result with frames."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import DATA
+
+TINY = DATA / "tiny.yaml"
+
+
+def test_load_and_solve_return_frames():
+    from planner import load_scenario, solve
+
+    result = solve(load_scenario(TINY))
+    assert result.status == "optimal"
+    assert isinstance(result.portfolio, pd.DataFrame) and isinstance(result.coverage, pd.DataFrame)
+    # tiny: a (Japan packaging) and b (Australia REE) close both gaps within budget 11.
+    assert list(result.portfolio["option_id"]) == ["a", "b"]
+    assert {"partner_id", "sector_id", "kind", "budget_musd", "diplomatic_capacity"} <= set(result.portfolio.columns)
+    assert list(result.coverage["gap_id"]) == ["g1", "g2"]
+    assert list(result.coverage["fraction"]) == [1.0, 1.0]
+    assert result.summary()["selected"] == 2
+
+
+def test_solve_takes_a_path_and_overrides():
+    from planner import solve
+
+    # Budget 5 affords one option (b costs 6; c + d cost 7): a closes g1 (weight 1) → 1.0;
+    # c covers half of g2 (weight 2) → 1.0; d covers half of g2 and 2 of g1 → 1.2. Optimum {d}.
+    result = solve(TINY, ["limits.budget_musd=5"])
+    assert result.selected == ("d",)
+    assert result.objective == pytest.approx(1.2, abs=1e-9)
+
+
+def test_solve_stays_the_function_after_the_submodule_is_imported():
+    # planner.solve is also a submodule; importing it must not shadow the API function.
+    import planner.solve  # noqa: F401
+    import planner.evaluate  # noqa: F401
+    from planner import evaluate, load_scenario, solve
+
+    assert callable(solve) and solve.__module__ == "planner.api"
+    assert evaluate.__module__ == "planner.evaluate"
+    sc = load_scenario(TINY)
+    assert evaluate(sc, ["a", "b"]).objective == solve(sc).objective
