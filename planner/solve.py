@@ -263,6 +263,13 @@ class HighsSession:
         else:
             status = ERROR
         values = np.array(h.getSolution().col_value) if has_solution else None
+        if values is not None and start is not None:
+            reported = info.objective_function_value
+            if abs(float(cost @ values) - reported) > 1e-6 * max(1.0, abs(reported)):
+                # HiGHS 1.16 can return the MIP start itself instead of the better solution it
+                # reports (seen when the start, mapped into the presolved space, is optimal
+                # there); the values then disagree with the objective. Solve again without it.
+                return self._run(cost, time_limit, mip_gap, None)
         return {"status": status, "values": values, "objective": info.objective_function_value if has_solution else None,
                 "bound": info.mip_dual_bound, "gap": info.mip_gap, "seconds": seconds,
                 "message": h.modelStatusToString(ms)}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import write_scenario
@@ -134,11 +134,33 @@ def check(spec: dict, backend: str) -> None:
         assert not (feasible[j] and as_good), f"o{i} is idle in {result.selected}"
 
 
+def _spec(costs, gaps, contributions, limits, sense="max_coverage", coverage_target=None) -> dict:
+    """A hand-written example in tiny_scenarios' shape (one sector, one partner, weight 0 allowed)."""
+    return {
+        "gaps": [{"gap_id": f"g{j}", "sector_id": "s1", "size": size, "weight": w, "target": None}
+                 for j, (size, w) in enumerate(gaps)],
+        "options": [{"option_id": f"o{i}", "partner_id": "p1", "sector_id": "s1", "kind": "buyer", "budget_musd": c,
+                     "diplomatic_capacity": 0, "risk": None} for i, c in enumerate(costs)],
+        "contributions": contributions, "limits": limits, "sense": sense, "coverage_target": coverage_target,
+        "risk_penalty": 0.0, "sector_weights": {"s1": 1, "s2": 1}, "partner_risk": {"p1": 0.0, "p2": 0.0, "p3": 0.0},
+    }
+
+
+# Found by this test (shrunk by hand): every gap weight 0 and coverage_target 1, so the tie-break
+# decides everything; HiGHS 1.16 handed back the MIP start (cost 7, o7 idle) while reporting the
+# cheaper optimum {o0, o1, o2, o7} (cost 3).
+HIGHS_START_BUG = _spec(
+    costs=[0, 0, 3, 7, 1, 7, 4, 0], gaps=[(1, 0), (1, 0), (8, 0), (1, 0)],
+    contributions=[("o0", "g2", 8), ("o1", "g0", 1), ("o2", "g1", 3), ("o3", "g1", 4), ("o4", "g0", 5),
+                   ("o4", "g2", 7), ("o6", "g0", 7), ("o6", "g2", 4), ("o7", "g3", 1)],
+    limits={"budget_musd": 8}, coverage_target=1.0)
+
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 
 
 @settings(max_examples=60, **SETTINGS)
 @given(tiny_scenarios())
+@example(HIGHS_START_BUG)
 def test_highs_matches_brute_force(spec):
     check(spec, "highs")
 
