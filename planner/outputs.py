@@ -29,6 +29,9 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
     target = Path(target).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; results are meant to be shared like any folder
     try:
         yield tmp
         old = None
