@@ -54,14 +54,6 @@ def _better(wb: Workbench, a: float, b: float) -> bool:
     return (a > b + obj_tol(b)) if wb.comp.maximize else (a < b - obj_tol(b))
 
 
-def _row_integral(wb: Workbench, i: int) -> bool:
-    c = wb.comp
-    lo, hi = c.start[i], c.start[i + 1]
-    cols, vals = c.index[lo:hi], c.value[lo:hi]
-    bound = wb.rows[i].bound
-    return bool(np.all(c.integer[cols]) and np.all(vals == np.round(vals)) and float(bound).is_integer())
-
-
 def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool, max_steps: int,
             value_at=None) -> dict:
     """The threshold t (on `grid`) at which o is selected, and a t one step below where it is not.
@@ -74,14 +66,14 @@ def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool
     z_ref = wb.base.solver_objective
     strict, tie_step, notes, checked = False, False, [], 0.0
     for step in range(1, max_steps + 1):
-        status, t, x = wb.min_parameter(p, o, z_ref, strict)
+        status, t, x, start = wb.min_parameter(p, o, z_ref, strict)
         if t is None:
             if status == "infeasible":
                 return {"status": "impossible", "steps": step, "notes": notes}
             return {"status": "unknown", "steps": step, "notes": notes + [f"entry MIP stopped: {status}"]}
         if status != OPTIMAL:
             return {"status": "unknown", "steps": step, "notes": notes + [f"entry MIP stopped early: {status}"]}
-        value = value_at(t, x) if value_at is not None else evaluate(wb.scenario, x).objective
+        value = value_at(t, x, start) if value_at is not None else evaluate(wb.scenario, x, start).objective
         slack = 10 * obj_tol(z_ref)  # the MIP's own tolerances (feasibility, integrality)
         good = _better(wb, value, z_ref) if strict else \
             (value >= z_ref - slack if wb.comp.maximize else value <= z_ref + slack)
@@ -90,7 +82,7 @@ def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool
                     "notes": notes + ["the entry MIP's only candidates fall short once rounded to whole selections"]}
         checked = t
         t_rep = min(p.t_max, math.ceil(t / grid - 1e-6) * grid)
-        if fixed_others and value_at is not None and _better(wb, value_at(t_rep, x), wb.base.solver_objective):
+        if fixed_others and value_at is not None and _better(wb, value_at(t_rep, x, start), wb.base.solver_objective):
             selected = True  # a portfolio with o beats every portfolio without it
         else:
             probe = wb.solve(param=p, t=t_rep)
@@ -116,7 +108,7 @@ def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool
 
 
 def _grid_for(wb: Workbench, i: int, coef: float) -> float:
-    if _row_integral(wb, i):
+    if wb.row_integral(i):
         return 1.0
     return 10.0 ** (math.floor(math.log10(abs(coef))) - 3) if coef else 1e-3
 
@@ -163,8 +155,8 @@ def _contribution_path(wb: Workbench, o: str) -> EntryPath | None:
         return None
     p = wb.variant_parameter(o, _scaled(sc, o, "amount", 2.0, "contributions"), "contributions ×(1+t)")
 
-    def value_at(t: float, x) -> float:
-        return evaluate(_scaled(sc, o, "amount", 1.0 + t, "contributions"), x).objective
+    def value_at(t: float, x, start) -> float:
+        return evaluate(_scaled(sc, o, "amount", 1.0 + t, "contributions"), x, start).objective
 
     r = _search(wb, o, p, SCALE_GRID, fixed_others=True, max_steps=3, value_at=value_at)
     t, below = r.get("t"), r.get("below")
@@ -186,8 +178,8 @@ def _cost_path(wb: Workbench, o: str) -> EntryPath | None:
         10.0 ** (math.floor(math.log10(cost)) - 3)
     p = wb.variant_parameter(o, _scaled(sc, o, res, 0.0, "options"), f"cut of {res} use", t_max=1.0)
 
-    def value_at(t: float, x) -> float:
-        return evaluate(_scaled(sc, o, res, 1.0 - t, "options"), x).objective
+    def value_at(t: float, x, start) -> float:
+        return evaluate(_scaled(sc, o, res, 1.0 - t, "options"), x, start).objective
 
     r = _search(wb, o, p, grid_cost / cost, fixed_others=True, max_steps=3, value_at=value_at)
     t, below = r.get("t"), r.get("below")

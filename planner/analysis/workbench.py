@@ -27,6 +27,12 @@ from ..evaluate import evaluate
 from ..scenario import Scenario
 from ..solve import OPTIMAL, HighsSession, compile_model
 
+# Rows that define a variable rather than bound a choice: relaxing them means nothing to an
+# analyst (e.g. cover ≤ Σ contributions). family -> name fragments ("" = every row of it).
+STRUCTURAL = {
+    "link": ("",), "diminishing_returns": ("",), "standards_bonus": ("",),
+    "phasing": ("phasing_once_", "phasing_link_"), "diversify": ("_z_",),
+}
 OBJ_TOL = 1e-6  # relative tolerance of "as good as", the same as the tie-break stage's
 
 
@@ -43,7 +49,7 @@ class Probe:
     objective: float | None
     solver_objective: float | None  # stage-1 objective as the solver saw it (user sense)
     selected: tuple[str, ...] = ()
-    values: np.ndarray | None = None  # every column's value
+    start_year: np.ndarray | None = None  # phasing: start year per option
 
     @property
     def feasible(self) -> bool:
@@ -146,6 +152,24 @@ class Workbench:
         c = self.comp
         return np.bincount(self._row_of_entry, weights=c.value * values[c.index], minlength=len(c.row_names))
 
+    def bound_rows(self) -> list[RowInfo]:
+        """Rows that state a bound an analyst chose: limits, targets, every rule row but the
+        structural ones (`STRUCTURAL`) — the rows `value` prices and `diagnose` may relax."""
+        out = []
+        for r in self.rows:
+            frags = STRUCTURAL.get(r.family, ())
+            if any(f == "" or f in r.name for f in frags) or r.family == "other":
+                continue
+            out.append(r)
+        return out
+
+    def row_integral(self, i: int) -> bool:
+        """Whole-number data: every column of the row is integer, its coefficients and bound whole."""
+        c = self.comp
+        lo, hi = c.start[i], c.start[i + 1]
+        cols, vals = c.index[lo:hi], c.value[lo:hi]
+        return bool(np.all(c.integer[cols]) and np.all(vals == np.round(vals)) and float(self.rows[i].bound).is_integer())
+
     def family_rows(self, *families: str) -> list[RowInfo]:
         return [r for r in self.rows if r.family in families]
 
@@ -199,13 +223,13 @@ class Workbench:
                 step()
             self.session.comp = comp
         self.solves += 1
-        return self._probe(out.status, out.x, out.objective_solver)
+        return self._probe(out.status, out.x, out.objective_solver, getattr(out, "start_year", None))
 
-    def _probe(self, status: str, x, solver_objective) -> Probe:
+    def _probe(self, status: str, x, solver_objective, start_year=None) -> Probe:
         if x is None:
             return Probe(status, None, None, None)
-        ev = evaluate(self.scenario, x)
-        return Probe(status, x, ev.objective, solver_objective, self.selected_ids(x))
+        ev = evaluate(self.scenario, x, start_year)
+        return Probe(status, x, ev.objective, solver_objective, self.selected_ids(x), start_year=start_year)
 
     def _apply(self, p: Parameter, t: float) -> list:
         h, comp = self.session.h, self.comp
@@ -229,7 +253,7 @@ class Workbench:
         return undo
 
     def min_parameter(self, p: Parameter, option: str, z_ref: float,
-                      strict: bool = False) -> tuple[str, float | None, np.ndarray | None]:
+                      strict: bool = False) -> tuple[str, float | None, np.ndarray | None, np.ndarray | None]:
         """Smallest t in [0, t_max] at which a portfolio containing `option` is at least as good as z_ref.
 
         `strict` asks for strictly better (by the objective tolerance). Returns (status, t);
@@ -265,9 +289,27 @@ class Workbench:
             h.changeColBounds(j, comp.col_lower[j], comp.col_upper[j])
         self.solves += 1
         if res["values"] is None:
-            return res["status"], None, None
-        x = (res["values"][comp.x_cols] > 0.5).astype(np.int8)
-        return res["status"], max(0.0, float(res["values"][n])), x
+            return res["status"], None, None, None
+        values = res["values"]
+        x = (values[comp.x_cols] > 0.5).astype(np.int8)
+        start = comp.start_year(values[:n]) if hasattr(comp, "start_year") else None
+        return res["status"], max(0.0, float(values[n])), x, start
+
+    def lp_relaxation(self) -> dict:
+        """Solve the LP relaxation (every integer column made continuous) on a separate session.
+
+        Returns status, objective (user sense) and per-row duals in user sense: the change
+        of the relaxation's objective per unit increase of the row's bound. These are the
+        prices of the *relaxation*; a MIP has no dual prices."""
+        comp = replace(self.comp, integer=np.zeros(len(self.comp.integer), dtype=bool))
+        session = HighsSession(comp)
+        res = session._run(comp.primary, self.time_limit, 0.0, None)
+        self.solves += 1
+        if res["values"] is None:
+            return {"status": res["status"], "objective": None, "duals": None}
+        sign = -1.0 if comp.maximize else 1.0
+        duals = sign * np.array(session.h.getSolution().row_dual)
+        return {"status": res["status"], "objective": sign * float(comp.primary @ res["values"]), "duals": duals}
 
     # ---- parameters ---------------------------------------------------------------------
     def row_bound_parameter(self, row: str, label: str | None = None) -> Parameter:

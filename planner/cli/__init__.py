@@ -20,6 +20,7 @@ COMMANDS = {
     "explain": "explain_cmd:explain",
     "compare": "compare_cmd:compare",
     "sweep": "sweep_cmd:sweep",
+    "value": "value_cmd:value",
 }
 
 HELP = """Partnership Planner: choose which technology partnerships to pursue with which allies.

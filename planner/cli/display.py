@@ -138,3 +138,29 @@ def print_comparison(comp, all_gaps: bool = False, out_dir=None, console: Consol
 
 def _pct(v) -> str:
     return "—" if v is None else f"{v:.1%}"
+
+
+def print_values(report, sentences, out_dir=None, console: Console | None = None) -> None:
+    console = console or _console()
+    t = Table(title="Value of each bound: exact re-solves at ±Δ (LP dual: relaxation only)")
+    for col in ("bound", "now", "used", "Δ", "relaxed: Δ objective", "per unit", "tightened: Δ objective",
+                "per unit", "LP dual"):
+        t.add_column(col, justify="left" if col == "bound" else "right", overflow="fold")
+    for b in report.bounds:
+        if b.status_relaxed == "infeasible":
+            relaxed = "infeasible"
+        else:
+            relaxed = _num(b.gain_if_relaxed)
+        if b.tightened_bound is None:
+            tight = "—"
+        elif b.status_tightened == "infeasible":
+            tight = "infeasible"
+        else:
+            tight = _num(None if b.loss_if_tightened is None else -b.loss_if_tightened)
+        t.add_row(b.row, _num(b.bound), _num(b.activity), _num(b.delta), relaxed, _num(b.gain_per_unit, 6),
+                  tight, _num(b.loss_per_unit, 6), _num(b.lp_dual, 6))
+    console.print(t)
+    for line in sentences:
+        console.print(line, markup=False, highlight=False)
+    if out_dir is not None:
+        console.print(f"results written to [bold]{out_dir}[/bold]")
