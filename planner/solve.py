@@ -159,6 +159,19 @@ def tie_break_scope(primary_status: str, mip_gap: float) -> str:
     return ALL if primary_status == OPTIMAL and mip_gap == 0 else SUBSETS
 
 
+def _guarded(solver: str, call, *args):
+    """Run a solver call; an exception from the solver becomes a PlannerError (exit 1) that
+    carries the solver's own message, instead of an anonymous internal error."""
+    from .errors import PlannerError
+
+    try:
+        return call(*args)
+    except (KeyboardInterrupt, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - solver bindings raise many types
+        raise PlannerError(f"{solver} failed: {exc}") from exc
+
+
 _BANNER_SHOWN = False
 
 
@@ -243,7 +256,7 @@ class HighsSession:
             sol.value_valid = True
             h.setSolution(sol)
         t0 = time.perf_counter()
-        h.run()
+        _guarded("HiGHS", h.run)
         seconds = time.perf_counter() - t0
         ms = h.getModelStatus()
         info = h.getInfo()
@@ -254,7 +267,7 @@ class HighsSession:
         elif ms == S.kInfeasible:
             status = INFEASIBLE
         elif ms == S.kUnboundedOrInfeasible:
-            status = INFEASIBLE
+            status = self._infeasible_or_unbounded()
         elif ms == S.kUnbounded:
             status = UNBOUNDED
         elif ms in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kInterrupt, S.kMemoryLimit,
@@ -273,6 +286,21 @@ class HighsSession:
         return {"status": status, "values": values, "objective": info.objective_function_value if has_solution else None,
                 "bound": info.mip_dual_bound, "gap": info.mip_gap, "seconds": seconds,
                 "message": h.modelStatusToString(ms)}
+
+    def _infeasible_or_unbounded(self) -> str:
+        """Presolve can only say "infeasible or unbounded"; the two need different fixes, so
+        tell them apart: with a zero objective the model is feasible iff it was unbounded."""
+        h, n = self.h, len(self.comp.primary)
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+        h.clearSolver()
+        _guarded("HiGHS", h.run)
+        ms = h.getModelStatus()
+        S = self.hs.HighsModelStatus
+        if ms == S.kOptimal:
+            return UNBOUNDED
+        if ms == S.kInfeasible:
+            return INFEASIBLE
+        return ERROR
 
     def solve(self, time_limit: float | None, mip_gap: float, tie_break: bool = True,
               start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None) -> SolveOutcome:
@@ -325,9 +353,22 @@ def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break:
     prob = model.prob
     t0 = time.perf_counter()
 
+    log: dict[str, float] = {}
+
     def run(msg_stage: str) -> tuple[str, str]:
-        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap, warmStart=msg_stage == "tie")
-        prob.solve(solver)
+        import os
+        import tempfile
+
+        fd, log_path = tempfile.mkstemp(prefix="planner-cbc-", suffix=".log")
+        os.close(fd)
+        try:
+            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap, warmStart=msg_stage == "tie",
+                                       logPath=log_path)
+            _guarded("CBC", prob.solve, solver)
+            if msg_stage == "first":
+                log.update(_cbc_log_figures(log_path))
+        finally:
+            os.unlink(log_path)
         sol = prob.sol_status
         if sol == pulp.LpSolutionOptimal:
             return OPTIMAL, "optimal"
@@ -380,9 +421,49 @@ def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break:
         prob._constraints.pop(name)
         prob.sense = pulp.LpMaximize if model.maximize else pulp.LpMinimize
         prob.setObjective(model.primary)
-    bound = z if status == OPTIMAL else None
-    return SolveOutcome(status, x, z, bound, 0.0 if status == OPTIMAL else None, time.perf_counter() - t0, "cbc", message,
-                        stages, start_year=start)
+    bound, gap = _cbc_bound(z, log, status, mip_gap)
+    return SolveOutcome(status, x, z, bound, gap, time.perf_counter() - t0, "cbc", message, stages, start_year=start)
+
+
+def _cbc_log_figures(path: str) -> dict[str, float]:
+    """'Objective value:' and 'Lower bound:' (minimising) or 'Upper bound:' (maximising) from CBC's closing summary."""
+    import re
+
+    figures = {}
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        return figures
+    for key, label in (("objective", "Objective value:"), ("bound", "(?:Lower|Upper) bound:")):
+        found = re.findall(rf"^{label}\s+(-?[0-9.eE+-]+)\s*$", text, flags=re.M)
+        if found:
+            try:
+                figures[key] = float(found[-1])
+            except ValueError:
+                pass
+    return figures
+
+
+def _cbc_bound(z: float, log: dict[str, float], status: str, mip_gap: float) -> tuple[float | None, float | None]:
+    """The proven bound (user sense) and relative gap |z − bound| / |z| of a CBC stage-1 solve.
+
+    PuLP does not pass CBC's bound on, so it is read from CBC's log; should the log state the
+    figures negated (CBC minimises internally), matching CBC's objective to z finds the sign. Only a
+    proven optimum at mip_gap 0 may claim bound = z; unknown stays None, never invented."""
+    if status == OPTIMAL and mip_gap == 0:
+        return z, 0.0
+    cbc_obj, cbc_bound = log.get("objective"), log.get("bound")
+    if cbc_obj is None or cbc_bound is None:
+        return None, None
+    tol = 1e-6 * max(1.0, abs(z))
+    if abs(cbc_obj - z) <= tol:
+        bound = cbc_bound
+    elif abs(-cbc_obj - z) <= tol:
+        bound = -cbc_bound
+    else:
+        return None, None
+    return bound, abs(z - bound) / max(abs(z), 1e-10)
 
 
 def solve_model(model: Model, time_limit: float | None = None, mip_gap: float | None = None,

@@ -22,7 +22,7 @@ def print_result(result, out_dir=None, console: Console | None = None) -> None:
     head = f"[bold]{s['scenario']}[/bold]: {s['status']}"
     if result.has_portfolio:
         head += f" · objective {fmt(s['objective'], 4)} · {s['selected']} options"
-        if s["status"] != "optimal":
+        if s["status"] != "optimal" or (s["mip_gap"] or 0) > 1e-9:  # optimal within a gap setting shows it
             head += f" · bound {fmt(s['bound'], 4)} · gap {fmt(s['mip_gap'], 4)}"
     console.print(head + f" · solved in {s['solve_seconds']:.2f} s")
     if result.message and result.status != "optimal":
