@@ -101,6 +101,16 @@ class Model:
         return var
 
 
+    def new_vars(self, prefix: str, idents: list[str], low: float | None = 0, up=None,
+                 cat: str = pulp.LpContinuous) -> list[pulp.LpVariable]:
+        """`new_var` for many ids at once (one naming pass); `up` may give one bound per id."""
+        new = self.prob.add_variable
+        ups = up if isinstance(up, (list, tuple)) else [up] * len(idents)
+        out = [new(name, lowBound=low, upBound=u, cat=cat) for name, u in zip(lp_names(prefix, idents, self._taken), ups)]
+        self.extra_vars.update((v.name, v) for v in out)
+        return out
+
+
 def expr(pairs) -> pulp.LpAffineExpression:
     """An affine expression from (variable, coefficient) pairs, skipping zeros."""
     return pulp.LpAffineExpression([(v, c) for v, c in pairs if c != 0])

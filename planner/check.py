@@ -278,7 +278,7 @@ def _targets(sc) -> dict[str, float | None]:
     return {g: (t if t is not None and t > 0 else None) for g, t in out.items()}
 
 
-def _check_coverage(sc, header, rows, covered, has_portfolio: bool, ck: _Checker) -> None:
+def _check_coverage(sc, header, rows, covered, has_portfolio: bool, ck: _Checker, chosen: set[str] = frozenset()) -> None:
     gaps = sc.gaps
     targets = _targets(sc)
     ids = [str(g) for g in gaps.index]
@@ -474,6 +474,6 @@ def check_run(run_dir: str | Path, scenario: str | Path | None = None, overrides
     chosen = set(ids)
     starts = _check_portfolio(sc, port_header, port_rows, chosen, ck)
     covered = _coverage(sc, chosen)
-    _check_coverage(sc, cov_header, cov_rows, covered, has_portfolio, ck)
+    _check_coverage(sc, cov_header, cov_rows, covered, has_portfolio, ck, chosen)
     _check_summary(sc, summary, chosen, covered, has_portfolio, ck, starts)
     return report

@@ -73,3 +73,27 @@ class Scenario:
                 c["amount"].to_numpy(dtype=float),
             )
         return self._cache["contrib"]
+
+    def contributions_by_gap(self) -> dict[str, list[tuple[str, float]]]:
+        """gap → [(option, amount)] of its positive contributions, in table order (cached)."""
+        if "by_gap" not in self._cache:
+            oi, gi, amt = self.contribution_arrays()
+            opts, gaps = list(self.options.index), list(self.gaps.index)
+            out: dict[str, list[tuple[str, float]]] = {g: [] for g in gaps}
+            for o, g, a in zip(oi.tolist(), gi.tolist(), amt.tolist()):
+                if a > 0:
+                    out[gaps[g]].append((opts[o], a))
+            self._cache["by_gap"] = out
+        return self._cache["by_gap"]
+
+    def option_ids(self) -> list[str]:
+        """Option ids in table order as a plain list (cached; iterating the pandas index is slow)."""
+        if "option_ids" not in self._cache:
+            self._cache["option_ids"] = self.options.index.tolist()
+        return self._cache["option_ids"]
+
+    def gap_ids(self) -> list[str]:
+        """Gap ids in table order as a plain list (cached)."""
+        if "gap_ids" not in self._cache:
+            self._cache["gap_ids"] = self.gaps.index.tolist()
+        return self._cache["gap_ids"]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from .select import select_ids
+from .select import group_ids
 
 if TYPE_CHECKING:
     from ..build import Model
@@ -121,7 +121,7 @@ def forced_by(scenario, x: np.ndarray) -> list[str]:
     from .logic import group_label, requires_pairs
 
     rules = scenario.config.rules
-    ids = list(scenario.options.index)
+    ids = scenario.option_ids()
     chosen = {o for o, v in zip(ids, x.tolist()) if v}
     reasons: dict[str, list[str]] = {o: [] for o in ids}
     for oid in rules.require:
@@ -136,7 +136,7 @@ def forced_by(scenario, x: np.ndarray) -> list[str]:
                 if f"requires[{i}]" not in reasons[b]:
                     reasons[b].append(f"requires[{i}]")
     for i, rule in enumerate(rules.groups):
-        members = [o for o in select_ids(rule.select, scenario.options, scenario.partners) if o in chosen]
+        members = [o for o in group_ids(scenario, rule.select) if o in chosen]
         used = {r: float(scenario.options.loc[members, r].sum()) for r in rule.min_use}
         for o in members:
             short = rule.min_options is not None and len(members) - 1 < rule.min_options

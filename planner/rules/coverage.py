@@ -19,31 +19,37 @@ def add_min_fraction(model: Model) -> None:
     """
     sc = model.scenario
     rule = sc.config.rules.min_fraction
+    sector = dict(zip(sc.gap_ids(), sc.gaps["sector_id"].tolist()))
+    size = dict(zip(sc.gap_ids(), sc.gaps["size"].tolist()))
     for sid, frac in rule.sectors.items():
-        gaps = sc.gaps[sc.gaps["sector_id"] == sid]
-        total = float(gaps["size"].sum())
-        model.add("min_fraction", expr((model.cover[g], 1.0) for g in gaps.index) >= frac * total, f"sector_{sid}")
+        gaps = [g for g, s in sector.items() if s == sid]
+        total = float(sum(size[g] for g in gaps))
+        model.add("min_fraction", expr((model.cover[g], 1.0) for g in gaps) >= frac * total, f"sector_{sid}")
     for gid, frac in rule.gaps.items():
-        model.add("min_fraction", expr([(model.cover[gid], 1.0)]) >= frac * float(sc.gaps.at[gid, "size"]), f"gap_{gid}")
+        model.add("min_fraction", expr([(model.cover[gid], 1.0)]) >= frac * float(size[gid]), f"gap_{gid}")
 
 
 def scope_gaps(scenario, rule) -> list[str]:
     """Gaps a diversify rule looks at: one gap, or every gap of one sector."""
     if rule.gap is not None:
         return [rule.gap]
-    return list(scenario.gaps.index[scenario.gaps["sector_id"] == rule.sector])
+    return [g for g, s in zip(scenario.gap_ids(), scenario.gaps["sector_id"].tolist()) if s == rule.sector]
 
 
 def contributions_to(scenario, gap_ids) -> dict[str, dict[str, float]]:
-    """partner → {option → Σ_{g∈gap_ids} a[o,g]} over positive contributions, in table order."""
-    c = scenario.contributions
-    c = c[c["gap_id"].isin(list(gap_ids)) & (c["amount"] > 0)]
-    per_option = c.groupby("option_id", sort=False)["amount"].sum()
-    partner = scenario.options["partner_id"].to_dict()
+    """partner → {option → Σ_{g∈gap_ids} a[o,g]} over positive contributions, in option order."""
+    by_gap = scenario.contributions_by_gap()
+    total: dict[str, float] = {}
+    for gid in gap_ids:
+        for oid, a in by_gap[gid]:
+            total[oid] = total.get(oid, 0.0) + a
+    if "option_partner" not in scenario._cache:
+        scenario._cache["option_pos"] = {o: i for i, o in enumerate(scenario.option_ids())}
+        scenario._cache["option_partner"] = dict(zip(scenario.option_ids(), scenario.options["partner_id"].tolist()))
+    position, partner = scenario._cache["option_pos"], scenario._cache["option_partner"]
     out: dict[str, dict[str, float]] = {}
-    for oid in scenario.options.index:
-        if oid in per_option.index:
-            out.setdefault(partner[oid], {})[oid] = float(per_option[oid])
+    for oid in sorted(total, key=position.__getitem__):
+        out.setdefault(partner[oid], {})[oid] = total[oid]
     return out
 
 
@@ -89,19 +95,19 @@ def add_risk(model: Model) -> None:
     """
     sc = model.scenario
     rule = sc.config.rules.risk
-    risk = sc.options["risk"].to_dict()
-    partner = sc.options["partner_id"]
+    risk = dict(zip(sc.option_ids(), sc.options["risk"].tolist()))
+    partner = dict(zip(sc.option_ids(), sc.options["partner_id"].tolist()))
 
-    def capped(ids, cap, ident):
+    def capped(partners, cap, ident):
+        ids = [o for o, p in partner.items() if partners is None or p in partners]
         model.add("risk", expr((model.x[o], risk[o]) for o in ids) <= cap, ident)
 
     if rule.max_total is not None:
-        capped(sc.options.index, rule.max_total, "total")
+        capped(None, rule.max_total, "total")
     for bloc, cap in rule.max_per_bloc.items():
-        members = set(bloc_partners(sc.partners, bloc))
-        capped(sc.options.index[partner.isin(members)], cap, f"bloc_{bloc}")
+        capped(set(bloc_partners(sc.partners, bloc)), cap, f"bloc_{bloc}")
     for pid, cap in rule.max_per_partner.items():
-        capped(sc.options.index[partner == pid], cap, f"partner_{pid}")
+        capped({pid}, cap, f"partner_{pid}")
 
 
 def resilience_gaps(scenario) -> list[str]:
@@ -111,26 +117,30 @@ def resilience_gaps(scenario) -> list[str]:
         return []
     if rule.gaps is not None:
         return list(rule.gaps)
-    return list(scenario.gaps.index[scenario.gaps["critical"].astype(bool)])
+    return [g for g, c in zip(scenario.gap_ids(), scenario.gaps["critical"].tolist()) if c]
 
 
 def add_resilience(model: Model) -> None:
     """N-1 resilience. For each protected gap g and each partner p contributing to g:
 
-    `resilience_<g>_<p>`:  Σ_{o: P(o)≠p} a[o,g]·x[o] ≥ f·size[g]
+    `resilience_<g>_<p>`:  Σ_{o: P(o)≠p} min(a[o,g], f·size[g])·x[o] ≥ f·size[g]
+    (capping each coefficient at the right-hand side keeps the same 0/1 solutions of
+    Σ a·x ≥ f·size and tightens the LP relaxation.)
     (losing a partner that contributes nothing leaves Σ_o a[o,g]·x[o], which every row
     above bounds from below; with no contributing partner at all, `resilience_<g>_none`:
     0 ≥ f·size[g] states the gap cannot be protected.)
     """
     sc = model.scenario
     frac = sc.config.rules.resilience.fraction
+    size = dict(zip(sc.gap_ids(), sc.gaps["size"].tolist()))
     for gid in resilience_gaps(sc):
-        need = frac * float(sc.gaps.at[gid, "size"])
+        need = frac * float(size[gid])
         by_partner = contributions_to(sc, [gid])
         if not by_partner:
             model.add("resilience", expr([]) >= need, f"{gid}_none")
         for pid in by_partner:
-            terms = [(model.x[o], a) for p2, opts in by_partner.items() if p2 != pid for o, a in opts.items()]
+            # min(a, need): the same integer points, a tighter LP relaxation (one option ≥ need suffices)
+            terms = [(model.x[o], min(a, need)) for p2, opts in by_partner.items() if p2 != pid for o, a in opts.items()]
             model.add("resilience", expr(terms) >= need, f"{gid}_{pid}")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from ..build import Model, expr
-from .select import select_ids
+from .select import group_ids
 
 
 def add_require(model: Model) -> None:
@@ -26,8 +26,8 @@ def add_forbid(model: Model) -> None:
 def requires_pairs(scenario, i: int) -> tuple[list[str], list[str], bool]:
     """(options A, needed options B, needs_any?) of rules.requires[i], in table order."""
     rule = scenario.config.rules.requires[i]
-    a = select_ids(rule.option, scenario.options, scenario.partners)
-    b = select_ids(rule.needs if rule.needs is not None else rule.needs_any, scenario.options, scenario.partners)
+    a = group_ids(scenario, rule.option)
+    b = group_ids(scenario, rule.needs if rule.needs is not None else rule.needs_any)
     return a, b, rule.needs is None
 
 
@@ -57,7 +57,7 @@ def add_excludes(model: Model) -> None:
     """
     sc = model.scenario
     for i, rule in enumerate(sc.config.rules.excludes):
-        ids = select_ids(rule.options, sc.options, sc.partners)
+        ids = group_ids(sc, rule.options)
         model.add("excludes", expr((model.x[o], 1.0) for o in ids) <= rule.at_most, str(i))
 
 
@@ -76,7 +76,7 @@ def add_groups(model: Model) -> None:
     sc = model.scenario
     for i, rule in enumerate(sc.config.rules.groups):
         label = group_label(rule, i)
-        ids = select_ids(rule.select, sc.options, sc.partners)
+        ids = group_ids(sc, rule.select)
         count = expr((model.x[o], 1.0) for o in ids)
         if rule.min_options is not None:
             model.add("groups", count >= rule.min_options, f"{label}_min_options")
@@ -84,7 +84,8 @@ def add_groups(model: Model) -> None:
             model.add("groups", count <= rule.max_options, f"{label}_max_options")
         for bound, uses in (("min", rule.min_use), ("max", rule.max_use)):
             for res, amount in uses.items():
-                used = expr((model.x[o], float(sc.options.at[o, res])) for o in ids)
+                use = dict(zip(sc.option_ids(), sc.options[res].tolist()))
+                used = expr((model.x[o], float(use[o])) for o in ids)
                 model.add("groups", (used >= amount) if bound == "min" else (used <= amount), f"{label}_{bound}_use_{res}")
 
 
@@ -92,7 +93,7 @@ def partner_caps(scenario) -> dict[str, int]:
     """Effective max_options per partner: rule override, else the column, else the rule's default."""
     rule = scenario.config.rules.max_options
     caps: dict[str, int] = {}
-    column = scenario.partners["max_options"].to_dict() if rule.use_column else {}
+    column = dict(zip(scenario.partners.index, scenario.partners["max_options"].tolist())) if rule.use_column else {}
     for pid in scenario.partners.index:
         cap = rule.partners.get(pid)
         if cap is None and column and not math.isnan(column[pid]):
@@ -111,8 +112,10 @@ def add_max_options(model: Model) -> None:
     `max_options_<p>`:  Σ_{o of p} x[o] ≤ cap[p]      (omitted where p has no more options than cap)
     """
     sc = model.scenario
-    by_partner = sc.options.groupby("partner_id", sort=False).groups
+    by_partner: dict[str, list[str]] = {}
+    for oid, pid in zip(sc.option_ids(), sc.options["partner_id"].tolist()):
+        by_partner.setdefault(pid, []).append(oid)
     for pid, cap in partner_caps(sc).items():
-        ids = list(by_partner.get(pid, []))
+        ids = by_partner.get(pid, [])
         if len(ids) > cap:
             model.add("max_options", expr((model.x[o], 1.0) for o in ids) <= cap, pid)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..build import Model, expr, tie_eps
+from ..build import Model, tie_eps
 
 
 def durations(scenario) -> np.ndarray:
@@ -54,43 +54,45 @@ def add_phasing(model: Model) -> None:
     rule = sc.config.rules.phasing
     years = rule.years
     T, n = len(years), len(sc.options)
-    for oid in sc.options.index:
-        for y in years:
-            model.x_year[(oid, y)] = model.new_var("x", f"{oid}_{y}", 0, 1, pulp.LpBinary)
-        terms = [(model.x[oid], 1.0), *((model.x_year[(oid, y)], -1.0) for y in years)]
-        model.add("phasing", expr(terms) == 0, f"once_{oid}")
-    ids = list(sc.options.index)
-    for res, cap in rule.per_year.items():
-        use = sc.options[res].to_numpy(dtype=float)
-        share = spend_share(sc, res) * use[:, None, None]
+    ids = sc.option_ids()
+    grid = model.new_vars("x", [f"{o}_{y}" for o in ids for y in years], 0, 1, pulp.LpBinary)
+    by_option = [grid[i * T:(i + 1) * T] for i in range(n)]  # by_option[i][t] = x[o_i, year t]
+    for i, oid in enumerate(ids):
         for t, y in enumerate(years):
-            terms = [(model.x_year[(ids[i], years[s])], share[i, s, t]) for i in range(n) for s in range(t + 1)]
-            model.add("phasing", expr(terms) <= cap, f"limit_{res}_{y}")
+            model.x_year[(oid, y)] = by_option[i][t]
+        once = pulp.LpAffineExpression([(model.x[oid], 1.0), *((v, -1.0) for v in by_option[i])])
+        model.add("phasing", once == 0, f"once_{oid}")
+    for res, cap in rule.per_year.items():
+        share = spend_share(sc, res) * sc.options[res].to_numpy(dtype=float)[:, None, None]
+        for t, y in enumerate(years):
+            rows, starts = np.nonzero(share[:, :t + 1, t])
+            terms = zip([by_option[i][s_] for i, s_ in zip(rows.tolist(), starts.tolist())], share[rows, starts, t].tolist())
+            model.add("phasing", pulp.LpAffineExpression(terms) <= cap, f"limit_{res}_{y}")
     if rule.value == "horizon":
-        oi, gi, amt = sc.contribution_arrays()
-        gaps = list(sc.gaps.index)
-        per_gap: dict[int, list[tuple[str, float]]] = {}
-        for o, g, a in zip(oi.tolist(), gi.tolist(), amt.tolist()):
-            per_gap.setdefault(g, []).append((ids[o], a))
+        position = {o: i for i, o in enumerate(ids)}
+        gaps = sc.gap_ids()
+        sizes = sc.gaps["size"].to_numpy(dtype=float).tolist()
+        covs = model.new_vars("phasing_cover", [f"{g}_{y}" for g in gaps for y in years], 0,
+                              [size for size in sizes for _ in years])
         slots = []
         for j, gid in enumerate(gaps):
-            size = float(sc.gaps["size"].iloc[j])
+            contrib = [(position[o], a) for o, a in sc.contributions_by_gap()[gid]]
             for t, y in enumerate(years):
-                cov = model.new_var("phasing_cover", f"{gid}_{y}", 0, size)
-                terms = [(cov, 1.0)] + [(model.x_year[(o, s)], -a) for o, a in per_gap.get(j, []) for s in years[:t + 1]]
-                model.add("phasing", expr(terms) <= 0, f"link_{gid}_{y}")
+                cov = covs[j * T + t]
+                terms = [(cov, 1.0)] + [(by_option[i][s_], -a) for i, a in contrib for s_ in range(t + 1)]
+                model.add("phasing", pulp.LpAffineExpression(terms) <= 0, f"link_{gid}_{y}")
                 slots.append((gid, cov, 1.0 / T))
         model.valued = slots
     unit = (tie_eps(sc) if sc.config.objective.sense == "max_coverage" else 1.0) / (2 * max(1, n) * T)
-    model.secondary = model.secondary + expr(
-        (model.x_year[(o, y)], unit * t) for o in ids for t, y in enumerate(years))
+    model.secondary = model.secondary + pulp.LpAffineExpression(
+        (v, unit * t) for row in by_option for t, v in enumerate(row) if t)
 
 
 def start_index(scenario, start_year) -> np.ndarray:
     """Year index per option (−1 where not started) from an array or {option: year} mapping."""
     years = scenario.config.rules.phasing.years
     if isinstance(start_year, dict):
-        start_year = [start_year.get(o, 0) for o in scenario.options.index]
+        start_year = [start_year.get(o, 0) for o in scenario.option_ids()]
     pos = {y: t for t, y in enumerate(years)}
     return np.array([pos.get(int(y), -1) for y in start_year], dtype=int)
 

@@ -15,7 +15,7 @@ def memberships(cell) -> list[str]:
 
 
 def partner_blocs(partners) -> dict[str, list[str]]:
-    return {str(p): memberships(b) for p, b in zip(partners["partner_id"], partners["bloc"])}
+    return {str(p): memberships(b) for p, b in zip(partners["partner_id"].tolist(), partners["bloc"].tolist())}
 
 
 def bloc_partners(partners, bloc: str) -> list[str]:
@@ -23,30 +23,56 @@ def bloc_partners(partners, bloc: str) -> list[str]:
     return [p for p, blocs in partner_blocs(partners).items() if bloc in blocs]
 
 
+def _columns(options, partners) -> dict:
+    """Plain lists of the columns selection reads (pandas element access is slow)."""
+    return {
+        "option_id": [str(o) for o in options["option_id"].tolist()],
+        "partner_id": options["partner_id"].tolist(),
+        "sector_id": options["sector_id"].tolist(),
+        "kind": options["kind"].tolist(),
+        "blocs": partner_blocs(partners),
+        "region": {p: str(r).strip() for p, r in zip(partners["partner_id"].tolist(), partners["region"].tolist())},
+    }
+
+
+def _select(sel: Select, cols: dict) -> list[bool]:
+    partner_col = cols["partner_id"]
+    tests = []
+    if sel.options is not None:
+        tests.append((cols["option_id"], set(sel.options)))
+    if sel.partner is not None:
+        tests.append((partner_col, set(sel.partner)))
+    if sel.sector is not None:
+        tests.append((cols["sector_id"], set(sel.sector)))
+    if sel.kind is not None:
+        tests.append((cols["kind"], set(sel.kind)))
+    if sel.bloc is not None:
+        wanted = set(sel.bloc)
+        tests.append((partner_col, {p for p, blocs in cols["blocs"].items() if wanted & set(blocs)}))
+    if sel.region is not None:
+        tests.append((partner_col, {p for p, r in cols["region"].items() if r in sel.region}))
+    keep = [True] * len(partner_col)
+    for column, allowed in tests:
+        keep = [k and v in allowed for k, v in zip(keep, column)]
+    return keep
+
+
 def select_mask(sel: Select, options, partners):
     """Boolean numpy mask over `options` rows: every stated criterion holds."""
     import numpy as np
 
-    mask = np.ones(len(options), dtype=bool)
-    if sel.options is not None:
-        mask &= options["option_id"].isin(sel.options).to_numpy()
-    if sel.partner is not None:
-        mask &= options["partner_id"].isin(sel.partner).to_numpy()
-    if sel.sector is not None:
-        mask &= options["sector_id"].isin(sel.sector).to_numpy()
-    if sel.kind is not None:
-        mask &= options["kind"].isin(sel.kind).to_numpy()
-    if sel.bloc is not None:
-        wanted = set(sel.bloc)
-        members = {p for p, blocs in partner_blocs(partners).items() if wanted & set(blocs)}
-        mask &= options["partner_id"].isin(members).to_numpy()
-    if sel.region is not None:
-        regions = dict(zip(partners["partner_id"], partners["region"]))
-        members = {p for p, r in regions.items() if str(r).strip() in sel.region}
-        mask &= options["partner_id"].isin(members).to_numpy()
-    return mask
+    return np.array(_select(sel, _columns(options, partners)), dtype=bool)
 
 
 def select_ids(sel: Select, options, partners) -> list[str]:
     """Ids of the options in the group, in table order."""
-    return [str(o) for o in options["option_id"].to_numpy()[select_mask(sel, options, partners)]]
+    cols = _columns(options, partners)
+    return [o for o, k in zip(cols["option_id"], _select(sel, cols)) if k]
+
+
+def group_ids(scenario, sel: Select) -> list[str]:
+    """`select_ids` on a validated scenario, with its columns read once and cached."""
+    if "select_cols" not in scenario._cache:
+        scenario._cache["select_cols"] = _columns(scenario.options, scenario.partners)
+    cols = scenario._cache["select_cols"]
+    return [o for o, k in zip(cols["option_id"], _select(sel, cols)) if k]

@@ -20,9 +20,10 @@ def segments_by_gap(scenario) -> dict[str, list[tuple[float, float]]]:
     gaps = scenario.gaps
     for rule in scenario.config.rules.diminishing_returns:
         if rule.gaps is None and rule.sectors is None:
-            ids = list(gaps.index)
+            ids = scenario.gap_ids()
         else:
-            ids = list(rule.gaps or []) + list(gaps.index[gaps["sector_id"].isin(rule.sectors or [])])
+            wanted = set(rule.sectors or [])
+            ids = list(rule.gaps or []) + [g for g, s in zip(scenario.gap_ids(), gaps["sector_id"].tolist()) if s in wanted]
         lo, segs = 0.0, []
         for seg in rule.segments:
             width = seg.upto - lo
@@ -46,17 +47,16 @@ def add_diminishing_returns(model: Model) -> None:
     if sc.config.objective.sense != "max_coverage":
         return
     segs = segments_by_gap(sc)
-    weight = dict(zip(sc.gaps.index, sc.gap_weights().tolist()))
-    size = sc.gaps["size"].to_dict()
+    weight = dict(zip(sc.gap_ids(), sc.gap_weights().tolist()))
+    size = dict(zip(sc.gap_ids(), sc.gaps["size"].tolist()))
     kept, terms = [], []
     for gid, var, factor in valued_slots(model):
         if gid not in segs:
             kept.append((gid, var, factor))
             continue
-        pieces = []
-        for k, (width, slope) in enumerate(segs[gid]):
-            seg = model.new_var("diminishing_returns_seg", f"{var.name}_{k}", 0, width * float(size[gid]))
-            pieces.append(seg)
+        pieces = model.new_vars("diminishing_returns_seg", [f"{var.name}_{k}" for k in range(len(segs[gid]))], 0,
+                                [width * float(size[gid]) for width, _ in segs[gid]])
+        for seg, (width, slope) in zip(pieces, segs[gid]):
             terms.append((seg, factor * float(weight[gid]) * slope / float(size[gid])))
         model.add("diminishing_returns", expr([*((p, 1.0) for p in pieces), (var, -1.0)]) <= 0, var.name)
     model.valued = kept
@@ -69,7 +69,7 @@ def gap_values(scenario, covered: np.ndarray) -> np.ndarray:
     frac = covered / size
     value = frac.copy()
     segs = segments_by_gap(scenario)
-    for j, gid in enumerate(scenario.gaps.index):
+    for j, gid in enumerate(scenario.gap_ids()):
         if gid in segs:
             lo, total = 0.0, 0.0
             for width, slope in segs[gid]:
@@ -82,8 +82,11 @@ def gap_values(scenario, covered: np.ndarray) -> np.ndarray:
 def standards_partners(scenario, rule) -> dict[str, list[str]]:
     """partner → its options of the rule's sector and kind, in table order."""
     o = scenario.options
-    sel = o[(o["sector_id"] == rule.sector) & (o["kind"] == rule.kind)]
-    return {p: list(ids) for p, ids in sel.groupby("partner_id", sort=False).groups.items()}
+    out: dict[str, list[str]] = {}
+    for oid, p, s, k in zip(scenario.option_ids(), o["partner_id"].tolist(), o["sector_id"].tolist(), o["kind"].tolist()):
+        if s == rule.sector and k == rule.kind:
+            out.setdefault(p, []).append(oid)
+    return out
 
 
 def add_standards_bonus(model: Model) -> None:
