@@ -98,7 +98,7 @@ def tool_run(model: Path, out: Path, gap: float, limit: float, solver: str) -> d
     solver_s = sum(s.get("seconds", 0.0) for s in stages) or data["timings_seconds"].get("solve", 0.0)
     return {"wall": wall, "rss_kib": rss, "exit": code, "status": data["status"], "objective": data["objective"],
             "bound": data["bound"], "mip_gap": data["mip_gap"], "timings": data["timings_seconds"],
-            "stages": stages, "solver": solver_s, "backend": data.get("backend"), "winner": data.get("auto_winner")}
+            "stages": stages, "solver": solver_s, "backend": data.get("backend"), "winner": (data.get("auto") or {}).get("winner")}
 
 
 def ref_run(mps: Path, gap: float, limit: float) -> dict:

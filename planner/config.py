@@ -26,7 +26,7 @@ class ObjectiveConfig(_Frozen):
 
 
 class SolverConfig(_Frozen):
-    backend: Literal["highs", "cbc"] = "highs"
+    backend: Literal["highs", "cbc", "auto"] = "highs"  # auto: both at once, first proof wins
     time_limit_s: float | None = Field(60.0, gt=0, allow_inf_nan=False)
     mip_gap: float = Field(0.0, ge=0, le=1, allow_inf_nan=False)
     threads: int | None = Field(None, ge=1)

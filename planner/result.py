@@ -30,6 +30,7 @@ class Result:
     evaluation: Evaluation | None
     rules_active: tuple[str, ...] = ()
     stages: list[dict] = field(default_factory=list)
+    race: dict | None = None  # --solver auto: which solver won, each one's status and seconds
 
     @property
     def has_portfolio(self) -> bool:
@@ -153,6 +154,7 @@ class Result:
             "stages": [{k: (round(v, 4) if k == "seconds" else v) for k, v in st.items()
                         if k in ("stage", "scope", "status", "seconds")} for st in self.stages],
             "backend": self.backend,
+            **({"auto": self.race} if self.race else {}),
             "message": self.message,
             "rules_active": list(self.rules_active),
             **({"resilience": self.resilience()} if sc.config.rules.resilience is not None else {}),
@@ -169,5 +171,5 @@ def make_result(scenario: Scenario, outcome: SolveOutcome, timings: dict[str, fl
         objective=None if evaluation is None else evaluation.objective,
         bound=outcome.bound, mip_gap=outcome.mip_gap, selected=selected, solve_seconds=outcome.solve_seconds,
         backend=outcome.backend, message=outcome.message, timings=timings, evaluation=evaluation,
-        rules_active=tuple(rules_active), stages=outcome.stages,
+        rules_active=tuple(rules_active), stages=outcome.stages, race=outcome.race,
     )

@@ -35,6 +35,7 @@ class SolveOutcome:
     message: str = ""
     stages: list[dict] = field(default_factory=list)
     prepare_seconds: float = 0.0  # model → solver arrays (compile_model, passModel), before stage 1
+    race: dict | None = None  # --solver auto: winner and each solver's status and seconds (planner.race)
     start_year: np.ndarray | None = None  # phasing: start year per option (0 where not selected)
 
 
@@ -346,8 +347,10 @@ class HighsSession:
         )
 
 
-def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break: bool = True) -> SolveOutcome:
-    """Solve with CBC through PuLP (bundled binary). CBC reports no bound through PuLP."""
+def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break: bool = True,
+              tmp_dir: str | None = None) -> SolveOutcome:
+    """Solve with CBC through PuLP (bundled binary). CBC reports no bound through PuLP.
+    `tmp_dir`: where PuLP writes the model and solution files (default: the system's)."""
     import pulp
 
     prob = model.prob
@@ -359,11 +362,13 @@ def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break:
         import os
         import tempfile
 
-        fd, log_path = tempfile.mkstemp(prefix="planner-cbc-", suffix=".log")
+        fd, log_path = tempfile.mkstemp(prefix="planner-cbc-", suffix=".log", dir=tmp_dir)
         os.close(fd)
         try:
             solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap, warmStart=msg_stage == "tie",
                                        logPath=log_path)
+            if tmp_dir is not None:
+                solver.tmpDir = tmp_dir
             _guarded("CBC", prob.solve, solver)
             if msg_stage == "first":
                 log.update(_cbc_log_figures(log_path))
@@ -476,6 +481,10 @@ def solve_model(model: Model, time_limit: float | None = None, mip_gap: float | 
     tie_break = cfg.tie_break if tie_break is None else tie_break
     if backend == "cbc":
         return solve_cbc(model, time_limit, mip_gap, tie_break)
+    if backend == "auto":
+        from .race import solve_auto
+
+        return solve_auto(model, time_limit, mip_gap, tie_break, cfg.threads)
     t0 = time.perf_counter()
     session = HighsSession(compile_model(model), cfg.threads)
     prepare = time.perf_counter() - t0

@@ -16,7 +16,8 @@ from .common import (STATUS_EXIT, emit_json, handle_errors, json_option, out_opt
 @click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Solver time limit in seconds (overrides solver.time_limit_s).")
 @click.option("--mip-gap", type=click.FloatRange(0, 1), default=None, help="Relative MIP gap to stop at (overrides solver.mip_gap).")
-@click.option("--solver", "backend", type=click.Choice(["highs", "cbc"]), default=None, help="Solver backend (overrides solver.backend).")
+@click.option("--solver", "backend", type=click.Choice(["highs", "cbc", "auto"]), default=None,
+              help="Solver backend (overrides solver.backend); auto runs HiGHS and CBC at once and takes the first proof.")
 @click.option("--write-model", type=click.Path(dir_okay=False), default=None,
               help="Also write the exact model solved, as .lp or .mps.")
 @click.option("--report", "reports", multiple=True, type=click.Choice(["xlsx", "html", "md"]),
