@@ -71,6 +71,17 @@ class UncertaintyConfig(_Frozen):
     exterior: float = Field(0.1, ge=0, le=1)
 
 
+class DiagnoseConfig(_Frozen):
+    """How `planner diagnose` weighs relaxations: it minimises Σ weight·change/max(|bound|, 1).
+
+    Keys of `weights` and entries of `keep` name a row (`limit_budget_musd`), an id (a
+    resource, gap or option: `budget_musd`) or a row family (`limit`, `target`, `require` …);
+    the most specific key wins, the default weight is 1. `keep` rows are never relaxed."""
+
+    weights: dict[str, Annotated[float, Field(gt=0, allow_inf_nan=False)]] = Field(default_factory=dict)
+    keep: list[str] = Field(default_factory=list)
+
+
 class ScenarioConfig(_Frozen):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
     description: str = ""
@@ -81,6 +92,7 @@ class ScenarioConfig(_Frozen):
     rules: RulesConfig = RulesConfig()
     solver: SolverConfig = SolverConfig()
     uncertainty: UncertaintyConfig = UncertaintyConfig()
+    diagnose: DiagnoseConfig = DiagnoseConfig()
 
     @field_validator("name")
     @classmethod

@@ -21,6 +21,7 @@ COMMANDS = {
     "compare": "compare_cmd:compare",
     "sweep": "sweep_cmd:sweep",
     "value": "value_cmd:value",
+    "diagnose": "diagnose_cmd:diagnose",
 }
 
 HELP = """Partnership Planner: choose which technology partnerships to pursue with which allies.

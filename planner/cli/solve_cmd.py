@@ -59,10 +59,25 @@ def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend,
     else:
         write_run(result, target)
     timings["export"] = time.perf_counter() - t0
+    diagnosis = _diagnose(sc) if result.status == "infeasible" else None
     if as_json:
-        emit_json({**result.summary(), "out_dir": str(target), **({"reports": written} if reports else {})})
+        emit_json({**result.summary(), "out_dir": str(target), **({"reports": written} if reports else {}),
+                   **({"diagnosis": diagnosis[0]} if diagnosis else {})})
     else:
         from .display import print_result
 
         print_result(result, target)
+        if diagnosis:
+            click.echo("\n".join(diagnosis[1]))
     sys.exit(STATUS_EXIT[result.status])
+
+
+def _diagnose(sc) -> tuple[dict, list[str]]:
+    """The short diagnosis printed with an infeasible result (see `planner diagnose`)."""
+    try:
+        from planner.analysis.diagnose import describe, diagnose
+
+        diag = diagnose(sc)
+        return diag.to_dict(), describe(diag, short=True) + ["(planner diagnose SCENARIO for the full report)"]
+    except Exception as exc:  # noqa: BLE001 - a failed diagnosis must not hide the infeasible status
+        return {"error": str(exc)}, [f"(no diagnosis: {exc})"]
