@@ -276,7 +276,7 @@ def brute_force(inst, rules) -> float | None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("family", list(FAMILIES))
-@settings(max_examples=30, deadline=None, derandomize=True,
+@settings(max_examples=20, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(data=st.data())
 def test_family_matches_brute_force(family, data):
