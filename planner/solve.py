@@ -3,9 +3,10 @@
 Returns plain data (`SolveOutcome`), never prints. Two stages, lexicographically:
 stage 1 optimises the primary objective; stage 2 (the tie-break) keeps the primary
 within a tolerance of stage 1's value and minimises `Model.secondary` (least
-cost_resource; no idle option: see `build.set_objectives`), starting from stage 1's portfolio. Stage 2 searches
-all portfolios after a proven optimum (mip_gap 0), else only subsets of stage 1's
-portfolio (see `tie_break_scope`): exact where "optimal" is defined, cheap where it is not.
+cost_resource, no idle option; see `build.set_objectives`), starting from stage 1's
+portfolio. Stage 2 searches all portfolios after a proven optimum (mip_gap 0), else only
+subsets of stage 1's portfolio (see `tie_break_scope`): exact where "optimal" is defined,
+cheap where it is not.
 
 Status is read from the solver's model status *and* its primal solution status, so a
 time-limited MIP with an incumbent is `feasible` (with bound and gap), never `optimal`.
