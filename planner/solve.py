@@ -366,8 +366,11 @@ def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break:
         fd, log_path = tempfile.mkstemp(prefix="planner-cbc-", suffix=".log", dir=tmp_dir)
         os.close(fd)
         try:
+            # preprocess off: the bundled CBC 2.10.3's default (sos) preprocessing returned a wrong
+            # "optimal" answer (cost 1 instead of 0) on a 3-option tie-break; see test_hand.py
+            # test_tie_break_free_option_beats_paid_one. ~30 % slower on scp42; correct first.
             solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap, warmStart=msg_stage == "tie",
-                                       logPath=log_path)
+                                       logPath=log_path, options=["preprocess off"])
             if tmp_dir is not None:
                 solver.tmpDir = tmp_dir
             _guarded("CBC", prob.solve, solver)
