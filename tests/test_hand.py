@@ -233,3 +233,19 @@ def test_second_resource_limit_binds(make_scenario, backend):
     assert r.selected == ("d",)
     assert r.objective == pytest.approx(2.0, abs=TOL)
     assert r.resources["diplomatic_capacity"] == {"used": 2.0, "limit": 2.0}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_tie_break_free_option_beats_paid_one(make_scenario, backend):
+    # g1, g2 size 1, weight 1; budget 1.
+    #   a: 1 → g2, cost 1     b: 1 → g2, cost 0     c: 1 → g1, cost 0
+    # {a,c} and {b,c} both close both gaps (2.0); {b,c} costs 0 and wins.
+    # (CBC 2.10.3's default preprocessing answered {a,c} for the tie-break stage.)
+    path = make_scenario(
+        options=[opt("a", 1), opt("b", 0), opt("c", 0)],
+        gaps=[{"gap_id": "g1", "size": 1}, {"gap_id": "g2", "size": 1}],
+        contributions=[("a", "g2", 1), ("b", "g2", 1), ("c", "g1", 1)],
+        config={"limits": {"budget_musd": 1}})
+    r = run(path, backend)
+    assert r.selected == ("b", "c")
+    assert r.objective == pytest.approx(2.0, abs=TOL)

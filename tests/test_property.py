@@ -178,3 +178,35 @@ def test_brute_force_indexing():
     for sel in [(), ("o0",), ("o2",), ("o0", "o2"), ("o0", "o1", "o2")]:
         row = X[index_of(sel, 3)]
         assert {f"o{i}" for i in np.flatnonzero(row)} == set(sel)
+
+
+@settings(max_examples=30, **SETTINGS)
+@given(tiny_scenarios(), st.sampled_from([0.05, 0.2, 0.5]))
+def test_highs_with_mip_gap_is_feasible_within_gap_and_has_no_idle_option(spec, mip_gap):
+    # With mip_gap > 0 the tie-break only searches subsets of the portfolio found, so the
+    # result need not be the cheapest optimum, but it must still be feasible, within the gap
+    # of the true optimum (HiGHS: |primal − bound| ≤ gap·|primal|, plus its 1e-6 absolute gap)
+    # and free of idle options.
+    with tempfile.TemporaryDirectory() as tmp:
+        result = solve(load_scenario(write(spec, Path(tmp))), mip_gap=mip_gap)
+    bf = brute_force(spec)
+    feasible = bf["feasible"]
+    if not feasible.any():
+        assert result.status == "infeasible"
+        return
+    assert result.status == "optimal", result.status  # HiGHS's word for "within the gap"
+    maximize = spec["sense"] == "max_coverage"
+    obj = np.where(feasible, bf["objective"], -np.inf if maximize else np.inf)
+    best = obj.max() if maximize else obj.min()
+    n = len(spec["options"])
+    k = index_of(result.selected, n)
+    assert feasible[k]
+    value = bf["objective"][k]
+    assert value == pytest.approx(result.objective, abs=1e-9)
+    shortfall = best - value if maximize else value - best
+    assert shortfall <= mip_gap * max(abs(value), abs(best)) + 1e-5
+    for i in np.flatnonzero(bf["X"][k]):
+        j = k - (1 << (n - 1 - i))
+        as_good = bf["objective"][j] >= value - 1e-6 * max(1.0, abs(value)) if maximize \
+            else bf["objective"][j] <= value + 1e-6 * max(1.0, abs(value))
+        assert not (feasible[j] and as_good), f"o{i} is idle in {result.selected}"
