@@ -13,7 +13,9 @@ time-limited MIP with an incumbent is `feasible` (with bound and gap), never `op
 """
 from __future__ import annotations
 
+import sys
 import time
+import types
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -495,3 +497,17 @@ def solve_model(model: Model, time_limit: float | None = None, mip_gap: float | 
     outcome = session.solve(time_limit, mip_gap, tie_break)
     outcome.prepare_seconds = prepare
     return outcome
+
+
+class _CallableModule(types.ModuleType):
+    """This module's name is also the API function's: once it is imported, the import system
+    binds `planner.solve` to the module, so `from planner import solve` may find the module.
+    Calling it runs `planner.api.solve`, so that import works either way."""
+
+    def __call__(self, *args, **kwargs):
+        from .api import solve
+
+        return solve(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
