@@ -180,6 +180,12 @@ def tie_eps(scenario: Scenario) -> float:
     return float((positive.min() if positive.size else 1.0) * 1e-3 / max(1, len(costs)))
 
 
+def tie_break_weights(scenario: Scenario) -> np.ndarray:
+    """max_coverage tie-break weight per option: its cost_resource use, or tie_eps if that is 0."""
+    costs = scenario.options[scenario.cost_resource].to_numpy(dtype=float)
+    return np.where(costs > 0, costs, tie_eps(scenario))
+
+
 def set_objectives(model: Model) -> None:
     sc = model.scenario
     obj = sc.config.objective
@@ -196,10 +202,9 @@ def set_objectives(model: Model) -> None:
     # zero-cost options get a tiny weight (to keep idle free options out). A count weight on
     # every option would trade against cost: {a: 3.0001} beat {b: 1.5, c: 1.5} by one option.
     # Rules may have added finer preferences to model.secondary already (earlier start years).
-    costs = sc.options[sc.cost_resource].to_numpy(dtype=float)
-    eps = tie_eps(sc)
     if obj.sense == "max_coverage":
-        model.secondary = expr((v, c if c > 0 else eps) for v, c in zip(model.x.values(), costs.tolist())) + model.secondary
+        weights = tie_break_weights(sc).tolist()
+        model.secondary = expr(zip(model.x.values(), weights)) + model.secondary
     else:
         model.secondary = expr((v, 1.0) for v in model.x.values()) + model.secondary
     model.prob.sense = pulp.LpMaximize if model.maximize else pulp.LpMinimize

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..build import Model
+from ..build import Model, tie_break_weights
 from ..scenario import Scenario
 from ..solve import Compiled
 
@@ -120,9 +120,7 @@ class Layout:
             primary[self.cover_cols] = -(sc.gap_weights() / size)
             if obj.risk_penalty:
                 primary[self.x_cols] = obj.risk_penalty * sc.options["risk"].to_numpy(dtype=float)
-            positive = costs[costs > 0]
-            eps = (positive.min() if positive.size else 1.0) * 1e-3 / max(1, len(costs))
-            secondary[self.x_cols] = costs + eps
+            secondary[self.x_cols] = tie_break_weights(sc)
         else:
             primary[self.x_cols] = costs
             secondary[self.x_cols] = 1.0
