@@ -12,7 +12,7 @@ from planner.build import build
 from planner.load import load_raw
 from planner.sensitivity.arrays import Layout
 from planner.sensitivity.engine import FAST, REBUILD, Engine
-from planner.sensitivity.points import perturbed
+from planner.sensitivity.points import NUMERIC, perturbed
 from planner.solve import compile_model
 from sens_helpers import brute_force, write_scenario
 
@@ -20,8 +20,8 @@ TINY = Path(__file__).parent / "data" / "tiny.yaml"
 ARRAYS = ("row_lower", "row_upper", "value", "primary", "secondary")
 
 
-def assert_same_arrays(layout: Layout, scenario) -> None:
-    fast = layout.arrays(scenario)
+def assert_same_arrays(layout: Layout, scenario, changes=NUMERIC) -> None:
+    fast = layout.arrays(scenario, changes)
     assert fast is not None
     fresh = compile_model(build(scenario))
     for name in ARRAYS:
@@ -38,8 +38,8 @@ def assert_same_arrays(layout: Layout, scenario) -> None:
 ])
 def test_fast_arrays_equal_a_fresh_build(overrides):
     engine = Engine(load_raw(TINY))
-    scenario, numeric = engine.scenario(overrides)
-    assert numeric
+    scenario, changes = engine.scenario(overrides)
+    assert changes == NUMERIC
     assert_same_arrays(engine.layout, scenario)
 
 
@@ -48,7 +48,7 @@ def test_fast_arrays_with_targets_and_min_cost(tmp_path):
     engine = Engine(load_raw(path))
     assert engine.layout is not None
     for overrides in ([], [("limits.diplomatic_capacity", 5)]):
-        scenario, numeric = engine.scenario(overrides)
+        scenario, changes = engine.scenario(overrides)
         assert_same_arrays(engine.layout, scenario)
 
 
@@ -63,25 +63,73 @@ def test_fast_arrays_follow_perturbed_tables(tmp_path):
     gaps["weight"] = gaps["weight"] * 0.5
     sectors = base.sectors.copy()
     sectors["weight"] = [3.0, 0.25]
+    changes = frozenset({"contributions.amount", "options.budget_musd", "gaps.weight", "sectors.weight"})
     assert_same_arrays(engine.layout, perturbed(base, {"contributions": contributions, "options": options,
-                                                       "gaps": gaps, "sectors": sectors}))
+                                                       "gaps": gaps, "sectors": sectors}), changes)
+
+
+RULES = {
+    "require": ["o0"], "forbid": ["o5"],
+    "requires": [{"option": "o1", "needs": "o2"}], "excludes": [["o3", "o4"]],
+    "groups": [{"select": {"sector": "s1"}, "max_options": 3},
+               {"name": "cheap", "select": {"partner": "p2"}, "max_use": {"budget_musd": 12}}],
+    "max_options": {"default": 3}, "min_fraction": {"sectors": {"s2": 0.1}},
+    "diversify": [{"sector": "s1", "min_partners": 2}], "risk": {"max_total": 2.0},
+    "resilience": {"fraction": 0.1, "gaps": ["g0"]},
+}
+
+
+def test_rule_families_keep_the_fast_path_and_their_rows(tmp_path):
+    """Every rule family the engine keeps in place: same arrays as a fresh build, and the
+    families that read a perturbed column send the point to a rebuild."""
+    path = write_scenario(tmp_path, seed=21, n_options=10, n_gaps=4, budget=30, extra={"rules": RULES})
+    engine = Engine(load_raw(path))
+    assert engine.layout is not None
+    assert {"requires", "excludes", "groups", "max_options", "min_fraction", "diversify", "risk",
+            "resilience"} <= engine.layout.families
+    for overrides in ([("limits.budget_musd", 22)], [("objective.risk_penalty", 0.3), ("objective.sector_weights.s1", 2)]):
+        scenario, changes = engine.scenario(overrides)
+        assert changes == NUMERIC
+        assert_same_arrays(engine.layout, scenario)
+        result = engine.solve(scenario, changes)
+        reference = solve(scenario)
+        assert result.path == FAST and result.selected == reference.selected
+        assert result.objective == pytest.approx(reference.objective, abs=1e-9)
+    base = engine.base
+    gaps = base.gaps.copy()
+    gaps["weight"] = gaps["weight"] * 2
+    assert_same_arrays(engine.layout, perturbed(base, {"gaps": gaps}), frozenset({"gaps.weight"}))
+    for column in ("contributions.amount", "options.budget_musd", "options.risk"):
+        assert engine.layout.arrays(base, frozenset({column})) is None  # diversify / groups / risk read it
+
+
+def test_objective_changing_families_are_always_rebuilt(tmp_path):
+    rules = {"diminishing_returns": [{"gaps": ["g0"], "segments": [{"upto": 0.5, "value": 0.8}, {"upto": 1, "value": 0.2}]}]}
+    path = write_scenario(tmp_path, seed=2, n_options=8, n_gaps=3, extra={"rules": rules})
+    engine = Engine(load_raw(path))
+    assert engine.layout is None
+    scenario, changes = engine.scenario([("limits.budget_musd", 9)])
+    result = engine.solve(scenario, changes)
+    reference = solve(scenario)
+    assert result.path == REBUILD and result.selected == reference.selected
+    assert result.objective == pytest.approx(reference.objective, abs=1e-9)
 
 
 def test_structural_changes_are_rebuilt_and_still_match_planner_solve():
     engine = Engine(load_raw(TINY))
     for overrides in ([("rules.forbid", ["b"])], [("objective.coverage_target", 0.2)], [("objective.sense", "min_cost"),
                       ("objective.coverage_target", 0.5)]):
-        scenario, numeric = engine.scenario(overrides)
-        assert not numeric
-        result = engine.solve(scenario, numeric)
+        scenario, changes = engine.scenario(overrides)
+        assert changes is None
+        result = engine.solve(scenario, changes)
         assert result.path == REBUILD
         reference = solve(load_scenario(TINY, [f"{k}={v}" for k, v in overrides]))
         assert result.status == reference.status
         assert result.objective == pytest.approx(reference.objective, abs=1e-9)
         assert result.selected == reference.selected
     # Back to a numeric change: the engine returns to the in-place model.
-    scenario, numeric = engine.scenario([("limits.budget_musd", 9)])
-    result = engine.solve(scenario, numeric)
+    scenario, changes = engine.scenario([("limits.budget_musd", 9)])
+    result = engine.solve(scenario, changes)
     assert result.path == FAST and result.selected == ("c", "d")
 
 
@@ -95,8 +143,8 @@ def test_tiny_budget_ladder_by_hand():
     engine = Engine(load_raw(TINY))
     start = None
     for budget, (objective, selected) in expected.items():
-        scenario, numeric = engine.scenario([("limits.budget_musd", budget)])
-        result = engine.solve(scenario, numeric, start_x=start)
+        scenario, changes = engine.scenario([("limits.budget_musd", budget)])
+        result = engine.solve(scenario, changes, start_x=start)
         assert result.path == FAST
         assert result.status == "optimal"
         assert result.objective == pytest.approx(objective, abs=1e-9)
@@ -109,8 +157,8 @@ def test_tiny_budget_ladder_by_hand():
 def test_engine_matches_brute_force(tmp_path_factory, seed, budget, penalty):
     folder = tmp_path_factory.mktemp("bf")
     engine = Engine(load_raw(write_scenario(folder, seed, n_options=8, n_gaps=4)))
-    scenario, numeric = engine.scenario([("limits.budget_musd", budget), ("objective.risk_penalty", penalty)])
-    result = engine.solve(scenario, numeric)
+    scenario, changes = engine.scenario([("limits.budget_musd", budget), ("objective.risk_penalty", penalty)])
+    result = engine.solve(scenario, changes)
     best, winners = brute_force(scenario)
     assert result.status == "optimal"
     assert result.objective == pytest.approx(best, abs=1e-7)

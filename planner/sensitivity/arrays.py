@@ -20,9 +20,23 @@ from ..build import Model, tie_break_weights
 from ..scenario import Scenario
 from ..solve import Compiled
 
-# Constraint families whose rows this module can recompute. A model with any other family
-# (a rule another module adds) is always rebuilt per point: correct, only slower.
-KNOWN_FAMILIES = frozenset({"link", "limit", "target", "require", "forbid"})
+# What changed between the base and a point: "settings" (limits, weights, the risk penalty —
+# numbers in the scenario file) and "<table>.<column>" for perturbed table columns.
+SETTINGS = "settings"
+
+# Constraint families this module recomputes itself (link, limit, target), and rule families
+# whose rows read none of the numbers a point may change, except those listed ("options.*":
+# any option column). A model with a family not listed here (one that adds objective terms or
+# reads limits: diminishing_returns, standards_bonus, phasing, or a new one) is rebuilt for
+# every point: correct, only slower. tests/test_sens_engine.py checks every family listed.
+FAMILY_READS: dict[str, frozenset[str]] = {
+    "link": frozenset(), "limit": frozenset(), "target": frozenset(),
+    "require": frozenset(), "forbid": frozenset(), "requires": frozenset(), "excludes": frozenset(),
+    "max_options": frozenset(), "min_fraction": frozenset({"gaps.size"}),
+    "groups": frozenset({"options.*"}),  # min_use / max_use read option resource uses
+    "diversify": frozenset({"contributions.amount"}), "risk": frozenset({"options.risk"}),
+    "resilience": frozenset({"contributions.amount", "gaps.size"}),
+}
 
 
 @dataclass
@@ -46,11 +60,12 @@ class Layout:
     cover_cols: np.ndarray
     x_cols: np.ndarray
     row_of_pos: np.ndarray  # row index of every matrix entry
+    families: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, model: Model, comp: Compiled) -> "Layout | None":
         """The layout of a built model, or None if it has rows or columns this module cannot recompute."""
-        if set(model.constraint_names) - KNOWN_FAMILIES or model.extra_vars:
+        if set(model.constraint_names) - set(FAMILY_READS):
             return None
         sc = model.scenario
         row_index = {name: i for i, name in enumerate(comp.row_names)}
@@ -77,11 +92,19 @@ class Layout:
         oi, gi, _ = sc.contribution_arrays()
         contrib_pos = np.array([pos_of.get((link_rows[g], int(x_cols[o])), -1) for o, g in zip(oi, gi)], dtype=np.int64)
         return cls(comp, sc.options.index, sc.gaps.index, limit_rows, target_rows, use_pos, contrib_pos,
-                   cover_cols, x_cols, row_of_pos)
+                   cover_cols, x_cols, row_of_pos, frozenset(model.constraint_names))
 
-    def arrays(self, sc: Scenario) -> PointArrays | None:
-        """Row bounds, matrix values and costs of `sc`'s model, or None if its structure differs."""
+    def reads(self, changes: frozenset[str]) -> bool:
+        """True if a rule family of the model reads any of `changes` (so it must be rebuilt)."""
+        tables = {c.split(".")[0] + ".*" for c in changes}
+        return any(FAMILY_READS[f] & (changes | tables) for f in self.families)
+
+    def arrays(self, sc: Scenario, changes: frozenset[str] = frozenset({SETTINGS})) -> PointArrays | None:
+        """Row bounds, matrix values and costs of `sc`'s model, or None if its structure differs
+        or a rule family reads something in `changes`."""
         base = self.base
+        if self.reads(changes):
+            return None
         if not (_same_index(sc.options.index, self.options) and _same_index(sc.gaps.index, self.gaps)):
             return None
         if list(sc.config.limits) != list(self.limit_rows):

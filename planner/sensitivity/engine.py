@@ -31,7 +31,7 @@ from ..load import RawInputs
 from ..scenario import Scenario
 from ..solve import Compiled, HighsSession, SolveOutcome, compile_model
 from .arrays import Layout, PointArrays
-from .points import ScenarioFactory
+from .points import NUMERIC, ScenarioFactory
 
 FAST, REBUILD = "fast", "rebuild"
 
@@ -74,8 +74,8 @@ class Engine:
     def base(self) -> Scenario:
         return self.factory.base
 
-    def scenario(self, overrides: Iterable[tuple[str, Any]] = ()) -> tuple[Scenario, bool]:
-        """The point's scenario and whether only numeric settings changed (see `points`)."""
+    def scenario(self, overrides: Iterable[tuple[str, Any]] = ()) -> tuple[Scenario, frozenset[str] | None]:
+        """The point's scenario and what changed, or None for a structural change (see `points`)."""
         return self.factory.scenario(overrides)
 
     def reset(self) -> None:
@@ -99,9 +99,10 @@ class Engine:
         comp.primary[:] = arrays.primary  # HighsSession.solve loads the cost vectors on every run
         comp.secondary[:] = arrays.secondary
 
-    def prepare(self, scenario: Scenario, numeric_only: bool = True) -> str:
-        """Load `scenario`'s model into the live session; returns the path taken."""
-        arrays = self.layout.arrays(scenario) if (self.layout is not None and numeric_only) else None
+    def prepare(self, scenario: Scenario, changes: frozenset[str] | None = NUMERIC) -> str:
+        """Load `scenario`'s model into the live session; returns the path taken. `changes` says
+        what differs from the base ({"settings"}, perturbed "<table>.<column>"s), None = structure."""
+        arrays = self.layout.arrays(scenario, changes) if (self.layout is not None and changes is not None) else None
         if arrays is not None:
             self._push(arrays)
             return FAST
@@ -109,11 +110,11 @@ class Engine:
         self.session_is_base = False
         return REBUILD
 
-    def solve(self, scenario: Scenario, numeric_only: bool = True, *, start_x: np.ndarray | None = None,
+    def solve(self, scenario: Scenario, changes: frozenset[str] | None = NUMERIC, *, start_x: np.ndarray | None = None,
               time_limit_s: float | None = None, mip_gap: float | None = None) -> PointResult:
         """Solve one point (see the module doc); `start_x` is a 0/1 vector over options, or None."""
         t0 = time.perf_counter()
-        path = self.prepare(scenario, numeric_only)
+        path = self.prepare(scenario, changes)
         self.counts[path] += 1
         cfg = scenario.config.solver
         comp = self.session.comp
@@ -123,8 +124,8 @@ class Engine:
         return point_result(scenario, outcome, path, time.perf_counter() - t0)
 
     def solve_overrides(self, overrides: Iterable[tuple[str, Any]], **kwargs) -> tuple[Scenario, PointResult]:
-        scenario, numeric = self.scenario(overrides)
-        return scenario, self.solve(scenario, numeric, **kwargs)
+        scenario, changes = self.scenario(overrides)
+        return scenario, self.solve(scenario, changes, **kwargs)
 
 
 def point_result(scenario: Scenario, outcome: SolveOutcome, path: str, seconds: float) -> PointResult:

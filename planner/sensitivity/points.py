@@ -24,6 +24,8 @@ from ..load import RawInputs, apply_overrides
 from ..scenario import Scenario
 from ..validate import validate
 
+NUMERIC = frozenset({"settings"})  # see arrays.SETTINGS
+
 # Settings that change numbers but never which rows, columns or tables exist.
 _NUMERIC_SETTINGS = ("objective.risk_penalty", "solver.time_limit_s", "solver.mip_gap")
 
@@ -80,17 +82,18 @@ class ScenarioFactory:
         data = apply_overrides(self.base.config.to_plain(), overrides)
         return parse_config(data, str(self.raw.scenario_file))
 
-    def scenario(self, overrides: Iterable[tuple[str, Any]]) -> tuple[Scenario, bool]:
-        """(scenario, numeric_only): the point's scenario and whether only numeric settings changed."""
+    def scenario(self, overrides: Iterable[tuple[str, Any]]) -> tuple[Scenario, frozenset[str] | None]:
+        """(scenario, changes): the point's scenario, and {"settings"} if only numeric settings
+        changed (the model's structure is the base's) or None if it must be rebuilt."""
         cfg = self.config(overrides)
         if cfg == self.base.config:
-            return self.base, True
+            return self.base, NUMERIC
         limits_ok = all(math.isfinite(v) and v >= 0 for v in cfg.limits.values())  # else validate says why
         if limits_ok and numeric_only(self.base, changed_paths(self.base.config, cfg)):
             # The tables are the base's, so their contribution arrays are too (settings-free).
             cache = {k: v for k, v in self.base._cache.items() if k == "contrib"}
-            return dataclasses.replace(self.base, config=cfg, _cache=cache), True
-        return validate(dataclasses.replace(self.raw, config=cfg)), False
+            return dataclasses.replace(self.base, config=cfg, _cache=cache), NUMERIC
+        return validate(dataclasses.replace(self.raw, config=cfg)), None
 
 
 def perturbed(scenario: Scenario, tables: dict[str, Any]) -> Scenario:

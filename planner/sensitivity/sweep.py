@@ -48,8 +48,8 @@ def solve_batch(engine: Engine, job: Job, batch: dict[str, Any]) -> list[Record]
     out = []
     for index, params in batch["points"]:
         try:
-            scenario, numeric = engine.scenario(params.items())
-            result = engine.solve(scenario, numeric, start_x=start, time_limit_s=job.settings.get("time_limit_s"))
+            scenario, changes = engine.scenario(params.items())
+            result = engine.solve(scenario, changes, start_x=start, time_limit_s=job.settings.get("time_limit_s"))
         except Exception as exc:  # noqa: BLE001 - a failed point is a result; the run goes on
             out.append(error_record(index, exc))
             continue
