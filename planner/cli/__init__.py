@@ -22,6 +22,7 @@ COMMANDS = {
     "sweep": "sweep_cmd:sweep",
     "value": "value_cmd:value",
     "diagnose": "diagnose_cmd:diagnose",
+    "frontier": "frontier_cmd:frontier",
 }
 
 HELP = """Partnership Planner: choose which technology partnerships to pursue with which allies.

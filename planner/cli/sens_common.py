@@ -25,7 +25,7 @@ point_time_option = click.option(
 
 
 @contextmanager
-def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
+def progress_bar(enabled: bool, label: str, unit: str = "points") -> Iterator[Callable[[int, int | None], None] | None]:
     """A callback (done, total) that drives a rich progress bar on stderr, or None if disabled."""
     if not enabled:
         yield None
@@ -38,14 +38,14 @@ def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int, int], Non
         def render(self, task) -> Text:
             done = task.completed - task.fields.get("first", 0)
             elapsed = time.perf_counter() - task.fields.get("t0", time.perf_counter())
-            return Text(f"{done / elapsed:.2f} points/s" if done and elapsed > 0 else "… points/s", style="cyan")
+            return Text(f"{done / elapsed:.2f} {unit}/s" if done and elapsed > 0 else f"… {unit}/s", style="cyan")
 
     console = Console(stderr=True)
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
                         TimeRemainingColumn(), console=console, transient=False)
     task_id = None
 
-    def update(done: int, total: int) -> None:
+    def update(done: int, total: int | None) -> None:  # total None: not known in advance
         nonlocal task_id
         if task_id is None:  # the first call reports points already done (resumed): not counted in the rate
             task_id = progress.add_task(label, total=total, completed=done, first=done, t0=time.perf_counter())

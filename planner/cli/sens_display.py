@@ -60,3 +60,25 @@ def print_sweep(outcome, console: Console | None = None) -> None:
                       fmt(row["selected"]), enter, leave)
     console.print(table)
     console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
+
+
+def print_frontier(outcome, console: Console | None = None) -> None:
+    console = console or _console()
+    s = outcome.summary
+    exact = "exact" if s["exact"] else "[yellow]not exact (a solve hit its time limit)[/yellow]"
+    console.print(f"[bold]{s['scenario']}[/bold] frontier of the objective against {s['resource']} "
+                  f"from {fmt(s['from'])} to {fmt(s['to'])}: {s['breakpoints']} breakpoints found with "
+                  f"{s['solves']} solves ({exact}, {s['wall_seconds']:.1f} s)")
+    frame = outcome.tables["frontier.csv"]
+    table = Table(title="Limit intervals (the portfolio is optimal from 'from' up to 'to')")
+    for col in ("from", "to", "status", "objective", "selected", "entered", "left"):
+        table.add_column(col, justify="left" if col in ("status", "entered", "left") else "right")
+    rows, _ = _rows(frame)
+    for _, row in rows:
+        if row is None:
+            table.add_row("…", *[""] * 6)
+            continue
+        table.add_row(fmt(row["limit_from"]), fmt(row["limit_to"]), row["status"], fmt(row["objective"], 4),
+                      fmt(row["selected"]), row["entered"].replace(";", ", "), row["left"].replace(";", ", "))
+    console.print(table)
+    console.print(f"results written to [bold]{outcome.out_dir}[/bold]")

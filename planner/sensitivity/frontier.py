@@ -1,0 +1,160 @@
+"""`planner frontier`: the exact objective-versus-resource frontier (ε-constraint).
+
+The limit on one resource r is the ε. If the optimal portfolio P at limit L uses
+U = use_r(P) ≤ L, then P is optimal — and is the portfolio `planner solve` returns — for
+every limit in [U, L]: every portfolio feasible at a smaller limit was feasible at L, P
+is still feasible, and among the optima P stays the least-cost one (the tie-break). So
+one solve settles the whole interval, and the next solve is at a limit just below U
+(U − δ, δ = 1e-6·max(1, U), well above HiGHS's feasibility tolerance). Walking down from
+the top of the range, every solve finds a new breakpoint — the number of solves is the
+number of portfolios on the frontier, plus one when the walk ends infeasible:
+
+    L ← to;  repeat: P ← solve(limit_r = L); U ← use_r(P); record P on [U, L]; L ← U − δ
+    until L < from, or no portfolio exists (then every limit below U is infeasible).
+
+Portfolios whose uses differ by less than δ are not told apart. A solve stopped by its
+time limit is recorded as `feasible` and makes the frontier inexact (`exact: false`).
+
+Tables: `frontier.csv` (one row per interval, ascending), `ladder.csv` (the limit at which
+each option enters or exits as the limit rises), `summary.json` (`kind: frontier`).
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from .. import __version__
+from ..errors import InputError, Problem
+from ..load import load_raw
+from .engine import Engine
+from .runner import Progress, RunOutcome, default_out_dir, r9, write_tables
+
+KIND = "frontier"
+SEP = ";"
+MAX_SOLVES = 100_000
+
+
+def delta(used: float) -> float:
+    """How far below a portfolio's use the next limit goes."""
+    return 1e-6 * max(1.0, abs(used))
+
+
+def frontier_engine(raw, resource: str, hi: float | None) -> tuple[Engine, float]:
+    """An engine whose base limits `resource` at the top of the range `hi` (default: the
+    scenario's limit, else what every option together uses), and that top."""
+    engine = Engine(raw)
+    base = engine.base
+    limits = base.config.limits
+    if resource not in base.resources:
+        if resource not in base.options.columns:
+            raise InputError(Problem(file="--resource", value=resource,
+                                     message=f"not a column of the options table; resources here: {', '.join(base.resources)}"))
+        # validate it as a limited resource (a numeric column ≥ 0), with the file, row, column of any bad cell
+        engine = Engine(dataclasses.replace(raw, config=engine.factory.config([(f"limits.{resource}", 0)])))
+        base = engine.base
+    if hi is None:
+        hi = float(limits[resource]) if resource in limits else float(base.options[resource].sum())
+    if float(base.config.limits.get(resource, float("nan"))) == hi:
+        return engine, hi
+    return Engine(dataclasses.replace(raw, config=engine.factory.config([(f"limits.{resource}", hi)]))), hi
+
+
+def run_frontier(scenario: str | Path, resource: str, overrides: Sequence[str] = (), *, lo: float | None = None,
+                 hi: float | None = None, out_dir: str | Path | None = None, time_limit_s: float | None = None,
+                 progress: Progress | None = None) -> RunOutcome:
+    """Walk the frontier of the objective against `limits.<resource>` from `hi` down to `lo`."""
+    raw = load_raw(scenario, overrides)
+    lo = 0.0 if lo is None else float(lo)
+    if lo < 0 or (hi is not None and hi < lo):
+        raise InputError(Problem(file="--from/--to", value=f"{lo}..{hi}", message="need 0 ≤ --from ≤ --to"))
+    t0 = time.perf_counter()
+    engine, hi = frontier_engine(raw, resource, hi)
+    if hi < lo:
+        raise InputError(Problem(file="--from", value=lo, message=f"--from is above the top of the range ({hi:g})"))
+    key = f"limits.{resource}"
+    found: list[dict[str, Any]] = []  # walked from the top down
+    limit, infeasible_below = hi, None
+    while limit >= lo and len(found) < MAX_SOLVES:
+        scenario_l, changes = engine.scenario([(key, limit)])
+        result = engine.solve(scenario_l, changes, time_limit_s=time_limit_s)
+        if progress:
+            progress(len(found) + 1, None)
+        if not result.has_portfolio:
+            infeasible_below = {"limit_to": limit, "status": result.status}
+            break
+        used = result.resource_use[resource]
+        found.append({"limit_to": limit, "used": used, "result": result})
+        limit = min(used, limit) - delta(used)
+    solves = len(found) + (infeasible_below is not None)
+    segments = list(reversed(found))
+    tables = {"frontier.csv": frontier_table(engine, resource, segments, infeasible_below, lo),
+              "ladder.csv": ladder_table(engine, segments, lo)}
+    frame = tables["frontier.csv"]
+    portfolios = frame[frame["objective"].notna()]
+    objective_breaks = int((portfolios["objective"].diff().abs() > 1e-9).sum())
+    summary = {
+        "kind": KIND, "scenario": raw.config.name, "scenario_file": str(raw.scenario_file),
+        "input_sha256": raw.input_sha256, "planner_version": __version__, "sense": raw.config.objective.sense,
+        "resource": resource, "from": lo, "to": hi, "solves": solves, "segments": len(segments),
+        "breakpoints": max(0, len(segments) - 1) + (infeasible_below is not None and bool(segments)),
+        "objective_breakpoints": objective_breaks,
+        "infeasible_below": None if infeasible_below is None else r9(segments[0]["used"]) if segments else hi,
+        "exact": all(s["result"].status == "optimal" for s in segments),
+        "paths": dict(engine.counts), "wall_seconds": round(time.perf_counter() - t0, 3),
+        "time_limit_s": time_limit_s,
+    }
+    target = Path(out_dir) if out_dir else default_out_dir(raw.config.name, KIND)
+    write_tables(target, tables, summary)
+    return RunOutcome(target, summary, tables)
+
+
+def frontier_table(engine: Engine, resource: str, segments: list[dict], infeasible: dict | None, lo: float):
+    """One row per limit interval, ascending: the portfolio optimal for limit_from ≤ limit <
+    limit_to (≤ for the top interval, whose limit_to is the top of the range)."""
+    import pandas as pd
+
+    resources = engine.base.resources
+    rows = []
+    if infeasible is not None:
+        top = segments[0]["used"] if segments else infeasible["limit_to"]
+        rows.append({"segment": 0, "status": "infeasible", "limit_from": r9(lo), "limit_to": r9(top),
+                     "objective": None, "bound": None, "mip_gap": None, "selected": None,
+                     **{f"{r}_used": None for r in resources}, "entered": "", "left": "", "portfolio": ""})
+    previous: list[str] = []
+    for i, seg in enumerate(segments):
+        res = seg["result"]
+        upper = segments[i + 1]["used"] if i + 1 < len(segments) else seg["limit_to"]
+        selected = list(res.selected)
+        rows.append({"segment": len(rows), "status": res.status, "limit_from": r9(max(seg["used"], lo)),
+                     "limit_to": r9(upper), "objective": r9(res.objective), "bound": r9(res.bound),
+                     "mip_gap": r9(res.mip_gap), "selected": len(selected),
+                     **{f"{r}_used": r9(res.resource_use[r]) for r in resources},
+                     "entered": SEP.join(o for o in selected if o not in previous),
+                     "left": SEP.join(o for o in previous if o not in selected), "portfolio": SEP.join(selected)})
+        previous = selected
+    frame = pd.DataFrame(rows)
+    if len(frame):
+        frame["selected"] = frame["selected"].astype("Int64")
+    return frame
+
+
+def ladder_table(engine: Engine, segments: list[dict], lo: float):
+    """The limit at which each option enters or exits the optimal portfolio as the limit rises."""
+    import pandas as pd
+
+    opts = engine.base.options
+    order = {o: i for i, o in enumerate(opts.index)}
+    rows, previous = [], set()
+    for seg in segments:
+        res = seg["result"]
+        at = r9(max(seg["used"], lo))
+        now = set(res.selected)
+        for event, ids in (("enter", now - previous), ("exit", previous - now)):
+            for oid in sorted(ids, key=order.__getitem__):
+                rows.append({"option_id": oid, "partner_id": opts.at[oid, "partner_id"],
+                             "sector_id": opts.at[oid, "sector_id"], "event": event, "at_limit": at,
+                             "objective_at": r9(res.objective)})
+        previous = now
+    return pd.DataFrame(rows, columns=["option_id", "partner_id", "sector_id", "event", "at_limit", "objective_at"])
