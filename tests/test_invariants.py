@@ -139,6 +139,7 @@ def test_every_output_figure_recomputes(which, make_scenario, tmp_path):
     assert summary["status"] == "optimal" and summary["selected"] > 0
 
 
+@pytest.mark.slow  # 12 baseline solves: ~5 s of CPU
 @pytest.mark.parametrize("resource, limits", [
     ("budget_musd", [0, 800, 1600, 2400, 3360, 4800, 9000]),
     ("diplomatic_capacity", [0, 10, 25, 42, 80]),
