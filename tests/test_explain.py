@@ -174,3 +174,21 @@ def test_baseline_statements_verified(tmp_path):
     out = [o for o in sc.options.index if o not in res.selected][:3]
     for e in explain(sc, [res.selected[0], *out]):
         verify(base, e, tmp_path)
+
+
+@pytest.mark.slow
+def test_phased_scenario_structural_rows_are_no_reason():
+    # Under phasing, x[o] = Σ_y x[o, y] (phasing_once_<o>) defines a variable: it neither forces nor
+    # blocks an option, and an option's data enter per-year columns, so scaling is not attempted.
+    path = Path(__file__).parent.parent / "models" / "phased-2027-2030.yaml"
+    sc = load_scenario(path)
+    from planner.api import solve
+
+    res = solve(sc)
+    out = next(o for o in sc.options.index if o not in res.selected)
+    for e in explain(sc, [res.selected[0], out]):
+        rows = [r.row for r in e.forced_by + e.blocked_by]
+        assert not any(r.startswith("phasing_once_") for r in rows), rows
+        for p in e.entry:
+            if p.kind in ("contributions", "cost"):
+                assert p.status == "unknown" and "per-year" in p.notes[0]

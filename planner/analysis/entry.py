@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..errors import PlannerError
 from ..evaluate import evaluate
 from ..solve import OPTIMAL
 from .workbench import Parameter, Workbench, obj_tol
@@ -204,8 +205,13 @@ def entry_paths(wb: Workbench, o: str, blocked_by, max_steps: int = 3) -> list[E
         pushes = (coef > 0 and info.sense == "<=") or (coef < 0 and info.sense == ">=")
         if info.family == "limit" and pushes and info.name not in rows:
             rows[info.name] = RowEffect(info.name, info.family, info.ident, info.sense, info.bound, math.nan, coef)
-    paths = [_bound_path(wb, o, r, max_steps) for r in rows.values() if r.family not in ("require",)]
-    for extra in (_contribution_path(wb, o), _cost_path(wb, o)):
+    bound = {r.name for r in wb.bound_rows()}
+    paths = [_bound_path(wb, o, r, max_steps) for r in rows.values() if r.family != "require" and r.row in bound]
+    for kind, make in (("contributions", _contribution_path), ("cost", _cost_path)):
+        try:
+            extra = make(wb, o)
+        except PlannerError as exc:
+            extra = EntryPath(kind, kind, "unknown", math.nan, notes=[str(exc)])
         if extra is not None:
             paths.append(extra)
     return paths

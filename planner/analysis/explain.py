@@ -113,10 +113,11 @@ def _violations(wb: Workbench, o: str, values: np.ndarray, families: tuple[str, 
     j = wb.col(o)
     column = wb.column(j)
     act = wb.activity(values)
+    bound = {r.name for r in wb.bound_rows()}  # structural rows (definitions) are no reason
     out = []
     for i, coef in column.items():
         info = wb.rows[i]
-        if info.family in ("link", "target") or (families is not None and info.family not in families):
+        if info.family == "target" or info.name not in bound or (families is not None and info.family not in families):
             continue
         a = act[i] + (coef if add else -coef)
         tol = 1e-6 * max(1.0, abs(info.bound))
@@ -246,7 +247,9 @@ def describe_entry(p: EntryPath, cost_resource: str) -> str:
             return f"It enters if its {cost_resource} is cut from {fmt(p.current)} to {fmt(p.needed)}{below}."
         if p.status == "impossible":
             return f"No cut of its {cost_resource} alone brings it in, not even to 0."
-    return f"{p.kind} {p.parameter}: {p.status} ({'; '.join(p.notes) or 'solver stopped'})."
+    label = {"contributions": "Scaling its contributions", "cost": f"Cutting its {cost_resource}",
+             "limit": f"Raising {p.parameter}", "rule": f"Relaxing rule {p.parameter}"}.get(p.kind, p.parameter)
+    return f"{label}: not determined ({'; '.join(p.notes) or 'the solver stopped early'})."
 
 
 def describe(e: Explanation, cost_resource: str = "budget_musd") -> list[str]:

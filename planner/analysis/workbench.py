@@ -311,6 +311,11 @@ class Workbench:
         duals = sign * np.array(session.h.getSolution().row_dual)
         return {"status": res["status"], "objective": sign * float(comp.primary @ res["values"]), "duals": duals}
 
+    @staticmethod
+    def _entries(comp) -> dict[tuple[int, int], float]:
+        rows = np.repeat(np.arange(len(comp.row_names)), np.diff(comp.start))
+        return dict(zip(zip(rows.tolist(), comp.index.tolist()), comp.value.tolist()))
+
     # ---- parameters ---------------------------------------------------------------------
     def row_bound_parameter(self, row: str, label: str | None = None) -> Parameter:
         """t = how far a row's bound is relaxed: ≤ rows raised, ≥ rows lowered."""
@@ -330,11 +335,12 @@ class Workbench:
         if other.row_names != self.comp.row_names or other.col_names != self.comp.col_names:
             raise PlannerError(f"cannot vary {option!r} continuously: the model's rows change with its data")
         j = self.col(option)
-        base = self.column(j)
-        mask = other.index == j
-        rows_v = np.repeat(np.arange(len(other.row_names)), np.diff(other.start))[mask]
-        new = dict(zip(rows_v.tolist(), other.value[mask].tolist()))
-        coef = {i: new.get(i, 0.0) - base.get(i, 0.0) for i in set(base) | set(new)}
-        coef = {i: v for i, v in coef.items() if abs(v) > 1e-12}
+        mine, theirs = self._entries(self.comp), self._entries(other)
+        diff = {k: theirs.get(k, 0.0) - mine.get(k, 0.0) for k in set(mine) | set(theirs)}
+        diff = {k: v for k, v in diff.items() if abs(v) > 1e-12}
+        if any(col != j for _, col in diff):
+            raise PlannerError(f"cannot vary {option!r} continuously: its data also enter other columns "
+                               "(e.g. per-year start variables under phasing)")
+        coef = {row: v for (row, _), v in diff.items()}
         return Parameter(label, option=option, coef=coef, primary=float(other.primary[j] - self.comp.primary[j]),
                          secondary=float(other.secondary[j] - self.comp.secondary[j]), t_max=t_max)
