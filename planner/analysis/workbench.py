@@ -201,9 +201,20 @@ class Workbench:
     # ---- re-solves ---------------------------------------------------------------------
     def solve(self, fix: dict[str, int] | None = None, rows: dict[str, tuple[float, float]] | None = None,
               param: Parameter | None = None, t: float = 0.0, tie_break: bool | None = None) -> Probe:
-        """Solve as `planner solve` would with temporary changes; the model is restored after."""
+        """Solve as `planner solve` would with temporary changes; the model is restored after.
+
+        Results are cached by the changes: explaining many options re-asks the same
+        questions (e.g. "the optimum with one more unit of capacity")."""
         h, comp = self.session.h, self.comp
         fix, rows = fix or {}, rows or {}
+        tb = self.tie_break if tie_break is None else tie_break
+        key = (tuple(sorted(fix.items())), tuple(sorted(rows.items())), tb,
+               None if param is None or not t else (param.option, tuple(sorted(param.coef.items())),
+                                                    tuple(sorted(param.bound.items())), param.primary,
+                                                    param.secondary, float(t)))
+        cache = self.__dict__.setdefault("_probes", {})
+        if key in cache:
+            return cache[key]
         undo = []
         try:
             for o, v in fix.items():
@@ -216,14 +227,14 @@ class Workbench:
                 undo.append(lambda i=i: h.changeRowBounds(i, comp.row_lower[i], comp.row_upper[i]))
             if param is not None and t:
                 undo.extend(self._apply(param, t))
-            tb = self.tie_break if tie_break is None else tie_break
             out = self.session.solve(self.time_limit, self.mip_gap, tb)
         finally:
             for step in reversed(undo):
                 step()
             self.session.comp = comp
         self.solves += 1
-        return self._probe(out.status, out.x, out.objective_solver, getattr(out, "start_year", None))
+        cache[key] = self._probe(out.status, out.x, out.objective_solver, getattr(out, "start_year", None))
+        return cache[key]
 
     def _probe(self, status: str, x, solver_objective, start_year=None) -> Probe:
         if x is None:
