@@ -10,6 +10,8 @@ recomputes, with code of its own (plain Python sums, not `planner.evaluate`):
 - per limited resource: used = Σ_{o selected} use[o,r] and used ≤ limit; require/forbid;
 - the objective: max_coverage Σ_g w[g]·covered[g]/size[g] − risk_penalty·Σ_o risk[o],
   with w[g] = gap weight × sector weight; min_cost Σ_o use[o, cost_resource];
+- what rule families add (`planner.check_rules`): N-1 coverage per gap, and under time
+  phasing each start year within the horizon and resources_by_year.csv's spending;
 - the status's honesty: `optimal` has objective = bound within the gap setting, `feasible`
   has a bound on the right side of the objective, no portfolio means no figures.
 
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .check_rules import check_resources_by_year, n1_coverage
 from .errors import InputError, Problem
 from .safety import neutralise
 
@@ -289,7 +292,7 @@ def _check_coverage(sc, header, rows, covered, has_portfolio: bool, ck: _Checker
         if col not in header:
             ck.bad("coverage.csv", f"column {col}", None, col, "required coverage column is missing")
     by_id = {r.get("gap_id", ""): (i, r) for i, r in enumerate(rows)}
-    n1_all = _n1(sc, chosen) if "n1_covered" in header and has_portfolio else {}
+    n1_all = n1_coverage(sc, chosen) if "n1_covered" in header and has_portfolio else {}
     for g in ids:
         if neutralise(g) not in by_id:
             continue
@@ -319,20 +322,6 @@ def _check_coverage(sc, header, rows, covered, has_portfolio: bool, ck: _Checker
             ck.report.checked += 1
             if cov < targets[g] - REL_TOL * max(1.0, targets[g]):
                 ck.bad("coverage.csv", f"{where}, column covered", cov, targets[g], f"target of {g} is not met")
-
-
-def _n1(sc, chosen: set[str]) -> dict[str, float]:
-    """N-1 coverage: n1[g] = min over partners p of min(size, Σ amount of selected options not of p)."""
-    partner = {str(o): str(p) for o, p in zip(sc.options.index, sc.options["partner_id"])}
-    partners = {partner[o] for o in chosen}
-    sizes = {str(g): float(s) for g, s in zip(sc.gaps.index, sc.gaps["size"])}
-    out = {}
-    for g in sizes:
-        rows = [(str(o), float(a)) for o, gid, a in zip(sc.contributions["option_id"], sc.contributions["gap_id"],
-                                                        sc.contributions["amount"]) if gid == g and o in chosen]
-        full = min(sizes[g], math.fsum(a for _, a in rows))
-        out[g] = min([full] + [min(sizes[g], math.fsum(a for o, a in rows if partner[o] != p)) for p in partners])
-    return out
 
 
 def _objective(sc, chosen: set[str], covered: dict[str, float]) -> float:
@@ -476,4 +465,5 @@ def check_run(run_dir: str | Path, scenario: str | Path | None = None, overrides
     covered = _coverage(sc, chosen)
     _check_coverage(sc, cov_header, cov_rows, covered, has_portfolio, ck, chosen)
     _check_summary(sc, summary, chosen, covered, has_portfolio, ck, starts)
+    check_resources_by_year(sc, run_dir, chosen if has_portfolio else set(), starts, ck)
     return report

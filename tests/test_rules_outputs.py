@@ -74,6 +74,21 @@ def test_check_catches_a_wrong_start_year(tmp_path):
     assert not check_run(out, RULES_YAML, overrides).ok
 
 
+def test_check_catches_wrong_per_year_spending(tmp_path):
+    overrides = rules_overrides({"phasing": {"start": 2027, "end": 2028, "spread": ["budget_musd"],
+                                             "per_year": {"diplomatic_capacity": 2}}})
+    out = write_run(solve(load_scenario(RULES_YAML, overrides)), tmp_path / "run")
+    assert check_run(out, RULES_YAML, overrides).ok
+    rows = read_csv(out / "resources_by_year.csv")
+    rows[0]["used"] = str(float(rows[0]["used"]) + 1)
+    with open(out / "resources_by_year.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    report = check_run(out, RULES_YAML, overrides)
+    assert not report.ok and report.discrepancies[0].file == "resources_by_year.csv"
+
+
 def test_rules_set_on_the_command_line(tmp_path):
     result = CliRunner().invoke(cli, ["solve", str(RULES_YAML), "--set", "rules.require=[h]",
                                       "--set", "rules.max_options.default=1", "--out", str(tmp_path / "r"), "--json"])
