@@ -75,17 +75,18 @@ def fmt3(values: list[float], digits: int = 2, scale: float = 1.0) -> str:
     return f"{med:.{digits}f} ({lo:.{digits}f}–{hi:.{digits}f})"
 
 
-def prepare(n: int, seed: int, work: Path) -> tuple[Path, Path]:
+def prepare(size: int | Path, seed: int, work: Path) -> tuple[Path, Path]:
+    """The scenario (generated with `size` options, or the given file) and its model as MPS."""
     sys.path.insert(0, str(ROOT))
     from planner.api import load_scenario
     from planner.build import build
     from planner.generate import generate
     from planner.modelfile import write_model_file
 
-    gen = generate(work, n, seed=seed, overwrite=True)
-    mps = work / f"{gen.name}.mps"
-    write_model_file(build(load_scenario(gen.scenario_file)), mps)
-    return gen.scenario_file, mps
+    model = size if isinstance(size, Path) else generate(work, size, seed=seed, overwrite=True).scenario_file
+    mps = work / f"{model.stem}.mps"
+    write_model_file(build(load_scenario(model)), mps)
+    return model, mps
 
 
 def tool_run(model: Path, out: Path, gap: float, limit: float, solver: str) -> dict:
@@ -103,7 +104,7 @@ def tool_run(model: Path, out: Path, gap: float, limit: float, solver: str) -> d
 
 def ref_run(mps: Path, gap: float, limit: float) -> dict:
     wall, rss, text, code = run_child([sys.executable, "-c", REFERENCE, str(mps), str(gap), str(limit)])
-    data = json.loads(text)
+    data = json.loads(text.strip().splitlines()[-1])  # HiGHS prints a banner first
     return {"wall": wall, "rss_kib": rss, "exit": code, **data}
 
 
@@ -115,21 +116,25 @@ def main() -> None:
     ap.add_argument("--mip-gap", type=float, default=1e-4)
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--solvers", default="highs", help="tool backends to run, e.g. highs,auto,cbc")
+    ap.add_argument("--scenarios", default="", help="also these scenario files, e.g. models/baseline.yaml")
     ap.add_argument("--work", type=Path, default=None, help="folder for generated scenarios (default: a temp dir)")
     ap.add_argument("--json", type=Path, default=None, help="also write every run to this JSON file")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench_scale_"))
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes: list = [int(s) for s in args.sizes.split(",") if s]
+    sizes += [(ROOT / f).resolve() for f in args.scenarios.split(",") if f]
     solvers = args.solvers.split(",")
     runs: dict = {}
-    for n in sizes:
-        model, mps = prepare(n, args.seed, work)
+    for size in sizes:
+        n = f"{size:,}" if isinstance(size, int) else size.stem
+        model, mps = prepare(size, args.seed, work)
         runs[n] = {"ref": [], **{s: [] for s in solvers}}
         for rep in range(args.reps):
             runs[n]["ref"].append(ref_run(mps, args.mip_gap, args.time_limit))
             for s in solvers:
-                runs[n][s].append(tool_run(model, work / f"out-{n}-{s}-{rep}", args.mip_gap, args.time_limit, s))
-            print(f"# N={n} rep {rep + 1}: ref {runs[n]['ref'][-1]['run']:.2f} s; "
+                out = work / f"out-{n.replace(',', '')}-{s}-{rep}"
+                runs[n][s].append(tool_run(model, out, args.mip_gap, args.time_limit, s))
+            print(f"# {n} rep {rep + 1}: ref {runs[n]['ref'][-1]['run']:.2f} s; "
                   + "; ".join(f"{s} {runs[n][s][-1]['wall']:.2f} s {runs[n][s][-1]['status']}" for s in solvers),
                   file=sys.stderr, flush=True)
     report(runs, solvers, args)
@@ -139,20 +144,21 @@ def main() -> None:
 
 def report(runs: dict, solvers: list[str], args) -> None:
     print(f"\nmedian (min–max) over {args.reps} runs; mip_gap {args.mip_gap:g}, time limit {args.time_limit:g} s; "
-          f"python {sys.version.split()[0]}, {os.cpu_count()} cores\n")
+          f"python {sys.version.split()[0]}, {os.cpu_count()} cores; load average at the end "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
     print("| N | what | wall s | solver s | overhead s | overhead / ref solve | peak RSS MiB | status, gap |")
     print("|---|---|---|---|---|---|---|---|")
     for n, r in runs.items():
         ref = r["ref"]
         ref_solve = statistics.median(x["run"] for x in ref)
-        print(f"| {n:,} | highspy reference | {fmt3([x['wall'] for x in ref])} | {fmt3([x['run'] for x in ref])} | "
+        print(f"| {n} | highspy reference | {fmt3([x['wall'] for x in ref])} | {fmt3([x['run'] for x in ref])} | "
               f"{fmt3([x['wall'] - x['run'] for x in ref])} | — | {fmt3([x['rss_kib'] for x in ref], 0, 1 / 1024)} | "
               f"{ref[0]['status']}, {statistics.median(x['gap'] for x in ref):.1e} |")
         for s in solvers:
             t = r[s]
             over = [x["wall"] - x["solver"] for x in t]
             won = {x["winner"] for x in t if x.get("winner")}
-            print(f"| {n:,} | planner solve --solver {s}{' (won: ' + ', '.join(sorted(won)) + ')' if won else ''} | "
+            print(f"| {n} | planner solve --solver {s}{' (won: ' + ', '.join(sorted(won)) + ')' if won else ''} | "
                   f"{fmt3([x['wall'] for x in t])} | {fmt3([x['solver'] for x in t])} | {fmt3(over)} | "
                   f"{100 * statistics.median(over) / ref_solve:.0f} % | {fmt3([x['rss_kib'] for x in t], 0, 1 / 1024)} | "
                   f"{t[0]['status']}, {statistics.median((x['mip_gap'] or 0) for x in t):.1e} |")
@@ -168,11 +174,11 @@ def report(runs: dict, solvers: list[str], args) -> None:
                 if k in ("primary", "tie_break"):
                     vals = [sum(st["seconds"] for st in x["stages"] if st.get("stage") == k) for x in r[s]]
                 elif k == "startup":
-                    vals = [x["wall"] - sum(v for kk, v in x["timings"].items() if kk != "solve") - x["solver"] for x in r[s]]
+                    vals = [x["wall"] - sum(x["timings"].values()) for x in r[s]]
                 else:
                     vals = [x["timings"].get(k, 0.0) for x in r[s]]
                 cols.append(fmt3(vals, 3))
-            print(f"| {n:,} | {s} | " + " | ".join(cols) + " |")
+            print(f"| {n} | {s} | " + " | ".join(cols) + " |")
 
 
 if __name__ == "__main__":
