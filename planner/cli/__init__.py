@@ -56,4 +56,16 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="planner")
+    """The `planner` entry point: Click's own handling, except that Ctrl-C at any moment
+    exits 130 with one line (Click would print 'Aborted!' and exit 1, the tool-fault code)."""
+    import sys
+
+    try:
+        code = cli.main(prog_name="planner", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("interrupted; earlier results are untouched", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
