@@ -7,6 +7,7 @@ failure is exit 1 carrying the solver's message.
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 from pathlib import Path
 
@@ -146,7 +147,7 @@ def test_infeasible_stays_infeasible(tmp_path, backend):
 def test_highs_error_status_is_exit_1_with_its_message(monkeypatch, tmp_path):
     import highspy
 
-    import planner.solve as solve_mod
+    solve_mod = importlib.import_module("planner.solve")
 
     real = solve_mod.new_highs
 
@@ -175,7 +176,7 @@ def test_highs_error_status_is_exit_1_with_its_message(monkeypatch, tmp_path):
 def test_a_solver_exception_is_exit_1_with_the_solvers_message(monkeypatch, tmp_path, backend):
     import pulp
 
-    import planner.solve as solve_mod
+    solve_mod = importlib.import_module("planner.solve")
 
     message = "out of licences at node 17"  # any message the solver gives must reach the user
     if backend == "cbc":
