@@ -23,6 +23,7 @@ COMMANDS = {
     "value": "value_cmd:value",
     "diagnose": "diagnose_cmd:diagnose",
     "frontier": "frontier_cmd:frontier",
+    "montecarlo": "montecarlo_cmd:montecarlo",
 }
 
 HELP = """Partnership Planner: choose which technology partnerships to pursue with which allies.

@@ -82,3 +82,37 @@ def print_frontier(outcome, console: Console | None = None) -> None:
                       fmt(row["selected"]), row["entered"].replace(";", ", "), row["left"].replace(";", ", "))
     console.print(table)
     console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
+
+
+def print_montecarlo(outcome, console: Console | None = None) -> None:
+    console = console or _console()
+    s = outcome.summary
+    counts = ", ".join(f"{v} {k}" for k, v in s["status_counts"].items())
+    obj = s["objective"]
+    console.print(f"[bold]{s['scenario']}[/bold] Monte Carlo: {s['samples']} samples, seed {s['seed']} ({counts}); "
+                  f"unperturbed objective {fmt(s['base']['objective'], 4)}")
+    if obj:
+        console.print(f"objective: mean {fmt(obj['mean'], 4)}, 5–95 % [{fmt(obj['p5'], 4)}, {fmt(obj['p95'], 4)}], "
+                      f"min {fmt(obj['min'], 4)}, max {fmt(obj['max'], 4)}")
+    frame = outcome.tables["montecarlo_options.csv"]
+    shown = frame[frame["selected_samples"] > 0]
+    table = Table(title=f"Options ever selected ({s['counts']['core']} core, {s['counts']['borderline']} borderline)")
+    for col in ("option", "partner", "sector", "frequency", "label", "in base"):
+        table.add_column(col, justify="right" if col == "frequency" else "left")
+    rows, _ = _rows(shown)
+    for _, row in rows:
+        if row is None:
+            table.add_row("…", *[""] * 5)
+            continue
+        table.add_row(row["option_id"], row["partner_id"], row["sector_id"], f"{row['frequency']:.0%}", row["label"],
+                      "yes" if row["in_base"] else "")
+    console.print(table)
+    cov = outcome.tables["montecarlo_coverage.csv"]
+    sect = Table(title="Covered fraction by sector across samples")
+    for col in ("sector", "unperturbed", "p5", "p50", "p95"):
+        sect.add_column(col, justify="left" if col == "sector" else "right")
+    for _, row in cov.iterrows():
+        pct = lambda v: "—" if v is None or v != v else f"{v:.0%}"  # noqa: E731
+        sect.add_row(row["name"], pct(row["base_fraction"]), pct(row["p5"]), pct(row["p50"]), pct(row["p95"]))
+    console.print(sect)
+    console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
