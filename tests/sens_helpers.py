@@ -42,9 +42,19 @@ def write_scenario(folder: Path, seed: int, n_options: int = 8, n_gaps: int = 4,
 
 
 def brute_force(scenario) -> tuple[float | None, list[tuple[str, ...]]]:
-    """Optimal objective and every optimal portfolio, by enumerating all subsets (≤ 12 options).
+    """Optimal objective and every optimal portfolio, by enumerating all subsets (≤ 12 options)."""
+    ids, X, ok, value = feasible_subsets(scenario)
+    obj = scenario.config.objective
+    if not ok.any():
+        return None, []
+    best = value[ok].max()
+    winners = [tuple(o for o, v in zip(ids, X[k]) if v) for k in np.flatnonzero(ok & (value >= best - 1e-9))]
+    return (best if obj.sense == "max_coverage" else -best), winners
 
-    Vectorised over subsets, with the model's meaning written out independently of the solver."""
+
+def feasible_subsets(scenario):
+    """(ids, every subset as 0/1 rows, feasible mask, objective in max form) — vectorised, with the
+    model's meaning written out independently of the solver."""
     ids = list(scenario.options.index)
     n = len(ids)
     X = np.array(list(itertools.product((0, 1), repeat=n)), dtype=float)
@@ -66,8 +76,4 @@ def brute_force(scenario) -> tuple[float | None, list[tuple[str, ...]]]:
         value = covered @ (scenario.gap_weights() / size) - obj.risk_penalty * (X @ scenario.options["risk"].to_numpy(dtype=float))
     else:
         value = -(X @ scenario.options[scenario.cost_resource].to_numpy(dtype=float))
-    if not ok.any():
-        return None, []
-    best = value[ok].max()
-    winners = [tuple(o for o, v in zip(ids, X[k]) if v) for k in np.flatnonzero(ok & (value >= best - 1e-9))]
-    return (best if obj.sense == "max_coverage" else -best), winners
+    return ids, X, ok, value

@@ -24,6 +24,7 @@ COMMANDS = {
     "diagnose": "diagnose_cmd:diagnose",
     "frontier": "frontier_cmd:frontier",
     "montecarlo": "montecarlo_cmd:montecarlo",
+    "alternatives": "alternatives_cmd:alternatives",
 }
 
 HELP = """Partnership Planner: choose which technology partnerships to pursue with which allies.

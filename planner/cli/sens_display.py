@@ -116,3 +116,21 @@ def print_montecarlo(outcome, console: Console | None = None) -> None:
         sect.add_row(row["name"], pct(row["base_fraction"]), pct(row["p5"]), pct(row["p50"]), pct(row["p95"]))
     console.print(sect)
     console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
+
+
+def print_alternatives(outcome, console: Console | None = None) -> None:
+    console = console or _console()
+    s = outcome.summary
+    console.print(f"[bold]{s['scenario']}[/bold]: optimum {fmt(s['optimum']['objective'], 4)} "
+                  f"({len(s['optimum']['selected'])} options); {s['found']} of {s['count']} alternatives within "
+                  f"{s['within']:.1%} ({s['stopped']})")
+    frame = outcome.tables["alternatives.csv"]
+    table = Table(title="Portfolios (0 = the optimum)")
+    for col in ("#", "objective", "loss", "dropped", "added"):
+        table.add_column(col, justify="left" if col in ("dropped", "added") else "right")
+    for _, row in frame.iterrows():
+        loss = "—" if row["alternative"] == 0 else f"{fmt(row['loss'], 4)} ({row['loss_pct']:.2f} %)"
+        table.add_row(str(row["alternative"]), fmt(row["objective"], 4), loss,
+                      row["dropped_ids"].replace(";", ", "), row["added_ids"].replace(";", ", "))
+    console.print(table)
+    console.print(f"results written to [bold]{outcome.out_dir}[/bold]")

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import click
+
+from .common import EXIT_INFEASIBLE, EXIT_LIMIT, EXIT_OK, emit_json, handle_errors, json_option, out_option, \
+    scenario_argument, set_option
+from .sens_common import point_time_option, progress_bar
+
+
+@click.command()
+@scenario_argument()
+@click.option("--within", default="5%", show_default=True,
+              help="Objective loss allowed, as a share of the optimum: 5% or 0.05.")
+@click.option("--count", type=click.IntRange(min=1), default=3, show_default=True, help="How many alternatives to look for.")
+@set_option
+@out_option
+@json_option
+@point_time_option
+@handle_errors
+def alternatives(scenario, within, count, overrides, out_dir, as_json, time_limit_s) -> None:
+    """Near-optimal portfolios that differ as much as possible from the optimum and each other.
+
+    Each alternative loses at most --within of the optimal objective and drops as many options
+    as possible from the closest of the optimum and the earlier alternatives; among those it is
+    the best, then the cheapest. Writes alternatives.csv (objective loss and the options that
+    differ), alternatives_matrix.csv (which portfolio selects which option) and summary.json
+    to --out, or outputs/<scenario>/alternatives-<time>/.
+
+    \b
+    Examples:
+      planner alternatives models/baseline.yaml --within 5% --count 3
+      planner alternatives models/baseline.yaml --within 0.02 --count 5 --json
+    """
+    from planner.sensitivity.alternatives import run_alternatives
+
+    with progress_bar(not as_json, "alternatives", unit="alternatives") as progress:
+        outcome = run_alternatives(scenario, overrides, within=within, count=count, out_dir=out_dir,
+                                   time_limit_s=time_limit_s, progress=progress)
+    s = outcome.summary
+    if as_json:
+        emit_json({**s, "out_dir": str(outcome.out_dir)})
+    else:
+        from .sens_display import print_alternatives
+
+        print_alternatives(outcome)
+    statuses = {s["optimum"]["status"], *(a["status"] for a in s["alternatives"])}
+    if s["optimum"]["status"] == "infeasible":
+        raise SystemExit(EXIT_INFEASIBLE)
+    raise SystemExit(EXIT_OK if statuses <= {"optimal"} else EXIT_LIMIT)

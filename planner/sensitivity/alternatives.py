@@ -1,0 +1,213 @@
+"""`planner alternatives`: near-optimal portfolios that differ as much as possible
+(modelling to generate alternatives, MGA, max-min form).
+
+With z* the optimum (min-sense form zmin* of the compiled primary objective) and
+P_0 = the optimal portfolio, alternative k (k = 1, 2, …) solves, on the same compiled model
+plus one column t and a few rows:
+
+    stage A:  maximise t
+              s.t.  primary(y) ≤ zmin* + within·|zmin*|          (`mga_near_optimal`)
+                    t ≤ Σ_{o∈P_j} (1 − x[o])   for j = 0..k−1    (`mga_distance_<j>`)
+    stage B:  fix t ≥ t*, then the usual two-stage solve: best objective, then least cost.
+
+So alternative k drops as many options as possible from the *closest* earlier portfolio
+(the optimum and every earlier alternative) while losing at most `within` of the
+objective; among those, it is the best and cheapest. Distance counts options dropped, not
+options added, so padding a portfolio with idle options never looks "different"; the
+tables report the symmetric difference as well. The search stops early when no portfolio
+within `within` drops anything more (t* = 0).
+"""
+from __future__ import annotations
+
+import copy
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .. import __version__
+from ..errors import InputError, Problem
+from ..load import load_raw
+from ..solve import Compiled, HighsSession
+from .engine import Engine, PointResult, point_result
+from .runner import Progress, RunOutcome, default_out_dir, r9, write_tables
+
+KIND = "alternatives"
+SEP = ";"
+
+
+def parse_within(text: str | float) -> float:
+    """'5%' → 0.05, '0.05' → 0.05: the objective loss allowed, as a share of the optimum's absolute value."""
+    raw = str(text).strip()
+    percent = raw.endswith("%")
+    try:
+        value = float(raw[:-1]) / 100 if percent else float(raw)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= (10 if percent else 1):  # also catches NaN
+        raise InputError(Problem(file="--within", value=text,
+                                 message="write a share of the optimum as 5% or 0.05 (a bare number must be at most 1)"))
+    return value
+
+
+def augmented(comp: Compiled, zmin: float, within: float, references: list[np.ndarray]) -> Compiled:
+    """The compiled model plus column t, the near-optimality row and one distance row per reference."""
+    out = copy.copy(comp)
+    n, t = len(comp.col_names), len(comp.col_names)
+    out.col_names = [*comp.col_names, "mga_distance"]
+    out.col_lower = np.append(comp.col_lower, 0.0)
+    out.col_upper = np.append(comp.col_upper, float(len(comp.x_cols)))
+    out.integer = np.append(comp.integer, False)
+    out.primary = np.append(comp.primary, 0.0)
+    out.secondary = np.append(comp.secondary, 0.0)
+    rows_idx, rows_val, names, lower, upper = [], [], [], [], []
+    cols = np.flatnonzero(comp.primary[:n])
+    rows_idx.append(cols)
+    rows_val.append(comp.primary[cols])
+    names.append("mga_near_optimal")
+    lower.append(-np.inf)
+    upper.append(zmin + within * abs(zmin) + 1e-9 * max(1.0, abs(zmin)))
+    for j, ref in enumerate(references):  # t + Σ_{o∈P_j} x[o] ≤ |P_j|
+        chosen = comp.x_cols[ref.astype(bool)]
+        rows_idx.append(np.append(chosen, t))
+        rows_val.append(np.ones(len(chosen) + 1))
+        names.append(f"mga_distance_{j}")
+        lower.append(-np.inf)
+        upper.append(float(len(chosen)))
+    out.row_names = [*comp.row_names, *names]
+    out.row_lower = np.append(comp.row_lower, lower)
+    out.row_upper = np.append(comp.row_upper, upper)
+    lengths = np.cumsum([len(i) for i in rows_idx])
+    out.start = np.append(comp.start, comp.start[-1] + lengths).astype(np.int32)
+    out.index = np.concatenate([comp.index, *rows_idx]).astype(np.int32)
+    out.value = np.concatenate([comp.value, *rows_val])
+    return out
+
+
+def find_alternative(engine: Engine, zmin: float, within: float, references: list[np.ndarray],
+                     time_limit_s: float | None) -> tuple[int, PointResult | None, str]:
+    """(t*, the alternative or None, status of stage A) — see the module doc."""
+    comp = augmented(engine.base_comp, zmin, within, references)
+    cfg = engine.base.config.solver
+    limit = cfg.time_limit_s if time_limit_s is None else time_limit_s
+    spread = copy.copy(comp)
+    spread.primary = np.zeros(len(comp.col_names))
+    spread.primary[-1] = -1.0  # maximise t (the session minimises)
+    spread.maximize = False
+    first = HighsSession(spread, engine.threads).solve(limit, 0.0, tie_break=False)
+    if first.x is None:
+        return 0, None, first.status
+    dropped = min(int(round(float(np.sum(ref.astype(bool) & (first.x == 0))))) for ref in references)
+    if dropped == 0:
+        return 0, None, first.status
+    comp.col_lower = comp.col_lower.copy()
+    comp.col_lower[-1] = dropped  # stage B: at least this different, then best and cheapest
+    t0 = time.perf_counter()
+    outcome = HighsSession(comp, engine.threads).solve(limit, cfg.mip_gap, cfg.tie_break,
+                                                       (comp.x_cols, first.x.astype(float)))
+    result = point_result(engine.base, outcome, "rebuild", time.perf_counter() - t0)
+    # A time-limited stage A proves nothing about the spread: the alternative is then only "feasible".
+    if first.status != "optimal" and result.status == "optimal":
+        result.status = first.status
+    return dropped, result, first.status
+
+
+def run_alternatives(scenario: str | Path, overrides: Sequence[str] = (), *, within: float | str = 0.05, count: int = 3,
+                     out_dir: str | Path | None = None, time_limit_s: float | None = None,
+                     progress: Progress | None = None) -> RunOutcome:
+    """The optimum and up to `count` alternatives within `within` of it (see the module doc)."""
+    within = parse_within(within)
+    if count < 1:
+        raise InputError(Problem(file="--count", value=count, message="must be at least 1"))
+    raw = load_raw(scenario, overrides)
+    t0 = time.perf_counter()
+    engine = Engine(raw, threads=raw.config.solver.threads)
+    optimum = engine.solve(engine.base, time_limit_s=time_limit_s)
+    found: list[dict[str, Any]] = [{"result": optimum, "dropped": 0}]
+    stop = "count reached"
+    if not optimum.has_portfolio:
+        stop = f"the scenario has no portfolio ({optimum.status})"
+    elif not optimum.selected:
+        stop = "the optimum is empty: no alternative can drop anything from it"
+    else:
+        sign = -1.0 if engine.base_comp.maximize else 1.0
+        zmin = sign * optimum.objective
+        references = [optimum.x]
+        for k in range(count):
+            if progress:
+                progress(k, count)
+            dropped, result, status = find_alternative(engine, zmin, within, references, time_limit_s)
+            if result is None or not result.has_portfolio:
+                stop = (f"no portfolio within {within:.2%} of the optimum drops any option of an earlier one"
+                        if status in ("optimal", "infeasible") else f"stopped: the search ended {status}")
+                break
+            found.append({"result": result, "dropped": dropped})
+            references.append(result.x)
+        if progress:
+            progress(len(found) - 1, count)
+    tables = {"alternatives.csv": alternatives_table(engine, found),
+              "alternatives_matrix.csv": matrix_table(engine, found)}
+    summary = {
+        "kind": KIND, "scenario": raw.config.name, "scenario_file": str(raw.scenario_file),
+        "input_sha256": raw.input_sha256, "planner_version": __version__, "sense": raw.config.objective.sense,
+        "within": within, "count": count, "found": len(found) - 1, "stopped": stop,
+        "optimum": {"status": optimum.status, "objective": r9(optimum.objective), "selected": list(optimum.selected)},
+        "alternatives": [{k: row[k] for k in ("alternative", "status", "objective", "loss", "loss_pct", "dropped",
+                                                "added", "distance")}
+                         for row in tables["alternatives.csv"].to_dict("records")[1:]],
+        "wall_seconds": round(time.perf_counter() - t0, 3), "time_limit_s": time_limit_s,
+    }
+    target = Path(out_dir) if out_dir else default_out_dir(raw.config.name, KIND)
+    write_tables(target, tables, summary)
+    return RunOutcome(target, summary, tables)
+
+
+def alternatives_table(engine: Engine, found: list[dict]):
+    import pandas as pd
+
+    maximize = engine.base_comp.maximize
+    optimum = found[0]["result"]
+    best = set(optimum.selected)
+    rows = []
+    for k, item in enumerate(found):
+        res = item["result"]
+        sel = list(res.selected)
+        here = set(sel)
+        loss = None
+        if res.objective is not None and optimum.objective is not None:
+            loss = (optimum.objective - res.objective) if maximize else (res.objective - optimum.objective)
+        earlier = [set(f["result"].selected) for f in found[:k]]
+        rows.append({
+            "alternative": k, "status": res.status, "objective": r9(res.objective), "loss": r9(loss),
+            "loss_pct": r9(100 * loss / abs(optimum.objective)) if loss is not None and optimum.objective else
+            (0.0 if loss == 0 else None),
+            "dropped": len(best - here), "added": len(here - best), "distance": len(best ^ here),
+            "min_distance_to_earlier": min((len(e ^ here) for e in earlier), default=None),
+            "selected": len(sel), **{f"{r}_used": r9(res.resource_use.get(r)) for r in engine.base.resources},
+            "dropped_ids": SEP.join(o for o in optimum.selected if o not in here),
+            "added_ids": SEP.join(o for o in sel if o not in best), "portfolio": SEP.join(sel),
+        })
+    frame = pd.DataFrame(rows)
+    frame["min_distance_to_earlier"] = frame["min_distance_to_earlier"].astype("Int64")
+    return frame
+
+
+def matrix_table(engine: Engine, found: list[dict]):
+    """One row per option in any of the portfolios: 1 where a portfolio selects it."""
+    import pandas as pd
+
+    opts = engine.base.options
+    chosen = [set(f["result"].selected) for f in found]
+    every = set().union(*chosen)
+    rows = []
+    for oid in opts.index:
+        if oid not in every:
+            continue
+        row = {"option_id": oid, "partner_id": opts.at[oid, "partner_id"], "sector_id": opts.at[oid, "sector_id"]}
+        for k, sel in enumerate(chosen):
+            row["optimum" if k == 0 else f"alternative_{k}"] = int(oid in sel)
+        row["portfolios"] = sum(oid in sel for sel in chosen)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["option_id", "partner_id", "sector_id", "optimum",
+                                       *[f"alternative_{k}" for k in range(1, len(found))], "portfolios"])
