@@ -7,7 +7,8 @@ solves), CBC in a child process (forked, so it solves the very same PuLP model; 
 fork is unavailable the child rebuilds the model from the scenario). The first outcome
 that is a proof — `optimal`, `infeasible` or `unbounded` — is taken and the other solver
 is stopped (HiGHS through its interrupt callback, CBC by killing its process group). If
-neither proves anything within the time limit, the better portfolio found is taken.
+neither proves anything, the better portfolio found is taken — but once the time limit
+has passed and one solver has stopped, the other is not waited for.
 Each solver runs its own two stages (see `planner.solve`), so the winner's portfolio has
 had the same tie-break it would have had alone.
 """
@@ -134,6 +135,8 @@ def solve_auto(model: Model, time_limit: float | None, mip_gap: float, tie_break
                     break
             if winner is None and len(done) == 2:
                 winner = "cbc" if _better(done["highs"], done["cbc"], model.maximize) is done["cbc"] else "highs"
+            elif winner is None and len(done) == 1 and time_limit and time.perf_counter() - t0 >= time_limit:
+                winner = next(iter(done))  # the time limit is spent: keep what one solver found, stop the other
         stopped = None
         if winner == "cbc" and "highs" not in done:
             stopped = "highs"

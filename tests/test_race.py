@@ -90,3 +90,15 @@ def test_cli_solver_auto(tmp_path):
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["auto"]["winner"] == data["backend"] and data["selected_ids"] == ["b"]
+
+
+def test_auto_does_not_wait_past_the_time_limit(slow_model, monkeypatch):
+    # HiGHS stops at the 2 s limit without a proof; CBC (a double that never answers) is
+    # not waited for once the limit has passed.
+    monkeypatch.setattr(race, "solve_cbc", _never_answers)
+    t0 = time.perf_counter()
+    outcome = race.solve_auto(slow_model, time_limit=2, mip_gap=0.0)
+    assert outcome.race["winner"] == "highs" and outcome.race["cbc"]["status"] == "stopped"
+    assert outcome.status in ("feasible", "optimal")
+    assert time.perf_counter() - t0 < 30
+    assert not multiprocessing.active_children()

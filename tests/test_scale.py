@@ -172,3 +172,13 @@ def test_bulk_number_parsing_answers_the_common_case():
     assert _all_valid_numbers(["1", " 2.5", "", "1e3"], 0.0, 0.0, None, False, False) == [1.0, 2.5, 0.0, 1000.0]
     assert _all_valid_numbers(["1", ""], None, 0.0, None, False, False) is None  # blank where required
     assert _all_valid_numbers(["1", "-1"], 0.0, 0.0, None, False, False) is None  # below the bound
+
+
+def test_solve_json_loads_no_reporting_or_terminal_libraries(tmp_path):
+    # --json output needs neither rich tables nor the report stack (matplotlib, openpyxl).
+    code = ("from click.testing import CliRunner\nfrom planner.cli import cli\n"
+            f"r = CliRunner().invoke(cli, ['solve', 'models/baseline.yaml', '--json', '--out', {str(tmp_path / 'run')!r}])\n"
+            "assert r.exit_code == 0, r.output")
+    loaded = _imported_after(code)
+    assert "highspy" in loaded  # it did solve
+    assert not loaded & {"rich", "matplotlib", "openpyxl"}
