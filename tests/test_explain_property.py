@@ -107,3 +107,53 @@ def test_budget_threshold_matches_brute_force(tmp_path_factory, inst):
         for b in range(int(budget), upto):
             c = _choice(rows, b, capacity)
             assert c is None or c[i] == 0, (e.option_id, b, path_b)
+
+
+def _scaled_choice(sc, o, capacity, budget, amount_factor=1.0, cost=None):
+    """Brute-force choice with option o's contributions scaled and/or its cost replaced."""
+    from dataclasses import replace
+
+    contrib = sc.contributions.copy()
+    contrib.loc[contrib["option_id"] == o, "amount"] *= amount_factor
+    options = sc.options.copy()
+    if cost is not None:
+        options.loc[o, "budget_musd"] = cost
+    variant = replace(sc, contributions=contrib, options=options, _cache={})
+    return _choice(_table(variant), budget, capacity)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(inst=instances())
+def test_contribution_and_cost_thresholds_match_brute_force(tmp_path_factory, inst):
+    # Scaling o's contributions or cutting its cost never helps a portfolio without o, so the
+    # selection is monotone in both: selected at the stated value, not one grid step short.
+    path = _write(tmp_path_factory.mktemp("prop2"), inst)
+    sc = load_scenario(path)
+    budget, capacity = inst[6], inst[7]
+    today = _choice(_table(sc), budget, capacity)
+    if today is None:
+        return
+    unselected = [o for o, b in zip(sc.options.index, today) if not b]
+    for e in explain(sc, unselected):
+        i = list(sc.options.index).index(e.option_id)
+        for p in e.entry:
+            if p.kind == "contributions":
+                if p.status == "found":
+                    at = _scaled_choice(sc, e.option_id, capacity, budget, amount_factor=p.needed)
+                    assert at is None or at[i] == 1, p
+                    if p.below is not None:
+                        short = _scaled_choice(sc, e.option_id, capacity, budget, amount_factor=p.below)
+                        assert short is None or short[i] == 0, p
+                elif p.status == "impossible":
+                    far = _scaled_choice(sc, e.option_id, capacity, budget, amount_factor=100.0)
+                    assert far is None or far[i] == 0, p
+            elif p.kind == "cost":
+                if p.status == "found":
+                    at = _scaled_choice(sc, e.option_id, capacity, budget, cost=p.needed)
+                    assert at is None or at[i] == 1, p
+                    if p.below is not None:
+                        short = _scaled_choice(sc, e.option_id, capacity, budget, cost=p.below)
+                        assert short is None or short[i] == 0, p
+                elif p.status == "impossible":
+                    free = _scaled_choice(sc, e.option_id, capacity, budget, cost=0.0)
+                    assert free is None or free[i] == 0, p

@@ -55,8 +55,38 @@ def _better(wb: Workbench, a: float, b: float) -> bool:
     return (a > b + obj_tol(b)) if wb.comp.maximize else (a < b - obj_tol(b))
 
 
+def _bisect_ties(wb: Workbench, o: str, p: Parameter, grid: float, lo: float, steps: int, notes: list) -> dict:
+    """o ties at `lo` and loses the tie-break; the parameter also moves the tie-break (a cost
+    cut), and the selection is monotone in it: bisect on the grid between lo and t_max."""
+    top = math.floor(p.t_max / grid + 1e-9)
+    k_lo = round(lo / grid)
+    probe = wb.solve(param=p, t=top * grid)
+    if not (probe.feasible and o in probe.selected):
+        return {"status": "impossible", "steps": steps, "notes": notes + ["ties at best, and loses the tie-break even at the limit"]}
+    k_hi = top
+    while k_hi - k_lo > 1:
+        mid = (k_lo + k_hi) // 2
+        probe = wb.solve(param=p, t=mid * grid)
+        if probe.feasible and o in probe.selected:
+            k_hi = mid
+        else:
+            k_lo = mid
+    notes.append("it ties in the objective; the stated value wins the tie-break (least cost), found by bisection")
+    below = k_lo * grid
+    out = wb.solve(param=p, t=below)
+    inside = wb.solve(param=p, t=below, fix={o: 1})
+    if out.feasible and inside.feasible and abs(out.solver_objective - inside.solver_objective) <= obj_tol(out.solver_objective):
+        cost = wb.comp.secondary.copy()
+        cost[wb.col(o)] += below * p.secondary
+        c_out, c_in = float(cost[wb.comp.x_cols] @ out.x), float(cost[wb.comp.x_cols] @ inside.x)
+        if abs(c_out - c_in) <= 1e-9 * max(1.0, abs(c_out)):
+            notes.append(f"one grid step short it ties in objective and cost: either portfolio may be chosen there")
+            below = None
+    return {"status": "found", "t": k_hi * grid, "below": below, "steps": steps, "notes": notes}
+
+
 def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool, max_steps: int,
-            value_at=None) -> dict:
+            value_at=None, ties_move: bool = False) -> dict:
     """The threshold t (on `grid`) at which o is selected, and a t one step below where it is not.
 
     `fixed_others`: portfolios without o do not change with the parameter (z_ref never moves).
@@ -100,6 +130,8 @@ def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool
             return {"status": "found", "t": t_rep, "below": below, "steps": step, "notes": notes}
         if not fixed_others and _better(wb, probe.solver_objective, z_ref):
             z_ref, strict = probe.solver_objective, False
+        elif ties_move and not strict:
+            return _bisect_ties(wb, o, p, grid, t_rep, step, notes)
         elif not strict:
             strict = tie_step = True
             notes.append("at the first value found it ties and loses the tie-break; the stated value makes it strictly better")
@@ -177,12 +209,13 @@ def _cost_path(wb: Workbench, o: str) -> EntryPath | None:
         return None
     grid_cost = 1.0 if cost.is_integer() and (sc.options[res] == sc.options[res].round()).all() else \
         10.0 ** (math.floor(math.log10(cost)) - 3)
-    p = wb.variant_parameter(o, _scaled(sc, o, res, 0.0, "options"), f"cut of {res} use", t_max=1.0)
+    # half the cost, not zero: a zero-cost option's tie-break weight is a tiny ε, not 0 (not linear)
+    p = wb.variant_parameter(o, _scaled(sc, o, res, 0.5, "options"), f"cut of {res} use", t_max=1.0, at=0.5)
 
     def value_at(t: float, x, start) -> float:
         return evaluate(_scaled(sc, o, res, 1.0 - t, "options"), x, start).objective
 
-    r = _search(wb, o, p, grid_cost / cost, fixed_others=True, max_steps=3, value_at=value_at)
+    r = _search(wb, o, p, grid_cost / cost, fixed_others=True, max_steps=3, value_at=value_at, ties_move=True)
     t, below = r.get("t"), r.get("below")
     row = sc.options.index.get_loc(o) + 2
     path = EntryPath("cost", "cost", r["status"], cost, grid=grid_cost, steps=r["steps"], notes=r["notes"],

@@ -334,8 +334,9 @@ class Workbench:
         step = 1.0 if info.sense == "<=" else -1.0
         return Parameter(label or f"bound of {row}", bound={self.row_index[row]: step})
 
-    def variant_parameter(self, option: str, variant: Scenario, label: str, t_max: float = math.inf) -> Parameter:
-        """The change to o's column between this scenario (t=0) and `variant` (t=1), extended linearly.
+    def variant_parameter(self, option: str, variant: Scenario, label: str, t_max: float = math.inf,
+                          at: float = 1.0) -> Parameter:
+        """The change to o's column between this scenario (t=0) and `variant` (t=`at`), extended linearly.
 
         Only o's column is compared: rules that build rows from contributions or costs follow
         automatically, as long as their coefficients are linear in o's own data.
@@ -352,6 +353,6 @@ class Workbench:
         if any(col != j for _, col in diff):
             raise PlannerError(f"cannot vary {option!r} continuously: its data also enter other columns "
                                "(e.g. per-year start variables under phasing)")
-        coef = {row: v for (row, _), v in diff.items()}
-        return Parameter(label, option=option, coef=coef, primary=float(other.primary[j] - self.comp.primary[j]),
-                         secondary=float(other.secondary[j] - self.comp.secondary[j]), t_max=t_max)
+        coef = {row: v / at for (row, _), v in diff.items()}
+        return Parameter(label, option=option, coef=coef, primary=float(other.primary[j] - self.comp.primary[j]) / at,
+                         secondary=float(other.secondary[j] - self.comp.secondary[j]) / at, t_max=t_max)
