@@ -122,3 +122,16 @@ def test_cli_value(tmp_path):
 def test_baseline_values_verified(tmp_path):
     r = value_bounds(load_scenario(BASELINE), families=("limit", "target"))
     assert verify(BASELINE, r, tmp_path) >= 4
+
+
+def test_require_rule_priced_as_dropping_it():
+    # Require c: the best portfolio with c is {c, d} = 2 + 0.2 = 2.2 ({a, c} gives 1 + 1 = 2).
+    # Dropping the rule gives {a, b} = 3: worth 0.8.
+    from planner.analysis.value import describe
+
+    r = value_bounds(load_scenario(TINY, ["rules.require=[c]"]), families=("require",))
+    (b,) = r.bounds
+    assert b.row == "require_c" and b.tightened_bound is None and b.gain_if_relaxed == pytest.approx(0.8)
+    assert "Dropping the rule require c is worth 0.8." in describe(r)
+    assert "c" not in solve(load_scenario(TINY)).selected  # the re-solve the 0.8 stands for
+    assert solve(load_scenario(TINY)).objective - solve(load_scenario(TINY, ["rules.require=[c]"])).objective == pytest.approx(0.8)

@@ -39,7 +39,7 @@ class EntryPath:
     parameter: str  # resource name, row name, "contributions" or "cost"
     kind: str  # "limit" | "rule" | "contributions" | "cost"
     status: str  # "found" | "impossible" (no value does it) | "not_below" (none short of `checked`) | "unknown"
-    current: float
+    current: float | None
     needed: float | None = None  # at this value `planner solve` selects the option
     below: float | None = None  # one grid step short of `needed`: not selected there
     grid: float | None = None
@@ -186,12 +186,19 @@ def _contribution_path(wb: Workbench, o: str) -> EntryPath | None:
     amounts = sc.contributions.loc[sc.contributions["option_id"] == o, "amount"]
     if not (amounts > 0).any():
         return None
-    p = wb.variant_parameter(o, _scaled(sc, o, "amount", 2.0, "contributions"), "contributions ×(1+t)")
+    # Beyond the scale at which each of o's contributions fills its gap, nothing changes.
+    sizes = sc.gaps["size"].to_dict()
+    mine = sc.contributions[(sc.contributions["option_id"] == o) & (sc.contributions["amount"] > 0)]
+    s_max = max(sizes[g] / a for g, a in zip(mine["gap_id"], mine["amount"]))
+    t_max = max(SCALE_GRID, math.ceil((s_max - 1.0) / SCALE_GRID) * SCALE_GRID)
+    p = wb.variant_parameter(o, _scaled(sc, o, "amount", 2.0, "contributions"), "contributions ×(1+t)", t_max=t_max)
 
     def value_at(t: float, x, start) -> float:
         return evaluate(_scaled(sc, o, "amount", 1.0 + t, "contributions"), x, start).objective
 
-    r = _search(wb, o, p, SCALE_GRID, fixed_others=True, max_steps=3, value_at=value_at)
+    # a larger scale can also make a portfolio with o cheaper at an equal (capped) objective:
+    # ties are settled by bisection, as for a cost cut
+    r = _search(wb, o, p, SCALE_GRID, fixed_others=True, max_steps=3, value_at=value_at, ties_move=True)
     t, below = r.get("t"), r.get("below")
     path = EntryPath("contributions", "contributions", r["status"], 1.0, grid=SCALE_GRID, steps=r["steps"],
                      notes=r["notes"], edit={"file": sc.files["contributions"], "column": "amount", "option_id": o})
@@ -223,6 +230,11 @@ def _cost_path(wb: Workbench, o: str) -> EntryPath | None:
     if t is not None:
         path.needed = max(0.0, round(cost * (1 - t), 9))
         path.below = None if below is None else round(cost * (1 - below), 9)
+        if path.needed == 0:  # the linearised tie-break is off at exactly 0 (weight ε there): build it
+            free = Workbench(_scaled(sc, o, res, 0.0, "options")).base
+            if not (free.feasible and o in free.selected):
+                path.status, path.needed, path.below = "impossible", None, None
+                path.notes.append("at 0 it ties and an idle free option is left out")
     return path
 
 
@@ -244,7 +256,7 @@ def entry_paths(wb: Workbench, o: str, blocked_by, max_steps: int = 3) -> list[E
         try:
             extra = make(wb, o)
         except PlannerError as exc:
-            extra = EntryPath(kind, kind, "unknown", math.nan, notes=[str(exc)])
+            extra = EntryPath(kind, kind, "unknown", None, notes=[str(exc)])
         if extra is not None:
             paths.append(extra)
     return paths

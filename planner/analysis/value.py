@@ -170,6 +170,9 @@ def describe(report: ValueReport) -> list[str]:
         if b.status_relaxed == "infeasible":
             out.append(f"{what}: still infeasible when relaxed by {fmt(b.delta)}.")
             continue
+        if b.family in ("require", "forbid"):
+            out.append(f"Dropping the rule {b.family} {b.ident} is worth {fmt(b.gain_if_relaxed)}.")
+            continue
         parts = [f"{verb} {what} by {fmt(b.delta)} (to {fmt(b.relaxed_bound)}) is worth {fmt(b.gain_if_relaxed)}"]
         if b.tightened_bound is not None:
             if b.status_tightened == "infeasible":
