@@ -71,3 +71,13 @@ def test_frontier_cli(tmp_path):
     assert bad.exit_code == 2 and "budget_musd" in bad.output
     assert runner.invoke(cli, ["frontier", str(TINY), "--resource", "budget_musd", "--from", "5", "--to", "2"]).exit_code == 2
     assert "Example" in runner.invoke(cli, ["frontier", "--help"]).output
+
+
+def test_max_solves_stops_at_the_top_of_the_range(tmp_path):
+    out = run_frontier(TINY, "budget_musd", max_solves=2, out_dir=tmp_path / "f")
+    s = out.summary
+    assert s["complete"] is False and s["solves"] == 2 and s["covered_from"] == 7.0
+    assert out.tables["frontier.csv"]["portfolio"].tolist() == ["c;d", "a;b"]
+    res = CliRunner().invoke(cli, ["frontier", str(TINY), "--resource", "budget_musd", "--max-solves", "2",
+                                   "--out", str(tmp_path / "g")])
+    assert res.exit_code == 4

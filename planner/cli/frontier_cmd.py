@@ -12,12 +12,14 @@ from .sens_common import point_time_option, progress_bar
 @click.option("--from", "lo", type=click.FloatRange(min=0), default=None, help="Lowest limit (default 0).")
 @click.option("--to", "hi", type=click.FloatRange(min=0), default=None,
               help="Highest limit (default: the scenario's limit, else what all options together use).")
+@click.option("--max-solves", type=click.IntRange(min=1), default=None,
+              help="Stop after this many solves (the frontier then covers the top of the range only; exit 4).")
 @set_option
 @out_option
 @json_option
 @point_time_option
 @handle_errors
-def frontier(scenario, resource, lo, hi, overrides, out_dir, as_json, time_limit_s) -> None:
+def frontier(scenario, resource, lo, hi, max_solves, overrides, out_dir, as_json, time_limit_s) -> None:
     """The exact frontier of the objective against one resource's limit, with as few solves as possible.
 
     A portfolio using U of the resource stays optimal for every limit from U up to where it
@@ -34,12 +36,12 @@ def frontier(scenario, resource, lo, hi, overrides, out_dir, as_json, time_limit
 
     with progress_bar(not as_json, "frontier", unit="solves") as progress:
         outcome = run_frontier(scenario, resource, overrides, lo=lo, hi=hi, out_dir=out_dir,
-                               time_limit_s=time_limit_s, progress=progress)
+                               time_limit_s=time_limit_s, max_solves=max_solves, progress=progress)
     if as_json:
         emit_json({**outcome.summary, "out_dir": str(outcome.out_dir)})
     else:
         from .sens_display import print_frontier
 
         print_frontier(outcome)
-    # An inexact frontier (a solve stopped by its time limit) is exit 4, like any unproven result.
-    raise SystemExit(0 if outcome.summary["exact"] else 4)
+    # An inexact or unfinished frontier (a time limit, --max-solves) is exit 4, like any unproven result.
+    raise SystemExit(0 if outcome.summary["exact"] and outcome.summary["complete"] else 4)

@@ -66,6 +66,8 @@ def print_frontier(outcome, console: Console | None = None) -> None:
     console = console or _console()
     s = outcome.summary
     exact = "exact" if s["exact"] else "[yellow]not exact (a solve hit its time limit)[/yellow]"
+    if not s["complete"]:
+        exact += f", [yellow]stopped by --max-solves: covers {fmt(s['covered_from'])} and up[/yellow]"
     console.print(f"[bold]{s['scenario']}[/bold] frontier of the objective against {s['resource']} "
                   f"from {fmt(s['from'])} to {fmt(s['to'])}: {s['breakpoints']} breakpoints found with "
                   f"{s['solves']} solves ({exact}, {s['wall_seconds']:.1f} s)")

@@ -31,8 +31,11 @@ def batch_exit(status_counts: dict[str, int]) -> int:
 @point_time_option
 @click.option("--block-size", type=click.IntRange(min=1), default=10, show_default=True,
               help="Points solved in a row on one worker, each starting from the previous portfolio.")
+@click.option("--warm-start/--no-warm-start", default=True, show_default=True,
+              help="Start each point from the previous point's portfolio (HiGHS completes it, or ignores it if infeasible).")
 @handle_errors
-def sweep(scenario, vary, overrides, out_dir, as_json, workers, scheduler, resume, time_limit_s, block_size) -> None:
+def sweep(scenario, vary, overrides, out_dir, as_json, workers, scheduler, resume, time_limit_s, block_size,
+          warm_start) -> None:
     """Re-solve SCENARIO over a grid of settings; list what changes between neighbours.
 
     Writes sweep.csv (one row per point), changes.csv (options entering/leaving between
@@ -55,7 +58,8 @@ def sweep(scenario, vary, overrides, out_dir, as_json, workers, scheduler, resum
         usage_error("--resume RUN_DIR takes the run's own scenario, --vary, --set and folder; give only --workers/--scheduler with it")
     with interrupt_message("sweep"), progress_bar(not as_json, "sweep") as progress:
         outcome = run_sweep(scenario, vary, overrides, out_dir=out_dir, workers=workers, scheduler=scheduler,
-                            block_size=block_size, time_limit_s=time_limit_s, progress=progress, resume=resume)
+                            block_size=block_size, time_limit_s=time_limit_s, warm_start=warm_start,
+                            progress=progress, resume=resume)
     summary = outcome.summary
     if as_json:
         emit_json({**summary, "out_dir": str(outcome.out_dir)})

@@ -63,8 +63,9 @@ def frontier_engine(raw, resource: str, hi: float | None) -> tuple[Engine, float
 
 def run_frontier(scenario: str | Path, resource: str, overrides: Sequence[str] = (), *, lo: float | None = None,
                  hi: float | None = None, out_dir: str | Path | None = None, time_limit_s: float | None = None,
-                 progress: Progress | None = None) -> RunOutcome:
-    """Walk the frontier of the objective against `limits.<resource>` from `hi` down to `lo`."""
+                 max_solves: int | None = None, progress: Progress | None = None) -> RunOutcome:
+    """Walk the frontier of the objective against `limits.<resource>` from `hi` down to `lo`
+    (at most `max_solves` solves: then the frontier covers only the top of the range)."""
     raw = load_raw(scenario, overrides)
     lo = 0.0 if lo is None else float(lo)
     if lo < 0 or (hi is not None and hi < lo):
@@ -76,7 +77,8 @@ def run_frontier(scenario: str | Path, resource: str, overrides: Sequence[str] =
     key = f"limits.{resource}"
     found: list[dict[str, Any]] = []  # walked from the top down
     limit, infeasible_below = hi, None
-    while limit >= lo and len(found) < MAX_SOLVES:
+    cap = MAX_SOLVES if max_solves is None else max(1, min(MAX_SOLVES, max_solves))
+    while limit >= lo and len(found) < cap:
         scenario_l, changes = engine.scenario([(key, limit)])
         result = engine.solve(scenario_l, changes, time_limit_s=time_limit_s)
         if progress:
@@ -88,6 +90,9 @@ def run_frontier(scenario: str | Path, resource: str, overrides: Sequence[str] =
         found.append({"limit_to": limit, "used": used, "result": result})
         limit = min(used, limit) - delta(used)
     solves = len(found) + (infeasible_below is not None)
+    complete = infeasible_below is not None or limit < lo
+    if not complete:  # stopped by max_solves: the walk covers [lowest use found, hi] only
+        lo = found[-1]["used"]
     segments = list(reversed(found))
     tables = {"frontier.csv": frontier_table(engine, resource, segments, infeasible_below, lo),
               "ladder.csv": ladder_table(engine, segments, lo)}
@@ -101,7 +106,8 @@ def run_frontier(scenario: str | Path, resource: str, overrides: Sequence[str] =
         "breakpoints": max(0, len(segments) - 1) + (infeasible_below is not None and bool(segments)),
         "objective_breakpoints": objective_breaks,
         "infeasible_below": None if infeasible_below is None else r9(segments[0]["used"]) if segments else hi,
-        "exact": all(s["result"].status == "optimal" for s in segments),
+        "exact": all(s["result"].status == "optimal" for s in segments), "complete": complete,
+        "covered_from": r9(lo),
         "paths": dict(engine.counts), "wall_seconds": round(time.perf_counter() - t0, 3),
         "time_limit_s": time_limit_s,
     }

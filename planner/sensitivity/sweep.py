@@ -44,7 +44,8 @@ def check_axes(factory: ScenarioFactory, axes: list[Axis]) -> None:
 def solve_batch(engine: Engine, job: Job, batch: dict[str, Any]) -> list[Record]:
     """Solve consecutive points, each from the previous portfolio (batch["start"]: ids or None)."""
     engine.reset()
-    start = None if batch["start"] is None else selection_vector(engine.base, batch["start"])
+    warm = job.settings.get("warm_start", True)
+    start = None if batch["start"] is None or not warm else selection_vector(engine.base, batch["start"])
     out = []
     for index, params in batch["points"]:
         try:
@@ -54,7 +55,7 @@ def solve_batch(engine: Engine, job: Job, batch: dict[str, Any]) -> list[Record]
             out.append(error_record(index, exc))
             continue
         out.append(record_of(index, result))
-        if result.has_portfolio:
+        if result.has_portfolio and warm:
             start = result.x
     return out
 
@@ -82,8 +83,8 @@ def make_batches(grid: list[dict[str, Any]], block_list: list[list[int]], done: 
 
 def run_sweep(scenario: str | Path | None, vary: Sequence[str] = (), overrides: Sequence[str] = (), *,
               out_dir: str | Path | None = None, workers: int | None = None, scheduler: Any = None,
-              block_size: int = DEFAULT_BLOCK, time_limit_s: float | None = None, progress: Progress | None = None,
-              resume: str | Path | None = None) -> RunOutcome:
+              block_size: int = DEFAULT_BLOCK, time_limit_s: float | None = None, warm_start: bool = True,
+              progress: Progress | None = None, resume: str | Path | None = None) -> RunOutcome:
     """Solve every grid point and write sweep.csv, changes.csv, summary.json (see module doc).
 
     With `resume=RUN_DIR`, finish an interrupted run from its journal (the other settings
@@ -93,6 +94,7 @@ def run_sweep(scenario: str | Path | None, vary: Sequence[str] = (), overrides: 
         manifest = journal.manifest
         raw = reload(manifest, journal)
         vary, block_size, time_limit_s = manifest["vary"], manifest["block_size"], manifest["time_limit_s"]
+        warm_start = manifest.get("warm_start", True)
     else:
         raw = load_raw(scenario, overrides)
     axes = parse_axes(list(vary))
@@ -100,12 +102,12 @@ def run_sweep(scenario: str | Path | None, vary: Sequence[str] = (), overrides: 
     check_axes(factory, axes)
     if resume is None:
         manifest = {"kind": KIND, "scenario_file": str(raw.scenario_file), "overrides": list(overrides),
-                    "vary": list(vary), "block_size": block_size, "time_limit_s": time_limit_s,
+                    "vary": list(vary), "block_size": block_size, "time_limit_s": time_limit_s, "warm_start": warm_start,
                     "input_sha256": raw.input_sha256, "planner_version": __version__}
         journal = Journal.start(out_dir or default_out_dir(raw.config.name, KIND), manifest)
     grid = points(axes)
     block_list = blocks(axes, block_size)
-    settings = {"time_limit_s": time_limit_s}
+    settings = {"time_limit_s": time_limit_s, "warm_start": warm_start}
     job = Job(job_key(raw, KIND, settings), raw, settings, raw.config.solver.threads)
     done, stats = execute(job, solve_batch, lambda d: make_batches(grid, block_list, d), journal, len(grid),
                           workers=workers, scheduler=scheduler, progress=progress)
@@ -113,6 +115,7 @@ def run_sweep(scenario: str | Path | None, vary: Sequence[str] = (), overrides: 
     tables = {"sweep.csv": sweep_table(factory, axes, grid, records),
               "changes.csv": changes_table(factory, axes, grid, records)}
     summary = sweep_summary(raw, factory, axes, records, tables, stats, block_size, time_limit_s)
+    summary["warm_start"] = warm_start
     return RunOutcome(finish(journal, tables, summary), summary, tables)
 
 
