@@ -275,6 +275,7 @@ def raw_from_config(config: ScenarioConfig, file: Path) -> RawInputs:
     tables, files, tables_sha = _read_tables(inputs)
     digest = hashlib.sha256()
     canonical = {k: v for k, v in config.to_plain().items() if k not in ("inputs", "extends", "description")}
+    canonical["solver"] = {k: v for k, v in canonical.get("solver", {}).items() if k != "threads"}  # how, not what
     digest.update(json.dumps(canonical, sort_keys=True).encode())
     digest.update(tables_sha.encode())
     return RawInputs(config, file, inputs, tables, files, digest.hexdigest())

@@ -14,6 +14,7 @@ time-limited MIP with an incumbent is `feasible` (with bound and gap), never `op
 from __future__ import annotations
 
 import sys
+import threading
 import time
 import types
 from dataclasses import dataclass, field
@@ -163,6 +164,65 @@ def tie_break_scope(primary_status: str, mip_gap: float) -> str:
     return ALL if primary_status == OPTIMAL and mip_gap == 0 else SUBSETS
 
 
+def _decimal_quantum(values: np.ndarray) -> float | None:
+    """The largest q (a decimal, ≤ 9 places) of which every value is a whole multiple, or None."""
+    for places in range(10):
+        scaled = values * 10.0 ** places
+        if scaled.max() > 1e15:
+            return None
+        whole = np.round(scaled)
+        if np.all(np.abs(scaled - whole) <= 1e-9 * np.maximum(1.0, np.abs(scaled))):
+            return float(np.gcd.reduce(whole.astype(np.int64))) / 10.0 ** places
+    return None
+
+
+def canonical_weights(comp: Compiled) -> np.ndarray:
+    """Tiny generic weights on x, added to the tie-break stage's objective, so that portfolios
+    tying exactly in objective *and* tie-break cost are ordered too — one definite answer,
+    whatever HiGHS's thread count (which otherwise decides among exact ties).
+
+    w[o] = res/(4n)·(1 + frac(√s[o])) for the n options in file order (s the square-free numbers), so
+    Σ w < res/2 where `res` is the least difference between two portfolios' tie-break values:
+    the decimal quantum q of the tie-break weights, or — when the tie-break also carries the
+    one tiny weight e of free options (build.tie_eps, below 1e-3 of any cost) — e, provided
+    q ≥ 2·n·e. The order of distinct tie-break values is therefore never changed. Weights that
+    are not decimals get no canonical order (zeros)."""
+    w = np.zeros(len(comp.secondary))
+    w[comp.x_cols] = canonical_x_weights(comp.secondary[comp.x_cols])
+    return w
+
+
+def canonical_x_weights(coef: np.ndarray) -> np.ndarray:
+    """`canonical_weights` for the options alone, from their tie-break coefficients."""
+    n = len(coef)
+    positive = coef[coef > 0]
+    if not n or not positive.size:
+        return np.zeros(n)
+    res = _decimal_quantum(positive)
+    if res is None:
+        e = positive.min()
+        rest = positive[positive > e * (1 + 1e-12)]
+        q = _decimal_quantum(rest) if rest.size else None
+        if q is None or q < 2 * n * e:
+            return np.zeros(n)
+        res = e
+    return res / (4 * n) * (1.0 + np.modf(np.sqrt(_square_free(n)))[0])
+
+
+def _square_free(n: int) -> np.ndarray:
+    """The first n square-free integers ≥ 2. Their square roots are linearly independent over
+    the rationals, so no two different sets of options get the same sum of weights (weights
+    from multiples of one irrational, such as the golden ratio, collide: g1 + g4 = g2 + g3)."""
+    limit = 2 * n + 16  # over 60 % of integers are square-free
+    ok = np.ones(limit, dtype=bool)
+    ok[:2] = False
+    k = 2
+    while k * k < limit:
+        ok[k * k::k * k] = False
+        k += 1
+    return np.flatnonzero(ok)[:n].astype(float)
+
+
 def _guarded(solver: str, call, *args):
     """Run a solver call; an exception from the solver becomes a PlannerError (exit 1) that
     carries the solver's own message, instead of an anonymous internal error."""
@@ -174,6 +234,33 @@ def _guarded(solver: str, call, *args):
         raise
     except Exception as exc:  # noqa: BLE001 - solver bindings raise many types
         raise PlannerError(f"{solver} failed: {exc}") from exc
+
+
+_SCHEDULER = {"threads": None, "active": 0}  # HiGHS's one global thread pool: its size, runs in flight
+_SCHEDULER_LOCK = threading.Lock()
+
+
+def _run_highs(h, threads: int | None) -> None:
+    """h.run() with `threads` honoured. HiGHS keeps one global thread pool per process, sized
+    by the first solve; a later solve asking for another size fails ("Not Set" status). So
+    the pool is reset for the new size when no other solve is running; while one is (Dask
+    threads), the solve uses the pool as it is — the thread count changes speed, not answers."""
+    import highspy
+
+    with _SCHEDULER_LOCK:
+        if threads and _SCHEDULER["threads"] != threads and _SCHEDULER["active"] == 0:
+            highspy.Highs.resetGlobalScheduler(True)
+            _SCHEDULER["threads"] = threads
+        use = threads if threads and _SCHEDULER["threads"] == threads else 0
+        if not threads and _SCHEDULER["threads"] is None:
+            _SCHEDULER["threads"] = 0  # HiGHS's own default size
+        h.setOptionValue("threads", use)
+        _SCHEDULER["active"] += 1
+    try:
+        _guarded("HiGHS", h.run)
+    finally:
+        with _SCHEDULER_LOCK:
+            _SCHEDULER["active"] -= 1
 
 
 _BANNER_SHOWN = False
@@ -216,8 +303,7 @@ class HighsSession:
         self.comp = comp
         h = new_highs()
         h.setOptionValue("random_seed", 0)
-        if threads:
-            h.setOptionValue("threads", int(threads))
+        self.threads = int(threads) if threads else None
         lp = highspy.HighsLp()
         lp.num_col_ = len(comp.col_names)
         lp.num_row_ = len(comp.row_names)
@@ -260,7 +346,7 @@ class HighsSession:
             sol.value_valid = True
             h.setSolution(sol)
         t0 = time.perf_counter()
-        _guarded("HiGHS", h.run)
+        _run_highs(h, self.threads)
         seconds = time.perf_counter() - t0
         ms = h.getModelStatus()
         info = h.getInfo()
@@ -297,7 +383,7 @@ class HighsSession:
         h, n = self.h, len(self.comp.primary)
         h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
         h.clearSolver()
-        _guarded("HiGHS", h.run)
+        _run_highs(h, self.threads)
         ms = h.getModelStatus()
         S = self.hs.HighsModelStatus
         if ms == S.kOptimal:
@@ -328,7 +414,7 @@ class HighsSession:
             if len(off):  # only sub-portfolios of the one found: x = 0 for every option it left out
                 self.h.changeColsBounds(len(off), off, comp.col_lower[off], np.zeros(len(off)))
             remaining = None if not time_limit else max(1.0, time_limit - (time.perf_counter() - t0))
-            second = self._run(comp.secondary, remaining, 0.0, values)
+            second = self._run(comp.secondary + canonical_weights(comp), remaining, 0.0, values)
             if len(off):
                 self.h.changeColsBounds(len(off), off, comp.col_lower[off], comp.col_upper[off])
             self.h.deleteRows(1, np.array([self.h.getNumRow() - 1], dtype=np.int32))
@@ -413,7 +499,9 @@ def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break:
         name = "tie_break_keep_primary"
         prob.addConstraint((model.primary >= z - tol) if model.maximize else (model.primary <= z + tol), name)
         prob.sense = pulp.LpMinimize
-        prob.setObjective(model.secondary)
+        xs = list(model.x.values())
+        canon = canonical_x_weights(np.array([model.secondary.get(v, 0.0) for v in xs], dtype=float))
+        prob.setObjective(model.secondary + pulp.LpAffineExpression([(v, c) for v, c in zip(xs, canon) if c]))
         scope = tie_break_scope(status, mip_gap)
         off = [v for v, on in zip(model.x.values(), x) if not on] if scope == SUBSETS else []
         saved = [v.upBound for v in off]
