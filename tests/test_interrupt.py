@@ -167,6 +167,7 @@ def test_sweep_killed_and_resumed_loses_and_repeats_no_point(project, workers):
     duration = timed(["sweep", "models/baseline.yaml", *vary, "--out", ref, "--workers", workers, "--json"], project)
     expected = {name: (ref / name).read_bytes() for name in ("sweep.csv", "changes.csv")}
     args = ["sweep", "models/baseline.yaml", *vary, "--out", out, "--workers", workers, "--json"]
+    out.parent.mkdir()
     kills = 0
     for attempt in range(6):
         sig = signal.SIGINT if attempt % 2 == 0 else signal.SIGKILL

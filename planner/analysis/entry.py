@@ -99,6 +99,13 @@ def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool
     for step in range(1, max_steps + 1):
         status, t, x, start = wb.min_parameter(p, o, z_ref, strict)
         if t is None:
+            if status == "infeasible" and strict and fixed_others:
+                # o's own portfolios improve with the parameter (its contributions): never strictly
+                # better, but one of them can tie and, being cheaper than today's, win the tie-break
+                # at a larger value — not proven impossible. (A limit only admits dearer portfolios.)
+                return {"status": "unknown", "steps": step,
+                        "notes": notes + ["it can tie but never be strictly better; whether a larger value wins the "
+                                          "tie-break was not searched"]}
             if status == "infeasible":
                 return {"status": "impossible", "steps": step, "notes": notes}
             return {"status": "unknown", "steps": step, "notes": notes + [f"entry MIP stopped: {status}"]}
