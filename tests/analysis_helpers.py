@@ -1,11 +1,9 @@
 """Shared helpers for the analysis tests: write scenarios, re-solve them through the public API."""
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -59,29 +57,3 @@ def selected(path, overrides=()) -> tuple[str, ...]:
 
 def yaml_list(items) -> str:
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"
-
-
-def brute_force(scenario, limits: dict[str, float] | None = None) -> tuple[str, ...] | None:
-    """The portfolio `planner solve` must pick, by enumeration (max_coverage, no rules):
-    best objective, then least cost_resource, then fewest options. None if ambiguous or infeasible."""
-    from planner.evaluate import evaluate
-
-    limits = dict(scenario.config.limits, **(limits or {}))
-    opts = list(scenario.options.index)
-    use = {r: scenario.options[r].to_numpy(dtype=float) for r in limits}
-    cost = scenario.options[scenario.cost_resource].to_numpy(dtype=float)
-    best = []
-    for bits in itertools.product((0, 1), repeat=len(opts)):
-        x = np.array(bits, dtype=np.int8)
-        if any(use[r] @ x > lim + 1e-9 for r, lim in limits.items()):
-            continue
-        ev = evaluate(scenario, x)
-        best.append((ev.objective, float(cost @ x), int(x.sum()), bits))
-    if not best:
-        return None
-    top = max(b[0] for b in best)
-    cands = [b for b in best if b[0] >= top - 1e-6 * max(1, abs(top))]
-    cands.sort(key=lambda b: (b[1], b[2]))
-    if len(cands) > 1 and (cands[1][1], cands[1][2]) == (cands[0][1], cands[0][2]):
-        return None  # a tie the tie-break cannot settle: any answer is right
-    return tuple(o for o, b in zip(opts, cands[0][3]) if b)

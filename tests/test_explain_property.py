@@ -1,8 +1,8 @@
 """Entry thresholds against brute force on small random instances.
 
-For a budget threshold B* the claim is: at B* `planner solve` selects the option, and at
-every whole budget from today's up to B* − 1 it does not (data are whole numbers, so
-only whole budgets can change the answer). "impossible" claims: no budget does it.
+For a limit threshold L* the claim is: at L* `planner solve` selects the option, and at
+every whole value from today's up to L* − 1 it does not (data are whole numbers, so only
+whole values can change the answer). "impossible" claims: no value does it.
 """
 from __future__ import annotations
 
@@ -57,56 +57,68 @@ def _write(folder, inst):
 
 
 def _table(sc):
-    """Every portfolio: (objective, cost, count, capacity use, bits)."""
+    """Every portfolio: (objective, tie-break weight, budget use, capacity use, bits).
+
+    The tie-break weight is `planner.build.tie_break_weights`: cost, ε for a zero cost."""
+    from planner.build import tie_break_weights
+
+    weight = tie_break_weights(sc)
     cost = sc.options["budget_musd"].to_numpy(dtype=float)
     cap = sc.options["diplomatic_capacity"].to_numpy(dtype=float)
     rows = []
     for bits in itertools.product((0, 1), repeat=len(cost)):
         x = np.array(bits, dtype=np.int8)
-        rows.append((evaluate(sc, x).objective, float(cost @ x), int(x.sum()), float(cap @ x), bits))
+        rows.append((evaluate(sc, x).objective, float(weight @ x), float(cost @ x), float(cap @ x), bits))
     return rows
 
 
 def _choice(rows, budget, capacity):
-    feas = [r for r in rows if r[1] <= budget + 1e-9 and r[3] <= capacity + 1e-9]
+    feas = [r for r in rows if r[2] <= budget + 1e-9 and r[3] <= capacity + 1e-9]
     top = max(r[0] for r in feas)
-    cands = sorted((r for r in feas if r[0] >= top - 1e-6 * max(1, abs(top))), key=lambda r: (r[1], r[2]))
-    if len(cands) > 1 and (cands[1][1], cands[1][2]) == (cands[0][1], cands[0][2]):
+    cands = sorted((r for r in feas if r[0] >= top - 1e-6 * max(1, abs(top))), key=lambda r: r[1])
+    if len(cands) > 1 and abs(cands[1][1] - cands[0][1]) <= 1e-9 * max(1.0, cands[0][1]):
         return None  # the tie-break cannot settle it; any answer is right
     return cands[0][4]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(inst=instances())
-def test_budget_threshold_matches_brute_force(tmp_path_factory, inst):
+def test_limit_thresholds_match_brute_force(tmp_path_factory, inst):
     path = _write(tmp_path_factory.mktemp("prop"), inst)
     sc = load_scenario(path)
     rows = _table(sc)
-    budget, capacity = inst[6], inst[7]
-    today = _choice(rows, budget, capacity)
+    limits = {"budget_musd": inst[6], "diplomatic_capacity": inst[7]}
+    today = _choice(rows, limits["budget_musd"], limits["diplomatic_capacity"])
     if today is None:
         return
-    top_budget = int(sc.options["budget_musd"].sum())
     unselected = [o for o, b in zip(sc.options.index, today) if not b]
     for e in explain(sc, unselected):
         i = list(sc.options.index).index(e.option_id)
-        (path_b,) = [p for p in e.entry if p.parameter == "budget_musd"] or [None]
-        if path_b is None:
-            continue  # the budget does not block this option at all
-        if path_b.status == "found":
-            assert path_b.needed == int(path_b.needed)
-            upto = int(path_b.needed)
-            at = _choice(rows, path_b.needed, capacity)
-            assert at is None or at[i] == 1, (e.option_id, path_b)
-        elif path_b.status == "impossible":
-            upto = top_budget + 1
-        elif path_b.status == "not_below":
-            upto = int(path_b.checked)
-        else:
-            pytest.fail(f"unexpected status {path_b}")
-        for b in range(int(budget), upto):
-            c = _choice(rows, b, capacity)
-            assert c is None or c[i] == 0, (e.option_id, b, path_b)
+        for res in limits:
+            (path_r,) = [p for p in e.entry if p.parameter == res] or [None]
+            if path_r is None:
+                continue  # the limit does not block this option at all
+
+            def choice(value):
+                lim = dict(limits, **{res: value})
+                return _choice(rows, lim["budget_musd"], lim["diplomatic_capacity"])
+
+            if path_r.status == "found":
+                assert path_r.needed == int(path_r.needed)
+                upto = int(path_r.needed)
+                at = choice(path_r.needed)
+                assert at is None or at[i] == 1, (e.option_id, res, path_r)
+            elif path_r.status == "impossible":
+                upto = int(sc.options[res].sum()) + 1
+            elif path_r.status == "not_below":
+                upto = int(path_r.checked)
+            elif path_r.status == "tie":
+                continue  # an exact tie the tie-break cannot settle: either answer is right
+            else:
+                pytest.fail(f"unexpected status {path_r}")
+            for v in range(int(limits[res]), upto):
+                c = choice(v)
+                assert c is None or c[i] == 0, (e.option_id, res, v, path_r)
 
 
 def _scaled_choice(sc, o, capacity, budget, amount_factor=1.0, cost=None):

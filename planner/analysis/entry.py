@@ -38,7 +38,8 @@ SCALE_GRID = 0.001
 class EntryPath:
     parameter: str  # resource name, row name, "contributions" or "cost"
     kind: str  # "limit" | "rule" | "contributions" | "cost"
-    status: str  # "found" | "impossible" (no value does it) | "not_below" (none short of `checked`) | "unknown"
+    status: str  # "found" | "impossible" (no value does it) | "not_below" (none short of `checked`)
+    #              | "tie" (ties exactly, objective and tie-break weight: either may be chosen) | "unknown"
     current: float | None
     needed: float | None = None  # at this value `planner solve` selects the option
     below: float | None = None  # one grid step short of `needed`: not selected there
@@ -95,9 +96,19 @@ def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool
     is selected without a re-solve. Returns a dict: status ('found', 'impossible',
     'not_below', 'unknown'), t, below, checked (t below which o is proven out), steps, notes."""
     z_ref = wb.base.solver_objective
-    strict, tie_step, notes, checked = False, False, [], 0.0
+    strict, tie_step, notes = False, False, []
+    c_ref = None  # after a lost tie: the winner's tie-break weight (o may win a tie by being cheaper)
+    proven_out = 0.0  # o is proven out for every t below this (from the last tie-inclusive entry MIP)
     for step in range(1, max_steps + 1):
         status, t, x, start = wb.min_parameter(p, o, z_ref, strict)
+        if c_ref is not None:  # or a tie o wins on the tie-break: as good, and cheaper
+            st2, t2, x2, start2 = wb.min_parameter(p, o, z_ref, False, c_ref - 1e-7 * max(1.0, abs(c_ref)))
+            if t2 is not None and st2 == OPTIMAL and (t is None or t2 < t):
+                status, t, x, start, strict_now = st2, t2, x2, start2, False
+            else:
+                strict_now = strict
+        else:
+            strict_now = strict
         if t is None:
             if status == "infeasible" and strict and fixed_others:
                 # o's own portfolios improve with the parameter (its contributions): never strictly
@@ -113,12 +124,13 @@ def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool
             return {"status": "unknown", "steps": step, "notes": notes + [f"entry MIP stopped early: {status}"]}
         value = value_at(t, x, start) if value_at is not None else evaluate(wb.scenario, x, start).objective
         slack = 10 * obj_tol(z_ref)  # the MIP's own tolerances (feasibility, integrality)
-        good = _better(wb, value, z_ref) if strict else \
+        good = _better(wb, value, z_ref) if strict_now else \
             (value >= z_ref - slack if wb.comp.maximize else value <= z_ref + slack)
         if not good:  # the MIP's portfolio, rounded to 0/1, is not as good: a tolerance artefact
             return {"status": "impossible", "steps": step,
                     "notes": notes + ["the entry MIP's only candidates fall short once rounded to whole selections"]}
-        checked = t
+        if not strict_now and c_ref is None:
+            proven_out = t
         t_rep = min(p.t_max, math.ceil(t / grid - 1e-6) * grid)
         if fixed_others and value_at is not None and _better(wb, value_at(t_rep, x, start), wb.base.solver_objective):
             selected = True  # a portfolio with o beats every portfolio without it
@@ -136,15 +148,21 @@ def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool
                     below = None
             return {"status": "found", "t": t_rep, "below": below, "steps": step, "notes": notes}
         if not fixed_others and _better(wb, probe.solver_objective, z_ref):
-            z_ref, strict = probe.solver_objective, False
+            z_ref, strict, c_ref = probe.solver_objective, False, None
         elif ties_move and not strict:
             return _bisect_ties(wb, o, p, grid, t_rep, step, notes)
-        elif not strict:
-            strict = tie_step = True
-            notes.append("at the first value found it ties and loses the tie-break; the stated value makes it strictly better")
         else:
-            return {"status": "unknown", "steps": step, "notes": notes + ["no progress after a tie step"]}
-    return {"status": "not_below", "checked": checked, "steps": max_steps, "notes": notes}
+            # a tie lost on the tie-break: next, strictly better, or as good and cheaper
+            weight = wb.comp.secondary.copy()
+            weight[wb.col(o)] += t_rep * p.secondary
+            c_new = float(weight[wb.comp.x_cols] @ probe.x)
+            if strict and c_ref is not None and c_new >= c_ref - 1e-7 * max(1.0, abs(c_ref)):
+                return {"status": "not_below", "checked": proven_out, "steps": step, "notes": notes + [
+                    "it ties exactly (objective and tie-break weight) with a portfolio without it: either may be chosen"]}
+            strict, tie_step, c_ref = True, True, c_new
+            if not any(n.startswith("it ties") for n in notes):
+                notes.append("it ties and loses the tie-break (least cost) at first; the stated value wins")
+    return {"status": "not_below", "checked": proven_out, "steps": max_steps, "notes": notes}
 
 
 def _grid_for(wb: Workbench, i: int, coef: float) -> float:
@@ -167,6 +185,8 @@ def _bound_path(wb: Workbench, o: str, row, max_steps: int) -> EntryPath:
     if r["status"] == "not_below":
         t_out = math.floor(r["checked"] / grid + 1e-6) * grid  # o proven out for every t < t_out
         path.checked = info.bound + t_out if up else info.bound - t_out
+        if t_out <= 0 and any("ties exactly" in n for n in path.notes):
+            path.status, path.checked = "tie", None
     if t is not None:
         path.needed = info.bound + t if up else info.bound - t
         if below is not None:

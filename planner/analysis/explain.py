@@ -223,8 +223,10 @@ def describe_entry(p: EntryPath, cost_resource: str) -> str:
         if p.status == "impossible":
             return f"Raising {p.parameter} alone cannot bring it in."
         if p.status == "not_below":
+            tie = " From there it ties exactly with a portfolio without it: either may be chosen." \
+                if any("ties exactly" in n for n in p.notes) else ""
             return (f"Raising {p.parameter} alone does not bring it in below {fmt(p.checked)} "
-                    "(proven; larger values were not searched).")
+                    f"(proven; larger values were not searched).{tie}")
     elif p.kind == "rule":
         if p.status == "found":
             if p.parameter.startswith("forbid_"):
@@ -247,6 +249,9 @@ def describe_entry(p: EntryPath, cost_resource: str) -> str:
             return f"It enters if its {cost_resource} is cut from {fmt(p.current)} to {fmt(p.needed)}{below}."
         if p.status == "impossible":
             return f"No cut of its {cost_resource} alone brings it in, not even to 0."
+    if p.status == "tie":
+        return (f"Changing {p.parameter} alone leaves it tied exactly with a portfolio without it "
+                "(same objective, same tie-break weight): the solver may pick either.")
     label = {"contributions": "Scaling its contributions", "cost": f"Cutting its {cost_resource}",
              "limit": f"Raising {p.parameter}", "rule": f"Relaxing rule {p.parameter}"}.get(p.kind, p.parameter)
     return f"{label}: not determined ({'; '.join(p.notes) or 'the solver stopped early'})."

@@ -263,11 +263,12 @@ class Workbench:
             self.session.comp = replace(comp, primary=primary, secondary=secondary)
         return undo
 
-    def min_parameter(self, p: Parameter, option: str, z_ref: float,
-                      strict: bool = False) -> tuple[str, float | None, np.ndarray | None, np.ndarray | None]:
+    def min_parameter(self, p: Parameter, option: str, z_ref: float, strict: bool = False,
+                      max_secondary: float | None = None) -> tuple[str, float | None, np.ndarray | None, np.ndarray | None]:
         """Smallest t in [0, t_max] at which a portfolio containing `option` is at least as good as z_ref.
 
-        `strict` asks for strictly better (by the objective tolerance). Returns (status, t);
+        `strict` asks for strictly better (by the objective tolerance); `max_secondary` adds
+        "tie-break weight (min-sense secondary) at most this" — a tie the option would win. Returns (status, t);
         t is None when no such t exists (status 'infeasible') or the solver stopped early.
         """
         h, comp = self.session.h, self.comp
@@ -290,12 +291,18 @@ class Workbench:
         try:
             h.addCol(0.0, 0.0, p.t_max, len(idx), idx, vals)
             h.addRow(-np.inf, z_min, len(cols), cols, coef)
+            if max_secondary is not None:
+                scols = np.flatnonzero(comp.secondary).astype(np.int32)
+                scoef = comp.secondary[scols]
+                if p.secondary:
+                    scols, scoef = np.append(scols, n).astype(np.int32), np.append(scoef, p.secondary)
+                h.addRow(-np.inf, max_secondary, len(scols), scols, scoef)
             h.changeColBounds(j, 1.0, 1.0)
             cost = np.zeros(n + 1)
             cost[n] = 1.0
             res = self.session._run(cost, self.time_limit, 0.0, None)  # one stage, no tie-break
         finally:
-            h.deleteRows(1, np.array([m], dtype=np.int32))
+            h.deleteRows(h.getNumRow() - m, np.arange(m, h.getNumRow(), dtype=np.int32))
             h.deleteCols(1, np.array([n], dtype=np.int32))
             h.changeColBounds(j, comp.col_lower[j], comp.col_upper[j])
         self.solves += 1
