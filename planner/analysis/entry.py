@@ -39,7 +39,8 @@ class EntryPath:
     parameter: str  # resource name, row name, "contributions" or "cost"
     kind: str  # "limit" | "rule" | "contributions" | "cost"
     status: str  # "found" | "impossible" (no value does it) | "not_below" (none short of `checked`)
-    #              | "tie" (ties exactly, objective and tie-break weight: either may be chosen) | "unknown"
+    #              | "tie" (ties exactly in objective and tie-break cost; the solver's fixed order
+    #                decides among exact ties, not searched) | "unknown"
     current: float | None
     needed: float | None = None  # at this value `planner solve` selects the option
     below: float | None = None  # one grid step short of `needed`: not selected there
@@ -158,7 +159,8 @@ def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool
             c_new = float(weight[wb.comp.x_cols] @ probe.x)
             if strict and c_ref is not None and c_new >= c_ref - 1e-7 * max(1.0, abs(c_ref)):
                 return {"status": "not_below", "checked": proven_out, "steps": step, "notes": notes + [
-                    "it ties exactly (objective and tie-break weight) with a portfolio without it: either may be chosen"]}
+                    "it ties exactly (objective and tie-break weight) with a portfolio without it: the solver's "
+                    "fixed order among exact ties decides"]}
             strict, tie_step, c_ref = True, True, c_new
             if not any(n.startswith("it ties") for n in notes):
                 notes.append("it ties and loses the tie-break (least cost) at first; the stated value wins")

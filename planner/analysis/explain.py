@@ -223,7 +223,8 @@ def describe_entry(p: EntryPath, cost_resource: str) -> str:
         if p.status == "impossible":
             return f"Raising {p.parameter} alone cannot bring it in."
         if p.status == "not_below":
-            tie = " From there it ties exactly with a portfolio without it: either may be chosen." \
+            tie = (" From there it ties exactly with a portfolio without it (same objective and cost); the "
+                   "solver's fixed order among exact ties decides, not searched further.") \
                 if any("ties exactly" in n for n in p.notes) else ""
             return (f"Raising {p.parameter} alone does not bring it in below {fmt(p.checked)} "
                     f"(proven; larger values were not searched).{tie}")
@@ -251,7 +252,8 @@ def describe_entry(p: EntryPath, cost_resource: str) -> str:
             return f"No cut of its {cost_resource} alone brings it in, not even to 0."
     if p.status == "tie":
         return (f"Changing {p.parameter} alone leaves it tied exactly with a portfolio without it "
-                "(same objective, same tie-break weight): the solver may pick either.")
+                "(same objective and tie-break cost); the solver's fixed order among exact ties decides, "
+                "which was not searched further.")
     label = {"contributions": "Scaling its contributions", "cost": f"Cutting its {cost_resource}",
              "limit": f"Raising {p.parameter}", "rule": f"Relaxing rule {p.parameter}"}.get(p.kind, p.parameter)
     return f"{label}: not determined ({'; '.join(p.notes) or 'the solver stopped early'})."
