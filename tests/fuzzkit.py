@@ -61,6 +61,7 @@ ODD_TEXT = ["", " ", "abc", "Ærø–Ünïcödé", "日本", "🚀 drones", "=HY
 class Case:
     fmt: dict
     mutation: dict
+    extra: tuple = ()  # further commands run on this case (see test_fuzz_inputs.SCENARIO_COMMANDS)
 
 
 # ------------------------------------------------------------------ strategies
@@ -187,7 +188,13 @@ def formats(draw) -> dict:
             "crlf": draw(st.booleans()), "quote_all": draw(st.booleans())}
 
 
-cases = st.builds(Case, fmt=formats(), mutation=mutations())
+# Commands run on every case besides validate/solve/check: two scenario commands and one
+# run-folder command per case, so each is exercised on many cases within the time bound.
+SCENARIO_EXTRA = ("explain", "value", "diagnose", "frontier", "sweep", "montecarlo", "alternatives")
+RUN_EXTRA = ("export", "compare")
+cases = st.builds(Case, fmt=formats(), mutation=mutations(),
+                  extra=st.tuples(st.lists(st.sampled_from(SCENARIO_EXTRA), min_size=2, max_size=2, unique=True)
+                                  .map(tuple), st.sampled_from(RUN_EXTRA)))
 
 
 # ------------------------------------------------------------------ applying and writing

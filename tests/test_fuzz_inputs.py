@@ -117,6 +117,54 @@ def run_case(case: Case) -> None:
             res, crash = invoke(["check", folder / "run", "--json"])
             assert not crash and res.exit_code == 0, f"check failed on {case}:\n{res.output}"
             STATS["checked"] += 1
+        scenario_cmds, run_cmd = case.extra or ((), None)
+        for command in scenario_cmds:
+            args = [*SCENARIO_COMMANDS[command](scen, folder / f"{command}-out"), *sets, "--json"]
+            res, crash = invoke(args)
+            assert not crash, f"{command} crashed on {case}: {res.exception!r}\n{res.output}"
+            STATS[f"{command}:{res.exit_code}"] += 1
+            if codes["validate"] == 2:
+                assert res.exit_code == 2, f"{command} accepted what validate refused ({case}):\n{res.output}"
+                check_problems(case, folder, command, res)
+            else:
+                assert res.exit_code in (0, 3, 4) or (command == "explain" and res.exit_code == 2
+                                                       and "option" in res.output), \
+                    f"{command} exit {res.exit_code} on a valid scenario {case}:\n{res.output}"
+        if run_cmd and codes["solve"] != 2:
+            res, crash = invoke(RUN_COMMANDS[run_cmd](folder / "run", folder / f"{run_cmd}-out"))
+            assert not crash and res.exit_code == 0, f"{run_cmd} on the run of {case}: {res.exception!r}\n{res.output}"
+            STATS[f"{run_cmd}:{res.exit_code}"] += 1
+
+
+# How each command is called in the fuzz test; every command taking a SCENARIO must be here.
+SCENARIO_COMMANDS = {
+    "explain": lambda scen, out: ["explain", scen, "a", "--max-steps", "2"],
+    "value": lambda scen, out: ["value", scen],
+    "diagnose": lambda scen, out: ["diagnose", scen, "--no-alternatives"],
+    "frontier": lambda scen, out: ["frontier", scen, "--resource", "budget_musd", "--max-solves", "4", "--out", out],
+    "sweep": lambda scen, out: ["sweep", scen, "--vary", "limits.budget_musd=8,11", "--workers", "1", "--out", out],
+    "montecarlo": lambda scen, out: ["montecarlo", scen, "--samples", "3", "--seed", "1", "--workers", "1", "--out", out,
+                                     "--perturb", "contributions.amount=uniform:0.7:1.3"],
+    "alternatives": lambda scen, out: ["alternatives", scen, "--within", "10%", "--count", "2"],
+}
+RUN_COMMANDS = {
+    "export": lambda run, out: ["export", run, "--to", "md", "--out", out.with_suffix(".md"), "--json"],
+    "compare": lambda run, out: ["compare", run, run, "--json"],
+}
+
+
+def test_every_command_is_fuzzed():
+    """A new command that reads a scenario or a run folder must join the fuzz test."""
+    import importlib
+
+    from planner.cli import COMMANDS
+
+    covered = {"solve", "validate", "check", "generate", "init", *SCENARIO_COMMANDS, *RUN_COMMANDS}
+    for name, target in COMMANDS.items():
+        module, attr = target.split(":")
+        command = getattr(importlib.import_module(f"planner.cli.{module}"), attr)
+        takes_input = any(p.name in ("scenario", "run_dir", "run_a") for p in command.params)
+        assert not takes_input or name in covered, f"planner {name} is not in the fuzz test"
 
 
 @pytest.mark.slow

@@ -4,7 +4,8 @@ Each trial starts `python -m planner …` in a subprocess, waits a random (seede
 sends SIGINT to its process group (what Ctrl-C does) or SIGKILL to the planner process
 (what `kill -9` does). Afterwards the output folder must hold either the complete previous
 results or complete new ones — every file present and `planner check` holding — and
-nothing visible besides; sweeps must resume to exactly the uninterrupted tables.
+nothing visible besides; sweeps and Monte Carlo runs must resume to exactly the
+uninterrupted tables.
 
 PLANNER_INTERRUPT_TRIALS (default 12) sets the solve trials; PLANNER_INTERRUPT_SEED the seed.
 The number of trials run is printed (`pytest -s`).
@@ -158,39 +159,51 @@ def test_export_killed_at_random_moments_leaves_old_or_new_report(project):
     assert check_run(run).ok
 
 
+BATCH = {  # command, its settings, the tables it writes, the column that numbers its points
+    "sweep": (["--vary", "limits.budget_musd=3000:4800:300"], ("sweep.csv", "changes.csv"), "sweep.csv", 7),
+    "montecarlo": (["--samples", "8", "--seed", "3", "--perturb", "contributions.amount=uniform:0.7:1.3"],
+                   ("montecarlo_objective.csv", "montecarlo_options.csv", "montecarlo_coverage.csv"),
+                   "montecarlo_objective.csv", 8),
+}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("workers", [1, 2])
-def test_sweep_killed_and_resumed_loses_and_repeats_no_point(project, workers):
-    rng = random.Random(SEED + 2 + workers)
-    vary = ["--vary", "limits.budget_musd=3000:4800:300"]  # 7 points
-    ref, out = project / "ref", project / "out" / "sweep"
-    duration = timed(["sweep", "models/baseline.yaml", *vary, "--out", ref, "--workers", workers, "--json"], project)
-    expected = {name: (ref / name).read_bytes() for name in ("sweep.csv", "changes.csv")}
-    args = ["sweep", "models/baseline.yaml", *vary, "--out", out, "--workers", workers, "--json"]
+@pytest.mark.parametrize("command, workers", [("sweep", 1), ("sweep", 2), ("montecarlo", 1), ("montecarlo", 2)])
+def test_batch_killed_and_resumed_loses_and_repeats_no_point(project, command, workers):
+    settings, tables, numbered, points = BATCH[command]
+    rng = random.Random(SEED + 2 + workers + len(command))
+    ref, out = project / "ref", project / "out" / command
+    duration = timed([command, "models/baseline.yaml", *settings, "--out", ref, "--workers", workers, "--json"], project)
+    expected = {name: (ref / name).read_bytes() for name in tables}
+    fresh = [command, "models/baseline.yaml", *settings, "--out", out, "--workers", workers, "--json"]
+    args = fresh
     out.parent.mkdir()
     kills = 0
     for attempt in range(6):
         sig = signal.SIGINT if attempt % 2 == 0 else signal.SIGKILL
         finished, code, err = interrupt(planner(args, project), rng.uniform(0.3, duration), sig)
-        STATS["sweep trials"] += 1
+        STATS[f"{command} trials"] += 1
         if (out / "summary.json").exists():
             break  # finished (before or despite the signal): the results are complete
-        assert not out.exists(), "an unfinished sweep left a visible result folder"
+        assert not out.exists(), f"an unfinished {command} left a visible result folder"
         kills += 1
         if sig == signal.SIGINT:
             assert code in (130, -2) and "Traceback" not in err, err
-        assert_clean_parent(out.parent, {"sweep"})
-        args = ["sweep", "--resume", out, "--workers", workers, "--json"]
+        assert_clean_parent(out.parent, {command})
+        # Killed before its journal was written, a run has nothing to resume: start it again.
+        journaled = (out.parent / f".{command}.journal" / "manifest.json").is_file()
+        args = [command, "--resume", out, "--workers", workers, "--json"] if journaled else fresh
+        STATS[f"{command} resumed"] += journaled
     else:
         proc = planner(args, project)
         _, err = proc.communicate(timeout=300)
         assert proc.returncode in (0, 4), err
-    STATS["sweep interrupted runs"] += kills
+    STATS[f"{command} interrupted runs"] += kills
     for name, data in expected.items():
-        assert (out / name).read_bytes() == data, f"{name} differs from the uninterrupted sweep"
-    points = [line.split(",", 1)[0] for line in (out / "sweep.csv").read_text().splitlines()[1:]]
-    assert points == [str(i) for i in range(7)]  # every point once, in order
-    assert_clean_parent(out.parent, {"sweep"})
+        assert (out / name).read_bytes() == data, f"{name} differs from the uninterrupted {command}"
+    index = [line.split(",", 1)[0] for line in (out / numbered).read_text().splitlines()[1:]]
+    assert index == [str(i) for i in range(points)]  # every point once, in order
+    assert_clean_parent(out.parent, {command})
     assert not any(p.name.endswith(".journal") for p in out.parent.iterdir())
 
 
