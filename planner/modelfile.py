@@ -14,12 +14,11 @@ CBC `-max`). The LP format carries the sense itself (`Maximize`).
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from .build import Model
 from .errors import InputError, Problem
+from .outputs import atomic_file
 
 MAX_NAME = 255  # the LP format's limit; build.lp_name keeps names well under it
 
@@ -68,16 +67,4 @@ def write_model_file(model: Model, path: str | Path) -> Path:
         raise InputError(Problem(file="--write-model", value=str(path), message="the file must end in .lp or .mps"))
     if path.is_dir():
         raise InputError(Problem(file="--write-model", value=str(path), message="is a folder; give a file name ending in .lp or .mps"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(fd)
-    try:
-        _write_with_header(model, tmp, suffix)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return atomic_file(path, lambda tmp: _write_with_header(model, str(tmp), suffix))

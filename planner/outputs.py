@@ -8,9 +8,32 @@ import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from .result import Result
+if TYPE_CHECKING:
+    from .result import Result
+
+
+def atomic_file(path: Path, write: Callable[[Path], object]) -> Path:
+    """Call `write(tmp)` on a temporary sibling of `path`, then rename it over `path`.
+
+    A failure leaves `path` as it was; the file gets ordinary permissions (not mkstemp's 0600).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix or ".tmp")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
 
 
 def default_run_dir(scenario_name: str, root: str | Path = "outputs") -> Path:

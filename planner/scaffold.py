@@ -20,12 +20,12 @@ import csv
 import io
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Problem
+from .outputs import atomic_file
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
@@ -167,21 +167,6 @@ def build_workbook():
     return wb
 
 
-def _atomic(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(name)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(name, 0o666 & ~umask)
-        os.replace(name, path)
-    finally:
-        if os.path.exists(name):
-            os.unlink(name)
-
-
 def init_scenario(folder: str | Path, name: str | None = None, xlsx: bool = False, force: bool = False) -> Scaffold:
     """Write a new scenario under `folder` (see the module docstring); return what was written."""
     folder = Path(folder)
@@ -204,10 +189,10 @@ def init_scenario(folder: str | Path, name: str | None = None, xlsx: bool = Fals
     text = SCENARIO_YAML.format(name=name, inputs=rel, where=where)
     if xlsx:
         wb = build_workbook()
-        _atomic(inputs, wb.save)
+        atomic_file(inputs, wb.save)
     else:
         for table in COLUMNS:
-            _atomic(inputs / f"{table}.csv", lambda tmp, t=table: Path(tmp).write_text(csv_text(t), encoding="utf-8"))
-        _atomic(inputs / "COLUMNS.md", lambda tmp: Path(tmp).write_text(columns_guide(), encoding="utf-8"))
-    _atomic(scenario, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+            atomic_file(inputs / f"{table}.csv", lambda tmp, t=table: Path(tmp).write_text(csv_text(t), encoding="utf-8"))
+        atomic_file(inputs / "COLUMNS.md", lambda tmp: Path(tmp).write_text(columns_guide(), encoding="utf-8"))
+    atomic_file(scenario, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return Scaffold(scenario, inputs, tuple(targets))

@@ -13,13 +13,12 @@ report (or chart folder) is never replaced unless `force=True`.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from ..errors import InputError, Problem
-from ..outputs import atomic_dir, safe_child
+from ..outputs import atomic_dir, atomic_file, safe_child
 
 FORMATS = {"xlsx": ".xlsx", "html": ".html", "md": ".md"}
 REPORT_STEM = "report"
@@ -68,24 +67,6 @@ def _refuse_existing(paths: list[Path], force: bool) -> None:
     if existing:
         raise InputError([Problem(file=str(p), message="a report already exists here; pass --force to replace it")
                           for p in existing])
-
-
-def atomic_file(path: Path, write: Callable[[Path], object]) -> Path:
-    """Call `write(tmp)` on a temporary sibling of `path`, then rename it over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix or ".tmp")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
 
 
 def export_run(run_dir: str | Path, fmt: str, out: str | Path | None = None, force: bool = False) -> ExportResult:
