@@ -91,7 +91,7 @@ limits:                   # one entry per resource; each is a numeric column of 
   diplomatic_capacity: 10
 rules: {{}}                 # require / forbid options and other planning rules (see README)
 solver:
-  backend: highs          # highs or cbc
+  backend: highs          # highs, cbc, or auto (both at once, first proof wins)
   time_limit_s: 60
   mip_gap: 0.0
 """
