@@ -33,7 +33,8 @@ from .runner import (Progress, RunOutcome, default_out_dir, error_record, execut
 
 KIND = "sweep"
 SEP = ";"
-DEFAULT_BLOCK = 10
+WARM_BLOCK = 10  # default block with warm starts: long chains of neighbours
+COLD_BLOCK = 1  # default without: one point per task balances workers best (harder points cluster)
 
 
 def check_axes(factory: ScenarioFactory, axes: list[Axis]) -> None:
@@ -85,7 +86,7 @@ def make_batches(grid: list[dict[str, Any]], block_list: list[list[int]], done: 
 
 def run_sweep(scenario: str | Path | None, vary: Sequence[str] = (), overrides: Sequence[str] = (), *,
               out_dir: str | Path | None = None, workers: int | None = None, scheduler: Any = None,
-              block_size: int = DEFAULT_BLOCK, time_limit_s: float | None = None, warm_start: bool = False,
+              block_size: int | None = None, time_limit_s: float | None = None, warm_start: bool = False,
               progress: Progress | None = None, resume: str | Path | None = None) -> RunOutcome:
     """Solve every grid point and write sweep.csv, changes.csv, summary.json (see module doc).
 
@@ -99,6 +100,8 @@ def run_sweep(scenario: str | Path | None, vary: Sequence[str] = (), overrides: 
         warm_start = manifest.get("warm_start", False)
     else:
         raw = load_raw(scenario, overrides)
+    if block_size is None:
+        block_size = WARM_BLOCK if warm_start else COLD_BLOCK
     axes = parse_axes(list(vary))
     factory = ScenarioFactory(raw)
     check_axes(factory, axes)
