@@ -1,25 +1,24 @@
 """Sensitivity benchmark: sweep throughput against a raw-HiGHS loop, rebuilding per point,
 two workers, the exact frontier, and a Monte Carlo on the shipped baseline.
 
-On one generated scenario (`planner generate --options N --seed S`; budget points evenly
-spread over 0.5–1.5 × its budget limit):
+In one run, on one generated scenario (`planner generate --options N --seed S`; budget
+points evenly spread over 0.5–1.5 × its budget limit):
 
-A. Interleaved, in this process, point by point (so machine load drifts hit all alike):
-   - raw loop — the reference: arrays built once (`compile_model(build(...))`), one
-     `HighsSession`; `set_row_bounds("limit_budget_musd")` and the same two-stage `solve`
-     as `planner solve`; nothing else (no scenario, no evaluation);
-   - engine, in place, warm — `Engine.solve` on the fast path from the previous point's
-     portfolio (what `sweep` does per point), figures recomputed by `evaluate`;
-   - engine, in place, cold — the same without a MIP start;
-   - rebuild per point — each point built and compiled from its scenario, then solved.
-B. `run_sweep` end to end (journal, records, tables) with 1 worker and with 2 workers
-   (spawned processes; wall time includes their start-up).
-C. `run_frontier` over the same budget range: solves next to breakpoints
-   (`--frontier-max-solves` caps the walk; the figures then cover the top of the range).
-D. `run_montecarlo` on models/baseline.yaml with 2 workers: contributions ×U(0.7, 1.3),
-   budget costs ×Tri(0.8, 1, 1.5), gap weights ×U(0.8, 1.2).
+1. raw loop — the reference: arrays built once (`compile_model(build(...))`), one
+   `HighsSession`; per point `set_row_bounds("limit_budget_musd")` and the same two-stage
+   `solve` as `planner solve`. Nothing else: no scenario, no evaluation, no records.
+2. sweep, 1 worker — `run_sweep` in this process (in-place re-solve, neighbour MIP starts,
+   figures recomputed, journal written): the tool as an analyst runs it; and the same with
+   `warm_start=False` (no MIP starts).
+3. rebuild per point — the same points, each built and compiled from its scenario
+   (`Engine.solve(scenario, None)`), solved the same way.
+4. sweep, 2 workers — `run_sweep(workers=2)`: spawned processes, wall time including start-up.
+5. frontier over the same budget range — solves next to breakpoints (`--frontier-max-solves`
+   caps the walk; the figures then cover the top of the range only, and say so).
+6. Monte Carlo on models/baseline.yaml — contributions ×U(0.7, 1.3), budget costs
+   ×Tri(0.8, 1, 1.5), gap weights ×U(0.8, 1.2), with 2 workers.
 
-Every point of A and B is checked against the raw loop's objective. Run on demand:
+Every point of 2–4 is checked against the raw loop's objective. Run on demand:
 
     python benchmarks/bench_sensitivity.py                                  # 1,000 options, 200 points
     python benchmarks/bench_sensitivity.py --options 300 --points 40 --mc-samples 100   # quick look
@@ -50,30 +49,29 @@ MC_PERTURB = ["contributions.amount=uniform:0.7:1.3", "options.budget_musd=trian
               "gaps.weight=uniform:0.8:1.2"]
 
 
-def interleaved(raw, budgets: list[float]) -> tuple[dict[str, float], dict[str, list[float]], dict[str, int]]:
-    """Part A: seconds and objectives per method, each point solved by every method in turn."""
-    engine = Engine(raw)
+def raw_loop(raw, budgets: list[float]) -> tuple[float, list[float]]:
+    """The reference: one compiled model, change the row bound, re-run. Returns (seconds, objectives)."""
+    engine = Engine(raw)  # only to get the validated base scenario the same way
     base = engine.base
     cfg = base.config.solver
+    t0 = time.perf_counter()
     session = HighsSession(compile_model(build(base)), cfg.threads)
-    seconds = dict.fromkeys(("raw", "warm", "cold", "rebuild"), 0.0)
-    objectives: dict[str, list[float]] = {k: [] for k in seconds}
-    previous = None
+    objectives = []
     for b in budgets:
-        t0 = time.perf_counter()
         session.set_row_bounds("limit_budget_musd", -np.inf, b)
-        objectives["raw"].append(session.solve(cfg.time_limit_s, cfg.mip_gap, cfg.tie_break).objective_solver)
-        seconds["raw"] += time.perf_counter() - t0
-        for name in ("warm", "cold", "rebuild"):
-            t0 = time.perf_counter()
-            scenario, changes = engine.scenario([("limits.budget_musd", b)])
-            result = engine.solve(scenario, None if name == "rebuild" else changes,
-                                  start_x=previous if name == "warm" else None)
-            seconds[name] += time.perf_counter() - t0
-            objectives[name].append(result.objective)
-            if name == "warm":
-                previous = result.x
-    return seconds, objectives, dict(engine.counts)
+        outcome = session.solve(cfg.time_limit_s, cfg.mip_gap, cfg.tie_break)
+        objectives.append(outcome.objective_solver)
+    return time.perf_counter() - t0, objectives
+
+
+def rebuild_loop(raw, budgets: list[float]) -> tuple[float, list[float]]:
+    engine = Engine(raw)
+    t0 = time.perf_counter()
+    objectives = []
+    for b in budgets:
+        scenario, _ = engine.scenario([("limits.budget_musd", b)])
+        objectives.append(engine.solve(scenario, None).objective)
+    return time.perf_counter() - t0, objectives
 
 
 def compare(name: str, reference: list[float], got: list[float], tol: float) -> str:
@@ -88,7 +86,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--frontier-max-solves", type=int, default=None)
     ap.add_argument("--mc-samples", type=int, default=1000, help="0 skips the Monte Carlo")
-    ap.add_argument("--skip", default="", help="comma-separated parts to skip: interleaved,sweep1,sweep2,frontier")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: raw,sweep1,cold,rebuild,sweep2,frontier")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     tmp = Path(tempfile.mkdtemp(prefix="bench-sens-"))
@@ -102,36 +100,44 @@ def main() -> None:
     print(f"scenario: {gen.scenario_file.name} ({args.options} options, mip_gap {gap}); "
           f"{args.points} budget points {budgets[0]:g}–{budgets[-1]:g}\n")
     rows, notes = [], []
-    t_raw = None
-    if "interleaved" not in skip:
-        seconds, objs, counts = interleaved(raw, budgets)
-        t_raw = seconds["raw"]
-        for name, label in (("raw", "A. raw HiGHS loop (reference)"), ("warm", "A. engine in place, warm start"),
-                            ("cold", "A. engine in place, no start"), ("rebuild", "A. rebuild per point")):
-            rows.append((label, len(budgets), seconds[name]))
-            if name != "raw":
-                notes.append(compare(label, objs["raw"], objs[name], tol))
-        notes.append(f"A. engine paths: {counts}")
-        ref = objs["raw"]
+
+    if "raw" not in skip:
+        t_raw, ref = raw_loop(raw, budgets)
+        rows.append(("raw HiGHS loop (reference)", len(budgets), t_raw))
     else:
-        ref = None
-    for workers in (1, 2):
-        if f"sweep{workers}" in skip:
-            continue
+        t_raw, ref = None, None
+    if "sweep1" not in skip:
         t0 = time.perf_counter()
-        out = run_sweep(gen.scenario_file, vary, out_dir=tmp / f"sweep{workers}", workers=workers)
-        rows.append((f"B. sweep, {workers} worker{'s' if workers > 1 else ''} (end to end)", len(budgets),
-                     time.perf_counter() - t0))
+        out = run_sweep(gen.scenario_file, vary, out_dir=tmp / "sweep1", workers=1)
+        rows.append(("sweep, 1 worker (in place)", len(budgets), time.perf_counter() - t0))
         if ref:
-            notes.append(compare(f"B. sweep, {workers} workers", ref, out.tables["sweep.csv"]["objective"].tolist(), tol))
+            notes.append(compare("sweep, 1 worker", ref, out.tables["sweep.csv"]["objective"].tolist(), tol))
+        notes.append(f"sweep, 1 worker: paths {out.summary['paths']}")
+    if "cold" not in skip:
+        t0 = time.perf_counter()
+        cold = run_sweep(gen.scenario_file, vary, out_dir=tmp / "cold", workers=1, warm_start=False)
+        rows.append(("sweep, 1 worker, --no-warm-start", len(budgets), time.perf_counter() - t0))
+        if ref:
+            notes.append(compare("sweep, no warm start", ref, cold.tables["sweep.csv"]["objective"].tolist(), tol))
+    if "rebuild" not in skip:
+        t_rebuild, objs = rebuild_loop(raw, budgets)
+        rows.append(("rebuild per point, 1 worker", len(budgets), t_rebuild))
+        if ref:
+            notes.append(compare("rebuild per point", ref, objs, tol))
+    if "sweep2" not in skip:
+        t0 = time.perf_counter()
+        out2 = run_sweep(gen.scenario_file, vary, out_dir=tmp / "sweep2", workers=2)
+        rows.append(("sweep, 2 workers (incl. start-up)", len(budgets), time.perf_counter() - t0))
+        if ref:
+            notes.append(compare("sweep, 2 workers", ref, out2.tables["sweep.csv"]["objective"].tolist(), tol))
     if "frontier" not in skip:
         t0 = time.perf_counter()
         fr = run_frontier(gen.scenario_file, "budget_musd", lo=budgets[0], hi=budgets[-1], out_dir=tmp / "frontier",
                           max_solves=args.frontier_max_solves)
         s = fr.summary
-        rows.append(("C. frontier over the same range", s["solves"], time.perf_counter() - t0))
+        rows.append(("frontier over the same range", s["solves"], time.perf_counter() - t0))
         span = "the whole range" if s["complete"] else f"{s['covered_from']:g}–{budgets[-1]:g} only (--frontier-max-solves)"
-        notes.append(f"C. frontier: {s['solves']} solves for {s['breakpoints']} breakpoints "
+        notes.append(f"frontier: {s['solves']} solves for {s['breakpoints']} breakpoints "
                      f"({s['objective_breakpoints']} objective changes) over {span}; exact: {s['exact']}")
 
     print("| run | solves | seconds | solves/s | × raw loop |")
@@ -150,7 +156,7 @@ def main() -> None:
                             out_dir=tmp / "mc", workers=2)
         sec = time.perf_counter() - t0
         s = mc.summary
-        print(f"\nD. Monte Carlo on models/baseline.yaml: {args.mc_samples} samples, 2 workers: {sec:.1f} s "
+        print(f"\nMonte Carlo on models/baseline.yaml: {args.mc_samples} samples, 2 workers: {sec:.1f} s "
               f"({args.mc_samples / sec:.2f} samples/s); {s['counts']}; paths {s['paths']}")
     print(f"\n(outputs under {tmp})")
 

@@ -2,9 +2,8 @@
 
 Sample i perturbs the tables (`perturb.sample_tables`, seeded by (seed, i) alone), is
 solved on a worker's live model (numbers changed in place; rebuilt where a perturbation
-zeroes a coefficient or a rule family reads the perturbed column) and evaluated on its own
-perturbed tables. (No MIP start from the unperturbed optimum: starts slowed HiGHS down on
-the benchmark scenarios.) Options are labelled by
+zeroes a coefficient or a rule family reads the perturbed column), starting from the
+unperturbed optimum, and evaluated on its own perturbed tables. Options are labelled by
 how often they are selected among the samples that have a portfolio: `core` (frequency
 ≥ core, default 0.9), `exterior` (≤ exterior, default 0.1), else `borderline`.
 
@@ -21,6 +20,7 @@ import numpy as np
 from .. import __version__
 from ..config import Perturbation
 from ..errors import InputError, Problem
+from ..evaluate import selection_vector
 from ..load import load_raw
 from .engine import Engine
 from .executors import Job, Record
@@ -52,11 +52,12 @@ def solve_samples(engine: Engine, job: Job, batch: list[int]) -> list[Record]:
     s = job.settings
     perts = [Perturbation.model_validate(p) for p in s["perturb"]]
     changes = changes_of(perts)
+    start = selection_vector(engine.base, s["base_selected"]) if s["base_selected"] is not None else None
     out = []
     for index in batch:
         try:
             scenario = perturbed(engine.base, sample_tables(engine.base, perts, s["seed"], index))
-            result = engine.solve(scenario, changes, time_limit_s=s["time_limit_s"])
+            result = engine.solve(scenario, changes, start_x=start, time_limit_s=s["time_limit_s"])
         except Exception as exc:  # noqa: BLE001 - a failed sample is a result; the run goes on
             out.append(error_record(index, exc, sector_fraction={}))
             continue
@@ -106,9 +107,10 @@ def run_montecarlo(scenario: str | Path | None, overrides: Sequence[str] = (), *
         settings = resolve_settings(raw, engine.base, samples, seed, perturb, core, exterior)
         settings["time_limit_s"] = time_limit_s
     base = engine.solve(engine.base, time_limit_s=settings["time_limit_s"])
+    settings["base_selected"] = list(base.selected) if base.has_portfolio else None
     if resume is None:
         manifest = {"kind": KIND, "scenario_file": str(raw.scenario_file), "overrides": list(overrides),
-                    "settings": settings,
+                    "settings": {k: v for k, v in settings.items() if k != "base_selected"},
                     "input_sha256": raw.input_sha256, "planner_version": __version__}
         journal = Journal.start(out_dir or default_out_dir(raw.config.name, KIND), manifest)
     n = settings["samples"]

@@ -2,10 +2,8 @@
 
 Each grid point is the scenario with `--vary` keys set (as `--set` would), solved by an
 `Engine` (build once, change numbers in place; rebuild where the structure changes),
-in blocks along the last axis; with `warm_start`, each point starts from the previous
-point's portfolio (off by default: on the benchmark's 1,000-option scenario MIP starts
-made HiGHS about 1.9× slower, see benchmarks/bench_sensitivity.py). Output tables (see
-README "Sensitivity"):
+in blocks along the last axis where each point starts from the previous point's
+portfolio. Output tables (see README "Sensitivity"):
 
 - `sweep.csv`   — one row per point: `point`, one column per varied key, `status`,
   `objective`, `bound`, `mip_gap`, `selected` (count), `<resource>_used` per resource,
@@ -33,8 +31,7 @@ from .runner import (Progress, RunOutcome, default_out_dir, error_record, execut
 
 KIND = "sweep"
 SEP = ";"
-WARM_BLOCK = 10  # default block with warm starts: long chains of neighbours
-COLD_BLOCK = 1  # default without: one point per task balances workers best (harder points cluster)
+DEFAULT_BLOCK = 10
 
 
 def check_axes(factory: ScenarioFactory, axes: list[Axis]) -> None:
@@ -47,7 +44,7 @@ def check_axes(factory: ScenarioFactory, axes: list[Axis]) -> None:
 def solve_batch(engine: Engine, job: Job, batch: dict[str, Any]) -> list[Record]:
     """Solve consecutive points, each from the previous portfolio (batch["start"]: ids or None)."""
     engine.reset()
-    warm = job.settings.get("warm_start", False)
+    warm = job.settings.get("warm_start", True)
     start = None if batch["start"] is None or not warm else selection_vector(engine.base, batch["start"])
     out = []
     for index, params in batch["points"]:
@@ -86,7 +83,7 @@ def make_batches(grid: list[dict[str, Any]], block_list: list[list[int]], done: 
 
 def run_sweep(scenario: str | Path | None, vary: Sequence[str] = (), overrides: Sequence[str] = (), *,
               out_dir: str | Path | None = None, workers: int | None = None, scheduler: Any = None,
-              block_size: int | None = None, time_limit_s: float | None = None, warm_start: bool = False,
+              block_size: int = DEFAULT_BLOCK, time_limit_s: float | None = None, warm_start: bool = True,
               progress: Progress | None = None, resume: str | Path | None = None) -> RunOutcome:
     """Solve every grid point and write sweep.csv, changes.csv, summary.json (see module doc).
 
@@ -97,11 +94,9 @@ def run_sweep(scenario: str | Path | None, vary: Sequence[str] = (), overrides: 
         manifest = journal.manifest
         raw = reload(manifest, journal)
         vary, block_size, time_limit_s = manifest["vary"], manifest["block_size"], manifest["time_limit_s"]
-        warm_start = manifest.get("warm_start", False)
+        warm_start = manifest.get("warm_start", True)
     else:
         raw = load_raw(scenario, overrides)
-    if block_size is None:
-        block_size = WARM_BLOCK if warm_start else COLD_BLOCK
     axes = parse_axes(list(vary))
     factory = ScenarioFactory(raw)
     check_axes(factory, axes)
