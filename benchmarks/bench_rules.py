@@ -1,6 +1,6 @@
 """Rules benchmark: what switching on every rule family costs in model building.
 
-Builds the PuLP model (`planner.build.build`, rules included) of the shipped baseline
+Builds the PuLP model (`planner.model.assemble.build`, rules included) of the shipped baseline
 data REPS times for each case, in this process, after one warm-up build (the scenario's
 caches are cleared before each timed build, as a run builds once), and prints
 min / median build seconds, variables and rows:
@@ -43,9 +43,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from planner.api import load_scenario
-    from planner.build import build
-    from planner.rules import active_rules
-    from planner.solve import solve_model
+    from planner.model.assemble import build
+    from planner.model.rules import active_rules
+    from planner.solver import solve_model
 
     rows = []
     for label, path, overrides in CASES:

@@ -2,7 +2,7 @@
 
 For each size N (options; gaps = N/10) it generates one scenario (`planner generate`,
 fixed seed), writes the exact model the tool solves as MPS (the tool's own writer,
-`planner.modelfile`), then runs, REPS times each and alternating:
+`planner.model.lpfile`), then runs, REPS times each and alternating:
 
 - the tool: `python -m planner solve MODEL --json --out DIR --mip-gap G --time-limit T`
   in a fresh process — wall time, stage split (load, validate, build, compile, solve
@@ -79,9 +79,9 @@ def prepare(size: int | Path, seed: int, work: Path) -> tuple[Path, Path]:
     """The scenario (generated with `size` options, or the given file) and its model as MPS."""
     sys.path.insert(0, str(ROOT))
     from planner.api import load_scenario
-    from planner.build import build
-    from planner.generate import generate
-    from planner.modelfile import write_model_file
+    from planner.model.assemble import build
+    from planner.inputs.generate import generate
+    from planner.model.lpfile import write_model_file
 
     model = size if isinstance(size, Path) else generate(work, size, seed=seed, overwrite=True).scenario_file
     mps = work / f"{model.stem}.mps"

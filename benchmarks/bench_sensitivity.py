@@ -36,14 +36,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from planner.build import build  # noqa: E402
-from planner.generate import generate  # noqa: E402
-from planner.load import load_raw  # noqa: E402
+from planner.model.assemble import build# noqa: E402
+from planner.inputs.generate import generate  # noqa: E402
+from planner.inputs.read import load_raw  # noqa: E402
 from planner.sensitivity.engine import Engine  # noqa: E402
 from planner.sensitivity.frontier import run_frontier  # noqa: E402
 from planner.sensitivity.montecarlo import run_montecarlo  # noqa: E402
 from planner.sensitivity.sweep import run_sweep  # noqa: E402
-from planner.solve import HighsSession, compile_model  # noqa: E402
+from planner.solver.highs import HighsSession
+from planner.model.compile import compile_model# noqa: E402
 
 MC_PERTURB = ["contributions.amount=uniform:0.7:1.3", "options.budget_musd=triangular:0.8:1:1.5",
               "gaps.weight=uniform:0.8:1.2"]

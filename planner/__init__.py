@@ -10,23 +10,23 @@ __all__ = ["load_scenario", "solve", "evaluate", "Scenario", "Result", "InputErr
 
 def __getattr__(name: str):
     if name in ("load_scenario", "solve"):
-        from . import api
+        from planner import api
 
         return getattr(api, name)
     if name == "evaluate":
-        from .evaluate import evaluate
+        from planner.results.evaluation import evaluate
 
         return evaluate
     if name == "Scenario":
-        from .scenario import Scenario
+        from planner.inputs.scenario import Scenario
 
         return Scenario
     if name == "Result":
-        from .result import Result
+        from planner.results.result import Result
 
         return Result
     if name in ("InputError", "PlannerError"):
-        from . import errors
+        from planner import errors
 
         return getattr(errors, name)
     raise AttributeError(name)

@@ -10,10 +10,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .scenario import Scenario
+from planner.inputs.scenario import Scenario
 
 if TYPE_CHECKING:  # solving imports PuLP and highspy; `planner validate` must not pay for them
-    from .result import Result
+    from planner.results.result import Result
 
 DEFAULT_SCENARIO = Path("models") / "baseline.yaml"
 
@@ -21,8 +21,8 @@ DEFAULT_SCENARIO = Path("models") / "baseline.yaml"
 def load_scenario(path: str | Path = DEFAULT_SCENARIO, overrides: list[str] | tuple[str, ...] = (),
                   timings: dict | None = None) -> Scenario:
     """Read and validate a scenario; raises InputError listing every problem."""
-    from .load import load_raw
-    from .validate import validate
+    from planner.inputs.read import load_raw
+    from planner.inputs.validate import validate
 
     t0 = time.perf_counter()
     raw = load_raw(path, overrides)
@@ -38,10 +38,10 @@ def solve(scenario: Scenario | str | Path, overrides: list[str] | tuple[str, ...
           time_limit_s: float | None = None, mip_gap: float | None = None, backend: str | None = None,
           write_model: str | Path | None = None, timings: dict | None = None) -> Result:
     """Build and solve; non-optimal outcomes (infeasible, time limit) are results, not errors."""
-    from .build import build
-    from .result import make_result
-    from .rules import active_rules
-    from .solve import solve_model
+    from planner.model.assemble import build
+    from planner.results.result import make_result
+    from planner.model.rules import active_rules
+    from planner.solver import solve_model
 
     timings = {} if timings is None else timings
     if not isinstance(scenario, Scenario):
@@ -50,7 +50,7 @@ def solve(scenario: Scenario | str | Path, overrides: list[str] | tuple[str, ...
     model = build(scenario)
     timings["build"] = time.perf_counter() - t0
     if write_model is not None:
-        from .modelfile import write_model_file
+        from planner.model.lpfile import write_model_file
 
         write_model_file(model, write_model)
     outcome = solve_model(model, time_limit_s, mip_gap, backend)

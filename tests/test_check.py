@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from planner.api import load_scenario, solve
-from planner.check import check_run
+from planner.results.audit import check_run
 from planner.cli import cli
-from planner.outputs import write_run
+from planner.io.runfolder import write_run
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "models").glob("*.yaml"))

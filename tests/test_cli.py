@@ -123,12 +123,12 @@ def test_failed_run_leaves_existing_out_untouched(tmp_path):
 
 
 def test_crash_while_writing_leaves_existing_out_untouched(tmp_path, monkeypatch):
-    import planner.outputs
+    import planner.io.runfolder
 
     out = tmp_path / "run"
     out.mkdir()
     (out / "keep.txt").write_text("earlier results")
-    real = planner.outputs.write_csv
+    real = planner.io.runfolder.write_csv
     calls = []
 
     def write_then_fail(frame, path):
@@ -137,7 +137,7 @@ def test_crash_while_writing_leaves_existing_out_untouched(tmp_path, monkeypatch
             raise OSError("disk full")
         real(frame, path)
 
-    monkeypatch.setattr(planner.outputs, "write_csv", write_then_fail)
+    monkeypatch.setattr(planner.io.runfolder, "write_csv", write_then_fail)
     result = invoke("solve", TINY, "--out", out)
     assert result.exit_code == 1, result.output
     assert "disk full" in result.output and "Traceback" not in result.output

@@ -72,7 +72,7 @@ def test_canonical_weights_never_reorder_distinct_tie_break_values(cents, places
     # are ordered by a margin the solver can see.
     import numpy as np
 
-    from planner.solve import canonical_x_weights
+    from planner.solver.tiebreak import canonical_x_weights
 
     costs = np.array(cents, dtype=float) / 10 ** places
     positive = costs[costs > 0]

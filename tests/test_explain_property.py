@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from analysis_helpers import write_scenario
 from planner.analysis.explain import explain
 from planner.api import load_scenario
-from planner.evaluate import evaluate
+from planner.results.evaluation import evaluate
 
 
 @st.composite
@@ -59,8 +59,8 @@ def _write(folder, inst):
 def _table(sc):
     """Every portfolio: (objective, tie-break weight, budget use, capacity use, bits).
 
-    The tie-break weight is `planner.build.tie_break_weights`: cost, ε for a zero cost."""
-    from planner.build import tie_break_weights
+    The tie-break weight is `planner.model.base.tie_break_weights`: cost, ε for a zero cost."""
+    from planner.model.base import tie_break_weights
 
     weight = tie_break_weights(sc)
     cost = sc.options["budget_musd"].to_numpy(dtype=float)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from planner import load
+from planner.inputs import read as load
 from planner.cli import cli
-from planner.outputs import safe_child
+from planner.io.runfolder import safe_child
 
 TINY = Path(__file__).resolve().parent / "data" / "tiny"
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from planner.api import load_scenario, solve
 from planner.cli import cli
 from planner.errors import InputError
-from planner.generate import generate
+from planner.inputs.generate import generate
 
 
 def _files(root: Path) -> dict[str, bytes]:

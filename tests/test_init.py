@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from planner.cli import cli
-from planner.load import TABLES
-from planner.scaffold import COLUMNS
+from planner.inputs.read import TABLES
+from planner.inputs.scaffold import COLUMNS
 
 
 @pytest.mark.parametrize("xlsx", [False, True], ids=["csv", "xlsx"])

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.check import check_run
+from planner.results.audit import check_run
 
 REPO = Path(__file__).resolve().parents[1]
 TRIALS = int(os.environ.get("PLANNER_INTERRUPT_TRIALS", "12"))
@@ -210,7 +210,7 @@ def test_batch_killed_and_resumed_loses_and_repeats_no_point(project, command, w
 def test_swap_is_not_torn_by_ctrl_c_in_the_fallback(tmp_path, monkeypatch):
     """Where the atomic exchange is unavailable, a SIGINT between the two renames waits
     until both are done: the folder is the complete new one, never missing."""
-    import planner.outputs as outputs
+    import planner.io.runfolder as outputs
 
     target = tmp_path / "run"
     target.mkdir()
@@ -236,7 +236,7 @@ def test_swap_is_not_torn_by_ctrl_c_in_the_fallback(tmp_path, monkeypatch):
 def test_leftovers_of_a_killed_writer_are_recovered(tmp_path):
     """A SIGKILL between the fallback's two renames leaves the previous folder moved aside;
     the next write puts it back (and drops the dead writer's temporary folder) first."""
-    import planner.outputs as outputs
+    import planner.io.runfolder as outputs
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()

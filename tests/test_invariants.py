@@ -1,6 +1,6 @@
 """Invariants: more budget never lowers the objective; every figure a run writes recomputes
 from portfolio.csv and the inputs. The recomputation here is written from the spec with the
-csv module only: it shares no code with planner.evaluate."""
+csv module only: it shares no code with planner.results.evaluation."""
 from __future__ import annotations
 
 import csv

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from planner.api import load_scenario, solve
 from planner.cli import cli
 from planner.errors import InputError
-from planner.solve import new_highs
+from planner.solver.highs import new_highs
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "data" / "tiny.yaml"

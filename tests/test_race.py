@@ -9,12 +9,12 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from planner import race
+from planner.solver import auto as race
 from planner.api import load_scenario, solve
-from planner.build import build
+from planner.model.assemble import build
 from planner.cli import cli
-from planner.generate import generate
-from planner.solve import INFEASIBLE, SolveOutcome
+from planner.inputs.generate import generate
+from planner.solver.outcome import INFEASIBLE, SolveOutcome
 
 from test_scale import _write_two_way_tie  # noqa: E402 (tests/ is on sys.path under pytest)
 

@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from planner.api import load_scenario, solve
 from planner.cli import cli
 from planner.errors import InputError
-from planner.outputs import write_run
+from planner.io.runfolder import write_run
 from planner.report import export_run
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,8 +13,8 @@ import pytest
 
 from rules_support import load_rules_case
 
-from planner.build import build
-from planner.rules import FAMILIES, active_rules
+from planner.model.assemble import build
+from planner.model.rules import FAMILIES, active_rules
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 

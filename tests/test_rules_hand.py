@@ -24,7 +24,7 @@ import pytest
 from rules_support import load_rules_case, write_case
 
 from planner.api import load_scenario, solve
-from planner.evaluate import evaluate
+from planner.results.evaluation import evaluate
 
 
 def run(rules, extra=()):

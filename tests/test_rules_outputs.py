@@ -13,13 +13,13 @@ from click.testing import CliRunner
 from rules_support import RULES_YAML, rules_overrides
 
 from planner.api import load_scenario, solve
-from planner.build import build
-from planner.check import check_run
+from planner.model.assemble import build
+from planner.results.audit import check_run
 from planner.cli import cli
-from planner.evaluate import evaluate
-from planner.outputs import write_run
-from planner.rules import FAMILIES, active_rules
-from planner.solve import solve_model
+from planner.results.evaluation import evaluate
+from planner.io.runfolder import write_run
+from planner.model.rules import FAMILIES, active_rules
+from planner.solver import solve_model
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = ["gcc-ai-first", "resilient", "phased-2027-2030", "all-rules"]

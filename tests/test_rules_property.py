@@ -2,9 +2,9 @@
 
 For each family, Hypothesis draws an instance and a rule of that family; the test
 enumerates every portfolio (and, for phasing, every start year), judges each with an
-independent reading of the rule's meaning (plain Python below, not planner.rules), and
+independent reading of the rule's meaning (plain Python below, not planner.model.rules), and
 checks that the solver's portfolio is feasible under that reading, that its objective is
-the brute-force optimum, and that `planner.evaluate` recomputes the solver's own
+the brute-force optimum, and that `planner.results.evaluation` recomputes the solver's own
 objective value from the portfolio alone.
 """
 from __future__ import annotations
@@ -17,14 +17,14 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from planner.build import build
-from planner.config import parse_config
+from planner.model.assemble import build
+from planner.inputs.config import parse_config
 from planner.errors import InputError
-from planner.evaluate import evaluate
-from planner.load import RawInputs
-from planner.rules import FAMILIES
-from planner.solve import solve_model
-from planner.validate import validate
+from planner.results.evaluation import evaluate
+from planner.inputs.read import RawInputs
+from planner.model.rules import FAMILIES
+from planner.solver import solve_model
+from planner.inputs.validate import validate
 
 PARTNERS = [("p0", "R1", "A"), ("p1", "R1", "A|B"), ("p2", "R2", "B")]
 SECTORS = ["s0", "s1"]

@@ -168,7 +168,7 @@ def readme_rule_examples() -> dict[str, dict]:
 
 def test_readme_examples_validate_on_the_baseline():
     from planner.api import load_scenario
-    from planner.rules import FAMILIES, active_rules
+    from planner.model.rules import FAMILIES, active_rules
 
     examples = readme_rule_examples()
     assert set(examples) >= set(FAMILIES) - {"forbid"}  # require / forbid share a row

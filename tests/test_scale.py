@@ -12,10 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.api import load_scenario, solve
-from planner.build import build
-from planner.evaluate import evaluate
-from planner.generate import generate
-from planner.solve import ALL, OPTIMAL, SUBSETS, FEASIBLE, compile_model, tie_break_scope
+from planner.model.assemble import build
+from planner.results.evaluation import evaluate
+from planner.inputs.generate import generate
+from planner.solver.tiebreak import ALL, SUBSETS, tie_break_scope
+from planner.solver.outcome import OPTIMAL, FEASIBLE
+from planner.model.compile import compile_model
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -135,7 +137,7 @@ def test_validate_does_not_load_the_solver_stack():
             "r = CliRunner().invoke(cli, ['validate', 'models/baseline.yaml'])\nassert r.exit_code == 0, r.output")
     loaded = _imported_after(code)
     assert "pandas" in loaded  # the check is real: validation did run
-    assert not loaded & {"pulp", "highspy", "planner.build", "planner.solve", "matplotlib", "openpyxl"}
+    assert not loaded & {"pulp", "highspy", "planner.model.assemble", "planner.solver", "matplotlib", "openpyxl"}
 
 
 number_cells = st.lists(st.one_of(
@@ -151,7 +153,7 @@ def test_bulk_number_parsing_agrees_with_the_cell_by_cell_path(cells, default, l
     # then with the same values. A trailing unparsable cell forces the cell-by-cell path.
     import pandas as pd
 
-    from planner.validate import _all_valid_numbers, _Checker
+    from planner.inputs.validate import _all_valid_numbers, _Checker
 
     class Raw:
         files = {"t": "t.csv"}
@@ -167,7 +169,7 @@ def test_bulk_number_parsing_agrees_with_the_cell_by_cell_path(cells, default, l
 
 
 def test_bulk_number_parsing_answers_the_common_case():
-    from planner.validate import _all_valid_numbers
+    from planner.inputs.validate import _all_valid_numbers
 
     assert _all_valid_numbers(["1", " 2.5", "", "1e3"], 0.0, 0.0, None, False, False) == [1.0, 2.5, 0.0, 1000.0]
     assert _all_valid_numbers(["1", ""], None, 0.0, None, False, False) is None  # blank where required

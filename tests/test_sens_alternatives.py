@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from planner.cli import cli
 from planner.errors import InputError
-from planner.load import load_raw
+from planner.inputs.read import load_raw
 from planner.sensitivity.alternatives import parse_within, run_alternatives
-from planner.validate import validate
+from planner.inputs.validate import validate
 from sens_helpers import feasible_subsets, write_scenario
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"

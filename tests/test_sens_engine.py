@@ -8,12 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from planner.api import load_scenario, solve
-from planner.build import build
-from planner.load import load_raw
+from planner.model.assemble import build
+from planner.inputs.read import load_raw
 from planner.sensitivity.arrays import Layout
 from planner.sensitivity.engine import FAST, REBUILD, Engine
 from planner.sensitivity.points import NUMERIC, perturbed
-from planner.solve import compile_model
+from planner.model.compile import compile_model
 from sens_helpers import brute_force, write_scenario
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"

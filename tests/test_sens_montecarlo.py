@@ -13,13 +13,13 @@ from click.testing import CliRunner
 from planner.api import solve
 from planner.cli import cli
 from planner.errors import InputError
-from planner.evaluate import evaluate
-from planner.load import load_raw
+from planner.results.evaluation import evaluate
+from planner.inputs.read import load_raw
 from planner.sensitivity.montecarlo import label, run_montecarlo
 from planner.sensitivity.perturb import parse_flag, sample_tables
 from planner.sensitivity.points import perturbed
 from planner.sensitivity.runner import RunInterrupted
-from planner.validate import validate
+from planner.inputs.validate import validate
 from sens_helpers import write_scenario
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"

@@ -103,7 +103,7 @@ Enumerated nodes:               0
     (True, "-180.00000000", "Lower", "-180.191", 180.191),  # should it ever write the negated form
 ])
 def test_cbc_bound_is_read_from_its_log(tmp_path, maximize, obj, side, bound, expected):
-    solve_mod = importlib.import_module("planner.solve")
+    solve_mod = importlib.import_module("planner.solver.cbc")
     log = tmp_path / "cbc.log"
     log.write_text(CBC_LOG.format(obj=obj, side=side, bound=bound))
     figures = solve_mod._cbc_log_figures(str(log))
@@ -143,7 +143,7 @@ def test_a_gap_setting_reports_the_true_bound_and_gap(scp, tmp_path, backend):
 
 def _unbounded(monkeypatch):
     """Make every build unbounded: coverage variables lose their upper bound and their links."""
-    import planner.build as build
+    import planner.model.assemble as build
 
     def loose_variables(model):
         sc = model.scenario
@@ -175,7 +175,7 @@ def test_infeasible_stays_infeasible(tmp_path, backend):
 def test_highs_error_status_is_exit_1_with_its_message(monkeypatch, tmp_path):
     import highspy
 
-    solve_mod = importlib.import_module("planner.solve")
+    solve_mod = importlib.import_module("planner.solver.highs")
 
     real = solve_mod.new_highs
 
@@ -204,7 +204,7 @@ def test_highs_error_status_is_exit_1_with_its_message(monkeypatch, tmp_path):
 def test_a_solver_exception_is_exit_1_with_the_solvers_message(monkeypatch, tmp_path, backend):
     import pulp
 
-    solve_mod = importlib.import_module("planner.solve")
+    solve_mod = importlib.import_module("planner.solver.highs")
 
     message = "out of licences at node 17"  # any message the solver gives must reach the user
     if backend == "cbc":

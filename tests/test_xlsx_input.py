@@ -13,8 +13,8 @@ from openpyxl import Workbook, load_workbook
 
 from planner.api import load_scenario, solve
 from planner.errors import InputError
-from planner.load import TABLES
-from planner.outputs import write_run
+from planner.inputs.read import TABLES
+from planner.io.runfolder import write_run
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..errors import InputError, Problem
+from planner.errors import InputError, Problem
 
 RUN_FILES = ("summary.json", "portfolio.csv", "coverage.csv")
 
@@ -166,7 +166,7 @@ def compare_runs(a: str | Path, b: str | Path) -> Comparison:
 
 def describe(c: Comparison) -> list[str]:
     """Plain-language summary of a comparison."""
-    from .explain import fmt
+    from planner.analysis.explain import fmt
 
     out = [f"A: {c.run_a} ({c.scenario_a}, {c.status_a}); B: {c.run_b} ({c.scenario_b}, {c.status_b})."]
     if c.objective_change is not None:

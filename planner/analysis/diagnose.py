@@ -30,9 +30,10 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from ..scenario import Scenario
-from ..solve import HighsSession, OPTIMAL
-from .workbench import RowInfo, Workbench
+from planner.inputs.scenario import Scenario
+from planner.solver.highs import HighsSession
+from planner.solver.outcome import OPTIMAL
+from planner.analysis.workbench import RowInfo, Workbench
 
 IIS_STRATEGY = 2 | 4  # kIisStrategyFromLp | kIisStrategyIrreducible (highspy.IisStrategy)
 MAX_ALTERNATIVES = 12
@@ -100,7 +101,7 @@ def _yaml_list(items) -> str:
 
 def describe_change(sc: Scenario, row: RowInfo, new: float) -> tuple[str, str | None, dict | None]:
     """(sentence, --set override, table edit) for one relaxed row."""
-    from .explain import fmt
+    from planner.analysis.explain import fmt
 
     rules = sc.config.rules
     if row.family == "limit":
@@ -125,7 +126,7 @@ def describe_change(sc: Scenario, row: RowInfo, new: float) -> tuple[str, str | 
 
 def _match(ident: str, keys) -> str | None:
     """The config key whose LP-safe form is `ident` (row names replace unsafe characters by _)."""
-    from ..build import _UNSAFE
+    from planner.model.core import _UNSAFE
 
     for k in keys:
         if _UNSAFE.sub("_", str(k)) == ident:
@@ -135,7 +136,7 @@ def _match(ident: str, keys) -> str | None:
 
 def _rule_key(sc: Scenario, row: RowInfo, new: float) -> tuple[str, str | None, dict | None] | None:
     """Rule rows whose bound is one scenario key: the sentence and the `--set` that relaxes it."""
-    from .explain import fmt
+    from planner.analysis.explain import fmt
 
     rules = sc.config.rules
     suffix = row.name[len(row.family) + 1:]
@@ -313,7 +314,7 @@ def diagnose(scenario: Scenario, workbench: Workbench | None = None, alternative
 
 def describe(d: Diagnosis, short: bool = False) -> list[str]:
     """Plain-language diagnosis; `short` is what `planner solve` prints on an infeasible scenario."""
-    from .explain import fmt
+    from planner.analysis.explain import fmt
 
     if d.status != "infeasible":
         return [f"{d.scenario} is not infeasible ({d.status}); nothing to diagnose."]

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..errors import PlannerError
-from ..evaluate import evaluate
-from ..solve import OPTIMAL
-from .workbench import Parameter, Workbench, obj_tol
+from planner.errors import PlannerError
+from planner.results.evaluation import evaluate
+from planner.solver.outcome import OPTIMAL
+from planner.analysis.workbench import Parameter, Workbench, obj_tol
 
 SCALE_GRID = 0.001
 
@@ -272,7 +272,7 @@ def entry_paths(wb: Workbench, o: str, blocked_by, max_steps: int = 3) -> list[E
     j = wb.col(o)
     column = wb.column(j)
     rows = {r.row: r for r in blocked_by}
-    from .explain import RowEffect
+    from planner.analysis.explain import RowEffect
 
     for i, coef in column.items():
         info = wb.rows[i]

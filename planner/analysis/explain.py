@@ -21,11 +21,11 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from ..errors import InputError, Problem
-from ..evaluate import covered_amounts
-from ..scenario import Scenario
-from .entry import EntryPath, entry_paths
-from .workbench import Workbench
+from planner.errors import InputError, Problem
+from planner.results.evaluation import covered_amounts
+from planner.inputs.scenario import Scenario
+from planner.analysis.entry import EntryPath, entry_paths
+from planner.analysis.workbench import Workbench
 
 RULE_SKIP = ("link", "limit", "target")  # families that are not rules
 
@@ -142,7 +142,7 @@ def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3
     base = wb.base
     sc = wb.scenario
     if not base.feasible:
-        from ..errors import PlannerError
+        from planner.errors import PlannerError
 
         raise PlannerError(f"the scenario has no portfolio to explain (status: {base.status}); "
                            "run `planner diagnose` to see why")

@@ -1,10 +1,10 @@
-"""Write analysis results atomically (`planner.outputs.atomic_dir`): JSON plus flat CSV tables."""
+"""Write analysis results atomically (`planner.io.runfolder.atomic_dir`): JSON plus flat CSV tables."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from ..outputs import atomic_dir, safe_child, write_csv
+from planner.io.runfolder import atomic_dir, safe_child, write_csv
 
 
 def write_analysis(out_dir: str | Path, json_files: dict[str, object], csv_files: dict[str, list[dict]]) -> Path:

@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..scenario import Scenario
-from .workbench import RowInfo, Workbench
+from planner.inputs.scenario import Scenario
+from planner.analysis.workbench import RowInfo, Workbench
 
 
 @dataclass
@@ -100,7 +100,7 @@ def value_bounds(scenario: Scenario, deltas: dict[str, float] | None = None, fam
 
     `deltas`: Δ by row name, resource name or gap id (else `default_delta`);
     `families`: only rows of these families (default: all bound rows)."""
-    from ..errors import PlannerError
+    from planner.errors import PlannerError
 
     wb = workbench or Workbench(scenario)
     deltas = deltas or {}
@@ -156,7 +156,7 @@ def value_bounds(scenario: Scenario, deltas: dict[str, float] | None = None, fam
 
 def describe(report: ValueReport) -> list[str]:
     """One sentence per bound with a non-zero value."""
-    from .explain import fmt
+    from planner.analysis.explain import fmt
 
     out = [f"Objective {fmt(report.objective)} ({report.status}); LP relaxation {fmt(report.lp_objective)} "
            f"({report.lp_status}). Values are exact MIP re-solves at ±Δ; LP duals are the relaxation's prices only."]

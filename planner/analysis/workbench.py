@@ -22,10 +22,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..build import build
-from ..evaluate import evaluate
-from ..scenario import Scenario
-from ..solve import OPTIMAL, HighsSession, compile_model
+from planner.model.assemble import build
+from planner.results.evaluation import evaluate
+from planner.inputs.scenario import Scenario
+from planner.solver.outcome import OPTIMAL
+from planner.solver.highs import HighsSession
+from planner.model.compile import compile_model
 
 # Rows that define a variable rather than bound a choice: relaxing them means nothing to an
 # analyst (e.g. cover ≤ Σ contributions). family -> name fragments ("" = every row of it).
@@ -189,7 +191,7 @@ class Workbench:
             finally:
                 h.changeColsBounds(len(cols), cols, comp.col_lower[cols], comp.col_upper[cols])
             if res["values"] is None:
-                from ..errors import PlannerError
+                from planner.errors import PlannerError
 
                 raise PlannerError(f"the selection is infeasible with the scenario's rows ({res['status']})")
             cache[key] = np.array(res["values"])
@@ -348,7 +350,7 @@ class Workbench:
         Only o's column is compared: rules that build rows from contributions or costs follow
         automatically, as long as their coefficients are linear in o's own data.
         """
-        from ..errors import PlannerError
+        from planner.errors import PlannerError
 
         other = compile_model(build(variant))
         if other.row_names != self.comp.row_names or other.col_names != self.comp.col_names:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import click
 
-from .common import EXIT_INFEASIBLE, EXIT_LIMIT, EXIT_OK, emit_json, handle_errors, json_option, out_option, \
+from planner.cli.common import EXIT_INFEASIBLE, EXIT_LIMIT, EXIT_OK, emit_json, handle_errors, json_option, out_option, \
     scenario_argument, set_option
-from .sens_common import point_time_option, progress_bar
+from planner.cli.sens_common import point_time_option, progress_bar
 
 
 @click.command()
@@ -40,7 +40,7 @@ def alternatives(scenario, within, count, overrides, out_dir, as_json, time_limi
     if as_json:
         emit_json({**s, "out_dir": str(outcome.out_dir)})
     else:
-        from .sens_display import print_alternatives
+        from planner.cli.sens_display import print_alternatives
 
         print_alternatives(outcome)
     statuses = {s["optimum"]["status"], *(a["status"] for a in s["alternatives"])}

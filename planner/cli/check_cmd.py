@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from .common import EXIT_FAULT, EXIT_OK, emit_json, handle_errors, json_option, set_option
+from planner.cli.common import EXIT_FAULT, EXIT_OK, emit_json, handle_errors, json_option, set_option
 
 
 @click.command()
@@ -28,7 +28,7 @@ def check(run_dir: str, scenario: str | None, overrides: tuple[str, ...], as_jso
       planner solve --out outputs/base && planner check outputs/base
       planner check outputs/cut --scenario models/baseline.yaml --set limits.budget_musd=2000
     """
-    from planner.check import check_run
+    from planner.results.audit import check_run
 
     report = check_run(run_dir, scenario, overrides)
     if as_json:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit_json, handle_errors, json_option, out_option
+from planner.cli.common import emit_json, handle_errors, json_option, out_option
 
 
 @click.command()
@@ -37,6 +37,6 @@ def compare(run_a, run_b, out_dir, as_json, all_gaps) -> None:
     if as_json:
         emit_json({**data, **({"out_dir": out_dir} if out_dir else {})})
         return
-    from .display import print_comparison
+    from planner.cli.display import print_comparison
 
     print_comparison(comp, all_gaps, out_dir)

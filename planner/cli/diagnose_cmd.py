@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from .common import STATUS_EXIT, emit_json, handle_errors, json_option, out_option, scenario_argument, set_option
+from planner.cli.common import STATUS_EXIT, emit_json, handle_errors, json_option, out_option, scenario_argument, set_option
 
 
 @click.command()

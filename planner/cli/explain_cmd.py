@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit_json, handle_errors, json_option, out_option, scenario_argument, set_option
+from planner.cli.common import emit_json, handle_errors, json_option, out_option, scenario_argument, set_option
 
 
 @click.command()
@@ -45,6 +45,6 @@ def explain(scenario, option_ids, overrides, out_dir, as_json, no_thresholds, ma
     if as_json:
         emit_json({**data, **({"out_dir": out_dir} if out_dir else {})})
         return
-    from .display import print_explanations
+    from planner.cli.display import print_explanations
 
     print_explanations(explanations, rows, [describe(e, sc.cost_resource) for e in explanations], out_dir)

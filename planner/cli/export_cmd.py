@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit_json, handle_errors, json_option
+from planner.cli.common import emit_json, handle_errors, json_option
 
 
 @click.command()

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import click
 
-from .common import emit_json, handle_errors, json_option, out_option, scenario_argument, set_option
-from .sens_common import point_time_option, progress_bar
+from planner.cli.common import emit_json, handle_errors, json_option, out_option, scenario_argument, set_option
+from planner.cli.sens_common import point_time_option, progress_bar
 
 
 @click.command()
@@ -40,7 +40,7 @@ def frontier(scenario, resource, lo, hi, max_solves, overrides, out_dir, as_json
     if as_json:
         emit_json({**outcome.summary, "out_dir": str(outcome.out_dir)})
     else:
-        from .sens_display import print_frontier
+        from planner.cli.sens_display import print_frontier
 
         print_frontier(outcome)
     # An inexact or unfinished frontier (a time limit, --max-solves) is exit 4, like any unproven result.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit_json, handle_errors, json_option
+from planner.cli.common import emit_json, handle_errors, json_option
 
 
 @click.command()
@@ -30,7 +30,7 @@ def generate(directory, n_options, n_gaps, seed, n_resources, with_rules, name, 
       planner solve scratch/models/synthetic-n5000-g500-s1.yaml
       planner generate scratch --options 20000 --gaps 2000 --resources 3 --rules --name big
     """
-    from planner.generate import generate as run_generate
+    from planner.inputs.generate import generate as run_generate
 
     gen = run_generate(directory, n_options, n_gaps, seed, n_resources, with_rules, name, overwrite=force)
     if as_json:

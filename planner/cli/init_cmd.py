@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit_json, handle_errors, json_option
+from planner.cli.common import emit_json, handle_errors, json_option
 
 
 @click.command()
@@ -25,7 +25,7 @@ def init(folder: str, name: str | None, xlsx: bool, force: bool, as_json: bool) 
       planner init studies/gulf-ai --xlsx --name gulf-ai
       planner validate studies/japan-semis/models/japan-semis.yaml
     """
-    from planner.scaffold import init_scenario
+    from planner.inputs.scaffold import init_scenario
 
     made = init_scenario(folder, name, xlsx, force)
     if as_json:

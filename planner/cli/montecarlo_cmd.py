@@ -4,10 +4,10 @@ import sys
 
 import click
 
-from .common import emit_json, handle_errors, json_option, out_option, set_option
-from .sens_common import (interrupt_message, point_time_option, progress_bar, resume_option, scheduler_option,
+from planner.cli.common import emit_json, handle_errors, json_option, out_option, set_option
+from planner.cli.sens_common import (interrupt_message, point_time_option, progress_bar, resume_option, scheduler_option,
                           usage_error, workers_option)
-from .sweep_cmd import batch_exit
+from planner.cli.sweep_cmd import batch_exit
 
 
 @click.command()
@@ -57,7 +57,7 @@ def montecarlo(scenario, samples, seed, perturb, core, exterior, overrides, out_
     if as_json:
         emit_json({**outcome.summary, "out_dir": str(outcome.out_dir)})
     else:
-        from .sens_display import print_montecarlo
+        from planner.cli.sens_display import print_montecarlo
 
         print_montecarlo(outcome)
     sys.exit(batch_exit(outcome.summary["status_counts"]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from .display import fmt as _fmt
+from planner.cli.display import fmt as _fmt
 
 MAX_ROWS = 40
 

@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from .common import (STATUS_EXIT, emit_json, handle_errors, json_option, out_option, resolve_scenario,
+from planner.cli.common import (STATUS_EXIT, emit_json, handle_errors, json_option, out_option, resolve_scenario,
                      scenario_argument, set_option)
 
 
@@ -41,7 +41,7 @@ def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend,
     import time
 
     from planner.api import load_scenario, solve as run_solve
-    from planner.outputs import default_run_dir, write_run
+    from planner.io.runfolder import default_run_dir, write_run
 
     timings: dict[str, float] = {}
     # The flags are scenario settings: applied as the last overrides, they are recorded in
@@ -64,7 +64,7 @@ def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend,
         emit_json({**result.summary(), "out_dir": str(target), **({"reports": written} if reports else {}),
                    **({"diagnosis": diagnosis[0]} if diagnosis else {})})
     else:
-        from .display import print_result
+        from planner.cli.display import print_result
 
         print_result(result, target)
         if diagnosis:

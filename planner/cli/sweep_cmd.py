@@ -4,8 +4,8 @@ import sys
 
 import click
 
-from .common import EXIT_FAULT, EXIT_LIMIT, EXIT_OK, emit_json, handle_errors, json_option, out_option, set_option
-from .sens_common import (interrupt_message, point_time_option, progress_bar, resume_option, scheduler_option,
+from planner.cli.common import EXIT_FAULT, EXIT_LIMIT, EXIT_OK, emit_json, handle_errors, json_option, out_option, set_option
+from planner.cli.sens_common import (interrupt_message, point_time_option, progress_bar, resume_option, scheduler_option,
                           usage_error, workers_option)
 
 
@@ -64,7 +64,7 @@ def sweep(scenario, vary, overrides, out_dir, as_json, workers, scheduler, resum
     if as_json:
         emit_json({**summary, "out_dir": str(outcome.out_dir)})
     else:
-        from .sens_display import print_sweep
+        from planner.cli.sens_display import print_sweep
 
         print_sweep(outcome)
     sys.exit(batch_exit(summary["status_counts"]))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit_json, handle_errors, json_option, scenario_argument, set_option
+from planner.cli.common import emit_json, handle_errors, json_option, scenario_argument, set_option
 
 
 @click.command()

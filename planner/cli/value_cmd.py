@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit_json, handle_errors, json_option, out_option, scenario_argument, set_option
+from planner.cli.common import emit_json, handle_errors, json_option, out_option, scenario_argument, set_option
 
 
 def _parse_deltas(items) -> dict[str, float]:
@@ -57,6 +57,6 @@ def value(scenario, overrides, out_dir, as_json, deltas, families) -> None:
     if as_json:
         emit_json({**data, **({"out_dir": out_dir} if out_dir else {})})
         return
-    from .display import print_values
+    from planner.cli.display import print_values
 
     print_values(report, describe(report), out_dir)

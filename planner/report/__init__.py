@@ -15,6 +15,6 @@ FORMATS = ("xlsx", "html", "md")
 
 
 def export_run(run_dir, fmt: str, out=None, force: bool = False):
-    from .export import export_run as run
+    from planner.report.export import export_run as run
 
     return run(run_dir, fmt, out, force)

@@ -11,7 +11,7 @@ import io
 import math
 from dataclasses import dataclass, replace
 
-from .content import RunContent, Table
+from planner.report.content import RunContent, Table
 
 BLUE, ORANGE, GREEN, GREY, RED, SKY = "#0072B2", "#E69F00", "#009E73", "#BBBBBB", "#D55E00", "#56B4E9"
 MAX_BARS = 30  # longer lists are cut to the top entries; the table beside the chart has them all

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Problem
+from planner.errors import InputError, Problem
 
 CORE_FILES = frozenset({"summary.json", "portfolio.csv", "coverage.csv", "scenario.json"})
 TEXT_SUFFIXES = ("_id", "_ids", "name", "kind", "rationale", "region", "bloc", "status", "message", "key", "label")

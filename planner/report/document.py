@@ -15,8 +15,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .charts import Chart, all_charts
-from .content import RunContent, Table, fmt_number, fmt_percent
+from planner.report.charts import Chart, all_charts
+from planner.report.content import RunContent, Table, fmt_number, fmt_percent
 
 MAX_ROWS = 500  # longer tables are cut in HTML/Markdown (the workbook and CSVs have every row)
 TEXT_LAST = ("rationale",)

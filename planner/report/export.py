@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..errors import InputError, Problem
-from ..outputs import atomic_dir, atomic_file, safe_child
+from planner.errors import InputError, Problem
+from planner.io.runfolder import atomic_dir, atomic_file, safe_child
 
 FORMATS = {"xlsx": ".xlsx", "html": ".html", "md": ".md"}
 REPORT_STEM = "report"
@@ -71,31 +71,31 @@ def _refuse_existing(paths: list[Path], force: bool) -> None:
 
 def export_run(run_dir: str | Path, fmt: str, out: str | Path | None = None, force: bool = False) -> ExportResult:
     """Write the run in `run_dir` as an xlsx, html or md report; return what was written."""
-    from .content import gather
+    from planner.report.content import gather
 
     path = report_path(run_dir, fmt, out)
     content = gather(run_dir)
     if fmt == "xlsx":
         _refuse_existing([path], force)
-        from .xlsx import build_workbook
+        from planner.report.xlsx import build_workbook
 
         wb = build_workbook(content)
         atomic_file(path, lambda tmp: wb.save(tmp))
         return ExportResult(fmt, path, (path,), 0, tuple(wb.sheetnames))
 
-    from .document import Heading, build_document
+    from planner.report.document import Heading, build_document
 
     doc = build_document(content)
     sections = tuple(b.text for b in doc.blocks if isinstance(b, Heading) and b.level == 2)
     if fmt == "html":
         _refuse_existing([path], force)
-        from .html import render_html
+        from planner.report.html import render_html
 
         text = render_html(doc)
         atomic_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         return ExportResult(fmt, path, (path,), len(doc.charts), sections)
 
-    from .markdown import render_markdown
+    from planner.report.markdown import render_markdown
 
     folder = chart_folder(path)
     _refuse_existing([path, folder] if doc.charts else [path], force)
@@ -115,7 +115,7 @@ def write_run_with_reports(result, out_dir: str | Path, formats) -> list[Path]:
 
     Returns the report files as they will be after the rename (under `out_dir`).
     """
-    from ..outputs import write_run
+    from planner.io.runfolder import write_run
 
     written: list[Path] = []
     target = Path(out_dir).absolute()

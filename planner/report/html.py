@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from .document import Document, Figures, Heading, Image, Para, TableBlock
+from planner.report.document import Document, Figures, Heading, Image, Para, TableBlock
 
 NUM, ID, TEXT, MUTED = ' class="num"', ' class="id"', ' class="text"', ' class="muted"'
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from .document import Document, Figures, Heading, Image, Para, TableBlock
+from planner.report.document import Document, Figures, Heading, Image, Para, TableBlock
 
 _MD_SPECIAL = re.compile(r"([\\`*\[\]!|])")
 

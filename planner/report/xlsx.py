@@ -5,7 +5,7 @@ Rules, Inputs, then one sheet per extra table in the run folder (frontier, sweep
 Monte Carlo, explain …). Every sheet has a bold frozen header row, an auto-filter
 over its data, column widths fitted to the content, and fractions formatted as
 percentages. Numbers are written as numbers and booleans as booleans; text cells go
-through `planner.safety.neutralise` and are stored as text, so nothing a scenario
+through `planner.io.safety.neutralise` and are stored as text, so nothing a scenario
 says can become a formula.
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..safety import neutralise
-from .content import RunContent, Table
+from planner.io.safety import neutralise
+from planner.report.content import RunContent, Table
 
 PERCENT_FORMAT = "0.0%"
 NUMBER_FORMAT = "General"
@@ -103,7 +103,7 @@ def _frame_rows(frame) -> tuple[list[str], list[list[Any]]]:
 def _summary_rows(content: RunContent) -> list[list[Any]]:
     s = content.summary
     if not content.is_solve:  # a sensitivity or explain run: every field of its summary.json
-        from .content import flatten
+        from planner.report.content import flatten
 
         return [["kind", content.kind]] + [[k, v] for k, v in flatten(s) if k != "kind"]
     rows: list[list[Any]] = []

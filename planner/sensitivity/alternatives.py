@@ -26,12 +26,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .. import __version__
-from ..errors import InputError, Problem
-from ..load import load_raw
-from ..solve import Compiled, HighsSession
-from .engine import Engine, PointResult, point_result
-from .runner import Progress, RunOutcome, default_out_dir, r9, write_tables
+from planner import __version__
+from planner.errors import InputError, Problem
+from planner.inputs.read import load_raw
+from planner.model.compile import Compiled
+from planner.solver.highs import HighsSession
+from planner.sensitivity.engine import Engine, PointResult, point_result
+from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
 
 KIND = "alternatives"
 SEP = ";"

@@ -1,14 +1,14 @@
 """A scenario's solver arrays computed straight from its tables, without PuLP.
 
 `Layout.of(model, comp)` reads, once, where every number of the built model lives in
-the compiled arrays (`planner.solve.Compiled`): the row of `limit_<r>`, `target_<g>`,
+the compiled arrays (`planner.model.compile.Compiled`): the row of `limit_<r>`, `target_<g>`,
 the position of `use[o,r]` in row `limit_<r>` and of `−amount[o,g]` in row `link_<g>`,
 and the columns of `x[o]` and `cover[g]`. `layout.arrays(scenario)` then gives the
 row bounds, matrix values and objective vectors that `compile_model(build(scenario))`
 would give for a scenario with the same ids and the same *structure* — or None when
 the structure differs (an unknown rule family, a new limit, a zero that became non-zero,
 a target that appeared), in which case the caller rebuilds the model. The formulas
-mirror `planner.build`; tests compare both on every kind of change.
+mirror `planner.model.assemble`; tests compare both on every kind of change.
 """
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..build import Model, tie_break_weights
-from ..scenario import Scenario
-from ..solve import Compiled
+from planner.model.core import Model
+from planner.model.base import tie_break_weights
+from planner.inputs.scenario import Scenario
+from planner.model.compile import Compiled
 
 # What changed between the base and a point: "settings" (limits, weights, the risk penalty —
 # numbers in the scenario file) and "<table>.<column>" for perturbed table columns.
@@ -133,7 +134,7 @@ class Layout:
         return PointArrays(row_lower, row_upper, value, primary, secondary)
 
     def _objectives(self, sc: Scenario) -> tuple[np.ndarray, np.ndarray]:
-        """Min-sense primary and tie-break vectors, as `planner.build.set_objectives` states them."""
+        """Min-sense primary and tie-break vectors, as `planner.model.base.set_objectives` states them."""
         n = len(self.base.col_names)
         primary, secondary = np.zeros(n), np.zeros(n)
         obj = sc.config.objective

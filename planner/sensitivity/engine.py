@@ -1,7 +1,7 @@
 """Build once, re-solve in-process: the solver model every sensitivity command shares.
 
-An `Engine` builds the base scenario's model once (`planner.build` → `compile_model`)
-and keeps one HiGHS model alive (`planner.solve.HighsSession`). For each point it gets
+An `Engine` builds the base scenario's model once (`planner.model.assemble` → `compile_model`)
+and keeps one HiGHS model alive (`planner.solver.highs.HighsSession`). For each point it gets
 the point's scenario (`points.ScenarioFactory`), and then either
 
 - **fast path**: computes the point's arrays from its tables (`arrays.Layout`) and pushes
@@ -13,7 +13,7 @@ the point's scenario (`points.ScenarioFactory`), and then either
 Either way the point is solved by the same two-stage `HighsSession.solve` as
 `planner solve` (optimum, then least cost_resource among optima), optionally from a MIP
 start (a neighbouring point's portfolio, which HiGHS completes or ignores if infeasible),
-and every reported figure is recomputed by `planner.evaluate.evaluate` from the selected
+and every reported figure is recomputed by `planner.results.evaluation.evaluate` from the selected
 ids and the point's scenario — never read from the solver.
 """
 from __future__ import annotations
@@ -25,13 +25,15 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ..build import build
-from ..evaluate import evaluate
-from ..load import RawInputs
-from ..scenario import Scenario
-from ..solve import Compiled, HighsSession, SolveOutcome, compile_model
-from .arrays import Layout, PointArrays
-from .points import NUMERIC, ScenarioFactory
+from planner.model.assemble import build
+from planner.results.evaluation import evaluate
+from planner.inputs.read import RawInputs
+from planner.inputs.scenario import Scenario
+from planner.model.compile import Compiled, compile_model
+from planner.solver.highs import HighsSession
+from planner.solver.outcome import SolveOutcome
+from planner.sensitivity.arrays import Layout, PointArrays
+from planner.sensitivity.points import NUMERIC, ScenarioFactory
 
 FAST, REBUILD = "fast", "rebuild"
 

@@ -21,8 +21,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from ..errors import InputError, PlannerError, Problem
-from ..load import RawInputs
+from planner.errors import InputError, PlannerError, Problem
+from planner.inputs.read import RawInputs
 
 Record = dict[str, Any]
 TaskFn = Callable[[Any, "Job", Any], list[Record]]
@@ -46,7 +46,7 @@ _LOCAL = threading.local()  # per thread: (job key, engine); Dask may run severa
 
 
 def _engine(job: Job, threads: int | None):
-    from .engine import Engine
+    from planner.sensitivity.engine import Engine
 
     cached = getattr(_LOCAL, "engine", None)
     if cached is None or cached[0] != job.key:

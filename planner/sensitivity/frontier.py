@@ -25,11 +25,11 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from .. import __version__
-from ..errors import InputError, Problem
-from ..load import load_raw
-from .engine import Engine
-from .runner import Progress, RunOutcome, default_out_dir, r9, write_tables
+from planner import __version__
+from planner.errors import InputError, Problem
+from planner.inputs.read import load_raw
+from planner.sensitivity.engine import Engine
+from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
 
 KIND = "frontier"
 SEP = ";"

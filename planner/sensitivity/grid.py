@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import InputError, Problem
+from planner.errors import InputError, Problem
 
 MAX_POINTS = 100_000
 

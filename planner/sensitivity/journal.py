@@ -8,7 +8,7 @@ For a run whose results go to `DIR`, the journal is the hidden sibling folder
 - `points.jsonl` — one JSON object per finished point, appended and flushed to disk as
   each batch finishes. A line torn by a kill is ignored (that point is solved again).
 
-`DIR` itself is only ever written whole, at the end (`planner.outputs.atomic_dir`), from
+`DIR` itself is only ever written whole, at the end (`planner.io.runfolder.atomic_dir`), from
 the journal's records sorted by point — so an interrupted and resumed run writes the
 same tables as an uninterrupted one. The journal is removed once `DIR` is complete.
 """
@@ -20,7 +20,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..errors import InputError, Problem
+from planner.errors import InputError, Problem
 
 MANIFEST, POINTS = "manifest.json", "points.jsonl"
 

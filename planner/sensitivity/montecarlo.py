@@ -17,17 +17,17 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .. import __version__
-from ..config import Perturbation
-from ..errors import InputError, Problem
-from ..evaluate import selection_vector
-from ..load import load_raw
-from .engine import Engine
-from .executors import Job, Record
-from .journal import Journal
-from .perturb import changes_of, check, merge, parse_flag, sample_tables
-from .points import perturbed
-from .runner import (Progress, RunOutcome, default_out_dir, error_record, execute, finish, job_key, r9, record_of,
+from planner import __version__
+from planner.inputs.config import Perturbation
+from planner.errors import InputError, Problem
+from planner.results.evaluation import selection_vector
+from planner.inputs.read import load_raw
+from planner.sensitivity.engine import Engine
+from planner.sensitivity.executors import Job, Record
+from planner.sensitivity.journal import Journal
+from planner.sensitivity.perturb import changes_of, check, merge, parse_flag, sample_tables
+from planner.sensitivity.points import perturbed
+from planner.sensitivity.runner import (Progress, RunOutcome, default_out_dir, error_record, execute, finish, job_key, r9, record_of,
                      reload, status_counts)
 
 KIND = "montecarlo"

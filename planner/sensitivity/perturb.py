@@ -20,9 +20,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..config import Perturbation
-from ..errors import InputError, Problem
-from ..scenario import Scenario
+from planner.inputs.config import Perturbation
+from planner.errors import InputError, Problem
+from planner.inputs.scenario import Scenario
 
 FIXED = {"contributions": ("amount",), "options": ("risk",), "gaps": ("weight",), "sectors": ("weight",)}
 

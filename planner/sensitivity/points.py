@@ -19,10 +19,10 @@ import dataclasses
 import math
 from typing import Any, Iterable
 
-from ..config import ScenarioConfig, parse_config
-from ..load import RawInputs, apply_overrides
-from ..scenario import Scenario
-from ..validate import validate
+from planner.inputs.config import ScenarioConfig, parse_config
+from planner.inputs.read import RawInputs, apply_overrides
+from planner.inputs.scenario import Scenario
+from planner.inputs.validate import validate
 
 NUMERIC = frozenset({"settings"})  # see arrays.SETTINGS
 

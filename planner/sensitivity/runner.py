@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ..errors import InputError, Problem
-from ..load import RawInputs, load_raw
-from ..outputs import atomic_dir, default_run_dir, safe_child, write_csv
-from ..result import ROUND
-from .engine import PointResult
-from .executors import Job, Record, TaskFn, default_workers, run_batches
-from .journal import Journal
+from planner.errors import InputError, Problem
+from planner.inputs.read import RawInputs, load_raw
+from planner.io.runfolder import atomic_dir, default_run_dir, safe_child, write_csv
+from planner.results.result import ROUND
+from planner.sensitivity.engine import PointResult
+from planner.sensitivity.executors import Job, Record, TaskFn, default_workers, run_batches
+from planner.sensitivity.journal import Journal
 
 Progress = Callable[[int, int], None]  # (points done, points in all)
 

@@ -18,15 +18,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
-from .. import __version__
-from ..evaluate import selection_vector
-from ..load import RawInputs, load_raw
-from .engine import Engine
-from .executors import Job, Record
-from .grid import Axis, blocks, cell, neighbours, parse_axes, points
-from .journal import Journal
-from .points import ScenarioFactory
-from .runner import (Progress, RunOutcome, default_out_dir, error_record, execute, finish, job_key, r9, record_of,
+from planner import __version__
+from planner.results.evaluation import selection_vector
+from planner.inputs.read import RawInputs, load_raw
+from planner.sensitivity.engine import Engine
+from planner.sensitivity.executors import Job, Record
+from planner.sensitivity.grid import Axis, blocks, cell, neighbours, parse_axes, points
+from planner.sensitivity.journal import Journal
+from planner.sensitivity.points import ScenarioFactory
+from planner.sensitivity.runner import (Progress, RunOutcome, default_out_dir, error_record, execute, finish, job_key, r9, record_of,
                      reload, status_counts)
 
 KIND = "sweep"

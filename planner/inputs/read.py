@@ -1,0 +1,281 @@
+"""The only reader of inputs: scenario YAML (with `extends:` and `--set`) and the tables.
+
+Override order, from weakest to strongest:
+  1. the scenario named by `extends:` (recursively, its own `extends:` first),
+  2. the scenario file itself,
+  3. `--set KEY=VALUE` overrides, in the order given.
+Mappings merge key by key; lists and scalars replace. `inputs:` is resolved relative
+to the file that states it.
+
+Files cannot do harm: YAML is read with `safe_load` (no object construction), may not
+exceed MAX_YAML_BYTES or expand (through anchors and aliases) beyond MAX_YAML_NODES values.
+Paths written in scenario files (`inputs:`, `extends:`) must resolve, symlinks followed,
+inside the project folder of the scenario file the user named: its nearest ancestor that
+holds a `models/` folder, else the parent of its own folder (see `project_root`). Paths the user types
+(`--set inputs=…`, relative to the working folder) are not restricted. Tables are limited
+to MAX_TABLE_BYTES per file and MAX_ROWS data rows; workbooks to MAX_TABLE_BYTES on disk
+and MAX_XLSX_UNPACKED_BYTES unpacked.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from planner.inputs.config import ScenarioConfig, parse_config
+from planner.errors import InputError, Problem
+
+TABLES = ("partners", "sectors", "gaps", "options", "contributions")
+# Refuse larger inputs with a clear message rather than exhaust memory (documented in README).
+MAX_TABLE_BYTES = 100 * 1024 * 1024  # per CSV file, or per .xlsx workbook on disk
+MAX_XLSX_UNPACKED_BYTES = 500 * 1024 * 1024  # a workbook is a zip: guard against zip bombs
+MAX_ROWS = 1_000_000  # data rows per table
+MAX_YAML_BYTES = 1024 * 1024  # per scenario file
+MAX_YAML_NODES = 100_000  # values after expanding anchors/aliases ("billion laughs")
+
+
+@dataclass(frozen=True)
+class RawInputs:
+    """The tables exactly as read: every cell a string, plus where each came from."""
+
+    config: ScenarioConfig
+    scenario_file: Path
+    inputs_path: Path
+    tables: dict[str, Any]  # name -> pandas.DataFrame of str
+    files: dict[str, str]  # name -> display path used in messages
+    input_sha256: str
+
+
+def parse_set(items: list[str] | tuple[str, ...]) -> list[tuple[str, Any]]:
+    """Parse `KEY=VALUE` strings; VALUE is read as YAML (numbers, lists, null …)."""
+    parsed = []
+    for item in items:
+        if "=" not in item:
+            raise InputError(Problem(file="--set", value=item, message="expected KEY=VALUE, e.g. limits.budget_musd=2000"))
+        key, raw = item.split("=", 1)
+        key = key.strip()
+        if not key or any(not part for part in key.split(".")):
+            raise InputError(Problem(file="--set", value=item, message="KEY must be a dotted path such as limits.budget_musd"))
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError as exc:
+            raise InputError(Problem(file="--set", key=key, value=raw, message=f"value is not valid YAML: {exc}")) from None
+        parsed.append((key, value))
+    return parsed
+
+
+def apply_overrides(data: dict, overrides: list[tuple[str, Any]]) -> dict:
+    """Return a copy of `data` with each dotted key set; intermediate mappings are created."""
+    data = copy.deepcopy(data)
+    for key, value in overrides:
+        node = data
+        parts = key.split(".")
+        for part in parts[:-1]:
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            if not isinstance(child, dict):
+                raise InputError(Problem(file="--set", key=key, message=f"'{part}' is not a mapping, cannot set a key inside it"))
+            node = child
+        node[parts[-1]] = value
+    return data
+
+
+def _merge(base: dict, top: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:g} MiB" if n >= 2**20 else f"{n:,} bytes"
+
+
+def _count_nodes(data: Any, name: str) -> None:
+    """Refuse YAML that expands (through aliases) past MAX_YAML_NODES values, or refers to itself."""
+    count = 0
+    stack: list[tuple[Any, tuple[int, ...]]] = [(data, ())]
+    while stack:
+        node, path_ids = stack.pop()
+        count += 1
+        if count > MAX_YAML_NODES:
+            raise InputError(Problem(file=name, message=f"the scenario expands to more than {MAX_YAML_NODES:,} values "
+                                                        "(deeply nested anchors and aliases?); a scenario is a short settings file"))
+        if isinstance(node, (dict, list)):
+            if id(node) in path_ids:
+                raise InputError(Problem(file=name, message="a YAML anchor refers to itself (a recursive structure); "
+                                                            "scenario values must be plain settings"))
+            inner = (*path_ids, id(node))
+            children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+            stack.extend((child, inner) for child in children)
+
+
+def _read_yaml(path: Path) -> dict:
+    name = str(path)
+    if not path.is_file():
+        raise InputError(Problem(file=name, message="scenario file not found"))
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        raise InputError(Problem(file=name, value=_size(size),
+                                 message=f"a scenario file may not exceed {_size(MAX_YAML_BYTES)}; tables belong in inputs:"))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        raise InputError(Problem(file=name, message=f"not valid YAML: {exc}")) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(Problem(file=name, message=f"not UTF-8 text: {exc}")) from None
+    except RecursionError:
+        raise InputError(Problem(file=name, message="YAML nested too deeply to read")) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(Problem(file=name, message=f"a scenario must be a YAML mapping, not {type(data).__name__}"))
+    _count_nodes(data, name)
+    return data
+
+
+def project_root(scenario_file: str | Path) -> Path:
+    """The folder every path written in a scenario file must stay inside: the project folder,
+    i.e. the nearest ancestor of the scenario file that holds a `models/` folder (the spec's
+    layout: scenarios under models/, tables under inputs/); failing that, the parent of the
+    folder holding the scenario file."""
+    path = Path(scenario_file).resolve()
+    for folder in path.parents:
+        if (folder / "models").is_dir():
+            return folder
+    return path.parent.parent
+
+
+def _inside(path: Path, root: Path, file: Path, key: str, value: str) -> Path:
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root):
+        hint = ("to use data elsewhere, pass --set inputs=PATH" if key == "inputs"
+                else "copy the scenario it extends into the project")
+        raise InputError(Problem(
+            file=str(file), key=key, value=value,
+            message=f"resolves to {resolved}, outside the project folder {root}; paths in scenario files must stay "
+                    f"inside the project (the nearest folder above the scenario that holds models/; {hint})"))
+    return resolved
+
+
+def read_scenario_data(path: Path, _chain: tuple[Path, ...] = (), _root: Path | None = None) -> dict:
+    """Read a scenario file and everything it extends, merged; `inputs` made absolute.
+
+    Every `inputs:` and `extends:` path must resolve inside `project_root(path)` of the
+    scenario the user named; an `extends:` cycle is reported with the whole chain.
+    """
+    root = project_root(path) if _root is None else _root
+    path = path.resolve()
+    if path in _chain:
+        cycle = " -> ".join(str(p.name) for p in (*_chain, path))
+        raise InputError(Problem(file=str(_chain[-1]), key="extends", value=str(path), message=f"extends cycle: {cycle}"))
+    data = _read_yaml(path)
+    if isinstance(data.get("inputs"), str):
+        data["inputs"] = str(_inside(path.parent / data["inputs"], root, path, "inputs", data["inputs"]))
+    parent = data.get("extends")
+    if parent is None:
+        return data
+    if not isinstance(parent, str) or not parent.strip():
+        raise InputError(Problem(file=str(path), key="extends", value=parent, message="must be a path to another scenario file"))
+    target = _inside(path.parent / parent, root, path, "extends", parent)
+    base = read_scenario_data(target, (*_chain, path), root)
+    merged = _merge(base, data)
+    merged["extends"] = parent
+    return merged
+
+
+def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> tuple[ScenarioConfig, Path]:
+    path = Path(path)
+    data = read_scenario_data(path)
+    data = apply_overrides(data, parse_set(overrides))
+    return parse_config(data, str(path)), path.resolve()
+
+
+def read_csv_text(text: str, name: str):
+    """Read a CSV (comma, semicolon or tab; optional BOM) into a DataFrame of strings (see planner.inputs.tables)."""
+    from planner.inputs.tables import parse_csv
+
+    return parse_csv(text, name, MAX_ROWS)
+
+
+def _check_workbook(raw: bytes, name: str) -> None:
+    """Refuse workbooks that would unpack to more than MAX_XLSX_UNPACKED_BYTES (zip bombs)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(Problem(file=name, message=f"cannot read workbook: not an .xlsx (zip) file ({exc})")) from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise InputError(Problem(file=name, value=f"{_size(unpacked)} unpacked",
+                                 message=f"the workbook unpacks to more than {_size(MAX_XLSX_UNPACKED_BYTES)}; "
+                                         "save the tables as CSV files in a folder instead"))
+
+
+def _read_tables(inputs: Path) -> tuple[dict, dict, str]:
+    from planner.inputs.tables import decode, read_workbook
+
+    digest = hashlib.sha256()
+    tables: dict[str, Any] = {}
+    files: dict[str, str] = {}
+    problems: list[Problem] = []
+    if inputs.is_dir():
+        for name in TABLES:
+            file = inputs / f"{name}.csv"
+            files[name] = str(file)
+            if not file.is_file():
+                problems.append(Problem(file=str(file), message=f"required table '{name}' is missing (expected {name}.csv in {inputs})"))
+                continue
+            if file.stat().st_size > MAX_TABLE_BYTES:
+                problems.append(Problem(file=str(file), value=_size(file.stat().st_size),
+                                        message=f"file is larger than the {_size(MAX_TABLE_BYTES)} limit per table"))
+                continue
+            raw = file.read_bytes()
+            digest.update(name.encode() + b"\0" + raw + b"\0")
+            try:
+                tables[name] = read_csv_text(decode(raw, str(file)), str(file))
+            except InputError as exc:
+                problems.extend(exc.problems)
+    elif inputs.is_file() and inputs.suffix.lower() == ".xlsx":
+        if inputs.stat().st_size > MAX_TABLE_BYTES:
+            raise InputError(Problem(file=str(inputs), value=_size(inputs.stat().st_size),
+                                     message=f"workbook is larger than the {_size(MAX_TABLE_BYTES)} limit"))
+        raw = inputs.read_bytes()
+        _check_workbook(raw, str(inputs))
+        digest.update(raw)
+        tables, files, found = read_workbook(raw, str(inputs), TABLES, MAX_ROWS)
+        problems.extend(found)
+    else:
+        raise InputError(Problem(file=str(inputs), key="inputs", message="inputs must be a folder of CSV files or an .xlsx workbook, and it was not found"))
+    if problems:
+        raise InputError(problems)
+    return tables, files, digest.hexdigest()
+
+
+def load_raw(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> RawInputs:
+    """Read a scenario and its tables without judging the table contents."""
+    config, file = load_config(path, overrides)
+    return raw_from_config(config, file)
+
+
+def raw_from_config(config: ScenarioConfig, file: Path) -> RawInputs:
+    """Read the tables of an already-merged config (e.g. a run's scenario.json)."""
+    inputs = Path(config.inputs)
+    tables, files, tables_sha = _read_tables(inputs)
+    digest = hashlib.sha256()
+    canonical = {k: v for k, v in config.to_plain().items() if k not in ("inputs", "extends", "description")}
+    canonical["solver"] = {k: v for k, v in canonical.get("solver", {}).items() if k != "threads"}  # how, not what
+    digest.update(json.dumps(canonical, sort_keys=True).encode())
+    digest.update(tables_sha.encode())
+    return RawInputs(config, file, inputs, tables, files, digest.hexdigest())

@@ -1,0 +1,291 @@
+"""Judge the raw tables: every problem at once, each with file, row, column and value.
+
+`validate(raw)` returns a frozen `Scenario` or raises `InputError` listing all problems.
+Rows are spreadsheet rows: the header is row 1, the first data row is row 2.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from planner.errors import InputError, Problem
+from planner.inputs.read import RawInputs
+from planner.inputs.scenario import Scenario
+from planner.inputs.validate_rules import check_rules, rule_resources
+
+MAX_ABS = 1e12  # larger magnitudes are refused: they wreck solver numerics
+TRUE = {"true", "yes", "1", "y", "t"}
+FALSE = {"false", "no", "0", "n", "f", ""}
+
+REQUIRED = {
+    "partners": ("partner_id", "name"),
+    "sectors": ("sector_id", "name"),
+    "gaps": ("gap_id", "sector_id", "name", "size"),
+    "options": ("option_id", "partner_id", "sector_id", "kind"),
+    "contributions": ("option_id", "gap_id", "amount"),
+}
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column name of a 1-based column index: 1 → A, 27 → AA."""
+    letters = ""
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
+def _all_valid_numbers(cells: list, default: float | None, lo: float | None, hi: float | None, lo_open: bool,
+                       integer: bool) -> list[float] | None:
+    """The parsed column if every cell passes `_Checker.number`'s checks, else None.
+
+    Bulk numpy parsing for the common all-valid case (numpy parses with Python's float());
+    any doubtful cell — blank where a number is required, '_', unparsable, out of range —
+    sends the caller to its cell-by-cell path, which words every problem.
+    """
+    import numpy as np
+
+    texts = [str(c).strip() for c in cells]
+    if "_" in "".join(texts):
+        return None
+    blank = np.array([t == "" for t in texts], dtype=bool)
+    if default is None and blank.any():
+        return None
+    try:
+        values = np.array(texts, dtype=object)[~blank].astype(float)
+    except (ValueError, TypeError):
+        return None
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(values) & (np.abs(values) <= MAX_ABS)
+        if integer:
+            ok &= values == np.trunc(values)
+        if lo is not None:
+            ok &= values > lo if lo_open else values >= lo
+        if hi is not None:
+            ok &= values <= hi
+    if not ok.all():
+        return None
+    out = np.full(len(texts), math.nan if default is None else default, dtype=float)
+    out[~blank] = values
+    return out.tolist()
+
+
+class _Checker:
+    def __init__(self, raw: RawInputs):
+        self.raw = raw
+        self.problems: list[Problem] = []
+
+    def add(self, table: str, message: str, row: int | None = None, column: str | None = None, value: Any = None) -> None:
+        self.problems.append(Problem(file=self.raw.files[table], row=row, column=column, value=value, message=message))
+
+    def number(self, table: str, frame, column: str, *, default: float | None = None, lo: float | None = None,
+               hi: float | None = None, lo_open: bool = False, integer: bool = False, what: str = "") -> list[float]:
+        """Parse a numeric column; report each bad cell. Missing column → default for all rows."""
+        if column not in frame.columns:
+            return [default] * len(frame)
+        cells = frame[column].tolist()
+        fast = _all_valid_numbers(cells, default, lo, hi, lo_open, integer)
+        if fast is not None:
+            return fast
+        out: list[float] = []
+        for i, cell in enumerate(cells):
+            row = i + 2
+            text = str(cell).strip()
+            if text == "":
+                if default is None:
+                    self.add(table, f"a number is required{what}", row, column, cell)
+                out.append(default)
+                continue
+            try:
+                value = float(text.replace("_", ""))
+            except ValueError:
+                self.add(table, f"not a number{what}", row, column, cell)
+                out.append(default)
+                continue
+            bad = None
+            if not math.isfinite(value):
+                bad = "must be a finite number"
+            elif abs(value) > MAX_ABS:
+                bad = f"magnitude above {MAX_ABS:g} is not supported"
+            elif integer and value != int(value):
+                bad = "must be a whole number"
+            elif lo is not None and (value <= lo if lo_open else value < lo):
+                bad = f"must be {'>' if lo_open else '≥'} {lo:g}" + (f" and ≤ {hi:g}" if hi is not None else "")
+            elif hi is not None and value > hi:
+                bad = f"must be ≤ {hi:g}" + (f" and ≥ {lo:g}" if lo is not None else "")
+            if bad:
+                self.add(table, bad + what, row, column, cell)
+                out.append(default)
+            else:
+                out.append(value)
+        return out
+
+    def ids(self, table: str, frame, column: str) -> list[str]:
+        seen: dict[str, int] = {}
+        values = [str(v).strip() for v in frame[column].tolist()]
+        if "" not in values and len(set(values)) == len(values) and not _CONTROL.search("".join(values)):
+            return values  # the common case, checked in bulk; otherwise every problem cell by cell
+        for i, value in enumerate(values):
+            row = i + 2
+            if value == "":
+                self.add(table, "an id is required", row, column, value)
+            elif any(ord(ch) < 32 for ch in value):
+                self.add(table, "ids may not contain control characters", row, column, value)
+            elif value in seen:
+                self.add(table, f"duplicate id; first used in row {seen[value]}", row, column, value)
+            else:
+                seen[value] = row
+        return values
+
+    def refs(self, table: str, frame, column: str, valid: set[str], target: str) -> list[str]:
+        values = [str(v).strip() for v in frame[column].tolist()]
+        valid = {v for v in valid if v}  # a blank id (reported where it is) is never a valid reference
+        if valid.issuperset(values):
+            return values
+        for i, value in enumerate(values):
+            if value not in valid:
+                sample = ", ".join(sorted(valid)[:6]) + (" …" if len(valid) > 6 else "")
+                self.add(table, f"unknown {column}; it must be an id from {target} ({sample})", i + 2, column, value)
+        return values
+
+
+def validate(raw: RawInputs) -> Scenario:
+    """Return the frozen Scenario, or raise InputError with every problem found."""
+    import pandas as pd
+
+    ck = _Checker(raw)
+    tables = {}
+    for name, required in REQUIRED.items():
+        frame = raw.tables[name].copy()
+        frame.columns = [str(c).strip() for c in frame.columns]
+        blank = [i + 1 for i, c in enumerate(frame.columns) if c == "" or c.startswith("Unnamed:")]
+        for col in blank:
+            letter = column_letter(col)
+            ck.add(name, f"header cell {letter}1 (column {col}) is blank or part of a merged cell; "
+                         "every column needs its own name in row 1 (unmerge merged header cells)", 1, letter)
+        dup = sorted({c for c in frame.columns if c and list(frame.columns).count(c) > 1})  # blanks are reported above
+        for col in dup:
+            ck.add(name, "column name appears more than once", 1, col)
+        missing = [c for c in required if c not in frame.columns]
+        for col in missing:
+            ck.add(name, f"required column is missing; the table needs {', '.join(required)}", 1, col)
+        if len(frame) == 0:
+            ck.add(name, "the table has no data rows")
+        frame = frame.apply(lambda s: pd.Series([str(v).strip() for v in s.tolist()], index=s.index, name=s.name)
+                            if s.dtype == object or str(s.dtype).startswith("str") else s)
+        tables[name] = None if (missing or dup) else frame
+    if any(t is None for t in tables.values()):
+        raise InputError(ck.problems)
+
+    cfg = raw.config
+    partners, sectors, gaps, options, contribs = (tables[n] for n in REQUIRED)
+
+    partner_ids = ck.ids("partners", partners, "partner_id")
+    partners["risk"] = ck.number("partners", partners, "risk", default=0.0, lo=0, hi=1)
+    partners["max_options"] = ck.number("partners", partners, "max_options", default=math.nan, lo=0, integer=True) \
+        if "max_options" in partners.columns else math.nan
+    for col in ("region", "bloc"):
+        if col not in partners.columns:
+            partners[col] = ""
+
+    sector_ids = ck.ids("sectors", sectors, "sector_id")
+    sectors["weight"] = ck.number("sectors", sectors, "weight", default=1.0, lo=0)
+
+    gap_ids = ck.ids("gaps", gaps, "gap_id")
+    ck.refs("gaps", gaps, "sector_id", set(sector_ids), "sectors.sector_id")
+    gaps["size"] = ck.number("gaps", gaps, "size", lo=0, lo_open=True)
+    gaps["weight"] = ck.number("gaps", gaps, "weight", default=1.0, lo=0)
+    raw_target = gaps["target"].tolist() if "target" in gaps.columns else []  # cells as written, for messages
+    gaps["target"] = ck.number("gaps", gaps, "target", default=math.nan, lo=0)
+    for i, (size, target) in enumerate(zip(gaps["size"].tolist(), gaps["target"].tolist())):
+        if size is not None and target is not None and not math.isnan(target) and target > size:
+            ck.add("gaps", f"target must be ≤ size ({size:g})", i + 2, "target", raw_target[i])
+    if "critical" in gaps.columns:
+        crit = []
+        for i, cell in enumerate(gaps["critical"].tolist()):
+            text = str(cell).strip().lower()
+            if text not in TRUE | FALSE:
+                ck.add("gaps", "must be true or false (also yes/no, 1/0)", i + 2, "critical", cell)
+            crit.append(text in TRUE)
+        gaps["critical"] = crit
+    else:
+        gaps["critical"] = False
+
+    option_ids = ck.ids("options", options, "option_id")
+    ck.refs("options", options, "partner_id", set(partner_ids), "partners.partner_id")
+    ck.refs("options", options, "sector_id", set(sector_ids), "sectors.sector_id")
+    for i, kind in enumerate(options["kind"].tolist()):
+        if kind == "":
+            ck.add("options", "a kind is required (e.g. buyer, co-development, supply-chain, standards, joint-rd)", i + 2, "kind", kind)
+    rule_keys = rule_resources(cfg)
+    resources = list(dict.fromkeys([*cfg.limits, cfg.objective.cost_resource, *rule_keys]))
+    for res in resources:
+        if res not in options.columns:
+            key = f"limits.{res}" if res in cfg.limits else (
+                "objective.cost_resource" if res == cfg.objective.cost_resource else rule_keys[res])
+            numeric = [c for c in options.columns if c not in REQUIRED["options"] + ("name", "rationale", "risk")
+                       and c and not c.startswith("Unnamed:")]
+            ck.problems.append(Problem(file=str(raw.scenario_file), key=key, value=res,
+                                       message=f"resource is not a column of {raw.files['options']}; columns that could be resources: {', '.join(numeric) or 'none'}"))
+        else:
+            options[res] = ck.number("options", options, res, lo=0, what=f" (use of resource '{res}')")
+    partner_risk = dict(zip(partner_ids, partners["risk"]))
+    if "risk" in options.columns:
+        own = ck.number("options", options, "risk", default=math.nan, lo=0, hi=1)
+        options["risk"] = [partner_risk.get(p, 0.0) if (r is None or math.isnan(r)) else r
+                           for r, p in zip(own, options["partner_id"].tolist())]
+    else:
+        options["risk"] = [partner_risk.get(p, 0.0) for p in options["partner_id"].tolist()]
+    options["risk"] = [0.0 if r is None else r for r in options["risk"].tolist()]
+    if "name" not in options.columns:
+        options["name"] = options["option_id"]
+
+    for key, value in cfg.limits.items():
+        if not math.isfinite(value) or value < 0:
+            ck.problems.append(Problem(file=str(raw.scenario_file), key=f"limits.{key}", value=value, message="a limit must be a finite number ≥ 0"))
+
+    ck.refs("contributions", contribs, "option_id", set(option_ids), "options.option_id")
+    ck.refs("contributions", contribs, "gap_id", set(gap_ids), "gaps.gap_id")
+    contribs["amount"] = ck.number("contributions", contribs, "amount", lo=0)
+    seen: dict[tuple[str, str], int] = {}
+    for i, pair in enumerate(zip(contribs["option_id"].tolist(), contribs["gap_id"].tolist())):
+        if pair in seen:
+            ck.add("contributions", f"duplicate (option_id, gap_id) pair; first in row {seen[pair]}", i + 2, "gap_id", f"{pair[0]} → {pair[1]}")
+        else:
+            seen[pair] = i + 2
+
+    phasing = cfg.rules.phasing
+    if phasing is not None:
+        col = phasing.duration_column
+        if col in options.columns:
+            options[col] = ck.number("options", options, col, lo=1, integer=True, what=" (years an option runs)")
+        elif phasing.spread:
+            ck.problems.append(Problem(file=str(raw.scenario_file), key="rules.phasing.spread", value=phasing.spread,
+                                       message=f"spreading spending needs each option's duration, but {raw.files['options']} "
+                                               f"has no '{col}' column (rules.phasing.duration_column)"))
+    ck.problems.extend(check_rules(cfg, str(raw.scenario_file), partners, sectors, gaps, options, contribs))
+
+    for family, ids in (("sector_weights", set(sector_ids)), ("gap_weights", set(gap_ids))):
+        for key in getattr(cfg.objective, family):
+            if key not in ids:
+                table = "sectors" if family == "sector_weights" else "gaps"
+                ck.problems.append(Problem(file=str(raw.scenario_file), key=f"objective.{family}.{key}", value=key,
+                                           message=f"unknown id; it must be an id from the {table} table"))
+
+    if ck.problems:
+        raise InputError(ck.problems)
+
+    partners["max_options"] = partners["max_options"].astype(float)
+    return Scenario(
+        config=cfg, scenario_file=raw.scenario_file, inputs_path=raw.inputs_path, input_sha256=raw.input_sha256,
+        files=raw.files, resources=tuple(resources),
+        partners=partners.set_index("partner_id", drop=False),
+        sectors=sectors.set_index("sector_id", drop=False),
+        gaps=gaps.set_index("gap_id", drop=False),
+        options=options.set_index("option_id", drop=False),
+        contributions=contribs.reset_index(drop=True),
+    )

@@ -1,0 +1,25 @@
+"""`build(scenario)`: the base model, then every active rule family, then the objectives."""
+from __future__ import annotations
+
+import pulp
+
+from planner.inputs.scenario import Scenario
+from planner.model.base import add_coverage_links, add_resource_limits, add_targets, add_variables, set_objectives
+from planner.model.core import Model, lp_name, paused_gc
+
+
+def build(scenario: Scenario) -> Model:
+    """Create the PuLP problem for a validated scenario."""
+    from planner.model import rules
+
+    maximize = scenario.config.objective.sense == "max_coverage"
+    prob = pulp.LpProblem(lp_name("planner", scenario.name, set()), pulp.LpMaximize if maximize else pulp.LpMinimize)
+    model = Model(scenario, prob, {}, {}, maximize, pulp.LpAffineExpression(), pulp.LpAffineExpression())
+    with paused_gc():
+        add_variables(model)
+        add_coverage_links(model)
+        add_resource_limits(model)
+        add_targets(model)
+        rules.add_rules(model)
+        set_objectives(model)
+    return model

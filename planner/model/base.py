@@ -1,0 +1,118 @@
+"""The base model: option and coverage variables, coverage links, resource limits, targets,
+and the two objectives. Rule families (`planner.model.rules`) add to it.
+
+Variables: binary `x[o]` selects option o; continuous `cover[g]` ∈ [0, size[g]] is the
+amount of gap g covered. Rows, each from one `add_<family>` function with stable names:
+
+- `link_<g>`:   cover[g] − Σ_o amount[o,g]·x[o] ≤ 0     (coverage needs contributions)
+- `limit_<r>`:  Σ_o use[o,r]·x[o] ≤ limit[r]             (every limited resource)
+- `target_<g>`: cover[g] ≥ target[g]                      (gaps with a target)
+
+Objectives (`Model.primary`), always stated for minimisation by the solver layer:
+- max_coverage: maximise Σ_g w[g]·cover[g]/size[g] − risk_penalty·Σ_o risk[o]·x[o]
+- min_cost:     minimise Σ_o use[o, cost_resource]·x[o]
+`Model.secondary` is the tie-break stage: least cost_resource; no idle option (for
+max_coverage, a tiny weight on each zero-cost option; for min_cost, fewest options).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pulp
+
+from planner.inputs.scenario import Scenario
+from planner.model.core import Model, expr, lp_names
+
+
+def add_variables(model: Model) -> None:
+    sc = model.scenario
+    new = model.prob.add_variable
+    opts, gaps = list(sc.options.index), list(sc.gaps.index)
+    for oid, name in zip(opts, lp_names("x", opts, model._taken)):
+        model.x[oid] = new(name, cat=pulp.LpBinary)
+    for gid, name, size in zip(gaps, lp_names("cover", gaps, model._taken), sc.gaps["size"].tolist()):
+        model.cover[gid] = new(name, lowBound=0, upBound=float(size))
+
+
+def add_coverage_links(model: Model) -> None:
+    """cover[g] ≤ Σ_o amount[o,g]·x[o]: a gap is covered only by selected contributions."""
+    sc = model.scenario
+    oi, gi, amt = sc.contribution_arrays()
+    nonzero = amt != 0
+    oi, gi, amt = oi[nonzero], gi[nonzero], amt[nonzero]
+    order = np.argsort(gi, kind="stable")  # per gap, contributions stay in table order
+    ends = np.cumsum(np.bincount(gi, minlength=len(sc.gaps))).tolist()
+    xs = list(model.x.values())
+    terms = list(zip([xs[o] for o in oi[order].tolist()], (-amt[order]).tolist()))
+    begin = 0
+    for gid, end in zip(sc.gaps.index, ends):
+        link = pulp.LpAffineExpression([(model.cover[gid], 1.0), *terms[begin:end]])
+        model.add("link", link <= 0, gid)
+        begin = end
+
+
+def add_resource_limits(model: Model) -> None:
+    """Σ_o use[o,r]·x[o] ≤ limit[r] for every limited resource r."""
+    sc = model.scenario
+    xs = list(model.x.values())
+    for res, limit in sc.config.limits.items():
+        use = sc.options[res].to_numpy(dtype=float)
+        nz = np.flatnonzero(use).tolist()
+        row = pulp.LpAffineExpression(zip([xs[i] for i in nz], use[nz].tolist()))
+        model.add("limit", row <= float(limit), res)
+
+
+def add_targets(model: Model) -> None:
+    """cover[g] ≥ target[g] for gaps with a target (own, or objective.coverage_target × size)."""
+    sc = model.scenario
+    for gid, target in zip(sc.gaps.index, sc.gap_targets().tolist()):
+        if target > 0:
+            model.add("target", expr([(model.cover[gid], 1.0)]) >= float(target), gid)
+
+
+def valued_slots(model: Model) -> list[tuple[str, pulp.LpVariable, float]]:
+    """The (gap, cover variable, factor) terms the objective values linearly."""
+    if model.valued is None:
+        model.valued = [(gid, var, 1.0) for gid, var in model.cover.items()]
+    return model.valued
+
+
+def cost_expr(model: Model) -> pulp.LpAffineExpression:
+    return expr(zip(model.x.values(), model.scenario.options[model.scenario.cost_resource].tolist()))
+
+
+def tie_eps(scenario: Scenario) -> float:
+    """Weight of "one option fewer" in the tie-break: too small to trade against any cost."""
+    costs = scenario.options[scenario.cost_resource].to_numpy(dtype=float)
+    positive = costs[costs > 0]
+    return float((positive.min() if positive.size else 1.0) * 1e-3 / max(1, len(costs)))
+
+
+def tie_break_weights(scenario: Scenario) -> np.ndarray:
+    """max_coverage tie-break weight per option: its cost_resource use, or tie_eps if that is 0."""
+    costs = scenario.options[scenario.cost_resource].to_numpy(dtype=float)
+    return np.where(costs > 0, costs, tie_eps(scenario))
+
+
+def set_objectives(model: Model) -> None:
+    sc = model.scenario
+    obj = sc.config.objective
+    if obj.sense == "max_coverage":
+        coef = dict(zip(sc.gaps.index, (sc.gap_weights() / sc.gaps["size"].to_numpy(dtype=float)).tolist()))
+        slots = valued_slots(model)
+        pairs = [(var, coef[gid] * factor) for gid, var, factor in slots]
+        if obj.risk_penalty:
+            pairs += [(v, -obj.risk_penalty * r) for v, r in zip(model.x.values(), sc.options["risk"].tolist())]
+        model.primary = expr(pairs) + model.primary
+    else:
+        model.primary = cost_expr(model) + model.primary
+    # Tie-break: least cost. A positive-cost idle option already raises the cost, so only
+    # zero-cost options get a tiny weight (to keep idle free options out). A count weight on
+    # every option would trade against cost: {a: 3.0001} beat {b: 1.5, c: 1.5} by one option.
+    # Rules may have added finer preferences to model.secondary already (earlier start years).
+    if obj.sense == "max_coverage":
+        weights = tie_break_weights(sc).tolist()
+        model.secondary = expr(zip(model.x.values(), weights)) + model.secondary
+    else:
+        model.secondary = expr((v, 1.0) for v in model.x.values()) + model.secondary
+    model.prob.sense = pulp.LpMaximize if model.maximize else pulp.LpMinimize
+    model.prob.setObjective(model.primary)

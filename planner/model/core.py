@@ -1,0 +1,105 @@
+"""The model under construction: PuLP problem, variables, and every row with its tag.
+
+The only modules that speak PuLP are `planner.model` (core, base, rules, assemble).
+"""
+from __future__ import annotations
+
+import gc
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import pulp
+
+from planner.inputs.scenario import Scenario
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+_UNSAFE_LINES = re.compile(r"[^A-Za-z0-9_\n]")
+
+
+def lp_name(prefix: str, ident: str, taken: set[str]) -> str:
+    """A readable LP-safe name from an id, unique within `taken`."""
+    base = f"{prefix}_{_UNSAFE.sub('_', ident)}"[:200]
+    name, k = base, 1
+    while name in taken:
+        k += 1
+        name = f"{base}_{k}"
+    taken.add(name)
+    return name
+
+
+def lp_names(prefix: str, idents: list[str], taken: set[str]) -> list[str]:
+    """`lp_name` for many ids at once: one regex pass when no name clashes (ids have no newlines)."""
+    if not idents:
+        return []
+    bases = [f"{prefix}_{s}"[:200] for s in _UNSAFE_LINES.sub("_", "\n".join(idents)).split("\n")]
+    if len(bases) == len(idents) and len(set(bases)) == len(bases) and taken.isdisjoint(bases):
+        taken.update(bases)
+        return bases
+    return [lp_name(prefix, ident, taken) for ident in idents]
+
+
+@contextmanager
+def paused_gc():
+    """Pause the cyclic garbage collector. Building allocates ~10^5 objects that all stay
+    alive, so collections triggered meanwhile rescan a growing heap and free nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@dataclass(eq=False)
+class Model:
+    scenario: Scenario
+    prob: pulp.LpProblem
+    x: dict[str, pulp.LpVariable]
+    cover: dict[str, pulp.LpVariable]
+    maximize: bool
+    primary: pulp.LpAffineExpression
+    secondary: pulp.LpAffineExpression
+    constraint_names: dict[str, list[str]] = field(default_factory=dict)  # family -> names
+    extra_vars: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    # Time phasing (planner.model.rules.phasing): x_year[(o, y)] = option o starts in year y;
+    # x[o] stays "selected in some year" (x[o] = Σ_y x_year[o, y]).
+    x_year: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
+    # The coverage the objective values: (gap id, cover variable, factor). None means
+    # [(g, cover[g], 1)]; rules may replace it (phasing) or value slots themselves
+    # (diminishing returns), removing them from the list.
+    valued: list[tuple[str, pulp.LpVariable, float]] | None = None
+    _taken: set[str] = field(default_factory=set, repr=False)
+
+    def add(self, family: str, constraint: pulp.LpConstraint, ident: str) -> str:
+        """Add a constraint named `<family>_<ident>` and record it under its family."""
+        name = lp_name(family, ident, self._taken)
+        self.prob.addConstraint(constraint, name)
+        self.constraint_names.setdefault(family, []).append(name)
+        return name
+
+    def new_var(self, prefix: str, ident: str, low: float | None = 0, up: float | None = None,
+                cat: str = pulp.LpContinuous) -> pulp.LpVariable:
+        name = lp_name(prefix, ident, self._taken)
+        var = self.prob.add_variable(name, lowBound=low, upBound=up, cat=cat)
+        self.extra_vars[name] = var
+        return var
+
+
+    def new_vars(self, prefix: str, idents: list[str], low: float | None = 0, up=None,
+                 cat: str = pulp.LpContinuous) -> list[pulp.LpVariable]:
+        """`new_var` for many ids at once (one naming pass); `up` may give one bound per id."""
+        new = self.prob.add_variable
+        ups = up if isinstance(up, (list, tuple)) else [up] * len(idents)
+        out = [new(name, lowBound=low, upBound=u, cat=cat) for name, u in zip(lp_names(prefix, idents, self._taken), ups)]
+        self.extra_vars.update((v.name, v) for v in out)
+        return out
+
+
+def expr(pairs) -> pulp.LpAffineExpression:
+    """An affine expression from (variable, coefficient) pairs, skipping zeros."""
+    return pulp.LpAffineExpression([(v, c) for v, c in pairs if c != 0])

@@ -1,0 +1,121 @@
+"""Rule families on the selection alone: require/forbid, requires, excludes, groups, max_options.
+
+Notation: x[o] ∈ {0,1} selects option o; use[o,r] is o's use of resource r; a group G is
+the set of options a `Select` matches (`planner.inputs.select`).
+"""
+from __future__ import annotations
+
+import math
+
+from planner.model.core import Model, expr
+from planner.inputs.select import group_ids
+
+
+def add_require(model: Model) -> None:
+    """`require_<o>`: x[o] ≥ 1 for every o in rules.require."""
+    for oid in model.scenario.config.rules.require:
+        model.add("require", expr([(model.x[oid], 1.0)]) >= 1, oid)
+
+
+def add_forbid(model: Model) -> None:
+    """`forbid_<o>`: x[o] ≤ 0 for every o in rules.forbid."""
+    for oid in model.scenario.config.rules.forbid:
+        model.add("forbid", expr([(model.x[oid], 1.0)]) <= 0, oid)
+
+
+def requires_pairs(scenario, i: int) -> tuple[list[str], list[str], bool]:
+    """(options A, needed options B, needs_any?) of rules.requires[i], in table order."""
+    rule = scenario.config.rules.requires[i]
+    a = group_ids(scenario, rule.option)
+    b = group_ids(scenario, rule.needs if rule.needs is not None else rule.needs_any)
+    return a, b, rule.needs is None
+
+
+def add_requires(model: Model) -> None:
+    """A only with B. For rules.requires[i] with groups A (option) and B:
+
+    needs (all of B):     `requires_<i>_<a>_<b>`:  x[a] − x[b] ≤ 0      for a ∈ A, b ∈ B, b ≠ a
+    needs_any (one of B): `requires_<i>_<a>`:      x[a] − Σ_{b∈B∖{a}} x[b] ≤ 0   for a ∈ A
+    """
+    x = model.x
+    for i in range(len(model.scenario.config.rules.requires)):
+        a_ids, b_ids, any_of = requires_pairs(model.scenario, i)
+        for a in a_ids:
+            if any_of:
+                terms = [(x[a], 1.0)] + [(x[b], -1.0) for b in b_ids if b != a]
+                model.add("requires", expr(terms) <= 0, f"{i}_{a}")
+            else:
+                for b in b_ids:
+                    if b != a:
+                        model.add("requires", expr([(x[a], 1.0), (x[b], -1.0)]) <= 0, f"{i}_{a}_{b}")
+
+
+def add_excludes(model: Model) -> None:
+    """Not together. For rules.excludes[i] with group S and bound k (default 1):
+
+    `excludes_<i>`:  Σ_{o∈S} x[o] ≤ k        (`[a, b]` is the pairwise form: x[a] + x[b] ≤ 1)
+    """
+    sc = model.scenario
+    for i, rule in enumerate(sc.config.rules.excludes):
+        ids = group_ids(sc, rule.options)
+        model.add("excludes", expr((model.x[o], 1.0) for o in ids) <= rule.at_most, str(i))
+
+
+def group_label(rule, i: int) -> str:
+    return rule.name if rule.name else str(i)
+
+
+def add_groups(model: Model) -> None:
+    """Group cardinality and resource bounds. For rules.groups[i] (label L = name or i), group G:
+
+    `groups_<L>_min_options`:  Σ_{o∈G} x[o] ≥ min_options
+    `groups_<L>_max_options`:  Σ_{o∈G} x[o] ≤ max_options
+    `groups_<L>_min_use_<r>`:  Σ_{o∈G} use[o,r]·x[o] ≥ min_use[r]
+    `groups_<L>_max_use_<r>`:  Σ_{o∈G} use[o,r]·x[o] ≤ max_use[r]
+    """
+    sc = model.scenario
+    for i, rule in enumerate(sc.config.rules.groups):
+        label = group_label(rule, i)
+        ids = group_ids(sc, rule.select)
+        count = expr((model.x[o], 1.0) for o in ids)
+        if rule.min_options is not None:
+            model.add("groups", count >= rule.min_options, f"{label}_min_options")
+        if rule.max_options is not None:
+            model.add("groups", count <= rule.max_options, f"{label}_max_options")
+        for bound, uses in (("min", rule.min_use), ("max", rule.max_use)):
+            for res, amount in uses.items():
+                use = dict(zip(sc.option_ids(), sc.options[res].tolist()))
+                used = expr((model.x[o], float(use[o])) for o in ids)
+                model.add("groups", (used >= amount) if bound == "min" else (used <= amount), f"{label}_{bound}_use_{res}")
+
+
+def partner_caps(scenario) -> dict[str, int]:
+    """Effective max_options per partner: rule override, else the column, else the rule's default."""
+    rule = scenario.config.rules.max_options
+    caps: dict[str, int] = {}
+    column = dict(zip(scenario.partners.index, scenario.partners["max_options"].tolist())) if rule.use_column else {}
+    for pid in scenario.partners.index:
+        cap = rule.partners.get(pid)
+        if cap is None and column and not math.isnan(column[pid]):
+            cap = int(column[pid])
+        if cap is None:
+            cap = rule.default
+        if cap is not None:
+            caps[pid] = cap
+    return caps
+
+
+def add_max_options(model: Model) -> None:
+    """Partner absorptive capacity. For each partner p with a cap (rules.max_options.partners[p],
+    else the partners table's max_options, else rules.max_options.default):
+
+    `max_options_<p>`:  Σ_{o of p} x[o] ≤ cap[p]      (omitted where p has no more options than cap)
+    """
+    sc = model.scenario
+    by_partner: dict[str, list[str]] = {}
+    for oid, pid in zip(sc.option_ids(), sc.options["partner_id"].tolist()):
+        by_partner.setdefault(pid, []).append(oid)
+    for pid, cap in partner_caps(sc).items():
+        ids = by_partner.get(pid, [])
+        if len(ids) > cap:
+            model.add("max_options", expr((model.x[o], 1.0) for o in ids) <= cap, pid)

@@ -1,0 +1,122 @@
+"""Time phasing: each option starts in one year of the horizon, or not at all.
+
+Years Y = start..end (index t = 0..T−1). d[o] ≥ 1 is the option's duration (the
+`duration_column`, else 1). A resource r is spent in the start year, or — if listed in
+`spread` — in equal parts use[o,r]/d[o] over the d[o] years from the start (spending
+after the horizon's last year falls outside every per-year limit and table).
+Coverage counts from the start year; `value: end` values coverage at the horizon's
+end (every started option), `value: horizon` the mean over the years of each year's value.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from planner.model.core import Model
+from planner.model.base import tie_eps
+
+
+def durations(scenario) -> np.ndarray:
+    """d[o] per option (1 where the scenario has no duration column)."""
+    col = scenario.config.rules.phasing.duration_column
+    if col in scenario.options.columns:
+        return scenario.options[col].to_numpy(dtype=float).round().astype(int)
+    return np.ones(len(scenario.options), dtype=int)
+
+
+def spend_share(scenario, resource: str) -> np.ndarray:
+    """share[o, s, y]: fraction of use[o, r] spent in year index y when o starts in year index s."""
+    rule = scenario.config.rules.phasing
+    n, T = len(scenario.options), len(rule.years)
+    share = np.zeros((n, T, T))
+    if resource in rule.spread:
+        d = durations(scenario)
+        for s in range(T):
+            for y in range(s, T):
+                share[:, s, y] = np.where(y - s < d, 1.0 / d, 0.0)
+    else:
+        for s in range(T):
+            share[:, s, s] = 1.0
+    return share
+
+
+def add_phasing(model: Model) -> None:
+    """Start years, per-year limits and (value: horizon) per-year coverage:
+
+    x[o,y] binary;  `phasing_once_<o>`:  x[o] − Σ_y x[o,y] = 0           (x[o]: selected in some year)
+    `phasing_limit_<r>_<y>`:  Σ_o Σ_s share[o,s,y]·use[o,r]·x[o,s] ≤ per_year[r]
+    value: horizon —  cover[g,y] ∈ [0, size[g]],
+      `phasing_link_<g>_<y>`:  cover[g,y] − Σ_o a[o,g]·Σ_{s≤y} x[o,s] ≤ 0,
+      and the objective values (1/T)·Σ_y cover[g,y] in place of cover[g].
+    Tie-break preference (second stage only): earlier starts, by a weight below one option's.
+    """
+    import pulp
+
+    sc = model.scenario
+    rule = sc.config.rules.phasing
+    years = rule.years
+    T, n = len(years), len(sc.options)
+    ids = sc.option_ids()
+    grid = model.new_vars("x", [f"{o}_{y}" for o in ids for y in years], 0, 1, pulp.LpBinary)
+    by_option = [grid[i * T:(i + 1) * T] for i in range(n)]  # by_option[i][t] = x[o_i, year t]
+    for i, oid in enumerate(ids):
+        for t, y in enumerate(years):
+            model.x_year[(oid, y)] = by_option[i][t]
+        once = pulp.LpAffineExpression([(model.x[oid], 1.0), *((v, -1.0) for v in by_option[i])])
+        model.add("phasing", once == 0, f"once_{oid}")
+    for res, cap in rule.per_year.items():
+        share = spend_share(sc, res) * sc.options[res].to_numpy(dtype=float)[:, None, None]
+        for t, y in enumerate(years):
+            rows, starts = np.nonzero(share[:, :t + 1, t])
+            terms = zip([by_option[i][s_] for i, s_ in zip(rows.tolist(), starts.tolist())], share[rows, starts, t].tolist())
+            model.add("phasing", pulp.LpAffineExpression(terms) <= cap, f"limit_{res}_{y}")
+    if rule.value == "horizon":
+        position = {o: i for i, o in enumerate(ids)}
+        gaps = sc.gap_ids()
+        sizes = sc.gaps["size"].to_numpy(dtype=float).tolist()
+        covs = model.new_vars("phasing_cover", [f"{g}_{y}" for g in gaps for y in years], 0,
+                              [size for size in sizes for _ in years])
+        slots = []
+        for j, gid in enumerate(gaps):
+            contrib = [(position[o], a) for o, a in sc.contributions_by_gap()[gid]]
+            for t, y in enumerate(years):
+                cov = covs[j * T + t]
+                terms = [(cov, 1.0)] + [(by_option[i][s_], -a) for i, a in contrib for s_ in range(t + 1)]
+                model.add("phasing", pulp.LpAffineExpression(terms) <= 0, f"link_{gid}_{y}")
+                slots.append((gid, cov, 1.0 / T))
+        model.valued = slots
+    unit = (tie_eps(sc) if sc.config.objective.sense == "max_coverage" else 1.0) / (2 * max(1, n) * T)
+    model.secondary = model.secondary + pulp.LpAffineExpression(
+        (v, unit * t) for row in by_option for t, v in enumerate(row) if t)
+
+
+def start_index(scenario, start_year) -> np.ndarray:
+    """Year index per option (−1 where not started) from an array or {option: year} mapping."""
+    years = scenario.config.rules.phasing.years
+    if isinstance(start_year, dict):
+        start_year = [start_year.get(o, 0) for o in scenario.option_ids()]
+    pos = {y: t for t, y in enumerate(years)}
+    return np.array([pos.get(int(y), -1) for y in start_year], dtype=int)
+
+
+def covered_by_year(scenario, x: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """covered[y, g] = min(size[g], Σ_o a[o,g]·x[o]·[start[o] ≤ y])."""
+    oi, gi, amt = scenario.contribution_arrays()
+    size = scenario.gaps["size"].to_numpy(dtype=float)
+    T = len(scenario.config.rules.phasing.years)
+    out = np.zeros((T, len(size)))
+    for t in range(T):
+        on = x * (start >= 0) * (start <= t)
+        out[t] = np.minimum(np.bincount(gi, weights=amt * on[oi], minlength=len(size)), size)
+    return out
+
+
+def use_by_year(scenario, x: np.ndarray, start: np.ndarray) -> dict[str, np.ndarray]:
+    """resource → spending per year of the horizon (Σ_o share[o,start[o],y]·use[o,r]·x[o])."""
+    T = len(scenario.config.rules.phasing.years)
+    out = {}
+    rows = np.flatnonzero(x.astype(bool) & (start >= 0))
+    for res in scenario.resources:
+        use = scenario.options[res].to_numpy(dtype=float)
+        share = spend_share(scenario, res)
+        out[res] = np.array([float(sum(share[i, start[i], t] * use[i] for i in rows)) for t in range(T)])
+    return out

@@ -1,0 +1,131 @@
+"""Rule families that change the objective: diminishing_returns and standards_bonus.
+
+Both apply to `max_coverage` only (a `min_cost` objective is the cost alone). Their
+`*_value` functions recompute the same terms from a portfolio, for `planner.results.evaluation`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from planner.model.core import Model, expr
+from planner.model.base import valued_slots
+
+
+def segments_by_gap(scenario) -> dict[str, list[tuple[float, float]]]:
+    """gap → [(width, slope)] per segment, width a fraction of size, slope = value / width.
+
+    A rule names gaps, sectors (all their gaps) or neither (every gap); later rules do not
+    override earlier ones (validation refuses a gap named twice).
+    """
+    out: dict[str, list[tuple[float, float]]] = {}
+    gaps = scenario.gaps
+    for rule in scenario.config.rules.diminishing_returns:
+        if rule.gaps is None and rule.sectors is None:
+            ids = scenario.gap_ids()
+        else:
+            wanted = set(rule.sectors or [])
+            ids = list(rule.gaps or []) + [g for g, s in zip(scenario.gap_ids(), gaps["sector_id"].tolist()) if s in wanted]
+        lo, segs = 0.0, []
+        for seg in rule.segments:
+            width = seg.upto - lo
+            segs.append((width, seg.value / width))
+            lo = seg.upto
+        for gid in ids:
+            out.setdefault(gid, segs)
+    return out
+
+
+def add_diminishing_returns(model: Model) -> None:
+    """Concave piecewise-linear value of covered fraction. For a valued cover variable c of
+    gap g (factor φ: 1, or 1/|years| per year under phasing) with segments k of width
+    W[k] (fraction of size) and slope S[k] (value per unit fraction, non-increasing):
+
+    seg[g,k] ∈ [0, W[k]·size[g]],  `diminishing_returns_<c>`:  Σ_k seg[g,k] − c ≤ 0
+    objective:  φ·w[g]/size[g]·Σ_k S[k]·seg[g,k]   replaces   φ·w[g]·c/size[g]
+    (concavity makes the optimum fill segments in order, so the value is w·f(c/size).)
+    """
+    sc = model.scenario
+    if sc.config.objective.sense != "max_coverage":
+        return
+    segs = segments_by_gap(sc)
+    weight = dict(zip(sc.gap_ids(), sc.gap_weights().tolist()))
+    size = dict(zip(sc.gap_ids(), sc.gaps["size"].tolist()))
+    kept, terms = [], []
+    for gid, var, factor in valued_slots(model):
+        if gid not in segs:
+            kept.append((gid, var, factor))
+            continue
+        pieces = model.new_vars("diminishing_returns_seg", [f"{var.name}_{k}" for k in range(len(segs[gid]))], 0,
+                                [width * float(size[gid]) for width, _ in segs[gid]])
+        for seg, (width, slope) in zip(pieces, segs[gid]):
+            terms.append((seg, factor * float(weight[gid]) * slope / float(size[gid])))
+        model.add("diminishing_returns", expr([*((p, 1.0) for p in pieces), (var, -1.0)]) <= 0, var.name)
+    model.valued = kept
+    model.primary = model.primary + expr(terms)
+
+
+def gap_values(scenario, covered: np.ndarray) -> np.ndarray:
+    """Per gap: w[g]·f_g(covered[g]/size[g]); f_g is the concave segment function or identity."""
+    size = scenario.gaps["size"].to_numpy(dtype=float)
+    frac = covered / size
+    value = frac.copy()
+    segs = segments_by_gap(scenario)
+    for j, gid in enumerate(scenario.gap_ids()):
+        if gid in segs:
+            lo, total = 0.0, 0.0
+            for width, slope in segs[gid]:
+                total += slope * min(max(frac[j] - lo, 0.0), width)
+                lo += width
+            value[j] = total
+    return scenario.gap_weights() * value
+
+
+def standards_partners(scenario, rule) -> dict[str, list[str]]:
+    """partner → its options of the rule's sector and kind, in table order."""
+    o = scenario.options
+    out: dict[str, list[str]] = {}
+    for oid, p, s, k in zip(scenario.option_ids(), o["partner_id"].tolist(), o["sector_id"].tolist(), o["kind"].tolist()):
+        if s == rule.sector and k == rule.kind:
+            out.setdefault(p, []).append(oid)
+    return out
+
+
+def add_standards_bonus(model: Model) -> None:
+    """Shared standards are worth more than bilateral ones. For rules.standards_bonus[j]
+    (sector s, kind k, at least m partners, bonus B), O_p = p's options of sector s, kind k:
+
+    z[j,p] binary, `standards_bonus_<j>_z_<p>`: z[j,p] − Σ_{o∈O_p} x[o] ≤ 0  (x[o] stands for z when O_p = {o})
+    b[j] binary,   `standards_bonus_<j>`:       m·b[j] − Σ_p z[j,p] ≤ 0
+    objective:     + B·b[j]
+    """
+    import pulp
+
+    sc = model.scenario
+    if sc.config.objective.sense != "max_coverage":
+        return
+    terms = []
+    for j, rule in enumerate(sc.config.rules.standards_bonus):
+        indicators = []
+        for pid, ids in standards_partners(sc, rule).items():
+            if len(ids) == 1:
+                indicators.append(model.x[ids[0]])
+                continue
+            z = model.new_var("standards_bonus_z", f"{j}_{pid}", 0, 1, pulp.LpBinary)
+            model.add("standards_bonus", expr([(z, 1.0), *((model.x[o], -1.0) for o in ids)]) <= 0, f"{j}_z_{pid}")
+            indicators.append(z)
+        b = model.new_var("standards_bonus_b", f"{j}_{rule.sector}", 0, 1, pulp.LpBinary)
+        model.add("standards_bonus", expr([(b, float(rule.min_partners)), *((v, -1.0) for v in indicators)]) <= 0,
+                  f"{j}_{rule.sector}")
+        terms.append((b, rule.bonus))
+    model.primary = model.primary + expr(terms)
+
+
+def standards_earned(scenario, x: np.ndarray) -> list[bool]:
+    """Per rules.standards_bonus entry: do at least min_partners partners select the kind?"""
+    chosen = set(scenario.options.index[x.astype(bool)])
+    return [sum(1 for ids in standards_partners(scenario, r).values() if chosen.intersection(ids)) >= r.min_partners
+            for r in scenario.config.rules.standards_bonus]
+
+
+def standards_value(scenario, x: np.ndarray) -> float:
+    return float(sum(r.bonus for r, ok in zip(scenario.config.rules.standards_bonus, standards_earned(scenario, x)) if ok))

@@ -1,0 +1,175 @@
+"""A run's result as plain data and pandas frames."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from planner.results.evaluation import Evaluation, evaluate
+from planner.inputs.scenario import Scenario
+
+if TYPE_CHECKING:
+    from planner.solver.outcome import SolveOutcome
+
+ROUND = 9  # decimals written to outputs; figures recompute to this precision
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    scenario: Scenario
+    status: str
+    objective: float | None  # recomputed from the portfolio and the inputs
+    bound: float | None
+    mip_gap: float | None
+    selected: tuple[str, ...]
+    solve_seconds: float
+    backend: str
+    message: str
+    timings: dict[str, float]
+    evaluation: Evaluation | None
+    rules_active: tuple[str, ...] = ()
+    stages: list[dict] = field(default_factory=list)
+    race: dict | None = None  # --solver auto: which solver won, each one's status and seconds
+
+    @property
+    def has_portfolio(self) -> bool:
+        return self.evaluation is not None
+
+    @property
+    def portfolio(self):
+        """One row per selected option: ids, partner and sector names, resource uses, extra columns."""
+        sc = self.scenario
+        from planner.model.rules import forced_by
+
+        # No portfolio: zero rows under the same header, so readers of portfolio.csv need no special case.
+        x = self.evaluation.x if self.has_portfolio else np.zeros(len(sc.options), dtype=np.int8)
+        chosen = x.astype(bool)
+        opts = sc.options[chosen]
+        phased = sc.config.rules.phasing is not None
+        first = ["option_id", "partner_id", "partner_name", "sector_id", "sector_name", "kind",
+                 *(["start_year"] if phased else []), "name", *sc.resources, "risk"]
+        frame = opts.reset_index(drop=True).copy()
+        frame["partner_name"] = frame["partner_id"].map(sc.partners["name"].to_dict())
+        frame["sector_name"] = frame["sector_id"].map(sc.sectors["name"].to_dict())
+        if phased:
+            frame["start_year"] = self.evaluation.start_year[chosen] if self.has_portfolio else []
+        # which rules force each option in (require, requires[i], groups[name]); '' if none
+        frame["forced_by"] = np.array(forced_by(sc, x), dtype=object)[chosen]
+        rest = [c for c in frame.columns if c not in first and c != "forced_by"]
+        return frame[first + rest + ["forced_by"]].round({r: ROUND for r in (*sc.resources, "risk")})
+
+    @property
+    def coverage(self):
+        """One row per gap: gap_id, sector_id, size, covered, fraction, target (and name, weight)."""
+        import pandas as pd
+
+        sc = self.scenario
+        g = sc.gaps
+        covered = self.evaluation.covered if self.has_portfolio else np.full(len(g), np.nan)
+        target = sc.gap_targets()
+        size = g["size"].to_numpy(dtype=float)
+        frame = pd.DataFrame({
+            "gap_id": g.index, "sector_id": g["sector_id"].to_numpy(), "name": g["name"].to_numpy(),
+            "size": size, "covered": np.round(covered, ROUND), "fraction": np.round(covered / size, ROUND),
+            "target": [t if t > 0 else None for t in target.tolist()],
+            "weight": g["weight"].to_numpy(dtype=float), "critical": g["critical"].to_numpy(dtype=bool),
+        })
+        if sc.config.rules.resilience is not None:
+            # N-1: the worst coverage of each gap if any one partner's options are all lost
+            from planner.model.rules.coverage import n1_coverage, resilience_gaps
+
+            if self.has_portfolio:
+                n1, worst, _ = n1_coverage(sc, self.evaluation.x)
+            else:
+                n1, worst = np.full(len(g), np.nan), [None] * len(g)
+            frame["n1_covered"] = np.round(n1, ROUND)
+            frame["n1_fraction"] = np.round(n1 / size, ROUND)
+            frame["n1_worst_partner"] = worst
+            frame["n1_protected"] = g.index.isin(resilience_gaps(sc))
+        return frame
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        sc = self.scenario
+        out = {}
+        for r in sc.resources:
+            used = round(self.evaluation.resource_use[r], ROUND) if self.has_portfolio else None
+            out[r] = {"used": used, "limit": sc.config.limits.get(r)}
+        return out
+
+    @property
+    def resources_by_year(self):
+        """Phasing: one row per (year, resource): spending that year and the per-year limit."""
+        import pandas as pd
+
+        phasing = self.scenario.config.rules.phasing
+        cols = ["year", "resource", "used", "limit"]
+        if phasing is None or not self.has_portfolio:
+            return pd.DataFrame(columns=cols)
+        rows = [(y, r, round(float(used[t]), ROUND), phasing.per_year.get(r))
+                for r, used in self.evaluation.use_by_year.items() for t, y in enumerate(phasing.years)]
+        return pd.DataFrame(rows, columns=cols).sort_values(["year", "resource"], kind="stable").reset_index(drop=True)
+
+    def resilience(self) -> dict[str, Any] | None:
+        """N-1 summary: the partner whose loss costs the most weighted coverage of the protected gaps."""
+        from planner.model.rules.coverage import n1_coverage
+
+        rule = self.scenario.config.rules.resilience
+        if rule is None or not self.has_portfolio:
+            return None
+        _, _, loss = n1_coverage(self.scenario, self.evaluation.x)
+        worst = max(loss, key=lambda p: loss[p], default=None)  # first partner wins ties
+        return {"fraction": rule.fraction, "worst_partner": worst,
+                "worst_partner_loss": None if worst is None else round(loss[worst], ROUND),
+                "loss_by_partner": {p: round(v, ROUND) for p, v in loss.items()}}
+
+    def sector_coverage(self):
+        """Per sector: size-weighted covered fraction and the number of selected options."""
+        cov = self.coverage
+        grouped = cov.groupby("sector_id", sort=False)[["size", "covered"]].sum()
+        grouped["fraction"] = grouped["covered"] / grouped["size"]
+        counts = self.portfolio.groupby("sector_id").size() if self.has_portfolio else {}
+        grouped["options"] = [int(counts.get(s, 0)) for s in grouped.index]
+        names = self.scenario.sectors["name"].to_dict()
+        grouped.insert(0, "name", [names.get(s, s) for s in grouped.index])
+        return grouped
+
+    def summary(self) -> dict[str, Any]:
+        from planner import __version__
+
+        sc = self.scenario
+        return {
+            "scenario": sc.name,
+            "status": self.status,
+            "objective": None if self.objective is None else round(self.objective, ROUND),
+            "bound": None if self.bound is None else round(self.bound, ROUND),
+            "mip_gap": self.mip_gap,
+            "sense": sc.config.objective.sense,
+            "selected": len(self.selected),
+            "selected_ids": list(self.selected),
+            "resources": self.resources,
+            "solve_seconds": round(self.solve_seconds, 4),
+            "timings_seconds": {k: round(v, 4) for k, v in self.timings.items()},
+            "stages": [{k: (round(v, 4) if k == "seconds" else v) for k, v in st.items()
+                        if k in ("stage", "scope", "status", "seconds")} for st in self.stages],
+            "backend": self.backend,
+            **({"auto": self.race} if self.race else {}),
+            "message": self.message,
+            "rules_active": list(self.rules_active),
+            **({"resilience": self.resilience()} if sc.config.rules.resilience is not None else {}),
+            "input_sha256": sc.input_sha256,
+            "planner_version": __version__,
+        }
+
+
+def make_result(scenario: Scenario, outcome: SolveOutcome, timings: dict[str, float], rules_active=()) -> Result:
+    evaluation = evaluate(scenario, outcome.x, outcome.start_year) if outcome.x is not None else None
+    selected = tuple(scenario.options.index[evaluation.x.astype(bool)]) if evaluation else ()
+    return Result(
+        scenario=scenario, status=outcome.status,
+        objective=None if evaluation is None else evaluation.objective,
+        bound=outcome.bound, mip_gap=outcome.mip_gap, selected=selected, solve_seconds=outcome.solve_seconds,
+        backend=outcome.backend, message=outcome.message, timings=timings, evaluation=evaluation,
+        rules_active=tuple(rules_active), stages=outcome.stages, race=outcome.race,
+    )

@@ -1,0 +1,221 @@
+"""HiGHS through highspy, from the compiled arrays: one model kept alive for re-solves.
+
+Two stages, lexicographically: stage 1 optimises the primary objective; stage 2 (the
+tie-break) keeps the primary within a tolerance of stage 1's value and minimises
+`Model.secondary`, starting from stage 1's portfolio (see `planner.solver.tiebreak`).
+Status is read from the solver's model status *and* its primal solution status, so a
+time-limited MIP with an incumbent is `feasible` (with bound and gap), never `optimal`.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from planner.model.compile import Compiled
+from planner.solver.outcome import (ERROR, FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, UNBOUNDED, SolveOutcome,
+                                    _guarded)
+from planner.solver.tiebreak import SUBSETS, canonical_weights, tie_break_scope
+
+
+_SCHEDULER = {"threads": None, "active": 0}  # HiGHS's one global thread pool: its size, runs in flight
+
+
+_SCHEDULER_LOCK = threading.Lock()
+
+
+def _run_highs(h, threads: int | None) -> None:
+    """h.run() with `threads` honoured. HiGHS keeps one global thread pool per process, sized
+    by the first solve; a later solve asking for another size fails ("Not Set" status). So
+    the pool is reset for the new size when no other solve is running; while one is (Dask
+    threads), the solve uses the pool as it is — the thread count changes speed, not answers."""
+    import highspy
+
+    with _SCHEDULER_LOCK:
+        if threads and _SCHEDULER["threads"] != threads and _SCHEDULER["active"] == 0:
+            highspy.Highs.resetGlobalScheduler(True)
+            _SCHEDULER["threads"] = threads
+        use = threads if threads and _SCHEDULER["threads"] == threads else 0
+        if not threads and _SCHEDULER["threads"] is None:
+            _SCHEDULER["threads"] = 0  # HiGHS's own default size
+        h.setOptionValue("threads", use)
+        _SCHEDULER["active"] += 1
+    try:
+        _guarded("HiGHS", h.run)
+    finally:
+        with _SCHEDULER_LOCK:
+            _SCHEDULER["active"] -= 1
+
+
+_BANNER_SHOWN = False
+
+
+def new_highs():
+    """A silent highspy.Highs. HiGHS prints a banner to fd 1 on the first construction in a
+    process, which would corrupt `--json` output, so that one is sent to /dev/null."""
+    import os
+    import sys
+
+    import highspy
+
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        h = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+        _BANNER_SHOWN = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+class HighsSession:
+    """One highspy model kept alive for repeated solves with changed bounds or costs."""
+
+    def __init__(self, comp: Compiled, threads: int | None = None):
+        import highspy
+
+        self.hs = highspy
+        self.comp = comp
+        h = new_highs()
+        h.setOptionValue("random_seed", 0)
+        self.threads = int(threads) if threads else None
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(comp.col_names)
+        lp.num_row_ = len(comp.row_names)
+        lp.col_cost_ = comp.primary
+        lp.col_lower_ = comp.col_lower
+        lp.col_upper_ = comp.col_upper
+        lp.row_lower_ = comp.row_lower
+        lp.row_upper_ = comp.row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = comp.start
+        lp.a_matrix_.index_ = comp.index
+        lp.a_matrix_.value_ = comp.value
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in comp.integer]
+        lp.col_names_ = comp.col_names
+        lp.row_names_ = comp.row_names
+        status = h.passModel(lp)
+        if status == highspy.HighsStatus.kError:
+            from planner.errors import PlannerError
+
+            raise PlannerError("HiGHS refused the model (passModel returned an error)")
+        self.h = h
+
+    def set_row_bounds(self, name: str, lower: float, upper: float) -> None:
+        self.h.changeRowBounds(self.comp.row(name), lower, upper)
+
+    def _run(self, cost: np.ndarray, time_limit: float | None, mip_gap: float,
+             start: np.ndarray | tuple[np.ndarray, np.ndarray] | None) -> dict:
+        h, hs = self.h, self.hs
+        h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        h.setOptionValue("time_limit", float(time_limit) if time_limit else float("inf"))
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+        h.setOptionValue("mip_abs_gap", 1e-9 if mip_gap == 0 else 1e-6)
+        h.clearSolver()
+        if isinstance(start, tuple):  # partial start (column indices, values): HiGHS completes it
+            idx, vals = start
+            h.setSolution(len(idx), np.asarray(idx, dtype=np.int32), np.asarray(vals, dtype=float))
+        elif start is not None:
+            sol = hs.HighsSolution()
+            sol.col_value = start
+            sol.value_valid = True
+            h.setSolution(sol)
+        t0 = time.perf_counter()
+        _run_highs(h, self.threads)
+        seconds = time.perf_counter() - t0
+        ms = h.getModelStatus()
+        info = h.getInfo()
+        has_solution = info.primal_solution_status == 2
+        S = hs.HighsModelStatus
+        if ms == S.kOptimal:
+            status = OPTIMAL
+        elif ms == S.kInfeasible:
+            status = INFEASIBLE
+        elif ms == S.kUnboundedOrInfeasible:
+            status = self._infeasible_or_unbounded()
+        elif ms == S.kUnbounded:
+            status = UNBOUNDED
+        elif ms in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kInterrupt, S.kMemoryLimit,
+                    S.kObjectiveBound, S.kObjectiveTarget, S.kHighsInterrupt):
+            status = FEASIBLE if has_solution else NO_SOLUTION
+        else:
+            status = ERROR
+        values = np.array(h.getSolution().col_value) if has_solution else None
+        if values is not None and start is not None:
+            reported = info.objective_function_value
+            if abs(float(cost @ values) - reported) > 1e-6 * max(1.0, abs(reported)):
+                # HiGHS 1.16 can return the MIP start itself instead of the better solution it
+                # reports (seen when the start, mapped into the presolved space, is optimal
+                # there); the values then disagree with the objective. Solve again without it.
+                return self._run(cost, time_limit, mip_gap, None)
+        return {"status": status, "values": values, "objective": info.objective_function_value if has_solution else None,
+                "bound": info.mip_dual_bound, "gap": info.mip_gap, "seconds": seconds,
+                "message": h.modelStatusToString(ms)}
+
+    def _infeasible_or_unbounded(self) -> str:
+        """Presolve can only say "infeasible or unbounded"; the two need different fixes, so
+        tell them apart: with a zero objective the model is feasible iff it was unbounded."""
+        h, n = self.h, len(self.comp.primary)
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+        h.clearSolver()
+        _run_highs(h, self.threads)
+        ms = h.getModelStatus()
+        S = self.hs.HighsModelStatus
+        if ms == S.kOptimal:
+            return UNBOUNDED
+        if ms == S.kInfeasible:
+            return INFEASIBLE
+        return ERROR
+
+    def solve(self, time_limit: float | None, mip_gap: float, tie_break: bool = True,
+              start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None) -> SolveOutcome:
+        """Stage 1, then (if a portfolio was found) the tie-break stage; see the module doc.
+
+        `start` is a MIP start for stage 1: a full column vector, or a partial one as
+        (column indices, values) that HiGHS completes (ignored if infeasible)."""
+        comp = self.comp
+        sign = -1.0 if comp.maximize else 1.0
+        t0 = time.perf_counter()
+        first = self._run(comp.primary, time_limit, mip_gap, start)
+        stages = [{"stage": "primary", **{k: v for k, v in first.items() if k != "values"}}]
+        values = first["values"]
+        if values is not None and tie_break:
+            z = float(comp.primary @ values)
+            tol = 1e-6 * max(1.0, abs(z))
+            cols = np.flatnonzero(comp.primary).astype(np.int32)
+            self.h.addRow(-np.inf, z + tol, len(cols), cols, comp.primary[cols])
+            scope = tie_break_scope(first["status"], mip_gap)
+            off = comp.x_cols[values[comp.x_cols] < 0.5].astype(np.int32) if scope == SUBSETS else np.zeros(0, np.int32)
+            if len(off):  # only sub-portfolios of the one found: x = 0 for every option it left out
+                self.h.changeColsBounds(len(off), off, comp.col_lower[off], np.zeros(len(off)))
+            remaining = None if not time_limit else max(1.0, time_limit - (time.perf_counter() - t0))
+            second = self._run(comp.secondary + canonical_weights(comp), remaining, 0.0, values)
+            if len(off):
+                self.h.changeColsBounds(len(off), off, comp.col_lower[off], comp.col_upper[off])
+            self.h.deleteRows(1, np.array([self.h.getNumRow() - 1], dtype=np.int32))
+            self.h.changeColsCost(len(comp.primary), np.arange(len(comp.primary), dtype=np.int32), comp.primary)
+            stages.append({"stage": "tie_break", "scope": scope, **{k: v for k, v in second.items() if k != "values"}})
+            if second["values"] is not None and float(comp.primary @ second["values"]) <= z + tol * 1.01:
+                values = second["values"]
+        bound = None if first["values"] is None and first["status"] != OPTIMAL else sign * first["bound"]
+        x = None if values is None else (values[comp.x_cols] > 0.5).astype(np.int8)
+        gap = None
+        if first["values"] is not None:
+            gap = 0.0 if first["status"] == OPTIMAL and mip_gap == 0 else float(first["gap"])
+        return SolveOutcome(
+            status=first["status"], x=x,
+            objective_solver=None if first["objective"] is None else sign * first["objective"],
+            bound=bound if first["values"] is not None else None, mip_gap=gap,
+            solve_seconds=time.perf_counter() - t0, backend="highs", message=first["message"], stages=stages,
+            start_year=None if values is None else comp.start_year(values),
+        )
