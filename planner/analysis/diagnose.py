@@ -206,13 +206,13 @@ class _Elastic:
             upper[only] = np.inf
             h.changeColsBounds(k, cols, np.zeros(k), upper)
         try:
-            res = wb.session._run(self.cost, wb.time_limit, 0.0, None)
+            res = wb.session.run_stage(self.cost, wb.time_limit, 0.0, None)
         finally:
             if only is not None:
                 h.changeColsBounds(k, cols, np.zeros(k), np.full(k, np.inf))
         wb.solves += 1
-        slack = None if res["values"] is None else np.maximum(0.0, res["values"][self.n0:self.n0 + k])
-        return {"status": res["status"], "slack": slack,
+        slack = None if res.values is None else np.maximum(0.0, res.values[self.n0:self.n0 + k])
+        return {"status": res.status, "slack": slack,
                 "penalty": None if slack is None else float(self.cost[self.n0:] @ slack)}
 
     def close(self) -> None:
@@ -246,10 +246,10 @@ def find_iis(wb: Workbench) -> dict:
     comp = replace(wb.comp, integer=np.zeros(len(wb.comp.integer), dtype=bool))
     session = HighsSession(comp)
     session.h.setOptionValue("iis_strategy", IIS_STRATEGY)
-    res = session._run(comp.primary, wb.time_limit, 0.0, None)
-    if res["status"] != "infeasible":
+    res = session.run_stage(comp.primary, wb.time_limit, 0.0, None)
+    if res.status != "infeasible":
         return {"source": "LP relaxation", "rows": [], "strategy": IIS_STRATEGY,
-                "message": f"the LP relaxation is {res['status']}: the conflict needs integrality, HiGHS gives no IIS"}
+                "message": f"the LP relaxation is {res.status}: the conflict needs integrality, HiGHS gives no IIS"}
     status, iis = session.h.getIis()
     rows = [comp.row_names[i] for i in iis.row_index_]
     ok = str(status).endswith("kOk") and iis.valid_

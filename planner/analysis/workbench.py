@@ -187,14 +187,14 @@ class Workbench:
             xv = np.asarray(x, dtype=float)
             h.changeColsBounds(len(cols), cols, xv, xv)
             try:
-                res = self.session._run(comp.primary, self.time_limit, 0.0, None)
+                res = self.session.run_stage(comp.primary, self.time_limit, 0.0, None)
             finally:
                 h.changeColsBounds(len(cols), cols, comp.col_lower[cols], comp.col_upper[cols])
-            if res["values"] is None:
+            if res.values is None:
                 from planner.errors import PlannerError
 
-                raise PlannerError(f"the selection is infeasible with the scenario's rows ({res['status']})")
-            cache[key] = np.array(res["values"])
+                raise PlannerError(f"the selection is infeasible with the scenario's rows ({res.status})")
+            cache[key] = np.array(res.values)
         return cache[key]
 
     def selected_ids(self, x: np.ndarray) -> tuple[str, ...]:
@@ -302,18 +302,18 @@ class Workbench:
             h.changeColBounds(j, 1.0, 1.0)
             cost = np.zeros(n + 1)
             cost[n] = 1.0
-            res = self.session._run(cost, self.time_limit, 0.0, None)  # one stage, no tie-break
+            res = self.session.run_stage(cost, self.time_limit, 0.0, None)  # one stage, no tie-break
         finally:
             h.deleteRows(h.getNumRow() - m, np.arange(m, h.getNumRow(), dtype=np.int32))
             h.deleteCols(1, np.array([n], dtype=np.int32))
             h.changeColBounds(j, comp.col_lower[j], comp.col_upper[j])
         self.solves += 1
-        if res["values"] is None:
-            return res["status"], None, None, None
-        values = res["values"]
+        if res.values is None:
+            return res.status, None, None, None
+        values = res.values
         x = (values[comp.x_cols] > 0.5).astype(np.int8)
         start = comp.start_year(values[:n]) if hasattr(comp, "start_year") else None
-        return res["status"], max(0.0, float(values[n])), x, start
+        return res.status, max(0.0, float(values[n])), x, start
 
     def lp_relaxation(self) -> dict:
         """Solve the LP relaxation (every integer column made continuous) on a separate session.
@@ -323,13 +323,13 @@ class Workbench:
         prices of the *relaxation*; a MIP has no dual prices."""
         comp = replace(self.comp, integer=np.zeros(len(self.comp.integer), dtype=bool))
         session = HighsSession(comp)
-        res = session._run(comp.primary, self.time_limit, 0.0, None)
+        res = session.run_stage(comp.primary, self.time_limit, 0.0, None)
         self.solves += 1
-        if res["values"] is None:
-            return {"status": res["status"], "objective": None, "duals": None}
+        if res.values is None:
+            return {"status": res.status, "objective": None, "duals": None}
         sign = -1.0 if comp.maximize else 1.0
         duals = sign * np.array(session.h.getSolution().row_dual)
-        return {"status": res["status"], "objective": sign * float(comp.primary @ res["values"]), "duals": duals}
+        return {"status": res.status, "objective": sign * float(comp.primary @ res.values), "duals": duals}
 
     @staticmethod
     def _entries(comp) -> dict[tuple[int, int], float]:

@@ -20,7 +20,7 @@ import numpy as np
 import pulp
 
 from planner.inputs.scenario import Scenario
-from planner.model.core import Model, expr, lp_names
+from planner.model.core import Cell, Model, Role, expr, lp_names
 
 
 def add_variables(model: Model) -> None:
@@ -29,8 +29,10 @@ def add_variables(model: Model) -> None:
     opts, gaps = list(sc.options.index), list(sc.gaps.index)
     for oid, name in zip(opts, lp_names("x", opts, model._taken)):
         model.x[oid] = new(name, cat=pulp.LpBinary)
+        model.var_keys[name] = ("x", oid)
     for gid, name, size in zip(gaps, lp_names("cover", gaps, model._taken), sc.gaps["size"].tolist()):
         model.cover[gid] = new(name, lowBound=0, upBound=float(size))
+        model.var_keys[name] = ("cover", gid)
 
 
 def add_coverage_links(model: Model) -> None:
@@ -46,7 +48,7 @@ def add_coverage_links(model: Model) -> None:
     begin = 0
     for gid, end in zip(sc.gaps.index, ends):
         link = pulp.LpAffineExpression([(model.cover[gid], 1.0), *terms[begin:end]])
-        model.add("link", link <= 0, gid)
+        model.add("link", link <= 0, gid, role=Role.DEFINE, subject=gid, scale=None)
         begin = end
 
 
@@ -58,15 +60,18 @@ def add_resource_limits(model: Model) -> None:
         use = sc.options[res].to_numpy(dtype=float)
         nz = np.flatnonzero(use).tolist()
         row = pulp.LpAffineExpression(zip([xs[i] for i in nz], use[nz].tolist()))
-        model.add("limit", row <= float(limit), res)
+        model.add("limit", row <= float(limit), res, subject=res, key=f"limits.{res}")
 
 
 def add_targets(model: Model) -> None:
     """cover[g] ≥ target[g] for gaps with a target (own, or objective.coverage_target × size)."""
     sc = model.scenario
-    for gid, target in zip(sc.gaps.index, sc.gap_targets().tolist()):
+    own = sc.gaps["target"].notna().tolist()
+    for gid, target, has_own, size in zip(sc.gaps.index, sc.gap_targets().tolist(), own, sc.gaps["size"].tolist()):
         if target > 0:
-            model.add("target", expr([(model.cover[gid], 1.0)]) >= float(target), gid)
+            source = dict(cell=Cell("gaps", gid, "target")) if has_own else \
+                dict(key="objective.coverage_target", scale=float(size))
+            model.add("target", expr([(model.cover[gid], 1.0)]) >= float(target), gid, subject=gid, **source)
 
 
 def valued_slots(model: Model) -> list[tuple[str, pulp.LpVariable, float]]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.model.core import Model
+from planner.model.core import Model, RowTag
 
 
 @dataclass
@@ -28,6 +28,8 @@ class Compiled:
     x_cols: np.ndarray  # column index of x[o] for each option, in scenario order
     years: list[int] = field(default_factory=list)  # phasing horizon (empty without phasing)
     year_cols: np.ndarray | None = None  # column of x[o, y]: shape (options, years)
+    tags: list[RowTag] = field(default_factory=list)  # per row: what it means (`planner.model.core.RowTag`)
+    col_keys: list[tuple] = field(default_factory=list)  # per column: what it stands for (`Model.var_keys`)
 
     def start_year(self, values: np.ndarray) -> np.ndarray | None:
         """Start year per option from a solution vector (0 where not started)."""
@@ -35,6 +37,10 @@ class Compiled:
 
     def row(self, name: str) -> int:
         return self.row_names.index(name)
+
+    def rows_of(self, family: str) -> list[int]:
+        """Indices of the rows a family added, in row order."""
+        return [i for i, tag in enumerate(self.tags) if tag.family == family]
 
 
 def start_years(x_year: np.ndarray, years: list[int]) -> np.ndarray:
@@ -60,7 +66,7 @@ def _columns(model: Model, term_ids: set[int]) -> list:
         for v in group:
             seen.setdefault(id(v), v)
     if not term_ids.issubset(seen.keys()):  # variables only a constraint knows (rare): find them
-        for con in prob._constraints.values():
+        for con in prob.constraints():
             for v in con.expr:
                 seen.setdefault(id(v), v)
     variables = list(seen.values())
@@ -75,9 +81,9 @@ def compile_model(model: Model) -> Compiled:
     order, zero coefficients dropped. Bulk list operations per row, not per term.
     """
     prob = model.prob
-    cons = prob._constraints
+    cons = prob.constraints()  # PuLP's public list, in insertion order
     ids, value, lengths, rhs, sense = [], [], [], [], []
-    for con in cons.values():
+    for con in cons:
         terms = con.expr
         ids.extend(map(id, terms))
         value.extend(terms.values())
@@ -106,9 +112,10 @@ def compile_model(model: Model) -> Compiled:
         year_cols = np.array([[col_of[id(model.x_year[(o, y)])] for y in years] for o in model.x], dtype=np.int64)
     return Compiled(
         col_names=[v.name for v in variables], col_lower=col_lower, col_upper=col_upper, integer=integer,
-        row_names=list(cons), row_lower=np.where(sense_a >= 0, rhs_a, -inf), row_upper=np.where(sense_a <= 0, rhs_a, inf),
+        row_names=[con.name for con in cons], row_lower=np.where(sense_a >= 0, rhs_a, -inf), row_upper=np.where(sense_a <= 0, rhs_a, inf),
         start=start, index=index_a[keep], value=value_a[keep],
         primary=sign * _vector(model.primary, col_of, n), secondary=_vector(model.secondary, col_of, n),
         maximize=model.maximize, x_cols=np.array([col_of[id(v)] for v in model.x.values()], dtype=np.int64),
         years=years, year_cols=year_cols,
+        tags=[model.tags[con.name] for con in cons], col_keys=[model.var_keys.get(v.name, ("?", v.name)) for v in variables],
     )

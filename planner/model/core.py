@@ -8,6 +8,7 @@ import gc
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import pulp
 
@@ -55,6 +56,44 @@ def paused_gc():
             gc.enable()
 
 
+class Role(StrEnum):
+    """What a row does: bound the plan (relaxing it is a decision an analyst can take), or
+    define an auxiliary variable (coverage links, indicators, segments: relaxing means nothing)."""
+
+    LIMIT = "limit"
+    DEFINE = "define"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell a row's bound came from: `table` (gaps, partners …), the row's id, the column."""
+
+    table: str
+    row_id: str
+    column: str
+
+
+@dataclass(frozen=True)
+class RowTag:
+    """The meaning of one row, recorded when it is added (never read back from its name).
+
+    `family` is the registry name (`link`, `limit`, `target` or a rule family); `ident` the
+    name suffix the row was made for; `subject` the domain id it is about (a resource, gap,
+    option, partner, bloc or sector); `key` the scenario key its bound came from (e.g.
+    `limits.budget_musd`, `objective.coverage_target`) or `cell` the table cell; the bound
+    equals `scale` × that value (1 for a limit; a gap's size for a coverage fraction); None
+    where the bound is not that value times a constant.
+    """
+
+    family: str
+    ident: str
+    role: Role = Role.LIMIT
+    subject: str | None = None
+    key: str | None = None
+    cell: Cell | None = None
+    scale: float | None = 1.0
+
+
 @dataclass(eq=False)
 class Model:
     scenario: Scenario
@@ -64,7 +103,10 @@ class Model:
     maximize: bool
     primary: pulp.LpAffineExpression
     secondary: pulp.LpAffineExpression
-    constraint_names: dict[str, list[str]] = field(default_factory=dict)  # family -> names
+    tags: dict[str, RowTag] = field(default_factory=dict)  # row name -> its tag, in row order
+    # column name -> (family or prefix, *key): what each auxiliary variable stands for, e.g.
+    # ("diversify_z", i, partner); x and cover are ("x", option) and ("cover", gap).
+    var_keys: dict[str, tuple] = field(default_factory=dict)
     extra_vars: dict[str, pulp.LpVariable] = field(default_factory=dict)
     # Time phasing (planner.model.rules.phasing): x_year[(o, y)] = option o starts in year y;
     # x[o] stays "selected in some year" (x[o] = Σ_y x_year[o, y]).
@@ -75,28 +117,37 @@ class Model:
     valued: list[tuple[str, pulp.LpVariable, float]] | None = None
     _taken: set[str] = field(default_factory=set, repr=False)
 
-    def add(self, family: str, constraint: pulp.LpConstraint, ident: str) -> str:
-        """Add a constraint named `<family>_<ident>` and record it under its family."""
+    def add(self, family: str, constraint: pulp.LpConstraint, ident: str, *, role: Role = Role.LIMIT,
+            subject: str | None = None, key: str | None = None, cell: Cell | None = None,
+            scale: float | None = 1.0) -> str:
+        """Add a constraint named `<family>_<ident>` and record its tag (see `RowTag`)."""
         name = lp_name(family, ident, self._taken)
         self.prob.addConstraint(constraint, name)
-        self.constraint_names.setdefault(family, []).append(name)
+        self.tags[name] = RowTag(family, ident, role, subject, key, cell, scale)
         return name
 
-    def new_var(self, prefix: str, ident: str, low: float | None = 0, up: float | None = None,
-                cat: str = pulp.LpContinuous) -> pulp.LpVariable:
-        name = lp_name(prefix, ident, self._taken)
-        var = self.prob.add_variable(name, lowBound=low, upBound=up, cat=cat)
-        self.extra_vars[name] = var
-        return var
+    @property
+    def constraint_names(self) -> dict[str, list[str]]:
+        """family -> its row names, in row order (derived from the tags)."""
+        out: dict[str, list[str]] = {}
+        for name, tag in self.tags.items():
+            out.setdefault(tag.family, []).append(name)
+        return out
 
+    def new_var(self, prefix: str, ident: str, low: float | None = 0, up: float | None = None,
+                cat: str = pulp.LpContinuous, key: tuple = ()) -> pulp.LpVariable:
+        """A new column named `<prefix>_<ident>`; `key` (default `(ident,)`) says what it stands for."""
+        return self.new_vars(prefix, [ident], low, [up], cat, [key] if key else None)[0]
 
     def new_vars(self, prefix: str, idents: list[str], low: float | None = 0, up=None,
-                 cat: str = pulp.LpContinuous) -> list[pulp.LpVariable]:
+                 cat: str = pulp.LpContinuous, keys: list[tuple] | None = None) -> list[pulp.LpVariable]:
         """`new_var` for many ids at once (one naming pass); `up` may give one bound per id."""
         new = self.prob.add_variable
         ups = up if isinstance(up, (list, tuple)) else [up] * len(idents)
         out = [new(name, lowBound=low, upBound=u, cat=cat) for name, u in zip(lp_names(prefix, idents, self._taken), ups)]
         self.extra_vars.update((v.name, v) for v in out)
+        keys = keys if keys is not None else [(i,) for i in idents]
+        self.var_keys.update((v.name, (prefix, *k)) for v, k in zip(out, keys))
         return out
 
 

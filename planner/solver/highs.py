@@ -15,7 +15,7 @@ import numpy as np
 
 from planner.model.compile import Compiled
 from planner.solver.outcome import (ERROR, FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, UNBOUNDED, SolveOutcome,
-                                    _guarded)
+                                    StageResult, Status, _guarded)
 from planner.solver.tiebreak import SUBSETS, canonical_weights, tie_break_scope
 
 
@@ -114,8 +114,25 @@ class HighsSession:
     def set_row_bounds(self, name: str, lower: float, upper: float) -> None:
         self.h.changeRowBounds(self.comp.row(name), lower, upper)
 
-    def _run(self, cost: np.ndarray, time_limit: float | None, mip_gap: float,
-             start: np.ndarray | tuple[np.ndarray, np.ndarray] | None) -> dict:
+    def set_costs(self, cost: np.ndarray) -> None:
+        """Replace every column's (min-sense) objective coefficient."""
+        self.h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), np.asarray(cost, dtype=float))
+
+    def set_column_bounds(self, cols, lower, upper) -> None:
+        """Change the bounds of columns `cols` (fix a column with lower = upper)."""
+        cols = np.asarray(cols, dtype=np.int32)
+        self.h.changeColsBounds(len(cols), cols, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
+
+    def set_row_bounds_at(self, rows, lower, upper) -> None:
+        """Change the bounds of rows `rows` (indices into `comp.row_names`)."""
+        rows = np.asarray(rows, dtype=np.int32)
+        self.h.changeRowsBounds(len(rows), rows, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
+
+    def run_stage(self, cost: np.ndarray, time_limit: float | None, mip_gap: float,
+                  start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None) -> StageResult:
+        """One solver run of the live model with objective `cost` (min sense): no tie-break stage.
+
+        `start` is a MIP start: a full column vector, or (column indices, values) that HiGHS completes."""
         h, hs = self.h, self.hs
         h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         h.setOptionValue("time_limit", float(time_limit) if time_limit else float("inf"))
@@ -157,12 +174,11 @@ class HighsSession:
                 # HiGHS 1.16 can return the MIP start itself instead of the better solution it
                 # reports (seen when the start, mapped into the presolved space, is optimal
                 # there); the values then disagree with the objective. Solve again without it.
-                return self._run(cost, time_limit, mip_gap, None)
-        return {"status": status, "values": values, "objective": info.objective_function_value if has_solution else None,
-                "bound": info.mip_dual_bound, "gap": info.mip_gap, "seconds": seconds,
-                "message": h.modelStatusToString(ms)}
+                return self.run_stage(cost, time_limit, mip_gap, None)
+        return StageResult(status, values, info.objective_function_value if has_solution else None,
+                           info.mip_dual_bound, info.mip_gap, seconds, h.modelStatusToString(ms))
 
-    def _infeasible_or_unbounded(self) -> str:
+    def _infeasible_or_unbounded(self) -> Status:
         """Presolve can only say "infeasible or unbounded"; the two need different fixes, so
         tell them apart: with a zero objective the model is feasible iff it was unbounded."""
         h, n = self.h, len(self.comp.primary)
@@ -186,36 +202,36 @@ class HighsSession:
         comp = self.comp
         sign = -1.0 if comp.maximize else 1.0
         t0 = time.perf_counter()
-        first = self._run(comp.primary, time_limit, mip_gap, start)
-        stages = [{"stage": "primary", **{k: v for k, v in first.items() if k != "values"}}]
-        values = first["values"]
+        first = self.run_stage(comp.primary, time_limit, mip_gap, start)
+        stages = [first.record("primary")]
+        values = first.values
         if values is not None and tie_break:
             z = float(comp.primary @ values)
             tol = 1e-6 * max(1.0, abs(z))
             cols = np.flatnonzero(comp.primary).astype(np.int32)
             self.h.addRow(-np.inf, z + tol, len(cols), cols, comp.primary[cols])
-            scope = tie_break_scope(first["status"], mip_gap)
+            scope = tie_break_scope(first.status, mip_gap)
             off = comp.x_cols[values[comp.x_cols] < 0.5].astype(np.int32) if scope == SUBSETS else np.zeros(0, np.int32)
             if len(off):  # only sub-portfolios of the one found: x = 0 for every option it left out
                 self.h.changeColsBounds(len(off), off, comp.col_lower[off], np.zeros(len(off)))
             remaining = None if not time_limit else max(1.0, time_limit - (time.perf_counter() - t0))
-            second = self._run(comp.secondary + canonical_weights(comp), remaining, 0.0, values)
+            second = self.run_stage(comp.secondary + canonical_weights(comp), remaining, 0.0, values)
             if len(off):
                 self.h.changeColsBounds(len(off), off, comp.col_lower[off], comp.col_upper[off])
             self.h.deleteRows(1, np.array([self.h.getNumRow() - 1], dtype=np.int32))
             self.h.changeColsCost(len(comp.primary), np.arange(len(comp.primary), dtype=np.int32), comp.primary)
-            stages.append({"stage": "tie_break", "scope": scope, **{k: v for k, v in second.items() if k != "values"}})
-            if second["values"] is not None and float(comp.primary @ second["values"]) <= z + tol * 1.01:
-                values = second["values"]
-        bound = None if first["values"] is None and first["status"] != OPTIMAL else sign * first["bound"]
+            stages.append(second.record("tie_break", scope))
+            if second.values is not None and float(comp.primary @ second.values) <= z + tol * 1.01:
+                values = second.values
+        bound = None if first.values is None and first.status != OPTIMAL else sign * first.bound
         x = None if values is None else (values[comp.x_cols] > 0.5).astype(np.int8)
         gap = None
-        if first["values"] is not None:
-            gap = 0.0 if first["status"] == OPTIMAL and mip_gap == 0 else float(first["gap"])
+        if first.values is not None:
+            gap = 0.0 if first.status == OPTIMAL and mip_gap == 0 else float(first.gap)
         return SolveOutcome(
-            status=first["status"], x=x,
-            objective_solver=None if first["objective"] is None else sign * first["objective"],
-            bound=bound if first["values"] is not None else None, mip_gap=gap,
-            solve_seconds=time.perf_counter() - t0, backend="highs", message=first["message"], stages=stages,
+            status=first.status, x=x,
+            objective_solver=None if first.objective is None else sign * first.objective,
+            bound=bound if first.values is not None else None, mip_gap=gap,
+            solve_seconds=time.perf_counter() - t0, backend="highs", message=first.message, stages=stages,
             start_year=None if values is None else comp.start_year(values),
         )

@@ -1,17 +1,64 @@
-"""What a solve returns: status constants and `SolveOutcome` (plain data)."""
+"""What a solve returns, as types: `Status`, one `StageResult` per solver run, `SolveOutcome`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
+
+class Status(StrEnum):
+    """A solve's outcome. A `StrEnum`, so it is written to JSON and CSV as its plain value."""
+
+    OPTIMAL = "optimal"  # proven within the gap setting
+    FEASIBLE = "feasible"  # a portfolio, stopped by a limit before the proof
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    NO_SOLUTION = "no_solution"  # stopped by a limit before any portfolio was found
+    ERROR = "error"  # the solver failed
+
+    @property
+    def has_portfolio(self) -> bool:
+        return self in (Status.OPTIMAL, Status.FEASIBLE)
+
+    @property
+    def is_proof(self) -> bool:
+        """The solver proved what it reports: an optimum, infeasibility or unboundedness."""
+        return self in (Status.OPTIMAL, Status.INFEASIBLE, Status.UNBOUNDED)
+
+    @property
+    def exit_code(self) -> int:
+        """The CLI's exit status: 0 optimal, 3 infeasible, 4 stopped by a limit, 1 a fault (or unbounded)."""
+        return {Status.OPTIMAL: 0, Status.FEASIBLE: 4, Status.NO_SOLUTION: 4, Status.INFEASIBLE: 3}.get(self, 1)
+
+
 OPTIMAL, FEASIBLE, INFEASIBLE, UNBOUNDED, NO_SOLUTION, ERROR = (
-    "optimal", "feasible", "infeasible", "unbounded", "no_solution", "error")
+    Status.OPTIMAL, Status.FEASIBLE, Status.INFEASIBLE, Status.UNBOUNDED, Status.NO_SOLUTION, Status.ERROR)
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """One solver run (`HighsSession.run_stage`): min-sense objective, bound and gap as HiGHS reports them."""
+
+    status: Status
+    values: np.ndarray | None  # every column's value, None without a solution
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    message: str
+
+    def record(self, stage: str, scope: str | None = None) -> dict:
+        """The stage as `summary.json` lists it (plus the solver's figures)."""
+        out = {"stage": stage, **({"scope": scope} if scope else {}), "status": self.status,
+               "objective": self.objective, "bound": self.bound, "gap": self.gap, "seconds": self.seconds,
+               "message": self.message}
+        return out
 
 
 @dataclass
 class SolveOutcome:
-    status: str
+    status: Status
     x: np.ndarray | None  # 0/1 per option, in scenario.options order
     objective_solver: float | None  # stage-1 objective as the solver saw it (user sense)
     bound: float | None  # best proven bound on the stage-1 objective (user sense)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.model.core import Model, expr
+from planner.model.core import Model, Role, expr
 from planner.inputs.select import bloc_partners
 
 
@@ -24,9 +24,11 @@ def add_min_fraction(model: Model) -> None:
     for sid, frac in rule.sectors.items():
         gaps = [g for g, s in sector.items() if s == sid]
         total = float(sum(size[g] for g in gaps))
-        model.add("min_fraction", expr((model.cover[g], 1.0) for g in gaps) >= frac * total, f"sector_{sid}")
+        model.add("min_fraction", expr((model.cover[g], 1.0) for g in gaps) >= frac * total, f"sector_{sid}",
+                  subject=sid, key=f"rules.min_fraction.sectors.{sid}", scale=total)
     for gid, frac in rule.gaps.items():
-        model.add("min_fraction", expr([(model.cover[gid], 1.0)]) >= frac * float(size[gid]), f"gap_{gid}")
+        model.add("min_fraction", expr([(model.cover[gid], 1.0)]) >= frac * float(size[gid]), f"gap_{gid}",
+                  subject=gid, key=f"rules.min_fraction.gaps.{gid}", scale=float(size[gid]))
 
 
 def scope_gaps(scenario, rule) -> list[str]:
@@ -74,16 +76,19 @@ def add_diversify(model: Model) -> None:
                 if len(opts) == 1:
                     indicators.append(model.x[next(iter(opts))])
                     continue
-                z = model.new_var("diversify_z", f"{i}_{pid}", 0, 1, pulp.LpBinary)
-                model.add("diversify", expr([(z, 1.0), *((model.x[o], -1.0) for o in opts)]) <= 0, f"{i}_z_{pid}")
+                z = model.new_var("diversify_z", f"{i}_{pid}", 0, 1, pulp.LpBinary, key=(i, pid))
+                model.add("diversify", expr([(z, 1.0), *((model.x[o], -1.0) for o in opts)]) <= 0, f"{i}_z_{pid}",
+                          role=Role.DEFINE, subject=pid, scale=None)
                 indicators.append(z)
-            model.add("diversify", expr((v, 1.0) for v in indicators) >= rule.min_partners, f"{i}_min_partners")
+            model.add("diversify", expr((v, 1.0) for v in indicators) >= rule.min_partners, f"{i}_min_partners",
+                      key=f"rules.diversify[{i}].min_partners")
         if rule.max_partner_share is not None and rule.max_partner_share < 1:
             s = rule.max_partner_share
             for pid, opts in by_partner.items():
                 terms = [(model.x[o], (1.0 - s) * a if o in opts else -s * a)
                          for p2, o2 in by_partner.items() for o, a in o2.items()]
-                model.add("diversify", expr(terms) <= 0, f"{i}_share_{pid}")
+                model.add("diversify", expr(terms) <= 0, f"{i}_share_{pid}", subject=pid,
+                          key=f"rules.diversify[{i}].max_partner_share", scale=None)
 
 
 def add_risk(model: Model) -> None:
@@ -98,16 +103,16 @@ def add_risk(model: Model) -> None:
     risk = dict(zip(sc.option_ids(), sc.options["risk"].tolist()))
     partner = dict(zip(sc.option_ids(), sc.options["partner_id"].tolist()))
 
-    def capped(partners, cap, ident):
+    def capped(partners, cap, ident, subject, key):
         ids = [o for o, p in partner.items() if partners is None or p in partners]
-        model.add("risk", expr((model.x[o], risk[o]) for o in ids) <= cap, ident)
+        model.add("risk", expr((model.x[o], risk[o]) for o in ids) <= cap, ident, subject=subject, key=key)
 
     if rule.max_total is not None:
-        capped(None, rule.max_total, "total")
+        capped(None, rule.max_total, "total", None, "rules.risk.max_total")
     for bloc, cap in rule.max_per_bloc.items():
-        capped(set(bloc_partners(sc.partners, bloc)), cap, f"bloc_{bloc}")
+        capped(set(bloc_partners(sc.partners, bloc)), cap, f"bloc_{bloc}", bloc, f"rules.risk.max_per_bloc.{bloc}")
     for pid, cap in rule.max_per_partner.items():
-        capped({pid}, cap, f"partner_{pid}")
+        capped({pid}, cap, f"partner_{pid}", pid, f"rules.risk.max_per_partner.{pid}")
 
 
 def resilience_gaps(scenario) -> list[str]:
@@ -137,11 +142,13 @@ def add_resilience(model: Model) -> None:
         need = frac * float(size[gid])
         by_partner = contributions_to(sc, [gid])
         if not by_partner:
-            model.add("resilience", expr([]) >= need, f"{gid}_none")
+            model.add("resilience", expr([]) >= need, f"{gid}_none", subject=gid, key="rules.resilience.fraction",
+                      scale=float(size[gid]))
         for pid in by_partner:
             # min(a, need): the same integer points, a tighter LP relaxation (one option ≥ need suffices)
             terms = [(model.x[o], min(a, need)) for p2, opts in by_partner.items() if p2 != pid for o, a in opts.items()]
-            model.add("resilience", expr(terms) >= need, f"{gid}_{pid}")
+            model.add("resilience", expr(terms) >= need, f"{gid}_{pid}", subject=gid, key="rules.resilience.fraction",
+                      scale=float(size[gid]))
 
 
 def n1_coverage(scenario, x: np.ndarray) -> tuple[np.ndarray, list[str | None], dict[str, float]]:

@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import math
 
-from planner.model.core import Model, expr
+from planner.model.core import Cell, Model, Role, expr
 from planner.inputs.select import group_ids
 
 
 def add_require(model: Model) -> None:
     """`require_<o>`: x[o] ≥ 1 for every o in rules.require."""
     for oid in model.scenario.config.rules.require:
-        model.add("require", expr([(model.x[oid], 1.0)]) >= 1, oid)
+        model.add("require", expr([(model.x[oid], 1.0)]) >= 1, oid, subject=oid, key="rules.require", scale=None)
 
 
 def add_forbid(model: Model) -> None:
     """`forbid_<o>`: x[o] ≤ 0 for every o in rules.forbid."""
     for oid in model.scenario.config.rules.forbid:
-        model.add("forbid", expr([(model.x[oid], 1.0)]) <= 0, oid)
+        model.add("forbid", expr([(model.x[oid], 1.0)]) <= 0, oid, subject=oid, key="rules.forbid", scale=None)
 
 
 def requires_pairs(scenario, i: int) -> tuple[list[str], list[str], bool]:
@@ -43,11 +43,12 @@ def add_requires(model: Model) -> None:
         for a in a_ids:
             if any_of:
                 terms = [(x[a], 1.0)] + [(x[b], -1.0) for b in b_ids if b != a]
-                model.add("requires", expr(terms) <= 0, f"{i}_{a}")
+                model.add("requires", expr(terms) <= 0, f"{i}_{a}", subject=a, key=f"rules.requires[{i}]", scale=None)
             else:
                 for b in b_ids:
                     if b != a:
-                        model.add("requires", expr([(x[a], 1.0), (x[b], -1.0)]) <= 0, f"{i}_{a}_{b}")
+                        model.add("requires", expr([(x[a], 1.0), (x[b], -1.0)]) <= 0, f"{i}_{a}_{b}", subject=a,
+                                  key=f"rules.requires[{i}]", scale=None)
 
 
 def add_excludes(model: Model) -> None:
@@ -58,7 +59,7 @@ def add_excludes(model: Model) -> None:
     sc = model.scenario
     for i, rule in enumerate(sc.config.rules.excludes):
         ids = group_ids(sc, rule.options)
-        model.add("excludes", expr((model.x[o], 1.0) for o in ids) <= rule.at_most, str(i))
+        model.add("excludes", expr((model.x[o], 1.0) for o in ids) <= rule.at_most, str(i), key=f"rules.excludes[{i}].at_most")
 
 
 def group_label(rule, i: int) -> str:
@@ -79,29 +80,37 @@ def add_groups(model: Model) -> None:
         ids = group_ids(sc, rule.select)
         count = expr((model.x[o], 1.0) for o in ids)
         if rule.min_options is not None:
-            model.add("groups", count >= rule.min_options, f"{label}_min_options")
+            model.add("groups", count >= rule.min_options, f"{label}_min_options", subject=label,
+                      key=f"rules.groups[{i}].min_options")
         if rule.max_options is not None:
-            model.add("groups", count <= rule.max_options, f"{label}_max_options")
+            model.add("groups", count <= rule.max_options, f"{label}_max_options", subject=label,
+                      key=f"rules.groups[{i}].max_options")
         for bound, uses in (("min", rule.min_use), ("max", rule.max_use)):
             for res, amount in uses.items():
                 use = dict(zip(sc.option_ids(), sc.options[res].tolist()))
                 used = expr((model.x[o], float(use[o])) for o in ids)
-                model.add("groups", (used >= amount) if bound == "min" else (used <= amount), f"{label}_{bound}_use_{res}")
+                model.add("groups", (used >= amount) if bound == "min" else (used <= amount), f"{label}_{bound}_use_{res}",
+                          subject=label, key=f"rules.groups[{i}].{bound}_use.{res}")
 
 
 def partner_caps(scenario) -> dict[str, int]:
     """Effective max_options per partner: rule override, else the column, else the rule's default."""
+    return {pid: cap for pid, (cap, _) in partner_cap_sources(scenario).items()}
+
+
+def partner_cap_sources(scenario) -> dict[str, tuple[int, dict]]:
+    """Per capped partner: (cap, where it came from: a scenario `key` or the partners table `cell`)."""
     rule = scenario.config.rules.max_options
-    caps: dict[str, int] = {}
+    caps: dict[str, tuple[int, dict]] = {}
     column = dict(zip(scenario.partners.index, scenario.partners["max_options"].tolist())) if rule.use_column else {}
     for pid in scenario.partners.index:
-        cap = rule.partners.get(pid)
+        cap, source = rule.partners.get(pid), {"key": f"rules.max_options.partners.{pid}"}
         if cap is None and column and not math.isnan(column[pid]):
-            cap = int(column[pid])
+            cap, source = int(column[pid]), {"cell": Cell("partners", pid, "max_options")}
         if cap is None:
-            cap = rule.default
+            cap, source = rule.default, {"key": "rules.max_options.default"}
         if cap is not None:
-            caps[pid] = cap
+            caps[pid] = (cap, source)
     return caps
 
 
@@ -115,7 +124,7 @@ def add_max_options(model: Model) -> None:
     by_partner: dict[str, list[str]] = {}
     for oid, pid in zip(sc.option_ids(), sc.options["partner_id"].tolist()):
         by_partner.setdefault(pid, []).append(oid)
-    for pid, cap in partner_caps(sc).items():
+    for pid, (cap, source) in partner_cap_sources(sc).items():
         ids = by_partner.get(pid, [])
         if len(ids) > cap:
-            model.add("max_options", expr((model.x[o], 1.0) for o in ids) <= cap, pid)
+            model.add("max_options", expr((model.x[o], 1.0) for o in ids) <= cap, pid, subject=pid, **source)

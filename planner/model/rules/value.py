@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.model.core import Model, expr
 from planner.model.base import valued_slots
+from planner.model.core import Model, Role, expr
 
 
 def segments_by_gap(scenario) -> dict[str, list[tuple[float, float]]]:
@@ -56,10 +56,12 @@ def add_diminishing_returns(model: Model) -> None:
             kept.append((gid, var, factor))
             continue
         pieces = model.new_vars("diminishing_returns_seg", [f"{var.name}_{k}" for k in range(len(segs[gid]))], 0,
-                                [width * float(size[gid]) for width, _ in segs[gid]])
+                                [width * float(size[gid]) for width, _ in segs[gid]],
+                                keys=[(var.name, k) for k in range(len(segs[gid]))])
         for seg, (width, slope) in zip(pieces, segs[gid]):
             terms.append((seg, factor * float(weight[gid]) * slope / float(size[gid])))
-        model.add("diminishing_returns", expr([*((p, 1.0) for p in pieces), (var, -1.0)]) <= 0, var.name)
+        model.add("diminishing_returns", expr([*((p, 1.0) for p in pieces), (var, -1.0)]) <= 0, var.name,
+                  role=Role.DEFINE, subject=gid, scale=None)
     model.valued = kept
     model.primary = model.primary + expr(terms)
 
@@ -110,12 +112,13 @@ def add_standards_bonus(model: Model) -> None:
             if len(ids) == 1:
                 indicators.append(model.x[ids[0]])
                 continue
-            z = model.new_var("standards_bonus_z", f"{j}_{pid}", 0, 1, pulp.LpBinary)
-            model.add("standards_bonus", expr([(z, 1.0), *((model.x[o], -1.0) for o in ids)]) <= 0, f"{j}_z_{pid}")
+            z = model.new_var("standards_bonus_z", f"{j}_{pid}", 0, 1, pulp.LpBinary, key=(j, pid))
+            model.add("standards_bonus", expr([(z, 1.0), *((model.x[o], -1.0) for o in ids)]) <= 0, f"{j}_z_{pid}",
+                      role=Role.DEFINE, subject=pid, scale=None)
             indicators.append(z)
-        b = model.new_var("standards_bonus_b", f"{j}_{rule.sector}", 0, 1, pulp.LpBinary)
+        b = model.new_var("standards_bonus_b", f"{j}_{rule.sector}", 0, 1, pulp.LpBinary, key=(j,))
         model.add("standards_bonus", expr([(b, float(rule.min_partners)), *((v, -1.0) for v in indicators)]) <= 0,
-                  f"{j}_{rule.sector}")
+                  f"{j}_{rule.sector}", role=Role.DEFINE, subject=rule.sector, scale=None)
         terms.append((b, rule.bonus))
     model.primary = model.primary + expr(terms)
 
