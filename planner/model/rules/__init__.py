@@ -44,6 +44,11 @@ _FAMILY_FUNCTIONS = {
 }
 
 
+def family_names() -> list[str]:
+    """Every rule family's name, in build order."""
+    return list(_FAMILY_FUNCTIONS)
+
+
 def _family(name: str) -> Callable[[Model], None]:
     module, func = _FAMILY_FUNCTIONS[name].split(":")
     return getattr(importlib.import_module(f"{__name__}.{module}"), func)
