@@ -22,7 +22,7 @@ from planner.inputs.config import parse_config
 from planner.errors import InputError
 from planner.results.evaluation import evaluate
 from planner.inputs.read import RawInputs
-from planner.model.rules import FAMILIES
+from planner.model.rules import family_names
 from planner.solver import solve_model
 from planner.inputs.validate import validate
 
@@ -275,7 +275,7 @@ def brute_force(inst, rules) -> float | None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("family", list(FAMILIES))
+@pytest.mark.parametrize("family", family_names())
 @settings(max_examples=20, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(data=st.data())
@@ -305,7 +305,7 @@ def test_family_matches_brute_force(family, data):
           suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(data=st.data())
 def test_families_combined_match_brute_force(data):
-    families = data.draw(st.lists(st.sampled_from(list(FAMILIES)), min_size=2, max_size=4, unique=True))
+    families = data.draw(st.lists(st.sampled_from(family_names()), min_size=2, max_size=4, unique=True))
     inst = data.draw(instances(max_options=5 if "phasing" in families else 7))
     rules: dict = {}
     for family in families:

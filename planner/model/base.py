@@ -21,6 +21,7 @@ import pulp
 
 from planner.inputs.scenario import Scenario
 from planner.model.core import Cell, Model, Role, expr, lp_names
+from planner.model.faces import Face, State
 
 
 def add_variables(model: Model) -> None:
@@ -121,3 +122,72 @@ def set_objectives(model: Model) -> None:
         model.secondary = expr((v, 1.0) for v in model.x.values()) + model.secondary
     model.prob.sense = pulp.LpMaximize if model.maximize else pulp.LpMinimize
     model.prob.setObjective(model.primary)
+
+
+# ---------------------------------------------------------------- the numpy face
+
+def gap_value_linear(scenario: Scenario, covered: np.ndarray) -> np.ndarray:
+    """Per gap: w[g]·covered[g]/size[g], the value the base objective gives a gap's coverage."""
+    return scenario.gap_weights() * covered / scenario.gaps["size"].to_numpy(dtype=float)
+
+
+def evaluate_variables(state: State) -> Face:
+    """x[o] from the portfolio; cover[g] = min(size[g], Σ_o a[o,g]·x[o]) (the MILP's value when
+    coverage is worth anything; the link row allows exactly this much)."""
+    sc = state.scenario
+    face = Face()
+    face.columns.update((("x", o), float(v)) for o, v in zip(sc.option_ids(), state.x.tolist()))
+    face.columns.update((("cover", g), float(c)) for g, c in zip(sc.gap_ids(), state.covered.tolist()))
+    return face
+
+
+def evaluate_link(state: State) -> Face:
+    """`link_<g>`: cover[g] − Σ_o a[o,g]·x[o] ≤ 0."""
+    sc = state.scenario
+    oi, gi, amt = sc.contribution_arrays()
+    raw = np.bincount(gi, weights=amt * state.x[oi], minlength=len(sc.gaps))
+    face = Face()
+    for g, c, r in zip(sc.gap_ids(), state.covered.tolist(), raw.tolist()):
+        face.row(g, c - r, upper=0.0)
+    return face
+
+
+def evaluate_limit(state: State) -> Face:
+    """`limit_<r>`: Σ_o use[o,r]·x[o] ≤ limit[r]."""
+    sc = state.scenario
+    face = Face()
+    for res, limit in sc.config.limits.items():
+        face.row(res, float(sc.options[res].to_numpy(dtype=float) @ state.x), upper=float(limit))
+    return face
+
+
+def evaluate_target(state: State) -> Face:
+    """`target_<g>`: cover[g] ≥ target[g] for gaps with a positive target."""
+    sc = state.scenario
+    face = Face()
+    for g, target, c in zip(sc.gap_ids(), sc.gap_targets().tolist(), state.covered.tolist()):
+        if target > 0:
+            face.row(g, c, lower=float(target))
+    return face
+
+
+def objective_value(state: State) -> float:
+    """The primary objective of a portfolio (user sense), from the model's one definition of it:
+
+    max_coverage: Σ_(c, φ) φ·Σ_g value_g(c[g]) + Σ bonuses − risk_penalty·Σ_o risk[o]·x[o], where the
+    valued coverage (c, φ) is the coverage (or, under phasing, each year's with φ = 1/T) and
+    value_g is w[g]·c/size[g] or a rule family's shape of it (diminishing returns);
+    min_cost: Σ_o use[o, cost_resource]·x[o].
+    """
+    from planner.model import rules
+
+    sc = state.scenario
+    obj = sc.config.objective
+    if obj.sense != "max_coverage":
+        return float(sc.options[sc.cost_resource].to_numpy(dtype=float) @ state.x)
+    valued = rules.valued_coverage(state)
+    value = sum(factor * float(np.sum(rules.gap_values(sc, covered))) for covered, factor in valued)
+    value += rules.objective_bonus(state)
+    if obj.risk_penalty:
+        value -= obj.risk_penalty * float(sc.options["risk"].to_numpy(dtype=float) @ state.x)
+    return float(value)

@@ -1,15 +1,19 @@
-"""Recompute every reported figure from a portfolio and the inputs, without the solver.
+"""Every reported figure of a portfolio, from the model's one definition (its numpy face).
 
-This is the single source of the numbers in outputs: coverage per gap, resource use,
-and the objective value. Tests and the output checker use it too.
+`evaluate(scenario, selected)` gives coverage per gap, resource use, the objective value
+(`planner.model.base.objective_value`) and, on demand, every row's activity and bounds and
+every auxiliary column's value (`Evaluation.faces()`), read from each part's
+`evaluate_<part>` in the rule-family registry. Results, `planner check`, sensitivity and
+the analysis commands all read this; none re-derives a formula.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from planner.inputs.scenario import Scenario
+from planner.model.faces import RowValue, State
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,27 @@ class Evaluation:
     resource_use: dict[str, float]
     start_year: np.ndarray | None = None  # phasing: start year per option (0 where not selected)
     use_by_year: dict[str, np.ndarray] | None = None  # phasing: resource → spending per horizon year
+    state: State | None = field(default=None, repr=False)
+
+    def faces(self) -> tuple[dict[tuple[str, str], RowValue], dict[tuple, float]]:
+        """Every row of the model at this portfolio, by (family, ident), and every column's value by key."""
+        from planner.model.base import evaluate_variables
+        from planner.model.rules import active_parts
+
+        rows: dict[tuple[str, str], RowValue] = {}
+        columns = dict(evaluate_variables(self.state).columns)
+        for part in active_parts(self.state.scenario):
+            face = part.evaluate(self.state)
+            rows.update(((part.name, ident), value) for ident, value in face.rows.items())
+            columns.update(face.columns)
+        return rows, columns
+
+    def violations(self, tol: float = 1e-6) -> list[tuple[str, str, RowValue]]:
+        """(family, ident, row) of every row the portfolio violates, beyond a relative tolerance."""
+        rows, _ = self.faces()
+        return [(f, i, r) for (f, i), r in rows.items()
+                if r.violation() > tol * max(1.0, abs(r.lower) if np.isfinite(r.lower) else 0.0,
+                                             abs(r.upper) if np.isfinite(r.upper) else 0.0)]
 
 
 def selection_vector(scenario: Scenario, selected) -> np.ndarray:
@@ -32,9 +57,7 @@ def selection_vector(scenario: Scenario, selected) -> np.ndarray:
 
 def covered_amounts(scenario: Scenario, x: np.ndarray) -> np.ndarray:
     """covered[g] = min(size[g], Σ_o amount[o,g]·x[o])."""
-    oi, gi, amt = scenario.contribution_arrays()
-    raw = np.bincount(gi, weights=amt * x[oi], minlength=len(scenario.gaps))
-    return np.minimum(raw, scenario.gaps["size"].to_numpy(dtype=float))
+    return State.of(scenario, x).covered
 
 
 def evaluate(scenario: Scenario, selected, start_year=None) -> Evaluation:
@@ -44,14 +67,13 @@ def evaluate(scenario: Scenario, selected, start_year=None) -> Evaluation:
     or {option_id: year}; `selected` may itself be such a mapping); a selected option
     without one starts in the horizon's first year.
     """
-    from planner.model import rules
+    from planner.model.base import objective_value
 
     if isinstance(selected, dict) and start_year is None:
         start_year, selected = selected, list(selected)
     x = selection_vector(scenario, selected)
-    covered = covered_amounts(scenario, x)
     phasing = scenario.config.rules.phasing
-    start = years = None
+    start = years = idx = None
     if phasing is not None:
         from planner.model.rules.phasing import start_index, use_by_year
 
@@ -64,13 +86,7 @@ def evaluate(scenario: Scenario, selected, start_year=None) -> Evaluation:
         idx = np.where(x.astype(bool), idx, -1)
         start = np.where(idx >= 0, np.asarray(phasing.years)[np.maximum(idx, 0)], 0).astype(np.int64)
         years = use_by_year(scenario, x, idx)
-    obj = scenario.config.objective
-    if obj.sense == "max_coverage":
-        size = scenario.gaps["size"].to_numpy(dtype=float)
-        value = float(np.sum(scenario.gap_weights() * covered / size))
-        value -= obj.risk_penalty * float(scenario.options["risk"].to_numpy(dtype=float) @ x)
-        value += rules.objective_extra(scenario, x, covered, None if phasing is None else idx)
-    else:
-        value = float(scenario.options[scenario.cost_resource].to_numpy(dtype=float) @ x)
+    state = State.of(scenario, x, idx)
     use = {r: float(scenario.options[r].to_numpy(dtype=float) @ x) for r in scenario.resources}
-    return Evaluation(x=x, covered=covered, objective=value, resource_use=use, start_year=start, use_by_year=years)
+    return Evaluation(x=x, covered=state.covered, objective=objective_value(state), resource_use=use,
+                      start_year=start, use_by_year=years, state=state)

@@ -1,152 +1,181 @@
-"""Planning rules: one `add_<family>` function per rule family, each adding named rows.
+"""The rule-family registry: one `Family` per family, in build order.
 
-`FAMILIES` maps each family name to its function, in build order (phasing first: it
-creates the start-year variables and may change what the objective values; the
-objective-changing families last). Every family names its rows `<family>_<ident>`;
-the math is in each function's docstring:
+Each family lives in one module of this package with its two faces (see
+`planner.model.faces`): `add_<family>(model)` adds its rows (math in the docstring, stable
+names `<family>_<ident>`, a `RowTag` per row) and `evaluate_<family>(state)` gives, with
+numpy, its columns' values and its rows' activities at a portfolio. The registry says
+when a family is active, what it reads (for in-place re-solves) and which families shape
+the objective. A new family touches its own module and one entry below, nothing else.
 
 - logic.py:    require, forbid, requires, excludes, groups, max_options
 - coverage.py: min_fraction, diversify, risk, resilience (N-1)
 - value.py:    diminishing_returns, standards_bonus (objective terms)
 - phasing.py:  phasing (start years, per-year limits, coverage over the horizon)
 
-`objective_extra` recomputes, from a portfolio alone, what the objective-changing
-families add, so `planner.results.evaluation` reproduces the solver's objective exactly.
+The base model's parts (`link`, `limit`, `target`, in `planner.model.base`) are listed in
+`BASE` with the same shape, so every reader of rows and faces treats them alike.
 """
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from planner.inputs.select import group_ids
-
 if TYPE_CHECKING:
+    from planner.inputs.scenario import Scenario
     from planner.model.core import Model
+    from planner.model.faces import Face, State
 
-# family -> "module:function", in build order. The family modules speak PuLP, so they load
-# on first use: validation imports planner.inputs.select and must not pay for the solver stack.
-_FAMILY_FUNCTIONS = {
-    "phasing": "phasing:add_phasing",
-    "require": "logic:add_require",
-    "forbid": "logic:add_forbid",
-    "requires": "logic:add_requires",
-    "excludes": "logic:add_excludes",
-    "groups": "logic:add_groups",
-    "max_options": "logic:add_max_options",
-    "min_fraction": "coverage:add_min_fraction",
-    "diversify": "coverage:add_diversify",
-    "risk": "coverage:add_risk",
-    "resilience": "coverage:add_resilience",
-    "diminishing_returns": "value:add_diminishing_returns",
-    "standards_bonus": "value:add_standards_bonus",
-}
+ANY_OPTION_COLUMN = "options.*"
+
+
+@dataclass(frozen=True)
+class Family:
+    """One part of the model.
+
+    `reads`: the inputs its rows read besides the selection, as `<table>.<column>`
+    (`options.*`: any option column) — a re-solve that changes only other numbers may
+    update the base rows in place; None: its rows (or objective terms) read limits,
+    weights or anything else, so any change rebuilds the model.
+    `keys`: the scenario keys its bounds come from (each row's `RowTag` names its own).
+    """
+
+    name: str
+    module: str  # where add_<name> and evaluate_<name> live
+    active: Callable[["Scenario"], bool]
+    reads: frozenset[str] | None = frozenset()
+    keys: tuple[str, ...] = ()
+
+    def _function(self, prefix: str):
+        return getattr(importlib.import_module(self.module), f"{prefix}_{self.name}")
+
+    def add(self, model: "Model") -> None:
+        self._function("add")(model)
+
+    def evaluate(self, state: "State") -> "Face":
+        return self._function("evaluate")(state)
+
+
+def _rules(sc):
+    return sc.config.rules
+
+
+def _always(sc) -> bool:
+    return True
+
+
+def _max_options_on(sc) -> bool:
+    from planner.model.rules.logic import partner_caps
+
+    return bool(partner_caps(sc))
+
+
+def _risk_on(sc) -> bool:
+    risk = _rules(sc).risk
+    return risk.max_total is not None or bool(risk.max_per_bloc or risk.max_per_partner)
+
+
+_R = __name__
+BASE: tuple[Family, ...] = (
+    Family("link", "planner.model.base", _always),
+    Family("limit", "planner.model.base", _always, keys=("limits.<resource>",)),
+    Family("target", "planner.model.base", _always, keys=("objective.coverage_target", "gaps.csv target")),
+)
+
+# In build order: phasing first (it creates the start-year variables and may change what the
+# objective values), the objective-shaping families last.
+FAMILIES: tuple[Family, ...] = (
+    Family("phasing", f"{_R}.phasing", lambda sc: _rules(sc).phasing is not None, None,
+           ("rules.phasing.per_year.<resource>",)),
+    Family("require", f"{_R}.logic", lambda sc: bool(_rules(sc).require), keys=("rules.require",)),
+    Family("forbid", f"{_R}.logic", lambda sc: bool(_rules(sc).forbid), keys=("rules.forbid",)),
+    Family("requires", f"{_R}.logic", lambda sc: bool(_rules(sc).requires), keys=("rules.requires[i]",)),
+    Family("excludes", f"{_R}.logic", lambda sc: bool(_rules(sc).excludes), keys=("rules.excludes[i].at_most",)),
+    Family("groups", f"{_R}.logic", lambda sc: bool(_rules(sc).groups), frozenset({ANY_OPTION_COLUMN}),
+           ("rules.groups[i].min_options", "rules.groups[i].max_options", "rules.groups[i].min_use.<r>",
+            "rules.groups[i].max_use.<r>")),
+    Family("max_options", f"{_R}.logic", _max_options_on,
+           keys=("rules.max_options.partners.<p>", "rules.max_options.default", "partners.csv max_options")),
+    Family("min_fraction", f"{_R}.coverage",
+           lambda sc: bool(_rules(sc).min_fraction.sectors or _rules(sc).min_fraction.gaps), frozenset({"gaps.size"}),
+           ("rules.min_fraction.sectors.<s>", "rules.min_fraction.gaps.<g>")),
+    Family("diversify", f"{_R}.coverage", lambda sc: bool(_rules(sc).diversify), frozenset({"contributions.amount"}),
+           ("rules.diversify[i].min_partners", "rules.diversify[i].max_partner_share")),
+    Family("risk", f"{_R}.coverage", _risk_on, frozenset({"options.risk"}),
+           ("rules.risk.max_total", "rules.risk.max_per_bloc.<b>", "rules.risk.max_per_partner.<p>")),
+    Family("resilience", f"{_R}.coverage", lambda sc: _rules(sc).resilience is not None,
+           frozenset({"contributions.amount", "gaps.size"}), ("rules.resilience.fraction",)),
+    Family("diminishing_returns", f"{_R}.value", lambda sc: bool(_rules(sc).diminishing_returns), None),
+    Family("standards_bonus", f"{_R}.value", lambda sc: bool(_rules(sc).standards_bonus), None),
+)
+REGISTRY: dict[str, Family] = {f.name: f for f in (*BASE, *FAMILIES)}
 
 
 def family_names() -> list[str]:
     """Every rule family's name, in build order."""
-    return list(_FAMILY_FUNCTIONS)
-
-
-def _family(name: str) -> Callable[[Model], None]:
-    module, func = _FAMILY_FUNCTIONS[name].split(":")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), func)
-
-
-def __getattr__(name: str):
-    if name == "FAMILIES":  # FAMILIES: dict[str, Callable[[Model], None]], loaded on first use
-        return {family: _family(family) for family in _FAMILY_FUNCTIONS}
-    raise AttributeError(name)
+    return [f.name for f in FAMILIES]
 
 
 def active_rules(model_or_scenario) -> list[str]:
-    """Names of the rule families the scenario switches on, in FAMILIES order.
+    """Names of the rule families the scenario switches on, in build order.
 
     `max_options` is on when any partner has a cap (the partners table's column counts)."""
-    from planner.model.rules.logic import partner_caps
-
     sc = getattr(model_or_scenario, "scenario", model_or_scenario)
-    rules = sc.config.rules
-    on = {
-        "phasing": rules.phasing is not None,
-        "require": bool(rules.require),
-        "forbid": bool(rules.forbid),
-        "requires": bool(rules.requires),
-        "excludes": bool(rules.excludes),
-        "groups": bool(rules.groups),
-        "max_options": bool(partner_caps(sc)) if hasattr(sc, "partners") else False,
-        "min_fraction": bool(rules.min_fraction.sectors or rules.min_fraction.gaps),
-        "diversify": bool(rules.diversify),
-        "risk": rules.risk.max_total is not None or bool(rules.risk.max_per_bloc or rules.risk.max_per_partner),
-        "resilience": rules.resilience is not None,
-        "diminishing_returns": bool(rules.diminishing_returns),
-        "standards_bonus": bool(rules.standards_bonus),
-    }
-    return [name for name in _FAMILY_FUNCTIONS if on[name]]
+    return [f.name for f in FAMILIES if f.active(sc)]
 
 
-def add_rules(model: Model) -> None:
-    """Add every active family's rows, in FAMILIES order."""
-    for name in active_rules(model.scenario):
-        _family(name)(model)
+def active_parts(scenario) -> list[Family]:
+    """The base parts and every active rule family, in build order."""
+    return [*BASE, *(f for f in FAMILIES if f.active(scenario))]
 
 
-def objective_extra(scenario, x: np.ndarray, covered: np.ndarray, start: np.ndarray | None = None) -> float:
-    """What the rule families change in a max_coverage objective beyond Σ_g w[g]·covered[g]/size[g].
+def add_rules(model: "Model") -> None:
+    """Add every active family's rows, in build order."""
+    for family in FAMILIES:
+        if family.active(model.scenario):
+            family.add(model)
 
-    value = Σ_g w[g]·f_g(covered[g]/size[g])  (f_g: diminishing-returns segments, else identity),
-    averaged over the years' coverage under `phasing.value: horizon` (start: year index per
-    option, −1 if not started), plus every standards bonus earned; returns value − base.
-    """
-    from planner.model.rules.value import gap_values, standards_value
 
-    rules = scenario.config.rules
-    if scenario.config.objective.sense != "max_coverage":
-        return 0.0
-    size = scenario.gaps["size"].to_numpy(dtype=float)
-    base = float(np.sum(scenario.gap_weights() * covered / size))
-    if rules.phasing is not None and rules.phasing.value == "horizon":
+# ---------------------------------------------------------------- the objective's shape
+# The objective is Σ over valued coverage of each gap's value, plus bonuses (see
+# `planner.model.base.objective_value`); these three hooks say how families shape it.
+
+def valued_coverage(state: "State") -> list[tuple[np.ndarray, float]]:
+    """The coverage the objective values, with its factor: [(covered, 1)], or under
+    `phasing.value: horizon` each year's coverage with factor 1/T."""
+    phasing = state.scenario.config.rules.phasing
+    if phasing is not None and phasing.value == "horizon":
         from planner.model.rules.phasing import covered_by_year
 
-        per_year = covered_by_year(scenario, x, start)
-        value = float(np.mean([np.sum(gap_values(scenario, c)) for c in per_year]))
-    else:
-        value = float(np.sum(gap_values(scenario, covered)))
-    return value - base + standards_value(scenario, x)
+        per_year = covered_by_year(state.scenario, state.x, state.start)
+        return [(c, 1.0 / len(per_year)) for c in per_year]
+    return [(state.covered, 1.0)]
+
+
+def gap_values(scenario, covered: np.ndarray) -> np.ndarray:
+    """Per gap: the value of its coverage — linear (base), or diminishing-returns segments."""
+    if scenario.config.rules.diminishing_returns:
+        from planner.model.rules.value import gap_values as shaped
+
+        return shaped(scenario, covered)
+    from planner.model.base import gap_value_linear
+
+    return gap_value_linear(scenario, covered)
+
+
+def objective_bonus(state: "State") -> float:
+    """Objective terms beyond coverage: the standards bonuses earned."""
+    if not state.scenario.config.rules.standards_bonus:
+        return 0.0
+    from planner.model.rules.value import standards_value
+
+    return standards_value(state.scenario, state.x)
 
 
 def forced_by(scenario, x: np.ndarray) -> list[str]:
-    """Per option: `;`-joined rules that force it into this portfolio ('' if none).
+    """Per option: `;`-joined rules that force it into this portfolio (see `logic.forced_by`)."""
+    from planner.model.rules.logic import forced_by as find
 
-    require → `require`; `requires[i]` when a selected option needs it (all of `needs`, or
-    the only selected one of `needs_any`); `groups[L]` when dropping it would break its
-    group's min_options or a min_use bound.
-    """
-    from planner.model.rules.logic import group_label, requires_pairs
-
-    rules = scenario.config.rules
-    ids = scenario.option_ids()
-    chosen = {o for o, v in zip(ids, x.tolist()) if v}
-    reasons: dict[str, list[str]] = {o: [] for o in ids}
-    for oid in rules.require:
-        reasons[oid].append("require")
-    for i in range(len(rules.requires)):
-        a_ids, b_ids, any_of = requires_pairs(scenario, i)
-        for a in (a for a in a_ids if a in chosen):
-            needed = [b for b in b_ids if b != a and b in chosen]
-            if any_of and len(needed) != 1:
-                continue
-            for b in needed:
-                if f"requires[{i}]" not in reasons[b]:
-                    reasons[b].append(f"requires[{i}]")
-    for i, rule in enumerate(rules.groups):
-        members = [o for o in group_ids(scenario, rule.select) if o in chosen]
-        used = {r: float(scenario.options.loc[members, r].sum()) for r in rule.min_use}
-        for o in members:
-            short = rule.min_options is not None and len(members) - 1 < rule.min_options
-            short = short or any(used[r] - float(scenario.options.at[o, r]) < amount - 1e-9
-                                 for r, amount in rule.min_use.items())
-            if short:
-                reasons[o].append(f"groups[{group_label(rule, i)}]")
-    return [";".join(reasons[o]) for o in ids]
+    return find(scenario, x)

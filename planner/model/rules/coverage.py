@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.model.core import Model, Role, expr
+from planner.model.faces import Face, State
 from planner.inputs.select import bloc_partners
 
 
@@ -29,6 +30,20 @@ def add_min_fraction(model: Model) -> None:
     for gid, frac in rule.gaps.items():
         model.add("min_fraction", expr([(model.cover[gid], 1.0)]) >= frac * float(size[gid]), f"gap_{gid}",
                   subject=gid, key=f"rules.min_fraction.gaps.{gid}", scale=float(size[gid]))
+
+
+def evaluate_min_fraction(state: State) -> Face:
+    sc, face = state.scenario, Face()
+    rule = sc.config.rules.min_fraction
+    cover = dict(zip(sc.gap_ids(), state.covered.tolist()))
+    sector = dict(zip(sc.gap_ids(), sc.gaps["sector_id"].tolist()))
+    size = dict(zip(sc.gap_ids(), sc.gaps["size"].tolist()))
+    for sid, frac in rule.sectors.items():
+        gaps = [g for g, s in sector.items() if s == sid]
+        face.row(f"sector_{sid}", sum(cover[g] for g in gaps), lower=frac * float(sum(size[g] for g in gaps)))
+    for gid, frac in rule.gaps.items():
+        face.row(f"gap_{gid}", cover[gid], lower=frac * float(size[gid]))
+    return face
 
 
 def scope_gaps(scenario, rule) -> list[str]:
@@ -91,6 +106,29 @@ def add_diversify(model: Model) -> None:
                           key=f"rules.diversify[{i}].max_partner_share", scale=None)
 
 
+def evaluate_diversify(state: State) -> Face:
+    """z[i,p] = 1 iff partner p has a selected option contributing to the rule's gaps."""
+    sc, face = state.scenario, Face()
+    x = dict(zip(sc.option_ids(), state.x.tolist()))
+    for i, rule in enumerate(sc.config.rules.diversify):
+        by_partner = contributions_to(sc, scope_gaps(sc, rule))
+        if rule.min_partners is not None:
+            indicators = []
+            for pid, opts in by_partner.items():
+                z = float(max(x[o] for o in opts))
+                indicators.append(z)
+                if len(opts) > 1:
+                    face.columns[("diversify_z", i, pid)] = z
+                    face.row(f"{i}_z_{pid}", z - sum(x[o] for o in opts), upper=0.0)
+            face.row(f"{i}_min_partners", sum(indicators), lower=rule.min_partners)
+        if rule.max_partner_share is not None and rule.max_partner_share < 1:
+            s = rule.max_partner_share
+            total = sum(a * x[o] for opts in by_partner.values() for o, a in opts.items())
+            for pid, opts in by_partner.items():
+                face.row(f"{i}_share_{pid}", sum(a * x[o] for o, a in opts.items()) - s * total, upper=0.0)
+    return face
+
+
 def add_risk(model: Model) -> None:
     """Risk caps (besides the objective's risk_penalty):
 
@@ -113,6 +151,20 @@ def add_risk(model: Model) -> None:
         capped(set(bloc_partners(sc.partners, bloc)), cap, f"bloc_{bloc}", bloc, f"rules.risk.max_per_bloc.{bloc}")
     for pid, cap in rule.max_per_partner.items():
         capped({pid}, cap, f"partner_{pid}", pid, f"rules.risk.max_per_partner.{pid}")
+
+
+def evaluate_risk(state: State) -> Face:
+    sc, face = state.scenario, Face()
+    rule = sc.config.rules.risk
+    risk = sc.options["risk"].to_numpy(dtype=float) * state.x
+    partner = sc.options["partner_id"].to_numpy()
+    if rule.max_total is not None:
+        face.row("total", float(risk.sum()), upper=rule.max_total)
+    for bloc, cap in rule.max_per_bloc.items():
+        face.row(f"bloc_{bloc}", float(risk[np.isin(partner, bloc_partners(sc.partners, bloc))].sum()), upper=cap)
+    for pid, cap in rule.max_per_partner.items():
+        face.row(f"partner_{pid}", float(risk[partner == pid].sum()), upper=cap)
+    return face
 
 
 def resilience_gaps(scenario) -> list[str]:
@@ -149,6 +201,22 @@ def add_resilience(model: Model) -> None:
             terms = [(model.x[o], min(a, need)) for p2, opts in by_partner.items() if p2 != pid for o, a in opts.items()]
             model.add("resilience", expr(terms) >= need, f"{gid}_{pid}", subject=gid, key="rules.resilience.fraction",
                       scale=float(size[gid]))
+
+
+def evaluate_resilience(state: State) -> Face:
+    sc, face = state.scenario, Face()
+    frac = sc.config.rules.resilience.fraction
+    x = dict(zip(sc.option_ids(), state.x.tolist()))
+    size = dict(zip(sc.gap_ids(), sc.gaps["size"].tolist()))
+    for gid in resilience_gaps(sc):
+        need = frac * float(size[gid])
+        by_partner = contributions_to(sc, [gid])
+        if not by_partner:
+            face.row(f"{gid}_none", 0.0, lower=need)
+        for pid in by_partner:
+            kept = sum(min(a, need) * x[o] for p2, opts in by_partner.items() if p2 != pid for o, a in opts.items())
+            face.row(f"{gid}_{pid}", kept, lower=need)
+    return face
 
 
 def n1_coverage(scenario, x: np.ndarray) -> tuple[np.ndarray, list[str | None], dict[str, float]]:

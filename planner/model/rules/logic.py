@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import math
 
-from planner.model.core import Cell, Model, Role, expr
+from planner.model.core import Cell, Model, expr
+from planner.model.faces import INF, Face, State
+import numpy as np
+
 from planner.inputs.select import group_ids
 
 
@@ -21,6 +24,24 @@ def add_forbid(model: Model) -> None:
     """`forbid_<o>`: x[o] ≤ 0 for every o in rules.forbid."""
     for oid in model.scenario.config.rules.forbid:
         model.add("forbid", expr([(model.x[oid], 1.0)]) <= 0, oid, subject=oid, key="rules.forbid", scale=None)
+
+
+def _x(state: State) -> dict[str, int]:
+    return dict(zip(state.scenario.option_ids(), state.x.tolist()))
+
+
+def evaluate_require(state: State) -> Face:
+    x, face = _x(state), Face()
+    for oid in state.scenario.config.rules.require:
+        face.row(oid, x[oid], lower=1.0)
+    return face
+
+
+def evaluate_forbid(state: State) -> Face:
+    x, face = _x(state), Face()
+    for oid in state.scenario.config.rules.forbid:
+        face.row(oid, x[oid], upper=0.0)
+    return face
 
 
 def requires_pairs(scenario, i: int) -> tuple[list[str], list[str], bool]:
@@ -51,6 +72,19 @@ def add_requires(model: Model) -> None:
                                   key=f"rules.requires[{i}]", scale=None)
 
 
+def evaluate_requires(state: State) -> Face:
+    x, face = _x(state), Face()
+    for i in range(len(state.scenario.config.rules.requires)):
+        a_ids, b_ids, any_of = requires_pairs(state.scenario, i)
+        for a in a_ids:
+            if any_of:
+                face.row(f"{i}_{a}", x[a] - sum(x[b] for b in b_ids if b != a), upper=0.0)
+            else:
+                for b in (b for b in b_ids if b != a):
+                    face.row(f"{i}_{a}_{b}", x[a] - x[b], upper=0.0)
+    return face
+
+
 def add_excludes(model: Model) -> None:
     """Not together. For rules.excludes[i] with group S and bound k (default 1):
 
@@ -60,6 +94,13 @@ def add_excludes(model: Model) -> None:
     for i, rule in enumerate(sc.config.rules.excludes):
         ids = group_ids(sc, rule.options)
         model.add("excludes", expr((model.x[o], 1.0) for o in ids) <= rule.at_most, str(i), key=f"rules.excludes[{i}].at_most")
+
+
+def evaluate_excludes(state: State) -> Face:
+    x, face, sc = _x(state), Face(), state.scenario
+    for i, rule in enumerate(sc.config.rules.excludes):
+        face.row(str(i), sum(x[o] for o in group_ids(sc, rule.options)), upper=rule.at_most)
+    return face
 
 
 def group_label(rule, i: int) -> str:
@@ -91,6 +132,23 @@ def add_groups(model: Model) -> None:
                 used = expr((model.x[o], float(use[o])) for o in ids)
                 model.add("groups", (used >= amount) if bound == "min" else (used <= amount), f"{label}_{bound}_use_{res}",
                           subject=label, key=f"rules.groups[{i}].{bound}_use.{res}")
+
+
+def evaluate_groups(state: State) -> Face:
+    x, face, sc = _x(state), Face(), state.scenario
+    for i, rule in enumerate(sc.config.rules.groups):
+        label, ids = group_label(rule, i), group_ids(sc, rule.select)
+        count = sum(x[o] for o in ids)
+        if rule.min_options is not None:
+            face.row(f"{label}_min_options", count, lower=rule.min_options)
+        if rule.max_options is not None:
+            face.row(f"{label}_max_options", count, upper=rule.max_options)
+        for bound, uses in (("min", rule.min_use), ("max", rule.max_use)):
+            for res, amount in uses.items():
+                use = dict(zip(sc.option_ids(), sc.options[res].tolist()))
+                used = sum(float(use[o]) * x[o] for o in ids)
+                face.row(f"{label}_{bound}_use_{res}", used, *((amount, INF) if bound == "min" else (-INF, amount)))
+    return face
 
 
 def partner_caps(scenario) -> dict[str, int]:
@@ -128,3 +186,50 @@ def add_max_options(model: Model) -> None:
         ids = by_partner.get(pid, [])
         if len(ids) > cap:
             model.add("max_options", expr((model.x[o], 1.0) for o in ids) <= cap, pid, subject=pid, **source)
+
+
+def evaluate_max_options(state: State) -> Face:
+    sc, face = state.scenario, Face()
+    count: dict[str, int] = {}
+    size: dict[str, int] = {}
+    for pid, v in zip(sc.options["partner_id"].tolist(), state.x.tolist()):
+        count[pid] = count.get(pid, 0) + v
+        size[pid] = size.get(pid, 0) + 1
+    for pid, cap in partner_caps(sc).items():
+        if size.get(pid, 0) > cap:
+            face.row(pid, count[pid], upper=cap)
+    return face
+
+
+def forced_by(scenario, x: np.ndarray) -> list[str]:
+    """Per option: `;`-joined rules that force it into this portfolio ('' if none).
+
+    require → `require`; `requires[i]` when a selected option needs it (all of `needs`, or
+    the only selected one of `needs_any`); `groups[L]` when dropping it would break its
+    group's min_options or a min_use bound.
+    """
+    rules = scenario.config.rules
+    ids = scenario.option_ids()
+    chosen = {o for o, v in zip(ids, x.tolist()) if v}
+    reasons: dict[str, list[str]] = {o: [] for o in ids}
+    for oid in rules.require:
+        reasons[oid].append("require")
+    for i in range(len(rules.requires)):
+        a_ids, b_ids, any_of = requires_pairs(scenario, i)
+        for a in (a for a in a_ids if a in chosen):
+            needed = [b for b in b_ids if b != a and b in chosen]
+            if any_of and len(needed) != 1:
+                continue
+            for b in needed:
+                if f"requires[{i}]" not in reasons[b]:
+                    reasons[b].append(f"requires[{i}]")
+    for i, rule in enumerate(rules.groups):
+        members = [o for o in group_ids(scenario, rule.select) if o in chosen]
+        used = {r: float(scenario.options.loc[members, r].sum()) for r in rule.min_use}
+        for o in members:
+            short = rule.min_options is not None and len(members) - 1 < rule.min_options
+            short = short or any(used[r] - float(scenario.options.at[o, r]) < amount - 1e-9
+                                 for r, amount in rule.min_use.items())
+            if short:
+                reasons[o].append(f"groups[{group_label(rule, i)}]")
+    return [";".join(reasons[o]) for o in ids]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.model.core import Model, Role
+from planner.model.faces import Face, State
 from planner.model.base import tie_eps
 
 
@@ -90,6 +91,33 @@ def add_phasing(model: Model) -> None:
     unit = (tie_eps(sc) if sc.config.objective.sense == "max_coverage" else 1.0) / (2 * max(1, n) * T)
     model.secondary = model.secondary + pulp.LpAffineExpression(
         (v, unit * t) for row in by_option for t, v in enumerate(row) if t)
+
+
+def evaluate_phasing(state: State) -> Face:
+    """x[o,y] = 1 in o's start year; each year's spending per limited resource; under
+    `value: horizon`, phasing_cover[g,y] = min(size[g], Σ_o a[o,g]·[o started by y])."""
+    sc, face = state.scenario, Face()
+    rule = sc.config.rules.phasing
+    start = state.start if state.start is not None else np.where(state.x > 0, 0, -1)
+    ids = sc.option_ids()
+    for i, oid in enumerate(ids):
+        for t, y in enumerate(rule.years):
+            face.columns[("x", oid, y)] = float(start[i] == t and state.x[i] > 0)
+        face.row(f"once_{oid}", float(state.x[i]) - float(start[i] >= 0 and state.x[i] > 0), 0.0, 0.0)
+    spent = use_by_year(sc, state.x, np.where(state.x > 0, start, -1))
+    for res, cap in rule.per_year.items():
+        for t, y in enumerate(rule.years):
+            face.row(f"limit_{res}_{y}", float(spent[res][t]), upper=cap)
+    if rule.value == "horizon":
+        oi, gi, amt = sc.contribution_arrays()
+        per_year = covered_by_year(sc, state.x, start)
+        for t, y in enumerate(rule.years):
+            on = state.x * (start >= 0) * (start <= t)
+            raw = np.bincount(gi, weights=amt * on[oi], minlength=len(sc.gaps))
+            for j, gid in enumerate(sc.gap_ids()):
+                face.columns[("phasing_cover", gid, y)] = float(per_year[t, j])
+                face.row(f"link_{gid}_{y}", float(per_year[t, j] - raw[j]), upper=0.0)
+    return face
 
 
 def start_index(scenario, start_year) -> np.ndarray:

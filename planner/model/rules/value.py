@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.model.base import valued_slots
+from planner.model.base import gap_value_linear, valued_slots
 from planner.model.core import Model, Role, expr
+from planner.model.faces import Face, State
 
 
 def segments_by_gap(scenario) -> dict[str, list[tuple[float, float]]]:
@@ -67,19 +68,63 @@ def add_diminishing_returns(model: Model) -> None:
 
 
 def gap_values(scenario, covered: np.ndarray) -> np.ndarray:
-    """Per gap: w[g]·f_g(covered[g]/size[g]); f_g is the concave segment function or identity."""
-    size = scenario.gaps["size"].to_numpy(dtype=float)
-    frac = covered / size
-    value = frac.copy()
+    """Per gap: w[g]·f_g(covered[g]/size[g]); f_g is the concave segment function, or the
+    identity (the base model's linear value) for gaps no rule shapes."""
+    value = gap_value_linear(scenario, covered)
+    weight = scenario.gap_weights()
+    frac = covered / scenario.gaps["size"].to_numpy(dtype=float)
     segs = segments_by_gap(scenario)
     for j, gid in enumerate(scenario.gap_ids()):
         if gid in segs:
-            lo, total = 0.0, 0.0
-            for width, slope in segs[gid]:
-                total += slope * min(max(frac[j] - lo, 0.0), width)
-                lo += width
-            value[j] = total
-    return scenario.gap_weights() * value
+            value[j] = weight[j] * sum(slope * fill for (_, slope), fill in zip(segs[gid], segment_fill(segs[gid], frac[j])))
+    return value
+
+
+def segment_fill(segments: list[tuple[float, float]], frac: float) -> list[float]:
+    """How much of each segment's width a covered fraction fills, in order (concave: in order)."""
+    out, lo = [], 0.0
+    for width, _ in segments:
+        out.append(min(max(frac - lo, 0.0), width))
+        lo += width
+    return out
+
+
+def evaluate_diminishing_returns(state: State) -> Face:
+    """seg[c,k] = size[g]·(fill of segment k at c/size[g]); row `diminishing_returns_<c>`: Σ_k seg − c ≤ 0
+    for each valued cover column c of a shaped gap (cover[g], or phasing_cover[g,y] under horizon value)."""
+    sc = state.scenario
+    face = Face()
+    if sc.config.objective.sense != "max_coverage":
+        return face
+    segs = segments_by_gap(sc)
+    size = dict(zip(sc.gap_ids(), sc.gaps["size"].tolist()))
+    for gid, name, value in valued_columns(state):
+        if gid not in segs:
+            continue
+        fills = segment_fill(segs[gid], value / size[gid])
+        for k, fill in enumerate(fills):
+            face.columns[("diminishing_returns_seg", name, k)] = fill * size[gid]
+        face.row(name, sum(fills) * size[gid] - value, upper=0.0)
+    return face
+
+
+def valued_columns(state: State) -> list[tuple[str, str, float]]:
+    """(gap, column name, value) of the cover columns the objective values: cover[g], or under
+    `phasing.value: horizon` each phasing_cover[g, y] — the names `add_*` gives them."""
+    from planner.model.core import lp_names
+
+    sc = state.scenario
+    phasing = sc.config.rules.phasing
+    if phasing is not None and phasing.value == "horizon":
+        from planner.model.rules.phasing import covered_by_year
+
+        per_year = covered_by_year(sc, state.x, state.start)
+        gaps = [g for g in sc.gap_ids() for _ in phasing.years]
+        names = lp_names("phasing_cover", [f"{g}_{y}" for g in sc.gap_ids() for y in phasing.years], set())
+        values = [per_year[t, j] for j in range(len(sc.gaps)) for t in range(len(phasing.years))]
+        return list(zip(gaps, names, values))
+    names = lp_names("cover", sc.gap_ids(), set())
+    return list(zip(sc.gap_ids(), names, state.covered.tolist()))
 
 
 def standards_partners(scenario, rule) -> dict[str, list[str]]:
@@ -128,6 +173,27 @@ def standards_earned(scenario, x: np.ndarray) -> list[bool]:
     chosen = set(scenario.options.index[x.astype(bool)])
     return [sum(1 for ids in standards_partners(scenario, r).values() if chosen.intersection(ids)) >= r.min_partners
             for r in scenario.config.rules.standards_bonus]
+
+
+def evaluate_standards_bonus(state: State) -> Face:
+    """z[j,p] = 1 iff partner p selects an option of the rule's sector and kind (where p has more
+    than one, else x stands for z); b[j] = 1 iff at least min_partners do (the bonus is earned)."""
+    sc = state.scenario
+    face = Face()
+    if sc.config.objective.sense != "max_coverage":
+        return face
+    x = dict(zip(sc.option_ids(), state.x.tolist()))
+    for j, (rule, earned) in enumerate(zip(sc.config.rules.standards_bonus, standards_earned(sc, state.x))):
+        indicators = []
+        for pid, ids in standards_partners(sc, rule).items():
+            z = float(max(x[o] for o in ids))
+            indicators.append(z)
+            if len(ids) > 1:
+                face.columns[("standards_bonus_z", j, pid)] = z
+                face.row(f"{j}_z_{pid}", z - sum(x[o] for o in ids), upper=0.0)
+        face.columns[("standards_bonus_b", j)] = float(earned)
+        face.row(f"{j}_{rule.sector}", rule.min_partners * float(earned) - sum(indicators), upper=0.0)
+    return face
 
 
 def standards_value(scenario, x: np.ndarray) -> float:
