@@ -153,7 +153,7 @@ def _unbounded(monkeypatch):
             model.cover[gid] = model.prob.add_variable(build.lp_name("cover", gid, model._taken), lowBound=0)
 
     monkeypatch.setattr(build, "add_variables", loose_variables)
-    monkeypatch.setattr(build, "add_coverage_links", lambda model: None)
+    monkeypatch.setattr(build, "add_link", lambda model: None)
 
 
 @pytest.mark.parametrize("backend", ["highs", "cbc"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pulp
 
 from planner.inputs.scenario import Scenario
-from planner.model.base import add_coverage_links, add_resource_limits, add_targets, add_variables, set_objectives
+from planner.model.base import add_link, add_limit, add_target, add_variables, set_objectives
 from planner.model.core import Model, lp_name, paused_gc
 
 
@@ -17,9 +17,9 @@ def build(scenario: Scenario) -> Model:
     model = Model(scenario, prob, {}, {}, maximize, pulp.LpAffineExpression(), pulp.LpAffineExpression())
     with paused_gc():
         add_variables(model)
-        add_coverage_links(model)
-        add_resource_limits(model)
-        add_targets(model)
+        add_link(model)
+        add_limit(model)
+        add_target(model)
         rules.add_rules(model)
         set_objectives(model)
     return model

@@ -36,7 +36,7 @@ def add_variables(model: Model) -> None:
         model.var_keys[name] = ("cover", gid)
 
 
-def add_coverage_links(model: Model) -> None:
+def add_link(model: Model) -> None:
     """cover[g] ≤ Σ_o amount[o,g]·x[o]: a gap is covered only by selected contributions."""
     sc = model.scenario
     oi, gi, amt = sc.contribution_arrays()
@@ -53,7 +53,7 @@ def add_coverage_links(model: Model) -> None:
         begin = end
 
 
-def add_resource_limits(model: Model) -> None:
+def add_limit(model: Model) -> None:
     """Σ_o use[o,r]·x[o] ≤ limit[r] for every limited resource r."""
     sc = model.scenario
     xs = list(model.x.values())
@@ -64,7 +64,7 @@ def add_resource_limits(model: Model) -> None:
         model.add("limit", row <= float(limit), res, subject=res, key=f"limits.{res}")
 
 
-def add_targets(model: Model) -> None:
+def add_target(model: Model) -> None:
     """cover[g] ≥ target[g] for gaps with a target (own, or objective.coverage_target × size)."""
     sc = model.scenario
     own = sc.gaps["target"].notna().tolist()
