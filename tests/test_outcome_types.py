@@ -147,3 +147,33 @@ def test_a_cbc_tie_break_that_raises_leaves_the_model_as_it_was(monkeypatch, mip
     # and the model still solves as a fresh one does
     again, fresh = solve_cbc(model, None, mip_gap, True), solve_cbc(build(load_scenario(TINY)), None, mip_gap, True)
     assert (again.status, list(again.x), again.objective_solver) == (fresh.status, list(fresh.x), fresh.objective_solver)
+
+
+@pytest.mark.parametrize("mip_gap", [0.0, 0.01], ids=["scope-all", "scope-subsets"])
+def test_a_highs_tie_break_that_raises_leaves_the_session_as_it_was(monkeypatch, mip_gap):
+    from planner.model.compile import compile_model
+    from planner.solver.highs import HighsSession
+
+    session = HighsSession(compile_model(build(load_scenario(TINY))))
+
+    def live():
+        lp = session.h.getLp()
+        return (lp.num_row_, list(lp.col_cost_), list(lp.col_lower_), list(lp.col_upper_),
+                list(lp.row_lower_), list(lp.row_upper_))
+
+    before = live()
+    real, calls = session.run_stage, []
+
+    def second_raises(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            assert session.h.getNumRow() == before[0] + 1  # the tie-break row is in
+            raise PlannerError("HiGHS failed: the tie-break blew up")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(session, "run_stage", second_raises)
+    with pytest.raises(PlannerError, match="the tie-break blew up"):
+        session.solve(None, mip_gap, True)
+    assert len(calls) == 2 and live() == before
+    monkeypatch.setattr(session, "run_stage", real)
+    assert session.solve(None, mip_gap, True).status is Status.OPTIMAL
