@@ -63,7 +63,7 @@ def main() -> None:
             solve_model(model)
             solve_s = time.perf_counter() - t0
         rows.append((label, min(times), statistics.median(times), len(model.prob.variables()),
-                     len(model.prob.constraints), len(active_rules(sc)), solve_s))
+                     len(model.prob.constraints()), len(active_rules(sc)), solve_s))
 
     base = rows[0][2]
     print(f"Build time of the baseline data, {args.reps} runs each (seconds)\n")

@@ -27,7 +27,8 @@ def _reference_arrays(model):
     variables = model.prob.variables()
     col = {v.name: j for j, v in enumerate(variables)}
     rows = []
-    for name, con in model.prob._constraints.items():
+    for con in model.prob.constraints():  # PuLP's public list, in insertion order
+        name = con.name
         terms = sorted((col[v.name], c) for v, c in con.items() if c != 0)
         lo = -con.constant if con.sense >= 0 else -np.inf
         hi = -con.constant if con.sense <= 0 else np.inf
@@ -95,7 +96,7 @@ def test_exact_tie_break_picks_the_cheapest_optimum(tmp_path, backend):
     result = solve(load_scenario(_write_two_way_tie(tmp_path)), backend=backend)
     assert result.status == "optimal" and result.objective == pytest.approx(1.0)
     assert result.selected == ("b",)
-    assert result.stages[-1]["stage"] == "tie_break" and result.stages[-1]["scope"] == ALL
+    assert result.stages[-1].stage == "tie_break" and result.stages[-1].scope == ALL
 
 
 @pytest.mark.parametrize("backend", ["highs", "cbc"])
@@ -104,7 +105,7 @@ def test_subset_tie_break_at_positive_gap_leaves_no_idle_option(tmp_path, backen
     sc = load_scenario(gen.scenario_file, ["solver.mip_gap=0.001"])
     result = solve(sc, backend=backend)
     assert result.status == "optimal"
-    assert result.stages[-1]["scope"] == SUBSETS
+    assert result.stages[-1].scope == SUBSETS
     z = result.objective
     required = set(sc.config.rules.require)
     for oid in result.selected:  # dropping any option not forced in lowers the objective

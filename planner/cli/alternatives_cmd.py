@@ -5,6 +5,7 @@ import click
 from planner.cli.common import EXIT_INFEASIBLE, EXIT_LIMIT, EXIT_OK, emit_json, handle_errors, json_option, out_option, \
     scenario_argument, set_option
 from planner.cli.sens_common import point_time_option, progress_bar
+from planner.solver.outcome import Status
 
 
 @click.command()
@@ -44,6 +45,6 @@ def alternatives(scenario, within, count, overrides, out_dir, as_json, time_limi
 
         print_alternatives(outcome)
     statuses = {s["optimum"]["status"], *(a["status"] for a in s["alternatives"])}
-    if s["optimum"]["status"] == "infeasible":
+    if s["optimum"]["status"] == Status.INFEASIBLE:
         raise SystemExit(EXIT_INFEASIBLE)
-    raise SystemExit(EXIT_OK if statuses <= {"optimal"} else EXIT_LIMIT)
+    raise SystemExit(EXIT_OK if statuses <= {Status.OPTIMAL} else EXIT_LIMIT)

@@ -11,9 +11,15 @@ from typing import Any, Callable
 import click
 
 EXIT_OK, EXIT_FAULT, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_LIMIT = 0, 1, 2, 3, 4
-STATUS_EXIT = {"optimal": EXIT_OK, "feasible": EXIT_LIMIT, "no_solution": EXIT_LIMIT,
-               "infeasible": EXIT_INFEASIBLE, "unbounded": EXIT_FAULT, "error": EXIT_FAULT}
 DEFAULT_SCENARIO = "models/baseline.yaml"
+
+
+def status_exit(status: object) -> int:
+    """The exit code of a solve that ended `status` (`Status.exit_code`); 1 for what is not a status."""
+    from planner.solver.outcome import Status  # here: `validate` loads this module, and no planner.solver
+
+    known = Status.of(status)
+    return EXIT_FAULT if known is None else known.exit_code
 
 
 def scenario_argument(required: bool = True) -> Callable:

@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from planner.cli.common import STATUS_EXIT, emit_json, handle_errors, json_option, out_option, scenario_argument, set_option
+from planner.cli.common import emit_json, handle_errors, json_option, out_option, scenario_argument, set_option, status_exit
 
 
 @click.command()
@@ -49,7 +49,7 @@ def diagnose(scenario, overrides, out_dir, as_json, no_alternatives) -> None:
             click.echo(line)
         if out_dir:
             click.echo(f"results written to {out_dir}")
-    sys.exit(STATUS_EXIT.get(diag.status, 1))
+    sys.exit(status_exit(diag.status))
 
 
 def _flat(r: dict) -> dict:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from planner.solver.outcome import Status
+
 
 def fmt(value, digits: int = 2) -> str:
     if value is None:
@@ -22,10 +24,10 @@ def print_result(result, out_dir=None, console: Console | None = None) -> None:
     head = f"[bold]{s['scenario']}[/bold]: {s['status']}"
     if result.has_portfolio:
         head += f" · objective {fmt(s['objective'], 4)} · {s['selected']} options"
-        if s["status"] != "optimal" or (s["mip_gap"] or 0) > 1e-9:  # optimal within a gap setting shows it
+        if s["status"] != Status.OPTIMAL or (s["mip_gap"] or 0) > 1e-9:  # optimal within a gap setting shows it
             head += f" · bound {fmt(s['bound'], 4)} · gap {fmt(s['mip_gap'], 4)}"
     console.print(head + f" · solved in {s['solve_seconds']:.2f} s")
-    if result.message and result.status != "optimal":
+    if result.message and result.status != Status.OPTIMAL:
         console.print(f"[yellow]{result.message}[/yellow]")
     if not result.has_portfolio:
         return
@@ -82,7 +84,7 @@ def print_explanations(explanations, rows, sentences, out_dir=None, console: Con
             ways = [f"{p.parameter} → {_num(p.needed)}" for p in e.entry if p.status == "found"]
             table.add_row(
                 e.option_id, "yes" if e.selected else "no",
-                "infeasible" if e.flipped_status == "infeasible" else _num(e.objective_change),
+                "infeasible" if e.flipped_status == Status.INFEASIBLE else _num(e.objective_change),
                 f"+{len(e.enters)} / −{len(e.leaves)}",
                 (row["blocked_by"] or row["forced_by"] or "—").replace(";", ", "),
                 ", ".join(ways) or ("—" if e.selected else "none found"))
@@ -147,13 +149,13 @@ def print_values(report, sentences, out_dir=None, console: Console | None = None
                 "per unit", "LP dual"):
         t.add_column(col, justify="left" if col == "bound" else "right", overflow="fold")
     for b in report.bounds:
-        if b.status_relaxed == "infeasible":
+        if b.status_relaxed == Status.INFEASIBLE:
             relaxed = "infeasible"
         else:
             relaxed = _num(b.gain_if_relaxed)
         if b.tightened_bound is None:
             tight = "—"
-        elif b.status_tightened == "infeasible":
+        elif b.status_tightened == Status.INFEASIBLE:
             tight = "infeasible"
         else:
             tight = _num(None if b.loss_if_tightened is None else -b.loss_if_tightened)

@@ -4,8 +4,9 @@ import sys
 
 import click
 
-from planner.cli.common import (STATUS_EXIT, emit_json, handle_errors, json_option, out_option, resolve_scenario,
+from planner.cli.common import (emit_json, handle_errors, json_option, out_option, resolve_scenario,
                      scenario_argument, set_option)
+from planner.solver.outcome import Status
 
 
 @click.command()
@@ -59,7 +60,7 @@ def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend,
     else:
         write_run(result, target)
     timings["export"] = time.perf_counter() - t0
-    diagnosis = _diagnose(sc) if result.status == "infeasible" else None
+    diagnosis = _diagnose(sc) if result.status == Status.INFEASIBLE else None
     if as_json:
         emit_json({**result.summary(), "out_dir": str(target), **({"reports": written} if reports else {}),
                    **({"diagnosis": diagnosis[0]} if diagnosis else {})})
@@ -69,7 +70,7 @@ def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend,
         print_result(result, target)
         if diagnosis:
             click.echo("\n".join(diagnosis[1]))
-    sys.exit(STATUS_EXIT[result.status])
+    sys.exit(result.status.exit_code)
 
 
 def _diagnose(sc) -> tuple[dict, list[str]]:

@@ -7,13 +7,16 @@ import click
 from planner.cli.common import EXIT_FAULT, EXIT_LIMIT, EXIT_OK, emit_json, handle_errors, json_option, out_option, set_option
 from planner.cli.sens_common import (interrupt_message, point_time_option, progress_bar, resume_option, scheduler_option,
                           usage_error, workers_option)
+from planner.solver.outcome import Status
 
 
 def batch_exit(status_counts: dict[str, int]) -> int:
     """1 if any point failed, 4 if any stopped at a limit unproven, else 0 (infeasible points are results)."""
-    if status_counts.get("error") or status_counts.get("unbounded"):
+    statuses = [Status.of(s) for s, n in status_counts.items() if n]
+    codes = {st.exit_code for st in statuses if st is not None}
+    if EXIT_FAULT in codes:  # error, unbounded
         return EXIT_FAULT
-    if status_counts.get("feasible") or status_counts.get("no_solution"):
+    if EXIT_LIMIT in codes:  # feasible, no_solution
         return EXIT_LIMIT
     return EXIT_OK
 

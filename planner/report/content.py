@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, Problem
+from planner.solver.outcome import Status
 
 CORE_FILES = frozenset({"summary.json", "portfolio.csv", "coverage.csv", "scenario.json"})
 TEXT_SUFFIXES = ("_id", "_ids", "name", "kind", "rationale", "region", "bloc", "status", "message", "key", "label")
@@ -70,8 +71,14 @@ class RunContent:
         return {"portfolio.csv", "coverage.csv"} <= self.present
 
     @property
+    def status(self) -> Status | None:
+        """summary.json's status; None when it names none the planner writes."""
+        return Status.of(self.summary.get("status"))
+
+    @property
     def has_portfolio(self) -> bool:
-        return self.is_solve and self.summary.get("status") in ("optimal", "feasible") and self.summary.get("objective") is not None
+        return (self.is_solve and self.status is not None and self.status.has_portfolio
+                and self.summary.get("objective") is not None)
 
     @property
     def title(self) -> str:
@@ -86,7 +93,7 @@ class RunContent:
         rows = [("Scenario", str(s.get("scenario", "?"))), ("Status", str(s.get("status", "?")))]
         if self.has_portfolio:
             rows.append(("Objective", f"{fmt_number(s.get('objective'), 4)} ({s.get('sense', '?')})"))
-            if s.get("status") != "optimal":
+            if self.status is not Status.OPTIMAL:
                 rows.append(("Bound / gap", f"{fmt_number(s.get('bound'), 4)} / {fmt_percent(s.get('mip_gap'))}"))
             rows.append(("Options selected", str(s.get("selected", len(self.portfolio)))))
             size, covered = float(self.coverage["size"].sum()), float(self.coverage["covered"].fillna(0).sum())
@@ -98,7 +105,7 @@ class RunContent:
                 limit = "no limit" if r["limit"] is None else fmt_number(r["limit"], 1)
                 rows.append((str(r["resource"]), f"{fmt_number(r['used'], 1)} used of {limit}"
                              + (f" ({fmt_percent(r['share'])})" if r["share"] is not None else "")))
-        if s.get("message") and s.get("status") != "optimal":
+        if s.get("message") and self.status is not Status.OPTIMAL:
             rows.append(("Solver message", str(s["message"])))
         return rows
 

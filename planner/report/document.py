@@ -17,6 +17,7 @@ from typing import Any
 
 from planner.report.charts import Chart, all_charts
 from planner.report.content import RunContent, Table, fmt_number, fmt_percent
+from planner.solver.outcome import Status
 
 MAX_ROWS = 500  # longer tables are cut in HTML/Markdown (the workbook and CSVs have every row)
 TEXT_LAST = ("rationale",)
@@ -163,7 +164,7 @@ def build_document(content: RunContent, with_charts: bool = True) -> Document:
     if description:
         b.append(Para(str(description)))
     b.append(Figures(content.headline()))
-    if not content.has_portfolio and s.get("status") == "infeasible":
+    if not content.has_portfolio and content.status is Status.INFEASIBLE:
         b.append(Para("The scenario is infeasible: no portfolio satisfies every limit, target and rule. "
                       "`planner diagnose` names the conflicting constraints."))
     for key in ("coverage_by_sector", "resource_use"):

@@ -33,10 +33,10 @@ from planner.results.audit_rules import check_resources_by_year
 from planner.results.evaluation import evaluate
 from planner.errors import InputError, Problem
 from planner.io.safety import neutralise
+from planner.solver.outcome import Status
 
 RUN_FILES = ("summary.json", "portfolio.csv", "coverage.csv")
 REL_TOL = 1e-6  # outputs are rounded to 9 decimals; sums of thousands of terms stay far inside this
-NO_PORTFOLIO = ("infeasible", "unbounded", "no_solution", "error")
 
 
 @dataclass(frozen=True)
@@ -346,28 +346,28 @@ def _check_summary(sc, summary: dict, ev, has_portfolio: bool, ck: _Checker) -> 
     _check_rows(sc, ev, ck)
     ck.number("summary.json", "key objective", summary.get("objective"), objective, "objective")
 
-    status = summary.get("status")
+    status = Status.of(summary.get("status"))  # None: not a status the planner writes
     bound, gap = _num(summary.get("bound")), _num(summary.get("mip_gap"))
     maximize = cfg.objective.sense == "max_coverage"
     ck.report.checked += 1
-    if status == "optimal":
+    if status is Status.OPTIMAL:
         allowed = max(cfg.solver.mip_gap, 1e-6)
         if bound is None or math.isnan(bound):
             ck.bad("summary.json", "key bound", summary.get("bound"), objective, "an optimal run must report its bound")
         elif abs(bound - objective) > allowed * max(1.0, abs(objective)) + 1e-6:
-            ck.bad("summary.json", "key status", status, "feasible",
+            ck.bad("summary.json", "key status", summary.get("status"), Status.FEASIBLE.value,
                    f"objective {objective:g} and bound {bound:g} differ by more than the gap setting: not proven optimal")
-    elif status == "feasible":
+    elif status is Status.FEASIBLE:
         if bound is not None and not math.isnan(bound):
             slack = 1e-6 * max(1.0, abs(objective))
             if (maximize and bound < objective - slack) or (not maximize and bound > objective + slack):
                 ck.bad("summary.json", "key bound", bound, objective, "the bound is on the wrong side of the objective")
         if gap is not None and (math.isnan(gap) or gap < 0):
             ck.bad("summary.json", "key mip_gap", summary.get("mip_gap"), None, "a gap must be a number ≥ 0")
-    elif status in NO_PORTFOLIO:
-        ck.bad("summary.json", "key status", status, "optimal or feasible", "a run without a portfolio reports selected options")
+    elif status is not None:  # a status without a portfolio
+        ck.bad("summary.json", "key status", summary.get("status"), "optimal or feasible", "a run without a portfolio reports selected options")
     else:
-        ck.bad("summary.json", "key status", status, None, "unknown status")
+        ck.bad("summary.json", "key status", summary.get("status"), None, "unknown status")
 
 
 def _check_rows(sc, ev, ck: _Checker) -> None:
@@ -396,7 +396,8 @@ def check_run(run_dir: str | Path, scenario: str | Path | None = None, overrides
     sc = load_run_scenario(run_dir, scenario, overrides)
     report = CheckReport(run_dir=run_dir, scenario=sc.name, status=str(summary.get("status")))
     ck = _Checker(report)
-    has_portfolio = summary.get("status") not in NO_PORTFOLIO
+    status = Status.of(summary.get("status"))
+    has_portfolio = status is None or status.has_portfolio  # an unknown status is reported, its figures checked
     opts = set(map(str, sc.options.index))
     ids = _selected(summary, port_rows, opts, ck)
     if not has_portfolio and (ids or port_rows):

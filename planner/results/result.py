@@ -10,7 +10,7 @@ from planner.results.evaluation import Evaluation, evaluate
 from planner.inputs.scenario import Scenario
 
 if TYPE_CHECKING:
-    from planner.solver.outcome import SolveOutcome
+    from planner.solver.outcome import SolveOutcome, Stage, Status
 
 ROUND = 9  # decimals written to outputs; figures recompute to this precision
 
@@ -18,7 +18,7 @@ ROUND = 9  # decimals written to outputs; figures recompute to this precision
 @dataclass(frozen=True, eq=False)
 class Result:
     scenario: Scenario
-    status: str
+    status: Status
     objective: float | None  # recomputed from the portfolio and the inputs
     bound: float | None
     mip_gap: float | None
@@ -29,7 +29,7 @@ class Result:
     timings: dict[str, float]
     evaluation: Evaluation | None
     rules_active: tuple[str, ...] = ()
-    stages: list[dict] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
     race: dict | None = None  # --solver auto: which solver won, each one's status and seconds
 
     @property
@@ -151,8 +151,7 @@ class Result:
             "resources": self.resources,
             "solve_seconds": round(self.solve_seconds, 4),
             "timings_seconds": {k: round(v, 4) for k, v in self.timings.items()},
-            "stages": [{k: (round(v, 4) if k == "seconds" else v) for k, v in st.items()
-                        if k in ("stage", "scope", "status", "seconds")} for st in self.stages],
+            "stages": [st.to_dict() for st in self.stages],
             "backend": self.backend,
             **({"auto": self.race} if self.race else {}),
             "message": self.message,

@@ -31,6 +31,7 @@ from planner.errors import InputError, Problem
 from planner.inputs.read import load_raw
 from planner.model.compile import Compiled
 from planner.solver.highs import HighsSession
+from planner.solver.outcome import Status
 from planner.sensitivity.engine import Engine, PointResult, point_result
 from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
 
@@ -87,7 +88,7 @@ def augmented(comp: Compiled, zmin: float, within: float, references: list[np.nd
 
 
 def find_alternative(engine: Engine, zmin: float, within: float, references: list[np.ndarray],
-                     time_limit_s: float | None) -> tuple[int, PointResult | None, str]:
+                     time_limit_s: float | None) -> tuple[int, PointResult | None, Status]:
     """(t*, the alternative or None, status of stage A) — see the module doc."""
     comp = augmented(engine.base_comp, zmin, within, references)
     cfg = engine.base.config.solver
@@ -109,7 +110,7 @@ def find_alternative(engine: Engine, zmin: float, within: float, references: lis
                                                        (comp.x_cols, first.x.astype(float)))
     result = point_result(engine.base, outcome, "rebuild", time.perf_counter() - t0)
     # A time-limited stage A proves nothing about the spread: the alternative is then only "feasible".
-    if first.status != "optimal" and result.status == "optimal":
+    if first.status != Status.OPTIMAL and result.status == Status.OPTIMAL:
         result.status = first.status
     return dropped, result, first.status
 
@@ -141,7 +142,7 @@ def run_alternatives(scenario: str | Path, overrides: Sequence[str] = (), *, wit
             dropped, result, status = find_alternative(engine, zmin, within, references, time_limit_s)
             if result is None or not result.has_portfolio:
                 stop = (f"no portfolio within {within:.2%} of the optimum drops any option of an earlier one"
-                        if status in ("optimal", "infeasible") else f"stopped: the search ended {status}")
+                        if status in (Status.OPTIMAL, Status.INFEASIBLE) else f"stopped: the search ended {status}")
                 break
             found.append({"result": result, "dropped": dropped})
             references.append(result.x)

@@ -31,7 +31,7 @@ from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.model.compile import Compiled, compile_model
 from planner.solver.highs import HighsSession
-from planner.solver.outcome import SolveOutcome
+from planner.solver.outcome import SolveOutcome, Status
 from planner.sensitivity.arrays import Layout, PointArrays
 from planner.sensitivity.points import NUMERIC, ScenarioFactory
 
@@ -42,7 +42,7 @@ FAST, REBUILD = "fast", "rebuild"
 class PointResult:
     """One solved point. Figures come from `evaluate`, status/bound/gap from the solver."""
 
-    status: str
+    status: Status
     objective: float | None
     bound: float | None
     mip_gap: float | None

@@ -30,6 +30,7 @@ from planner.errors import InputError, Problem
 from planner.inputs.read import load_raw
 from planner.sensitivity.engine import Engine
 from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
+from planner.solver.outcome import Status
 
 KIND = "frontier"
 SEP = ";"
@@ -106,7 +107,7 @@ def run_frontier(scenario: str | Path, resource: str, overrides: Sequence[str] =
         "breakpoints": max(0, len(segments) - 1) + (infeasible_below is not None and bool(segments)),
         "objective_breakpoints": objective_breaks,
         "infeasible_below": None if infeasible_below is None else r9(segments[0]["used"]) if segments else hi,
-        "exact": all(s["result"].status == "optimal" for s in segments), "complete": complete,
+        "exact": all(s["result"].status == Status.OPTIMAL for s in segments), "complete": complete,
         "covered_from": r9(lo),
         "paths": dict(engine.counts), "wall_seconds": round(time.perf_counter() - t0, 3),
         "time_limit_s": time_limit_s,
@@ -125,7 +126,7 @@ def frontier_table(engine: Engine, resource: str, segments: list[dict], infeasib
     rows = []
     if infeasible is not None:
         top = segments[0]["used"] if segments else infeasible["limit_to"]
-        rows.append({"segment": 0, "status": "infeasible", "limit_from": r9(lo), "limit_to": r9(top),
+        rows.append({"segment": 0, "status": Status.INFEASIBLE, "limit_from": r9(lo), "limit_to": r9(top),
                      "objective": None, "bound": None, "mip_gap": None, "selected": None,
                      **{f"{r}_used": None for r in resources}, "entered": "", "left": "", "portfolio": ""})
     previous: list[str] = []

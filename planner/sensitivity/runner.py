@@ -21,6 +21,7 @@ from planner.results.result import ROUND
 from planner.sensitivity.engine import PointResult
 from planner.sensitivity.executors import Job, Record, TaskFn, default_workers, run_batches
 from planner.sensitivity.journal import Journal
+from planner.solver.outcome import Status
 
 Progress = Callable[[int, int], None]  # (points done, points in all)
 
@@ -71,7 +72,7 @@ def record_of(index: int, result: PointResult, **extra: Any) -> Record:
 
 
 def error_record(index: int, exc: Exception, **extra: Any) -> Record:
-    return {"index": index, "status": "error", "objective": None, "bound": None, "mip_gap": None, "selected": [],
+    return {"index": index, "status": Status.ERROR, "objective": None, "bound": None, "mip_gap": None, "selected": [],
             "resource_use": {}, "path": "", "solve_seconds": 0.0, "message": str(exc), **extra}
 
 

@@ -6,17 +6,21 @@ stages and the honest status, `planner.solver.tiebreak` for the tie-break's scop
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-from planner.model.compile import compile_model
-from planner.model.core import Model
-from planner.solver.cbc import solve_cbc
-from planner.solver.highs import HighsSession
-from planner.solver.outcome import SolveOutcome
+if TYPE_CHECKING:
+    from planner.model.core import Model
+    from planner.solver.outcome import SolveOutcome
 
 
 def solve_model(model: Model, time_limit: float | None = None, mip_gap: float | None = None,
                 backend: str | None = None, tie_break: bool | None = None) -> SolveOutcome:
     """Solve with the scenario's solver settings, each overridable by argument."""
+    # Imported here, not at the top: `planner.solver.outcome` (Status) stays a light import for the CLI.
+    from planner.model.compile import compile_model
+    from planner.solver.cbc import solve_cbc
+    from planner.solver.highs import HighsSession
+
     cfg = model.scenario.config.solver
     time_limit = cfg.time_limit_s if time_limit is None else time_limit
     mip_gap = cfg.mip_gap if mip_gap is None else mip_gap

@@ -24,12 +24,15 @@ import threading
 import time
 
 from planner.model.core import Model
-from planner.solver.outcome import INFEASIBLE, OPTIMAL, UNBOUNDED, SolveOutcome
+from planner.solver.outcome import SolveOutcome, Status
 from planner.model.compile import compile_model
 from planner.solver.highs import HighsSession
 from planner.solver.cbc import solve_cbc
 
-PROOFS = (OPTIMAL, INFEASIBLE, UNBOUNDED)
+
+def _failed(backend: str, message: str) -> SolveOutcome:
+    """The outcome of a solver that failed or gave no answer."""
+    return SolveOutcome(Status.ERROR, None, None, None, None, 0.0, backend, message)
 
 
 def _context():
@@ -54,7 +57,7 @@ def _cbc_child(conn, payload, time_limit, mip_gap, tie_break, tmp_dir) -> None:
             model = build(payload)
         conn.send(solve_cbc(model, time_limit, mip_gap, tie_break, tmp_dir=tmp_dir))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as data
-        conn.send(SolveOutcome("error", None, None, None, None, 0.0, "cbc", f"CBC failed: {exc}"))
+        conn.send(_failed("cbc", f"CBC failed: {exc}"))
     finally:
         conn.close()
 
@@ -114,7 +117,7 @@ def solve_auto(model: Model, time_limit: float | None, mip_gap: float, tie_break
             try:
                 done["highs"] = session.solve(time_limit, mip_gap, tie_break)
             except BaseException as exc:  # noqa: BLE001
-                done["highs"] = SolveOutcome("error", None, None, None, None, 0.0, "highs", f"HiGHS failed: {exc}")
+                done["highs"] = _failed("highs", f"HiGHS failed: {exc}")
             finished["highs"] = time.perf_counter() - t0
 
         worker = threading.Thread(target=run_highs, name="planner-highs", daemon=True)
@@ -125,15 +128,15 @@ def solve_auto(model: Model, time_limit: float | None, mip_gap: float, tie_break
                 try:
                     done["cbc"] = receive.recv()
                 except EOFError:  # the child died without an answer
-                    done["cbc"] = SolveOutcome("error", None, None, None, None, 0.0, "cbc", "CBC process ended without a result")
+                    done["cbc"] = _failed("cbc", "CBC process ended without a result")
                 finished["cbc"] = time.perf_counter() - t0
             elif "cbc" not in done and not proc.is_alive() and not receive.poll(0):
-                done["cbc"] = SolveOutcome("error", None, None, None, None, 0.0, "cbc", "CBC process ended without a result")
+                done["cbc"] = _failed("cbc", "CBC process ended without a result")
                 finished["cbc"] = time.perf_counter() - t0
             if "highs" not in done:
                 worker.join(0.02)
             for name in ("highs", "cbc"):  # HiGHS first on a simultaneous finish: it reports a bound
-                if name in done and done[name].status in PROOFS:
+                if name in done and Status(done[name].status).is_proof:
                     winner = name
                     break
             if winner is None and len(done) == 2:

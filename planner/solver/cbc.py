@@ -7,14 +7,19 @@ import numpy as np
 
 from planner.model.compile import start_years
 from planner.model.core import Model
-from planner.solver.outcome import FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, UNBOUNDED, SolveOutcome, _guarded
+from planner.solver.outcome import PRIMARY, TIE_BREAK, SolveOutcome, Stage, Status, _guarded
 from planner.solver.tiebreak import SUBSETS, canonical_x_weights, tie_break_scope
 
 
 def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break: bool = True,
               tmp_dir: str | None = None) -> SolveOutcome:
     """Solve with CBC through PuLP (bundled binary). CBC reports no bound through PuLP.
-    `tmp_dir`: where PuLP writes the model and solution files (default: the system's)."""
+    `tmp_dir`: where PuLP writes the model and solution files (default: the system's).
+
+    The tie-break stage solves a shallow copy of `model.prob` (`LpProblem.copy()`: same variables,
+    constraints and objective by reference) with its own constraint, sense and objective, so the
+    model's problem is never changed; only the variables' upper bounds are set for it, and reset
+    in `finally`."""
     import pulp
 
     prob = model.prob
@@ -22,12 +27,13 @@ def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break:
 
     log: dict[str, float] = {}
 
-    def run(msg_stage: str) -> tuple[str, str]:
+    def run(problem, msg_stage: str) -> tuple[Status, str]:
         import os
         import tempfile
 
         fd, log_path = tempfile.mkstemp(prefix="planner-cbc-", suffix=".log", dir=tmp_dir)
         os.close(fd)
+        objective_name = None if problem.objective is None else problem.objective.name
         try:
             # preprocess off: the bundled CBC 2.10.3's default (sos) preprocessing returned a wrong
             # "optimal" answer (cost 1 instead of 0) on a 3-option tie-break; see test_hand.py
@@ -36,25 +42,27 @@ def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break:
                                        logPath=log_path, options=["preprocess off"])
             if tmp_dir is not None:
                 solver.tmpDir = tmp_dir
-            _guarded("CBC", prob.solve, solver)
+            _guarded("CBC", problem.solve, solver)
             if msg_stage == "first":
                 log.update(_cbc_log_figures(log_path))
         finally:
             os.unlink(log_path)
-        sol = prob.sol_status
+            if problem.objective is not None:  # PuLP's MPS writer renames the objective ("OBJ")
+                problem.objective.name = objective_name
+        sol = problem.sol_status
         if sol == pulp.LpSolutionOptimal:
-            return OPTIMAL, "optimal"
+            return Status.OPTIMAL, "optimal"
         if sol == pulp.LpSolutionIntegerFeasible:
-            return FEASIBLE, "stopped by a limit with a portfolio"
-        if sol == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible:
-            return INFEASIBLE, "infeasible"
+            return Status.FEASIBLE, "stopped by a limit with a portfolio"
+        if sol == pulp.LpSolutionInfeasible or problem.status == pulp.LpStatusInfeasible:
+            return Status.INFEASIBLE, "infeasible"
         if sol == pulp.LpSolutionUnbounded:
-            return UNBOUNDED, "unbounded"
-        return NO_SOLUTION, pulp.LpStatus[prob.status]
+            return Status.UNBOUNDED, "unbounded"
+        return Status.NO_SOLUTION, pulp.LpStatus[problem.status]
 
-    status, message = run("first")
-    stages = [{"stage": "primary", "status": status, "seconds": time.perf_counter() - t0}]
-    if status not in (OPTIMAL, FEASIBLE):
+    status, message = run(prob, "first")
+    stages = [Stage(PRIMARY, status, time.perf_counter() - t0)]
+    if not status.has_portfolio:
         return SolveOutcome(status, None, None, None, None, time.perf_counter() - t0, "cbc", message, stages)
     x = np.array([1 if (v.varValue or 0) > 0.5 else 0 for v in model.x.values()], dtype=np.int8)
     years = sorted({y for _, y in model.x_year})
@@ -71,30 +79,28 @@ def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break:
     z = model.primary.constant + sum(c * (v.varValue or 0.0) for v, c in model.primary.items())
     if tie_break:
         tol = 1e-6 * max(1.0, abs(z))
-        name = "tie_break_keep_primary"
-        prob.addConstraint((model.primary >= z - tol) if model.maximize else (model.primary <= z + tol), name)
-        prob.sense = pulp.LpMinimize
         xs = list(model.x.values())
         canon = canonical_x_weights(np.array([model.secondary.get(v, 0.0) for v in xs], dtype=float))
-        prob.setObjective(model.secondary + pulp.LpAffineExpression([(v, c) for v, c in zip(xs, canon) if c]))
+        tie = prob.copy()  # the stage's own constraint, sense and objective: model.prob stays as it is
+        tie.addConstraint((model.primary >= z - tol) if model.maximize else (model.primary <= z + tol),
+                          "tie_break_keep_primary")
+        tie.sense = pulp.LpMinimize
+        tie.setObjective(model.secondary + pulp.LpAffineExpression([(v, c) for v, c in zip(xs, canon) if c]))
         scope = tie_break_scope(status, mip_gap)
-        off = [v for v, on in zip(model.x.values(), x) if not on] if scope == SUBSETS else []
-        saved = [v.upBound for v in off]
-        for v in off:
-            v.upBound = 0
+        off = [v for v, on in zip(xs, x) if not on] if scope == SUBSETS else []
+        saved = [v.upBound for v in off]  # the variables are shared with model.prob
         t1 = time.perf_counter()
         try:
-            second, _ = run("tie")
+            for v in off:
+                v.upBound = 0
+            second, _ = run(tie, "tie")
         finally:
             for v, up in zip(off, saved):
                 v.upBound = up
-        stages.append({"stage": "tie_break", "scope": scope, "status": second, "seconds": time.perf_counter() - t1})
-        if second in (OPTIMAL, FEASIBLE):
-            x = np.array([1 if (v.varValue or 0) > 0.5 else 0 for v in model.x.values()], dtype=np.int8)
+        stages.append(Stage(TIE_BREAK, second, time.perf_counter() - t1, scope))
+        if second.has_portfolio:
+            x = np.array([1 if (v.varValue or 0) > 0.5 else 0 for v in xs], dtype=np.int8)
             start = starts()
-        prob._constraints.pop(name)
-        prob.sense = pulp.LpMaximize if model.maximize else pulp.LpMinimize
-        prob.setObjective(model.primary)
     bound, gap = _cbc_bound(z, log, status, mip_gap)
     return SolveOutcome(status, x, z, bound, gap, time.perf_counter() - t0, "cbc", message, stages, start_year=start)
 
@@ -119,13 +125,13 @@ def _cbc_log_figures(path: str) -> dict[str, float]:
     return figures
 
 
-def _cbc_bound(z: float, log: dict[str, float], status: str, mip_gap: float) -> tuple[float | None, float | None]:
+def _cbc_bound(z: float, log: dict[str, float], status: Status, mip_gap: float) -> tuple[float | None, float | None]:
     """The proven bound (user sense) and relative gap |z − bound| / |z| of a CBC stage-1 solve.
 
     PuLP does not pass CBC's bound on, so it is read from CBC's log; should the log state the
     figures negated (CBC minimises internally), matching CBC's objective to z finds the sign. Only a
     proven optimum at mip_gap 0 may claim bound = z; unknown stays None, never invented."""
-    if status == OPTIMAL and mip_gap == 0:
+    if status == Status.OPTIMAL and mip_gap == 0:
         return z, 0.0
     cbc_obj, cbc_bound = log.get("objective"), log.get("bound")
     if cbc_obj is None or cbc_bound is None:

@@ -14,8 +14,7 @@ import time
 import numpy as np
 
 from planner.model.compile import Compiled
-from planner.solver.outcome import (ERROR, FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, UNBOUNDED, SolveOutcome,
-                                    StageResult, Status, _guarded)
+from planner.solver.outcome import PRIMARY, TIE_BREAK, SolveOutcome, StageResult, Status, _guarded
 from planner.solver.tiebreak import SUBSETS, canonical_weights, tie_break_scope
 
 
@@ -155,18 +154,18 @@ class HighsSession:
         has_solution = info.primal_solution_status == 2
         S = hs.HighsModelStatus
         if ms == S.kOptimal:
-            status = OPTIMAL
+            status = Status.OPTIMAL
         elif ms == S.kInfeasible:
-            status = INFEASIBLE
+            status = Status.INFEASIBLE
         elif ms == S.kUnboundedOrInfeasible:
             status = self._infeasible_or_unbounded()
         elif ms == S.kUnbounded:
-            status = UNBOUNDED
+            status = Status.UNBOUNDED
         elif ms in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kInterrupt, S.kMemoryLimit,
                     S.kObjectiveBound, S.kObjectiveTarget, S.kHighsInterrupt):
-            status = FEASIBLE if has_solution else NO_SOLUTION
+            status = Status.FEASIBLE if has_solution else Status.NO_SOLUTION
         else:
-            status = ERROR
+            status = Status.ERROR
         values = np.array(h.getSolution().col_value) if has_solution else None
         if values is not None and start is not None:
             reported = info.objective_function_value
@@ -188,10 +187,10 @@ class HighsSession:
         ms = h.getModelStatus()
         S = self.hs.HighsModelStatus
         if ms == S.kOptimal:
-            return UNBOUNDED
+            return Status.UNBOUNDED
         if ms == S.kInfeasible:
-            return INFEASIBLE
-        return ERROR
+            return Status.INFEASIBLE
+        return Status.ERROR
 
     def solve(self, time_limit: float | None, mip_gap: float, tie_break: bool = True,
               start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None) -> SolveOutcome:
@@ -203,31 +202,33 @@ class HighsSession:
         sign = -1.0 if comp.maximize else 1.0
         t0 = time.perf_counter()
         first = self.run_stage(comp.primary, time_limit, mip_gap, start)
-        stages = [first.record("primary")]
+        stages = [first.as_stage(PRIMARY)]
         values = first.values
         if values is not None and tie_break:
             z = float(comp.primary @ values)
             tol = 1e-6 * max(1.0, abs(z))
             cols = np.flatnonzero(comp.primary).astype(np.int32)
-            self.h.addRow(-np.inf, z + tol, len(cols), cols, comp.primary[cols])
             scope = tie_break_scope(first.status, mip_gap)
             off = comp.x_cols[values[comp.x_cols] < 0.5].astype(np.int32) if scope == SUBSETS else np.zeros(0, np.int32)
-            if len(off):  # only sub-portfolios of the one found: x = 0 for every option it left out
-                self.h.changeColsBounds(len(off), off, comp.col_lower[off], np.zeros(len(off)))
-            remaining = None if not time_limit else max(1.0, time_limit - (time.perf_counter() - t0))
-            second = self.run_stage(comp.secondary + canonical_weights(comp), remaining, 0.0, values)
-            if len(off):
-                self.h.changeColsBounds(len(off), off, comp.col_lower[off], comp.col_upper[off])
-            self.h.deleteRows(1, np.array([self.h.getNumRow() - 1], dtype=np.int32))
-            self.h.changeColsCost(len(comp.primary), np.arange(len(comp.primary), dtype=np.int32), comp.primary)
-            stages.append(second.record("tie_break", scope))
+            self.h.addRow(-np.inf, z + tol, len(cols), cols, comp.primary[cols])
+            try:
+                if len(off):  # only sub-portfolios of the one found: x = 0 for every option it left out
+                    self.h.changeColsBounds(len(off), off, comp.col_lower[off], np.zeros(len(off)))
+                remaining = None if not time_limit else max(1.0, time_limit - (time.perf_counter() - t0))
+                second = self.run_stage(comp.secondary + canonical_weights(comp), remaining, 0.0, values)
+            finally:  # the live model as it was, also when the stage raises
+                if len(off):
+                    self.h.changeColsBounds(len(off), off, comp.col_lower[off], comp.col_upper[off])
+                self.h.deleteRows(1, np.array([self.h.getNumRow() - 1], dtype=np.int32))
+                self.h.changeColsCost(len(comp.primary), np.arange(len(comp.primary), dtype=np.int32), comp.primary)
+            stages.append(second.as_stage(TIE_BREAK, scope))
             if second.values is not None and float(comp.primary @ second.values) <= z + tol * 1.01:
                 values = second.values
-        bound = None if first.values is None and first.status != OPTIMAL else sign * first.bound
+        bound = None if first.values is None and first.status is not Status.OPTIMAL else sign * first.bound
         x = None if values is None else (values[comp.x_cols] > 0.5).astype(np.int8)
         gap = None
         if first.values is not None:
-            gap = 0.0 if first.status == OPTIMAL and mip_gap == 0 else float(first.gap)
+            gap = 0.0 if first.status is Status.OPTIMAL and mip_gap == 0 else float(first.gap)
         return SolveOutcome(
             status=first.status, x=x,
             objective_solver=None if first.objective is None else sign * first.objective,

@@ -1,10 +1,13 @@
-"""What a solve returns, as types: `Status`, one `StageResult` per solver run, `SolveOutcome`."""
+"""What a solve returns, as types: `Status`, one `StageResult` per solver run, one `Stage` per
+stage of a solve (as `summary.json` lists it), `SolveOutcome`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy only in annotations: Status is imported by the CLI, which must start fast
+    import numpy as np
 
 
 class Status(StrEnum):
@@ -16,6 +19,14 @@ class Status(StrEnum):
     UNBOUNDED = "unbounded"
     NO_SOLUTION = "no_solution"  # stopped by a limit before any portfolio was found
     ERROR = "error"  # the solver failed
+
+    @classmethod
+    def of(cls, value: object) -> Status | None:
+        """The status `value` names (a `Status` or its plain string, e.g. read from JSON), None if none."""
+        try:
+            return cls(value)
+        except (ValueError, TypeError):
+            return None
 
     @property
     def has_portfolio(self) -> bool:
@@ -32,6 +43,7 @@ class Status(StrEnum):
         return {Status.OPTIMAL: 0, Status.FEASIBLE: 4, Status.NO_SOLUTION: 4, Status.INFEASIBLE: 3}.get(self, 1)
 
 
+# The members under their own names too (`from planner.solver.outcome import OPTIMAL`).
 OPTIMAL, FEASIBLE, INFEASIBLE, UNBOUNDED, NO_SOLUTION, ERROR = (
     Status.OPTIMAL, Status.FEASIBLE, Status.INFEASIBLE, Status.UNBOUNDED, Status.NO_SOLUTION, Status.ERROR)
 
@@ -48,12 +60,34 @@ class StageResult:
     seconds: float
     message: str
 
-    def record(self, stage: str, scope: str | None = None) -> dict:
-        """The stage as `summary.json` lists it (plus the solver's figures)."""
-        out = {"stage": stage, **({"scope": scope} if scope else {}), "status": self.status,
-               "objective": self.objective, "bound": self.bound, "gap": self.gap, "seconds": self.seconds,
-               "message": self.message}
-        return out
+    def as_stage(self, stage: str, scope: str | None = None) -> Stage:
+        """This run as stage `stage` of a solve (with the solver's figures)."""
+        return Stage(stage, self.status, self.seconds, scope, self.objective, self.bound, self.gap, self.message)
+
+
+PRIMARY, TIE_BREAK = "primary", "tie_break"  # the stages of a solve, in order
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a solve: `primary` or `tie_break` (with its scope, `planner.solver.tiebreak`).
+
+    The solver's figures (min-sense objective, bound, gap, message) are there when the backend
+    reports them (HiGHS); `summary.json` lists stage, scope, status and seconds (`to_dict`)."""
+
+    stage: str
+    status: Status
+    seconds: float
+    scope: str | None = None  # tie-break stage only
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        """The stage as `summary.json` lists it."""
+        return {"stage": self.stage, **({"scope": self.scope} if self.scope else {}), "status": self.status,
+                "seconds": round(self.seconds, 4)}
 
 
 @dataclass
@@ -66,7 +100,7 @@ class SolveOutcome:
     solve_seconds: float
     backend: str
     message: str = ""
-    stages: list[dict] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
     prepare_seconds: float = 0.0  # model → solver arrays (compile_model, passModel), before stage 1
     race: dict | None = None  # --solver auto: winner and each solver's status and seconds (planner.solver.auto)
     start_year: np.ndarray | None = None  # phasing: start year per option (0 where not selected)

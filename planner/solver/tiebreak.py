@@ -4,13 +4,13 @@ from __future__ import annotations
 import numpy as np
 
 from planner.model.compile import Compiled
-from planner.solver.outcome import OPTIMAL
+from planner.solver.outcome import Status
 
 
 ALL, SUBSETS = "all portfolios", "sub-portfolios of the primary stage's"
 
 
-def tie_break_scope(primary_status: str, mip_gap: float) -> str:
+def tie_break_scope(primary_status: Status, mip_gap: float) -> str:
     """Where the tie-break stage looks for the least-cost portfolio of (within 1e-6) equal objective.
 
     Only a proven optimum (status optimal at mip_gap 0) defines "the optimal objective";
@@ -19,7 +19,7 @@ def tie_break_scope(primary_status: str, mip_gap: float) -> str:
     within the gap, so the stage keeps the portfolio found and removes what it does not
     need: the least-cost subset with the same objective. Both leave no selected option idle.
     """
-    return ALL if primary_status == OPTIMAL and mip_gap == 0 else SUBSETS
+    return ALL if primary_status == Status.OPTIMAL and mip_gap == 0 else SUBSETS
 
 
 def _decimal_quantum(values: np.ndarray) -> float | None:
