@@ -144,37 +144,3 @@ def test_unknown_rule_key_suggests_nearest():
     found = problems({}, ["rules.groups=[{selct: {partner: jpn}, max_options: 1}]", "rules.resilence.fraction=0.5"])
     assert "did you mean 'select'" in found["rules.groups[0].selct"].message
     assert "did you mean 'resilience'" in found["rules.resilence"].message
-
-
-def readme_rule_examples() -> dict[str, dict]:
-    """family → the YAML example of README.md's "Planning rules" table, parsed."""
-    import re
-
-    import yaml
-
-    text = (RULES_YAML.parents[2] / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("## Planning rules"):]
-    section = section[:section.index("\n## ", 1)]
-    out = {}
-    for line in section.splitlines():
-        cells = line.split(" | ")
-        if len(cells) < 3 or not cells[0].startswith("| `"):
-            continue
-        family = re.findall(r"`([a-z_]+)`", cells[0])[0]
-        snippet = "\n".join(part.strip("`") for part in cells[1].split("<br>"))
-        out[family] = yaml.safe_load(snippet)
-    return out
-
-
-def test_readme_examples_validate_on_the_baseline():
-    from planner.api import load_scenario
-    from planner.model.rules import active_rules, family_names
-
-    examples = readme_rule_examples()
-    assert set(examples) >= set(family_names()) - {"forbid"}  # require / forbid share a row
-    rules = {}
-    for example in examples.values():
-        rules.update(example)
-    overrides = [f"rules.{k}={json.dumps(v)}" for k, v in rules.items()]
-    sc = load_scenario(RULES_YAML.parents[2] / "models" / "baseline.yaml", overrides)
-    assert set(family_names()) <= set(active_rules(sc))

@@ -28,7 +28,7 @@ def explain(scenario, option_ids, overrides, out_dir, as_json, no_thresholds, ma
     \b
     Examples:
       planner explain models/baseline.yaml kor-semis-memory-supply
-      planner explain models/baseline.yaml jpn-semis-supply-chain ind-semis-fab --json
+      planner explain models/baseline.yaml jpn-semis-supply-chain ind-semis-atmp --json
       planner explain models/baseline.yaml kor-semis-memory-supply --set limits.budget_musd=5200 --out outputs/why
     """
     from planner.analysis.explain import describe, explain as run_explain, summary_rows
