@@ -25,6 +25,7 @@ from planner.analysis.entry import EntryPath, entry_paths
 from planner.analysis.workbench import Workbench
 from planner.errors import InputError, Problem
 from planner.inputs.scenario import Scenario
+from planner.model.core import Role
 from planner.results.evaluation import covered_amounts
 from planner.solver.outcome import Status
 
@@ -112,11 +113,11 @@ def _violations(wb: Workbench, o: str, values: np.ndarray, families: tuple[str, 
     j = wb.col(o)
     column = wb.column(j)
     act = wb.activity(values)
-    bound = {r.name for r in wb.bound_rows()}  # structural rows (definitions) are no reason
     out = []
     for i, coef in column.items():
         info = wb.rows[i]
-        if info.family == "target" or info.name not in bound or (families is not None and info.family not in families):
+        # rows that define a variable (Role.DEFINE) are no reason; targets are `_target_violations`'
+        if info.family == "target" or info.tag.role != Role.LIMIT or (families is not None and info.family not in families):
             continue
         a = act[i] + (coef if add else -coef)
         tol = 1e-6 * max(1.0, abs(info.bound))
