@@ -56,8 +56,8 @@ def _rules(ids: dict[str, str], **extra) -> dict:
 
 def _back(ids: dict[str, str]):
     def undo(text: str) -> str:
-        for old in ids:
-            text = text.replace(ids[old], PLAIN[old])
+        for old, new in ids.items():
+            text = text.replace(new, PLAIN[old])
         return text
     return undo
 

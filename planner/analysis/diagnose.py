@@ -18,6 +18,14 @@ the target on gap X from 60 to 42".
 Stated bounds are rounded outward (whole numbers where the row's data are whole) and each
 is verified by re-solving the scenario with it applied.
 
+Each change is stated at the bound's source, read from the row's tag (`RowTag`): a scenario
+key (`--set limits.budget_musd=…`; a target set by `objective.coverage_target` as that
+fraction, bound / the gap's size, rounded outward), a table cell (a gap's own target in
+gaps.csv; a partner cap in partners.csv's max_options column, or the
+`rules.max_options.partners.<p>` override), or the YAML key where `--set` cannot reach it (list
+items such as `rules.groups[0].min_options`). Rows of one relaxation that share a key state
+one value: the most relaxed.
+
 The conflicting set comes from HiGHS's IIS (`Highs.getIis`). HiGHS's default iis_strategy
 returns an empty set even on an infeasible model; `kIisStrategyFromLp | kIisStrategyIrreducible`
 returns an irreducible set. HiGHS computes it on the LP relaxation: when the relaxation is

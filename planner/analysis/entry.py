@@ -24,8 +24,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from planner.analysis.workbench import Parameter, Workbench, obj_tol
 from planner.errors import PlannerError
 from planner.results.evaluation import evaluate
@@ -84,7 +82,7 @@ def _bisect_ties(wb: Workbench, o: str, p: Parameter, grid: float, lo: float, st
         cost[wb.col(o)] += below * p.secondary
         c_out, c_in = float(cost[wb.comp.x_cols] @ out.x), float(cost[wb.comp.x_cols] @ inside.x)
         if abs(c_out - c_in) <= 1e-9 * max(1.0, abs(c_out)):
-            notes.append(f"one grid step short it ties in objective and cost: either portfolio may be chosen there")
+            notes.append("one grid step short it ties in objective and cost: either portfolio may be chosen there")
             below = None
     return {"status": "found", "t": k_hi * grid, "below": below, "steps": steps, "notes": notes}
 

@@ -108,7 +108,7 @@ def _gap_effects(wb: Workbench, o: str, x: np.ndarray) -> list[GapEffect]:
     return out
 
 
-def _violations(wb: Workbench, o: str, values: np.ndarray, families: tuple[str, ...] | None, add: bool) -> list[RowEffect]:
+def _violations(wb: Workbench, o: str, values: np.ndarray, add: bool) -> list[RowEffect]:
     """Rows (of rule/limit families) that the portfolio violates once o is added or removed."""
     j = wb.col(o)
     column = wb.column(j)
@@ -117,7 +117,7 @@ def _violations(wb: Workbench, o: str, values: np.ndarray, families: tuple[str, 
     for i, coef in column.items():
         info = wb.rows[i]
         # rows that define a variable (Role.DEFINE) are no reason; targets are `_target_violations`'
-        if info.family == "target" or info.tag.role != Role.LIMIT or (families is not None and info.family not in families):
+        if info.family == "target" or info.tag.role != Role.LIMIT:
             continue
         a = act[i] + (coef if add else -coef)
         tol = 1e-6 * max(1.0, abs(info.bound))
@@ -162,10 +162,10 @@ def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3
         forced_by=[], blocked_by=[],
     )
     if selected:
-        expl.forced_by = _violations(wb, o, values, None, add=False) + _target_violations(wb, gaps)
+        expl.forced_by = _violations(wb, o, values, add=False) + _target_violations(wb, gaps)
         expl.forced_by = [r for r in expl.forced_by if r.family != "limit"]
     else:
-        expl.blocked_by = _violations(wb, o, values, None, add=True)
+        expl.blocked_by = _violations(wb, o, values, add=True)
         if flip.feasible and change is not None and abs(change) <= 1e-6 * max(1.0, abs(base.objective)):
             expl.notes.append("tie: requiring it leaves the objective unchanged; the tie-break "
                               f"(least {sc.cost_resource}) prefers the portfolio without it")
