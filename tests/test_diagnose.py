@@ -114,6 +114,53 @@ def test_partner_cap_against_required_option(tmp_path):
     assert alt["max_options_jpn"].override == "rules.max_options.partners.jpn=1"
 
 
+def test_coverage_target_is_named_as_the_source_of_the_targets(tmp_path):
+    # coverage_target 1 gives g1 and g2 (no targets of their own) targets of 10: only {a, b} meets
+    # both, cost 11 > 10. Alone: budget 11; coverage_target 0.5 ({a, c}: g2 5 of 10); 0.2 ({b, d}: g1 2).
+    ov = ["objective.coverage_target=1", "limits.budget_musd=10"]
+    d = _check(TINY, ov, tmp_path, {"target_g1", "target_g2"})
+    alts = {r.row: r for r in d.alternatives}
+    assert alts["target_g2"].override == "objective.coverage_target=0.5"
+    assert alts["target_g1"].override == "objective.coverage_target=0.2"
+    assert alts["target_g1"].edit is None and alts["target_g1"].key == "objective.coverage_target"
+    text = "\n".join(describe(d))
+    assert "lower objective.coverage_target from 1 to 0.5" in text
+    assert "--set objective.coverage_target=0.5" in text and "gaps.csv" not in text.replace("gaps.csv leaves", "")
+
+
+def test_shared_coverage_target_gets_one_value(tmp_path):
+    # Budget 4 (kept) affords d alone: g1 2 of 10, g2 5 of 10. The elastic model lowers target g1
+    # to 2 and g2 to 5, but both come from one key: the stated change is the smaller fraction, 0.2,
+    # for both rows (g2's then 2, penalty 0.8 each), so the two overrides agree.
+    ov = ["objective.coverage_target=1", "limits.budget_musd=4",
+          "diagnose.keep=[limit_budget_musd, limit_diplomatic_capacity]"]
+    d = _check(TINY, ov, tmp_path, {"target_g1", "target_g2"})
+    assert [(r.row, r.new_bound, r.override) for r in d.combined] == [
+        ("target_g1", 2, "objective.coverage_target=0.2"), ("target_g2", 2, "objective.coverage_target=0.2")]
+    assert d.penalty == pytest.approx(1.6)
+
+
+def test_partner_cap_from_the_table_names_the_column_and_the_override(tmp_path):
+    tables, cfg = read_tables(TINY)
+    tables["partners"]["max_options"] = ["0", "", ""]  # jpn: no option
+    path = write_scenario(tmp_path / "caps", tables, cfg)
+    d = _check(path, ["rules.require=[a]"], tmp_path, {"max_options_jpn", "require_a"})
+    alt = {r.row: r for r in d.alternatives}["max_options_jpn"]
+    assert alt.edit["column"] == "max_options" and alt.edit["partner_id"] == "jpn" and alt.edit["value"] == 1
+    assert alt.override == "rules.max_options.partners.jpn=1"
+    assert "partners table's max_options column" in alt.text
+
+
+def test_rule_with_a_list_index_names_its_yaml_key():
+    # rules.groups[0]: both of jpn's options (a, d), but d is forbidden. Alone: drop the rule
+    # forbidding d, or lower the group's min_options to 1 (a YAML edit: --set cannot reach groups[0]).
+    d = diagnose(load_scenario(TINY, ["rules.groups=[{select: {partner: jpn}, min_options: 2}]", "rules.forbid=[d]"]))
+    (alt,) = [r for r in d.alternatives if r.family == "groups"]
+    assert alt.key == "rules.groups[0].min_options" and alt.override is None and alt.new_bound == 1
+    assert "lower rules.groups[0].min_options (group 0) from 2 to 1" in alt.text
+    assert any("set rules.groups[0].min_options in the scenario file" in line for line in describe(d))
+
+
 def test_feasible_scenario_has_nothing_to_diagnose():
     d = diagnose(load_scenario(TINY))
     assert d.status == "optimal" and not d.combined and not d.alternatives

@@ -18,6 +18,14 @@ the target on gap X from 60 to 42".
 Stated bounds are rounded outward (whole numbers where the row's data are whole) and each
 is verified by re-solving the scenario with it applied.
 
+Each change is stated at the bound's source, read from the row's tag (`RowTag`): a scenario
+key (`--set limits.budget_musd=…`; a target set by `objective.coverage_target` as that
+fraction, bound / the gap's size, rounded outward), a table cell (a gap's own target in
+gaps.csv; a partner cap in partners.csv's max_options column, or the
+`rules.max_options.partners.<p>` override), or the YAML key where `--set` cannot reach it (list
+items such as `rules.groups[0].min_options`). Rows of one relaxation that share a key state
+one value: the most relaxed.
+
 The conflicting set comes from HiGHS's IIS (`Highs.getIis`). HiGHS's default iis_strategy
 returns an empty set even on an infeasible model; `kIisStrategyFromLp | kIisStrategyIrreducible`
 returns an irreducible set. HiGHS computes it on the LP relaxation: when the relaxation is
@@ -30,10 +38,10 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
+from planner.analysis.workbench import RowInfo, Workbench
 from planner.inputs.scenario import Scenario
 from planner.solver.highs import HighsSession
-from planner.solver.outcome import OPTIMAL
-from planner.analysis.workbench import RowInfo, Workbench
+from planner.solver.outcome import Status
 
 IIS_STRATEGY = 2 | 4  # kIisStrategyFromLp | kIisStrategyIrreducible (highspy.IisStrategy)
 MAX_ALTERNATIVES = 12
@@ -52,13 +60,14 @@ class Relaxation:
     text: str  # in the analyst's words
     override: str | None = None  # `--set KEY=VALUE` that applies it, where one exists
     edit: dict | None = None  # the table cell to change, where the bound comes from a table
+    key: str | None = None  # the scenario key the bound came from (`RowTag.key`), e.g. to edit in YAML
     verified: bool | None = None  # re-solved with this change (alone, or with the others of `combined`)
 
 
 @dataclass
 class Diagnosis:
     scenario: str
-    status: str  # the scenario's status before any change
+    status: Status  # the scenario's status before any change
     feasible_after: bool | None  # the combined relaxation, applied, solves
     combined: list[Relaxation] = field(default_factory=list)
     penalty: float | None = None
@@ -93,87 +102,107 @@ def _outward(wb: Workbench, row: RowInfo, value: float, up: bool) -> float:
     return (math.ceil(value / q - 1e-6) if up else math.floor(value / q + 1e-6)) * q
 
 
+def describe_change(sc: Scenario, row: RowInfo, new: float, value: float | None = None
+                    ) -> tuple[str, str | None, dict | None, str | None]:
+    """(sentence, --set override, table edit, the scenario key the change sets) for one relaxed
+    row, from its tag: the scenario key or table cell its bound came from, and the scale
+    (bound = scale × that value).
+
+    `value` states the key's new value outright (rows that share a key; see `_merge_shared`)."""
+    from planner.analysis.explain import fmt
+
+    tag = row.tag
+    key, subject, b = tag.key, tag.subject, row.bound
+    verb = "raise" if row.sense == "<=" else "lower"
+    if tag.cell is not None:
+        return _cell_change(sc, row, new)
+    if key is None:
+        return (f"{verb} the bound of rule {row.name} from {fmt(b)} to {fmt(new)}", None, None, None)
+    if row.family in ("require", "forbid"):
+        rest = [o for o in _listed(sc, row.family) if o != subject]
+        what = "requiring" if row.family == "require" else "forbidding"
+        return (f"drop the rule {what} {subject}", f"{key}={_yaml_list(rest)}", None, key)
+    v = _key_value(row, new) if value is None else value
+    label = f" (group {subject})" if subject is not None and row.family == "groups" else ""
+    if v is None:  # the bound is not a multiple of the key's value: name the rule and the row
+        who = f" for {subject}" if subject is not None and not label else ""
+        return (f"relax {key}{label}{who} (row {row.name} allows {fmt(new)} instead of {fmt(b)})", None, None, key)
+    override = f"{key}={fmt_num(v)}" if _settable(key) else None
+    if key == "objective.coverage_target":
+        cur = sc.config.objective.coverage_target
+        return (f"lower objective.coverage_target from {fmt(cur)} to {fmt(v)} (the target on gap {subject} from "
+                f"{fmt(b)} to {fmt(v * tag.scale)}; it sets the target of every gap gaps.csv leaves blank)",
+                override, None, key)
+    if key == "rules.resilience.fraction":
+        frac0 = sc.config.rules.resilience.fraction
+        what = f"(row {row.name} needs {fmt(new)} instead of {fmt(b)})"
+        if v <= 0:
+            return (f"drop the N-1 resilience rule {what}", "rules.resilience=null", None, key)
+        return (f"lower the N-1 resilience fraction from {fmt(frac0)} to {fmt(v)} {what}", override, None, key)
+    if row.family == "limit":
+        return (f"raise {subject} from {fmt(b)} to {fmt(v)}", override, None, key)
+    if row.family == "max_options":
+        own = f"rules.max_options.partners.{subject}"
+        how = "" if key == own else f" (overrides {key} for {subject} only)"
+        return (f"allow partner {subject} {fmt(v)} options instead of {fmt(b)}{how}", f"{own}={fmt_num(v)}", None, own)
+    if row.family == "risk":
+        if key == "rules.risk.max_total":
+            return (f"raise the total risk cap from {fmt(b)} to {fmt(v)}", override, None, key)
+        kind = "bloc" if key == f"rules.risk.max_per_bloc.{subject}" else "partner"
+        return (f"raise the risk cap of {kind} {subject} from {fmt(b)} to {fmt(v)}", override, None, key)
+    if row.family == "min_fraction":
+        kind = "sector" if key == f"rules.min_fraction.sectors.{subject}" else "gap"
+        table = sc.config.rules.min_fraction.sectors if kind == "sector" else sc.config.rules.min_fraction.gaps
+        return (f"lower the minimum covered fraction of {kind} {subject} from {fmt(table[subject])} to {fmt(v)}",
+                override, None, key)
+    return (f"{verb} {key}{label} from {fmt(b / tag.scale)} to {fmt(v)}", override, None, key)
+
+
+def _listed(sc: Scenario, family: str) -> list[str]:
+    return list(sc.config.rules.require if family == "require" else sc.config.rules.forbid)
+
+
+def _cell_change(sc: Scenario, row: RowInfo, new: float) -> tuple[str, str | None, dict | None, str | None]:
+    """A bound read from a table cell: the edit, and the scenario override where one exists."""
+    from planner.analysis.explain import fmt
+
+    cell = row.tag.cell
+    table = getattr(sc, cell.table)
+    id_column = {"gaps": "gap_id", "partners": "partner_id", "options": "option_id"}[cell.table]
+    edit = {"file": sc.files.get(cell.table), "row": int(table.index.get_loc(cell.row_id)) + 2, "column": cell.column,
+            id_column: cell.row_id, "value": new}
+    if row.family == "target":
+        return (f"lower the target on gap {cell.row_id} from {fmt(row.bound)} to {fmt(new)}", None, edit, None)
+    if row.family == "max_options":
+        key = f"rules.max_options.partners.{cell.row_id}"
+        return (f"allow partner {cell.row_id} {fmt(new)} options instead of {fmt(row.bound)} (its cap is the "
+                f"partners table's {cell.column} column: edit it there, or override it with {key})",
+                f"{key}={fmt_num(new)}", edit, key)
+    verb = "raise" if row.sense == "<=" else "lower"
+    return (f"{verb} {cell.table} {cell.row_id} {cell.column} from {fmt(row.bound)} to {fmt(new)}", None, edit, None)
+
+
+def _settable(key: str) -> bool:
+    """`--set` reaches mapping keys only (`planner.inputs.read.apply_overrides`), not list items."""
+    return "[" not in key
+
+
+def _key_value(row: RowInfo, new: float) -> float | None:
+    """The key's value that gives the row bound `new`: new / scale, rounded outward to 1e-6
+    (down for a ≥ row, up for a ≤ row) unless the scale is 1; None where the bound is no multiple."""
+    scale = row.tag.scale
+    if not scale:
+        return None
+    if scale == 1:
+        return new
+    q = new / scale * 1e6
+    return (math.ceil(q) if row.sense == "<=" else math.floor(q)) / 1e6
+
+
 def _yaml_list(items) -> str:
     import json
 
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"
-
-
-def describe_change(sc: Scenario, row: RowInfo, new: float) -> tuple[str, str | None, dict | None]:
-    """(sentence, --set override, table edit) for one relaxed row."""
-    from planner.analysis.explain import fmt
-
-    rules = sc.config.rules
-    if row.family == "limit":
-        return (f"raise {row.ident} from {fmt(row.bound)} to {fmt(new)}", f"limits.{row.ident}={fmt_num(new)}", None)
-    if row.family == "target":
-        g = row.ident
-        edit = {"file": sc.files.get("gaps"), "row": int(sc.gaps.index.get_loc(g)) + 2, "column": "target",
-                "gap_id": g, "value": new}
-        return (f"lower the target on gap {g} from {fmt(row.bound)} to {fmt(new)}", None, edit)
-    if row.family == "require":
-        rest = [o for o in rules.require if o != row.ident]
-        return (f"drop the rule requiring {row.ident}", f"rules.require={_yaml_list(rest)}", None)
-    if row.family == "forbid":
-        rest = [o for o in rules.forbid if o != row.ident]
-        return (f"drop the rule forbidding {row.ident}", f"rules.forbid={_yaml_list(rest)}", None)
-    mapped = _rule_key(sc, row, new)
-    if mapped is not None:
-        return mapped
-    verb = "raise" if row.sense == "<=" else "lower"
-    return (f"{verb} the bound of rule {row.name} from {fmt(row.bound)} to {fmt(new)}", None, None)
-
-
-def _match(ident: str, keys) -> str | None:
-    """The config key whose LP-safe form is `ident` (row names replace unsafe characters by _)."""
-    from planner.model.core import _UNSAFE
-
-    for k in keys:
-        if _UNSAFE.sub("_", str(k)) == ident:
-            return str(k)
-    return None
-
-
-def _rule_key(sc: Scenario, row: RowInfo, new: float) -> tuple[str, str | None, dict | None] | None:
-    """Rule rows whose bound is one scenario key: the sentence and the `--set` that relaxes it."""
-    from planner.analysis.explain import fmt
-
-    rules = sc.config.rules
-    suffix = row.name[len(row.family) + 1:]
-    if row.family == "max_options":
-        pid = _match(suffix, sc.partners.index)
-        if pid is not None:
-            return (f"allow partner {pid} {fmt(new)} options instead of {fmt(row.bound)}",
-                    f"rules.max_options.partners.{pid}={fmt_num(new)}", None)
-    if row.family == "risk":
-        if suffix == "total":
-            return (f"raise the total risk cap from {fmt(row.bound)} to {fmt(new)}", f"rules.risk.max_total={fmt_num(new)}", None)
-        for kind, table in (("bloc", rules.risk.max_per_bloc), ("partner", rules.risk.max_per_partner)):
-            key = _match(suffix[len(kind) + 1:], table) if suffix.startswith(kind + "_") else None
-            if key is not None:
-                return (f"raise the risk cap of {kind} {key} from {fmt(row.bound)} to {fmt(new)}",
-                        f"rules.risk.max_per_{kind}.{key}={fmt_num(new)}", None)
-    if row.family == "min_fraction":
-        for kind, table in (("sector", rules.min_fraction.sectors), ("gap", rules.min_fraction.gaps)):
-            key = _match(suffix[len(kind) + 1:], table) if suffix.startswith(kind + "_") else None
-            if key is not None:
-                total = row.bound / table[key] if table[key] else None
-                if not total:
-                    return None
-                frac = math.floor(new / total * 1e6) / 1e6
-                return (f"lower the minimum covered fraction of {kind} {key} from {fmt(table[key])} to {fmt(frac)}",
-                        f"rules.min_fraction.{kind}s.{key}={fmt_num(frac)}", None)
-    if row.family == "resilience" and rules.resilience is not None:
-        frac0 = rules.resilience.fraction
-        need_full = row.bound / frac0 if frac0 else None  # the gap's size
-        if need_full:
-            frac = math.floor(new / need_full * 1e6) / 1e6
-            what = f"(row {row.name} needs {fmt(new)} instead of {fmt(row.bound)})"
-            if frac <= 0:
-                return (f"drop the N-1 resilience rule {what}", "rules.resilience=null", None)
-            return (f"lower the N-1 resilience fraction from {fmt(frac0)} to {fmt(frac)} {what}",
-                    f"rules.resilience.fraction={fmt_num(frac)}", None)
-    return None
 
 
 def fmt_num(v: float) -> str:
@@ -185,40 +214,38 @@ class _Elastic:
 
     def __init__(self, wb: Workbench, rows: list[tuple[RowInfo, float]]):
         self.wb, self.rows = wb, rows
-        h = wb.session.h
-        self.n0 = h.getNumCol()
+        session = wb.session
+        self.n0 = session.num_columns
         costs = []
-        for k, (row, w) in enumerate(rows):
+        for row, w in rows:
             i = wb.row_index[row.name]
             coef = -1.0 if row.sense == "<=" else 1.0
             cost = w / max(abs(row.bound), 1.0)
-            h.addCol(cost, 0.0, np.inf, 1, np.array([i], dtype=np.int32), np.array([coef]))
+            session.add_column(cost, 0.0, np.inf, [i], [coef])
             costs.append(cost)
         self.cost = np.concatenate([np.zeros(self.n0), np.array(costs)])
 
     def solve(self, only: int | None = None) -> dict:
         """Minimise the weighted relaxation (only slack `only` allowed, if given)."""
-        wb, h = self.wb, self.wb.session.h
+        wb, session = self.wb, self.wb.session
         k = len(self.rows)
         cols = np.arange(self.n0, self.n0 + k, dtype=np.int32)
         if only is not None:
             upper = np.zeros(k)
             upper[only] = np.inf
-            h.changeColsBounds(k, cols, np.zeros(k), upper)
+            session.set_column_bounds(cols, np.zeros(k), upper)
         try:
-            res = wb.session.run_stage(self.cost, wb.time_limit, 0.0, None)
+            res = session.run_stage(self.cost, wb.time_limit, 0.0, None)
         finally:
             if only is not None:
-                h.changeColsBounds(k, cols, np.zeros(k), np.full(k, np.inf))
+                session.set_column_bounds(cols, np.zeros(k), np.full(k, np.inf))
         wb.solves += 1
         slack = None if res.values is None else np.maximum(0.0, res.values[self.n0:self.n0 + k])
         return {"status": res.status, "slack": slack,
                 "penalty": None if slack is None else float(self.cost[self.n0:] @ slack)}
 
     def close(self) -> None:
-        h = self.wb.session.h
-        k = len(self.rows)
-        h.deleteCols(k, np.arange(self.n0, self.n0 + k, dtype=np.int32))
+        self.wb.session.delete_columns(np.arange(self.n0, self.n0 + len(self.rows)))
 
 
 def _relaxation(wb: Workbench, row: RowInfo, w: float, slack: float) -> Relaxation:
@@ -226,10 +253,42 @@ def _relaxation(wb: Workbench, row: RowInfo, w: float, slack: float) -> Relaxati
     new = _outward(wb, row, row.bound + slack if up else row.bound - slack, up)
     if row.family == "target":
         new = max(0.0, new)
-    text, override, edit = describe_change(wb.scenario, row, new)
+    text, override, edit, key = describe_change(wb.scenario, row, new)
     change = abs(new - row.bound)
     return Relaxation(row.name, row.family, row.ident, row.sense, row.bound, new, change,
-                      w * change / max(abs(row.bound), 1.0), text, override, edit)
+                      w * change / max(abs(row.bound), 1.0), text, override, edit, key)
+
+
+def _merge_shared(wb: Workbench, relaxed: list[tuple[Relaxation, RowInfo, float]]) -> None:
+    """Rows of one relaxation that share a scenario key (the targets `objective.coverage_target`
+    sets, the rows of `rules.resilience.fraction`, the `rules.require` list …) get one consistent
+    change: the most relaxed value (each row relaxed at least as much as it needed), or the
+    list without every dropped entry. Applied together, the overrides then say the same."""
+    sc = wb.scenario
+    groups: dict[str, list[tuple[Relaxation, RowInfo, float]]] = {}
+    for item in relaxed:
+        if item[0].key is not None:
+            groups.setdefault(item[0].key, []).append(item)
+    for key, members in groups.items():
+        if len(members) < 2:
+            continue
+        family = members[0][1].family
+        if family in ("require", "forbid"):
+            dropped = {row.subject for _, row, _ in members}
+            override = f"{key}={_yaml_list([o for o in _listed(sc, family) if o not in dropped])}"
+            for rel, _, _ in members:
+                rel.override = override
+            continue
+        values = [_key_value(row, rel.new_bound) for rel, row, _ in members]
+        if any(v is None for v in values):
+            continue
+        v = max(values) if members[0][1].sense == "<=" else min(values)
+        for (rel, row, w), own in zip(members, values):
+            if own != v:
+                rel.new_bound = v * row.tag.scale
+                rel.change = abs(rel.new_bound - rel.bound)
+                rel.penalty = w * rel.change / max(abs(rel.bound), 1.0)
+            rel.text, rel.override, rel.edit, rel.key = describe_change(sc, row, rel.new_bound, value=v)
 
 
 def _apply(wb: Workbench, relax: list[Relaxation]) -> dict[str, tuple[float, float]]:
@@ -245,17 +304,16 @@ def find_iis(wb: Workbench) -> dict:
     """HiGHS's IIS of the LP relaxation (see the module doc): rows in conflict, by name."""
     comp = replace(wb.comp, integer=np.zeros(len(wb.comp.integer), dtype=bool))
     session = HighsSession(comp)
-    session.h.setOptionValue("iis_strategy", IIS_STRATEGY)
+    session.set_iis_strategy(IIS_STRATEGY)
     res = session.run_stage(comp.primary, wb.time_limit, 0.0, None)
-    if res.status != "infeasible":
+    if res.status != Status.INFEASIBLE:
         return {"source": "LP relaxation", "rows": [], "strategy": IIS_STRATEGY,
                 "message": f"the LP relaxation is {res.status}: the conflict needs integrality, HiGHS gives no IIS"}
-    status, iis = session.h.getIis()
-    rows = [comp.row_names[i] for i in iis.row_index_]
-    ok = str(status).endswith("kOk") and iis.valid_
+    iis = session.iis()
+    rows = [comp.row_names[i] for i in iis.rows]
     return {"source": "LP relaxation", "rows": rows, "strategy": IIS_STRATEGY,
-            "message": "irreducible: dropping any one of these rows removes this conflict" if ok and rows
-            else f"HiGHS returned no IIS ({status})"}
+            "message": "irreducible: dropping any one of these rows removes this conflict" if iis.valid and rows
+            else f"HiGHS returned no IIS ({iis.status})"}
 
 
 def diagnose(scenario: Scenario, workbench: Workbench | None = None, alternatives: bool = True) -> Diagnosis:
@@ -264,7 +322,7 @@ def diagnose(scenario: Scenario, workbench: Workbench | None = None, alternative
     wb = workbench or Workbench(scenario)
     cfg = scenario.config.diagnose
     diag = Diagnosis(scenario.name, wb.base.status, None)
-    if wb.base.status != "infeasible":
+    if wb.base.status != Status.INFEASIBLE:
         diag.notes.append(f"the scenario is not infeasible (status {wb.base.status}); nothing to relax")
         return diag
     rows = []
@@ -285,9 +343,11 @@ def diagnose(scenario: Scenario, workbench: Workbench | None = None, alternative
                               "the conflict lies in rows diagnose may not relax"
                               + (f" (kept: {', '.join(diag.kept)})" if diag.kept else ""))
             return diag
-        if best["status"] != OPTIMAL:
+        if best["status"] != Status.OPTIMAL:
             diag.notes.append(f"the elastic model stopped early ({best['status']}): the relaxation found may not be the smallest")
-        diag.combined = [_relaxation(wb, r, w, s) for (r, w), s in zip(rows, best["slack"].tolist()) if s > 1e-7]
+        relaxed = [(_relaxation(wb, r, w, s), r, w) for (r, w), s in zip(rows, best["slack"].tolist()) if s > 1e-7]
+        _merge_shared(wb, relaxed)
+        diag.combined = [rel for rel, _, _ in relaxed]
         diag.penalty = float(sum(r.penalty for r in diag.combined))
         probe = wb.solve(rows=_apply(wb, diag.combined), tie_break=False)
         diag.feasible_after = probe.feasible
@@ -316,7 +376,7 @@ def describe(d: Diagnosis, short: bool = False) -> list[str]:
     """Plain-language diagnosis; `short` is what `planner solve` prints on an infeasible scenario."""
     from planner.analysis.explain import fmt
 
-    if d.status != "infeasible":
+    if d.status != Status.INFEASIBLE:
         return [f"{d.scenario} is not infeasible ({d.status}); nothing to diagnose."]
     out = [f"{d.scenario} is infeasible."]
     if d.alternatives:
@@ -338,10 +398,13 @@ def describe(d: Diagnosis, short: bool = False) -> list[str]:
             if (r.row, r.new_bound) in seen:
                 continue
             seen.add((r.row, r.new_bound))
-            how = f"--set {r.override}" if r.override else (
-                f"edit {r.edit['file']} row {r.edit['row']} column {r.edit['column']}" if r.edit else "")
-            if how:
-                out.append(f"  {r.text}: {how}")
+            ways = [f"--set {r.override}"] if r.override else []
+            if r.edit:
+                ways.append(f"edit {r.edit['file']} row {r.edit['row']} column {r.edit['column']}")
+            if not ways and r.key:
+                ways.append(f"set {r.key} in the scenario file (--set reaches mapping keys, not list items)")
+            if ways:
+                out.append(f"  {r.text}: {', or '.join(ways)}")
         if d.kept:
             out.append(f"Not relaxed (diagnose.keep): {', '.join(d.kept)}.")
     out.extend(f"Note: {n}." for n in d.notes)

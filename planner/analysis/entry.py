@@ -24,12 +24,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
+from planner.analysis.workbench import Parameter, Workbench, obj_tol
 from planner.errors import PlannerError
 from planner.results.evaluation import evaluate
-from planner.solver.outcome import OPTIMAL
-from planner.analysis.workbench import Parameter, Workbench, obj_tol
+from planner.solver.outcome import Status
 
 SCALE_GRID = 0.001
 
@@ -50,6 +48,8 @@ class EntryPath:
     checked: float | None = None  # status 'not_below': o is proven out for every value short of this
     steps: int = 0  # entry MIPs solved
     notes: list[str] = field(default_factory=list)
+    family: str | None = None  # kind 'limit' / 'rule': the row's family (`RowTag.family`)
+    exact_tie: bool = False  # the search ended on an exact tie (objective and tie-break weight)
 
 
 def _better(wb: Workbench, a: float, b: float) -> bool:
@@ -82,7 +82,7 @@ def _bisect_ties(wb: Workbench, o: str, p: Parameter, grid: float, lo: float, st
         cost[wb.col(o)] += below * p.secondary
         c_out, c_in = float(cost[wb.comp.x_cols] @ out.x), float(cost[wb.comp.x_cols] @ inside.x)
         if abs(c_out - c_in) <= 1e-9 * max(1.0, abs(c_out)):
-            notes.append(f"one grid step short it ties in objective and cost: either portfolio may be chosen there")
+            notes.append("one grid step short it ties in objective and cost: either portfolio may be chosen there")
             below = None
     return {"status": "found", "t": k_hi * grid, "below": below, "steps": steps, "notes": notes}
 
@@ -95,33 +95,35 @@ def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool
     `value_at(t, x)`: the objective of portfolio x with the parameter at t, when it can be
     computed without the solver; a portfolio with o strictly better than z₀ then proves o
     is selected without a re-solve. Returns a dict: status ('found', 'impossible',
-    'not_below', 'unknown'), t, below, checked (t below which o is proven out), steps, notes."""
+    'not_below', 'unknown'), t, below, checked (t below which o is proven out), steps, notes,
+    and exact_tie (True when it stopped on an exact tie in objective and tie-break weight)."""
     z_ref = wb.base.solver_objective
     strict, tie_step, notes = False, False, []
+    tie_noted = False  # the "ties and loses the tie-break" note is written
     c_ref = None  # after a lost tie: the winner's tie-break weight (o may win a tie by being cheaper)
     proven_out = 0.0  # o is proven out for every t below this (from the last tie-inclusive entry MIP)
     for step in range(1, max_steps + 1):
         status, t, x, start = wb.min_parameter(p, o, z_ref, strict)
         if c_ref is not None:  # or a tie o wins on the tie-break: as good, and cheaper
             st2, t2, x2, start2 = wb.min_parameter(p, o, z_ref, False, c_ref - 1e-7 * max(1.0, abs(c_ref)))
-            if t2 is not None and st2 == OPTIMAL and (t is None or t2 < t):
+            if t2 is not None and st2 == Status.OPTIMAL and (t is None or t2 < t):
                 status, t, x, start, strict_now = st2, t2, x2, start2, False
             else:
                 strict_now = strict
         else:
             strict_now = strict
         if t is None:
-            if status == "infeasible" and strict and fixed_others:
+            if status == Status.INFEASIBLE and strict and fixed_others:
                 # o's own portfolios improve with the parameter (its contributions): never strictly
                 # better, but one of them can tie and, being cheaper than today's, win the tie-break
                 # at a larger value — not proven impossible. (A limit only admits dearer portfolios.)
                 return {"status": "unknown", "steps": step,
                         "notes": notes + ["it can tie but never be strictly better; whether a larger value wins the "
                                           "tie-break was not searched"]}
-            if status == "infeasible":
+            if status == Status.INFEASIBLE:
                 return {"status": "impossible", "steps": step, "notes": notes}
             return {"status": "unknown", "steps": step, "notes": notes + [f"entry MIP stopped: {status}"]}
-        if status != OPTIMAL:
+        if status != Status.OPTIMAL:
             return {"status": "unknown", "steps": step, "notes": notes + [f"entry MIP stopped early: {status}"]}
         value = value_at(t, x, start) if value_at is not None else evaluate(wb.scenario, x, start).objective
         slack = 10 * obj_tol(z_ref)  # the MIP's own tolerances (feasibility, integrality)
@@ -158,12 +160,13 @@ def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool
             weight[wb.col(o)] += t_rep * p.secondary
             c_new = float(weight[wb.comp.x_cols] @ probe.x)
             if strict and c_ref is not None and c_new >= c_ref - 1e-7 * max(1.0, abs(c_ref)):
-                return {"status": "not_below", "checked": proven_out, "steps": step, "notes": notes + [
+                return {"status": "not_below", "checked": proven_out, "steps": step, "exact_tie": True, "notes": notes + [
                     "it ties exactly (objective and tie-break weight) with a portfolio without it: the solver's "
                     "fixed order among exact ties decides"]}
             strict, tie_step, c_ref = True, True, c_new
-            if not any(n.startswith("it ties") for n in notes):
+            if not tie_noted:
                 notes.append("it ties and loses the tie-break (least cost) at first; the stated value wins")
+                tie_noted = True
     return {"status": "not_below", "checked": proven_out, "steps": max_steps, "notes": notes}
 
 
@@ -183,21 +186,22 @@ def _bound_path(wb: Workbench, o: str, row, max_steps: int) -> EntryPath:
     up = info.sense == "<="
     kind = "limit" if info.family == "limit" else "rule"
     path = EntryPath(parameter=info.ident if kind == "limit" else info.name, kind=kind, status=r["status"],
-                     current=info.bound, grid=grid, steps=r["steps"], notes=r["notes"])
+                     current=info.bound, grid=grid, steps=r["steps"], notes=r["notes"], family=info.family,
+                     exact_tie=r.get("exact_tie", False))
     if r["status"] == "not_below":
         t_out = math.floor(r["checked"] / grid + 1e-6) * grid  # o proven out for every t < t_out
         path.checked = info.bound + t_out if up else info.bound - t_out
-        if t_out <= 0 and any("ties exactly" in n for n in path.notes):
+        if t_out <= 0 and path.exact_tie:
             path.status, path.checked = "tie", None
     if t is not None:
         path.needed = info.bound + t if up else info.bound - t
         if below is not None:
             path.below = info.bound + below if up else info.bound - below
         if kind == "limit":
-            path.override = f"limits.{info.ident}={_num(path.needed)}"
+            path.override = f"{info.tag.key}={_num(path.needed)}"
         elif info.family == "forbid":
-            rest = [f for f in wb.scenario.config.rules.forbid if f != o]
-            path.override = "rules.forbid=" + _yaml_list(rest)
+            rest = [f for f in wb.scenario.config.rules.forbid if f != info.subject]
+            path.override = f"{info.tag.key}=" + _yaml_list(rest)
     return path
 
 

@@ -21,13 +21,13 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from planner.errors import InputError, Problem
-from planner.results.evaluation import covered_amounts
-from planner.inputs.scenario import Scenario
 from planner.analysis.entry import EntryPath, entry_paths
 from planner.analysis.workbench import Workbench
-
-RULE_SKIP = ("link", "limit", "target")  # families that are not rules
+from planner.errors import InputError, Problem
+from planner.inputs.scenario import Scenario
+from planner.model.core import Role
+from planner.results.evaluation import covered_amounts
+from planner.solver.outcome import Status
 
 
 @dataclass
@@ -59,7 +59,7 @@ class Explanation:
     kind: str
     selected: bool
     objective: float  # the portfolio's objective as it stands
-    flipped_status: str  # status of the re-solve with o forbidden (selected) / required (unselected)
+    flipped_status: Status  # status of the re-solve with o forbidden (selected) / required (unselected)
     flipped_objective: float | None
     objective_change: float | None  # flipped − objective (user sense)
     enters: list[str]  # options that join the portfolio when o is flipped
@@ -108,16 +108,16 @@ def _gap_effects(wb: Workbench, o: str, x: np.ndarray) -> list[GapEffect]:
     return out
 
 
-def _violations(wb: Workbench, o: str, values: np.ndarray, families: tuple[str, ...] | None, add: bool) -> list[RowEffect]:
+def _violations(wb: Workbench, o: str, values: np.ndarray, add: bool) -> list[RowEffect]:
     """Rows (of rule/limit families) that the portfolio violates once o is added or removed."""
     j = wb.col(o)
     column = wb.column(j)
     act = wb.activity(values)
-    bound = {r.name for r in wb.bound_rows()}  # structural rows (definitions) are no reason
     out = []
     for i, coef in column.items():
         info = wb.rows[i]
-        if info.family == "target" or info.name not in bound or (families is not None and info.family not in families):
+        # rows that define a variable (Role.DEFINE) are no reason; targets are `_target_violations`'
+        if info.family == "target" or info.tag.role != Role.LIMIT:
             continue
         a = act[i] + (coef if add else -coef)
         tol = 1e-6 * max(1.0, abs(info.bound))
@@ -133,7 +133,7 @@ def _target_violations(wb: Workbench, gaps: list[GapEffect]) -> list[RowEffect]:
     for g in gaps:
         t = target[g.gap_id]
         if t > 0 and g.covered_other < t - 1e-6 * max(1.0, t):
-            name = next((r.name for r in wb.family_rows("target") if r.ident == g.gap_id), f"target_{g.gap_id}")
+            name = next((r.name for r in wb.family_rows("target") if r.subject == g.gap_id), f"target_{g.gap_id}")
             out.append(RowEffect(name, "target", g.gap_id, ">=", t, g.covered_other, -g.amount))
     return out
 
@@ -162,16 +162,16 @@ def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3
         forced_by=[], blocked_by=[],
     )
     if selected:
-        expl.forced_by = _violations(wb, o, values, None, add=False) + _target_violations(wb, gaps)
+        expl.forced_by = _violations(wb, o, values, add=False) + _target_violations(wb, gaps)
         expl.forced_by = [r for r in expl.forced_by if r.family != "limit"]
     else:
-        expl.blocked_by = _violations(wb, o, values, None, add=True)
+        expl.blocked_by = _violations(wb, o, values, add=True)
         if flip.feasible and change is not None and abs(change) <= 1e-6 * max(1.0, abs(base.objective)):
             expl.notes.append("tie: requiring it leaves the objective unchanged; the tie-break "
                               f"(least {sc.cost_resource}) prefers the portfolio without it")
         if entry:
             expl.entry = entry_paths(wb, o, expl.blocked_by, max_steps)
-    if not base.optimal or (flip.status not in ("optimal", "infeasible")):
+    if not base.optimal or (flip.status not in (Status.OPTIMAL, Status.INFEASIBLE)):
         expl.notes.append(f"a re-solve stopped before proving optimality (status {base.status}/{flip.status}); "
                           "figures are those of the portfolios found")
     if wb.mip_gap > 0:
@@ -225,12 +225,12 @@ def describe_entry(p: EntryPath, cost_resource: str) -> str:
         if p.status == "not_below":
             tie = (" From there it ties exactly with a portfolio without it (same objective and cost); the "
                    "solver's fixed order among exact ties decides, not searched further.") \
-                if any("ties exactly" in n for n in p.notes) else ""
+                if p.exact_tie else ""
             return (f"Raising {p.parameter} alone does not bring it in below {fmt(p.checked)} "
                     f"(proven; larger values were not searched).{tie}")
     elif p.kind == "rule":
         if p.status == "found":
-            if p.parameter.startswith("forbid_"):
+            if p.family == "forbid":
                 return "It enters if the rule forbidding it is dropped."
             below = f" (at {fmt(p.below)} it stays out)" if p.below is not None else ""
             return f"It enters if the bound of rule {p.parameter} is relaxed from {fmt(p.current)} to {fmt(p.needed)}{below}."
@@ -264,7 +264,7 @@ def describe(e: Explanation, cost_resource: str = "budget_musd") -> list[str]:
     title = f"{e.option_id}" + (f" ({e.name})" if e.name else "")
     out = [f"{title} is {'selected' if e.selected else 'not selected'}."]
     verb = "Forbidding" if e.selected else "Requiring"
-    if e.flipped_status == "infeasible":
+    if e.flipped_status == Status.INFEASIBLE:
         out.append(f"{verb} it makes the scenario infeasible.")
     elif e.flipped_objective is not None:
         s = (f"{verb} it changes the objective by {fmt(e.objective_change)} "

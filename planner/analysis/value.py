@@ -19,13 +19,13 @@ of bound, relaxation only), labelled as such.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from planner.inputs.scenario import Scenario
 from planner.analysis.workbench import RowInfo, Workbench
+from planner.inputs.scenario import Scenario
+from planner.solver.outcome import Status
 
 
 @dataclass
@@ -39,10 +39,10 @@ class BoundValue:
     delta: float
     relaxed_bound: float
     tightened_bound: float | None  # None where tightening makes no sense (require, forbid, bound at 0 … )
-    status_relaxed: str
+    status_relaxed: Status
     objective_relaxed: float | None
     gain_if_relaxed: float | None  # per Δ, "worth having" positive
-    status_tightened: str | None
+    status_tightened: Status | None
     objective_tightened: float | None
     loss_if_tightened: float | None
     gain_per_unit: float | None
@@ -57,9 +57,9 @@ class BoundValue:
 class ValueReport:
     scenario: str
     sense: str
-    status: str
+    status: Status
     objective: float | None
-    lp_status: str
+    lp_status: Status
     lp_objective: float | None
     bounds: list[BoundValue]
 
@@ -76,7 +76,7 @@ def default_delta(wb: Workbench, row: RowInfo) -> float:
         return 1.0
     if row.family == "target":
         c = sc.contributions
-        amounts = c.loc[(c["gap_id"] == row.ident) & (c["amount"] > 0), "amount"].to_numpy(dtype=float)
+        amounts = c.loc[(c["gap_id"] == row.subject) & (c["amount"] > 0), "amount"].to_numpy(dtype=float)
         return float(np.median(amounts)) if amounts.size else max(1.0, abs(row.bound) * 0.1)
     comp = wb.comp
     lo, hi = comp.start[i], comp.start[i + 1]
@@ -124,7 +124,7 @@ def value_bounds(scenario: Scenario, deltas: dict[str, float] | None = None, fam
         relaxed = wb.solve(rows={row.name: (lo, hi + step) if up else (lo + step, hi)}, tie_break=False)
         tight_bound = row.bound - step
         tightenable = row.family not in ("require", "forbid") and not (row.bound == 0 and row.family != "limit" and up)
-        if row.family == "target" and tight_bound > float(wb.scenario.gaps.at[row.ident, "size"]):
+        if row.family == "target" and tight_bound > float(wb.scenario.gaps.at[row.subject, "size"]):
             tightenable = False  # a target above the gap's size cannot be met by construction
         if row.family == "limit" and tight_bound < 0:
             tightenable = False
@@ -167,7 +167,7 @@ def describe(report: ValueReport) -> list[str]:
             continue
         verb = "raising" if b.sense == "<=" else "lowering"
         what = {"limit": b.ident, "target": f"the target on gap {b.ident}"}.get(b.family, f"rule {b.row}")
-        if b.status_relaxed == "infeasible":
+        if b.status_relaxed == Status.INFEASIBLE:
             out.append(f"{what}: still infeasible when relaxed by {fmt(b.delta)}.")
             continue
         if b.family in ("require", "forbid"):
@@ -175,7 +175,7 @@ def describe(report: ValueReport) -> list[str]:
             continue
         parts = [f"{verb} {what} by {fmt(b.delta)} (to {fmt(b.relaxed_bound)}) is worth {fmt(b.gain_if_relaxed)}"]
         if b.tightened_bound is not None:
-            if b.status_tightened == "infeasible":
+            if b.status_tightened == Status.INFEASIBLE:
                 parts.append(f"the reverse (to {fmt(b.tightened_bound)}) makes the scenario infeasible")
             elif b.loss_if_tightened is not None:
                 parts.append(f"the reverse (to {fmt(b.tightened_bound)}) costs {fmt(b.loss_if_tightened)}")
@@ -188,6 +188,3 @@ def describe(report: ValueReport) -> list[str]:
 def value_rows(report: ValueReport) -> list[dict]:
     return [b.to_dict() for b in report.bounds]
 
-
-def is_finite(v) -> bool:
-    return v is not None and math.isfinite(v)

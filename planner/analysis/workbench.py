@@ -18,23 +18,19 @@ containing o is as good as z_ref — exactly, not by bisection.
 from __future__ import annotations
 
 import math
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from planner.model.assemble import build
-from planner.results.evaluation import evaluate
 from planner.inputs.scenario import Scenario
-from planner.solver.outcome import OPTIMAL
-from planner.solver.highs import HighsSession
+from planner.model.assemble import build
 from planner.model.compile import compile_model
+from planner.model.core import Role, RowTag
+from planner.results.evaluation import evaluate
+from planner.solver.highs import HighsSession
+from planner.solver.outcome import Status
 
-# Rows that define a variable rather than bound a choice: relaxing them means nothing to an
-# analyst (e.g. cover ≤ Σ contributions). family -> name fragments ("" = every row of it).
-STRUCTURAL = {
-    "link": ("",), "diminishing_returns": ("",), "standards_bonus": ("",),
-    "phasing": ("phasing_once_", "phasing_link_"), "diversify": ("_z_",),
-}
 OBJ_TOL = 1e-6  # relative tolerance of "as good as", the same as the tie-break stage's
 
 
@@ -46,7 +42,7 @@ def obj_tol(z: float) -> float:
 class Probe:
     """One re-solve: status, 0/1 selection (scenario order), objective (user sense, recomputed)."""
 
-    status: str
+    status: Status
     x: np.ndarray | None
     objective: float | None
     solver_objective: float | None  # stage-1 objective as the solver saw it (user sense)
@@ -59,7 +55,7 @@ class Probe:
 
     @property
     def optimal(self) -> bool:
-        return self.status == OPTIMAL
+        return self.status == Status.OPTIMAL
 
 
 @dataclass(frozen=True)
@@ -81,11 +77,25 @@ class Parameter:
 
 @dataclass(frozen=True)
 class RowInfo:
+    """One row of the compiled model: its name, bounds and tag (what it means, where its bound came from)."""
+
     name: str
-    family: str
-    ident: str
+    tag: RowTag
     lower: float
     upper: float
+
+    @property
+    def family(self) -> str:
+        return self.tag.family
+
+    @property
+    def ident(self) -> str:
+        """The id the row was made for (a resource, gap or option for limits, targets, require/forbid)."""
+        return self.tag.ident
+
+    @property
+    def subject(self) -> str | None:
+        return self.tag.subject
 
     @property
     def sense(self) -> str:
@@ -96,26 +106,6 @@ class RowInfo:
     @property
     def bound(self) -> float:
         return self.upper if math.isfinite(self.upper) else self.lower
-
-
-def _family_idents(model) -> dict[str, str]:
-    """Row name -> the domain id it was made for (resource, gap, option), else the name's suffix."""
-    sc = model.scenario
-    known = {
-        "limit": list(sc.config.limits),
-        "link": list(sc.gaps.index),
-        "target": [g for g, t in zip(sc.gaps.index, sc.gap_targets().tolist()) if t > 0],
-        "require": list(sc.config.rules.require),
-        "forbid": list(sc.config.rules.forbid),
-    }
-    out = {}
-    for family, names in model.constraint_names.items():
-        ids = known.get(family)
-        if ids is not None and len(ids) == len(names):
-            out.update(zip(names, ids))
-        else:
-            out.update((n, n[len(family) + 1:]) for n in names)
-    return out
 
 
 class Workbench:
@@ -131,13 +121,13 @@ class Workbench:
         self.options = list(scenario.options.index)
         self.opt_index = {o: i for i, o in enumerate(self.options)}
         self.row_index = {n: i for i, n in enumerate(self.comp.row_names)}
-        idents = _family_idents(self.model)
-        family_of = {n: f for f, names in self.model.constraint_names.items() for n in names}
-        self.rows = [RowInfo(n, family_of.get(n, "other"), idents.get(n, n), float(lo), float(hi))
-                     for n, lo, hi in zip(self.comp.row_names, self.comp.row_lower, self.comp.row_upper)]
         c = self.comp
+        self.rows = [RowInfo(n, tag, float(lo), float(hi))
+                     for n, tag, lo, hi in zip(c.row_names, c.tags, c.row_lower, c.row_upper)]
         self._row_of_entry = np.repeat(np.arange(len(c.row_names)), np.diff(c.start))
         self.solves = 0
+        self._values: dict[bytes, np.ndarray] = {}  # values_for, by selection
+        self._probes: dict[tuple, Probe] = {}  # solve, by its changes
         self.base = self.solve()
 
     # ---- the model's structure -------------------------------------------------------
@@ -155,15 +145,9 @@ class Workbench:
         return np.bincount(self._row_of_entry, weights=c.value * values[c.index], minlength=len(c.row_names))
 
     def bound_rows(self) -> list[RowInfo]:
-        """Rows that state a bound an analyst chose: limits, targets, every rule row but the
-        structural ones (`STRUCTURAL`) — the rows `value` prices and `diagnose` may relax."""
-        out = []
-        for r in self.rows:
-            frags = STRUCTURAL.get(r.family, ())
-            if any(f == "" or f in r.name for f in frags) or r.family == "other":
-                continue
-            out.append(r)
-        return out
+        """Rows that state a bound an analyst chose (`Role.LIMIT`): limits, targets, rule rows —
+        not those that define an auxiliary variable. The rows `value` prices and `diagnose` may relax."""
+        return [r for r in self.rows if r.tag.role == Role.LIMIT]
 
     def row_integral(self, i: int) -> bool:
         """Whole-number data: every column of the row is integer, its coefficients and bound whole."""
@@ -180,16 +164,16 @@ class Workbench:
 
         Covers and any auxiliary columns of rule families take their best values for x."""
         key = bytes(np.asarray(x, dtype=np.int8))
-        cache = self.__dict__.setdefault("_values", {})
+        cache = self._values
         if key not in cache:
-            h, comp = self.session.h, self.comp
+            session, comp = self.session, self.comp
             cols = comp.x_cols.astype(np.int32)
             xv = np.asarray(x, dtype=float)
-            h.changeColsBounds(len(cols), cols, xv, xv)
+            session.set_column_bounds(cols, xv, xv)
             try:
-                res = self.session.run_stage(comp.primary, self.time_limit, 0.0, None)
+                res = session.run_stage(comp.primary, self.time_limit, 0.0, None)
             finally:
-                h.changeColsBounds(len(cols), cols, comp.col_lower[cols], comp.col_upper[cols])
+                session.set_column_bounds(cols, comp.col_lower[cols], comp.col_upper[cols])
             if res.values is None:
                 from planner.errors import PlannerError
 
@@ -207,74 +191,69 @@ class Workbench:
 
         Results are cached by the changes: explaining many options re-asks the same
         questions (e.g. "the optimum with one more unit of capacity")."""
-        h, comp = self.session.h, self.comp
+        session, comp = self.session, self.comp
         fix, rows = fix or {}, rows or {}
         tb = self.tie_break if tie_break is None else tie_break
         key = (tuple(sorted(fix.items())), tuple(sorted(rows.items())), tb,
                None if param is None or not t else (param.option, tuple(sorted(param.coef.items())),
                                                     tuple(sorted(param.bound.items())), param.primary,
                                                     param.secondary, float(t)))
-        cache = self.__dict__.setdefault("_probes", {})
+        cache = self._probes
         if key in cache:
             return cache[key]
-        undo = []
-        try:
+        with ExitStack() as undo:  # each change registers its undo; they run in reverse order
             for o, v in fix.items():
                 j = self.col(o)
-                h.changeColBounds(j, float(v), float(v))
-                undo.append(lambda j=j: h.changeColBounds(j, comp.col_lower[j], comp.col_upper[j]))
+                session.set_column_bounds([j], [v], [v])
+                undo.callback(session.set_column_bounds, [j], [comp.col_lower[j]], [comp.col_upper[j]])
             for name, (lo, hi) in rows.items():
                 i = self.row_index[name]
-                h.changeRowBounds(i, lo, hi)
-                undo.append(lambda i=i: h.changeRowBounds(i, comp.row_lower[i], comp.row_upper[i]))
+                session.set_row_bounds_at([i], [lo], [hi])
+                undo.callback(session.set_row_bounds_at, [i], [comp.row_lower[i]], [comp.row_upper[i]])
             if param is not None and t:
-                undo.extend(self._apply(param, t))
-            out = self.session.solve(self.time_limit, self.mip_gap, tb)
-        finally:
-            for step in reversed(undo):
-                step()
-            self.session.comp = comp
+                self._apply(param, t, undo)
+            out = session.solve(self.time_limit, self.mip_gap, tb)
         self.solves += 1
-        cache[key] = self._probe(out.status, out.x, out.objective_solver, getattr(out, "start_year", None))
+        cache[key] = self._probe(out.status, out.x, out.objective_solver, out.start_year)
         return cache[key]
 
-    def _probe(self, status: str, x, solver_objective, start_year=None) -> Probe:
+    def _probe(self, status: Status, x, solver_objective, start_year=None) -> Probe:
         if x is None:
             return Probe(status, None, None, None)
         ev = evaluate(self.scenario, x, start_year)
         return Probe(status, x, ev.objective, solver_objective, self.selected_ids(x), start_year=start_year)
 
-    def _apply(self, p: Parameter, t: float) -> list:
-        h, comp = self.session.h, self.comp
-        undo = []
+    def _apply(self, p: Parameter, t: float, undo: ExitStack) -> None:
+        """Apply parameter p at t to the live session, registering each undo on `undo`."""
+        session, comp = self.session, self.comp
         if p.coef:
             j = self.col(p.option)
             base = self.column(j)
             for i, d in p.coef.items():
-                h.changeCoeff(i, j, base.get(i, 0.0) + t * d)
-                undo.append(lambda i=i, v=base.get(i, 0.0): h.changeCoeff(i, j, v))
+                session.set_coefficient(i, j, base.get(i, 0.0) + t * d)
+                undo.callback(session.set_coefficient, i, j, base.get(i, 0.0))
         for i, d in p.bound.items():
             lo, hi = comp.row_lower[i], comp.row_upper[i]
-            h.changeRowBounds(i, lo + t * d if math.isfinite(lo) else lo, hi + t * d if math.isfinite(hi) else hi)
-            undo.append(lambda i=i: h.changeRowBounds(i, comp.row_lower[i], comp.row_upper[i]))
+            session.set_row_bounds_at([i], [lo + t * d if math.isfinite(lo) else lo],
+                                      [hi + t * d if math.isfinite(hi) else hi])
+            undo.callback(session.set_row_bounds_at, [i], [lo], [hi])
         if p.primary or p.secondary:
             j = self.col(p.option)
             primary, secondary = comp.primary.copy(), comp.secondary.copy()
             primary[j] += t * p.primary
             secondary[j] += t * p.secondary
-            self.session.comp = replace(comp, primary=primary, secondary=secondary)
-        return undo
+            undo.enter_context(session.objectives(primary, secondary))
 
     def min_parameter(self, p: Parameter, option: str, z_ref: float, strict: bool = False,
-                      max_secondary: float | None = None) -> tuple[str, float | None, np.ndarray | None, np.ndarray | None]:
+                      max_secondary: float | None = None) -> tuple[Status, float | None, np.ndarray | None, np.ndarray | None]:
         """Smallest t in [0, t_max] at which a portfolio containing `option` is at least as good as z_ref.
 
         `strict` asks for strictly better (by the objective tolerance); `max_secondary` adds
         "tie-break weight (min-sense secondary) at most this" — a tie the option would win. Returns (status, t);
         t is None when no such t exists (status 'infeasible') or the solver stopped early.
         """
-        h, comp = self.session.h, self.comp
-        n, m = h.getNumCol(), h.getNumRow()
+        session, comp = self.session, self.comp
+        n = session.num_columns
         j = self.col(option)
         d: dict[int, float] = {}
         for i, v in p.coef.items():
@@ -291,28 +270,27 @@ class Workbench:
         if p.primary:
             cols, coef = np.append(cols, n).astype(np.int32), np.append(coef, p.primary)
         try:
-            h.addCol(0.0, 0.0, p.t_max, len(idx), idx, vals)
-            h.addRow(-np.inf, z_min, len(cols), cols, coef)
-            if max_secondary is not None:
-                scols = np.flatnonzero(comp.secondary).astype(np.int32)
-                scoef = comp.secondary[scols]
-                if p.secondary:
-                    scols, scoef = np.append(scols, n).astype(np.int32), np.append(scoef, p.secondary)
-                h.addRow(-np.inf, max_secondary, len(scols), scols, scoef)
-            h.changeColBounds(j, 1.0, 1.0)
-            cost = np.zeros(n + 1)
-            cost[n] = 1.0
-            res = self.session.run_stage(cost, self.time_limit, 0.0, None)  # one stage, no tie-break
+            with session.scratch():
+                session.add_column(0.0, 0.0, p.t_max, idx, vals)
+                session.add_row(-np.inf, z_min, cols, coef)
+                if max_secondary is not None:
+                    scols = np.flatnonzero(comp.secondary).astype(np.int32)
+                    scoef = comp.secondary[scols]
+                    if p.secondary:
+                        scols, scoef = np.append(scols, n).astype(np.int32), np.append(scoef, p.secondary)
+                    session.add_row(-np.inf, max_secondary, scols, scoef)
+                session.set_column_bounds([j], [1.0], [1.0])
+                cost = np.zeros(n + 1)
+                cost[n] = 1.0
+                res = session.run_stage(cost, self.time_limit, 0.0, None)  # one stage, no tie-break
         finally:
-            h.deleteRows(h.getNumRow() - m, np.arange(m, h.getNumRow(), dtype=np.int32))
-            h.deleteCols(1, np.array([n], dtype=np.int32))
-            h.changeColBounds(j, comp.col_lower[j], comp.col_upper[j])
+            session.set_column_bounds([j], [comp.col_lower[j]], [comp.col_upper[j]])
         self.solves += 1
         if res.values is None:
             return res.status, None, None, None
         values = res.values
         x = (values[comp.x_cols] > 0.5).astype(np.int8)
-        start = comp.start_year(values[:n]) if hasattr(comp, "start_year") else None
+        start = comp.start_year(values[:n])
         return res.status, max(0.0, float(values[n])), x, start
 
     def lp_relaxation(self) -> dict:
@@ -328,7 +306,7 @@ class Workbench:
         if res.values is None:
             return {"status": res.status, "objective": None, "duals": None}
         sign = -1.0 if comp.maximize else 1.0
-        duals = sign * np.array(session.h.getSolution().row_dual)
+        duals = sign * session.row_duals()
         return {"status": res.status, "objective": sign * float(comp.primary @ res.values), "duals": duals}
 
     @staticmethod

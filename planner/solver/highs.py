@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -77,8 +80,21 @@ def new_highs():
     return h
 
 
+@dataclass(frozen=True)
+class Iis:
+    """An irreducible infeasible subset as HiGHS reports it: row indices, and whether it is valid."""
+
+    valid: bool
+    rows: list[int]
+    status: str  # HiGHS's call status, e.g. "HighsStatus.kOk"
+
+
 class HighsSession:
-    """One highspy model kept alive for repeated solves with changed bounds or costs."""
+    """One highspy model kept alive for repeated solves with changed bounds or costs.
+
+    Callers outside `planner.solver` use the public methods only (bounds, costs,
+    coefficients, scratch columns and rows, duals, IIS), never the highspy object itself.
+    """
 
     def __init__(self, comp: Compiled, threads: int | None = None):
         import highspy
@@ -126,6 +142,75 @@ class HighsSession:
         """Change the bounds of rows `rows` (indices into `comp.row_names`)."""
         rows = np.asarray(rows, dtype=np.int32)
         self.h.changeRowsBounds(len(rows), rows, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
+
+    def set_coefficient(self, row: int, col: int, value: float) -> None:
+        """Set one matrix entry A[row, col] (0 removes it)."""
+        self.h.changeCoeff(int(row), int(col), float(value))
+
+    @property
+    def num_columns(self) -> int:
+        """Columns of the live model (the compiled ones plus any scratch columns)."""
+        return int(self.h.getNumCol())
+
+    @property
+    def num_rows(self) -> int:
+        """Rows of the live model (the compiled ones plus any scratch rows)."""
+        return int(self.h.getNumRow())
+
+    def add_column(self, cost: float, lower: float, upper: float, rows, values) -> int:
+        """Append a continuous column with entries `values` in rows `rows`; returns its index."""
+        rows = np.asarray(rows, dtype=np.int32)
+        self.h.addCol(float(cost), float(lower), float(upper), len(rows), rows, np.asarray(values, dtype=float))
+        return self.num_columns - 1
+
+    def add_row(self, lower: float, upper: float, cols, values) -> int:
+        """Append a row lower ≤ Σ values·x[cols] ≤ upper; returns its index."""
+        cols = np.asarray(cols, dtype=np.int32)
+        self.h.addRow(float(lower), float(upper), len(cols), cols, np.asarray(values, dtype=float))
+        return self.num_rows - 1
+
+    def delete_columns(self, cols) -> None:
+        cols = np.asarray(cols, dtype=np.int32)
+        self.h.deleteCols(len(cols), cols)
+
+    def delete_rows(self, rows) -> None:
+        rows = np.asarray(rows, dtype=np.int32)
+        self.h.deleteRows(len(rows), rows)
+
+    @contextmanager
+    def scratch(self) -> Iterator[None]:
+        """Rows and columns added inside the block are deleted when it ends (the model's own stay)."""
+        n, m = self.num_columns, self.num_rows
+        try:
+            yield
+        finally:
+            if self.num_rows > m:
+                self.delete_rows(np.arange(m, self.num_rows))
+            if self.num_columns > n:
+                self.delete_columns(np.arange(n, self.num_columns))
+
+    @contextmanager
+    def objectives(self, primary: np.ndarray, secondary: np.ndarray) -> Iterator[None]:
+        """`solve` inside the block uses these (min-sense) primary and tie-break objectives."""
+        saved = self.comp
+        self.comp = replace(saved, primary=primary, secondary=secondary)
+        try:
+            yield
+        finally:
+            self.comp = saved
+
+    def row_duals(self) -> np.ndarray:
+        """Row duals of the last solve (min sense; meaningful for an LP)."""
+        return np.array(self.h.getSolution().row_dual)
+
+    def set_iis_strategy(self, strategy: int) -> None:
+        """HiGHS's `iis_strategy` option (a `highspy.IisStrategy` bit set), for `iis`."""
+        self.h.setOptionValue("iis_strategy", int(strategy))
+
+    def iis(self) -> Iis:
+        """HiGHS's IIS of the model (computed on its LP; see `set_iis_strategy`)."""
+        status, iis = self.h.getIis()
+        return Iis(bool(str(status).endswith("kOk") and iis.valid_), [int(i) for i in iis.row_index_], str(status))
 
     def run_stage(self, cost: np.ndarray, time_limit: float | None, mip_gap: float,
                   start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None) -> StageResult:
