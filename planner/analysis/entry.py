@@ -33,6 +33,19 @@ SCALE_GRID = 0.001
 
 
 @dataclass
+class RowEffect:
+    """A row o's flip would violate (or a limit o uses): what binds, and o's coefficient in it."""
+
+    row: str
+    family: str
+    ident: str
+    sense: str
+    bound: float
+    activity: float  # row activity if o is flipped (removed / added)
+    coefficient: float  # o's coefficient in the row
+
+
+@dataclass
 class EntryPath:
     parameter: str  # resource name, row name, "contributions" or "cost"
     kind: str  # "limit" | "rule" | "contributions" | "cost"
@@ -276,8 +289,6 @@ def entry_paths(wb: Workbench, o: str, blocked_by, max_steps: int = 3) -> list[E
     j = wb.col(o)
     column = wb.column(j)
     rows = {r.row: r for r in blocked_by}
-    from planner.analysis.explain import RowEffect
-
     for i, coef in column.items():
         info = wb.rows[i]
         pushes = (coef > 0 and info.sense == "<=") or (coef < 0 and info.sense == ">=")

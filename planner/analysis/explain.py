@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from planner.analysis.entry import EntryPath, entry_paths
+from planner.analysis.entry import EntryPath, RowEffect, entry_paths
 from planner.analysis.workbench import Workbench
 from planner.errors import InputError, Problem
 from planner.inputs.scenario import Scenario
@@ -37,17 +37,6 @@ class GapEffect:
     covered: float  # with the portfolio as it stands (with o for selected, without for unselected)
     covered_other: float  # with o removed (selected) / added (unselected)
     sole: bool  # no other option of the portfolio contributes to this gap
-
-
-@dataclass
-class RowEffect:
-    row: str
-    family: str
-    ident: str
-    sense: str
-    bound: float
-    activity: float  # row activity if o is flipped (removed / added)
-    coefficient: float  # o's coefficient in the row
 
 
 @dataclass

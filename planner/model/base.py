@@ -169,25 +169,3 @@ def evaluate_target(state: State) -> Face:
         if target > 0:
             face.row(g, c, lower=float(target))
     return face
-
-
-def objective_value(state: State) -> float:
-    """The primary objective of a portfolio (user sense), from the model's one definition of it:
-
-    max_coverage: Σ_(c, φ) φ·Σ_g value_g(c[g]) + Σ bonuses − risk_penalty·Σ_o risk[o]·x[o], where the
-    valued coverage (c, φ) is the coverage (or, under phasing, each year's with φ = 1/T) and
-    value_g is w[g]·c/size[g] or a rule family's shape of it (diminishing returns);
-    min_cost: Σ_o use[o, cost_resource]·x[o].
-    """
-    from planner.model import rules
-
-    sc = state.scenario
-    obj = sc.config.objective
-    if obj.sense != "max_coverage":
-        return float(sc.options[sc.cost_resource].to_numpy(dtype=float) @ state.x)
-    valued = rules.valued_coverage(state)
-    value = sum(factor * float(np.sum(rules.gap_values(sc, covered))) for covered, factor in valued)
-    value += rules.objective_bonus(state)
-    if obj.risk_penalty:
-        value -= obj.risk_penalty * float(sc.options["risk"].to_numpy(dtype=float) @ state.x)
-    return float(value)

@@ -1,7 +1,7 @@
 """Every reported figure of a portfolio, from the model's one definition (its numpy face).
 
 `evaluate(scenario, selected)` gives coverage per gap, resource use, the objective value
-(`planner.model.base.objective_value`) and, on demand, every row's activity and bounds and
+(`planner.model.rules.objective_value`) and, on demand, every row's activity and bounds and
 every auxiliary column's value (`Evaluation.faces()`), read from each part's
 `evaluate_<part>` in the rule-family registry. Results, `planner check`, sensitivity and
 the analysis commands all read this; none re-derives a formula.
@@ -67,7 +67,7 @@ def evaluate(scenario: Scenario, selected, start_year=None) -> Evaluation:
     or {option_id: year}; `selected` may itself be such a mapping); a selected option
     without one starts in the horizon's first year.
     """
-    from planner.model.base import objective_value
+    from planner.model.rules import objective_value
 
     if isinstance(selected, dict) and start_year is None:
         start_year, selected = selected, list(selected)

@@ -140,7 +140,7 @@ def add_rules(model: "Model") -> None:
 
 # ---------------------------------------------------------------- the objective's shape
 # The objective is Σ over valued coverage of each gap's value, plus bonuses (see
-# `planner.model.base.objective_value`); these three hooks say how families shape it.
+# `objective_value`); these three hooks say how families shape it.
 
 def valued_coverage(state: "State") -> list[tuple[np.ndarray, float]]:
     """The coverage the objective values, with its factor: [(covered, 1)], or under
@@ -172,6 +172,26 @@ def objective_bonus(state: "State") -> float:
     from planner.model.rules.value import standards_value
 
     return standards_value(state.scenario, state.x)
+
+
+def objective_value(state: State) -> float:
+    """The primary objective of a portfolio (user sense), from the model's one definition of it:
+
+    max_coverage: Σ_(c, φ) φ·Σ_g value_g(c[g]) + Σ bonuses − risk_penalty·Σ_o risk[o]·x[o], where the
+    valued coverage (c, φ) is the coverage (or, under phasing, each year's with φ = 1/T) and
+    value_g is w[g]·c/size[g] or a rule family's shape of it (diminishing returns);
+    min_cost: Σ_o use[o, cost_resource]·x[o].
+    """
+    sc = state.scenario
+    obj = sc.config.objective
+    if obj.sense != "max_coverage":
+        return float(sc.options[sc.cost_resource].to_numpy(dtype=float) @ state.x)
+    valued = valued_coverage(state)
+    value = sum(factor * float(np.sum(gap_values(sc, covered))) for covered, factor in valued)
+    value += objective_bonus(state)
+    if obj.risk_penalty:
+        value -= obj.risk_penalty * float(sc.options["risk"].to_numpy(dtype=float) @ state.x)
+    return float(value)
 
 
 def forced_by(scenario, x: np.ndarray) -> list[str]:
