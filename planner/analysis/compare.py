@@ -128,7 +128,7 @@ def compare_runs(a: str | Path, b: str | Path) -> Comparison:
 
 def describe(c: Comparison) -> list[str]:
     """Plain-language summary of a comparison."""
-    from planner.analysis.explain import fmt
+    from planner.io.numbers import fmt
 
     out = [f"A: {c.run_a} ({c.scenario_a}, {c.status_a}); B: {c.run_b} ({c.scenario_b}, {c.status_b})."]
     if c.objective_change is not None:

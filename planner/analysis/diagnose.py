@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from planner.inputs.scenario import Scenario
+from planner.io.numbers import fmt_num
 from planner.solver.highs import HighsSession
 from planner.solver.outcome import OPTIMAL
 from planner.analysis.workbench import RowInfo, Workbench
@@ -101,7 +102,7 @@ def _yaml_list(items) -> str:
 
 def describe_change(sc: Scenario, row: RowInfo, new: float) -> tuple[str, str | None, dict | None]:
     """(sentence, --set override, table edit) for one relaxed row."""
-    from planner.analysis.explain import fmt
+    from planner.io.numbers import fmt
 
     rules = sc.config.rules
     if row.family == "limit":
@@ -136,7 +137,7 @@ def _match(ident: str, keys) -> str | None:
 
 def _rule_key(sc: Scenario, row: RowInfo, new: float) -> tuple[str, str | None, dict | None] | None:
     """Rule rows whose bound is one scenario key: the sentence and the `--set` that relaxes it."""
-    from planner.analysis.explain import fmt
+    from planner.io.numbers import fmt
 
     rules = sc.config.rules
     suffix = row.name[len(row.family) + 1:]
@@ -174,10 +175,6 @@ def _rule_key(sc: Scenario, row: RowInfo, new: float) -> tuple[str, str | None, 
             return (f"lower the N-1 resilience fraction from {fmt(frac0)} to {fmt(frac)} {what}",
                     f"rules.resilience.fraction={fmt_num(frac)}", None)
     return None
-
-
-def fmt_num(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else repr(round(v, 9))
 
 
 class _Elastic:
@@ -314,7 +311,7 @@ def diagnose(scenario: Scenario, workbench: Workbench | None = None, alternative
 
 def describe(d: Diagnosis, short: bool = False) -> list[str]:
     """Plain-language diagnosis; `short` is what `planner solve` prints on an infeasible scenario."""
-    from planner.analysis.explain import fmt
+    from planner.io.numbers import fmt
 
     if d.status != "infeasible":
         return [f"{d.scenario} is not infeasible ({d.status}); nothing to diagnose."]

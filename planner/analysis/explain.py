@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from planner.errors import InputError, Problem
+from planner.io.numbers import fmt
 from planner.results.evaluation import covered_amounts
 from planner.inputs.scenario import Scenario
 from planner.analysis.entry import EntryPath, entry_paths
@@ -188,16 +189,6 @@ def explain(scenario: Scenario, option_ids, entry: bool = True, max_steps: int =
     check_options(scenario, option_ids)
     wb = workbench or Workbench(scenario)
     return [explain_option(wb, o, entry, max_steps) for o in dict.fromkeys(option_ids)]
-
-
-def fmt(v: float | None, digits: int = 4) -> str:
-    if v is None:
-        return "—"
-    if not math.isfinite(v):
-        return str(v)
-    if float(v).is_integer():
-        return f"{int(v):,}"
-    return f"{v:,.{digits}f}".rstrip("0").rstrip(".")
 
 
 def _names(ids: list[str]) -> str:
