@@ -30,8 +30,7 @@ import yaml
 
 from planner.inputs.config import ScenarioConfig, parse_config
 from planner.errors import InputError, Problem
-
-TABLES = ("partners", "sectors", "gaps", "options", "contributions")
+from planner.inputs.schema import TABLES
 # Refuse larger inputs with a clear message rather than exhaust memory (documented in README).
 MAX_TABLE_BYTES = 100 * 1024 * 1024  # per CSV file, or per .xlsx workbook on disk
 MAX_XLSX_UNPACKED_BYTES = 500 * 1024 * 1024  # a workbook is a zip: guard against zip bombs
