@@ -187,7 +187,3 @@ def describe(report: ValueReport) -> list[str]:
 
 def value_rows(report: ValueReport) -> list[dict]:
     return [b.to_dict() for b in report.bounds]
-
-
-def is_finite(v) -> bool:
-    return v is not None and math.isfinite(v)

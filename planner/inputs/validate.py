@@ -283,5 +283,5 @@ def validate(raw: RawInputs) -> Scenario:
         sectors=sectors.set_index("sector_id", drop=False),
         gaps=gaps.set_index("gap_id", drop=False),
         options=options.set_index("option_id", drop=False),
-        contributions=contribs.reset_index(drop=True),
+        contributions=contribs.reset_index(drop=True), tables_sha256=raw.tables_sha256,
     )
