@@ -37,7 +37,13 @@ def load_scenario(path: str | Path = DEFAULT_SCENARIO, overrides: list[str] | tu
 def solve(scenario: Scenario | str | Path, overrides: list[str] | tuple[str, ...] = (), *,
           time_limit_s: float | None = None, mip_gap: float | None = None, backend: str | None = None,
           write_model: str | Path | None = None, timings: dict | None = None) -> Result:
-    """Build and solve; non-optimal outcomes (infeasible, time limit) are results, not errors."""
+    """Build and solve; non-optimal outcomes (infeasible, time limit) are results, not errors.
+
+    `time_limit_s`, `mip_gap` and `backend` (None: the scenario's own) become the scenario's
+    solver settings, so the Result's scenario (hence `write_run`'s scenario.json and
+    input_sha256) records what was run, exactly as `planner solve --time-limit/--mip-gap/--solver` does.
+    """
+    from planner.inputs.read import with_solver_settings
     from planner.model.assemble import build
     from planner.results.result import make_result
     from planner.model.rules import active_rules
@@ -46,6 +52,7 @@ def solve(scenario: Scenario | str | Path, overrides: list[str] | tuple[str, ...
     timings = {} if timings is None else timings
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides, timings)
+    scenario = with_solver_settings(scenario, time_limit_s=time_limit_s, mip_gap=mip_gap, backend=backend)
     t0 = time.perf_counter()
     model = build(scenario)
     timings["build"] = time.perf_counter() - t0
@@ -53,7 +60,7 @@ def solve(scenario: Scenario | str | Path, overrides: list[str] | tuple[str, ...
         from planner.model.lpfile import write_model_file
 
         write_model_file(model, write_model)
-    outcome = solve_model(model, time_limit_s, mip_gap, backend)
+    outcome = solve_model(model)  # with the scenario's solver settings, now including the arguments
     if outcome.prepare_seconds:
         timings["compile"] = outcome.prepare_seconds
     timings["solve"] = outcome.solve_seconds

@@ -1,64 +1,25 @@
 """Compare two run folders (as `planner solve --out` writes them): what changed and by how much.
 
-Reads each folder's summary.json, portfolio.csv and coverage.csv. Works for any two
+Reads each folder's summary.json, portfolio.csv and coverage.csv (through `planner.io.runs`). Works for any two
 runs — two scenarios, a run and a sweep point, two dates — and says when they were made
 from different inputs. Differences are B − A.
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from planner.errors import InputError, Problem
+from planner.io.runs import RunFolder, read_run
 
-RUN_FILES = ("summary.json", "portfolio.csv", "coverage.csv")
-
-
-@dataclass
-class Run:
-    folder: Path
-    summary: dict
-    portfolio: object  # DataFrame
-    coverage: object  # DataFrame
+REQUIRED_COLUMNS = {"portfolio": ("option_id",), "coverage": ("gap_id", "sector_id", "size", "covered")}
 
 
-def read_run(folder: str | Path) -> Run:
-    """Read one run folder; every missing or unreadable file is reported at once."""
-    import pandas as pd
-
-    folder = Path(folder)
-    problems = []
-    if not folder.is_dir():
-        raise InputError(Problem(file=str(folder), message="not a folder; give a folder written by `planner solve --out`"))
-    for name in RUN_FILES:
-        if not (folder / name).is_file():
-            problems.append(Problem(file=str(folder / name), message=f"missing: a run folder holds {', '.join(RUN_FILES)}"))
-    if problems:
-        raise InputError(problems)
-    try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(Problem(file=str(folder / "summary.json"), message=f"not valid JSON: {exc}")) from None
-    frames = {}
-    for name in ("portfolio", "coverage"):
-        file = folder / f"{name}.csv"
-        try:
-            frames[name] = pd.read_csv(file, dtype={"option_id": str, "gap_id": str, "sector_id": str, "partner_id": str},
-                                       keep_default_na=True)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            problems.append(Problem(file=str(file), message=f"cannot read: {exc}"))
-    if problems:
-        raise InputError(problems)
-    for name, cols in (("portfolio", ("option_id",)), ("coverage", ("gap_id", "sector_id", "size", "covered"))):
-        missing = [c for c in cols if c not in frames[name].columns]
-        if missing:
-            problems.append(Problem(file=str(folder / f"{name}.csv"), column=missing[0],
-                                    message=f"required column(s) missing: {', '.join(missing)}"))
-    if problems:
-        raise InputError(problems)
-    return Run(folder, summary, frames["portfolio"], frames["coverage"])
+def _read(folder: str | Path) -> RunFolder:
+    """One run folder, with the columns a comparison reads (exit 2 naming each missing file or column)."""
+    run = read_run(folder)
+    run.require_columns(REQUIRED_COLUMNS)
+    return run
 
 
 @dataclass
@@ -117,10 +78,11 @@ def _options(frame, ids) -> list[OptionChange]:
 
 def compare_runs(a: str | Path, b: str | Path) -> Comparison:
     """B − A for portfolio, coverage per gap and sector, resource use and objective."""
-    ra, rb = read_run(a), read_run(b)
-    ids_a, ids_b = set(ra.portfolio["option_id"]), set(rb.portfolio["option_id"])
-    ca = ra.coverage.set_index("gap_id")
-    cb = rb.coverage.set_index("gap_id")
+    ra, rb = _read(a), _read(b)
+    port_a, port_b = ra.portfolio.frame(), rb.portfolio.frame()
+    ids_a, ids_b = set(port_a["option_id"]), set(port_b["option_id"])
+    ca = ra.coverage.frame().set_index("gap_id")
+    cb = rb.coverage.frame().set_index("gap_id")
     gaps = []
     for g in list(ca.index) + [g for g in cb.index if g not in ca.index]:
         xa = ca.loc[g] if g in ca.index else None
@@ -159,14 +121,14 @@ def compare_runs(a: str | Path, b: str | Path) -> Comparison:
         status_a=str(ra.summary.get("status", "")), status_b=str(rb.summary.get("status", "")),
         objective_a=oa, objective_b=ob, objective_change=_diff(oa, ob),
         same_inputs=ra.summary.get("input_sha256") == rb.summary.get("input_sha256"),
-        added=_options(rb.portfolio, ids_b - ids_a), removed=_options(ra.portfolio, ids_a - ids_b),
+        added=_options(port_b, ids_b - ids_a), removed=_options(port_a, ids_a - ids_b),
         kept=len(ids_a & ids_b), gaps=gaps, sectors=list(sectors.values()), resources=resources,
     )
 
 
 def describe(c: Comparison) -> list[str]:
     """Plain-language summary of a comparison."""
-    from planner.analysis.explain import fmt
+    from planner.io.numbers import fmt
 
     out = [f"A: {c.run_a} ({c.scenario_a}, {c.status_a}); B: {c.run_b} ({c.scenario_b}, {c.status_b})."]
     if c.objective_change is not None:

@@ -40,6 +40,7 @@ import numpy as np
 
 from planner.analysis.workbench import RowInfo, Workbench
 from planner.inputs.scenario import Scenario
+from planner.io.numbers import fmt, fmt_num
 from planner.solver.highs import HighsSession
 from planner.solver.outcome import Status
 
@@ -109,7 +110,7 @@ def describe_change(sc: Scenario, row: RowInfo, new: float, value: float | None 
     (bound = scale × that value).
 
     `value` states the key's new value outright (rows that share a key; see `_merge_shared`)."""
-    from planner.analysis.explain import fmt
+
 
     tag = row.tag
     key, subject, b = tag.key, tag.subject, row.bound
@@ -164,7 +165,7 @@ def _listed(sc: Scenario, family: str) -> list[str]:
 
 def _cell_change(sc: Scenario, row: RowInfo, new: float) -> tuple[str, str | None, dict | None, str | None]:
     """A bound read from a table cell: the edit, and the scenario override where one exists."""
-    from planner.analysis.explain import fmt
+
 
     cell = row.tag.cell
     table = getattr(sc, cell.table)
@@ -205,8 +206,6 @@ def _yaml_list(items) -> str:
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"
 
 
-def fmt_num(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else repr(round(v, 9))
 
 
 class _Elastic:
@@ -374,7 +373,7 @@ def diagnose(scenario: Scenario, workbench: Workbench | None = None, alternative
 
 def describe(d: Diagnosis, short: bool = False) -> list[str]:
     """Plain-language diagnosis; `short` is what `planner solve` prints on an infeasible scenario."""
-    from planner.analysis.explain import fmt
+
 
     if d.status != Status.INFEASIBLE:
         return [f"{d.scenario} is not infeasible ({d.status}); nothing to diagnose."]

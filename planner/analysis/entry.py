@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from planner.analysis.workbench import Parameter, Workbench, obj_tol
 from planner.errors import PlannerError
+from planner.io.numbers import fmt_num
 from planner.results.evaluation import evaluate
 from planner.solver.outcome import Status
 
@@ -211,7 +212,7 @@ def _bound_path(wb: Workbench, o: str, row, max_steps: int) -> EntryPath:
         if below is not None:
             path.below = info.bound + below if up else info.bound - below
         if kind == "limit":
-            path.override = f"{info.tag.key}={_num(path.needed)}"
+            path.override = f"{info.tag.key}={fmt_num(path.needed)}"
         elif info.family == "forbid":
             rest = [f for f in wb.scenario.config.rules.forbid if f != info.subject]
             path.override = f"{info.tag.key}=" + _yaml_list(rest)
@@ -304,10 +305,6 @@ def entry_paths(wb: Workbench, o: str, blocked_by, max_steps: int = 3) -> list[E
         if extra is not None:
             paths.append(extra)
     return paths
-
-
-def _num(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else repr(round(v, 9))
 
 
 def _yaml_list(items) -> str:

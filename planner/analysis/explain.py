@@ -16,12 +16,12 @@ Every figure comes from an exact re-solve of the same built model (`Workbench`).
 from __future__ import annotations
 
 import difflib
-import math
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from planner.analysis.entry import EntryPath, RowEffect, entry_paths
+from planner.io.numbers import fmt
 from planner.analysis.workbench import Workbench
 from planner.errors import InputError, Problem
 from planner.inputs.scenario import Scenario
@@ -177,16 +177,6 @@ def explain(scenario: Scenario, option_ids, entry: bool = True, max_steps: int =
     check_options(scenario, option_ids)
     wb = workbench or Workbench(scenario)
     return [explain_option(wb, o, entry, max_steps) for o in dict.fromkeys(option_ids)]
-
-
-def fmt(v: float | None, digits: int = 4) -> str:
-    if v is None:
-        return "—"
-    if not math.isfinite(v):
-        return str(v)
-    if float(v).is_integer():
-        return f"{int(v):,}"
-    return f"{v:,.{digits}f}".rstrip("0").rstrip(".")
 
 
 def _names(ids: list[str]) -> str:

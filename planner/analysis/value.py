@@ -156,7 +156,7 @@ def value_bounds(scenario: Scenario, deltas: dict[str, float] | None = None, fam
 
 def describe(report: ValueReport) -> list[str]:
     """One sentence per bound with a non-zero value."""
-    from planner.analysis.explain import fmt
+    from planner.io.numbers import fmt
 
     out = [f"Objective {fmt(report.objective)} ({report.status}); LP relaxation {fmt(report.lp_objective)} "
            f"({report.lp_status}). Values are exact MIP re-solves at ±Δ; LP duals are the relaxation's prices only."]
@@ -187,4 +187,3 @@ def describe(report: ValueReport) -> list[str]:
 
 def value_rows(report: ValueReport) -> list[dict]:
     return [b.to_dict() for b in report.bounds]
-

@@ -4,15 +4,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from planner.io.numbers import fmt, fmt_fixed, fmt_percent
 from planner.solver.outcome import Status
-
-
-def fmt(value, digits: int = 2) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}"
-    return str(value)
 
 
 def print_result(result, out_dir=None, console: Console | None = None) -> None:
@@ -23,9 +16,9 @@ def print_result(result, out_dir=None, console: Console | None = None) -> None:
     s = result.summary()
     head = f"[bold]{s['scenario']}[/bold]: {s['status']}"
     if result.has_portfolio:
-        head += f" · objective {fmt(s['objective'], 4)} · {s['selected']} options"
+        head += f" · objective {fmt_fixed(s['objective'], 4)} · {s['selected']} options"
         if s["status"] != Status.OPTIMAL or (s["mip_gap"] or 0) > 1e-9:  # optimal within a gap setting shows it
-            head += f" · bound {fmt(s['bound'], 4)} · gap {fmt(s['mip_gap'], 4)}"
+            head += f" · bound {fmt_fixed(s['bound'], 4)} · gap {fmt_fixed(s['mip_gap'], 4)}"
     console.print(head + f" · solved in {s['solve_seconds']:.2f} s")
     if result.message and result.status != Status.OPTIMAL:
         console.print(f"[yellow]{result.message}[/yellow]")
@@ -43,20 +36,20 @@ def print_result(result, out_dir=None, console: Console | None = None) -> None:
             table.add_section()
         previous = row["sector_id"]
         table.add_row(sector, row["partner_name"], row["kind"], row["option_id"],
-                      *(fmt(float(row[r]), 1) for r in sc.resources))
+                      *(fmt_fixed(float(row[r]), 1) for r in sc.resources))
     console.print(table)
     sect = Table(title="Coverage by sector")
     for col in ("sector", "covered", "of size", "fraction", "options"):
         sect.add_column(col, justify="left" if col == "sector" else "right")
     for _, row in result.sector_coverage().iterrows():
-        sect.add_row(row["name"], fmt(row["covered"], 1), fmt(row["size"], 1), f"{row['fraction']:.1%}", str(row["options"]))
+        sect.add_row(row["name"], fmt_fixed(row["covered"], 1), fmt_fixed(row["size"], 1), f"{row['fraction']:.1%}", str(row["options"]))
     console.print(sect)
     res = Table(title="Resources")
     for col in ("resource", "used", "limit", "share"):
         res.add_column(col, justify="left" if col == "resource" else "right")
     for name, r in s["resources"].items():
         share = f"{r['used'] / r['limit']:.0%}" if r["limit"] else "—"
-        res.add_row(name, fmt(r["used"], 1), fmt(r["limit"], 1), share)
+        res.add_row(name, fmt_fixed(r["used"], 1), fmt_fixed(r["limit"], 1), share)
     console.print(res)
     if out_dir is not None:
         console.print(f"results written to [bold]{out_dir}[/bold]")
@@ -68,9 +61,8 @@ def _console() -> Console:
 
 
 def _num(value, digits: int = 4) -> str:
-    from planner.analysis.explain import fmt as afmt
-
-    return afmt(value, digits) if isinstance(value, (int, float)) else fmt(value)
+    """A figure of an explanation or comparison: a sentence's number, else (None, text) as a table cell."""
+    return fmt(value, digits) if isinstance(value, (int, float)) else fmt_fixed(value)
 
 
 def print_explanations(explanations, rows, sentences, out_dir=None, console: Console | None = None) -> None:
@@ -116,7 +108,7 @@ def print_comparison(comp, all_gaps: bool = False, out_dir=None, console: Consol
         t.add_column(col, justify="left" if col == "sector" else "right")
     for s in comp.sectors:
         t.add_row(s["sector_id"], _num(s["size"], 1), _num(s["covered_a"], 2), _num(s["covered_b"], 2),
-                  _num(s["change"], 2), _pct(s["fraction_a"]), _pct(s["fraction_b"]))
+                  _num(s["change"], 2), fmt_percent(s["fraction_a"]), fmt_percent(s["fraction_b"]))
     console.print(t)
     gaps = [g for g in comp.gaps if all_gaps or (g["change"] or 0) != 0 or g["change"] is None]
     if gaps:
@@ -136,10 +128,6 @@ def print_comparison(comp, all_gaps: bool = False, out_dir=None, console: Consol
     console.print(t)
     if out_dir is not None:
         console.print(f"results written to [bold]{out_dir}[/bold]")
-
-
-def _pct(v) -> str:
-    return "—" if v is None else f"{v:.1%}"
 
 
 def print_values(report, sentences, out_dir=None, console: Console | None = None) -> None:

@@ -4,20 +4,9 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from planner.cli.display import fmt as _fmt
+from planner.io.numbers import fmt_cell
 
 MAX_ROWS = 40
-
-
-def fmt(value, digits: int = 2) -> str:
-    """Like display.fmt, with pandas' missing values shown as a dash."""
-    import pandas as pd
-
-    if value is None or (not isinstance(value, (list, tuple, str)) and pd.isna(value)):
-        return "—"
-    if hasattr(value, "item"):  # numpy / pandas scalars
-        value = value.item()
-    return _fmt(value, digits)
 
 
 def _console() -> Console:
@@ -56,8 +45,8 @@ def print_sweep(outcome, console: Console | None = None) -> None:
         into = inner[inner["to_point"] == row["point"]] if len(inner) else inner
         enter = ", ".join(into[into["change"] == "enter"]["option_id"]) if len(into) else ""
         leave = ", ".join(into[into["change"] == "leave"]["option_id"]) if len(into) else ""
-        table.add_row(str(row["point"]), *(fmt(row[k]) for k in keys), row["status"], fmt(row["objective"], 4),
-                      fmt(row["selected"]), enter, leave)
+        table.add_row(str(row["point"]), *(fmt_cell(row[k]) for k in keys), row["status"], fmt_cell(row["objective"], 4),
+                      fmt_cell(row["selected"]), enter, leave)
     console.print(table)
     console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
 
@@ -67,9 +56,9 @@ def print_frontier(outcome, console: Console | None = None) -> None:
     s = outcome.summary
     exact = "exact" if s["exact"] else "[yellow]not exact (a solve hit its time limit)[/yellow]"
     if not s["complete"]:
-        exact += f", [yellow]stopped by --max-solves: covers {fmt(s['covered_from'])} and up[/yellow]"
+        exact += f", [yellow]stopped by --max-solves: covers {fmt_cell(s['covered_from'])} and up[/yellow]"
     console.print(f"[bold]{s['scenario']}[/bold] frontier of the objective against {s['resource']} "
-                  f"from {fmt(s['from'])} to {fmt(s['to'])}: {s['breakpoints']} breakpoints found with "
+                  f"from {fmt_cell(s['from'])} to {fmt_cell(s['to'])}: {s['breakpoints']} breakpoints found with "
                   f"{s['solves']} solves ({exact}, {s['wall_seconds']:.1f} s)")
     frame = outcome.tables["frontier.csv"]
     table = Table(title="Limit intervals (the portfolio is optimal from 'from' up to 'to')")
@@ -80,8 +69,8 @@ def print_frontier(outcome, console: Console | None = None) -> None:
         if row is None:
             table.add_row("…", *[""] * 6)
             continue
-        table.add_row(fmt(row["limit_from"]), fmt(row["limit_to"]), row["status"], fmt(row["objective"], 4),
-                      fmt(row["selected"]), row["entered"].replace(";", ", "), row["left"].replace(";", ", "))
+        table.add_row(fmt_cell(row["limit_from"]), fmt_cell(row["limit_to"]), row["status"], fmt_cell(row["objective"], 4),
+                      fmt_cell(row["selected"]), row["entered"].replace(";", ", "), row["left"].replace(";", ", "))
     console.print(table)
     console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
 
@@ -92,10 +81,10 @@ def print_montecarlo(outcome, console: Console | None = None) -> None:
     counts = ", ".join(f"{v} {k}" for k, v in s["status_counts"].items())
     obj = s["objective"]
     console.print(f"[bold]{s['scenario']}[/bold] Monte Carlo: {s['samples']} samples, seed {s['seed']} ({counts}); "
-                  f"unperturbed objective {fmt(s['base']['objective'], 4)}")
+                  f"unperturbed objective {fmt_cell(s['base']['objective'], 4)}")
     if obj:
-        console.print(f"objective: mean {fmt(obj['mean'], 4)}, 5–95 % [{fmt(obj['p5'], 4)}, {fmt(obj['p95'], 4)}], "
-                      f"min {fmt(obj['min'], 4)}, max {fmt(obj['max'], 4)}")
+        console.print(f"objective: mean {fmt_cell(obj['mean'], 4)}, 5–95 % [{fmt_cell(obj['p5'], 4)}, {fmt_cell(obj['p95'], 4)}], "
+                      f"min {fmt_cell(obj['min'], 4)}, max {fmt_cell(obj['max'], 4)}")
     frame = outcome.tables["montecarlo_options.csv"]
     shown = frame[frame["selected_samples"] > 0]
     table = Table(title=f"Options ever selected ({s['counts']['core']} core, {s['counts']['borderline']} borderline)")
@@ -123,7 +112,7 @@ def print_montecarlo(outcome, console: Console | None = None) -> None:
 def print_alternatives(outcome, console: Console | None = None) -> None:
     console = console or _console()
     s = outcome.summary
-    console.print(f"[bold]{s['scenario']}[/bold]: optimum {fmt(s['optimum']['objective'], 4)} "
+    console.print(f"[bold]{s['scenario']}[/bold]: optimum {fmt_cell(s['optimum']['objective'], 4)} "
                   f"({len(s['optimum']['selected'])} options); {s['found']} of {s['count']} alternatives within "
                   f"{s['within']:.1%} ({s['stopped']})")
     frame = outcome.tables["alternatives.csv"]
@@ -131,8 +120,8 @@ def print_alternatives(outcome, console: Console | None = None) -> None:
     for col in ("#", "objective", "loss", "dropped", "added"):
         table.add_column(col, justify="left" if col in ("dropped", "added") else "right")
     for _, row in frame.iterrows():
-        loss = "—" if row["alternative"] == 0 else f"{fmt(row['loss'], 4)} ({row['loss_pct']:.2f} %)"
-        table.add_row(str(row["alternative"]), fmt(row["objective"], 4), loss,
+        loss = "—" if row["alternative"] == 0 else f"{fmt_cell(row['loss'], 4)} ({row['loss_pct']:.2f} %)"
+        table.add_row(str(row["alternative"]), fmt_cell(row["objective"], 4), loss,
                       row["dropped_ids"].replace(";", ", "), row["added_ids"].replace(";", ", "))
     console.print(table)
     console.print(f"results written to [bold]{outcome.out_dir}[/bold]")

@@ -45,12 +45,12 @@ def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend,
     from planner.io.runfolder import default_run_dir, write_run
 
     timings: dict[str, float] = {}
-    # The flags are scenario settings: applied as the last overrides, they are recorded in
+    # The flags are scenario settings: the API records them in the result's scenario, hence in
     # scenario.json (and input_sha256), so `planner check` judges the run by what was run.
-    flags = [f"solver.{key}={value}" for key, value in
-             (("time_limit_s", time_limit_s), ("mip_gap", mip_gap), ("backend", backend)) if value is not None]
-    sc = load_scenario(resolve_scenario(scenario), [*overrides, *flags], timings)
-    result = run_solve(sc, write_model=write_model, timings=timings)
+    sc = load_scenario(resolve_scenario(scenario), overrides, timings)
+    result = run_solve(sc, time_limit_s=time_limit_s, mip_gap=mip_gap, backend=backend, write_model=write_model,
+                       timings=timings)
+    sc = result.scenario
     target = out_dir or default_run_dir(sc.name)
     t0 = time.perf_counter()
     if reports:

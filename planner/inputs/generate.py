@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from planner.errors import InputError, Problem
+from planner.io.numbers import fmt_data
 
 SECTORS = (
     ("ai", "Artificial intelligence"), ("semis", "Semiconductors"), ("quantum", "Quantum technologies"),
@@ -69,14 +70,6 @@ class Generated:
     limits: dict[str, float]
     targets: int
     rules: dict = field(default_factory=dict)
-
-
-def _num(value: float, decimals: int = 2) -> str:
-    """Fixed-point text without trailing zeros: the same bytes on every platform."""
-    text = f"{value:.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def default_name(options: int, gaps: int, seed: int, resources: int, rules: bool) -> str:
@@ -231,23 +224,23 @@ def _tables(options: int, gaps: int, seed: int, resources: int, rules: bool) -> 
     per_partner = np.bincount(o_part, minlength=n_part)
     need = np.bincount(o_part[np.array(sorted(committed), dtype=int)], minlength=n_part) if committed else np.zeros(n_part, int)
     for p in range(n_part):
-        row = [part_ids[p], f"Partner {p + 1:03d}", REGIONS[part_regions[p]], BLOCS[part_blocs[p]], _num(part_risk[p])]
+        row = [part_ids[p], f"Partner {p + 1:03d}", REGIONS[part_regions[p]], BLOCS[part_blocs[p]], fmt_data(part_risk[p])]
         if rules:
             row.append(str(int(max(need[p], math.ceil(0.1 * per_partner[p]) + 1))))
         partners.append(row)
     tables = {
         "partners": partners,
-        "sectors": [["sector_id", "name", "weight"]] + [[sid, sname, _num(w)] for (sid, sname), w in zip(sectors, sector_w)],
+        "sectors": [["sector_id", "name", "weight"]] + [[sid, sname, fmt_data(w)] for (sid, sname), w in zip(sectors, sector_w)],
         "gaps": [["gap_id", "sector_id", "name", "size", "weight", "target", "critical"]] + [
             [gap_ids[j], sectors[gap_sector[j]][0], f"{sectors[gap_sector[j]][1]} gap {gap_ids[j].rsplit('-', 1)[1]}",
-             _num(size[j], 1), _num(gap_w[j]), "" if math.isnan(target[j]) else _num(target[j], 1),
+             fmt_data(size[j], 1), fmt_data(gap_w[j]), "" if math.isnan(target[j]) else fmt_data(target[j], 1),
              "true" if critical[j] else "false"] for j in range(gaps)],
         "options": [["option_id", "partner_id", "sector_id", "kind", "name", *cols]] + [
             [opt_ids[i], part_ids[o_part[i]], sectors[o_sec[i]][0], kinds[o_kind[i]],
              f"Partner {o_part[i] + 1:03d} {sectors[o_sec[i]][1].lower()} {kinds[o_kind[i]]}",
-             *(_num(use[c][i], 1) for c in cols)] for i in range(options)],
+             *(fmt_data(use[c][i], 1) for c in cols)] for i in range(options)],
         "contributions": [["option_id", "gap_id", "amount"]] + [
-            [opt_ids[i], gap_ids[g], _num(a)] for i, g, a in zip(c_opt_a.tolist(), c_gap_a.tolist(), c_amt_a.tolist())],
+            [opt_ids[i], gap_ids[g], fmt_data(a)] for i, g, a in zip(c_opt_a.tolist(), c_gap_a.tolist(), c_amt_a.tolist())],
     }
     rules_out = {k: [opt_ids[i] for i in v] for k, v in rules_cfg.items()}
     if rules:

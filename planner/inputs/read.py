@@ -3,7 +3,8 @@
 Override order, from weakest to strongest:
   1. the scenario named by `extends:` (recursively, its own `extends:` first),
   2. the scenario file itself,
-  3. `--set KEY=VALUE` overrides, in the order given.
+  3. `--set KEY=VALUE` overrides, in the order given (not `extends`: the chain is read
+     before overrides apply, so `--set extends=…` is refused rather than ignored).
 Mappings merge key by key; lists and scalars replace. `inputs:` is resolved relative
 to the file that states it.
 
@@ -19,19 +20,22 @@ and MAX_XLSX_UNPACKED_BYTES unpacked.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from planner.inputs.config import ScenarioConfig, parse_config
 from planner.errors import InputError, Problem
+from planner.inputs.schema import TABLES
 
-TABLES = ("partners", "sectors", "gaps", "options", "contributions")
+if TYPE_CHECKING:
+    from planner.inputs.scenario import Scenario
 # Refuse larger inputs with a clear message rather than exhaust memory (documented in README).
 MAX_TABLE_BYTES = 100 * 1024 * 1024  # per CSV file, or per .xlsx workbook on disk
 MAX_XLSX_UNPACKED_BYTES = 500 * 1024 * 1024  # a workbook is a zip: guard against zip bombs
@@ -50,6 +54,7 @@ class RawInputs:
     tables: dict[str, Any]  # name -> pandas.DataFrame of str
     files: dict[str, str]  # name -> display path used in messages
     input_sha256: str
+    tables_sha256: str = ""  # the tables' bytes alone, so a change of settings can re-derive input_sha256
 
 
 def parse_set(items: list[str] | tuple[str, ...]) -> list[tuple[str, Any]]:
@@ -62,6 +67,10 @@ def parse_set(items: list[str] | tuple[str, ...]) -> list[tuple[str, Any]]:
         key = key.strip()
         if not key or any(not part for part in key.split(".")):
             raise InputError(Problem(file="--set", value=item, message="KEY must be a dotted path such as limits.budget_musd"))
+        if key.split(".")[0] == "extends":  # read before any --set applies; a path typed here would be silently ignored
+            raise InputError(Problem(file="--set", key=key, value=raw,
+                                     message="extends: can only be set in a scenario file, not with --set "
+                                             "(write a scenario that extends the one you want, or pass that one)"))
         try:
             value = yaml.safe_load(raw) if raw.strip() else ""
         except yaml.YAMLError as exc:
@@ -273,9 +282,35 @@ def raw_from_config(config: ScenarioConfig, file: Path) -> RawInputs:
     """Read the tables of an already-merged config (e.g. a run's scenario.json)."""
     inputs = Path(config.inputs)
     tables, files, tables_sha = _read_tables(inputs)
+    return RawInputs(config, file, inputs, tables, files, input_digest(config, tables_sha), tables_sha)
+
+
+def input_digest(config: ScenarioConfig, tables_sha256: str) -> str:
+    """input_sha256: the settings that decide a result (not where the inputs live, not the
+    description, not solver threads) and the tables' bytes."""
     digest = hashlib.sha256()
     canonical = {k: v for k, v in config.to_plain().items() if k not in ("inputs", "extends", "description")}
     canonical["solver"] = {k: v for k, v in canonical.get("solver", {}).items() if k != "threads"}  # how, not what
     digest.update(json.dumps(canonical, sort_keys=True).encode())
-    digest.update(tables_sha.encode())
-    return RawInputs(config, file, inputs, tables, files, digest.hexdigest())
+    digest.update(tables_sha256.encode())
+    return digest.hexdigest()
+
+
+def with_solver_settings(scenario: Scenario, *, time_limit_s: float | None = None, mip_gap: float | None = None,
+                         backend: str | None = None) -> Scenario:
+    """The scenario with the given solver settings (None: keep the scenario's) written into its
+    config, hence into the run's scenario.json and input_sha256, as if set with `--set solver.…`.
+
+    Solver settings do not change what the tables mean, so the tables stay as validated;
+    a bad value raises InputError naming the key (e.g. solver.mip_gap must be ≤ 1)."""
+    changes = [(f"solver.{key}", value) for key, value in
+               (("time_limit_s", time_limit_s), ("mip_gap", mip_gap), ("backend", backend)) if value is not None]
+    if not changes:
+        return scenario
+    config = parse_config(apply_overrides(scenario.config.to_plain(), changes), str(scenario.scenario_file))
+    if config == scenario.config:
+        return scenario
+    tables_sha = scenario.tables_sha256
+    if not tables_sha:  # a scenario made without one: read the tables' digest again
+        tables_sha = _read_tables(Path(config.inputs))[2]
+    return dataclasses.replace(scenario, config=config, input_sha256=input_digest(config, tables_sha))

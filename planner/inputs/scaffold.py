@@ -25,52 +25,29 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, Problem
+from planner.inputs.schema import RESOURCE, RESOURCE_NOTE, RESOURCES_AFTER, SCHEMA, Table
 from planner.io.runfolder import atomic_file
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
-# table -> [(column, required, meaning, example value)]
-COLUMNS: dict[str, list[tuple[str, bool, str, Any]]] = {
-    "partners": [
-        ("partner_id", True, "unique id of the country or bloc", "jpn"),
-        ("name", True, "display name", "Japan"),
-        ("region", False, "free text, used for grouping", "Indo-Pacific"),
-        ("bloc", False, "memberships separated by |, e.g. NATO|AUKUS", "Quad"),
-        ("risk", False, "0–1; an option's risk defaults to its partner's", 0.1),
-        ("max_options", False, "at most this many options with this partner (blank: no cap)", None),
-    ],
-    "sectors": [
-        ("sector_id", True, "unique id of the technology area", "semis"),
-        ("name", True, "display name", "Semiconductors"),
-        ("weight", False, "≥ 0, default 1; multiplies the weight of the sector's gaps", 1),
-    ],
-    "gaps": [
-        ("gap_id", True, "unique id of the shortfall", "semis-packaging"),
-        ("sector_id", True, "the sector it belongs to (an id from sectors)", "semis"),
-        ("name", True, "display name", "Advanced packaging capacity"),
-        ("size", True, "> 0, how much there is to close, in any unit", 100),
-        ("weight", False, "≥ 0, default 1; worth of closing all of it", 1),
-        ("target", False, "0 ≤ target ≤ size: amount that must be covered (blank: none)", None),
-        ("critical", False, "true/false", False),
-    ],
-    "options": [
-        ("option_id", True, "unique id of the candidate partnership", "jpn-semis-packaging"),
-        ("partner_id", True, "an id from partners", "jpn"),
-        ("sector_id", True, "an id from sectors", "semis"),
-        ("kind", True, "co-development, buyer, supply-chain, standards, joint-rd, …", "supply-chain"),
-        ("name", False, "display name", "Japan advanced-packaging supply pact"),
-        ("budget_musd", True, "use of the resource budget_musd (one numeric column per limited resource)", 300),
-        ("diplomatic_capacity", True, "use of the resource diplomatic_capacity", 2),
-        ("risk", False, "0–1 (blank: the partner's risk)", None),
-        ("rationale", False, "why it is a candidate; carried through to the outputs", "Example row: replace with your own"),
-    ],
-    "contributions": [
-        ("option_id", True, "an id from options", "jpn-semis-packaging"),
-        ("gap_id", True, "an id from gaps", "semis-packaging"),
-        ("amount", True, "≥ 0, how much of the gap the option closes (coverage is capped at the gap's size)", 40),
-        ("rationale", False, "why", "Example: closes 40 of the gap's 100 units"),
-    ],
-}
+# The example row's resources: one option using 300 of 1000 budget and 2 of 10 diplomatic capacity.
+EXAMPLE_RESOURCES = (("budget_musd", 300), ("diplomatic_capacity", 2))
+
+
+def _columns(table: Table) -> list[tuple[str, bool, str, Any]]:
+    """(column, required, meaning, example value) of a table as `planner init` writes it."""
+    out = []
+    for col in table.columns:
+        out.append((col.name, col.required, col.meaning, col.example))
+        if table.name == "options" and col.name == RESOURCES_AFTER:
+            for k, (res, example) in enumerate(EXAMPLE_RESOURCES):
+                meaning = RESOURCE.meaning.format(resource=res) + (f" ({RESOURCE_NOTE})" if k == 0 else "")
+                out.append((res, RESOURCE.required, meaning, example))
+    return out
+
+
+# table -> [(column, required, meaning, example value)], from planner.inputs.schema
+COLUMNS: dict[str, list[tuple[str, bool, str, Any]]] = {name: _columns(table) for name, table in SCHEMA.items()}
 
 SCENARIO_YAML = """\
 # {name}: a Partnership Planner scenario written by `planner init`.

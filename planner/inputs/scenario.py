@@ -28,6 +28,7 @@ class Scenario:
     gaps: Any
     options: Any
     contributions: Any
+    tables_sha256: str = ""  # digest of the tables alone (see planner.inputs.read.input_digest)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property

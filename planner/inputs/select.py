@@ -57,13 +57,6 @@ def _select(sel: Select, cols: dict) -> list[bool]:
     return keep
 
 
-def select_mask(sel: Select, options, partners):
-    """Boolean numpy mask over `options` rows: every stated criterion holds."""
-    import numpy as np
-
-    return np.array(_select(sel, _columns(options, partners)), dtype=bool)
-
-
 def select_ids(sel: Select, options, partners) -> list[str]:
     """Ids of the options in the group, in table order."""
     cols = _columns(options, partners)

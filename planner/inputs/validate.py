@@ -12,19 +12,10 @@ from typing import Any
 from planner.errors import InputError, Problem
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
+from planner.inputs.schema import FALSE, RESOURCE, SCHEMA, TRUE
 from planner.inputs.validate_rules import check_rules, rule_resources
 
 MAX_ABS = 1e12  # larger magnitudes are refused: they wreck solver numerics
-TRUE = {"true", "yes", "1", "y", "t"}
-FALSE = {"false", "no", "0", "n", "f", ""}
-
-REQUIRED = {
-    "partners": ("partner_id", "name"),
-    "sectors": ("sector_id", "name"),
-    "gaps": ("gap_id", "sector_id", "name", "size"),
-    "options": ("option_id", "partner_id", "sector_id", "kind"),
-    "contributions": ("option_id", "gap_id", "amount"),
-}
 
 
 def column_letter(index: int) -> str:
@@ -124,6 +115,10 @@ class _Checker:
                 out.append(value)
         return out
 
+    def column(self, table: str, frame, column: str, what: str = "") -> list[float]:
+        """`number` with the column's bounds and default from `planner.inputs.schema`."""
+        return self.number(table, frame, column, what=what, **SCHEMA[table].column(column).number_rules())
+
     def ids(self, table: str, frame, column: str) -> list[str]:
         seen: dict[str, int] = {}
         values = [str(v).strip() for v in frame[column].tolist()]
@@ -159,7 +154,8 @@ def validate(raw: RawInputs) -> Scenario:
 
     ck = _Checker(raw)
     tables = {}
-    for name, required in REQUIRED.items():
+    for name, table in SCHEMA.items():
+        required = table.required
         frame = raw.tables[name].copy()
         frame.columns = [str(c).strip() for c in frame.columns]
         blank = [i + 1 for i, c in enumerate(frame.columns) if c == "" or c.startswith("Unnamed:")]
@@ -182,25 +178,25 @@ def validate(raw: RawInputs) -> Scenario:
         raise InputError(ck.problems)
 
     cfg = raw.config
-    partners, sectors, gaps, options, contribs = (tables[n] for n in REQUIRED)
+    partners, sectors, gaps, options, contribs = (tables[n] for n in SCHEMA)
 
     partner_ids = ck.ids("partners", partners, "partner_id")
-    partners["risk"] = ck.number("partners", partners, "risk", default=0.0, lo=0, hi=1)
-    partners["max_options"] = ck.number("partners", partners, "max_options", default=math.nan, lo=0, integer=True) \
-        if "max_options" in partners.columns else math.nan
+    partners["risk"] = ck.column("partners", partners, "risk")
+    partners["max_options"] = ck.column("partners", partners, "max_options") \
+        if "max_options" in partners.columns else SCHEMA["partners"].column("max_options").default
     for col in ("region", "bloc"):
         if col not in partners.columns:
-            partners[col] = ""
+            partners[col] = SCHEMA["partners"].column(col).default
 
     sector_ids = ck.ids("sectors", sectors, "sector_id")
-    sectors["weight"] = ck.number("sectors", sectors, "weight", default=1.0, lo=0)
+    sectors["weight"] = ck.column("sectors", sectors, "weight")
 
     gap_ids = ck.ids("gaps", gaps, "gap_id")
     ck.refs("gaps", gaps, "sector_id", set(sector_ids), "sectors.sector_id")
-    gaps["size"] = ck.number("gaps", gaps, "size", lo=0, lo_open=True)
-    gaps["weight"] = ck.number("gaps", gaps, "weight", default=1.0, lo=0)
+    gaps["size"] = ck.column("gaps", gaps, "size")
+    gaps["weight"] = ck.column("gaps", gaps, "weight")
     raw_target = gaps["target"].tolist() if "target" in gaps.columns else []  # cells as written, for messages
-    gaps["target"] = ck.number("gaps", gaps, "target", default=math.nan, lo=0)
+    gaps["target"] = ck.column("gaps", gaps, "target")
     for i, (size, target) in enumerate(zip(gaps["size"].tolist(), gaps["target"].tolist())):
         if size is not None and target is not None and not math.isnan(target) and target > size:
             ck.add("gaps", f"target must be ≤ size ({size:g})", i + 2, "target", raw_target[i])
@@ -213,7 +209,7 @@ def validate(raw: RawInputs) -> Scenario:
             crit.append(text in TRUE)
         gaps["critical"] = crit
     else:
-        gaps["critical"] = False
+        gaps["critical"] = SCHEMA["gaps"].column("critical").default
 
     option_ids = ck.ids("options", options, "option_id")
     ck.refs("options", options, "partner_id", set(partner_ids), "partners.partner_id")
@@ -227,15 +223,15 @@ def validate(raw: RawInputs) -> Scenario:
         if res not in options.columns:
             key = f"limits.{res}" if res in cfg.limits else (
                 "objective.cost_resource" if res == cfg.objective.cost_resource else rule_keys[res])
-            numeric = [c for c in options.columns if c not in REQUIRED["options"] + ("name", "rationale", "risk")
+            numeric = [c for c in options.columns if c not in SCHEMA["options"].names
                        and c and not c.startswith("Unnamed:")]
             ck.problems.append(Problem(file=str(raw.scenario_file), key=key, value=res,
                                        message=f"resource is not a column of {raw.files['options']}; columns that could be resources: {', '.join(numeric) or 'none'}"))
         else:
-            options[res] = ck.number("options", options, res, lo=0, what=f" (use of resource '{res}')")
+            options[res] = ck.number("options", options, res, what=f" (use of resource '{res}')", **RESOURCE.number_rules())
     partner_risk = dict(zip(partner_ids, partners["risk"]))
     if "risk" in options.columns:
-        own = ck.number("options", options, "risk", default=math.nan, lo=0, hi=1)
+        own = ck.column("options", options, "risk")
         options["risk"] = [partner_risk.get(p, 0.0) if (r is None or math.isnan(r)) else r
                            for r, p in zip(own, options["partner_id"].tolist())]
     else:
@@ -250,7 +246,7 @@ def validate(raw: RawInputs) -> Scenario:
 
     ck.refs("contributions", contribs, "option_id", set(option_ids), "options.option_id")
     ck.refs("contributions", contribs, "gap_id", set(gap_ids), "gaps.gap_id")
-    contribs["amount"] = ck.number("contributions", contribs, "amount", lo=0)
+    contribs["amount"] = ck.column("contributions", contribs, "amount")
     seen: dict[tuple[str, str], int] = {}
     for i, pair in enumerate(zip(contribs["option_id"].tolist(), contribs["gap_id"].tolist())):
         if pair in seen:
@@ -287,5 +283,5 @@ def validate(raw: RawInputs) -> Scenario:
         sectors=sectors.set_index("sector_id", drop=False),
         gaps=gaps.set_index("gap_id", drop=False),
         options=options.set_index("option_id", drop=False),
-        contributions=contribs.reset_index(drop=True),
+        contributions=contribs.reset_index(drop=True), tables_sha256=raw.tables_sha256,
     )

@@ -22,6 +22,7 @@ from typing import Any
 
 from planner.errors import InputError, Problem
 from planner.solver.outcome import Status
+from planner.io.numbers import fmt_number, fmt_percent
 
 CORE_FILES = frozenset({"summary.json", "portfolio.csv", "coverage.csv", "scenario.json"})
 TEXT_SUFFIXES = ("_id", "_ids", "name", "kind", "rationale", "region", "bloc", "status", "message", "key", "label")
@@ -125,25 +126,6 @@ class RunContent:
                 value = value[:117] + "…"
             rows.append((key.replace("_", " "), fmt_number(value, 4) if not isinstance(value, str) else value or "—"))
         return rows
-
-
-def fmt_number(value: Any, digits: int = 2) -> str:
-    """A number for people: thousands separators, whole numbers without decimals, — for missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float)):
-        if float(value).is_integer():
-            return f"{value:,.0f}"
-        return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
-    return str(value)
-
-
-def fmt_percent(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{float(value):.1%}"
 
 
 def _is_text_column(name: str) -> bool:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planner.report.charts import Chart, all_charts
-from planner.report.content import RunContent, Table, fmt_number, fmt_percent
+from planner.io.numbers import fmt_number, fmt_percent
+from planner.report.content import RunContent, Table
 from planner.solver.outcome import Status
 
 MAX_ROWS = 500  # longer tables are cut in HTML/Markdown (the workbook and CSVs have every row)

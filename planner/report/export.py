@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from planner.errors import InputError, Problem
 from planner.io.runfolder import atomic_dir, atomic_file, safe_child

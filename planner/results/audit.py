@@ -21,8 +21,6 @@ recomputes through the model's one definition — its numpy face
 """
 from __future__ import annotations
 
-import csv
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +29,10 @@ from typing import Any
 from planner.model.rules.coverage import n1_coverage
 from planner.results.audit_rules import check_resources_by_year
 from planner.results.evaluation import evaluate
-from planner.errors import InputError, Problem
+from planner.io.runs import SCENARIO_FILE, read_run as read_run_folder, read_run_config
 from planner.io.safety import neutralise
 from planner.solver.outcome import Status
 
-RUN_FILES = ("summary.json", "portfolio.csv", "coverage.csv")
 REL_TOL = 1e-6  # outputs are rounded to 9 decimals; sums of thousands of terms stay far inside this
 
 
@@ -107,32 +104,10 @@ def _num(text: Any) -> float | None:
 
 # ---------------------------------------------------------------- reading the run folder
 
-def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            rows = list(reader)
-            return list(reader.fieldnames or []), rows
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(Problem(file=str(path), message=f"cannot read the run's CSV: {exc}")) from None
-
-
 def read_run(run_dir: str | Path) -> tuple[dict, tuple[list[str], list[dict]], tuple[list[str], list[dict]]]:
-    """summary.json, portfolio.csv and coverage.csv of a run folder (exit-2 errors if absent)."""
-    run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise InputError(Problem(file=str(run_dir), message="run folder not found; give a folder written by `planner solve --out`"))
-    missing = [f for f in RUN_FILES if not (run_dir / f).is_file()]
-    if missing:
-        raise InputError([Problem(file=str(run_dir / f), message="a run folder must hold summary.json, portfolio.csv and coverage.csv")
-                          for f in missing])
-    try:
-        summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(Problem(file=str(run_dir / "summary.json"), message=f"not valid JSON: {exc}")) from None
-    if not isinstance(summary, dict):
-        raise InputError(Problem(file=str(run_dir / "summary.json"), message="must be a JSON object"))
-    return summary, _read_csv(run_dir / "portfolio.csv"), _read_csv(run_dir / "coverage.csv")
+    """summary.json, (header, rows) of portfolio.csv and of coverage.csv (exit-2 errors: `planner.io.runs`)."""
+    run = read_run_folder(run_dir)
+    return run.summary, tuple(run.portfolio), tuple(run.coverage)
 
 
 def load_run_scenario(run_dir: str | Path, scenario: str | Path | None = None, overrides=()):
@@ -141,17 +116,12 @@ def load_run_scenario(run_dir: str | Path, scenario: str | Path | None = None, o
 
     if scenario is not None:
         return load_scenario(scenario, overrides)
-    record = Path(run_dir) / "scenario.json"
-    if not record.is_file():
-        raise InputError(Problem(file=str(record), message="no scenario.json in the run folder; pass the scenario with --scenario"))
+    record = Path(run_dir) / SCENARIO_FILE
+    data = read_run_config(run_dir)
     from planner.inputs.config import parse_config
     from planner.inputs.read import apply_overrides, parse_set, raw_from_config
     from planner.inputs.validate import validate
 
-    try:
-        data = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(Problem(file=str(record), message=f"not valid JSON: {exc}")) from None
     if isinstance(data, dict):
         data = apply_overrides({**data, "extends": None}, parse_set(overrides))  # already merged when written
     return validate(raw_from_config(parse_config(data, str(record)), record))
