@@ -38,7 +38,10 @@ sys.path.insert(0, str(ROOT))
 
 from planner.model.assemble import build# noqa: E402
 from planner.inputs.generate import generate  # noqa: E402
+from planner.api import load_scenario  # noqa: E402
 from planner.inputs.read import load_raw  # noqa: E402
+from planner.sensitivity.grid import Vary  # noqa: E402
+from planner.sensitivity.perturb import parse_flag  # noqa: E402
 from planner.sensitivity.engine import Engine  # noqa: E402
 from planner.sensitivity.frontier import run_frontier  # noqa: E402
 from planner.sensitivity.montecarlo import run_montecarlo  # noqa: E402
@@ -95,7 +98,8 @@ def main() -> None:
     raw = load_raw(gen.scenario_file)
     top = gen.limits["budget_musd"]
     budgets = [round(float(b), 2) for b in np.linspace(0.5 * top, 1.5 * top, args.points)]
-    vary = ["limits.budget_musd=" + ",".join(f"{b:g}" for b in budgets)]
+    vary = [Vary("limits.budget_musd", budgets)]
+    scenario = load_scenario(gen.scenario_file)
     gap = raw.config.solver.mip_gap
     tol = max(gap, 1e-7) * 1.01
     print(f"scenario: {gen.scenario_file.name} ({args.options} options, mip_gap {gap}); "
@@ -109,14 +113,14 @@ def main() -> None:
         t_raw, ref = None, None
     if "sweep1" not in skip:
         t0 = time.perf_counter()
-        out = run_sweep(gen.scenario_file, vary, out_dir=tmp / "sweep1", workers=1)
+        out = run_sweep(scenario, vary, out_dir=tmp / "sweep1", workers=1)
         rows.append(("sweep, 1 worker (in place)", len(budgets), time.perf_counter() - t0))
         if ref:
             notes.append(compare("sweep, 1 worker", ref, out.tables["sweep.csv"]["objective"].tolist(), tol))
         notes.append(f"sweep, 1 worker: paths {out.summary['paths']}")
     if "cold" not in skip:
         t0 = time.perf_counter()
-        cold = run_sweep(gen.scenario_file, vary, out_dir=tmp / "cold", workers=1, warm_start=False)
+        cold = run_sweep(scenario, vary, out_dir=tmp / "cold", workers=1, warm_start=False)
         rows.append(("sweep, 1 worker, --no-warm-start", len(budgets), time.perf_counter() - t0))
         if ref:
             notes.append(compare("sweep, no warm start", ref, cold.tables["sweep.csv"]["objective"].tolist(), tol))
@@ -127,13 +131,13 @@ def main() -> None:
             notes.append(compare("rebuild per point", ref, objs, tol))
     if "sweep2" not in skip:
         t0 = time.perf_counter()
-        out2 = run_sweep(gen.scenario_file, vary, out_dir=tmp / "sweep2", workers=2)
+        out2 = run_sweep(scenario, vary, out_dir=tmp / "sweep2", workers=2)
         rows.append(("sweep, 2 workers (incl. start-up)", len(budgets), time.perf_counter() - t0))
         if ref:
             notes.append(compare("sweep, 2 workers", ref, out2.tables["sweep.csv"]["objective"].tolist(), tol))
     if "frontier" not in skip:
         t0 = time.perf_counter()
-        fr = run_frontier(gen.scenario_file, "budget_musd", lo=budgets[0], hi=budgets[-1], out_dir=tmp / "frontier",
+        fr = run_frontier(scenario, "budget_musd", lo=budgets[0], hi=budgets[-1], out_dir=tmp / "frontier",
                           max_solves=args.frontier_max_solves)
         s = fr.summary
         rows.append(("frontier over the same range", s["solves"], time.perf_counter() - t0))
@@ -153,7 +157,8 @@ def main() -> None:
 
     if args.mc_samples:
         t0 = time.perf_counter()
-        mc = run_montecarlo(ROOT / "models" / "baseline.yaml", samples=args.mc_samples, seed=7, perturb=MC_PERTURB,
+        mc = run_montecarlo(load_scenario(ROOT / "models" / "baseline.yaml"), samples=args.mc_samples, seed=7,
+                            perturb=[parse_flag(f) for f in MC_PERTURB],
                             out_dir=tmp / "mc", workers=2)
         sec = time.perf_counter() - t0
         s = mc.summary

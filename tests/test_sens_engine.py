@@ -163,3 +163,40 @@ def test_engine_matches_brute_force(tmp_path_factory, seed, budget, penalty):
     assert result.status == "optimal"
     assert result.objective == pytest.approx(best, abs=1e-7)
     assert result.selected in winners
+
+
+def test_rows_are_found_by_tags_whatever_the_ids(tmp_path):
+    """Ids whose LP names clash (`g 1` and `g_1` are both `cover_g_1`) or look like other rows'
+    names (`limit_budget_musd`, `_z_`) change no array and no result: the layout reads tags."""
+    rename = {"a": "limit_budget_musd", "b": "link_g_1", "c": "x_z_c", "d": "d",
+              "g1": "g 1", "g2": "g_1", "jpn": "p_z_1", "aus": "target_g_1", "uae": "uae"}
+    data = tmp_path / "odd"
+    data.mkdir()
+    for table in (TINY.parent / "tiny").glob("*.csv"):
+        lines = table.read_text().splitlines()
+        out = [lines[0]]
+        for line in lines[1:]:
+            out.append(",".join(rename.get(cell, cell) for cell in line.split(",")))
+        (data / table.name).write_text("\n".join(out) + "\n")
+    path = tmp_path / "odd.yaml"
+    path.write_text(TINY.read_text().replace("inputs: tiny", "inputs: odd"))
+    same, back = Engine(load_raw(TINY)), {new: old for old, new in rename.items()}
+    # Renamed tiny is tiny: the same ladder of portfolios, id for id.
+    engine = Engine(load_raw(path))
+    for budget in (2, 4, 6, 7, 11):
+        renamed = engine.solve(*engine.scenario([("limits.budget_musd", budget)]))
+        plain = same.solve(*same.scenario([("limits.budget_musd", budget)]))
+        assert renamed.path == FAST and renamed.objective == plain.objective
+        assert tuple(back[o] for o in renamed.selected) == plain.selected
+    # With a target on the gap whose name clashes: its row is found, and follows the settings.
+    (data / "gaps.csv").write_text((data / "gaps.csv").read_text().replace("Rare earths,10,2,", "Rare earths,10,2,3"))
+    engine = Engine(load_raw(path))
+    assert engine.layout is not None and (engine.layout.target_rows >= 0).tolist() == [False, True]
+    for overrides in ([("limits.budget_musd", 9)], [("objective.gap_weights.g 1", 3.0), ("objective.risk_penalty", 0.5)]):
+        scenario, changes = engine.scenario(overrides)
+        assert changes == NUMERIC
+        assert_same_arrays(engine.layout, scenario)
+        result = engine.solve(scenario, changes)
+        assert result.path == FAST
+        reference = solve(scenario)
+        assert result.selected == reference.selected and result.objective == pytest.approx(reference.objective, abs=1e-12)

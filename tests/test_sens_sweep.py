@@ -15,7 +15,7 @@ from planner.errors import InputError
 from planner.sensitivity.grid import blocks, neighbours, parse_axes, parse_vary, points
 from planner.sensitivity.journal import Journal, journal_dir
 from planner.sensitivity.runner import RunInterrupted
-from planner.sensitivity.sweep import run_sweep
+from planner.sensitivity.sweep import resume_sweep, run_sweep
 from sens_helpers import write_scenario
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
@@ -48,7 +48,7 @@ def test_grid_blocks_and_neighbours():
 
 def test_tiny_sweep_by_hand(tmp_path):
     # Worked out in test_sens_engine.test_tiny_budget_ladder_by_hand.
-    out = run_sweep(TINY, ["limits.budget_musd=2:11:1"], out_dir=tmp_path / "run", workers=1)
+    out = run_sweep(load_scenario(TINY), parse_axes(["limits.budget_musd=2:11:1"]), out_dir=tmp_path / "run", workers=1)
     frame = pd.read_csv(tmp_path / "run" / "sweep.csv", keep_default_na=False)
     assert frame["objective"].tolist() == [0.0, 1.0, 1.2, 1.2, 2.0, 2.2, 2.2, 2.2, 2.2, 3.0]
     assert frame["portfolio"].tolist() == ["", "c", "d", "d", "b", "c;d", "c;d", "c;d", "c;d", "a;b"]
@@ -67,7 +67,7 @@ def test_sweep_points_equal_independent_planner_solve(tmp_path):
     """A sample of points (fast path and rebuild path) against `planner.api.solve(load_scenario(path, --set))`."""
     path = write_scenario(tmp_path, seed=11, n_options=12, n_gaps=6)
     vary = ["limits.budget_musd=6:30:4", "objective.sector_weights.s2=0.5,3", "rules.forbid=[],[o1]"]
-    out = run_sweep(path, vary, out_dir=tmp_path / "run", workers=1, block_size=4)
+    out = run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "run", workers=1, block_size=4)
     frame = out.tables["sweep.csv"]
     assert out.summary["paths"]["rebuild"] > 0 and out.summary["paths"]["fast"] > 0
     for index in range(0, len(frame), 5):
@@ -82,7 +82,7 @@ def test_sweep_points_equal_independent_planner_solve(tmp_path):
 
 
 def test_baseline_points_equal_planner_solve(tmp_path):
-    out = run_sweep(BASELINE, ["limits.budget_musd=3000,4500"], out_dir=tmp_path / "run", workers=1)
+    out = run_sweep(load_scenario(BASELINE), parse_axes(["limits.budget_musd=3000,4500"]), out_dir=tmp_path / "run", workers=1)
     for _, row in out.tables["sweep.csv"].iterrows():
         ref = solve(load_scenario(BASELINE, [f"limits.budget_musd={row['limits.budget_musd']}"]))
         assert row["objective"] == pytest.approx(ref.objective, abs=1e-7)
@@ -98,8 +98,8 @@ def _same_tables(a: Path, b: Path) -> None:
 def test_two_workers_give_the_same_tables(tmp_path):
     path = write_scenario(tmp_path, seed=4, n_options=12, n_gaps=6)
     vary = ["limits.budget_musd=4:40:2"]
-    run_sweep(path, vary, out_dir=tmp_path / "one", workers=1, block_size=4)
-    out = run_sweep(path, vary, out_dir=tmp_path / "two", workers=2, block_size=4)
+    run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "one", workers=1, block_size=4)
+    out = run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "two", workers=2, block_size=4)
     assert out.summary["workers"] == 2
     _same_tables(tmp_path / "one", tmp_path / "two")
 
@@ -108,10 +108,10 @@ def test_dask_local_cluster_gives_the_same_tables(tmp_path):
     distributed = pytest.importorskip("distributed")
     path = write_scenario(tmp_path, seed=4, n_options=10, n_gaps=5)
     vary = ["limits.budget_musd=4:30:2"]
-    run_sweep(path, vary, out_dir=tmp_path / "local", workers=1, block_size=4)
+    run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "local", workers=1, block_size=4)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, host="127.0.0.1", protocol="tcp",
                                   dashboard_address=None) as cluster:
-        out = run_sweep(path, vary, out_dir=tmp_path / "dask", scheduler=cluster.scheduler_address, block_size=4)
+        out = run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "dask", scheduler=cluster.scheduler_address, block_size=4)
     assert out.summary["scheduler"] is True
     _same_tables(tmp_path / "local", tmp_path / "dask")
 
@@ -119,7 +119,7 @@ def test_dask_local_cluster_gives_the_same_tables(tmp_path):
 def test_interrupted_sweep_resumes_to_identical_tables(tmp_path):
     path = write_scenario(tmp_path, seed=8, n_options=10, n_gaps=5)
     vary = ["limits.budget_musd=2:30:2", "objective.risk_penalty=0,1"]
-    run_sweep(path, vary, out_dir=tmp_path / "whole", workers=1, block_size=3)
+    run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "whole", workers=1, block_size=3)
 
     calls = []
 
@@ -129,7 +129,7 @@ def test_interrupted_sweep_resumes_to_identical_tables(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(RunInterrupted) as info:
-        run_sweep(path, vary, out_dir=tmp_path / "cut", workers=1, block_size=3, progress=stop_after_three_batches)
+        run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "cut", workers=1, block_size=3, progress=stop_after_three_batches)
     assert info.value.done == calls[-1] > 0
     assert not (tmp_path / "cut").exists()  # nothing half-written where results go
     journal = Journal(tmp_path / "cut")
@@ -137,12 +137,12 @@ def test_interrupted_sweep_resumes_to_identical_tables(tmp_path):
     assert len(kept) == info.value.done
     with open(journal.path / "points.jsonl", "a") as fh:  # a kill mid-write leaves a torn line
         fh.write('{"index": 999, "stat')
-    out = run_sweep(None, resume=tmp_path / "cut", workers=1)
+    out = resume_sweep(tmp_path / "cut", workers=1)
     assert out.summary["points_resumed"] == len(kept)
     assert out.summary["points_solved_now"] == out.summary["points"] - len(kept)
     _same_tables(tmp_path / "whole", tmp_path / "cut")
     with pytest.raises(InputError, match="already complete"):
-        run_sweep(None, resume=tmp_path / "cut")
+        resume_sweep(tmp_path / "cut")
 
 
 def test_resume_refuses_changed_inputs(tmp_path):
@@ -153,11 +153,11 @@ def test_resume_refuses_changed_inputs(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(RunInterrupted):
-        run_sweep(path, ["limits.budget_musd=2:20:2"], out_dir=tmp_path / "cut", workers=1, block_size=2, progress=stop)
+        run_sweep(load_scenario(path), parse_axes(["limits.budget_musd=2:20:2"]), out_dir=tmp_path / "cut", workers=1, block_size=2, progress=stop)
     contributions = path.parent / "gen-data" / "contributions.csv"
     contributions.write_text(contributions.read_text().replace(",1\n", ",2\n", 1) + "o0,g2,1\n")
     with pytest.raises(InputError, match="changed since"):
-        run_sweep(None, resume=tmp_path / "cut", workers=1)
+        resume_sweep(tmp_path / "cut", workers=1)
 
 
 def test_cli_sweep_json_and_errors(tmp_path):
@@ -179,5 +179,5 @@ def test_cli_sweep_json_and_errors(tmp_path):
 
 def test_time_limited_points_are_marked_feasible_not_optimal(tmp_path):
     # A 1e-6 s limit stops HiGHS before it proves anything; points must never be reported optimal.
-    out = run_sweep(BASELINE, ["limits.budget_musd=3000,4000"], out_dir=tmp_path / "r", workers=1, time_limit_s=1e-6)
+    out = run_sweep(load_scenario(BASELINE), parse_axes(["limits.budget_musd=3000,4000"]), out_dir=tmp_path / "r", workers=1, time_limit_s=1e-6)
     assert set(out.tables["sweep.csv"]["status"]) <= {"feasible", "no_solution"}

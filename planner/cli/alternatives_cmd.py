@@ -32,11 +32,14 @@ def alternatives(scenario, within, count, overrides, out_dir, as_json, time_limi
       planner alternatives models/baseline.yaml --within 5% --count 3
       planner alternatives models/baseline.yaml --within 0.02 --count 5 --json
     """
-    from planner.sensitivity.alternatives import run_alternatives
+    from planner.api import load_scenario
+    from planner.sensitivity.alternatives import parse_within, run_alternatives
 
     with progress_bar(not as_json, "alternatives", unit="alternatives") as progress:
-        outcome = run_alternatives(scenario, overrides, within=within, count=count, out_dir=out_dir,
-                                   time_limit_s=time_limit_s, progress=progress)
+        share = parse_within(within)
+        sc = load_scenario(scenario, overrides)
+        outcome = run_alternatives(sc, within=share, count=count, out_dir=out_dir, time_limit_s=time_limit_s,
+                                   progress=progress)
     s = outcome.summary
     if as_json:
         emit_json({**s, "out_dir": str(outcome.out_dir)})

@@ -32,11 +32,13 @@ def frontier(scenario, resource, lo, hi, max_solves, overrides, out_dir, as_json
       planner frontier models/baseline.yaml --resource budget_musd --from 3000 --to 5000
       planner frontier models/baseline.yaml --resource diplomatic_capacity --json
     """
+    from planner.api import load_scenario
     from planner.sensitivity.frontier import run_frontier
 
     with progress_bar(not as_json, "frontier", unit="solves") as progress:
-        outcome = run_frontier(scenario, resource, overrides, lo=lo, hi=hi, out_dir=out_dir,
-                               time_limit_s=time_limit_s, max_solves=max_solves, progress=progress)
+        sc = load_scenario(scenario, overrides)
+        outcome = run_frontier(sc, resource, lo=lo, hi=hi, out_dir=out_dir, time_limit_s=time_limit_s,
+                               max_solves=max_solves, progress=progress)
     if as_json:
         emit_json({**outcome.summary, "out_dir": str(outcome.out_dir)})
     else:

@@ -44,16 +44,22 @@ def montecarlo(scenario, samples, seed, perturb, core, exterior, overrides, out_
       planner montecarlo models/baseline.yaml --perturb sectors.weight=uniform:0.8:1.2:column --workers 2
       planner montecarlo --resume outputs/baseline/montecarlo-20270101T000000000000Z
     """
-    from planner.sensitivity.montecarlo import run_montecarlo
+    from planner.api import load_scenario
+    from planner.sensitivity.montecarlo import resume_montecarlo, run_montecarlo
+    from planner.sensitivity.perturb import parse_flags
 
     if resume is None and scenario is None:
         usage_error("give SCENARIO (or --resume RUN_DIR)")
     if resume is not None and (scenario or overrides or out_dir or perturb or samples or seed is not None or core or exterior):
         usage_error("--resume RUN_DIR takes the run's own settings; give only --workers/--scheduler with it")
     with interrupt_message("montecarlo"), progress_bar(not as_json, "montecarlo", unit="samples") as progress:
-        outcome = run_montecarlo(scenario, overrides, samples=samples, seed=seed, perturb=perturb, core=core,
-                                 exterior=exterior, out_dir=out_dir, workers=workers, scheduler=scheduler,
-                                 time_limit_s=time_limit_s, progress=progress, resume=resume)
+        if resume is not None:
+            outcome = resume_montecarlo(resume, workers=workers, scheduler=scheduler, progress=progress)
+        else:
+            sc = load_scenario(scenario, overrides)
+            outcome = run_montecarlo(sc, samples=samples, seed=seed, perturb=parse_flags(perturb, sc), core=core,
+                                     exterior=exterior, out_dir=out_dir, workers=workers, scheduler=scheduler,
+                                     time_limit_s=time_limit_s, progress=progress)
     if as_json:
         emit_json({**outcome.summary, "out_dir": str(outcome.out_dir)})
     else:

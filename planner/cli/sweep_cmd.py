@@ -53,16 +53,22 @@ def sweep(scenario, vary, overrides, out_dir, as_json, workers, scheduler, resum
           --vary objective.sector_weights.ai=1:3:0.5 --workers 2
       planner sweep --resume outputs/baseline/sweep-20270101T000000000000Z
     """
-    from planner.sensitivity.sweep import run_sweep
+    from planner.api import load_scenario
+    from planner.sensitivity.grid import parse_axes
+    from planner.sensitivity.sweep import resume_sweep, run_sweep
 
     if resume is None and (scenario is None or not vary):
         usage_error("give SCENARIO and at least one --vary KEY=START:STOP:STEP (or --resume RUN_DIR)")
     if resume is not None and (scenario or vary or overrides or out_dir):
         usage_error("--resume RUN_DIR takes the run's own scenario, --vary, --set and folder; give only --workers/--scheduler with it")
     with interrupt_message("sweep"), progress_bar(not as_json, "sweep") as progress:
-        outcome = run_sweep(scenario, vary, overrides, out_dir=out_dir, workers=workers, scheduler=scheduler,
-                            block_size=block_size, time_limit_s=time_limit_s, warm_start=warm_start,
-                            progress=progress, resume=resume)
+        if resume is not None:
+            outcome = resume_sweep(resume, workers=workers, scheduler=scheduler, progress=progress)
+        else:
+            sc = load_scenario(scenario, overrides)
+            outcome = run_sweep(sc, parse_axes(vary), out_dir=out_dir, workers=workers, scheduler=scheduler,
+                                block_size=block_size, time_limit_s=time_limit_s, warm_start=warm_start,
+                                progress=progress)
     summary = outcome.summary
     if as_json:
         emit_json({**summary, "out_dir": str(outcome.out_dir)})

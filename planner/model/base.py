@@ -16,6 +16,8 @@ max_coverage, a tiny weight on each zero-cost option; for min_cost, fewest optio
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pulp
 
@@ -82,10 +84,6 @@ def valued_slots(model: Model) -> list[tuple[str, pulp.LpVariable, float]]:
     return model.valued
 
 
-def cost_expr(model: Model) -> pulp.LpAffineExpression:
-    return expr(zip(model.x.values(), model.scenario.options[model.scenario.cost_resource].tolist()))
-
-
 def tie_eps(scenario: Scenario) -> float:
     """Weight of "one option fewer" in the tie-break: too small to trade against any cost."""
     costs = scenario.options[scenario.cost_resource].to_numpy(dtype=float)
@@ -99,27 +97,46 @@ def tie_break_weights(scenario: Scenario) -> np.ndarray:
     return np.where(costs > 0, costs, tie_eps(scenario))
 
 
-def set_objectives(model: Model) -> None:
-    sc = model.scenario
-    obj = sc.config.objective
+class ObjectiveVectors(NamedTuple):
+    """The base objective's coefficients, in the model's own sense (maximise for max_coverage)."""
+
+    cover: np.ndarray  # per gap, on cover[g]
+    x: np.ndarray  # per option, on x[o]
+    tie_break: np.ndarray  # per option, on x[o] in the tie-break stage (least cost, no idle option)
+
+
+def objective_vectors(scenario: Scenario) -> ObjectiveVectors:
+    """The base objective's coefficients: the one statement of its formula.
+
+    max_coverage: cover[g] · w[g]/size[g] (w = `Scenario.gap_weights`), x[o] · −risk_penalty·risk[o];
+    tie-break `tie_break_weights`. min_cost: x[o] · use[o, cost_resource]; tie-break 1 per option.
+    Rule families add their own terms (`Model.primary`, `Model.secondary`) on top.
+    """
+    n_options = len(scenario.options)
+    obj = scenario.config.objective
     if obj.sense == "max_coverage":
-        coef = dict(zip(sc.gaps.index, (sc.gap_weights() / sc.gaps["size"].to_numpy(dtype=float)).tolist()))
-        slots = valued_slots(model)
-        pairs = [(var, coef[gid] * factor) for gid, var, factor in slots]
-        if obj.risk_penalty:
-            pairs += [(v, -obj.risk_penalty * r) for v, r in zip(model.x.values(), sc.options["risk"].tolist())]
-        model.primary = expr(pairs) + model.primary
-    else:
-        model.primary = cost_expr(model) + model.primary
+        cover = scenario.gap_weights() / scenario.gaps["size"].to_numpy(dtype=float)
+        x = -obj.risk_penalty * scenario.options["risk"].to_numpy(dtype=float) if obj.risk_penalty else np.zeros(n_options)
+        return ObjectiveVectors(cover, x, tie_break_weights(scenario))
+    costs = scenario.options[scenario.cost_resource].to_numpy(dtype=float)
+    return ObjectiveVectors(np.zeros(len(scenario.gaps)), costs, np.ones(n_options))
+
+
+def set_objectives(model: Model) -> None:
+    """The primary and tie-break objectives: `objective_vectors` on the valued coverage and x."""
+    sc = model.scenario
+    vectors = objective_vectors(sc)
+    xs = list(model.x.values())
+    pairs = list(zip(xs, vectors.x.tolist()))
+    if sc.config.objective.sense == "max_coverage":
+        coef = dict(zip(sc.gap_ids(), vectors.cover.tolist()))
+        pairs = [(var, coef[gid] * factor) for gid, var, factor in valued_slots(model)] + pairs
+    model.primary = expr(pairs) + model.primary
     # Tie-break: least cost. A positive-cost idle option already raises the cost, so only
     # zero-cost options get a tiny weight (to keep idle free options out). A count weight on
     # every option would trade against cost: {a: 3.0001} beat {b: 1.5, c: 1.5} by one option.
     # Rules may have added finer preferences to model.secondary already (earlier start years).
-    if obj.sense == "max_coverage":
-        weights = tie_break_weights(sc).tolist()
-        model.secondary = expr(zip(model.x.values(), weights)) + model.secondary
-    else:
-        model.secondary = expr((v, 1.0) for v in model.x.values()) + model.secondary
+    model.secondary = expr(zip(xs, vectors.tie_break.tolist())) + model.secondary
     model.prob.sense = pulp.LpMaximize if model.maximize else pulp.LpMinimize
     model.prob.setObjective(model.primary)
 

@@ -22,21 +22,23 @@ from __future__ import annotations
 import copy
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from planner import __version__
 from planner.errors import InputError, Problem
-from planner.inputs.read import load_raw
+from planner.inputs.scenario import Scenario
 from planner.model.compile import Compiled
 from planner.solver.highs import HighsSession
 from planner.solver.outcome import Status
 from planner.sensitivity.engine import Engine, PointResult, point_result
+from planner.sensitivity.points import raw_inputs
 from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
 
 KIND = "alternatives"
 SEP = ";"
+MAX_WITHIN = 10.0  # 1000 %
 
 
 def parse_within(text: str | float) -> float:
@@ -47,7 +49,7 @@ def parse_within(text: str | float) -> float:
         value = float(raw[:-1]) / 100 if percent else float(raw)
     except ValueError:
         value = float("nan")
-    if not 0 <= value <= (10 if percent else 1):  # also catches NaN
+    if not 0 <= value <= (MAX_WITHIN if percent else 1):  # also catches NaN
         raise InputError(Problem(file="--within", value=text,
                                  message="write a share of the optimum as 5% or 0.05 (a bare number must be at most 1)"))
     return value
@@ -115,16 +117,21 @@ def find_alternative(engine: Engine, zmin: float, within: float, references: lis
     return dropped, result, first.status
 
 
-def run_alternatives(scenario: str | Path, overrides: Sequence[str] = (), *, within: float | str = 0.05, count: int = 3,
-                     out_dir: str | Path | None = None, time_limit_s: float | None = None,
-                     progress: Progress | None = None) -> RunOutcome:
-    """The optimum and up to `count` alternatives within `within` of it (see the module doc)."""
-    within = parse_within(within)
+def run_alternatives(scenario: Scenario, *, within: float = 0.05, count: int = 3, out_dir: str | Path | None = None,
+                     time_limit_s: float | None = None, progress: Progress | None = None) -> RunOutcome:
+    """The optimum and up to `count` alternatives within `within` of it (a share of the
+    optimum's absolute value: 0.05 is 5 %; see the module doc); writes alternatives.csv,
+    alternatives_matrix.csv, summary.json to `out_dir`. `scenario` is a validated scenario
+    as `planner.load_scenario` returns it."""
+    if isinstance(within, bool) or not isinstance(within, (int, float)) or not 0 <= within <= MAX_WITHIN:
+        raise InputError(Problem(file="--within", value=within,
+                                 message=f"a share of the optimum between 0 and {MAX_WITHIN:g}, e.g. 0.05 for 5%"))
+    within = float(within)
     if count < 1:
         raise InputError(Problem(file="--count", value=count, message="must be at least 1"))
-    raw = load_raw(scenario, overrides)
     t0 = time.perf_counter()
-    engine = Engine(raw, threads=raw.config.solver.threads)
+    engine = Engine(raw_inputs(scenario), threads=scenario.config.solver.threads, base=scenario)
+    raw = engine.factory.raw
     optimum = engine.solve(engine.base, time_limit_s=time_limit_s)
     found: list[dict[str, Any]] = [{"result": optimum, "dropped": 0}]
     stop = "count reached"

@@ -1,14 +1,16 @@
 """A scenario's solver arrays computed straight from its tables, without PuLP.
 
-`Layout.of(model, comp)` reads, once, where every number of the built model lives in
-the compiled arrays (`planner.model.compile.Compiled`): the row of `limit_<r>`, `target_<g>`,
-the position of `use[o,r]` in row `limit_<r>` and of `−amount[o,g]` in row `link_<g>`,
-and the columns of `x[o]` and `cover[g]`. `layout.arrays(scenario)` then gives the
-row bounds, matrix values and objective vectors that `compile_model(build(scenario))`
-would give for a scenario with the same ids and the same *structure* — or None when
-the structure differs (an unknown rule family, a new limit, a zero that became non-zero,
-a target that appeared), in which case the caller rebuilds the model. The formulas
-mirror `planner.model.assemble`; tests compare both on every kind of change.
+`Layout.of(comp, scenario)` reads, once, where every number of the built model lives in
+the compiled arrays (`planner.model.compile.Compiled`), from the rows' tags and the
+columns' keys — never from names: the `limit` row of each resource, the `target` row of
+each gap, the position of `use[o,r]` in a limit row and of `−amount[o,g]` in gap g's
+`link` row, and the columns of `x[o]` and `("cover", g)`. `layout.arrays(scenario)` then
+gives the row bounds, matrix values and objective vectors that
+`compile_model(build(scenario))` would give for a scenario with the same ids and the same
+*structure* — or None when the structure differs (an unknown rule family, a new limit, a
+zero that became non-zero, a target that appeared), in which case the caller rebuilds the
+model. The objective comes from `planner.model.base.objective_vectors`, the one statement
+of its formula; tests compare the arrays with a fresh build on every kind of change.
 """
 from __future__ import annotations
 
@@ -16,8 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.model.core import Model
-from planner.model.base import tie_break_weights
+from planner.model.base import objective_vectors
 from planner.inputs.scenario import Scenario
 from planner.model.compile import Compiled
 
@@ -64,36 +65,33 @@ class Layout:
     families: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, model: Model, comp: Compiled) -> "Layout | None":
-        """The layout of a built model, or None if it has rows or columns this module cannot recompute."""
-        if set(model.constraint_names) - set(FAMILY_READS):
+    def of(cls, comp: Compiled, sc: Scenario) -> "Layout | None":
+        """The layout of `sc`'s compiled model, or None if it has rows this module cannot recompute."""
+        families = frozenset(tag.family for tag in comp.tags)
+        if families - set(FAMILY_READS):
             return None
-        sc = model.scenario
-        row_index = {name: i for i, name in enumerate(comp.row_names)}
-        col_index = {name: j for j, name in enumerate(comp.col_names)}
+        rows: dict[str, dict[str, int]] = {"limit": {}, "target": {}, "link": {}}
+        for i, tag in enumerate(comp.tags):
+            if tag.family in rows:
+                rows[tag.family][tag.subject] = i
         row_of_pos = np.repeat(np.arange(len(comp.row_names)), np.diff(comp.start))
         pos_of = {(int(r), int(c)): p for p, (r, c) in enumerate(zip(row_of_pos, comp.index))}
         x_cols = comp.x_cols.astype(np.int64)
-        cover_cols = np.array([col_index[model.cover[g].name] for g in sc.gaps.index], dtype=np.int64)
+        cover_col = {key[1]: j for j, key in enumerate(comp.col_keys) if key[0] == "cover"}
+        cover_cols = np.array([cover_col[g] for g in sc.gap_ids()], dtype=np.int64)
 
         limit_rows, use_pos = {}, {}
-        limit_names = iter(model.constraint_names.get("limit", []))
         for res in sc.config.limits:
-            row = row_index[next(limit_names)]
-            limit_rows[res] = row
+            row = limit_rows[res] = rows["limit"][res]
             opts = [i for i, c in enumerate(x_cols) if (row, int(c)) in pos_of]
             use_pos[res] = (np.array([pos_of[(row, int(x_cols[i]))] for i in opts], dtype=np.int64),
                             np.array(opts, dtype=np.int64))
-        target_rows = np.full(len(sc.gaps), -1, dtype=np.int64)
-        targets = sc.gap_targets()
-        target_names = iter(model.constraint_names.get("target", []))
-        for j in np.flatnonzero(targets > 0):
-            target_rows[j] = row_index[next(target_names)]
-        link_rows = [row_index[n] for n in model.constraint_names.get("link", [])]
+        target_rows = np.array([rows["target"].get(g, -1) for g in sc.gap_ids()], dtype=np.int64)
+        link_rows = [rows["link"][g] for g in sc.gap_ids()]
         oi, gi, _ = sc.contribution_arrays()
         contrib_pos = np.array([pos_of.get((link_rows[g], int(x_cols[o])), -1) for o, g in zip(oi, gi)], dtype=np.int64)
         return cls(comp, sc.options.index, sc.gaps.index, limit_rows, target_rows, use_pos, contrib_pos,
-                   cover_cols, x_cols, row_of_pos, frozenset(model.constraint_names))
+                   cover_cols, x_cols, row_of_pos, families)
 
     def reads(self, changes: frozenset[str]) -> bool:
         """True if a rule family of the model reads any of `changes` (so it must be rebuilt)."""
@@ -134,20 +132,14 @@ class Layout:
         return PointArrays(row_lower, row_upper, value, primary, secondary)
 
     def _objectives(self, sc: Scenario) -> tuple[np.ndarray, np.ndarray]:
-        """Min-sense primary and tie-break vectors, as `planner.model.base.set_objectives` states them."""
+        """Min-sense primary and tie-break vectors: `objective_vectors` placed on the columns."""
         n = len(self.base.col_names)
         primary, secondary = np.zeros(n), np.zeros(n)
-        obj = sc.config.objective
-        costs = sc.options[sc.cost_resource].to_numpy(dtype=float)
-        if obj.sense == "max_coverage":
-            size = sc.gaps["size"].to_numpy(dtype=float)
-            primary[self.cover_cols] = -(sc.gap_weights() / size)
-            if obj.risk_penalty:
-                primary[self.x_cols] = obj.risk_penalty * sc.options["risk"].to_numpy(dtype=float)
-            secondary[self.x_cols] = tie_break_weights(sc)
-        else:
-            primary[self.x_cols] = costs
-            secondary[self.x_cols] = 1.0
+        vectors = objective_vectors(sc)
+        sign = -1.0 if self.base.maximize else 1.0  # as `compile_model` states the primary
+        primary[self.cover_cols] = sign * vectors.cover
+        primary[self.x_cols] = sign * vectors.x
+        secondary[self.x_cols] = vectors.tie_break
         return primary, secondary
 
 

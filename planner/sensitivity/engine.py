@@ -65,9 +65,8 @@ class Engine:
     def __init__(self, raw: RawInputs, threads: int | None = None, base: Scenario | None = None):
         self.factory = ScenarioFactory(raw, base)
         self.threads = threads
-        model = build(self.factory.base)
-        self.base_comp = compile_model(model)
-        self.layout = Layout.of(model, self.base_comp)
+        self.base_comp = compile_model(build(self.factory.base))
+        self.layout = Layout.of(self.base_comp, self.factory.base)
         self.session: HighsSession | None = None
         self.session_is_base = False
         self.counts = {FAST: 0, REBUILD: 0}
@@ -124,10 +123,6 @@ class Engine:
         outcome = self.session.solve(cfg.time_limit_s if time_limit_s is None else time_limit_s,
                                      cfg.mip_gap if mip_gap is None else mip_gap, cfg.tie_break, start)
         return point_result(scenario, outcome, path, time.perf_counter() - t0)
-
-    def solve_overrides(self, overrides: Iterable[tuple[str, Any]], **kwargs) -> tuple[Scenario, PointResult]:
-        scenario, changes = self.scenario(overrides)
-        return scenario, self.solve(scenario, changes, **kwargs)
 
 
 def point_result(scenario: Scenario, outcome: SolveOutcome, path: str, seconds: float) -> PointResult:

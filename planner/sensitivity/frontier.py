@@ -23,12 +23,13 @@ from __future__ import annotations
 import dataclasses
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from planner import __version__
 from planner.errors import InputError, Problem
-from planner.inputs.read import load_raw
+from planner.inputs.scenario import Scenario
 from planner.sensitivity.engine import Engine
+from planner.sensitivity.points import raw_inputs
 from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
 from planner.solver.outcome import Status
 
@@ -42,10 +43,11 @@ def delta(used: float) -> float:
     return 1e-6 * max(1.0, abs(used))
 
 
-def frontier_engine(raw, resource: str, hi: float | None) -> tuple[Engine, float]:
+def frontier_engine(raw, resource: str, hi: float | None, base: Scenario | None = None) -> tuple[Engine, float]:
     """An engine whose base limits `resource` at the top of the range `hi` (default: the
-    scenario's limit, else what every option together uses), and that top."""
-    engine = Engine(raw)
+    scenario's limit, else what every option together uses), and that top. `base` is
+    `raw` validated, when the caller has it."""
+    engine = Engine(raw, base=base)
     base = engine.base
     limits = base.config.limits
     if resource not in base.resources:
@@ -62,17 +64,22 @@ def frontier_engine(raw, resource: str, hi: float | None) -> tuple[Engine, float
     return Engine(dataclasses.replace(raw, config=engine.factory.config([(f"limits.{resource}", hi)]))), hi
 
 
-def run_frontier(scenario: str | Path, resource: str, overrides: Sequence[str] = (), *, lo: float | None = None,
-                 hi: float | None = None, out_dir: str | Path | None = None, time_limit_s: float | None = None,
+def run_frontier(scenario: Scenario, resource: str, *, lo: float | None = None, hi: float | None = None,
+                 out_dir: str | Path | None = None, time_limit_s: float | None = None,
                  max_solves: int | None = None, progress: Progress | None = None) -> RunOutcome:
     """Walk the frontier of the objective against `limits.<resource>` from `hi` down to `lo`
-    (at most `max_solves` solves: then the frontier covers only the top of the range)."""
-    raw = load_raw(scenario, overrides)
+    (at most `max_solves` solves: then the frontier covers only the top of the range) and
+    write frontier.csv, ladder.csv, summary.json to `out_dir` (see the module doc).
+
+    `scenario` is a validated scenario as `planner.load_scenario` returns it; `resource` any
+    numeric column of its options table (limited by the scenario or not); `lo` defaults to 0,
+    `hi` to the scenario's limit, else what every option together uses."""
+    raw = raw_inputs(scenario)
     lo = 0.0 if lo is None else float(lo)
     if lo < 0 or (hi is not None and hi < lo):
         raise InputError(Problem(file="--from/--to", value=f"{lo}..{hi}", message="need 0 ≤ --from ≤ --to"))
     t0 = time.perf_counter()
-    engine, hi = frontier_engine(raw, resource, hi)
+    engine, hi = frontier_engine(raw, resource, hi, scenario)
     if hi < lo:
         raise InputError(Problem(file="--from", value=lo, message=f"--from is above the top of the range ({hi:g})"))
     key = f"limits.{resource}"

@@ -1,5 +1,15 @@
 """`planner montecarlo`: re-solve under perturbed inputs; how robust is each choice?
 
+    >>> from planner import load_scenario
+    >>> from planner.inputs.config import Perturbation
+    >>> from planner.sensitivity.montecarlo import run_montecarlo
+    >>> amounts = Perturbation(table="contributions", column="amount", dist="uniform", low=0.7, high=1.3)
+    >>> run = run_montecarlo(load_scenario("models/baseline.yaml"), samples=100, seed=7, perturb=[amounts])
+    >>> run.tables["montecarlo_options.csv"]
+
+The perturbations are the scenario's `uncertainty.perturb`, each replaced by a given one
+on the same column (or added); samples, seed and labels default to `uncertainty:` too.
+
 Sample i perturbs the tables (`perturb.sample_tables`, seeded by (seed, i) alone), is
 solved on a worker's live model (numbers changed in place; rebuilt where a perturbation
 zeroes a coefficient or a rule family reads the perturbed column), starting from the
@@ -21,14 +31,15 @@ from planner import __version__
 from planner.inputs.config import Perturbation
 from planner.errors import InputError, Problem
 from planner.results.evaluation import selection_vector
-from planner.inputs.read import load_raw
+from planner.inputs.read import RawInputs
+from planner.inputs.scenario import Scenario
 from planner.sensitivity.engine import Engine
 from planner.sensitivity.executors import Job, Record
 from planner.sensitivity.journal import Journal
-from planner.sensitivity.perturb import changes_of, check, merge, parse_flag, sample_tables
-from planner.sensitivity.points import perturbed
-from planner.sensitivity.runner import (Progress, RunOutcome, default_out_dir, error_record, execute, finish, job_key, r9, record_of,
-                     reload, status_counts)
+from planner.sensitivity.perturb import changes_of, check, merge, sample_tables
+from planner.sensitivity.points import perturbed, raw_inputs
+from planner.sensitivity.runner import (Progress, RunOutcome, default_out_dir, error_record, execute, finish, job_key,
+                                        manifest_of, r9, record_of, reload, status_counts)
 
 KIND = "montecarlo"
 SEP = ";"
@@ -66,17 +77,17 @@ def solve_samples(engine: Engine, job: Job, batch: list[int]) -> list[Record]:
     return out
 
 
-def resolve_settings(raw, scenario, samples: int | None, seed: int | None, flags: Sequence[str], core: float | None,
-                     exterior: float | None) -> dict[str, Any]:
-    """The run's settings: flags over the scenario's `uncertainty:` section, checked."""
-    u = raw.config.uncertainty
-    from_flags = [parse_flag(f) for f in flags]
-    file = str(raw.scenario_file)
+def resolve_settings(scenario: Scenario, samples: int | None, seed: int | None, perturb: Sequence[Perturbation],
+                     core: float | None, exterior: float | None) -> dict[str, Any]:
+    """The run's settings: the given values over the scenario's `uncertainty:` section, checked."""
+    u = scenario.config.uncertainty
+    file = str(scenario.scenario_file)
     if u.perturb:
         check(u.perturb, scenario, file, [f"uncertainty.perturb[{i}]" for i in range(len(u.perturb))])
-    if from_flags:
-        check(from_flags, scenario, "--perturb", list(flags))
-    perts = merge(u.perturb, from_flags)
+    perturb = list(perturb)
+    if perturb:
+        check(perturb, scenario, "perturb", [f"perturb[{i}]" for i in range(len(perturb))])
+    perts = merge(u.perturb, perturb)
     check(perts, scenario, file, [""] * len(perts))  # at least one
     settings = {"samples": u.samples if samples is None else samples, "seed": u.seed if seed is None else seed,
                 "core": u.core if core is None else core, "exterior": u.exterior if exterior is None else exterior,
@@ -89,30 +100,49 @@ def resolve_settings(raw, scenario, samples: int | None, seed: int | None, flags
     return settings
 
 
-def run_montecarlo(scenario: str | Path | None, overrides: Sequence[str] = (), *, samples: int | None = None,
-                   seed: int | None = None, perturb: Sequence[str] = (), core: float | None = None,
-                   exterior: float | None = None, out_dir: str | Path | None = None, workers: int | None = None,
-                   scheduler: Any = None, time_limit_s: float | None = None, progress: Progress | None = None,
-                   resume: str | Path | None = None) -> RunOutcome:
-    """Solve `samples` perturbed copies of the scenario and write the core-index tables."""
-    if resume is not None:
-        journal = Journal.open(resume, KIND)
-        manifest = journal.manifest
-        raw = reload(manifest, journal)
-        settings = manifest["settings"]
-    else:
-        raw = load_raw(scenario, overrides)
-    engine = Engine(raw, threads=raw.config.solver.threads)  # the unperturbed optimum, solved here once
-    if resume is None:
-        settings = resolve_settings(raw, engine.base, samples, seed, perturb, core, exterior)
-        settings["time_limit_s"] = time_limit_s
+def run_montecarlo(scenario: Scenario, *, samples: int | None = None, seed: int | None = None,
+                   perturb: Sequence[Perturbation] = (), core: float | None = None, exterior: float | None = None,
+                   out_dir: str | Path | None = None, workers: int | None = None, scheduler: Any = None,
+                   time_limit_s: float | None = None, progress: Progress | None = None) -> RunOutcome:
+    """Solve `samples` perturbed copies of `scenario` and write the core-index tables.
+
+    `scenario` is a validated scenario as `planner.load_scenario` returns it (its files are
+    read again: every worker starts from them); `perturb` lists `Perturbation`s over the
+    scenario's own (see the module doc); `samples`, `seed`, `core`, `exterior` default to its
+    `uncertainty:` section. Executors and the journal work as in `run_sweep`; an interrupted
+    run is finished by `resume_montecarlo`."""
+    raw = raw_inputs(scenario)
+    engine = Engine(raw, threads=raw.config.solver.threads, base=scenario)
+    settings = resolve_settings(scenario, samples, seed, perturb, core, exterior)
+    settings["time_limit_s"] = time_limit_s
+    base = _base_solve(engine, settings)
+    journal = Journal.start(out_dir or default_out_dir(raw.config.name, KIND),
+                            manifest_of(scenario, KIND, settings={k: v for k, v in settings.items() if k != "base_selected"}))
+    return _montecarlo(raw, engine, base, settings, journal, workers, scheduler, progress)
+
+
+def resume_montecarlo(run_dir: str | Path, *, workers: int | None = None, scheduler: Any = None,
+                      progress: Progress | None = None) -> RunOutcome:
+    """Finish an interrupted `run_montecarlo` from its journal in `run_dir` (its settings come
+    from the journal; `workers`/`scheduler` may differ)."""
+    journal = Journal.open(run_dir, KIND)
+    manifest = journal.manifest
+    raw = reload(manifest, journal)
+    settings = manifest["settings"]
+    engine = Engine(raw, threads=raw.config.solver.threads)
+    base = _base_solve(engine, settings)
+    return _montecarlo(raw, engine, base, settings, journal, workers, scheduler, progress)
+
+
+def _base_solve(engine: Engine, settings: dict[str, Any]):
+    """The unperturbed optimum, solved here once (every sample starts from its portfolio)."""
     base = engine.solve(engine.base, time_limit_s=settings["time_limit_s"])
     settings["base_selected"] = list(base.selected) if base.has_portfolio else None
-    if resume is None:
-        manifest = {"kind": KIND, "scenario_file": str(raw.scenario_file), "overrides": list(overrides),
-                    "settings": {k: v for k, v in settings.items() if k != "base_selected"},
-                    "input_sha256": raw.input_sha256, "planner_version": __version__}
-        journal = Journal.start(out_dir or default_out_dir(raw.config.name, KIND), manifest)
+    return base
+
+
+def _montecarlo(raw: RawInputs, engine: Engine, base, settings: dict[str, Any], journal: Journal, workers: int | None,
+                scheduler: Any, progress: Progress | None) -> RunOutcome:
     n = settings["samples"]
     batches = [list(range(s, min(s + BATCH, n))) for s in range(0, n, BATCH)]
     job = Job(job_key(raw, KIND, settings), raw, settings, raw.config.solver.threads)

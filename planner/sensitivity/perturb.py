@@ -1,5 +1,8 @@
 """Monte Carlo perturbations: what may be perturbed, flag parsing, and per-sample draws.
 
+A perturbation is a `planner.inputs.config.Perturbation` (the type of the scenario's
+`uncertainty.perturb` entries); only the CLI writes one as `--perturb` text (`parse_flag`).
+
 A perturbation multiplies every cell of one table column by a random factor (`scope:
 cell`, the default) or the whole column by one factor (`scope: column`):
 
@@ -59,6 +62,15 @@ def parse_flag(text: str) -> Perturbation:
     except ValidationError as exc:
         msg = "; ".join(e["msg"] for e in exc.errors())
         raise InputError(Problem(file="--perturb", key=target, value=spec, message=msg)) from None
+
+
+def parse_flags(texts: Sequence[str], scenario: Scenario) -> list[Perturbation]:
+    """`--perturb` texts as perturbations, each naming a perturbable column of `scenario`
+    (InputError naming every flag that does not)."""
+    flags = [parse_flag(t) for t in texts]
+    if flags:
+        check(flags, scenario, "--perturb", list(texts))
+    return flags
 
 
 def merge(from_yaml: Sequence[Perturbation], from_flags: Sequence[Perturbation]) -> list[Perturbation]:

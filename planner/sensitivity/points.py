@@ -12,6 +12,9 @@ pydantic checks) and returns a Scenario:
   again against the new settings, exactly as `planner solve --set` would.
 
 `perturbed(scenario, tables)` swaps in perturbed typed tables (Monte Carlo).
+
+`raw_inputs(scenario)` gives the raw inputs a validated scenario came from (read again from
+its files): what a factory re-validates and what every worker process starts from.
 """
 from __future__ import annotations
 
@@ -20,11 +23,13 @@ import math
 from typing import Any, Iterable
 
 from planner.inputs.config import ScenarioConfig, parse_config
-from planner.inputs.read import RawInputs, apply_overrides
+from planner.errors import InputError, Problem
+from planner.inputs.read import RawInputs, apply_overrides, raw_from_config
 from planner.inputs.scenario import Scenario
 from planner.inputs.validate import validate
+from planner.sensitivity.arrays import SETTINGS
 
-NUMERIC = frozenset({"settings"})  # see arrays.SETTINGS
+NUMERIC = frozenset({SETTINGS})  # only numeric settings changed: the base model, new numbers
 
 # Settings that change numbers but never which rows, columns or tables exist.
 _NUMERIC_SETTINGS = ("objective.risk_penalty", "solver.time_limit_s", "solver.mip_gap")
@@ -65,6 +70,30 @@ def numeric_only(base: Scenario, paths: Iterable[str]) -> bool:
             continue
         return False
     return True
+
+
+_TABLES = ("partners", "sectors", "gaps", "options", "contributions")
+
+
+def raw_inputs(scenario: Scenario) -> RawInputs:
+    """The raw inputs `scenario` was validated from, read again from its files.
+
+    A sensitivity run re-validates them for structural changes and starts every worker from
+    them, so they must say what `scenario` says: InputError if the files changed since the
+    scenario was loaded, or its settings or tables were changed in memory (pass the change
+    as a sweep axis, a perturbation or a `--set` override instead)."""
+    raw = raw_from_config(scenario.config, scenario.scenario_file)
+    same = raw.input_sha256 == scenario.input_sha256
+    if same:
+        fresh = validate(raw)
+        same = fresh.config == scenario.config and fresh.resources == scenario.resources and all(
+            getattr(fresh, t).equals(getattr(scenario, t)) for t in _TABLES)
+    if not same:
+        raise InputError(Problem(file=str(scenario.scenario_file), value=scenario.name,
+                                 message="the scenario differs from its files (they changed since it was loaded, or it was "
+                                         "changed in memory); load it again with planner.load_scenario, and state changes "
+                                         "as overrides, sweep axes or perturbations"))
+    return raw
 
 
 class ScenarioFactory:

@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from planner.errors import InputError, Problem
-from planner.inputs.read import RawInputs, load_raw
+from planner import __version__
+from planner.inputs.config import parse_config
+from planner.inputs.read import RawInputs, load_raw, raw_from_config
+from planner.inputs.scenario import Scenario
 from planner.io.runfolder import atomic_dir, default_run_dir, safe_child, write_csv
 from planner.results.result import ROUND
 from planner.sensitivity.engine import PointResult
@@ -54,11 +57,22 @@ def job_key(raw: RawInputs, kind: str, settings: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def manifest_of(scenario: Scenario, kind: str, **settings: Any) -> dict[str, Any]:
+    """A journal's manifest: the run's kind, its scenario's file and merged settings (so
+    `--resume` re-reads the same inputs), their hash, and the command's own settings."""
+    return {"kind": kind, "scenario_file": str(scenario.scenario_file), "config": scenario.config.to_plain(),
+            **settings, "input_sha256": scenario.input_sha256, "planner_version": __version__}
+
+
 def reload(manifest: dict[str, Any], journal: Journal) -> RawInputs:
     """The raw inputs of a journaled run, refusing inputs that changed since it started."""
-    raw = load_raw(manifest["scenario_file"], manifest.get("overrides", []))
+    file = manifest["scenario_file"]
+    if "config" in manifest:
+        raw = raw_from_config(parse_config(manifest["config"], file), Path(file))
+    else:  # a journal from before runs took a Scenario: its file and --set overrides
+        raw = load_raw(file, manifest.get("overrides", []))
     if raw.input_sha256 != manifest["input_sha256"]:
-        raise InputError(Problem(file=manifest["scenario_file"], key="--resume", value=str(journal.out_dir),
+        raise InputError(Problem(file=file, key="--resume", value=str(journal.out_dir),
                                  message="the scenario or its tables changed since this run started; start a new run instead"))
     return raw
 

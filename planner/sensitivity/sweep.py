@@ -1,6 +1,12 @@
 """`planner sweep`: re-solve a scenario over a grid of settings.
 
-Each grid point is the scenario with `--vary` keys set (as `--set` would), solved by an
+    >>> from planner import load_scenario
+    >>> from planner.sensitivity.grid import Vary
+    >>> from planner.sensitivity.sweep import run_sweep
+    >>> run = run_sweep(load_scenario("models/baseline.yaml"), [Vary("limits.budget_musd", [3000, 4000])])
+    >>> run.tables["sweep.csv"]
+
+Each grid point is the scenario with the axes' keys set (as `--set` would), solved by an
 `Engine` (build once, change numbers in place; rebuild where the structure changes),
 in blocks along the last axis where each point starts from the previous point's
 portfolio. Output tables (see README "Sensitivity"):
@@ -20,21 +26,23 @@ from typing import Any, Sequence
 
 from planner import __version__
 from planner.results.evaluation import selection_vector
-from planner.inputs.read import RawInputs, load_raw
+from planner.errors import InputError, Problem
+from planner.inputs.read import RawInputs
+from planner.inputs.scenario import Scenario
 from planner.sensitivity.engine import Engine
 from planner.sensitivity.executors import Job, Record
-from planner.sensitivity.grid import Axis, blocks, cell, neighbours, parse_axes, points
+from planner.sensitivity.grid import Vary, blocks, cell, check_grid, neighbours, parse_axes, points
 from planner.sensitivity.journal import Journal
-from planner.sensitivity.points import ScenarioFactory
-from planner.sensitivity.runner import (Progress, RunOutcome, default_out_dir, error_record, execute, finish, job_key, r9, record_of,
-                     reload, status_counts)
+from planner.sensitivity.points import ScenarioFactory, raw_inputs
+from planner.sensitivity.runner import (Progress, RunOutcome, default_out_dir, error_record, execute, finish, job_key,
+                                        manifest_of, r9, record_of, reload, status_counts)
 
 KIND = "sweep"
 SEP = ";"
 DEFAULT_BLOCK = 10
 
 
-def check_axes(factory: ScenarioFactory, axes: list[Axis]) -> None:
+def check_axes(factory: ScenarioFactory, axes: list[Vary]) -> None:
     """Apply every value of every axis alone, so a bad key or value stops the run before solving."""
     for axis in axes:
         for value in axis.values:
@@ -81,30 +89,50 @@ def make_batches(grid: list[dict[str, Any]], block_list: list[list[int]], done: 
     return out
 
 
-def run_sweep(scenario: str | Path | None, vary: Sequence[str] = (), overrides: Sequence[str] = (), *,
-              out_dir: str | Path | None = None, workers: int | None = None, scheduler: Any = None,
-              block_size: int = DEFAULT_BLOCK, time_limit_s: float | None = None, warm_start: bool = True,
-              progress: Progress | None = None, resume: str | Path | None = None) -> RunOutcome:
-    """Solve every grid point and write sweep.csv, changes.csv, summary.json (see module doc).
+def run_sweep(scenario: Scenario, vary: Vary | Sequence[Vary], *, out_dir: str | Path | None = None,
+              workers: int | None = None, scheduler: Any = None, block_size: int = DEFAULT_BLOCK,
+              time_limit_s: float | None = None, warm_start: bool = True,
+              progress: Progress | None = None) -> RunOutcome:
+    """Solve every point of the grid `vary` (one `Vary` per axis; the first is the outermost
+    loop) and write sweep.csv, changes.csv, summary.json to `out_dir` (see the module doc).
 
-    With `resume=RUN_DIR`, finish an interrupted run from its journal (the other settings
-    come from the journal; `workers`/`scheduler` may differ)."""
-    if resume is not None:
-        journal = Journal.open(resume, KIND)
-        manifest = journal.manifest
-        raw = reload(manifest, journal)
-        vary, block_size, time_limit_s = manifest["vary"], manifest["block_size"], manifest["time_limit_s"]
-        warm_start = manifest.get("warm_start", True)
-    else:
-        raw = load_raw(scenario, overrides)
-    axes = parse_axes(list(vary))
+    `scenario` is a validated scenario as `planner.load_scenario` returns it (its files are
+    read again: every worker starts from them). Points are solved on `workers` local
+    processes (default: all cores) or on a Dask `scheduler` (an address or a Client), in
+    blocks of `block_size` along the last axis; `time_limit_s` caps each solve. Finished
+    points stream to a journal, so an interrupted run can be finished by `resume_sweep`."""
+    axes = check_grid(vary)
+    if block_size < 1:
+        raise InputError(Problem(file="--block-size", value=block_size, message="must be at least 1"))
+    raw = raw_inputs(scenario)
+    factory = ScenarioFactory(raw, scenario)
+    check_axes(factory, axes)
+    manifest = manifest_of(scenario, KIND, axes=[{"key": a.key, "values": list(a.values)} for a in axes],
+                           block_size=block_size, time_limit_s=time_limit_s, warm_start=warm_start)
+    journal = Journal.start(out_dir or default_out_dir(raw.config.name, KIND), manifest)
+    return _sweep(raw, factory, axes, journal, block_size, time_limit_s, warm_start, workers, scheduler, progress)
+
+
+def resume_sweep(run_dir: str | Path, *, workers: int | None = None, scheduler: Any = None,
+                 progress: Progress | None = None) -> RunOutcome:
+    """Finish an interrupted `run_sweep` from its journal in `run_dir`, solving only the points
+    it lacks (the settings come from the journal; `workers`/`scheduler` may differ)."""
+    journal = Journal.open(run_dir, KIND)
+    manifest = journal.manifest
+    raw = reload(manifest, journal)
+    if "axes" in manifest:
+        axes = check_grid([Vary(a["key"], a["values"]) for a in manifest["axes"]])
+    else:  # a journal from before runs took typed axes: the --vary texts
+        axes = parse_axes(manifest["vary"])
     factory = ScenarioFactory(raw)
     check_axes(factory, axes)
-    if resume is None:
-        manifest = {"kind": KIND, "scenario_file": str(raw.scenario_file), "overrides": list(overrides),
-                    "vary": list(vary), "block_size": block_size, "time_limit_s": time_limit_s, "warm_start": warm_start,
-                    "input_sha256": raw.input_sha256, "planner_version": __version__}
-        journal = Journal.start(out_dir or default_out_dir(raw.config.name, KIND), manifest)
+    return _sweep(raw, factory, axes, journal, manifest["block_size"], manifest["time_limit_s"],
+                  manifest.get("warm_start", True), workers, scheduler, progress)
+
+
+def _sweep(raw: RawInputs, factory: ScenarioFactory, axes: list[Vary], journal: Journal, block_size: int,
+           time_limit_s: float | None, warm_start: bool, workers: int | None, scheduler: Any,
+           progress: Progress | None) -> RunOutcome:
     grid = points(axes)
     block_list = blocks(axes, block_size)
     settings = {"time_limit_s": time_limit_s, "warm_start": warm_start}
@@ -119,7 +147,7 @@ def run_sweep(scenario: str | Path | None, vary: Sequence[str] = (), overrides: 
     return RunOutcome(finish(journal, tables, summary), summary, tables)
 
 
-def sweep_table(factory: ScenarioFactory, axes: list[Axis], grid: list[dict], records: list[Record]):
+def sweep_table(factory: ScenarioFactory, axes: list[Vary], grid: list[dict], records: list[Record]):
     import pandas as pd
 
     resources = factory.base.resources
@@ -137,7 +165,7 @@ def sweep_table(factory: ScenarioFactory, axes: list[Axis], grid: list[dict], re
     return frame
 
 
-def changes_table(factory: ScenarioFactory, axes: list[Axis], grid: list[dict], records: list[Record]):
+def changes_table(factory: ScenarioFactory, axes: list[Vary], grid: list[dict], records: list[Record]):
     import pandas as pd
 
     opts = factory.base.options
@@ -158,7 +186,7 @@ def changes_table(factory: ScenarioFactory, axes: list[Axis], grid: list[dict], 
     return pd.DataFrame(rows, columns=columns)
 
 
-def sweep_summary(raw: RawInputs, factory: ScenarioFactory, axes: list[Axis], records: list[Record],
+def sweep_summary(raw: RawInputs, factory: ScenarioFactory, axes: list[Vary], records: list[Record],
                   tables: dict, stats: dict, block_size: int, time_limit_s: float | None) -> dict[str, Any]:
     solved = [r for r in records if r["objective"] is not None]
     counts = {}
