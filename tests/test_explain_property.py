@@ -130,7 +130,7 @@ def _scaled_choice(sc, o, capacity, budget, amount_factor=1.0, cost=None):
     options = sc.options.copy()
     if cost is not None:
         options.loc[o, "budget_musd"] = cost
-    variant = replace(sc, contributions=contrib, options=options, _cache={})
+    variant = replace(sc, contributions=contrib, options=options)
     return _choice(_table(variant), budget, capacity)
 
 

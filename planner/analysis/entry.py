@@ -225,7 +225,7 @@ def _scaled(scenario, o: str, column: str, factor: float, table: str):
         frame.loc[frame["option_id"] == o, column] = frame.loc[frame["option_id"] == o, column] * factor
     else:
         frame.loc[o, column] = frame.loc[o, column] * factor
-    return replace(scenario, **{table: frame}, _cache={})
+    return replace(scenario, **{table: frame})
 
 
 def _contribution_path(wb: Workbench, o: str) -> EntryPath | None:

@@ -1,7 +1,8 @@
 """The validated scenario: plain, frozen data the model builder reads."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,6 @@ class Scenario:
     options: Any
     contributions: Any
     tables_sha256: str = ""  # digest of the tables alone (see planner.inputs.read.input_digest)
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -62,39 +62,73 @@ class Scenario:
                 gap_w[gid] = w
         return gap_w.to_numpy(dtype=float) * self.gaps["sector_id"].map(sector_w).to_numpy(dtype=float)
 
+    # Derived once from the tables, on first use (`functools.cached_property` keeps them in the
+    # instance's own dict; a scenario with other tables is another instance, with none).
+    @cached_property
+    def _contributions(self):
+        o_idx = {o: i for i, o in enumerate(self.options.index)}
+        g_idx = {g: j for j, g in enumerate(self.gaps.index)}
+        c = self.contributions
+        return (c["option_id"].map(o_idx).to_numpy(dtype="int64"), c["gap_id"].map(g_idx).to_numpy(dtype="int64"),
+                c["amount"].to_numpy(dtype=float))
+
     def contribution_arrays(self):
-        """(option index, gap index, amount) arrays of the contributions, in table order (cached)."""
-        if "contrib" not in self._cache:
-            o_idx = {o: i for i, o in enumerate(self.options.index)}
-            g_idx = {g: j for j, g in enumerate(self.gaps.index)}
-            c = self.contributions
-            self._cache["contrib"] = (
-                c["option_id"].map(o_idx).to_numpy(dtype="int64"),
-                c["gap_id"].map(g_idx).to_numpy(dtype="int64"),
-                c["amount"].to_numpy(dtype=float),
-            )
-        return self._cache["contrib"]
+        """(option index, gap index, amount) arrays of the contributions, in table order."""
+        return self._contributions
+
+    @cached_property
+    def _by_gap(self) -> dict[str, list[tuple[str, float]]]:
+        oi, gi, amt = self.contribution_arrays()
+        opts, gaps = self.option_ids(), self.gap_ids()
+        out: dict[str, list[tuple[str, float]]] = {g: [] for g in gaps}
+        for o, g, a in zip(oi.tolist(), gi.tolist(), amt.tolist()):
+            if a > 0:
+                out[gaps[g]].append((opts[o], a))
+        return out
 
     def contributions_by_gap(self) -> dict[str, list[tuple[str, float]]]:
-        """gap → [(option, amount)] of its positive contributions, in table order (cached)."""
-        if "by_gap" not in self._cache:
-            oi, gi, amt = self.contribution_arrays()
-            opts, gaps = list(self.options.index), list(self.gaps.index)
-            out: dict[str, list[tuple[str, float]]] = {g: [] for g in gaps}
-            for o, g, a in zip(oi.tolist(), gi.tolist(), amt.tolist()):
-                if a > 0:
-                    out[gaps[g]].append((opts[o], a))
-            self._cache["by_gap"] = out
-        return self._cache["by_gap"]
+        """gap → [(option, amount)] of its positive contributions, in table order."""
+        return self._by_gap
+
+    @cached_property
+    def _option_ids(self) -> list[str]:
+        return self.options.index.tolist()
 
     def option_ids(self) -> list[str]:
-        """Option ids in table order as a plain list (cached; iterating the pandas index is slow)."""
-        if "option_ids" not in self._cache:
-            self._cache["option_ids"] = self.options.index.tolist()
-        return self._cache["option_ids"]
+        """Option ids in table order as a plain list (iterating the pandas index is slow)."""
+        return self._option_ids
+
+    @cached_property
+    def _gap_ids(self) -> list[str]:
+        return self.gaps.index.tolist()
 
     def gap_ids(self) -> list[str]:
-        """Gap ids in table order as a plain list (cached)."""
-        if "gap_ids" not in self._cache:
-            self._cache["gap_ids"] = self.gaps.index.tolist()
-        return self._cache["gap_ids"]
+        """Gap ids in table order as a plain list."""
+        return self._gap_ids
+
+    @cached_property
+    def option_position(self) -> dict[str, int]:
+        """option id → its row index in `options`."""
+        return {o: i for i, o in enumerate(self.option_ids())}
+
+    @cached_property
+    def option_partner(self) -> dict[str, str]:
+        """option id → its partner id."""
+        return dict(zip(self.option_ids(), self.options["partner_id"].tolist()))
+
+    @cached_property
+    def select_columns(self) -> dict:
+        """The plain columns rule groups select on (`planner.inputs.select`)."""
+        from planner.inputs.select import selection_columns
+
+        return selection_columns(self.options, self.partners)
+
+    def with_config(self, config: ScenarioConfig) -> "Scenario":
+        """The same tables under another config (numeric settings changed); the table-derived
+        arrays carry over, since they read no setting."""
+        new = replace(self, config=config)
+        for name in ("_contributions", "_by_gap", "_option_ids", "_gap_ids", "option_position", "option_partner",
+                     "select_columns"):
+            if name in self.__dict__:
+                new.__dict__[name] = self.__dict__[name]
+        return new

@@ -23,7 +23,7 @@ def bloc_partners(partners, bloc: str) -> list[str]:
     return [p for p, blocs in partner_blocs(partners).items() if bloc in blocs]
 
 
-def _columns(options, partners) -> dict:
+def selection_columns(options, partners) -> dict:
     """Plain lists of the columns selection reads (pandas element access is slow)."""
     return {
         "option_id": [str(o) for o in options["option_id"].tolist()],
@@ -59,13 +59,11 @@ def _select(sel: Select, cols: dict) -> list[bool]:
 
 def select_ids(sel: Select, options, partners) -> list[str]:
     """Ids of the options in the group, in table order."""
-    cols = _columns(options, partners)
+    cols = selection_columns(options, partners)
     return [o for o, k in zip(cols["option_id"], _select(sel, cols)) if k]
 
 
 def group_ids(scenario, sel: Select) -> list[str]:
     """`select_ids` on a validated scenario, with its columns read once and cached."""
-    if "select_cols" not in scenario._cache:
-        scenario._cache["select_cols"] = _columns(scenario.options, scenario.partners)
-    cols = scenario._cache["select_cols"]
+    cols = scenario.select_columns
     return [o for o, k in zip(cols["option_id"], _select(sel, cols)) if k]

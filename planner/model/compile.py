@@ -35,9 +35,6 @@ class Compiled:
         """Start year per option from a solution vector (0 where not started)."""
         return start_years(values[self.year_cols], self.years) if self.year_cols is not None else None
 
-    def row(self, name: str) -> int:
-        return self.row_names.index(name)
-
     def rows_of(self, family: str) -> list[int]:
         """Indices of the rows a family added, in row order."""
         return [i for i, tag in enumerate(self.tags) if tag.family == family]

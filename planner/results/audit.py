@@ -245,6 +245,7 @@ def _check_coverage(sc, header, rows, ev, has_portfolio: bool, ck: _Checker) -> 
     by_id = {r.get("gap_id", ""): (i, r) for i, r in enumerate(rows)}
     n1_all = dict(zip(ids, n1_coverage(sc, ev.x)[0].tolist())) if "n1_covered" in header and has_portfolio else {}
     covered = dict(zip(ids, ev.covered.tolist()))
+    weights = dict(zip(ids, sc.gap_weights().tolist()))
     for g in ids:
         if neutralise(g) not in by_id:
             continue
@@ -260,6 +261,9 @@ def _check_coverage(sc, header, rows, ev, has_portfolio: bool, ck: _Checker) -> 
         ck.number("coverage.csv", f"{where}, column target", row.get("target"), targets[g], f"target of {g}")
         if "weight" in header:
             ck.number("coverage.csv", f"{where}, column weight", row.get("weight"), float(gaps.loc[g, "weight"]), f"weight of {g}")
+        if "objective_weight" in header:
+            ck.number("coverage.csv", f"{where}, column objective_weight", row.get("objective_weight"),
+                      float(weights[g]), f"objective weight of {g}")
         if "name" in header:
             ck.text("coverage.csv", f"{where}, column name", row.get("name"), str(gaps.loc[g, "name"]))
         if "critical" in header:

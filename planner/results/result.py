@@ -73,7 +73,9 @@ class Result:
             "gap_id": g.index, "sector_id": g["sector_id"].to_numpy(), "name": g["name"].to_numpy(),
             "size": size, "covered": np.round(covered, ROUND), "fraction": np.round(covered / size, ROUND),
             "target": [t if t > 0 else None for t in target.tolist()],
-            "weight": g["weight"].to_numpy(dtype=float), "critical": g["critical"].to_numpy(dtype=bool),
+            # the gaps table's weight, and the weight the objective used (× sector weight, after overrides)
+            "weight": g["weight"].to_numpy(dtype=float), "objective_weight": np.round(sc.gap_weights(), ROUND),
+            "critical": g["critical"].to_numpy(dtype=bool),
         })
         if sc.config.rules.resilience is not None:
             # N-1: the worst coverage of each gap if any one partner's options are all lost

@@ -26,19 +26,16 @@ from planner.model.compile import Compiled
 # numbers in the scenario file) and "<table>.<column>" for perturbed table columns.
 SETTINGS = "settings"
 
-# Constraint families this module recomputes itself (link, limit, target), and rule families
-# whose rows read none of the numbers a point may change, except those listed ("options.*":
-# any option column). A model with a family not listed here (one that adds objective terms or
-# reads limits: diminishing_returns, standards_bonus, phasing, or a new one) is rebuilt for
-# every point: correct, only slower. tests/test_sens_engine.py checks every family listed.
-FAMILY_READS: dict[str, frozenset[str]] = {
-    "link": frozenset(), "limit": frozenset(), "target": frozenset(),
-    "require": frozenset(), "forbid": frozenset(), "requires": frozenset(), "excludes": frozenset(),
-    "max_options": frozenset(), "min_fraction": frozenset({"gaps.size"}),
-    "groups": frozenset({"options.*"}),  # min_use / max_use read option resource uses
-    "diversify": frozenset({"contributions.amount"}), "risk": frozenset({"options.risk"}),
-    "resilience": frozenset({"contributions.amount", "gaps.size"}),
-}
+
+
+def _reads(family: str) -> frozenset[str] | None:
+    """What a family's rows read besides the selection (the registry's `Family.reads`); None: the
+    family (objective terms, limits, phasing, or one the registry does not know) is rebuilt for
+    every point — correct, only slower. tests/test_sens_engine.py checks every family that reads."""
+    from planner.model.rules import REGISTRY
+
+    family = REGISTRY.get(family)
+    return None if family is None else family.reads
 
 
 @dataclass
@@ -68,7 +65,7 @@ class Layout:
     def of(cls, comp: Compiled, sc: Scenario) -> "Layout | None":
         """The layout of `sc`'s compiled model, or None if it has rows this module cannot recompute."""
         families = frozenset(tag.family for tag in comp.tags)
-        if families - set(FAMILY_READS):
+        if any(_reads(f) is None for f in families):
             return None
         rows: dict[str, dict[str, int]] = {"limit": {}, "target": {}, "link": {}}
         for i, tag in enumerate(comp.tags):
@@ -96,7 +93,7 @@ class Layout:
     def reads(self, changes: frozenset[str]) -> bool:
         """True if a rule family of the model reads any of `changes` (so it must be rebuilt)."""
         tables = {c.split(".")[0] + ".*" for c in changes}
-        return any(FAMILY_READS[f] & (changes | tables) for f in self.families)
+        return any(_reads(f) & (changes | tables) for f in self.families)
 
     def arrays(self, sc: Scenario, changes: frozenset[str] = frozenset({SETTINGS})) -> PointArrays | None:
         """Row bounds, matrix values and costs of `sc`'s model, or None if its structure differs

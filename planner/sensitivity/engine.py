@@ -88,14 +88,15 @@ class Engine:
         """Change only what differs between the live model and `arrays`."""
         if self.session is None or not self.session_is_base:
             self.reset()
-        comp, h = self.session.comp, self.session.h
+        session = self.session
+        comp = session.comp
         rows = np.flatnonzero((comp.row_lower != arrays.row_lower) | (comp.row_upper != arrays.row_upper))
         if rows.size:
-            h.changeRowsBounds(rows.size, rows.astype(np.int32), arrays.row_lower[rows], arrays.row_upper[rows])
+            session.set_row_bounds_at(rows, arrays.row_lower[rows], arrays.row_upper[rows])
             comp.row_lower[rows] = arrays.row_lower[rows]
             comp.row_upper[rows] = arrays.row_upper[rows]
         for p in np.flatnonzero(comp.value != arrays.value).tolist():
-            h.changeCoeff(int(self.layout.row_of_pos[p]), int(comp.index[p]), float(arrays.value[p]))
+            session.set_coefficient(int(self.layout.row_of_pos[p]), int(comp.index[p]), float(arrays.value[p]))
             comp.value[p] = arrays.value[p]
         comp.primary[:] = arrays.primary  # HighsSession.solve loads the cost vectors on every run
         comp.secondary[:] = arrays.secondary

@@ -119,12 +119,11 @@ class ScenarioFactory:
             return self.base, NUMERIC
         limits_ok = all(math.isfinite(v) and v >= 0 for v in cfg.limits.values())  # else validate says why
         if limits_ok and numeric_only(self.base, changed_paths(self.base.config, cfg)):
-            # The tables are the base's, so their contribution arrays are too (settings-free).
-            cache = {k: v for k, v in self.base._cache.items() if k == "contrib"}
-            return dataclasses.replace(self.base, config=cfg, _cache=cache), NUMERIC
+            # The tables are the base's, so their derived arrays are too (settings-free).
+            return self.base.with_config(cfg), NUMERIC
         return validate(dataclasses.replace(self.raw, config=cfg)), None
 
 
 def perturbed(scenario: Scenario, tables: dict[str, Any]) -> Scenario:
     """The scenario with some typed tables replaced (same ids and order; numbers changed)."""
-    return dataclasses.replace(scenario, **tables, _cache={})
+    return dataclasses.replace(scenario, **tables)

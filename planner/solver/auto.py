@@ -111,7 +111,7 @@ def solve_auto(model: Model, time_limit: float | None, mip_gap: float, tie_break
     session = None
     try:
         session = HighsSession(compile_model(model), threads)
-        session.h.HandleUserInterrupt = True  # lets cancelSolve() stop a running MIP
+        session.allow_interrupt()  # lets cancel() stop a running MIP
 
         def run_highs() -> None:
             try:
@@ -146,7 +146,7 @@ def solve_auto(model: Model, time_limit: float | None, mip_gap: float, tie_break
         stopped = None
         if winner == "cbc" and "highs" not in done:
             stopped = "highs"
-            session.h.cancelSolve()
+            session.cancel()
             worker.join()
             finished["highs"] = time.perf_counter() - t0
         if winner == "highs" and "cbc" not in done:

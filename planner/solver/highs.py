@@ -126,8 +126,13 @@ class HighsSession:
             raise PlannerError("HiGHS refused the model (passModel returned an error)")
         self.h = h
 
-    def set_row_bounds(self, name: str, lower: float, upper: float) -> None:
-        self.h.changeRowBounds(self.comp.row(name), lower, upper)
+    def allow_interrupt(self) -> None:
+        """Let `cancel()` (from another thread) stop a running solve."""
+        self.h.HandleUserInterrupt = True
+
+    def cancel(self) -> None:
+        """Stop the running solve (after `allow_interrupt()`); it ends as stopped by a limit."""
+        self.h.cancelSolve()
 
     def set_costs(self, cost: np.ndarray) -> None:
         """Replace every column's (min-sense) objective coefficient."""

@@ -60,10 +60,7 @@ def contributions_to(scenario, gap_ids) -> dict[str, dict[str, float]]:
     for gid in gap_ids:
         for oid, a in by_gap[gid]:
             total[oid] = total.get(oid, 0.0) + a
-    if "option_partner" not in scenario._cache:
-        scenario._cache["option_pos"] = {o: i for i, o in enumerate(scenario.option_ids())}
-        scenario._cache["option_partner"] = dict(zip(scenario.option_ids(), scenario.options["partner_id"].tolist()))
-    position, partner = scenario._cache["option_pos"], scenario._cache["option_partner"]
+    position, partner = scenario.option_position, scenario.option_partner
     out: dict[str, dict[str, float]] = {}
     for oid in sorted(total, key=position.__getitem__):
         out.setdefault(partner[oid], {})[oid] = total[oid]
