@@ -36,7 +36,7 @@ from planner.inputs.schema import TABLES
 
 if TYPE_CHECKING:
     from planner.inputs.scenario import Scenario
-# Refuse larger inputs with a clear message rather than exhaust memory (documented in README).
+# Refuse larger inputs with a clear message rather than exhaust memory (documented in docs/inputs.md).
 MAX_TABLE_BYTES = 100 * 1024 * 1024  # per CSV file, or per .xlsx workbook on disk
 MAX_XLSX_UNPACKED_BYTES = 500 * 1024 * 1024  # a workbook is a zip: guard against zip bombs
 MAX_ROWS = 1_000_000  # data rows per table

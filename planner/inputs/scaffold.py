@@ -66,7 +66,7 @@ objective:
 limits:                   # one entry per resource; each is a numeric column of options
   budget_musd: 1000
   diplomatic_capacity: 10
-rules: {{}}                 # require / forbid options and other planning rules (see README)
+rules: {{}}                 # require / forbid options and other planning rules (see docs/rules.md)
 solver:
   backend: highs          # highs, cbc, or auto (both at once, first proof wins)
   time_limit_s: 60

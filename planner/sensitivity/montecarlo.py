@@ -17,7 +17,7 @@ unperturbed optimum, and evaluated on its own perturbed tables. Options are labe
 how often they are selected among the samples that have a portfolio: `core` (frequency
 ≥ core, default 0.9), `exterior` (≤ exterior, default 0.1), else `borderline`.
 
-Tables (README "Sensitivity"): `montecarlo_options.csv`, `montecarlo_objective.csv`
+Tables (docs/sensitivity.md): `montecarlo_options.csv`, `montecarlo_objective.csv`
 (one row per sample), `montecarlo_coverage.csv` (per-sector percentiles), `summary.json`.
 """
 from __future__ import annotations

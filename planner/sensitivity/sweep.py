@@ -9,7 +9,7 @@
 Each grid point is the scenario with the axes' keys set (as `--set` would), solved by an
 `Engine` (build once, change numbers in place; rebuild where the structure changes),
 in blocks along the last axis where each point starts from the previous point's
-portfolio. Output tables (see README "Sensitivity"):
+portfolio. Output tables (see docs/sensitivity.md):
 
 - `sweep.csv`   — one row per point: `point`, one column per varied key, `status`,
   `objective`, `bound`, `mip_gap`, `selected` (count), `<resource>_used` per resource,
