@@ -61,6 +61,11 @@ def test_tiny_sweep_by_hand(tmp_path):
     assert summary["paths"] == {"fast": 10, "rebuild": 0}
     assert json.loads(json.dumps(out.summary)) == summary and summary["workers"] == 1
     assert not journal_dir(tmp_path / "run").exists()  # the journal is dropped once the run is complete
+    assert summary["warm_start"] is False  # MIP starts are off by default (they slowed HiGHS down)
+    warm = run_sweep(load_scenario(TINY), parse_axes(["limits.budget_musd=2:11:1"]), out_dir=tmp_path / "warm",
+                     workers=1, warm_start=True)
+    assert warm.summary["warm_start"] is True
+    _same_tables(tmp_path / "run", tmp_path / "warm")  # MIP starts change the path, not the answer
 
 
 def test_sweep_points_equal_independent_planner_solve(tmp_path):
@@ -119,7 +124,9 @@ def test_dask_local_cluster_gives_the_same_tables(tmp_path):
 def test_interrupted_sweep_resumes_to_identical_tables(tmp_path):
     path = write_scenario(tmp_path, seed=8, n_options=10, n_gaps=5)
     vary = ["limits.budget_musd=2:30:2", "objective.risk_penalty=0,1"]
-    run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "whole", workers=1, block_size=3)
+    # warm starts chain points within a block; a resumed block must start from the same portfolio
+    run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "whole", workers=1, block_size=3,
+              warm_start=True)
 
     calls = []
 
@@ -129,7 +136,8 @@ def test_interrupted_sweep_resumes_to_identical_tables(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(RunInterrupted) as info:
-        run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "cut", workers=1, block_size=3, progress=stop_after_three_batches)
+        run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "cut", workers=1, block_size=3,
+                  warm_start=True, progress=stop_after_three_batches)
     assert info.value.done == calls[-1] > 0
     assert not (tmp_path / "cut").exists()  # nothing half-written where results go
     journal = Journal(tmp_path / "cut")
@@ -181,3 +189,23 @@ def test_time_limited_points_are_marked_feasible_not_optimal(tmp_path):
     # A 1e-6 s limit stops HiGHS before it proves anything; points must never be reported optimal.
     out = run_sweep(load_scenario(BASELINE), parse_axes(["limits.budget_musd=3000,4000"]), out_dir=tmp_path / "r", workers=1, time_limit_s=1e-6)
     assert set(out.tables["sweep.csv"]["status"]) <= {"feasible", "no_solution"}
+
+
+def test_resumed_batches_start_from_the_latest_earlier_portfolio():
+    from planner.sensitivity.sweep import make_batches
+
+    grid = [{"k": i} for i in range(7)]
+    done = {0: {"objective": 1.0, "selected": ["a"]}, 1: {"objective": None, "selected": []},  # 1 infeasible
+            3: {"objective": 2.0, "selected": ["b"]}, 5: {"objective": 3.0, "selected": ["c"]}}
+    batches = make_batches(grid, [[0, 1, 2, 3, 4], [5, 6]], done)
+    assert batches == [{"start": ["a"], "points": [(2, {"k": 2})]},  # 1 had no portfolio: 0's is the latest
+                       {"start": ["b"], "points": [(4, {"k": 4})]},
+                       {"start": ["c"], "points": [(6, {"k": 6})]}]
+
+
+def test_default_blocks_are_single_points_without_warm_start(tmp_path):
+    out = run_sweep(load_scenario(TINY), parse_axes(["limits.budget_musd=2:6:1"]), out_dir=tmp_path / "r", workers=1)
+    assert out.summary["block_size"] == 1 and out.summary["warm_start"] is False
+    warm = run_sweep(load_scenario(TINY), parse_axes(["limits.budget_musd=2:6:1"]), out_dir=tmp_path / "w", workers=1,
+                     warm_start=True)
+    assert warm.summary["block_size"] == 10

@@ -32,10 +32,12 @@ def batch_exit(status_counts: dict[str, int]) -> int:
 @scheduler_option
 @resume_option
 @point_time_option
-@click.option("--block-size", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Points solved in a row on one worker, each starting from the previous portfolio.")
-@click.option("--warm-start/--no-warm-start", default=True, show_default=True,
-              help="Start each point from the previous point's portfolio (HiGHS completes it, or ignores it if infeasible).")
+@click.option("--block-size", type=click.IntRange(min=1), default=None,
+              help="Points solved in a row on one worker task (default 1; 10 with --warm-start, where each "
+                   "starts from the previous portfolio).")
+@click.option("--warm-start/--no-warm-start", default=False, show_default=True,
+              help="Start each point from the previous point's portfolio (HiGHS completes it, or ignores it if "
+                   "infeasible). Off by default: it slowed HiGHS down on the benchmark scenarios.")
 @handle_errors
 def sweep(scenario, vary, overrides, out_dir, as_json, workers, scheduler, resume, time_limit_s, block_size,
           warm_start) -> None:

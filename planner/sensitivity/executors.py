@@ -58,11 +58,21 @@ _POOL_JOB: Job | None = None
 
 
 def _pool_init(job: Job) -> None:
+    import multiprocessing
     import signal
 
     global _POOL_JOB
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
     _POOL_JOB = job
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # a killed parent (SIGKILL) cannot stop us: leave as soon as it is gone,
+        # rather than solve on as an orphan holding the terminal's or a caller's pipes open
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent) -> None:
+    parent.join()
+    os._exit(1)
 
 
 def _pool_task(fn: TaskFn, batch: Any) -> list[Record]:

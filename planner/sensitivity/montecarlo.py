@@ -103,8 +103,12 @@ def resolve_settings(scenario: Scenario, samples: int | None, seed: int | None, 
 def run_montecarlo(scenario: Scenario, *, samples: int | None = None, seed: int | None = None,
                    perturb: Sequence[Perturbation] = (), core: float | None = None, exterior: float | None = None,
                    out_dir: str | Path | None = None, workers: int | None = None, scheduler: Any = None,
-                   time_limit_s: float | None = None, progress: Progress | None = None) -> RunOutcome:
+                   time_limit_s: float | None = None, warm_start: bool = False,
+                   progress: Progress | None = None) -> RunOutcome:
     """Solve `samples` perturbed copies of `scenario` and write the core-index tables.
+
+    With `warm_start`, every sample starts from the unperturbed optimum's portfolio (off by
+    default: MIP starts made HiGHS slower on the benchmark scenarios).
 
     `scenario` is a validated scenario as `planner.load_scenario` returns it (its files are
     read again: every worker starts from them); `perturb` lists `Perturbation`s over the
@@ -115,6 +119,7 @@ def run_montecarlo(scenario: Scenario, *, samples: int | None = None, seed: int 
     engine = Engine(raw, threads=raw.config.solver.threads, base=scenario)
     settings = resolve_settings(scenario, samples, seed, perturb, core, exterior)
     settings["time_limit_s"] = time_limit_s
+    settings["warm_start"] = warm_start
     base = _base_solve(engine, settings)
     journal = Journal.start(out_dir or default_out_dir(raw.config.name, KIND),
                             manifest_of(scenario, KIND, settings={k: v for k, v in settings.items() if k != "base_selected"}))
@@ -135,9 +140,10 @@ def resume_montecarlo(run_dir: str | Path, *, workers: int | None = None, schedu
 
 
 def _base_solve(engine: Engine, settings: dict[str, Any]):
-    """The unperturbed optimum, solved here once (every sample starts from its portfolio)."""
+    """The unperturbed optimum, solved here once (with warm starts, every sample starts from it)."""
     base = engine.solve(engine.base, time_limit_s=settings["time_limit_s"])
-    settings["base_selected"] = list(base.selected) if base.has_portfolio else None
+    warm = settings.get("warm_start", True)  # journals from before the option started warm
+    settings["base_selected"] = list(base.selected) if base.has_portfolio and warm else None
     return base
 
 

@@ -39,7 +39,8 @@ from planner.sensitivity.runner import (Progress, RunOutcome, default_out_dir, e
 
 KIND = "sweep"
 SEP = ";"
-DEFAULT_BLOCK = 10
+WARM_BLOCK = 10  # default block with warm starts: long chains of neighbours
+COLD_BLOCK = 1  # default without: one point per task balances the workers (hard points cluster)
 
 
 def check_axes(factory: ScenarioFactory, axes: list[Vary]) -> None:
@@ -90,8 +91,8 @@ def make_batches(grid: list[dict[str, Any]], block_list: list[list[int]], done: 
 
 
 def run_sweep(scenario: Scenario, vary: Vary | Sequence[Vary], *, out_dir: str | Path | None = None,
-              workers: int | None = None, scheduler: Any = None, block_size: int = DEFAULT_BLOCK,
-              time_limit_s: float | None = None, warm_start: bool = True,
+              workers: int | None = None, scheduler: Any = None, block_size: int | None = None,
+              time_limit_s: float | None = None, warm_start: bool = False,
               progress: Progress | None = None) -> RunOutcome:
     """Solve every point of the grid `vary` (one `Vary` per axis; the first is the outermost
     loop) and write sweep.csv, changes.csv, summary.json to `out_dir` (see the module doc).
@@ -99,9 +100,13 @@ def run_sweep(scenario: Scenario, vary: Vary | Sequence[Vary], *, out_dir: str |
     `scenario` is a validated scenario as `planner.load_scenario` returns it (its files are
     read again: every worker starts from them). Points are solved on `workers` local
     processes (default: all cores) or on a Dask `scheduler` (an address or a Client), in
-    blocks of `block_size` along the last axis; `time_limit_s` caps each solve. Finished
+    blocks of `block_size` along the last axis (default 1; 10 with `warm_start`, where each
+    point starts from the previous point's portfolio — off by default: MIP starts made HiGHS
+    slower on the benchmark scenarios); `time_limit_s` caps each solve. Finished
     points stream to a journal, so an interrupted run can be finished by `resume_sweep`."""
     axes = check_grid(vary)
+    if block_size is None:
+        block_size = WARM_BLOCK if warm_start else COLD_BLOCK
     if block_size < 1:
         raise InputError(Problem(file="--block-size", value=block_size, message="must be at least 1"))
     raw = raw_inputs(scenario)
