@@ -108,22 +108,44 @@ def _run_pool(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch, workers: i
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_pool_init, initargs=(job,))
+    # Workers are spawned (by submit) with SIGINT ignored, which an exec'd child inherits: a
+    # Ctrl-C sent to the whole process group must not reach a worker before its initializer
+    # runs (it would print a KeyboardInterrupt traceback from the middle of its imports). The
+    # parent blocks SIGINT meanwhile, so a Ctrl-C then stays pending (Linux keeps a blocked
+    # signal pending even while it is ignored) and is raised as soon as both are restored.
+    import signal
+
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    pool = None
     try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_pool_init, initargs=(job,))
         pending = {pool.submit(_pool_task, fn, b) for b in batches}
+        _restore_sigint(old_handler, old_mask)  # a Ctrl-C that came meanwhile is raised here
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 on_batch(fut.result())
     except BaseException:
         # Ctrl-C or a failed batch: stop at once; finished batches were already handed over.
+        _restore_sigint(old_handler, old_mask)
+        if pool is None:
+            raise
         procs = list(getattr(pool, "_processes", {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
         for proc in procs:
             proc.terminate()
         raise
     pool.shutdown(wait=True)
+
+
+def _restore_sigint(handler, mask) -> None:
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is not handler:
+        signal.signal(signal.SIGINT, handler)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _run_dask(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch, scheduler: Any) -> None:
