@@ -254,3 +254,54 @@ def test_leftovers_of_a_killed_writer_are_recovered(tmp_path):
 def test_zz_report_interrupt_count():
     if STATS:
         print(f"\ninterruption: {dict(STATS)}")
+
+
+def _children(pid: int) -> set[int]:
+    """Every descendant of `pid` (from /proc), recursively."""
+    out, frontier = set(), [pid]
+    while frontier:
+        parent = frontier.pop()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                child = int(stat.parent.name)
+                if child not in out:
+                    out.add(child)
+                    frontier.append(child)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
+def test_no_worker_outlives_a_sigkilled_parent(project):
+    proc = planner(["sweep", "models/baseline.yaml", "--vary", "limits.budget_musd=2000:5000:25", "--workers", "2",
+                    "--out", project / "out" / "sweep", "--json"], project)
+    try:
+        deadline = time.monotonic() + 60
+        workers: set[int] = set()
+        while time.monotonic() < deadline and len(workers) < 2:
+            time.sleep(0.2)
+            workers = _children(proc.pid)  # the spawned pool workers (and the resource tracker)
+        assert len(workers) >= 2, "the sweep did not start its workers"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)  # returns once no worker holds the pipes open
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_alive(w) for w in workers):
+            time.sleep(0.2)
+        assert not [w for w in workers if _alive(w)], "workers outlived their SIGKILLed parent"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
