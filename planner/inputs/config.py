@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from planner.inputs.config_rules import RulesConfig  # the rules: section has its own module
+from planner.inputs.config_robust import RobustConfig  # the robust: section (planner robust)
 from planner.errors import InputError, Problem
 
 
@@ -93,6 +94,7 @@ class ScenarioConfig(_Frozen):
     solver: SolverConfig = SolverConfig()
     uncertainty: UncertaintyConfig = UncertaintyConfig()
     diagnose: DiagnoseConfig = DiagnoseConfig()
+    robust: RobustConfig | None = None
 
     @field_validator("name")
     @classmethod

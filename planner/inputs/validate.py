@@ -13,6 +13,7 @@ from planner.errors import InputError, Problem
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.inputs.schema import FALSE, RESOURCE, SCHEMA, TRUE
+from planner.inputs.validate_robust import check_robust
 from planner.inputs.validate_rules import check_rules, rule_resources
 
 MAX_ABS = 1e12  # larger magnitudes are refused: they wreck solver numerics
@@ -272,6 +273,8 @@ def validate(raw: RawInputs) -> Scenario:
                 ck.problems.append(Problem(file=str(raw.scenario_file), key=f"objective.{family}.{key}", value=key,
                                            message=f"unknown id; it must be an id from the {table} table"))
 
+    if not ck.problems:  # the weight set reads valid weights
+        ck.problems.extend(check_robust(cfg, str(raw.scenario_file), sectors, gaps))
     if ck.problems:
         raise InputError(ck.problems)
 

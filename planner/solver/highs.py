@@ -162,10 +162,13 @@ class HighsSession:
         """Rows of the live model (the compiled ones plus any scratch rows)."""
         return int(self.h.getNumRow())
 
-    def add_column(self, cost: float, lower: float, upper: float, rows, values) -> int:
-        """Append a continuous column with entries `values` in rows `rows`; returns its index."""
+    def add_column(self, cost: float, lower: float, upper: float, rows, values, integer: bool = False) -> int:
+        """Append a column (continuous, or integer) with entries `values` in rows `rows`; returns its index."""
         rows = np.asarray(rows, dtype=np.int32)
         self.h.addCol(float(cost), float(lower), float(upper), len(rows), rows, np.asarray(values, dtype=float))
+        if integer:
+            self.h.changeColsIntegrality(1, np.array([self.num_columns - 1], dtype=np.int32),
+                                         np.array([self.hs.HighsVarType.kInteger]))
         return self.num_columns - 1
 
     def add_row(self, lower: float, upper: float, cols, values) -> int:

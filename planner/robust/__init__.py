@@ -1,0 +1,25 @@
+"""Robust portfolios when the objective weights are contested (`planner robust`, docs/robust.md).
+
+    >>> from planner import load_scenario
+    >>> from planner.robust import robust
+    >>> report = robust(load_scenario("models/robust-weights.yaml"))
+    >>> report.maximin.worst_case, report.core_index.options
+
+- weights.py:  W's factors → the objective as V(P)·f + c(P), from the model's one definition
+- methods.py:  maximin (one MILP by LP duality), minimax regret (constraint generation),
+               the non-dominated portfolios and core index (exact enumeration)
+- run.py:      `robust(scenario)` → RobustReport; `write_robust` writes the run folder
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from planner.robust.run import RobustReport
+
+
+def robust(scenario, *, max_portfolios: int | None = None, samples: int | None = None, seed: int | None = None) -> "RobustReport":
+    """Maximin, minimax regret, non-dominated portfolios and core index of a scenario over its `robust:` weight set."""
+    from planner.robust.run import robust as run
+
+    return run(scenario, max_portfolios=max_portfolios, samples=samples, seed=seed)

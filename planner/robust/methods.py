@@ -1,0 +1,157 @@
+"""Exact robust solves over the weight set W, on one live HiGHS model of the scenario.
+
+All three start from the built model (`planner.model.assemble.build`, every rule honoured)
+and its objective as C + Σ_k f_k·A[k] per column (`planner.robust.weights.Linear.columns`);
+G f ≥ h and α·f = T are W's rows (`WeightSet`), w_1 … w_V its vertices.
+
+- maximin:  max_y min_{f∈W} (C + fA)·y. The inner LP's dual (λ ≥ 0 on G f ≥ h, μ free on the
+  total) makes it one MILP: max C·y + h·λ + T·μ  s.t.  Gᵀλ + α·μ − A·y = 0.
+- minimax regret: min_P max_v [z*(w_v) − value(P, w_v)] (regret is convex in f, so its maximum
+  over W is at a vertex). z*(w_v) is one nominal solve per vertex; the master MILP
+  min r s.t. r ≥ z*(w_v) − (C + w_v A)·y for the vertices generated so far, and each round adds
+  the vertex where the master's portfolio regrets most, until that regret equals r (the gap).
+- non-dominated: maximise value at the centroid w̄ of the vertices (an interior weighting, so an
+  optimum is never dominated) subject to "not weakly dominated by any portfolio found":
+  for each found Z, Σ_v δ_Zv ≥ 1 and (C + w_v A)·y ≥ z_Z(w_v) + ε − M_v(1 − δ_Zv). Equal-valued
+  portfolios fall to the same cut, so each counts once: the tie-break stage's cheapest.
+
+Each solve is `HighsSession.solve`: the objective, then least cost among its optima.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.errors import PlannerError
+from planner.inputs.scenario import Scenario
+from planner.robust.weights import Linear
+from planner.solver.outcome import Status
+
+
+@dataclass(frozen=True)
+class Found:
+    """A portfolio from a robust solve: the option vector, start years, and the solver's figure."""
+
+    x: np.ndarray
+    start: np.ndarray | None
+    solver_value: float | None
+    status: Status
+
+
+class RobustSolver:
+    """One HighsSession on the scenario's compiled model, re-solved with robust objectives."""
+
+    def __init__(self, scenario: Scenario, lin: Linear):
+        from planner.model.assemble import build
+        from planner.model.compile import compile_model
+        from planner.solver.highs import HighsSession
+
+        self.scenario, self.lin = scenario, lin
+        self.comp = compile_model(build(scenario))
+        self.session = HighsSession(self.comp, scenario.config.solver.threads)
+        self.A, self.C = lin.columns
+        self.n = len(self.C)
+        self.solves = 0
+
+    def _solve(self, user: np.ndarray) -> Found | None:
+        """Maximise `user` (a vector over the live model's columns), then the tie-break stage;
+        None when no portfolio is feasible."""
+        s = self.session
+        cost = np.zeros(s.num_columns)
+        cost[:len(user)] = -user  # the session minimises
+        second = np.zeros(s.num_columns)
+        second[:self.n] = self.comp.secondary
+        cfg = self.scenario.config.solver
+        with s.objectives(cost, second):
+            out = s.solve(cfg.time_limit_s, cfg.mip_gap, cfg.tie_break)
+        self.solves += 1
+        if out.status is Status.INFEASIBLE:
+            return None
+        if out.x is None:
+            raise PlannerError(f"a robust solve ended {out.status.value} without a portfolio ({out.message})")
+        return Found(out.x, out.start_year, out.objective_solver, out.status)
+
+    def at(self, f: np.ndarray) -> Found:
+        """The nominal problem at factor values f (the optimum of value(·, f))."""
+        return self._solve(self.C + np.asarray(f) @ self.A)
+
+    def maximin(self) -> Found:
+        ws = self.lin.ws
+        g, h = ws.inequalities()
+        s = self.session
+        with s.scratch():
+            base = s.num_rows
+            for k in range(ws.size):
+                cols = np.flatnonzero(self.A[k])
+                s.add_row(0.0, 0.0, cols, -self.A[k][cols])
+            extra = []
+            for i in range(len(g)):
+                ks = np.flatnonzero(g[i])
+                s.add_column(0.0, 0.0, np.inf, base + ks, g[i][ks])
+                extra.append(h[i])
+            ks = np.flatnonzero(ws.alpha)
+            s.add_column(0.0, -np.inf, np.inf, base + ks, ws.alpha[ks])
+            extra.append(ws.total)
+            return self._solve(np.concatenate([self.C, extra]))
+
+    def regret(self, vertices: np.ndarray, best: np.ndarray, first: Found, tol: float) -> tuple[Found, float, float, int]:
+        """Minimax regret by constraint generation; `best[v]` = z*(w_v), `first` a portfolio to start from.
+
+        Returns (portfolio, its max regret, the master's lower bound, iterations)."""
+        s = self.session
+        def values(x, start):
+            v, c = self.lin.portfolio(x, start)
+            return vertices @ v + c
+
+        regret = best - values(first.x, first.start)
+        active: list[int] = []
+        with s.scratch():
+            r = s.add_column(0.0, 0.0, np.inf, [], [])
+            iterations = 0
+            while True:
+                v = int(np.argmax(regret))
+                if v in active:
+                    break  # numerically closed: the worst vertex is already in the master
+                active.append(v)
+                u = self.C + vertices[v] @ self.A
+                cols = np.flatnonzero(u)
+                s.add_row(float(best[v]), np.inf, np.append(cols, r), np.append(u[cols], 1.0))
+                user = np.zeros(s.num_columns)
+                user[r] = -1.0
+                found = self._solve(user)
+                iterations += 1
+                lower = -float(found.solver_value)
+                regret = best - values(found.x, found.start)
+                if float(regret.max()) - lower <= tol:
+                    break
+            return found, float(regret.max()), lower, iterations
+
+    def nondominated(self, vertices: np.ndarray, max_portfolios: int, eps: float) -> tuple[list[Found], list[np.ndarray], bool]:
+        """The non-dominated portfolios (value vectors over the vertices beside them); complete or stopped."""
+        s = self.session
+        lo, hi = self.comp.col_lower, self.comp.col_upper
+        us = [self.C + w @ self.A for w in vertices]
+        with np.errstate(invalid="ignore", over="ignore"):
+            low = [float(np.sum(np.where(u > 0, u * lo, np.where(u < 0, u * hi, 0.0)))) for u in us]
+        if not np.all(np.isfinite(low)):
+            raise PlannerError("an objective column is unbounded; the dominance cuts need bounded values")
+        centre = self.C + vertices.mean(axis=0) @ self.A
+        found, zs = [], []
+        with s.scratch():
+            while len(found) < max_portfolios:
+                p = self._solve(centre)
+                if p is None:
+                    return found, zs, True  # no portfolio escapes the cuts: all found
+                v, c = self.lin.portfolio(p.x, p.start)
+                z = vertices @ v + c
+                if any(np.all(z <= old + eps / 2) for old in zs):
+                    return found, zs, True  # numerically nothing new
+                found.append(p), zs.append(z)
+                deltas = [s.add_column(0.0, 0.0, 1.0, [], [], integer=True) for _ in us]
+                for u, d, zv, lw in zip(us, deltas, z.tolist(), low):
+                    big = zv + eps - lw
+                    cols = np.flatnonzero(u)
+                    s.add_row(zv + eps - big, np.inf, np.append(cols, d), np.append(u[cols], -big))
+                s.add_row(1.0, np.inf, deltas, np.ones(len(deltas)))
+            return found, zs, False
