@@ -146,6 +146,7 @@ SCENARIO_COMMANDS = {
     "montecarlo": lambda scen, out: ["montecarlo", scen, "--samples", "3", "--seed", "1", "--workers", "1", "--out", out,
                                      "--perturb", "contributions.amount=uniform:0.7:1.3"],
     "alternatives": lambda scen, out: ["alternatives", scen, "--within", "10%", "--count", "2"],
+    "robust": lambda scen, out: ["robust", scen, "--max-portfolios", "2", "--samples", "2", "--out", out],
 }
 RUN_COMMANDS = {
     "export": lambda run, out: ["export", run, "--to", "md", "--out", out.with_suffix(".md"), "--json"],
