@@ -19,8 +19,9 @@ Limits (each a bound read straight from its scenario key, scale 1):
     `replan_max_added`:    n_added ≤ max_added
     `replan_limit_<r>`:    Σ_o use[o,r]·x[o] + drop_use_r ≤ limits[r]    (the base limit row plus what leaving costs)
 
-The base row `limit_<r>` stays (it is implied, as drop_use_r ≥ 0). Tie-break preference
-(second stage only): fewer changes, by a weight below one option's (see `tie_weights`).
+The base row `limit_<r>` stays (it is implied, as drop_use_r ≥ 0). Ties are broken as
+without `replan:` (least cost, then the canonical order), so a plan that is the planner's
+answer without `replan:` stays that answer as the incumbent.
 """
 from __future__ import annotations
 
@@ -82,16 +83,6 @@ def drop_use(scenario, x: np.ndarray) -> dict[str, float]:
     return {r: float(c @ dropped) for r, c in drop_costs(scenario).items()}
 
 
-def tie_weights(scenario) -> np.ndarray:
-    """Tie-break weight per option for "fewer changes": −u on incumbents, +u elsewhere, with
-    u below a hundredth of the base tie-break's smallest step (so cost and option count come first)."""
-    from planner.model.base import tie_eps
-
-    n = len(scenario.options)
-    unit = (tie_eps(scenario) if scenario.config.objective.sense == "max_coverage" else 1.0) / (4 * max(1, n))
-    return np.where(incumbent_vector(scenario) > 0, -unit, unit)
-
-
 def _counted(cfg) -> tuple[bool, bool]:
     """(needs the dropped count, needs the added count)."""
     return (cfg.max_changes is not None or cfg.max_dropped is not None,
@@ -134,7 +125,6 @@ def add_replan(model: Model) -> None:
         nz = np.flatnonzero(use).tolist()
         row = pulp.LpAffineExpression([*zip([xs[i] for i in nz], use[nz].tolist()), (use_var, 1.0)])
         model.add("replan", row <= float(sc.config.limits[res]), f"limit_{res}", subject=res, key=f"limits.{res}")
-    model.secondary = model.secondary + pulp.LpAffineExpression(zip(xs, tie_weights(sc).tolist()))
 
 
 def evaluate_replan(state: State) -> Face:
