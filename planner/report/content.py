@@ -31,7 +31,7 @@ MAX_EXTRA_BYTES = 50 * 1024 * 1024
 SIDE_FILES = {"manifest.json"}  # run bookkeeping: shown with the inputs, not as a table of results
 KIND_TITLES = {"sweep": "Sweep", "frontier": "Frontier", "montecarlo": "Monte Carlo", "alternatives": "Alternatives",
                "ladder": "Budget ladder", "explain": "Explanation", "diagnose": "Diagnosis", "value": "Resource values",
-               "compare": "Comparison"}
+               "compare": "Comparison", "tranches": "Nested tranches"}
 HEADLINE_SKIP = {"scenario", "kind", "axes", "scenario_file", "input_sha256", "planner_version", "paths", "block_size",
                  "workers", "scheduler", "out_dir", "timings_seconds", "selected_ids", "resources"}
 
@@ -283,7 +283,10 @@ def _inputs(summary: dict, scenario: dict):
 KNOWN_EXTRAS = {
     "frontier": ("Frontier: objective versus resource", "Exact objective at each level of the varied resource."),
     "sweep": ("Sweep: grid of re-solves", "One row per grid point."),
-    "changes": ("Sweep: portfolio changes", "Where the chosen portfolio changes along the sweep."),
+    "changes": ("Portfolio changes", "A re-plan: each incumbent and selected option, kept, dropped or added, and what "
+                                     "its change uses. A sweep: where the chosen portfolio changes along the sweep."),
+    "tranches": ("Nested tranches", "One portfolio per tranche, each containing the one before, beside the "
+                                    "unconstrained optimum at its limit (the price of nesting)."),
     "ladder": ("Budget ladder", "Options added or dropped as the resource grows."),
     "montecarlo": ("Monte Carlo", "Perturbed re-solves."),
     "alternatives": ("Near-optimal alternatives", "Different portfolios within the stated tolerance."),
