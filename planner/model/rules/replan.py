@@ -83,6 +83,14 @@ def drop_use(scenario, x: np.ndarray) -> dict[str, float]:
     return {r: float(c @ dropped) for r, c in drop_costs(scenario).items()}
 
 
+def charged_beyond_use(scenario, x: np.ndarray, resource: str) -> float:
+    """What `limits.<resource>` charges a portfolio beyond its options' own use: the drop use
+    of a re-plan with a drop cost on that (limited) resource, else 0."""
+    if rule(scenario) is None or resource not in limited_drop_costs(scenario):
+        return 0.0
+    return drop_use(scenario, x)[resource]
+
+
 def _counted(cfg) -> tuple[bool, bool]:
     """(needs the dropped count, needs the added count)."""
     return (cfg.max_changes is not None or cfg.max_dropped is not None,
