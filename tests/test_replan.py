@@ -280,3 +280,37 @@ def test_tranches_cli_writes_its_table_and_refuses_bad_limits(tmp_path):
     assert bad.exit_code == 2 and "increasing" in bad.output
     both = runner.invoke(main, ["frontier", str(RULES_YAML), "--resource", "budget_musd", "--tranches", "6,10", "--to", "9"])
     assert both.exit_code == 2
+
+
+def test_an_infeasible_replan_writes_an_empty_change_table_that_checks(tmp_path):
+    sc = _rules_case(tmp_path, {"incumbent": ["a", "b", "d", "e"], "max_changes": 0}, {"limits.diplomatic_capacity": 8})
+    result = solve(sc)
+    assert result.status == "infeasible" and result.change_counts() is None
+    write_run(result, tmp_path / "run")
+    with open(tmp_path / "run" / "changes.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:6] == ["option_id", "partner_id", "sector_id", "kind", "name", "change"] and len(rows) == 1
+    report = check_run(tmp_path / "run")
+    assert report.ok, [str(d) for d in report.discrepancies]
+
+
+def test_incumbent_path_in_a_scenario_file_is_relative_to_it(tmp_path):
+    from rules_support import RULES_YAML
+
+    first = solve(load_scenario(RULES_YAML))
+    root = tmp_path / "project"
+    (root / "models").mkdir(parents=True)
+    write_run(first, root / "outputs" / "q1")
+    import shutil
+
+    shutil.copytree(RULES_YAML.parent / "rules", root / "inputs")
+    data = yaml.safe_load(RULES_YAML.read_text())
+    data["inputs"] = "../inputs"
+    data["replan"] = {"incumbent": "../outputs/q1", "max_changes": 1}
+    (root / "models" / "re.yaml").write_text(yaml.safe_dump(data))
+    sc = load_scenario(root / "models" / "re.yaml")
+    assert sc.config.replan.ids == list(first.selected)
+    data["replan"]["incumbent"] = "../../outside"
+    (root / "models" / "out.yaml").write_text(yaml.safe_dump(data))
+    msgs = _problems(lambda: load_scenario(root / "models" / "out.yaml"))
+    assert any("outside the project" in m and "--set replan.incumbent" in m for m in msgs), msgs

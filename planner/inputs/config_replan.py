@@ -78,5 +78,5 @@ def resolve_incumbent(config, base: Path | None = None):
     if base is not None and not path.is_absolute():
         path = base / path
     ids = portfolio_ids(path)
-    new = rule.model_copy(update={"incumbent": ids, "incumbent_from": str(path)})
+    new = rule.model_copy(update={"incumbent": ids, "incumbent_from": str(path.absolute())})
     return config.model_copy(update={KEY: new})

@@ -54,8 +54,6 @@ def check_resources_by_year(sc, run_dir: Path, ev, ck) -> None:
 def check_changes(sc, run_dir: Path, summary: dict, ev, ck) -> None:
     """A re-plan: changes.csv and summary.json's `changes` and `replan.drop_use` against the change
     table and counts recomputed from the incumbent and the portfolio (`planner.model.rules.replan`)."""
-    import numpy as np
-
     from planner.io.runs import read_csv
     from planner.io.safety import neutralise
     from planner.model.rules.replan import change_table, changes_of, drop_use
@@ -63,7 +61,7 @@ def check_changes(sc, run_dir: Path, summary: dict, ev, ck) -> None:
     if sc.config.replan is None:
         return
     path = Path(run_dir) / "changes.csv"
-    x = ev.x if ev is not None else np.zeros(len(sc.options), dtype=np.int8)
+    x = ev.x if ev is not None else None  # no portfolio: a header without rows
     ck.report.checked += 1
     if not path.is_file():
         ck.bad("changes.csv", "file", None, "changes.csv", "a re-plan (replan:) must write its change table")

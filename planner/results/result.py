@@ -122,8 +122,7 @@ class Result:
 
         if self.scenario.config.replan is None:
             return None
-        x = self.evaluation.x if self.has_portfolio else np.zeros(len(self.scenario.options), dtype=np.int8)
-        return change_table(self.scenario, x)
+        return change_table(self.scenario, self.evaluation.x if self.has_portfolio else None)
 
     def replan(self) -> dict[str, Any] | None:
         """A re-plan's figures: the limits, the change counts, what dropping used, and the price of

@@ -168,14 +168,14 @@ def evaluate_replan(state: State) -> Face:
     return face
 
 
-def change_table(scenario, x: np.ndarray):
+def change_table(scenario, x: np.ndarray | None):
     """changes.csv: each incumbent and each selected option (option order) with `change` —
     kept, dropped or added — and per resource what the change uses: an added option its use,
-    a dropped one its drop cost, a kept one nothing."""
+    a dropped one its drop cost, a kept one nothing. No portfolio (x None): no rows."""
     import pandas as pd
 
-    ch = changes_of(scenario, x)
-    rows = np.flatnonzero(ch.kept | ch.dropped | ch.added)
+    ch = changes_of(scenario, np.zeros(len(scenario.options), dtype=np.int8) if x is None else x)
+    rows = np.flatnonzero(ch.kept | ch.dropped | ch.added) if x is not None else np.zeros(0, dtype=np.int64)
     opts = scenario.options.iloc[rows]
     label = np.where(ch.kept[rows] > 0, "kept", np.where(ch.dropped[rows] > 0, "dropped", "added"))
     frame = pd.DataFrame({"option_id": opts.index.to_numpy(), "partner_id": opts["partner_id"].to_numpy(),
