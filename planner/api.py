@@ -36,12 +36,15 @@ def load_scenario(path: str | Path = DEFAULT_SCENARIO, overrides: list[str] | tu
 
 def solve(scenario: Scenario | str | Path, overrides: list[str] | tuple[str, ...] = (), *,
           time_limit_s: float | None = None, mip_gap: float | None = None, backend: str | None = None,
-          write_model: str | Path | None = None, timings: dict | None = None) -> Result:
+          write_model: str | Path | None = None, timings: dict | None = None, clean_sheet: bool = True) -> Result:
     """Build and solve; non-optimal outcomes (infeasible, time limit) are results, not errors.
 
     `time_limit_s`, `mip_gap` and `backend` (None: the scenario's own) become the scenario's
     solver settings, so the Result's scenario (hence `write_run`'s scenario.json and
     input_sha256) records what was run, exactly as `planner solve --time-limit/--mip-gap/--solver` does.
+
+    A re-plan (`replan:`) is also solved without its `replan:` section (`clean_sheet`, unless
+    False), so the result states the price of stability; that solve's time is `timings["clean_sheet"]`.
     """
     from planner.inputs.read import with_solver_settings
     from planner.model.assemble import build
@@ -64,4 +67,21 @@ def solve(scenario: Scenario | str | Path, overrides: list[str] | tuple[str, ...
     if outcome.prepare_seconds:
         timings["compile"] = outcome.prepare_seconds
     timings["solve"] = outcome.solve_seconds
-    return make_result(scenario, outcome, timings, active_rules(scenario))
+    result = make_result(scenario, outcome, timings, active_rules(scenario))
+    if clean_sheet and scenario.config.replan is not None:
+        import dataclasses
+
+        t0 = time.perf_counter()
+        free = solve(scenario.with_config(scenario.config.model_copy(update={"replan": None})), clean_sheet=False)
+        timings["clean_sheet"] = time.perf_counter() - t0
+        result = dataclasses.replace(result, clean_sheet=_clean_sheet(scenario, free))
+    return result
+
+
+def _clean_sheet(scenario: Scenario, free: Result) -> dict:
+    """The plan without `replan:`: its status, objective and changes against the incumbent."""
+    from planner.model.rules.replan import changes_of
+
+    return {"status": free.status, "objective": None if free.objective is None else round(free.objective, 9),
+            "selected": len(free.selected),
+            "changes": changes_of(scenario, free.evaluation.x).counts() if free.has_portfolio else None}

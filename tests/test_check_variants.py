@@ -43,7 +43,9 @@ RULE_CASES = {
     "diminishing_returns": {"diminishing_returns": [{"segments": [{"upto": 0.5, "value": 0.7}, {"upto": 1.0, "value": 0.3}]}]},
     "standards_bonus": {"standards_bonus": [{"sector": "ai", "min_partners": 2, "bonus": 0.4}]},
     "phasing": {"phasing": {"start": 2027, "end": 2028, "per_year": {"budget_musd": 12}, "value": "horizon"}},
+    "replan": {"replan": {"incumbent": ["a", "c", "f"], "max_changes": 3, "drop_cost": {"budget_musd": 1}}},
 }
+TOP_LEVEL = {"replan"}  # sections beside rules:, not under it
 
 
 def variant(seed: int) -> tuple[Path, list[str]]:
@@ -65,7 +67,7 @@ def variant(seed: int) -> tuple[Path, list[str]]:
     rules: dict = {}
     for family in dict.fromkeys(chosen):
         rules.update(RULE_CASES[family])
-    sets += [f"rules.{k}={json.dumps(v)}" for k, v in rules.items()]
+    sets += [f"{'' if k in TOP_LEVEL else 'rules.'}{k}={json.dumps(v)}" for k, v in rules.items()]
     sets.append(f"objective.sector_weights.semis={round(float(rng.uniform(0.5, 2.5)), 3)}")
     sets.append(f"objective.gap_weights.g2={round(float(rng.uniform(0, 3)), 3)}")
     sets.append(f"objective.risk_penalty={round(float(rng.choice([0, 0.3])), 2)}")
@@ -109,6 +111,7 @@ def test_every_family_appears_in_some_variant():
     for seed in range(N_VARIANTS):
         _, sets = variant(seed)
         seen |= {s.split("=")[0].split(".")[1] for s in sets if s.startswith("rules.")}
+        seen |= {s.split("=")[0] for s in sets if s.split("=")[0] in TOP_LEVEL}
     assert set(family_names()) <= seen
 
 

@@ -100,12 +100,24 @@ def rule_for(family: str, draw, inst) -> dict:
                             "value": draw(st.sampled_from(["end", "horizon"]))}}
     if family == "resilience":
         return {"resilience": {"fraction": draw(st.sampled_from([0.2, 0.5])), **draw(st.sampled_from([{}, {"gaps": ["g0"]}]))}}
+    if family == "replan":  # a top-level section; scenario_of lifts it out of rules
+        rule = {"incumbent": ids(draw, inst, 0, 4)}
+        rule.update(draw(st.sampled_from([{"max_changes": draw(st.integers(0, 3))}, {"max_dropped": draw(st.integers(0, 2))},
+                                          {"max_added": draw(st.integers(0, 2))}, {"drop_cost": {"budget_musd": draw(st.integers(1, 3))}},
+                                          {"drop_cost": {"budget_musd": "duration_years"}, "max_changes": 2},
+                                          {"max_dropped": 1, "max_added": 1, "drop_cost": {"diplomatic_capacity": 1}}])))
+        return {"replan": rule}
     raise AssertionError(f"no generator for {family}")
 
 
+TOP_LEVEL = ("replan",)  # families whose section is at the scenario's top level, not under rules:
+
+
 def scenario_of(inst, rules):
+    top = {k: v for k, v in rules.items() if k in TOP_LEVEL}
+    rules = {k: v for k, v in rules.items() if k not in TOP_LEVEL}
     cfg = parse_config({"name": "prop", "inputs": ".", "objective": {"risk_penalty": inst["risk_penalty"]},
-                        "limits": {"budget_musd": inst["budget"]}, "rules": rules}, "prop.yaml")
+                        "limits": {"budget_musd": inst["budget"]}, "rules": rules, **top}, "prop.yaml")
     frame = lambda rows: pd.DataFrame([{k: str(v) for k, v in r.items()} for r in rows], dtype=str)  # noqa: E731
     tables = {"partners": frame([{"partner_id": p, "name": p, "region": r, "bloc": b} for p, r, b in PARTNERS]),
               "sectors": frame([{"sector_id": s, "name": s} for s in SECTORS]),
@@ -166,6 +178,18 @@ def judge(inst, rules, chosen: set[str], start: dict[str, int]) -> float | None:
         for p, _, _ in PARTNERS:
             cap = rules["max_options"]["partners"].get(p, rules["max_options"]["default"])
             if sum(1 for o in sel if o["partner_id"] == p) > cap:
+                return None
+    rp = rules.get("replan")
+    if rp:
+        inc = set(rp["incumbent"])
+        dropped, added = inc - chosen, chosen - inc
+        if len(dropped) + len(added) > rp.get("max_changes", 99) or len(dropped) > rp.get("max_dropped", 99) \
+                or len(added) > rp.get("max_added", 99):
+            return None
+        cost = rp.get("drop_cost", {}).get("budget_musd")  # the only limited resource here
+        if cost is not None:
+            leaving = sum(opts[o][cost] if isinstance(cost, str) else cost for o in dropped)
+            if sum(o["budget_musd"] for o in sel) + leaving > inst["budget"] + TOL:
                 return None
     size = lambda g: gaps[g]["size"]  # noqa: E731
     mf = rules.get("min_fraction", {})

@@ -51,8 +51,37 @@ def print_result(result, out_dir=None, console: Console | None = None) -> None:
         share = f"{r['used'] / r['limit']:.0%}" if r["limit"] else "—"
         res.add_row(name, fmt_fixed(r["used"], 1), fmt_fixed(r["limit"], 1), share)
     console.print(res)
+    if sc.config.replan is not None:
+        print_changes(result, console)
     if out_dir is not None:
         console.print(f"results written to [bold]{out_dir}[/bold]")
+
+
+def print_changes(result, console: Console) -> None:
+    """A re-plan: the change table (dropped and added options; kept ones counted) and the price of stability."""
+    s = result.summary()
+    counts, info = s["changes"], s["replan"]
+    table = Table(title=f"Changes against the incumbent ({counts['kept']} kept, {counts['dropped']} dropped, "
+                        f"{counts['added']} added)")
+    resources = list(result.scenario.resources)
+    for col in ("change", "option", "partner", "sector", *resources):
+        table.add_column(col, justify="right" if col in resources else "left", overflow="fold")
+    frame = result.changes
+    for _, row in frame[frame["change"] != "kept"].iterrows():
+        table.add_row(row["change"], row["option_id"], row["partner_id"], row["sector_id"],
+                      *(fmt_fixed(float(row[r]), 1) for r in resources))
+    console.print(table)
+    limits = [f"{k} {info[k]}" for k in ("max_changes", "max_dropped", "max_added") if info[k] is not None]
+    if limits:
+        console.print("re-plan limits: " + ", ".join(limits))
+    clean = info.get("clean_sheet")
+    if clean and clean.get("objective") is not None:
+        c = clean["changes"]
+        console.print(f"price of stability: {c['total']} changes for objective {fmt_fixed(clean['objective'], 4)} "
+                      f"(clean sheet: {c['dropped']} dropped, {c['added']} added) against {counts['total']} changes "
+                      f"for {fmt_fixed(s['objective'], 4)} here; difference {fmt_fixed(clean['price_of_stability'], 4)}")
+    elif clean:
+        console.print(f"clean sheet (without replan:): {clean['status']}")
 
 
 def _console() -> Console:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 
 from planner.cli.common import emit_json, handle_errors, json_option, out_option, scenario_argument, set_option
-from planner.cli.sens_common import point_time_option, progress_bar
+from planner.cli.sens_common import point_time_option, progress_bar, usage_error
 
 
 @click.command()
@@ -14,12 +14,16 @@ from planner.cli.sens_common import point_time_option, progress_bar
               help="Highest limit (default: the scenario's limit, else what all options together use).")
 @click.option("--max-solves", type=click.IntRange(min=1), default=None,
               help="Stop after this many solves (the frontier then covers the top of the range only; exit 4).")
+@click.option("--tranches", default=None, metavar="L1,L2,…",
+              help="Nested plans instead: one portfolio per limit (increasing, comma-separated), each containing the one before.")
+@click.option("--nested", type=click.Choice(["joint", "greedy"]), default="joint", show_default=True,
+              help="With --tranches: joint maximises the sum of the tranches' objectives (one MILP); greedy fixes each tranche before the next.")
 @set_option
 @out_option
 @json_option
 @point_time_option
 @handle_errors
-def frontier(scenario, resource, lo, hi, max_solves, overrides, out_dir, as_json, time_limit_s) -> None:
+def frontier(scenario, resource, lo, hi, max_solves, tranches, nested, overrides, out_dir, as_json, time_limit_s) -> None:
     """The exact frontier of the objective against one resource's limit, with as few solves as possible.
 
     A portfolio using U of the resource stays optimal for every limit from U up to where it
@@ -27,13 +31,25 @@ def frontier(scenario, resource, lo, hi, max_solves, overrides, out_dir, as_json
     interval and its portfolio), ladder.csv (the limit at which each option enters or exits)
     and summary.json (solves next to breakpoints) to --out, or outputs/<scenario>/frontier-<time>/.
 
+    With --tranches, plans for a budget that arrives in tranches instead: one portfolio per
+    limit, each containing the one before, beside the unconstrained optimum at that limit
+    (the price of nesting); writes tranches.csv and summary.json.
+
     \b
     Examples:
       planner frontier models/baseline.yaml --resource budget_musd --from 3000 --to 5000
       planner frontier models/baseline.yaml --resource diplomatic_capacity --json
+      planner frontier models/baseline.yaml --resource budget_musd --tranches 2000,3000,4800
+      planner frontier models/baseline.yaml --resource budget_musd --tranches 2000,4800 --nested greedy
     """
     from planner.api import load_scenario
     from planner.sensitivity.frontier import run_frontier
+
+    if tranches is not None:
+        _tranches(scenario, resource, tranches, nested, (lo, hi, max_solves), overrides, out_dir, as_json, time_limit_s)
+        return
+    if nested != "joint":
+        usage_error("--nested applies to --tranches only")
 
     with progress_bar(not as_json, "frontier", unit="solves") as progress:
         sc = load_scenario(scenario, overrides)
@@ -47,3 +63,27 @@ def frontier(scenario, resource, lo, hi, max_solves, overrides, out_dir, as_json
         print_frontier(outcome)
     # An inexact or unfinished frontier (a time limit, --max-solves) is exit 4, like any unproven result.
     raise SystemExit(0 if outcome.summary["exact"] and outcome.summary["complete"] else 4)
+
+
+def _tranches(scenario, resource, text, nested, range_options, overrides, out_dir, as_json, time_limit_s) -> None:
+    from planner.api import load_scenario
+    from planner.errors import InputError, Problem
+    from planner.sensitivity.tranches import run_tranches
+
+    if any(v is not None for v in range_options):
+        usage_error("--tranches states the limits itself; drop --from, --to and --max-solves")
+    try:
+        limits = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise InputError(Problem(file="--tranches", value=text, message="give numbers, comma-separated, e.g. 2000,3000,4800")) from None
+    with progress_bar(not as_json, "tranches", unit="solves") as progress:
+        sc = load_scenario(scenario, overrides)
+        outcome = run_tranches(sc, resource, limits, nested=nested, out_dir=out_dir, time_limit_s=time_limit_s,
+                               progress=progress)
+    if as_json:
+        emit_json({**outcome.summary, "out_dir": str(outcome.out_dir)})
+    else:
+        from planner.cli.sens_display import print_tranches
+
+        print_tranches(outcome)
+    raise SystemExit(0 if outcome.summary["exact"] else 4)

@@ -75,6 +75,24 @@ def print_frontier(outcome, console: Console | None = None) -> None:
     console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
 
 
+def print_tranches(outcome, console: Console | None = None) -> None:
+    console = console or _console()
+    s = outcome.summary
+    exact = "exact" if s["exact"] else "[yellow]not exact (a solve hit its time limit)[/yellow]"
+    console.print(f"[bold]{s['scenario']}[/bold] nested plans ({s['nested']}) for {s['resource']} tranches "
+                  f"{', '.join(fmt_cell(v) for v in s['tranches'])}: objectives sum to {fmt_cell(s['objective_sum'], 4)} "
+                  f"against {fmt_cell(s['unconstrained_sum'], 4)} unconstrained ({exact}, {s['wall_seconds']:.1f} s)")
+    table = Table(title="Tranches (each portfolio contains the one before)")
+    for col in ("tranche", "limit", "status", "objective", "unconstrained", "price of nesting", "selected", "adds"):
+        table.add_column(col, justify="left" if col in ("status", "adds") else "right", overflow="fold")
+    for _, row in outcome.tables["tranches.csv"].iterrows():
+        table.add_row(str(row["tranche"]), fmt_cell(row["limit"]), row["status"], fmt_cell(row["objective"], 4),
+                      fmt_cell(row["unconstrained_objective"], 4), fmt_cell(row["price_of_nesting"], 4),
+                      fmt_cell(row["selected"]), row["added"].replace(";", ", ") or "—")
+    console.print(table)
+    console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
+
+
 def print_montecarlo(outcome, console: Console | None = None) -> None:
     console = console or _console()
     s = outcome.summary

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from planner.inputs.config_rules import RulesConfig  # the rules: section has its own module
 from planner.inputs.config_robust import RobustConfig  # the robust: section (planner robust)
+from planner.inputs.config_replan import ReplanConfig  # so has replan:
 from planner.errors import InputError, Problem
 
 
@@ -95,6 +96,7 @@ class ScenarioConfig(_Frozen):
     uncertainty: UncertaintyConfig = UncertaintyConfig()
     diagnose: DiagnoseConfig = DiagnoseConfig()
     robust: RobustConfig | None = None
+    replan: ReplanConfig | None = None
 
     @field_validator("name")
     @classmethod
@@ -150,7 +152,7 @@ def parse_config(data: Any, file: str) -> ScenarioConfig:
     if not isinstance(data, dict):
         raise InputError(Problem(file=file, message=f"a scenario must be a YAML mapping, not {type(data).__name__}"))
     try:
-        return ScenarioConfig.model_validate(data)
+        config = ScenarioConfig.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -165,3 +167,6 @@ def parse_config(data: Any, file: str) -> ScenarioConfig:
             else:
                 problems.append(Problem(file=file, key=key, message=err["msg"], value=err.get("input")))
         raise InputError(problems) from None
+    from planner.inputs.config_replan import resolve_incumbent
+
+    return resolve_incumbent(config)  # a run folder named as the incumbent: its selected ids

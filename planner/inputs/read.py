@@ -168,8 +168,9 @@ def project_root(scenario_file: str | Path) -> Path:
 def _inside(path: Path, root: Path, file: Path, key: str, value: str) -> Path:
     resolved = path.resolve()
     if not resolved.is_relative_to(root):
-        hint = ("to use data elsewhere, pass --set inputs=PATH" if key == "inputs"
-                else "copy the scenario it extends into the project")
+        hint = {"inputs": "to use data elsewhere, pass --set inputs=PATH",
+                "replan.incumbent": "to re-plan from a run elsewhere, pass --set replan.incumbent=RUN_DIR"
+                }.get(key, "copy the scenario it extends into the project")
         raise InputError(Problem(
             file=str(file), key=key, value=value,
             message=f"resolves to {resolved}, outside the project folder {root}; paths in scenario files must stay "
@@ -191,6 +192,10 @@ def read_scenario_data(path: Path, _chain: tuple[Path, ...] = (), _root: Path | 
     data = _read_yaml(path)
     if isinstance(data.get("inputs"), str):
         data["inputs"] = str(_inside(path.parent / data["inputs"], root, path, "inputs", data["inputs"]))
+    replan = data.get("replan")
+    if isinstance(replan, dict) and isinstance(replan.get("incumbent"), str):  # a run folder, like inputs:
+        replan["incumbent"] = str(_inside(path.parent / replan["incumbent"], root, path, "replan.incumbent",
+                                          replan["incumbent"]))
     parent = data.get("extends")
     if parent is None:
         return data
@@ -291,6 +296,8 @@ def input_digest(config: ScenarioConfig, tables_sha256: str) -> str:
     digest = hashlib.sha256()
     canonical = {k: v for k, v in config.to_plain().items() if k not in ("inputs", "extends", "description")}
     canonical["solver"] = {k: v for k, v in canonical.get("solver", {}).items() if k != "threads"}  # how, not what
+    if canonical.get("replan"):  # the incumbent's ids decide, not the folder they were read from
+        canonical["replan"] = {k: v for k, v in canonical["replan"].items() if k != "incumbent_from"}
     digest.update(json.dumps(canonical, sort_keys=True).encode())
     digest.update(tables_sha256.encode())
     return digest.hexdigest()

@@ -14,7 +14,7 @@ from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.inputs.schema import FALSE, RESOURCE, SCHEMA, TRUE
 from planner.inputs.validate_robust import check_robust
-from planner.inputs.validate_rules import check_rules, rule_resources
+from planner.inputs.validate_rules import check_rules, replan_columns, rule_resources
 
 MAX_ABS = 1e12  # larger magnitudes are refused: they wreck solver numerics
 
@@ -230,6 +230,13 @@ def validate(raw: RawInputs) -> Scenario:
                                        message=f"resource is not a column of {raw.files['options']}; columns that could be resources: {', '.join(numeric) or 'none'}"))
         else:
             options[res] = ck.number("options", options, res, what=f" (use of resource '{res}')", **RESOURCE.number_rules())
+    for col, key in replan_columns(cfg).items():  # per-option drop costs: numbers ≥ 0
+        if col not in options.columns:
+            ck.problems.append(Problem(file=str(raw.scenario_file), key=key, value=col,
+                                       message=f"neither a number nor a column of {raw.files['options']}; give the drop "
+                                               "cost per option as a number, or name a numeric options column"))
+        elif col not in resources:
+            options[col] = ck.number("options", options, col, default=0.0, lo=0, what=" (cost of dropping the option; blank: 0)")
     partner_risk = dict(zip(partner_ids, partners["risk"]))
     if "risk" in options.columns:
         own = ck.column("options", options, "risk")

@@ -28,7 +28,17 @@ def rule_resources(cfg: ScenarioConfig) -> dict[str, str]:
             out.setdefault(res, f"rules.phasing.per_year.{res}")
         for j, res in enumerate(cfg.rules.phasing.spread):
             out.setdefault(res, f"rules.phasing.spread[{j}]")
+    if cfg.replan is not None:
+        for res in cfg.replan.drop_cost:
+            out.setdefault(res, f"replan.drop_cost.{res}")
     return out
+
+
+def replan_columns(cfg: ScenarioConfig) -> dict[str, str]:
+    """Options columns that `replan.drop_cost` names (per-option drop costs) → the key naming each."""
+    if cfg.replan is None:
+        return {}
+    return {cost: f"replan.drop_cost.{res}" for res, cost in cfg.replan.drop_cost.items() if isinstance(cost, str)}
 
 
 def _valid(values, what: str, bad: str) -> str:
@@ -120,7 +130,26 @@ def check_rules(cfg: ScenarioConfig, file: str, partners, sectors, gaps, options
     _check_standards(ck)
     _check_resilience(ck)
     _check_contradictions(ck, needs, excluded)
+    _check_replan(ck)
     return ck.problems
+
+
+def _check_replan(ck: RuleChecker) -> None:
+    """`replan:`: every incumbent id known (did-you-mean), listed once, not forbidden."""
+    rule = ck.cfg.replan
+    if rule is None:
+        return
+    where = f" (read from {rule.incumbent_from})" if rule.incumbent_from else ""
+    valid = set(ck.ids["options"])
+    for j, oid in enumerate(rule.ids):
+        if oid not in valid:
+            ck.add(f"replan.incumbent[{j}]", _valid(valid, ck.words["options"], oid) + where, oid)
+    dup = sorted({o for o in rule.ids if rule.ids.count(o) > 1})
+    for oid in dup:
+        ck.add("replan.incumbent", f"option is listed more than once in the incumbent{where}; list it once", oid)
+    for oid in sorted(set(rule.ids) & set(ck.cfg.rules.forbid)):
+        ck.add("replan.incumbent", f"an incumbent option is forbidden (rules.forbid){where}; remove it from "
+                                   "rules.forbid, or from the incumbent (a re-plan may then drop it)", oid)
 
 
 def _check_requires(ck: RuleChecker) -> dict[str, list[tuple[str, int]]]:

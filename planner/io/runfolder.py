@@ -173,7 +173,7 @@ def write_csv(frame, path: Path) -> None:
 
 def write_run(result: Result, out_dir: str | Path, extra=None) -> Path:
     """Write summary.json, portfolio.csv, coverage.csv, scenario.json (and, with time phasing,
-    resources_by_year.csv) into out_dir.
+    resources_by_year.csv; for a re-plan, changes.csv) into out_dir.
 
     `extra(folder)`, if given, runs on the finished temporary folder before it replaces
     out_dir, so files it adds (e.g. reports) land together with the run or not at all.
@@ -184,6 +184,8 @@ def write_run(result: Result, out_dir: str | Path, extra=None) -> Path:
         write_csv(result.coverage, safe_child(tmp, "coverage.csv"))
         if result.scenario.config.rules.phasing is not None:
             write_csv(result.resources_by_year, safe_child(tmp, "resources_by_year.csv"))
+        if result.scenario.config.replan is not None:
+            write_csv(result.changes, safe_child(tmp, "changes.csv"))
         safe_child(tmp, "scenario.json").write_text(
             json.dumps(result.scenario.config.to_plain(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
         safe_child(tmp, "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

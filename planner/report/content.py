@@ -31,7 +31,7 @@ MAX_EXTRA_BYTES = 50 * 1024 * 1024
 SIDE_FILES = {"manifest.json"}  # run bookkeeping: shown with the inputs, not as a table of results
 KIND_TITLES = {"sweep": "Sweep", "frontier": "Frontier", "montecarlo": "Monte Carlo", "alternatives": "Alternatives",
                "ladder": "Budget ladder", "explain": "Explanation", "diagnose": "Diagnosis", "value": "Resource values",
-               "compare": "Comparison"}
+               "compare": "Comparison", "tranches": "Nested tranches"}
 HEADLINE_SKIP = {"scenario", "kind", "axes", "scenario_file", "input_sha256", "planner_version", "paths", "block_size",
                  "workers", "scheduler", "out_dir", "timings_seconds", "selected_ids", "resources"}
 
@@ -106,6 +106,7 @@ class RunContent:
                 limit = "no limit" if r["limit"] is None else fmt_number(r["limit"], 1)
                 rows.append((str(r["resource"]), f"{fmt_number(r['used'], 1)} used of {limit}"
                              + (f" ({fmt_percent(r['share'])})" if r["share"] is not None else "")))
+            rows.extend(_replan_headline(s))
         if s.get("message") and self.status is not Status.OPTIMAL:
             rows.append(("Solver message", str(s["message"])))
         return rows
@@ -279,11 +280,31 @@ def _inputs(summary: dict, scenario: dict):
     return pd.DataFrame(rows, columns=["setting", "value"])
 
 
+def _replan_headline(s: dict) -> list[tuple[str, str]]:
+    """A re-plan's lines: its changes, and the price of stability (the clean-sheet plan beside it)."""
+    counts, info = s.get("changes"), s.get("replan")
+    if not isinstance(counts, dict) or not isinstance(info, dict):
+        return []
+    rows = [("Changes", f"{counts.get('total')} ({counts.get('kept')} kept, {counts.get('dropped')} dropped, "
+                        f"{counts.get('added')} added; incumbent of {info.get('incumbent')})")]
+    clean = info.get("clean_sheet")
+    if isinstance(clean, dict) and clean.get("objective") is not None and isinstance(clean.get("changes"), dict):
+        rows.append(("Price of stability", f"{fmt_number(clean.get('price_of_stability'), 4)}: a clean-sheet plan "
+                                           f"reaches {fmt_number(clean['objective'], 4)} with "
+                                           f"{clean['changes'].get('total')} changes"))
+    return rows
+
+
+# A solve's changes.csv is a re-plan's change table (a sweep's is KNOWN_EXTRAS["changes"]).
+REPLAN_CHANGES = ("Re-plan: changes against the incumbent",
+                  "Each incumbent and each selected option, kept, dropped or added, and what its change uses.")
 # Known extra tables: file stem prefix -> (title, percent columns, note).
 KNOWN_EXTRAS = {
     "frontier": ("Frontier: objective versus resource", "Exact objective at each level of the varied resource."),
     "sweep": ("Sweep: grid of re-solves", "One row per grid point."),
     "changes": ("Sweep: portfolio changes", "Where the chosen portfolio changes along the sweep."),
+    "tranches": ("Nested tranches", "One portfolio per tranche, each containing the one before, beside the "
+                                    "unconstrained optimum at its limit (the price of nesting)."),
     "ladder": ("Budget ladder", "Options added or dropped as the resource grows."),
     "montecarlo": ("Monte Carlo", "Perturbed re-solves."),
     "alternatives": ("Near-optimal alternatives", "Different portfolios within the stated tolerance."),
@@ -342,7 +363,8 @@ def _extras(run_dir: Path) -> list[Table]:
         else:
             raw = _json_table(_read_json(path, display))
             frame = type_frame(raw.map(lambda v: "" if v is None else str(v)) if len(raw) else raw)
-        title, note = _extra_title(path.stem)
+        title, note = REPLAN_CHANGES if path.name == "changes.csv" and "change" in frame.columns and \
+            "from_point" not in frame.columns else _extra_title(path.stem)
         percent = tuple(c for c in frame.columns if str(c).lower() in PERCENT_COLUMNS)
         tables.append(Table(path.stem, title, frame, percent, display, note))
     return tables

@@ -10,6 +10,7 @@ recomputes through the model's one definition — its numpy face
 - per gap: covered = min(size, Σ_{o selected} amount[o,g]), fraction = covered/size, the
   effective target (own, else coverage_target·size) and that it is met, N-1 coverage;
 - per limited resource: used and used ≤ limit; under phasing resources_by_year.csv;
+- a re-plan: changes.csv (kept / dropped / added, what each change uses) and the change counts;
 - every row of the model, base and rule families: its activity at the portfolio lies
   within its bounds;
 - the objective, with the weights the objective uses (`Scenario.gap_weights`: table
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.model.rules.coverage import n1_coverage
-from planner.results.audit_rules import check_resources_by_year
+from planner.results.audit_rules import check_changes, check_resources_by_year
 from planner.results.evaluation import evaluate
 from planner.io.runs import SCENARIO_FILE, read_run as read_run_folder, read_run_config
 from planner.io.safety import neutralise
@@ -383,6 +384,7 @@ def check_run(run_dir: str | Path, scenario: str | Path | None = None, overrides
     _check_coverage(sc, cov_header, cov_rows, ev, has_portfolio, ck)
     _check_summary(sc, summary, ev, has_portfolio, ck)
     check_resources_by_year(sc, run_dir, ev if has_portfolio else None, ck)
+    check_changes(sc, run_dir, summary, ev if has_portfolio else None, ck)
     ck.report.verified.insert(0, "coverage, resource use and the objective recomputed from the portfolio and the "
                                  "inputs through the model's numpy face (planner.results.evaluation), not the solver")
     return report

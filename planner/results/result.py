@@ -31,6 +31,7 @@ class Result:
     rules_active: tuple[str, ...] = ()
     stages: list[Stage] = field(default_factory=list)
     race: dict | None = None  # --solver auto: which solver won, each one's status and seconds
+    clean_sheet: dict | None = None  # a re-plan: the plan without `replan:` (objective, status, changes)
 
     @property
     def has_portfolio(self) -> bool:
@@ -113,6 +114,37 @@ class Result:
                 for r, used in self.evaluation.use_by_year.items() for t, y in enumerate(phasing.years)]
         return pd.DataFrame(rows, columns=cols).sort_values(["year", "resource"], kind="stable").reset_index(drop=True)
 
+    @property
+    def changes(self):
+        """A re-plan: each incumbent and each selected option, kept / dropped / added, with what its
+        change uses (`planner.model.rules.replan.change_table`); None without `replan:`."""
+        from planner.model.rules.replan import change_table
+
+        if self.scenario.config.replan is None:
+            return None
+        return change_table(self.scenario, self.evaluation.x if self.has_portfolio else None)
+
+    def replan(self) -> dict[str, Any] | None:
+        """A re-plan's figures: the limits, the change counts, what dropping used, and the price of
+        stability (the clean-sheet plan's objective and changes beside this one's)."""
+        from planner.model.rules.replan import drop_use
+
+        rule = self.scenario.config.replan
+        if rule is None:
+            return None
+        out: dict[str, Any] = {"incumbent": len(rule.ids), "incumbent_from": rule.incumbent_from,
+                               "max_changes": rule.max_changes, "max_dropped": rule.max_dropped,
+                               "max_added": rule.max_added}
+        if self.has_portfolio:
+            out["drop_use"] = {r: round(v, ROUND) for r, v in drop_use(self.scenario, self.evaluation.x).items()}
+        if self.clean_sheet is not None:
+            clean = dict(self.clean_sheet)
+            if self.objective is not None and clean.get("objective") is not None:
+                sign = 1.0 if self.scenario.config.objective.sense == "max_coverage" else -1.0
+                clean["price_of_stability"] = round(sign * (clean["objective"] - self.objective), ROUND)
+            out["clean_sheet"] = clean
+        return out
+
     def resilience(self) -> dict[str, Any] | None:
         """N-1 summary: the partner whose loss costs the most weighted coverage of the protected gaps."""
         from planner.model.rules.coverage import n1_coverage
@@ -159,9 +191,17 @@ class Result:
             "message": self.message,
             "rules_active": list(self.rules_active),
             **({"resilience": self.resilience()} if sc.config.rules.resilience is not None else {}),
+            **({"changes": self.change_counts(), "replan": self.replan()} if sc.config.replan is not None else {}),
             "input_sha256": sc.input_sha256,
             "planner_version": __version__,
         }
+
+
+    def change_counts(self) -> dict[str, int] | None:
+        """A re-plan: {kept, dropped, added, total} (None without a portfolio)."""
+        from planner.model.rules.replan import changes_of
+
+        return changes_of(self.scenario, self.evaluation.x).counts() if self.has_portfolio else None
 
 
 def make_result(scenario: Scenario, outcome: SolveOutcome, timings: dict[str, float], rules_active=()) -> Result:

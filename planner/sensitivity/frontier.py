@@ -12,7 +12,8 @@ number of portfolios on the frontier, plus one when the walk ends infeasible:
     L ← to;  repeat: P ← solve(limit_r = L); U ← use_r(P); record P on [U, L]; L ← U − δ
     until L < from, or no portfolio exists (then every limit below U is infeasible).
 
-Portfolios whose uses differ by less than δ are not told apart. A solve stopped by its
+U counts what the limit rows charge beyond the options' own use (a re-plan's drop costs on r,
+`planner.model.rules.replan.charged_beyond_use`). Portfolios whose uses differ by less than δ are not told apart. A solve stopped by its
 time limit is recorded as `feasible` and makes the frontier inexact (`exact: false`).
 
 Tables: `frontier.csv` (one row per interval, ascending), `ladder.csv` (the limit at which
@@ -28,6 +29,7 @@ from typing import Any
 from planner import __version__
 from planner.errors import InputError, Problem
 from planner.inputs.scenario import Scenario
+from planner.model.rules.replan import charged_beyond_use
 from planner.sensitivity.engine import Engine
 from planner.sensitivity.points import raw_inputs
 from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
@@ -94,7 +96,7 @@ def run_frontier(scenario: Scenario, resource: str, *, lo: float | None = None, 
         if not result.has_portfolio:
             infeasible_below = {"limit_to": limit, "status": result.status}
             break
-        used = result.resource_use[resource]
+        used = result.resource_use[resource] + charged_beyond_use(scenario_l, result.x, resource)
         found.append({"limit_to": limit, "used": used, "result": result})
         limit = min(used, limit) - delta(used)
     solves = len(found) + (infeasible_below is not None)

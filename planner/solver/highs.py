@@ -286,11 +286,13 @@ class HighsSession:
         return Status.ERROR
 
     def solve(self, time_limit: float | None, mip_gap: float, tie_break: bool = True,
-              start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None) -> SolveOutcome:
+              start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None,
+              scope: str | None = None) -> SolveOutcome:
         """Stage 1, then (if a portfolio was found) the tie-break stage; see the module doc.
 
         `start` is a MIP start for stage 1: a full column vector, or a partial one as
-        (column indices, values) that HiGHS completes (ignored if infeasible)."""
+        (column indices, values) that HiGHS completes (ignored if infeasible). `scope` sets
+        the tie-break stage's scope (`planner.solver.tiebreak`; default: `tie_break_scope`)."""
         comp = self.comp
         sign = -1.0 if comp.maximize else 1.0
         t0 = time.perf_counter()
@@ -301,7 +303,7 @@ class HighsSession:
             z = float(comp.primary @ values)
             tol = 1e-6 * max(1.0, abs(z))
             cols = np.flatnonzero(comp.primary).astype(np.int32)
-            scope = tie_break_scope(first.status, mip_gap)
+            scope = scope or tie_break_scope(first.status, mip_gap)
             off = comp.x_cols[values[comp.x_cols] < 0.5].astype(np.int32) if scope == SUBSETS else np.zeros(0, np.int32)
             self.h.addRow(-np.inf, z + tol, len(cols), cols, comp.primary[cols])
             try:

@@ -11,6 +11,7 @@ the objective. A new family touches its own module and one entry below, nothing 
 - coverage.py: min_fraction, diversify, risk, resilience (N-1)
 - value.py:    diminishing_returns, standards_bonus (objective terms)
 - phasing.py:  phasing (start years, per-year limits, coverage over the horizon)
+- replan.py:   replan (changes against an incumbent portfolio; the scenario's `replan:` section)
 
 The base model's parts (`link`, `limit`, `target`, in `planner.model.base`) are listed in
 `BASE` with the same shape, so every reader of rows and faces treats them alike.
@@ -107,6 +108,8 @@ FAMILIES: tuple[Family, ...] = (
            ("rules.risk.max_total", "rules.risk.max_per_bloc.<b>", "rules.risk.max_per_partner.<p>")),
     Family("resilience", f"{_R}.coverage", lambda sc: _rules(sc).resilience is not None,
            frozenset({"contributions.amount", "gaps.size"}), ("rules.resilience.fraction",)),
+    Family("replan", f"{_R}.replan", lambda sc: sc.config.replan is not None, None,
+           ("replan.max_changes", "replan.max_dropped", "replan.max_added", "limits.<resource>")),
     Family("diminishing_returns", f"{_R}.value", lambda sc: bool(_rules(sc).diminishing_returns), None),
     Family("standards_bonus", f"{_R}.value", lambda sc: bool(_rules(sc).standards_bonus), None),
 )
