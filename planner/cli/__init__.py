@@ -25,6 +25,7 @@ COMMANDS = {
     "frontier": "frontier_cmd:frontier",
     "montecarlo": "montecarlo_cmd:montecarlo",
     "alternatives": "alternatives_cmd:alternatives",
+    "serve": "serve_cmd:serve",
 }
 
 HELP = """Partnership Planner: choose which technology partnerships to pursue with which allies.
