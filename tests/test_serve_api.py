@@ -62,9 +62,19 @@ def test_locks_and_rules_off(api, project):
     out = base["selected_ids"][0]
     locked = api.post("/api/solve", json={"lock_out": [out]}).json()
     assert out not in locked["selected_ids"] and locked["settings"]["forbid"] == [out]
+    assert locked["resolve_path"] == "fast+locks"  # column bounds on the live model, no rebuild
+    want = _cli_json(["solve", str(project / "models/baseline.yaml"), "--set", f"rules.forbid=[{out}]", "--json",
+                      "--out", str(project / "outputs/lock")])
+    for key in ("status", "objective", "bound", "selected_ids", "resources", "rules_active", "input_sha256"):
+        assert locked[key] == want[key], key
+    unlocked = api.post("/api/solve", json={}).json()  # the bounds go back
+    assert unlocked["selected_ids"] == base["selected_ids"] and unlocked["objective"] == base["objective"]
     others = [o["option_id"] for o in base["options"] if not o["selected"]]
     forced = api.post("/api/solve", json={"lock_in": [others[0]]}).json()
     assert others[0] in forced["selected_ids"]
+    want = _cli_json(["solve", str(project / "models/baseline.yaml"), "--set", f"rules.require=[{others[0]}]", "--json",
+                      "--out", str(project / "outputs/lock-in")])
+    assert (forced["objective"], forced["selected_ids"]) == (want["objective"], want["selected_ids"])
     full = api.post("/api/solve", json={"scenario": "models/all-rules.yaml"}).json()
     assert "groups" in full["rules_active"]
     off = api.post("/api/solve", json={"scenario": "models/all-rules.yaml", "rules_off": ["groups"]}).json()

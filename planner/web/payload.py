@@ -38,6 +38,7 @@ def result_payload(solved, scenario_file: str) -> dict:
         matrix.setdefault(row.partner_id, {}).setdefault(row.sector_id, 0)
         matrix[row.partner_id][row.sector_id] += 1
     options = sc.options
+    chosen = set(r.selected)
     return clean({
         **r.summary(),
         "scenario_file": scenario_file,
@@ -50,8 +51,8 @@ def result_payload(solved, scenario_file: str) -> dict:
         "matrix": matrix,
         "partners": {p: n for p, n in sc.partners["name"].items()},
         "sector_names": {s: n for s, n in sc.sectors["name"].items()},
-        "options": [{"option_id": o, "name": options.at[o, "name"], "partner_id": options.at[o, "partner_id"],
-                     "sector_id": options.at[o, "sector_id"], "selected": o in r.selected} for o in options.index],
+        "options": [{"option_id": o, "name": n, "partner_id": p, "sector_id": s, "selected": o in chosen}
+                    for o, n, p, s in zip(options.index, options["name"], options["partner_id"], options["sector_id"])],
         "settings": {"limits": dict(sc.config.limits), "risk_penalty": sc.config.objective.risk_penalty,
                      "sense": sc.config.objective.sense, "sector_weights": dict(sc.config.objective.sector_weights),
                      "gap_weights": dict(sc.config.objective.gap_weights),

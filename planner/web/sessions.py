@@ -20,6 +20,8 @@ from pathlib import Path
 
 from planner.web.whatif import WhatIf, overrides
 
+NUMERIC_CHANGE = frozenset({"settings"})  # = planner.sensitivity.points.NUMERIC (imported lazily there)
+
 MAX_SESSIONS = 32
 MAX_ENGINES = 4  # scenarios kept live per session
 
@@ -70,19 +72,72 @@ class Session:
 
         with self.lock:  # one live HiGHS model: one solve at a time per session
             t0 = time.perf_counter()
-            engine, sc, changes, sets = self.scenario(scenario_file, whatif)
-            t1 = time.perf_counter()
-            path = engine.prepare(sc, changes)
+            locked = self._lock_point(scenario_file, whatif)
+            if locked is None:
+                engine, sc, changes, sets = self.scenario(scenario_file, whatif)
+                t1 = time.perf_counter()
+                path = engine.prepare(sc, changes)
+                _bound_locks(engine, (), ())
+            else:
+                engine, core, sc, sets = locked
+                t1 = time.perf_counter()
+                path = engine.prepare(core, NUMERIC_CHANGE)
+                _bound_locks(engine, sc.config.rules.require, sc.config.rules.forbid)
             t2 = time.perf_counter()
             cfg = sc.config.solver
             outcome = engine.session.solve(cfg.time_limit_s, cfg.mip_gap, cfg.tie_break)
             timings = {"validate": t1 - t0, "build": t2 - t1, "solve": outcome.solve_seconds}
             result = make_result(sc, outcome, timings, active_rules(sc))
-            return Solved(result, sets, path, time.perf_counter() - t0)
+            return Solved(result, sets, path + ("+locks" if locked else ""), time.perf_counter() - t0)
+
+    def _lock_point(self, scenario_file: Path, whatif: WhatIf):
+        """Locks on an otherwise numeric what-if: (engine, the point without its locks, the point
+        with them, overrides), solved as column bounds on the live model instead of a rebuild
+        (the same feasible set as rows rules.require / rules.forbid). None: not that case."""
+        from planner.inputs.read import parse_set
+
+        if not (whatif.lock_in or whatif.lock_out) or {"require", "forbid"} & set(whatif.rules_off):
+            return None
+        engine = self.engine(scenario_file)
+        factory = engine.factory
+        rules = factory.config(parse_set(whatif.set)).rules
+        bare = whatif.model_copy(update={"lock_in": [], "lock_out": []})
+        core, changes = engine.scenario(parse_set(overrides(bare, rules)))
+        if changes is None or core.config.rules.require or core.config.rules.forbid:
+            return None
+        ids = set(core.options.index)
+        if not set(whatif.lock_in) <= ids or not set(whatif.lock_out) <= ids:
+            return None  # the full path names the unknown option
+        sets = overrides(whatif, rules)
+        full = factory.config(parse_set(sets))
+        sc = _with_digest(core.with_config(full), factory.raw.tables_sha256)
+        return engine, core, sc, sets
 
     def point_scenario(self, scenario_file: Path, whatif: WhatIf):
         with self.lock:
             return self.scenario(scenario_file, whatif)[1:]
+
+
+def _bound_locks(engine, require, forbid) -> None:
+    """Fix x[o] = 1 for `require`, 0 for `forbid`, on the live model (and its arrays, which
+    the tie-break stage restores bounds from); every other option back to the base bounds."""
+    import numpy as np
+
+    comp, base = engine.session.comp, engine.base_comp
+    if len(comp.col_lower) != len(base.col_lower):  # a rebuilt point's own model: its rows hold its locks
+        return
+    index = {o: i for i, o in enumerate(engine.base.options.index)}
+    lower, upper = base.col_lower[base.x_cols].copy(), base.col_upper[base.x_cols].copy()
+    for o in require:
+        lower[index[o]] = 1.0
+    for o in forbid:
+        upper[index[o]] = 0.0
+    cols = comp.x_cols
+    changed = np.flatnonzero((comp.col_lower[cols] != lower) | (comp.col_upper[cols] != upper))
+    if changed.size:
+        engine.session.set_column_bounds(cols[changed], lower[changed], upper[changed])
+        comp.col_lower[cols[changed]] = lower[changed]
+        comp.col_upper[cols[changed]] = upper[changed]
 
 
 def _with_digest(sc, tables_sha256: str):
