@@ -183,10 +183,10 @@ def _wait(api, job_id, timeout=60):
 
 @pytest.mark.slow
 def test_jobs(api):
-    mc = api.post("/api/jobs", json={"kind": "montecarlo", "samples": 20, "seed": 1, "perturb": [
+    mc = api.post("/api/jobs", json={"kind": "montecarlo", "samples": 10, "seed": 1, "perturb": [
         {"table": "contributions", "column": "amount", "low": 0.8, "high": 1.2}]}).json()
     j = _wait(api, mc["id"])
-    assert j["state"] == "done" and j["done"] == j["total"] == 20
+    assert j["state"] == "done" and j["done"] == j["total"] == 10
     labels = {r["label"] for r in j["result"]["tables"]["montecarlo_options.csv"]}
     assert labels <= {"core", "borderline", "exterior"}
     sw = _wait(api, api.post("/api/jobs", json={"kind": "sweep", "vary": [

@@ -52,7 +52,7 @@ def browser_page(tmp_path_factory):
     try:
         with playwright.sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("requestfailed", lambda r: errors.append(f"failed {r.url}"))
@@ -117,6 +117,15 @@ def test_workbench_in_a_browser(browser_page, tmp_path):
     assert page.get_attribute("#job-progress", "value") == "10"
     assert page.locator("#job-result tr.core").count() > 0
     shot(page, tmp_path, "montecarlo")
+
+    # a sweep from its tab (keyboard: arrow keys move between tabs)
+    page.focus("#tab-montecarlo")
+    page.keyboard.press("ArrowLeft")
+    assert page.get_attribute("#tab-sweep", "aria-selected") == "true"
+    page.fill("#view-sweep input[name=values]", "3000, 4000")
+    page.click("#view-sweep button[type=submit]")
+    wait(page, "() => /sweep: done/.test(document.getElementById('job-state').textContent)")
+    assert page.locator("#job-result table[aria-label='sweep.csv'] tbody tr").count() == 2
     page.click("#tab-result")
 
     # make it infeasible, then apply a suggested fix
@@ -145,4 +154,12 @@ def test_workbench_in_a_browser(browser_page, tmp_path):
     wait(page, "() => /Saved/.test(document.getElementById('save-result').textContent)")
     saved = cli_json(["solve", str(root / "models/from-the-page.yaml"), "--json", "--out", str(tmp_path / "saved")])
     assert saved["objective"] == objective(page)
+
+    # a second tab keeps its own what-if
+    second = page.context.new_page()
+    second.goto(f"{server.base}/")
+    solved(second, 1)
+    assert second.input_value("input[name='limits.budget_musd']") == "4800"
+    assert page.input_value("input[name='limits.budget_musd']") != "4800"
+    second.close()
     assert errors == []

@@ -234,12 +234,16 @@ async function diagnose() {
   box.append(el("h3", { text: "This what-if is infeasible" }));
   if (!r.ok) { box.append(el("p", { text: "no diagnosis" })); return; }
   const ul = el("ul"); for (const line of r.data.text) ul.append(el("li", { text: line })); box.append(ul);
+  const apply = (overrides) => { for (const o of overrides) { const i = o.indexOf("="); state.edits[o.slice(0, i)] = o.slice(i + 1); } solve(); };
+  const combined = r.data.combined.map((x) => x.override);
+  if (combined.length > 1 && combined.every(Boolean)) {
+    box.append(el("button", { type: "button", class: "fix", text: `Apply together: ${combined.join(", ")}`, onclick: () => apply(combined) }), " ");
+  }
   const fixes = [...(r.data.combined.length > 1 ? [] : r.data.combined), ...r.data.alternatives].filter((x) => x.override);
   const seen = new Set();
   for (const f of fixes) {
     if (seen.has(f.override)) continue; seen.add(f.override);
-    box.append(el("button", { type: "button", class: "fix", text: `Apply: ${f.override}`, onclick: () => {
-      const i = f.override.indexOf("="); state.edits[f.override.slice(0, i)] = f.override.slice(i + 1); solve(); } }), " ");
+    box.append(el("button", { type: "button", class: "fix", text: `Apply: ${f.override}`, onclick: () => apply([f.override]) }), " ");
   }
 }
 
