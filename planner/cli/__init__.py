@@ -26,6 +26,7 @@ COMMANDS = {
     "montecarlo": "montecarlo_cmd:montecarlo",
     "alternatives": "alternatives_cmd:alternatives",
     "robust": "robust_cmd:robust",
+    "serve": "serve_cmd:serve",
 }
 
 HELP = """Partnership Planner: choose which technology partnerships to pursue with which allies.

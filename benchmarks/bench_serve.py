@@ -1,0 +1,102 @@
+"""`planner serve`: the 20-edit p95 in a real browser, and the API's overhead over planner.api.
+
+1. **browser**: starts `planner serve --no-browser` in a copy of the project, opens the page
+   in headless Chromium (Debian's /usr/bin/chromium, Playwright), waits for the first
+   result, then makes EDITS successive budget edits (typed into the budget field, Enter)
+   and times each from the keypress to the page's new objective (performance.now() inside
+   the page: `window.planner.latencies`), plus the page load (navigation to first result).
+2. **api**: the same what-ifs (`limits.budget_musd=B`) as POST /api/solve through the ASGI
+   client vs the same work in-process (`Session.solve`, the live model) vs `planner.api.solve`
+   (load + build + solve from scratch, what a script would call): median and p95 of each.
+
+    python benchmarks/bench_serve.py                 # both
+    python benchmarks/bench_serve.py --edits 20 --skip-browser
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+
+
+def p95(xs):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
+
+
+def budgets(n):
+    return [4800 - 60 * (i + 1) if i % 2 == 0 else 3000 + 70 * i for i in range(n)]
+
+
+def browser(root: Path, edits: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    from serve_helpers import Server
+    from test_serve_browser import ARGS, CHROMIUM, solved
+
+    server = Server(root)
+    try:
+        with sync_playwright() as pw:
+            b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = b.new_page(viewport={"width": 1280, "height": 800})
+            t0 = time.perf_counter()
+            page.goto(server.url)
+            solved(page, 1)
+            load = time.perf_counter() - t0
+            for i, budget in enumerate(budgets(edits)):
+                page.fill("input[name='limits.budget_musd']", str(budget))
+                page.press("input[name='limits.budget_musd']", "Enter")
+                solved(page, i + 2)
+            lat = page.evaluate("() => window.planner.latencies.slice(1)")
+            b.close()
+    finally:
+        server.stop()
+    return {"page_load_s": round(load, 3), "edit_median_ms": round(statistics.median(lat), 1),
+            "edit_p95_ms": round(p95(lat), 1), "edits": len(lat)}
+
+
+def api(root: Path, edits: int) -> dict:
+    from planner.api import solve
+    from planner.web.sessions import Session
+    from planner.web.whatif import WhatIf
+    from serve_helpers import client
+
+    c, _ = client(root)
+    scenario = root / "models/baseline.yaml"
+    c.post("/api/solve", json={})  # warm: the session's live model
+    session = Session()
+    session.solve(scenario, WhatIf())
+    out = {"http": [], "session": [], "planner.api": []}
+    for budget in budgets(edits):
+        body = {"set": [f"limits.budget_musd={budget}"]}
+        t = time.perf_counter(); c.post("/api/solve", json=body); out["http"].append(time.perf_counter() - t)
+        t = time.perf_counter(); session.solve(scenario, WhatIf(**body)); out["session"].append(time.perf_counter() - t)
+        t = time.perf_counter(); solve(scenario, body["set"]); out["planner.api"].append(time.perf_counter() - t)
+    ms = {k: {"median_ms": round(1000 * statistics.median(v), 1), "p95_ms": round(1000 * p95(v), 1)} for k, v in out.items()}
+    ms["http_overhead_over_session_median_ms"] = round(ms["http"]["median_ms"] - ms["session"]["median_ms"], 1)
+    ms["http_minus_planner_api_median_ms"] = round(ms["http"]["median_ms"] - ms["planner.api"]["median_ms"], 1)
+    return ms
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--edits", type=int, default=20)
+    ap.add_argument("--skip-browser", action="store_true")
+    args = ap.parse_args()
+    from serve_helpers import copy_project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = copy_project(Path(tmp))
+        print("api:", api(root, args.edits))
+        if not args.skip_browser:
+            print("browser:", browser(root, args.edits))
+
+
+if __name__ == "__main__":
+    main()
