@@ -1,169 +1,185 @@
-"""Sensitivity benchmark: sweep throughput against a raw-HiGHS loop, rebuilding per point,
-two workers, the exact frontier, and a Monte Carlo on the shipped baseline.
+"""Sensitivity benchmark: `planner sweep` and `planner montecarlo` throughput against a raw
+HiGHS loop that shares no code with the tool.
 
 In one run, on one generated scenario (`planner generate --options N --seed S`; budget
-points evenly spread over 0.5–1.5 × its budget limit):
+points evenly spread over 0.5–1.5 × its budget limit; the scenario's mip_gap, 1e-4):
 
-1. raw loop — the reference: arrays built once (`compile_model(build(...))`), one
-   `HighsSession`; per point `set_row_bounds("limit_budget_musd")` and the same two-stage
-   `solve` as `planner solve`. Nothing else: no scenario, no evaluation, no records.
-2. sweep, 1 worker — `run_sweep` in this process (in-place re-solve, neighbour MIP starts,
-   figures recomputed, journal written): the tool as an analyst runs it; and the same with
-   `warm_start=False` (no MIP starts).
-3. rebuild per point — the same points, each built and compiled from its scenario
-   (`Engine.solve(scenario, None)`), solved the same way.
-4. sweep, 2 workers — `run_sweep(workers=2)`: spawned processes, wall time including start-up.
-5. frontier over the same budget range — solves next to breakpoints (`--frontier-max-solves`
-   caps the walk; the figures then cover the top of the range only, and say so).
-6. Monte Carlo on models/baseline.yaml — contributions ×U(0.7, 1.3), budget costs
-   ×Tri(0.8, 1, 1.5), gap weights ×U(0.8, 1.2), with 2 workers.
+1. reference — a fresh `python` process with plain highspy and nothing of planner: it
+   reads the MPS file the tool writes (`planner solve --write-model`), and per point changes
+   the budget row's upper bound in place and runs HiGHS (1 thread, one solve per point);
+   once as is (HiGHS keeps the previous point's solution) and once with `clearSolver()`
+   before each run, as the tool does; ratios are against the faster of the two;
+2. `planner sweep --workers 1` and `--workers 2` (default settings: no MIP starts, one
+   point per task), as separate processes, wall time including start-up, journals, the
+   tie-break stage and every figure recomputed;
+3. optionally the same with `--warm-start` (MIP starts from the neighbouring point);
+4. the tie-break stage's cost per point, from an in-process sweep's per-stage times;
+5. optionally a Monte Carlo on the same scenario, 1 and 2 workers, against the reference
+   solving the same number of unperturbed points (`--mc-samples`).
 
-Every point of 2–4 is checked against the raw loop's objective. Run on demand:
+The parts are run in rounds (reference, 1 worker, 2 workers, …, then again), so that load
+drift hits all alike; the table gives each part's best and median round. Every sweep's
+objectives are checked against the reference within the MIP gap. Run on demand:
 
-    python benchmarks/bench_sensitivity.py                                  # 1,000 options, 200 points
-    python benchmarks/bench_sensitivity.py --options 300 --points 40 --mc-samples 100   # quick look
+    python benchmarks/bench_sensitivity.py                        # 1,000 options, 41 points, 2 rounds
+    python benchmarks/bench_sensitivity.py --options 300 --points 21 --rounds 1   # quick look
 """
 from __future__ import annotations
 
 import argparse
+import csv
+import json
+import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from planner.model.assemble import build# noqa: E402
-from planner.inputs.generate import generate  # noqa: E402
-from planner.api import load_scenario  # noqa: E402
-from planner.inputs.read import load_raw  # noqa: E402
-from planner.sensitivity.grid import Vary  # noqa: E402
-from planner.sensitivity.perturb import parse_flag  # noqa: E402
-from planner.sensitivity.engine import Engine  # noqa: E402
-from planner.sensitivity.frontier import run_frontier  # noqa: E402
-from planner.sensitivity.montecarlo import run_montecarlo  # noqa: E402
-from planner.sensitivity.sweep import run_sweep  # noqa: E402
-from planner.solver.highs import HighsSession
-from planner.model.compile import compile_model# noqa: E402
+# The reference: plain highspy on the tool's MPS file. It shares no code with the tool.
+REFERENCE = r"""
+import json, sys, time
+import highspy
+path, row_name, gap, budgets, cold = sys.argv[1], sys.argv[2], float(sys.argv[3]), json.loads(sys.argv[4]), sys.argv[5] == "cold"
+t0 = time.perf_counter()
+h = highspy.Highs()
+h.setOptionValue("output_flag", False)
+h.setOptionValue("threads", 1)
+h.setOptionValue("mip_rel_gap", gap)
+h.readModel(path)
+lp = h.getLp()
+row = list(lp.row_names_).index(row_name)
+lower = lp.row_lower_[row]
+out = []
+for b in budgets:
+    h.changeRowBounds(row, lower, b)
+    if cold:
+        h.clearSolver()  # forget the previous point's solution, as the tool does
+    h.run()
+    out.append(h.getInfo().objective_function_value)
+print(json.dumps({"seconds": time.perf_counter() - t0, "objectives": out}))
+"""
 
-MC_PERTURB = ["contributions.amount=uniform:0.7:1.3", "options.budget_musd=triangular:0.8:1:1.5",
-              "gaps.weight=uniform:0.8:1.2"]
 
-
-def raw_loop(raw, budgets: list[float]) -> tuple[float, list[float]]:
-    """The reference: one compiled model, change the row bound, re-run. Returns (seconds, objectives)."""
-    engine = Engine(raw)  # only to get the validated base scenario the same way
-    base = engine.base
-    cfg = base.config.solver
+def run(args: list[str], cwd: Path) -> float:
+    """Wall seconds of a child process (fails loudly if it fails)."""
     t0 = time.perf_counter()
-    session = HighsSession(compile_model(build(base)), cfg.threads)
-    objectives = []
-    for b in budgets:
-        session.set_row_bounds("limit_budget_musd", -np.inf, b)
-        outcome = session.solve(cfg.time_limit_s, cfg.mip_gap, cfg.tie_break)
-        objectives.append(outcome.objective_solver)
-    return time.perf_counter() - t0, objectives
+    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if proc.returncode not in (0, 4):
+        raise SystemExit(f"{' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return time.perf_counter() - t0
 
 
-def rebuild_loop(raw, budgets: list[float]) -> tuple[float, list[float]]:
-    engine = Engine(raw)
+def reference(mps: Path, budgets: list[float], gap: float, cwd: Path, mode: str) -> tuple[float, list[float]]:
     t0 = time.perf_counter()
-    objectives = []
+    proc = subprocess.run([sys.executable, "-c", REFERENCE, str(mps), "limit_budget_musd", str(gap), json.dumps(budgets),
+                           mode],
+                          cwd=cwd, capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - t0
+    data = json.loads(proc.stdout.strip().splitlines()[-1])  # HiGHS prints its banner first
+    return wall, data["objectives"]  # the MPS states OBJSENSE MAX, which HiGHS honours
+
+
+def sweep_objectives(folder: Path) -> list[float]:
+    with (folder / "sweep.csv").open(newline="", encoding="utf-8") as fh:
+        return [float(r["objective"]) for r in csv.DictReader(fh)]
+
+
+def differing(ref: list[float], got: list[float], gap: float) -> int:
+    tol = 1.01 * max(gap, 1e-7)
+    return sum(1 for a, b in zip(ref, got) if abs(a - b) > tol * max(1.0, abs(a)))
+
+
+def tie_break_cost(scenario_file: Path, budgets: list[float]) -> tuple[float, float]:
+    """(primary, tie-break) stage seconds summed over the points of an in-process sweep."""
+    sys.path.insert(0, str(ROOT))
+    from planner.api import load_scenario
+    from planner.sensitivity.engine import Engine
+    from planner.sensitivity.points import raw_inputs
+
+    base = load_scenario(scenario_file)
+    engine = Engine(raw_inputs(base), base=base)
+    primary = tie = 0.0
     for b in budgets:
-        scenario, _ = engine.scenario([("limits.budget_musd", b)])
-        objectives.append(engine.solve(scenario, None).objective)
-    return time.perf_counter() - t0, objectives
-
-
-def compare(name: str, reference: list[float], got: list[float], tol: float) -> str:
-    bad = sum(1 for a, b in zip(reference, got) if a is None or b is None or abs(a - b) > tol * max(1.0, abs(a)))
-    return f"{name}: {bad} of {len(reference)} points differ from the raw loop by more than the MIP gap"
+        scenario, changes = engine.scenario([("limits.budget_musd", b)])
+        result = engine.solve(scenario, changes)
+        for stage in result.stages:
+            if stage.stage == "primary":
+                primary += stage.seconds
+            else:
+                tie += stage.seconds
+    return primary, tie
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--options", type=int, default=1000)
-    ap.add_argument("--points", type=int, default=200)
+    ap.add_argument("--points", type=int, default=41)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--frontier-max-solves", type=int, default=None)
-    ap.add_argument("--mc-samples", type=int, default=1000, help="0 skips the Monte Carlo")
-    ap.add_argument("--skip", default="", help="comma-separated parts to skip: raw,sweep1,cold,rebuild,sweep2,frontier")
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--warm", action="store_true", help="also run sweeps with --warm-start")
+    ap.add_argument("--mc-samples", type=int, default=0, help="also a Monte Carlo of this many samples")
     args = ap.parse_args()
-    skip = set(filter(None, args.skip.split(",")))
     tmp = Path(tempfile.mkdtemp(prefix="bench-sens-"))
-    gen = generate(tmp / "scenario", options=args.options, seed=args.seed)
-    raw = load_raw(gen.scenario_file)
-    top = gen.limits["budget_musd"]
-    budgets = [round(float(b), 2) for b in np.linspace(0.5 * top, 1.5 * top, args.points)]
-    vary = [Vary("limits.budget_musd", budgets)]
-    scenario = load_scenario(gen.scenario_file)
-    gap = raw.config.solver.mip_gap
-    tol = max(gap, 1e-7) * 1.01
-    print(f"scenario: {gen.scenario_file.name} ({args.options} options, mip_gap {gap}); "
-          f"{args.points} budget points {budgets[0]:g}–{budgets[-1]:g}\n")
-    rows, notes = [], []
+    planner = [sys.executable, "-m", "planner"]
+    run([*planner, "generate", str(tmp / "gen"), "--options", str(args.options), "--seed", str(args.seed)], tmp)
+    scenario = next((tmp / "gen" / "models").glob("*.yaml"))
+    mps = tmp / "model.mps"
+    run([*planner, "solve", str(scenario), "--write-model", str(mps), "--out", str(tmp / "solve"), "--json"], tmp)
+    summary = json.loads((tmp / "solve" / "summary.json").read_text())
+    top = summary["resources"]["budget_musd"]["limit"]
+    gap = json.loads((tmp / "solve" / "scenario.json").read_text())["solver"]["mip_gap"]
+    n = args.points
+    budgets = [round(0.5 * top + i * top / (n - 1), 2) for i in range(n)]
+    vary = "limits.budget_musd=" + ",".join(f"{b:g}" for b in budgets)
+    print(f"scenario: {scenario.name} ({args.options} options, mip_gap {gap}); {n} budget points "
+          f"{budgets[0]:g}–{budgets[-1]:g}; {args.rounds} rounds; cores: {os.cpu_count()}\n")
 
-    if "raw" not in skip:
-        t_raw, ref = raw_loop(raw, budgets)
-        rows.append(("raw HiGHS loop (reference)", len(budgets), t_raw))
-    else:
-        t_raw, ref = None, None
-    if "sweep1" not in skip:
-        t0 = time.perf_counter()
-        out = run_sweep(scenario, vary, out_dir=tmp / "sweep1", workers=1)
-        rows.append(("sweep, 1 worker (in place)", len(budgets), time.perf_counter() - t0))
-        if ref:
-            notes.append(compare("sweep, 1 worker", ref, out.tables["sweep.csv"]["objective"].tolist(), tol))
-        notes.append(f"sweep, 1 worker: paths {out.summary['paths']}")
-    if "cold" not in skip:
-        t0 = time.perf_counter()
-        cold = run_sweep(scenario, vary, out_dir=tmp / "cold", workers=1, warm_start=False)
-        rows.append(("sweep, 1 worker, --no-warm-start", len(budgets), time.perf_counter() - t0))
-        if ref:
-            notes.append(compare("sweep, no warm start", ref, cold.tables["sweep.csv"]["objective"].tolist(), tol))
-    if "rebuild" not in skip:
-        t_rebuild, objs = rebuild_loop(raw, budgets)
-        rows.append(("rebuild per point, 1 worker", len(budgets), t_rebuild))
-        if ref:
-            notes.append(compare("rebuild per point", ref, objs, tol))
-    if "sweep2" not in skip:
-        t0 = time.perf_counter()
-        out2 = run_sweep(scenario, vary, out_dir=tmp / "sweep2", workers=2)
-        rows.append(("sweep, 2 workers (incl. start-up)", len(budgets), time.perf_counter() - t0))
-        if ref:
-            notes.append(compare("sweep, 2 workers", ref, out2.tables["sweep.csv"]["objective"].tolist(), tol))
-    if "frontier" not in skip:
-        t0 = time.perf_counter()
-        fr = run_frontier(scenario, "budget_musd", lo=budgets[0], hi=budgets[-1], out_dir=tmp / "frontier",
-                          max_solves=args.frontier_max_solves)
-        s = fr.summary
-        rows.append(("frontier over the same range", s["solves"], time.perf_counter() - t0))
-        span = "the whole range" if s["complete"] else f"{s['covered_from']:g}–{budgets[-1]:g} only (--frontier-max-solves)"
-        notes.append(f"frontier: {s['solves']} solves for {s['breakpoints']} breakpoints "
-                     f"({s['objective_breakpoints']} objective changes) over {span}; exact: {s['exact']}")
-
-    print("| run | solves | seconds | solves/s | × raw loop |")
+    parts: dict[str, list[float]] = {}
+    notes: list[str] = []
+    ref_objectives: list[float] = []
+    for r in range(args.rounds):
+        wall, ref_objectives = reference(mps, budgets, gap, tmp, "warm")
+        parts.setdefault("reference: plain highspy loop on the MPS (1 process, 1 thread)", []).append(wall)
+        wall, _ = reference(mps, budgets, gap, tmp, "cold")
+        parts.setdefault("reference, clearSolver() before each point", []).append(wall)
+        variants = [("sweep --workers 1", ["--workers", "1"]), ("sweep --workers 2", ["--workers", "2"])]
+        if args.warm:
+            variants += [("sweep --workers 1 --warm-start", ["--workers", "1", "--warm-start"]),
+                         ("sweep --workers 2 --warm-start", ["--workers", "2", "--warm-start"])]
+        for name, extra in variants:
+            out = tmp / f"sweep-{r}-{len(parts)}-{extra[1]}{len(extra)}"
+            parts.setdefault(f"planner {name}", []).append(
+                run([*planner, "sweep", str(scenario), "--vary", vary, *extra, "--out", str(out), "--json"], tmp))
+            bad = differing(ref_objectives, sweep_objectives(out), gap)
+            if r == 0:
+                notes.append(f"planner {name}: {bad} of {n} objectives differ from the reference by more than the gap")
+        if args.mc_samples:
+            for w in ("1", "2"):
+                out = tmp / f"mc-{r}-{w}"
+                parts.setdefault(f"planner montecarlo --samples {args.mc_samples} --workers {w}", []).append(
+                    run([*planner, "montecarlo", str(scenario), "--samples", str(args.mc_samples), "--seed", "7",
+                         "--perturb", "contributions.amount=uniform:0.9:1.1", "--workers", w, "--out", str(out),
+                         "--json"], tmp))
+    # the faster of the two references (so the ratios are never flattered by a slow one)
+    ref_best = min(min(times) for name, times in parts.items() if name.startswith("reference"))
+    print("| run | best s | median s | points/s (best) | throughput × the faster reference |")
     print("|---|---:|---:|---:|---:|")
-    for name, n, sec in rows:
-        rate = n / sec
-        ratio = f"{rate / (len(budgets) / t_raw):.2f}" if t_raw else "—"
-        print(f"| {name} | {n} | {sec:.1f} | {rate:.2f} | {ratio} |")
+    for name, times in parts.items():
+        count = args.mc_samples if "montecarlo" in name else n
+        best = min(times)
+        ratio = (count / best) / (n / ref_best)
+        print(f"| {name} | {best:.2f} | {statistics.median(times):.2f} | {count / best:.2f} | {ratio:.2f} |")
     print()
     for note in notes:
         print("-", note)
-
-    if args.mc_samples:
-        t0 = time.perf_counter()
-        mc = run_montecarlo(load_scenario(ROOT / "models" / "baseline.yaml"), samples=args.mc_samples, seed=7,
-                            perturb=[parse_flag(f) for f in MC_PERTURB],
-                            out_dir=tmp / "mc", workers=2)
-        sec = time.perf_counter() - t0
-        s = mc.summary
-        print(f"\nMonte Carlo on models/baseline.yaml: {args.mc_samples} samples, 2 workers: {sec:.1f} s "
-              f"({args.mc_samples / sec:.2f} samples/s); {s['counts']}; paths {s['paths']}")
+    primary, tie = tie_break_cost(scenario, budgets)
+    print(f"- tie-break stage (in-process sweep, 1 worker): {tie:.3f} s over {n} points "
+          f"({1000 * tie / n:.1f} ms per point; {100 * tie / max(primary, 1e-9):.1f} % of the primary stage's {primary:.2f} s)")
     print(f"\n(outputs under {tmp})")
 
 

@@ -53,6 +53,7 @@ class PointResult:
     message: str = ""
     x: np.ndarray | None = field(default=None, repr=False)
     covered: np.ndarray | None = field(default=None, repr=False)  # per gap, scenario order
+    stages: tuple = field(default=(), repr=False)  # the solver's stages (planner.solver.outcome.Stage)
 
     @property
     def has_portfolio(self) -> bool:
@@ -127,12 +128,14 @@ class Engine:
 
 
 def point_result(scenario: Scenario, outcome: SolveOutcome, path: str, seconds: float) -> PointResult:
+    stages = tuple(outcome.stages)
     if outcome.x is None:
-        return PointResult(outcome.status, None, outcome.bound, outcome.mip_gap, (), {}, seconds, path, outcome.message)
+        return PointResult(outcome.status, None, outcome.bound, outcome.mip_gap, (), {}, seconds, path, outcome.message,
+                           stages=stages)
     ev = evaluate(scenario, outcome.x)
     selected = tuple(scenario.options.index[ev.x.astype(bool)])
     return PointResult(outcome.status, ev.objective, outcome.bound, outcome.mip_gap, selected, ev.resource_use,
-                       seconds, path, outcome.message, ev.x, ev.covered)
+                       seconds, path, outcome.message, ev.x, ev.covered, stages)
 
 
 def _copy(comp: Compiled) -> Compiled:
