@@ -101,7 +101,8 @@ def value_bounds(scenario: Scenario, deltas: dict[str, float] | None = None, fam
 
     `deltas`: Δ by row name, resource name or gap id (else `default_delta`);
     `families`: only rows of these families (default: all bound rows); `workers` > 1: the
-    rows are priced on that many processes, one Workbench each (`planner.analysis.parallel`);
+    rows are priced on that many processes, one Workbench each built from `scenario`
+    (`planner.analysis.parallel`; `workbench` then only gives the base and the LP duals);
     the same results as 1."""
     from planner.errors import PlannerError
 
