@@ -22,6 +22,7 @@ import numpy as np
 
 from planner.analysis.entry import EntryPath, RowEffect, entry_paths
 from planner.io.numbers import fmt
+from planner.analysis.parallel import check_workers, run_split
 from planner.analysis.workbench import Workbench
 from planner.errors import InputError, Problem
 from planner.inputs.scenario import Scenario
@@ -169,14 +170,22 @@ def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3
 
 
 def explain(scenario: Scenario, option_ids, entry: bool = True, max_steps: int = 3,
-            workbench: Workbench | None = None) -> list[Explanation]:
+            workbench: Workbench | None = None, workers: int = 1) -> list[Explanation]:
     """Explain each option (in the order given, duplicates once) against the scenario's portfolio.
 
     `entry`: also compute the thresholds that bring unselected options in; `max_steps`:
-    entry MIPs per limit before settling for "not below" (see `planner.analysis.entry`)."""
+    entry MIPs per limit before settling for "not below" (see `planner.analysis.entry`).
+    `workers` > 1: the options are explained on that many processes, one Workbench each
+    (`planner.analysis.parallel`; `workbench` is then not used); the same results as 1."""
     check_options(scenario, option_ids)
-    wb = workbench or Workbench(scenario)
-    return [explain_option(wb, o, entry, max_steps) for o in dict.fromkeys(option_ids)]
+    options = list(dict.fromkeys(option_ids))
+    if check_workers(workers) > 1 and len(options) > 1:
+        return run_split(scenario, explain_options, options, workers, entry=entry, max_steps=max_steps)
+    return explain_options(workbench or Workbench(scenario), options, entry, max_steps)
+
+
+def explain_options(wb: Workbench, options: list[str], entry: bool = True, max_steps: int = 3) -> list[Explanation]:
+    return [explain_option(wb, o, entry, max_steps) for o in options]
 
 
 def _names(ids: list[str]) -> str:

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from planner.analysis.parallel import check_workers, run_split
 from planner.analysis.workbench import RowInfo, Workbench
 from planner.inputs.scenario import Scenario
 from planner.solver.outcome import Status
@@ -95,32 +96,52 @@ def _worth(wb: Workbench, new: float | None, base: float) -> float | None:
 
 
 def value_bounds(scenario: Scenario, deltas: dict[str, float] | None = None, families: tuple[str, ...] | None = None,
-                 workbench: Workbench | None = None) -> ValueReport:
+                 workbench: Workbench | None = None, workers: int = 1) -> ValueReport:
     """Price every bound row by exact re-solves at ±Δ, plus LP-relaxation duals.
 
     `deltas`: Δ by row name, resource name or gap id (else `default_delta`);
-    `families`: only rows of these families (default: all bound rows)."""
+    `families`: only rows of these families (default: all bound rows); `workers` > 1: the
+    rows are priced on that many processes, one Workbench each built from `scenario`
+    (`planner.analysis.parallel`; `workbench` then only gives the base and the LP duals);
+    the same results as 1."""
     from planner.errors import PlannerError
 
+    check_workers(workers)
     wb = workbench or Workbench(scenario)
     deltas = deltas or {}
     base = wb.base
     if not base.feasible:
         raise PlannerError(f"the scenario has no portfolio to price (status: {base.status}); "
                            "run `planner diagnose` to see why")
-    act = wb.activity(wb.values_for(base.x))
     lp = wb.lp_relaxation()
-    out = []
+    todo = []  # (row name, Δ, LP dual)
     for row in wb.bound_rows():
         if families is not None and row.family not in families:
             continue
+        if row.sense == "==":
+            continue  # an equality bound has no direction to relax
         i = wb.row_index[row.name]
         delta = float(deltas.get(row.name, deltas.get(row.ident, default_delta(wb, row))))
+        todo.append((row.name, delta, None if lp["duals"] is None else float(lp["duals"][i])))
+    if workers > 1 and len(todo) > 1:
+        out = run_split(scenario, price_rows, todo, workers)
+    else:
+        out = price_rows(wb, todo)
+    return ValueReport(scenario.name, scenario.config.objective.sense, base.status, base.objective,
+                       lp["status"], lp["objective"], out)
+
+
+def price_rows(wb: Workbench, todo: list[tuple[str, float, float | None]]) -> list[BoundValue]:
+    """Each (row name, Δ, LP dual): the row's bound relaxed and tightened by Δ, re-solved on wb."""
+    base = wb.base
+    act = wb.activity(wb.values_for(base.x))
+    out = []
+    for name, delta, dual in todo:
+        i = wb.row_index[name]
+        row = wb.rows[i]
         up = row.sense == "<="
         step = delta if up else -delta
         lo, hi = wb.comp.row_lower[i], wb.comp.row_upper[i]
-        if row.sense == "==":
-            continue  # an equality bound has no direction to relax
         relaxed = wb.solve(rows={row.name: (lo, hi + step) if up else (lo + step, hi)}, tie_break=False)
         tight_bound = row.bound - step
         tightenable = row.family not in ("require", "forbid") and not (row.bound == 0 and row.family != "limit" and up)
@@ -139,7 +160,6 @@ def value_bounds(scenario: Scenario, deltas: dict[str, float] | None = None, fam
                 st_t, obj_t = t.status, t.objective
             loss = None if obj_t is None else -_worth(wb, obj_t, base.objective) + 0.0
         gain = _worth(wb, relaxed.objective, base.objective)
-        dual = None if lp["duals"] is None else float(lp["duals"][i])
         out.append(BoundValue(
             row=row.name, family=row.family, ident=row.ident, sense=row.sense, bound=row.bound,
             activity=float(act[i]), delta=delta, relaxed_bound=row.bound + step,
@@ -150,8 +170,7 @@ def value_bounds(scenario: Scenario, deltas: dict[str, float] | None = None, fam
             loss_per_unit=None if loss is None else loss / delta,
             lp_dual=dual,
         ))
-    return ValueReport(scenario.name, scenario.config.objective.sense, base.status, base.objective,
-                       lp["status"], lp["objective"], out)
+    return out
 
 
 def describe(report: ValueReport) -> list[str]:

@@ -111,13 +111,14 @@ class RowInfo:
 class Workbench:
     """A scenario built and compiled once, with a live HiGHS session for exact re-solves."""
 
-    def __init__(self, scenario: Scenario):
+    def __init__(self, scenario: Scenario, threads: int | None = None):
+        """`threads`: HiGHS threads (None: the scenario's `solver.threads`)."""
         self.scenario = scenario
         self.model = build(scenario)
         self.comp = compile_model(self.model)
         cfg = scenario.config.solver
         self.time_limit, self.mip_gap, self.tie_break = cfg.time_limit_s, cfg.mip_gap, cfg.tie_break
-        self.session = HighsSession(self.comp, cfg.threads)
+        self.session = HighsSession(self.comp, cfg.threads if threads is None else threads)
         self.options = list(scenario.options.index)
         self.opt_index = {o: i for i, o in enumerate(self.options)}
         self.row_index = {n: i for i, n in enumerate(self.comp.row_names)}

@@ -35,6 +35,10 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print machin
 out_option = click.option(
     "--out", "out_dir", type=click.Path(file_okay=False), default=None,
     help="Folder for results (default: outputs/<scenario>/<timestamp>/). Replaced atomically.")
+resolve_workers_option = click.option(
+    "--workers", type=click.IntRange(min=1), default=1, show_default=True,
+    help="Processes for the independent re-solves (spawned, one model each); the results are the same "
+         "as with 1, which solves here, serially.")
 
 
 def emit_json(data: Any) -> None:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import click
 
-from planner.cli.common import emit_json, handle_errors, json_option, out_option, scenario_argument, set_option
+from planner.cli.common import (emit_json, handle_errors, json_option, out_option, resolve_workers_option,
+                                 scenario_argument, set_option)
 
 
 def _parse_deltas(items) -> dict[str, float]:
@@ -30,25 +31,28 @@ def _parse_deltas(items) -> dict[str, float]:
                    "Default: one option's typical use (median), 1 for counts.")
 @click.option("--family", "families", multiple=True, metavar="FAMILY",
               help="Only these row families (limit, target, max_options, groups, …); repeatable.")
+@resolve_workers_option
 @handle_errors
-def value(scenario, overrides, out_dir, as_json, deltas, families) -> None:
+def value(scenario, overrides, out_dir, as_json, deltas, families, workers) -> None:
     """What one step more or less of each limit and rule bound is worth, by exact re-solves.
 
     Every limit, target and rule bound is relaxed and tightened by Δ and the scenario
     re-solved: a MIP has no meaningful dual prices. The LP relaxation's duals are shown
-    too, labelled as such. --out writes value.json and value.csv.
+    too, labelled as such. --out writes value.json and value.csv. --workers N prices the
+    bounds on N processes, with the same results.
 
     \b
     Examples:
       planner value models/baseline.yaml
       planner value models/baseline.yaml --delta budget_musd=250 --family limit --json
       planner value models/baseline.yaml --set limits.budget_musd=4000 --out outputs/value
+      planner value models/baseline.yaml --workers 2 --json
     """
     from planner.analysis.value import describe, value_bounds, value_rows
     from planner.api import load_scenario
 
     sc = load_scenario(scenario, overrides)
-    report = value_bounds(sc, _parse_deltas(deltas), tuple(families) or None)
+    report = value_bounds(sc, _parse_deltas(deltas), tuple(families) or None, workers=workers)
     data = report.to_dict()
     if out_dir:
         from planner.analysis.files import write_analysis

@@ -1,7 +1,7 @@
 """Run batches of points: in this process, in spawned worker processes, or on Dask.
 
-A `Job` carries what every worker needs (the raw inputs and the command's settings); a
-*task function* `fn(engine, job, batch) -> list[record]` solves one batch on a worker's
+A `Job` carries what every worker needs (the raw inputs and the command's settings, or
+whatever its `make` builds an engine from); a *task function* `fn(engine, job, batch) -> list[record]` solves one batch on a worker's
 long-lived `Engine`. Each worker process (or Dask worker thread) builds its engine once,
 on its first batch, and keeps it for every later batch of the same job.
 
@@ -31,9 +31,12 @@ TaskFn = Callable[[Any, "Job", Any], list[Record]]
 @dataclass(frozen=True)
 class Job:
     key: str  # identifies the job: a worker reuses its engine for batches with the same key
-    raw: RawInputs
+    raw: RawInputs | Any  # what a worker builds its engine from (RawInputs for the sensitivity Engine)
     settings: dict[str, Any] = field(default_factory=dict)
     threads: int | None = None  # HiGHS threads for an in-process run (pool and Dask workers use 1)
+    # `make(raw, threads)` -> the worker's engine; None: the sensitivity `Engine`. A module-level
+    # function, so that the job pickles (e.g. `planner.analysis.parallel` hands out its scenario)
+    make: Callable[[Any, int | None], Any] | None = None
 
 
 def default_workers() -> int:
@@ -50,7 +53,7 @@ def _engine(job: Job, threads: int | None):
 
     cached = getattr(_LOCAL, "engine", None)
     if cached is None or cached[0] != job.key:
-        _LOCAL.engine = (job.key, Engine(job.raw, threads=threads))
+        _LOCAL.engine = (job.key, (job.make or Engine)(job.raw, threads))
     return _LOCAL.engine[1]
 
 

@@ -1,0 +1,63 @@
+"""Independent re-solves of one scenario on worker processes: `explain` and `value` with `workers > 1`.
+
+The items (options to explain, bounds to price) are split round-robin into one batch per
+worker, by their order alone. Each batch is solved on a `Workbench` of its own, built in the
+worker from the scenario (which pickles small and fast), with HiGHS on one thread. A
+batch's figures therefore depend on the batch only — never on which process ran it, when,
+or what it solved before — and the results come back in the items' order.
+
+The processes are `planner.sensitivity.executors`' pool: spawned, Ctrl-C left to the parent,
+and gone as soon as the parent is.
+"""
+from __future__ import annotations
+
+import functools
+import uuid
+from typing import Any, Callable, Sequence
+
+from planner.analysis.workbench import Workbench
+from planner.errors import InputError, Problem
+from planner.inputs.scenario import Scenario
+
+# task(workbench, items, **settings) -> one result per item; a module-level function (it pickles by name)
+Task = Callable[..., list]
+
+
+def check_workers(workers: int) -> int:
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise InputError(Problem(file="--workers", value=workers,
+                                 message="must be a whole number of at least 1 (1: solve here, serially)"))
+    return workers
+
+
+def split(items: Sequence[Any], workers: int) -> list[list[tuple[int, Any]]]:
+    """Round-robin batches of (position, item): batch k holds items k, k+n, k+2n, … (n batches)."""
+    n = min(workers, len(items))
+    return [[(i, items[i]) for i in range(k, len(items), n)] for k in range(n)]
+
+
+def _make(scenario: Scenario, threads: int | None):
+    """A worker's engine: a maker of fresh Workbenches (one per batch) for the job's scenario."""
+    return functools.partial(Workbench, scenario, threads=threads)
+
+
+def _run_batch(new_workbench, job, batch: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+    task, settings = job.settings["task"], job.settings["kwargs"]
+    results = task(new_workbench(), [item for _, item in batch], **settings)
+    return [(i, r) for (i, _), r in zip(batch, results)]
+
+
+def run_split(scenario: Scenario, task: Task, items: Sequence[Any], workers: int, **settings) -> list:
+    """`task` over `items` on `workers` processes (see the module doc); results in the items' order."""
+    from planner.sensitivity.executors import Job, run_batches
+
+    batches = split(list(items), check_workers(workers))
+    out: list = [None] * len(items)
+
+    def collect(records: list[tuple[int, Any]]) -> None:
+        for i, r in records:
+            out[i] = r
+
+    job = Job(f"analysis-{uuid.uuid4().hex}", scenario, {"task": task, "kwargs": settings}, make=_make)
+    run_batches(job, _run_batch, batches, collect, workers=len(batches))
+    return out
