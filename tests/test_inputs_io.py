@@ -94,3 +94,17 @@ def test_no_dead_functions_in_inputs_io_and_api():
     from planner.inputs import select
 
     assert not hasattr(select, "select_mask") and not hasattr(value, "is_finite")
+
+
+def test_a_settings_only_point_has_its_own_input_sha256():
+    """A sweep point / what-if that changes only numbers shares the base's tables but not its
+    digest: it is the digest `load_scenario` with the same --set computes."""
+    from planner.api import load_scenario
+    from planner.sensitivity.points import ScenarioFactory, raw_inputs
+
+    base = load_scenario(ROOT / "models" / "baseline.yaml")
+    factory = ScenarioFactory(raw_inputs(base), base)
+    point, changes = factory.scenario([("limits.budget_musd", 3000)])
+    assert changes is not None  # the settings-only path
+    assert point.input_sha256 == load_scenario(ROOT / "models" / "baseline.yaml", ["limits.budget_musd=3000"]).input_sha256
+    assert point.input_sha256 != base.input_sha256

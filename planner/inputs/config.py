@@ -170,3 +170,19 @@ def parse_config(data: Any, file: str) -> ScenarioConfig:
     from planner.inputs.config_replan import resolve_incumbent
 
     return resolve_incumbent(config)  # a run folder named as the incumbent: its selected ids
+
+
+def input_digest(config: ScenarioConfig, tables_sha256: str) -> str:
+    """input_sha256: the settings that decide a result (not where the inputs live, not the
+    description, not solver threads) and the tables' bytes."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256()
+    canonical = {k: v for k, v in config.to_plain().items() if k not in ("inputs", "extends", "description")}
+    canonical["solver"] = {k: v for k, v in canonical.get("solver", {}).items() if k != "threads"}  # how, not what
+    if canonical.get("replan"):  # the incumbent's ids decide, not the folder they were read from
+        canonical["replan"] = {k: v for k, v in canonical["replan"].items() if k != "incumbent_from"}
+    digest.update(json.dumps(canonical, sort_keys=True).encode())
+    digest.update(tables_sha256.encode())
+    return digest.hexdigest()

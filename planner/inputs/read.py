@@ -23,14 +23,13 @@ import copy
 import dataclasses
 import hashlib
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from planner.inputs.config import ScenarioConfig, parse_config
+from planner.inputs.config import ScenarioConfig, input_digest, parse_config
 from planner.errors import InputError, Problem
 from planner.inputs.schema import TABLES
 
@@ -288,19 +287,6 @@ def raw_from_config(config: ScenarioConfig, file: Path) -> RawInputs:
     inputs = Path(config.inputs)
     tables, files, tables_sha = _read_tables(inputs)
     return RawInputs(config, file, inputs, tables, files, input_digest(config, tables_sha), tables_sha)
-
-
-def input_digest(config: ScenarioConfig, tables_sha256: str) -> str:
-    """input_sha256: the settings that decide a result (not where the inputs live, not the
-    description, not solver threads) and the tables' bytes."""
-    digest = hashlib.sha256()
-    canonical = {k: v for k, v in config.to_plain().items() if k not in ("inputs", "extends", "description")}
-    canonical["solver"] = {k: v for k, v in canonical.get("solver", {}).items() if k != "threads"}  # how, not what
-    if canonical.get("replan"):  # the incumbent's ids decide, not the folder they were read from
-        canonical["replan"] = {k: v for k, v in canonical["replan"].items() if k != "incumbent_from"}
-    digest.update(json.dumps(canonical, sort_keys=True).encode())
-    digest.update(tables_sha256.encode())
-    return digest.hexdigest()
 
 
 def with_solver_settings(scenario: Scenario, *, time_limit_s: float | None = None, mip_gap: float | None = None,

@@ -124,9 +124,12 @@ class Scenario:
         return selection_columns(self.options, self.partners)
 
     def with_config(self, config: ScenarioConfig) -> "Scenario":
-        """The same tables under another config (numeric settings changed); the table-derived
-        arrays carry over, since they read no setting."""
-        new = replace(self, config=config)
+        """The same tables under another config (numeric settings changed), with its own
+        input_sha256; the table-derived arrays carry over, since they read no setting."""
+        from planner.inputs.config import input_digest
+
+        digest = input_digest(config, self.tables_sha256) if self.tables_sha256 else self.input_sha256
+        new = replace(self, config=config, input_sha256=digest)
         for name in ("_contributions", "_by_gap", "_option_ids", "_gap_ids", "option_position", "option_partner",
                      "select_columns"):
             if name in self.__dict__:

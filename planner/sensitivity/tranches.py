@@ -35,7 +35,6 @@ from planner.inputs.scenario import Scenario
 from planner.model.assemble import build
 from planner.model.compile import Compiled, compile_model
 from planner.model.core import Role, RowTag
-from planner.results.evaluation import evaluate
 from planner.sensitivity.engine import Engine, PointResult, point_result
 from planner.sensitivity.frontier import frontier_engine
 from planner.sensitivity.points import raw_inputs

@@ -64,7 +64,7 @@ class Session:
         rules = factory.config(parse_set(whatif.set)).rules
         sets = overrides(whatif, rules)
         sc, changes = engine.scenario(parse_set(sets))
-        return engine, _with_digest(sc, factory.raw.tables_sha256), changes, sets
+        return engine, sc, changes, sets  # every path gives the what-if its own input_sha256
 
     def solve(self, scenario_file: Path, whatif: WhatIf) -> Solved:
         from planner.model.rules import active_rules
@@ -110,7 +110,7 @@ class Session:
             return None  # the full path names the unknown option
         sets = overrides(whatif, rules)
         full = factory.config(parse_set(sets))
-        sc = _with_digest(core.with_config(full), factory.raw.tables_sha256)
+        sc = core.with_config(full)  # with its own input_sha256
         return engine, core, sc, sets
 
     def point_scenario(self, scenario_file: Path, whatif: WhatIf):
@@ -138,22 +138,6 @@ def _bound_locks(engine, require, forbid) -> None:
         engine.session.set_column_bounds(cols[changed], lower[changed], upper[changed])
         comp.col_lower[cols[changed]] = lower[changed]
         comp.col_upper[cols[changed]] = upper[changed]
-
-
-def _with_digest(sc, tables_sha256: str):
-    """The point scenario with its own input_sha256 (as `load_scenario` with the same --set
-    computes it): `ScenarioFactory` keeps the base's digest on a settings-only point."""
-    import dataclasses
-
-    from planner.inputs.read import input_digest
-
-    digest = input_digest(sc.config, tables_sha256)
-    if digest == sc.input_sha256:
-        return sc
-    fixed = dataclasses.replace(sc, input_sha256=digest)
-    # the cached arrays of the same tables and the same settings carry over
-    fixed.__dict__.update({k: v for k, v in sc.__dict__.items() if k not in fixed.__dict__})
-    return fixed
 
 
 class Sessions:
