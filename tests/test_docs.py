@@ -137,11 +137,13 @@ def test_api_example_runs(tmp_path, monkeypatch):
     shutil.copytree(REPO / "models", tmp_path / "models")
     shutil.copytree(REPO / "inputs", tmp_path / "inputs")
     monkeypatch.chdir(tmp_path)
-    (block,) = fenced((DOCS / "api.md").read_text(encoding="utf-8"), "python")
+    blocks = fenced((DOCS / "api.md").read_text(encoding="utf-8"), "python")
     namespace: dict = {}
-    exec(compile(block, "docs/api.md", "exec"), namespace)
+    for block in blocks:
+        exec(compile(block, "docs/api.md", "exec"), namespace)
     assert namespace["result"].status == "optimal"
     assert (tmp_path / "outputs/cut/report.xlsx").is_file()
+    assert len(blocks) == 2 and (tmp_path / "outputs/robust/report.html").is_file()
 
 
 # --- commands -------------------------------------------------------------------------

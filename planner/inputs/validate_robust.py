@@ -135,7 +135,7 @@ def weight_set(cfg, sectors, gaps, drop: frozenset[str] = frozenset()) -> Weight
 def _unknown(ident: str, valid: list[str], what: str) -> str:
     close = difflib.get_close_matches(ident, valid, n=1)
     sample = ", ".join(sorted(valid)[:8]) + (" …" if len(valid) > 8 else "")
-    return f"unknown {what}{f'; did you mean {close[0]!r}?' if close else ''} Valid: {sample}"
+    return f"unknown {what}{f'; did you mean {close[0]!r}?' if close else '.'} Valid: {sample}"
 
 
 def check_robust(cfg, file: str, sectors, gaps) -> list[Problem]:

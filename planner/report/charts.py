@@ -280,6 +280,31 @@ def effects(table: Table) -> Chart | None:
     return Chart(f"effects_{_safe_key(table.key)}", "Forced-in/out effects", _png(fig), alt)
 
 
+def value_ranges(table: Table) -> Chart | None:
+    """Robust: each non-dominated portfolio's objective range over the weight set W (a min–max bar)."""
+    f = table.frame
+    if not len(f) or not {"min", "max"} <= set(f.columns) or not (_numeric(f, "min") and _numeric(f, "max")):
+        return None
+    rows = f.head(MAX_BARS)
+    lows, highs = [float(v) for v in rows["min"]], [float(v) for v in rows["max"]]
+    ranks = [int(r) for r in rows["rank"]] if "rank" in rows.columns and _numeric(rows, "rank") else list(range(1, len(rows) + 1))
+    sizes = [len(str(s).split(";")) if s else 0 for s in rows["selected"]] if "selected" in rows.columns else None
+    labels = [f"#{r}" + (f" ({n} options)" if sizes else "") for r, n in zip(ranks, sizes or ranks)]
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.0, _height(len(rows))))
+    y = list(range(len(rows)))[::-1]
+    ax.barh(y, [h - lo for lo, h in zip(lows, highs)], left=lows, height=0.5, color=SKY, edgecolor=BLUE)
+    ax.plot(lows, y, "|", color=BLUE, ms=12)
+    ax.plot(highs, y, "|", color=BLUE, ms=12)
+    ax.set_yticks(y, labels)
+    pad = 0.05 * max(1e-9, max(highs) - min(lows))
+    ax.set_xlim(min(lows) - pad, max(highs) + pad)
+    ax.set_xlabel("objective over the weight set W (objective units; bar = worst to best weighting)")
+    ax.set_title("Non-dominated portfolios: value range over W" + (f" (first {MAX_BARS})" if len(f) > MAX_BARS else ""))
+    alt = "; ".join(f"{label}: {lo:,.4g} to {h:,.4g}" for label, lo, h in zip(labels, lows, highs))
+    return Chart(f"value_ranges_{_safe_key(table.key)}", "Non-dominated portfolios: value range over W", _png(fig), alt)
+
+
 def _safe_key(text: str) -> str:
     import re
 
@@ -299,6 +324,8 @@ def for_table(table: Table, content: RunContent) -> list[Chart]:
         charts = [sweep(table)]
     elif key.startswith("montecarlo"):
         charts = [core_index(table), percentiles(table)]
+    elif key == "robust_portfolios":
+        charts = [value_ranges(table)]
     elif key.startswith(("explain", "value")):
         charts = [effects(table)]
     else:

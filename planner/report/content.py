@@ -31,7 +31,7 @@ MAX_EXTRA_BYTES = 50 * 1024 * 1024
 SIDE_FILES = {"manifest.json"}  # run bookkeeping: shown with the inputs, not as a table of results
 KIND_TITLES = {"sweep": "Sweep", "frontier": "Frontier", "montecarlo": "Monte Carlo", "alternatives": "Alternatives",
                "ladder": "Budget ladder", "explain": "Explanation", "diagnose": "Diagnosis", "value": "Resource values",
-               "compare": "Comparison", "tranches": "Nested tranches"}
+               "compare": "Comparison", "tranches": "Nested tranches", "robust": "Robust portfolios"}
 HEADLINE_SKIP = {"scenario", "kind", "axes", "scenario_file", "input_sha256", "planner_version", "paths", "block_size",
                  "workers", "scheduler", "out_dir", "timings_seconds", "selected_ids", "resources"}
 
@@ -312,7 +312,15 @@ KNOWN_EXTRAS = {
     "explain": ("Explanation: forced in / out", "Objective when each option is forced in or out."),
     "diagnose": ("Diagnosis", "Why the scenario is infeasible, and the smallest relaxations."),
     "compare": ("Comparison of two runs", "What differs between the two run folders."),
+    "robust_portfolios": ("Robust: non-dominated portfolios", "Each portfolio no other beats for every admissible weighting, "
+                                                              "with its objective's range (min–max) over the weight set W."),
+    "robust_options": ("Robust: per option", "Chosen (1) or not by the nominal, maximin and minimax-regret portfolios; "
+                                             "core (in every non-dominated portfolio), borderline or exterior; "
+                                             "Monte Carlo frequency over W."),
+    "robust": ("Robust: vertices of the weight set W", "Factor values at each vertex of W (worst cases and "
+                                                       "largest regrets are attained at vertices)."),
 }
+ROBUST_JSON = "robust.json"
 
 
 def _extra_title(stem: str) -> tuple[str, str]:
@@ -358,6 +366,17 @@ def _extras(run_dir: Path) -> list[Table]:
         if path.suffix.lower() == ".json" and path.stem in csv_stems:
             continue  # explain.json beside explain.csv: the CSV is its table
         display = path.name
+        if path.name == ROBUST_JSON:  # its headline figures go to the summary; its vertices are the table
+            import pandas as pd
+
+            vertices = _read_json(path, display)
+            vertices = vertices.get("vertices") if isinstance(vertices, dict) else None
+            if vertices:
+                title, note = KNOWN_EXTRAS["robust"]
+                frame = type_frame(pd.DataFrame([{"vertex": i + 1, **{k: str(v) for k, v in w.items()}}
+                                                 for i, w in enumerate(vertices)]).astype(str))
+                tables.append(Table(path.stem, title, frame, (), display, note))
+            continue
         if path.suffix.lower() == ".csv":
             frame = read_table(path, display)
         else:
@@ -368,6 +387,26 @@ def _extras(run_dir: Path) -> list[Table]:
         percent = tuple(c for c in frame.columns if str(c).lower() in PERCENT_COLUMNS)
         tables.append(Table(path.stem, title, frame, percent, display, note))
     return tables
+
+
+def robust_summary(data: dict) -> dict:
+    """A robust run's headline (robust.json, `planner robust`) as a summary: the figures the issue lists."""
+    def pick(section: str, *keys: str) -> dict:
+        part = data.get(section) if isinstance(data.get(section), dict) else {}
+        return {k: part[k] for k in keys if k in part}
+
+    core = data.get("core_index") if isinstance(data.get("core_index"), dict) else {}
+    labels = list((core.get("options") or {}).values())
+    summary = {"scenario": data.get("scenario"), "kind": "robust", "message": data.get("message") or None,
+               "factors": ", ".join(map(str, data.get("factors") or [])) or None,
+               "nominal": pick("nominal", "objective", "worst_case", "max_regret"),
+               "maximin": pick("maximin", "worst_case", "max_regret"),
+               "minimax_regret": pick("minimax_regret", "max_regret", "gap", "iterations"),
+               "core_index": {"complete": core.get("complete"), "portfolios": core.get("portfolios"),
+                              "labels": ", ".join(f"{labels.count(k)} {k}" for k in ("core", "borderline", "exterior"))}
+               if core else {},
+               "timings_seconds": data.get("seconds") or {}}
+    return {k: v for k, v in summary.items() if v not in (None, {}, "")}
 
 
 def _optional_table(run_dir: Path, name: str, required: tuple[str, ...]):
@@ -397,6 +436,9 @@ def gather(run_dir: str | Path) -> RunContent:
     summary = _read_json(run_dir / "summary.json", "summary.json") if "summary.json" in present else {}
     if not isinstance(summary, dict):
         raise InputError(Problem(file=str(run_dir / "summary.json"), message="must be a JSON object"))
+    if "summary.json" not in present and (run_dir / ROBUST_JSON).is_file():
+        data = _read_json(run_dir / ROBUST_JSON, ROBUST_JSON)
+        summary = robust_summary(data) if isinstance(data, dict) else {}
     if "scenario" not in summary:  # explain/compare folders carry no summary.json; their JSON names the scenario
         for path in sorted(run_dir.glob("*.json")):
             data = _read_json(path, path.name) if path.name not in CORE_FILES else None

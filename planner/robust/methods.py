@@ -54,9 +54,9 @@ class RobustSolver:
         self.n = len(self.C)
         self.solves = 0
 
-    def _solve(self, user: np.ndarray) -> Found | None:
-        """Maximise `user` (a vector over the live model's columns), then the tie-break stage;
-        None when no portfolio is feasible."""
+    def _solve(self, user: np.ndarray, tie_break: bool = True, start: Found | None = None) -> Found | None:
+        """Maximise `user` (a vector over the live model's columns), then the tie-break stage
+        (unless `tie_break` is False); `start` a MIP start; None when no portfolio is feasible."""
         s = self.session
         cost = np.zeros(s.num_columns)
         cost[:len(user)] = -user  # the session minimises
@@ -64,7 +64,8 @@ class RobustSolver:
         second[:self.n] = self.comp.secondary
         cfg = self.scenario.config.solver
         with s.objectives(cost, second):
-            out = s.solve(cfg.time_limit_s, cfg.mip_gap, cfg.tie_break)
+            hint = None if start is None else (self.comp.x_cols.astype(np.int32), start.x.astype(float))
+            out = s.solve(cfg.time_limit_s, cfg.mip_gap, cfg.tie_break and tie_break, start=hint)
         self.solves += 1
         if out.status is Status.INFEASIBLE:
             return None
@@ -72,9 +73,9 @@ class RobustSolver:
             raise PlannerError(f"a robust solve ended {out.status.value} without a portfolio ({out.message})")
         return Found(out.x, out.start_year, out.objective_solver, out.status)
 
-    def at(self, f: np.ndarray) -> Found:
+    def at(self, f: np.ndarray, tie_break: bool = True, start: Found | None = None) -> Found:
         """The nominal problem at factor values f (the optimum of value(·, f))."""
-        return self._solve(self.C + np.asarray(f) @ self.A)
+        return self._solve(self.C + np.asarray(f) @ self.A, tie_break, start)
 
     def maximin(self) -> Found:
         ws = self.lin.ws
@@ -119,12 +120,17 @@ class RobustSolver:
                 s.add_row(float(best[v]), np.inf, np.append(cols, r), np.append(u[cols], 1.0))
                 user = np.zeros(s.num_columns)
                 user[r] = -1.0
-                found = self._solve(user)
+                # Rounds before the last need only the master's optimum, not its cheapest tie.
+                found = self._solve(user, tie_break=False, start=found if iterations else None)
                 iterations += 1
                 lower = -float(found.solver_value)
                 regret = best - values(found.x, found.start)
                 if float(regret.max()) - lower <= tol:
                     break
+            final = self._solve(user, start=found)  # the tie-break stage on the closed master
+            final_regret = best - values(final.x, final.start)
+            if float(final_regret.max()) <= float(regret.max()) + tol:
+                found, regret = final, final_regret
             return found, float(regret.max()), lower, iterations
 
     def nondominated(self, vertices: np.ndarray, max_portfolios: int, eps: float) -> tuple[list[Found], list[np.ndarray], bool]:

@@ -96,7 +96,8 @@ def robust(scenario: Scenario, *, max_portfolios: int | None = None, samples: in
         report.message = "the scenario is infeasible: no portfolio meets its limits, targets and rules"
         report.nominal = {"status": "infeasible"}
         return report
-    best_found = [solver.at(w) for w in verts]
+    # z*(w_v) only needs each vertex's optimum value, not its cheapest tie; the nominal portfolio starts each solve.
+    best_found = [solver.at(w, tie_break=False, start=nominal) for w in verts]
     best = np.array([figures(b)[0][k] for k, b in enumerate(best_found)])
     seconds["vertices"] = time.perf_counter() - t0
 
@@ -171,5 +172,6 @@ def write_robust(report: RobustReport, out_dir: str | Path) -> Path:
                                                         "nondominated_share", "mc_frequency"]), tmp / "robust_options.csv")
         rows = [{k: (";".join(v) if k == "selected" else v) for k, v in p.items() if k != "vertex_values"}
                 for p in report.portfolios]
-        write_csv(pd.DataFrame(rows), tmp / "robust_portfolios.csv")
+        write_csv(pd.DataFrame(rows, columns=None if rows else ["rank", "selected", "min", "max"]),
+                  tmp / "robust_portfolios.csv")
     return out
