@@ -63,20 +63,26 @@ def test_matches_brute_force(tmp_path, seed):
     assert {tuple(np.round(p["vertex_values"], 6)) for p in rep.portfolios} == nd
 
 
+def two_options(tmp_path, weight_b: float, robust_section: dict):
+    """Two gaps in sectors a (weight 1) and b (`weight_b`), one option each (cost 1, budget 1),
+    each covering its own gap fully."""
+    return write_scenario(tmp_path, options=[{"option_id": "oa", "budget_musd": 1, "sector_id": "a"},
+                                             {"option_id": "ob", "budget_musd": 1, "sector_id": "b"}],
+                          gaps=[{"gap_id": "ga", "sector_id": "a", "size": 1, "weight": 1},
+                                {"gap_id": "gb", "sector_id": "b", "size": 1, "weight": 1}],
+                          contributions=[("oa", "ga", 1), ("ob", "gb", 1)],
+                          sectors=[{"sector_id": "a", "name": "A", "weight": 1},
+                                   {"sector_id": "b", "name": "B", "weight": weight_b}],
+                          config={"limits": {"budget_musd": 1}, "robust": robust_section})
+
+
 def test_box_without_order(tmp_path):
     # Two gaps in sectors a and b, one option each (cost 1, budget 1), each covering its gap
     # fully. Weights a, b ∈ [0.5, 1.5] with a + b = 2 (the nominal total). value(oa) = a,
     # value(ob) = b = 2 − a. Worst cases: 0.5 each; maximin 0.5. Regrets: oa loses 1 at a = 0.5
     # (b = 1.5): max regret 1 each, so minimax regret = 1. Both portfolios are non-dominated,
     # neither option is core.
-    path = write_scenario(tmp_path, options=[{"option_id": "oa", "budget_musd": 1, "sector_id": "a"},
-                                             {"option_id": "ob", "budget_musd": 1, "sector_id": "b"}],
-                          gaps=[{"gap_id": "ga", "sector_id": "a", "size": 1, "weight": 1},
-                                {"gap_id": "gb", "sector_id": "b", "size": 1, "weight": 1}],
-                          contributions=[("oa", "ga", 1), ("ob", "gb", 1)],
-                          sectors=[{"sector_id": "a", "name": "A", "weight": 1}, {"sector_id": "b", "name": "B", "weight": 1}],
-                          config={"limits": {"budget_musd": 1},
-                                  "robust": {"sector_weights": {"a": [0.5, 1.5], "b": [0.5, 1.5]}, "samples": 10}})
+    path = two_options(tmp_path, 1, {"sector_weights": {"a": [0.5, 1.5], "b": [0.5, 1.5]}, "samples": 10})
     rep = robust(load_scenario(path))
     assert rep.maximin["worst_case"] == pytest.approx(0.5)
     assert rep.minimax_regret["max_regret"] == pytest.approx(1.0)
@@ -88,14 +94,7 @@ def test_order_flips_the_nominal_choice(tmp_path):
     # Nominal a = 1, b = 1.2: ob (worth 1.2) beats oa. "a >= b" with a, b ∈ [0.5, 1.5] and
     # a + b = 2.2 gives a ∈ [1.1, 1.5]: oa is worth a ≥ 1.1 ≥ b everywhere, so oa is the only
     # non-dominated portfolio, core, and both maximin (worst 1.1) and minimax regret (0).
-    path = write_scenario(tmp_path, options=[{"option_id": "oa", "budget_musd": 1, "sector_id": "a"},
-                                             {"option_id": "ob", "budget_musd": 1, "sector_id": "b"}],
-                          gaps=[{"gap_id": "ga", "sector_id": "a", "size": 1, "weight": 1},
-                                {"gap_id": "gb", "sector_id": "b", "size": 1, "weight": 1}],
-                          contributions=[("oa", "ga", 1), ("ob", "gb", 1)],
-                          sectors=[{"sector_id": "a", "name": "A", "weight": 1}, {"sector_id": "b", "name": "B", "weight": 1.2}],
-                          config={"limits": {"budget_musd": 1},
-                                  "robust": {"sector_weights": {"a": [0.5, 1.5], "b": [0.5, 1.5]}, "order": ["a >= b"]}})
+    path = two_options(tmp_path, 1.2, {"sector_weights": {"a": [0.5, 1.5], "b": [0.5, 1.5]}, "order": ["a >= b"]})
     rep = robust(load_scenario(path))
     assert rep.nominal["selected"] == ["ob"]
     assert rep.maximin["selected"] == ["oa"] and rep.maximin["worst_case"] == pytest.approx(1.1)

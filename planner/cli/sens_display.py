@@ -51,10 +51,14 @@ def print_sweep(outcome, console: Console | None = None) -> None:
     console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
 
 
+def _exactness(summary: dict) -> str:
+    return "exact" if summary["exact"] else "[yellow]not exact (a solve hit its time limit)[/yellow]"
+
+
 def print_frontier(outcome, console: Console | None = None) -> None:
     console = console or _console()
     s = outcome.summary
-    exact = "exact" if s["exact"] else "[yellow]not exact (a solve hit its time limit)[/yellow]"
+    exact = _exactness(s)
     if not s["complete"]:
         exact += f", [yellow]stopped by --max-solves: covers {fmt_cell(s['covered_from'])} and up[/yellow]"
     console.print(f"[bold]{s['scenario']}[/bold] frontier of the objective against {s['resource']} "
@@ -78,7 +82,7 @@ def print_frontier(outcome, console: Console | None = None) -> None:
 def print_tranches(outcome, console: Console | None = None) -> None:
     console = console or _console()
     s = outcome.summary
-    exact = "exact" if s["exact"] else "[yellow]not exact (a solve hit its time limit)[/yellow]"
+    exact = _exactness(s)
     console.print(f"[bold]{s['scenario']}[/bold] nested plans ({s['nested']}) for {s['resource']} tranches "
                   f"{', '.join(fmt_cell(v) for v in s['tranches'])}: objectives sum to {fmt_cell(s['objective_sum'], 4)} "
                   f"against {fmt_cell(s['unconstrained_sum'], 4)} unconstrained ({exact}, {s['wall_seconds']:.1f} s)")
