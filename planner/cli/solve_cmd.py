@@ -23,8 +23,12 @@ from planner.solver.outcome import Status
               help="Also write the exact model solved, as .lp or .mps.")
 @click.option("--report", "reports", multiple=True, type=click.Choice(["xlsx", "html", "md"]),
               help="Also write a report into the run folder (repeatable): report.xlsx, report.html, report.md.")
+@click.option("--clean-sheet/--no-clean-sheet", default=True, show_default=True,
+              help="With a replan: section, also solve without it, to report the price of stability "
+                   "(about one more solve).")
 @handle_errors
-def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend, write_model, reports) -> None:
+def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend, write_model, reports,
+          clean_sheet) -> None:
     """Solve SCENARIO (default: models/baseline.yaml) and write its results.
 
     Writes summary.json, portfolio.csv and coverage.csv to --out, or to
@@ -38,6 +42,7 @@ def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend,
       planner solve models/budget-cut-30.yaml --json
       planner solve --out outputs/base --report html --report xlsx
       planner solve --write-model outputs/baseline.lp
+      planner solve --set replan.incumbent=outputs/base --set replan.max_changes=4 --no-clean-sheet
     """
     import time
 
@@ -49,7 +54,7 @@ def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend,
     # scenario.json (and input_sha256), so `planner check` judges the run by what was run.
     sc = load_scenario(resolve_scenario(scenario), overrides, timings)
     result = run_solve(sc, time_limit_s=time_limit_s, mip_gap=mip_gap, backend=backend, write_model=write_model,
-                       timings=timings)
+                       timings=timings, clean_sheet=clean_sheet)
     sc = result.scenario
     target = out_dir or default_run_dir(sc.name)
     t0 = time.perf_counter()
