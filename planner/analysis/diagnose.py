@@ -34,14 +34,13 @@ feasible (integrality alone causes the conflict) there is no IIS, and the report
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from planner.analysis.workbench import RowInfo, Workbench
 from planner.inputs.scenario import Scenario
 from planner.io.numbers import fmt, fmt_num
-from planner.solver.highs import HighsSession
 from planner.solver.outcome import Status
 
 IIS_STRATEGY = 2 | 4  # kIisStrategyFromLp | kIisStrategyIrreducible (highspy.IisStrategy)
@@ -209,11 +208,11 @@ def _yaml_list(items) -> str:
 
 
 class _Elastic:
-    """Slack columns added to the workbench's live model for the duration of a diagnosis."""
+    """Slack columns added to the workbench's live model inside a `live.changes()` block (which removes them)."""
 
     def __init__(self, wb: Workbench, rows: list[tuple[RowInfo, float]]):
         self.wb, self.rows = wb, rows
-        session = wb.session
+        session = wb.live
         self.n0 = session.num_columns
         costs = []
         for row, w in rows:
@@ -226,7 +225,7 @@ class _Elastic:
 
     def solve(self, only: int | None = None) -> dict:
         """Minimise the weighted relaxation (only slack `only` allowed, if given)."""
-        wb, session = self.wb, self.wb.session
+        wb, session = self.wb, self.wb.live
         k = len(self.rows)
         cols = np.arange(self.n0, self.n0 + k, dtype=np.int32)
         if only is not None:
@@ -242,9 +241,6 @@ class _Elastic:
         slack = None if res.values is None else np.maximum(0.0, res.values[self.n0:self.n0 + k])
         return {"status": res.status, "slack": slack,
                 "penalty": None if slack is None else float(self.cost[self.n0:] @ slack)}
-
-    def close(self) -> None:
-        self.wb.session.delete_columns(np.arange(self.n0, self.n0 + len(self.rows)))
 
 
 def _relaxation(wb: Workbench, row: RowInfo, w: float, slack: float) -> Relaxation:
@@ -301,8 +297,8 @@ def _apply(wb: Workbench, relax: list[Relaxation]) -> dict[str, tuple[float, flo
 
 def find_iis(wb: Workbench) -> dict:
     """HiGHS's IIS of the LP relaxation (see the module doc): rows in conflict, by name."""
-    comp = replace(wb.comp, integer=np.zeros(len(wb.comp.integer), dtype=bool))
-    session = HighsSession(comp)
+    session = wb.live.relaxation()
+    comp = session.comp
     session.set_iis_strategy(IIS_STRATEGY)
     res = session.run_stage(comp.primary, wb.time_limit, 0.0, None)
     if res.status != Status.INFEASIBLE:
@@ -334,8 +330,8 @@ def diagnose(scenario: Scenario, workbench: Workbench | None = None, alternative
         else:
             rows.append((r, w))
     diag.iis = find_iis(wb)
-    el = _Elastic(wb, rows)
-    try:
+    with wb.live.changes():
+        el = _Elastic(wb, rows)
         best = el.solve()
         if best["slack"] is None:
             diag.notes.append(f"no relaxation of the limits, targets and rules makes it feasible ({best['status']}): "
@@ -366,8 +362,6 @@ def diagnose(scenario: Scenario, workbench: Workbench | None = None, alternative
                 if check.feasible:
                     diag.alternatives.append(rel)
             diag.alternatives.sort(key=lambda r: r.penalty)
-    finally:
-        el.close()
     return diag
 
 

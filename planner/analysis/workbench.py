@@ -1,6 +1,6 @@
 """Exact re-solves of one built model with temporary changes: the engine under explain, value, diagnose.
 
-A `Workbench` builds and compiles a scenario once and keeps one `HighsSession` alive, so
+A `Workbench` builds and compiles a scenario once and keeps one `LiveModel` alive, so
 each re-solve costs one solver run, never a rebuild. `solve(...)` applies temporary
 changes — options fixed in or out, row bounds, a `Parameter` set to a value — solves
 exactly as `planner solve` does (stage 1, then the tie-break stage, with the scenario's
@@ -18,8 +18,7 @@ containing o is as good as z_ref — exactly, not by bisection.
 from __future__ import annotations
 
 import math
-from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,7 +27,7 @@ from planner.model.assemble import build
 from planner.model.compile import compile_model
 from planner.model.core import Role, RowTag
 from planner.results.evaluation import evaluate
-from planner.solver.highs import HighsSession
+from planner.solver.live import LiveModel
 from planner.solver.outcome import Status
 
 OBJ_TOL = 1e-6  # relative tolerance of "as good as", the same as the tie-break stage's
@@ -109,16 +108,16 @@ class RowInfo:
 
 
 class Workbench:
-    """A scenario built and compiled once, with a live HiGHS session for exact re-solves."""
+    """A scenario built and compiled once, with a live model (`LiveModel`) for exact re-solves."""
 
     def __init__(self, scenario: Scenario, threads: int | None = None):
         """`threads`: HiGHS threads (None: the scenario's `solver.threads`)."""
         self.scenario = scenario
         self.model = build(scenario)
-        self.comp = compile_model(self.model)
         cfg = scenario.config.solver
         self.time_limit, self.mip_gap, self.tie_break = cfg.time_limit_s, cfg.mip_gap, cfg.tie_break
-        self.session = HighsSession(self.comp, cfg.threads if threads is None else threads)
+        self.live = LiveModel(compile_model(self.model), cfg.threads if threads is None else threads, own=False)
+        self.comp = self.live.comp  # the live arrays: inside a `live.changes()` block they hold the change
         self.options = list(scenario.options.index)
         self.opt_index = {o: i for i, o in enumerate(self.options)}
         self.row_index = {n: i for i, n in enumerate(self.comp.row_names)}
@@ -167,14 +166,10 @@ class Workbench:
         key = bytes(np.asarray(x, dtype=np.int8))
         cache = self._values
         if key not in cache:
-            session, comp = self.session, self.comp
-            cols = comp.x_cols.astype(np.int32)
-            xv = np.asarray(x, dtype=float)
-            session.set_column_bounds(cols, xv, xv)
-            try:
-                res = session.run_stage(comp.primary, self.time_limit, 0.0, None)
-            finally:
-                session.set_column_bounds(cols, comp.col_lower[cols], comp.col_upper[cols])
+            live, comp = self.live, self.comp
+            with live.changes():
+                live.fix(comp.x_cols, np.asarray(x, dtype=float))
+                res = live.run_stage(comp.primary, self.time_limit, 0.0, None)
             if res.values is None:
                 from planner.errors import PlannerError
 
@@ -192,7 +187,7 @@ class Workbench:
 
         Results are cached by the changes: explaining many options re-asks the same
         questions (e.g. "the optimum with one more unit of capacity")."""
-        session, comp = self.session, self.comp
+        live = self.live
         fix, rows = fix or {}, rows or {}
         tb = self.tie_break if tie_break is None else tie_break
         key = (tuple(sorted(fix.items())), tuple(sorted(rows.items())), tb,
@@ -202,18 +197,14 @@ class Workbench:
         cache = self._probes
         if key in cache:
             return cache[key]
-        with ExitStack() as undo:  # each change registers its undo; they run in reverse order
+        with live.changes():  # every change is undone when the block ends
             for o, v in fix.items():
-                j = self.col(o)
-                session.set_column_bounds([j], [v], [v])
-                undo.callback(session.set_column_bounds, [j], [comp.col_lower[j]], [comp.col_upper[j]])
+                live.fix([self.col(o)], [v])
             for name, (lo, hi) in rows.items():
-                i = self.row_index[name]
-                session.set_row_bounds_at([i], [lo], [hi])
-                undo.callback(session.set_row_bounds_at, [i], [comp.row_lower[i]], [comp.row_upper[i]])
+                live.set_row_bounds([self.row_index[name]], [lo], [hi])
             if param is not None and t:
-                self._apply(param, t, undo)
-            out = session.solve(self.time_limit, self.mip_gap, tb)
+                self._apply(param, t)
+            out = live.solve(self.time_limit, self.mip_gap, tb)
         self.solves += 1
         cache[key] = self._probe(out.status, out.x, out.objective_solver, out.start_year)
         return cache[key]
@@ -224,26 +215,24 @@ class Workbench:
         ev = evaluate(self.scenario, x, start_year)
         return Probe(status, x, ev.objective, solver_objective, self.selected_ids(x), start_year=start_year)
 
-    def _apply(self, p: Parameter, t: float, undo: ExitStack) -> None:
-        """Apply parameter p at t to the live session, registering each undo on `undo`."""
-        session, comp = self.session, self.comp
+    def _apply(self, p: Parameter, t: float) -> None:
+        """Apply parameter p at t to the live model (inside a `live.changes()` block, which undoes it)."""
+        live, comp = self.live, self.comp
         if p.coef:
             j = self.col(p.option)
             base = self.column(j)
             for i, d in p.coef.items():
-                session.set_coefficient(i, j, base.get(i, 0.0) + t * d)
-                undo.callback(session.set_coefficient, i, j, base.get(i, 0.0))
+                live.set_coefficient(i, j, base.get(i, 0.0) + t * d)
         for i, d in p.bound.items():
             lo, hi = comp.row_lower[i], comp.row_upper[i]
-            session.set_row_bounds_at([i], [lo + t * d if math.isfinite(lo) else lo],
-                                      [hi + t * d if math.isfinite(hi) else hi])
-            undo.callback(session.set_row_bounds_at, [i], [lo], [hi])
+            live.set_row_bounds([i], [lo + t * d if math.isfinite(lo) else lo],
+                                [hi + t * d if math.isfinite(hi) else hi])
         if p.primary or p.secondary:
             j = self.col(p.option)
             primary, secondary = comp.primary.copy(), comp.secondary.copy()
             primary[j] += t * p.primary
             secondary[j] += t * p.secondary
-            undo.enter_context(session.objectives(primary, secondary))
+            live.set_objectives(primary, secondary)
 
     def min_parameter(self, p: Parameter, option: str, z_ref: float, strict: bool = False,
                       max_secondary: float | None = None) -> tuple[Status, float | None, np.ndarray | None, np.ndarray | None]:
@@ -253,8 +242,8 @@ class Workbench:
         "tie-break weight (min-sense secondary) at most this" — a tie the option would win. Returns (status, t);
         t is None when no such t exists (status 'infeasible') or the solver stopped early.
         """
-        session, comp = self.session, self.comp
-        n = session.num_columns
+        live, comp = self.live, self.comp
+        n = live.num_columns
         j = self.col(option)
         d: dict[int, float] = {}
         for i, v in p.coef.items():
@@ -270,22 +259,19 @@ class Workbench:
         coef = comp.primary[cols]
         if p.primary:
             cols, coef = np.append(cols, n).astype(np.int32), np.append(coef, p.primary)
-        try:
-            with session.scratch():
-                session.add_column(0.0, 0.0, p.t_max, idx, vals)
-                session.add_row(-np.inf, z_min, cols, coef)
-                if max_secondary is not None:
-                    scols = np.flatnonzero(comp.secondary).astype(np.int32)
-                    scoef = comp.secondary[scols]
-                    if p.secondary:
-                        scols, scoef = np.append(scols, n).astype(np.int32), np.append(scoef, p.secondary)
-                    session.add_row(-np.inf, max_secondary, scols, scoef)
-                session.set_column_bounds([j], [1.0], [1.0])
-                cost = np.zeros(n + 1)
-                cost[n] = 1.0
-                res = session.run_stage(cost, self.time_limit, 0.0, None)  # one stage, no tie-break
-        finally:
-            session.set_column_bounds([j], [comp.col_lower[j]], [comp.col_upper[j]])
+        with live.changes():
+            live.add_column(0.0, 0.0, p.t_max, idx, vals)
+            live.add_row(-np.inf, z_min, cols, coef)
+            if max_secondary is not None:
+                scols = np.flatnonzero(comp.secondary).astype(np.int32)
+                scoef = comp.secondary[scols]
+                if p.secondary:
+                    scols, scoef = np.append(scols, n).astype(np.int32), np.append(scoef, p.secondary)
+                live.add_row(-np.inf, max_secondary, scols, scoef)
+            live.fix([j], [1.0])
+            cost = np.zeros(n + 1)
+            cost[n] = 1.0
+            res = live.run_stage(cost, self.time_limit, 0.0, None)  # one stage, no tie-break
         self.solves += 1
         if res.values is None:
             return res.status, None, None, None
@@ -295,19 +281,19 @@ class Workbench:
         return res.status, max(0.0, float(values[n])), x, start
 
     def lp_relaxation(self) -> dict:
-        """Solve the LP relaxation (every integer column made continuous) on a separate session.
+        """Solve the LP relaxation (every integer column made continuous) on a separate live model.
 
         Returns status, objective (user sense) and per-row duals in user sense: the change
         of the relaxation's objective per unit increase of the row's bound. These are the
         prices of the *relaxation*; a MIP has no dual prices."""
-        comp = replace(self.comp, integer=np.zeros(len(self.comp.integer), dtype=bool))
-        session = HighsSession(comp)
-        res = session.run_stage(comp.primary, self.time_limit, 0.0, None)
+        relaxed = self.live.relaxation()
+        comp = relaxed.comp
+        res = relaxed.run_stage(comp.primary, self.time_limit, 0.0, None)
         self.solves += 1
         if res.values is None:
             return {"status": res.status, "objective": None, "duals": None}
         sign = -1.0 if comp.maximize else 1.0
-        duals = sign * session.row_duals()
+        duals = sign * relaxed.row_duals()
         return {"status": res.status, "objective": sign * float(comp.primary @ res.values), "duals": duals}
 
     @staticmethod

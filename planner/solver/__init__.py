@@ -19,7 +19,7 @@ def solve_model(model: Model, time_limit: float | None = None, mip_gap: float | 
     # Imported here, not at the top: `planner.solver.outcome` (Status) stays a light import for the CLI.
     from planner.model.compile import compile_model
     from planner.solver.cbc import solve_cbc
-    from planner.solver.highs import HighsSession
+    from planner.solver.live import LiveModel
 
     cfg = model.scenario.config.solver
     time_limit = cfg.time_limit_s if time_limit is None else time_limit
@@ -33,8 +33,8 @@ def solve_model(model: Model, time_limit: float | None = None, mip_gap: float | 
 
         return solve_auto(model, time_limit, mip_gap, tie_break, cfg.threads)
     t0 = time.perf_counter()
-    session = HighsSession(compile_model(model), cfg.threads)
+    live = LiveModel(compile_model(model), cfg.threads, own=False)
     prepare = time.perf_counter() - t0
-    outcome = session.solve(time_limit, mip_gap, tie_break)
+    outcome = live.solve(time_limit, mip_gap, tie_break)
     outcome.prepare_seconds = prepare
     return outcome
