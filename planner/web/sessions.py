@@ -36,21 +36,32 @@ class Solved:
 
 @dataclass
 class Session:
-    engines: OrderedDict = field(default_factory=OrderedDict)  # scenario file -> Engine
+    engines: OrderedDict = field(default_factory=OrderedDict)  # scenario file -> (Engine, the stamp of its files)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def engine(self, scenario_file: Path):
+        """The live model of `scenario_file`, built again when any file it was read from (the
+        scenario, those it extends, its tables, its incumbent) changed on disk: a save from
+        another session, or an edit in an editor, is never answered from a stale copy."""
         from planner.api import load_scenario
+        from planner.inputs.confine import source_files
+        from planner.inputs.read import read_scenario_data
         from planner.sensitivity.engine import Engine
         from planner.sensitivity.points import raw_inputs
 
         key = str(scenario_file)
         if key in self.engines:
-            self.engines.move_to_end(key)
-            return self.engines[key]
+            engine, files, stamp = self.engines[key]
+            if _stamp(files) == stamp:
+                self.engines.move_to_end(key)
+                return engine
+            del self.engines[key]
+        files = source_files(scenario_file, read_scenario_data(scenario_file))
+        stamp = _stamp(files)
         base = load_scenario(scenario_file)
         engine = Engine(raw_inputs(base), threads=base.config.solver.threads, base=base)
-        self.engines[key] = engine
+        if _stamp(files) == stamp:  # else a file changed while it was read: the next request reads again
+            self.engines[key] = (engine, files, stamp)
         while len(self.engines) > MAX_ENGINES:
             self.engines.popitem(last=False)
         return engine
@@ -116,6 +127,18 @@ class Session:
     def point_scenario(self, scenario_file: Path, whatif: WhatIf):
         with self.lock:
             return self.scenario(scenario_file, whatif)[1:]
+
+
+def _stamp(files: list[Path]) -> tuple:
+    """What identifies the files' contents cheaply: each one's inode, size and modification time."""
+    out = []
+    for f in files:
+        try:
+            st = f.stat()
+            out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append(None)
+    return tuple(out)
 
 
 def _bound_locks(engine, require, forbid) -> None:
