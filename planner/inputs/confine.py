@@ -49,6 +49,7 @@ def confine(data: dict, root: Path, base: Path, file: str) -> dict:
                 problems.append(Problem(file=file, key=key, value=text,
                                         message=f"resolves to {real}{via}, outside the project folder {root}; the web "
                                                 "server reads files only inside the project folder"))
+                break  # the folder itself outside: its files need no saying
         node[field] = str(path)
     if problems:
         raise InputError(problems)

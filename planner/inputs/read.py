@@ -81,8 +81,26 @@ def parse_set(items: list[str] | tuple[str, ...]) -> list[tuple[str, Any]]:
     return parsed
 
 
+class _SafeLoader(yaml.SafeLoader):
+    """`yaml.SafeLoader` (nothing constructed, nothing run) that names an integer too long for
+    Python to read (more than `sys.get_int_max_str_digits()` digits) instead of failing inside."""
+
+
+def _construct_int(loader: _SafeLoader, node: yaml.ScalarNode) -> int:
+    import sys
+
+    digits, limit = sum(c.isdigit() for c in node.value), sys.get_int_max_str_digits()
+    if limit and digits > limit:
+        raise yaml.constructor.ConstructorError(None, None, f"a number of {digits:,} digits; at most {limit:,} can be "
+                                                            "read (scenario numbers are far smaller)", node.start_mark)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
 def load_yaml_text(text: str, file: str, *, key: str | None = None, value: str | None = None) -> Any:
-    """The one YAML reader (scenario files, `--set` and `--vary` values): `yaml.safe_load` (no
+    """The one YAML reader (scenario files, `--set` and `--vary` values): YAML's safe loader (no
     object is constructed, no code runs), at most MAX_YAML_BYTES, expanding through anchors and
     aliases to at most MAX_YAML_NODES values, never referring to itself. InputError naming
     `file` (and `key`, `value`) otherwise; nothing it can be given raises anything else."""
@@ -95,13 +113,13 @@ def load_yaml_text(text: str, file: str, *, key: str | None = None, value: str |
     if size > MAX_YAML_BYTES:
         raise refuse(f"YAML may not exceed {_size(MAX_YAML_BYTES)} here; tables belong in inputs:", _size(size))
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         raise refuse(f"{'value is ' if key else ''}not valid YAML: {exc}") from None
     except RecursionError:
         raise refuse("YAML nested too deeply to read") from None
-    except (ValueError, OverflowError) as exc:  # e.g. an integer of more than 4,300 digits, a date 2024-13-45
-        raise refuse(f"a value cannot be read ({exc}); write a plain number, or quote it to keep it as text") from None
+    except (ValueError, OverflowError) as exc:  # e.g. a date that does not exist: 2024-13-45
+        raise refuse(f"a value cannot be read ({exc}); quote it to keep it as text") from None
     _count_nodes(data, file, key, shown)
     return data
 

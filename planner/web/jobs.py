@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from planner.errors import InputError, Problem
-from planner.web.whatif import WhatIf
+from planner.web.whatif import WhatIf, confine_value
 
 KINDS = ("frontier", "sweep", "montecarlo", "alternatives")
 MAX_ROWS = 2000  # rows of each table returned to the page
@@ -85,8 +85,8 @@ class Jobs:
         job = self._jobs.get(job_id)
         return job if job is not None and job.owner == owner else None
 
-    def start(self, req: JobRequest, scenario, owner: str) -> Job:
-        call = prepare(req, scenario)  # bad arguments answer now, as 422
+    def start(self, req: JobRequest, scenario, owner: str, root: Path) -> Job:
+        call = prepare(req, scenario, root)  # bad arguments answer now, as 422
         with self._lock:
             running = sum(j.state == "running" for j in self._jobs.values())
             if running >= MAX_RUNNING:
@@ -133,9 +133,10 @@ class Jobs:
         return job
 
 
-def prepare(req: JobRequest, scenario):
+def prepare(req: JobRequest, scenario, root: Path):
     """The sensitivity library call for one job, `call(out_dir, progress)`, its typed
-    arguments checked now (InputError naming the request key)."""
+    arguments checked now (InputError naming the request key); a sweep value that names a
+    file must name one inside the project folder `root` (`whatif.confine_value`)."""
     if req.kind == "frontier":
         from planner.sensitivity.frontier import run_frontier
 
@@ -154,7 +155,8 @@ def prepare(req: JobRequest, scenario):
             if set(axis) != {"key", "values"} or not isinstance(axis["values"], list):
                 raise InputError(Problem(file="request", key=f"vary[{i}]", value=str(axis),
                                          message='each axis is {"key": KEY, "values": [v1, v2, ...]}'))
-            axes.append(Vary(str(axis["key"]), tuple(axis["values"])))
+            key = str(axis["key"])
+            axes.append(Vary(key, tuple(confine_value(root, key, v) for v in axis["values"])))
         points = 1
         for a in axes:
             points *= max(len(a.values), 1)

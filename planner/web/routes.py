@@ -105,7 +105,7 @@ def start_job(req: JobRequest, request: Request, x_planner_session: str | None =
     file, whatif = _point(request, req.whatif)
     _, _, sets = _session(request, x_planner_session).point_scenario(file, whatif)
     scenario = load_scenario(file, sets)  # from its files + overrides: what the sensitivity library re-reads
-    return _ctx(request).jobs.start(req, scenario, _sid(x_planner_session)).to_dict()
+    return _ctx(request).jobs.start(req, scenario, _sid(x_planner_session), _ctx(request).root).to_dict()
 
 
 @router.get("/jobs/{job_id}", summary="A job's progress and, when done, its result (only the session that started it)")

@@ -8,7 +8,8 @@ in place (`Engine.prepare` → path "fast"); a structural edit (a lock, a rule f
 objective's sense) rebuilds the point's model exactly as `planner solve --set` does (path
 "rebuild"). The solve is the same two-stage `HighsSession.solve` as `planner solve`, and
 the `Result` is made by `planner.results.result.make_result`, so `Result.summary()` is the
-summary `planner solve --json` prints.
+summary `planner solve --json` prints. A live model is used only while every file it was read
+from is unchanged on disk (`Session.engine`); otherwise it is built again.
 """
 from __future__ import annotations
 

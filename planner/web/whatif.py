@@ -4,7 +4,8 @@ Every edit the page makes is a `--set KEY=VALUE` string (the CLI's own syntax, p
 `planner.inputs.read.parse_set`), so a what-if solves, explains, diagnoses and saves exactly
 as the same `planner ... --set` would. Locks become `rules.require` / `rules.forbid`
 (added to the scenario's own lists) and a rule family switched off becomes its key set to
-the empty default (`rules.groups=[]`).
+the empty default (`rules.groups=[]`). `confined` holds a what-if to the project folder: a
+path a `set` item names is read relative to it, and nothing outside it is read.
 """
 from __future__ import annotations
 
@@ -78,16 +79,25 @@ def confined(root: Path, whatif: WhatIf) -> tuple[Path, WhatIf]:
     (`planner.inputs.confine`): the scenario's chain, its tables and incumbent, and each path a
     `set` item names, which is read relative to `root` and rewritten as an absolute path."""
     from planner.inputs.confine import confine
-    from planner.inputs.read import apply_overrides, parse_set, read_scenario_data
+    from planner.inputs.read import parse_set, read_scenario_data
 
     file = resolve_scenario(root, whatif.scenario)
     confine(read_scenario_data(file), root, root, _rel(root, file))
     sets = []
     for item, (key, value) in zip(whatif.set, parse_set(whatif.set)):
-        stated = apply_overrides({}, [(key, value)])
-        inside = confine(stated, root, root, "request")
-        sets.append(item if inside == stated else f"{key}={flow_yaml(_at(inside, key))}")
+        inside = confine_value(root, key, value)
+        sets.append(item if inside == value else f"{key}={flow_yaml(inside)}")
     return file, whatif.model_copy(update={"set": sets})
+
+
+def confine_value(root: Path, key: str, value: Any) -> Any:
+    """`value` for scenario key `key` (a `set` item's, a sweep axis's) with any path it states
+    (`inputs`, `replan.incumbent`, also inside a mapping) read relative to `root`, made
+    absolute, and refused unless it and the files read through it lie inside `root`."""
+    from planner.inputs.confine import confine
+    from planner.inputs.read import apply_overrides
+
+    return _at(confine(apply_overrides({}, [(key, value)]), root, root, "request"), key)
 
 
 def flow_yaml(value: Any) -> str:
