@@ -130,13 +130,21 @@ class Session:
             return self.scenario(scenario_file, whatif)[1:]
 
 
+HASH_UP_TO = 1024 * 1024  # bytes: smaller files are compared by content too (mtimes can be coarse)
+
+
 def _stamp(files: list[Path]) -> tuple:
-    """What identifies the files' contents cheaply: each one's inode, size and modification time."""
+    """What identifies the files' contents: each one's inode, size and modification time, and
+    for files up to HASH_UP_TO bytes (scenario files, most tables) a digest of the bytes, so an
+    edit within the file system's timestamp granularity is seen too."""
+    import hashlib
+
     out = []
     for f in files:
         try:
             st = f.stat()
-            out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+            digest = hashlib.sha256(f.read_bytes()).digest() if f.is_file() and st.st_size <= HASH_UP_TO else None
+            out.append((st.st_ino, st.st_size, st.st_mtime_ns, digest))
         except OSError:
             out.append(None)
     return tuple(out)
