@@ -15,8 +15,8 @@ from planner.cli.common import DEFAULT_SCENARIO, handle_errors
 def serve(scenario, port, host, no_browser) -> None:
     """Open the planning workbench in the browser: what-ifs re-solved live, on a JSON API.
 
-    Prints one line, `Partnership Planner at http://HOST:PORT/?token=TOKEN`, and serves until
-    Ctrl-C. Every request needs the token (the page keeps it in a cookie; API clients send
+    Prints one line, `Partnership Planner at http://HOST:PORT/?token=TOKEN`, once the port
+    accepts connections, and serves until Ctrl-C. Every request needs the token (the page keeps it in a cookie; API clients send
     `Authorization: Bearer TOKEN`); the API is described at /docs and /openapi.json.
     Files are read and written only inside the project folder (the folder holding models/).
 
@@ -48,6 +48,7 @@ def serve(scenario, port, host, no_browser) -> None:
         sock.bind((host, port))
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}; pick another --port") from None
+    sock.listen(2048)  # connections queue from now on: the printed URL answers as soon as it is read
     port = sock.getsockname()[1]
     token = secrets.token_urlsafe(24)
     app = create_app(root, default, token=token, hosts=allowed_hosts(host, port))

@@ -8,14 +8,18 @@ Override order, from weakest to strongest:
 Mappings merge key by key; lists and scalars replace. `inputs:` is resolved relative
 to the file that states it.
 
-Files cannot do harm: YAML is read with `safe_load` (no object construction), may not
-exceed MAX_YAML_BYTES or expand (through anchors and aliases) beyond MAX_YAML_NODES values.
-Paths written in scenario files (`inputs:`, `extends:`) must resolve, symlinks followed,
-inside the project folder of the scenario file the user named: its nearest ancestor that
-holds a `models/` folder, else the parent of its own folder (see `project_root`). Paths the user types
-(`--set inputs=…`, relative to the working folder) are not restricted. Tables are limited
-to MAX_TABLE_BYTES per file and MAX_ROWS data rows; workbooks to MAX_TABLE_BYTES on disk
-and MAX_XLSX_UNPACKED_BYTES unpacked.
+Files cannot do harm: all YAML (scenario files, `--set` values, `--vary` values) is read by
+`load_yaml_text`: `safe_load` (no object construction), at most MAX_YAML_BYTES, expanding
+(through anchors and aliases) to at most MAX_YAML_NODES values.
+Paths written in scenario files (`inputs:`, `extends:`, `replan.incumbent:`) must resolve,
+symlinks followed, inside the project folder of the scenario file the user named: its nearest
+ancestor that holds a `models/` folder, else the parent of its own folder (see `project_root`).
+Paths the user types (`--set inputs=…`, relative to the working folder) are not restricted on
+the command line, and table files inside an inputs folder may be symlinks (an analyst may link
+shared tables into a project). The web server is stricter (`confine`): every path a request
+names, and every file read through it, must resolve inside the project folder. Tables are
+limited to MAX_TABLE_BYTES per file and MAX_ROWS data rows; workbooks to MAX_TABLE_BYTES on
+disk and MAX_XLSX_UNPACKED_BYTES unpacked.
 """
 from __future__ import annotations
 
@@ -41,6 +45,8 @@ MAX_XLSX_UNPACKED_BYTES = 500 * 1024 * 1024  # a workbook is a zip: guard agains
 MAX_ROWS = 1_000_000  # data rows per table
 MAX_YAML_BYTES = 1024 * 1024  # per scenario file
 MAX_YAML_NODES = 100_000  # values after expanding anchors/aliases ("billion laughs")
+# Scenario keys whose text value names a file or folder that is read (dotted paths into the mapping).
+PATH_KEYS = ("inputs", "replan.incumbent")
 
 
 @dataclass(frozen=True)
@@ -70,12 +76,52 @@ def parse_set(items: list[str] | tuple[str, ...]) -> list[tuple[str, Any]]:
             raise InputError(Problem(file="--set", key=key, value=raw,
                                      message="extends: can only be set in a scenario file, not with --set "
                                              "(write a scenario that extends the one you want, or pass that one)"))
-        try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError as exc:
-            raise InputError(Problem(file="--set", key=key, value=raw, message=f"value is not valid YAML: {exc}")) from None
+        value = load_yaml_text(raw, "--set", key=key, value=raw) if raw.strip() else ""
         parsed.append((key, value))
     return parsed
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """`yaml.SafeLoader` (nothing constructed, nothing run) that names an integer too long for
+    Python to read (more than `sys.get_int_max_str_digits()` digits) instead of failing inside."""
+
+
+def _construct_int(loader: _SafeLoader, node: yaml.ScalarNode) -> int:
+    import sys
+
+    digits, limit = sum(c.isdigit() for c in node.value), sys.get_int_max_str_digits()
+    if limit and digits > limit:
+        raise yaml.constructor.ConstructorError(None, None, f"a number of {digits:,} digits; at most {limit:,} can be "
+                                                            "read (scenario numbers are far smaller)", node.start_mark)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+def load_yaml_text(text: str, file: str, *, key: str | None = None, value: str | None = None) -> Any:
+    """The one YAML reader (scenario files, `--set` and `--vary` values): YAML's safe loader (no
+    object is constructed, no code runs), at most MAX_YAML_BYTES, expanding through anchors and
+    aliases to at most MAX_YAML_NODES values, never referring to itself. InputError naming
+    `file` (and `key`, `value`) otherwise; nothing it can be given raises anything else."""
+    shown = None if value is None else (value if len(value) <= 200 else value[:200] + "…")
+    size = len(text.encode("utf-8", "surrogatepass"))
+
+    def refuse(message: str, size_value: str | None = None) -> InputError:
+        return InputError(Problem(file=file, key=key, value=size_value or shown, message=message))
+
+    if size > MAX_YAML_BYTES:
+        raise refuse(f"YAML may not exceed {_size(MAX_YAML_BYTES)} here; tables belong in inputs:", _size(size))
+    try:
+        data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as exc:
+        raise refuse(f"{'value is ' if key else ''}not valid YAML: {exc}") from None
+    except RecursionError:
+        raise refuse("YAML nested too deeply to read") from None
+    except (ValueError, OverflowError) as exc:  # e.g. a date that does not exist: 2024-13-45
+        raise refuse(f"a value cannot be read ({exc}); quote it to keep it as text") from None
+    _count_nodes(data, file, key, shown)
+    return data
 
 
 def apply_overrides(data: dict, overrides: list[tuple[str, Any]]) -> dict:
@@ -109,20 +155,23 @@ def _size(n: int) -> str:
     return f"{n / 2**20:g} MiB" if n >= 2**20 else f"{n:,} bytes"
 
 
-def _count_nodes(data: Any, name: str) -> None:
+def _count_nodes(data: Any, name: str, key: str | None = None, value: str | None = None) -> None:
     """Refuse YAML that expands (through aliases) past MAX_YAML_NODES values, or refers to itself."""
     count = 0
     stack: list[tuple[Any, tuple[int, ...]]] = [(data, ())]
+    what = "the value" if key else "the scenario"
     while stack:
         node, path_ids = stack.pop()
         count += 1
         if count > MAX_YAML_NODES:
-            raise InputError(Problem(file=name, message=f"the scenario expands to more than {MAX_YAML_NODES:,} values "
-                                                        "(deeply nested anchors and aliases?); a scenario is a short settings file"))
+            raise InputError(Problem(file=name, key=key, value=value,
+                                     message=f"{what} expands to more than {MAX_YAML_NODES:,} values (deeply nested "
+                                             "anchors and aliases?); a scenario is a short settings file"))
         if isinstance(node, (dict, list)):
             if id(node) in path_ids:
-                raise InputError(Problem(file=name, message="a YAML anchor refers to itself (a recursive structure); "
-                                                            "scenario values must be plain settings"))
+                raise InputError(Problem(file=name, key=key, value=value,
+                                         message="a YAML anchor refers to itself (a recursive structure); "
+                                                 "scenario values must be plain settings"))
             inner = (*path_ids, id(node))
             children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
             stack.extend((child, inner) for child in children)
@@ -137,18 +186,14 @@ def _read_yaml(path: Path) -> dict:
         raise InputError(Problem(file=name, value=_size(size),
                                  message=f"a scenario file may not exceed {_size(MAX_YAML_BYTES)}; tables belong in inputs:"))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        raise InputError(Problem(file=name, message=f"not valid YAML: {exc}")) from None
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(Problem(file=name, message=f"not UTF-8 text: {exc}")) from None
-    except RecursionError:
-        raise InputError(Problem(file=name, message="YAML nested too deeply to read")) from None
+    data = load_yaml_text(text, name)
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise InputError(Problem(file=name, message=f"a scenario must be a YAML mapping, not {type(data).__name__}"))
-    _count_nodes(data, name)
     return data
 
 
@@ -164,8 +209,16 @@ def project_root(scenario_file: str | Path) -> Path:
     return path.parent.parent
 
 
+def resolve_path(path: Path, file: str, key: str | None, value: Any) -> Path:
+    """`path` made absolute, symlinks followed; InputError (not ValueError) for a NUL or a loop."""
+    try:
+        return path.resolve()
+    except (ValueError, OSError, RuntimeError) as exc:
+        raise InputError(Problem(file=file, key=key, value=str(value)[:200], message=f"not a usable path ({exc})")) from None
+
+
 def _inside(path: Path, root: Path, file: Path, key: str, value: str) -> Path:
-    resolved = path.resolve()
+    resolved = resolve_path(path, str(file), key, value)
     if not resolved.is_relative_to(root):
         hint = {"inputs": "to use data elsewhere, pass --set inputs=PATH",
                 "replan.incumbent": "to re-plan from a run elsewhere, pass --set replan.incumbent=RUN_DIR"
@@ -177,34 +230,57 @@ def _inside(path: Path, root: Path, file: Path, key: str, value: str) -> Path:
     return resolved
 
 
-def read_scenario_data(path: Path, _chain: tuple[Path, ...] = (), _root: Path | None = None) -> dict:
+def paths_in(data: dict) -> list[tuple[str, dict, str]]:
+    """(dotted key, the mapping holding it, its field) for each PATH_KEYS value `data` states as text."""
+    found = []
+    for key in PATH_KEYS:
+        *parents, last = key.split(".")
+        node: Any = data
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and isinstance(node.get(last), str):
+            found.append((key, node, last))
+    return found
+
+
+def _read_chain(path: Path, root: Path) -> list[tuple[Path, dict]]:
+    """The scenario file and every file it extends, nearest first, each read with its paths
+    (PATH_KEYS) made absolute; every path must resolve inside `root`, a cycle is refused."""
+    chain: list[tuple[Path, dict]] = []
+    path = resolve_path(path, str(path), None, path)
+    while True:
+        seen = [p for p, _ in chain]
+        if path in seen:
+            cycle = " -> ".join(p.name for p in (*seen, path))
+            raise InputError(Problem(file=str(seen[-1]), key="extends", value=str(path), message=f"extends cycle: {cycle}"))
+        data = _read_yaml(path)
+        for key, node, field in paths_in(data):  # a run folder (replan.incumbent) like inputs:
+            node[field] = str(_inside(path.parent / node[field], root, path, key, node[field]))
+        chain.append((path, data))
+        parent = data.get("extends")
+        if parent is None:
+            return chain
+        if not isinstance(parent, str) or not parent.strip():
+            raise InputError(Problem(file=str(path), key="extends", value=parent,
+                                     message="must be a path to another scenario file"))
+        path = _inside(path.parent / parent, root, path, "extends", parent)
+
+
+def read_scenario_data(path: Path) -> dict:
     """Read a scenario file and everything it extends, merged; `inputs` made absolute.
 
     Every `inputs:` and `extends:` path must resolve inside `project_root(path)` of the
     scenario the user named; an `extends:` cycle is reported with the whole chain.
     """
-    root = project_root(path) if _root is None else _root
-    path = path.resolve()
-    if path in _chain:
-        cycle = " -> ".join(str(p.name) for p in (*_chain, path))
-        raise InputError(Problem(file=str(_chain[-1]), key="extends", value=str(path), message=f"extends cycle: {cycle}"))
-    data = _read_yaml(path)
-    if isinstance(data.get("inputs"), str):
-        data["inputs"] = str(_inside(path.parent / data["inputs"], root, path, "inputs", data["inputs"]))
-    replan = data.get("replan")
-    if isinstance(replan, dict) and isinstance(replan.get("incumbent"), str):  # a run folder, like inputs:
-        replan["incumbent"] = str(_inside(path.parent / replan["incumbent"], root, path, "replan.incumbent",
-                                          replan["incumbent"]))
-    parent = data.get("extends")
-    if parent is None:
-        return data
-    if not isinstance(parent, str) or not parent.strip():
-        raise InputError(Problem(file=str(path), key="extends", value=parent, message="must be a path to another scenario file"))
-    target = _inside(path.parent / parent, root, path, "extends", parent)
-    base = read_scenario_data(target, (*_chain, path), root)
-    merged = _merge(base, data)
-    merged["extends"] = parent
+    merged: dict = {}
+    for _, data in reversed(_read_chain(Path(path), project_root(path))):
+        merged = _merge(merged, data)
     return merged
+
+
+def extends_chain(path: str | Path) -> list[Path]:
+    """The scenario file and every file it extends, nearest first (resolved), as `read_scenario_data` follows them."""
+    return [p for p, _ in _read_chain(Path(path), project_root(path))]
 
 
 def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> tuple[ScenarioConfig, Path]:
@@ -236,6 +312,11 @@ def _check_workbook(raw: bytes, name: str) -> None:
                                          "save the tables as CSV files in a folder instead"))
 
 
+def table_files(inputs: Path) -> list[Path]:
+    """The files a folder of tables is read from, in TABLES order; a workbook is its own one file."""
+    return [inputs / f"{name}.csv" for name in TABLES] if inputs.is_dir() else [inputs]
+
+
 def _read_tables(inputs: Path) -> tuple[dict, dict, str]:
     from planner.inputs.tables import decode, read_workbook
 
@@ -244,8 +325,7 @@ def _read_tables(inputs: Path) -> tuple[dict, dict, str]:
     files: dict[str, str] = {}
     problems: list[Problem] = []
     if inputs.is_dir():
-        for name in TABLES:
-            file = inputs / f"{name}.csv"
+        for name, file in zip(TABLES, table_files(inputs)):
             files[name] = str(file)
             if not file.is_file():
                 problems.append(Problem(file=str(file), message=f"required table '{name}' is missing (expected {name}.csv in {inputs})"))

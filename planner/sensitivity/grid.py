@@ -22,6 +22,7 @@ from typing import Any, Sequence
 import yaml
 
 from planner.errors import InputError, Problem
+from planner.inputs.read import load_yaml_text
 
 MAX_POINTS = 100_000
 
@@ -58,8 +59,8 @@ def cell(value: Any) -> Any:
 
 def _number(text: str, key: str, spec: str) -> int | float:
     try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
+        value = load_yaml_text(text, "--vary", key=key, value=text)
+    except InputError:
         value = None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise InputError(Problem(file="--vary", key=key, value=text,
@@ -100,10 +101,7 @@ def parse_vary(spec: str) -> Vary:
             raise InputError(Problem(file="--vary", key=key, value=rhs, message="empty value in the list; write KEY=v1,v2,v3"))
         values = []
         for item in items:
-            try:
-                values.append(yaml.safe_load(item))
-            except yaml.YAMLError as exc:
-                raise InputError(Problem(file="--vary", key=key, value=item, message=f"not a valid value: {exc}")) from None
+            values.append(load_yaml_text(item, "--vary", key=key, value=item))  # the limits of scenario files
         values = tuple(values)
     return Vary(key, values)
 

@@ -9,7 +9,8 @@ pydantic checks) and returns a Scenario:
   validated tables are reused with the new settings — the same Scenario `validate` would
   return, without the cost;
 - otherwise (a rule, a new limit, the objective's sense, …) the raw tables are validated
-  again against the new settings, exactly as `planner solve --set` would.
+  again against the new settings, exactly as `planner solve --set` would; when `inputs`
+  names other tables, those are read (`read.raw_from_config`, as `planner solve --set inputs=…`).
 
 `perturbed(scenario, tables)` swaps in perturbed typed tables (Monte Carlo).
 
@@ -117,6 +118,8 @@ class ScenarioFactory:
         cfg = self.config(overrides)
         if cfg == self.base.config:
             return self.base, NUMERIC
+        if cfg.inputs != self.raw.config.inputs:  # other tables: read them, as `planner solve --set inputs=…` does
+            return validate(raw_from_config(cfg, self.raw.scenario_file)), None
         limits_ok = all(math.isfinite(v) and v >= 0 for v in cfg.limits.values())  # else validate says why
         if limits_ok and numeric_only(self.base, changed_paths(self.base.config, cfg)):
             # The tables are the base's, so their derived arrays are too (settings-free).

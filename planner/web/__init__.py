@@ -6,6 +6,7 @@
 - sessions.py: one live model (`planner.sensitivity.engine.Engine`) per browser session
 - payload.py:  a `Result` as the JSON the page draws (the `planner solve --json` summary + rows)
 - jobs.py:     frontier, sweep, Monte Carlo and alternatives as cancellable background jobs
+- save.py:     a what-if saved as models/<name>.yaml, never breaking an `extends:` chain
 - routes.py:   the /api endpoints; static/: the page (plain HTML/JS/CSS, no network fetches)
 
 FastAPI is imported only here, never by `planner --help` (see planner/cli/serve_cmd.py).

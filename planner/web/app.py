@@ -1,4 +1,8 @@
-"""The FastAPI application: routes, the guard, error mapping, the page and a self-served /docs."""
+"""The FastAPI application: routes, the guard, error mapping, the page and a self-served /docs.
+
+Every response gets its security headers (CSP, nosniff, no referrer, no-store) from the guard
+(`planner.web.security.SECURITY_HEADERS`).
+"""
 from __future__ import annotations
 
 import secrets
@@ -11,14 +15,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from planner.errors import InputError, Problem
 from planner.web.jobs import Jobs
-from planner.web.security import Guard, GuardMiddleware
+from planner.web.security import SECURITY_HEADERS, Guard, GuardMiddleware
 from planner.web.sessions import Sessions
 
 STATIC = Path(__file__).with_name("static")
 MAX_BODY = 256 * 1024
-# As the HTML report's: nothing from the network, no inline script.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
-       "font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 ASSETS = {"app.js": "text/javascript", "app.css": "text/css", "docs.js": "text/javascript"}
 
 
@@ -72,31 +73,28 @@ def create_app(root: str | Path, default_scenario: str = "models/baseline.yaml",
 
     @app.exception_handler(Exception)
     async def _fault(request: Request, exc: Exception):  # a failing solve never stops the server
-        return JSONResponse({"error": f"internal error ({type(exc).__name__})", "message": str(exc)}, status_code=500)
+        # Answered outside the guard (Starlette's outermost layer), so the headers are set here.
+        return JSONResponse({"error": f"internal error ({type(exc).__name__})", "message": str(exc)}, status_code=500,
+                            headers={k.decode(): v.decode() for k, v in SECURITY_HEADERS})
 
     @app.get("/", include_in_schema=False)
     def page() -> HTMLResponse:
         html = (STATIC / "index.html").read_text(encoding="utf-8").replace("{{CSRF}}", csrf)
-        return HTMLResponse(html, headers=_headers())
+        return HTMLResponse(html)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return HTMLResponse((STATIC / "docs.html").read_text(encoding="utf-8"), headers=_headers())
+        return HTMLResponse((STATIC / "docs.html").read_text(encoding="utf-8"))
 
     @app.get("/static/{name}", include_in_schema=False)
     def asset(name: str) -> Response:
         if name not in ASSETS:
             return JSONResponse({"problems": [Problem(file="request", key="static", value=name,
                                                       message="no such asset").to_dict()]}, status_code=404)
-        return Response((STATIC / name).read_bytes(), media_type=ASSETS[name], headers=_headers())
+        return Response((STATIC / name).read_bytes(), media_type=ASSETS[name])
 
     app.add_middleware(GuardMiddleware, guard=Guard(token, csrf, hosts, max_body))
     return app
-
-
-def _headers() -> dict[str, str]:
-    return {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-            "Cache-Control": "no-store"}
 
 
 def _version() -> str:

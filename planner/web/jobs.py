@@ -4,6 +4,8 @@ Each job runs the sensitivity library's typed API (`run_frontier`, `run_sweep`,
 `run_montecarlo`, `run_alternatives`) in a thread, in-process (`workers=1`), writing its run
 folder into a temporary directory. The library's `progress(done, total)` callback reports
 progress and is where a cancel or the job time limit stops it (the next batch boundary).
+A job belongs to the session that started it: another session (another tab, another API
+client's `X-Planner-Session`) neither sees nor cancels it (404, as for an unknown id).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from planner.errors import InputError, Problem
-from planner.web.whatif import WhatIf
+from planner.web.whatif import WhatIf, confine_value
 
 KINDS = ("frontier", "sweep", "montecarlo", "alternatives")
 MAX_ROWS = 2000  # rows of each table returned to the page
@@ -54,6 +56,7 @@ class Cancelled(Exception):
 class Job:
     id: str
     kind: str
+    owner: str  # the session that started it
     state: str = "running"  # running, done, failed, cancelled
     done: int = 0
     total: int | None = None
@@ -77,17 +80,19 @@ class Jobs:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
-    def get(self, job_id: str) -> Job | None:
-        return self._jobs.get(job_id)
+    def get(self, job_id: str, owner: str) -> Job | None:
+        """The job `job_id` if session `owner` started it, else None."""
+        job = self._jobs.get(job_id)
+        return job if job is not None and job.owner == owner else None
 
-    def start(self, req: JobRequest, scenario) -> Job:
-        call = prepare(req, scenario)  # bad arguments answer now, as 422
+    def start(self, req: JobRequest, scenario, owner: str, root: Path) -> Job:
+        call = prepare(req, scenario, root)  # bad arguments answer now, as 422
         with self._lock:
             running = sum(j.state == "running" for j in self._jobs.values())
             if running >= MAX_RUNNING:
                 raise InputError(Problem(file="request", key="kind", value=req.kind,
                                          message=f"{running} jobs are running; wait for one or cancel it"))
-            job = Job(secrets.token_hex(8), req.kind)
+            job = Job(secrets.token_hex(8), req.kind, owner)
             self._jobs[job.id] = job
             for old in list(self._jobs)[:-self.keep]:
                 if self._jobs[old].state != "running":
@@ -121,16 +126,17 @@ class Jobs:
             job.finished = time.time()
             shutil.rmtree(tmp, ignore_errors=True)
 
-    def cancel(self, job_id: str) -> Job | None:
-        job = self._jobs.get(job_id)
+    def cancel(self, job_id: str, owner: str) -> Job | None:
+        job = self.get(job_id, owner)
         if job is not None:
             job.cancel.set()
         return job
 
 
-def prepare(req: JobRequest, scenario):
+def prepare(req: JobRequest, scenario, root: Path):
     """The sensitivity library call for one job, `call(out_dir, progress)`, its typed
-    arguments checked now (InputError naming the request key)."""
+    arguments checked now (InputError naming the request key); a sweep value that names a
+    file must name one inside the project folder `root` (`whatif.confine_value`)."""
     if req.kind == "frontier":
         from planner.sensitivity.frontier import run_frontier
 
@@ -149,7 +155,8 @@ def prepare(req: JobRequest, scenario):
             if set(axis) != {"key", "values"} or not isinstance(axis["values"], list):
                 raise InputError(Problem(file="request", key=f"vary[{i}]", value=str(axis),
                                          message='each axis is {"key": KEY, "values": [v1, v2, ...]}'))
-            axes.append(Vary(str(axis["key"]), tuple(axis["values"])))
+            key = str(axis["key"])
+            axes.append(Vary(key, tuple(confine_value(root, key, v) for v in axis["values"])))
         points = 1
         for a in axes:
             points *= max(len(a.values), 1)
@@ -157,16 +164,20 @@ def prepare(req: JobRequest, scenario):
             raise InputError(Problem(file="request", key="vary", value=points, message=f"at most {MAX_POINTS} points"))
         return lambda out_dir, progress: run_sweep(scenario, axes, out_dir=out_dir, workers=1, progress=progress)
     if req.kind == "montecarlo":
-        from planner.sensitivity.montecarlo import run_montecarlo
-
         from pydantic import ValidationError
 
         from planner.inputs.config import Perturbation
+        from planner.sensitivity.montecarlo import resolve_settings, run_montecarlo
 
         try:
             perturb = [Perturbation(**p) for p in req.perturb]
         except (ValidationError, TypeError) as exc:
             raise InputError(Problem(file="request", key="perturb", value=str(req.perturb), message=str(exc))) from None
+        if not perturb and not scenario.config.uncertainty.perturb:
+            raise InputError(Problem(file="request", key="perturb", value=None, message=(
+                "nothing to perturb: the scenario has no uncertainty.perturb; give perturb, e.g. "
+                '[{"table": "contributions", "column": "amount", "low": 0.8, "high": 1.2}]')))
+        resolve_settings(scenario, req.samples, req.seed, perturb, None, None)  # a column that cannot be perturbed: now
         return lambda out_dir, progress: run_montecarlo(scenario, samples=req.samples, seed=req.seed, perturb=perturb,
                                                         out_dir=out_dir, workers=1, progress=progress)
     from planner.sensitivity.alternatives import run_alternatives

@@ -8,7 +8,8 @@ in place (`Engine.prepare` → path "fast"); a structural edit (a lock, a rule f
 objective's sense) rebuilds the point's model exactly as `planner solve --set` does (path
 "rebuild"). The solve is the same two-stage `HighsSession.solve` as `planner solve`, and
 the `Result` is made by `planner.results.result.make_result`, so `Result.summary()` is the
-summary `planner solve --json` prints.
+summary `planner solve --json` prints. A live model is used only while every file it was read
+from is unchanged on disk (`Session.engine`); otherwise it is built again.
 """
 from __future__ import annotations
 
@@ -36,21 +37,32 @@ class Solved:
 
 @dataclass
 class Session:
-    engines: OrderedDict = field(default_factory=OrderedDict)  # scenario file -> Engine
+    engines: OrderedDict = field(default_factory=OrderedDict)  # scenario file -> (Engine, the stamp of its files)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def engine(self, scenario_file: Path):
+        """The live model of `scenario_file`, built again when any file it was read from (the
+        scenario, those it extends, its tables, its incumbent) changed on disk: a save from
+        another session, or an edit in an editor, is never answered from a stale copy."""
         from planner.api import load_scenario
+        from planner.inputs.confine import source_files
+        from planner.inputs.read import read_scenario_data
         from planner.sensitivity.engine import Engine
         from planner.sensitivity.points import raw_inputs
 
         key = str(scenario_file)
         if key in self.engines:
-            self.engines.move_to_end(key)
-            return self.engines[key]
+            engine, files, stamp = self.engines[key]
+            if _stamp(files) == stamp:
+                self.engines.move_to_end(key)
+                return engine
+            del self.engines[key]
+        files = source_files(scenario_file, read_scenario_data(scenario_file))
+        stamp = _stamp(files)
         base = load_scenario(scenario_file)
         engine = Engine(raw_inputs(base), threads=base.config.solver.threads, base=base)
-        self.engines[key] = engine
+        if _stamp(files) == stamp:  # else a file changed while it was read: the next request reads again
+            self.engines[key] = (engine, files, stamp)
         while len(self.engines) > MAX_ENGINES:
             self.engines.popitem(last=False)
         return engine
@@ -116,6 +128,26 @@ class Session:
     def point_scenario(self, scenario_file: Path, whatif: WhatIf):
         with self.lock:
             return self.scenario(scenario_file, whatif)[1:]
+
+
+HASH_UP_TO = 1024 * 1024  # bytes: smaller files are compared by content too (mtimes can be coarse)
+
+
+def _stamp(files: list[Path]) -> tuple:
+    """What identifies the files' contents: each one's inode, size and modification time, and
+    for files up to HASH_UP_TO bytes (scenario files, most tables) a digest of the bytes, so an
+    edit within the file system's timestamp granularity is seen too."""
+    import hashlib
+
+    out = []
+    for f in files:
+        try:
+            st = f.stat()
+            digest = hashlib.sha256(f.read_bytes()).digest() if f.is_file() and st.st_size <= HASH_UP_TO else None
+            out.append((st.st_ino, st.st_size, st.st_mtime_ns, digest))
+        except OSError:
+            out.append(None)
+    return tuple(out)
 
 
 def _bound_locks(engine, require, forbid) -> None:

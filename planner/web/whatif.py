@@ -4,7 +4,8 @@ Every edit the page makes is a `--set KEY=VALUE` string (the CLI's own syntax, p
 `planner.inputs.read.parse_set`), so a what-if solves, explains, diagnoses and saves exactly
 as the same `planner ... --set` would. Locks become `rules.require` / `rules.forbid`
 (added to the scenario's own lists) and a rule family switched off becomes its key set to
-the empty default (`rules.groups=[]`).
+the empty default (`rules.groups=[]`). `confined` holds a what-if to the project folder: a
+path a `set` item names is read relative to it, and nothing outside it is read.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from planner.errors import InputError, Problem
@@ -36,26 +38,81 @@ class WhatIf(BaseModel):
 
 
 def resolve_scenario(root: Path, text: str) -> Path:
-    """The scenario file `text` names, refused unless it is a .yaml file inside `root`."""
-    problem = None
-    candidate = (root / text).resolve() if text else root
-    if not text.strip():
-        problem = "name a scenario file, e.g. models/baseline.yaml"
-    elif not candidate.is_relative_to(root):
-        problem = f"resolves outside the project folder {root}; name a scenario inside it, e.g. models/baseline.yaml"
-    elif candidate.suffix not in (".yaml", ".yml"):
-        problem = "a scenario is a .yaml file, e.g. models/baseline.yaml"
-    elif not candidate.is_file():
+    """The scenario file `text` names, refused unless it is a .yaml file inside `root`
+    (symlinks followed)."""
+    problem = _scenario_problem(root, text)
+    if problem is None and not (root / text).resolve().is_file():
         problem = f"no such scenario file in the project; valid: {', '.join(list_scenarios(root)) or '(none)'}"
     if problem:
         raise InputError(Problem(file="request", key="scenario", value=text, message=problem))
-    return candidate
+    return (root / text).resolve()
+
+
+def _scenario_problem(root: Path, text: str) -> str | None:
+    """Why `text` cannot name a scenario of the project (None: it can, if the file exists)."""
+    if not text.strip():
+        return "name a scenario file, e.g. models/baseline.yaml"
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return "a file name has no control characters (NUL, newline, …)"
+    try:
+        candidate = (root / text).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop
+        return f"not a usable path ({exc})"
+    if not candidate.is_relative_to(root):
+        return f"resolves outside the project folder {root}; name a scenario inside it, e.g. models/baseline.yaml"
+    if candidate.suffix not in (".yaml", ".yml"):
+        return "a scenario is a .yaml file, e.g. models/baseline.yaml"
+    return None
 
 
 def list_scenarios(root: Path) -> list[str]:
+    """The scenario files of models/ that `resolve_scenario` accepts (a link out of the project is not listed)."""
     models = root / "models"
-    return sorted(p.relative_to(root).as_posix() for p in models.glob("*.y*ml") if p.suffix in (".yaml", ".yml")
-                  and not p.name.startswith(".")) if models.is_dir() else []
+    if not models.is_dir():
+        return []
+    names = (p.relative_to(root).as_posix() for p in models.glob("*.y*ml") if not p.name.startswith("."))
+    return sorted(n for n in names if _scenario_problem(root, n) is None and (root / n).resolve().is_file())
+
+
+def confined(root: Path, whatif: WhatIf) -> tuple[Path, WhatIf]:
+    """(the scenario file, the what-if) once every file they read is inside `root`
+    (`planner.inputs.confine`): the scenario's chain, its tables and incumbent, and each path a
+    `set` item names, which is read relative to `root` and rewritten as an absolute path."""
+    from planner.inputs.confine import confine
+    from planner.inputs.read import parse_set, read_scenario_data
+
+    file = resolve_scenario(root, whatif.scenario)
+    confine(read_scenario_data(file), root, root, _rel(root, file))
+    sets = []
+    for item, (key, value) in zip(whatif.set, parse_set(whatif.set)):
+        inside = confine_value(root, key, value)
+        sets.append(item if inside == value else f"{key}={flow_yaml(inside)}")
+    return file, whatif.model_copy(update={"set": sets})
+
+
+def confine_value(root: Path, key: str, value: Any) -> Any:
+    """`value` for scenario key `key` (a `set` item's, a sweep axis's) with any path it states
+    (`inputs`, `replan.incumbent`, also inside a mapping) read relative to `root`, made
+    absolute, and refused unless it and the files read through it lie inside `root`."""
+    from planner.inputs.confine import confine
+    from planner.inputs.read import apply_overrides
+
+    return _at(confine(apply_overrides({}, [(key, value)]), root, root, "request"), key)
+
+
+def flow_yaml(value: Any) -> str:
+    """`value` as a one-line YAML text that `parse_set` reads back as `value`."""
+    return yaml.safe_dump(value, default_flow_style=True, width=2**31 - 1).strip().removesuffix("...").strip()
+
+
+def _at(data: dict, key: str) -> Any:
+    for part in key.split("."):
+        data = data[part]
+    return data
+
+
+def _rel(root: Path, file: Path) -> str:
+    return file.relative_to(root).as_posix()
 
 
 def _rule_default(family: str) -> Any:
