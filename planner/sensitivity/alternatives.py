@@ -30,7 +30,7 @@ from planner import __version__
 from planner.errors import InputError, Problem
 from planner.inputs.scenario import Scenario
 from planner.model.compile import Compiled
-from planner.solver.highs import HighsSession
+from planner.solver.live import LiveModel
 from planner.solver.outcome import Status
 from planner.sensitivity.engine import Engine, PointResult, point_result
 from planner.sensitivity.points import raw_inputs
@@ -99,7 +99,7 @@ def find_alternative(engine: Engine, zmin: float, within: float, references: lis
     spread.primary = np.zeros(len(comp.col_names))
     spread.primary[-1] = -1.0  # maximise t (the session minimises)
     spread.maximize = False
-    first = HighsSession(spread, engine.threads).solve(limit, 0.0, tie_break=False)
+    first = LiveModel(spread, engine.threads, own=False).solve(limit, 0.0, tie_break=False)
     if first.x is None:
         return 0, None, first.status
     dropped = min(int(round(float(np.sum(ref.astype(bool) & (first.x == 0))))) for ref in references)
@@ -108,8 +108,8 @@ def find_alternative(engine: Engine, zmin: float, within: float, references: lis
     comp.col_lower = comp.col_lower.copy()
     comp.col_lower[-1] = dropped  # stage B: at least this different, then best and cheapest
     t0 = time.perf_counter()
-    outcome = HighsSession(comp, engine.threads).solve(limit, cfg.mip_gap, cfg.tie_break,
-                                                       (comp.x_cols, first.x.astype(float)))
+    outcome = LiveModel(comp, engine.threads, own=False).solve(limit, cfg.mip_gap, cfg.tie_break,
+                                                    (comp.x_cols, first.x.astype(float)))
     result = point_result(engine.base, outcome, "rebuild", time.perf_counter() - t0)
     # A time-limited stage A proves nothing about the spread: the alternative is then only "feasible".
     if first.status != Status.OPTIMAL and result.status == Status.OPTIMAL:

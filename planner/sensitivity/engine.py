@@ -1,7 +1,7 @@
 """Build once, re-solve in-process: the solver model every sensitivity command shares.
 
 An `Engine` builds the base scenario's model once (`planner.model.assemble` → `compile_model`)
-and keeps one HiGHS model alive (`planner.solver.highs.HighsSession`). For each point it gets
+and keeps one live model (`planner.solver.live.LiveModel`). For each point it gets
 the point's scenario (`points.ScenarioFactory`), and then either
 
 - **fast path**: computes the point's arrays from its tables (`arrays.Layout`) and pushes
@@ -10,7 +10,7 @@ the point's scenario (`points.ScenarioFactory`), and then either
 - **rebuild path** (the structure changed: a rule, a new limit, an unknown rule family):
   builds and compiles the point's model exactly as `planner solve` does.
 
-Either way the point is solved by the same two-stage `HighsSession.solve` as
+Either way the point is solved by the same two-stage `LiveModel.solve` as
 `planner solve` (optimum, then least cost_resource among optima), optionally from a MIP
 start (a neighbouring point's portfolio, which HiGHS completes or ignores if infeasible),
 and every reported figure is recomputed by `planner.results.evaluation.evaluate` from the selected
@@ -18,7 +18,6 @@ ids and the point's scenario — never read from the solver.
 """
 from __future__ import annotations
 
-import copy
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -29,8 +28,8 @@ from planner.model.assemble import build
 from planner.results.evaluation import evaluate
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
-from planner.model.compile import Compiled, compile_model
-from planner.solver.highs import HighsSession
+from planner.model.compile import compile_model
+from planner.solver.live import LiveModel
 from planner.solver.outcome import SolveOutcome, Status
 from planner.sensitivity.arrays import Layout, PointArrays
 from planner.sensitivity.points import NUMERIC, ScenarioFactory
@@ -68,8 +67,8 @@ class Engine:
         self.threads = threads
         self.base_comp = compile_model(build(self.factory.base))
         self.layout = Layout.of(self.base_comp, self.factory.base)
-        self.session: HighsSession | None = None
-        self.session_is_base = False
+        self.live: LiveModel | None = None
+        self.live_is_base = False
         self.counts = {FAST: 0, REBUILD: 0}
 
     @property
@@ -80,27 +79,21 @@ class Engine:
         """The point's scenario and what changed, or None for a structural change (see `points`)."""
         return self.factory.scenario(overrides)
 
-    def reset(self) -> None:
+    def reset(self) -> LiveModel:
         """Start from a fresh copy of the base model (makes a block's results independent of history)."""
-        self.session = HighsSession(_copy(self.base_comp), self.threads)
-        self.session_is_base = True
+        self.live = LiveModel(self.base_comp, self.threads)
+        self.live_is_base = True
+        return self.live
 
     def _push(self, arrays: PointArrays) -> None:
         """Change only what differs between the live model and `arrays`."""
-        if self.session is None or not self.session_is_base:
-            self.reset()
-        session = self.session
-        comp = session.comp
+        live = self.live if self.live is not None and self.live_is_base else self.reset()
+        comp = live.comp
         rows = np.flatnonzero((comp.row_lower != arrays.row_lower) | (comp.row_upper != arrays.row_upper))
-        if rows.size:
-            session.set_row_bounds_at(rows, arrays.row_lower[rows], arrays.row_upper[rows])
-            comp.row_lower[rows] = arrays.row_lower[rows]
-            comp.row_upper[rows] = arrays.row_upper[rows]
-        for p in np.flatnonzero(comp.value != arrays.value).tolist():
-            session.set_coefficient(int(self.layout.row_of_pos[p]), int(comp.index[p]), float(arrays.value[p]))
-            comp.value[p] = arrays.value[p]
-        comp.primary[:] = arrays.primary  # HighsSession.solve loads the cost vectors on every run
-        comp.secondary[:] = arrays.secondary
+        live.set_row_bounds(rows, arrays.row_lower[rows], arrays.row_upper[rows])
+        pos = np.flatnonzero(comp.value != arrays.value)
+        live.set_entries(pos, arrays.value[pos], self.layout.row_of_pos[pos])
+        live.set_objectives(arrays.primary, arrays.secondary)
 
     def prepare(self, scenario: Scenario, changes: frozenset[str] | None = NUMERIC) -> str:
         """Load `scenario`'s model into the live session; returns the path taken. `changes` says
@@ -109,8 +102,8 @@ class Engine:
         if arrays is not None:
             self._push(arrays)
             return FAST
-        self.session = HighsSession(compile_model(build(scenario)), self.threads)
-        self.session_is_base = False
+        self.live = LiveModel(compile_model(build(scenario)), self.threads, own=False)
+        self.live_is_base = False
         return REBUILD
 
     def solve(self, scenario: Scenario, changes: frozenset[str] | None = NUMERIC, *, start_x: np.ndarray | None = None,
@@ -120,10 +113,10 @@ class Engine:
         path = self.prepare(scenario, changes)
         self.counts[path] += 1
         cfg = scenario.config.solver
-        comp = self.session.comp
-        start = None if start_x is None else (comp.x_cols, np.asarray(start_x, dtype=float))
-        outcome = self.session.solve(cfg.time_limit_s if time_limit_s is None else time_limit_s,
-                                     cfg.mip_gap if mip_gap is None else mip_gap, cfg.tie_break, start)
+        live = self.live
+        start = None if start_x is None else (live.comp.x_cols, np.asarray(start_x, dtype=float))
+        outcome = live.solve(cfg.time_limit_s if time_limit_s is None else time_limit_s,
+                          cfg.mip_gap if mip_gap is None else mip_gap, cfg.tie_break, start)
         return point_result(scenario, outcome, path, time.perf_counter() - t0)
 
 
@@ -137,10 +130,3 @@ def point_result(scenario: Scenario, outcome: SolveOutcome, path: str, seconds: 
     return PointResult(outcome.status, ev.objective, outcome.bound, outcome.mip_gap, selected, ev.resource_use,
                        seconds, path, outcome.message, ev.x, ev.covered, stages)
 
-
-def _copy(comp: Compiled) -> Compiled:
-    """A copy whose mutable arrays the live session may change."""
-    out = copy.copy(comp)
-    for name in ("row_lower", "row_upper", "value", "primary", "secondary", "col_lower", "col_upper"):
-        setattr(out, name, getattr(comp, name).copy())
-    return out

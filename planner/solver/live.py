@@ -169,10 +169,16 @@ class LiveModel:
         self._record(lambda: self.set_coefficient(row, col, old))
 
     def set_entries(self, positions: np.ndarray, values: np.ndarray, rows: np.ndarray) -> None:
-        """Set the compiled entries at CSR `positions` (their rows given) to `values`."""
+        """Set the compiled entries at CSR `positions` (in rows `rows`) to `values`."""
         c = self.comp
-        for p, r, v in zip(np.asarray(positions).tolist(), np.asarray(rows).tolist(), np.asarray(values).tolist()):
-            self.set_coefficient(int(r), int(c.index[p]), float(v))
+        positions = np.asarray(positions, dtype=np.int64)
+        if not positions.size:
+            return
+        old = c.value[positions].copy()
+        for p, r, v in zip(positions.tolist(), np.asarray(rows).tolist(), np.asarray(values, dtype=float).tolist()):
+            self._session.set_coefficient(int(r), int(c.index[p]), v)
+        c.value[positions] = values
+        self._record(lambda: self.set_entries(positions, old, rows))
 
     def add_row(self, lower: float, upper: float, cols, values) -> int:
         """Append a row lower ≤ Σ values·x[cols] ≤ upper (deleted when the enclosing `changes()` ends)."""

@@ -97,7 +97,7 @@ class Session:
                 _bound_locks(engine, sc.config.rules.require, sc.config.rules.forbid)
             t2 = time.perf_counter()
             cfg = sc.config.solver
-            outcome = engine.session.solve(cfg.time_limit_s, cfg.mip_gap, cfg.tie_break)
+            outcome = engine.live.solve(cfg.time_limit_s, cfg.mip_gap, cfg.tie_break)
             timings = {"validate": t1 - t0, "build": t2 - t1, "solve": outcome.solve_seconds}
             result = make_result(sc, outcome, timings, active_rules(sc))
             return Solved(result, sets, path + ("+locks" if locked else ""), time.perf_counter() - t0)
@@ -155,7 +155,8 @@ def _bound_locks(engine, require, forbid) -> None:
     the tie-break stage restores bounds from); every other option back to the base bounds."""
     import numpy as np
 
-    comp, base = engine.session.comp, engine.base_comp
+    live, base = engine.live, engine.base_comp
+    comp = live.comp
     if len(comp.col_lower) != len(base.col_lower):  # a rebuilt point's own model: its rows hold its locks
         return
     index = {o: i for i, o in enumerate(engine.base.options.index)}
@@ -167,9 +168,7 @@ def _bound_locks(engine, require, forbid) -> None:
     cols = comp.x_cols
     changed = np.flatnonzero((comp.col_lower[cols] != lower) | (comp.col_upper[cols] != upper))
     if changed.size:
-        engine.session.set_column_bounds(cols[changed], lower[changed], upper[changed])
-        comp.col_lower[cols[changed]] = lower[changed]
-        comp.col_upper[cols[changed]] = upper[changed]
+        live.set_column_bounds(cols[changed], lower[changed], upper[changed])
 
 
 class Sessions:
