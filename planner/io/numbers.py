@@ -11,6 +11,7 @@ so each keeps its own name rather than a flag:
     fmt_number(v)     reports                       1,234 · 0.12 · yes/no · —
     fmt_percent(v)    shares, fractions             12.5% · —
     fmt_data(v)       generated input tables        fixed decimals, trailing zeros and "-0" dropped
+    fmt_bound(v)      valid ranges in messages      0 · 0.5 · 1000000 · 1e12
 
 Light on import (no numpy or pandas at module top): the CLI's help must stay fast.
 """
@@ -85,3 +86,11 @@ def fmt_data(value: float, decimals: int = 2) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def fmt_bound(value: float) -> str:
+    """A bound of a valid range in a message: whole numbers below 10 million as digits, others
+    as Python's shortest form without the exponent's plus sign (1e12, 1e-09)."""
+    if float(value).is_integer() and abs(value) < 1e7:
+        return str(int(value))
+    return f"{value:g}".replace("e+", "e")
