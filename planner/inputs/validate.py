@@ -11,6 +11,7 @@ from typing import Any
 
 from planner.errors import InputError, Problem
 from planner.io.numbers import fmt_bound
+from planner.io.safety import reads_back
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.inputs.schema import FALSE, MAX_ABS, RESOURCE, SCHEMA, TRUE, number_problem
@@ -30,6 +31,7 @@ def column_letter(index: int) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f]")
+_FORMULA_START = re.compile(r"^[=+\-@']", re.MULTILINE)  # ids that may not read back (`safety.reads_back`)
 
 
 def _all_valid_numbers(cells: list, default: float | None, lo: float | None, hi: float | None, lo_open: bool,
@@ -114,7 +116,8 @@ class _Checker:
     def ids(self, table: str, frame, column: str) -> list[str]:
         seen: dict[str, int] = {}
         values = [str(v).strip() for v in frame[column].tolist()]
-        if "" not in values and len(set(values)) == len(values) and not _CONTROL.search("".join(values)):
+        if "" not in values and len(set(values)) == len(values) and not _CONTROL.search("".join(values)) \
+                and not _FORMULA_START.search("\n".join(values)):
             return values  # the common case, checked in bulk; otherwise every problem cell by cell
         for i, value in enumerate(values):
             row = i + 2
@@ -122,6 +125,10 @@ class _Checker:
                 self.add(table, "an id is required", row, column, value)
             elif any(ord(ch) < 32 for ch in value):
                 self.add(table, "ids may not contain control characters", row, column, value)
+            elif not reads_back(value):
+                self.add(table, "an id may not start with = + - @ or ' (unless it is a plain number): outputs put a ' "
+                                "before text a spreadsheet would run as a formula, so the id would not read back as "
+                                "itself; start it with a letter, a digit or _", row, column, value)
             elif value in seen:
                 self.add(table, f"duplicate id; first used in row {seen[value]}", row, column, value)
             else:

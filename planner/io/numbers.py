@@ -13,11 +13,17 @@ so each keeps its own name rather than a flag:
     fmt_data(v)       generated input tables        fixed decimals, trailing zeros and "-0" dropped
     fmt_bound(v)      valid ranges in messages      0 · 0.5 · 1000000 · 1e12
 
+and numbers as JSON: `json_text(data)` is every JSON document the planner writes or prints
+(`--json`, summary.json …): strict JSON (RFC 8259), so any parser reads it. A figure that is
+not a finite number (NaN: undefined, ±inf: unbounded or none) is written as null.
+
 Light on import (no numpy or pandas at module top): the CLI's help must stay fast.
 """
 from __future__ import annotations
 
+import json
 import math
+from enum import Enum
 from typing import Any
 
 MISSING = "—"
@@ -94,3 +100,29 @@ def fmt_bound(value: float) -> str:
     if float(value).is_integer() and abs(value) < 1e7:
         return str(int(value))
     return f"{value:g}".replace("e+", "e")
+
+
+def json_ready(value: Any) -> Any:
+    """`value` as plain JSON data: NaN and ±inf → None (null), numpy scalars → Python numbers,
+    enums → their value, mapping keys → text, tuples → lists; anything else → its text."""
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, Enum):
+        value = value.value
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy / pandas scalars
+        try:
+            value = value.item()
+        except (TypeError, ValueError):
+            return str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    return str(value)
+
+
+def json_text(data: Any, indent: int | None = 2, sort_keys: bool = False) -> str:
+    """Strict JSON text of `data` (after `json_ready`): never NaN or Infinity."""
+    return json.dumps(json_ready(data), indent=indent, sort_keys=sort_keys, allow_nan=False)
