@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.io.numbers import fmt, fmt_cell, fmt_data, fmt_fixed, fmt_num, fmt_number, fmt_percent
+from planner.io.numbers import fmt, fmt_bound, fmt_cell, fmt_data, fmt_fixed, fmt_num, fmt_number, fmt_percent
 
 PLANNER = Path(__file__).resolve().parent.parent / "planner"
 
@@ -62,10 +62,16 @@ def test_fmt_data_gives_stable_bytes(value, decimals, text):
     assert fmt_data(value, decimals) == text
 
 
+@pytest.mark.parametrize("value, text", [(0, "0"), (0.5, "0.5"), (1900, "1900"), (1_000_000, "1000000"), (1e12, "1e12"),
+                                         (-1e12, "-1e12"), (1e15, "1e15"), (1e-9, "1e-09")])
+def test_fmt_bound_for_valid_ranges(value, text):
+    assert fmt_bound(value) == text
+
+
 def test_no_other_module_defines_a_number_formatter():
     """Say it once: number-to-text helpers live in planner/io/numbers.py only."""
     names = {"fmt", "fmt_num", "fmt_fixed", "fmt_cell", "fmt_number", "fmt_percent", "fmt_data", "_fmt", "_pct",
-             "format_number"}
+             "format_number", "fmt_bound", "json_text", "json_ready"}
     found = []
     for path in PLANNER.rglob("*.py"):
         if path.name == "numbers.py" and path.parent.name == "io":

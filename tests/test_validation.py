@@ -210,3 +210,32 @@ def test_missing_scenario_file(tmp_path):
 def test_missing_inputs_folder(scenario):
     edit_yaml(scenario, lambda d: d.update(inputs="elsewhere"))
     assert_bad_input(invoke("validate", scenario), "elsewhere", "key inputs")
+
+
+def test_ids_that_outputs_would_change_are_refused(scenario):
+    # Issue 18, defect 10: outputs write text a spreadsheet runs as a formula with a ' in front
+    # (planner.io.safety.neutralise), so option ids `=b` and `'=b` were both written `'=b` and
+    # `planner check` blamed correct runs. An id must read back from the outputs as itself.
+    set_cell(scenario, "options", 3, "option_id", "=b")
+    set_cell(scenario, "contributions", 3, "option_id", "=b")
+    set_cell(scenario, "options", 4, "option_id", "'=b")
+    set_cell(scenario, "contributions", 4, "option_id", "'=b")
+    set_cell(scenario, "partners", 2, "partner_id", "@p1")
+    set_cell(scenario, "options", 2, "partner_id", "@p1")
+    set_cell(scenario, "options", 4, "partner_id", "@p1")
+    out = assert_bad_input(invoke("validate", scenario), "options.csv, row 3, column option_id", "'=b'",
+                           "options.csv, row 4, column option_id", "\"'=b\"", "partners.csv, row 2, column partner_id",
+                           "'@p1'", "may not start with = + - @ or '", "start it with a letter")
+    assert "3 input problem(s)" in out  # the references to them are not reported again
+    data = json.loads(invoke("validate", scenario, "--json").output)
+    assert {(p["row"], p["column"], p["value"]) for p in data["problems"]} == {
+        (3, "option_id", "=b"), (4, "option_id", "'=b"), (2, "partner_id", "@p1")}
+
+
+@pytest.mark.parametrize("ident", ["-3", "+7", "b-1", "b=1", "b'", "_b", "Ærø"])
+def test_ids_that_read_back_are_accepted(scenario, ident):
+    # A plain number is not a formula (written as is); only the first character matters.
+    set_cell(scenario, "options", 3, "option_id", ident)
+    set_cell(scenario, "contributions", 3, "option_id", ident)
+    result = invoke("validate", scenario)
+    assert result.exit_code == 0, result.output

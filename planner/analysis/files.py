@@ -1,9 +1,9 @@
 """Write analysis results atomically (`planner.io.runfolder.atomic_dir`): JSON plus flat CSV tables."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from planner.io.numbers import json_text
 from planner.io.runfolder import atomic_dir, safe_child, write_csv
 
 
@@ -13,7 +13,7 @@ def write_analysis(out_dir: str | Path, json_files: dict[str, object], csv_files
 
     with atomic_dir(out_dir) as tmp:
         for name, data in json_files.items():
-            safe_child(tmp, name).write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+            safe_child(tmp, name).write_text(json_text(data) + "\n", encoding="utf-8")
         for name, rows in csv_files.items():
             write_csv(pd.DataFrame(rows), safe_child(tmp, name))
     return Path(out_dir)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 from pathlib import Path
@@ -42,7 +41,10 @@ resolve_workers_option = click.option(
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, default=str))
+    """Print `data` as strict JSON (`planner.io.numbers.json_text`: a non-finite figure is null)."""
+    from planner.io.numbers import json_text
+
+    click.echo(json_text(data))
 
 
 def handle_errors(func: Callable) -> Callable:

@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import difflib
 import typing
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from planner.inputs.config_rules import RulesConfig  # the rules: section has its own module
 from planner.inputs.config_robust import RobustConfig  # the robust: section (planner robust)
 from planner.inputs.config_replan import ReplanConfig  # so has replan:
+from planner.inputs.config_numbers import Amount, Count, Fraction, Positive, PositiveCount, Whole  # every number bounded
 from planner.errors import InputError, Problem
+
+
+SampleCount = Whole(1, 1_000_000)
 
 
 class _Frozen(BaseModel):
@@ -20,18 +24,18 @@ class _Frozen(BaseModel):
 class ObjectiveConfig(_Frozen):
     sense: Literal["max_coverage", "min_cost"] = "max_coverage"
     cost_resource: str = "budget_musd"
-    risk_penalty: float = Field(0.0, ge=0, allow_inf_nan=False)
-    coverage_target: float | None = Field(None, ge=0, le=1, allow_inf_nan=False)
+    risk_penalty: Amount = 0.0
+    coverage_target: Fraction | None = None
     # Override the tables' weights by id (so a sweep can vary "a sector's weight").
-    sector_weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(default_factory=dict)
-    gap_weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(default_factory=dict)
+    sector_weights: dict[str, Amount] = Field(default_factory=dict)
+    gap_weights: dict[str, Amount] = Field(default_factory=dict)
 
 
 class SolverConfig(_Frozen):
     backend: Literal["highs", "cbc", "auto"] = "highs"  # auto: both at once, first proof wins
-    time_limit_s: float | None = Field(60.0, gt=0, allow_inf_nan=False)
-    mip_gap: float = Field(0.0, ge=0, le=1, allow_inf_nan=False)
-    threads: int | None = Field(None, ge=1)
+    time_limit_s: Positive | None = 60.0
+    mip_gap: Fraction = 0.0
+    threads: PositiveCount | None = None
     tie_break: bool = True  # lexicographic second stage: least cost_resource among optima
 
 
@@ -43,10 +47,10 @@ class Perturbation(_Frozen):
     table: Literal["contributions", "options", "gaps", "sectors"]
     column: str = Field(min_length=1)
     dist: Literal["uniform", "triangular", "normal"] = "uniform"
-    low: float | None = Field(None, ge=0, allow_inf_nan=False)  # uniform, triangular
-    high: float | None = Field(None, ge=0, allow_inf_nan=False)  # uniform, triangular
-    peak: float | None = Field(None, ge=0, allow_inf_nan=False)  # triangular (default: 1)
-    sd: float | None = Field(None, gt=0, allow_inf_nan=False)  # normal: factor ~ N(1, sd) clipped at 0
+    low: Amount | None = None  # uniform, triangular
+    high: Amount | None = None  # uniform, triangular
+    peak: Amount | None = None  # triangular (default: 1)
+    sd: Positive | None = None  # normal: factor ~ N(1, sd) clipped at 0
     scope: Literal["cell", "column"] = "cell"
 
     @model_validator(mode="after")
@@ -67,10 +71,10 @@ class UncertaintyConfig(_Frozen):
     """What `planner montecarlo` perturbs, and its default sample count, seed and labels."""
 
     perturb: list[Perturbation] = Field(default_factory=list)
-    samples: int = Field(200, ge=1, le=1_000_000)
-    seed: int = Field(0, ge=0)
-    core: float = Field(0.9, ge=0, le=1)
-    exterior: float = Field(0.1, ge=0, le=1)
+    samples: SampleCount = 200
+    seed: Count = 0
+    core: Fraction = 0.9
+    exterior: Fraction = 0.1
 
 
 class DiagnoseConfig(_Frozen):
@@ -80,7 +84,7 @@ class DiagnoseConfig(_Frozen):
     resource, gap or option: `budget_musd`) or a row family (`limit`, `target`, `require` …);
     the most specific key wins, the default weight is 1. `keep` rows are never relaxed."""
 
-    weights: dict[str, Annotated[float, Field(gt=0, allow_inf_nan=False)]] = Field(default_factory=dict)
+    weights: dict[str, Positive] = Field(default_factory=dict)
     keep: list[str] = Field(default_factory=list)
 
 
@@ -90,7 +94,7 @@ class ScenarioConfig(_Frozen):
     inputs: str
     extends: str | None = None
     objective: ObjectiveConfig = ObjectiveConfig()
-    limits: dict[str, float] = Field(default_factory=dict)
+    limits: dict[str, Amount] = Field(default_factory=dict)
     rules: RulesConfig = RulesConfig()
     solver: SolverConfig = SolverConfig()
     uncertainty: UncertaintyConfig = UncertaintyConfig()

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from planner.errors import InputError, Problem
+from planner.inputs.config_numbers import Count, number_or_text
 
 KEY = "replan"
 
@@ -24,8 +25,7 @@ def _ids_or_path(value: Any) -> Any:
     return value
 
 
-Count = Annotated[int, Field(ge=0)]
-DropCost = Annotated[float, Field(ge=0, allow_inf_nan=False)] | Annotated[str, Field(min_length=1)]
+DropCost = number_or_text(0)  # a number ≥ 0 per option, or the name of an options column
 
 
 class ReplanConfig(BaseModel):

@@ -11,13 +11,15 @@ the tables; see docs/robust.md.
 from __future__ import annotations
 
 import re
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from planner.inputs.config_numbers import Amount, Count, PositiveCount, Whole
+
 _ORDER = re.compile(r"^\s*(\S+)\s*(>=|<=|≥|≤)\s*(\S+)\s*$")
 
-Interval = tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], Annotated[float, Field(ge=0, allow_inf_nan=False)]]
+Interval = tuple[Amount, Amount]
+Draws = Whole(0, 100_000)
 
 
 def parse_order(text: str) -> tuple[str, str]:
@@ -35,9 +37,9 @@ class RobustConfig(BaseModel):
     sector_weights: dict[str, Interval] = Field(default_factory=dict)
     gap_weights: dict[str, Interval] = Field(default_factory=dict)
     order: list[str] = Field(default_factory=list)
-    samples: int = Field(100, ge=0, le=100_000)  # Monte Carlo draws from the weight set (0: none)
-    seed: int = Field(0, ge=0)
-    max_portfolios: int = Field(200, ge=1)
+    samples: Draws = 100  # Monte Carlo draws from the weight set (0: none)
+    seed: Count = 0
+    max_portfolios: PositiveCount = 200
 
     @field_validator("order")
     @classmethod

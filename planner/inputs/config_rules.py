@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from planner.inputs.config_numbers import Amount, Count, Fraction, Number, Positive, PositiveCount, Whole
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -24,8 +26,8 @@ def _as_list(value: Any) -> Any:
 
 
 Names = Annotated[list[str], BeforeValidator(_as_list)]
-Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Share = Number(0, 1, lo_open=True)  # 0 < share ≤ 1
+Year = Whole(1900, 2200)
 
 
 class Select(_Frozen):
@@ -85,7 +87,7 @@ class ExcludesRule(_Frozen):
     """At most `at_most` (default 1) of these options together; `[a, b]` is the pairwise form."""
 
     options: OptionSet
-    at_most: int = Field(1, ge=1)
+    at_most: PositiveCount = 1
 
 
 class GroupRule(_Frozen):
@@ -93,8 +95,8 @@ class GroupRule(_Frozen):
 
     name: str | None = Field(None, min_length=1)
     select: OptionSet
-    min_options: int | None = Field(None, ge=0)
-    max_options: int | None = Field(None, ge=0)
+    min_options: Count | None = None
+    max_options: Count | None = None
     min_use: dict[str, Amount] = Field(default_factory=dict)
     max_use: dict[str, Amount] = Field(default_factory=dict)
 
@@ -109,8 +111,8 @@ class MaxOptionsRule(_Frozen):
     """Partner absorptive capacity: the `max_options` column, a default, per-partner overrides."""
 
     use_column: bool = True
-    default: int | None = Field(None, ge=0)
-    partners: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    default: Count | None = None
+    partners: dict[str, Count] = Field(default_factory=dict)
 
 
 class MinFractionRule(_Frozen):
@@ -125,8 +127,8 @@ class DiversifyRule(_Frozen):
 
     sector: str | None = None
     gap: str | None = None
-    min_partners: int | None = Field(None, ge=1)
-    max_partner_share: float | None = Field(None, gt=0, le=1, allow_inf_nan=False)
+    min_partners: PositiveCount | None = None
+    max_partner_share: Share | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> "DiversifyRule":
@@ -146,7 +148,7 @@ class RiskRule(_Frozen):
 
 
 class Segment(_Frozen):
-    upto: float = Field(gt=0, le=1, allow_inf_nan=False)  # covered fraction where the segment ends
+    upto: Share  # covered fraction where the segment ends
     value: Amount  # share of the gap's weight this segment is worth
 
 
@@ -162,16 +164,16 @@ class StandardsRule(_Frozen):
     """A bonus when at least `min_partners` partners select a sector's `kind` option."""
 
     sector: str
-    min_partners: int = Field(ge=1)
-    bonus: float = Field(gt=0, allow_inf_nan=False)
+    min_partners: PositiveCount
+    bonus: Positive
     kind: str = "standards"
 
 
 class PhasingRule(_Frozen):
     """A horizon of years; each option starts in one of them or not at all."""
 
-    start: int = Field(ge=1900, le=2200)
-    end: int = Field(ge=1900, le=2200)
+    start: Year
+    end: Year
     per_year: dict[str, Amount] = Field(default_factory=dict)
     spread: Names = Field(default_factory=list)
     duration_column: str = "duration_years"
@@ -193,7 +195,7 @@ class PhasingRule(_Frozen):
 class ResilienceRule(_Frozen):
     """N-1: critical gaps keep `fraction` of their size covered if any one partner is lost."""
 
-    fraction: float = Field(gt=0, le=1, allow_inf_nan=False)
+    fraction: Share
     gaps: Names | None = None  # default: the gaps marked critical
 
 

@@ -62,6 +62,14 @@ class Scenario:
                 gap_w[gid] = w
         return gap_w.to_numpy(dtype=float) * self.gaps["sector_id"].map(sector_w).to_numpy(dtype=float)
 
+    def cover_values(self):
+        """The base objective's value per unit of a gap covered: w[g]/size[g] (w: `gap_weights`);
+        inf where that overflows (`planner.inputs.validate.cover_value_problems` refuses it)."""
+        import numpy as np
+
+        with np.errstate(over="ignore", divide="ignore"):
+            return self.gap_weights() / self.gaps["size"].to_numpy(dtype=float)
+
     # Derived once from the tables, on first use (`functools.cached_property` keeps them in the
     # instance's own dict; a scenario with other tables is another instance, with none).
     @cached_property

@@ -1,5 +1,8 @@
 """The input tables' schema, said once: tables, columns, types, bounds, defaults, meanings.
 
+Numbers, in table cells and in the scenario file alike, obey one rule (`number_problem`):
+finite, of magnitude at most MAX_ABS, within the column's or key's own bounds.
+
 `read` takes the table names from here, `validate` the required columns and each numeric
 column's bounds and default, `scaffold` (`planner init`) the headers, the column guide and
 the example row. Besides the columns listed, `options` has one numeric column per limited
@@ -12,6 +15,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from planner.io.numbers import fmt_bound
+
+MAX_ABS = 1e12  # larger magnitudes are refused (cells and scenario numbers): they wreck solver numerics
 TRUE = frozenset({"true", "yes", "1", "y", "t"})  # how a boolean cell may say yes …
 FALSE = frozenset({"false", "no", "0", "n", "f", ""})  # … and no (blank is no)
 
@@ -59,6 +65,32 @@ class Table:
 
 
 NAN = math.nan
+
+
+def valid_numbers(lo: float | None = None, hi: float | None = None, lo_open: bool = False,
+                  integer: bool = False) -> str:
+    """What is valid, in words, the magnitude bound included: "a finite number ≥ 0 and ≤ 1e12"."""
+    low = f"{'>' if lo_open else '≥'} {fmt_bound(-MAX_ABS if lo is None else lo)}"
+    high = f"≤ {fmt_bound(MAX_ABS if hi is None else min(hi, MAX_ABS))}"
+    return f"{'a whole number' if integer else 'a finite number'} {low} and {high}"
+
+
+def number_problem(value: float, lo: float | None = None, hi: float | None = None, lo_open: bool = False,
+                   integer: bool = False) -> str | None:
+    """Why `value` is not a valid number within these bounds (None when it is): the one rule for
+    table cells and scenario numbers. NaN, ±inf and magnitudes above MAX_ABS are never valid."""
+    if isinstance(value, float) and not math.isfinite(value):
+        why = ""
+    elif abs(value) > MAX_ABS:
+        why = f" (magnitudes above {fmt_bound(MAX_ABS)} are not supported: they wreck solver numerics)"
+    elif (integer and value != int(value)) or (lo is not None and (value <= lo if lo_open else value < lo)) \
+            or (hi is not None and value > hi):
+        why = ""
+    else:
+        return None
+    return f"must be {valid_numbers(lo, hi, lo_open, integer)}{why}"
+
+
 # options has one such column per limited resource, named after it; in a new table they follow RESOURCES_AFTER
 RESOURCE = Column("{resource}", "number", True, "use of the resource {resource}", lo=0)
 RESOURCE_NOTE = "one numeric column per limited resource"

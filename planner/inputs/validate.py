@@ -10,13 +10,15 @@ import re
 from typing import Any
 
 from planner.errors import InputError, Problem
+from planner.io.numbers import fmt_bound
+from planner.io.safety import reads_back
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
-from planner.inputs.schema import FALSE, RESOURCE, SCHEMA, TRUE
+from planner.inputs.schema import FALSE, MAX_ABS, RESOURCE, SCHEMA, TRUE, number_problem
 from planner.inputs.validate_robust import check_robust
 from planner.inputs.validate_rules import check_rules, replan_columns, rule_resources
 
-MAX_ABS = 1e12  # larger magnitudes are refused: they wreck solver numerics
+MAX_COVER_VALUE = 1e15  # the objective's coefficients stay in the solver's range (HiGHS: costs ≥ 1e20 are infinite)
 
 
 def column_letter(index: int) -> str:
@@ -29,6 +31,7 @@ def column_letter(index: int) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f]")
+_FORMULA_START = re.compile(r"^[=+\-@']", re.MULTILINE)  # ids that may not read back (`safety.reads_back`)
 
 
 def _all_valid_numbers(cells: list, default: float | None, lo: float | None, hi: float | None, lo_open: bool,
@@ -98,17 +101,7 @@ class _Checker:
                 self.add(table, f"not a number{what}", row, column, cell)
                 out.append(default)
                 continue
-            bad = None
-            if not math.isfinite(value):
-                bad = "must be a finite number"
-            elif abs(value) > MAX_ABS:
-                bad = f"magnitude above {MAX_ABS:g} is not supported"
-            elif integer and value != int(value):
-                bad = "must be a whole number"
-            elif lo is not None and (value <= lo if lo_open else value < lo):
-                bad = f"must be {'>' if lo_open else '≥'} {lo:g}" + (f" and ≤ {hi:g}" if hi is not None else "")
-            elif hi is not None and value > hi:
-                bad = f"must be ≤ {hi:g}" + (f" and ≥ {lo:g}" if lo is not None else "")
+            bad = number_problem(value, lo, hi, lo_open, integer)
             if bad:
                 self.add(table, bad + what, row, column, cell)
                 out.append(default)
@@ -123,7 +116,8 @@ class _Checker:
     def ids(self, table: str, frame, column: str) -> list[str]:
         seen: dict[str, int] = {}
         values = [str(v).strip() for v in frame[column].tolist()]
-        if "" not in values and len(set(values)) == len(values) and not _CONTROL.search("".join(values)):
+        if "" not in values and len(set(values)) == len(values) and not _CONTROL.search("".join(values)) \
+                and not _FORMULA_START.search("\n".join(values)):
             return values  # the common case, checked in bulk; otherwise every problem cell by cell
         for i, value in enumerate(values):
             row = i + 2
@@ -131,6 +125,10 @@ class _Checker:
                 self.add(table, "an id is required", row, column, value)
             elif any(ord(ch) < 32 for ch in value):
                 self.add(table, "ids may not contain control characters", row, column, value)
+            elif not reads_back(value):
+                self.add(table, "an id may not start with = + - @ or ' (unless it is a plain number): outputs put a ' "
+                                "before text a spreadsheet would run as a formula, so the id would not read back as "
+                                "itself; start it with a letter, a digit or _", row, column, value)
             elif value in seen:
                 self.add(table, f"duplicate id; first used in row {seen[value]}", row, column, value)
             else:
@@ -248,10 +246,6 @@ def validate(raw: RawInputs) -> Scenario:
     if "name" not in options.columns:
         options["name"] = options["option_id"]
 
-    for key, value in cfg.limits.items():
-        if not math.isfinite(value) or value < 0:
-            ck.problems.append(Problem(file=str(raw.scenario_file), key=f"limits.{key}", value=value, message="a limit must be a finite number ≥ 0"))
-
     ck.refs("contributions", contribs, "option_id", set(option_ids), "options.option_id")
     ck.refs("contributions", contribs, "gap_id", set(gap_ids), "gaps.gap_id")
     contribs["amount"] = ck.column("contributions", contribs, "amount")
@@ -286,7 +280,7 @@ def validate(raw: RawInputs) -> Scenario:
         raise InputError(ck.problems)
 
     partners["max_options"] = partners["max_options"].astype(float)
-    return Scenario(
+    scenario = Scenario(
         config=cfg, scenario_file=raw.scenario_file, inputs_path=raw.inputs_path, input_sha256=raw.input_sha256,
         files=raw.files, resources=tuple(resources),
         partners=partners.set_index("partner_id", drop=False),
@@ -295,3 +289,28 @@ def validate(raw: RawInputs) -> Scenario:
         options=options.set_index("option_id", drop=False),
         contributions=contribs.reset_index(drop=True), tables_sha256=raw.tables_sha256,
     )
+    problems = cover_value_problems(scenario)
+    if problems:
+        raise InputError(problems)
+    return scenario
+
+
+def cover_value_problems(scenario: Scenario) -> list[Problem]:
+    """Gaps whose value per unit covered (`Scenario.cover_values`, the objective's coefficient)
+    is not finite or above MAX_COVER_VALUE: a product or quotient of valid numbers (weight 1e12
+    × sector weight 1e12, or a size of 1e-320) the solver would read as infinite. Max coverage only."""
+    import numpy as np
+
+    if scenario.config.objective.sense != "max_coverage":
+        return []
+    values = scenario.cover_values()
+    weights, sizes = scenario.gap_weights(), scenario.gaps["size"].to_numpy(dtype=float)
+    problems = []
+    for i in np.flatnonzero(~(np.abs(values) <= MAX_COVER_VALUE)).tolist():
+        problems.append(Problem(
+            file=scenario.files["gaps"], row=i + 2, column="size", value=f"{sizes[i]:g}",
+            message=f"gap {scenario.gaps.index[i]}: its value per unit covered, objective weight {weights[i]:g} / "
+                    f"size {sizes[i]:g} = {values[i]:g}, must be at most {fmt_bound(MAX_COVER_VALUE)} (the solver reads larger "
+                    "coefficients as infinite); raise the size or lower the weights (the gap's and its sector's "
+                    "weight, or objective.gap_weights / objective.sector_weights)"))
+    return problems

@@ -11,12 +11,19 @@ so each keeps its own name rather than a flag:
     fmt_number(v)     reports                       1,234 · 0.12 · yes/no · —
     fmt_percent(v)    shares, fractions             12.5% · —
     fmt_data(v)       generated input tables        fixed decimals, trailing zeros and "-0" dropped
+    fmt_bound(v)      valid ranges in messages      0 · 0.5 · 1000000 · 1e12
+
+and numbers as JSON: `json_text(data)` is every JSON document the planner writes or prints
+(`--json`, summary.json …): strict JSON (RFC 8259), so any parser reads it. A figure that is
+not a finite number (NaN: undefined, ±inf: unbounded or none) is written as null.
 
 Light on import (no numpy or pandas at module top): the CLI's help must stay fast.
 """
 from __future__ import annotations
 
+import json
 import math
+from enum import Enum
 from typing import Any
 
 MISSING = "—"
@@ -85,3 +92,37 @@ def fmt_data(value: float, decimals: int = 2) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def fmt_bound(value: float) -> str:
+    """A bound of a valid range in a message: whole numbers below 10 million as digits, others
+    as Python's shortest form without the exponent's plus sign (1e12, 1e-09)."""
+    if float(value).is_integer() and abs(value) < 1e7:
+        return str(int(value))
+    return f"{value:g}".replace("e+", "e")
+
+
+def json_ready(value: Any) -> Any:
+    """`value` as plain JSON data: NaN and ±inf → None (null), numpy scalars → Python numbers,
+    enums → their value, mapping keys → text, tuples → lists; anything else → its text."""
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, Enum):
+        value = value.value
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy / pandas scalars
+        try:
+            value = value.item()
+        except (TypeError, ValueError):
+            return str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    return str(value)
+
+
+def json_text(data: Any, indent: int | None = 2, sort_keys: bool = False) -> str:
+    """Strict JSON text of `data` (after `json_ready`): never NaN or Infinity."""
+    return json.dumps(json_ready(data), indent=indent, sort_keys=sort_keys, allow_nan=False)

@@ -1,7 +1,14 @@
-"""Neutralise spreadsheet formulas in text cells (OWASP CSV-injection guidance)."""
+"""Neutralise spreadsheet formulas in text cells (OWASP CSV-injection guidance).
+
+`neutralise` prefixes a formula-looking text with QUOTE. It is not reversible, so text that
+must read back as itself — ids, which `planner check` and `replan.incumbent` read from the
+outputs — is refused at validation unless `reads_back(text)`: neutralise leaves it alone and it
+does not start with QUOTE (else `=x` and `'=x` would both be written `'=x`).
+"""
 from __future__ import annotations
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
 
 
 def neutralise(value):
@@ -14,8 +21,14 @@ def neutralise(value):
             float(value)
             return value
         except ValueError:
-            return "'" + value
+            return QUOTE + value
     return value
+
+
+def reads_back(text: str) -> bool:
+    """True when `text` is written to the outputs unchanged and cannot be mistaken for a
+    neutralised text: the outputs' text maps back to exactly one id."""
+    return neutralise(text) == text and not text.startswith(QUOTE)
 
 
 def neutralise_frame(frame):

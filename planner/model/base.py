@@ -21,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 import pulp
 
+from planner.errors import InputError
 from planner.inputs.scenario import Scenario
 from planner.model.core import Cell, Model, Role, expr, lp_names
 from planner.model.faces import Face, State
@@ -112,10 +113,15 @@ def objective_vectors(scenario: Scenario) -> ObjectiveVectors:
     tie-break `tie_break_weights`. min_cost: x[o] · use[o, cost_resource]; tie-break 1 per option.
     Rule families add their own terms (`Model.primary`, `Model.secondary`) on top.
     """
+    from planner.inputs.validate import cover_value_problems
+
     n_options = len(scenario.options)
     obj = scenario.config.objective
     if obj.sense == "max_coverage":
-        cover = scenario.gap_weights() / scenario.gaps["size"].to_numpy(dtype=float)
+        problems = cover_value_problems(scenario)  # validated already, but a sweep point or sample may exceed it
+        if problems:
+            raise InputError(problems)
+        cover = scenario.cover_values()
         x = -obj.risk_penalty * scenario.options["risk"].to_numpy(dtype=float) if obj.risk_penalty else np.zeros(n_options)
         return ObjectiveVectors(cover, x, tie_break_weights(scenario))
     costs = scenario.options[scenario.cost_resource].to_numpy(dtype=float)

@@ -27,7 +27,7 @@ from planner.inputs.config import ScenarioConfig, parse_config
 from planner.errors import InputError, Problem
 from planner.inputs.read import RawInputs, apply_overrides, raw_from_config
 from planner.inputs.scenario import Scenario
-from planner.inputs.validate import validate
+from planner.inputs.validate import cover_value_problems, validate
 from planner.sensitivity.arrays import SETTINGS
 
 NUMERIC = frozenset({SETTINGS})  # only numeric settings changed: the base model, new numbers
@@ -123,7 +123,11 @@ class ScenarioFactory:
         limits_ok = all(math.isfinite(v) and v >= 0 for v in cfg.limits.values())  # else validate says why
         if limits_ok and numeric_only(self.base, changed_paths(self.base.config, cfg)):
             # The tables are the base's, so their derived arrays are too (settings-free).
-            return self.base.with_config(cfg), NUMERIC
+            point = self.base.with_config(cfg)
+            problems = cover_value_problems(point)  # what validation checks of weights × tables
+            if problems:
+                raise InputError(problems)
+            return point, NUMERIC
         return validate(dataclasses.replace(self.raw, config=cfg)), None
 
 

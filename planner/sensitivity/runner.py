@@ -19,6 +19,7 @@ from planner import __version__
 from planner.inputs.config import parse_config
 from planner.inputs.read import RawInputs, load_raw, raw_from_config
 from planner.inputs.scenario import Scenario
+from planner.io.numbers import json_text
 from planner.io.runfolder import atomic_dir, default_run_dir, safe_child, write_csv
 from planner.results.result import ROUND
 from planner.sensitivity.engine import PointResult
@@ -132,7 +133,7 @@ def write_tables(out_dir: Path, tables: dict[str, Any], summary: dict[str, Any])
     with atomic_dir(out_dir) as tmp:
         for name, frame in tables.items():
             write_csv(frame, safe_child(tmp, name))
-        safe_child(tmp, "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+        safe_child(tmp, "summary.json").write_text(json_text(summary) + "\n", encoding="utf-8")
     return Path(out_dir)
 
 
