@@ -118,8 +118,6 @@ INTERNAL = {
 PENDING = {
     "io/runfolder.py": 2,  # summary.json, scenario.json of a solve (h-runfolder)
     "robust/run.py": 1,  # robust.json (h-robust)
-    "web/routes.py": 1,  # the problems answer (h-web)
-    "web/security.py": 1,  # (h-web)
 }
 
 

@@ -2,26 +2,14 @@
 prints, same keys and figures) plus the portfolio, coverage, per-sector and partner × sector rows."""
 from __future__ import annotations
 
-import math
 from typing import Any
+
+from planner.io.numbers import json_ready
 
 
 def clean(value: Any) -> Any:
-    """JSON-safe: NaN/inf → None, numpy scalars → Python, enums → their value."""
-    if isinstance(value, dict):
-        return {str(k): clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [clean(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        try:
-            value = value.item()
-        except (TypeError, ValueError):
-            return str(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, (str, int, bool)) or value is None:
-        return value if not isinstance(value, str) else str(value)
-    return str(value)
+    """JSON-safe: NaN/inf → None, numpy scalars → Python, enums → their value (`planner.io.numbers.json_ready`)."""
+    return json_ready(value)
 
 
 def records(frame) -> list[dict]:

@@ -3,7 +3,6 @@
 `planner.web.jobs` (the sensitivity library), `planner.report.export_run` (downloads)."""
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -14,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 
 from planner.errors import InputError, Problem
+from planner.io.numbers import json_ready
 from planner.web.jobs import JobRequest
 from planner.web.payload import clean, result_payload
 from planner.web.whatif import WhatIf, confined, list_scenarios
@@ -157,5 +157,4 @@ def report(fmt: str, whatif: WhatIf, request: Request, x_planner_session: str | 
 
 
 def problems_response(exc: InputError) -> JSONResponse:
-    return JSONResponse({"problems": json.loads(json.dumps([p.to_dict() for p in exc.problems], default=str))},
-                        status_code=422)
+    return JSONResponse({"problems": json_ready([p.to_dict() for p in exc.problems])}, status_code=422)

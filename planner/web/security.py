@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
+from planner.io.numbers import json_text
+
 # As the HTML report's: nothing from the network, no inline script.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
        "font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -42,7 +44,7 @@ class Guard:
 
 
 def _send_json(status: int, body: dict, headers: list | None = None):
-    data = json.dumps(body).encode()
+    data = json_text(body, indent=None).encode()
 
     async def send_it(send):
         await send({"type": "http.response.start", "status": status,
