@@ -48,7 +48,6 @@ def montecarlo(scenario, samples, seed, perturb, core, exterior, overrides, out_
       planner montecarlo --resume outputs/baseline/montecarlo-20270101T000000000000Z
     """
     check_out(out_dir)
-    check_out(resume)
     from planner.api import load_scenario
     from planner.sensitivity.montecarlo import resume_montecarlo, run_montecarlo
     from planner.sensitivity.perturb import parse_flags

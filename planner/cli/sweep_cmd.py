@@ -57,7 +57,6 @@ def sweep(scenario, vary, overrides, out_dir, as_json, workers, scheduler, resum
       planner sweep --resume outputs/baseline/sweep-20270101T000000000000Z
     """
     check_out(out_dir)
-    check_out(resume)
     from planner.api import load_scenario
     from planner.sensitivity.grid import parse_axes
     from planner.sensitivity.sweep import resume_sweep, run_sweep
