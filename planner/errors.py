@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
 
 
 MAX_VALUE_CHARS = 200  # a bad value is quoted in messages up to this length
@@ -67,3 +69,25 @@ class InputError(PlannerError):
         if limit is not None and len(self.problems) > limit:
             lines.append(f"  … and {len(self.problems) - limit} more")
         return "\n".join(lines)
+
+
+class Refusal(StrEnum):
+    """Why the planner will not replace or overwrite a path (`OutputRefused.reason`)."""
+
+    NOT_A_RUN_FOLDER = "not_a_run_folder"  # a folder without this tool's .planner-run marker
+    NOT_A_FOLDER = "not_a_folder"  # a file (or other non-folder) where a run folder would go
+    SYMLINK = "symlink"  # the path itself is a symbolic link
+    WORKING_FOLDER = "working_folder"  # the working folder, or a folder above it
+    NOT_OUR_FILE = "not_our_file"  # a file this tool did not write (export's --force stops here)
+
+
+class OutputRefused(InputError):
+    """The planner refuses to replace `path`: it did not write it (exit 2, like bad input).
+
+    Raised by `planner.io.runfolder` before anything is written or removed, so the library,
+    the CLI and the web server all refuse the same way; `reason` says why, as a type."""
+
+    def __init__(self, path: str | Path, reason: Refusal, message: str):
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(Problem(file=str(path), message=message))

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from conftest import DATA, REPO, read_orlib, write_scenario
 from planner.cli import COMMANDS, cli
+from planner.io.runfolder import MARKER, write_marker
 
 TINY = DATA / "tiny.yaml"
 RUN_FILES = {"summary.json", "portfolio.csv", "coverage.csv"}
@@ -115,10 +116,11 @@ def test_time_limit_with_portfolio_exits_4(tmp_path):
 def test_failed_run_leaves_existing_out_untouched(tmp_path):
     out = tmp_path / "run"
     out.mkdir()
+    write_marker(out, "solve")  # an earlier run folder
     (out / "keep.txt").write_text("earlier results")
     result = invoke("solve", TINY, "--set", "objective.sense=best", "--out", out)
-    assert result.exit_code == 2
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert result.exit_code == 2 and "objective.sense" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "keep.txt"]
     assert (out / "keep.txt").read_text() == "earlier results"
 
 
@@ -127,6 +129,7 @@ def test_crash_while_writing_leaves_existing_out_untouched(tmp_path, monkeypatch
 
     out = tmp_path / "run"
     out.mkdir()
+    write_marker(out, "solve")  # an earlier run folder
     (out / "keep.txt").write_text("earlier results")
     real = planner.io.runfolder.write_csv
     calls = []
@@ -141,13 +144,14 @@ def test_crash_while_writing_leaves_existing_out_untouched(tmp_path, monkeypatch
     result = invoke("solve", TINY, "--out", out)
     assert result.exit_code == 1, result.output
     assert "disk full" in result.output and "Traceback" not in result.output
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "keep.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no temporary folder left behind
 
 
 def test_successful_run_replaces_existing_out(tmp_path):
     out = tmp_path / "run"
     out.mkdir()
+    write_marker(out, "sweep")  # any run folder of this tool may be replaced
     (out / "stale.txt").write_text("old")
     assert invoke("solve", TINY, "--out", out).exit_code == 0
     assert not (out / "stale.txt").exists() and RUN_FILES <= {p.name for p in out.iterdir()}

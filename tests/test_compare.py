@@ -58,7 +58,7 @@ def test_cli_compare_json_text_and_out(runs, tmp_path):
     res = runner.invoke(cli, ["compare", str(runs[0]), str(runs[1]), "--out", str(tmp_path / "cmp")])
     assert res.exit_code == 0, res.output
     assert "2 option(s) added, 2 removed" in res.output and "Coverage by sector" in res.output
-    assert {p.name for p in (tmp_path / "cmp").iterdir()} == {
+    assert {p.name for p in (tmp_path / "cmp").iterdir()} == {".planner-run",
         "compare.json", "compare_gaps.csv", "compare_sectors.csv", "compare_resources.csv"}
 
 

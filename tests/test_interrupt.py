@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.io.runfolder import MARKER, write_marker
 from planner.results.audit import check_run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -98,7 +99,7 @@ def test_solve_killed_at_random_moments_leaves_old_or_new_results(project):
     base = ["solve", "models/baseline.yaml", "--out", out, "--json"]
     duration = timed([*base, "--set", "limits.budget_musd=4800"], project)
     previous = snapshot(out)
-    assert set(previous) == RUN_FILES
+    assert set(previous) == RUN_FILES | {MARKER}
     hidden = 0
     for trial in range(TRIALS):
         budget = rng.choice(budgets)
@@ -115,7 +116,7 @@ def test_solve_killed_at_random_moments_leaves_old_or_new_results(project):
             assert "Traceback" not in err, err
         now = snapshot(out)
         if now != previous:  # then it must be a complete new run, for this budget
-            assert set(now) == RUN_FILES, f"trial {trial} ({signal.Signals(sig).name} at {delay:.2f}s): {sorted(now)}"
+            assert set(now) == RUN_FILES | {MARKER}, f"trial {trial} ({signal.Signals(sig).name} at {delay:.2f}s): {sorted(now)}"
             assert json.loads(now["scenario.json"])["limits"]["budget_musd"] == budget
             report = check_run(out)
             assert report.ok, report.discrepancies
@@ -214,6 +215,7 @@ def test_swap_is_not_torn_by_ctrl_c_in_the_fallback(tmp_path, monkeypatch):
 
     target = tmp_path / "run"
     target.mkdir()
+    write_marker(target, "solve")
     (target / "old.txt").write_text("old")
     monkeypatch.setattr(outputs, "_exchange", lambda a, b: False)
     real_replace = os.replace
@@ -227,10 +229,10 @@ def test_swap_is_not_torn_by_ctrl_c_in_the_fallback(tmp_path, monkeypatch):
 
     monkeypatch.setattr(outputs.os, "replace", replace_then_ctrl_c)
     with pytest.raises(KeyboardInterrupt):
-        with outputs.atomic_dir(target) as tmp:
+        with outputs.atomic_dir(target, kind="solve") as tmp:
             (tmp / "new.txt").write_text("new")
     assert len(calls) == 2 and sorted(p.name for p in tmp_path.iterdir()) == ["run"]
-    assert [p.name for p in target.iterdir()] == ["new.txt"]
+    assert sorted(p.name for p in target.iterdir()) == [MARKER, "new.txt"]
 
 
 def test_leftovers_of_a_killed_writer_are_recovered(tmp_path):

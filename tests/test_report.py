@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import csv
 import json
+import os
 import re
 import shutil
 from html.parser import HTMLParser
@@ -20,7 +21,7 @@ from openpyxl import load_workbook
 
 from planner.api import load_scenario, solve
 from planner.cli import cli
-from planner.errors import InputError
+from planner.errors import InputError, OutputRefused, Refusal
 from planner.io.runfolder import write_run
 from planner.report import export_run
 
@@ -240,15 +241,23 @@ def test_infeasible_run_still_exports(tmp_path):
 # ---- safety: overwrite, paths, atomicity --------------------------------------------------------
 
 def test_existing_report_is_never_overwritten_without_force(tmp_path):
+    """--force replaces the planner's own report (it carries the tool's signature), never a file
+    of the same name the planner did not write."""
     run = make_run(tmp_path)
     for fmt in ("xlsx", "html", "md"):
         first = export_run(run, fmt).path
-        first.write_bytes(b"analyst's edited copy")
         with pytest.raises(InputError, match="--force"):
             export_run(run, fmt)
-        assert first.read_bytes() == b"analyst's edited copy"
+        os.utime(first, ns=(0, 0))
         export_run(run, fmt, force=True)
-        assert first.read_bytes() != b"analyst's edited copy"
+        assert first.stat().st_mtime_ns != 0  # replaced by a new file
+        first.write_bytes(b"analyst's own file of that name")
+        with pytest.raises(OutputRefused, match="did not write") as refused:
+            export_run(run, fmt, force=True)
+        assert refused.value.reason is Refusal.NOT_OUR_FILE
+        assert first.read_bytes() == b"analyst's own file of that name"
+        first.unlink()
+        export_run(run, fmt, force=True)  # md: the chart folder is the planner's (it carries the marker)
     chart = run / "report_charts" / "resource_use.png"
     (run / "report.md").unlink()
     with pytest.raises(InputError, match="report_charts"):  # the chart folder counts as part of the report
@@ -292,7 +301,7 @@ def test_a_failed_export_leaves_the_old_report_and_no_temporary_files(tmp_path, 
     with pytest.raises(OSError, match="disk full"):
         export_run(run, "xlsx", force=True)
     assert path.read_bytes() == old
-    assert sorted(p.name for p in run.iterdir()) == ["coverage.csv", "portfolio.csv", "report.xlsx",
+    assert sorted(p.name for p in run.iterdir()) == [".planner-run", "coverage.csv", "portfolio.csv", "report.xlsx",
                                                      "scenario.json", "summary.json"]
 
 
@@ -324,7 +333,7 @@ def test_extra_tables_get_sheets_sections_and_charts(tmp_path):
         assert title in text
     md = export_run(run, "md")
     assert sorted(p.name for p in (run / "report_charts").iterdir()) == sorted(
-        ["coverage_by_sector.png", "resource_use.png", "partner_sector_matrix.png", "frontier_frontier.png",
+        [".planner-run", "coverage_by_sector.png", "resource_use.png", "partner_sector_matrix.png", "frontier_frontier.png",
          "core_index_montecarlo_core.png", "percentiles_montecarlo_coverage.png", "effects_explain.png"])
     assert md.charts == 7
 

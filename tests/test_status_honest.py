@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from planner.cli import cli
+from planner.io.runfolder import MARKER, write_marker
 
 ORLIB = Path(__file__).resolve().parent / "data" / "orlib" / "scp42.txt"
 TINY = Path(__file__).resolve().parent / "data" / "tiny.yaml"
@@ -227,9 +228,10 @@ def test_a_solver_exception_is_exit_1_with_the_solvers_message(monkeypatch, tmp_
 
         monkeypatch.setattr(solve_mod, "new_highs", Raising)
     (tmp_path / "run").mkdir()
+    write_marker(tmp_path / "run", "solve")  # an earlier run folder
     (tmp_path / "run" / "keep.txt").write_text("earlier")
     res = CliRunner().invoke(cli, ["solve", str(TINY), "--solver", backend, "--out", str(tmp_path / "run")])
     assert res.exit_code == 1, res.output
     assert f"{'CBC' if backend == 'cbc' else 'HiGHS'} failed" in res.output and message in res.output
     assert "Traceback" not in res.output and "internal error" not in res.output
-    assert [p.name for p in (tmp_path / "run").iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [MARKER, "keep.txt"]

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import click
 
-from planner.cli.common import EXIT_INFEASIBLE, EXIT_LIMIT, EXIT_OK, emit_json, handle_errors, json_option, out_option, \
-    scenario_argument, set_option
+from planner.cli.common import EXIT_INFEASIBLE, EXIT_LIMIT, EXIT_OK, check_out, emit_json, handle_errors, json_option, \
+    out_option, scenario_argument, set_option
 from planner.cli.sens_common import point_time_option, progress_bar
 from planner.solver.outcome import Status
 
@@ -32,6 +32,7 @@ def alternatives(scenario, within, count, overrides, out_dir, as_json, time_limi
       planner alternatives models/baseline.yaml --within 5% --count 3
       planner alternatives models/baseline.yaml --within 0.02 --count 5 --json
     """
+    check_out(out_dir)
     from planner.api import load_scenario
     from planner.sensitivity.alternatives import parse_within, run_alternatives
 

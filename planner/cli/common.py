@@ -33,11 +33,21 @@ set_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of tables.")
 out_option = click.option(
     "--out", "out_dir", type=click.Path(file_okay=False), default=None,
-    help="Folder for results (default: outputs/<scenario>/<timestamp>/). Replaced atomically.")
+    help="Folder for results (default: outputs/<scenario>/<timestamp>/): a new or empty folder, or a run folder "
+         "of this tool (it has a .planner-run marker), which is replaced atomically. Any other folder is refused.")
 resolve_workers_option = click.option(
     "--workers", type=click.IntRange(min=1), default=1, show_default=True,
     help="Processes for the independent re-solves (spawned, one model each); the results are the same "
          "as with 1, which solves here, serially.")
+
+
+def check_out(out_dir: str | Path | None) -> None:
+    """Refuse an `--out` that may not be replaced before any work is done (exit 2 via
+    `OutputRefused`); the library checks again when it writes (`planner.io.runfolder.atomic_dir`)."""
+    if out_dir is not None:
+        from planner.io.runfolder import check_replaceable
+
+        check_replaceable(out_dir)
 
 
 def emit_json(data: Any) -> None:

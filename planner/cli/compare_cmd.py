@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from planner.cli.common import emit_json, handle_errors, json_option, out_option
+from planner.cli.common import check_out, emit_json, handle_errors, json_option, out_option
 
 
 @click.command()
@@ -24,6 +24,7 @@ def compare(run_a, run_b, out_dir, as_json, all_gaps) -> None:
       planner compare outputs/base outputs/cut
       planner compare outputs/base outputs/cut --json
     """
+    check_out(out_dir)
     from planner.analysis.compare import compare_runs
 
     comp = compare_runs(run_a, run_b)
@@ -33,7 +34,7 @@ def compare(run_a, run_b, out_dir, as_json, all_gaps) -> None:
 
         write_analysis(out_dir, {"compare.json": data}, {
             "compare_gaps.csv": data["gaps"], "compare_sectors.csv": data["sectors"],
-            "compare_resources.csv": data["resources"]})
+            "compare_resources.csv": data["resources"]}, kind="compare")
     if as_json:
         emit_json({**data, **({"out_dir": out_dir} if out_dir else {})})
         return

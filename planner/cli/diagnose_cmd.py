@@ -4,7 +4,8 @@ import sys
 
 import click
 
-from planner.cli.common import emit_json, handle_errors, json_option, out_option, scenario_argument, set_option, status_exit
+from planner.cli.common import (check_out, emit_json, handle_errors, json_option, out_option, scenario_argument, set_option,
+                                 status_exit)
 
 
 @click.command()
@@ -30,6 +31,7 @@ def diagnose(scenario, overrides, out_dir, as_json, no_alternatives) -> None:
       planner diagnose models/baseline.yaml --set "rules.require=[jpn-semis-logic-codev, kor-semis-foundry-codev]" --json
       planner diagnose studies/hard.yaml --set diagnose.weights.budget_musd=10 --out outputs/why-infeasible
     """
+    check_out(out_dir)
     from planner.analysis.diagnose import describe, diagnose as run_diagnose
     from planner.api import load_scenario
 
@@ -41,7 +43,7 @@ def diagnose(scenario, overrides, out_dir, as_json, no_alternatives) -> None:
 
         rows = [{"kind": "alternative", **_flat(r)} for r in data["alternatives"]] + \
                [{"kind": "combined", **_flat(r)} for r in data["combined"]]
-        write_analysis(out_dir, {"diagnose.json": data}, {"diagnose.csv": rows})
+        write_analysis(out_dir, {"diagnose.json": data}, {"diagnose.csv": rows}, kind="diagnose")
     if as_json:
         emit_json({**data, **({"out_dir": out_dir} if out_dir else {})})
     else:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from planner.cli.common import (emit_json, handle_errors, json_option, out_option, resolve_workers_option,
+from planner.cli.common import (check_out, emit_json, handle_errors, json_option, out_option, resolve_workers_option,
                                  scenario_argument, set_option)
 
 
@@ -35,6 +35,7 @@ def explain(scenario, option_ids, overrides, out_dir, as_json, no_thresholds, ma
       planner explain models/baseline.yaml kor-semis-memory-supply --set limits.budget_musd=5200 --out outputs/why
       planner explain models/baseline.yaml jpn-semis-supply-chain kor-semis-memory-supply ind-semis-atmp --workers 2
     """
+    check_out(out_dir)
     from planner.analysis.explain import describe, explain as run_explain, summary_rows
     from planner.api import load_scenario
 
@@ -46,7 +47,7 @@ def explain(scenario, option_ids, overrides, out_dir, as_json, no_thresholds, ma
     if out_dir:
         from planner.analysis.files import write_analysis
 
-        write_analysis(out_dir, {"explain.json": data}, {"explain.csv": rows})
+        write_analysis(out_dir, {"explain.json": data}, {"explain.csv": rows}, kind="explain")
     if as_json:
         emit_json({**data, **({"out_dir": out_dir} if out_dir else {})})
         return

@@ -11,7 +11,9 @@ from planner.cli.common import emit_json, handle_errors, json_option
               help="Report format: Excel workbook, self-contained HTML page, or Markdown with PNG charts beside it.")
 @click.option("--out", "out", type=click.Path(), default=None,
               help="Report file (suffix must match --to) or an existing folder. Default: RUN_DIR/report.<ext>.")
-@click.option("--force", is_flag=True, help="Replace an existing report (it is never overwritten otherwise).")
+@click.option("--force", is_flag=True,
+              help="Replace an existing report the planner wrote (it is never overwritten otherwise); a file or "
+                   "folder of that name it did not write, or a link, is refused even with --force.")
 @json_option
 @handle_errors
 def export(run_dir: str, fmt: str, out: str | None, force: bool, as_json: bool) -> None:

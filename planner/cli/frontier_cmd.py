@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import click
 
-from planner.cli.common import emit_json, handle_errors, json_option, out_option, scenario_argument, set_option
+from planner.cli.common import (EXIT_INFEASIBLE, EXIT_LIMIT, EXIT_OK, check_out, emit_json, handle_errors, json_option,
+                                 out_option, scenario_argument, set_option)
 from planner.cli.sens_common import point_time_option, progress_bar, usage_error
 
 
@@ -33,7 +34,9 @@ def frontier(scenario, resource, lo, hi, max_solves, tranches, nested, overrides
 
     With --tranches, plans for a budget that arrives in tranches instead: one portfolio per
     limit, each containing the one before, beside the unconstrained optimum at that limit
-    (the price of nesting); writes tranches.csv and summary.json.
+    (the price of nesting); writes tranches.csv and summary.json. Exit 3 if a tranche is
+    infeasible (it is named; the others are still planned), else 4 if a solve stopped at
+    its time limit.
 
     \b
     Examples:
@@ -42,6 +45,7 @@ def frontier(scenario, resource, lo, hi, max_solves, tranches, nested, overrides
       planner frontier models/baseline.yaml --resource budget_musd --tranches 2000,3000,4800
       planner frontier models/baseline.yaml --resource budget_musd --tranches 2000,4800 --nested greedy
     """
+    check_out(out_dir)
     from planner.api import load_scenario
     from planner.sensitivity.frontier import run_frontier
 
@@ -68,7 +72,7 @@ def frontier(scenario, resource, lo, hi, max_solves, tranches, nested, overrides
 def _tranches(scenario, resource, text, nested, range_options, overrides, out_dir, as_json, time_limit_s) -> None:
     from planner.api import load_scenario
     from planner.errors import InputError, Problem
-    from planner.sensitivity.tranches import run_tranches
+    from planner.sensitivity.tranches import infeasible_tranches, run_tranches
 
     if any(v is not None for v in range_options):
         usage_error("--tranches states the limits itself; drop --from, --to and --max-solves")
@@ -80,10 +84,23 @@ def _tranches(scenario, resource, text, nested, range_options, overrides, out_di
         sc = load_scenario(scenario, overrides)
         outcome = run_tranches(sc, resource, limits, nested=nested, out_dir=out_dir, time_limit_s=time_limit_s,
                                progress=progress)
+    infeasible = infeasible_tranches(outcome)
     if as_json:
-        emit_json({**outcome.summary, "out_dir": str(outcome.out_dir)})
+        emit_json({**outcome.summary, "out_dir": str(outcome.out_dir), "infeasible_tranches": infeasible})
     else:
         from planner.cli.sens_display import print_tranches
+        from planner.io.numbers import fmt
 
         print_tranches(outcome)
-    raise SystemExit(0 if outcome.summary["exact"] else 4)
+        for t in infeasible:
+            why = ("no portfolio meets the scenario at that limit, nested or not" if t["alone"]
+                   else "no portfolio at that limit contains the earlier tranches' portfolio")
+            click.echo(f"tranche {t['tranche']} (limits.{resource} = {fmt(t['limit'])}) is infeasible: {why}"
+                       + (f" (planner diagnose with --set limits.{resource}={_plain(t['limit'])} says why)"
+                          if t["alone"] else ""))
+    raise SystemExit(EXIT_INFEASIBLE if infeasible else EXIT_OK if outcome.summary["exact"] else EXIT_LIMIT)
+
+
+def _plain(value: float) -> str:
+    """A number as `--set` reads it back (no thousands separators, no exponent)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from planner.cli.common import emit_json, handle_errors, json_option, out_option, set_option
+from planner.cli.common import check_out, emit_json, handle_errors, json_option, out_option, set_option
 from planner.cli.sens_common import (interrupt_message, point_time_option, progress_bar, resume_option, scheduler_option,
                           usage_error, workers_option)
 from planner.cli.sweep_cmd import batch_exit
@@ -47,6 +47,7 @@ def montecarlo(scenario, samples, seed, perturb, core, exterior, overrides, out_
       planner montecarlo models/baseline.yaml --perturb sectors.weight=uniform:0.8:1.2:column --workers 2
       planner montecarlo --resume outputs/baseline/montecarlo-20270101T000000000000Z
     """
+    check_out(out_dir)
     from planner.api import load_scenario
     from planner.sensitivity.montecarlo import resume_montecarlo, run_montecarlo
     from planner.sensitivity.perturb import parse_flags

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from planner.cli.common import emit_json, handle_errors, json_option, out_option, set_option
+from planner.cli.common import check_out, emit_json, handle_errors, json_option, out_option, set_option
 
 
 @click.command()
@@ -31,6 +31,7 @@ def robust(scenario, max_portfolios, samples, seed, overrides, out_dir, as_json)
       planner robust models/baseline.yaml --set 'robust.sector_weights.ai=[1,2]' --json
       planner robust models/robust-weights.yaml --max-portfolios 50 --samples 0 --out outputs/robust
     """
+    check_out(out_dir)
     from pathlib import Path
 
     from planner.api import load_scenario

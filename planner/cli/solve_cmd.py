@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from planner.cli.common import (emit_json, handle_errors, json_option, out_option, resolve_scenario,
+from planner.cli.common import (check_out, emit_json, handle_errors, json_option, out_option, resolve_scenario,
                      scenario_argument, set_option)
 from planner.solver.outcome import Status
 
@@ -44,6 +44,7 @@ def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend,
       planner solve --write-model outputs/baseline.lp
       planner solve --set replan.incumbent=outputs/base --set replan.max_changes=4 --no-clean-sheet
     """
+    check_out(out_dir)
     import time
 
     from planner.api import load_scenario, solve as run_solve

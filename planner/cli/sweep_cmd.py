@@ -4,7 +4,8 @@ import sys
 
 import click
 
-from planner.cli.common import EXIT_FAULT, EXIT_LIMIT, EXIT_OK, emit_json, handle_errors, json_option, out_option, set_option
+from planner.cli.common import (EXIT_FAULT, EXIT_LIMIT, EXIT_OK, check_out, emit_json, handle_errors, json_option, out_option,
+                                 set_option)
 from planner.cli.sens_common import (interrupt_message, point_time_option, progress_bar, resume_option, scheduler_option,
                           usage_error, workers_option)
 from planner.solver.outcome import Status
@@ -55,6 +56,7 @@ def sweep(scenario, vary, overrides, out_dir, as_json, workers, scheduler, resum
           --vary objective.sector_weights.ai=1:3:0.5 --workers 2
       planner sweep --resume outputs/baseline/sweep-20270101T000000000000Z
     """
+    check_out(out_dir)
     from planner.api import load_scenario
     from planner.sensitivity.grid import parse_axes
     from planner.sensitivity.sweep import resume_sweep, run_sweep

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from planner.cli.common import (emit_json, handle_errors, json_option, out_option, resolve_workers_option,
+from planner.cli.common import (check_out, emit_json, handle_errors, json_option, out_option, resolve_workers_option,
                                  scenario_argument, set_option)
 
 
@@ -48,6 +48,7 @@ def value(scenario, overrides, out_dir, as_json, deltas, families, workers) -> N
       planner value models/baseline.yaml --set limits.budget_musd=4000 --out outputs/value
       planner value models/baseline.yaml --workers 2 --json
     """
+    check_out(out_dir)
     from planner.analysis.value import describe, value_bounds, value_rows
     from planner.api import load_scenario
 
@@ -57,7 +58,7 @@ def value(scenario, overrides, out_dir, as_json, deltas, families, workers) -> N
     if out_dir:
         from planner.analysis.files import write_analysis
 
-        write_analysis(out_dir, {"value.json": data}, {"value.csv": value_rows(report)})
+        write_analysis(out_dir, {"value.json": data}, {"value.csv": value_rows(report)}, kind="value")
     if as_json:
         emit_json({**data, **({"out_dir": out_dir} if out_dir else {})})
         return

@@ -318,9 +318,9 @@ def generate(out_dir: str | Path, options: int, gaps: int | None = None, seed: i
     tables, limits, rules_cfg, n_targets = _tables(options, gaps, seed, resources, rules)
     text = _scenario_yaml(name, options, gaps, seed, resources, rules_cfg, limits)
 
-    from planner.io.runfolder import atomic_dir
+    from planner.io.runfolder import replace_dir  # inputs, not a run folder: no marker (the check above decides)
 
-    with atomic_dir(inputs_dir) as tmp:
+    with replace_dir(inputs_dir) as tmp:
         os.chmod(tmp, 0o755)  # mkdtemp makes it private; these are ordinary input files
         for table, rows in tables.items():
             with open(tmp / f"{table}.csv", "w", encoding="utf-8", newline="") as fh:

@@ -1,4 +1,13 @@
-"""Write a run's files atomically: all or nothing, never outside the chosen folder."""
+"""Write a run's files atomically: all or nothing, never outside the chosen folder, and never
+over anything the planner did not write.
+
+Every run folder gets a marker file, `.planner-run` (JSON: tool, kind, version), written by
+`atomic_dir` with the folder's contents. `atomic_dir` replaces a folder only if it carries
+that marker or is empty (`check_replaceable`); anything else at the path — a folder of
+notes, the project itself, a file, a symbolic link, the working folder — is refused with
+`planner.errors.OutputRefused` (exit 2) before anything is written or removed. Run folders
+written before the marker existed carry none and are refused too.
+"""
 from __future__ import annotations
 
 import json
@@ -34,6 +43,88 @@ def atomic_file(path: Path, write: Callable[[Path], object]) -> Path:
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+MARKER = ".planner-run"  # the file that makes a folder a run folder of this tool
+TOOL = "partnership-planner"
+MAX_MARKER_BYTES = 4096
+
+
+def write_marker(folder: Path, kind: str) -> Path:
+    """Write `folder/.planner-run`: {"tool": "partnership-planner", "kind": kind, "version": …}."""
+    from planner import __version__
+
+    if not kind or not isinstance(kind, str):
+        raise ValueError(f"a run folder needs a kind, got {kind!r}")
+    path = Path(folder) / MARKER
+    path.write_text(json.dumps({"tool": TOOL, "kind": kind, "version": __version__}, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def read_marker(folder: str | Path) -> dict | None:
+    """The folder's marker if it is this tool's: a regular file (not a link) holding a JSON
+    object with "tool": "partnership-planner"; None otherwise."""
+    path = Path(folder) / MARKER
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_MARKER_BYTES:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("tool") == TOOL else None
+
+
+def is_run_folder(folder: str | Path) -> bool:
+    """A folder (not a link to one) that carries this tool's `.planner-run` marker."""
+    folder = Path(folder)
+    return folder.is_dir() and not folder.is_symlink() and read_marker(folder) is not None
+
+
+def _absolute(path: str | Path) -> Path:
+    """The absolute path with `.` and `..` resolved by name (symlinks are not followed)."""
+    return Path(os.path.abspath(path))
+
+
+def _is_working_folder(target: Path) -> bool:
+    try:
+        cwd = Path.cwd().resolve()
+    except OSError:  # the working folder was removed
+        return False
+    here = target.resolve()
+    return here == cwd or here in cwd.parents
+
+
+def check_replaceable(target: str | Path) -> Path:
+    """`target` as an absolute path if a run may be written there; else OutputRefused.
+
+    Allowed: a path that does not exist, an empty folder, a folder with this tool's marker.
+    Refused: a symbolic link (even to a run folder), a file, the working folder or a folder
+    above it, and any other folder — including run folders written before the marker."""
+    from planner.errors import OutputRefused, Refusal
+
+    target = _absolute(target)
+    if target.is_symlink():
+        raise OutputRefused(target, Refusal.SYMLINK,
+                            f"is a symbolic link (to {os.readlink(target)}); the planner does not replace links: "
+                            "give a real folder as --out")
+    if not os.path.lexists(target):
+        return target
+    if not target.is_dir():
+        raise OutputRefused(target, Refusal.NOT_A_FOLDER,
+                            "exists and is not a folder, so not a Partnership Planner run folder; "
+                            "choose another folder or remove it yourself")
+    if _is_working_folder(target):
+        raise OutputRefused(target, Refusal.WORKING_FOLDER,
+                            "is the working folder or a folder above it; a run folder is replaced whole, so "
+                            "choose a folder of its own, e.g. outputs/run")
+    if read_marker(target) is not None or next(os.scandir(target), None) is None:
+        return target
+    why = ("its .planner-run file is not this tool's marker" if os.path.lexists(target / MARKER)
+           else "no .planner-run marker; run folders written before the marker was introduced have none and are "
+                "refused too")
+    raise OutputRefused(target, Refusal.NOT_A_RUN_FOLDER,
+                        f"exists and is not a Partnership Planner run folder ({why}); "
+                        "choose another folder or remove it yourself")
 
 
 def default_run_dir(scenario_name: str, root: str | Path = "outputs") -> Path:
@@ -91,12 +182,44 @@ def _recover(target: Path) -> None:
         if m.group(1) == "old" and not os.path.lexists(target):
             os.replace(path, target)
         else:
-            shutil.rmtree(path, ignore_errors=True)
+            _remove(path)
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder tree, or a file or symbolic link (never what a link points to)."""
+    if path.is_symlink() or not path.is_dir():
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @contextmanager
-def atomic_dir(target: str | Path) -> Iterator[Path]:
+def atomic_dir(target: str | Path, kind: str) -> Iterator[Path]:
+    """Yield a temporary sibling folder; on success it gets the `.planner-run` marker of `kind`
+    (solve, sweep, frontier, tranches, montecarlo, alternatives, robust, explain, value, …)
+    and replaces `target` in one atomic step.
+
+    `target` must be replaceable (`check_replaceable`): checked before anything is written
+    and again just before the swap, so a folder that appeared meanwhile is not lost either;
+    a refusal (`OutputRefused`) removes the temporary folder and leaves `target` untouched.
+    """
+    target = _absolute(target)
+    check_replaceable(target)
+    with replace_dir(target) as tmp:
+        yield tmp
+        write_marker(tmp, kind)
+        check_replaceable(target)
+
+
+@contextmanager
+def replace_dir(target: str | Path) -> Iterator[Path]:
     """Yield a temporary sibling folder; on success it replaces `target` in one atomic step.
+
+    No marker and no refusal: for folders that are not run folders (`planner generate`'s
+    inputs), whose caller decides whether `target` may be replaced. Run folders use `atomic_dir`.
 
     On any failure the temporary folder is removed and `target` (if it existed) is untouched.
     The swap is one `renameat2(RENAME_EXCHANGE)` where Linux offers it, so a kill at any
@@ -105,7 +228,7 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
     next write to `target` restores a previous folder a SIGKILL left moved aside. Temporary
     folders carry the writer's pid, so the next write removes those of dead writers.
     """
-    target = Path(target).absolute()
+    target = _absolute(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     _recover(target)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-{os.getpid()}-"))
@@ -147,7 +270,7 @@ def _swap_in_two_steps(tmp: Path, target: Path) -> None:
                 os.replace(old, target)
             raise
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)  # a folder, or (replace_dir onto a file or link) the file or link itself
     finally:
         for sig, handler in saved.items():
             signal.signal(sig, handler)
@@ -179,7 +302,7 @@ def write_run(result: Result, out_dir: str | Path, extra=None) -> Path:
     out_dir, so files it adds (e.g. reports) land together with the run or not at all.
     """
     summary = result.summary()
-    with atomic_dir(out_dir) as tmp:
+    with atomic_dir(out_dir, kind="solve") as tmp:
         write_csv(result.portfolio, safe_child(tmp, "portfolio.csv"))
         write_csv(result.coverage, safe_child(tmp, "coverage.csv"))
         if result.scenario.config.rules.phasing is not None:

@@ -166,7 +166,7 @@ def write_robust(report: RobustReport, out_dir: str | Path) -> Path:
     from planner.io.runfolder import atomic_dir, write_csv
 
     out = Path(out_dir)
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, kind="robust") as tmp:
         (tmp / "robust.json").write_text(json.dumps(report.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
         write_csv(pd.DataFrame(report.options, columns=["option_id", "nominal", "maximin", "minimax_regret", "core",
                                                         "nondominated_share", "mc_frequency"]), tmp / "robust_options.csv")

@@ -130,7 +130,7 @@ def finish(journal: Journal, tables: dict[str, Any], summary: dict[str, Any]) ->
 
 
 def write_tables(out_dir: Path, tables: dict[str, Any], summary: dict[str, Any]) -> Path:
-    with atomic_dir(out_dir) as tmp:
+    with atomic_dir(out_dir, kind=summary["kind"]) as tmp:
         for name, frame in tables.items():
             write_csv(frame, safe_child(tmp, name))
         safe_child(tmp, "summary.json").write_text(json_text(summary) + "\n", encoding="utf-8")

@@ -12,13 +12,18 @@ P_t feasible at limits.r = L_t (every other setting and rule as the scenario sta
   P_{t−1} (`rules.require` extended by P_{t−1}); a tranche that has none is reported
   infeasible and the next one starts from the last portfolio found.
 
+A tranche with no portfolio at its limit at all (its own solve, below, is infeasible) is
+reported `infeasible` in both modes and left out of the joint MILP, whose other tranches are
+then planned as if it were not there (a tranche without a portfolio constrains no other).
+`infeasible_tranches` lists such tranches; the CLI names them and exits 3.
+
 Per tranche it also solves the scenario at L_t alone (the unconstrained optimum U_t), so
 the price of nesting is U_t − objective(P_t) (objective(P_t) − U_t for min_cost), ≥ 0 for
 proven optima. Each figure is `planner.results.evaluation.evaluate`'s, never the solver's.
 
 Tables: `tranches.csv` (one row per tranche: limit, status, objective, unconstrained
 objective, price of nesting, what the tranche adds, the portfolio), `summary.json`
-(`kind: tranches`).
+(`kind: tranches`; `exact`: every solve proved its status, optimal or infeasible).
 """
 from __future__ import annotations
 
@@ -45,6 +50,7 @@ from planner.solver.tiebreak import SUBSETS
 
 KIND = "tranches"
 SEP = ";"
+PROVEN = (Status.OPTIMAL, Status.INFEASIBLE)  # statuses that are proofs: the tranche's answer is exact
 Nested = Literal["joint", "greedy"]
 
 
@@ -108,6 +114,30 @@ def _joint(scenarios: list[Scenario], time_limit_s: float | None, mip_gap: float
     return out
 
 
+def _joint_where_feasible(engine: Engine, key: str, limits: list[float], free: list[PointResult],
+                          greedy: list[PointResult], time_limit_s: float | None, mip_gap: float | None) -> list[PointResult]:
+    """The joint MILP over the tranches that have a portfolio on their own; a tranche proven
+    infeasible alone keeps that infeasible solve as its plan and is left out of the MILP
+    (it would make the whole MILP infeasible, though no portfolio of it constrains the others)."""
+    keep = [t for t, f in enumerate(free) if f.status is not Status.INFEASIBLE]
+    plans = list(free)
+    if keep:
+        scenarios = [engine.scenario([(key, limits[t])])[0] for t in keep]
+        for t, plan in zip(keep, _joint(scenarios, time_limit_s, mip_gap, [greedy[t] for t in keep])):
+            plans[t] = plan
+    return plans
+
+
+def infeasible_tranches(outcome: RunOutcome) -> list[dict[str, Any]]:
+    """The tranches that have no portfolio because none exists (status `infeasible`), each with
+    its number, limit and `alone`: True when no portfolio meets the scenario at that limit even
+    without nesting, False when the nesting (the earlier tranches' portfolio) rules them out."""
+    frame = outcome.tables["tranches.csv"]
+    return [{"tranche": int(row.tranche), "limit": float(row.limit),
+             "alone": Status.of(row.unconstrained_status) is Status.INFEASIBLE}
+            for row in frame.itertuples() if Status.of(row.status) is Status.INFEASIBLE]
+
+
 def _greedy(engine: Engine, key: str, limits: list[float], time_limit_s: float | None) -> list[PointResult]:
     base_require = list(engine.base.config.rules.require)
     out, previous = [], ()
@@ -147,11 +177,8 @@ def run_tranches(scenario: Scenario, resource: str, tranches: list[float], *, ne
         if progress:
             progress(i + 1, 2 * len(limits))
     greedy = _greedy(engine, key, limits, time_limit_s)
-    if nested == "joint":
-        scenarios = [engine.scenario([(key, limit)])[0] for limit in limits]
-        plans = _joint(scenarios, time_limit_s, mip_gap, greedy)
-    else:
-        plans = greedy
+    plans = _joint_where_feasible(engine, key, limits, free, greedy, time_limit_s, mip_gap) if nested == "joint" \
+        else greedy
     if progress:
         progress(2 * len(limits), 2 * len(limits))
     table = tranche_table(engine, resource, limits, plans, free)
@@ -165,7 +192,7 @@ def run_tranches(scenario: Scenario, resource: str, tranches: list[float], *, ne
         "unconstrained_sum": r9(sum(f.objective for f in free if f.has_portfolio)),
         "price_of_nesting": [r for r in table["price_of_nesting"].tolist()],
         "nested_ok": _nested(plans),
-        "exact": all(p.status == Status.OPTIMAL for p in (*plans, *free)),
+        "exact": all(p.status in PROVEN for p in (*plans, *free)),
         "paths": dict(engine.counts), "wall_seconds": round(time.perf_counter() - t0, 3),
         "time_limit_s": time_limit_s,
     }
