@@ -116,7 +116,6 @@ INTERNAL = {
 }
 # Writers in files other helpers own in issue 18, to move onto json_text when merged.
 PENDING = {
-    "io/runfolder.py": 2,  # summary.json, scenario.json of a solve (h-runfolder)
     "robust/run.py": 1,  # robust.json (h-robust)
 }
 

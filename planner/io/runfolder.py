@@ -19,6 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from planner.io.numbers import json_text
+
 if TYPE_CHECKING:
     from planner.results.result import Result
 
@@ -57,7 +59,7 @@ def write_marker(folder: Path, kind: str) -> Path:
     if not kind or not isinstance(kind, str):
         raise ValueError(f"a run folder needs a kind, got {kind!r}")
     path = Path(folder) / MARKER
-    path.write_text(json.dumps({"tool": TOOL, "kind": kind, "version": __version__}, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json_text({"tool": TOOL, "kind": kind, "version": __version__}) + "\n", encoding="utf-8")
     return path
 
 
@@ -310,8 +312,8 @@ def write_run(result: Result, out_dir: str | Path, extra=None) -> Path:
         if result.scenario.config.replan is not None:
             write_csv(result.changes, safe_child(tmp, "changes.csv"))
         safe_child(tmp, "scenario.json").write_text(
-            json.dumps(result.scenario.config.to_plain(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        safe_child(tmp, "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+            json_text(result.scenario.config.to_plain(), sort_keys=True) + "\n", encoding="utf-8")
+        safe_child(tmp, "summary.json").write_text(json_text(summary) + "\n", encoding="utf-8")
         if extra is not None:
             extra(tmp)
     return Path(out_dir)

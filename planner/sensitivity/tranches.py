@@ -44,7 +44,7 @@ from planner.sensitivity.engine import Engine, PointResult, point_result
 from planner.sensitivity.frontier import frontier_engine
 from planner.sensitivity.points import raw_inputs
 from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
-from planner.solver.highs import HighsSession
+from planner.solver.live import LiveModel
 from planner.solver.outcome import Status
 from planner.solver.tiebreak import SUBSETS
 
@@ -102,7 +102,7 @@ def _joint(scenarios: list[Scenario], time_limit_s: float | None, mip_gap: float
     start = None
     if greedy and all(p.has_portfolio for p in greedy):
         start = (stacked.x_cols, np.concatenate([p.x for p in greedy]).astype(float))
-    session = HighsSession(stacked, cfg.threads)
+    session = LiveModel(stacked, cfg.threads, own=False)
     outcome = session.solve(cfg.time_limit_s if time_limit_s is None else time_limit_s,
                             cfg.mip_gap if mip_gap is None else mip_gap, cfg.tie_break, start, scope=SUBSETS)
     seconds = time.perf_counter() - t0
