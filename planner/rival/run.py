@@ -242,6 +242,11 @@ def rival(scenario: Scenario, options: RivalOptions | None = None) -> RivalResul
     """The nominal plan against the rival, the exact hedged (maximin) plan, per-partner figures and the ladder."""
     options = options or RivalOptions()
     t0 = time.perf_counter()
+    rival_terms(scenario)  # a scenario without a rival: section is refused before any solve
+    if options.budget is not None and options.budget != scenario.config.rival.budget:
+        cfg = scenario.config  # the budget becomes the scenario's, so scenario.json and input_sha256 record it
+        scenario = scenario.with_config(cfg.model_copy(update={"rival": cfg.rival.model_copy(
+            update={"budget": float(options.budget)})}))
     search = Search(scenario, options.progress)
     terms = search.at_budget(search.terms.budget if options.budget is None else options.budget)
     search.progress("nominal plan")
