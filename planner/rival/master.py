@@ -170,19 +170,17 @@ class Master:
                        scale=None)
         return True
 
-    def solve(self, tie_break: bool, floor: float | None = None, start: np.ndarray | None = None,
-              mip_gap: float | None = None) -> SolveOutcome:
-        """Maximise η (then, with `tie_break`, least cost among the master's optima), with the scenario's solver settings.
+    def solve(self, tie_break: bool, start: np.ndarray | None = None) -> SolveOutcome:
+        """Maximise η (then, with `tie_break`, least cost among the master's optima), with the scenario's
+        solver settings; `start`, the best plan found so far, is HiGHS's MIP start.
 
-        `floor`: a worst case some plan is known to reach; the maximin is at least that, so η ≥ floor
-        only cuts off plans that cannot be the answer (the solver prunes with it, as with a cutoff)."""
+        (No lower bound on η from that plan's worst case: HiGHS 1.16's presolve declared a feasible
+        master infeasible with one — tests/test_rival_hand.py::test_partial_loss_rewards_redundancy.)"""
         from planner.solver import solve_model
-
-        self.eta.lowBound = None if floor is None else floor
 
         self.model.prob.sense = pulp.LpMaximize
         self.model.prob.setObjective(self.model.primary)
-        return solve_model(self.model, tie_break=tie_break, start=start, mip_gap=mip_gap)
+        return solve_model(self.model, tie_break=tie_break, start=start)
 
     def x_of(self, outcome: SolveOutcome) -> np.ndarray:
         return np.asarray(outcome.x, dtype=np.int8)

@@ -145,7 +145,7 @@ def hedge(search: Search, terms: RivalTerms, nominal: Plan, upper: float, seeds=
     rounds, bound, tie_break, exact = 0, upper, False, False
     while rounds < max_rounds:
         search.progress(f"round {rounds + 1}: {len(master.responses)} responses in the master")
-        outcome = master.solve(tie_break, best.worst_case - tolerance(best.worst_case), best.x)
+        outcome = master.solve(tie_break, best.x)
         search.solves += 1
         rounds += 1
         if not outcome.status.has_portfolio:
