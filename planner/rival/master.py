@@ -13,7 +13,7 @@ objective-shaping families, `set_objectives`) so its value V_k(x) is the model's
     Σ_{o with p ∈ R_k} x[o] ≥ need_k·u_k     need_k = least count with c(R_k) + s·count > B
 
 (R_k costs c(R_k) + s·Σ_{p∈R_k} n_p(x); with s = 0 it is always affordable and has no u_k.)
-M = z* − (the least value any portfolio can have). The master's bound is an upper bound of
+M_k = the most the pulled partners could ever be worth (`Master.most_lost`). The master's bound is an upper bound of
 the maximin; the rival's best response to the master's x gives a lower bound; rounds add that
 response until the two meet (`planner.rival.run.hedge`).
 """
@@ -82,23 +82,17 @@ def gap_of_terms(model: Model) -> dict[str, str]:
     return out
 
 
-def least_value(scenario: Scenario) -> float:
-    """A lower bound of any portfolio's value: no coverage, every risk taken, no bonus (bonuses are > 0)."""
-    obj = scenario.config.objective
-    return -obj.risk_penalty * float(scenario.options["risk"].to_numpy(dtype=float).sum())
-
-
 class Master:
     """The master MILP, grown in place: one response copy per round, re-solved from scratch each round."""
 
-    def __init__(self, scenario: Scenario, terms: RivalTerms, evaluator: Evaluator, upper: float):
+    def __init__(self, scenario: Scenario, terms: RivalTerms, evaluator: Evaluator):
         from planner.model.assemble import build
 
         self.scenario, self.terms, self.evaluator = scenario, terms, evaluator
         self.model = build(scenario)
-        self.upper = upper + 1e-6 * max(1.0, abs(upper))
-        self.big = self.upper - least_value(scenario)
-        self.eta = self.model.new_var("rival_eta", "worst_case", None, self.upper)
+        # η is free: η ≤ V_0(x) bounds it (an explicit η ≤ z* bound made HiGHS 1.16 end "Solve error"
+        # on a tiny master whose optimum sat at z*, tests/test_rival_property.py).
+        self.eta = self.model.new_var("rival_eta", "worst_case", None, None)
         nominal = self.model.primary
         self.nominal = nominal
         self.gap_of = gap_of_terms(self.model)

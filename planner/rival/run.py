@@ -137,7 +137,7 @@ def hedge(search: Search, terms: RivalTerms, nominal: Plan, upper: float, seeds=
     found; then rounds with it, until the least-cost master optimum is itself a maximin plan."""
     from planner.rival.master import Master
 
-    master = Master(search.scenario, terms, search.evaluator, upper)
+    master = Master(search.scenario, terms, search.evaluator)
     nominal_response = search.respond(nominal.x, terms)
     best = search.plan(nominal.x, terms, nominal_response)
     for pulled in (nominal_response.pulled, *seeds):
