@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from planner.cli.common import EXIT_INFEASIBLE, EXIT_LIMIT, emit_json, handle_errors, json_option, out_option, set_option
+from planner.cli.common import emit_json, handle_errors, json_option, out_option, set_option
 
 MAX_RUNGS = 1000
 
@@ -72,7 +72,7 @@ def rival(scenario, budget, budgets, overrides, out_dir, as_json) -> None:
                 emit_json({"scenario": sc.name, "status": str(exc.status), "message": str(exc)})
             else:
                 click.echo(str(exc), err=True)
-            sys.exit(EXIT_INFEASIBLE if exc.status.value == "infeasible" else EXIT_LIMIT)
+            sys.exit(exc.status.exit_code)
     stamp = default_run_dir(sc.name)
     folder = Path(out_dir) if out_dir else stamp.with_name(f"rival-{stamp.name}")
     write_rival(result, folder)

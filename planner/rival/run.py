@@ -143,6 +143,7 @@ def hedge(search: Search, terms: RivalTerms, nominal: Plan, upper: float, seeds=
     for pulled in (nominal_response.pulled, *seeds):
         master.add(tuple(pulled))
     rounds, bound, tie_break, exact = 0, upper, False, False
+    unproven = nominal_response.status is not Status.OPTIMAL  # a response found at a limit may not be the best
     while rounds < max_rounds:
         search.progress(f"round {rounds + 1}: {len(master.responses)} responses in the master")
         outcome = master.solve(tie_break, best.x)
@@ -165,10 +166,13 @@ def hedge(search: Search, terms: RivalTerms, nominal: Plan, upper: float, seeds=
                 exact = True
                 break
             continue
+        if not proven:
+            unproven = True
+            break  # a solve stopped at a limit: the gap stays open and is reported (exit 4)
         if not master.add(found.response.pulled):
             break  # numerically closed: the master already holds this response
     gap = max(0.0, bound - best.worst_case)
-    exact = exact or gap <= tolerance(bound)
+    exact = not unproven and (exact or gap <= tolerance(bound))
     return Hedge(terms.budget, best, bound, 0.0 if exact else gap, rounds, exact, tuple(master.responses))
 
 
