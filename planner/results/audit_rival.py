@@ -28,7 +28,8 @@ VERIFIED = (
     "response re-solved (a small exact MILP), so the response is a best one",
     "rival.json nominal/hedged cost and options: the plan's cost_resource use and size",
     "rival.json price_of_hedging = nominal objective − hedged objective; gain = hedged − nominal worst case",
-    "rival.json gap and exact: gap ≥ 0, gap = bound − hedged worst case unless exact (then within 1e-6)",
+    "rival.json gap and exact: gap ≥ 0, gap = bound − hedged worst case unless exact (then within the tolerance: "
+    "1e-6 relative, or solver.mip_gap if larger)",
     "rival_partners.csv: every row and column recomputed from the two plans and their responses",
     "rival_ladder.csv: at each budget the nominal worst case and response (re-solved), the hedged plan "
     "(nominal plan + added − dropped) with its objective, worst case and response (re-solved), price and gain",
@@ -161,7 +162,9 @@ def _totals(ck: _Ck, data: dict, search, xs) -> None:
     except (TypeError, ValueError):
         ck.bad("rival.json", "key gap", gap, None, "bound and gap must be numbers")
         return
-    tol = 1e-6 * max(1.0, abs(bound))
+    from planner.rival.run import tolerance
+
+    tol = tolerance(bound, search.scenario.config.solver.mip_gap)
     if data.get("exact") is True and (gap != 0 or bound - h_worst > tol or h_worst - bound > tol):
         ck.bad("rival.json", "key gap", gap, bound - h_worst, "an exact run has gap 0 and bound = hedged worst case")
     if data.get("exact") is not True and not close(gap, max(0.0, bound - h_worst)):

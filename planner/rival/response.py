@@ -109,7 +109,8 @@ def best_response(scenario: Scenario, x: np.ndarray, terms: RivalTerms, evaluato
     model.primary = expr(objective)
     model.secondary = expr((y, float(cost[p])) for y, p in zip(pull, candidates))
     model.prob.setObjective(model.primary)
-    outcome = solve_model(model, backend="highs", tie_break=True)
+    # mip_gap 0 whatever the scenario says: a response short of the best would overstate the worst case.
+    outcome = solve_model(model, backend="highs", tie_break=True, mip_gap=0.0)
     if not outcome.status.has_portfolio:
         from planner.errors import PlannerError
 

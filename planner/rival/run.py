@@ -125,9 +125,10 @@ class Search:
                     response.value, response, float(self.cost @ x))
 
 
-def tolerance(value: float) -> float:
-    """The exactness tolerance: the tie-break stage's own, 1e-6 relative."""
-    return 1e-6 * max(1.0, abs(value))
+def tolerance(value: float, mip_gap: float = 0.0) -> float:
+    """The exactness tolerance: the tie-break stage's own, 1e-6 relative, or the scenario's
+    solver.mip_gap where that is larger (the master is solved to that gap)."""
+    return max(1e-6, mip_gap) * max(1.0, abs(value))
 
 
 def hedge(search: Search, terms: RivalTerms, nominal: Plan, upper: float, seeds=(), max_rounds: int = MAX_ROUNDS) -> Hedge:
@@ -138,6 +139,7 @@ def hedge(search: Search, terms: RivalTerms, nominal: Plan, upper: float, seeds=
     from planner.rival.master import Master
 
     master = Master(search.scenario, terms, search.evaluator)
+    gap_setting = search.scenario.config.solver.mip_gap
     nominal_response = search.respond(nominal.x, terms)
     best = search.plan(nominal.x, terms, nominal_response)
     for pulled in (nominal_response.pulled, *seeds):
@@ -155,12 +157,12 @@ def hedge(search: Search, terms: RivalTerms, nominal: Plan, upper: float, seeds=
         found = search.plan(master.x_of(outcome), terms)
         proven = outcome.status is Status.OPTIMAL and found.response.status is Status.OPTIMAL
         if tie_break:
-            if found.worst_case >= bound - tolerance(bound) and proven:
+            if found.worst_case >= bound - tolerance(bound, gap_setting) and proven:
                 best, exact = found, True
                 break
         elif found.worst_case > best.worst_case:
             best = found
-        if not tie_break and bound - best.worst_case <= tolerance(bound) and proven:
+        if not tie_break and bound - best.worst_case <= tolerance(bound, gap_setting) and proven:
             tie_break = search.scenario.config.solver.tie_break
             if not tie_break:
                 exact = True
@@ -172,7 +174,7 @@ def hedge(search: Search, terms: RivalTerms, nominal: Plan, upper: float, seeds=
         if not master.add(found.response.pulled):
             break  # numerically closed: the master already holds this response
     gap = max(0.0, bound - best.worst_case)
-    exact = not unproven and (exact or gap <= tolerance(bound))
+    exact = not unproven and (exact or gap <= tolerance(bound, gap_setting))
     return Hedge(terms.budget, best, bound, 0.0 if exact else gap, rounds, exact, tuple(master.responses))
 
 
