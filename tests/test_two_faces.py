@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_rival_property import FAMILIES, PARTNERS, rival_scenario
 from test_rules_property import instances, rule_for, scenario_of
 
 from planner.model.assemble import build
@@ -94,3 +95,38 @@ def test_every_registered_family_has_both_faces():
         module = __import__(family.module, fromlist=["_"])
         assert callable(getattr(module, f"add_{family.name}", None)), f"{family.name} has no add_{family.name}"
         assert callable(getattr(module, f"evaluate_{family.name}", None)), f"{family.name} has no evaluate_{family.name}"
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(data=st.data())
+def test_rival_response_copy_two_faces(data):
+    """The rival's master (planner.rival.master): a response copy's value, the model's own rows on
+    the coverage the pulled partners leave, maximised at a fixed portfolio, equals the numpy face's
+    value after that response (`planner.rival.value.value_under`)."""
+    import pulp
+
+    from planner.rival.master import Master
+    from planner.rival.value import Evaluator, rival_terms, value_under
+    from planner.solver import solve_model
+
+    inst = data.draw(instances(max_options=6))
+    rules: dict = {}
+    for family in data.draw(st.lists(st.sampled_from(FAMILIES), max_size=2, unique=True)):
+        rules.update(rule_for(family, data.draw, inst))
+    loss = data.draw(st.sampled_from([1.0, 0.5, 0.25]))
+    sc = rival_scenario(inst, rules, {"cost": "rival_cost", "budget": 1, "loss": loss}, [1.0] * len(PARTNERS))
+    x, _ = random_portfolio(data.draw, sc)
+    pulled = tuple(data.draw(st.lists(st.sampled_from([p for p, _, _ in PARTNERS]), max_size=2, unique=True)))
+    master = Master(sc, rival_terms(sc), Evaluator(sc, loss))
+    value = master.value_after(pulled, "t")
+    for var, on in zip(master.model.x.values(), x.tolist()):
+        var.lowBound = var.upBound = float(on)
+    master.model.primary = value
+    master.model.prob.sense = pulp.LpMaximize
+    master.model.prob.setObjective(value)
+    outcome = solve_model(master.model, tie_break=False)
+    if not outcome.status.has_portfolio:  # x breaks a row of the model: the copy has nothing to say
+        assert evaluate(sc, x).violations()
+        return
+    assert outcome.objective_solver == pytest.approx(value_under(sc, x, pulled), abs=1e-7)

@@ -28,9 +28,16 @@ def check(run_dir: str, scenario: str | None, overrides: tuple[str, ...], as_jso
       planner solve --out outputs/base && planner check outputs/base
       planner check outputs/cut --scenario models/baseline.yaml --set limits.budget_musd=2000
     """
+    from pathlib import Path
+
     from planner.results.audit import check_run
 
-    report = check_run(run_dir, scenario, overrides)
+    if (Path(run_dir) / "rival.json").is_file():  # a planner rival folder (planner.results.audit_rival)
+        from planner.results.audit_rival import check_rival
+
+        report = check_rival(run_dir)
+    else:
+        report = check_run(run_dir, scenario, overrides)
     if as_json:
         emit_json(report.to_dict())
     else:

@@ -11,6 +11,7 @@ from planner.inputs.config_rules import RulesConfig  # the rules: section has it
 from planner.inputs.config_robust import RobustConfig  # the robust: section (planner robust)
 from planner.inputs.config_replan import ReplanConfig  # so has replan:
 from planner.inputs.config_numbers import Amount, Count, Fraction, Positive, PositiveCount, Whole  # every number bounded
+from planner.inputs.config_rival import RivalConfig  # and rival: (planner rival)
 from planner.errors import InputError, Problem
 
 
@@ -101,6 +102,7 @@ class ScenarioConfig(_Frozen):
     diagnose: DiagnoseConfig = DiagnoseConfig()
     robust: RobustConfig | None = None
     replan: ReplanConfig | None = None
+    rival: RivalConfig | None = None
 
     @field_validator("name")
     @classmethod
@@ -185,6 +187,8 @@ def input_digest(config: ScenarioConfig, tables_sha256: str) -> str:
     digest = hashlib.sha256()
     canonical = {k: v for k, v in config.to_plain().items() if k not in ("inputs", "extends", "description")}
     canonical["solver"] = {k: v for k, v in canonical.get("solver", {}).items() if k != "threads"}  # how, not what
+    if canonical.get("rival") is None:  # no rival: the digest stays what it was before the section existed
+        canonical.pop("rival", None)
     if canonical.get("replan"):  # the incumbent's ids decide, not the folder they were read from
         canonical["replan"] = {k: v for k, v in canonical["replan"].items() if k != "incumbent_from"}
     digest.update(json.dumps(canonical, sort_keys=True).encode())

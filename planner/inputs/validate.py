@@ -15,6 +15,7 @@ from planner.io.safety import reads_back
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.inputs.schema import FALSE, MAX_ABS, RESOURCE, SCHEMA, TRUE, number_problem
+from planner.inputs.validate_rival import check_rival
 from planner.inputs.validate_robust import check_robust
 from planner.inputs.validate_rules import check_rules, replan_columns, rule_resources
 
@@ -274,6 +275,10 @@ def validate(raw: RawInputs) -> Scenario:
                 ck.problems.append(Problem(file=str(raw.scenario_file), key=f"objective.{family}.{key}", value=key,
                                            message=f"unknown id; it must be an id from the {table} table"))
 
+    rival_problems, rival_costs = check_rival(cfg, str(raw.scenario_file), raw.files["partners"], partners)
+    ck.problems.extend(rival_problems)
+    if rival_costs is not None and cfg.rival.cost:
+        partners[cfg.rival.cost] = rival_costs
     if not ck.problems:  # the weight set reads valid weights
         ck.problems.extend(check_robust(cfg, str(raw.scenario_file), sectors, gaps))
     if ck.problems:

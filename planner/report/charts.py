@@ -305,6 +305,27 @@ def value_ranges(table: Table) -> Chart | None:
     return Chart(f"value_ranges_{_safe_key(table.key)}", "Non-dominated portfolios: value range over W", _png(fig), alt)
 
 
+def rival_ladder(table: Table) -> Chart | None:
+    """Rival: the nominal and the hedged plan's worst cases against the rival's budget."""
+    f = table.frame
+    cols = ("rival budget", "nominal worst case", "hedged worst case")
+    if not len(f) or not set(cols) <= set(f.columns) or not all(_numeric(f, c) for c in cols):
+        return None
+    rows = f[list(cols)].dropna().sort_values("rival budget")
+    xs = rows["rival budget"].astype(float).tolist()
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.0, 4.2))
+    ax.plot(xs, rows["nominal worst case"].astype(float), "o-", color=ORANGE, ms=4, lw=1.5, label="nominal plan")
+    ax.plot(xs, rows["hedged worst case"].astype(float), "s-", color=BLUE, ms=4, lw=1.5, label="hedged plan")
+    ax.set_xlabel("rival's budget")
+    ax.set_ylabel("objective after the rival's best response")
+    ax.set_title("Worst case against the rival's budget")
+    ax.legend(loc="lower left", fontsize=8, frameon=False)
+    alt = "; ".join(f"budget {x:,.4g}: nominal {n:,.4g}, hedged {h:,.4g}" for x, n, h in
+                    zip(xs, rows["nominal worst case"].astype(float), rows["hedged worst case"].astype(float)))
+    return Chart(f"rival_ladder_{_safe_key(table.key)}", "Worst case against the rival's budget", _png(fig), alt)
+
+
 def _safe_key(text: str) -> str:
     import re
 
@@ -324,6 +345,8 @@ def for_table(table: Table, content: RunContent) -> list[Chart]:
         charts = [sweep(table)]
     elif key.startswith("montecarlo"):
         charts = [core_index(table), percentiles(table)]
+    elif key == "rival_ladder":
+        charts = [rival_ladder(table)]
     elif key == "robust_portfolios":
         charts = [value_ranges(table)]
     elif key.startswith(("explain", "value")):

@@ -31,7 +31,8 @@ MAX_EXTRA_BYTES = 50 * 1024 * 1024
 SIDE_FILES = {"manifest.json"}  # run bookkeeping: shown with the inputs, not as a table of results
 KIND_TITLES = {"sweep": "Sweep", "frontier": "Frontier", "montecarlo": "Monte Carlo", "alternatives": "Alternatives",
                "ladder": "Budget ladder", "explain": "Explanation", "diagnose": "Diagnosis", "value": "Resource values",
-               "compare": "Comparison", "tranches": "Nested tranches", "robust": "Robust portfolios"}
+               "compare": "Comparison", "tranches": "Nested tranches", "robust": "Robust portfolios",
+               "rival": "Plans against a rival"}
 HEADLINE_SKIP = {"scenario", "kind", "axes", "scenario_file", "input_sha256", "planner_version", "paths", "block_size",
                  "workers", "scheduler", "out_dir", "timings_seconds", "selected_ids", "resources"}
 
@@ -312,6 +313,12 @@ KNOWN_EXTRAS = {
     "explain": ("Explanation: forced in / out", "Objective when each option is forced in or out."),
     "diagnose": ("Diagnosis", "Why the scenario is infeasible, and the smallest relaxations."),
     "compare": ("Comparison of two runs", "What differs between the two run folders."),
+    "rival_ladder": ("Rival: ladder of rival budgets", "At each rival budget: the nominal plan's and the hedged plan's "
+                                                       "worst cases, the price of hedging and its gain, and how the "
+                                                       "hedged plan differs from the nominal one."),
+    "rival_partners": ("Rival: per partner", "What pulling each partner away costs the rival before and after "
+                                             "shielding (each signed option adds the shield), what losing it alone "
+                                             "costs us, and whether the rival pulls it against each plan."),
     "robust_portfolios": ("Robust: non-dominated portfolios", "Each portfolio no other beats for every admissible weighting, "
                                                               "with its objective's range (min–max) over the weight set W."),
     "robust_options": ("Robust: per option", "Chosen (1) or not by the nominal, maximin and minimax-regret portfolios; "
@@ -321,6 +328,17 @@ KNOWN_EXTRAS = {
                                                        "largest regrets are attained at vertices)."),
 }
 ROBUST_JSON = "robust.json"
+RIVAL_JSON = "rival.json"  # its headline goes to the summary; its lists are rival_partners.csv and rival_ladder.csv
+# The rival tables' columns in words (the CSVs keep their keys).
+RIVAL_WORDS = {
+    "partner_id": "partner_id", "name": "partner", "rival_cost": "cost to the rival", "options_nominal": "options (nominal)",
+    "cost_nominal": "cost vs nominal plan", "loss_alone_nominal": "loss if pulled alone (nominal)",
+    "pulled_nominal": "pulled vs nominal", "options_hedged": "options (hedged)", "cost_hedged": "cost vs hedged plan",
+    "loss_alone_hedged": "loss if pulled alone (hedged)", "pulled_hedged": "pulled vs hedged", "shore_up": "shore up",
+    "budget": "rival budget", "nominal_worst_case": "nominal worst case", "nominal_response": "rival pulls (nominal)",
+    "hedged_worst_case": "hedged worst case", "hedged_objective": "hedged objective",
+    "hedged_response": "rival pulls (hedged)", "price_of_hedging": "price of hedging", "gain": "gain",
+    "added": "hedged plan adds", "dropped": "hedged plan drops", "gap": "gap", "iterations": "rounds", "exact": "exact"}
 
 
 def _extra_title(stem: str) -> tuple[str, str]:
@@ -366,6 +384,8 @@ def _extras(run_dir: Path) -> list[Table]:
         if path.suffix.lower() == ".json" and path.stem in csv_stems:
             continue  # explain.json beside explain.csv: the CSV is its table
         display = path.name
+        if path.name == RIVAL_JSON:
+            continue
         if path.name == ROBUST_JSON:  # its headline figures go to the summary; its vertices are the table
             import pandas as pd
 
@@ -384,6 +404,8 @@ def _extras(run_dir: Path) -> list[Table]:
             frame = type_frame(raw.map(lambda v: "" if v is None else str(v)) if len(raw) else raw)
         title, note = REPLAN_CHANGES if path.name == "changes.csv" and "change" in frame.columns and \
             "from_point" not in frame.columns else _extra_title(path.stem)
+        if path.stem in ("rival_partners", "rival_ladder"):
+            frame = frame.rename(columns=RIVAL_WORDS)
         percent = tuple(c for c in frame.columns if str(c).lower() in PERCENT_COLUMNS)
         tables.append(Table(path.stem, title, frame, percent, display, note))
     return tables
@@ -405,6 +427,33 @@ def robust_summary(data: dict) -> dict:
                "core_index": {"complete": core.get("complete"), "portfolios": core.get("portfolios"),
                               "labels": ", ".join(f"{labels.count(k)} {k}" for k in ("core", "borderline", "exterior"))}
                if core else {},
+               "timings_seconds": data.get("seconds") or {}}
+    return {k: v for k, v in summary.items() if v not in (None, {}, "")}
+
+
+def rival_summary(data: dict) -> dict:
+    """A rival run's headline (rival.json, `planner rival`) in words."""
+    from planner.io.numbers import fmt_number as num
+
+    r = data.get("rival") if isinstance(data.get("rival"), dict) else {}
+    name = str(r.get("name") or "the rival")
+
+    def plan(key: str) -> str | None:
+        p = data.get(key)
+        if not isinstance(p, dict):
+            return None
+        pulls = ", ".join(map(str, p.get("response") or [])) or "nobody"
+        return (f"objective {num(p.get('objective'), 4)} with nobody pulled; worst case {num(p.get('worst_case'), 4)} "
+                f"({name} pulls {pulls}); {len(p.get('selected') or [])} options")
+
+    exact = data.get("exact")
+    summary = {"scenario": data.get("scenario"), "kind": "rival",
+               "rival": f"{name}: budget {num(r.get('budget'))}, shield {num(r.get('shield'))} per option, "
+                        f"loss {num(100 * float(r.get('loss') or 0))} %",
+               "nominal plan": plan("nominal"), "hedged plan": plan("hedged"),
+               "price of hedging": data.get("price_of_hedging"), "gain": data.get("gain"),
+               "exactness": (f"exact: bound {num(data.get('bound'), 4)} met after {data.get('iterations')} rounds"
+                             if exact else f"not proven: gap {num(data.get('gap'), 4)} after {data.get('iterations')} rounds"),
                "timings_seconds": data.get("seconds") or {}}
     return {k: v for k, v in summary.items() if v not in (None, {}, "")}
 
@@ -436,7 +485,10 @@ def gather(run_dir: str | Path) -> RunContent:
     summary = _read_json(run_dir / "summary.json", "summary.json") if "summary.json" in present else {}
     if not isinstance(summary, dict):
         raise InputError(Problem(file=str(run_dir / "summary.json"), message="must be a JSON object"))
-    if "summary.json" not in present and (run_dir / ROBUST_JSON).is_file():
+    if "summary.json" not in present and (run_dir / RIVAL_JSON).is_file():
+        data = _read_json(run_dir / RIVAL_JSON, RIVAL_JSON)
+        summary = rival_summary(data) if isinstance(data, dict) else {}
+    elif "summary.json" not in present and (run_dir / ROBUST_JSON).is_file():
         data = _read_json(run_dir / ROBUST_JSON, ROBUST_JSON)
         summary = robust_summary(data) if isinstance(data, dict) else {}
     if "scenario" not in summary:  # explain/compare folders carry no summary.json; their JSON names the scenario
