@@ -114,9 +114,9 @@ def test_option_budget_overrides_and_is_recorded(make_scenario, tmp_path):
 
 @pytest.mark.parametrize("section, words", [
     ({"cost": "nope"}, "unknown column"),
-    ({"budget": -1}, "greater than or equal to 0"),
-    ({"shield": -0.5}, "greater than or equal to 0"),
-    ({"loss": 1.5}, "less than or equal to 1"),
+    ({"budget": -1}, "≥ 0"),
+    ({"shield": -0.5}, "≥ 0"),
+    ({"loss": 1.5}, "≤ 1"),
     ({"bogus": 1}, "unknown key"),
 ])
 def test_bad_rival_sections_are_refused(make_scenario, section, words):
@@ -163,7 +163,7 @@ def test_cli_json_folder_and_check(make_scenario, tmp_path):
     data = json.loads(res.output)
     assert data["hedged"]["worst_case"] == pytest.approx(0.6) and data["gain"] == pytest.approx(0.6)
     assert len(data["ladder"]) == 3 and data["iterations"] >= 1
-    assert sorted(p.name for p in out.iterdir()) == ["rival.json", "rival_ladder.csv", "rival_partners.csv", "scenario.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".planner-run", "rival.json", "rival_ladder.csv", "rival_partners.csv", "scenario.json"]
     res = CliRunner().invoke(cli, ["check", str(out)])
     assert res.exit_code == 0, res.output
     text = CliRunner().invoke(cli, ["rival", str(path), "--budget", "1", "--out", str(tmp_path / "r2")])

@@ -46,6 +46,7 @@ WRITERS = {
     "value": (["value", TINY], "value"),
     "diagnose": (["diagnose", TINY], "diagnose"),
     "compare": (["compare", "{run}", "{run}"], "compare"),
+    "rival": (["rival", TINY, "--set", "rival.budget=1"], "rival"),
 }
 
 
@@ -280,3 +281,15 @@ def test_feasible_tranches_still_exit_0(tmp_path):
     res = invoke("frontier", TINY, "--resource", "budget_musd", "--tranches", "6,11", "--out", tmp_path / "t", "--json")
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["infeasible_tranches"] == []
+
+
+def test_every_command_with_out_is_a_writer_here():
+    """A new command that writes a folder must be added to WRITERS (and so refuse foreign folders)."""
+    import click
+
+    from planner.cli import COMMANDS
+
+    ctx = click.Context(cli)
+    with_out = {name for name in COMMANDS
+                if any("--out" in p.opts for p in cli.get_command(ctx, name).params if hasattr(p, "opts"))}
+    assert with_out - {"export", "generate", "init"} <= {args[0][0] for args in WRITERS.values()}

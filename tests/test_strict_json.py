@@ -57,6 +57,7 @@ def runs(tiny: Path) -> list[tuple[str, list]]:
         ("alternatives", ["alternatives", tiny, "--within", "10%", "--count", "2", "--out", d / "alt"]),
         ("robust", ["robust", tiny, "--max-portfolios", "2", "--samples", "2", "--out", d / "robust",
                     "--set", "robust.sector_weights.semis=[1, 2]"]),
+        ("rival", ["rival", tiny, "--set", "rival.budget=1", "--out", d / "rival"]),
         ("generate", ["generate", d / "gen", "--options", "20"]),
         ("init", ["init", d / "new"]),
         ("solve", ["solve", tiny, "--set", "objective.coverage_target=1", "--out", d / "infeasible"]),  # exit 3
