@@ -5,6 +5,8 @@
       gap_weights: {ai-frontier-compute: [2, 3]}               # intervals, gaps.csv units
       order: ["semis >= ai", "ai >= quantum"]                 # between sectors, or between gaps
 
+Only ratios of weights matter: the statements hold up to a common scale of every weight.
+
 The weight set itself (`planner.inputs.validate_robust.WeightSet`) is derived from this and
 the tables; see docs/robust.md.
 """
@@ -38,6 +40,9 @@ class RobustConfig(BaseModel):
     samples: int = Field(100, ge=0, le=100_000)  # Monte Carlo draws from the weight set (0: none)
     seed: int = Field(0, ge=0)
     max_portfolios: int = Field(200, ge=1)
+    # Solve the optimum at no more than this many vertices of the weight set (minimax regret, the
+    # non-dominated portfolios, Monte Carlo); beyond it those report bounds (docs/robust.md).
+    max_vertices: int = Field(64, ge=1)
 
     @field_validator("order")
     @classmethod
