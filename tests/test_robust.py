@@ -298,3 +298,36 @@ def test_many_factors_count_up_front_and_stop_with_bounds(tmp_path):
         if exact is not None:
             assert lo - 1e-6 <= exact <= hi + 1e-6
         assert full.to_dict()[key]["max_regret_upper"] == full.to_dict()[key]["max_regret"]
+
+
+def test_orders_joining_too_many_factors_are_refused_by_name(tmp_path, monkeypatch):
+    import planner.inputs.validate_robust as vr
+
+    monkeypatch.setattr(vr, "GROUP_NODES", 20)
+    sectors = ["s1", "s2", "s3", "s4"]
+    path = write_scenario(tmp_path, options=[{"option_id": "o1", "budget_musd": 1, "sector_id": "s1"}],
+                          gaps=[{"gap_id": f"g{s}", "sector_id": s, "size": 1, "weight": 1} for s in sectors],
+                          contributions=[("o1", "gs1", 1)], sectors=[{"sector_id": s, "name": s, "weight": 1} for s in sectors],
+                          config={"limits": {"budget_musd": 1}, "robust": {
+                              "sector_weights": {s: [3 - i, 6 - i] for i, s in enumerate(sectors)},
+                              "order": ["s1 >= s2", "s2 >= s3", "s3 >= s4"]}})
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert "key robust.order" in str(err.value) and "4 factors (s1, s2, s3, s4)" in str(err.value)
+
+
+def test_chain_vertices_match_brute_force(tmp_path):
+    # A chain s1 ≥ s2 ≥ s3 with overlapping intervals (s4 unnamed): the depth-first corners are
+    # the brute force's — (2, 2, 2) among them: s3 at its top, tied to s2 and s1 by the orders.
+    sectors = ["s1", "s2", "s3", "s4"]
+    path = write_scenario(tmp_path, options=[{"option_id": "o1", "budget_musd": 1, "sector_id": "s1"}],
+                          gaps=[{"gap_id": f"g{s}", "sector_id": s, "size": 1, "weight": 1} for s in sectors],
+                          contributions=[("o1", "gs1", 1)], sectors=[{"sector_id": s, "name": s, "weight": 1} for s in sectors],
+                          config={"limits": {"budget_musd": 1}, "robust": {
+                              "sector_weights": {"s1": [1, 3], "s2": [0.5, 2.5], "s3": [1.5, 2]},
+                              "order": ["s1 >= s2", "s2 >= s3"]}})
+    sc = load_scenario(path)
+    ws = weight_set_of(sc)
+    mine = sorted(tuple(x) for x in ws.iter_vertices())
+    theirs = sorted(tuple(round(w[s], 12) for s in sectors[:3]) for w in corners(sc))
+    assert mine == theirs and ws.vertex_count() == len(theirs) == 8

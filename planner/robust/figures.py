@@ -46,6 +46,7 @@ class Figures:
     xs: list[np.ndarray] = field(default_factory=list)  # examined vertices, statement scale
     best: list[float] = field(default_factory=list)  # z* at each
     optima: list[Found] = field(default_factory=list)  # the optimum at each
+    ceiling: list[float] = field(default_factory=list)  # ≥ z* at each: the larger of it and the solver's bound
     known: dict[bytes, tuple[np.ndarray, float]] = field(default_factory=dict)  # portfolio → (V, c)
     zbar: float | None = None  # an upper bound on z* over W (truncated W only)
 
@@ -69,6 +70,7 @@ class Figures:
         self.xs.append(np.asarray(x, dtype=float))
         self.optima.append(optimum)
         self.best.append(float(v @ self.ws.point(x) + c))
+        self.ceiling.append(max(self.best[-1], optimum.bound if optimum.bound is not None else -np.inf))
 
     def values(self, v: np.ndarray, c: float) -> np.ndarray:
         """value(P, w) at each examined vertex."""

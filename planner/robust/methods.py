@@ -178,10 +178,12 @@ class RobustSolver:
                     found, regret = final, final_regret
             return found, float(regret.max()), lower, iterations
 
-    def nondominated(self, vertices: np.ndarray, centre: np.ndarray, max_portfolios: int, eps: float,
-                     tell=None) -> tuple[list[Found], list[np.ndarray], bool]:
+    def nondominated(self, vertices: np.ndarray, ceiling: np.ndarray, centre: np.ndarray, max_portfolios: int,
+                     eps: float, tell=None) -> tuple[list[Found], list[np.ndarray], bool]:
         """The non-dominated portfolios (value vectors over the vertices beside them); all found, or
-        stopped at `max_portfolios`. `centre` a point of W's relative interior; `tell(n)` after each."""
+        stopped at `max_portfolios`. `ceiling[v]` ≥ z*(w_v) (no portfolio beats a found one where it
+        is optimal, so those vertices need no binary); `centre` a point of W's relative interior;
+        `tell(n)` after each portfolio."""
         s = self.session
         lo, hi = self.comp.col_lower, self.comp.col_upper
         us = [self.C + w @ self.A for w in vertices]
@@ -203,10 +205,16 @@ class RobustSolver:
                 found.append(p), zs.append(z)
                 if tell:
                     tell(len(found))
-                deltas = [s.add_column(0.0, 0.0, 1.0, [], [], integer=True) for _ in us]
-                for u, d, zv, lw in zip(us, deltas, z.tolist(), low):
+                deltas = []
+                for u, zv, lw, top in zip(us, z.tolist(), low, ceiling.tolist()):
+                    if zv + eps / 2 > top:
+                        continue  # optimal at this vertex already: nothing beats it there
+                    d = s.add_column(0.0, 0.0, 1.0, [], [], integer=True)
+                    deltas.append(d)
                     big = zv + eps - lw
                     cols = np.flatnonzero(u)
                     s.add_row(zv + eps - big, np.inf, np.append(cols, d), np.append(u[cols], -big))
+                if not deltas:
+                    return found, zs, True  # optimal at every vertex: it dominates every other portfolio
                 s.add_row(1.0, np.inf, deltas, np.ones(len(deltas)))
             return found, zs, False
