@@ -121,8 +121,10 @@ def _print(report, folder) -> None:
                  f"{'?' if mr['max_regret_upper'] is None else num(mr['max_regret_upper'])}]"
     click.echo(f"minimax regret    max regret {_regret(mr, num)} ({closed}), worst case {num(mr['worst_case'])}")
     counts = {lab: sum(1 for v in ci["options"].values() if v == lab) for lab in ("core", "borderline", "exterior")}
-    stop = {None: "complete", "max_portfolios": "stopped at --max-portfolios",
-            "max_vertices": "not all vertices solved: some may be missing"}[ci["stopped_by"]]
+    from planner.robust.run import Stop
+
+    stop = {None: "complete", Stop.MAX_PORTFOLIOS: "stopped at --max-portfolios",
+            Stop.MAX_VERTICES: "not all vertices solved: some may be missing"}[ci["stopped_by"] and Stop(ci["stopped_by"])]
     click.echo(f"core index        {ci['portfolios']} non-dominated portfolios ({stop}): "
                f"{counts['core']} core, {counts['borderline']} borderline, {counts['exterior']} exterior options")
     click.echo(f"written to {folder}")

@@ -17,7 +17,7 @@ from planner.inputs.scenario import Scenario
 from planner.inputs.validate_robust import WeightSet
 from planner.robust.figures import Figures, Regret, lazy_regret
 from planner.robust.methods import Found, RobustSolver
-from planner.robust.run import BORDERLINE, CORE, EXTERIOR, Progress, RobustReport, Stage, labels
+from planner.robust.run import BORDERLINE, CORE, EXTERIOR, Progress, RobustReport, Stage, Stop, labels
 from planner.robust.weights import Linear
 
 
@@ -150,8 +150,8 @@ class _Analysis:
         found, finished = nondominated
         samples = self.settings["samples"]
         core = labels([p.x for p in found], len(ids))
-        stopped = None if finished and fig.complete else ("max_portfolios" if not finished else "max_vertices")
-        report.core_index = {"complete": stopped is None, "stopped_by": stopped, "portfolios": len(found),
+        stopped = None if finished and fig.complete else (Stop.MAX_PORTFOLIOS if not finished else Stop.MAX_VERTICES)
+        report.core_index = {"complete": stopped is None, "stopped_by": stopped and stopped.value, "portfolios": len(found),
                              "options": dict(zip(ids, core)), "max_portfolios": self.settings["max_portfolios"]}
         if stopped is not None:
             sampled = [CORE if f == 1 else EXTERIOR if f == 0 else BORDERLINE for f in freq.tolist()] if samples else []

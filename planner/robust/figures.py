@@ -49,6 +49,7 @@ class Figures:
     ceiling: list[float] = field(default_factory=list)  # ≥ z* at each: the larger of it and the solver's bound
     known: dict[bytes, tuple[np.ndarray, float]] = field(default_factory=dict)  # portfolio → (V, c)
     zbar: float | None = None  # an upper bound on z* over W (truncated W only)
+    keys: set[bytes] = field(default_factory=set)  # the examined vertices, for look-up
 
     @property
     def ys(self) -> np.ndarray:
@@ -62,12 +63,13 @@ class Figures:
         return self.known[key]
 
     def examined(self, x: np.ndarray) -> bool:
-        return any(np.array_equal(x, old) for old in self.xs)
+        return np.asarray(x, dtype=float).tobytes() in self.keys
 
     def add(self, x: np.ndarray, optimum: Found) -> None:
         """Vertex x of W examined: its optimum's value there is z*(w_x)."""
         v, c = self.of(optimum)
         self.xs.append(np.asarray(x, dtype=float))
+        self.keys.add(self.xs[-1].tobytes())
         self.optima.append(optimum)
         self.best.append(float(v @ self.ws.point(x) + c))
         self.ceiling.append(max(self.best[-1], optimum.bound if optimum.bound is not None else -np.inf))

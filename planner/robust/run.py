@@ -33,6 +33,13 @@ class Stage(Enum):
     MONTE_CARLO = "Monte Carlo draws"
 
 
+class Stop(Enum):
+    """Why the non-dominated enumeration (the core index) is not complete: `core_index.stopped_by`."""
+
+    MAX_PORTFOLIOS = "max_portfolios"  # it found max_portfolios portfolios
+    MAX_VERTICES = "max_vertices"  # it ran on the vertices examined, not all of W's: some may be missing
+
+
 @dataclass(frozen=True)
 class Progress:
     """What `robust` is doing: `done` of `total` (None: not known) in `stage`; `message` once, up front."""
