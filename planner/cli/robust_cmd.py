@@ -69,7 +69,7 @@ def _progress(enabled: bool) -> Iterator[Callable | None]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from planner.robust.run import Stage
+    from planner.robust.outcome import Stage
 
     bars = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=Console(stderr=True), transient=True)
@@ -121,7 +121,7 @@ def _print(report, folder) -> None:
                  f"{'?' if mr['max_regret_upper'] is None else num(mr['max_regret_upper'])}]"
     click.echo(f"minimax regret    max regret {_regret(mr, num)} ({closed}), worst case {num(mr['worst_case'])}")
     counts = {lab: sum(1 for v in ci["options"].values() if v == lab) for lab in ("core", "borderline", "exterior")}
-    from planner.robust.run import Stop
+    from planner.robust.outcome import Stop
 
     stop = {None: "complete", Stop.MAX_PORTFOLIOS: "stopped at --max-portfolios",
             Stop.MAX_VERTICES: "not all vertices solved: some may be missing"}[ci["stopped_by"] and Stop(ci["stopped_by"])]

@@ -11,6 +11,7 @@
 - figures.py:   worst cases (exact over W), regrets (exact over all vertices, else bounds), the
                 lazy minimax regret when W's vertices are too many to solve
 - analysis.py:  the stages of one analysis
+- outcome.py:   RobustReport (robust.json), Progress events, Stop reasons, core labels
 - run.py:       `robust(scenario)` → RobustReport; `write_robust` writes the run folder
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from planner.robust.run import RobustReport
+    from planner.robust.outcome import RobustReport
 
 
 def robust(scenario, *, max_portfolios: int | None = None, samples: int | None = None, seed: int | None = None,

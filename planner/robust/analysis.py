@@ -17,7 +17,7 @@ from planner.inputs.scenario import Scenario
 from planner.inputs.validate_robust import WeightSet
 from planner.robust.figures import Figures, Regret, lazy_regret
 from planner.robust.methods import Found, RobustSolver
-from planner.robust.run import BORDERLINE, CORE, EXTERIOR, Progress, RobustReport, Stage, Stop, labels
+from planner.robust.outcome import BORDERLINE, CORE, EXTERIOR, Progress, RobustReport, Stage, Stop, labels
 from planner.robust.weights import Linear
 
 
