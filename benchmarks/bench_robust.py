@@ -7,6 +7,9 @@
   sector: the exact non-dominated enumeration and core index (complete), target < 60 s.
 - growth: maximin and minimax regret on generated scenarios of 30, 100, 300 (… --sizes)
   options, the same intervals.
+- `many`: models/baseline.yaml with an interval on every one of its 31 gap weights (nominal ×
+  [0.5, 1.5]): 2^31 vertices, so maximin (one MILP) and the lazy minimax regret with its
+  bounds at the default robust.max_vertices (64).
 
 Each figure is `RobustReport.seconds` of one `planner.robust.robust` call in this process
 (`samples=0`; `max_portfolios=1` where only maximin / minimax regret are timed), and a
@@ -27,6 +30,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def gap_intervals(path: str, width: float = 0.5) -> list[str]:
+    """--set overrides: every gap's own weight within nominal × [1 − width, 1 + width]."""
+    from planner.api import load_scenario
+
+    sc = load_scenario(path)
+    return [f"robust.gap_weights.{gid}=[{w * (1 - width):.6g},{w * (1 + width):.6g}]"
+            for gid, w in zip(sc.gaps.index, sc.gaps["weight"].astype(float))]
+
+
 def intervals(path: str, width: float = 0.5) -> list[str]:
     """--set overrides: every sector's weight within nominal × [1 − width, 1 + width]."""
     from planner.api import load_scenario
@@ -40,12 +52,12 @@ def intervals(path: str, width: float = 0.5) -> list[str]:
     return sets
 
 
-def run(path: str, sets: list[str], max_portfolios: int):
+def run(path: str, sets: list[str], max_portfolios: int, max_vertices: int | None = None):
     from planner.api import load_scenario
     from planner.robust import robust
 
     sc = load_scenario(path, sets)
-    return sc, robust(sc, max_portfolios=max_portfolios, samples=0)
+    return sc, robust(sc, max_portfolios=max_portfolios, samples=0, max_vertices=max_vertices)
 
 
 def generated(folder: Path, n: int, gaps: int | None = None) -> str:
@@ -61,10 +73,13 @@ def generated(folder: Path, n: int, gaps: int | None = None) -> str:
 def line(label: str, sc, rep) -> str:
     s = rep.seconds
     regret = s["vertices"] + s["minimax_regret"]
-    return (f"{label:<10} {len(sc.options):>5} options  {len(rep.factors)} factors  {len(rep.vertices):>3} vertices  "
+    ws = rep.weight_set
+    return (f"{label:<10} {len(sc.options):>5} options  {len(rep.factors)} factors  {ws['vertex_count']:>3,} vertices "
+            f"({ws['vertices_examined']} solved)  "
             f"maximin {s['maximin']:6.2f} s  minimax regret {regret:6.2f} s "
             f"(vertex optima {s['vertices']:.2f} + master {s['minimax_regret']:.2f}, {rep.minimax_regret['iterations']} iterations, "
-            f"gap {rep.minimax_regret['gap']:.2g})")
+            f"gap {rep.minimax_regret['gap']:.3g}, bounds [{rep.minimax_regret['lower_bound']:.4g}, "
+            f"{rep.minimax_regret['max_regret_upper']:.4g}])")
 
 
 def main() -> None:
@@ -73,11 +88,15 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--skip-core", action="store_true")
     ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--skip-many", action="store_true")
     args = ap.parse_args()
     base = str(ROOT / "models" / "baseline.yaml")
     for r in range(0 if args.skip_baseline else args.reps):
         sc, rep = run(base, intervals(base), 1)
         print(line("baseline", sc, rep), flush=True)
+    for r in range(0 if args.skip_many else args.reps):
+        sc, rep = run(base, gap_intervals(base), 1)
+        print(line("many", sc, rep) + f"  total {rep.seconds['total']:.1f} s", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         for gaps in ([] if args.skip_core else [None, 30]):  # the default 3 gaps (few sectors), then 30
@@ -87,7 +106,7 @@ def main() -> None:
                 ci = rep.core_index
                 labels = list(ci["options"].values())
                 print(f"core30{'-g' + str(gaps) if gaps else ''}  {len(sc.options)} options  {len(rep.factors)} factors  "
-                      f"{len(rep.vertices)} vertices  non-dominated {rep.seconds['nondominated']:.2f} s: "
+                      f"{rep.weight_set['vertex_count']} vertices  non-dominated {rep.seconds['nondominated']:.2f} s: "
                       f"{ci['portfolios']} portfolios, complete {ci['complete']}, {labels.count('core')} core / "
                       f"{labels.count('borderline')} borderline / {labels.count('exterior')} exterior; "
                       f"total {rep.seconds['total']:.2f} s", flush=True)

@@ -16,8 +16,8 @@ from planner.model.faces import State
 from planner.model.rules import objective_value
 from planner.results.evaluation import evaluate
 from planner.robust import robust
-from planner.robust.weights import at_factors, weight_set_of
 from tests.conftest import write_scenario
+from tests.test_robust import at_sector_weights, corners
 
 SECTORS = [{"sector_id": s, "name": s.upper(), "weight": 1} for s in ("a", "b")]
 
@@ -150,8 +150,7 @@ def test_rules_match_brute_force(tmp_path, rules):
     sc = load_scenario(two_sector(tmp_path, rules=rules, limits={"budget_musd": 4},
                                   robust={"sector_weights": {"a": [0.5, 1.5], "b": [0.5, 1.5]}, "order": ["b >= a"],
                                           "samples": 0}))
-    ws = weight_set_of(sc)
-    variants = [at_factors(sc, ws, w) for w in ws.vertices()]
+    variants = [at_sector_weights(sc, w) for w in corners(sc)]  # brute force, independent of planner.robust
     z = []
     for bits in itertools.product([0, 1], repeat=len(sc.options)):  # the portfolios every row admits
         x = np.array(bits)
@@ -165,3 +164,42 @@ def test_rules_match_brute_force(tmp_path, rules):
     assert rep.minimax_regret["max_regret"] == pytest.approx(regret.min(), abs=1e-5)
     for key in ("maximin", "minimax_regret", "nominal"):
         assert not evaluate(sc, np.array([o in rep.to_dict()[key]["selected"] for o in sc.option_ids()], dtype=int)).violations()
+
+
+def test_solve_accepts_a_nominal_weight_outside_its_interval(tmp_path):
+    # Issue 18: the statements of models/robust-weights.yaml do not conflict, so a nominal
+    # quantum weight of 3.5 (outside its interval [0.5, 1.5]) no longer empties W.
+    res = CliRunner().invoke(cli, ["solve", "models/robust-weights.yaml", "--set", "objective.sector_weights.quantum=3.5",
+                                   "--out", str(tmp_path / "run"), "--json"])
+    assert res.exit_code == 0, res.output
+
+
+def test_bound_of_1e12_keeps_every_reported_weight_inside_the_statements(tmp_path):
+    # Issue 18, defect 6: a ∈ [1, 1e12] beside b ∈ [0.5, 1.5]. A tolerance that grew with the
+    # largest bound (1e-9 × 1e12) let a = 0.5 in; each statement now holds within its own size.
+    res = invoke(two_sector(tmp_path), "--set", "robust.sector_weights.a=[1,1e12]", "--json", "--out", tmp_path / "run",
+                 "--samples", "2")
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert sorted((v["a"], v["b"]) for v in d["vertices"]) == [(1, 0.5), (1, 1.5), (1e12, 0.5), (1e12, 1.5)]
+    for k in ("nominal", "maximin", "minimax_regret"):
+        w = d[k]["worst_weights"]
+        assert 1 <= w["a"] <= 1e12 and 0.5 <= w["b"] <= 1.5
+        assert d[k]["worst_scale"] == pytest.approx(2 / (w["a"] + w["b"]), rel=1e-12)  # keeps the total 2
+
+
+def test_many_factors_say_the_count_and_report_bounds(tmp_path):
+    gaps = [{"gap_id": f"g{j}", "sector_id": "a" if j < 6 else "b", "size": 10, "weight": 1} for j in range(12)]
+    options = [{"option_id": f"o{i}", "budget_musd": 1 + i % 2, "sector_id": "a" if i < 3 else "b"} for i in range(6)]
+    contributions = [(f"o{i}", f"g{j}", 1 + (i + j) % 4) for i in range(6) for j in range(12) if (i * j) % 5 < 2]
+    path = write_scenario(tmp_path, options=options, gaps=gaps, contributions=contributions, sectors=SECTORS,
+                          config={"limits": {"budget_musd": 3}, "robust": {
+                              "gap_weights": {g["gap_id"]: [0.5, 2] for g in gaps}, "samples": 0, "max_portfolios": 2}})
+    res = invoke(path, "--max-vertices", "3", "--out", tmp_path / "run")
+    assert res.exit_code == 0, res.output
+    assert "12 factors, 4,096 vertices" in res.output and "robust.max_vertices" in res.output
+    assert "not all vertices solved" in res.output and "the least max regret lies in [" in res.output
+    d = json.loads((tmp_path / "run" / "robust.json").read_text())
+    assert d["weight_set"]["vertex_count"] == 4096 and d["weight_set"]["complete"] is False
+    assert d["weight_set"]["vertices_examined"] <= 3 and len(d["vertices"]) == len(d["vertex_scales"]) <= 3
+    assert d["minimax_regret"]["complete"] is False and d["core_index"]["stopped_by"] in ("max_vertices", "max_portfolios")

@@ -117,7 +117,6 @@ INTERNAL = {
 }
 # Writers in files other helpers own in issue 18, to move onto json_text when merged.
 PENDING = {
-    "robust/run.py": 1,  # robust.json (h-robust)
 }
 
 

@@ -5,6 +5,8 @@
       gap_weights: {ai-frontier-compute: [2, 3]}               # intervals, gaps.csv units
       order: ["semis >= ai", "ai >= quantum"]                 # between sectors, or between gaps
 
+Only ratios of weights matter: the statements hold up to a common scale of every weight.
+
 The weight set itself (`planner.inputs.validate_robust.WeightSet`) is derived from this and
 the tables; see docs/robust.md.
 """
@@ -40,6 +42,9 @@ class RobustConfig(BaseModel):
     samples: Draws = 100  # Monte Carlo draws from the weight set (0: none)
     seed: Count = 0
     max_portfolios: PositiveCount = 200
+    # Solve the optimum at no more than this many vertices of the weight set (minimax regret, the
+    # non-dominated portfolios, Monte Carlo); beyond it those report bounds (docs/robust.md).
+    max_vertices: PositiveCount = 64
 
     @field_validator("order")
     @classmethod

@@ -1,22 +1,26 @@
 """Exact robust solves over the weight set W, on one live HiGHS model of the scenario.
 
-All three start from the built model (`planner.model.assemble.build`, every rule honoured)
-and its objective as C + Σ_k f_k·A[k] per column (`planner.robust.weights.Linear.columns`);
-G f ≥ h and α·f = T are W's rows (`WeightSet`), w_1 … w_V its vertices.
+All start from the built model (`planner.model.assemble.build`, every rule honoured) and its
+objective as C + Σ_k y_k·A[k] per column q (`planner.robust.weights.Linear.columns`), y = (f, t)
+a point of W: G y ≥ 0 and α·y = T are W's rows (`WeightSet.rows`), w_1 … w_V vertices of W.
 
-- maximin:  max_y min_{f∈W} (C + fA)·y. The inner LP's dual (λ ≥ 0 on G f ≥ h, μ free on the
-  total) makes it one MILP: max C·y + h·λ + T·μ  s.t.  Gᵀλ + α·μ − A·y = 0.
-- minimax regret: min_P max_v [z*(w_v) − value(P, w_v)] (regret is convex in f, so its maximum
-  over W is at a vertex). z*(w_v) is one nominal solve per vertex; the master MILP
-  min r s.t. r ≥ z*(w_v) − (C + w_v A)·y for the vertices in it — seeded with those where the
-  starting portfolio regrets most (`SEED_VERTICES`) — and each round adds the vertex where the
-  master's portfolio regrets most, until that regret equals r (the gap).
-- non-dominated: maximise value at the centroid w̄ of the vertices (an interior weighting, so an
-  optimum is never dominated) subject to "not weakly dominated by any portfolio found":
-  for each found Z, Σ_v δ_Zv ≥ 1 and (C + w_v A)·y ≥ z_Z(w_v) + ε − M_v(1 − δ_Zv). Equal-valued
-  portfolios fall to the same cut, so each counts once: the tie-break stage's cheapest.
+- maximin:  max_q min_{y∈W} (C + yA)·q. The inner LP's dual (λ ≥ 0 on G y ≥ 0, μ free on the
+  total) makes it one MILP, whatever the number of factors: max C·q + T·μ  s.t.  Gᵀλ + α·μ − A·q = 0
+  (y's coordinates rescaled to about 1 and G's rows to unit size, for the solver's tolerances).
+- minimax regret: min_P max_v [z*(w_v) − value(P, w_v)] over the vertices given (regret is
+  convex in y, so over all of W its maximum is at a vertex). z*(w_v) is one nominal solve per
+  vertex; the master MILP min r s.t. r ≥ z*(w_v) − (C + w_v A)·q for the vertices in it —
+  seeded with those where the starting portfolio regrets most (`SEED_VERTICES`) — and each
+  round adds the vertex where the master's portfolio regrets most, until that regret equals r.
+- non-dominated: maximise value at a point w̄ of W's relative interior (so an optimum is never
+  dominated) subject to "not weakly dominated by any portfolio found" on the vertices given:
+  for each found Z, Σ_v δ_Zv ≥ 1 and (C + w_v A)·q ≥ z_Z(w_v) + ε − M_v(1 − δ_Zv). Equal-valued
+  portfolios fall to the same cut, so each counts once: the tie-break stage's cheapest. On a
+  subset of the vertices every portfolio found is still non-dominated over W (it is optimal at
+  an interior point among those the found ones do not dominate), but some may be missed.
+- upper: max_q c̄·q with c̄_j ≥ the column's coefficient anywhere in W: a bound on z*(y) over W.
 
-Each solve is `HighsSession.solve`: the objective, then least cost among its optima.
+Each solve is `LiveModel.solve`: the objective, then least cost among its optima.
 """
 from __future__ import annotations
 
@@ -46,19 +50,20 @@ class Found:
     start: np.ndarray | None
     solver_value: float | None
     status: Status
+    bound: float | None = None  # the solver's bound on the objective (user sense)
 
 
 class RobustSolver:
-    """One HighsSession on the scenario's compiled model, re-solved with robust objectives."""
+    """One live model (`planner.solver.live.LiveModel`) of the scenario, re-solved with robust objectives."""
 
     def __init__(self, scenario: Scenario, lin: Linear):
         from planner.model.assemble import build
         from planner.model.compile import compile_model
-        from planner.solver.highs import HighsSession
+        from planner.solver.live import LiveModel
 
         self.scenario, self.lin = scenario, lin
         self.comp = compile_model(build(scenario))
-        self.session = HighsSession(self.comp, scenario.config.solver.threads)
+        self.session = LiveModel(self.comp, scenario.config.solver.threads, own=False)
         self.A, self.C = lin.columns
         self.n = len(self.C)
         self.solves = 0
@@ -80,33 +85,54 @@ class RobustSolver:
             return None
         if out.x is None:
             raise PlannerError(f"a robust solve ended {out.status.value} without a portfolio ({out.message})")
-        return Found(out.x, out.start_year, out.objective_solver, out.status)
+        return Found(out.x, out.start_year, out.objective_solver, out.status, out.bound)
 
-    def at(self, f: np.ndarray, tie_break: bool = True, start: Found | None = None) -> Found:
-        """The nominal problem at factor values f (the optimum of value(·, f))."""
-        return self._solve(self.C + np.asarray(f) @ self.A, tie_break, start)
+    def at(self, y: np.ndarray, tie_break: bool = True, start: Found | None = None) -> Found:
+        """The nominal problem at the point y of W (the optimum of value(·, y))."""
+        return self._solve(self.C + np.asarray(y) @ self.A, tie_break, start)
 
-    def maximin(self) -> Found:
+    def maximin(self, scale: np.ndarray) -> Found:
+        """The maximin portfolio; `scale` > 0 per coordinate of y (e.g. a point of W) sets the units."""
         ws = self.lin.ws
-        g, h = ws.inequalities()
+        g = ws.rows() * scale
+        g = g / np.abs(g).max(axis=1, keepdims=True)
+        a, alpha = self.A * scale[:, None], ws.alpha_y * scale
         s = self.session
-        with s.scratch():
+        with s.changes():
             base = s.num_rows
-            for k in range(ws.size):
-                cols = np.flatnonzero(self.A[k])
-                s.add_row(0.0, 0.0, cols, -self.A[k][cols])
-            extra = []
+            for k in range(len(scale)):
+                cols = np.flatnonzero(a[k])
+                s.add_row(0.0, 0.0, cols, -a[k][cols])
             for i in range(len(g)):
                 ks = np.flatnonzero(g[i])
                 s.add_column(0.0, 0.0, np.inf, base + ks, g[i][ks])
-                extra.append(h[i])
-            ks = np.flatnonzero(ws.alpha)
-            s.add_column(0.0, -np.inf, np.inf, base + ks, ws.alpha[ks])
-            extra.append(ws.total)
-            return self._solve(np.concatenate([self.C, extra]))
+            ks = np.flatnonzero(alpha)
+            s.add_column(0.0, -np.inf, np.inf, base + ks, alpha[ks])
+            return self._solve(np.concatenate([self.C, np.zeros(len(g)), [ws.total]]))
 
-    def regret(self, vertices: np.ndarray, best: np.ndarray, first: Found, tol: float) -> tuple[Found, float, float, int]:
-        """Minimax regret by constraint generation; `best[v]` = z*(w_v), `first` a portfolio to start from.
+    def upper(self, low: np.ndarray, high: np.ndarray) -> float | None:
+        """An upper bound on z*(y) for every y with low ≤ y ≤ high (W's bounding box), or None.
+
+        Each column's coefficient C_j + Σ_k y_k·A_kj is at most c̄_j = C_j + Σ_k max(A_kj·low_k,
+        A_kj·high_k); for columns ≥ 0, value(q, y) ≤ c̄·q, so max_q c̄·q bounds every z*(y)."""
+        touched = np.any(self.A != 0, axis=0)
+        if np.any(self.comp.col_lower[touched] < 0):
+            return None
+        with np.errstate(invalid="ignore"):
+            top = np.where(self.A > 0, self.A * high[:, None], self.A * low[:, None])
+        top = np.where(self.A == 0, 0.0, top)
+        if not np.all(np.isfinite(top)):
+            return None
+        found = self._solve(self.C + top.sum(axis=0), tie_break=False)
+        if found is None:
+            return None
+        values = [v for v in (found.solver_value, found.bound) if v is not None]
+        return float(max(values)) if values else None
+
+    def regret(self, vertices: np.ndarray, best: np.ndarray, first: Found, tol: float,
+               tie_break: bool = True) -> tuple[Found, float, float, int]:
+        """Minimax regret by constraint generation; `best[v]` = z*(w_v), `first` a portfolio to start from
+        (also a MIP start); `tie_break` False skips the least-cost stage on the closed master.
 
         Returns (portfolio, its max regret, the master's lower bound, iterations)."""
         s = self.session
@@ -116,7 +142,7 @@ class RobustSolver:
 
         regret = best - values(first.x, first.start)
         active: list[int] = []
-        with s.scratch():
+        with s.changes():
             r = s.add_column(0.0, 0.0, np.inf, [], [])
             iterations = 0
 
@@ -139,20 +165,25 @@ class RobustSolver:
                 user = np.zeros(s.num_columns)
                 user[r] = -1.0
                 # Rounds before the last need only the master's optimum, not its cheapest tie.
-                found = self._solve(user, tie_break=False, start=found if iterations else None)
+                found = self._solve(user, tie_break=False, start=found if iterations else first)  # noqa: F821 (set in the first round)
                 iterations += 1
                 lower = -float(found.solver_value)
                 regret = best - values(found.x, found.start)
                 if float(regret.max()) - lower <= tol:
                     break
-            final = self._solve(user, start=found)  # the tie-break stage on the closed master
-            final_regret = best - values(final.x, final.start)
-            if float(final_regret.max()) <= float(regret.max()) + tol:
-                found, regret = final, final_regret
+            if tie_break:
+                final = self._solve(user, start=found)  # the tie-break stage on the closed master
+                final_regret = best - values(final.x, final.start)
+                if float(final_regret.max()) <= float(regret.max()) + tol:
+                    found, regret = final, final_regret
             return found, float(regret.max()), lower, iterations
 
-    def nondominated(self, vertices: np.ndarray, max_portfolios: int, eps: float) -> tuple[list[Found], list[np.ndarray], bool]:
-        """The non-dominated portfolios (value vectors over the vertices beside them); complete or stopped."""
+    def nondominated(self, vertices: np.ndarray, ceiling: np.ndarray, centre: np.ndarray, max_portfolios: int,
+                     eps: float, tell=None) -> tuple[list[Found], list[np.ndarray], bool]:
+        """The non-dominated portfolios (value vectors over the vertices beside them); all found, or
+        stopped at `max_portfolios`. `ceiling[v]` ≥ z*(w_v) (no portfolio beats a found one where it
+        is optimal, so those vertices need no binary); `centre` a point of W's relative interior;
+        `tell(n)` after each portfolio."""
         s = self.session
         lo, hi = self.comp.col_lower, self.comp.col_upper
         us = [self.C + w @ self.A for w in vertices]
@@ -160,9 +191,9 @@ class RobustSolver:
             low = [float(np.sum(np.where(u > 0, u * lo, np.where(u < 0, u * hi, 0.0)))) for u in us]
         if not np.all(np.isfinite(low)):
             raise PlannerError("an objective column is unbounded; the dominance cuts need bounded values")
-        centre = self.C + vertices.mean(axis=0) @ self.A
+        centre = self.C + np.asarray(centre) @ self.A
         found, zs = [], []
-        with s.scratch():
+        with s.changes():
             while len(found) < max_portfolios:
                 p = self._solve(centre)
                 if p is None:
@@ -172,10 +203,18 @@ class RobustSolver:
                 if any(np.all(z <= old + eps / 2) for old in zs):
                     return found, zs, True  # numerically nothing new
                 found.append(p), zs.append(z)
-                deltas = [s.add_column(0.0, 0.0, 1.0, [], [], integer=True) for _ in us]
-                for u, d, zv, lw in zip(us, deltas, z.tolist(), low):
+                if tell:
+                    tell(len(found))
+                deltas = []
+                for u, zv, lw, top in zip(us, z.tolist(), low, ceiling.tolist()):
+                    if zv + eps / 2 > top:
+                        continue  # optimal at this vertex already: nothing beats it there
+                    d = s.add_column(0.0, 0.0, 1.0, [], [], integer=True)
+                    deltas.append(d)
                     big = zv + eps - lw
                     cols = np.flatnonzero(u)
                     s.add_row(zv + eps - big, np.inf, np.append(cols, d), np.append(u[cols], -big))
+                if not deltas:
+                    return found, zs, True  # optimal at every vertex: it dominates every other portfolio
                 s.add_row(1.0, np.inf, deltas, np.ones(len(deltas)))
             return found, zs, False

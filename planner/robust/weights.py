@@ -1,12 +1,13 @@
-"""The objective as a linear function of W's factors: value(P, f) = V(P)·f + c(P).
+"""The objective as a linear function of a point y = (f, t) of W: value(P, y) = V(P)·y + c(P).
 
 A gap's objective weight is gap weight × sector weight (`Scenario.gap_weights`); every part
 of the objective that a weight touches (linear value, diminishing-returns segments, phasing's
 per-year value) is linear in that weight, the rest (standards bonuses, −risk) is weight-free.
-So with the factors of W (`planner.inputs.validate_robust.WeightSet`) as the variables:
+At y the factors' weights are f and every other gap's objective weight is t × its nominal one
+(`WeightSet.scaled_gaps`), so with y's coordinates as the variables:
 
-- c(P)   = the objective at the scenario with every factor at 0 (other weights nominal);
-- V_k(P) = the objective with factor k at 1 (the others at 0), minus c(P).
+- c(P)   = the objective with every weight at 0 (y = 0): the weight-free part;
+- V_k(P) = the objective at the k-th unit vector of y, minus c(P).
 
 Both are read from the model's one definition: `planner.model.rules.objective_value` for a
 portfolio (numpy face), and the compiled model's objective vector for the MILP — this module
@@ -24,33 +25,37 @@ from planner.inputs.validate_robust import WeightSet, weight_set
 
 
 def weight_set_of(scenario: Scenario) -> WeightSet:
-    """W of a validated scenario (its `robust:` section; an empty section: W is the nominal point)."""
+    """W of a validated scenario (its `robust:` section; without one W is the nominal point)."""
     return weight_set(scenario.config, scenario.sectors, scenario.gaps)
 
 
-def at_factors(scenario: Scenario, ws: WeightSet, values) -> Scenario:
-    """The scenario with W's factors set to `values` (through `objective.sector_weights` / `gap_weights`)."""
+def at_point(scenario: Scenario, ws: WeightSet, y) -> Scenario:
+    """The scenario with the objective weights of y = (f, t): each factor's weight f_k (through
+    `objective.sector_weights` / `gap_weights`), every other gap's weight × t."""
     obj = scenario.config.objective
     sector_w, gap_w = dict(obj.sector_weights), dict(obj.gap_weights)
-    for (kind, ident), v in zip(ws.factors, np.asarray(values, dtype=float).tolist()):
+    y = np.asarray(y, dtype=float).tolist()
+    for (kind, ident), v in zip(ws.factors, y[:-1]):
         (sector_w if kind == "sector" else gap_w)[ident] = v
+    for gid, weight in ws.scaled_gaps:
+        gap_w[gid] = y[-1] * weight
     objective = obj.model_copy(update={"sector_weights": sector_w, "gap_weights": gap_w})
     return scenario.with_config(scenario.config.model_copy(update={"objective": objective}))
 
 
 @dataclass
 class Linear:
-    """The objective of one scenario as V·f + c, per portfolio (numpy) and per MILP column."""
+    """The objective of one scenario as V·y + c, per portfolio (numpy) and per MILP column."""
 
     scenario: Scenario
     ws: WeightSet
 
     @cached_property
     def variants(self) -> list[Scenario]:
-        """[all factors 0, factor 0 at 1, factor 1 at 1, …]."""
-        n = self.ws.size
-        return [at_factors(self.scenario, self.ws, np.zeros(n))] + \
-            [at_factors(self.scenario, self.ws, np.eye(n)[k]) for k in range(n)]
+        """[every weight 0, y = e_0, e_1, …, e_F (the last: t)]."""
+        n = self.ws.size + 1
+        return [at_point(self.scenario, self.ws, np.zeros(n))] + \
+            [at_point(self.scenario, self.ws, np.eye(n)[k]) for k in range(n)]
 
     def portfolio(self, x: np.ndarray, start: np.ndarray | None = None) -> tuple[np.ndarray, float]:
         """(V(P), c(P)) of a portfolio, from `objective_value` at each variant."""
@@ -60,14 +65,14 @@ class Linear:
         values = np.array([objective_value(State.of(sc, x, start)) for sc in self.variants])
         return values[1:] - values[0], float(values[0])
 
-    def value(self, x: np.ndarray, f: np.ndarray, start: np.ndarray | None = None) -> float:
+    def value(self, x: np.ndarray, y: np.ndarray, start: np.ndarray | None = None) -> float:
         v, c = self.portfolio(x, start)
-        return float(v @ f + c)
+        return float(v @ y + c)
 
     @cached_property
     def columns(self) -> tuple[np.ndarray, np.ndarray]:
-        """(A, C): per factor and per compiled column, the objective coefficient (user sense) is
-        C + Σ_k f_k·A[k] — read from each variant's compiled model."""
+        """(A, C): per coordinate of y and per compiled column, the objective coefficient (user
+        sense) is C + Σ_k y_k·A[k] — read from each variant's compiled model."""
         from planner.model.assemble import build
         from planner.model.compile import compile_model
 
@@ -82,4 +87,4 @@ class Linear:
                 raise PlannerError("the model's columns depend on the weights; robust analysis needs them fixed")
             vectors.append(-comp.primary if comp.maximize else comp.primary)
         base = vectors[0]
-        return np.array([v - base for v in vectors[1:]]).reshape(self.ws.size, len(base)), base
+        return np.array([v - base for v in vectors[1:]]).reshape(self.ws.size + 1, len(base)), base
