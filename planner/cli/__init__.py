@@ -26,6 +26,7 @@ COMMANDS = {
     "montecarlo": "montecarlo_cmd:montecarlo",
     "alternatives": "alternatives_cmd:alternatives",
     "robust": "robust_cmd:robust",
+    "pareto": "pareto_cmd:pareto",
     "serve": "serve_cmd:serve",
 }
 
