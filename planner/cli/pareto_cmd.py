@@ -98,8 +98,9 @@ def _print(result, folder) -> None:
     console.print(table)
     if result.points and not result.complete:
         c = result.covered or {}
-        click.echo(f"incomplete (stopped by {result.stop}): every point with {c.get('objective')} {c.get('side')} "
-                   f"{num(c.get('value'))} is listed")
+        where = ("no range is complete yet" if c.get("value") is None else
+                 f"every point with {c['objective']} {c['side'].replace('_', ' ')} {num(c['value'])} is listed")
+        click.echo(f"incomplete (stopped by {result.stop}): {where}")
     elif not result.points:
         click.echo("no portfolio meets the scenario's rules")
     click.echo(f"{result.lexmax} lexicographic solves ({result.solves} MILP solves) in {result.seconds:.1f} s; "

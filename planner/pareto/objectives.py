@@ -71,6 +71,11 @@ class ObjectiveSpec:
     def to_dict(self) -> dict:
         return {"label": self.label, "kind": self.kind.value, "id": self.ident, "sense": self.sense.value}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "ObjectiveSpec":
+        """The spec `to_dict` wrote (from its `kind` and `id` fields; ValueError for an unknown kind)."""
+        return cls(Kind(data["kind"]), data.get("id"))
+
 
 @dataclass
 class Objective:
@@ -252,7 +257,6 @@ def _variant_faces(scenario: Scenario, spec: ObjectiveSpec, comp) -> tuple[np.nd
     """(vector on `comp`'s columns, numpy value) of the variant scenario's own objective."""
     from planner.model.assemble import build
     from planner.model.compile import compile_model
-    from planner.results.evaluation import evaluate
 
     sv = variant(scenario, spec)
     own = compile_model(build(sv))
@@ -268,8 +272,20 @@ def _variant_faces(scenario: Scenario, spec: ObjectiveSpec, comp) -> tuple[np.nd
                                "the objective's variant changed the model's columns")
         vector[where[name]] = sign * c
 
+    return vector, numpy_value(scenario, spec)
+
+
+def numpy_value(scenario: Scenario, spec: ObjectiveSpec) -> Callable[[np.ndarray, np.ndarray | None], float]:
+    """The objective's numpy face alone: (x, start years) → its value (no model is built)."""
+    if spec.kind is Kind.PARTNERS:
+        return _partners_value(base_scenario(scenario))
+    from planner.results.evaluation import evaluate
+
+    sv = variant(scenario, spec)
+    sign = -1.0 if spec.kind is Kind.RISK else 1.0
+    phasing = sv.config.rules.phasing is not None
+
     def value(x: np.ndarray, start: np.ndarray | None = None) -> float:
-        phasing = sv.config.rules.phasing is not None
         return sign * evaluate(sv, x, start if phasing else None).objective
 
-    return vector, value
+    return value

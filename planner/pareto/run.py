@@ -58,7 +58,7 @@ class ParetoResult:
     points: list[ParetoPoint]
     complete: bool
     stop: Stop | None = None
-    covered: dict | None = None  # when incomplete: the range in which every point is listed
+    covered: dict | None = None  # when incomplete: every point whose last objective is at most/least `value` is listed
     resolution: dict[str, dict] = field(default_factory=dict)
     solves: int = 0  # MILP solves (each lexicographic solve is 3 or 4 stages)
     lexmax: int = 0  # lexicographic solves
@@ -141,10 +141,11 @@ def pareto(scenario: Scenario, options: ParetoOptions, progress: Progress | None
     points = _points(setup, sweep.points)
     covered = None
     if sweep.stop is not None:
-        last = setup.objectives[-1]
-        bound = last.sign * sweep.complete_below if sweep.complete_below is not None else None
-        covered = {"objective": last.spec.label, "side": "below" if last.spec.sense is Sense.MAX else "above",
-                   "value": None if bound is None or not np.isfinite(bound) else round(bound, 9)}
+        # every non-dominated point with h_last < complete_below, i.e. ≤ complete_below − δ/2 on the lattice
+        last, below = setup.objectives[-1], sweep.complete_below
+        bound = None if below is None or not np.isfinite(below) else last.sign * (below - oracle.deltas[-1] / 2)
+        covered = {"objective": last.spec.label, "side": "at_most" if last.spec.sense is Sense.MAX else "at_least",
+                   "value": None if bound is None else round(bound, 9) + 0.0}
     resolution = {o.spec.label: {"step": float(o.resolution), "exact": o.resolution_exact} for o in setup.objectives}
     return ParetoResult(scenario, specs, points, sweep.stop is None, sweep.stop, covered, resolution,
                         oracle.session.solves, sweep.lexmax_calls, time.perf_counter() - t0)
