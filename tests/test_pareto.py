@@ -158,3 +158,14 @@ def test_write_pareto_api(tmp_path):
     folder = write_pareto(result, tmp_path / "api")
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["kind"] == "pareto" and summary["points_count"] == 3 and summary["complete"] is True
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_export_draws_the_front(tmp_path, n):
+    from planner.report.export import export_run
+
+    specs = (S1, S2, RISK)[:n]
+    folder = write_pareto(pareto(case(tmp_path, 5, c_amount=4), ParetoOptions(specs)), tmp_path / f"run{n}")
+    out = export_run(folder, "md")
+    assert out.charts == 1 and (folder / "report_charts" / "pareto_front.png").exists()
+    assert "Pareto front" in out.path.read_text()

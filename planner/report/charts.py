@@ -326,6 +326,10 @@ def for_table(table: Table, content: RunContent) -> list[Chart]:
         charts = [core_index(table), percentiles(table)]
     elif key == "robust_portfolios":
         charts = [value_ranges(table)]
+    elif key == "pareto":
+        from planner.report.pareto_chart import pareto_front
+
+        charts = [pareto_front(table, content)]
     elif key.startswith(("explain", "value")):
         charts = [effects(table)]
     else:
