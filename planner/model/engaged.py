@@ -12,8 +12,6 @@ engages (`planner pareto`'s `partners` objective) add it to a built model. Two f
 """
 from __future__ import annotations
 
-import numpy as np
-
 from planner.model.core import Model, Role, expr
 from planner.model.faces import Face, State
 
@@ -57,7 +55,3 @@ def partners_engaged(state: State) -> int:
     """How many partners the portfolio engages: Σ_p y[p] at the numpy face."""
     return int(round(sum(evaluate_engaged(state).columns.values())))
 
-
-def engaged_vector(scenario, x: np.ndarray) -> np.ndarray:
-    """y per partner (in `partner_options` order) for a 0/1 vector x."""
-    return np.array(list(evaluate_engaged(State.of(scenario, x)).columns.values()), dtype=float)

@@ -182,15 +182,15 @@ def fraction_gcd(values) -> Fraction | None:
 
 
 def model_quantum(comp) -> Fraction | None:
-    """Q: a rational dividing 1, every matrix value and every finite row and column bound.
+    """Q: a rational dividing 1, every matrix value and every finite column bound.
 
     Every column's value at the numpy face is a whole multiple of Q: x and indicators are 0/1,
     cover[g] = min(size, Σ a·x) with size a column bound and a a matrix value, a diminishing-
     returns segment's fill = min(max(cover − Σ earlier widths, 0), width) with widths column
-    bounds; so an objective Σ_k c_k·v_k takes only whole multiples of Q·gcd_k(c_k)."""
+    bounds; so an objective Σ_k c_k·v_k takes only whole multiples of Q·gcd_k(c_k). Row bounds
+    (limits, targets) decide which portfolios are feasible, not what a column is worth."""
     finite = lambda a: a[np.isfinite(a)]  # noqa: E731
-    return fraction_gcd([1.0, *np.unique(np.abs(comp.value)).tolist(), *np.unique(finite(comp.row_lower)).tolist(),
-                         *np.unique(finite(comp.row_upper)).tolist(), *np.unique(finite(comp.col_upper)).tolist(),
+    return fraction_gcd([1.0, *np.unique(np.abs(comp.value)).tolist(), *np.unique(finite(comp.col_upper)).tolist(),
                          *np.unique(finite(comp.col_lower)).tolist()])
 
 
