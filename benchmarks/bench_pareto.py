@@ -61,6 +61,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="", help="generated scenarios of these option counts, e.g. 100,200,400")
     ap.add_argument("--limit", type=float, default=120.0, help="total time limit per generated case (s)")
     ap.add_argument("--threads", type=int, default=None, help="solver.threads for every case")
+    ap.add_argument("--baseline-limit", type=float, default=None, help="total time limit per baseline case (s)")
     ap.add_argument("--skip", default="", help="comma-separated case names to skip: knapsack, baseline")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -73,9 +74,10 @@ def main() -> None:
             run(name, sc, specs, expected=front, threads=args.threads)
     if "baseline" not in skip:
         base = load_scenario(ROOT / "models" / "baseline.yaml")
-        run("baseline coverage,risk", base, [ObjectiveSpec(Kind.COVERAGE), ObjectiveSpec(Kind.RISK)], threads=args.threads)
-        run("baseline sector:ai,sector:semis", base, [ObjectiveSpec(Kind.SECTOR, "ai"), ObjectiveSpec(Kind.SECTOR, "semis")],
-            threads=args.threads)
+        for specs in ([ObjectiveSpec(Kind.COVERAGE), ObjectiveSpec(Kind.RISK)],
+                      [ObjectiveSpec(Kind.SECTOR, "ai"), ObjectiveSpec(Kind.SECTOR, "semis")],
+                      [ObjectiveSpec(Kind.COVERAGE), ObjectiveSpec(Kind.PARTNERS)]):
+            run("baseline " + ",".join(s.label for s in specs), base, specs, limit=args.baseline_limit, threads=args.threads)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if sizes:
         from planner.inputs.generate import generate
