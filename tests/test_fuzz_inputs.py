@@ -147,6 +147,8 @@ SCENARIO_COMMANDS = {
                                      "--perturb", "contributions.amount=uniform:0.7:1.3"],
     "alternatives": lambda scen, out: ["alternatives", scen, "--within", "10%", "--count", "2"],
     "robust": lambda scen, out: ["robust", scen, "--max-portfolios", "2", "--samples", "2", "--out", out],
+    "pareto": lambda scen, out: ["pareto", scen, "--objectives", "coverage,cost:budget_musd", "--max-points", "3",
+                                 "--out", out],
 }
 RUN_COMMANDS = {
     "export": lambda run, out: ["export", run, "--to", "md", "--out", out.with_suffix(".md"), "--json"],
