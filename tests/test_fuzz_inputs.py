@@ -148,6 +148,8 @@ SCENARIO_COMMANDS = {
     "alternatives": lambda scen, out: ["alternatives", scen, "--within", "10%", "--count", "2"],
     "robust": lambda scen, out: ["robust", scen, "--max-portfolios", "2", "--samples", "2", "--out", out],
     "rival": lambda scen, out: ["rival", scen, "--set", "rival.budget=1", "--budgets", "0:1:1", "--out", out],
+    "pareto": lambda scen, out: ["pareto", scen, "--objectives", "coverage,cost:budget_musd", "--max-points", "3",
+                                 "--out", out],
 }
 RUN_COMMANDS = {
     "export": lambda run, out: ["export", run, "--to", "md", "--out", out.with_suffix(".md"), "--json"],

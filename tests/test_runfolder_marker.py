@@ -47,6 +47,7 @@ WRITERS = {
     "diagnose": (["diagnose", TINY], "diagnose"),
     "compare": (["compare", "{run}", "{run}"], "compare"),
     "rival": (["rival", TINY, "--set", "rival.budget=1"], "rival"),
+    "pareto": (["pareto", TINY, "--objectives", "coverage,cost:budget_musd"], "pareto"),
 }
 
 

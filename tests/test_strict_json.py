@@ -58,6 +58,7 @@ def runs(tiny: Path) -> list[tuple[str, list]]:
         ("robust", ["robust", tiny, "--max-portfolios", "2", "--samples", "2", "--out", d / "robust",
                     "--set", "robust.sector_weights.semis=[1, 2]"]),
         ("rival", ["rival", tiny, "--set", "rival.budget=1", "--out", d / "rival"]),
+        ("pareto", ["pareto", tiny, "--objectives", "coverage,cost:budget_musd", "--out", d / "pareto"]),
         ("generate", ["generate", d / "gen", "--options", "20"]),
         ("init", ["init", d / "new"]),
         ("solve", ["solve", tiny, "--set", "objective.coverage_target=1", "--out", d / "infeasible"]),  # exit 3

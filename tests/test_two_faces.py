@@ -130,3 +130,36 @@ def test_rival_response_copy_two_faces(data):
         assert evaluate(sc, x).violations()
         return
     assert outcome.objective_solver == pytest.approx(value_under(sc, x, pulled), abs=1e-7)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(data=st.data())
+def test_engaged_part_two_faces(data):
+    """The partner-engagement part (`planner.model.engaged`, added on demand by `planner pareto`):
+    its rows and columns in the MILP equal its numpy face at any portfolio, and Σ y counts the
+    partners engaged."""
+    from planner.model.engaged import FAMILY, add_engaged, evaluate_engaged, partners_engaged
+    from planner.model.faces import State
+
+    inst = data.draw(instances(max_options=6))
+    sc = scenario_of(inst, {})
+    model = build(sc)
+    add_engaged(model)
+    comp = compile_model(model)
+    x, _ = random_portfolio(data.draw, sc)
+    state = State.of(sc, x)
+    face = evaluate_engaged(state)
+    _, columns = evaluate(sc, x).faces()
+    columns.update(face.columns)
+    v = np.array([columns[key] for key in comp.col_keys], dtype=float)
+    row_of_entry = np.repeat(np.arange(len(comp.tags)), np.diff(comp.start))
+    activity = np.bincount(row_of_entry, weights=comp.value * v[comp.index], minlength=len(comp.tags))
+    rows = [i for i, tag in enumerate(comp.tags) if tag.family == FAMILY]
+    assert {comp.tags[i].ident for i in rows} == set(face.rows)
+    for i in rows:
+        twin = face.rows[comp.tags[i].ident]
+        assert twin.activity == pytest.approx(activity[i]) and twin.upper == pytest.approx(comp.row_upper[i])
+        assert activity[i] <= comp.row_upper[i] + TOL
+    engaged = {o["partner_id"] for o, on in zip(inst["options"], x) if on}
+    assert partners_engaged(state) == len(engaged)

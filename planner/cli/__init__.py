@@ -27,6 +27,7 @@ COMMANDS = {
     "alternatives": "alternatives_cmd:alternatives",
     "robust": "robust_cmd:robust",
     "rival": "rival_cmd:rival",
+    "pareto": "pareto_cmd:pareto",
     "serve": "serve_cmd:serve",
 }
 

@@ -21,7 +21,8 @@ def check(run_dir: str, scenario: str | None, overrides: tuple[str, ...], as_jso
     coverage per gap (capped at its size), fractions, targets, require/forbid, the
     objective and the honesty of the status. Exit 0 when every figure holds, 1 when
     any does not (each discrepancy is listed), 2 when the run folder or the scenario
-    cannot be read.
+    cannot be read. A Pareto run folder (planner pareto) is checked point by point: each
+    objective recomputed from its portfolio, the rules, and that no point dominates another.
 
     \b
     Examples:
@@ -31,13 +32,14 @@ def check(run_dir: str, scenario: str | None, overrides: tuple[str, ...], as_jso
     from pathlib import Path
 
     from planner.results.audit import check_run
+    from planner.results.audit_pareto import check_pareto, is_pareto_run
 
     if (Path(run_dir) / "rival.json").is_file():  # a planner rival folder (planner.results.audit_rival)
         from planner.results.audit_rival import check_rival
 
         report = check_rival(run_dir)
     else:
-        report = check_run(run_dir, scenario, overrides)
+        report = (check_pareto if is_pareto_run(run_dir) else check_run)(run_dir, scenario, overrides)
     if as_json:
         emit_json(report.to_dict())
     else:

@@ -32,7 +32,7 @@ SIDE_FILES = {"manifest.json"}  # run bookkeeping: shown with the inputs, not as
 KIND_TITLES = {"sweep": "Sweep", "frontier": "Frontier", "montecarlo": "Monte Carlo", "alternatives": "Alternatives",
                "ladder": "Budget ladder", "explain": "Explanation", "diagnose": "Diagnosis", "value": "Resource values",
                "compare": "Comparison", "tranches": "Nested tranches", "robust": "Robust portfolios",
-               "rival": "Plans against a rival"}
+               "rival": "Plans against a rival", "pareto": "Pareto front"}
 HEADLINE_SKIP = {"scenario", "kind", "axes", "scenario_file", "input_sha256", "planner_version", "paths", "block_size",
                  "workers", "scheduler", "out_dir", "timings_seconds", "selected_ids", "resources"}
 
@@ -302,6 +302,8 @@ REPLAN_CHANGES = ("Re-plan: changes against the incumbent",
 # Known extra tables: file stem prefix -> (title, percent columns, note).
 KNOWN_EXTRAS = {
     "frontier": ("Frontier: objective versus resource", "Exact objective at each level of the varied resource."),
+    "pareto": ("Pareto front: every non-dominated point", "Each point's objective values and its least-cost portfolio; "
+                                                          "what enters and leaves from the previous point."),
     "sweep": ("Sweep: grid of re-solves", "One row per grid point."),
     "changes": ("Sweep: portfolio changes", "Where the chosen portfolio changes along the sweep."),
     "tranches": ("Nested tranches", "One portfolio per tranche, each containing the one before, beside the "

@@ -108,9 +108,12 @@ class LiveModel:
         if not rows.size:
             return
         c = self.comp
-        old_lo, old_hi = c.row_lower[rows].copy(), c.row_upper[rows].copy()
         lo = np.broadcast_to(np.asarray(lower, dtype=float), rows.shape).copy()
         hi = np.broadcast_to(np.asarray(upper, dtype=float), rows.shape).copy()
+        if not (rows < len(c.row_lower)).all():  # an added row: HiGHS alone holds its bounds
+            self._session.set_row_bounds_at(rows, lo, hi)
+            return
+        old_lo, old_hi = c.row_lower[rows].copy(), c.row_upper[rows].copy()
         self._session.set_row_bounds_at(rows, lo, hi)
         c.row_lower[rows], c.row_upper[rows] = lo, hi
         self._record(lambda: self.set_row_bounds(rows, old_lo, old_hi))
