@@ -97,6 +97,7 @@ async function solve() {
   render(last);
   window.planner.solves++; window.planner.latencies.push(ms);
   window.planner.last = { objective: r.data.objective, status: r.data.status, ms };
+  window.planner.result = last;
   $("latency").textContent = `${Math.round(ms)} ms (${r.data.resolve_path})`;
   if (r.data.status === "infeasible") diagnose(); else $("diagnosis").hidden = true;
   refreshExplain();

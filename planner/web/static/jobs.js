@@ -33,7 +33,7 @@ window.plannerJobs = (function () {
       const p = panels[k.kind]; if (p.job) await api("DELETE", `/api/jobs/${p.job}`);
     });
     $("view-result").parentNode.insertBefore(panel, $("job-panel"));
-    panels[k.kind] = { panel, form, job: null, key: null, label: null, schema: k.schema };
+    panels[k.kind] = { kind: k.kind, panel, form, job: null, key: null, label: null, schema: k.schema };
   }
 
   async function run(k, form) {
@@ -65,6 +65,7 @@ window.plannerJobs = (function () {
     p.panel.dataset.state = j.state;
     if (j.state === "running") { setTimeout(() => poll(p, id), 300); return; }
     q(".job-cancel").hidden = true;
+    (window.planner.jobs = window.planner.jobs || {})[p.kind] = j;  // for scripts and tests
     if (j.error) fail(p, j.error.message || j.error.problems.map(problemText).join("; "));
     if (j.result) {
       p.key = p.pendingKey; p.label = p.pendingLabel;
