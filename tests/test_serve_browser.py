@@ -183,8 +183,8 @@ SCREENSHOT_SET = ("result", "explain-refreshed", "frontier-partial", "tranches",
 
 
 def fresh(page, server) -> None:
-    """The page opened again: a clean what-if, its job tabs built from the schema."""
-    page.goto(f"{server.base}/")
+    """The page opened again (by the printed link): a clean what-if, its job tabs built from the schema."""
+    page.goto(server.url)
     solved(page, 1)
     wait(page, "() => window.planner.jobsReady === true")
 
