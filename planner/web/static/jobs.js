@@ -61,7 +61,7 @@ window.plannerJobs = (function () {
     if (!r.ok || id !== p.job) return;
     const j = r.data, q = (s) => p.panel.querySelector(s), bar = q("progress");
     bar.max = j.total || Math.max(j.done, 1); bar.value = j.done;
-    q(".job-state").textContent = `${STATE_WORDS[j.state]}: ${j.done}${j.total ? "/" + j.total : ""} solves, ${fmt(j.seconds, 1)} s`;
+    q(".job-state").textContent = `${STATE_WORDS[j.state]}: ${j.done ? `${j.done}${j.total ? "/" + j.total : ""} solves, ` : ""}${fmt(j.seconds, 1)} s`;
     p.panel.dataset.state = j.state;
     if (j.state === "running") { setTimeout(() => poll(p, id), 300); return; }
     q(".job-cancel").hidden = true;
