@@ -21,7 +21,6 @@ A kind's model has: `sets()` (extra `--set` edits the job's scenario is loaded w
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal
@@ -30,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from planner.errors import InputError, Problem
 from planner.inputs.config import Perturbation
-from planner.web.whatif import WhatIf, confine_value
+from planner.web.whatif import WhatIf, confine_value, flow_yaml
 
 MAX_POINTS = 2000  # sweep points / Monte Carlo samples a job may ask for
 Progress = Callable[[int, int | None], None]
@@ -252,10 +251,10 @@ class RobustJob(Kind):
     seed: int | None = Field(None, ge=0, description="random seed of the draws")
 
     def sets(self) -> list[str]:
-        out = [f"robust.sector_weights.{i.id}={json.dumps([i.low, i.high])}" for i in self.sector_weights]
-        out += [f"robust.gap_weights.{i.id}={json.dumps([i.low, i.high])}" for i in self.gap_weights]
+        out = [f"robust.sector_weights.{i.id}={flow_yaml([i.low, i.high])}" for i in self.sector_weights]
+        out += [f"robust.gap_weights.{i.id}={flow_yaml([i.low, i.high])}" for i in self.gap_weights]
         if self.order is not None:
-            out.append(f"robust.order={json.dumps(self.order)}")
+            out.append(f"robust.order={flow_yaml(self.order)}")
         return out
 
     def call(self, scenario, root):

@@ -16,13 +16,12 @@ tables (options, partners, sectors), never made up here.
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 from planner.io.numbers import fmt_number
 
-
-def fmt(v: Any, digits: int = 4) -> str:
-    return fmt_number(v, digits)
+fmt = partial(fmt_number, digits=4)  # figures in sentences: up to 4 decimals
 
 CORE_COLORS = {"core": "#1a7f37", "borderline": "#bf8700", "exterior": "#b42318"}
 SEP = ";"  # how the library's tables join a portfolio's option ids in one cell
