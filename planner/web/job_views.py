@@ -202,7 +202,7 @@ def montecarlo(outcome, scenario, req) -> list[dict]:
     blocks.append(chart("hbar", "How often each option is in the best plan (share of samples)", "share of samples", "option",
                         [{"label": "share of samples", "values": [r["frequency"] for r in rows],
                           "colors": [CORE_COLORS.get(r["label"], "#0b5cad") for r in rows]}],
-                        "; ".join(f"{names.option(r['option_id'])}: {fmt(100 * r['frequency'], 0)}% ({r['label']})" for r in rows),
+                        "; ".join(f"{names.option(r['option_id'])}: {fmt_number(100 * r['frequency'], 0)}% ({r['label']})" for r in rows),
                         labels=[names.option(r["option_id"]) for r in rows]))
     blocks.append(table("Stoplights: core (green), borderline (amber), exterior (red)", [
         ("option", "Option"), ("partner", "Partner"), ("sector", "Sector"), ("in_base", "In the unperturbed plan"),
