@@ -20,7 +20,9 @@ from planner.web.sessions import Sessions
 
 STATIC = Path(__file__).with_name("static")
 MAX_BODY = 256 * 1024
-ASSETS = {"app.js": "text/javascript", "app.css": "text/css", "docs.js": "text/javascript"}
+ASSETS = {"app.js": "text/javascript", "jobs.js": "text/javascript", "forms.js": "text/javascript",
+          "charts.js": "text/javascript", "app.css": "text/css", "docs.js": "text/javascript",
+          "vendor/chart.umd.min.js": "text/javascript"}  # vendor/: Chart.js 4 (MIT, vendor/chart.js-LICENSE.md)
 
 
 @dataclass
@@ -86,7 +88,7 @@ def create_app(root: str | Path, default_scenario: str = "models/baseline.yaml",
     def docs() -> HTMLResponse:
         return HTMLResponse((STATIC / "docs.html").read_text(encoding="utf-8"))
 
-    @app.get("/static/{name}", include_in_schema=False)
+    @app.get("/static/{name:path}", include_in_schema=False)
     def asset(name: str) -> Response:
         if name not in ASSETS:
             return JSONResponse({"problems": [Problem(file="request", key="static", value=name,

@@ -16,6 +16,33 @@ def records(frame) -> list[dict]:
     return clean(frame.to_dict(orient="records"))
 
 
+def benefits(result) -> dict[str, float]:
+    """Per selected option: the objective this plan loses if that option alone is dropped
+    (nothing re-chosen), by the model's own evaluation (`planner.results.evaluation.evaluate`)."""
+    from planner.results.evaluation import evaluate
+
+    if not result.has_portfolio or result.objective is None or result.scenario.config.rules.phasing is not None:
+        return {}
+    sc, x = result.scenario, result.evaluation.x
+    sign = 1.0 if sc.config.objective.sense == "max_coverage" else -1.0
+    out = {}
+    for i, o in enumerate(sc.options.index):
+        if x[i] > 0.5:
+            without = x.copy()
+            without[i] = 0
+            out[o] = round(sign * (result.objective - evaluate(sc, without).objective), 6)
+    return out
+
+
+def gaps_served(scenario) -> dict[str, list[str]]:
+    """Per option: the names of the gaps it contributes to (the contributions table)."""
+    names = scenario.gaps["name"].to_dict()
+    out: dict[str, list[str]] = {}
+    for o, g in zip(scenario.contributions["option_id"], scenario.contributions["gap_id"]):
+        out.setdefault(o, []).append(names.get(g, g))
+    return out
+
+
 def result_payload(solved, scenario_file: str) -> dict:
     r = solved.result
     sc = r.scenario
@@ -27,13 +54,18 @@ def result_payload(solved, scenario_file: str) -> dict:
         matrix[row.partner_id][row.sector_id] += 1
     options = sc.options
     chosen = set(r.selected)
+    served, gain = gaps_served(sc), benefits(r)
+    changes = r.changes
     return clean({
         **r.summary(),
         "scenario_file": scenario_file,
         "overrides": solved.overrides,
         "resolve_path": solved.path,
         "server_seconds": round(solved.seconds, 4),
-        "portfolio": records(portfolio),
+        "portfolio": [{**row, "benefit": gain.get(row["option_id"]), "gaps": served.get(row["option_id"], [])}
+                      for row in records(portfolio)],
+        "cost_resource": sc.cost_resource,
+        "changes_table": None if changes is None else records(changes),
         "coverage": records(r.coverage) if r.has_portfolio else [],
         "sectors": records(sectors) if r.has_portfolio else [],
         "matrix": matrix,

@@ -98,11 +98,18 @@ def diagnose(req: DiagnoseRequest, request: Request, x_planner_session: str | No
     return clean({**diag.to_dict(), "text": describe(diag)})
 
 
-@router.post("/jobs", summary="Start a frontier, sweep, Monte Carlo or alternatives job")
+@router.get("/jobs/schema", summary="The job kinds and each one's fields (JSON schema): the page builds its forms from it")
+def jobs_schema() -> dict:
+    from planner.web.job_kinds import kinds_schema
+
+    return {"kinds": kinds_schema()}
+
+
+@router.post("/jobs", summary="Start a job: frontier, tranches, sweep, Monte Carlo, alternatives, robust or value")
 def start_job(req: JobRequest, request: Request, x_planner_session: str | None = Header(None)) -> dict:
     from planner.api import load_scenario
 
-    file, whatif = _point(request, req.whatif)
+    file, whatif = _point(request, req.whatif.model_copy(update={"set": [*req.whatif.set, *req.sets()]}))
     _, _, sets = _session(request, x_planner_session).point_scenario(file, whatif)
     scenario = load_scenario(file, sets)  # from its files + overrides: what the sensitivity library re-reads
     return _ctx(request).jobs.start(req, scenario, _sid(x_planner_session), _ctx(request).root).to_dict()

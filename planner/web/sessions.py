@@ -6,7 +6,8 @@ the scenario's model built and compiled once, one HiGHS model alive. A what-if t
 only numbers (a limit, a weight, the risk penalty) is pushed into that model and re-solved
 in place (`Engine.prepare` → path "fast"); a structural edit (a lock, a rule family off, the
 objective's sense) rebuilds the point's model exactly as `planner solve --set` does (path
-"rebuild"). The solve is the same two-stage `HighsSession.solve` as `planner solve`, and
+"rebuild"); a re-plan (`replan:`) is solved by `planner.api.solve`, with its clean-sheet plan
+and so its price of stability, as `planner solve` prints them. The solve is the same two-stage `HighsSession.solve` as `planner solve`, and
 the `Result` is made by `planner.results.result.make_result`, so `Result.summary()` is the
 summary `planner solve --json` prints. A live model is used only while every file it was read
 from is unchanged on disk (`Session.engine`); otherwise it is built again.
@@ -87,6 +88,11 @@ class Session:
             locked = self._lock_point(scenario_file, whatif)
             if locked is None:
                 engine, sc, changes, sets = self.scenario(scenario_file, whatif)
+                if sc.config.replan is not None:  # as `planner solve`: with the clean-sheet plan (price of stability)
+                    from planner.api import solve as solve_afresh
+
+                    result = solve_afresh(sc, timings={"validate": time.perf_counter() - t0})
+                    return Solved(result, sets, "rebuild", time.perf_counter() - t0)
                 t1 = time.perf_counter()
                 path = engine.prepare(sc, changes)
                 _bound_locks(engine, (), ())

@@ -1,5 +1,8 @@
 "use strict";
 // The workbench page: every change re-solves through the JSON API (no network beyond this app).
+// Trust: every panel says which what-if it belongs to; when the what-if changes, a panel is
+// refreshed (the explanation) or marked as belonging to an earlier what-if (a job's result);
+// a failed solve keeps the last good result on screen with the problems beside it.
 const CSRF = document.querySelector("meta[name=planner-csrf]").content;
 const SID = sessionStorage.getItem("planner-session") || Math.random().toString(36).slice(2) + Date.now().toString(36);
 sessionStorage.setItem("planner-session", SID);  // per tab: two tabs keep separate what-ifs
@@ -14,10 +17,16 @@ const el = (tag, attrs = {}, ...kids) => {
   return e;
 };
 const fmt = (v, d = 3) => v === null || v === undefined ? "–" : (typeof v === "number" ? v.toLocaleString("en", { maximumFractionDigits: d }) : String(v));
+const OBJECTIVE_WORDS = {
+  max_coverage: "Objective: the weighted share of the capability gaps closed (each gap's weight × its sector's weight), higher is better.",
+  min_cost: "Objective: the cost of the portfolio, lower is better.",
+};
 
-let state = { scenario: "", edits: {}, lock_in: [], lock_out: [], rules_off: [] };
-let base = null, last = null, pinned = null, seq = 0;
-window.planner = { solves: 0, latencies: [], last: null, busy: false };
+let state = { scenario: "", edits: {}, lock_in: [], lock_out: [], rules_off: [],
+              replan: { from: "", folder: "", max_changes: "", max_dropped: "", max_added: "" } };
+let base = null, last = null, pinned = null, seq = 0, explained = null;
+window.planner = { solves: 0, latencies: [], last: null, busy: false, charts: 0, csp: [] };
+document.addEventListener("securitypolicyviolation", (e) => window.planner.csp.push(`${e.violatedDirective} ${e.blockedURI}`));
 
 async function api(method, path, body, raw = false) {
   const res = await fetch(path, {
@@ -31,9 +40,32 @@ async function api(method, path, body, raw = false) {
   return { ok: res.ok, status: res.status, data };
 }
 
+function replanSets() {
+  const r = state.replan, out = [];
+  if (r.from === "pinned" && pinned) out.push(`replan.incumbent=${JSON.stringify(pinned.selected_ids)}`);
+  else if (r.from === "folder" && r.folder.trim()) out.push(`replan.incumbent=${r.folder.trim()}`);
+  else return out;
+  for (const k of ["max_changes", "max_dropped", "max_added"]) if (r[k] !== "") out.push(`replan.${k}=${r[k]}`);
+  return out;
+}
+
 function whatif() {
-  return { scenario: state.scenario, set: Object.entries(state.edits).map(([k, v]) => `${k}=${v}`),
+  return { scenario: state.scenario, set: [...Object.entries(state.edits).map(([k, v]) => `${k}=${v}`), ...replanSets()],
            lock_in: state.lock_in, lock_out: state.lock_out, rules_off: state.rules_off };
+}
+const whatifKey = () => JSON.stringify(whatif());
+
+function whatifLabel(w = whatif()) {  // the what-if in words, shown on every panel
+  const parts = [w.scenario.replace(/^models\//, "")];
+  for (const s of w.set) parts.push(s.startsWith("replan.incumbent=[") ? "re-plan from the pinned result" : s.replace("=", " = "));
+  if (w.lock_in.length) parts.push(`locked in: ${w.lock_in.map(optionName).join(", ")}`);
+  if (w.lock_out.length) parts.push(`locked out: ${w.lock_out.map(optionName).join(", ")}`);
+  if (w.rules_off.length) parts.push(`rules off: ${w.rules_off.join(", ")}`);
+  return parts.join(" · ");
+}
+function optionName(o) {
+  const hit = base && base.options.find((x) => x.option_id === o);
+  return hit ? hit.name : o;
 }
 
 function showProblems(data) {
@@ -51,21 +83,25 @@ function showProblems(data) {
 }
 
 async function solve() {
-  const my = ++seq, t0 = performance.now();
+  const my = ++seq, t0 = performance.now(), key = whatifKey();
   window.planner.busy = true;
+  markExplainStale();
   const r = await api("POST", "/api/solve", whatif());
   if (my !== seq) return;
   window.planner.busy = false;
   const ms = performance.now() - t0;
   if (!r.ok) { showProblems(r.data); window.planner.last = { error: r.data, ms }; if (base) renderControls(); return; }
   showProblems(null);
-  last = r.data;
+  last = { ...r.data, key };
   if (!base) base = r.data;
-  render(r.data);
+  render(last);
   window.planner.solves++; window.planner.latencies.push(ms);
   window.planner.last = { objective: r.data.objective, status: r.data.status, ms };
+  window.planner.result = last;
   $("latency").textContent = `${Math.round(ms)} ms (${r.data.resolve_path})`;
   if (r.data.status === "infeasible") diagnose(); else $("diagnosis").hidden = true;
+  refreshExplain();
+  if (window.plannerJobs) window.plannerJobs.whatifChanged(key);
 }
 
 function setEdit(key, value, baseValue) {
@@ -99,7 +135,7 @@ function renderControls() {
   const gw = $("gap-weights"); gw.textContent = "";
   for (const g of base.coverage) {
     const k = `objective.gap_weights.${g.gap_id}`, v = s.gap_weights[g.gap_id] ?? g.weight;
-    const row = numberInput(k, v, g.gap_id); row.querySelector("input").value = cur(k, v); gw.append(row);
+    const row = numberInput(k, v, g.name || g.gap_id); row.querySelector("input").value = cur(k, v); gw.append(row);
   }
   const rules = $("rules"); rules.textContent = "";
   const fams = [...new Set([...base.rules_active, ...state.rules_off])];
@@ -115,7 +151,7 @@ function renderControls() {
   const locks = $("locks"); locks.textContent = "";
   for (const [list, word] of [["lock_in", "in"], ["lock_out", "out"]]) {
     for (const o of state[list]) {
-      locks.append(el("li", {}, `${o} locked ${word} `, el("button", { type: "button", "aria-label": `Unlock ${o}`, text: "unlock",
+      locks.append(el("li", {}, `${optionName(o)} locked ${word} `, el("button", { type: "button", "aria-label": `Unlock ${o}`, text: "unlock",
         onclick: () => { state[list] = state[list].filter((x) => x !== o); solve(); } })));
     }
   }
@@ -128,48 +164,37 @@ function renderControls() {
   if (!edits.children.length) edits.append(el("li", { class: "muted", text: "none" }));
 }
 
-function bars(rows, max) {  // rows: [{label, value, limit?, text}] → an SVG bar chart
-  const w = 420, h = 20 * rows.length + 10, lw = 150, ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${w} ${h}`); svg.setAttribute("width", w); svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", rows.map((r) => `${r.label}: ${r.text}`).join("; "));
-  rows.forEach((r, i) => {
-    const y = 5 + i * 20, bw = Math.max(0, Math.min(1, (r.value || 0) / (max || 1))) * (w - lw - 110);
-    const t = document.createElementNS(ns, "text"); t.setAttribute("x", 0); t.setAttribute("y", y + 13); t.textContent = r.label.slice(0, 24);
-    const b = document.createElementNS(ns, "rect"); b.setAttribute("x", lw); b.setAttribute("y", y + 3); b.setAttribute("height", 12);
-    b.setAttribute("width", bw); b.setAttribute("fill", r.over ? "#b42318" : "#0b5cad");
-    const v = document.createElementNS(ns, "text"); v.setAttribute("x", lw + bw + 4); v.setAttribute("y", y + 13); v.textContent = r.text;
-    svg.append(t, b, v);
-    if (r.limit) {
-      const lx = lw + (w - lw - 110) * Math.min(1, r.limit / (max || 1));
-      const l = document.createElementNS(ns, "line"); l.setAttribute("x1", lx); l.setAttribute("x2", lx);
-      l.setAttribute("y1", y); l.setAttribute("y2", y + 18); l.setAttribute("stroke", "#1b1f24"); svg.append(l);
-    }
-  });
-  return svg;
-}
-
 function table(id, head, rows) {
   const t = $(id) || id; t.textContent = "";
   t.append(el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { scope: "col", text: h })))));
   const body = el("tbody");
   for (const r of rows) body.append(el("tr", r.attrs || {}, ...r.cells.map((c) => c instanceof Node ? el("td", {}, c) :
-    el("td", { class: typeof c === "number" ? "num" : null, text: fmt(c) }))));
+    Array.isArray(c) ? el("td", { class: "list" }, chips(c)) : el("td", { class: typeof c === "number" ? "num" : null, text: fmt(c) }))));
   t.append(body);
   return t;
+}
+function chips(items) {  // a list that wraps, one name per chip
+  const ul = el("ul", { class: "chips" });
+  for (const i of items) ul.append(el("li", { text: i }));
+  return ul;
 }
 
 function render(d) {
   $("status").textContent = d.status; $("status").className = `status-${d.status}`;
   $("objective").textContent = fmt(d.objective, 4); $("objective").dataset.value = d.objective ?? ""; $("selected").textContent = d.selected;
+  $("objective-words").textContent = OBJECTIVE_WORDS[d.sense] || "";
   renderControls();
-  const cov = $("chart-coverage"); cov.textContent = "";
-  cov.append(bars(d.sectors.map((s) => ({ label: s.name, value: s.fraction, text: `${fmt(100 * s.fraction, 1)}%` })), 1));
-  const res = $("chart-resources"); res.textContent = "";
-  const rr = Object.entries(d.resources).map(([r, u]) => ({ label: r, value: u.used, limit: u.limit,
-    over: u.limit !== null && u.used > u.limit + 1e-9, text: `${fmt(u.used, 1)} / ${u.limit === null ? "no limit" : fmt(u.limit, 1)}` }));
-  res.append(bars(rr.map((x) => ({ ...x, value: x.value / (x.limit || x.value || 1), limit: x.limit ? 1 : null })), 1));
-  const cost = Object.keys(d.resources)[0];
+  const charts = window.plannerCharts;
+  charts.draw($("chart-coverage"), { type: "hbar", title: "Share of each sector's gaps closed", x: "share closed", y: "",
+    labels: d.sectors.map((s) => s.name), series: [{ label: "closed", values: d.sectors.map((s) => s.fraction) }],
+    alt: d.sectors.map((s) => `${s.name}: ${fmt(100 * s.fraction, 1)}%`).join("; ") });
+  const res = Object.entries(d.resources);
+  charts.draw($("chart-resources"), { type: "hbar", title: "Share of each limit used", x: "share of the limit", y: "",
+    labels: res.map(([r, u]) => `${r}: ${fmt(u.used, 1)} of ${u.limit === null ? "no limit" : fmt(u.limit, 1)}`),
+    series: [{ label: "used", values: res.map(([, u]) => (u.limit ? u.used / u.limit : null)),
+               colors: res.map(([, u]) => (u.limit !== null && u.used > u.limit - 1e-9 ? "#b42318" : "#0b5cad")) }],
+    alt: res.map(([r, u]) => `${r}: ${fmt(u.used, 1)} of ${u.limit === null ? "no limit" : fmt(u.limit, 1)}`).join("; ") });
+  const cost = d.cost_resource;
   const count = (key, names) => {
     const m = {}; for (const p of d.portfolio) m[p[key]] = (m[p[key]] || 0) + 1;
     return Object.entries(m).sort((a, b) => b[1] - a[1]).map(([k, n]) => ({ cells: [names[k] || k, n] }));
@@ -177,22 +202,26 @@ function render(d) {
   table("by-sector", ["Sector", "Options"], count("sector_id", d.sector_names));
   table("by-partner", ["Partner", "Options"], count("partner_id", d.partners));
   const btn = (text, label, fn) => el("button", { type: "button", "aria-label": label, text, onclick: fn });
-  table("portfolio", ["Option", "Name", "Partner", "Sector", cost, "Forced by", ""], d.portfolio.map((p) => ({
-    attrs: { "data-option": p.option_id },
-    cells: [p.option_id, p.name, p.partner_name, p.sector_name, p[cost], p.forced_by || "",
-      el("span", {}, btn("Why?", `Explain ${p.option_id}`, () => explain(p.option_id)), " ",
-        btn("Lock out", `Lock ${p.option_id} out`, () => lock(p.option_id, "lock_out")),
-        state.lock_in.includes(p.option_id) ? " (locked in)" : "")] })));
-  table("others", ["Option", "Name", "Partner", "Sector", ""], d.options.filter((o) => !o.selected).map((o) => ({
+  table("portfolio", ["Option", "Partner", "Sector", `Cost (${cost})`, "Benefit (objective lost without it)", "Gaps served", ""],
+    d.portfolio.map((p) => ({
+      attrs: { "data-option": p.option_id },
+      cells: [el("span", {}, p.name, el("br"), el("small", { class: "muted", text: p.option_id })), p.partner_name, p.sector_name,
+        p[cost], p.benefit, p.gaps,
+        el("span", { class: "row-actions" }, btn("Why?", `Explain ${p.option_id}`, () => explain(p.option_id)), " ",
+          btn("Lock out", `Lock ${p.option_id} out`, () => lock(p.option_id, "lock_out")),
+          state.lock_in.includes(p.option_id) ? " (locked in)" : p.forced_by ? ` (forced by ${p.forced_by})` : "")] })));
+  table("others", ["Option", "Partner", "Sector", ""], d.options.filter((o) => !o.selected).map((o) => ({
     attrs: { "data-option": o.option_id },
-    cells: [o.option_id, o.name, d.partners[o.partner_id] || o.partner_id, d.sector_names[o.sector_id] || o.sector_id,
-      el("span", {}, btn("Why not?", `Explain ${o.option_id}`, () => explain(o.option_id)), " ",
+    cells: [el("span", {}, o.name, el("br"), el("small", { class: "muted", text: o.option_id })),
+      d.partners[o.partner_id] || o.partner_id, d.sector_names[o.sector_id] || o.sector_id,
+      el("span", { class: "row-actions" }, btn("Why not?", `Explain ${o.option_id}`, () => explain(o.option_id)), " ",
         btn("Lock in", `Lock ${o.option_id} in`, () => lock(o.option_id, "lock_in")),
         state.lock_out.includes(o.option_id) ? " (locked out)" : "")] })));
   const sectors = Object.keys(d.sector_names), partners = Object.keys(d.matrix);
   table("matrix", ["Partner", ...sectors.map((s) => d.sector_names[s])],
     partners.map((p) => ({ cells: [d.partners[p] || p, ...sectors.map((s) => d.matrix[p][s] || "")] })));
   renderDiff(d);
+  renderReplan(d);
 }
 
 function lock(o, list) {
@@ -211,113 +240,129 @@ function renderDiff(d) {
   const dz = d.objective !== null && pinned.objective !== null ? d.objective - pinned.objective : null;
   box.append(el("h3", { text: `Compared with the pinned result (objective ${fmt(pinned.objective, 4)})` }),
     el("p", { text: `Objective change: ${dz === null ? "–" : (dz >= 0 ? "+" : "") + fmt(dz, 4)}` }),
-    el("p", { class: "in", text: `In: ${into.join(", ") || "none"}` }), el("p", { class: "out", text: `Out: ${out.join(", ") || "none"}` }));
+    el("p", { class: "in", text: `In: ${into.map(optionName).join(", ") || "none"}` }),
+    el("p", { class: "out", text: `Out: ${out.map(optionName).join(", ") || "none"}` }));
   const ps = Object.fromEntries(pinned.sectors.map((s) => [s.sector_id, s.fraction]));
   box.append(el("p", { text: "Coverage change: " + d.sectors.map((s) => `${s.name} ${((s.fraction - (ps[s.sector_id] || 0)) * 100).toFixed(1)} pts`).join("; ") }));
 }
 
-async function explain(o) {
-  const box = $("explain"); box.hidden = false; box.textContent = `Explaining ${o}…`;
-  const r = await api("POST", "/api/explain", { whatif: whatif(), options: [o] });
+function renderReplan(d) {
+  const box = $("replan-result");
+  if (!d.replan) { box.hidden = true; return; }
+  box.hidden = false; box.textContent = "";
+  const r = d.replan, c = d.changes || {}, clean = r.clean_sheet || {};
+  box.append(el("h3", { text: `Re-plan from ${r.incumbent_from || "the pinned result"} (${r.incumbent} options)` }),
+    el("p", { text: `Kept ${c.kept ?? "–"}, dropped ${c.dropped ?? "–"}, added ${c.added ?? "–"} (${c.total ?? "–"} changes` +
+      `${r.max_changes !== null ? `, at most ${r.max_changes}` : ""}).` }),
+    el("p", { class: "price", text: `Price of stability: ${fmt(clean.price_of_stability, 4)} objective ` +
+      `(a clean-sheet plan reaches ${fmt(clean.objective, 4)} with ${clean.changes ? clean.changes.total : "–"} changes).` }));
+  if (d.changes_table) {
+    const rows = d.changes_table.filter((x) => x.change !== "kept");
+    box.append(table(el("table", { "aria-label": "Changes against the incumbent" }), ["Option", "Change"],
+      rows.map((x) => ({ attrs: { class: x.change }, cells: [x.name, x.change] }))));
+  }
+}
+
+// ---- explanations: always for the what-if on screen
+function markExplainStale() {
+  if (!explained) return;
+  const box = $("explain");
+  box.textContent = ""; box.append(el("p", { class: "muted", text: `The what-if changed: updating the explanation of ${optionName(explained)}…` }));
+}
+function refreshExplain() {
+  if (!explained) return;
+  if (!last || !(last.portfolio.length || last.status === "optimal")) {  // infeasible: nothing to explain
+    closeExplain(`The explanation of ${optionName(explained)} was closed: this what-if has no plan to explain.`);
+    return;
+  }
+  explain(explained);
+}
+function closeExplain(message) {
+  explained = null;
+  const box = $("explain");
   box.textContent = "";
-  box.append(el("h3", { text: `Why is ${o} ${last && last.selected_ids.includes(o) ? "in" : "out"}?` }),
-    el("button", { type: "button", text: "Close", onclick: () => { box.hidden = true; } }));
-  if (!r.ok) { box.append(el("p", { text: (r.data.problems || [r.data]).map((p) => p.message).join("; ") })); return; }
-  const ul = el("ul"); for (const line of r.data.text[0]) ul.append(el("li", { text: line }));
-  box.append(ul); box.focus();
+  if (message) box.append(el("p", { class: "muted", text: message })); else box.hidden = true;
+}
+
+async function explain(o) {
+  explained = o;
+  const key = whatifKey();
+  const box = $("explain"); box.hidden = false; box.textContent = `Explaining ${optionName(o)}…`;
+  const r = await api("POST", "/api/explain", { whatif: whatif(), options: [o] });
+  if (explained !== o || key !== whatifKey()) return;  // a later what-if or option: its own request answers
+  box.textContent = "";
+  const selected = last && last.selected_ids.includes(o);
+  box.dataset.whatif = key;
+  box.append(el("h3", { text: `Why is ${optionName(o)} ${selected ? "in" : "out"}?` }),
+    el("p", { class: "muted belongs", text: `For the what-if: ${whatifLabel()}` }));
+  if (!r.ok) { box.append(el("p", { text: (r.data.problems || [r.data]).map((p) => p.message).join("; ") })); }
+  else {
+    const ul = el("ul"); for (const line of r.data.text[0]) ul.append(el("li", { text: line }));
+    box.append(ul);
+    const e = r.data.explanations[0];
+    if (!selected && e && e.flipped_status !== "optimal") {
+      box.append(el("p", { class: "warn", text: `Nothing in this what-if brings ${optionName(o)} in: requiring it has no plan (${e.flipped_status}).` }));
+    }
+  }
+  box.append(el("div", { class: "row-actions" },
+    el("button", { type: "button", text: selected ? "Lock it out" : "Lock it in", onclick: () => lock(o, selected ? "lock_out" : "lock_in") }), " ",
+    el("button", { type: "button", text: "Close", onclick: () => closeExplain(null) })));
+  box.focus();
 }
 
 async function diagnose() {
+  const key = whatifKey();
   const box = $("diagnosis"); box.hidden = false; box.textContent = "Infeasible: diagnosing…";
   const r = await api("POST", "/api/diagnose", { whatif: whatif() });
+  if (key !== whatifKey()) return;
   box.textContent = "";
-  box.append(el("h3", { text: "This what-if is infeasible" }));
+  box.append(el("h3", { text: "This what-if has no feasible plan" }), el("p", { class: "muted", text: `For the what-if: ${whatifLabel()}` }));
   if (!r.ok) { box.append(el("p", { text: "no diagnosis" })); return; }
-  const ul = el("ul"); for (const line of r.data.text) ul.append(el("li", { text: line })); box.append(ul);
-  const apply = (overrides) => { for (const o of overrides) { const i = o.indexOf("="); state.edits[o.slice(0, i)] = o.slice(i + 1); } solve(); };
-  const combined = r.data.combined.map((x) => x.override);
-  if (combined.length > 1 && combined.every(Boolean)) {
-    box.append(el("button", { type: "button", class: "fix", text: `Apply together: ${combined.join(", ")}`, onclick: () => apply(combined) }), " ");
+  const apply = (fixes) => { for (const f of fixes) { const i = f.override.indexOf("="); state.edits[f.override.slice(0, i)] = f.override.slice(i + 1); } solve(); };
+  const words = (f) => f.text.charAt(0).toUpperCase() + f.text.slice(1);
+  const fixable = (f) => !!f.override;
+  const manual = (f) => f.edit ? ` (not a what-if edit: change ${f.edit.column} of ${f.edit.gap_id || "the row"} in the ${f.edit.file.split("/").pop()} table to ${fmt(f.edit.value)})` : "";
+  const alone = r.data.alternatives.filter(fixable);
+  if (alone.length) {
+    box.append(el("p", { text: "Any one of these makes it feasible:" }));
+    for (const f of alone) box.append(el("button", { type: "button", class: "fix", text: words(f), onclick: () => apply([f]) }), " ");
   }
-  const fixes = [...(r.data.combined.length > 1 ? [] : r.data.combined), ...r.data.alternatives].filter((x) => x.override);
-  const seen = new Set();
-  for (const f of fixes) {
-    if (seen.has(f.override)) continue; seen.add(f.override);
-    box.append(el("button", { type: "button", class: "fix", text: `Apply: ${f.override}`, onclick: () => apply([f.override]) }), " ");
+  const together = r.data.combined;
+  if (together.length) {
+    box.append(el("p", { text: `The smallest change overall${together.length > 1 ? ", together" : ""}: ` +
+      together.map((f) => words(f) + manual(f)).join("; ") + "." }));
+    const can = together.filter(fixable);
+    if (can.length > 1 || (can.length === 1 && together.length === 1)) {
+      box.append(el("button", { type: "button", class: "fix together", text: can.length === together.length ? "Apply together" :
+        `Apply the ${can.length} the page can (the rest need a table edit)`, onclick: () => apply(can) }));
+    }
+  }
+  if (r.data.iis && r.data.iis.rows) {
+    box.append(el("details", {}, el("summary", { text: "Conflicting rows (for a modeller)" }), el("p", { text: r.data.iis.rows.join(", ") })));
   }
 }
 
-// ---- jobs
-let job = null;
-async function runJob(form) {
-  const kind = form.dataset.kind, v = (n) => form.elements[n] && form.elements[n].value;
-  const num = (n) => (v(n) === "" || v(n) === undefined ? null : Number(v(n)));
-  const body = { kind, whatif: whatif() };
-  if (kind === "frontier") Object.assign(body, { resource: v("resource") || null, lo: num("lo"), hi: num("hi"), max_solves: num("max_solves") });
-  if (kind === "sweep") body.vary = [{ key: v("key"), values: v("values").split(",").map((x) => x.trim()).filter(Boolean).map((x) => (isNaN(+x) ? x : +x)) }];
-  if (kind === "montecarlo") Object.assign(body, { samples: num("samples"), seed: num("seed"),
-    perturb: [{ table: "contributions", column: "amount", low: num("low"), high: num("high") }] });
-  if (kind === "alternatives") Object.assign(body, { within: num("within"), count: num("count") });
-  const box = $("job"); form.after(box); box.hidden = false; $("job-result").textContent = "";
-  const r = await api("POST", "/api/jobs", body);
-  if (!r.ok) { $("job-state").textContent = (r.data.problems || [r.data]).map((p) => p.message).join("; "); return; }
-  job = r.data.id; poll(job);
-}
-async function poll(id) {
-  const r = await api("GET", `/api/jobs/${id}`);
-  if (!r.ok || id !== job) return;
-  const j = r.data, p = $("job-progress");
-  p.max = j.total || 1; p.value = j.done;
-  $("job-state").textContent = `${j.kind}: ${j.state}, ${j.done}/${j.total ?? "?"} points, ${fmt(j.seconds, 1)} s`;
-  if (j.state === "running") { setTimeout(() => poll(id), 300); return; }
-  if (j.error) $("job-state").textContent += ` (${j.error.message || j.error.problems.map((x) => x.message).join("; ")})`;
-  if (j.result) renderJob(j);
-}
-function renderJob(j) {
-  const out = $("job-result"); out.textContent = "";
-  const t = j.result.tables;
-  if (j.kind === "frontier") {
-    const rows = t["frontier.csv"].filter((r) => r.objective !== null);
-    const max = Math.max(...rows.map((r) => r.objective), 1);
-    out.append(el("h3", { text: "Objective by limit" }),
-      bars(rows.map((r) => ({ label: `${fmt(r.limit_from, 0)}–${fmt(r.limit_to, 0)}`, value: r.objective, text: fmt(r.objective, 3) })), max));
-  }
-  const show = { frontier: ["ladder.csv"], sweep: ["sweep.csv", "changes.csv"], montecarlo: ["montecarlo_options.csv", "montecarlo_coverage.csv"],
-    alternatives: ["alternatives.csv", "alternatives_matrix.csv"] }[j.kind];
-  for (const name of show) {
-    const rows = (t[name] || []).slice(0, 200);
-    if (!rows.length) continue;
-    const cols = Object.keys(rows[0]).filter((c) => c !== "portfolio");
-    out.append(el("h3", { text: name }));
-    out.append(table(el("table", { "aria-label": name }), cols, rows.map((r) => ({ attrs: { class: r.label || null }, cells: cols.map((c) => r[c]) }))));
-  }
-}
-$("job-cancel").addEventListener("click", async () => { if (job) await api("DELETE", `/api/jobs/${job}`); });
-document.querySelectorAll("form.job").forEach((f) => f.addEventListener("submit", (e) => { e.preventDefault(); runJob(f); }));
-
-// ---- tabs (arrow keys move between them)
-const tabs = [...document.querySelectorAll("[role=tab]")];
-function selectTab(tab) {
-  for (const t of tabs) {
-    const on = t === tab; t.setAttribute("aria-selected", on); t.tabIndex = on ? 0 : -1;
-    $(t.getAttribute("aria-controls")).hidden = !on;
-  }
-  tab.focus();
-}
-tabs.forEach((t, i) => {
-  t.addEventListener("click", () => selectTab(t));
-  t.addEventListener("keydown", (e) => {
-    if (e.key === "ArrowRight") selectTab(tabs[(i + 1) % tabs.length]);
-    if (e.key === "ArrowLeft") selectTab(tabs[(i + tabs.length - 1) % tabs.length]);
-  });
-});
+// JOBS are in jobs.js
 
 // ---- header actions
 $("sense").addEventListener("change", () => setEdit("objective.sense", $("sense").value, base.settings.sense));
 $("risk").addEventListener("change", () => setEdit("objective.risk_penalty", $("risk").value, base.settings.risk_penalty));
 $("pin").addEventListener("click", () => { pinned = last; $("unpin").hidden = false; renderDiff(last); });
-$("unpin").addEventListener("click", () => { pinned = null; $("unpin").hidden = true; renderDiff(last); });
-$("reset").addEventListener("click", () => { state = { ...state, edits: {}, lock_in: [], lock_out: [], rules_off: [] }; solve(); });
+$("unpin").addEventListener("click", () => { pinned = null; $("unpin").hidden = true; renderDiff(last); if (state.replan.from === "pinned") solve(); });
+$("reset").addEventListener("click", () => {
+  state = { ...state, edits: {}, lock_in: [], lock_out: [], rules_off: [], replan: { ...state.replan, from: "" } };
+  $("replan-from").value = ""; solve();
+});
+$("replan-from").addEventListener("change", () => {
+  state.replan.from = $("replan-from").value;
+  $("replan-folder-row").hidden = state.replan.from !== "folder";
+  if (state.replan.from === "pinned" && !pinned) { pinned = last; $("unpin").hidden = false; }
+  solve();
+});
+for (const k of ["folder", "max_changes", "max_dropped", "max_added"]) {
+  const input = $(k === "folder" ? "replan-folder" : `replan-${k}`);
+  input.addEventListener("change", () => { state.replan[k] = input.value; if (state.replan.from) solve(); });
+}
 for (const fmtName of ["xlsx", "html"]) {
   $(`dl-${fmtName}`).addEventListener("click", async () => {
     const r = await api("POST", `/api/report/${fmtName}`, whatif(), true);
@@ -332,8 +377,8 @@ $("save").addEventListener("click", async () => {
     (r.data.problems || [r.data]).map((p) => p.message).join("; ");
 });
 $("scenario").addEventListener("change", () => {
-  state = { scenario: $("scenario").value, edits: {}, lock_in: [], lock_out: [], rules_off: [] };
-  base = null; pinned = null; solve();
+  state = { ...state, scenario: $("scenario").value, edits: {}, lock_in: [], lock_out: [], rules_off: [] };
+  base = null; pinned = null; closeExplain(null); solve();
 });
 
 (async function start() {
@@ -341,5 +386,6 @@ $("scenario").addEventListener("change", () => {
   if (!r.ok) { showProblems(r.data); return; }
   for (const s of r.data.scenarios) $("scenario").append(el("option", { value: s, text: s, selected: s === r.data.default }));
   state.scenario = r.data.default;
-  solve();
+  await solve();
+  if (window.plannerJobs) window.plannerJobs.start();
 })();
