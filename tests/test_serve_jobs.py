@@ -43,7 +43,8 @@ def test_the_schema_lists_every_kind_with_its_fields(api):
     from planner.web.job_kinds import KIND_MODELS
 
     kinds = api.get("/api/jobs/schema").json()["kinds"]
-    assert [k["kind"] for k in kinds] == ["frontier", "tranches", "sweep", "montecarlo", "alternatives", "robust", "value"]
+    assert [k["kind"] for k in kinds] == ["frontier", "tranches", "sweep", "montecarlo", "alternatives", "robust", "value",
+                                          "rival", "pareto"]
     assert len(kinds) == len(KIND_MODELS)
     frontier = kinds[0]["schema"]
     solves = frontier["properties"]["max_solves"]
@@ -162,3 +163,34 @@ def test_portfolio_rows_carry_benefit_cost_and_gaps(api):
     # explain says forbidding it costs 0.0325 after re-optimising; dropping it alone (nothing
     # re-chosen) costs at least that much
     assert row["benefit"] >= 0.0325 - 1e-9 and row["gaps"] and d["cost_resource"] == "budget_musd"
+
+
+@pytest.mark.slow
+def test_rival_job_equals_the_cli(api, project, tmp_path):
+    """The rival tab runs `planner rival`: the same plans, worst cases and price of hedging."""
+    j = _wait(api, api.post("/api/jobs", json={"kind": "rival", "budget": 2, "budgets": [0, 1],
+                                                "whatif": {"scenario": "models/rival.yaml"}}).json()["id"], timeout=300)
+    assert j["state"] == "done", j
+    want = _cli_json(["rival", str(project / "models/rival.yaml"), "--budget", "2", "--budgets", "0:1:1", "--json",
+                      "--out", str(tmp_path / "r")])
+    got = j["result"]["summary"]
+    for plan in ("nominal", "hedged"):
+        for key in ("objective", "worst_case", "selected", "response"):
+            assert got[plan][key] == want[plan][key], (plan, key)
+    assert got["price_of_hedging"] == want["price_of_hedging"] and got["gain"] == want["gain"]
+    assert [r["hedged_worst_case"] for r in j["result"]["tables"]["rival_ladder.csv"]] == \
+        [r["hedged_worst_case"] for r in want["ladder"]]
+
+
+@pytest.mark.slow
+def test_pareto_job_equals_the_cli_and_says_partial(api, project, tmp_path):
+    """The Pareto tab runs `planner pareto`; a front stopped by its point limit is partial, not done."""
+    j = _wait(api, api.post("/api/jobs", json={"kind": "pareto", "max_points": 3,
+                                                "objectives": [{"kind": "coverage"}, {"kind": "risk"}]}).json()["id"],
+              timeout=300)
+    want = _cli_json(["pareto", str(project / "models/baseline.yaml"), "--objectives", "coverage,risk",
+                      "--max-points", "3", "--json", "--out", str(tmp_path / "p")])
+    assert want["complete"] is False and j["state"] == "partial", j
+    rows = j["result"]["tables"]["pareto.csv"]
+    assert [[r["coverage"], r["risk"]] for r in rows] == [[p["values"]["coverage"], p["values"]["risk"]]
+                                                          for p in want["points"]]

@@ -12,6 +12,8 @@ Each kind is a thin adapter over a public library call:
 | alternatives | `planner.sensitivity.alternatives.run_alternatives` |
 | robust | `planner.robust.robust` (as `planner robust`) |
 | value | `planner.analysis.value.value_bounds` (as `planner value`) |
+| rival | `planner.rival.rival` (as `planner rival`) |
+| pareto | `planner.pareto.pareto` (as `planner pareto`) |
 
 A kind's model has: `sets()` (extra `--set` edits the job's scenario is loaded with),
 `call(scenario, root)` → `call(out_dir, progress)` → an `Outcome` (summary + tables),
@@ -313,8 +315,73 @@ class ValueJob(Kind):
         return value(outcome, scenario, self)
 
 
+class RivalJob(Kind):
+    model_config = ConfigDict(extra="forbid", title="Rival",
+                              json_schema_extra={"x-run": "Plan against the rival", "x-order": 8})
+    __doc__ = ("Plan against a rival who pulls partners away (the scenario's rival: section): the nominal plan's "
+               "worst case, the exact hedged plan, the price of hedging beside its gain, and a ladder of rival budgets.")
+    kind: Literal["rival"]
+    budget: float | None = Field(None, ge=0, le=1e12, title="Rival budget",
+                                 description="what the rival can spend pulling partners away (empty: the scenario's)")
+    budgets: list[float] = Field(default_factory=list, max_length=20, title="Ladder of rival budgets",
+                                 description="each rung re-plans against that budget",
+                                 json_schema_extra={"examples": [[0, 1, 2, 3]]})
+
+    def call(self, scenario, root):
+        from planner.rival import RivalOptions, rival
+
+        def run(out_dir, progress):
+            import pandas as pd
+
+            result = rival(scenario, RivalOptions(budget=self.budget, budgets=tuple(self.budgets)))
+            data = result.to_dict()
+            summary = {k: v for k, v in data.items() if k not in ("partners", "ladder")}
+            return Outcome(summary, {"rival_partners.csv": pd.DataFrame(data["partners"]),
+                                     "rival_ladder.csv": pd.DataFrame(data["ladder"])})
+        return run
+
+
+class Objective(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["coverage", "sector", "gap", "cost", "risk", "partners"] = Field(
+        description="coverage, risk, partners; sector / gap / cost need an id")
+    id: str | None = Field(None, max_length=100, description="the sector, gap or resource id")
+
+
+class ParetoJob(Kind):
+    model_config = ConfigDict(extra="forbid", title="Pareto",
+                              json_schema_extra={"x-run": "Trace the trade-off", "x-order": 9})
+    __doc__ = ("Every non-dominated trade-off between two or three objectives (no weights), each point with its "
+               "least-cost portfolio.")
+    kind: Literal["pareto"]
+    objectives: list[Objective] = Field(min_length=2, max_length=3, title="Objectives",
+                                        json_schema_extra={"examples": [[{"kind": "coverage"}, {"kind": "risk"}]]})
+    max_points: int | None = Field(100, ge=1, le=MAX_POINTS, title="Points at most",
+                                   description="stop here (the front is then partial)")
+
+    def call(self, scenario, root):
+        from planner.pareto import ParetoOptions, pareto
+        from planner.pareto.objectives import Kind as ObjectiveKind, ObjectiveSpec
+
+        specs = tuple(ObjectiveSpec(ObjectiveKind(o.kind), o.id) for o in self.objectives)
+
+        def run(out_dir, progress):
+            import pandas as pd
+
+            result = pareto(scenario, ParetoOptions(specs, self.max_points, None))
+            data = result.to_dict()
+            rows = [{**p["values"], "selected": p["selected"], "supported": p.get("supported")} for p in data["points"]]
+            return Outcome({k: v for k, v in data.items() if k != "points"}, {"pareto.csv": pd.DataFrame(rows)})
+        return run
+
+    def partial(self, summary):
+        if summary.get("complete") is False:
+            return f"stopped before the whole front was found (covered: {summary.get('covered')})"
+        return super().partial(summary)
+
+
 KIND_MODELS: tuple[type[Kind], ...] = (FrontierJob, TranchesJob, SweepJob, MonteCarloJob, AlternativesJob,
-                                       RobustJob, ValueJob)
+                                       RobustJob, ValueJob, RivalJob, ParetoJob)
 
 
 def kinds_schema() -> list[dict[str, Any]]:
