@@ -30,9 +30,9 @@ PERCENT_COLUMNS = {"fraction", "share", "core_index", "frequency", "chosen_share
 MAX_EXTRA_BYTES = 50 * 1024 * 1024
 SIDE_FILES = {"manifest.json"}  # run bookkeeping: shown with the inputs, not as a table of results
 KIND_TITLES = {"sweep": "Sweep", "frontier": "Frontier", "montecarlo": "Monte Carlo", "alternatives": "Alternatives",
-               "ladder": "Budget ladder", "explain": "Explanation", "diagnose": "Diagnosis", "value": "Resource values",
-               "compare": "Comparison", "tranches": "Nested tranches", "robust": "Robust portfolios",
-               "rival": "Plans against a rival", "pareto": "Pareto front"}
+               "ladder": "Budget ladder", "explain": "Explanation", "diagnose": "Diagnosis",
+               "value": "Resource values", "compare": "Comparison", "tranches": "Nested tranches",
+               "robust": "Robust portfolios", "rival": "Plans against a rival", "pareto": "Pareto front"}
 HEADLINE_SKIP = {"scenario", "kind", "axes", "scenario_file", "input_sha256", "planner_version", "paths", "block_size",
                  "workers", "scheduler", "out_dir", "timings_seconds", "selected_ids", "resources"}
 
@@ -330,8 +330,7 @@ KNOWN_EXTRAS = {
                                                        "largest regrets are attained at vertices)."),
 }
 ROBUST_JSON = "robust.json"
-RIVAL_JSON = "rival.json"  # its headline goes to the summary; its lists are rival_partners.csv and rival_ladder.csv
-# The rival tables' columns in words (the CSVs keep their keys).
+RIVAL_JSON = "rival.json"  # its headline goes to the summary; its lists are in the two CSVs, columns in words below
 RIVAL_WORDS = {
     "partner_id": "partner_id", "name": "partner", "rival_cost": "cost to the rival", "options_nominal": "options (nominal)",
     "cost_nominal": "cost vs nominal plan", "loss_alone_nominal": "loss if pulled alone (nominal)",
