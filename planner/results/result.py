@@ -193,6 +193,7 @@ class Result:
             **({"resilience": self.resilience()} if sc.config.rules.resilience is not None else {}),
             **({"changes": self.change_counts(), "replan": self.replan()} if sc.config.replan is not None else {}),
             "input_sha256": sc.input_sha256,
+            **({"tables_sha256": sc.tables_sha256} if sc.tables_sha256 else {}),  # so check can tell tables from settings
             "planner_version": __version__,
         }
 
