@@ -61,6 +61,13 @@ class RunFolder:
             raise InputError(problems)
 
 
+def scenario_record(config: Any) -> str:
+    """The text of a run's scenario.json: the merged settings as run (a `ScenarioConfig` or its
+    plain form), so `planner check` re-reads them; written by every command's run folder."""
+    plain = config.to_plain() if hasattr(config, "to_plain") else config
+    return json.dumps(plain, indent=2, sort_keys=True) + "\n"
+
+
 def read_run_config(folder: str | Path) -> Any:
     """scenario.json of a run folder: the merged settings the run was made with (InputError if absent or unreadable)."""
     record = Path(folder) / SCENARIO_FILE

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 # One line per kind: the module that declares it (its `SPEC`). In the order `recognise` is tried.
 KINDS: dict[str, str] = {
     "solve": "planner.results.audit_solve",
-    # "sweep": "planner.results.audit_sweep",
+    "sweep": "planner.results.audit_sweep",
     # "frontier": "planner.results.audit_frontier",
     # "tranches": "planner.results.audit_tranches",
     # "montecarlo": "planner.results.audit_montecarlo",

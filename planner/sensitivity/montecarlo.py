@@ -240,7 +240,8 @@ def mc_summary(raw, engine: Engine, records: list[Record], base, settings: dict,
     solved = [r["objective"] for r in records if r["objective"] is not None]
     return {
         "kind": KIND, "scenario": raw.config.name, "scenario_file": str(raw.scenario_file),
-        "input_sha256": raw.input_sha256, "planner_version": __version__, "sense": raw.config.objective.sense,
+        "input_sha256": raw.input_sha256, "tables_sha256": raw.tables_sha256,
+        "planner_version": __version__, "sense": raw.config.objective.sense,
         "samples": len(records), "seed": settings["seed"], "perturb": settings["perturb"],
         "core_threshold": settings["core"], "exterior_threshold": settings["exterior"],
         "status_counts": status_counts(records),
