@@ -68,6 +68,10 @@ def check_point(ctx: Context, file: str, line: int, row: dict, scenario, *, port
         ck.bad(file, portfolio, row.get(portfolio), None, "names an unknown option or one twice", line)
         ids = [i for i in dict.fromkeys(ids) if i in known]
     st = Status.of(row.get(status)) if status else None
+    if status and not keys:  # with keys, check_status judges it
+        ck.mark(file, status)
+        if st is None:
+            ck.bad(file, status, row.get(status), [s.value for s in Status], "unknown status", line)
     has = st.has_portfolio if st is not None else (bool(ids) or status is None)
     ev = None
     if has:

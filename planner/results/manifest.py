@@ -46,8 +46,8 @@ if TYPE_CHECKING:
 KINDS: dict[str, str] = {
     "solve": "planner.results.audit_solve",
     "sweep": "planner.results.audit_sweep",
-    # "frontier": "planner.results.audit_frontier",
-    # "tranches": "planner.results.audit_tranches",
+    "frontier": "planner.results.audit_frontier",
+    "tranches": "planner.results.audit_tranches",
     # "montecarlo": "planner.results.audit_montecarlo",
     # "alternatives": "planner.results.audit_alternatives",
     # "robust": "planner.results.audit_robust",
