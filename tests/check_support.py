@@ -28,7 +28,9 @@ MARKER = {"tool": "partnership-planner", "version": "0.1.0"}
 _REPLAN = ("--set", 'replan={"incumbent": ["a", "c", "f"], "max_changes": 3, "drop_cost": {"budget_musd": 1}}')
 _RESILIENCE = ("--set", 'rules.resilience={"fraction": 0.2, "gaps": ["g1"]}')
 _PHASING = ("--set", 'rules.phasing={"start": 2027, "end": 2028, "per_year": {"budget_musd": 12}, "value": "horizon"}')
-_PERTURB = ("--perturb", "contributions.amount=uniform:0.7:1.3")
+# seed 2 draws frequencies a 0.7, b 0.6, d 0.5, c 0.2: a core, b and d borderline, c exterior but selected
+_PERTURB = ("--perturb", "contributions.amount=uniform:0.2:1.8", "--perturb", "options.budget_musd=uniform:0.6:1.4",
+            "--core", "0.7", "--exterior", "0.2")
 _ROBUST = ("--set", "robust.sector_weights.semis=[0.5,2]", "--set", "robust.sector_weights.minerals=[0.5,2]")
 
 # name: (kind, command line without --out)
@@ -46,7 +48,7 @@ FOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "frontier-infeasible": ("frontier", ("frontier", str(TINY), "--resource", "budget_musd", "--set",
                                          "objective.coverage_target=0.5")),
     "tranches": ("tranches", ("frontier", str(TINY), "--resource", "budget_musd", "--tranches", "5,6,11")),
-    "montecarlo": ("montecarlo", ("montecarlo", str(TINY), "--samples", "6", "--seed", "3", *_PERTURB,
+    "montecarlo": ("montecarlo", ("montecarlo", str(TINY), "--samples", "10", "--seed", "2", *_PERTURB,
                                   "--workers", "1")),
     "alternatives": ("alternatives", ("alternatives", str(TINY), "--within", "50%", "--count", "2")),
     "robust": ("robust", ("robust", str(TINY), *_ROBUST, "--samples", "4")),

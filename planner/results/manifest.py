@@ -48,7 +48,7 @@ KINDS: dict[str, str] = {
     "sweep": "planner.results.audit_sweep",
     "frontier": "planner.results.audit_frontier",
     "tranches": "planner.results.audit_tranches",
-    # "montecarlo": "planner.results.audit_montecarlo",
+    "montecarlo": "planner.results.audit_montecarlo",
     # "alternatives": "planner.results.audit_alternatives",
     # "robust": "planner.results.audit_robust",
     # "explain": "planner.results.audit_explain",

@@ -48,8 +48,13 @@ PERCENTILES = (5, 25, 50, 75, 95)
 
 
 def sector_fractions(engine: Engine, covered: np.ndarray) -> dict[str, float]:
+    """Size-weighted covered fraction per sector (`sector_fractions_of` the engine's base scenario)."""
+    return sector_fractions_of(engine.base, covered)
+
+
+def sector_fractions_of(scenario: Scenario, covered: np.ndarray) -> dict[str, float]:
     """Size-weighted covered fraction per sector: Σ covered / Σ size over the sector's gaps."""
-    gaps = engine.base.gaps
+    gaps = scenario.gaps
     size = gaps["size"].to_numpy(dtype=float)
     out = {}
     for sector, idx in gaps.groupby("sector_id", sort=False).indices.items():
