@@ -53,6 +53,11 @@ FOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "alternatives": ("alternatives", ("alternatives", str(TINY), "--within", "50%", "--count", "2")),
     "robust": ("robust", ("robust", str(TINY), *_ROBUST, "--samples", "4")),
     "explain": ("explain", ("explain", str(TINY), "a", "c")),
+    # b required (forced_by a require row), a target on g2 (forced_by a target row), e blocked by a group
+    "explain-rules": ("explain", ("explain", str(RULES), "b", "c", "e", "--set", "rules.require=[b]", "--set",
+                                  "objective.coverage_target=0.3", "--set",
+                                  'rules.groups=[{"select": {"partner": ["uae"]}, "max_options": 1, "name": "gulf"}]')),
+    "explain-phasing": ("explain", ("explain", str(RULES), "a", "c", *_PHASING, "--set", "limits.budget_musd=20")),
     "value": ("value", ("value", str(TINY))),
 }
 KINDS_BUILT = sorted({kind for kind, _ in FOLDERS.values()})

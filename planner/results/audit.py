@@ -200,6 +200,7 @@ class Context:
     scenario: Any  # planner.inputs.scenario.Scenario
     ck: Checker
     given_scenario: bool = False  # checked against --scenario (not the run's scenario.json)
+    cache: dict = field(default_factory=dict)  # what a kind's check computes once (e.g. the model's row names)
 
     @property
     def report(self) -> CheckReport:

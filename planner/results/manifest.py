@@ -51,7 +51,7 @@ KINDS: dict[str, str] = {
     "montecarlo": "planner.results.audit_montecarlo",
     "alternatives": "planner.results.audit_alternatives",
     # "robust": "planner.results.audit_robust",
-    # "explain": "planner.results.audit_explain",
+    "explain": "planner.results.audit_explain",
     # "value": "planner.results.audit_value",
 }
 
