@@ -59,6 +59,7 @@ FOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
                                   'rules.groups=[{"select": {"partner": ["uae"]}, "max_options": 1, "name": "gulf"}]')),
     "explain-phasing": ("explain", ("explain", str(RULES), "a", "c", *_PHASING, "--set", "limits.budget_musd=20")),
     "value": ("value", ("value", str(TINY))),
+    "value-phasing": ("value", ("value", str(RULES), *_PHASING, "--set", "limits.budget_musd=20", "--family", "limit")),
 }
 KINDS_BUILT = sorted({kind for kind, _ in FOLDERS.values()})
 

@@ -95,7 +95,7 @@ def row_keys(ctx: Context) -> dict[str, tuple[str, str]]:
     return ctx.cache["row_keys"]
 
 
-def with_starts(ctx: Context, where: tuple, ids: list[str], starts) -> list[str] | dict[str, int]:
+def with_starts(ctx: Context, where: tuple, ids: list[str], starts, file: str = J) -> list[str] | dict[str, int]:
     """The portfolio as `evaluate` takes it: ids, or under rules.phasing {id: start year} (checked)."""
     phasing = ctx.scenario.config.rules.phasing
     if phasing is None:
@@ -103,9 +103,9 @@ def with_starts(ctx: Context, where: tuple, ids: list[str], starts) -> list[str]
     starts = starts if isinstance(starts, dict) else {}
     if not ids:
         return {}
-    ctx.ck.mark(J, (*where, "start_years", ids[0]))
+    ctx.ck.mark(file, (*where, "start_years", ids[0]))
     if set(starts) != set(ids) or any(not isinstance(y, int) or y not in phasing.years for y in starts.values()):
-        ctx.ck.bad(J, (*where, "start_years", ids[0]), starts, f"{phasing.start}–{phasing.end}",
+        ctx.ck.bad(file, (*where, "start_years", ids[0]), starts, f"{phasing.start}–{phasing.end}",
                    "one start year of the horizon per selected option")
         return {o: (starts.get(o) if starts.get(o) in phasing.years else phasing.start) for o in ids}
     return {o: starts[o] for o in ids}

@@ -52,7 +52,7 @@ KINDS: dict[str, str] = {
     "alternatives": "planner.results.audit_alternatives",
     # "robust": "planner.results.audit_robust",
     "explain": "planner.results.audit_explain",
-    # "value": "planner.results.audit_value",
+    "value": "planner.results.audit_value",
 }
 
 
