@@ -9,6 +9,7 @@ last element).
 """
 from __future__ import annotations
 
+import atexit
 import csv
 import json
 import shutil
@@ -31,7 +32,9 @@ _PHASING = ("--set", 'rules.phasing={"start": 2027, "end": 2028, "per_year": {"b
 # seed 2 draws frequencies a 0.7, b 0.6, d 0.5, c 0.2: a core, b and d borderline, c exterior but selected
 _PERTURB = ("--perturb", "contributions.amount=uniform:0.2:1.8", "--perturb", "options.budget_musd=uniform:0.6:1.4",
             "--core", "0.7", "--exterior", "0.2")
-_ROBUST = ("--set", "robust.sector_weights.semis=[0.5,2]", "--set", "robust.sector_weights.minerals=[0.5,2]")
+# budget 8 on the rules case: three non-dominated portfolios over two vertices
+_ROBUST = ("--set", "limits.budget_musd=8", "--set", "robust.sector_weights.semis=[0.5,3]", "--set",
+           "robust.sector_weights.ai=[0.5,3]")
 
 # name: (kind, command line without --out)
 FOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -51,7 +54,10 @@ FOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "montecarlo": ("montecarlo", ("montecarlo", str(TINY), "--samples", "10", "--seed", "2", *_PERTURB,
                                   "--workers", "1")),
     "alternatives": ("alternatives", ("alternatives", str(TINY), "--within", "50%", "--count", "2")),
-    "robust": ("robust", ("robust", str(TINY), *_ROBUST, "--samples", "4")),
+    "robust": ("robust", ("robust", str(RULES), *_ROBUST, "--samples", "4")),
+    "robust-incomplete": ("robust", ("robust", str(RULES), *_ROBUST, "--samples", "4", "--max-portfolios", "1")),
+    "robust-min-cost": ("robust", ("robust", str(TINY), "--set", "objective.sense=min_cost", "--set",
+                                   "objective.coverage_target=0.5")),
     "explain": ("explain", ("explain", str(TINY), "a", "c")),
     # b required (forced_by a require row), a target on g2 (forced_by a target row), e blocked by a group
     "explain-rules": ("explain", ("explain", str(RULES), "b", "c", "e", "--set", "rules.require=[b]", "--set",
@@ -74,6 +80,7 @@ def folder(name: str) -> Path:
         return _built[name]
     if _root is None:
         _root = Path(tempfile.mkdtemp(prefix="planner-check-folders-"))
+        atexit.register(shutil.rmtree, _root, True)
     kind, args = FOLDERS[name]
     out = _root / name
     res = CliRunner().invoke(cli, [*args, "--out", str(out)])

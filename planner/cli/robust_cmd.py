@@ -41,7 +41,7 @@ def robust(scenario, max_portfolios, samples, seed, overrides, out_dir, as_json)
     sc = load_scenario(scenario, overrides)
     report = run(sc, max_portfolios=max_portfolios, samples=samples, seed=seed)
     folder = Path(out_dir) if out_dir else default_run_dir(sc.name).with_name(f"robust-{default_run_dir(sc.name).name}")
-    write_robust(report, folder)
+    write_robust(report, folder, sc)
     if as_json:
         emit_json({**report.to_dict(), "out_dir": str(folder)})
     else:

@@ -50,7 +50,7 @@ KINDS: dict[str, str] = {
     "tranches": "planner.results.audit_tranches",
     "montecarlo": "planner.results.audit_montecarlo",
     "alternatives": "planner.results.audit_alternatives",
-    # "robust": "planner.results.audit_robust",
+    "robust": "planner.results.audit_robust",
     "explain": "planner.results.audit_explain",
     "value": "planner.results.audit_value",
 }
