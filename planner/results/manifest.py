@@ -255,9 +255,12 @@ def manifest_markdown() -> str:
     """Every kind's manifest as Markdown tables (docs/outputs.md holds this text; a test compares)."""
     lines: list[str] = []
     for s in specs():
-        lines += [f"### {s.kind}", "", s.summary, "", "| file | field | check | how / why |", "|---|---|---|---|"]
+        files = ", ".join(f"`{f.name}`" + ("" if f.required else " (optional)") for f in s.files)
+        lines += [f"### {s.kind}", "", s.summary, "", f"Files: {files}.", "",
+                  "| file | field | check | how / why |", "|---|---|---|---|"]
         for f in s.fields:
             how = f.how.value + (f" (blamed on {f.blame})" if f.blame else "")
-            lines.append(f"| `{f.file}` | `{f.path}` | {how} | {f.note.replace('|', '/')} |")
+            note = f.note.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+            lines.append(f"| `{f.file}` | `{f.path}` | {how} | {note} |")
         lines.append("")
     return "\n".join(lines)
