@@ -107,7 +107,6 @@ def num(text: Any) -> float | None:
         return math.nan
 
 
-_num = num  # the name audit_rules and older callers use
 
 
 def as_path(path: Path_) -> tuple:

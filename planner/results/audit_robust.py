@@ -32,10 +32,13 @@ MC = "Monte Carlo draws from W, each solved: not re-solved by check"
 
 
 def _method(name: str) -> tuple[Field, ...]:
+    worst = Field(J, f"{name}.worst_weights.<factor>", V, "the vertex where its value is least (the first of ties)") \
+        if name != "minimax_regret" else \
+        Field(J, f"{name}.worst_weights.<factor>", R, "the vertex where its regret is greatest (the first of ties; "
+                                                      "z* re-solved at each vertex)")
     return (Field(J, f"{name}.worst_case", V, "the least of its values at the vertices, recomputed"),
             Field(J, f"{name}.selected", V, "known option ids; every row of the model holds at them (numpy face)"),
-            Field(J, f"{name}.worst_weights.<factor>", V, "the vertex where its value is least (the first of ties)"),
-            Field(J, f"{name}.max_regret", R, REGRET))
+            worst, Field(J, f"{name}.max_regret", R, REGRET))
 
 
 FIELDS: tuple[Field, ...] = (
@@ -224,11 +227,19 @@ def _check_method(ctx: Context, name: str, block, values: Values, names: list[st
             ck.bad(J, f"{name}.selected", ids, members, f"differs from options[].{name}, which give the reported "
                                                          "worst case (this does not)")
     ck.number(J, f"{name}.worst_case", block.get("worst_case"), float(z.min()), f"{name}'s worst case")
-    worst = values.vertices[int(np.argmin(z))]
-    got = block.get("worst_weights") if isinstance(block.get("worst_weights"), dict) else {}
-    for n, w in zip(names, worst.tolist()):
-        ck.number(J, (name, "worst_weights", n), got.get(n), w, f"{name}'s worst weighting")
     best = values.best()
+    got = block.get("worst_weights") if isinstance(block.get("worst_weights"), dict) else {}
+    if name != "minimax_regret" or best is not None:  # minimax regret's worst weighting: where it regrets most
+        score = -z if name != "minimax_regret" else best - z  # the worst vertex scores most (ties: any of them)
+        k = int(np.argmax(score))
+        stated = [num(got.get(n)) for n in names]
+        for i, vertex in enumerate(values.vertices):
+            if all(s is not None and close(s, w) for s, w in zip(stated, vertex.tolist())) and \
+                    score[i] >= score[k] - REL_TOL * max(1.0, abs(float(score[k]))):
+                k = i  # a tie for the worst: the one stated
+                break
+        for n, w in zip(names, values.vertices[k].tolist()):
+            ck.number(J, (name, "worst_weights", n), got.get(n), w, f"{name}'s worst weighting")
     if best is None:
         ck.mark(J, f"{name}.max_regret")
         ctx.report.verified.append(f"{name}.max_regret not re-solved: {len(values.vertices)} vertices (more than "

@@ -322,7 +322,6 @@ def _check_summary(ctx: Context, summary: dict, ev, has_portfolio: bool) -> None
     ck.equal(S, "sense", summary.get("sense"), cfg.objective.sense, "objective sense differs")
     ck.equal(S, "rules_active", summary.get("rules_active"), active_rules(sc),
              "differs from the rule families the settings switch on")
-    check_inputs(ctx, S, summary)
     resources = summary.get("resources") if isinstance(summary.get("resources"), dict) else {}
     for r in sc.resources:
         rec = resources.get(r) if isinstance(resources.get(r), dict) else {}
@@ -397,6 +396,7 @@ def _check_rows(ctx: Context, ev) -> None:
 
 def check(ctx: Context) -> None:
     summary = ctx.json(S)
+    check_inputs(ctx, S, summary)  # first: an edited scenario.json is named before the figures it makes wrong
     ctx.report.status = str(summary.get("status"))
     status = Status.of(summary.get("status"))
     has_portfolio = status is None or status.has_portfolio  # an unknown status is reported, its figures checked
