@@ -120,6 +120,8 @@ class Checker:
         self.report, self.kind, self.vocab = report, kind, vocab or {}
 
     def _field(self, file: str, path: Path_) -> str:
+        if not path:
+            return ""  # the file or its rows as a whole
         concrete = (path,) if file.endswith(".csv") else as_path(path)
         declared = self.kind.field_of(file, concrete, self.vocab) if concrete else None
         if declared is None:

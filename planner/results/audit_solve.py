@@ -88,6 +88,7 @@ FIELDS: tuple[Field, ...] = (
                                             "wins ties)"),
     Field(S, "resilience.worst_partner_loss", V, "recomputed by n1_coverage"),
     Field(S, "resilience.loss_by_partner.<partner>", V, "recomputed by n1_coverage, one key per selected partner"),
+    Field(S, "changes", V, "null: a run without a portfolio changes nothing"),
     Field(S, "changes.kept", V, "recomputed from replan.incumbent and the portfolio (planner.model.rules.replan)"),
     Field(S, "changes.dropped", V, "recomputed from replan.incumbent and the portfolio"),
     Field(S, "changes.added", V, "recomputed from replan.incumbent and the portfolio"),
@@ -102,6 +103,7 @@ FIELDS: tuple[Field, ...] = (
     Field(S, "replan.clean_sheet.objective", R, "re-solved (the clean-sheet plan is an optimum) and recomputed"),
     Field(S, "replan.clean_sheet.selected", R, "re-solved: the clean-sheet portfolio's size"),
     Field(S, "replan.clean_sheet.changes.<change>", R, "re-solved: the clean-sheet portfolio against the incumbent"),
+    Field(S, "replan.clean_sheet.changes", R, "null: the re-solved clean sheet has no portfolio"),
     Field(S, "replan.clean_sheet.price_of_stability", R, "(clean-sheet objective − objective), sign so that ≥ 0 is "
                                                          "the price, from the re-solved clean sheet"),
     *digest_fields(S),

@@ -23,6 +23,7 @@ FIELDS: tuple[Field, ...] = (
     Field(S, "axes[].values", V, "the values of that column over the grid (last axis fastest)"),
     Field(S, "points", V, "the rows of sweep.csv: the product of the axes' lengths"),
     Field(S, "status_counts.<status>", V, "counted from sweep.csv's status column"),
+    Field(S, "objective", V, "null: no point has a portfolio"),
     Field(S, "objective.min", V, "the least recomputed objective of the points with a portfolio"),
     Field(S, "objective.max", V, "the greatest recomputed objective of the points with a portfolio"),
     Field(S, "options_always", V, "recomputed from the points' portfolios"),
@@ -97,8 +98,9 @@ def _axes(ctx: Context, summary: dict):
         [r.get(k) for k in keys] == list(p.values()) for r, p in zip(rows, points([Vary(k, v) for k, v in zip(keys, seen)])))
     for k, a in enumerate(axes):
         ck.mark(S, ("axes", k, "values"))
-        same = len(seen[k]) == len(a.values) and all(same_value(x, v) for x, v in zip(seen[k], a.values))
-        if not same and formed:
+        # A grid stated with another number of values than the rows take is summary.json's; a value
+        # that differs in a grid of the same size is a cell of sweep.csv's (compared row by row below).
+        if formed and len(seen[k]) != len(a.values):
             ck.bad(S, ("axes", k, "values"), a.values, seen[k], "not the values sweep.csv's rows take")
             return None
     return axes
@@ -138,6 +140,8 @@ def check(ctx: Context) -> None:
     _check_changes(ctx, changes_table(factory, axes, grid, records))
     solved = [r for r in records if r["objective"] is not None]
     objectives = [r["objective"] for r in solved]
+    if not objectives:
+        ck.equal(S, "objective", summary.get("objective"), None, "no point has a portfolio")
     got = summary.get("objective") if isinstance(summary.get("objective"), dict) else {}
     ck.number(S, "objective.min", got.get("min"), min(objectives) if objectives else None, "least objective")
     ck.number(S, "objective.max", got.get("max"), max(objectives) if objectives else None, "greatest objective")
