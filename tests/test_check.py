@@ -243,3 +243,17 @@ def test_an_edited_scenario_json_is_blamed_on_it_not_on_the_figures(tmp_path):
     (out / "scenario.json").write_text(json.dumps(record))
     files = {d.file for d in check_run(out).discrepancies}
     assert "scenario.json" in files
+
+
+def test_the_gap_describes_the_objective_it_stands_beside():
+    # CBC stopped by its time limit with an incumbent of cost 3294 and bound 3269.237 (min_cost); the
+    # tie-break stage then found a sub-portfolio of cost 3283 (it may: cheaper, same coverage). The
+    # run reports objective 3283, so its gap must be |3283 − 3269.237| / 3283, not the incumbent's
+    # 0.0075 (which `planner check` rightly refused; seen on scp42 under load).
+    from planner.solver.outcome import SolveOutcome, Status, relative_gap, reported_gap
+
+    stopped = SolveOutcome(Status.FEASIBLE, None, 3294.0, 3269.237, relative_gap(3294.0, 3269.237), 1.0, "cbc")
+    assert reported_gap(stopped, 3283.0) == pytest.approx((3283.0 - 3269.237) / 3283.0)
+    assert reported_gap(stopped, 3294.0) == stopped.mip_gap  # nothing improved: the solver's own figure
+    proven = SolveOutcome(Status.OPTIMAL, None, 3.0, 3.0, 0.0, 1.0, "highs")
+    assert reported_gap(proven, 3.0 - 1e-7) == 0.0

@@ -206,12 +206,15 @@ class Result:
 
 
 def make_result(scenario: Scenario, outcome: SolveOutcome, timings: dict[str, float], rules_active=()) -> Result:
+    from planner.solver.outcome import reported_gap
+
     evaluation = evaluate(scenario, outcome.x, outcome.start_year) if outcome.x is not None else None
     selected = tuple(scenario.options.index[evaluation.x.astype(bool)]) if evaluation else ()
     return Result(
         scenario=scenario, status=outcome.status,
         objective=None if evaluation is None else evaluation.objective,
-        bound=outcome.bound, mip_gap=outcome.mip_gap, selected=selected, solve_seconds=outcome.solve_seconds,
+        bound=outcome.bound, mip_gap=reported_gap(outcome, None if evaluation is None else evaluation.objective),
+        selected=selected, solve_seconds=outcome.solve_seconds,
         backend=outcome.backend, message=outcome.message, timings=timings, evaluation=evaluation,
         rules_active=tuple(rules_active), stages=outcome.stages, race=outcome.race,
     )
