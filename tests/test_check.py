@@ -85,8 +85,8 @@ def test_a_tampered_table_cell_is_named(tmp_path, file, row, column, value):
     ({"selected": 1}, "key selected"),
     ({"resources": {"budget_musd": {"used": 10, "limit": 11.0}, "diplomatic_capacity": {"used": 2.0, "limit": 2.0}}},
      "key resources.budget_musd.used"),
-    ({"bound": 3.5}, "key status"),  # 'optimal' with a bound 17 % away is not proven optimal
-    ({"selected_ids": ["a"], "selected": 1}, "column option_id"),
+    ({"bound": 3.5}, "key bound"),  # 'optimal' with a bound 17 % away is not proven optimal
+    ({"selected_ids": ["a"], "selected": 1}, "key selected_ids"),  # portfolio.csv still gives the objective
     ({"status": "infeasible"}, "key selected_ids"),  # infeasible runs have no portfolio
     ({"scenario": "other"}, "key scenario"),
 ])
@@ -99,8 +99,12 @@ def test_a_tampered_summary_is_named(tmp_path, changes, key):
 
 
 def test_feasible_bound_on_the_wrong_side(tmp_path):
+    from planner.solver.tiebreak import SUBSETS
+
     out = _run(tmp_path)
-    _edit_summary(out / "summary.json", status="feasible", bound=2.0, mip_gap=0.5)
+    stages = [{"stage": "primary", "status": "feasible", "seconds": 0.1},
+              {"stage": "tie_break", "scope": SUBSETS, "status": "optimal", "seconds": 0.1}]
+    _edit_summary(out / "summary.json", status="feasible", bound=2.0, mip_gap=0.5, stages=stages)
     report = check_run(out)
     assert [d.where for d in report.discrepancies] == ["key bound"]
 
@@ -158,3 +162,98 @@ def test_unreadable_run_folder_is_exit_2(tmp_path):
     (out / "summary.json").write_text("{not json")
     res = CliRunner().invoke(cli, ["check", str(out), "--json"])
     assert res.exit_code == 2 and json.loads(res.output)["problems"][0]["file"].endswith("summary.json")
+
+
+# ---------------------------------------------------------------- figures the audit used to pass (issue 18, defect 8)
+
+RULES = ROOT / "tests" / "data" / "rules.yaml"
+REPLAN_RESILIENCE = ["limits.budget_musd=20", 'rules.resilience={"fraction": 0.2, "gaps": ["g1"]}',
+                     'replan={"incumbent": ["a", "c", "f"], "max_changes": 3, "drop_cost": {"budget_musd": 1}}']
+
+
+@pytest.fixture(scope="module")
+def replan_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("replan") / "run"
+    write_run(solve(load_scenario(RULES, REPLAN_RESILIENCE)), out)
+    return out
+
+
+def _bump(data: dict, path: str, change) -> None:
+    keys = path.split(".")
+    for k in keys[:-1]:
+        data = data[k]
+    data[keys[-1]] = change(data[keys[-1]])
+
+
+@pytest.mark.parametrize("path, change", [
+    ("mip_gap", lambda v: 0.25),  # an optimum at gap setting 0 has gap 0
+    ("rules_active", lambda v: v[:-1]),
+    ("resilience.fraction", lambda v: v + 0.1),
+    ("resilience.worst_partner", lambda v: "gbr" if v != "gbr" else "jpn"),
+    ("resilience.worst_partner_loss", lambda v: v + 0.5),
+    ("resilience.loss_by_partner.jpn", lambda v: v + 0.5),
+    ("replan.incumbent", lambda v: v + 1),
+    ("replan.max_changes", lambda v: v + 1),
+    ("replan.drop_use.budget_musd", lambda v: v + 1),
+    ("replan.clean_sheet.objective", lambda v: v + 0.5),  # re-solved: the clean sheet is an optimum
+    ("replan.clean_sheet.selected", lambda v: v + 1),
+    ("replan.clean_sheet.changes.added", lambda v: v + 1),
+    ("replan.clean_sheet.price_of_stability", lambda v: v + 0.5),
+])
+def test_an_edited_reported_figure_is_named(replan_run, tmp_path, path, change):
+    # Each of these keys was written but never compared: an edit passed `planner check`.
+    out = tmp_path / "run"
+    shutil.copytree(replan_run, out)
+    assert check_run(out).ok
+    data = json.loads((out / "summary.json").read_text())
+    _bump(data, path, change)
+    (out / "summary.json").write_text(json.dumps(data))
+    report = check_run(out)
+    assert any(d.file == "summary.json" and d.where == f"key {path}" for d in report.discrepancies), \
+        [str(d) for d in report.discrepancies]
+
+
+def test_a_bound_on_a_run_without_a_portfolio_is_caught(tmp_path):
+    out = tmp_path / "run"
+    res = CliRunner().invoke(cli, ["solve", str(TINY), "--set", "objective.coverage_target=1",
+                                   "--set", "limits.budget_musd=6", "--out", str(out)])
+    assert res.exit_code == 3, res.output
+    _edit_summary(out / "summary.json", bound=3.0, mip_gap=0.0)
+    assert {d.where for d in check_run(out).discrepancies} == {"key bound", "key mip_gap"}
+
+
+def test_a_deleted_risk_column_is_named(tmp_path):
+    out = _run(tmp_path)
+    with (out / "portfolio.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    header = [c for c in rows[0] if c != "risk"]
+    with (out / "portfolio.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, header, lineterminator="\n", extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    report = check_run(out)
+    assert [(d.file, d.where) for d in report.discrepancies] == [("portfolio.csv", "column risk")]
+
+
+def test_an_edited_scenario_json_is_blamed_on_it_not_on_the_figures(tmp_path):
+    # budget 11 → 12 in scenario.json: the figures still recompute, but the run was not made with it
+    out = _run(tmp_path)
+    record = json.loads((out / "scenario.json").read_text())
+    record["limits"]["budget_musd"] = 12.0
+    (out / "scenario.json").write_text(json.dumps(record))
+    files = {d.file for d in check_run(out).discrepancies}
+    assert "scenario.json" in files
+
+
+def test_the_gap_describes_the_objective_it_stands_beside():
+    # CBC stopped by its time limit with an incumbent of cost 3294 and bound 3269.237 (min_cost); the
+    # tie-break stage then found a sub-portfolio of cost 3283 (it may: cheaper, same coverage). The
+    # run reports objective 3283, so its gap must be |3283 − 3269.237| / 3283, not the incumbent's
+    # 0.0075 (which `planner check` rightly refused; seen on scp42 under load).
+    from planner.solver.outcome import SolveOutcome, Status, relative_gap, reported_gap
+
+    stopped = SolveOutcome(Status.FEASIBLE, None, 3294.0, 3269.237, relative_gap(3294.0, 3269.237), 1.0, "cbc")
+    assert reported_gap(stopped, 3283.0) == pytest.approx((3283.0 - 3269.237) / 3283.0)
+    assert reported_gap(stopped, 3294.0) == stopped.mip_gap  # nothing improved: the solver's own figure
+    proven = SolveOutcome(Status.OPTIMAL, None, 3.0, 3.0, 0.0, 1.0, "highs")
+    assert reported_gap(proven, 3.0 - 1e-7) == 0.0

@@ -5,7 +5,9 @@ Each variant draws, from a seeded generator, settings an analyst changes: sector
 weights, the risk penalty, a coverage target, limits, the objective sense, and rule
 families (every registered family appears in some variant, phasing included). The run is
 written by the CLI, `planner check` must exit 0 on it, then one figure is edited (the
-objective, a covered amount or a resource's use) and `planner check` must exit 1.
+objective, a covered amount, a resource's use, the gap, the active rule families, or a rule
+family's own figure: N-1 resilience's loss, a re-plan's drop use or clean-sheet objective)
+and `planner check` must exit 1.
 """
 from __future__ import annotations
 
@@ -83,9 +85,36 @@ def run(*args: str):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
+def edit_a_family_figure(out: Path, seed: int) -> str:
+    """Change a figure a rule family adds to summary.json (else the active families); return what."""
+    summary = json.loads((out / "summary.json").read_text())
+    if summary.get("resilience"):
+        summary["resilience"]["worst_partner_loss"] = (summary["resilience"]["worst_partner_loss"] or 0) + 0.5
+        what = "resilience.worst_partner_loss"
+    elif summary.get("replan", {}).get("clean_sheet") and seed % 2:
+        summary["replan"]["clean_sheet"]["objective"] += 0.5
+        what = "replan.clean_sheet.objective"
+    elif summary.get("replan", {}).get("drop_use"):
+        res = next(iter(summary["replan"]["drop_use"]))
+        summary["replan"]["drop_use"][res] += 1
+        what = f"replan.drop_use.{res}"
+    else:
+        summary["rules_active"] = summary["rules_active"][:-1] if summary["rules_active"] else ["risk"]
+        what = "rules_active"
+    (out / "summary.json").write_text(json.dumps(summary))
+    return f"summary.json {what}"
+
+
 def edit_a_figure(out: Path, seed: int) -> str:
     """Change one reported figure of the run folder; return what was changed."""
-    which = seed % 3
+    which = seed % 5
+    if which == 3:
+        summary = json.loads((out / "summary.json").read_text())
+        summary["mip_gap"] = 0.3  # a proven optimum at gap setting 0 has gap 0
+        (out / "summary.json").write_text(json.dumps(summary))
+        return "summary.json mip_gap"
+    if which == 4:
+        return edit_a_family_figure(out, seed)
     if which == 0:
         summary = json.loads((out / "summary.json").read_text())
         summary["objective"] = summary["objective"] + 0.25

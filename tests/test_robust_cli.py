@@ -49,8 +49,8 @@ def test_json_keys_and_out_files(tmp_path):
     assert set(d["maximin"]["worst_weights"]) == {"a", "b"} and d["core_index"]["complete"] is True
     assert set(d["core_index"]["options"].values()) <= {"core", "borderline", "exterior"}
     assert d["out_dir"] == str(out)
-    assert sorted(p.name for p in out.iterdir()) == [".planner-run", "robust.json", "robust_options.csv",
-                                                     "robust_portfolios.csv"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "robust.json", "robust_options.csv", "robust_portfolios.csv", "scenario.json"]
     assert json.loads((out / "robust.json").read_text())["maximin"] == d["maximin"]
     with (out / "robust_options.csv").open() as fh:
         rows = list(csv.DictReader(fh))

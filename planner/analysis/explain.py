@@ -59,6 +59,8 @@ class Explanation:
     blocked_by: list[RowEffect]  # unselected: rows P∪{o} would violate
     entry: list[EntryPath] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    portfolio: list[str] = field(default_factory=list)  # the portfolio explained (ids), so the figures recompute
+    start_years: dict[str, int] = field(default_factory=dict)  # under rules.phasing: each selected option's start
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -128,6 +130,13 @@ def _target_violations(wb: Workbench, gaps: list[GapEffect]) -> list[RowEffect]:
     return out
 
 
+def start_years_of(wb: Workbench, probe) -> dict[str, int]:
+    """Under rules.phasing, each selected option's start year in a re-solve; {} otherwise."""
+    if probe.start_year is None or wb.scenario.config.rules.phasing is None:
+        return {}
+    return {str(o): int(y) for o, y, on in zip(wb.scenario.options.index, probe.start_year.tolist(), probe.x.tolist()) if on}
+
+
 def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3) -> Explanation:
     base = wb.base
     sc = wb.scenario
@@ -149,7 +158,7 @@ def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3
         sector_id=str(row["sector_id"]), kind=str(row["kind"]), selected=selected, objective=base.objective,
         flipped_status=flip.status, flipped_objective=flip.objective, objective_change=change,
         enters=sorted(after - before - {o}), leaves=sorted(before - after - {o}), gaps=gaps,
-        forced_by=[], blocked_by=[],
+        forced_by=[], blocked_by=[], portfolio=list(base.selected), start_years=start_years_of(wb, base),
     )
     if selected:
         expl.forced_by = _violations(wb, o, values, add=False) + _target_violations(wb, gaps)

@@ -19,10 +19,11 @@ of bound, relaxation only), labelled as such.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from planner.analysis.explain import start_years_of
 from planner.analysis.parallel import check_workers, run_split
 from planner.analysis.workbench import RowInfo, Workbench
 from planner.inputs.scenario import Scenario
@@ -63,6 +64,8 @@ class ValueReport:
     lp_status: Status
     lp_objective: float | None
     bounds: list[BoundValue]
+    portfolio: list[str] = field(default_factory=list)  # the portfolio priced (ids), so the figures recompute
+    start_years: dict[str, int] = field(default_factory=dict)  # under rules.phasing: each selected option's start
 
     def to_dict(self) -> dict:
         return {**{k: v for k, v in asdict(self).items() if k != "bounds"},
@@ -128,7 +131,7 @@ def value_bounds(scenario: Scenario, deltas: dict[str, float] | None = None, fam
     else:
         out = price_rows(wb, todo)
     return ValueReport(scenario.name, scenario.config.objective.sense, base.status, base.objective,
-                       lp["status"], lp["objective"], out)
+                       lp["status"], lp["objective"], out, list(base.selected), start_years_of(wb, base))
 
 
 def price_rows(wb: Workbench, todo: list[tuple[str, float, float | None]]) -> list[BoundValue]:

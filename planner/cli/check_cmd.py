@@ -15,19 +15,28 @@ from planner.cli.common import EXIT_FAULT, EXIT_OK, emit_json, handle_errors, js
 @json_option
 @handle_errors
 def check(run_dir: str, scenario: str | None, overrides: tuple[str, ...], as_json: bool) -> None:
-    """Recompute every figure of RUN_DIR from the inputs and the selected ids.
+    """Recompute every figure of RUN_DIR from the inputs and the portfolios it reports.
 
-    Checks summary.json, portfolio.csv and coverage.csv: resource use and limits,
-    coverage per gap (capped at its size), fractions, targets, require/forbid, the
-    objective and the honesty of the status. Exit 0 when every figure holds, 1 when
-    any does not (each discrepancy is listed), 2 when the run folder or the scenario
-    cannot be read. A Pareto run folder (planner pareto) is checked point by point: each
-    objective recomputed from its portfolio, the rules, and that no point dominates another.
+    RUN_DIR is any folder a planner command wrote with --out: solve, sweep, frontier
+    (and --tranches), montecarlo, alternatives, robust, explain, value. Every file and
+    field it holds is declared in the run-folder manifest as verified (recomputed
+    through the model's numpy face, or re-solved where the figure is itself an optimum)
+    or unverifiable (timings, versions, settings as given, a solver's claim that is not
+    re-solved); a file or field the manifest does not know is reported too. Each
+    discrepancy names the file and the field. --json lists the kind's manifest:
+    verified fields with how, unverifiable ones with why. A rival folder (planner rival) and a Pareto
+    folder (planner pareto) have their own audits: both plans re-evaluated under the reported responses
+    and the rival's best response re-solved; each Pareto point recomputed and none dominating another.
+
+    Exit 0 when every figure holds, 1 when any does not, 2 when the run folder or the
+    scenario cannot be read.
 
     \b
     Examples:
       planner solve --out outputs/base && planner check outputs/base
       planner check outputs/cut --scenario models/baseline.yaml --set limits.budget_musd=2000
+      planner sweep models/baseline.yaml --vary limits.budget_musd=3000:4000:500 --out outputs/sw && planner check outputs/sw
+      planner check outputs/base --json
     """
     from pathlib import Path
 
@@ -43,7 +52,8 @@ def check(run_dir: str, scenario: str | None, overrides: tuple[str, ...], as_jso
     if as_json:
         emit_json(report.to_dict())
     else:
-        head = f"{run_dir}: {report.scenario}, status {report.status}: {report.checked} figures checked"
+        head = (f"{run_dir}: {report.kind} run of {report.scenario}"
+                f"{f', {report.status}' if report.status else ''}: {report.checked} figures checked")
         if report.ok:
             click.echo(head + ", all hold")
         else:

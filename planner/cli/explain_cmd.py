@@ -47,7 +47,7 @@ def explain(scenario, option_ids, overrides, out_dir, as_json, no_thresholds, ma
     if out_dir:
         from planner.analysis.files import write_analysis
 
-        write_analysis(out_dir, {"explain.json": data}, {"explain.csv": rows}, kind="explain")
+        write_analysis(out_dir, {"explain.json": data}, {"explain.csv": rows}, kind="explain", scenario=sc)
     if as_json:
         emit_json({**data, **({"out_dir": out_dir} if out_dir else {})})
         return

@@ -52,7 +52,7 @@ def robust(scenario, max_portfolios, samples, seed, max_vertices, overrides, out
         report = run(sc, max_portfolios=max_portfolios, samples=samples, seed=seed, max_vertices=max_vertices,
                      progress=progress)
     folder = Path(out_dir) if out_dir else default_run_dir(sc.name).with_name(f"robust-{default_run_dir(sc.name).name}")
-    write_robust(report, folder)
+    write_robust(report, folder, sc)
     if as_json:
         emit_json({**report.to_dict(), "out_dir": str(folder)})
     else:

@@ -58,7 +58,7 @@ def value(scenario, overrides, out_dir, as_json, deltas, families, workers) -> N
     if out_dir:
         from planner.analysis.files import write_analysis
 
-        write_analysis(out_dir, {"value.json": data}, {"value.csv": value_rows(report)}, kind="value")
+        write_analysis(out_dir, {"value.json": data}, {"value.csv": value_rows(report)}, kind="value", scenario=sc)
     if as_json:
         emit_json({**data, **({"out_dir": out_dir} if out_dir else {})})
         return

@@ -1,101 +1,245 @@
-"""The run-folder figures that rule families add: resources_by_year.csv under time phasing,
-changes.csv (and summary.json `changes`, `replan.drop_use`) for a re-plan.
+"""The run-folder figures that rule families and the solver add, and the status's honesty.
 
-Spending per (year, resource) is the evaluation's (`Evaluation.use_by_year`, from
-`planner.model.rules.phasing`): each selected option's use of r spent in its start year, or
-(r in `phasing.spread`) use/d in each of the d = duration years from the start; per-year
-limits respected.
+- `check_status`: a status with a portfolio has a bound on the right side of the objective
+  (equal to it within `solver.mip_gap` when optimal) and `mip_gap` = |objective − bound| /
+  |objective| (HiGHS's and CBC's definition; 0 for a proven optimum at gap setting 0); a
+  status without one reports no objective, bound or gap. Shared by every kind's rows.
+- `check_resilience`: summary.json `resilience` from `planner.model.rules.coverage.n1_coverage`.
+- `check_resources_by_year`: resources_by_year.csv under time phasing — spending per (year,
+  resource) is the evaluation's (`Evaluation.use_by_year`, `planner.model.rules.phasing`),
+  within the per-year limits.
+- `check_changes`: a re-plan's changes.csv, summary.json `changes` and `replan.*`
+  (`planner.model.rules.replan`).
+- `check_replan`: the clean-sheet plan, re-solved (`planner.api.solve` without `replan:`): it
+  is itself an optimum, so no evaluation of the reported figures could confirm it.
 """
 from __future__ import annotations
 
-from pathlib import Path
+import math
+from typing import Any
+
+from planner.results.audit import REL_TOL, Checker, Context, close, num
+from planner.solver.outcome import Status
+
+S = "summary.json"
+GAP_TOL = 1e-5  # the reported objective is the final portfolio's; the solver's gap is of its stage-1 objective
 
 
-def check_resources_by_year(sc, run_dir: Path, ev, ck) -> None:
-    """Compare resources_by_year.csv with spending recomputed from the portfolio's start years
+def check_status(ck: Checker, file: str, record: dict, objective: float | None, maximize: bool, gap_setting: float,
+                 row: int | None = None, keys: tuple[str, str, str] = ("status", "bound", "mip_gap")) -> None:
+    """The honesty of a status and its bound and gap (`record` holds them under `keys`;
+    `objective` is the recomputed one, None without a portfolio)."""
+    k_status, k_bound, k_gap = keys
+    status = Status.of(record.get(k_status))
+    bound, gap = num(record.get(k_bound)), num(record.get(k_gap))
+    ck.mark(file, k_status)
+    ck.mark(file, k_bound)
+    ck.mark(file, k_gap)
+    if status is None:
+        ck.bad(file, k_status, record.get(k_status), [s.value for s in Status], "unknown status", row)
+        return
+    if not status.has_portfolio:
+        if bound is not None:
+            ck.bad(file, k_bound, record.get(k_bound), None, f"a run with status {status} has no bound", row)
+        if gap is not None:
+            ck.bad(file, k_gap, record.get(k_gap), None, f"a run with status {status} has no gap", row)
+        return
+    if objective is None:
+        ck.bad(file, k_status, record.get(k_status), "a status without a portfolio",
+               "a status with a portfolio must come with one", row)
+        return
+    if bound is None or math.isnan(bound):
+        if status is Status.OPTIMAL:
+            ck.bad(file, k_bound, record.get(k_bound), objective, "an optimal run must report its bound", row)
+        if gap is not None:
+            ck.bad(file, k_gap, record.get(k_gap), None, "a gap needs a bound", row)
+        return
+    slack = REL_TOL * max(1.0, abs(objective))
+    if (maximize and bound < objective - slack) or (not maximize and bound > objective + slack):
+        ck.bad(file, k_bound, bound, objective, "the bound is on the wrong side of the objective", row)
+        return
+    if status is Status.OPTIMAL:
+        allowed = max(gap_setting, 1e-6)
+        if abs(bound - objective) > allowed * max(1.0, abs(objective)) + 1e-6:
+            # bound and gap agreeing with each other: the status is what is false; else the bound is
+            agree = gap is not None and gap == gap and not math.isinf(gap) and abs(
+                abs(objective - bound) - gap * abs(objective)) <= GAP_TOL * max(1.0, abs(objective), abs(bound))
+            ck.bad(file, k_status if agree else k_bound, record.get(k_status) if agree else bound,
+                   Status.FEASIBLE.value if agree else objective,
+                   f"status optimal, but objective {objective:g} and bound {bound:g} differ by more than the gap "
+                   f"setting: {'not proven optimal' if agree else 'the bound does not agree with the gap either'}", row)
+            return
+    _check_gap(ck, file, k_gap, record.get(k_gap), gap, objective, bound, status, gap_setting, row)
+
+
+def _check_gap(ck: Checker, file: str, key: str, reported: Any, gap: float | None, objective: float, bound: float,
+               status: Status, gap_setting: float, row: int | None) -> None:
+    if gap is None or math.isnan(gap) or gap < 0:
+        ck.bad(file, key, reported, abs(objective - bound) / max(abs(objective), 1e-10), "a gap must be a number ≥ 0", row)
+        return
+    if status is Status.OPTIMAL and gap_setting == 0:
+        if gap != 0:
+            ck.bad(file, key, reported, 0.0, "a proven optimum at solver.mip_gap 0 has gap 0", row)
+        return
+    # gap = |z − bound| / |z| for the solver's z; the portfolio's objective is within 1e-6 of it
+    if abs(objective) > 1e-9 and not math.isinf(gap) and \
+            abs(abs(objective - bound) - gap * abs(objective)) > GAP_TOL * max(1.0, abs(objective), abs(bound)):
+        ck.bad(file, key, reported, abs(objective - bound) / abs(objective),
+               "the gap is not |objective − bound| / |objective|", row)
+
+
+def check_resilience(ctx: Context, summary: dict, ev) -> None:
+    """summary.json `resilience`: the rule's fraction, the worst partner and each partner's loss."""
+    from planner.model.rules.coverage import n1_coverage
+
+    rule = ctx.scenario.config.rules.resilience
+    ck = ctx.ck
+    got = summary.get("resilience")
+    if rule is None or ev is None:
+        if got is not None:
+            ck.bad(S, "resilience.fraction", got, None, "only a run with a portfolio under rules.resilience reports it")
+        return
+    got = got if isinstance(got, dict) else {}
+    _, _, loss = n1_coverage(ctx.scenario, ev.x)
+    worst = max(loss, key=lambda p: loss[p], default=None)  # first partner wins ties
+    ck.number(S, "resilience.fraction", got.get("fraction"), rule.fraction, "rules.resilience.fraction")
+    ck.equal(S, "resilience.worst_partner", got.get("worst_partner"), worst, "not the partner whose loss costs most")
+    ck.number(S, "resilience.worst_partner_loss", got.get("worst_partner_loss"), None if worst is None else loss[worst],
+              "the worst partner's loss")
+    reported = got.get("loss_by_partner") if isinstance(got.get("loss_by_partner"), dict) else {}
+    for p in sorted(set(reported) - set(loss)):
+        ck.bad(S, ("resilience", "loss_by_partner", p), reported[p], None, "not a partner of the portfolio")
+    for p, value in loss.items():
+        ck.number(S, ("resilience", "loss_by_partner", p), reported.get(p), value, f"coverage lost without {p}")
+
+
+def check_resources_by_year(ctx: Context, ev) -> None:
+    """resources_by_year.csv against spending recomputed from the portfolio's start years
     (`ev` is the portfolio's Evaluation, None for a run without a portfolio)."""
-    import csv
-
-    phasing = sc.config.rules.phasing
-    path = Path(run_dir) / "resources_by_year.csv"
+    phasing = ctx.scenario.config.rules.phasing
+    name, ck, sc = "resources_by_year.csv", ctx.ck, ctx.scenario
     if phasing is None:
         return
-    ck.report.checked += 1
     has_portfolio = ev is not None and bool(ev.x.any())
-    if not path.is_file():
+    if name not in ctx.files.csv:
         if has_portfolio:
-            ck.bad("resources_by_year.csv", "file", None, "resources_by_year.csv",
-                   "a run with rules.phasing must write its per-year resource table")
+            ck.bad(name, (), None, name, "a run with rules.phasing must write its per-year resource table")
         return
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+    ctx.require_columns(name, ("year", "resource", "used", "limit"))
     seen = set()
-    for i, row in enumerate(rows):
-        where = f"row {i + 2}"
-        res, year = row.get("resource", ""), int(float(row.get("year") or 0))
-        if res not in sc.resources or year not in phasing.years:
-            ck.bad("resources_by_year.csv", f"{where}, column resource", f"{res} {year}", None,
-                   "not a resource of the scenario in a year of the horizon")
+    for i, row in enumerate(ctx.rows(name)):
+        res, year = row.get("resource", ""), num(row.get("year"))
+        ck.mark(name, "resource")
+        ck.mark(name, "year")
+        if res not in sc.resources or year is None or math.isnan(year) or year not in phasing.years:
+            ck.bad(name, "resource", f"{res} {row.get('year')}", None,
+                   "not a resource of the scenario in a year of the horizon", i + 2)
             continue
+        year = int(year)
+        if (year, res) in seen:
+            ck.bad(name, "year", f"{res} {year}", None, "a (year, resource) pair is listed twice", i + 2)
         seen.add((year, res))
         used = float(ev.use_by_year[res][phasing.years.index(year)]) if ev is not None else 0.0
-        ck.number("resources_by_year.csv", f"{where}, column used", row.get("used"), used, f"{res} spent in {year}")
+        ck.number(name, "used", row.get("used"), used, f"{res} spent in {year}", i + 2)
         limit = phasing.per_year.get(res)
-        ck.number("resources_by_year.csv", f"{where}, column limit", row.get("limit"), limit, f"per-year limit of {res}")
-        if limit is not None:
-            ck.report.checked += 1
-            if used > limit + 1e-6 * max(1.0, limit):
-                ck.bad("resources_by_year.csv", f"{where}, column used", used, limit, f"{res} exceeds its {year} limit")
+        ck.number(name, "limit", row.get("limit"), limit, f"per-year limit of {res}", i + 2)
+        if limit is not None and used > limit + 1e-6 * max(1.0, limit):
+            ck.bad(name, "used", used, limit, f"{res} exceeds its {year} limit", i + 2)
     missing = {(y, r) for y in phasing.years for r in sc.resources} - seen
     if missing and has_portfolio:
-        ck.bad("resources_by_year.csv", "rows", None, sorted(missing), "every (year, resource) pair needs a row")
+        ck.bad(name, "year", None, sorted(missing), "every (year, resource) pair needs a row")
 
 
-def check_changes(sc, run_dir: Path, summary: dict, ev, ck) -> None:
-    """A re-plan: changes.csv and summary.json's `changes` and `replan.drop_use` against the change
+def check_changes(ctx: Context, summary: dict, ev) -> None:
+    """A re-plan: changes.csv and summary.json's `changes` and `replan.*` against the change
     table and counts recomputed from the incumbent and the portfolio (`planner.model.rules.replan`)."""
-    from planner.io.runs import read_csv
     from planner.io.safety import neutralise
     from planner.model.rules.replan import change_table, changes_of, drop_use
 
-    if sc.config.replan is None:
+    sc, ck, name = ctx.scenario, ctx.ck, "changes.csv"
+    rule = sc.config.replan
+    if rule is None:
+        for key in ("changes", "replan"):
+            if key in summary:
+                ck.bad(S, "changes.total" if key == "changes" else "replan.incumbent", summary[key], None,
+                       "only a re-plan (replan:) reports it")
         return
-    path = Path(run_dir) / "changes.csv"
     x = ev.x if ev is not None else None  # no portfolio: a header without rows
-    ck.report.checked += 1
-    if not path.is_file():
-        ck.bad("changes.csv", "file", None, "changes.csv", "a re-plan (replan:) must write its change table")
-        return
-    header, rows = read_csv(path)
-    expected = change_table(sc, x)
-    want = expected.to_dict("records")
-    reported_ids = [r.get("option_id", "") for r in rows]
-    if reported_ids != [neutralise(str(r["option_id"])) for r in want]:
-        ck.bad("changes.csv", "column option_id", reported_ids, [r["option_id"] for r in want],
-               "must list each incumbent and each selected option once, in the options table's order")
-    for col in expected.columns:
-        if col not in header:
-            ck.bad("changes.csv", f"column {col}", None, col, "required column is missing")
-    numeric = set(sc.resources)
-    for i, (row, exp) in enumerate(zip(rows, want)):
-        if row.get("option_id") != neutralise(str(exp["option_id"])):
-            continue
-        for col in expected.columns:
-            if col not in header:
+    if name not in ctx.files.csv:
+        ck.bad(name, (), None, name, "a re-plan (replan:) must write its change table")
+    else:
+        expected = change_table(sc, x)
+        want = expected.to_dict("records")
+        rows = ctx.rows(name)
+        ck.equal(name, "option_id", [r.get("option_id", "") for r in rows], [neutralise(str(r["option_id"])) for r in want],
+                 "must list each incumbent and each selected option once, in the options table's order")
+        ctx.require_columns(name, expected.columns)
+        numeric = set(sc.resources)
+        for i, (row, exp) in enumerate(zip(rows, want)):
+            if row.get("option_id") != neutralise(str(exp["option_id"])):
                 continue
-            where = f"row {i + 2}, column {col}"
-            if col in numeric:
-                ck.number("changes.csv", where, row.get(col), float(exp[col]), f"{col} used by the change of {exp['option_id']}")
-            else:
-                ck.text("changes.csv", where, row.get(col), str(exp[col]))
-    ck.report.verified.append("changes.csv recomputed from the incumbent (replan.incumbent) and the portfolio "
-                              "by planner.model.rules.replan")
-    if ev is None:
+            for col in expected.columns:
+                if col == "option_id" or col not in ctx.header(name):
+                    continue
+                if col in numeric:
+                    ck.number(name, col, row.get(col), float(exp[col]), f"{col} used by the change of {exp['option_id']}", i + 2)
+                else:
+                    ck.text(name, col, row.get(col), str(exp[col]), i + 2)
+        ctx.report.verified.append("changes.csv recomputed from the incumbent (replan.incumbent) and the portfolio "
+                                   "by planner.model.rules.replan")
+    replan = summary.get("replan") if isinstance(summary.get("replan"), dict) else {}
+    ck.equal(S, "replan.incumbent", replan.get("incumbent"), len(rule.ids), "the number of incumbent options")
+    for key in ("max_changes", "max_dropped", "max_added"):
+        ck.equal(S, ("replan", key), replan.get(key), getattr(rule, key), f"differs from replan.{key}")
+    if ev is None:  # no portfolio, no changes
+        ck.equal(S, "changes", summary.get("changes"), None, "a run without a portfolio changes nothing")
+    else:
+        got = summary.get("changes") if isinstance(summary.get("changes"), dict) else {}
+        for key, value in changes_of(sc, x).counts().items():
+            ck.number(S, ("changes", key), got.get(key), float(value), f"{key} count")
+    reported = replan.get("drop_use") if isinstance(replan.get("drop_use"), dict) else {}
+    if ev is not None:
+        for res, value in drop_use(sc, x).items():
+            ck.number(S, ("replan", "drop_use", res), reported.get(res), value, f"{res} used by dropping")
+    elif reported:
+        ck.bad(S, "replan.drop_use.<resource>", reported, None, "a run without a portfolio drops nothing")
+
+
+def check_replan(ctx: Context, summary: dict, objective: float | None) -> None:
+    """The clean-sheet plan (summary.json replan.clean_sheet), re-solved without `replan:`."""
+    from planner.api import solve
+    from planner.model.rules.replan import changes_of
+
+    sc, ck = ctx.scenario, ctx.ck
+    replan = summary.get("replan") if isinstance(summary.get("replan"), dict) else {}
+    clean = replan.get("clean_sheet")
+    if sc.config.replan is None or clean is None:
+        return  # --no-clean-sheet: nothing reported, nothing to check
+    clean = clean if isinstance(clean, dict) else {}
+    free = solve(sc.with_config(sc.config.model_copy(update={"replan": None})), clean_sheet=False)
+    ctx.report.verified.append("replan.clean_sheet re-solved: the scenario without replan:, as planner solve does "
+                               "(the clean-sheet plan is an optimum; no evaluation could confirm it)")
+    key = ("replan", "clean_sheet")
+    reported = Status.of(clean.get("status"))
+    ck.equal(S, (*key, "status"), clean.get("status"), str(free.status), "differs from the re-solved clean sheet")
+    if not free.status.is_proof or reported is None or not reported.is_proof:
+        ctx.report.verified.append(f"replan.clean_sheet: the re-solve ended {free.status}: its figures are compared "
+                                   "only where both solves are proofs (an optimum, or infeasible)")
         return
-    counts = changes_of(sc, x).counts()
-    got = summary.get("changes") if isinstance(summary.get("changes"), dict) else {}
-    for key, value in counts.items():
-        ck.number("summary.json", f"key changes.{key}", got.get(key), float(value), f"{key} count")
-    reported = ((summary.get("replan") or {}).get("drop_use")) or {}
-    for res, value in drop_use(sc, x).items():
-        ck.number("summary.json", f"key replan.drop_use.{res}", reported.get(res), value, f"{res} used by dropping")
+    ck.number(S, (*key, "objective"), clean.get("objective"), free.objective, "the clean sheet's objective (re-solved)")
+    ck.equal(S, (*key, "selected"), clean.get("selected"), len(free.selected), "the clean sheet's size (re-solved)")
+    if not free.has_portfolio:
+        ck.equal(S, (*key, "changes"), clean.get("changes"), None, "a clean sheet without a portfolio changes nothing")
+        return
+    changes = clean.get("changes") if isinstance(clean.get("changes"), dict) else {}
+    ck.mark(S, (*key, "changes"))
+    for k, value in changes_of(sc, free.evaluation.x).counts().items():
+        ck.equal(S, (*key, "changes", k), changes.get(k), value, f"the clean sheet's {k} count (re-solved)")
+    if objective is not None:
+        sign = 1.0 if sc.config.objective.sense == "max_coverage" else -1.0
+        ck.number(S, (*key, "price_of_stability"), clean.get("price_of_stability"), sign * (free.objective - objective),
+                  "the price of stability (re-solved clean sheet − this plan)")
+        price = num(clean.get("price_of_stability"))
+        if price is not None and not math.isnan(price) and price < -REL_TOL * max(1.0, abs(objective)) \
+                and not close(price, 0.0):
+            ck.bad(S, (*key, "price_of_stability"), price, 0.0, "a clean sheet cannot be worse than a constrained plan")

@@ -193,6 +193,7 @@ class Result:
             **({"resilience": self.resilience()} if sc.config.rules.resilience is not None else {}),
             **({"changes": self.change_counts(), "replan": self.replan()} if sc.config.replan is not None else {}),
             "input_sha256": sc.input_sha256,
+            **({"tables_sha256": sc.tables_sha256} if sc.tables_sha256 else {}),  # so check can tell tables from settings
             "planner_version": __version__,
         }
 
@@ -205,12 +206,15 @@ class Result:
 
 
 def make_result(scenario: Scenario, outcome: SolveOutcome, timings: dict[str, float], rules_active=()) -> Result:
+    from planner.solver.outcome import reported_gap
+
     evaluation = evaluate(scenario, outcome.x, outcome.start_year) if outcome.x is not None else None
     selected = tuple(scenario.options.index[evaluation.x.astype(bool)]) if evaluation else ()
     return Result(
         scenario=scenario, status=outcome.status,
         objective=None if evaluation is None else evaluation.objective,
-        bound=outcome.bound, mip_gap=outcome.mip_gap, selected=selected, solve_seconds=outcome.solve_seconds,
+        bound=outcome.bound, mip_gap=reported_gap(outcome, None if evaluation is None else evaluation.objective),
+        selected=selected, solve_seconds=outcome.solve_seconds,
         backend=outcome.backend, message=outcome.message, timings=timings, evaluation=evaluation,
         rules_active=tuple(rules_active), stages=outcome.stages, race=outcome.race,
     )

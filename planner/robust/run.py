@@ -53,15 +53,22 @@ def robust(scenario: Scenario, *, max_portfolios: int | None = None, samples: in
     return analyse(scenario, ws, settings, progress or (lambda p: None))
 
 
-def write_robust(report: RobustReport, out_dir: str | Path) -> Path:
-    """robust.json, robust_options.csv and robust_portfolios.csv, written as one atomic folder."""
+def write_robust(report: RobustReport, out_dir: str | Path, scenario: Scenario | None = None) -> Path:
+    """robust.json, robust_options.csv and robust_portfolios.csv, written as one atomic folder; given the
+    scenario, also scenario.json and the inputs' digests in robust.json (so `planner check` recomputes)."""
     import pandas as pd
 
     from planner.io.runfolder import atomic_dir, write_csv
+    from planner.io.runs import SCENARIO_FILE, scenario_record
 
     out = Path(out_dir)
+    data = report.to_dict()
+    if scenario is not None:
+        data.update(input_sha256=scenario.input_sha256, tables_sha256=scenario.tables_sha256)
     with atomic_dir(out, kind="robust") as tmp:
-        (tmp / "robust.json").write_text(json_text(report.to_dict()) + "\n", encoding="utf-8")
+        if scenario is not None:
+            (tmp / SCENARIO_FILE).write_text(scenario_record(scenario.config), encoding="utf-8")
+        (tmp / "robust.json").write_text(json_text(data) + "\n", encoding="utf-8")
         write_csv(pd.DataFrame(report.options, columns=["option_id", "nominal", "maximin", "minimax_regret", "core",
                                                         "nondominated_share", "mc_frequency"]), tmp / "robust_options.csv")
         rows = [{k: (";".join(v) if k == "selected" else v) for k, v in p.items() if k != "vertex_values"}

@@ -159,7 +159,8 @@ def run_alternatives(scenario: Scenario, *, within: float = 0.05, count: int = 3
               "alternatives_matrix.csv": matrix_table(engine, found)}
     summary = {
         "kind": KIND, "scenario": raw.config.name, "scenario_file": str(raw.scenario_file),
-        "input_sha256": raw.input_sha256, "planner_version": __version__, "sense": raw.config.objective.sense,
+        "input_sha256": raw.input_sha256, "tables_sha256": raw.tables_sha256,
+        "planner_version": __version__, "sense": raw.config.objective.sense,
         "within": within, "count": count, "found": len(found) - 1, "stopped": stop,
         "optimum": {"status": optimum.status, "objective": r9(optimum.objective), "selected": list(optimum.selected)},
         "alternatives": [{k: row[k] for k in ("alternative", "status", "objective", "loss", "loss_pct", "dropped",
@@ -168,7 +169,7 @@ def run_alternatives(scenario: Scenario, *, within: float = 0.05, count: int = 3
         "wall_seconds": round(time.perf_counter() - t0, 3), "time_limit_s": time_limit_s,
     }
     target = Path(out_dir) if out_dir else default_out_dir(raw.config.name, KIND)
-    write_tables(target, tables, summary)
+    write_tables(target, tables, summary, raw.config)
     return RunOutcome(target, summary, tables)
 
 

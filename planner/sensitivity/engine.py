@@ -30,7 +30,7 @@ from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.model.compile import compile_model
 from planner.solver.live import LiveModel
-from planner.solver.outcome import SolveOutcome, Status
+from planner.solver.outcome import SolveOutcome, Status, reported_gap
 from planner.sensitivity.arrays import Layout, PointArrays
 from planner.sensitivity.points import NUMERIC, ScenarioFactory
 
@@ -127,6 +127,6 @@ def point_result(scenario: Scenario, outcome: SolveOutcome, path: str, seconds: 
                            stages=stages)
     ev = evaluate(scenario, outcome.x)
     selected = tuple(scenario.options.index[ev.x.astype(bool)])
-    return PointResult(outcome.status, ev.objective, outcome.bound, outcome.mip_gap, selected, ev.resource_use,
+    return PointResult(outcome.status, ev.objective, outcome.bound, reported_gap(outcome, ev.objective), selected, ev.resource_use,
                        seconds, path, outcome.message, ev.x, ev.covered, stages)
 

@@ -111,7 +111,8 @@ def run_frontier(scenario: Scenario, resource: str, *, lo: float | None = None, 
     objective_breaks = int((portfolios["objective"].diff().abs() > 1e-9).sum())
     summary = {
         "kind": KIND, "scenario": raw.config.name, "scenario_file": str(raw.scenario_file),
-        "input_sha256": raw.input_sha256, "planner_version": __version__, "sense": raw.config.objective.sense,
+        "input_sha256": raw.input_sha256, "tables_sha256": raw.tables_sha256,
+        "planner_version": __version__, "sense": raw.config.objective.sense,
         "resource": resource, "from": lo, "to": hi, "solves": solves, "segments": len(segments),
         "breakpoints": max(0, len(segments) - 1) + (infeasible_below is not None and bool(segments)),
         "objective_breakpoints": objective_breaks,
@@ -122,7 +123,7 @@ def run_frontier(scenario: Scenario, resource: str, *, lo: float | None = None, 
         "time_limit_s": time_limit_s,
     }
     target = Path(out_dir) if out_dir else default_out_dir(raw.config.name, KIND)
-    write_tables(target, tables, summary)
+    write_tables(target, tables, summary, raw.config)
     return RunOutcome(target, summary, tables)
 
 

@@ -48,8 +48,13 @@ PERCENTILES = (5, 25, 50, 75, 95)
 
 
 def sector_fractions(engine: Engine, covered: np.ndarray) -> dict[str, float]:
+    """Size-weighted covered fraction per sector (`sector_fractions_of` the engine's base scenario)."""
+    return sector_fractions_of(engine.base, covered)
+
+
+def sector_fractions_of(scenario: Scenario, covered: np.ndarray) -> dict[str, float]:
     """Size-weighted covered fraction per sector: Σ covered / Σ size over the sector's gaps."""
-    gaps = engine.base.gaps
+    gaps = scenario.gaps
     size = gaps["size"].to_numpy(dtype=float)
     out = {}
     for sector, idx in gaps.groupby("sector_id", sort=False).indices.items():
@@ -240,7 +245,8 @@ def mc_summary(raw, engine: Engine, records: list[Record], base, settings: dict,
     solved = [r["objective"] for r in records if r["objective"] is not None]
     return {
         "kind": KIND, "scenario": raw.config.name, "scenario_file": str(raw.scenario_file),
-        "input_sha256": raw.input_sha256, "planner_version": __version__, "sense": raw.config.objective.sense,
+        "input_sha256": raw.input_sha256, "tables_sha256": raw.tables_sha256,
+        "planner_version": __version__, "sense": raw.config.objective.sense,
         "samples": len(records), "seed": settings["seed"], "perturb": settings["perturb"],
         "core_threshold": settings["core"], "exterior_threshold": settings["exterior"],
         "status_counts": status_counts(records),

@@ -124,15 +124,20 @@ def execute(job: Job, fn: TaskFn, make_batches: Callable[[dict[int, Record]], Se
 
 def finish(journal: Journal, tables: dict[str, Any], summary: dict[str, Any]) -> Path:
     """Write the tables and summary.json into the run folder at once, then drop the journal."""
-    write_tables(journal.out_dir, tables, summary)
+    write_tables(journal.out_dir, tables, summary, journal.manifest.get("config"))
     journal.discard()
     return journal.out_dir
 
 
-def write_tables(out_dir: Path, tables: dict[str, Any], summary: dict[str, Any]) -> Path:
+def write_tables(out_dir: Path, tables: dict[str, Any], summary: dict[str, Any], config: Any = None) -> Path:
+    """The tables, summary.json and (given the base scenario's settings) scenario.json, at once."""
+    from planner.io.runs import SCENARIO_FILE, scenario_record
+
     with atomic_dir(out_dir, kind=summary["kind"]) as tmp:
         for name, frame in tables.items():
             write_csv(frame, safe_child(tmp, name))
+        if config is not None:  # the settings as run, so `planner check` recomputes the figures from them
+            safe_child(tmp, SCENARIO_FILE).write_text(scenario_record(config), encoding="utf-8")
         safe_child(tmp, "summary.json").write_text(json_text(summary) + "\n", encoding="utf-8")
     return Path(out_dir)
 

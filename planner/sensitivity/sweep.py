@@ -203,7 +203,8 @@ def sweep_summary(raw: RawInputs, factory: ScenarioFactory, axes: list[Vary], re
     objectives = [r["objective"] for r in solved]
     return {
         "kind": KIND, "scenario": raw.config.name, "scenario_file": str(raw.scenario_file),
-        "input_sha256": raw.input_sha256, "planner_version": __version__, "sense": raw.config.objective.sense,
+        "input_sha256": raw.input_sha256, "tables_sha256": raw.tables_sha256,
+        "planner_version": __version__, "sense": raw.config.objective.sense,
         "axes": [{"key": a.key, "values": list(a.values)} for a in axes], "points": len(records),
         "status_counts": status_counts(records),
         "objective": {"min": r9(min(objectives)), "max": r9(max(objectives))} if objectives else None,

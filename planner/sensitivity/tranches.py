@@ -186,7 +186,8 @@ def run_tranches(scenario: Scenario, resource: str, tranches: list[float], *, ne
     found = [p for p in plans if p.has_portfolio]
     summary: dict[str, Any] = {
         "kind": KIND, "scenario": raw.config.name, "scenario_file": str(raw.scenario_file),
-        "input_sha256": raw.input_sha256, "planner_version": __version__, "sense": sense,
+        "input_sha256": raw.input_sha256, "tables_sha256": raw.tables_sha256,
+        "planner_version": __version__, "sense": sense,
         "resource": resource, "tranches": limits, "nested": nested,
         "objective_sum": r9(sum(p.objective for p in found)) if found else None,
         "unconstrained_sum": r9(sum(f.objective for f in free if f.has_portfolio)),
@@ -198,7 +199,7 @@ def run_tranches(scenario: Scenario, resource: str, tranches: list[float], *, ne
     }
     target = Path(out_dir) if out_dir else default_out_dir(raw.config.name, KIND)
     tables = {"tranches.csv": table}
-    write_tables(target, tables, summary)
+    write_tables(target, tables, summary, raw.config)
     return RunOutcome(target, summary, tables)
 
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from planner.model.compile import start_years
 from planner.model.core import Model
-from planner.solver.outcome import PRIMARY, TIE_BREAK, SolveOutcome, Stage, Status, _guarded
+from planner.solver.outcome import PRIMARY, TIE_BREAK, SolveOutcome, Stage, Status, _guarded, relative_gap
 from planner.solver.tiebreak import SUBSETS, canonical_x_weights, tie_break_scope
 
 
@@ -143,4 +143,4 @@ def _cbc_bound(z: float, log: dict[str, float], status: Status, mip_gap: float) 
         bound = -cbc_bound
     else:
         return None, None
-    return bound, abs(z - bound) / max(abs(z), 1e-10)
+    return bound, relative_gap(z, bound)

@@ -106,6 +106,25 @@ class SolveOutcome:
     start_year: np.ndarray | None = None  # phasing: start year per option (0 where not selected)
 
 
+def relative_gap(objective: float, bound: float) -> float:
+    """|objective − bound| / |objective|: HiGHS's and CBC's relative gap (|objective| floored at 1e-10)."""
+    return abs(objective - bound) / max(abs(objective), 1e-10)
+
+
+def reported_gap(outcome: SolveOutcome, objective: float | None) -> float | None:
+    """The gap of the portfolio a run reports (objective recomputed from it): the solver's own figure,
+    unless the tie-break stage found a portfolio better than the solver's stage-1 incumbent (it may,
+    among the incumbent's sub-portfolios) — then `relative_gap` at the reported objective, so the gap
+    always describes the figures it stands beside."""
+    if outcome.mip_gap is None or outcome.bound is None or objective is None or outcome.objective_solver is None:
+        return outcome.mip_gap
+    if abs(objective - outcome.objective_solver) <= 1e-9 * max(1.0, abs(objective)):
+        return outcome.mip_gap
+    if outcome.status is Status.OPTIMAL and outcome.mip_gap == 0:
+        return 0.0
+    return relative_gap(objective, outcome.bound)
+
+
 def _guarded(solver: str, call, *args):
     """Run a solver call; an exception from the solver becomes a PlannerError (exit 1) that
     carries the solver's own message, instead of an anonymous internal error."""
