@@ -96,6 +96,15 @@ def folder(name: str) -> Path:
     return out
 
 
+def cleanup() -> None:
+    """Remove the session's folders (pytest-xdist workers may end without running atexit)."""
+    global _root
+    if _root is not None:
+        shutil.rmtree(_root, ignore_errors=True)
+        _root = None
+        _built.clear()
+
+
 def copy(name: str, dest: Path) -> Path:
     target = dest / name
     shutil.copytree(folder(name), target)

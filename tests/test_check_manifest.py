@@ -18,13 +18,20 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from check_support import (FOLDERS, KINDS_BUILT, copy, folder, get_json, read_rows, set_json, tamper, write_rows)
+from check_support import (FOLDERS, KINDS_BUILT, cleanup, copy, folder, get_json, read_rows, set_json, tamper,
+                           write_rows)
 from planner.cli import cli
 from planner.io.runs import read_files
 from planner.results.audit import base_vocabulary, check_run, load_run_scenario
 from planner.results.manifest import KINDS, How, folder_fields, json_leaves, manifest_markdown, render, spec
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_the_folders_afterwards():
+    yield
+    cleanup()
 
 
 def _vocab(name: str):
