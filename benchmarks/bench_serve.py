@@ -75,9 +75,12 @@ def api(root: Path, edits: int) -> dict:
     out = {"http": [], "session": [], "planner.api": []}
     for budget in budgets(edits):
         body = {"set": [f"limits.budget_musd={budget}"]}
-        t = time.perf_counter(); c.post("/api/solve", json=body); out["http"].append(time.perf_counter() - t)
-        t = time.perf_counter(); session.solve(scenario, WhatIf(**body)); out["session"].append(time.perf_counter() - t)
-        t = time.perf_counter(); solve(scenario, body["set"]); out["planner.api"].append(time.perf_counter() - t)
+        for key, call in (("http", lambda: c.post("/api/solve", json=body)),
+                          ("session", lambda: session.solve(scenario, WhatIf(**body))),
+                          ("planner.api", lambda: solve(scenario, body["set"]))):
+            t = time.perf_counter()
+            call()
+            out[key].append(time.perf_counter() - t)
     ms = {k: {"median_ms": round(1000 * statistics.median(v), 1), "p95_ms": round(1000 * p95(v), 1)} for k, v in out.items()}
     ms["http_overhead_over_session_median_ms"] = round(ms["http"]["median_ms"] - ms["session"]["median_ms"], 1)
     ms["http_minus_planner_api_median_ms"] = round(ms["http"]["median_ms"] - ms["planner.api"]["median_ms"], 1)

@@ -124,7 +124,7 @@ def test_unmet_target_and_forbidden_option_are_caught(tmp_path):
     _edit_summary(out / "summary.json", selected_ids=["a"], selected=1)
     with (out / "portfolio.csv").open() as fh:
         lines = fh.readlines()
-    (out / "portfolio.csv").write_text("".join(l for l in lines if not l.startswith("b,")))
+    (out / "portfolio.csv").write_text("".join(line for line in lines if not line.startswith("b,")))
     report = check_run(out, TINY, ["objective.coverage_target=0.5", "rules.forbid=[a]"])
     msgs = " | ".join(d.message for d in report.discrepancies)
     assert "target of g2 is not met" in msgs

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import collections
 import json
-import math
 import os
 import tempfile
 from pathlib import Path
@@ -25,7 +24,7 @@ from hypothesis import HealthCheck, given, seed, settings
 
 from planner.cli import cli
 
-from fuzzkit import BAD_NUMBERS, Case, cases, materialise
+from fuzzkit import Case, cases, materialise
 
 EXAMPLES = int(os.environ.get("PLANNER_FUZZ_EXAMPLES", "150"))
 TABLE_LEVEL = ("required table", "required sheet", "is empty", "no data rows", "cannot parse CSV", "larger than",

@@ -211,7 +211,6 @@ def test_huge_bounds_keep_every_weight_inside_its_statement(tmp_path):
                               "sector_weights": {"a": [1, 1e12], "b": [0.5, 1.5]}, "order": ["c >= b"], "samples": 3}})
     sc = load_scenario(path)
     rep = robust(sc)
-    ws = weight_set_of(sc)
     d = rep.to_dict()
     points = list(zip(d["vertices"], d["vertex_scales"])) + \
         [(d[k]["worst_weights"], d[k]["worst_scale"]) for k in ("nominal", "maximin", "minimax_regret")]

@@ -27,7 +27,7 @@ from typing import Any, Iterable
 from planner.errors import InputError, Problem
 from planner.io.runs import MARKER_FILE, SCENARIO_FILE, RunFiles, read_files, read_run as read_run_folder, read_run_config
 from planner.io.safety import neutralise
-from planner.results.manifest import KINDS, KindSpec, How, folder_fields, manifest_dict, recognise, render, spec
+from planner.results.manifest import KINDS, KindSpec, folder_fields, manifest_dict, recognise, render, spec
 
 REL_TOL = 1e-6  # outputs are rounded to 9 decimals; sums of thousands of terms stay far inside this
 TOOL = "partnership-planner"  # the marker's `tool`

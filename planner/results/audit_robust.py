@@ -26,7 +26,7 @@ from planner.results.manifest import Field, FileSpec, How, KindSpec
 from planner.solver.outcome import Status
 
 V, R, U = How.VERIFIED, How.RESOLVED, How.UNVERIFIABLE
-J, O, P = "robust.json", "robust_options.csv", "robust_portfolios.csv"
+J, O, P = "robust.json", "robust_options.csv", "robust_portfolios.csv"  # noqa: E741 (the files, by initial)
 MAX_RESOLVES = 24  # vertices whose optimum check re-solves for the regrets
 NOT_RESOLVED = "the solver's claim that it is optimal: not re-solved by check (planner robust run again reproduces it)"
 VALUE = "the portfolio's objective at each listed vertex (weights by at_point), recomputed (numpy face)"

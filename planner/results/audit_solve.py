@@ -263,7 +263,7 @@ def _check_portfolio(ctx: Context, chosen: set[str]) -> dict[str, int]:
 
 def _check_coverage(ctx: Context, ev, has_portfolio: bool) -> None:
     sc, ck = ctx.scenario, ctx.ck
-    gaps, rows, header = sc.gaps, ctx.rows(C), ctx.header(C)
+    gaps, rows = sc.gaps, ctx.rows(C)
     targets = {str(g): (t if t > 0 else None) for g, t in zip(gaps.index, sc.gap_targets().tolist())}
     ids = [str(g) for g in gaps.index]
     ck.equal(C, "gap_id", [r.get("gap_id", "") for r in rows], [neutralise(g) for g in ids],
