@@ -18,6 +18,7 @@ ids and the point's scenario — never read from the solver.
 """
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -74,6 +75,14 @@ class Engine:
     @property
     def base(self) -> Scenario:
         return self.factory.base
+
+    def fork(self, threads: int | None = None) -> Engine:
+        """Another engine of the same base — sharing its built model, layout and scenario factory —
+        with a live model of its own (e.g. for another thread)."""
+        other = copy.copy(self)
+        other.threads = self.threads if threads is None else threads
+        other.live, other.live_is_base, other.counts = None, False, {FAST: 0, REBUILD: 0}
+        return other
 
     def scenario(self, overrides: Iterable[tuple[str, Any]] = ()) -> tuple[Scenario, frozenset[str] | None]:
         """The point's scenario and what changed, or None for a structural change (see `points`)."""
