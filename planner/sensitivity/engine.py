@@ -30,6 +30,7 @@ from planner.results.evaluation import evaluate
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.model.compile import compile_model
+from planner.solver.highs import Search
 from planner.solver.live import LiveModel
 from planner.solver.outcome import SolveOutcome, Status
 from planner.sensitivity.arrays import Layout, PointArrays
@@ -90,7 +91,7 @@ class Engine:
 
     def reset(self) -> LiveModel:
         """Start from a fresh copy of the base model (makes a block's results independent of history)."""
-        self.live = LiveModel(self.base_comp, self.threads)
+        self.live = LiveModel(self.base_comp, self.threads, search=Search.RESOLVE)
         self.live_is_base = True
         return self.live
 
@@ -111,7 +112,7 @@ class Engine:
         if arrays is not None:
             self._push(arrays)
             return FAST
-        self.live = LiveModel(compile_model(build(scenario)), self.threads, own=False)
+        self.live = LiveModel(compile_model(build(scenario)), self.threads, own=False, search=Search.RESOLVE)
         self.live_is_base = False
         return REBUILD
 
