@@ -337,9 +337,13 @@ class HighsSession:
 
     def resolve_applies(self, mip_gap: float, tie_break: bool) -> bool:
         """True if a solve with these settings runs with `RESOLVE_OPTIONS` (see `Search`)."""
-        comp = self.comp
-        return (self.search is Search.RESOLVE and mip_gap == 0 and tie_break
-                and int(comp.integer.sum()) <= RESOLVE_MAX_INTEGERS and bool(canonical_weights(comp).any()))
+        return (mip_gap == 0 and tie_break and bool(self.resolve_options())
+                and bool(canonical_weights(self.comp).any()))
+
+    def resolve_options(self) -> dict:
+        """`RESOLVE_OPTIONS` if this session re-solves a small model (`Search.RESOLVE`), else none."""
+        small = int(self.comp.integer.sum()) <= RESOLVE_MAX_INTEGERS
+        return dict(RESOLVE_OPTIONS) if self.search is Search.RESOLVE and small else {}
 
     def solve(self, time_limit: float | None, mip_gap: float, tie_break: bool = True,
               start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None,

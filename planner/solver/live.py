@@ -205,10 +205,15 @@ class LiveModel:
         self.solves += 1
         return self._session.solve(time_limit, mip_gap, tie_break, start, scope)
 
-    def run_stage(self, cost: np.ndarray, time_limit: float | None, mip_gap: float, start: Start = None) -> StageResult:
-        """One solver run with objective `cost` (min sense, over every live column); no tie-break."""
+    def run_stage(self, cost: np.ndarray, time_limit: float | None, mip_gap: float, start: Start = None,
+                  resolve: bool = False) -> StageResult:
+        """One solver run with objective `cost` (min sense, over every live column); no tie-break.
+
+        `resolve`: search as `Search.RESOLVE` does, if this model is one it applies to — for a
+        caller whose use of the run does not depend on which of several optima HiGHS returns."""
         self.solves += 1
-        return self._session.run_stage(np.asarray(cost, dtype=float), time_limit, mip_gap, start)
+        options = self._session.resolve_options() if resolve else None
+        return self._session.run_stage(np.asarray(cost, dtype=float), time_limit, mip_gap, start, options)
 
     def resolve_applies(self, mip_gap: float, tie_break: bool = True) -> bool:
         """True if `solve` with these settings has one answer whatever the search and runs with
