@@ -77,3 +77,14 @@ def test_value_workers_2_is_byte_identical(tmp_path):
         parallel, parallel_files = _run(tmp_path, f"{path.stem}-2", [*args, "--workers", "2"], ("value.json", "value.csv"))
         assert parallel == serial, path
         assert parallel_files == serial_files, path
+
+
+@pytest.mark.slow
+def test_explain_threads_give_the_serial_answers():
+    # One process, the flip and each way in (both limits, contributions, cost) of an unselected
+    # option on 1 and on 3 threads (workbenches forked per thread): the same explanation.
+    sc = load_scenario(BASELINE)
+    one = [e.to_dict() for e in explain(sc, ["kor-semis-memory-supply"], threads=1)]
+    three = [e.to_dict() for e in explain(sc, ["kor-semis-memory-supply"], threads=3)]
+    assert not one[0]["selected"] and len(one[0]["entry"]) == 4
+    assert three == one

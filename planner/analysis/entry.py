@@ -21,9 +21,12 @@ relaxation can also let a better portfolio without o in; the threshold is the sm
 """
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from planner.analysis.parallel import run_threads
 from planner.analysis.workbench import Parameter, Workbench, obj_tol
 from planner.errors import PlannerError
 from planner.io.numbers import fmt_num
@@ -152,7 +155,7 @@ def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool
         if fixed_others and value_at is not None and _better(wb, value_at(t_rep, x, start), wb.base.solver_objective):
             selected = True  # a portfolio with o beats every portfolio without it
         else:
-            probe = wb.solve(param=p, t=t_rep)
+            probe = wb.solve(param=p, t=t_rep, near=x)
             if not probe.feasible:
                 return {"status": "unknown", "steps": step, "notes": notes + [f"re-solve at {t_rep:g}: {probe.status}"]}
             selected = o in probe.selected
@@ -285,8 +288,10 @@ def _cost_path(wb: Workbench, o: str) -> EntryPath | None:
     return path
 
 
-def entry_paths(wb: Workbench, o: str, blocked_by, max_steps: int = 3) -> list[EntryPath]:
-    """Every way in that one parameter can give: blocking rows, limits o uses, contributions, cost."""
+def entry_tasks(wb: Workbench, o: str, blocked_by, max_steps: int = 3) -> list[Callable[[Workbench], EntryPath | None]]:
+    """Every way in that one parameter can give — blocking rows, limits o uses, contributions,
+    cost — as independent tasks, each a function of a workbench of `wb`'s model (see
+    `planner.analysis.parallel.run_threads`); a task's answer is None where the way does not apply."""
     j = wb.col(o)
     column = wb.column(j)
     rows = {r.row: r for r in blocked_by}
@@ -296,15 +301,28 @@ def entry_paths(wb: Workbench, o: str, blocked_by, max_steps: int = 3) -> list[E
         if info.family == "limit" and pushes and info.name not in rows:
             rows[info.name] = RowEffect(info.name, info.family, info.ident, info.sense, info.bound, math.nan, coef)
     bound = {r.name for r in wb.bound_rows()}
-    paths = [_bound_path(wb, o, r, max_steps) for r in rows.values() if r.family != "require" and r.row in bound]
-    for kind, make in (("contributions", _contribution_path), ("cost", _cost_path)):
-        try:
-            extra = make(wb, o)
-        except PlannerError as exc:
-            extra = EntryPath(kind, kind, "unknown", None, notes=[str(exc)])
-        if extra is not None:
-            paths.append(extra)
-    return paths
+    tasks: list[Callable[[Workbench], EntryPath | None]] = [
+        functools.partial(_bound_task, o=o, row=r, max_steps=max_steps)
+        for r in rows.values() if r.family != "require" and r.row in bound]
+    tasks += [functools.partial(_extra_task, o=o, kind=kind, make=make)
+              for kind, make in (("contributions", _contribution_path), ("cost", _cost_path))]
+    return tasks
+
+
+def _bound_task(wb: Workbench, o: str, row: RowEffect, max_steps: int) -> EntryPath:
+    return _bound_path(wb, o, row, max_steps)
+
+
+def _extra_task(wb: Workbench, o: str, kind: str, make) -> EntryPath | None:
+    try:
+        return make(wb, o)
+    except PlannerError as exc:
+        return EntryPath(kind, kind, "unknown", None, notes=[str(exc)])
+
+
+def entry_paths(wb: Workbench, o: str, blocked_by, max_steps: int = 3, threads: int = 1) -> list[EntryPath]:
+    """Every way in that one parameter can give (`entry_tasks`), on up to `threads` threads."""
+    return [p for p in run_threads(wb, entry_tasks(wb, o, blocked_by, max_steps), threads) if p is not None]
 
 
 def _yaml_list(items) -> str:

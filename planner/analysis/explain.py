@@ -16,18 +16,20 @@ Every figure comes from an exact re-solve of the same built model (`Workbench`).
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from planner.analysis.entry import EntryPath, RowEffect, entry_paths
+from planner.analysis.entry import EntryPath, RowEffect, entry_tasks
 from planner.io.numbers import fmt
-from planner.analysis.parallel import check_workers, run_split
+from planner.analysis.parallel import check_workers, run_split, run_threads
 from planner.analysis.workbench import Workbench
 from planner.errors import InputError, Problem
 from planner.inputs.scenario import Scenario
 from planner.model.core import Role
 from planner.results.evaluation import covered_amounts
+from planner.sensitivity.executors import default_workers
 from planner.solver.outcome import Status
 
 
@@ -137,7 +139,9 @@ def start_years_of(wb: Workbench, probe) -> dict[str, int]:
     return {str(o): int(y) for o, y, on in zip(wb.scenario.options.index, probe.start_year.tolist(), probe.x.tolist()) if on}
 
 
-def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3) -> Explanation:
+def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3, threads: int = 1) -> Explanation:
+    """Explain one option; `threads` > 1: its re-solves (the flip and each way in) on that many
+    threads, each with a workbench of its own (`planner.analysis.parallel.run_threads`)."""
     base = wb.base
     sc = wb.scenario
     if not base.feasible:
@@ -148,28 +152,29 @@ def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3
     row = sc.options.loc[o]
     i = wb.opt_index[o]
     selected = bool(base.x[i])
-    flip = wb.solve(fix={o: 0 if selected else 1})
-    change = None if flip.objective is None else flip.objective - base.objective
-    before, after = set(base.selected), set(flip.selected) if flip.feasible else set()
     gaps = _gap_effects(wb, o, base.x)
     values = wb.values_for(base.x)
+    blocked_by = [] if selected else _violations(wb, o, values, add=True)
+    tasks: list = [functools.partial(_flip, o=o, value=0 if selected else 1)]
+    if entry and not selected:
+        tasks += entry_tasks(wb, o, blocked_by, max_steps)
+    flip, *ways = run_threads(wb, tasks, threads)
+    change = None if flip.objective is None else flip.objective - base.objective
+    before, after = set(base.selected), set(flip.selected) if flip.feasible else set()
     expl = Explanation(
         option_id=o, name=str(row.get("name", "") or ""), partner_id=str(row["partner_id"]),
         sector_id=str(row["sector_id"]), kind=str(row["kind"]), selected=selected, objective=base.objective,
         flipped_status=flip.status, flipped_objective=flip.objective, objective_change=change,
         enters=sorted(after - before - {o}), leaves=sorted(before - after - {o}), gaps=gaps,
-        forced_by=[], blocked_by=[], portfolio=list(base.selected), start_years=start_years_of(wb, base),
+        forced_by=[], blocked_by=blocked_by, entry=[w for w in ways if w is not None],
+        portfolio=list(base.selected), start_years=start_years_of(wb, base),
     )
     if selected:
         expl.forced_by = _violations(wb, o, values, add=False) + _target_violations(wb, gaps)
         expl.forced_by = [r for r in expl.forced_by if r.family != "limit"]
-    else:
-        expl.blocked_by = _violations(wb, o, values, add=True)
-        if flip.feasible and change is not None and abs(change) <= 1e-6 * max(1.0, abs(base.objective)):
-            expl.notes.append("tie: requiring it leaves the objective unchanged; the tie-break "
-                              f"(least {sc.cost_resource}) prefers the portfolio without it")
-        if entry:
-            expl.entry = entry_paths(wb, o, expl.blocked_by, max_steps)
+    elif flip.feasible and change is not None and abs(change) <= 1e-6 * max(1.0, abs(base.objective)):
+        expl.notes.append("tie: requiring it leaves the objective unchanged; the tie-break "
+                          f"(least {sc.cost_resource}) prefers the portfolio without it")
     if not base.optimal or (flip.status not in (Status.OPTIMAL, Status.INFEASIBLE)):
         expl.notes.append(f"a re-solve stopped before proving optimality (status {base.status}/{flip.status}); "
                           "figures are those of the portfolios found")
@@ -178,23 +183,33 @@ def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3
     return expl
 
 
+def _flip(wb: Workbench, o: str, value: int):
+    """The re-solve with o forbidden (value 0, o selected) or required (1)."""
+    return wb.solve(fix={o: value})
+
+
 def explain(scenario: Scenario, option_ids, entry: bool = True, max_steps: int = 3,
-            workbench: Workbench | None = None, workers: int = 1) -> list[Explanation]:
+            workbench: Workbench | None = None, workers: int = 1, threads: int | None = None) -> list[Explanation]:
     """Explain each option (in the order given, duplicates once) against the scenario's portfolio.
 
     `entry`: also compute the thresholds that bring unselected options in; `max_steps`:
     entry MIPs per limit before settling for "not below" (see `planner.analysis.entry`).
     `workers` > 1: the options are explained on that many processes, one Workbench each
-    (`planner.analysis.parallel`; `workbench` is then not used); the same results as 1."""
+    (`planner.analysis.parallel`; `workbench` is then not used); the same results as 1.
+    `threads`: with one process, each option's re-solves run on that many threads (default:
+    the cores); the same results whatever the number."""
     check_options(scenario, option_ids)
     options = list(dict.fromkeys(option_ids))
     if check_workers(workers) > 1 and len(options) > 1:
         return run_split(scenario, explain_options, options, workers, entry=entry, max_steps=max_steps)
-    return explain_options(workbench or Workbench(scenario), options, entry, max_steps)
+    n = default_workers() if threads is None else check_workers(threads)
+    wb = workbench or Workbench(scenario, threads=1 if n > 1 else None)
+    return explain_options(wb, options, entry, max_steps, n)
 
 
-def explain_options(wb: Workbench, options: list[str], entry: bool = True, max_steps: int = 3) -> list[Explanation]:
-    return [explain_option(wb, o, entry, max_steps) for o in options]
+def explain_options(wb: Workbench, options: list[str], entry: bool = True, max_steps: int = 3,
+                    threads: int = 1) -> list[Explanation]:
+    return [explain_option(wb, o, entry, max_steps, threads) for o in options]
 
 
 def _names(ids: list[str]) -> str:

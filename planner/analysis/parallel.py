@@ -1,4 +1,11 @@
-"""Independent re-solves of one scenario on worker processes: `explain` and `value` with `workers > 1`.
+"""Independent re-solves of one scenario side by side: on threads within one process
+(`run_threads`: explain's thresholds), or on worker processes (`run_split`: `explain` and
+`value` with `workers > 1`).
+
+`run_threads` runs tasks — each a function of a `Workbench` — on threads, each with a
+workbench of its own (the given one and forks of it, `Workbench.fork`): HiGHS releases the
+GIL while it solves, so the solves run on both cores. A task's result depends on the task
+alone (every re-solve is exact), and results come back in the tasks' order.
 
 The items (options to explain, bounds to price) are split round-robin into one batch per
 worker, by their order alone. Each batch is solved on a `Workbench` of its own, built in the
@@ -12,8 +19,10 @@ and gone as soon as the parent is.
 from __future__ import annotations
 
 import functools
+import queue
+import threading
 import uuid
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
 from planner.analysis.workbench import Workbench
 from planner.errors import InputError, Problem
@@ -21,6 +30,47 @@ from planner.inputs.scenario import Scenario
 
 # task(workbench, items, **settings) -> one result per item; a module-level function (it pickles by name)
 Task = Callable[..., list]
+T = TypeVar("T")
+
+
+def run_threads(wb: Workbench, tasks: Sequence[Callable[[Workbench], T]], threads: int) -> list[T]:
+    """Every task on up to `threads` threads, each thread with a workbench of its own (see the
+    module doc); results in the tasks' order. The threads are daemons: a Ctrl-C here is raised
+    at once, and an exiting process does not wait for a solve still running."""
+    n = min(threads, len(tasks))
+    if n <= 1:
+        return [task(wb) for task in tasks]
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for i in range(len(tasks)):
+        todo.put(i)
+    out: list = [None] * len(tasks)
+    errors: list[BaseException] = []
+
+    def work(bench: Workbench) -> None:
+        while not errors:
+            try:
+                i = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                out[i] = tasks[i](bench)
+            except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+                errors.append(exc)
+
+    workers = [threading.Thread(target=work, args=(bench,), daemon=True, name=f"workbench-{k}")
+               for k, bench in enumerate([wb] + [wb.fork() for _ in range(n - 1)])]
+    for t in workers:
+        t.start()
+    try:
+        for t in workers:
+            while t.is_alive():
+                t.join(0.25)
+    except BaseException as exc:  # Ctrl-C: the threads take no further task
+        errors.append(exc)
+        raise
+    if errors:
+        raise errors[0]
+    return out
 
 
 def check_workers(workers: int) -> int:

@@ -17,6 +17,7 @@ containing o is as good as z_ref — exactly, not by bisection.
 """
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ from planner.model.assemble import build
 from planner.model.compile import compile_model
 from planner.model.core import Role, RowTag
 from planner.results.evaluation import evaluate
+from planner.solver.highs import Search
 from planner.solver.live import LiveModel
 from planner.solver.outcome import Status
 
@@ -116,7 +118,8 @@ class Workbench:
         self.model = build(scenario)
         cfg = scenario.config.solver
         self.time_limit, self.mip_gap, self.tie_break = cfg.time_limit_s, cfg.mip_gap, cfg.tie_break
-        self.live = LiveModel(compile_model(self.model), cfg.threads if threads is None else threads, own=False)
+        self.live = LiveModel(compile_model(self.model), cfg.threads if threads is None else threads, own=False,
+                              search=Search.RESOLVE)
         self.comp = self.live.comp  # the live arrays: inside a `live.changes()` block they hold the change
         self.options = list(scenario.options.index)
         self.opt_index = {o: i for i, o in enumerate(self.options)}
@@ -129,6 +132,16 @@ class Workbench:
         self._values: dict[bytes, np.ndarray] = {}  # values_for, by selection
         self._probes: dict[tuple, Probe] = {}  # solve, by its changes
         self.base = self.solve()
+
+    def fork(self, threads: int | None = 1) -> Workbench:
+        """Another workbench of the same built model and base optimum, with a live model of its
+        own (HiGHS on `threads`), e.g. for another thread: HiGHS releases the GIL while it
+        solves, so forks re-solve side by side. Its caches start empty."""
+        other = copy.copy(self)
+        other.live = self.live.copy(threads=threads)
+        other.comp = other.live.comp
+        other.solves, other._values, other._probes = 0, {}, {}
+        return other
 
     # ---- the model's structure -------------------------------------------------------
     def col(self, option: str) -> int:
@@ -182,11 +195,14 @@ class Workbench:
 
     # ---- re-solves ---------------------------------------------------------------------
     def solve(self, fix: dict[str, int] | None = None, rows: dict[str, tuple[float, float]] | None = None,
-              param: Parameter | None = None, t: float = 0.0, tie_break: bool | None = None) -> Probe:
+              param: Parameter | None = None, t: float = 0.0, tie_break: bool | None = None,
+              near: np.ndarray | None = None) -> Probe:
         """Solve as `planner solve` would with temporary changes; the model is restored after.
 
         Results are cached by the changes: explaining many options re-asks the same
-        questions (e.g. "the optimum with one more unit of capacity")."""
+        questions (e.g. "the optimum with one more unit of capacity"). `near`: a selection
+        (0/1 per option) likely close to the answer, a MIP start where the answer cannot
+        depend on it (`LiveModel.resolve_applies`); it changes only the speed."""
         live = self.live
         fix, rows = fix or {}, rows or {}
         tb = self.tie_break if tie_break is None else tie_break
@@ -204,7 +220,10 @@ class Workbench:
                 live.set_row_bounds([self.row_index[name]], [lo], [hi])
             if param is not None and t:
                 self._apply(param, t)
-            out = live.solve(self.time_limit, self.mip_gap, tb)
+            start = None
+            if near is not None and live.resolve_applies(self.mip_gap, tb):
+                start = (self.comp.x_cols, np.asarray(near, dtype=float))
+            out = live.solve(self.time_limit, self.mip_gap, tb, start)
         self.solves += 1
         cache[key] = self._probe(out.status, out.x, out.objective_solver, out.start_year)
         return cache[key]
@@ -271,7 +290,8 @@ class Workbench:
             live.fix([j], [1.0])
             cost = np.zeros(n + 1)
             cost[n] = 1.0
-            res = live.run_stage(cost, self.time_limit, 0.0, None)  # one stage, no tie-break
+            # one stage, no tie-break; its t is unique, and `entry._search` needs no particular x
+            res = live.run_stage(cost, self.time_limit, 0.0, None, live.resolve_applies(self.mip_gap, self.tie_break))
         self.solves += 1
         if res.values is None:
             return res.status, None, None, None

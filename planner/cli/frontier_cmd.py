@@ -15,6 +15,9 @@ from planner.cli.sens_common import point_time_option, progress_bar, usage_error
               help="Highest limit (default: the scenario's limit, else what all options together use).")
 @click.option("--max-solves", type=click.IntRange(min=1), default=None,
               help="Stop after this many solves (the frontier then covers the top of the range only; exit 4).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Threads walking the range, each with a live model of its own (default: all cores; "
+                   "1 with --max-solves). The frontier is the same with any number.")
 @click.option("--tranches", default=None, metavar="L1,L2,…",
               help="Nested plans instead: one portfolio per limit (increasing, comma-separated), each containing the one before.")
 @click.option("--nested", type=click.Choice(["joint", "greedy"]), default="joint", show_default=True,
@@ -24,11 +27,13 @@ from planner.cli.sens_common import point_time_option, progress_bar, usage_error
 @json_option
 @point_time_option
 @handle_errors
-def frontier(scenario, resource, lo, hi, max_solves, tranches, nested, overrides, out_dir, as_json, time_limit_s) -> None:
+def frontier(scenario, resource, lo, hi, max_solves, workers, tranches, nested, overrides, out_dir, as_json,
+             time_limit_s) -> None:
     """The exact frontier of the objective against one resource's limit, with as few solves as possible.
 
     A portfolio using U of the resource stays optimal for every limit from U up to where it
-    was found, so each solve finds one breakpoint. Writes frontier.csv (one row per limit
+    was found, so each solve finds one breakpoint; the walk runs on --workers threads
+    (pieces of the range, stitched into the one walk). Writes frontier.csv (one row per limit
     interval and its portfolio), ladder.csv (the limit at which each option enters or exits)
     and summary.json (solves next to breakpoints) to --out, or outputs/<scenario>/frontier-<time>/.
 
@@ -50,7 +55,8 @@ def frontier(scenario, resource, lo, hi, max_solves, tranches, nested, overrides
     from planner.sensitivity.frontier import run_frontier
 
     if tranches is not None:
-        _tranches(scenario, resource, tranches, nested, (lo, hi, max_solves), overrides, out_dir, as_json, time_limit_s)
+        _tranches(scenario, resource, tranches, nested, (lo, hi, max_solves, workers), overrides, out_dir, as_json,
+                  time_limit_s)
         return
     if nested != "joint":
         usage_error("--nested applies to --tranches only")
@@ -58,7 +64,7 @@ def frontier(scenario, resource, lo, hi, max_solves, tranches, nested, overrides
     with progress_bar(not as_json, "frontier", unit="solves") as progress:
         sc = load_scenario(scenario, overrides)
         outcome = run_frontier(sc, resource, lo=lo, hi=hi, out_dir=out_dir, time_limit_s=time_limit_s,
-                               max_solves=max_solves, progress=progress)
+                               max_solves=max_solves, progress=progress, workers=workers)
     if as_json:
         emit_json({**outcome.summary, "out_dir": str(outcome.out_dir)})
     else:
@@ -75,7 +81,7 @@ def _tranches(scenario, resource, text, nested, range_options, overrides, out_di
     from planner.sensitivity.tranches import infeasible_tranches, run_tranches
 
     if any(v is not None for v in range_options):
-        usage_error("--tranches states the limits itself; drop --from, --to and --max-solves")
+        usage_error("--tranches states the limits itself; drop --from, --to, --max-solves and --workers")
     try:
         limits = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:

@@ -18,6 +18,7 @@ ids and the point's scenario — never read from the solver.
 """
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -29,6 +30,7 @@ from planner.results.evaluation import evaluate
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.model.compile import compile_model
+from planner.solver.highs import Search
 from planner.solver.live import LiveModel
 from planner.solver.outcome import SolveOutcome, Status, reported_gap
 from planner.sensitivity.arrays import Layout, PointArrays
@@ -75,13 +77,21 @@ class Engine:
     def base(self) -> Scenario:
         return self.factory.base
 
+    def fork(self, threads: int | None = None) -> Engine:
+        """Another engine of the same base — sharing its built model, layout and scenario factory —
+        with a live model of its own (e.g. for another thread)."""
+        other = copy.copy(self)
+        other.threads = self.threads if threads is None else threads
+        other.live, other.live_is_base, other.counts = None, False, {FAST: 0, REBUILD: 0}
+        return other
+
     def scenario(self, overrides: Iterable[tuple[str, Any]] = ()) -> tuple[Scenario, frozenset[str] | None]:
         """The point's scenario and what changed, or None for a structural change (see `points`)."""
         return self.factory.scenario(overrides)
 
     def reset(self) -> LiveModel:
         """Start from a fresh copy of the base model (makes a block's results independent of history)."""
-        self.live = LiveModel(self.base_comp, self.threads)
+        self.live = LiveModel(self.base_comp, self.threads, search=Search.RESOLVE)
         self.live_is_base = True
         return self.live
 
@@ -102,7 +112,7 @@ class Engine:
         if arrays is not None:
             self._push(arrays)
             return FAST
-        self.live = LiveModel(compile_model(build(scenario)), self.threads, own=False)
+        self.live = LiveModel(compile_model(build(scenario)), self.threads, own=False, search=Search.RESOLVE)
         self.live_is_base = False
         return REBUILD
 

@@ -29,20 +29,16 @@ from typing import Any
 from planner import __version__
 from planner.errors import InputError, Problem
 from planner.inputs.scenario import Scenario
-from planner.model.rules.replan import charged_beyond_use
 from planner.sensitivity.engine import Engine
+from planner.sensitivity.executors import default_workers
 from planner.sensitivity.points import raw_inputs
 from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
+from planner.sensitivity.walk import Walk, delta, replay, walkers
 from planner.solver.outcome import Status
 
 KIND = "frontier"
 SEP = ";"
 MAX_SOLVES = 100_000
-
-
-def delta(used: float) -> float:
-    """How far below a portfolio's use the next limit goes."""
-    return 1e-6 * max(1.0, abs(used))
 
 
 def frontier_engine(raw, resource: str, hi: float | None, base: Scenario | None = None) -> tuple[Engine, float]:
@@ -68,37 +64,37 @@ def frontier_engine(raw, resource: str, hi: float | None, base: Scenario | None 
 
 def run_frontier(scenario: Scenario, resource: str, *, lo: float | None = None, hi: float | None = None,
                  out_dir: str | Path | None = None, time_limit_s: float | None = None,
-                 max_solves: int | None = None, progress: Progress | None = None) -> RunOutcome:
+                 max_solves: int | None = None, progress: Progress | None = None,
+                 workers: int | None = None) -> RunOutcome:
     """Walk the frontier of the objective against `limits.<resource>` from `hi` down to `lo`
     (at most `max_solves` solves: then the frontier covers only the top of the range) and
     write frontier.csv, ladder.csv, summary.json to `out_dir` (see the module doc).
 
     `scenario` is a validated scenario as `planner.load_scenario` returns it; `resource` any
     numeric column of its options table (limited by the scenario or not); `lo` defaults to 0,
-    `hi` to the scenario's limit, else what every option together uses."""
+    `hi` to the scenario's limit, else what every option together uses. `workers`: threads
+    walking the range (default: the cores; one with `max_solves`), each with a live model of
+    its own (`planner.sensitivity.walk`) — the frontier is the same with any number."""
     raw = raw_inputs(scenario)
     lo = 0.0 if lo is None else float(lo)
     if lo < 0 or (hi is not None and hi < lo):
         raise InputError(Problem(file="--from/--to", value=f"{lo}..{hi}", message="need 0 ≤ --from ≤ --to"))
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise InputError(Problem(file="--workers", value=workers, message="must be a whole number of at least 1"))
     t0 = time.perf_counter()
     engine, hi = frontier_engine(raw, resource, hi, scenario)
     if hi < lo:
         raise InputError(Problem(file="--from", value=lo, message=f"--from is above the top of the range ({hi:g})"))
-    key = f"limits.{resource}"
-    found: list[dict[str, Any]] = []  # walked from the top down
-    limit, infeasible_below = hi, None
     cap = MAX_SOLVES if max_solves is None else max(1, min(MAX_SOLVES, max_solves))
-    while limit >= lo and len(found) < cap:
-        scenario_l, changes = engine.scenario([(key, limit)])
-        result = engine.solve(scenario_l, changes, time_limit_s=time_limit_s)
-        if progress:
-            progress(len(found) + 1, None)
-        if not result.has_portfolio:
-            infeasible_below = {"limit_to": limit, "status": result.status}
-            break
-        used = result.resource_use[resource] + charged_beyond_use(scenario_l, result.x, resource)
-        found.append({"limit_to": limit, "used": used, "result": result})
-        limit = min(used, limit) - delta(used)
+    n = 1 if max_solves is not None else workers or default_workers()  # a capped walk is the top's: one walker
+    team = walkers(engine, resource, n, time_limit_s)
+    runs = Walk(team, lo, hi, cap, progress).run()
+    points, end, limit = replay(runs, lo, hi, cap, team[0].exact, lambda at: team[0].solve(at, None))
+    found = [{"limit_to": p.limit, "used": p.used, "result": p.result} for p in points]  # walked from the top down
+    infeasible_below = None if end is None else {"limit_to": end.limit, "status": end.result.status}
+    paths = {"fast": 0, "rebuild": 0}
+    for p in points + ([end] if end else []):
+        paths[p.result.path] += 1
     solves = len(found) + (infeasible_below is not None)
     complete = infeasible_below is not None or limit < lo
     if not complete:  # stopped by max_solves: the walk covers [lowest use found, hi] only
@@ -119,7 +115,7 @@ def run_frontier(scenario: Scenario, resource: str, *, lo: float | None = None, 
         "infeasible_below": None if infeasible_below is None else r9(segments[0]["used"]) if segments else hi,
         "exact": all(s["result"].status == Status.OPTIMAL for s in segments), "complete": complete,
         "covered_from": r9(lo),
-        "paths": dict(engine.counts), "wall_seconds": round(time.perf_counter() - t0, 3),
+        "paths": paths, "wall_seconds": round(time.perf_counter() - t0, 3),
         "time_limit_s": time_limit_s,
     }
     target = Path(out_dir) if out_dir else default_out_dir(raw.config.name, KIND)

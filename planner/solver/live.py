@@ -28,7 +28,7 @@ from dataclasses import replace
 import numpy as np
 
 from planner.model.compile import Compiled
-from planner.solver.highs import HighsSession, Iis
+from planner.solver.highs import FROM_START_OPTIONS, HighsSession, Iis, Search
 from planner.solver.outcome import SolveOutcome, StageResult
 
 _MUTABLE = ("row_lower", "row_upper", "value", "primary", "secondary", "col_lower", "col_upper")
@@ -47,19 +47,29 @@ def _own_copy(comp: Compiled) -> Compiled:
 class LiveModel:
     """A compiled model and its HiGHS session, changed in place by typed, undoable steps."""
 
-    def __init__(self, comp: Compiled, threads: int | None = None, *, own: bool = True):
-        """`comp` is copied unless `own` is False (the caller hands its arrays over)."""
+    def __init__(self, comp: Compiled, threads: int | None = None, *, own: bool = True,
+                 search: Search = Search.DEFAULT):
+        """`comp` is copied unless `own` is False (the caller hands its arrays over). `search`:
+        `Search.RESOLVE` for a model re-solved many times (HiGHS's search only; see `Search`)."""
         self.comp = _own_copy(comp) if own else comp
         self.threads = int(threads) if threads else None
-        self._session = HighsSession(self.comp, self.threads)
+        self.search = Search(search)
+        self._session = HighsSession(self.comp, self.threads, self.search)
         self._undo: list[list[Callable[[], None]]] = []  # one frame per open `changes()` block
         self._undoing = False
         self._entry_pos: dict[tuple[int, int], int] | None = None
         self.solves = 0
 
     @classmethod
-    def of(cls, comp: Compiled, threads: int | None = None) -> LiveModel:
-        return cls(comp, threads)
+    def of(cls, comp: Compiled, threads: int | None = None, search: Search = Search.DEFAULT) -> LiveModel:
+        return cls(comp, threads, search=search)
+
+    def copy(self, threads: int | None = None) -> LiveModel:
+        """A separate live model of this one as it stands (outside any `changes()` block), e.g. for
+        another thread: HiGHS releases the GIL while it solves, so copies solve side by side."""
+        if self._undo:
+            raise RuntimeError("copy() inside a changes() block would copy a temporary change")
+        return LiveModel(self.comp, self.threads if threads is None else threads, search=self.search)
 
     def relaxation(self) -> LiveModel:
         """A separate live model of this one's LP relaxation (every integer column continuous)."""
@@ -198,10 +208,33 @@ class LiveModel:
         self.solves += 1
         return self._session.solve(time_limit, mip_gap, tie_break, start, scope)
 
-    def run_stage(self, cost: np.ndarray, time_limit: float | None, mip_gap: float, start: Start = None) -> StageResult:
-        """One solver run with objective `cost` (min sense, over every live column); no tie-break."""
+    def run_stage(self, cost: np.ndarray, time_limit: float | None, mip_gap: float, start: Start = None,
+                  resolve: bool = False) -> StageResult:
+        """One solver run with objective `cost` (min sense, over every live column); no tie-break.
+
+        `resolve`: search as `Search.RESOLVE` does, if this model is one it applies to — for a
+        caller whose use of the run does not depend on which of several optima HiGHS returns."""
         self.solves += 1
-        return self._session.run_stage(np.asarray(cost, dtype=float), time_limit, mip_gap, start)
+        options = self._session.resolve_options() if resolve else None
+        return self._session.run_stage(np.asarray(cost, dtype=float), time_limit, mip_gap, start, options)
+
+    def resolve_applies(self, mip_gap: float, tie_break: bool = True) -> bool:
+        """True if `solve` with these settings has one answer whatever the search and runs with
+        the re-solve options (`Search.RESOLVE`); then MIP starts, too, change only the speed."""
+        return self._session.resolve_applies(mip_gap, tie_break)
+
+    def best_within(self, x: np.ndarray, time_limit: float | None) -> np.ndarray | None:
+        """A MIP start for this model: its best portfolio (stage-1 objective) among the
+        sub-portfolios of selection `x` (0/1 per option), every column's value; None if none
+        is feasible. One small MIP (every option outside `x` fixed out), e.g. when a limit
+        has just been tightened below `x`'s use: the answer is often close to the new optimum."""
+        comp = self.comp
+        off = comp.x_cols[np.asarray(x) < 0.5]
+        with self.changes():
+            self.fix(off, np.zeros(len(off)))
+            self.solves += 1
+            res = self._session.run_stage(comp.primary, time_limit, 0.0, None, FROM_START_OPTIONS)
+        return res.values
 
     def allow_interrupt(self) -> None:
         self._session.allow_interrupt()
