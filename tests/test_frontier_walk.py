@@ -7,7 +7,6 @@ frontiers with 1–3 walkers against each other and against `planner solve`, and
 """
 from __future__ import annotations
 
-import math
 import threading
 import time
 from pathlib import Path

@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import time
 from pathlib import Path
-from typing import Any
 
 from planner import __version__
 from planner.errors import InputError, Problem
@@ -33,7 +32,7 @@ from planner.sensitivity.engine import Engine
 from planner.sensitivity.executors import default_workers
 from planner.sensitivity.points import raw_inputs
 from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
-from planner.sensitivity.walk import Walk, delta, replay, walkers
+from planner.sensitivity.walk import Walk, replay, walkers
 from planner.solver.outcome import Status
 
 KIND = "frontier"
