@@ -2,7 +2,9 @@
 
 Every part is a separate process (wall time including start-up), run in rounds so that load
 drift hits all parts alike; the table gives each part's median and best round and its ratio to
-the median `planner solve` of the baseline measured in the same rounds. Where issue 19 names a
+the median `planner solve` of the baseline measured in the same rounds, and the same for CPU
+seconds (the process and its children, user + system: what the part costs whatever the load;
+a part that uses both cores has CPU above wall). Where issue 19 names a
 reference that shares no code with the tool (plain highspy on the tool's own MPS file), that
 reference runs in its own process too:
 
@@ -15,10 +17,15 @@ reference runs in its own process too:
 
     python benchmarks/bench_waits.py                 # baseline waits, 3 rounds
     python benchmarks/bench_waits.py --rounds 1 --scale
+    git archive main | tar -x -C /tmp/before && python benchmarks/bench_waits.py --before /tmp/before
+
+`--before DIR` also runs each baseline part with the planner (and models/) in DIR, in the same
+rounds: a before/after comparison under the same load.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -42,13 +49,18 @@ print(time.perf_counter() - t0, h.getInfo().objective_function_value)
 """
 
 
-def timed(cmd: list[str]) -> float:
+def timed(cmd: list[str], cwd: Path = ROOT) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process and everything it waited for), run in `cwd`
+    (`python -m planner` imports the planner found there)."""
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
-    if done.returncode not in (0, 4):
-        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr[-2000:]}")
-    return seconds
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 4):
+        raise SystemExit(f"{' '.join(cmd)} failed ({code}): {err[-2000:]}")
+    return seconds, usage.ru_utime + usage.ru_stime
 
 
 def baseline_parts(tmp: Path) -> dict[str, list[str]]:
@@ -84,22 +96,32 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--scale", action="store_true", help="also the 5,000-option solve against raw highspy")
     ap.add_argument("--options", type=int, default=5000)
+    ap.add_argument("--before", type=Path, default=None, help="another checkout to run the baseline parts with")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        parts = baseline_parts(tmp)
+        parts = {label: (cmd, ROOT) for label, cmd in baseline_parts(tmp).items()}
+        if args.before:
+            (tmp / "before").mkdir()
+            parts.update({f"{label} (before)": (cmd, args.before.resolve())
+                          for label, cmd in baseline_parts(tmp / "before").items()})
         if args.scale:
-            parts.update(scale_parts(tmp, args.options))
+            parts.update({label: (cmd, ROOT) for label, cmd in scale_parts(tmp, args.options).items()})
         times: dict[str, list[float]] = {k: [] for k in parts}
+        cpu: dict[str, list[float]] = {k: [] for k in parts}
         for r in range(args.rounds):
-            for label, cmd in parts.items():
-                times[label].append(timed(cmd))
-                print(f"round {r + 1}: {label}: {times[label][-1]:.2f} s", file=sys.stderr)
+            for label, (cmd, cwd) in parts.items():
+                wall, used = timed(cmd, cwd)
+                times[label].append(wall)
+                cpu[label].append(used)
+                print(f"round {r + 1}: {label}: {wall:.2f} s wall, {used:.2f} s CPU", file=sys.stderr)
+        print(f"load average after the runs: {os.getloadavg()[0]:.1f}", file=sys.stderr)
     one = statistics.median(times["solve (baseline)"])
-    print(f"{'wait':40s} {'median s':>9s} {'best s':>8s} {'× one solve':>12s}")
+    one_cpu = statistics.median(cpu["solve (baseline)"])
+    print(f"{'wait':40s} {'median s':>9s} {'best s':>8s} {'× one solve':>12s} {'CPU s':>7s} {'CPU ×':>6s}")
     for label, ts in times.items():
-        med = statistics.median(ts)
-        print(f"{label:40s} {med:9.2f} {min(ts):8.2f} {med / one:12.1f}")
+        med, med_cpu = statistics.median(ts), statistics.median(cpu[label])
+        print(f"{label:40s} {med:9.2f} {min(ts):8.2f} {med / one:12.1f} {med_cpu:7.2f} {med_cpu / one_cpu:6.1f}")
     if args.scale:
         tool = statistics.median(times[f"solve ({args.options} options)"])
         raw = statistics.median(times[f"raw highspy ({args.options} options)"])

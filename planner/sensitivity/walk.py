@@ -143,7 +143,7 @@ class Run:
     start: float
     stop: float
     points: list[Point] = field(default_factory=list)
-    current: float | None = None  # the limit being solved
+    current: float | None = None  # the limit being solved, or solved next
     claimed: bool = False
     done: bool = False
 
@@ -213,8 +213,8 @@ class Walk:
                         self.floor = max(self.floor, limit)
                     run.current, run.done = None, True
                     return
+                limit = run.current = min(point.used, limit) - delta(point.used)  # where it goes next
             previous = point.result
-            limit = min(point.used, limit) - delta(point.used)
 
     def _claim(self) -> Run | None:
         """An unclaimed run, else the lower half of what the busiest run has left (None: nothing worth it)."""
