@@ -37,7 +37,7 @@ def _run_highs(h, threads: int | None) -> None:
     if threads and size != threads:
         if size is not None:
             highspy.Highs.resetGlobalScheduler(True)
-        _SCHEDULER.threads = size = threads
+        _SCHEDULER.threads = threads
     elif size is None:
         _SCHEDULER.threads = 0  # HiGHS's own default size
     h.setOptionValue("threads", threads if threads else 0)
@@ -135,7 +135,6 @@ class HighsSession:
         h.setOptionValue("random_seed", 0)
         self.threads = int(threads) if threads else None
         self.search = Search(search)
-        self._defaults = {k: _option(h, k) for k in {**RESOLVE_OPTIONS, **FROM_START_OPTIONS}}  # restored after use
         lp = highspy.HighsLp()
         lp.num_col_ = len(comp.col_names)
         lp.num_row_ = len(comp.row_names)
@@ -265,13 +264,14 @@ class HighsSession:
 
     @contextmanager
     def _options(self, options: dict) -> Iterator[None]:
+        saved = {key: _option(self.h, key) for key in options}
         for key, value in options.items():
             self.h.setOptionValue(key, value)
         try:
             yield
         finally:
-            for key in options:
-                self.h.setOptionValue(key, self._defaults[key])
+            for key, value in saved.items():
+                self.h.setOptionValue(key, value)
 
     def _run_stage(self, cost: np.ndarray, time_limit: float | None, mip_gap: float,
                    start: np.ndarray | tuple[np.ndarray, np.ndarray] | None) -> StageResult:
