@@ -1,7 +1,8 @@
 """Time `planner explain` / `value` / `diagnose` on the shipped baseline; prints figures, asserts nothing.
 
-    python benchmarks/bench_explain.py            # 20 options: the first 10 selected, the first 10 not
+python benchmarks/bench_explain.py            # 20 options: the first 10 selected, the first 10 not
 """
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,10 @@ def main() -> None:
         wb = Workbench(sc)
         explain(sc, ids, entry=entry, workbench=wb)
         label = "with thresholds" if entry else "--no-thresholds"
-        print(f"explain 20 options ({label}): {time.perf_counter() - t0:.1f} s wall, "
-              f"{time.process_time() - c0:.1f} s CPU, {wb.solves} solves")
+        print(
+            f"explain 20 options ({label}): {time.perf_counter() - t0:.1f} s wall, "
+            f"{time.process_time() - c0:.1f} s CPU, {wb.solves} solves"
+        )
     t0 = time.perf_counter()
     wb = Workbench(sc)
     r = value_bounds(sc, workbench=wb)
@@ -40,8 +43,10 @@ def main() -> None:
     bad = load_scenario(path, ["limits.budget_musd=500"])
     wb = Workbench(bad)
     d = diagnose(bad, workbench=wb)
-    print(f"diagnose (budget 500): {time.perf_counter() - t0:.1f} s, {wb.solves} solves, "
-          f"{len(d.alternatives)} alternatives")
+    print(
+        f"diagnose (budget 500): {time.perf_counter() - t0:.1f} s, {wb.solves} solves, "
+        f"{len(d.alternatives)} alternatives"
+    )
 
 
 if __name__ == "__main__":

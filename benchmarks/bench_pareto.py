@@ -15,6 +15,7 @@ Cases (each run once, in this process; wall seconds, points, lexicographic and M
     python benchmarks/bench_pareto.py                      # knapsacks + baseline
     python benchmarks/bench_pareto.py --sizes 100,200,400 --limit 120
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,11 @@ def run(label, sc, specs, limit=None, expected=None, threads=None):
         got = sorted(tuple(round(v) for v in p.values.values()) for p in r.points)
         match = "yes" if got == sorted(expected) else f"NO ({len(got)} vs {len(expected)})"
     supported = sum(1 for p in r.points if p.supported)
-    print(f"| {label} | {len(sc.options)} | {len(r.points)} | {supported if len(specs) == 2 else '–'} | {r.lexmax} | "
-          f"{r.solves} | {wall:.1f} | {'yes' if r.complete else 'no (' + str(r.stop) + ')'} | {match} |", flush=True)
+    print(
+        f"| {label} | {len(sc.options)} | {len(r.points)} | {supported if len(specs) == 2 else '–'} | {r.lexmax} | "
+        f"{r.solves} | {wall:.1f} | {'yes' if r.complete else 'no (' + str(r.stop) + ')'} | {match} |",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -65,7 +69,9 @@ def main() -> None:
     ap.add_argument("--skip", default="", help="comma-separated case names to skip: knapsack, baseline")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
-    print("| case | options | points | supported | lexicographic solves | MILP solves | seconds | complete | matches published |")
+    print(
+        "| case | options | points | supported | lexicographic solves | MILP solves | seconds | complete | matches published |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     if "knapsack" not in skip:
         for name in ["2kp50", "2kp100"] + (["3kp40"] if args.three else []):
@@ -74,10 +80,18 @@ def main() -> None:
             run(name, sc, specs, expected=front, threads=args.threads)
     if "baseline" not in skip:
         base = load_scenario(ROOT / "models" / "baseline.yaml")
-        for specs in ([ObjectiveSpec(Kind.COVERAGE), ObjectiveSpec(Kind.RISK)],
-                      [ObjectiveSpec(Kind.SECTOR, "ai"), ObjectiveSpec(Kind.SECTOR, "semis")],
-                      [ObjectiveSpec(Kind.COVERAGE), ObjectiveSpec(Kind.PARTNERS)]):
-            run("baseline " + ",".join(s.label for s in specs), base, specs, limit=args.baseline_limit, threads=args.threads)
+        for specs in (
+            [ObjectiveSpec(Kind.COVERAGE), ObjectiveSpec(Kind.RISK)],
+            [ObjectiveSpec(Kind.SECTOR, "ai"), ObjectiveSpec(Kind.SECTOR, "semis")],
+            [ObjectiveSpec(Kind.COVERAGE), ObjectiveSpec(Kind.PARTNERS)],
+        ):
+            run(
+                "baseline " + ",".join(s.label for s in specs),
+                base,
+                specs,
+                limit=args.baseline_limit,
+                threads=args.threads,
+            )
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if sizes:
         from planner.inputs.generate import generate
@@ -86,8 +100,13 @@ def main() -> None:
             for n in sizes:
                 made = generate(tmp, n, seed=0)
                 sc = load_scenario(made.scenario_file)
-                run(f"generated {n} coverage,risk", sc, [ObjectiveSpec(Kind.COVERAGE), ObjectiveSpec(Kind.RISK)],
-                    limit=args.limit, threads=args.threads)
+                run(
+                    f"generated {n} coverage,risk",
+                    sc,
+                    [ObjectiveSpec(Kind.COVERAGE), ObjectiveSpec(Kind.RISK)],
+                    limit=args.limit,
+                    threads=args.threads,
+                )
 
 
 if __name__ == "__main__":

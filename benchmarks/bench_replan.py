@@ -18,6 +18,7 @@ joint and greedy, wall seconds (target: < 10 s).
     python benchmarks/bench_replan.py               # 5 repetitions
     python benchmarks/bench_replan.py --reps 3 --skip-large
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,12 @@ def replan_overrides(path: str, budget: float, max_changes: int) -> list[str]:
 
     last = solve(load_scenario(path))
     ids = ",".join(last.selected)
-    return [f"replan.incumbent=[{ids}]", f"replan.max_changes={max_changes}", f"replan.max_dropped={max_changes // 2}",
-            "replan.drop_cost={diplomatic_capacity: 1}"]
+    return [
+        f"replan.incumbent=[{ids}]",
+        f"replan.max_changes={max_changes}",
+        f"replan.max_dropped={max_changes // 2}",
+        "replan.drop_cost={diplomatic_capacity: 1}",
+    ]
 
 
 def bench(label: str, path: str, reps: int, max_changes: int) -> None:
@@ -61,11 +66,15 @@ def bench(label: str, path: str, reps: int, max_changes: int) -> None:
                 clean.append(timings.get("clean_sheet", 0.0))
                 changes = result.change_counts()
     med = {k: statistics.median(v) for k, v in times.items()}
-    print(f"{label}: {len(base.options)} options; budget cut to 85 %; re-plan {result.status} {changes} "
-          f"(max_changes {max_changes})")
-    print(f"  solve (both stages), median of {reps}: plain {med['plain']:.3f} s, re-plan {med['replan']:.3f} s "
-          f"(x{med['replan'] / med['plain']:.2f}); build plain {statistics.median(builds['plain']):.3f} s, "
-          f"re-plan {statistics.median(builds['replan']):.3f} s; clean-sheet solve {statistics.median(clean):.3f} s")
+    print(
+        f"{label}: {len(base.options)} options; budget cut to 85 %; re-plan {result.status} {changes} "
+        f"(max_changes {max_changes})"
+    )
+    print(
+        f"  solve (both stages), median of {reps}: plain {med['plain']:.3f} s, re-plan {med['replan']:.3f} s "
+        f"(x{med['replan'] / med['plain']:.2f}); build plain {statistics.median(builds['plain']):.3f} s, "
+        f"re-plan {statistics.median(builds['replan']):.3f} s; clean-sheet solve {statistics.median(clean):.3f} s"
+    )
 
 
 def tranches() -> None:
@@ -78,8 +87,10 @@ def tranches() -> None:
             t0 = time.perf_counter()
             out = run_tranches(sc, "budget_musd", [1500, 2500, 3500, 4200, 4800], nested=mode, out_dir=Path(tmp) / mode)
             s = out.summary
-            print(f"tranches ({mode}, 5 tranches on the baseline): {time.perf_counter() - t0:.2f} s wall; "
-                  f"objective sum {s['objective_sum']} vs unconstrained {s['unconstrained_sum']}; exact {s['exact']}")
+            print(
+                f"tranches ({mode}, 5 tranches on the baseline): {time.perf_counter() - t0:.2f} s wall; "
+                f"objective sum {s['objective_sum']} vs unconstrained {s['unconstrained_sum']}; exact {s['exact']}"
+            )
 
 
 def main() -> None:
@@ -90,8 +101,24 @@ def main() -> None:
     bench("baseline", str(ROOT / "models" / "baseline.yaml"), args.reps, 10)
     if not args.skip_large:
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([sys.executable, "-m", "planner", "generate", tmp, "--options", "5000", "--seed", "1",
-                            "--name", "n5000"], check=True, capture_output=True, cwd=ROOT)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "planner",
+                    "generate",
+                    tmp,
+                    "--options",
+                    "5000",
+                    "--seed",
+                    "1",
+                    "--name",
+                    "n5000",
+                ],
+                check=True,
+                capture_output=True,
+                cwd=ROOT,
+            )
             bench("n5000", str(Path(tmp) / "models" / "n5000.yaml"), args.reps, 100)
     tranches()
 

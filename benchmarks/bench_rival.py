@@ -11,6 +11,7 @@ Each figure is `RivalResult.seconds["total"]` of one `planner.rival.rival` call 
     python benchmarks/bench_rival.py
     python benchmarks/bench_rival.py --sizes 50,100,200 --skip-baseline
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,10 @@ def baseline() -> None:
     print("baseline (models/rival.yaml, 26 partners): one rival budget at a time")
     for budget in (1, 2, 3, 4, 5):
         seconds, r = run(path, budget=budget)
-        print(f"  budget {budget}: {seconds:6.1f} s, {r.hedged.iterations} rounds, exact {r.hedged.exact}, "
-              f"nominal worst {r.nominal.worst_case:.4f}, hedged worst {r.hedged.plan.worst_case:.4f}")
+        print(
+            f"  budget {budget}: {seconds:6.1f} s, {r.hedged.iterations} rounds, exact {r.hedged.exact}, "
+            f"nominal worst {r.nominal.worst_case:.4f}, hedged worst {r.hedged.plan.worst_case:.4f}"
+        )
     seconds, r = run(path, budgets=(0, 1, 2, 3, 4, 5))
     print(f"  --budgets 0:5:1: {seconds:6.1f} s ({r.seconds}), every rung exact: {all(x['exact'] for x in r.ladder)}")
 
@@ -47,12 +50,17 @@ def growth(sizes: list[int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             name = f"bench-rival-{n}"
-            subprocess.run([sys.executable, "-m", "planner", "generate", tmp, "--options", str(n), "--seed", "1",
-                            "--name", name], check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "planner", "generate", tmp, "--options", str(n), "--seed", "1", "--name", name],
+                check=True,
+                capture_output=True,
+            )
             path = str(Path(tmp) / "models" / f"{name}.yaml")
             seconds, r = run(path, ["rival.budget=2", "rival.shield=0.5", "rival.loss=1"])
-            print(f"  {n:5d} options, {len(r.terms.partners)} partners: {seconds:6.1f} s, {r.hedged.iterations} rounds, "
-                  f"exact {r.hedged.exact}, gap {r.hedged.gap:.2g}")
+            print(
+                f"  {n:5d} options, {len(r.terms.partners)} partners: {seconds:6.1f} s, {r.hedged.iterations} rounds, "
+                f"exact {r.hedged.exact}, gap {r.hedged.gap:.2g}"
+            )
 
 
 def main() -> None:

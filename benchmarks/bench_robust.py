@@ -18,6 +18,7 @@ second run of the same to show the spread.
     python benchmarks/bench_robust.py
     python benchmarks/bench_robust.py --sizes 30,100,300,1000 --reps 1
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,10 @@ def gap_intervals(path: str, width: float = 0.5) -> list[str]:
     from planner.api import load_scenario
 
     sc = load_scenario(path)
-    return [f"robust.gap_weights.{gid}=[{w * (1 - width):.6g},{w * (1 + width):.6g}]"
-            for gid, w in zip(sc.gaps.index, sc.gaps["weight"].astype(float))]
+    return [
+        f"robust.gap_weights.{gid}=[{w * (1 - width):.6g},{w * (1 + width):.6g}]"
+        for gid, w in zip(sc.gaps.index, sc.gaps["weight"].astype(float))
+    ]
 
 
 def intervals(path: str, width: float = 0.5) -> list[str]:
@@ -65,8 +68,25 @@ def generated(folder: Path, n: int, gaps: int | None = None) -> str:
     path = folder / name / "models" / f"{name}.yaml"
     if path.is_file():  # written already (the core-index case and the growth table share n = 30)
         return str(path)
-    subprocess.run([sys.executable, "-m", "planner", "generate", str(folder / name), "--options", str(n), "--seed", "1",
-                    "--name", name, *(["--gaps", str(gaps)] if gaps else [])], check=True, capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "planner",
+            "generate",
+            str(folder / name),
+            "--options",
+            str(n),
+            "--seed",
+            "1",
+            "--name",
+            name,
+            *(["--gaps", str(gaps)] if gaps else []),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     return str(path)
 
 
@@ -74,12 +94,14 @@ def line(label: str, sc, rep) -> str:
     s = rep.seconds
     regret = s["vertices"] + s["minimax_regret"]
     ws = rep.weight_set
-    return (f"{label:<10} {len(sc.options):>5} options  {len(rep.factors)} factors  {ws['vertex_count']:>3,} vertices "
-            f"({ws['vertices_examined']} solved)  "
-            f"maximin {s['maximin']:6.2f} s  minimax regret {regret:6.2f} s "
-            f"(vertex optima {s['vertices']:.2f} + master {s['minimax_regret']:.2f}, {rep.minimax_regret['iterations']} iterations, "
-            f"gap {rep.minimax_regret['gap']:.3g}, bounds [{rep.minimax_regret['lower_bound']:.4g}, "
-            f"{rep.minimax_regret['max_regret_upper']:.4g}])")
+    return (
+        f"{label:<10} {len(sc.options):>5} options  {len(rep.factors)} factors  {ws['vertex_count']:>3,} vertices "
+        f"({ws['vertices_examined']} solved)  "
+        f"maximin {s['maximin']:6.2f} s  minimax regret {regret:6.2f} s "
+        f"(vertex optima {s['vertices']:.2f} + master {s['minimax_regret']:.2f}, {rep.minimax_regret['iterations']} iterations, "
+        f"gap {rep.minimax_regret['gap']:.3g}, bounds [{rep.minimax_regret['lower_bound']:.4g}, "
+        f"{rep.minimax_regret['max_regret_upper']:.4g}])"
+    )
 
 
 def main() -> None:
@@ -99,17 +121,20 @@ def main() -> None:
         print(line("many", sc, rep) + f"  total {rep.seconds['total']:.1f} s", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for gaps in ([] if args.skip_core else [None, 30]):  # the default 3 gaps (few sectors), then 30
+        for gaps in [] if args.skip_core else [None, 30]:  # the default 3 gaps (few sectors), then 30
             path = generated(tmp, 30, gaps)
             for r in range(args.reps):
                 sc, rep = run(path, intervals(path), 100000)
                 ci = rep.core_index
                 labels = list(ci["options"].values())
-                print(f"core30{'-g' + str(gaps) if gaps else ''}  {len(sc.options)} options  {len(rep.factors)} factors  "
-                      f"{rep.weight_set['vertex_count']} vertices  non-dominated {rep.seconds['nondominated']:.2f} s: "
-                      f"{ci['portfolios']} portfolios, complete {ci['complete']}, {labels.count('core')} core / "
-                      f"{labels.count('borderline')} borderline / {labels.count('exterior')} exterior; "
-                      f"total {rep.seconds['total']:.2f} s", flush=True)
+                print(
+                    f"core30{'-g' + str(gaps) if gaps else ''}  {len(sc.options)} options  {len(rep.factors)} factors  "
+                    f"{rep.weight_set['vertex_count']} vertices  non-dominated {rep.seconds['nondominated']:.2f} s: "
+                    f"{ci['portfolios']} portfolios, complete {ci['complete']}, {labels.count('core')} core / "
+                    f"{labels.count('borderline')} borderline / {labels.count('exterior')} exterior; "
+                    f"total {rep.seconds['total']:.2f} s",
+                    flush=True,
+                )
         for n in [int(v) for v in args.sizes.split(",")]:
             path = generated(tmp, n)
             for r in range(args.reps):

@@ -17,6 +17,7 @@ The target is all rules ≤ 2 × no rules. Optionally (--solve) also solves each
     python benchmarks/bench_rules.py              # 15 repetitions
     python benchmarks/bench_rules.py --reps 5 --solve
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,13 +63,24 @@ def main() -> None:
             t0 = time.perf_counter()
             solve_model(model)
             solve_s = time.perf_counter() - t0
-        rows.append((label, min(times), statistics.median(times), len(model.prob.variables()),
-                     len(model.prob.constraints()), len(active_rules(sc)), solve_s))
+        rows.append(
+            (
+                label,
+                min(times),
+                statistics.median(times),
+                len(model.prob.variables()),
+                len(model.prob.constraints()),
+                len(active_rules(sc)),
+                solve_s,
+            )
+        )
 
     base = rows[0][2]
     print(f"Build time of the baseline data, {args.reps} runs each (seconds)\n")
-    print("| case | families on | variables | rows | build min | build median | median / no rules |"
-          + (" solve |" if args.solve else ""))
+    print(
+        "| case | families on | variables | rows | build min | build median | median / no rules |"
+        + (" solve |" if args.solve else "")
+    )
     print("|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if args.solve else ""))
     for label, lo, med, nvar, nrow, nfam, solve_s in rows:
         extra = f" {solve_s:.2f} |" if args.solve else ""

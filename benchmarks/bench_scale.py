@@ -19,6 +19,7 @@ Peak RSS is read per child with `os.wait4`. Overhead = tool wall − the solver'
 
 Prints a Markdown table (and writes JSON with every run if --json FILE).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -90,16 +91,41 @@ def prepare(size: int | Path, seed: int, work: Path) -> tuple[Path, Path]:
 
 
 def tool_run(model: Path, out: Path, gap: float, limit: float, solver: str) -> dict:
-    args = [sys.executable, "-m", "planner", "solve", str(model), "--json", "--out", str(out),
-            "--mip-gap", str(gap), "--time-limit", str(limit), "--solver", solver]
+    args = [
+        sys.executable,
+        "-m",
+        "planner",
+        "solve",
+        str(model),
+        "--json",
+        "--out",
+        str(out),
+        "--mip-gap",
+        str(gap),
+        "--time-limit",
+        str(limit),
+        "--solver",
+        solver,
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     wall, rss, text, code = run_child(args, env)
     data = json.loads(text)
     stages = data.get("stages") or []
     solver_s = sum(s.get("seconds", 0.0) for s in stages) or data["timings_seconds"].get("solve", 0.0)
-    return {"wall": wall, "rss_kib": rss, "exit": code, "status": data["status"], "objective": data["objective"],
-            "bound": data["bound"], "mip_gap": data["mip_gap"], "timings": data["timings_seconds"],
-            "stages": stages, "solver": solver_s, "backend": data.get("backend"), "winner": (data.get("auto") or {}).get("winner")}
+    return {
+        "wall": wall,
+        "rss_kib": rss,
+        "exit": code,
+        "status": data["status"],
+        "objective": data["objective"],
+        "bound": data["bound"],
+        "mip_gap": data["mip_gap"],
+        "timings": data["timings_seconds"],
+        "stages": stages,
+        "solver": solver_s,
+        "backend": data.get("backend"),
+        "winner": (data.get("auto") or {}).get("winner"),
+    }
 
 
 def ref_run(mps: Path, gap: float, limit: float) -> dict:
@@ -134,36 +160,47 @@ def main() -> None:
             for s in solvers:
                 out = work / f"out-{n.replace(',', '')}-{s}-{rep}"
                 runs[n][s].append(tool_run(model, out, args.mip_gap, args.time_limit, s))
-            print(f"# {n} rep {rep + 1}: ref {runs[n]['ref'][-1]['run']:.2f} s; "
-                  + "; ".join(f"{s} {runs[n][s][-1]['wall']:.2f} s {runs[n][s][-1]['status']}" for s in solvers),
-                  file=sys.stderr, flush=True)
+            print(
+                f"# {n} rep {rep + 1}: ref {runs[n]['ref'][-1]['run']:.2f} s; "
+                + "; ".join(f"{s} {runs[n][s][-1]['wall']:.2f} s {runs[n][s][-1]['status']}" for s in solvers),
+                file=sys.stderr,
+                flush=True,
+            )
     report(runs, solvers, args)
     if args.json:
         args.json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "runs": runs}, indent=1))
 
 
 def report(runs: dict, solvers: list[str], args) -> None:
-    print(f"\nmedian (min–max) over {args.reps} runs; mip_gap {args.mip_gap:g}, time limit {args.time_limit:g} s; "
-          f"python {sys.version.split()[0]}, {os.cpu_count()} cores; load average at the end "
-          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
+    print(
+        f"\nmedian (min–max) over {args.reps} runs; mip_gap {args.mip_gap:g}, time limit {args.time_limit:g} s; "
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores; load average at the end "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}\n"
+    )
     print("| N | what | wall s | solver s | overhead s | overhead / ref solve | peak RSS MiB | status, gap |")
     print("|---|---|---|---|---|---|---|---|")
     for n, r in runs.items():
         ref = r["ref"]
         ref_solve = statistics.median(x["run"] for x in ref)
-        print(f"| {n} | highspy reference | {fmt3([x['wall'] for x in ref])} | {fmt3([x['run'] for x in ref])} | "
-              f"{fmt3([x['wall'] - x['run'] for x in ref])} | — | {fmt3([x['rss_kib'] for x in ref], 0, 1 / 1024)} | "
-              f"{ref[0]['status']}, {statistics.median(x['gap'] for x in ref):.1e} |")
+        print(
+            f"| {n} | highspy reference | {fmt3([x['wall'] for x in ref])} | {fmt3([x['run'] for x in ref])} | "
+            f"{fmt3([x['wall'] - x['run'] for x in ref])} | — | {fmt3([x['rss_kib'] for x in ref], 0, 1 / 1024)} | "
+            f"{ref[0]['status']}, {statistics.median(x['gap'] for x in ref):.1e} |"
+        )
         for s in solvers:
             t = r[s]
             over = [x["wall"] - x["solver"] for x in t]
             won = {x["winner"] for x in t if x.get("winner")}
-            print(f"| {n} | planner solve --solver {s}{' (won: ' + ', '.join(sorted(won)) + ')' if won else ''} | "
-                  f"{fmt3([x['wall'] for x in t])} | {fmt3([x['solver'] for x in t])} | {fmt3(over)} | "
-                  f"{100 * statistics.median(over) / ref_solve:.0f} % | {fmt3([x['rss_kib'] for x in t], 0, 1 / 1024)} | "
-                  f"{t[0]['status']}, {statistics.median((x['mip_gap'] or 0) for x in t):.1e} |")
-    print("\nStage split of `planner solve` (seconds, median (min–max)); startup = wall − Σ stages "
-          "(interpreter, imports, printing):\n")
+            print(
+                f"| {n} | planner solve --solver {s}{' (won: ' + ', '.join(sorted(won)) + ')' if won else ''} | "
+                f"{fmt3([x['wall'] for x in t])} | {fmt3([x['solver'] for x in t])} | {fmt3(over)} | "
+                f"{100 * statistics.median(over) / ref_solve:.0f} % | {fmt3([x['rss_kib'] for x in t], 0, 1 / 1024)} | "
+                f"{t[0]['status']}, {statistics.median((x['mip_gap'] or 0) for x in t):.1e} |"
+            )
+    print(
+        "\nStage split of `planner solve` (seconds, median (min–max)); startup = wall − Σ stages "
+        "(interpreter, imports, printing):\n"
+    )
     keys = ["load", "validate", "build", "compile", "primary", "tie_break", "export", "startup"]
     print("| N | backend | " + " | ".join(keys) + " |")
     print("|---|---|" + "---|" * len(keys))

@@ -24,6 +24,7 @@ objectives are checked against the reference within the MIP gap. Run on demand:
     python benchmarks/bench_sensitivity.py                        # 1,000 options, 41 points, 2 rounds
     python benchmarks/bench_sensitivity.py --options 300 --points 21 --rounds 1   # quick look
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,8 +68,7 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "objectives": out}))
 def run(args: list[str], cwd: Path) -> float:
     """Wall seconds of a child process (fails loudly if it fails)."""
     t0 = time.perf_counter()
-    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     if proc.returncode not in (0, 4):
         raise SystemExit(f"{' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
     return time.perf_counter() - t0
@@ -76,9 +76,13 @@ def run(args: list[str], cwd: Path) -> float:
 
 def reference(mps: Path, budgets: list[float], gap: float, cwd: Path, mode: str) -> tuple[float, list[float]]:
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", REFERENCE, str(mps), "limit_budget_musd", str(gap), json.dumps(budgets),
-                           mode],
-                          cwd=cwd, capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", REFERENCE, str(mps), "limit_budget_musd", str(gap), json.dumps(budgets), mode],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     wall = time.perf_counter() - t0
     data = json.loads(proc.stdout.strip().splitlines()[-1])  # HiGHS prints its banner first
     return wall, data["objectives"]  # the MPS states OBJSENSE MAX, which HiGHS honours
@@ -136,8 +140,10 @@ def main() -> None:
     n = args.points
     budgets = [round(0.5 * top + i * top / (n - 1), 2) for i in range(n)]
     vary = "limits.budget_musd=" + ",".join(f"{b:g}" for b in budgets)
-    print(f"scenario: {scenario.name} ({args.options} options, mip_gap {gap}); {n} budget points "
-          f"{budgets[0]:g}–{budgets[-1]:g}; {args.rounds} rounds; cores: {os.cpu_count()}\n")
+    print(
+        f"scenario: {scenario.name} ({args.options} options, mip_gap {gap}); {n} budget points "
+        f"{budgets[0]:g}–{budgets[-1]:g}; {args.rounds} rounds; cores: {os.cpu_count()}\n"
+    )
 
     parts: dict[str, list[float]] = {}
     notes: list[str] = []
@@ -149,12 +155,15 @@ def main() -> None:
         parts.setdefault("reference, clearSolver() before each point", []).append(wall)
         variants = [("sweep --workers 1", ["--workers", "1"]), ("sweep --workers 2", ["--workers", "2"])]
         if args.warm:
-            variants += [("sweep --workers 1 --warm-start", ["--workers", "1", "--warm-start"]),
-                         ("sweep --workers 2 --warm-start", ["--workers", "2", "--warm-start"])]
+            variants += [
+                ("sweep --workers 1 --warm-start", ["--workers", "1", "--warm-start"]),
+                ("sweep --workers 2 --warm-start", ["--workers", "2", "--warm-start"]),
+            ]
         for name, extra in variants:
             out = tmp / f"sweep-{r}-{len(parts)}-{extra[1]}{len(extra)}"
             parts.setdefault(f"planner {name}", []).append(
-                run([*planner, "sweep", str(scenario), "--vary", vary, *extra, "--out", str(out), "--json"], tmp))
+                run([*planner, "sweep", str(scenario), "--vary", vary, *extra, "--out", str(out), "--json"], tmp)
+            )
             bad = differing(ref_objectives, sweep_objectives(out), gap)
             if r == 0:
                 notes.append(f"planner {name}: {bad} of {n} objectives differ from the reference by more than the gap")
@@ -162,9 +171,26 @@ def main() -> None:
             for w in ("1", "2"):
                 out = tmp / f"mc-{r}-{w}"
                 parts.setdefault(f"planner montecarlo --samples {args.mc_samples} --workers {w}", []).append(
-                    run([*planner, "montecarlo", str(scenario), "--samples", str(args.mc_samples), "--seed", "7",
-                         "--perturb", "contributions.amount=uniform:0.9:1.1", "--workers", w, "--out", str(out),
-                         "--json"], tmp))
+                    run(
+                        [
+                            *planner,
+                            "montecarlo",
+                            str(scenario),
+                            "--samples",
+                            str(args.mc_samples),
+                            "--seed",
+                            "7",
+                            "--perturb",
+                            "contributions.amount=uniform:0.9:1.1",
+                            "--workers",
+                            w,
+                            "--out",
+                            str(out),
+                            "--json",
+                        ],
+                        tmp,
+                    )
+                )
     # the faster of the two references (so the ratios are never flattered by a slow one)
     ref_best = min(min(times) for name, times in parts.items() if name.startswith("reference"))
     print("| run | best s | median s | points/s (best) | throughput × the faster reference |")
@@ -182,9 +208,11 @@ def main() -> None:
     except ImportError:  # an older tree without these modules (before/after comparisons)
         primary = tie = None
     if tie is not None:
-        print(f"- tie-break stage (in-process sweep, 1 worker): {tie:.3f} s over {n} points "
-              f"({1000 * tie / n:.1f} ms per point; {100 * tie / max(primary, 1e-9):.1f} % of the primary stage's "
-              f"{primary:.2f} s)")
+        print(
+            f"- tie-break stage (in-process sweep, 1 worker): {tie:.3f} s over {n} points "
+            f"({1000 * tie / n:.1f} ms per point; {100 * tie / max(primary, 1e-9):.1f} % of the primary stage's "
+            f"{primary:.2f} s)"
+        )
     print(f"\n(outputs under {tmp})")
 
 

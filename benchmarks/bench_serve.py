@@ -12,6 +12,7 @@
     python benchmarks/bench_serve.py                 # both
     python benchmarks/bench_serve.py --edits 20 --skip-browser
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,8 +58,12 @@ def browser(root: Path, edits: int) -> dict:
             b.close()
     finally:
         server.stop()
-    return {"page_load_s": round(load, 3), "edit_median_ms": round(statistics.median(lat), 1),
-            "edit_p95_ms": round(p95(lat), 1), "edits": len(lat)}
+    return {
+        "page_load_s": round(load, 3),
+        "edit_median_ms": round(statistics.median(lat), 1),
+        "edit_p95_ms": round(p95(lat), 1),
+        "edits": len(lat),
+    }
 
 
 def api(root: Path, edits: int) -> dict:
@@ -75,13 +80,18 @@ def api(root: Path, edits: int) -> dict:
     out = {"http": [], "session": [], "planner.api": []}
     for budget in budgets(edits):
         body = {"set": [f"limits.budget_musd={budget}"]}
-        for key, call in (("http", lambda: c.post("/api/solve", json=body)),
-                          ("session", lambda: session.solve(scenario, WhatIf(**body))),
-                          ("planner.api", lambda: solve(scenario, body["set"]))):
+        for key, call in (
+            ("http", lambda: c.post("/api/solve", json=body)),
+            ("session", lambda: session.solve(scenario, WhatIf(**body))),
+            ("planner.api", lambda: solve(scenario, body["set"])),
+        ):
             t = time.perf_counter()
             call()
             out[key].append(time.perf_counter() - t)
-    ms = {k: {"median_ms": round(1000 * statistics.median(v), 1), "p95_ms": round(1000 * p95(v), 1)} for k, v in out.items()}
+    ms = {
+        k: {"median_ms": round(1000 * statistics.median(v), 1), "p95_ms": round(1000 * p95(v), 1)}
+        for k, v in out.items()
+    }
     ms["http_overhead_over_session_median_ms"] = round(ms["http"]["median_ms"] - ms["session"]["median_ms"], 1)
     ms["http_minus_planner_api_median_ms"] = round(ms["http"]["median_ms"] - ms["planner.api"]["median_ms"], 1)
     return ms

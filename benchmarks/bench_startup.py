@@ -9,6 +9,7 @@ and of `planner solve --json`. Run on demand:
 
     python benchmarks/bench_startup.py [--reps 10]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,9 @@ def three(values: list[float], scale: float = 1000.0, unit: str = "ms") -> str:
 
 
 def top_imports(args: list[str], n: int = 10) -> list[tuple[int, str]]:
-    err = subprocess.run([sys.executable, "-X", "importtime", *args], capture_output=True, text=True,
-                         cwd=ROOT, env=ENV).stderr
+    err = subprocess.run(
+        [sys.executable, "-X", "importtime", *args], capture_output=True, text=True, cwd=ROOT, env=ENV
+    ).stderr
     rows = []
     for line in err.splitlines():
         parts = line.split("|")
@@ -52,8 +54,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reps", type=int, default=10)
     args = ap.parse_args()
-    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} cores; "
-          f"python {sys.version.split()[0]}; median (min–max) of {args.reps} fresh processes\n")
+    print(
+        f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} cores; "
+        f"python {sys.version.split()[0]}; median (min–max) of {args.reps} fresh processes\n"
+    )
     help_t = [timed([*PLANNER, "--help"])[0] for _ in range(args.reps)]
     val_t = [timed([*PLANNER, "validate", "models/baseline.yaml"])[0] for _ in range(args.reps)]
     solves, stages = [], []
@@ -72,12 +76,18 @@ def main() -> None:
     print("|" + "---|" * (len(keys) + 3))
     cols = [three([s["timings_seconds"].get(k, 0.0) for s in stages]) for k in keys]
     for name in ("primary", "tie_break"):
-        cols.append(three([sum(st["seconds"] for st in s.get("stages", []) if st.get("stage") == name) for s in stages]))
+        cols.append(
+            three([sum(st["seconds"] for st in s.get("stages", []) if st.get("stage") == name) for s in stages])
+        )
     cols.append(three([w - sum(s["timings_seconds"].values()) for w, s in zip(solves, stages)]))
     print("| " + " | ".join(cols) + " |")
-    for label, cmd in (("planner --help", ["-m", "planner", "--help"]),
-                       ("planner solve --json", ["-m", "planner", "solve", "models/baseline.yaml", "--json",
-                                                 "--out", str(out / "imports")])):
+    for label, cmd in (
+        ("planner --help", ["-m", "planner", "--help"]),
+        (
+            "planner solve --json",
+            ["-m", "planner", "solve", "models/baseline.yaml", "--json", "--out", str(out / "imports")],
+        ),
+    ):
         print(f"\nSlowest imports of `{label}` (cumulative µs, one run):\n")
         for us, name in top_imports(cmd):
             print(f"    {us:>8}  {name}")

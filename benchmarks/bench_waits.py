@@ -22,6 +22,7 @@ reference runs in its own process too:
 `--before DIR` also runs each baseline part with the planner (and models/) in DIR, in the same
 rounds: a before/after comparison under the same load.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,27 +67,56 @@ def timed(cmd: list[str], cwd: Path = ROOT) -> tuple[float, float]:
 def baseline_parts(tmp: Path) -> dict[str, list[str]]:
     return {
         "solve (baseline)": PLANNER + ["solve", "models/baseline.yaml", "--json", "--out", str(tmp / "solve")],
-        "frontier 3000-5000": PLANNER + ["frontier", "models/baseline.yaml", "--resource", "budget_musd",
-                                         "--from", "3000", "--to", "5000", "--json", "--out", str(tmp / "frontier")],
-        "explain kor-semis-memory-supply": PLANNER + ["explain", "models/baseline.yaml", "kor-semis-memory-supply",
-                                                      "--json"],
-        "montecarlo 100 samples": PLANNER + ["montecarlo", "models/baseline.yaml", "--samples", "100", "--perturb",
-                                             "contributions.amount=uniform:0.7:1.3", "--json",
-                                             "--out", str(tmp / "mc")],
+        "frontier 3000-5000": PLANNER
+        + [
+            "frontier",
+            "models/baseline.yaml",
+            "--resource",
+            "budget_musd",
+            "--from",
+            "3000",
+            "--to",
+            "5000",
+            "--json",
+            "--out",
+            str(tmp / "frontier"),
+        ],
+        "explain kor-semis-memory-supply": PLANNER
+        + ["explain", "models/baseline.yaml", "kor-semis-memory-supply", "--json"],
+        "montecarlo 100 samples": PLANNER
+        + [
+            "montecarlo",
+            "models/baseline.yaml",
+            "--samples",
+            "100",
+            "--perturb",
+            "contributions.amount=uniform:0.7:1.3",
+            "--json",
+            "--out",
+            str(tmp / "mc"),
+        ],
     }
 
 
 def scale_parts(tmp: Path, options: int) -> dict[str, list[str]]:
     gen = tmp / f"gen{options}"
-    subprocess.run(PLANNER + ["generate", str(gen), "--options", str(options), "--seed", "1"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        PLANNER + ["generate", str(gen), "--options", str(options), "--seed", "1"],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     scenario = next((gen / "models").glob("*.yaml"))
     mps = tmp / f"gen{options}.mps"
-    subprocess.run(PLANNER + ["solve", str(scenario), "--write-model", str(mps), "--out", str(tmp / "w")], cwd=ROOT,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        PLANNER + ["solve", str(scenario), "--write-model", str(mps), "--out", str(tmp / "w")],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return {
-        f"solve ({options} options)": PLANNER + ["solve", str(scenario), "--mip-gap", "1e-4", "--json",
-                                                 "--out", str(tmp / "s")],
+        f"solve ({options} options)": PLANNER
+        + ["solve", str(scenario), "--mip-gap", "1e-4", "--json", "--out", str(tmp / "s")],
         f"raw highspy ({options} options)": [sys.executable, "-c", REFERENCE, str(mps), "1e-4"],
     }
 
@@ -103,8 +133,12 @@ def main() -> None:
         parts = {label: (cmd, ROOT) for label, cmd in baseline_parts(tmp).items()}
         if args.before:
             (tmp / "before").mkdir()
-            parts.update({f"{label} (before)": (cmd, args.before.resolve())
-                          for label, cmd in baseline_parts(tmp / "before").items()})
+            parts.update(
+                {
+                    f"{label} (before)": (cmd, args.before.resolve())
+                    for label, cmd in baseline_parts(tmp / "before").items()
+                }
+            )
         if args.scale:
             parts.update({label: (cmd, ROOT) for label, cmd in scale_parts(tmp, args.options).items()})
         times: dict[str, list[float]] = {k: [] for k in parts}

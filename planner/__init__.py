@@ -2,6 +2,7 @@
 
 Light on import so `planner --help` starts fast; the API loads on first use.
 """
+
 from __future__ import annotations
 
 __version__ = "0.1.0"

@@ -1,9 +1,10 @@
 """The Python API a notebook uses: load a scenario, solve it, get frames back.
 
-    >>> from planner import load_scenario, solve
-    >>> result = solve(load_scenario("models/baseline.yaml", ["limits.budget_musd=2000"]))
-    >>> result.portfolio.head()
+>>> from planner import load_scenario, solve
+>>> result = solve(load_scenario("models/baseline.yaml", ["limits.budget_musd=2000"]))
+>>> result.portfolio.head()
 """
+
 from __future__ import annotations
 
 import time
@@ -18,8 +19,9 @@ if TYPE_CHECKING:  # solving imports PuLP and highspy; `planner validate` must n
 DEFAULT_SCENARIO = Path("models") / "baseline.yaml"
 
 
-def load_scenario(path: str | Path = DEFAULT_SCENARIO, overrides: list[str] | tuple[str, ...] = (),
-                  timings: dict | None = None) -> Scenario:
+def load_scenario(
+    path: str | Path = DEFAULT_SCENARIO, overrides: list[str] | tuple[str, ...] = (), timings: dict | None = None
+) -> Scenario:
     """Read and validate a scenario; raises InputError listing every problem."""
     from planner.inputs.read import load_raw
     from planner.inputs.validate import validate
@@ -34,9 +36,17 @@ def load_scenario(path: str | Path = DEFAULT_SCENARIO, overrides: list[str] | tu
     return scenario
 
 
-def solve(scenario: Scenario | str | Path, overrides: list[str] | tuple[str, ...] = (), *,
-          time_limit_s: float | None = None, mip_gap: float | None = None, backend: str | None = None,
-          write_model: str | Path | None = None, timings: dict | None = None, clean_sheet: bool = True) -> Result:
+def solve(
+    scenario: Scenario | str | Path,
+    overrides: list[str] | tuple[str, ...] = (),
+    *,
+    time_limit_s: float | None = None,
+    mip_gap: float | None = None,
+    backend: str | None = None,
+    write_model: str | Path | None = None,
+    timings: dict | None = None,
+    clean_sheet: bool = True,
+) -> Result:
     """Build and solve; non-optimal outcomes (infeasible, time limit) are results, not errors.
 
     `time_limit_s`, `mip_gap` and `backend` (None: the scenario's own) become the scenario's
@@ -82,6 +92,9 @@ def _clean_sheet(scenario: Scenario, free: Result) -> dict:
     """The plan without `replan:`: its status, objective and changes against the incumbent."""
     from planner.model.rules.replan import changes_of
 
-    return {"status": free.status, "objective": None if free.objective is None else round(free.objective, 9),
-            "selected": len(free.selected),
-            "changes": changes_of(scenario, free.evaluation.x).counts() if free.has_portfolio else None}
+    return {
+        "status": free.status,
+        "objective": None if free.objective is None else round(free.objective, 9),
+        "selected": len(free.selected),
+        "changes": changes_of(scenario, free.evaluation.x).counts() if free.has_portfolio else None,
+    }

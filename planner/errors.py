@@ -1,4 +1,5 @@
 """Domain errors. The library raises these; the CLI maps them to exit codes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Shared helpers for the analysis tests: write scenarios, re-solve them through the public API."""
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,14 @@ def read_tables(scenario_path: str | Path) -> tuple[dict[str, pd.DataFrame], dic
     return tables, cfg
 
 
-def variant(scenario_path, folder: Path, option: str, *, scale_contributions: float | None = None,
-            cost: tuple[str, float] | None = None) -> Path:
+def variant(
+    scenario_path,
+    folder: Path,
+    option: str,
+    *,
+    scale_contributions: float | None = None,
+    cost: tuple[str, float] | None = None,
+) -> Path:
     """A copy of the scenario with one option's contributions scaled or its cost column set."""
     tables, cfg = read_tables(scenario_path)
     if scale_contributions is not None:

@@ -7,6 +7,7 @@ temporary root). `tamper(value)` changes a JSON value or a CSV cell so that no h
 check can accept it (a number moves, a flag flips, an id or text changes, a list loses its
 last element).
 """
+
 from __future__ import annotations
 
 import atexit
@@ -30,11 +31,25 @@ _REPLAN = ("--set", 'replan={"incumbent": ["a", "c", "f"], "max_changes": 3, "dr
 _RESILIENCE = ("--set", 'rules.resilience={"fraction": 0.2, "gaps": ["g1"]}')
 _PHASING = ("--set", 'rules.phasing={"start": 2027, "end": 2028, "per_year": {"budget_musd": 12}, "value": "horizon"}')
 # seed 2 draws frequencies a 0.7, b 0.6, d 0.5, c 0.2: a core, b and d borderline, c exterior but selected
-_PERTURB = ("--perturb", "contributions.amount=uniform:0.2:1.8", "--perturb", "options.budget_musd=uniform:0.6:1.4",
-            "--core", "0.7", "--exterior", "0.2")
+_PERTURB = (
+    "--perturb",
+    "contributions.amount=uniform:0.2:1.8",
+    "--perturb",
+    "options.budget_musd=uniform:0.6:1.4",
+    "--core",
+    "0.7",
+    "--exterior",
+    "0.2",
+)
 # budget 8 on the rules case: three non-dominated portfolios over two vertices
-_ROBUST = ("--set", "limits.budget_musd=8", "--set", "robust.sector_weights.semis=[0.5,3]", "--set",
-           "robust.sector_weights.ai=[0.5,3]")
+_ROBUST = (
+    "--set",
+    "limits.budget_musd=8",
+    "--set",
+    "robust.sector_weights.semis=[0.5,3]",
+    "--set",
+    "robust.sector_weights.ai=[0.5,3]",
+)
 
 # name: (kind, command line without --out)
 FOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -43,30 +58,77 @@ FOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "solve-phasing": ("solve", ("solve", str(RULES), *_PHASING, "--set", "limits.budget_musd=20")),
     "solve-auto": ("solve", ("solve", str(TINY), "--solver", "auto")),
     "solve-report": ("solve", ("solve", str(TINY), "--report", "md", "--report", "html", "--report", "xlsx")),
-    "solve-infeasible": ("solve", ("solve", str(TINY), "--set", "objective.coverage_target=1",
-                                   "--set", "limits.budget_musd=6")),
-    "solve-replan-infeasible": ("solve", ("solve", str(RULES), *_REPLAN, "--set", "objective.coverage_target=1",
-                                          "--set", "limits.budget_musd=5")),
-    "sweep-infeasible": ("sweep", ("sweep", str(TINY), "--set", "objective.coverage_target=1", "--vary",
-                                   "limits.budget_musd=5:6:1", "--workers", "1")),
-    "sweep": ("sweep", ("sweep", str(TINY), "--set", "rules.require=[b]", "--vary", "limits.budget_musd=6:11:5",
-                        "--vary", "objective.sector_weights.semis=1:2:1", "--workers", "1")),
+    "solve-infeasible": (
+        "solve",
+        ("solve", str(TINY), "--set", "objective.coverage_target=1", "--set", "limits.budget_musd=6"),
+    ),
+    "solve-replan-infeasible": (
+        "solve",
+        ("solve", str(RULES), *_REPLAN, "--set", "objective.coverage_target=1", "--set", "limits.budget_musd=5"),
+    ),
+    "sweep-infeasible": (
+        "sweep",
+        (
+            "sweep",
+            str(TINY),
+            "--set",
+            "objective.coverage_target=1",
+            "--vary",
+            "limits.budget_musd=5:6:1",
+            "--workers",
+            "1",
+        ),
+    ),
+    "sweep": (
+        "sweep",
+        (
+            "sweep",
+            str(TINY),
+            "--set",
+            "rules.require=[b]",
+            "--vary",
+            "limits.budget_musd=6:11:5",
+            "--vary",
+            "objective.sector_weights.semis=1:2:1",
+            "--workers",
+            "1",
+        ),
+    ),
     "frontier": ("frontier", ("frontier", str(TINY), "--resource", "budget_musd")),
-    "frontier-infeasible": ("frontier", ("frontier", str(TINY), "--resource", "budget_musd", "--set",
-                                         "objective.coverage_target=0.5")),
+    "frontier-infeasible": (
+        "frontier",
+        ("frontier", str(TINY), "--resource", "budget_musd", "--set", "objective.coverage_target=0.5"),
+    ),
     "tranches": ("tranches", ("frontier", str(TINY), "--resource", "budget_musd", "--tranches", "5,6,11")),
-    "montecarlo": ("montecarlo", ("montecarlo", str(TINY), "--samples", "10", "--seed", "2", *_PERTURB,
-                                  "--workers", "1")),
+    "montecarlo": (
+        "montecarlo",
+        ("montecarlo", str(TINY), "--samples", "10", "--seed", "2", *_PERTURB, "--workers", "1"),
+    ),
     "alternatives": ("alternatives", ("alternatives", str(TINY), "--within", "50%", "--count", "2")),
     "robust": ("robust", ("robust", str(RULES), *_ROBUST, "--samples", "4")),
     "robust-incomplete": ("robust", ("robust", str(RULES), *_ROBUST, "--samples", "4", "--max-portfolios", "1")),
-    "robust-min-cost": ("robust", ("robust", str(TINY), "--set", "objective.sense=min_cost", "--set",
-                                   "objective.coverage_target=0.5")),
+    "robust-min-cost": (
+        "robust",
+        ("robust", str(TINY), "--set", "objective.sense=min_cost", "--set", "objective.coverage_target=0.5"),
+    ),
     "explain": ("explain", ("explain", str(TINY), "a", "c")),
     # b required (forced_by a require row), a target on g2 (forced_by a target row), e blocked by a group
-    "explain-rules": ("explain", ("explain", str(RULES), "b", "c", "e", "--set", "rules.require=[b]", "--set",
-                                  "objective.coverage_target=0.3", "--set",
-                                  'rules.groups=[{"select": {"partner": ["uae"]}, "max_options": 1, "name": "gulf"}]')),
+    "explain-rules": (
+        "explain",
+        (
+            "explain",
+            str(RULES),
+            "b",
+            "c",
+            "e",
+            "--set",
+            "rules.require=[b]",
+            "--set",
+            "objective.coverage_target=0.3",
+            "--set",
+            'rules.groups=[{"select": {"partner": ["uae"]}, "max_options": 1, "name": "gulf"}]',
+        ),
+    ),
     "explain-phasing": ("explain", ("explain", str(RULES), "a", "c", *_PHASING, "--set", "limits.budget_musd=20")),
     "value": ("value", ("value", str(TINY))),
     "value-phasing": ("value", ("value", str(RULES), *_PHASING, "--set", "limits.budget_musd=20", "--family", "limit")),

@@ -5,6 +5,7 @@ helper; `make_scenario` is the same bound to the test's tmp_path. Partners and s
 default to those the other tables mention. Keep this file small: put helpers only one
 test module needs into that module.
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,9 +42,17 @@ def _merge(base: dict, top: dict) -> dict:
     return out
 
 
-def write_scenario(root: Path, *, options: list[dict], gaps: list[dict], contributions: list[tuple],
-                   config: dict | None = None, partners: list[dict] | None = None,
-                   sectors: list[dict] | None = None, file: str = "scenario.yaml") -> Path:
+def write_scenario(
+    root: Path,
+    *,
+    options: list[dict],
+    gaps: list[dict],
+    contributions: list[tuple],
+    config: dict | None = None,
+    partners: list[dict] | None = None,
+    sectors: list[dict] | None = None,
+    file: str = "scenario.yaml",
+) -> Path:
     """Write a scenario under `root` and return the YAML path.
 
     options: dicts with option_id and resource uses; partner_id 'p1', sector_id 's1',
@@ -55,10 +64,20 @@ def write_scenario(root: Path, *, options: list[dict], gaps: list[dict], contrib
     inputs = root / "inputs"
     inputs.mkdir(parents=True, exist_ok=True)
     options = [{"partner_id": "p1", "sector_id": "s1", "kind": "buyer", **o} for o in options]
-    options = [{"option_id": o["option_id"], "partner_id": o["partner_id"], "sector_id": o["sector_id"],
-                "kind": o["kind"], **o} for o in options]
-    gaps = [{"gap_id": g["gap_id"], "sector_id": g.get("sector_id", "s1"), "name": g.get("name", g["gap_id"]), **g}
-            for g in gaps]
+    options = [
+        {
+            "option_id": o["option_id"],
+            "partner_id": o["partner_id"],
+            "sector_id": o["sector_id"],
+            "kind": o["kind"],
+            **o,
+        }
+        for o in options
+    ]
+    gaps = [
+        {"gap_id": g["gap_id"], "sector_id": g.get("sector_id", "s1"), "name": g.get("name", g["gap_id"]), **g}
+        for g in gaps
+    ]
     if partners is None:
         partners = [{"partner_id": p, "name": p.upper()} for p in dict.fromkeys(o["partner_id"] for o in options)]
     if sectors is None:
@@ -68,8 +87,11 @@ def write_scenario(root: Path, *, options: list[dict], gaps: list[dict], contrib
     write_table(inputs / "sectors.csv", sectors)
     write_table(inputs / "gaps.csv", gaps)
     write_table(inputs / "options.csv", options)
-    write_table(inputs / "contributions.csv", [{"option_id": o, "gap_id": g, "amount": a} for o, g, a in contributions],
-                ["option_id", "gap_id", "amount"])
+    write_table(
+        inputs / "contributions.csv",
+        [{"option_id": o, "gap_id": g, "amount": a} for o, g, a in contributions],
+        ["option_id", "gap_id", "amount"],
+    )
     path = root / file
     path.write_text(yaml.safe_dump(_merge(DEFAULT_CONFIG, config or {}), sort_keys=False), encoding="utf-8")
     return path
@@ -89,11 +111,11 @@ def read_orlib(path: Path) -> tuple[list[float], list[list[int]]]:
     """An OR-Library set-covering file → (column costs, for each row the 0-based columns covering it)."""
     nums = [int(t) for t in Path(path).read_text().split()]
     m, n = nums[0], nums[1]
-    costs = [float(c) for c in nums[2:2 + n]]
+    costs = [float(c) for c in nums[2 : 2 + n]]
     rows, pos = [], 2 + n
     for _ in range(m):
         k = nums[pos]
-        rows.append([j - 1 for j in nums[pos + 1:pos + 1 + k]])
+        rows.append([j - 1 for j in nums[pos + 1 : pos + 1 + k]])
         pos += 1 + k
     assert pos == len(nums), f"{path}: trailing data after {m} rows"
     return costs, rows

@@ -5,6 +5,7 @@ semicolon, optional BOM, CRLF, quote-all) or as an .xlsx workbook, after one mut
 the YAML or of one table. `materialise(case, folder)` writes the project layout
 (`models/s.yaml`, `inputs/base/` or `inputs/base.xlsx`) and returns what was mutated.
 """
+
 from __future__ import annotations
 
 import copy
@@ -19,42 +20,118 @@ from hypothesis import strategies as st
 # A small valid scenario with every optional column, so mutations reach every check.
 # Hand-solved: budget 11, capacity 2 (each option uses 1). a (5) closes g1, b (6) closes g2 (w 2).
 BASE: dict[str, list[list[str]]] = {
-    "partners": [["partner_id", "name", "region", "bloc", "risk", "max_options"],
-                 ["jpn", "Japan", "Indo-Pacific", "Quad", "0.1", "2"],
-                 ["aus", "Australia", "Indo-Pacific", "Quad|AUKUS", "0.2", "2"],
-                 ["uae", "UAE", "Middle East", "GCC", "0.5", ""]],
-    "sectors": [["sector_id", "name", "weight"],
-                ["semis", "Semiconductors", "1"],
-                ["minerals", "Critical minerals", "1"]],
-    "gaps": [["gap_id", "sector_id", "name", "size", "weight", "target", "critical"],
-             ["g1", "semis", "Packaging", "10", "1", "", "false"],
-             ["g2", "minerals", "Rare earths", "10", "2", "2", "true"]],
-    "options": [["option_id", "partner_id", "sector_id", "kind", "name", "budget_musd", "diplomatic_capacity",
-                 "risk", "rationale"],
-                ["a", "jpn", "semis", "supply-chain", "Japan packaging", "5", "1", "0.1", "fills the OSAT gap"],
-                ["b", "aus", "minerals", "supply-chain", "Australia REE", "6", "1", "0.2", "Lynas, Iluka"],
-                ["c", "uae", "minerals", "buyer", "UAE minerals", "3", "1", "", ""],
-                ["d", "jpn", "minerals", "joint-rd", "Japan REE R&D", "4", "1", "0.1", "magnet recycling"]],
-    "contributions": [["option_id", "gap_id", "amount", "rationale"],
-                      ["a", "g1", "10", ""], ["b", "g2", "10", ""], ["c", "g2", "5", ""],
-                      ["d", "g2", "5", ""], ["d", "g1", "2", "spill-over"]],
+    "partners": [
+        ["partner_id", "name", "region", "bloc", "risk", "max_options"],
+        ["jpn", "Japan", "Indo-Pacific", "Quad", "0.1", "2"],
+        ["aus", "Australia", "Indo-Pacific", "Quad|AUKUS", "0.2", "2"],
+        ["uae", "UAE", "Middle East", "GCC", "0.5", ""],
+    ],
+    "sectors": [
+        ["sector_id", "name", "weight"],
+        ["semis", "Semiconductors", "1"],
+        ["minerals", "Critical minerals", "1"],
+    ],
+    "gaps": [
+        ["gap_id", "sector_id", "name", "size", "weight", "target", "critical"],
+        ["g1", "semis", "Packaging", "10", "1", "", "false"],
+        ["g2", "minerals", "Rare earths", "10", "2", "2", "true"],
+    ],
+    "options": [
+        [
+            "option_id",
+            "partner_id",
+            "sector_id",
+            "kind",
+            "name",
+            "budget_musd",
+            "diplomatic_capacity",
+            "risk",
+            "rationale",
+        ],
+        ["a", "jpn", "semis", "supply-chain", "Japan packaging", "5", "1", "0.1", "fills the OSAT gap"],
+        ["b", "aus", "minerals", "supply-chain", "Australia REE", "6", "1", "0.2", "Lynas, Iluka"],
+        ["c", "uae", "minerals", "buyer", "UAE minerals", "3", "1", "", ""],
+        ["d", "jpn", "minerals", "joint-rd", "Japan REE R&D", "4", "1", "0.1", "magnet recycling"],
+    ],
+    "contributions": [
+        ["option_id", "gap_id", "amount", "rationale"],
+        ["a", "g1", "10", ""],
+        ["b", "g2", "10", ""],
+        ["c", "g2", "5", ""],
+        ["d", "g2", "5", ""],
+        ["d", "g1", "2", "spill-over"],
+    ],
 }
 TABLES = tuple(BASE)
-YAML = {"name": "s", "description": "fuzz base", "inputs": "../inputs/base",
-        "objective": {"sense": "max_coverage", "cost_resource": "budget_musd", "risk_penalty": 0.0},
-        "limits": {"budget_musd": 11, "diplomatic_capacity": 2},
-        "solver": {"backend": "highs", "time_limit_s": 20, "mip_gap": 0.0}}
-NUMERIC = {"partners": ("risk", "max_options"), "sectors": ("weight",), "gaps": ("size", "weight", "target"),
-           "options": ("budget_musd", "diplomatic_capacity", "risk"), "contributions": ("amount",)}
+YAML = {
+    "name": "s",
+    "description": "fuzz base",
+    "inputs": "../inputs/base",
+    "objective": {"sense": "max_coverage", "cost_resource": "budget_musd", "risk_penalty": 0.0},
+    "limits": {"budget_musd": 11, "diplomatic_capacity": 2},
+    "solver": {"backend": "highs", "time_limit_s": 20, "mip_gap": 0.0},
+}
+NUMERIC = {
+    "partners": ("risk", "max_options"),
+    "sectors": ("weight",),
+    "gaps": ("size", "weight", "target"),
+    "options": ("budget_musd", "diplomatic_capacity", "risk"),
+    "contributions": ("amount",),
+}
 IDS = {"partners": "partner_id", "sectors": "sector_id", "gaps": "gap_id", "options": "option_id"}
 REFS = {"gaps": ("sector_id",), "options": ("partner_id", "sector_id"), "contributions": ("option_id", "gap_id")}
 
 # Values that are bad in a numeric column (each must be reported at its row and column).
-BAD_NUMBERS = ["NaN", "nan", "inf", "-inf", "Infinity", "1e400", "1e13", "-5", "-0.5", "abc", "1,5", "0x10",
-               "1e", "--1", "5 musd", "\u221e", "\x00", "1.2.3", "١٢٣x", "=1+1"]
-ODD_TEXT = ["", " ", "abc", "Ærø–Ünïcödé", "日本", "🚀 drones", "=HYPERLINK(\"http://x\")", "+cmd", "@SUM(A1)",
-            "a\nb", 'quote " inside', "semi;colon", "comma, inside", "\t", "x" * 5000, "\ufeffbom", "\x07bell",
-            "\u202eright-to-left", "NULL", "None", "#N/A", "True", "0", "1e3", "1_000", " padded "]
+BAD_NUMBERS = [
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e400",
+    "1e13",
+    "-5",
+    "-0.5",
+    "abc",
+    "1,5",
+    "0x10",
+    "1e",
+    "--1",
+    "5 musd",
+    "\u221e",
+    "\x00",
+    "1.2.3",
+    "١٢٣x",
+    "=1+1",
+]
+ODD_TEXT = [
+    "",
+    " ",
+    "abc",
+    "Ærø–Ünïcödé",
+    "日本",
+    "🚀 drones",
+    '=HYPERLINK("http://x")',
+    "+cmd",
+    "@SUM(A1)",
+    "a\nb",
+    'quote " inside',
+    "semi;colon",
+    "comma, inside",
+    "\t",
+    "x" * 5000,
+    "\ufeffbom",
+    "\x07bell",
+    "\u202eright-to-left",
+    "NULL",
+    "None",
+    "#N/A",
+    "True",
+    "0",
+    "1e3",
+    "1_000",
+    " padded ",
+]
 
 
 @dataclass
@@ -66,6 +143,7 @@ class Case:
 
 # ------------------------------------------------------------------ strategies
 
+
 def _cell(draw, table: str) -> tuple[int, str]:
     rows = len(BASE[table]) - 1
     row = draw(st.integers(1, rows))
@@ -75,12 +153,38 @@ def _cell(draw, table: str) -> tuple[int, str]:
 
 @st.composite
 def mutations(draw) -> dict:
-    kind = draw(st.sampled_from([
-        "none", "bad_number", "odd_text", "drop_column", "add_column", "rename_column", "empty_file",
-        "header_only", "whitespace_file", "duplicate_row", "dangling_ref", "delete_row", "blank_line",
-        "ragged_row", "unbalanced_quote", "latin1", "missing_table", "huge_number", "negative_amount",
-        "yaml_value", "yaml_text", "yaml_tag", "yaml_nesting", "yaml_anchor", "set_override", "blank_then_bad",
-    ]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "none",
+                "bad_number",
+                "odd_text",
+                "drop_column",
+                "add_column",
+                "rename_column",
+                "empty_file",
+                "header_only",
+                "whitespace_file",
+                "duplicate_row",
+                "dangling_ref",
+                "delete_row",
+                "blank_line",
+                "ragged_row",
+                "unbalanced_quote",
+                "latin1",
+                "missing_table",
+                "huge_number",
+                "negative_amount",
+                "yaml_value",
+                "yaml_text",
+                "yaml_tag",
+                "yaml_nesting",
+                "yaml_anchor",
+                "set_override",
+                "blank_then_bad",
+            ]
+        )
+    )
     table = draw(st.sampled_from(TABLES))
     m: dict = {"kind": kind, "table": table}
     if kind == "bad_number":
@@ -109,8 +213,11 @@ def mutations(draw) -> dict:
         m["value"] = draw(st.one_of(st.sampled_from(ODD_TEXT), st.text(max_size=12)))
     elif kind in ("drop_column", "rename_column"):
         m["col"] = draw(st.sampled_from(BASE[table][0]))
-        m["value"] = draw(st.sampled_from(["", " ", "GAP_ID", "Option ID", "amount ", "\ufeffname", "名前",
-                                           "risk", "name", "Unnamed: 3"]))
+        m["value"] = draw(
+            st.sampled_from(
+                ["", " ", "GAP_ID", "Option ID", "amount ", "\ufeffname", "名前", "risk", "name", "Unnamed: 3"]
+            )
+        )
     elif kind == "add_column":
         m["value"] = draw(st.sampled_from(["notes", "", "name", "Unnamed: 9", "🙂", "=1+1", "partner_id"]))
         m["fill"] = draw(st.sampled_from(["", "x", "=cmd()", "1e400"]))
@@ -123,81 +230,216 @@ def mutations(draw) -> dict:
         m["col"] = draw(st.sampled_from(REFS[table]))
         m["value"] = draw(st.sampled_from(["nowhere", "JPN", " jpn", "g3", "", "a "]))
     elif kind == "yaml_value":
-        m["key"] = draw(st.sampled_from([
-            "name", "description", "inputs", "extends", "objective", "objective.sense", "objective.cost_resource",
-            "objective.risk_penalty", "objective.coverage_target", "limits", "limits.budget_musd",
-            "limits.new_resource", "rules", "rules.require", "rules.forbid", "solver", "solver.backend",
-            "solver.time_limit_s", "solver.mip_gap", "solver.threads", "solver.tie_break", "unknown_key",
-            "objective.unknown"]))
-        m["value"] = draw(st.sampled_from([
-            None, "", "abc", -1, 0, 1, 0.5, 2, 1e400, float("nan"), float("inf"), -float("inf"), True, [], ["a"],
-            ["zzz"], {}, {"a": 1}, "min_cost", "budget_musd", "diplomatic_capacity", "risk", "option_id",
-            "name", 10**30, "../inputs/base", "s.yaml", "..", "ünï", ["a", "a"], [["a"]], "cbc"]))
+        m["key"] = draw(
+            st.sampled_from(
+                [
+                    "name",
+                    "description",
+                    "inputs",
+                    "extends",
+                    "objective",
+                    "objective.sense",
+                    "objective.cost_resource",
+                    "objective.risk_penalty",
+                    "objective.coverage_target",
+                    "limits",
+                    "limits.budget_musd",
+                    "limits.new_resource",
+                    "rules",
+                    "rules.require",
+                    "rules.forbid",
+                    "solver",
+                    "solver.backend",
+                    "solver.time_limit_s",
+                    "solver.mip_gap",
+                    "solver.threads",
+                    "solver.tie_break",
+                    "unknown_key",
+                    "objective.unknown",
+                ]
+            )
+        )
+        m["value"] = draw(
+            st.sampled_from(
+                [
+                    None,
+                    "",
+                    "abc",
+                    -1,
+                    0,
+                    1,
+                    0.5,
+                    2,
+                    1e400,
+                    float("nan"),
+                    float("inf"),
+                    -float("inf"),
+                    True,
+                    [],
+                    ["a"],
+                    ["zzz"],
+                    {},
+                    {"a": 1},
+                    "min_cost",
+                    "budget_musd",
+                    "diplomatic_capacity",
+                    "risk",
+                    "option_id",
+                    "name",
+                    10**30,
+                    "../inputs/base",
+                    "s.yaml",
+                    "..",
+                    "ünï",
+                    ["a", "a"],
+                    [["a"]],
+                    "cbc",
+                ]
+            )
+        )
     elif kind == "yaml_text":
-        m["value"] = draw(st.sampled_from([
-            "", "   \n", "- a\n- b\n", "just a string\n", "42\n", "name: s\n\tinputs: x\n", "name: [unclosed\n",
-            "name: s\ninputs: ../inputs/base\nname: t\n", "\ufeffname: s\ninputs: ../inputs/base\n",
-            "name: s\ninputs: ../inputs/base\nlimits: {budget_musd: 11, diplomatic_capacity: 2}\n...\n---\nname: t\n",
-            "%YAML 1.1\n---\nname: s\ninputs: ../inputs/base\n", "name: s\ninputs: ../inputs/base\r\nlimits: {}\r\n",
-            "\x00\x01binary", "{{{{", "name: 's\ninputs: x\n", "? [a, b]\n: c\nname: s\ninputs: ../inputs/base\n",
-            "name: s\ninputs: ../inputs/base\nlimits:\n  budget_musd: 11\n   diplomatic_capacity: 2\n"]))
+        m["value"] = draw(
+            st.sampled_from(
+                [
+                    "",
+                    "   \n",
+                    "- a\n- b\n",
+                    "just a string\n",
+                    "42\n",
+                    "name: s\n\tinputs: x\n",
+                    "name: [unclosed\n",
+                    "name: s\ninputs: ../inputs/base\nname: t\n",
+                    "\ufeffname: s\ninputs: ../inputs/base\n",
+                    "name: s\ninputs: ../inputs/base\nlimits: {budget_musd: 11, diplomatic_capacity: 2}\n...\n---\nname: t\n",
+                    "%YAML 1.1\n---\nname: s\ninputs: ../inputs/base\n",
+                    "name: s\ninputs: ../inputs/base\r\nlimits: {}\r\n",
+                    "\x00\x01binary",
+                    "{{{{",
+                    "name: 's\ninputs: x\n",
+                    "? [a, b]\n: c\nname: s\ninputs: ../inputs/base\n",
+                    "name: s\ninputs: ../inputs/base\nlimits:\n  budget_musd: 11\n   diplomatic_capacity: 2\n",
+                ]
+            )
+        )
     elif kind == "yaml_tag":
         m["key"] = draw(st.sampled_from(["description", "limits.budget_musd", "name", "inputs"]))
-        m["value"] = draw(st.sampled_from([
-            "!!python/object/apply:os.system ['echo pwned']", "!!python/name:os.system", "!!binary aGVsbG8=",
-            "!!set {a, b}", "!!timestamp 2001-12-14", "!custom thing", "!!float 11", "!!str 11", "!!int '11'",
-            "!!python/tuple [1, 2]", "!!omap [a: 1]", "!!null ''"]))
+        m["value"] = draw(
+            st.sampled_from(
+                [
+                    "!!python/object/apply:os.system ['echo pwned']",
+                    "!!python/name:os.system",
+                    "!!binary aGVsbG8=",
+                    "!!set {a, b}",
+                    "!!timestamp 2001-12-14",
+                    "!custom thing",
+                    "!!float 11",
+                    "!!str 11",
+                    "!!int '11'",
+                    "!!python/tuple [1, 2]",
+                    "!!omap [a: 1]",
+                    "!!null ''",
+                ]
+            )
+        )
     elif kind == "yaml_nesting":
-        m["value"] = draw(st.sampled_from([
-            "name: s\ninputs: ../inputs/base\nbudget_musd: 11\n",
-            "name: s\ninputs: ../inputs/base\nlimits:\n  - budget_musd: 11\n",
-            "name: s\ninputs: ../inputs/base\nobjective:\n  sense:\n    max_coverage: true\n",
-            "name: s\ninputs: ../inputs/base\nlimits:\n  limits:\n    budget_musd: 11\n",
-            "s:\n  name: s\n  inputs: ../inputs/base\n",
-            "name: s\ninputs:\n  path: ../inputs/base\n",
-            "name: s\ninputs: ../inputs/base\nsolver: highs\n",
-            "name: s\ninputs: ../inputs/base\nrules:\n  require: a\n",
-            "name: s\ninputs: ../inputs/base\nlimits: {budget_musd: {value: 11}}\n",
-            "name: s\ninputs: ../inputs/base\nobjective: [max_coverage]\n"]))
+        m["value"] = draw(
+            st.sampled_from(
+                [
+                    "name: s\ninputs: ../inputs/base\nbudget_musd: 11\n",
+                    "name: s\ninputs: ../inputs/base\nlimits:\n  - budget_musd: 11\n",
+                    "name: s\ninputs: ../inputs/base\nobjective:\n  sense:\n    max_coverage: true\n",
+                    "name: s\ninputs: ../inputs/base\nlimits:\n  limits:\n    budget_musd: 11\n",
+                    "s:\n  name: s\n  inputs: ../inputs/base\n",
+                    "name: s\ninputs:\n  path: ../inputs/base\n",
+                    "name: s\ninputs: ../inputs/base\nsolver: highs\n",
+                    "name: s\ninputs: ../inputs/base\nrules:\n  require: a\n",
+                    "name: s\ninputs: ../inputs/base\nlimits: {budget_musd: {value: 11}}\n",
+                    "name: s\ninputs: ../inputs/base\nobjective: [max_coverage]\n",
+                ]
+            )
+        )
     elif kind == "yaml_anchor":
-        m["value"] = draw(st.sampled_from([
-            "base: &b {budget_musd: 11, diplomatic_capacity: 2}\nname: s\ninputs: ../inputs/base\nlimits: *b\n",
-            "name: s\ninputs: ../inputs/base\nlimits: &l {budget_musd: 11}\nsolver: *l\n",
-            "name: &n s\ninputs: ../inputs/base\ndescription: *n\nlimits: {budget_musd: 11, diplomatic_capacity: 2}\n",
-            "name: s\ninputs: ../inputs/base\nlimits:\n  <<: {budget_musd: 11}\n  diplomatic_capacity: 2\n",
-            "name: s\ninputs: ../inputs/base\nlimits: *undefined\n",
-            "name: s\ninputs: ../inputs/base\ndescription: &r [*r]\n",
-            "name: s\ninputs: ../inputs/base\nrules: {require: &x [a], forbid: *x}\n"]))
+        m["value"] = draw(
+            st.sampled_from(
+                [
+                    "base: &b {budget_musd: 11, diplomatic_capacity: 2}\nname: s\ninputs: ../inputs/base\nlimits: *b\n",
+                    "name: s\ninputs: ../inputs/base\nlimits: &l {budget_musd: 11}\nsolver: *l\n",
+                    "name: &n s\ninputs: ../inputs/base\ndescription: *n\nlimits: {budget_musd: 11, diplomatic_capacity: 2}\n",
+                    "name: s\ninputs: ../inputs/base\nlimits:\n  <<: {budget_musd: 11}\n  diplomatic_capacity: 2\n",
+                    "name: s\ninputs: ../inputs/base\nlimits: *undefined\n",
+                    "name: s\ninputs: ../inputs/base\ndescription: &r [*r]\n",
+                    "name: s\ninputs: ../inputs/base\nrules: {require: &x [a], forbid: *x}\n",
+                ]
+            )
+        )
     elif kind == "set_override":
-        m["value"] = draw(st.sampled_from([
-            "limits.budget_musd=abc", "limits.budget_musd=-1", "limits.budget_musd=.nan", "limits.budget_musd=.inf",
-            "limits=5", "limits.budget_musd.x=1", "noequals", "=5", "a..b=1", "objective.sense=[", "name=..",
-            "solver.time_limit_s=0", "rules.require=[zzz]", "inputs=/nonexistent", "limits.budget_musd=1e400",
-            "objective.coverage_target=1.5", "limits.budget_musd=0", "objective.sense=min_cost",
-            "objective.coverage_target=1", "limits.budget_musd=!!python/object/apply:os.system [ls]",
-            "description=x=y", "limits.budget_musd= 11", "objective.cost_resource=risk"]))
+        m["value"] = draw(
+            st.sampled_from(
+                [
+                    "limits.budget_musd=abc",
+                    "limits.budget_musd=-1",
+                    "limits.budget_musd=.nan",
+                    "limits.budget_musd=.inf",
+                    "limits=5",
+                    "limits.budget_musd.x=1",
+                    "noequals",
+                    "=5",
+                    "a..b=1",
+                    "objective.sense=[",
+                    "name=..",
+                    "solver.time_limit_s=0",
+                    "rules.require=[zzz]",
+                    "inputs=/nonexistent",
+                    "limits.budget_musd=1e400",
+                    "objective.coverage_target=1.5",
+                    "limits.budget_musd=0",
+                    "objective.sense=min_cost",
+                    "objective.coverage_target=1",
+                    "limits.budget_musd=!!python/object/apply:os.system [ls]",
+                    "description=x=y",
+                    "limits.budget_musd= 11",
+                    "objective.cost_resource=risk",
+                ]
+            )
+        )
     return m
 
 
 @st.composite
 def formats(draw) -> dict:
     if draw(st.integers(0, 4)) == 0:
-        return {"format": "xlsx", "numeric": draw(st.booleans()), "merged": draw(st.integers(0, 3)) == 0,
-                "sheet_case": draw(st.sampled_from(["lower", "Title", " padded "]))}
-    return {"format": "csv", "sep": draw(st.sampled_from([",", ";"])), "bom": draw(st.booleans()),
-            "crlf": draw(st.booleans()), "quote_all": draw(st.booleans())}
+        return {
+            "format": "xlsx",
+            "numeric": draw(st.booleans()),
+            "merged": draw(st.integers(0, 3)) == 0,
+            "sheet_case": draw(st.sampled_from(["lower", "Title", " padded "])),
+        }
+    return {
+        "format": "csv",
+        "sep": draw(st.sampled_from([",", ";"])),
+        "bom": draw(st.booleans()),
+        "crlf": draw(st.booleans()),
+        "quote_all": draw(st.booleans()),
+    }
 
 
 # Commands run on every case besides validate/solve/check: two scenario commands and one
 # run-folder command per case, so each is exercised on many cases within the time bound.
 SCENARIO_EXTRA = ("explain", "value", "diagnose", "frontier", "sweep", "montecarlo", "alternatives")
 RUN_EXTRA = ("export", "compare")
-cases = st.builds(Case, fmt=formats(), mutation=mutations(),
-                  extra=st.tuples(st.lists(st.sampled_from(SCENARIO_EXTRA), min_size=2, max_size=2, unique=True)
-                                  .map(tuple), st.sampled_from(RUN_EXTRA)))
+cases = st.builds(
+    Case,
+    fmt=formats(),
+    mutation=mutations(),
+    extra=st.tuples(
+        st.lists(st.sampled_from(SCENARIO_EXTRA), min_size=2, max_size=2, unique=True).map(tuple),
+        st.sampled_from(RUN_EXTRA),
+    ),
+)
 
 
 # ------------------------------------------------------------------ applying and writing
+
 
 def _yaml_dump(data: dict) -> str:
     import yaml
@@ -280,8 +522,12 @@ def apply(m: dict) -> tuple[dict[str, list[list[str]] | None], str, list[str], d
 
 def _csv_text(rows: list[list[str]], fmt: dict) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, delimiter=fmt["sep"], quoting=csv.QUOTE_ALL if fmt["quote_all"] else csv.QUOTE_MINIMAL,
-                   lineterminator="\r\n" if fmt["crlf"] else "\n")
+    w = csv.writer(
+        buf,
+        delimiter=fmt["sep"],
+        quoting=csv.QUOTE_ALL if fmt["quote_all"] else csv.QUOTE_MINIMAL,
+        lineterminator="\r\n" if fmt["crlf"] else "\n",
+    )
     w.writerows(rows)
     return buf.getvalue()
 

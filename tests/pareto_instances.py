@@ -7,6 +7,7 @@ b[r]), and per objective k a sector `p<k>` with one gap of size and weight S_k +
 (S_k = Σ_i c[k][i]) to which item i contributes c[k][i]. The gap is never full, so
 `sector:p<k>` = weight·covered/size = Σ_{i selected} c[k][i], exactly the profit.
 """
+
 from __future__ import annotations
 
 import csv
@@ -39,17 +40,49 @@ def knapsack_scenario(name: str):
 
     a, b, c, front = knapsack(name)
     n, m = len(c[0]), len(c)
-    options = [{"option_id": f"i{i + 1}", "partner_id": "p", "sector_id": "p1", "kind": "item",
-                **{f"w{r + 1}": str(a[r][i]) for r in range(len(a))}} for i in range(n)]
-    gaps = [{"gap_id": f"g{k + 1}", "sector_id": f"p{k + 1}", "name": f"objective {k + 1}",
-             "size": str(sum(c[k]) + 1), "weight": str(sum(c[k]) + 1)} for k in range(m)]
-    contributions = [{"option_id": f"i{i + 1}", "gap_id": f"g{k + 1}", "amount": str(c[k][i])}
-                     for i in range(n) for k in range(m) if c[k][i]]
-    tables = {"partners": pd.DataFrame([{"partner_id": "p", "name": "p"}], dtype=str),
-              "sectors": pd.DataFrame([{"sector_id": f"p{k + 1}", "name": f"p{k + 1}", "weight": "1"} for k in range(m)], dtype=str),
-              "gaps": pd.DataFrame(gaps, dtype=str), "options": pd.DataFrame(options, dtype=str),
-              "contributions": pd.DataFrame(contributions, dtype=str)}
-    cfg = parse_config({"name": name, "inputs": ".", "objective": {"cost_resource": "w1"},
-                        "limits": {f"w{r + 1}": b[r] for r in range(len(b))}}, f"{name}.yaml")
+    options = [
+        {
+            "option_id": f"i{i + 1}",
+            "partner_id": "p",
+            "sector_id": "p1",
+            "kind": "item",
+            **{f"w{r + 1}": str(a[r][i]) for r in range(len(a))},
+        }
+        for i in range(n)
+    ]
+    gaps = [
+        {
+            "gap_id": f"g{k + 1}",
+            "sector_id": f"p{k + 1}",
+            "name": f"objective {k + 1}",
+            "size": str(sum(c[k]) + 1),
+            "weight": str(sum(c[k]) + 1),
+        }
+        for k in range(m)
+    ]
+    contributions = [
+        {"option_id": f"i{i + 1}", "gap_id": f"g{k + 1}", "amount": str(c[k][i])}
+        for i in range(n)
+        for k in range(m)
+        if c[k][i]
+    ]
+    tables = {
+        "partners": pd.DataFrame([{"partner_id": "p", "name": "p"}], dtype=str),
+        "sectors": pd.DataFrame(
+            [{"sector_id": f"p{k + 1}", "name": f"p{k + 1}", "weight": "1"} for k in range(m)], dtype=str
+        ),
+        "gaps": pd.DataFrame(gaps, dtype=str),
+        "options": pd.DataFrame(options, dtype=str),
+        "contributions": pd.DataFrame(contributions, dtype=str),
+    }
+    cfg = parse_config(
+        {
+            "name": name,
+            "inputs": ".",
+            "objective": {"cost_resource": "w1"},
+            "limits": {f"w{r + 1}": b[r] for r in range(len(b))},
+        },
+        f"{name}.yaml",
+    )
     raw = RawInputs(cfg, Path(f"{name}.yaml"), Path("."), tables, {k: f"{k}.csv" for k in tables}, "sha")
     return validate(raw), front

@@ -1,4 +1,5 @@
 """Small generated scenarios for the sensitivity tests (written as real CSV + YAML files)."""
+
 from __future__ import annotations
 
 import itertools
@@ -8,8 +9,17 @@ import numpy as np
 import yaml
 
 
-def write_scenario(folder: Path, seed: int, n_options: int = 8, n_gaps: int = 4, *, sense: str = "max_coverage",
-                   budget: float | None = None, extra: dict | None = None, name: str = "gen") -> Path:
+def write_scenario(
+    folder: Path,
+    seed: int,
+    n_options: int = 8,
+    n_gaps: int = 4,
+    *,
+    sense: str = "max_coverage",
+    budget: float | None = None,
+    extra: dict | None = None,
+    name: str = "gen",
+) -> Path:
     """A random scenario: two sectors, three partners, integer data so optima are exact."""
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -29,8 +39,15 @@ def write_scenario(folder: Path, seed: int, n_options: int = 8, n_gaps: int = 4,
             contribs.append(f"o{o},g{g},{int(rng.integers(1, 12))}")
     (data / "options.csv").write_text("\n".join(opts) + "\n")
     (data / "contributions.csv").write_text("\n".join(contribs) + "\n")
-    cfg = {"name": name, "inputs": f"{name}-data", "objective": {"sense": sense, "cost_resource": "budget_musd"},
-           "limits": {"budget_musd": budget if budget is not None else 4 * n_options // 2, "diplomatic_capacity": n_options}}
+    cfg = {
+        "name": name,
+        "inputs": f"{name}-data",
+        "objective": {"sense": sense, "cost_resource": "budget_musd"},
+        "limits": {
+            "budget_musd": budget if budget is not None else 4 * n_options // 2,
+            "diplomatic_capacity": n_options,
+        },
+    }
     if sense == "min_cost":
         cfg["objective"]["coverage_target"] = 0.3
         cfg["limits"] = {"diplomatic_capacity": n_options}
@@ -73,7 +90,9 @@ def feasible_subsets(scenario):
         ok &= X[:, ids.index(oid)] == 0
     obj = scenario.config.objective
     if obj.sense == "max_coverage":
-        value = covered @ (scenario.gap_weights() / size) - obj.risk_penalty * (X @ scenario.options["risk"].to_numpy(dtype=float))
+        value = covered @ (scenario.gap_weights() / size) - obj.risk_penalty * (
+            X @ scenario.options["risk"].to_numpy(dtype=float)
+        )
     else:
         value = -(X @ scenario.options[scenario.cost_resource].to_numpy(dtype=float))
     return ids, X, ok, value

@@ -1,4 +1,5 @@
 """Helpers for the `planner serve` tests: a copy of the project, the app, a live server."""
+
 from __future__ import annotations
 
 import os
@@ -39,8 +40,14 @@ class Server:
 
     def __init__(self, root: Path):
         env = dict(os.environ, PYTHONPATH=str(REPO))
-        self.proc = subprocess.Popen([sys.executable, "-m", "planner", "serve", "--no-browser"], cwd=root, env=env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "planner", "serve", "--no-browser"],
+            cwd=root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.line = self.proc.stdout.readline().rstrip("\n")
         m = LINE.match(self.line)
         if not m:

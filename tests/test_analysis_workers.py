@@ -1,5 +1,6 @@
 """`planner explain` and `planner value` with `--workers N`: the same bytes as serial, in `--json`
 and in the files `--out` writes; the split of the work is fixed by the items' order alone."""
+
 from __future__ import annotations
 
 import json
@@ -74,7 +75,9 @@ def test_value_workers_2_is_byte_identical(tmp_path):
         args = ["value", str(path), *extra]
         serial, serial_files = _run(tmp_path, f"{path.stem}-1", args, ("value.json", "value.csv"))
         assert json.loads(serial)["bounds"]
-        parallel, parallel_files = _run(tmp_path, f"{path.stem}-2", [*args, "--workers", "2"], ("value.json", "value.csv"))
+        parallel, parallel_files = _run(
+            tmp_path, f"{path.stem}-2", [*args, "--workers", "2"], ("value.json", "value.csv")
+        )
         assert parallel == serial, path
         assert parallel_files == serial_files, path
 

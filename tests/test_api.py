@@ -1,4 +1,5 @@
 """The notebook API: `from planner import load_scenario, solve` gives a Result with frames."""
+
 from __future__ import annotations
 
 import pandas as pd

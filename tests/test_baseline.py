@@ -1,6 +1,7 @@
 """The shipped scenarios: models/baseline.yaml validates and solves to optimal within both
 limits (also as `planner solve` without an argument); budget-cut-30 extends it and can
 only do worse or equal."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The independent checker: every shipped scenario's run recomputes; tampered runs do not."""
+
 from __future__ import annotations
 
 import csv
@@ -63,15 +64,18 @@ def test_tiny_run_holds_and_counts_figures(tmp_path):
     assert json.loads((out / "summary.json").read_text())["objective"] == 3.0
 
 
-@pytest.mark.parametrize("file, row, column, value", [
-    ("coverage.csv", 2, "covered", "9.5"),
-    ("coverage.csv", 3, "fraction", "0.5"),
-    ("coverage.csv", 2, "size", "11"),
-    ("coverage.csv", 3, "target", "4"),
-    ("portfolio.csv", 2, "budget_musd", "4"),
-    ("portfolio.csv", 3, "partner_id", "jpn"),
-    ("portfolio.csv", 2, "partner_name", "Narnia"),
-])
+@pytest.mark.parametrize(
+    "file, row, column, value",
+    [
+        ("coverage.csv", 2, "covered", "9.5"),
+        ("coverage.csv", 3, "fraction", "0.5"),
+        ("coverage.csv", 2, "size", "11"),
+        ("coverage.csv", 3, "target", "4"),
+        ("portfolio.csv", 2, "budget_musd", "4"),
+        ("portfolio.csv", 3, "partner_id", "jpn"),
+        ("portfolio.csv", 2, "partner_name", "Narnia"),
+    ],
+)
 def test_a_tampered_table_cell_is_named(tmp_path, file, row, column, value):
     out = _run(tmp_path)
     _edit_csv(out / file, row, column, value)
@@ -80,16 +84,26 @@ def test_a_tampered_table_cell_is_named(tmp_path, file, row, column, value):
     assert f"{file}, row {row}, column {column}" in res.output
 
 
-@pytest.mark.parametrize("changes, key", [
-    ({"objective": 2.5}, "key objective"),
-    ({"selected": 1}, "key selected"),
-    ({"resources": {"budget_musd": {"used": 10, "limit": 11.0}, "diplomatic_capacity": {"used": 2.0, "limit": 2.0}}},
-     "key resources.budget_musd.used"),
-    ({"bound": 3.5}, "key bound"),  # 'optimal' with a bound 17 % away is not proven optimal
-    ({"selected_ids": ["a"], "selected": 1}, "key selected_ids"),  # portfolio.csv still gives the objective
-    ({"status": "infeasible"}, "key selected_ids"),  # infeasible runs have no portfolio
-    ({"scenario": "other"}, "key scenario"),
-])
+@pytest.mark.parametrize(
+    "changes, key",
+    [
+        ({"objective": 2.5}, "key objective"),
+        ({"selected": 1}, "key selected"),
+        (
+            {
+                "resources": {
+                    "budget_musd": {"used": 10, "limit": 11.0},
+                    "diplomatic_capacity": {"used": 2.0, "limit": 2.0},
+                }
+            },
+            "key resources.budget_musd.used",
+        ),
+        ({"bound": 3.5}, "key bound"),  # 'optimal' with a bound 17 % away is not proven optimal
+        ({"selected_ids": ["a"], "selected": 1}, "key selected_ids"),  # portfolio.csv still gives the objective
+        ({"status": "infeasible"}, "key selected_ids"),  # infeasible runs have no portfolio
+        ({"scenario": "other"}, "key scenario"),
+    ],
+)
 def test_a_tampered_summary_is_named(tmp_path, changes, key):
     out = _run(tmp_path)
     _edit_summary(out / "summary.json", **changes)
@@ -102,8 +116,10 @@ def test_feasible_bound_on_the_wrong_side(tmp_path):
     from planner.solver.tiebreak import SUBSETS
 
     out = _run(tmp_path)
-    stages = [{"stage": "primary", "status": "feasible", "seconds": 0.1},
-              {"stage": "tie_break", "scope": SUBSETS, "status": "optimal", "seconds": 0.1}]
+    stages = [
+        {"stage": "primary", "status": "feasible", "seconds": 0.1},
+        {"stage": "tie_break", "scope": SUBSETS, "status": "optimal", "seconds": 0.1},
+    ]
     _edit_summary(out / "summary.json", status="feasible", bound=2.0, mip_gap=0.5, stages=stages)
     report = check_run(out)
     assert [d.where for d in report.discrepancies] == ["key bound"]
@@ -142,8 +158,19 @@ def test_min_cost_objective(tmp_path):
 
 def test_infeasible_run_has_no_figures(tmp_path):
     out = tmp_path / "run"
-    res = CliRunner().invoke(cli, ["solve", str(TINY), "--set", "objective.coverage_target=1",
-                                   "--set", "limits.budget_musd=6", "--out", str(out)])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "solve",
+            str(TINY),
+            "--set",
+            "objective.coverage_target=1",
+            "--set",
+            "limits.budget_musd=6",
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 3, res.output
     assert check_run(out).ok
     _edit_csv(out / "coverage.csv", 2, "covered", "1")
@@ -167,8 +194,11 @@ def test_unreadable_run_folder_is_exit_2(tmp_path):
 # ---------------------------------------------------------------- figures the audit used to pass (issue 18, defect 8)
 
 RULES = ROOT / "tests" / "data" / "rules.yaml"
-REPLAN_RESILIENCE = ["limits.budget_musd=20", 'rules.resilience={"fraction": 0.2, "gaps": ["g1"]}',
-                     'replan={"incumbent": ["a", "c", "f"], "max_changes": 3, "drop_cost": {"budget_musd": 1}}']
+REPLAN_RESILIENCE = [
+    "limits.budget_musd=20",
+    'rules.resilience={"fraction": 0.2, "gaps": ["g1"]}',
+    'replan={"incumbent": ["a", "c", "f"], "max_changes": 3, "drop_cost": {"budget_musd": 1}}',
+]
 
 
 @pytest.fixture(scope="module")
@@ -185,21 +215,24 @@ def _bump(data: dict, path: str, change) -> None:
     data[keys[-1]] = change(data[keys[-1]])
 
 
-@pytest.mark.parametrize("path, change", [
-    ("mip_gap", lambda v: 0.25),  # an optimum at gap setting 0 has gap 0
-    ("rules_active", lambda v: v[:-1]),
-    ("resilience.fraction", lambda v: v + 0.1),
-    ("resilience.worst_partner", lambda v: "gbr" if v != "gbr" else "jpn"),
-    ("resilience.worst_partner_loss", lambda v: v + 0.5),
-    ("resilience.loss_by_partner.jpn", lambda v: v + 0.5),
-    ("replan.incumbent", lambda v: v + 1),
-    ("replan.max_changes", lambda v: v + 1),
-    ("replan.drop_use.budget_musd", lambda v: v + 1),
-    ("replan.clean_sheet.objective", lambda v: v + 0.5),  # re-solved: the clean sheet is an optimum
-    ("replan.clean_sheet.selected", lambda v: v + 1),
-    ("replan.clean_sheet.changes.added", lambda v: v + 1),
-    ("replan.clean_sheet.price_of_stability", lambda v: v + 0.5),
-])
+@pytest.mark.parametrize(
+    "path, change",
+    [
+        ("mip_gap", lambda v: 0.25),  # an optimum at gap setting 0 has gap 0
+        ("rules_active", lambda v: v[:-1]),
+        ("resilience.fraction", lambda v: v + 0.1),
+        ("resilience.worst_partner", lambda v: "gbr" if v != "gbr" else "jpn"),
+        ("resilience.worst_partner_loss", lambda v: v + 0.5),
+        ("resilience.loss_by_partner.jpn", lambda v: v + 0.5),
+        ("replan.incumbent", lambda v: v + 1),
+        ("replan.max_changes", lambda v: v + 1),
+        ("replan.drop_use.budget_musd", lambda v: v + 1),
+        ("replan.clean_sheet.objective", lambda v: v + 0.5),  # re-solved: the clean sheet is an optimum
+        ("replan.clean_sheet.selected", lambda v: v + 1),
+        ("replan.clean_sheet.changes.added", lambda v: v + 1),
+        ("replan.clean_sheet.price_of_stability", lambda v: v + 0.5),
+    ],
+)
 def test_an_edited_reported_figure_is_named(replan_run, tmp_path, path, change):
     # Each of these keys was written but never compared: an edit passed `planner check`.
     out = tmp_path / "run"
@@ -209,14 +242,26 @@ def test_an_edited_reported_figure_is_named(replan_run, tmp_path, path, change):
     _bump(data, path, change)
     (out / "summary.json").write_text(json.dumps(data))
     report = check_run(out)
-    assert any(d.file == "summary.json" and d.where == f"key {path}" for d in report.discrepancies), \
-        [str(d) for d in report.discrepancies]
+    assert any(d.file == "summary.json" and d.where == f"key {path}" for d in report.discrepancies), [
+        str(d) for d in report.discrepancies
+    ]
 
 
 def test_a_bound_on_a_run_without_a_portfolio_is_caught(tmp_path):
     out = tmp_path / "run"
-    res = CliRunner().invoke(cli, ["solve", str(TINY), "--set", "objective.coverage_target=1",
-                                   "--set", "limits.budget_musd=6", "--out", str(out)])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "solve",
+            str(TINY),
+            "--set",
+            "objective.coverage_target=1",
+            "--set",
+            "limits.budget_musd=6",
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 3, res.output
     _edit_summary(out / "summary.json", bound=3.0, mip_gap=0.0)
     assert {d.where for d in check_run(out).discrepancies} == {"key bound", "key mip_gap"}

@@ -10,6 +10,7 @@
   CSV column does too.
 - `planner check --json` lists the kind's verified fields (with how) and unverifiable ones (why).
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from check_support import (FOLDERS, KINDS_BUILT, cleanup, copy, folder, get_json, read_rows, set_json, tamper,
-                           write_rows)
+from check_support import FOLDERS, KINDS_BUILT, cleanup, copy, folder, get_json, read_rows, set_json, tamper, write_rows
 from planner.cli import cli
 from planner.io.runs import read_files
 from planner.results.audit import base_vocabulary, check_run, load_run_scenario
@@ -54,8 +54,9 @@ def test_every_field_a_command_writes_is_declared(name):
     files, kind, vocab = _vocab(name)
     undeclared_files = [f for f in files.names if kind.file_spec(f) is None]
     assert not undeclared_files, f"{name}: files no manifest declares: {undeclared_files}"
-    undeclared = [f"{file}: {render(path)}" for file, path in folder_fields(files)
-                  if kind.field_of(file, path, vocab) is None]
+    undeclared = [
+        f"{file}: {render(path)}" for file, path in folder_fields(files) if kind.field_of(file, path, vocab) is None
+    ]
     assert not undeclared, f"{name}: fields in neither list (declare them in {KINDS[kind.kind]}): {undeclared}"
 
 
@@ -65,13 +66,17 @@ def test_check_verifies_every_verified_field_it_declares(name):
     report = check_run(folder(name))
     assert report.ok, [str(d) for d in report.discrepancies]
     assert not report.undeclared_checks, f"check compares fields no manifest declares: {report.undeclared_checks}"
-    present = {(f.file, f.path) for file, path in folder_fields(files)
-               if (f := kind.field_of(file, path, vocab)) is not None and f.how.checked}
+    present = {
+        (f.file, f.path)
+        for file, path in folder_fields(files)
+        if (f := kind.field_of(file, path, vocab)) is not None and f.how.checked
+    }
     unchecked = present - report.fields_checked
     assert not unchecked, f"{name}: declared verified but not compared: {sorted(unchecked)}"
 
 
 # ---------------------------------------------------------------- tampering, one field at a time
+
 
 def _verified_fields():
     out = []
@@ -133,8 +138,9 @@ def test_a_tampered_verified_field_is_caught_and_named(kind, file, path, tmp_pat
         what = f"key {render(concrete)}: {before!r} → {tamper(before)!r}"
     report = check_run(out)
     blame = _expected_blame(field, out)
-    assert _caught(report, field, blame), (f"{name}: check missed {file} {what}; findings: "
-                                           f"{[(d.file, d.field, d.message) for d in report.discrepancies]}")
+    assert _caught(report, field, blame), (
+        f"{name}: check missed {file} {what}; findings: {[(d.file, d.field, d.message) for d in report.discrepancies]}"
+    )
 
 
 def _csv_fields():
@@ -154,11 +160,13 @@ def test_a_deleted_column_is_caught_and_named(kind, file, path, tmp_path):
     header, rows = read_rows(out / file)
     write_rows(out / file, [c for c in header if c != concrete[0]], rows)
     report = check_run(out)
-    assert any(d.file == file and d.where == f"column {concrete[0]}" for d in report.discrepancies), \
+    assert any(d.file == file and d.where == f"column {concrete[0]}" for d in report.discrepancies), (
         f"{name}: deleting {file} column {concrete[0]} passed: {[str(d) for d in report.discrepancies]}"
+    )
 
 
 # ---------------------------------------------------------------- the CLI and the docs
+
 
 def test_check_json_lists_verified_and_unverifiable_fields():
     res = CliRunner().invoke(cli, ["check", str(folder("solve-tiny")), "--json"])

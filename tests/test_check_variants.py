@@ -9,6 +9,7 @@ objective, a covered amount, a resource's use, the gap, the active rule families
 family's own figure: N-1 resilience's loss, a re-plan's drop use or clean-sheet objective)
 and `planner check` must exit 1.
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,7 +42,9 @@ RULE_CASES = {
     "diversify": {"diversify": [{"sector": "semis", "min_partners": 1, "max_partner_share": 0.9}]},
     "risk": {"risk": {"max_total": 1.5, "max_per_bloc": {"GCC": 0.6}}},
     "resilience": {"resilience": {"fraction": 0.2, "gaps": ["g1"]}},
-    "diminishing_returns": {"diminishing_returns": [{"segments": [{"upto": 0.5, "value": 0.7}, {"upto": 1.0, "value": 0.3}]}]},
+    "diminishing_returns": {
+        "diminishing_returns": [{"segments": [{"upto": 0.5, "value": 0.7}, {"upto": 1.0, "value": 0.3}]}]
+    },
     "standards_bonus": {"standards_bonus": [{"sector": "ai", "min_partners": 2, "bonus": 0.4}]},
     "phasing": {"phasing": {"start": 2027, "end": 2028, "per_year": {"budget_musd": 12}, "value": "horizon"}},
     "replan": {"replan": {"incumbent": ["a", "c", "f"], "max_changes": 3, "drop_cost": {"budget_musd": 1}}},

@@ -1,5 +1,6 @@
 """The command line through Click's CliRunner: exit codes 0/2/3/4, --json, --out, atomic and
 byte-identical outputs, help texts."""
+
 from __future__ import annotations
 
 import json
@@ -46,8 +47,18 @@ def test_out_writes_the_run_files(tmp_path):
     assert invoke("solve", TINY, "--out", out).exit_code == 0
     assert RUN_FILES <= {p.name for p in out.iterdir()}
     summary = json.loads((out / "summary.json").read_text())
-    for key in ("scenario", "status", "objective", "bound", "mip_gap", "selected", "resources",
-                "solve_seconds", "input_sha256", "planner_version"):
+    for key in (
+        "scenario",
+        "status",
+        "objective",
+        "bound",
+        "mip_gap",
+        "selected",
+        "resources",
+        "solve_seconds",
+        "input_sha256",
+        "planner_version",
+    ):
         assert key in summary
     assert summary["selected"] == 2
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temporary folders left
@@ -74,8 +85,12 @@ def test_usage_error_exits_2():
 
 def test_infeasible_exits_3(make_scenario, tmp_path):
     # g1 (size 10) must be fully covered, but the only option that covers it costs 5 > budget 4.
-    path = make_scenario(options=[{"option_id": "a", "budget_musd": 5}], gaps=[{"gap_id": "g1", "size": 10, "target": 10}],
-                         contributions=[("a", "g1", 10)], config={"limits": {"budget_musd": 4}})
+    path = make_scenario(
+        options=[{"option_id": "a", "budget_musd": 5}],
+        gaps=[{"gap_id": "g1", "size": 10, "target": 10}],
+        contributions=[("a", "g1", 10)],
+        config={"limits": {"budget_musd": 4}},
+    )
     out = tmp_path / "run"
     result = invoke("solve", path, "--out", out, "--json")
     assert result.exit_code == 3, result.output
@@ -93,8 +108,13 @@ def four_cover(root: Path) -> Path:
     options = [{"option_id": f"c{j + 1}", "budget_musd": c} for j, c in enumerate(costs)]
     gaps = [{"gap_id": f"r{i + 1}", "size": 4} for i, cols in enumerate(rows) if len(cols) >= 4]
     contributions = [(f"c{j + 1}", f"r{i + 1}", 1) for i, cols in enumerate(rows) if len(cols) >= 4 for j in cols]
-    return write_scenario(root, options=options, gaps=gaps, contributions=contributions,
-                          config={"objective": {"sense": "min_cost", "coverage_target": 1}})
+    return write_scenario(
+        root,
+        options=options,
+        gaps=gaps,
+        contributions=contributions,
+        config={"objective": {"sense": "min_cost", "coverage_target": 1}},
+    )
 
 
 def test_time_limit_with_portfolio_exits_4(tmp_path):
@@ -166,11 +186,18 @@ def test_same_inputs_give_byte_identical_csvs(tmp_path):
 
 def test_python_dash_m_help_and_json_stdout(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    run = subprocess.run([sys.executable, "-m", "planner", "--help"], capture_output=True, text=True, env=env, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "planner", "--help"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert run.returncode == 0 and "solve" in run.stdout and "validate" in run.stdout
     # A real process: nothing (such as the HiGHS banner on fd 1) may corrupt --json output.
-    run = subprocess.run([sys.executable, "-m", "planner", "solve", str(TINY), "--json", "--out", str(tmp_path / "r")],
-                         capture_output=True, text=True, env=env, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "planner", "solve", str(TINY), "--json", "--out", str(tmp_path / "r")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["status"] == "optimal"
 

@@ -1,4 +1,5 @@
 """`planner compare`: differences between two run folders, B − A."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,9 @@ def runs(tmp_path_factory):
     # B: budget 8 → {c, d} (cost 7): g2 5 + 5 = 10, g1 2, objective 2 + 0.2 = 2.2;
     #    the alternatives within 8 are worse: {a, c} = 1 + 1 = 2, {b} = 2, {a} = 1.
     for name, budget in (("a", 11), ("b", 8)):
-        res = runner.invoke(cli, ["solve", str(TINY), "--set", f"limits.budget_musd={budget}", "--out", str(root / name)])
+        res = runner.invoke(
+            cli, ["solve", str(TINY), "--set", f"limits.budget_musd={budget}", "--out", str(root / name)]
+        )
         assert res.exit_code == 0, res.output
     return root / "a", root / "b"
 
@@ -58,8 +61,13 @@ def test_cli_compare_json_text_and_out(runs, tmp_path):
     res = runner.invoke(cli, ["compare", str(runs[0]), str(runs[1]), "--out", str(tmp_path / "cmp")])
     assert res.exit_code == 0, res.output
     assert "2 option(s) added, 2 removed" in res.output and "Coverage by sector" in res.output
-    assert {p.name for p in (tmp_path / "cmp").iterdir()} == {".planner-run",
-        "compare.json", "compare_gaps.csv", "compare_sectors.csv", "compare_resources.csv"}
+    assert {p.name for p in (tmp_path / "cmp").iterdir()} == {
+        ".planner-run",
+        "compare.json",
+        "compare_gaps.csv",
+        "compare_sectors.csv",
+        "compare_resources.csv",
+    }
 
 
 def test_compare_missing_files_listed(tmp_path, runs):

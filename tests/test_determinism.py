@@ -4,6 +4,7 @@ writes byte-identical portfolio.csv and coverage.csv; summary.json differs only 
 (tests/test_cli.py checks two solves in one folder; tests/test_sens_sweep.py sweeps with 1
 and 2 workers.)
 """
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,9 @@ def differing(a, b, path=""):
 
 def solve(monkeypatch, cwd: Path, scenario: str, out: Path, threads: int) -> None:
     monkeypatch.chdir(cwd)
-    res = CliRunner().invoke(cli, ["solve", scenario, "--out", str(out), "--json", "--set", f"solver.threads={threads}"])
+    res = CliRunner().invoke(
+        cli, ["solve", scenario, "--out", str(out), "--json", "--set", f"solver.threads={threads}"]
+    )
     assert res.exit_code in (0, 4), res.output
 
 
@@ -74,7 +77,7 @@ def test_canonical_weights_never_reorder_distinct_tie_break_values(cents, places
 
     from planner.solver.tiebreak import canonical_x_weights
 
-    costs = np.array(cents, dtype=float) / 10 ** places
+    costs = np.array(cents, dtype=float) / 10**places
     positive = costs[costs > 0]
     eps = (positive.min() if positive.size else 1.0) * 1e-3 / len(costs)
     coef = np.where(costs > 0, costs, eps)

@@ -1,6 +1,7 @@
 """`planner diagnose` on deliberately infeasible scenarios: it names the right limit or rule,
 and applying each stated relaxation (by --set or by editing the table) makes
 `planner.api.solve` find a portfolio."""
+
 from __future__ import annotations
 
 import json
@@ -132,11 +133,16 @@ def test_shared_coverage_target_gets_one_value(tmp_path):
     # Budget 4 (kept) affords d alone: g1 2 of 10, g2 5 of 10. The elastic model lowers target g1
     # to 2 and g2 to 5, but both come from one key: the stated change is the smaller fraction, 0.2,
     # for both rows (g2's then 2, penalty 0.8 each), so the two overrides agree.
-    ov = ["objective.coverage_target=1", "limits.budget_musd=4",
-          "diagnose.keep=[limit_budget_musd, limit_diplomatic_capacity]"]
+    ov = [
+        "objective.coverage_target=1",
+        "limits.budget_musd=4",
+        "diagnose.keep=[limit_budget_musd, limit_diplomatic_capacity]",
+    ]
     d = _check(TINY, ov, tmp_path, {"target_g1", "target_g2"})
     assert [(r.row, r.new_bound, r.override) for r in d.combined] == [
-        ("target_g1", 2, "objective.coverage_target=0.2"), ("target_g2", 2, "objective.coverage_target=0.2")]
+        ("target_g1", 2, "objective.coverage_target=0.2"),
+        ("target_g2", 2, "objective.coverage_target=0.2"),
+    ]
     assert d.penalty == pytest.approx(1.6)
 
 
@@ -177,7 +183,9 @@ def test_cli_diagnose_and_solve_print_the_diagnosis(tmp_path):
     res = runner.invoke(cli, ["solve", str(TINY), "--set", "rules.require=[a, b, c]", "--out", str(tmp_path / "s")])
     assert res.exit_code == 3
     assert "Any one of these makes it feasible" in res.output and "planner diagnose" in res.output
-    res = runner.invoke(cli, ["solve", str(TINY), "--set", "rules.require=[a, b, c]", "--out", str(tmp_path / "s"), "--json"])
+    res = runner.invoke(
+        cli, ["solve", str(TINY), "--set", "rules.require=[a, b, c]", "--out", str(tmp_path / "s"), "--json"]
+    )
     assert res.exit_code == 3
     data = json.loads(res.output)
     assert data["status"] == "infeasible" and data["diagnosis"]["alternatives"]

@@ -17,6 +17,7 @@ documented, every example names real options, every relative link resolves.
 - Code names: every `planner.module.name` and `planner/path` those pages mention exists, so
   a moved module cannot leave a page behind.
 """
+
 from __future__ import annotations
 
 import json
@@ -100,6 +101,7 @@ def anchors(path: Path) -> set[str]:
 
 # --- the tour -------------------------------------------------------------------------
 
+
 def test_readme_tour_covers_what_the_issue_asks():
     commands = [args for args, _ in planner_lines(README.read_text(encoding="utf-8"))]
     names = [args[0] for args in commands]
@@ -148,6 +150,7 @@ def test_api_example_runs(tmp_path, monkeypatch):
 
 # --- commands -------------------------------------------------------------------------
 
+
 def command(name: str) -> click.Command:
     cmd = cli.get_command(click.Context(cli), name)
     assert cmd is not None, f"planner {name}: no such command"
@@ -155,17 +158,20 @@ def command(name: str) -> click.Command:
 
 
 def option_names(cmd: click.Command) -> set[str]:
-    return {opt for p in cmd.params if isinstance(p, click.Option) for opt in (*p.opts, *p.secondary_opts)} | {"--help", "-h"}
+    return {opt for p in cmd.params if isinstance(p, click.Option) for opt in (*p.opts, *p.secondary_opts)} | {
+        "--help",
+        "-h",
+    }
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_every_command_has_a_section_and_a_help_example(name):
-    assert f"planner {name}" in headings(DOCS / "commands.md", 2), \
+    assert f"planner {name}" in headings(DOCS / "commands.md", 2), (
         f"planner {name} has no '## planner {name}' section in docs/commands.md"
+    )
     result = CliRunner().invoke(cli, [name, "--help"])
     assert result.exit_code == 0, result.output
-    assert "Example" in result.output and f"planner {name}" in result.output, \
-        f"planner {name} --help shows no example"
+    assert "Example" in result.output and f"planner {name}" in result.output, f"planner {name} --help shows no example"
 
 
 def test_commands_page_documents_only_real_commands():
@@ -200,6 +206,7 @@ def test_examples_use_real_commands_and_options(source):
 
 
 # --- rule families ----------------------------------------------------------------------
+
 
 def rules_doc_examples() -> dict[str, dict]:
     """family → the YAML example of its section in docs/rules.md, parsed."""

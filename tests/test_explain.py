@@ -1,5 +1,6 @@
 """`planner explain`: hand-solved cases, and every stated number checked by re-solving the
 modified scenario through `planner.api.solve(load_scenario(...))`."""
+
 from __future__ import annotations
 
 import json
@@ -56,19 +57,38 @@ def _market(tmp_path: Path) -> Path:
     tables = {
         "partners": pd.DataFrame({"partner_id": ["p1", "p2", "p3"], "name": ["P1", "P2", "P3"]}),
         "sectors": pd.DataFrame({"sector_id": ["s1", "s2"], "name": ["S1", "S2"]}),
-        "gaps": pd.DataFrame({"gap_id": ["g1", "g2", "g3"], "sector_id": ["s1", "s1", "s2"], "name": ["G1", "G2", "G3"],
-                              "size": [10, 10, 10], "weight": [3, 2, 1]}),
-        "options": pd.DataFrame({
-            "option_id": ["o1", "o2", "o3", "o4", "o5", "o6"], "partner_id": ["p1", "p1", "p2", "p2", "p3", "p3"],
-            "sector_id": ["s1", "s1", "s1", "s2", "s2", "s1"], "kind": ["k"] * 6,
-            "budget_musd": [40, 30, 50, 20, 35, 45], "diplomatic_capacity": [1, 1, 1, 1, 1, 1]}),
-        "contributions": pd.DataFrame({
-            "option_id": ["o1", "o2", "o3", "o3", "o4", "o5", "o6", "o6"],
-            "gap_id": ["g1", "g2", "g1", "g2", "g3", "g3", "g2", "g3"],
-            "amount": [6, 7, 5, 4, 8, 9, 6, 5]}),
+        "gaps": pd.DataFrame(
+            {
+                "gap_id": ["g1", "g2", "g3"],
+                "sector_id": ["s1", "s1", "s2"],
+                "name": ["G1", "G2", "G3"],
+                "size": [10, 10, 10],
+                "weight": [3, 2, 1],
+            }
+        ),
+        "options": pd.DataFrame(
+            {
+                "option_id": ["o1", "o2", "o3", "o4", "o5", "o6"],
+                "partner_id": ["p1", "p1", "p2", "p2", "p3", "p3"],
+                "sector_id": ["s1", "s1", "s1", "s2", "s2", "s1"],
+                "kind": ["k"] * 6,
+                "budget_musd": [40, 30, 50, 20, 35, 45],
+                "diplomatic_capacity": [1, 1, 1, 1, 1, 1],
+            }
+        ),
+        "contributions": pd.DataFrame(
+            {
+                "option_id": ["o1", "o2", "o3", "o3", "o4", "o5", "o6", "o6"],
+                "gap_id": ["g1", "g2", "g1", "g2", "g3", "g3", "g2", "g3"],
+                "amount": [6, 7, 5, 4, 8, 9, 6, 5],
+            }
+        ),
     }
-    cfg = {"name": "market", "objective": {"sense": "max_coverage", "cost_resource": "budget_musd"},
-           "limits": {"budget_musd": 100, "diplomatic_capacity": 4}}
+    cfg = {
+        "name": "market",
+        "objective": {"sense": "max_coverage", "cost_resource": "budget_musd"},
+        "limits": {"budget_musd": 100, "diplomatic_capacity": 4},
+    }
     return write_scenario(tmp_path / "market", tables, cfg)
 
 

@@ -4,6 +4,7 @@ For a limit threshold L* the claim is: at L* `planner solve` selects the option,
 every whole value from today's up to L* − 1 it does not (data are whole numbers, so only
 whole values can change the answer). "impossible" claims: no value does it.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -44,15 +45,32 @@ def _write(folder, inst):
     tables = {
         "partners": pd.DataFrame({"partner_id": ["p"], "name": ["P"]}),
         "sectors": pd.DataFrame({"sector_id": ["s"], "name": ["S"]}),
-        "gaps": pd.DataFrame({"gap_id": [f"g{g}" for g in range(gaps)], "sector_id": ["s"] * gaps,
-                              "name": [f"G{g}" for g in range(gaps)], "size": [10] * gaps, "weight": weights}),
-        "options": pd.DataFrame({"option_id": [f"o{i}" for i in range(n)], "partner_id": ["p"] * n,
-                                 "sector_id": ["s"] * n, "kind": ["k"] * n, "budget_musd": cost,
-                                 "diplomatic_capacity": cap}),
+        "gaps": pd.DataFrame(
+            {
+                "gap_id": [f"g{g}" for g in range(gaps)],
+                "sector_id": ["s"] * gaps,
+                "name": [f"G{g}" for g in range(gaps)],
+                "size": [10] * gaps,
+                "weight": weights,
+            }
+        ),
+        "options": pd.DataFrame(
+            {
+                "option_id": [f"o{i}" for i in range(n)],
+                "partner_id": ["p"] * n,
+                "sector_id": ["s"] * n,
+                "kind": ["k"] * n,
+                "budget_musd": cost,
+                "diplomatic_capacity": cap,
+            }
+        ),
         "contributions": pd.DataFrame(contrib, columns=["option_id", "gap_id", "amount"]),
     }
-    cfg = {"name": "prop", "objective": {"sense": "max_coverage", "cost_resource": "budget_musd"},
-           "limits": {"budget_musd": budget, "diplomatic_capacity": capacity}}
+    cfg = {
+        "name": "prop",
+        "objective": {"sense": "max_coverage", "cost_resource": "budget_musd"},
+        "limits": {"budget_musd": budget, "diplomatic_capacity": capacity},
+    }
     return write_scenario(folder, tables, cfg)
 
 

@@ -1,4 +1,5 @@
 """Files cannot do harm: safe YAML, paths confined to the project, bounded sizes, safe outputs."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,10 @@ def project(tmp_path):
     """tmp/models/s.yaml on tmp/inputs/tiny: the shipped layout in miniature."""
     (tmp_path / "models").mkdir()
     shutil.copytree(TINY, tmp_path / "inputs" / "tiny")
-    write(tmp_path / "models" / "s.yaml", "name: s\ninputs: ../inputs/tiny\nlimits: {budget_musd: 11, diplomatic_capacity: 2}\n")
+    write(
+        tmp_path / "models" / "s.yaml",
+        "name: s\ninputs: ../inputs/tiny\nlimits: {budget_musd: 11, diplomatic_capacity: 2}\n",
+    )
     return tmp_path
 
 
@@ -44,22 +48,29 @@ def problems(res) -> list[dict]:
 
 def test_python_tags_are_refused_and_nothing_runs(project):
     marker = project / "pwned"
-    write(project / "models" / "evil.yaml",
-          f"name: evil\ninputs: !!python/object/apply:os.system ['touch {marker}']\n")
+    write(project / "models" / "evil.yaml", f"name: evil\ninputs: !!python/object/apply:os.system ['touch {marker}']\n")
     probs = problems(invoke("validate", project / "models" / "evil.yaml", "--json"))
     assert probs[0]["file"].endswith("evil.yaml") and "python/object/apply:os.system" in probs[0]["message"]
-    res = invoke("solve", project / "models" / "s.yaml", "--json",
-                 "--set", f"description=!!python/object/apply:os.system ['touch {marker}']")
+    res = invoke(
+        "solve",
+        project / "models" / "s.yaml",
+        "--json",
+        "--set",
+        f"description=!!python/object/apply:os.system ['touch {marker}']",
+    )
     assert problems(res)[0]["file"] == "--set"
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("key, value", [
-    ("inputs", "../../elsewhere"),
-    ("inputs", "/etc"),
-    ("extends", "../../other.yaml"),
-    ("extends", "/etc/passwd"),
-])
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("inputs", "../../elsewhere"),
+        ("inputs", "/etc"),
+        ("extends", "../../other.yaml"),
+        ("extends", "/etc/passwd"),
+    ],
+)
 def test_paths_outside_the_project_are_refused(project, key, value):
     write(project.parent / "other.yaml", "name: other\ninputs: elsewhere\n")
     text = "name: s\nlimits: {budget_musd: 11}\n" + ("inputs: ../inputs/tiny\n" if key == "extends" else "")
@@ -88,11 +99,17 @@ def test_extends_inside_the_project_and_paths_typed_by_the_user_are_allowed(proj
     assert res.exit_code == 0, res.output
 
 
-@pytest.mark.parametrize("files", [
-    {"a.yaml": "name: a\ninputs: ../inputs/tiny\nextends: a.yaml\n"},
-    {"a.yaml": "name: a\ninputs: ../inputs/tiny\nextends: b.yaml\n", "b.yaml": "name: b\nextends: c.yaml\n",
-     "c.yaml": "name: c\nextends: a.yaml\n"},
-])
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"a.yaml": "name: a\ninputs: ../inputs/tiny\nextends: a.yaml\n"},
+        {
+            "a.yaml": "name: a\ninputs: ../inputs/tiny\nextends: b.yaml\n",
+            "b.yaml": "name: b\nextends: c.yaml\n",
+            "c.yaml": "name: c\nextends: a.yaml\n",
+        },
+    ],
+)
 def test_extends_cycles_are_reported(project, files):
     for name, text in files.items():
         write(project / "models" / name, text)
@@ -104,8 +121,10 @@ def test_alias_bombs_and_recursive_anchors_are_refused_quickly(project):
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(1, 10):  # 9^10 ≈ 3.5e9 strings if expanded
         lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]")
-    write(project / "models" / "bomb.yaml", "name: b\ninputs: ../inputs/tiny\nx:\n" +
-          "\n".join("  " + ln for ln in lines) + "\ndescription: *a9\n")
+    write(
+        project / "models" / "bomb.yaml",
+        "name: b\ninputs: ../inputs/tiny\nx:\n" + "\n".join("  " + ln for ln in lines) + "\ndescription: *a9\n",
+    )
     (p,) = problems(invoke("validate", project / "models" / "bomb.yaml", "--json"))
     assert "expands to more than 100,000 values" in p["message"]
     write(project / "models" / "rec.yaml", "name: r\ninputs: ../inputs/tiny\ndescription: &r [*r]\n")
@@ -115,7 +134,10 @@ def test_alias_bombs_and_recursive_anchors_are_refused_quickly(project):
 
 def test_oversized_inputs_fail_with_a_clear_message(project, monkeypatch):
     scen = project / "models" / "s.yaml"
-    write(project / "models" / "big.yaml", "name: big\ninputs: ../inputs/tiny\n# " + "x" * (load.MAX_YAML_BYTES + 10) + "\n")
+    write(
+        project / "models" / "big.yaml",
+        "name: big\ninputs: ../inputs/tiny\n# " + "x" * (load.MAX_YAML_BYTES + 10) + "\n",
+    )
     (p,) = problems(invoke("validate", project / "models" / "big.yaml", "--json"))
     assert "may not exceed 1 MiB" in p["message"]
     monkeypatch.setattr(load, "MAX_ROWS", 3)  # options has 4 data rows, contributions 5
@@ -125,7 +147,10 @@ def test_oversized_inputs_fail_with_a_clear_message(project, monkeypatch):
     monkeypatch.setattr(load, "MAX_ROWS", 1000)
     monkeypatch.setattr(load, "MAX_TABLE_BYTES", 130)  # options.csv is 265 bytes, partners.csv 135
     probs = problems(invoke("validate", scen, "--json"))
-    assert {Path(p["file"]).name: p["value"] for p in probs} == {"options.csv": "265 bytes", "partners.csv": "135 bytes"}
+    assert {Path(p["file"]).name: p["value"] for p in probs} == {
+        "options.csv": "265 bytes",
+        "partners.csv": "135 bytes",
+    }
     assert all("larger than the 130 bytes limit per table" in p["message"] for p in probs)
 
 

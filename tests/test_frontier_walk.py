@@ -5,6 +5,7 @@
 hand-made staircase (fake walkers, Hypothesis over staircases, ranges and walker counts), real
 frontiers with 1–3 walkers against each other and against `planner solve`, and the baseline.
 """
+
 from __future__ import annotations
 
 import threading
@@ -47,8 +48,9 @@ class Staircase:
             res = PointResult(Status.INFEASIBLE, None, None, None, (), {}, 0.0, "fast")
             return Point(limit, None, res)
         used = fits[-1]
-        res = PointResult(Status.OPTIMAL, used, used, 0.0, (f"p{used}",), {"r": used}, 0.0, "fast",
-                          x=np.array([1], dtype=np.int8))
+        res = PointResult(
+            Status.OPTIMAL, used, used, 0.0, (f"p{used}",), {"r": used}, 0.0, "fast", x=np.array([1], dtype=np.int8)
+        )
         return Point(limit, used, res)
 
 
@@ -82,8 +84,12 @@ def test_two_walkers_stitch_a_hand_made_staircase():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(1, 60), min_size=1, max_size=25, unique=True), st.integers(0, 30), st.integers(0, 40),
-       st.integers(1, 3))
+@given(
+    st.lists(st.integers(1, 60), min_size=1, max_size=25, unique=True),
+    st.integers(0, 30),
+    st.integers(0, 40),
+    st.integers(1, 3),
+)
 def test_any_staircase_any_range_any_walkers_is_the_serial_walk(steps, lo, span, n):
     uses = [float(s) for s in steps]
     lo, hi = float(lo), float(lo + span)
@@ -113,8 +119,12 @@ def test_a_limit_no_run_settled_is_solved_by_the_replay():
 @pytest.mark.parametrize("seed", [1, 7])
 def test_every_walker_count_gives_the_same_frontier_as_planner_solve(tmp_path, seed):
     path = write_scenario(tmp_path, seed=seed, n_options=10, n_gaps=5, budget=40)
-    frames = [run_frontier(load_scenario(path), "budget_musd", lo=0, hi=40, out_dir=tmp_path / f"w{n}",
-                           workers=n).tables["frontier.csv"] for n in (1, 2, 3)]
+    frames = [
+        run_frontier(load_scenario(path), "budget_musd", lo=0, hi=40, out_dir=tmp_path / f"w{n}", workers=n).tables[
+            "frontier.csv"
+        ]
+        for n in (1, 2, 3)
+    ]
     for other in frames[1:]:
         assert other.equals(frames[0])
     for _, row in frames[0].iterrows():  # each interval's lower end is what `planner solve` returns there
@@ -135,8 +145,9 @@ def test_tiny_frontier_with_threads_keeps_the_serial_count_of_solves(tmp_path):
 @pytest.mark.slow
 def test_baseline_top_of_range_one_and_two_walkers_byte_identical(tmp_path):
     sc = load_scenario(BASELINE)
-    runs = [run_frontier(sc, "budget_musd", lo=4500.0, hi=5000.0, out_dir=tmp_path / f"w{n}", workers=n)
-            for n in (1, 2)]
+    runs = [
+        run_frontier(sc, "budget_musd", lo=4500.0, hi=5000.0, out_dir=tmp_path / f"w{n}", workers=n) for n in (1, 2)
+    ]
     for name in ("frontier.csv", "ladder.csv"):
         assert (tmp_path / "w1" / name).read_bytes() == (tmp_path / "w2" / name).read_bytes()
     assert runs[0].summary["solves"] == runs[1].summary["solves"] == runs[0].summary["segments"]

@@ -10,6 +10,7 @@ non-numeric, NaN, infinite, huge or negative is reported at exactly that row and
 Runtime is bounded: PLANNER_FUZZ_EXAMPLES (default 150) examples from a fixed seed
 (PLANNER_FUZZ_SEED, default 0). The number tried is printed (`pytest -s`).
 """
+
 from __future__ import annotations
 
 import collections
@@ -27,8 +28,18 @@ from planner.cli import cli
 from fuzzkit import Case, cases, materialise
 
 EXAMPLES = int(os.environ.get("PLANNER_FUZZ_EXAMPLES", "150"))
-TABLE_LEVEL = ("required table", "required sheet", "is empty", "no data rows", "cannot parse CSV", "larger than",
-               "data rows;", "cannot read workbook", "unpacks", "the first row is blank")
+TABLE_LEVEL = (
+    "required table",
+    "required sheet",
+    "is empty",
+    "no data rows",
+    "cannot parse CSV",
+    "larger than",
+    "data rows;",
+    "cannot read workbook",
+    "unpacks",
+    "the first row is blank",
+)
 STATS: collections.Counter = collections.Counter()
 
 
@@ -57,11 +68,13 @@ def check_problems(case: Case, folder: Path, command: str, res) -> None:
     root = str(folder.resolve())
     for p in probs:
         f = p["file"]
-        assert f and (f == "--set" or p["key"] or f.startswith(root) or f.startswith(str(folder))), \
+        assert f and (f == "--set" or p["key"] or f.startswith(root) or f.startswith(str(folder))), (
             f"{command}: problem names no project file: {p}"
+        )
         if f in by_file and by_file[f]:
-            assert (p["row"] is not None and p["column"]) or any(s in p["message"] for s in TABLE_LEVEL), \
+            assert (p["row"] is not None and p["column"]) or any(s in p["message"] for s in TABLE_LEVEL), (
                 f"{command}: table problem without row and column: {p}"
+            )
     want = expected_problem(case, tables)
     if want is not None:
         got = {(p["file"], p["row"], p["column"]) for p in probs}
@@ -126,9 +139,9 @@ def run_case(case: Case) -> None:
                 assert res.exit_code == 2, f"{command} accepted what validate refused ({case}):\n{res.output}"
                 check_problems(case, folder, command, res)
             else:
-                assert res.exit_code in (0, 3, 4) or (command == "explain" and res.exit_code == 2
-                                                       and "option" in res.output), \
-                    f"{command} exit {res.exit_code} on a valid scenario {case}:\n{res.output}"
+                assert res.exit_code in (0, 3, 4) or (
+                    command == "explain" and res.exit_code == 2 and "option" in res.output
+                ), f"{command} exit {res.exit_code} on a valid scenario {case}:\n{res.output}"
         if run_cmd and codes["solve"] != 2:
             res, crash = invoke(RUN_COMMANDS[run_cmd](folder / "run", folder / f"{run_cmd}-out"))
             assert not crash and res.exit_code == 0, f"{run_cmd} on the run of {case}: {res.exception!r}\n{res.output}"
@@ -142,13 +155,33 @@ SCENARIO_COMMANDS = {
     "diagnose": lambda scen, out: ["diagnose", scen, "--no-alternatives"],
     "frontier": lambda scen, out: ["frontier", scen, "--resource", "budget_musd", "--max-solves", "4", "--out", out],
     "sweep": lambda scen, out: ["sweep", scen, "--vary", "limits.budget_musd=8,11", "--workers", "1", "--out", out],
-    "montecarlo": lambda scen, out: ["montecarlo", scen, "--samples", "3", "--seed", "1", "--workers", "1", "--out", out,
-                                     "--perturb", "contributions.amount=uniform:0.7:1.3"],
+    "montecarlo": lambda scen, out: [
+        "montecarlo",
+        scen,
+        "--samples",
+        "3",
+        "--seed",
+        "1",
+        "--workers",
+        "1",
+        "--out",
+        out,
+        "--perturb",
+        "contributions.amount=uniform:0.7:1.3",
+    ],
     "alternatives": lambda scen, out: ["alternatives", scen, "--within", "10%", "--count", "2"],
     "robust": lambda scen, out: ["robust", scen, "--max-portfolios", "2", "--samples", "2", "--out", out],
     "rival": lambda scen, out: ["rival", scen, "--set", "rival.budget=1", "--budgets", "0:1:1", "--out", out],
-    "pareto": lambda scen, out: ["pareto", scen, "--objectives", "coverage,cost:budget_musd", "--max-points", "3",
-                                 "--out", out],
+    "pareto": lambda scen, out: [
+        "pareto",
+        scen,
+        "--objectives",
+        "coverage,cost:budget_musd",
+        "--max-points",
+        "3",
+        "--out",
+        out,
+    ],
 }
 RUN_COMMANDS = {
     "export": lambda run, out: ["export", run, "--to", "md", "--out", out.with_suffix(".md"), "--json"],
@@ -174,8 +207,12 @@ def test_every_command_is_fuzzed():
 
 @pytest.mark.slow
 @seed(int(os.environ.get("PLANNER_FUZZ_SEED", "0")))
-@settings(max_examples=EXAMPLES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(case=cases)
 def test_every_command_survives_mutated_input(case):
     STATS["tried"] += 1
@@ -188,7 +225,9 @@ def test_zz_report_fuzz_count():
     """Print how many mutated inputs were tried (visible with -s); runs after the fuzz test."""
     if STATS["tried"]:
         kinds = {k[5:]: v for k, v in STATS.items() if k.startswith("kind:")}
-        print(f"\nfuzz: {STATS['tried']} mutated inputs, {STATS['valid']} valid (each passed `planner check`); "
-              f"outcomes {dict(sorted((k, v) for k, v in STATS.items() if ':' in k and not k.startswith(('kind', 'format'))))}; "
-              f"kinds {dict(sorted(kinds.items()))}")
+        print(
+            f"\nfuzz: {STATS['tried']} mutated inputs, {STATS['valid']} valid (each passed `planner check`); "
+            f"outcomes {dict(sorted((k, v) for k, v in STATS.items() if ':' in k and not k.startswith(('kind', 'format'))))}; "
+            f"kinds {dict(sorted(kinds.items()))}"
+        )
         assert STATS["checked"] == STATS["valid"]

@@ -1,4 +1,5 @@
 """`planner generate`: valid, reproducible, realistically shaped synthetic scenarios."""
+
 from __future__ import annotations
 
 import json
@@ -34,15 +35,22 @@ def test_another_seed_gives_other_data(tmp_path):
     assert fa[opts[0]] != fb[opts[1]]
 
 
-@pytest.mark.parametrize("options,gaps,resources,rules", [
-    (1, 1, 1, False), (5, 40, 2, True), (300, None, 2, False), (800, 60, 5, True)])
+@pytest.mark.parametrize(
+    "options,gaps,resources,rules", [(1, 1, 1, False), (5, 40, 2, True), (300, None, 2, False), (800, 60, 5, True)]
+)
 def test_output_passes_validation(tmp_path, options, gaps, resources, rules):
     gen = generate(tmp_path, options, gaps, seed=3, resources=resources, rules=rules)
     sc = load_scenario(gen.scenario_file)  # raises InputError on any problem
     assert len(sc.options) == options and len(sc.gaps) == (gaps or max(1, options // 10))
     assert len(sc.config.limits) == resources
     if resources == 5:
-        assert list(sc.config.limits) == ["budget_musd", "diplomatic_capacity", "negotiators", "summit_slots", "resource_5"]
+        assert list(sc.config.limits) == [
+            "budget_musd",
+            "diplomatic_capacity",
+            "negotiators",
+            "summit_slots",
+            "resource_5",
+        ]
 
 
 def test_cli_generate_then_validate(tmp_path):
@@ -116,8 +124,9 @@ def test_targets_and_rules_are_met(tmp_path):
         assert rule["option"] not in chosen or rule["needs"] in chosen
     for a, b in gen.rules["excludes"]:
         assert not {a, b} <= chosen
-    assert {"requires", "excludes", "groups", "max_options", "risk", "diminishing_returns",
-            "standards_bonus"} <= set(result.rules_active)
+    assert {"requires", "excludes", "groups", "max_options", "risk", "diminishing_returns", "standards_bonus"} <= set(
+        result.rules_active
+    )
 
 
 @pytest.mark.slow

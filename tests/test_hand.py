@@ -1,5 +1,6 @@
 """Hand-solvable scenarios (3–6 options): the optimum is worked out in each comment and the
 selected ids are asserted, not only the objective. Each runs on HiGHS and on CBC."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,7 +28,8 @@ def test_max_coverage_basic(make_scenario, backend):
         options=[opt("a", 5), opt("b", 6), opt("c", 3), opt("d", 4)],
         gaps=[{"gap_id": "g1", "size": 10}, {"gap_id": "g2", "size": 10}],
         contributions=[("a", "g1", 10), ("b", "g2", 10), ("c", "g2", 5), ("d", "g2", 5)],
-        config={"limits": {"budget_musd": 11}})
+        config={"limits": {"budget_musd": 11}},
+    )
     r = run(path, backend)
     assert r.status == "optimal"
     assert r.selected == ("a", "b")
@@ -45,7 +47,8 @@ def test_coverage_is_capped_at_gap_size(make_scenario, backend):
         options=[opt("a", 4), opt("b", 3), opt("c", 5)],
         gaps=[{"gap_id": "g1", "size": 10}, {"gap_id": "g2", "size": 10}],
         contributions=[("a", "g1", 10), ("b", "g1", 10), ("c", "g2", 5)],
-        config={"limits": {"budget_musd": 8}})
+        config={"limits": {"budget_musd": 8}},
+    )
     r = run(path, backend)
     assert r.status == "optimal"
     assert r.selected == ("b", "c")
@@ -62,34 +65,41 @@ def test_sector_weight_multiplies_gap_weight(make_scenario, backend):
     # (A sum would give a = 4 < b = 4.5; ignoring sector weights a = 2 < b = 3.5: both pick b.)
     path = make_scenario(
         options=[opt("a", 5, sector_id="s1"), opt("b", 5, sector_id="s2")],
-        gaps=[{"gap_id": "g1", "sector_id": "s1", "size": 10, "weight": 2},
-              {"gap_id": "g2", "sector_id": "s2", "size": 10, "weight": 3.5}],
+        gaps=[
+            {"gap_id": "g1", "sector_id": "s1", "size": 10, "weight": 2},
+            {"gap_id": "g2", "sector_id": "s2", "size": 10, "weight": 3.5},
+        ],
         sectors=[{"sector_id": "s1", "name": "S1", "weight": 2}, {"sector_id": "s2", "name": "S2", "weight": 1}],
         contributions=[("a", "g1", 10), ("b", "g2", 10)],
-        config={"limits": {"budget_musd": 5}})
+        config={"limits": {"budget_musd": 5}},
+    )
     r = run(path, backend)
     assert r.selected == ("a",)
     assert r.objective == pytest.approx(4.0, abs=TOL)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("penalty, expected, objective", [
-    # g1 size 10, weight 1; each option alone closes it; budget 5 → one option.
-    #   a: cost 3, risk 0.9   b: cost 5, risk 0.1   c: cost 4, no own risk → partner risk 0.6
-    # penalty 0: all score 1.0; the tie-break takes the cheapest, a.
-    (0.0, ("a",), 1.0),
-    # penalty 1: a = 1 − 0.9 = 0.1, b = 1 − 0.1 = 0.9, c = 1 − 0.6 = 0.4 → b.
-    (1.0, ("b",), 0.9),
-    # penalty 20: every option scores below 0 (b: 1 − 2 = −1) → select nothing, objective 0.
-    (20.0, (), 0.0),
-])
+@pytest.mark.parametrize(
+    "penalty, expected, objective",
+    [
+        # g1 size 10, weight 1; each option alone closes it; budget 5 → one option.
+        #   a: cost 3, risk 0.9   b: cost 5, risk 0.1   c: cost 4, no own risk → partner risk 0.6
+        # penalty 0: all score 1.0; the tie-break takes the cheapest, a.
+        (0.0, ("a",), 1.0),
+        # penalty 1: a = 1 − 0.9 = 0.1, b = 1 − 0.1 = 0.9, c = 1 − 0.6 = 0.4 → b.
+        (1.0, ("b",), 0.9),
+        # penalty 20: every option scores below 0 (b: 1 − 2 = −1) → select nothing, objective 0.
+        (20.0, (), 0.0),
+    ],
+)
 def test_risk_penalty(make_scenario, backend, penalty, expected, objective):
     path = make_scenario(
         options=[opt("a", 3, risk=0.9), opt("b", 5, risk=0.1), opt("c", 4, risk="", partner_id="p2")],
         partners=[{"partner_id": "p1", "name": "P1", "risk": 0.2}, {"partner_id": "p2", "name": "P2", "risk": 0.6}],
         gaps=[{"gap_id": "g1", "size": 10}],
         contributions=[("a", "g1", 10), ("b", "g1", 10), ("c", "g1", 10)],
-        config={"limits": {"budget_musd": 5}, "objective": {"risk_penalty": penalty}})
+        config={"limits": {"budget_musd": 5}, "objective": {"risk_penalty": penalty}},
+    )
     r = run(path, backend)
     assert r.status == "optimal"
     assert r.selected == expected
@@ -103,7 +113,8 @@ def _target_scenario(make_scenario, budget):
         options=[opt("a", 5), opt("b", 2), opt("c", 4)],
         gaps=[{"gap_id": "g1", "size": 10}, {"gap_id": "g2", "size": 10, "target": 10}],
         contributions=[("a", "g1", 10), ("b", "g2", 5), ("c", "g2", 6)],
-        config={"limits": {"budget_musd": budget}})
+        config={"limits": {"budget_musd": budget}},
+    )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -143,8 +154,16 @@ def test_min_cost_with_gap_targets(make_scenario, backend):
     path = make_scenario(
         options=[opt("a", 7), opt("b", 5), opt("c", 2), opt("d", 4), opt("z", 0)],
         gaps=[{"gap_id": "g1", "size": 10, "target": 10}, {"gap_id": "g2", "size": 10, "target": 5}],
-        contributions=[("a", "g1", 10), ("b", "g1", 6), ("b", "g2", 5), ("c", "g1", 4), ("d", "g2", 10), ("z", "g2", 1)],
-        config={"objective": {"sense": "min_cost"}})
+        contributions=[
+            ("a", "g1", 10),
+            ("b", "g1", 6),
+            ("b", "g2", 5),
+            ("c", "g1", 4),
+            ("d", "g2", 10),
+            ("z", "g2", 1),
+        ],
+        config={"objective": {"sense": "min_cost"}},
+    )
     r = run(path, backend)
     assert r.status == "optimal"
     assert r.selected == ("b", "c")
@@ -162,7 +181,8 @@ def test_min_cost_with_coverage_target(make_scenario, backend):
         options=[opt("a", 1), opt("b", 3), opt("c", 10), opt("d", 4), opt("e", 5)],
         gaps=[{"gap_id": "g1", "size": 10}, {"gap_id": "g2", "size": 20, "target": 20}],
         contributions=[("a", "g1", 5), ("b", "g1", 10), ("c", "g2", 20), ("d", "g2", 10), ("e", "g2", 10)],
-        config={"objective": {"sense": "min_cost", "coverage_target": 0.5}})
+        config={"objective": {"sense": "min_cost", "coverage_target": 0.5}},
+    )
     r = run(path, backend)
     assert r.status == "optimal"
     assert r.selected == ("a", "d", "e")
@@ -177,8 +197,12 @@ def test_min_cost_with_coverage_target(make_scenario, backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_min_cost_without_targets_selects_nothing(make_scenario, backend):
     # Nothing must be covered, so the cheapest portfolio is the empty one (cost 0).
-    path = make_scenario(options=[opt("a", 1), opt("b", 0), opt("c", 2)], gaps=[{"gap_id": "g1", "size": 1}],
-                         contributions=[("a", "g1", 1), ("b", "g1", 1)], config={"objective": {"sense": "min_cost"}})
+    path = make_scenario(
+        options=[opt("a", 1), opt("b", 0), opt("c", 2)],
+        gaps=[{"gap_id": "g1", "size": 1}],
+        contributions=[("a", "g1", 1), ("b", "g1", 1)],
+        config={"objective": {"sense": "min_cost"}},
+    )
     r = run(path, backend)
     assert r.status == "optimal" and r.selected == () and r.objective == 0.0
 
@@ -195,7 +219,8 @@ def test_tie_break_cheapest_and_no_idle_option(make_scenario, backend):
         options=[opt("a", 5), opt("b", 3), opt("w", 0), opt("z", 0)],
         gaps=[{"gap_id": "g1", "size": 10}],
         contributions=[("a", "g1", 10), ("b", "g1", 10), ("w", "g1", 3)],
-        config={"limits": {"budget_musd": 10}})
+        config={"limits": {"budget_musd": 10}},
+    )
     r = run(path, backend)
     assert r.status == "optimal"
     assert r.selected == ("b",)
@@ -211,7 +236,8 @@ def test_tie_break_prefers_cheaper_over_fewer(make_scenario, backend):
         options=[opt("a", 3.0001), opt("b", 1.5), opt("c", 1.5)],
         gaps=[{"gap_id": "g1", "size": 10}],
         contributions=[("a", "g1", 10), ("b", "g1", 5), ("c", "g1", 5)],
-        config={"limits": {"budget_musd": 10}})
+        config={"limits": {"budget_musd": 10}},
+    )
     r = run(path, backend)
     assert r.selected == ("b", "c")
     assert r.resources["budget_musd"]["used"] == pytest.approx(3.0)
@@ -224,11 +250,16 @@ def test_second_resource_limit_binds(make_scenario, backend):
     # Capacity 2 allows two of a, b, c (2.0) or d alone (2.0); tie → cheapest:
     # costs a 10, b 20, c 5, d 12 → {a,c} costs 15, {d} 12. Optimum {d} (2.0, cost 12).
     path = make_scenario(
-        options=[opt("a", 10, diplomatic_capacity=1), opt("b", 20, diplomatic_capacity=1),
-                 opt("c", 5, diplomatic_capacity=1), opt("d", 12, diplomatic_capacity=2)],
+        options=[
+            opt("a", 10, diplomatic_capacity=1),
+            opt("b", 20, diplomatic_capacity=1),
+            opt("c", 5, diplomatic_capacity=1),
+            opt("d", 12, diplomatic_capacity=2),
+        ],
         gaps=[{"gap_id": g, "size": 10} for g in ("g1", "g2", "g3")],
         contributions=[("a", "g1", 10), ("b", "g2", 10), ("c", "g3", 10), ("d", "g1", 10), ("d", "g2", 10)],
-        config={"limits": {"budget_musd": 100, "diplomatic_capacity": 2}})
+        config={"limits": {"budget_musd": 100, "diplomatic_capacity": 2}},
+    )
     r = run(path, backend)
     assert r.selected == ("d",)
     assert r.objective == pytest.approx(2.0, abs=TOL)
@@ -245,7 +276,8 @@ def test_tie_break_free_option_beats_paid_one(make_scenario, backend):
         options=[opt("a", 1), opt("b", 0), opt("c", 0)],
         gaps=[{"gap_id": "g1", "size": 1}, {"gap_id": "g2", "size": 1}],
         contributions=[("a", "g2", 1), ("b", "g2", 1), ("c", "g1", 1)],
-        config={"limits": {"budget_musd": 1}})
+        config={"limits": {"budget_musd": 1}},
+    )
     r = run(path, backend)
     assert r.selected == ("b", "c")
     assert r.objective == pytest.approx(2.0, abs=TOL)

@@ -3,6 +3,7 @@
 The example row is one option using 300 of 1000 budget and 2 of 10 capacity that closes
 40 of a gap of size 100 (gap and sector weight 1): objective 1 · 1 · 40/100 = 0.4.
 """
+
 from __future__ import annotations
 
 import json

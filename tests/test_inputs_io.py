@@ -1,4 +1,5 @@
 """Small defects of the inputs/io/api layers, fixed with a test each (issue 11 item 7)."""
+
 from __future__ import annotations
 
 import ast
@@ -41,7 +42,9 @@ def test_api_solve_records_its_solver_settings_in_scenario_json(tmp_path):
     assert sc.config.solver.mip_gap == 0.0  # the caller's scenario is not changed
     assert check_run(out).ok, check_run(out).discrepancies  # check judges the run by its own settings
     # Same record and input_sha256 as the CLI's flags give.
-    res = CliRunner().invoke(cli, ["solve", str(TINY), "--mip-gap", "0.01", "--time-limit", "30", "--out", str(tmp_path / "cli")])
+    res = CliRunner().invoke(
+        cli, ["solve", str(TINY), "--mip-gap", "0.01", "--time-limit", "30", "--out", str(tmp_path / "cli")]
+    )
     assert res.exit_code == 0, res.output
     cli_summary = json.loads((tmp_path / "cli" / "summary.json").read_text())
     assert json.loads((out / "summary.json").read_text())["input_sha256"] == cli_summary["input_sha256"]
@@ -62,13 +65,20 @@ def test_api_solve_refuses_a_bad_setting_naming_the_key():
 
 def test_from_planner_import_solve_is_the_function():
     # In a fresh interpreter, after importing the solver package: no module shadows the API name.
-    code = ("import inspect, planner.solver, planner.results.evaluation\n"
-            "from planner import solve, evaluate, load_scenario\n"
-            "import planner.api\n"
-            "assert solve is planner.api.solve and inspect.isfunction(solve), solve\n"
-            "assert inspect.isfunction(evaluate) and inspect.isfunction(load_scenario)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                          env={"PYTHONPATH": str(ROOT), "PATH": ""})
+    code = (
+        "import inspect, planner.solver, planner.results.evaluation\n"
+        "from planner import solve, evaluate, load_scenario\n"
+        "import planner.api\n"
+        "assert solve is planner.api.solve and inspect.isfunction(solve), solve\n"
+        "assert inspect.isfunction(evaluate) and inspect.isfunction(load_scenario)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": ""},
+    )
     assert proc.returncode == 0, proc.stderr
 
 
@@ -82,7 +92,11 @@ def test_no_dead_functions_in_inputs_io_and_api():
     used somewhere (its own module, another module or a test): no dead code (`select_mask` was)."""
     sources = [p for p in [*(ROOT / "planner").rglob("*.py"), *(ROOT / "tests").rglob("*.py")]]
     texts = {p: p.read_text(encoding="utf-8") for p in sources}
-    modules = [*(ROOT / "planner" / "inputs").glob("*.py"), *(ROOT / "planner" / "io").glob("*.py"), ROOT / "planner" / "api.py"]
+    modules = [
+        *(ROOT / "planner" / "inputs").glob("*.py"),
+        *(ROOT / "planner" / "io").glob("*.py"),
+        ROOT / "planner" / "api.py",
+    ]
     dead = []
     for module in modules:
         for name in _top_level_names(module):
@@ -106,5 +120,7 @@ def test_a_settings_only_point_has_its_own_input_sha256():
     factory = ScenarioFactory(raw_inputs(base), base)
     point, changes = factory.scenario([("limits.budget_musd", 3000)])
     assert changes is not None  # the settings-only path
-    assert point.input_sha256 == load_scenario(ROOT / "models" / "baseline.yaml", ["limits.budget_musd=3000"]).input_sha256
+    assert (
+        point.input_sha256 == load_scenario(ROOT / "models" / "baseline.yaml", ["limits.budget_musd=3000"]).input_sha256
+    )
     assert point.input_sha256 != base.input_sha256

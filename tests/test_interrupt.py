@@ -10,6 +10,7 @@ uninterrupted tables.
 PLANNER_INTERRUPT_TRIALS (default 12) sets the solve trials; PLANNER_INTERRUPT_SEED the seed.
 The number of trials run is printed (`pytest -s`).
 """
+
 from __future__ import annotations
 
 import collections
@@ -44,8 +45,15 @@ def project(tmp_path) -> Path:
 
 def planner(args: list, cwd: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.Popen([sys.executable, "-m", "planner", *map(str, args)], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "planner", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def interrupt(proc: subprocess.Popen, delay: float, sig: int) -> tuple[bool, int, str]:
@@ -116,7 +124,9 @@ def test_solve_killed_at_random_moments_leaves_old_or_new_results(project):
             assert "Traceback" not in err, err
         now = snapshot(out)
         if now != previous:  # then it must be a complete new run, for this budget
-            assert set(now) == RUN_FILES | {MARKER}, f"trial {trial} ({signal.Signals(sig).name} at {delay:.2f}s): {sorted(now)}"
+            assert set(now) == RUN_FILES | {MARKER}, (
+                f"trial {trial} ({signal.Signals(sig).name} at {delay:.2f}s): {sorted(now)}"
+            )
             assert json.loads(now["scenario.json"])["limits"]["budget_musd"] == budget
             report = check_run(out)
             assert report.ok, report.discrepancies
@@ -155,16 +165,20 @@ def test_export_killed_at_random_moments_leaves_old_or_new_report(project):
             STATS["export new reports"] += 1
         visible = {p.name for p in run.iterdir() if not p.name.startswith(".")}
         assert visible == RUN_FILES | {"report.xlsx"}, visible
-        STATS["export hidden leftovers (max)"] = max(STATS["export hidden leftovers (max)"],
-                                                    len([p for p in run.iterdir() if p.name.startswith(".")]))
+        STATS["export hidden leftovers (max)"] = max(
+            STATS["export hidden leftovers (max)"], len([p for p in run.iterdir() if p.name.startswith(".")])
+        )
     assert check_run(run).ok
 
 
 BATCH = {  # command, its settings, the tables it writes, the column that numbers its points
     "sweep": (["--vary", "limits.budget_musd=3000:4800:300"], ("sweep.csv", "changes.csv"), "sweep.csv", 7),
-    "montecarlo": (["--samples", "8", "--seed", "3", "--perturb", "contributions.amount=uniform:0.7:1.3"],
-                   ("montecarlo_objective.csv", "montecarlo_options.csv", "montecarlo_coverage.csv"),
-                   "montecarlo_objective.csv", 8),
+    "montecarlo": (
+        ["--samples", "8", "--seed", "3", "--perturb", "contributions.amount=uniform:0.7:1.3"],
+        ("montecarlo_objective.csv", "montecarlo_options.csv", "montecarlo_coverage.csv"),
+        "montecarlo_objective.csv",
+        8,
+    ),
 }
 
 
@@ -174,7 +188,9 @@ def test_batch_killed_and_resumed_loses_and_repeats_no_point(project, command, w
     settings, tables, numbered, points = BATCH[command]
     rng = random.Random(SEED + 2 + workers + len(command))
     ref, out = project / "ref", project / "out" / command
-    duration = timed([command, "models/baseline.yaml", *settings, "--out", ref, "--workers", workers, "--json"], project)
+    duration = timed(
+        [command, "models/baseline.yaml", *settings, "--out", ref, "--workers", workers, "--json"], project
+    )
     expected = {name: (ref / name).read_bytes() for name in tables}
     fresh = [command, "models/baseline.yaml", *settings, "--out", out, "--workers", workers, "--json"]
     args = fresh
@@ -287,8 +303,20 @@ def _alive(pid: int) -> bool:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
 def test_no_worker_outlives_a_sigkilled_parent(project):
-    proc = planner(["sweep", "models/baseline.yaml", "--vary", "limits.budget_musd=2000:5000:25", "--workers", "2",
-                    "--out", project / "out" / "sweep", "--json"], project)
+    proc = planner(
+        [
+            "sweep",
+            "models/baseline.yaml",
+            "--vary",
+            "limits.budget_musd=2000:5000:25",
+            "--workers",
+            "2",
+            "--out",
+            project / "out" / "sweep",
+            "--json",
+        ],
+        project,
+    )
     try:
         deadline = time.monotonic() + 60
         workers: set[int] = set()

@@ -1,6 +1,7 @@
 """Invariants: more budget never lowers the objective; every figure a run writes recomputes
 from portfolio.csv and the inputs. The recomputation here is written from the spec with the
 csv module only: it shares no code with planner.results.evaluation."""
+
 from __future__ import annotations
 
 import csv
@@ -33,8 +34,13 @@ def recompute(scenario: Path, selected: list[str]) -> dict:
     cfg = yaml.safe_load(scenario.read_text())
     assert "extends" not in cfg, "this recomputation reads one scenario file"
     inputs = scenario.parent / cfg["inputs"]
-    objective = {"sense": "max_coverage", "cost_resource": "budget_musd", "risk_penalty": 0.0,
-                 "coverage_target": None, **(cfg.get("objective") or {})}
+    objective = {
+        "sense": "max_coverage",
+        "cost_resource": "budget_musd",
+        "risk_penalty": 0.0,
+        "coverage_target": None,
+        **(cfg.get("objective") or {}),
+    }
     limits = cfg.get("limits") or {}
     options = {r["option_id"]: r for r in rows(inputs / "options.csv")}
     partners = {r["partner_id"]: r for r in rows(inputs / "partners.csv")}
@@ -52,8 +58,13 @@ def recompute(scenario: Path, selected: list[str]) -> dict:
         target = num(g.get("target"))
         if target is None and objective["coverage_target"] is not None:
             target = objective["coverage_target"] * size
-        coverage[g["gap_id"]] = {"sector_id": g["sector_id"], "size": size, "covered": covered,
-                                 "fraction": covered / size, "target": target or None}
+        coverage[g["gap_id"]] = {
+            "sector_id": g["sector_id"],
+            "size": size,
+            "covered": covered,
+            "fraction": covered / size,
+            "target": target or None,
+        }
         value += num(g.get("weight"), 1.0) * sector_w[g["sector_id"]] * covered / size
     risk = sum(num(options[o].get("risk"), num(partners[options[o]["partner_id"]].get("risk"), 0.0)) for o in selected)
     value -= objective["risk_penalty"] * risk
@@ -61,8 +72,14 @@ def recompute(scenario: Path, selected: list[str]) -> dict:
     use = {r: sum(float(options[o][r]) for o in selected) for r in resources}
     if objective["sense"] == "min_cost":
         value = use[objective["cost_resource"]]
-    return {"objective": value, "coverage": coverage, "use": use, "limits": limits, "options": options,
-            "partners": partners}
+    return {
+        "objective": value,
+        "coverage": coverage,
+        "use": use,
+        "limits": limits,
+        "options": options,
+        "partners": partners,
+    }
 
 
 def check_run(scenario: Path, out: Path) -> dict:
@@ -102,22 +119,84 @@ def rich_scenario(make_scenario) -> Path:
     # Sector weights, partner-inherited risk with a penalty, a gap target, two limits,
     # a contribution to another sector's gap, capped coverage.
     return make_scenario(
-        options=[{"option_id": "a", "partner_id": "jp", "sector_id": "ai", "budget_musd": 40, "diplomatic_capacity": 2, "risk": 0.1},
-                 {"option_id": "b", "partner_id": "kr", "sector_id": "ai", "budget_musd": 25, "diplomatic_capacity": 1, "risk": ""},
-                 {"option_id": "c", "partner_id": "jp", "sector_id": "semis", "budget_musd": 30, "diplomatic_capacity": 1, "risk": ""},
-                 {"option_id": "d", "partner_id": "tw", "sector_id": "semis", "budget_musd": 55, "diplomatic_capacity": 2, "risk": 0.6},
-                 {"option_id": "e", "partner_id": "kr", "sector_id": "semis", "budget_musd": 10, "diplomatic_capacity": 1, "risk": 0.3},
-                 {"option_id": "f", "partner_id": "tw", "sector_id": "ai", "budget_musd": 20, "diplomatic_capacity": 2, "risk": ""}],
-        partners=[{"partner_id": "jp", "name": "Japan", "risk": 0.1}, {"partner_id": "kr", "name": "Korea", "risk": 0.2},
-                  {"partner_id": "tw", "name": "Taiwan", "risk": 0.5}],
-        sectors=[{"sector_id": "ai", "name": "AI", "weight": 1.5}, {"sector_id": "semis", "name": "Semis", "weight": 2}],
-        gaps=[{"gap_id": "ai-compute", "sector_id": "ai", "size": 100, "weight": 2, "target": ""},
-              {"gap_id": "ai-talent", "sector_id": "ai", "size": 40, "weight": 1, "target": 10},
-              {"gap_id": "semis-fab", "sector_id": "semis", "size": 60, "weight": 1.5, "target": ""}],
-        contributions=[("a", "ai-compute", 70), ("a", "ai-talent", 5), ("b", "ai-compute", 45), ("b", "ai-talent", 20),
-                       ("c", "semis-fab", 30), ("c", "ai-compute", 10), ("d", "semis-fab", 60), ("e", "semis-fab", 25),
-                       ("f", "ai-talent", 30), ("f", "ai-compute", 15)],
-        config={"limits": {"budget_musd": 120, "diplomatic_capacity": 6}, "objective": {"risk_penalty": 0.5}})
+        options=[
+            {
+                "option_id": "a",
+                "partner_id": "jp",
+                "sector_id": "ai",
+                "budget_musd": 40,
+                "diplomatic_capacity": 2,
+                "risk": 0.1,
+            },
+            {
+                "option_id": "b",
+                "partner_id": "kr",
+                "sector_id": "ai",
+                "budget_musd": 25,
+                "diplomatic_capacity": 1,
+                "risk": "",
+            },
+            {
+                "option_id": "c",
+                "partner_id": "jp",
+                "sector_id": "semis",
+                "budget_musd": 30,
+                "diplomatic_capacity": 1,
+                "risk": "",
+            },
+            {
+                "option_id": "d",
+                "partner_id": "tw",
+                "sector_id": "semis",
+                "budget_musd": 55,
+                "diplomatic_capacity": 2,
+                "risk": 0.6,
+            },
+            {
+                "option_id": "e",
+                "partner_id": "kr",
+                "sector_id": "semis",
+                "budget_musd": 10,
+                "diplomatic_capacity": 1,
+                "risk": 0.3,
+            },
+            {
+                "option_id": "f",
+                "partner_id": "tw",
+                "sector_id": "ai",
+                "budget_musd": 20,
+                "diplomatic_capacity": 2,
+                "risk": "",
+            },
+        ],
+        partners=[
+            {"partner_id": "jp", "name": "Japan", "risk": 0.1},
+            {"partner_id": "kr", "name": "Korea", "risk": 0.2},
+            {"partner_id": "tw", "name": "Taiwan", "risk": 0.5},
+        ],
+        sectors=[
+            {"sector_id": "ai", "name": "AI", "weight": 1.5},
+            {"sector_id": "semis", "name": "Semis", "weight": 2},
+        ],
+        gaps=[
+            {"gap_id": "ai-compute", "sector_id": "ai", "size": 100, "weight": 2, "target": ""},
+            {"gap_id": "ai-talent", "sector_id": "ai", "size": 40, "weight": 1, "target": 10},
+            {"gap_id": "semis-fab", "sector_id": "semis", "size": 60, "weight": 1.5, "target": ""},
+        ],
+        contributions=[
+            ("a", "ai-compute", 70),
+            ("a", "ai-talent", 5),
+            ("b", "ai-compute", 45),
+            ("b", "ai-talent", 20),
+            ("c", "semis-fab", 30),
+            ("c", "ai-compute", 10),
+            ("d", "semis-fab", 60),
+            ("e", "semis-fab", 25),
+            ("f", "ai-talent", 30),
+            ("f", "ai-compute", 15),
+        ],
+        config={"limits": {"budget_musd": 120, "diplomatic_capacity": 6}, "objective": {"risk_penalty": 0.5}},
+    )
 
 
 @pytest.mark.parametrize("which", ["tiny", "rich", "rich-min-cost", "baseline"])
@@ -140,10 +219,13 @@ def test_every_output_figure_recomputes(which, make_scenario, tmp_path):
 
 
 @pytest.mark.slow  # 12 baseline solves: ~5 s of CPU
-@pytest.mark.parametrize("resource, limits", [
-    ("budget_musd", [0, 800, 1600, 2400, 3360, 4800, 9000]),
-    ("diplomatic_capacity", [0, 10, 25, 42, 80]),
-])
+@pytest.mark.parametrize(
+    "resource, limits",
+    [
+        ("budget_musd", [0, 800, 1600, 2400, 3360, 4800, 9000]),
+        ("diplomatic_capacity", [0, 10, 25, 42, 80]),
+    ],
+)
 def test_more_of_a_resource_never_lowers_the_objective(resource, limits):
     # The baseline has gap targets, so the smallest limits may be infeasible; once a limit
     # is feasible every larger one must be, with an objective at least as high.

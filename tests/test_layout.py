@@ -1,6 +1,7 @@
 """The layout shows the pipeline: no import cycle among planner modules (lazy imports inside
 functions included, TYPE_CHECKING imports excluded), no module over ~500 lines, no module
 named like an API function, and the stage packages exist."""
+
 from __future__ import annotations
 
 import ast
@@ -54,7 +55,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(n)
         for m in sorted(graph.get(n, ())):
             if state.get(m) == 1:
-                return stack[stack.index(m):] + [m]
+                return stack[stack.index(m) :] + [m]
             if m not in state:
                 found = visit(m)
                 if found:
@@ -82,7 +83,9 @@ def test_no_import_cycle():
 
 
 def test_no_module_over_the_size_limit():
-    big = {name: n for name, p in modules().items() if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    big = {
+        name: n for name, p in modules().items() if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert not big, f"modules over {MAX_LINES} lines: {big}"
 
 

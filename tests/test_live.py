@@ -1,4 +1,5 @@
 """LiveModel: typed changes keep HiGHS and the arrays in step, and `changes()` undoes them exactly."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,8 +20,17 @@ def comp():
 
 def _snapshot(live: LiveModel) -> tuple:
     c = live.comp
-    return (live.num_rows, live.num_columns, c.row_lower.copy(), c.row_upper.copy(), c.col_lower.copy(),
-            c.col_upper.copy(), c.value.copy(), c.primary.copy(), c.secondary.copy())
+    return (
+        live.num_rows,
+        live.num_columns,
+        c.row_lower.copy(),
+        c.row_upper.copy(),
+        c.col_lower.copy(),
+        c.col_upper.copy(),
+        c.value.copy(),
+        c.primary.copy(),
+        c.secondary.copy(),
+    )
 
 
 def _same(a: tuple, b: tuple) -> bool:

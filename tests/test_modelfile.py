@@ -6,6 +6,7 @@ Hand-solved cases on tests/data/tiny.yaml:
   g2 needs c (5, cost 3), d (5, cost 4) or b (10, cost 6); cheapest a + c = 5 + 3 = 8.
 The shipped scenarios are checked the same way against the tool's own objective.
 """
+
 from __future__ import annotations
 
 import re
@@ -55,7 +56,9 @@ def cbc_objective(path: Path, maximize: bool) -> float:
 
 
 @pytest.mark.parametrize("suffix", [".lp", ".mps"])
-@pytest.mark.parametrize("scenario,overrides,expected", CASES, ids=["tiny-max", "tiny-mincost", "baseline", "budget-cut-30"])
+@pytest.mark.parametrize(
+    "scenario,overrides,expected", CASES, ids=["tiny-max", "tiny-mincost", "baseline", "budget-cut-30"]
+)
 def test_written_model_reproduces_the_objective_in_highs_and_cbc(tmp_path, scenario, overrides, expected, suffix):
     sc = load_scenario(scenario, list(overrides))
     path = tmp_path / f"model{suffix}"
@@ -96,8 +99,12 @@ def test_long_and_odd_ids_still_write_a_readable_model(tmp_path):
 def test_bad_model_file_names_are_input_errors(tmp_path):
     with pytest.raises(InputError, match=r"\.lp or \.mps"):
         solve(load_scenario(TINY), write_model=tmp_path / "model.txt")
-    res = CliRunner().invoke(cli, ["solve", str(TINY), "--out", str(tmp_path / "r"), "--write-model", str(tmp_path / "m.gz")])
+    res = CliRunner().invoke(
+        cli, ["solve", str(TINY), "--out", str(tmp_path / "r"), "--write-model", str(tmp_path / "m.gz")]
+    )
     assert res.exit_code == 2 and ".lp or .mps" in res.output
-    res = CliRunner().invoke(cli, ["solve", str(TINY), "--out", str(tmp_path / "r"), "--write-model", str(tmp_path / "m.mps")])
+    res = CliRunner().invoke(
+        cli, ["solve", str(TINY), "--out", str(tmp_path / "r"), "--write-model", str(tmp_path / "m.mps")]
+    )
     assert res.exit_code == 0 and (tmp_path / "m.mps").is_file()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".m.mps")]  # no temporary file left

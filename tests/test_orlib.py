@@ -2,6 +2,7 @@
 `objective.coverage_target: 1`: every row is a gap of size 1 that must be covered, every
 column an option whose budget_musd is its cost. The known optima are from the
 OR-Library table (copied with the instances into tests/data/orlib)."""
+
 from __future__ import annotations
 
 import pytest

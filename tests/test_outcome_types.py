@@ -1,4 +1,5 @@
 """Solver outcomes as types: `Status` and its properties, `Stage`, and CBC leaving the PuLP model as it was."""
+
 from __future__ import annotations
 
 import json
@@ -70,8 +71,9 @@ def test_batch_exit_codes():
 
 
 def test_stage_to_dict_is_what_summary_json_lists():
-    assert Stage("primary", Status.OPTIMAL, 0.123456, objective=1.0, bound=1.0, gap=0.0,
-                 message="Optimal").to_dict() == {"stage": "primary", "status": "optimal", "seconds": 0.1235}
+    assert Stage(
+        "primary", Status.OPTIMAL, 0.123456, objective=1.0, bound=1.0, gap=0.0, message="Optimal"
+    ).to_dict() == {"stage": "primary", "status": "optimal", "seconds": 0.1235}
     tie = Stage("tie_break", Status.FEASIBLE, 2.0, SUBSETS).to_dict()
     assert list(tie) == ["stage", "scope", "status", "seconds"] and tie["scope"] == SUBSETS
 
@@ -99,15 +101,21 @@ def test_check_reports_an_unknown_status_and_does_not_crash(tmp_path, value):
     (out / "summary.json").write_text(json.dumps(data))
     report = check_run(out)
     assert not report.ok
-    assert any(d.where == "key status" and d.message == "unknown status" for d in report.discrepancies), report.discrepancies
+    assert any(d.where == "key status" and d.message == "unknown status" for d in report.discrepancies), (
+        report.discrepancies
+    )
     assert report.to_dict()["status"] == str(value)
 
 
 def _snapshot(prob: pulp.LpProblem) -> tuple:
     """Everything of a PuLP problem a solve could change: constraints, bounds, sense, objective."""
     return (
-        prob.name, prob.sense, id(prob.objective), prob.objective.name,
-        [(v.name, c) for v, c in prob.objective.items()], prob.objective.constant,
+        prob.name,
+        prob.sense,
+        id(prob.objective),
+        prob.objective.name,
+        [(v.name, c) for v, c in prob.objective.items()],
+        prob.objective.constant,
         [(c.name, str(c), c.sense, c.constant, id(c)) for c in prob.constraints()],
         [(v.name, v.lowBound, v.upBound, v.cat) for v in prob.variables()],
     )
@@ -146,7 +154,11 @@ def test_a_cbc_tie_break_that_raises_leaves_the_model_as_it_was(monkeypatch, mip
     monkeypatch.setattr(pulp.LpProblem, "solve", real)
     # and the model still solves as a fresh one does
     again, fresh = solve_cbc(model, None, mip_gap, True), solve_cbc(build(load_scenario(TINY)), None, mip_gap, True)
-    assert (again.status, list(again.x), again.objective_solver) == (fresh.status, list(fresh.x), fresh.objective_solver)
+    assert (again.status, list(again.x), again.objective_solver) == (
+        fresh.status,
+        list(fresh.x),
+        fresh.objective_solver,
+    )
 
 
 @pytest.mark.parametrize("mip_gap", [0.0, 0.01], ids=["scope-all", "scope-subsets"])
@@ -158,8 +170,14 @@ def test_a_highs_tie_break_that_raises_leaves_the_session_as_it_was(monkeypatch,
 
     def live():
         lp = session.h.getLp()
-        return (lp.num_row_, list(lp.col_cost_), list(lp.col_lower_), list(lp.col_upper_),
-                list(lp.row_lower_), list(lp.row_upper_))
+        return (
+            lp.num_row_,
+            list(lp.col_cost_),
+            list(lp.col_lower_),
+            list(lp.col_upper_),
+            list(lp.row_lower_),
+            list(lp.row_upper_),
+        )
 
     before = live()
     real, calls = session.run_stage, []

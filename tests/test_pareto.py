@@ -1,5 +1,6 @@
 """`planner pareto`: hand-solved fronts, a one-point front, public knapsack fronts, the CLI,
 the run folder and `planner check` of it."""
+
 from __future__ import annotations
 
 import json
@@ -20,13 +21,29 @@ COVERAGE, RISK = ObjectiveSpec(Kind.COVERAGE), ObjectiveSpec(Kind.RISK)
 def case(tmp_path, budget: float, c_amount: float = 4, extra: list[dict] | None = None):
     """Options (budget, risk; contributions): a (3, 0.5; g1 10), b (2, 0.2; g2 10),
     c (4, 0.1; g1 c_amount, g2 c_amount), plus `extra`; gaps g1 (sector s1), g2 (s2), size 10, weight 1."""
-    options = [{"option_id": "a", "budget_musd": 3, "risk": 0.5}, {"option_id": "b", "budget_musd": 2, "risk": 0.2},
-               {"option_id": "c", "budget_musd": 4, "risk": 0.1}, *(extra or [])]
-    contributions = [("a", "g1", 10), ("b", "g2", 10), ("c", "g1", c_amount), ("c", "g2", c_amount),
-                     *((o["option_id"], "g2", 10) for o in extra or [])]
-    path = write_case(tmp_path, options=options, gaps=[{"gap_id": "g1", "sector_id": "s1", "size": 10, "weight": 1},
-                                                       {"gap_id": "g2", "sector_id": "s2", "size": 10, "weight": 1}],
-                      contributions=contributions, config={"limits": {"budget_musd": budget}})
+    options = [
+        {"option_id": "a", "budget_musd": 3, "risk": 0.5},
+        {"option_id": "b", "budget_musd": 2, "risk": 0.2},
+        {"option_id": "c", "budget_musd": 4, "risk": 0.1},
+        *(extra or []),
+    ]
+    contributions = [
+        ("a", "g1", 10),
+        ("b", "g2", 10),
+        ("c", "g1", c_amount),
+        ("c", "g2", c_amount),
+        *((o["option_id"], "g2", 10) for o in extra or []),
+    ]
+    path = write_case(
+        tmp_path,
+        options=options,
+        gaps=[
+            {"gap_id": "g1", "sector_id": "s1", "size": 10, "weight": 1},
+            {"gap_id": "g2", "sector_id": "s2", "size": 10, "weight": 1},
+        ],
+        contributions=contributions,
+        config={"limits": {"budget_musd": budget}},
+    )
     return load_scenario(path)
 
 
@@ -62,8 +79,12 @@ def test_hand_front_coverage_against_risk(tmp_path):
     # Budget 5, (coverage = s1 + s2, risk): {} (0, 0), a (1, .5), b (1, .2), c (.8, .1),
     # {a, b} (2, .7). a is dominated by b; the rest trade coverage for risk.
     _, pts = front_of(case(tmp_path, 5), COVERAGE, RISK)
-    assert [(v, sel) for v, sel, _ in pts] == [((2.0, 0.7), ("a", "b")), ((1.0, 0.2), ("b",)),
-                                              ((0.8, 0.1), ("c",)), ((0.0, 0.0), ())]
+    assert [(v, sel) for v, sel, _ in pts] == [
+        ((2.0, 0.7), ("a", "b")),
+        ((1.0, 0.2), ("b",)),
+        ((0.8, 0.1), ("c",)),
+        ((0.0, 0.0), ()),
+    ]
 
 
 def test_tie_break_least_cost(tmp_path):
@@ -79,13 +100,21 @@ def test_partners_and_cost_objectives(tmp_path):
     # (coverage max, partners min, cost min): {a,b} (2, 2, 5); b (1, 1, 2); c (0.8, 1, 4) is
     # dominated by b; a (1, 1, 3) too; {} (0, 0, 0). Front: {a,b}, b, {}.
     options = [{"option_id": o, "partner_id": f"p{o}", "budget_musd": c} for o, c in (("a", 3), ("b", 2), ("c", 4))]
-    path = write_case(tmp_path, options=options, gaps=[{"gap_id": "g1", "size": 10, "weight": 1},
-                                                       {"gap_id": "g2", "size": 10, "weight": 1}],
-                      contributions=[("a", "g1", 10), ("b", "g2", 10), ("c", "g1", 4), ("c", "g2", 4)],
-                      config={"limits": {"budget_musd": 5}})
-    _, pts = front_of(load_scenario(path), COVERAGE, ObjectiveSpec(Kind.PARTNERS), ObjectiveSpec(Kind.COST, "budget_musd"))
-    assert [(v, sel) for v, sel, _ in pts] == [((2.0, 2.0, 5.0), ("a", "b")), ((1.0, 1.0, 2.0), ("b",)),
-                                              ((0.0, 0.0, 0.0), ())]
+    path = write_case(
+        tmp_path,
+        options=options,
+        gaps=[{"gap_id": "g1", "size": 10, "weight": 1}, {"gap_id": "g2", "size": 10, "weight": 1}],
+        contributions=[("a", "g1", 10), ("b", "g2", 10), ("c", "g1", 4), ("c", "g2", 4)],
+        config={"limits": {"budget_musd": 5}},
+    )
+    _, pts = front_of(
+        load_scenario(path), COVERAGE, ObjectiveSpec(Kind.PARTNERS), ObjectiveSpec(Kind.COST, "budget_musd")
+    )
+    assert [(v, sel) for v, sel, _ in pts] == [
+        ((2.0, 2.0, 5.0), ("a", "b")),
+        ((1.0, 1.0, 2.0), ("b",)),
+        ((0.0, 0.0, 0.0), ()),
+    ]
 
 
 def test_unknown_and_unavailable_objectives_are_refused(tmp_path):
@@ -120,12 +149,17 @@ def test_cli_json_folder_and_check(tmp_path):
     sc_path = case(tmp_path, 4).scenario_file
     out = tmp_path / "run"
     runner = CliRunner()
-    res = runner.invoke(cli, ["pareto", str(sc_path), "--objectives", "sector:s1,sector:s2", "--json", "--out", str(out)])
+    res = runner.invoke(
+        cli, ["pareto", str(sc_path), "--objectives", "sector:s1,sector:s2", "--json", "--out", str(out)]
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["complete"] is True and [o["label"] for o in data["objectives"]] == ["sector:s1", "sector:s2"]
-    assert [p["values"] for p in data["points"]] == [{"sector:s1": 1.0, "sector:s2": 0.0}, {"sector:s1": 0.4, "sector:s2": 0.4},
-                                                     {"sector:s1": 0.0, "sector:s2": 1.0}]
+    assert [p["values"] for p in data["points"]] == [
+        {"sector:s1": 1.0, "sector:s2": 0.0},
+        {"sector:s1": 0.4, "sector:s2": 0.4},
+        {"sector:s1": 0.0, "sector:s2": 1.0},
+    ]
     assert sorted(p.name for p in out.iterdir()) == [".planner-run", "pareto.csv", "scenario.json", "summary.json"]
     csv_text = (out / "pareto.csv").read_text()
     assert csv_text.splitlines()[0] == "point,sector:s1,sector:s2,supported,options,selected_ids,entered_ids,left_ids"
@@ -147,8 +181,19 @@ def test_cli_bad_objective_is_exit_2(tmp_path):
 
 def test_cli_max_points_is_exit_4(tmp_path):
     sc_path = case(tmp_path, 4).scenario_file
-    res = CliRunner().invoke(cli, ["pareto", str(sc_path), "--objectives", "sector:s1,sector:s2", "--max-points", "1",
-                                   "--out", str(tmp_path / "r")])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "pareto",
+            str(sc_path),
+            "--objectives",
+            "sector:s1,sector:s2",
+            "--max-points",
+            "1",
+            "--out",
+            str(tmp_path / "r"),
+        ],
+    )
     assert res.exit_code == 4, res.output
     assert "incomplete" in res.output
 

@@ -8,6 +8,7 @@ exactly the non-dominated set of value vectors, each point once, each with a por
 that is feasible, has those values, and is least in cost_resource (budget_musd) among the
 feasible portfolios with those values.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -21,10 +22,15 @@ from planner.model.rules import family_names
 from planner.pareto import Kind, ObjectiveSpec, ParetoOptions, pareto
 
 FAMILIES = [f for f in family_names() if f != "phasing"]
-OBJECTIVES = {"coverage": ObjectiveSpec(Kind.COVERAGE), "sector:s0": ObjectiveSpec(Kind.SECTOR, "s0"),
-              "sector:s1": ObjectiveSpec(Kind.SECTOR, "s1"), "gap:g0": ObjectiveSpec(Kind.GAP, "g0"),
-              "cost:budget_musd": ObjectiveSpec(Kind.COST, "budget_musd"), "risk": ObjectiveSpec(Kind.RISK),
-              "partners": ObjectiveSpec(Kind.PARTNERS)}
+OBJECTIVES = {
+    "coverage": ObjectiveSpec(Kind.COVERAGE),
+    "sector:s0": ObjectiveSpec(Kind.SECTOR, "s0"),
+    "sector:s1": ObjectiveSpec(Kind.SECTOR, "s1"),
+    "gap:g0": ObjectiveSpec(Kind.GAP, "g0"),
+    "cost:budget_musd": ObjectiveSpec(Kind.COST, "budget_musd"),
+    "risk": ObjectiveSpec(Kind.RISK),
+    "partners": ObjectiveSpec(Kind.PARTNERS),
+}
 MAXIMISED = {"coverage", "sector:s0", "sector:s1", "gap:g0"}
 
 
@@ -40,13 +46,15 @@ def values_of(inst, rules, chosen: set[str]) -> dict[str, float] | None:
         if c["option_id"] in chosen:
             raw[c["gap_id"]] += c["amount"]
     part = {g: gaps[g]["weight"] * min(gaps[g]["size"], raw[g]) / gaps[g]["size"] for g in gaps}
-    return {"coverage": objective,
-            "sector:s0": sum(v for g, v in part.items() if gaps[g]["sector_id"] == "s0"),
-            "sector:s1": sum(v for g, v in part.items() if gaps[g]["sector_id"] == "s1"),
-            "gap:g0": part["g0"],
-            "cost:budget_musd": float(sum(opts[o]["budget_musd"] for o in chosen)),
-            "risk": sum(opts[o]["risk"] for o in chosen),
-            "partners": float(len({opts[o]["partner_id"] for o in chosen}))}
+    return {
+        "coverage": objective,
+        "sector:s0": sum(v for g, v in part.items() if gaps[g]["sector_id"] == "s0"),
+        "sector:s1": sum(v for g, v in part.items() if gaps[g]["sector_id"] == "s1"),
+        "gap:g0": part["g0"],
+        "cost:budget_musd": float(sum(opts[o]["budget_musd"] for o in chosen)),
+        "risk": sum(opts[o]["risk"] for o in chosen),
+        "partners": float(len({opts[o]["partner_id"] for o in chosen})),
+    }
 
 
 def key(values: dict[str, float], labels) -> tuple:
@@ -66,8 +74,9 @@ def brute_front(inst, rules, labels):
         best_cost[k] = min(best_cost.get(k, float("inf")), v["cost:budget_musd"])
     signs = [1 if label in MAXIMISED else -1 for label in labels]
     pts = {k: tuple(s * x for s, x in zip(signs, k)) for k in best_cost}
-    nd = {k for k, h in pts.items()
-          if not any(g != h and all(a >= b - 1e-9 for a, b in zip(g, h)) for g in pts.values())}
+    nd = {
+        k for k, h in pts.items() if not any(g != h and all(a >= b - 1e-9 for a, b in zip(g, h)) for g in pts.values())
+    }
     return nd, best_cost
 
 
@@ -94,8 +103,12 @@ def objective_labels(draw, rules, n: int) -> list[str]:
 
 
 @pytest.mark.slow
-@settings(max_examples=25, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_two_objectives_match_brute_force(data):
     inst = data.draw(instances(max_options=7))
@@ -104,8 +117,12 @@ def test_two_objectives_match_brute_force(data):
 
 
 @pytest.mark.slow
-@settings(max_examples=12, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_three_objectives_match_brute_force(data):
     inst = data.draw(instances(max_options=6))

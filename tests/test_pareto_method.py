@@ -4,6 +4,7 @@ A fake oracle answers lexmax by enumerating a random finite set of integer value
 (the "portfolios"), so thousands of fronts are checked in seconds: exactly the
 non-dominated set, each point once, for two and three objectives.
 """
+
 from __future__ import annotations
 
 import numpy as np

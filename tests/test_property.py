@@ -5,6 +5,7 @@ has no idle option; infeasible scenarios come back `infeasible`. HiGHS and CBC.
 The data are small integers (sizes 1–8, risks in tenths) so distinct objective values
 differ by far more than the solver's tolerance.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -32,15 +33,29 @@ def tiny_scenarios(draw) -> dict:
     for j in range(m):
         size = draw(ints(1, 8))
         target = draw(st.one_of(st.none(), ints(0, size))) if draw(st.booleans()) else None
-        gaps.append({"gap_id": f"g{j}", "sector_id": draw(st.sampled_from(SECTORS)), "size": size,
-                     "weight": draw(ints(0, 3)), "target": target})
+        gaps.append(
+            {
+                "gap_id": f"g{j}",
+                "sector_id": draw(st.sampled_from(SECTORS)),
+                "size": size,
+                "weight": draw(ints(0, 3)),
+                "target": target,
+            }
+        )
     options = []
     for i in range(n):
         risk = draw(st.one_of(st.none(), ints(0, 10)))
-        options.append({"option_id": f"o{i}", "partner_id": draw(st.sampled_from(PARTNERS)),
-                        "sector_id": draw(st.sampled_from(SECTORS)), "kind": "buyer",
-                        "budget_musd": draw(ints(0, 9)), "diplomatic_capacity": draw(ints(0, 3)),
-                        "risk": None if risk is None else risk / 10})
+        options.append(
+            {
+                "option_id": f"o{i}",
+                "partner_id": draw(st.sampled_from(PARTNERS)),
+                "sector_id": draw(st.sampled_from(SECTORS)),
+                "kind": "buyer",
+                "budget_musd": draw(ints(0, 9)),
+                "diplomatic_capacity": draw(ints(0, 3)),
+                "risk": None if risk is None else risk / 10,
+            }
+        )
     contributions = [(f"o{i}", f"g{j}", draw(ints(0, 8))) for i in range(n) for j in range(m) if draw(st.booleans())]
     if not contributions:  # an empty table is (rightly) a validation error
         contributions = [("o0", "g0", draw(ints(0, 8)))]
@@ -51,7 +66,11 @@ def tiny_scenarios(draw) -> dict:
     if sense == "min_cost" and draw(st.booleans()):
         limits = {}  # min_cost often runs without limits
     return {
-        "gaps": gaps, "options": options, "contributions": contributions, "limits": limits, "sense": sense,
+        "gaps": gaps,
+        "options": options,
+        "contributions": contributions,
+        "limits": limits,
+        "sense": sense,
         "coverage_target": draw(st.sampled_from([None, None, 0.25, 0.5, 1.0])),
         "risk_penalty": draw(st.sampled_from([0.0, 0.0, 0.1, 0.5, 2.0])),
         "sector_weights": {s: draw(ints(1, 3)) for s in SECTORS},
@@ -63,11 +82,21 @@ def write(spec: dict, root: Path) -> Path:
     gaps = [{**g, "target": "" if g["target"] is None else g["target"]} for g in spec["gaps"]]
     options = [{**o, "risk": "" if o["risk"] is None else o["risk"]} for o in spec["options"]]
     return write_scenario(
-        root, options=options, gaps=gaps, contributions=spec["contributions"],
+        root,
+        options=options,
+        gaps=gaps,
+        contributions=spec["contributions"],
         partners=[{"partner_id": p, "name": p, "risk": r} for p, r in spec["partner_risk"].items()],
         sectors=[{"sector_id": s, "name": s, "weight": w} for s, w in spec["sector_weights"].items()],
-        config={"limits": spec["limits"], "objective": {
-            "sense": spec["sense"], "coverage_target": spec["coverage_target"], "risk_penalty": spec["risk_penalty"]}})
+        config={
+            "limits": spec["limits"],
+            "objective": {
+                "sense": spec["sense"],
+                "coverage_target": spec["coverage_target"],
+                "risk_penalty": spec["risk_penalty"],
+            },
+        },
+    )
 
 
 def brute_force(spec: dict) -> dict:
@@ -81,8 +110,10 @@ def brute_force(spec: dict) -> dict:
     size = np.array([g["size"] for g in gaps], dtype=float)
     covered = np.minimum(X @ A, size)
     frac = spec["coverage_target"]
-    target = np.array([g["target"] if g["target"] is not None else (frac * g["size"] if frac is not None else 0.0)
-                       for g in gaps], dtype=float)
+    target = np.array(
+        [g["target"] if g["target"] is not None else (frac * g["size"] if frac is not None else 0.0) for g in gaps],
+        dtype=float,
+    )
     feasible = np.all(covered >= target - 1e-9, axis=1)
     for res, limit in spec["limits"].items():
         use = np.array([o[res] for o in opts], dtype=float)
@@ -137,12 +168,29 @@ def check(spec: dict, backend: str) -> None:
 def _spec(costs, gaps, contributions, limits, sense="max_coverage", coverage_target=None) -> dict:
     """A hand-written example in tiny_scenarios' shape (one sector, one partner, weight 0 allowed)."""
     return {
-        "gaps": [{"gap_id": f"g{j}", "sector_id": "s1", "size": size, "weight": w, "target": None}
-                 for j, (size, w) in enumerate(gaps)],
-        "options": [{"option_id": f"o{i}", "partner_id": "p1", "sector_id": "s1", "kind": "buyer", "budget_musd": c,
-                     "diplomatic_capacity": 0, "risk": None} for i, c in enumerate(costs)],
-        "contributions": contributions, "limits": limits, "sense": sense, "coverage_target": coverage_target,
-        "risk_penalty": 0.0, "sector_weights": {"s1": 1, "s2": 1}, "partner_risk": {"p1": 0.0, "p2": 0.0, "p3": 0.0},
+        "gaps": [
+            {"gap_id": f"g{j}", "sector_id": "s1", "size": size, "weight": w, "target": None}
+            for j, (size, w) in enumerate(gaps)
+        ],
+        "options": [
+            {
+                "option_id": f"o{i}",
+                "partner_id": "p1",
+                "sector_id": "s1",
+                "kind": "buyer",
+                "budget_musd": c,
+                "diplomatic_capacity": 0,
+                "risk": None,
+            }
+            for i, c in enumerate(costs)
+        ],
+        "contributions": contributions,
+        "limits": limits,
+        "sense": sense,
+        "coverage_target": coverage_target,
+        "risk_penalty": 0.0,
+        "sector_weights": {"s1": 1, "s2": 1},
+        "partner_risk": {"p1": 0.0, "p2": 0.0, "p3": 0.0},
     }
 
 
@@ -150,10 +198,22 @@ def _spec(costs, gaps, contributions, limits, sense="max_coverage", coverage_tar
 # decides everything; HiGHS 1.16 handed back the MIP start (cost 7, o7 idle) while reporting the
 # cheaper optimum {o0, o1, o2, o7} (cost 3).
 HIGHS_START_BUG = _spec(
-    costs=[0, 0, 3, 7, 1, 7, 4, 0], gaps=[(1, 0), (1, 0), (8, 0), (1, 0)],
-    contributions=[("o0", "g2", 8), ("o1", "g0", 1), ("o2", "g1", 3), ("o3", "g1", 4), ("o4", "g0", 5),
-                   ("o4", "g2", 7), ("o6", "g0", 7), ("o6", "g2", 4), ("o7", "g3", 1)],
-    limits={"budget_musd": 8}, coverage_target=1.0)
+    costs=[0, 0, 3, 7, 1, 7, 4, 0],
+    gaps=[(1, 0), (1, 0), (8, 0), (1, 0)],
+    contributions=[
+        ("o0", "g2", 8),
+        ("o1", "g0", 1),
+        ("o2", "g1", 3),
+        ("o3", "g1", 4),
+        ("o4", "g0", 5),
+        ("o4", "g2", 7),
+        ("o6", "g0", 7),
+        ("o6", "g2", 4),
+        ("o7", "g3", 1),
+    ],
+    limits={"budget_musd": 8},
+    coverage_target=1.0,
+)
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 
@@ -207,6 +267,9 @@ def test_highs_with_mip_gap_is_feasible_within_gap_and_has_no_idle_option(spec, 
     assert shortfall <= mip_gap * max(abs(value), abs(best)) + 1e-5
     for i in np.flatnonzero(bf["X"][k]):
         j = k - (1 << (n - 1 - i))
-        as_good = bf["objective"][j] >= value - 1e-6 * max(1.0, abs(value)) if maximize \
+        as_good = (
+            bf["objective"][j] >= value - 1e-6 * max(1.0, abs(value))
+            if maximize
             else bf["objective"][j] <= value + 1e-6 * max(1.0, abs(value))
+        )
         assert not (feasible[j] and as_good), f"o{i} is idle in {result.selected}"

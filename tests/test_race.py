@@ -1,4 +1,5 @@
 """`--solver auto`: HiGHS and CBC race on the same model; the first proof wins, the other stops."""
+
 from __future__ import annotations
 
 import json
@@ -85,8 +86,9 @@ def test_a_crashed_cbc_leaves_the_highs_result(tmp_path, monkeypatch):
 
 
 def test_cli_solver_auto(tmp_path):
-    res = CliRunner().invoke(cli, ["solve", str(_write_two_way_tie(tmp_path)), "--solver", "auto", "--json",
-                                   "--out", str(tmp_path / "run")])
+    res = CliRunner().invoke(
+        cli, ["solve", str(_write_two_way_tie(tmp_path)), "--solver", "auto", "--json", "--out", str(tmp_path / "run")]
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["auto"]["winner"] == data["backend"] and data["selected_ids"] == ["b"]

@@ -12,6 +12,7 @@
 - tranches: nesting holds, joint ≥ greedy in total, nested ≤ unconstrained per tranche, and
   both modes equal brute force on tiny instances.
 """
+
 from __future__ import annotations
 
 import csv
@@ -35,8 +36,16 @@ TOL = 1e-6
 
 
 def random_case(rng: random.Random, n: int = 6):
-    options = [{"option_id": f"o{i}", "partner_id": f"p{i % 3}", "budget_musd": rng.randint(1, 6),
-                "diplomatic_capacity": 1, "exit_cost": rng.randint(0, 3)} for i in range(n)]
+    options = [
+        {
+            "option_id": f"o{i}",
+            "partner_id": f"p{i % 3}",
+            "budget_musd": rng.randint(1, 6),
+            "diplomatic_capacity": 1,
+            "exit_cost": rng.randint(0, 3),
+        }
+        for i in range(n)
+    ]
     gaps = [{"gap_id": f"g{j}", "size": rng.choice([5, 10, 20]), "weight": rng.randint(1, 3)} for j in range(3)]
     contribs = []
     for o in options:
@@ -58,8 +67,11 @@ def replan_ok(options, budget, rule, chosen) -> bool:
     by_id = {o["option_id"]: o for o in options}
     inc = set(rule["incumbent"])
     dropped, added = inc - chosen, chosen - inc
-    if len(dropped) + len(added) > rule.get("max_changes", 99) or len(dropped) > rule.get("max_dropped", 99) \
-            or len(added) > rule.get("max_added", 99):
+    if (
+        len(dropped) + len(added) > rule.get("max_changes", 99)
+        or len(dropped) > rule.get("max_dropped", 99)
+        or len(added) > rule.get("max_added", 99)
+    ):
         return False
     cost = rule.get("drop_cost", {}).get("budget_musd", 0)
     leaving = sum(by_id[o][cost] if isinstance(cost, str) else cost for o in dropped)
@@ -93,8 +105,13 @@ def test_replan_matches_brute_force_and_checks(kind, tmp_path):
         budget = rng.randint(6, 16)
         rule = {"incumbent": rng.sample([o["option_id"] for o in options], rng.randint(1, 4)), **LIMITS[kind](rng)}
         root = tmp_path / f"{case}"
-        path = write_case(root, options=options, gaps=gaps, contributions=contribs,
-                          config={"limits": {"budget_musd": budget}, "replan": rule})
+        path = write_case(
+            root,
+            options=options,
+            gaps=gaps,
+            contributions=contribs,
+            config={"limits": {"budget_musd": budget}, "replan": rule},
+        )
         best = brute_force(options, gaps, contribs, budget, rule)
         result = solve(load_scenario(path))
         if best is None:
@@ -110,8 +127,9 @@ def test_replan_matches_brute_force_and_checks(kind, tmp_path):
         inc = set(rule["incumbent"])
         assert {r["option_id"] for r in rows} == inc | chosen
         for r in rows:
-            assert r["change"] == ("kept" if r["option_id"] in inc & chosen else "dropped" if r["option_id"] in inc
-                                   else "added")
+            assert r["change"] == (
+                "kept" if r["option_id"] in inc & chosen else "dropped" if r["option_id"] in inc else "added"
+            )
         summary = json.loads((root / "run" / "summary.json").read_text())
         assert summary["changes"]["dropped"] == len(inc - chosen) and summary["changes"]["added"] == len(chosen - inc)
         report = check_run(root / "run")
@@ -128,8 +146,11 @@ def _rules_case(tmp_path, replan: dict | None = None, settings: dict | None = No
 
 def test_an_optimal_incumbent_stays_with_no_changes(tmp_path):
     plain = solve(_rules_case(tmp_path))
-    for rule in ({"incumbent": list(plain.selected)}, {"incumbent": list(plain.selected), "max_changes": 0},
-                 {"incumbent": list(plain.selected), "max_changes": 2, "drop_cost": {"budget_musd": 1}}):
+    for rule in (
+        {"incumbent": list(plain.selected)},
+        {"incumbent": list(plain.selected), "max_changes": 0},
+        {"incumbent": list(plain.selected), "max_changes": 2, "drop_cost": {"budget_musd": 1}},
+    ):
         result = solve(_rules_case(tmp_path, rule))
         assert result.status == "optimal" and set(result.selected) == set(plain.selected)
         assert result.change_counts() == {"kept": len(plain.selected), "dropped": 0, "added": 0, "total": 0}
@@ -149,8 +170,11 @@ def test_max_changes_zero_returns_the_incumbent_or_names_the_limit(tmp_path):
     keys = {r.key for r in diag.alternatives} | {r.key for r in diag.combined}
     assert "replan.max_changes" in keys, diag.to_dict()
     # keep the budget: then raising max_changes is the answer
-    sc = _rules_case(tmp_path, {"incumbent": ["a", "b", "d", "e"], "max_changes": 0},
-                     {"limits.diplomatic_capacity": 8, "diagnose.keep": "[limit]"})
+    sc = _rules_case(
+        tmp_path,
+        {"incumbent": ["a", "b", "d", "e"], "max_changes": 0},
+        {"limits.diplomatic_capacity": 8, "diagnose.keep": "[limit]"},
+    )
     combined = diagnose(sc).combined
     assert [r.key for r in combined] == ["replan.max_changes"]
     assert combined[0].override == "replan.max_changes=1"
@@ -184,9 +208,22 @@ def test_set_incumbent_to_a_run_folder_and_check_it(tmp_path):
     runner = CliRunner()
     first = runner.invoke(main, ["solve", str(RULES_YAML), "--out", str(tmp_path / "q1"), "--json"])
     assert first.exit_code == 0, first.output
-    second = runner.invoke(main, ["solve", str(RULES_YAML), "--set", f"replan.incumbent={tmp_path / 'q1'}",
-                                  "--set", "replan.max_changes=2", "--set", "limits.budget_musd=9",
-                                  "--out", str(tmp_path / "q2"), "--json"])
+    second = runner.invoke(
+        main,
+        [
+            "solve",
+            str(RULES_YAML),
+            "--set",
+            f"replan.incumbent={tmp_path / 'q1'}",
+            "--set",
+            "replan.max_changes=2",
+            "--set",
+            "limits.budget_musd=9",
+            "--out",
+            str(tmp_path / "q2"),
+            "--json",
+        ],
+    )
     assert second.exit_code == 0, second.output
     summary = json.loads(second.output)
     before = json.loads(first.output)["selected_ids"]
@@ -196,8 +233,21 @@ def test_set_incumbent_to_a_run_folder_and_check_it(tmp_path):
     assert scenario["replan"]["incumbent"] == before  # the ids, so the run stands on its own
     check = runner.invoke(main, ["check", str(tmp_path / "q2")])
     assert check.exit_code == 0, check.output
-    text = runner.invoke(main, ["solve", str(RULES_YAML), "--set", f"replan.incumbent={tmp_path / 'q1' / 'portfolio.csv'}",
-                                "--set", "replan.max_changes=2", "--set", "limits.budget_musd=9", "--out", str(tmp_path / "q3")])
+    text = runner.invoke(
+        main,
+        [
+            "solve",
+            str(RULES_YAML),
+            "--set",
+            f"replan.incumbent={tmp_path / 'q1' / 'portfolio.csv'}",
+            "--set",
+            "replan.max_changes=2",
+            "--set",
+            "limits.budget_musd=9",
+            "--out",
+            str(tmp_path / "q3"),
+        ],
+    )
     assert "Changes against the incumbent" in text.output and "price of stability" in text.output
 
 
@@ -206,8 +256,21 @@ def test_sweep_and_explain_honour_replan(tmp_path):
 
     runner = CliRunner()
     rule = ["--set", "replan={incumbent: [a, b, f], max_changes: 1}"]
-    out = runner.invoke(main, ["sweep", str(RULES_YAML), *rule, "--vary", "limits.budget_musd=8,11,15",
-                               "--out", str(tmp_path / "sw"), "--json", "--workers", "1"])
+    out = runner.invoke(
+        main,
+        [
+            "sweep",
+            str(RULES_YAML),
+            *rule,
+            "--vary",
+            "limits.budget_musd=8,11,15",
+            "--out",
+            str(tmp_path / "sw"),
+            "--json",
+            "--workers",
+            "1",
+        ],
+    )
     assert out.exit_code == 0, out.output
     with open(tmp_path / "sw" / "sweep.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -227,6 +290,7 @@ def test_sweep_and_explain_honour_replan(tmp_path):
 
 # ---------------------------------------------------------------- tranches
 
+
 def _chains(ids, T):
     """Every nested sequence P_1 ⊆ … ⊆ P_T: each option enters at one tranche, or never."""
     for entry in itertools.product(range(T + 1), repeat=len(ids)):
@@ -238,15 +302,17 @@ def test_tranches_match_brute_force(seed, tmp_path):
     rng = random.Random(f"tranches-{seed}")
     options, gaps, contribs = random_case(rng, n=6)
     limits = sorted(rng.sample(range(3, 20), 3))
-    path = write_case(tmp_path, options=options, gaps=gaps, contributions=contribs,
-                      config={"limits": {"budget_musd": limits[-1]}})
+    path = write_case(
+        tmp_path, options=options, gaps=gaps, contributions=contribs, config={"limits": {"budget_musd": limits[-1]}}
+    )
     sc = load_scenario(path)
     budget = {o["option_id"]: o["budget_musd"] for o in options}
     ids = list(budget)
     fits = lambda P, L: sum(budget[o] for o in P) <= L + TOL  # noqa: E731
     value = lambda P: objective(options, gaps, contribs, P)  # noqa: E731
-    best_sum = max(sum(value(P) for P in chain) for chain in _chains(ids, 3)
-                   if all(fits(P, L) for P, L in zip(chain, limits)))
+    best_sum = max(
+        sum(value(P) for P in chain) for chain in _chains(ids, 3) if all(fits(P, L) for P, L in zip(chain, limits))
+    )
     out = {}
     for mode in ("joint", "greedy"):
         out[mode] = run_tranches(sc, "budget_musd", limits, nested=mode, out_dir=tmp_path / mode)
@@ -260,7 +326,9 @@ def test_tranches_match_brute_force(seed, tmp_path):
         if mode == "greedy":  # each tranche the best superset of the one before
             previous: set = set()
             for P, L in zip(plans, limits):
-                assert value(P) == pytest.approx(max(value(Q) for Q in _subsets(ids) if Q >= previous and fits(Q, L)), abs=1e-6)
+                assert value(P) == pytest.approx(
+                    max(value(Q) for Q in _subsets(ids) if Q >= previous and fits(Q, L)), abs=1e-6
+                )
                 previous = P
     assert out["joint"].summary["objective_sum"] == pytest.approx(best_sum, abs=1e-6)
     assert out["joint"].summary["objective_sum"] >= out["greedy"].summary["objective_sum"] - 1e-6
@@ -275,15 +343,31 @@ def test_tranches_cli_writes_its_table_and_refuses_bad_limits(tmp_path):
     from rules_support import RULES_YAML
 
     runner = CliRunner()
-    out = runner.invoke(main, ["frontier", str(RULES_YAML), "--resource", "budget_musd", "--tranches", "6,10,15",
-                               "--nested", "greedy", "--out", str(tmp_path / "t"), "--json"])
+    out = runner.invoke(
+        main,
+        [
+            "frontier",
+            str(RULES_YAML),
+            "--resource",
+            "budget_musd",
+            "--tranches",
+            "6,10,15",
+            "--nested",
+            "greedy",
+            "--out",
+            str(tmp_path / "t"),
+            "--json",
+        ],
+    )
     assert out.exit_code == 0, out.output
     summary = json.loads(out.output)
     assert summary["kind"] == "tranches" and summary["nested"] == "greedy" and len(summary["price_of_nesting"]) == 3
     assert (tmp_path / "t" / "tranches.csv").is_file()
     bad = runner.invoke(main, ["frontier", str(RULES_YAML), "--resource", "budget_musd", "--tranches", "10,6"])
     assert bad.exit_code == 2 and "increasing" in bad.output
-    both = runner.invoke(main, ["frontier", str(RULES_YAML), "--resource", "budget_musd", "--tranches", "6,10", "--to", "9"])
+    both = runner.invoke(
+        main, ["frontier", str(RULES_YAML), "--resource", "budget_musd", "--tranches", "6,10", "--to", "9"]
+    )
     assert both.exit_code == 2
 
 

@@ -4,6 +4,7 @@ The tiny scenario (tests/data/tiny.yaml) has budget 11 and diplomatic capacity 2
 at most two options: a (5, covers g1 10/10) + b (6, covers g2 10/10) closes both
 gaps, objective 1·10/10 + 2·10/10 = 3, using 11 of 11 budget and 2 of 2 capacity.
 """
+
 from __future__ import annotations
 
 import base64
@@ -28,7 +29,7 @@ from planner.report import export_run
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "data" / "tiny.yaml"
 HOSTILE_NAME = '=HYPERLINK("http://x","y")'
-SCRIPT_NAME = '<script>alert(1)</script> | [x](http://evil/t.png)'
+SCRIPT_NAME = "<script>alert(1)</script> | [x](http://evil/t.png)"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -89,6 +90,7 @@ def parse_html(path: Path) -> Page:
 
 # ---- xlsx -------------------------------------------------------------------------------------
 
+
 def _check_sheet_against_csv(ws, csv_path: Path) -> None:
     header, rows = read_csv(csv_path)
     assert [c.value for c in ws[1]] == header
@@ -118,8 +120,16 @@ def test_xlsx_sheets_types_and_values_match_the_csvs(tmp_path):
     result = export_run(run, "xlsx")
     assert result.path == (run / "report.xlsx").resolve()
     wb = load_workbook(result.path)
-    assert wb.sheetnames == ["Summary", "Portfolio", "Coverage", "Sectors", "Resources", "Partner x sector",
-                             "Rules", "Inputs"]
+    assert wb.sheetnames == [
+        "Summary",
+        "Portfolio",
+        "Coverage",
+        "Sectors",
+        "Resources",
+        "Partner x sector",
+        "Rules",
+        "Inputs",
+    ]
     _check_sheet_against_csv(wb["Portfolio"], run / "portfolio.csv")
     _check_sheet_against_csv(wb["Coverage"], run / "coverage.csv")
     for name in wb.sheetnames:
@@ -189,6 +199,7 @@ def _is_number(text: str) -> bool:
 
 # ---- html -------------------------------------------------------------------------------------
 
+
 def test_html_is_self_contained_and_shows_the_headline(tmp_path):
     run = make_run(tmp_path)
     result = export_run(run, "html")
@@ -207,8 +218,17 @@ def test_html_is_self_contained_and_shows_the_headline(tmp_path):
     csp = [a for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
     assert csp and "default-src 'none'" in csp[0]["content"]
     text = " ".join(page.text)
-    for figure in ("optimal", "Objective", "3 (max_coverage)", "Options selected", "100.0% of total gap size",
-                   "11 used of 11", "Semiconductors (semis)", "Japan packaging", "Australia REE"):
+    for figure in (
+        "optimal",
+        "Objective",
+        "3 (max_coverage)",
+        "Options selected",
+        "100.0% of total gap size",
+        "11 used of 11",
+        "Semiconductors (semis)",
+        "Japan packaging",
+        "Australia REE",
+    ):
         assert figure in text, figure
     headings = [t for t, _ in page.tags if t == "h2"]
     assert len(headings) == len(result.sections) >= 6
@@ -239,6 +259,7 @@ def test_infeasible_run_still_exports(tmp_path):
 
 
 # ---- safety: overwrite, paths, atomicity --------------------------------------------------------
+
 
 def test_existing_report_is_never_overwritten_without_force(tmp_path):
     """--force replaces the planner's own report (it carries the tool's signature), never a file
@@ -301,8 +322,14 @@ def test_a_failed_export_leaves_the_old_report_and_no_temporary_files(tmp_path, 
     with pytest.raises(OSError, match="disk full"):
         export_run(run, "xlsx", force=True)
     assert path.read_bytes() == old
-    assert sorted(p.name for p in run.iterdir()) == [".planner-run", "coverage.csv", "portfolio.csv", "report.xlsx",
-                                                     "scenario.json", "summary.json"]
+    assert sorted(p.name for p in run.iterdir()) == [
+        ".planner-run",
+        "coverage.csv",
+        "portfolio.csv",
+        "report.xlsx",
+        "scenario.json",
+        "summary.json",
+    ]
 
 
 def test_not_a_run_folder_is_a_clear_input_error(tmp_path):
@@ -315,13 +342,22 @@ def test_not_a_run_folder_is_a_clear_input_error(tmp_path):
 
 # ---- extra tables: sensitivity and explain outputs -------------------------------------------
 
+
 def test_extra_tables_get_sheets_sections_and_charts(tmp_path):
     run = make_run(tmp_path)
     (run / "frontier.csv").write_text("budget_musd,objective,selected_ids\n0,0,\n5,1,a\n6,2,b\n11,3,a|b\n")
     (run / "montecarlo_core.csv").write_text("option_id,core_index\na,1.0\nb,0.8\nc,0.15\nd,0.05\n")
     (run / "montecarlo_coverage.csv").write_text("sector_id,p5,p50,p95\nsemis,0.8,1.0,1.0\nminerals,0.5,0.9,1.0\n")
-    (run / "explain.json").write_text(json.dumps({"rows": [
-        {"option_id": "c", "forced": "in", "delta": -1.0}, {"option_id": "a", "forced": "out", "delta": -1.0}]}))
+    (run / "explain.json").write_text(
+        json.dumps(
+            {
+                "rows": [
+                    {"option_id": "c", "forced": "in", "delta": -1.0},
+                    {"option_id": "a", "forced": "out", "delta": -1.0},
+                ]
+            }
+        )
+    )
     wb = load_workbook(export_run(run, "xlsx").path)
     assert wb.sheetnames[-4:] == ["frontier", "montecarlo_core", "montecarlo_coverage", "explain"]  # results first
     assert [c.value for c in wb["frontier"]["B"]] == ["objective", 0, 5 - 4, 2, 3]
@@ -333,12 +369,22 @@ def test_extra_tables_get_sheets_sections_and_charts(tmp_path):
         assert title in text
     md = export_run(run, "md")
     assert sorted(p.name for p in (run / "report_charts").iterdir()) == sorted(
-        [".planner-run", "coverage_by_sector.png", "resource_use.png", "partner_sector_matrix.png", "frontier_frontier.png",
-         "core_index_montecarlo_core.png", "percentiles_montecarlo_coverage.png", "effects_explain.png"])
+        [
+            ".planner-run",
+            "coverage_by_sector.png",
+            "resource_use.png",
+            "partner_sector_matrix.png",
+            "frontier_frontier.png",
+            "core_index_montecarlo_core.png",
+            "percentiles_montecarlo_coverage.png",
+            "effects_explain.png",
+        ]
+    )
     assert md.charts == 7
 
 
 # ---- CLI ----------------------------------------------------------------------------------------
+
 
 def test_cli_export_and_solve_report(tmp_path):
     runner = CliRunner()
@@ -364,11 +410,22 @@ def test_sweep_folder_without_a_portfolio_reports_its_own_tables(tmp_path):
     # The shape `planner sweep --out DIR` writes: summary.json with kind, sweep.csv, changes.csv, manifest.json.
     run = tmp_path / "sweep"
     run.mkdir()
-    (run / "summary.json").write_text(json.dumps({
-        "kind": "sweep", "scenario": "tiny", "points": 3, "status_counts": {"optimal": 3},
-        "axes": [{"key": "limits.budget_musd", "values": [5, 8, 11]}], "objective": {"min": 1.0, "max": 3.0}}))
-    (run / "sweep.csv").write_text("point,limits.budget_musd,status,objective,mip_gap,selected,portfolio\n"
-                                   "0,5,optimal,1.0,0.0,1,a\n1,8,optimal,2.2,0.0,2,c;d\n2,11,optimal,3.0,0.0,2,a;b\n")
+    (run / "summary.json").write_text(
+        json.dumps(
+            {
+                "kind": "sweep",
+                "scenario": "tiny",
+                "points": 3,
+                "status_counts": {"optimal": 3},
+                "axes": [{"key": "limits.budget_musd", "values": [5, 8, 11]}],
+                "objective": {"min": 1.0, "max": 3.0},
+            }
+        )
+    )
+    (run / "sweep.csv").write_text(
+        "point,limits.budget_musd,status,objective,mip_gap,selected,portfolio\n"
+        "0,5,optimal,1.0,0.0,1,a\n1,8,optimal,2.2,0.0,2,c;d\n2,11,optimal,3.0,0.0,2,a;b\n"
+    )
     (run / "changes.csv").write_text("axis,from_point,to_point,option_id,change\nlimits.budget_musd,1,2,a,enter\n")
     (run / "manifest.json").write_text(json.dumps({"command": "sweep", "seed": 7}))
     wb = load_workbook(export_run(run, "xlsx").path)
@@ -388,7 +445,9 @@ def test_explain_folder_without_summary_uses_its_csv(tmp_path):
     run = tmp_path / "explain"
     run.mkdir()
     (run / "explain.json").write_text(json.dumps({"scenario": "tiny", "explanations": [{"option_id": "a"}]}))
-    (run / "explain.csv").write_text("option_id,selected,objective,objective_change\na,True,3.0,-0.8\nc,False,3.0,-0.8\n")
+    (run / "explain.csv").write_text(
+        "option_id,selected,objective,objective_change\na,True,3.0,-0.8\nc,False,3.0,-0.8\n"
+    )
     md = export_run(run, "md")
     text = md.path.read_text()
     assert text.startswith("# Explanation: tiny") and md.charts == 1

@@ -3,6 +3,7 @@
 The folder is the hand case of tests/test_rival_hand.py at rival budget 1 (hedged plan {a1, b1},
 worst case 0.6 with the rival pulling A; nominal plan {a1}, worst case 0), with a ladder 0:2:1.
 """
+
 from __future__ import annotations
 
 import csv
@@ -48,16 +49,19 @@ def test_a_faithful_folder_holds(folder):
     assert res.exit_code == 0 and json.loads(res.output)["ok"] is True
 
 
-@pytest.mark.parametrize("change, where", [
-    (lambda d: d["hedged"].update(worst_case=0.7), "key hedged.worst_case"),
-    (lambda d: d["hedged"].update(response=["B"], worst_case=1.0, response_spend=1.0), "key hedged.worst_case"),
-    (lambda d: d["nominal"].update(objective=2.0), "key nominal.objective"),
-    (lambda d: d["hedged"].update(response=["A", "B"], worst_case=0.0, response_spend=2.0), "key hedged.response"),
-    (lambda d: d.update(gain=1.0), "key gain"),
-    (lambda d: d.update(price_of_hedging=0.5), "key price_of_hedging"),
-    (lambda d: d["rival"].update(budget=2), "key rival.budget"),
-    (lambda d: d["hedged"].update(selected=["a1", "a2", "b1"]), "key hedged.selected"),
-])
+@pytest.mark.parametrize(
+    "change, where",
+    [
+        (lambda d: d["hedged"].update(worst_case=0.7), "key hedged.worst_case"),
+        (lambda d: d["hedged"].update(response=["B"], worst_case=1.0, response_spend=1.0), "key hedged.worst_case"),
+        (lambda d: d["nominal"].update(objective=2.0), "key nominal.objective"),
+        (lambda d: d["hedged"].update(response=["A", "B"], worst_case=0.0, response_spend=2.0), "key hedged.response"),
+        (lambda d: d.update(gain=1.0), "key gain"),
+        (lambda d: d.update(price_of_hedging=0.5), "key price_of_hedging"),
+        (lambda d: d["rival"].update(budget=2), "key rival.budget"),
+        (lambda d: d["hedged"].update(selected=["a1", "a2", "b1"]), "key hedged.selected"),
+    ],
+)
 def test_tampered_json_is_caught(folder, change, where):
     _edit_json(folder, change)
     report = check_rival(folder)
@@ -65,14 +69,17 @@ def test_tampered_json_is_caught(folder, change, where):
     assert CliRunner().invoke(cli, ["check", str(folder)]).exit_code == 1
 
 
-@pytest.mark.parametrize("name, row, column, value", [
-    ("rival_partners.csv", 0, "cost_hedged", "9"),
-    ("rival_partners.csv", 1, "pulled_nominal", "True"),
-    ("rival_partners.csv", 0, "loss_alone_nominal", "0.5"),
-    ("rival_ladder.csv", 1, "hedged_worst_case", "0.9"),
-    ("rival_ladder.csv", 2, "nominal_response", ""),
-    ("rival_ladder.csv", 1, "added", ""),
-])
+@pytest.mark.parametrize(
+    "name, row, column, value",
+    [
+        ("rival_partners.csv", 0, "cost_hedged", "9"),
+        ("rival_partners.csv", 1, "pulled_nominal", "True"),
+        ("rival_partners.csv", 0, "loss_alone_nominal", "0.5"),
+        ("rival_ladder.csv", 1, "hedged_worst_case", "0.9"),
+        ("rival_ladder.csv", 2, "nominal_response", ""),
+        ("rival_ladder.csv", 1, "added", ""),
+    ],
+)
 def test_tampered_tables_are_caught(folder, name, row, column, value):
     _edit_csv(folder, name, row, column, value)
     report = check_rival(folder)

@@ -9,6 +9,7 @@ The plain optimum closes g with one option: value 1.0 at cost 1 (a1; a1 and a2 t
 canonical order takes a1). The rival pays 1 per partner (rival_cost), plus `shield` per option
 we sign with that partner.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,16 +22,25 @@ from planner.cli import cli
 from planner.errors import InputError
 from planner.rival import RivalOptions, rival, worst_case, write_rival
 
-OPTIONS = [{"option_id": "a1", "partner_id": "A", "budget_musd": 1}, {"option_id": "a2", "partner_id": "A", "budget_musd": 1},
-           {"option_id": "b1", "partner_id": "B", "budget_musd": 1}]
+OPTIONS = [
+    {"option_id": "a1", "partner_id": "A", "budget_musd": 1},
+    {"option_id": "a2", "partner_id": "A", "budget_musd": 1},
+    {"option_id": "b1", "partner_id": "B", "budget_musd": 1},
+]
 PARTNERS = [{"partner_id": "A", "name": "Alpha", "rival_cost": 1}, {"partner_id": "B", "name": "Beta", "rival_cost": 1}]
 
 
 def hand(make_scenario, **rival_section):
-    path = make_scenario(options=OPTIONS, gaps=[{"gap_id": "g", "size": 10}], partners=PARTNERS,
-                         contributions=[("a1", "g", 10), ("a2", "g", 10), ("b1", "g", 6)],
-                         config={"limits": {"budget_musd": 2},
-                                 "rival": {"name": "R", "cost": "rival_cost", "shield": 0, "loss": 1, **rival_section}})
+    path = make_scenario(
+        options=OPTIONS,
+        gaps=[{"gap_id": "g", "size": 10}],
+        partners=PARTNERS,
+        contributions=[("a1", "g", 10), ("a2", "g", 10), ("b1", "g", 6)],
+        config={
+            "limits": {"budget_musd": 2},
+            "rival": {"name": "R", "cost": "rival_cost", "shield": 0, "loss": 1, **rival_section},
+        },
+    )
     return load_scenario(path)
 
 
@@ -112,13 +122,17 @@ def test_option_budget_overrides_and_is_recorded(make_scenario, tmp_path):
 
 # ---- validation ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("section, words", [
-    ({"cost": "nope"}, "unknown column"),
-    ({"budget": -1}, "≥ 0"),
-    ({"shield": -0.5}, "≥ 0"),
-    ({"loss": 1.5}, "≤ 1"),
-    ({"bogus": 1}, "unknown key"),
-])
+
+@pytest.mark.parametrize(
+    "section, words",
+    [
+        ({"cost": "nope"}, "unknown column"),
+        ({"budget": -1}, "≥ 0"),
+        ({"shield": -0.5}, "≥ 0"),
+        ({"loss": 1.5}, "≤ 1"),
+        ({"bogus": 1}, "unknown key"),
+    ],
+)
 def test_bad_rival_sections_are_refused(make_scenario, section, words):
     with pytest.raises(InputError) as err:
         hand(make_scenario, **{"budget": 1, **section})
@@ -126,18 +140,30 @@ def test_bad_rival_sections_are_refused(make_scenario, section, words):
 
 
 def test_min_cost_is_refused_with_the_reason(make_scenario):
-    path = make_scenario(options=OPTIONS, gaps=[{"gap_id": "g", "size": 10}], partners=PARTNERS,
-                         contributions=[("a1", "g", 10)],
-                         config={"objective": {"sense": "min_cost"}, "rival": {"budget": 1}})
+    path = make_scenario(
+        options=OPTIONS,
+        gaps=[{"gap_id": "g", "size": 10}],
+        partners=PARTNERS,
+        contributions=[("a1", "g", 10)],
+        config={"objective": {"sense": "min_cost"}, "rival": {"budget": 1}},
+    )
     with pytest.raises(InputError) as err:
         load_scenario(path)
     assert "objective.sense" in str(err.value) and "max_coverage" in str(err.value)
 
 
 def test_bad_cost_cells_are_named(make_scenario):
-    partners = [{"partner_id": "A", "name": "Alpha", "rival_cost": "cheap"}, {"partner_id": "B", "name": "Beta", "rival_cost": -2}]
-    path = make_scenario(options=OPTIONS, gaps=[{"gap_id": "g", "size": 10}], partners=partners,
-                         contributions=[("a1", "g", 10)], config={"rival": {"budget": 1, "cost": "rival_cost"}})
+    partners = [
+        {"partner_id": "A", "name": "Alpha", "rival_cost": "cheap"},
+        {"partner_id": "B", "name": "Beta", "rival_cost": -2},
+    ]
+    path = make_scenario(
+        options=OPTIONS,
+        gaps=[{"gap_id": "g", "size": 10}],
+        partners=partners,
+        contributions=[("a1", "g", 10)],
+        config={"rival": {"budget": 1, "cost": "rival_cost"}},
+    )
     with pytest.raises(InputError) as err:
         load_scenario(path)
     problems = err.value.problems
@@ -145,25 +171,42 @@ def test_bad_cost_cells_are_named(make_scenario):
 
 
 def test_an_extra_column_is_read_only_where_declared(make_scenario):
-    partners = [{"partner_id": "A", "name": "Alpha", "rival_cost": "cheap"}, {"partner_id": "B", "name": "Beta", "rival_cost": "x"}]
-    path = make_scenario(options=OPTIONS, gaps=[{"gap_id": "g", "size": 10}], partners=partners,
-                         contributions=[("a1", "g", 10)])
+    partners = [
+        {"partner_id": "A", "name": "Alpha", "rival_cost": "cheap"},
+        {"partner_id": "B", "name": "Beta", "rival_cost": "x"},
+    ]
+    path = make_scenario(
+        options=OPTIONS, gaps=[{"gap_id": "g", "size": 10}], partners=partners, contributions=[("a1", "g", 10)]
+    )
     load_scenario(path)  # no rival: section, so the column is carried, not judged
 
 
 # ---- CLI ----------------------------------------------------------------------------------------
 
+
 def test_cli_json_folder_and_check(make_scenario, tmp_path):
-    path = make_scenario(options=OPTIONS, gaps=[{"gap_id": "g", "size": 10}], partners=PARTNERS,
-                         contributions=[("a1", "g", 10), ("a2", "g", 10), ("b1", "g", 6)],
-                         config={"limits": {"budget_musd": 2}, "rival": {"cost": "rival_cost", "budget": 0}})
+    path = make_scenario(
+        options=OPTIONS,
+        gaps=[{"gap_id": "g", "size": 10}],
+        partners=PARTNERS,
+        contributions=[("a1", "g", 10), ("a2", "g", 10), ("b1", "g", 6)],
+        config={"limits": {"budget_musd": 2}, "rival": {"cost": "rival_cost", "budget": 0}},
+    )
     out = tmp_path / "run"
-    res = CliRunner().invoke(cli, ["rival", str(path), "--budget", "1", "--budgets", "0:2:1", "--json", "--out", str(out)])
+    res = CliRunner().invoke(
+        cli, ["rival", str(path), "--budget", "1", "--budgets", "0:2:1", "--json", "--out", str(out)]
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["hedged"]["worst_case"] == pytest.approx(0.6) and data["gain"] == pytest.approx(0.6)
     assert len(data["ladder"]) == 3 and data["iterations"] >= 1
-    assert sorted(p.name for p in out.iterdir()) == [".planner-run", "rival.json", "rival_ladder.csv", "rival_partners.csv", "scenario.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".planner-run",
+        "rival.json",
+        "rival_ladder.csv",
+        "rival_partners.csv",
+        "scenario.json",
+    ]
     res = CliRunner().invoke(cli, ["check", str(out)])
     assert res.exit_code == 0, res.output
     text = CliRunner().invoke(cli, ["rival", str(path), "--budget", "1", "--out", str(tmp_path / "r2")])
@@ -172,23 +215,35 @@ def test_cli_json_folder_and_check(make_scenario, tmp_path):
 
 @pytest.mark.parametrize("spec", ["1:0:1", "0:5", "a:b:c", "0:5:0", "0:5:-1"])
 def test_cli_bad_budgets_exit_2(make_scenario, spec):
-    path = make_scenario(options=OPTIONS, gaps=[{"gap_id": "g", "size": 10}], partners=PARTNERS,
-                         contributions=[("a1", "g", 10)], config={"rival": {"budget": 1}})
+    path = make_scenario(
+        options=OPTIONS,
+        gaps=[{"gap_id": "g", "size": 10}],
+        partners=PARTNERS,
+        contributions=[("a1", "g", 10)],
+        config={"rival": {"budget": 1}},
+    )
     res = CliRunner().invoke(cli, ["rival", str(path), "--budgets", spec])
     assert res.exit_code == 2 and "--budgets" in res.output
 
 
 def test_cli_without_a_rival_section_exits_2(make_scenario):
-    path = make_scenario(options=OPTIONS, gaps=[{"gap_id": "g", "size": 10}], partners=PARTNERS,
-                         contributions=[("a1", "g", 10)])
+    path = make_scenario(
+        options=OPTIONS, gaps=[{"gap_id": "g", "size": 10}], partners=PARTNERS, contributions=[("a1", "g", 10)]
+    )
     res = CliRunner().invoke(cli, ["rival", str(path), "--json"])
     assert res.exit_code == 2 and "rival" in res.output
 
 
 def test_cli_set_reaches_the_section(make_scenario, tmp_path):
-    path = make_scenario(options=OPTIONS, gaps=[{"gap_id": "g", "size": 10}], partners=PARTNERS,
-                         contributions=[("a1", "g", 10), ("a2", "g", 10), ("b1", "g", 6)],
-                         config={"limits": {"budget_musd": 2}, "rival": {"budget": 0}})
-    res = CliRunner().invoke(cli, ["rival", str(path), "--set", "rival.budget=1", "--json", "--out", str(tmp_path / "o")])
+    path = make_scenario(
+        options=OPTIONS,
+        gaps=[{"gap_id": "g", "size": 10}],
+        partners=PARTNERS,
+        contributions=[("a1", "g", 10), ("a2", "g", 10), ("b1", "g", 6)],
+        config={"limits": {"budget_musd": 2}, "rival": {"budget": 0}},
+    )
+    res = CliRunner().invoke(
+        cli, ["rival", str(path), "--set", "rival.budget=1", "--json", "--out", str(tmp_path / "o")]
+    )
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["rival"]["budget"] == 1

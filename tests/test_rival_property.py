@@ -10,6 +10,7 @@ the nominal plan is the plain optimum with its worst case; every value is the nu
 Phasing is not drawn: its start years multiply the enumeration, and a rival refuses
 `value: horizon` (docs/rival.md). min_cost is refused with a rival.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -39,16 +40,35 @@ TOL = 1e-6
 def rival_scenario(inst, rules: dict, section: dict, costs: list[float]):
     top = {k: v for k, v in rules.items() if k == "replan"}
     rules = {k: v for k, v in rules.items() if k != "replan"}
-    cfg = parse_config({"name": "prop", "inputs": ".", "objective": {"risk_penalty": inst["risk_penalty"]},
-                        "limits": {"budget_musd": inst["budget"]}, "rules": rules, "rival": section, **top}, "prop.yaml")
+    cfg = parse_config(
+        {
+            "name": "prop",
+            "inputs": ".",
+            "objective": {"risk_penalty": inst["risk_penalty"]},
+            "limits": {"budget_musd": inst["budget"]},
+            "rules": rules,
+            "rival": section,
+            **top,
+        },
+        "prop.yaml",
+    )
     frame = lambda rows: pd.DataFrame([{k: str(v) for k, v in r.items()} for r in rows], dtype=str)  # noqa: E731
-    options = [{**o, "partner_id": o["partner_id"] if o["option_id"] not in inst.get("to_p3", ()) else "p3"}
-               for o in inst["options"]]
-    tables = {"partners": frame([{"partner_id": p, "name": p, "region": r, "bloc": b, "rival_cost": c}
-                                 for (p, r, b), c in zip(PARTNERS, costs)]),
-              "sectors": frame([{"sector_id": s, "name": s} for s in SECTORS]),
-              "gaps": frame([{**g, "name": g["gap_id"]} for g in inst["gaps"]]),
-              "options": frame(options), "contributions": frame(inst["contributions"])}
+    options = [
+        {**o, "partner_id": o["partner_id"] if o["option_id"] not in inst.get("to_p3", ()) else "p3"}
+        for o in inst["options"]
+    ]
+    tables = {
+        "partners": frame(
+            [
+                {"partner_id": p, "name": p, "region": r, "bloc": b, "rival_cost": c}
+                for (p, r, b), c in zip(PARTNERS, costs)
+            ]
+        ),
+        "sectors": frame([{"sector_id": s, "name": s} for s in SECTORS]),
+        "gaps": frame([{**g, "name": g["gap_id"]} for g in inst["gaps"]]),
+        "options": frame(options),
+        "contributions": frame(inst["contributions"]),
+    }
     raw = RawInputs(cfg, Path("prop.yaml"), Path("."), tables, {k: f"{k}.csv" for k in tables}, "sha")
     try:
         return validate(raw)
@@ -64,8 +84,12 @@ def cases(draw):
     for family in draw(st.lists(st.sampled_from(FAMILIES), max_size=2, unique=True)):
         rules.update(rule_for(family, draw, inst))
     costs = [draw(st.sampled_from([0.5, 1.0, 1.0, 2.0])) for _ in PARTNERS]
-    section = {"cost": "rival_cost", "budget": draw(st.sampled_from([0.0, 1.0, 1.5, 2.0, 3.0])),
-               "shield": draw(st.sampled_from([0.0, 0.0, 0.5, 1.0])), "loss": draw(st.sampled_from([1.0, 1.0, 0.5, 0.3]))}
+    section = {
+        "cost": "rival_cost",
+        "budget": draw(st.sampled_from([0.0, 1.0, 1.5, 2.0, 3.0])),
+        "shield": draw(st.sampled_from([0.0, 0.0, 0.5, 1.0])),
+        "loss": draw(st.sampled_from([1.0, 1.0, 0.5, 0.3])),
+    }
     return rival_scenario(inst, rules, section, costs)
 
 
@@ -81,8 +105,12 @@ def brute(sc):
         ev = evaluate(sc, x)
         if ev.violations():
             continue
-        worst = min(value_under(sc, x, r, loss) for k in range(len(partners) + 1)
-                    for r in itertools.combinations(partners, k) if affordable(terms, sc, x, r))
+        worst = min(
+            value_under(sc, x, r, loss)
+            for k in range(len(partners) + 1)
+            for r in itertools.combinations(partners, k)
+            if affordable(terms, sc, x, r)
+        )
         best_plain = max(best_plain, ev.objective)
         best_worst = max(best_worst, worst)
         plans.append((worst, float(cost @ x)))
@@ -92,8 +120,12 @@ def brute(sc):
     return best_plain, best_worst, least
 
 
-@settings(max_examples=30, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 @given(sc=cases())
 @pytest.mark.slow
 def test_rival_against_brute_force(sc):
@@ -111,14 +143,22 @@ def test_rival_against_brute_force(sc):
     assert value_under(sc, h.x, h.response.pulled) == pytest.approx(h.worst_case, abs=1e-9)
     assert h.cost == pytest.approx(least, abs=TOL)  # the tie-break: least cost among maximin plans
     n = result.nominal
-    worst = min(value_under(sc, n.x, r) for k in range(len(terms.partners) + 1)
-                for r in itertools.combinations(terms.partners, k) if affordable(terms, sc, n.x, r))
+    worst = min(
+        value_under(sc, n.x, r)
+        for k in range(len(terms.partners) + 1)
+        for r in itertools.combinations(terms.partners, k)
+        if affordable(terms, sc, n.x, r)
+    )
     assert n.worst_case == pytest.approx(worst, abs=TOL)
     assert h.worst_case >= n.worst_case - TOL
 
 
-@settings(max_examples=12, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 @given(sc=cases())
 @pytest.mark.slow
 def test_more_budget_never_helps_us_and_more_shield_never_hurts(sc):

@@ -5,6 +5,7 @@ The brute force shares nothing with `planner.robust` but the model's one evaluat
 constraints, scales every sector weight so the objective weights keep their nominal total, and
 evaluates every feasible portfolio there (the weight set W is the convex hull of those points).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -23,22 +24,33 @@ from tests.conftest import write_scenario
 def tiny(root, seed: int, sense: str = "max_coverage"):
     rng = np.random.default_rng(seed)
     n, sectors = int(rng.integers(4, 9)), ["s1", "s2", "s3"][: int(rng.integers(2, 4))]
-    gaps = [{"gap_id": f"g{j}", "sector_id": sectors[j % len(sectors)], "size": 10, "weight": int(rng.integers(1, 4))}
-            for j in range(len(sectors) * 2)]
-    options = [{"option_id": f"o{i}", "budget_musd": int(rng.integers(1, 6)), "sector_id": sectors[i % len(sectors)]}
-               for i in range(n)]
-    contributions = [(f"o{i}", g["gap_id"], int(rng.integers(2, 9))) for i in range(n) for g in gaps if rng.random() < 0.4]
+    gaps = [
+        {"gap_id": f"g{j}", "sector_id": sectors[j % len(sectors)], "size": 10, "weight": int(rng.integers(1, 4))}
+        for j in range(len(sectors) * 2)
+    ]
+    options = [
+        {"option_id": f"o{i}", "budget_musd": int(rng.integers(1, 6)), "sector_id": sectors[i % len(sectors)]}
+        for i in range(n)
+    ]
+    contributions = [
+        (f"o{i}", g["gap_id"], int(rng.integers(2, 9))) for i in range(n) for g in gaps if rng.random() < 0.4
+    ]
     contributions = contributions or [("o0", "g0", 5)]
     named = sectors[: int(rng.integers(1, len(sectors) + 1))]
-    robust_cfg = {"sector_weights": {s: sorted([float(rng.choice([0.5, 1, 1.5, 2])), float(rng.choice([0.5, 1, 2, 3]))])
-                                     for s in named}, "samples": 0}
+    robust_cfg = {
+        "sector_weights": {
+            s: sorted([float(rng.choice([0.5, 1, 1.5, 2])), float(rng.choice([0.5, 1, 2, 3]))]) for s in named
+        },
+        "samples": 0,
+    }
     if rng.random() < 0.5:  # s1 may reach 3, above every other weight: the statements never conflict
         robust_cfg["order"] = [f"{sectors[0]} >= {sectors[1]}"]
         robust_cfg["sector_weights"]["s1"][1] = 3.0
     cfg = {"objective": {"sense": sense}, "limits": {"budget_musd": int(rng.integers(4, 12))}, "robust": robust_cfg}
     sector_rows = [{"sector_id": s, "name": s, "weight": float(rng.choice([0.5, 1, 2]))} for s in sectors]
-    return load_scenario(write_scenario(root, options=options, gaps=gaps, contributions=contributions,
-                                        sectors=sector_rows, config=cfg))
+    return load_scenario(
+        write_scenario(root, options=options, gaps=gaps, contributions=contributions, sectors=sector_rows, config=cfg)
+    )
 
 
 def corners(sc) -> list[dict[str, float]]:
@@ -79,7 +91,9 @@ def at_sector_weights(sc, weights: dict[str, float]):
     total = float(sc.gap_weights().sum())
     gw = sc.gaps["weight"].to_numpy(dtype=float)
     raw = float(np.sum(gw * sc.gaps["sector_id"].map(weights).to_numpy(dtype=float)))
-    objective = sc.config.objective.model_copy(update={"sector_weights": {s: w * total / raw for s, w in weights.items()}})
+    objective = sc.config.objective.model_copy(
+        update={"sector_weights": {s: w * total / raw for s, w in weights.items()}}
+    )
     return sc.with_config(sc.config.model_copy(update={"objective": objective}))
 
 
@@ -110,12 +124,15 @@ def test_matches_brute_force(tmp_path, seed):
     nd = {tuple(np.round(zp, 6)) for zp in z if not any(np.all(zq >= zp - 1e-9) and np.any(zq > zp + eps) for zq in z)}
     assert rep.core_index["complete"]
     assert rep.core_index["portfolios"] == len(nd)
-    assert sorted((round(p["min"], 5), round(p["max"], 5)) for p in rep.portfolios) == \
-        sorted((round(min(zp), 5), round(max(zp), 5)) for zp in nd)
+    assert sorted((round(p["min"], 5), round(p["max"], 5)) for p in rep.portfolios) == sorted(
+        (round(min(zp), 5), round(max(zp), 5)) for zp in nd
+    )
     # Every reported weight satisfies the statements; its scale keeps the nominal total.
     ws = weight_set_of(sc)
-    points = [(v, t) for v, t in zip(rep.vertices, rep.vertex_scales)] + \
-        [(rep.to_dict()[k]["worst_weights"], rep.to_dict()[k]["worst_scale"]) for k in ("nominal", "maximin", "minimax_regret")]
+    points = [(v, t) for v, t in zip(rep.vertices, rep.vertex_scales)] + [
+        (rep.to_dict()[k]["worst_weights"], rep.to_dict()[k]["worst_scale"])
+        for k in ("nominal", "maximin", "minimax_regret")
+    ]
     for weights, t in points:
         x = np.array([weights[i] for _, i in ws.factors])
         assert ws.satisfies(x, rel=1e-12) and t == pytest.approx(ws.total / ws.denominator(x))
@@ -141,14 +158,20 @@ def test_vertices_are_the_corners(tmp_path):
 def two_options(tmp_path, weight_b: float, robust_section: dict):
     """Two gaps in sectors a (weight 1) and b (`weight_b`), one option each (cost 1, budget 1),
     each covering its own gap fully."""
-    return write_scenario(tmp_path, options=[{"option_id": "oa", "budget_musd": 1, "sector_id": "a"},
-                                             {"option_id": "ob", "budget_musd": 1, "sector_id": "b"}],
-                          gaps=[{"gap_id": "ga", "sector_id": "a", "size": 1, "weight": 1},
-                                {"gap_id": "gb", "sector_id": "b", "size": 1, "weight": 1}],
-                          contributions=[("oa", "ga", 1), ("ob", "gb", 1)],
-                          sectors=[{"sector_id": "a", "name": "A", "weight": 1},
-                                   {"sector_id": "b", "name": "B", "weight": weight_b}],
-                          config={"limits": {"budget_musd": 1}, "robust": robust_section})
+    return write_scenario(
+        tmp_path,
+        options=[
+            {"option_id": "oa", "budget_musd": 1, "sector_id": "a"},
+            {"option_id": "ob", "budget_musd": 1, "sector_id": "b"},
+        ],
+        gaps=[
+            {"gap_id": "ga", "sector_id": "a", "size": 1, "weight": 1},
+            {"gap_id": "gb", "sector_id": "b", "size": 1, "weight": 1},
+        ],
+        contributions=[("oa", "ga", 1), ("ob", "gb", 1)],
+        sectors=[{"sector_id": "a", "name": "A", "weight": 1}, {"sector_id": "b", "name": "B", "weight": weight_b}],
+        config={"limits": {"budget_musd": 1}, "robust": robust_section},
+    )
 
 
 def test_box_without_order(tmp_path):
@@ -203,17 +226,23 @@ def test_order_flips_the_nominal_choice(tmp_path):
 def test_huge_bounds_keep_every_weight_inside_its_statement(tmp_path):
     # a ∈ [1, 1e12], b ∈ [0.5, 1.5], c fixed: tolerances relative to each statement's own size,
     # so no reported weight leaves its interval however large another bound is.
-    path = write_scenario(tmp_path, options=[{"option_id": f"o{s}", "budget_musd": 1, "sector_id": s} for s in "abc"],
-                          gaps=[{"gap_id": f"g{s}", "sector_id": s, "size": 1, "weight": 1} for s in "abc"],
-                          contributions=[(f"o{s}", f"g{s}", 1) for s in "abc"],
-                          sectors=[{"sector_id": s, "name": s, "weight": 1} for s in "abc"],
-                          config={"limits": {"budget_musd": 1}, "robust": {
-                              "sector_weights": {"a": [1, 1e12], "b": [0.5, 1.5]}, "order": ["c >= b"], "samples": 3}})
+    path = write_scenario(
+        tmp_path,
+        options=[{"option_id": f"o{s}", "budget_musd": 1, "sector_id": s} for s in "abc"],
+        gaps=[{"gap_id": f"g{s}", "sector_id": s, "size": 1, "weight": 1} for s in "abc"],
+        contributions=[(f"o{s}", f"g{s}", 1) for s in "abc"],
+        sectors=[{"sector_id": s, "name": s, "weight": 1} for s in "abc"],
+        config={
+            "limits": {"budget_musd": 1},
+            "robust": {"sector_weights": {"a": [1, 1e12], "b": [0.5, 1.5]}, "order": ["c >= b"], "samples": 3},
+        },
+    )
     sc = load_scenario(path)
     rep = robust(sc)
     d = rep.to_dict()
-    points = list(zip(d["vertices"], d["vertex_scales"])) + \
-        [(d[k]["worst_weights"], d[k]["worst_scale"]) for k in ("nominal", "maximin", "minimax_regret")]
+    points = list(zip(d["vertices"], d["vertex_scales"])) + [
+        (d[k]["worst_weights"], d[k]["worst_scale"]) for k in ("nominal", "maximin", "minimax_regret")
+    ]
     for weights, t in points:
         assert 1 <= weights["a"] <= 1e12 and 0.5 <= weights["b"] <= 1.0  # c ≥ b: b ≤ c's nominal 1
         assert t == pytest.approx(3 / (weights["a"] + weights["b"] + 1), rel=1e-12)
@@ -224,7 +253,9 @@ def test_huge_bounds_keep_every_weight_inside_its_statement(tmp_path):
 
 def test_single_point_equals_nominal(tmp_path):
     sc = tiny(tmp_path, 3)
-    cfg = sc.config.model_copy(update={"robust": sc.config.robust.model_copy(update={"sector_weights": {"s1": (2.0, 2.0)}, "order": []})})
+    cfg = sc.config.model_copy(
+        update={"robust": sc.config.robust.model_copy(update={"sector_weights": {"s1": (2.0, 2.0)}, "order": []})}
+    )
     sc = sc.with_config(cfg)
     rep = robust(sc)
     assert rep.maximin["worst_case"] == pytest.approx(rep.nominal["worst_case"])
@@ -238,10 +269,15 @@ def test_min_cost_says_weights_do_not_matter(tmp_path):
 
 
 def test_validation_messages(tmp_path):
-    base = dict(options=[{"option_id": "oa", "budget_musd": 1, "sector_id": "a"}],
-                gaps=[{"gap_id": "ga", "sector_id": "a", "size": 1, "weight": 1}, {"gap_id": "gb", "sector_id": "b", "size": 1, "weight": 1}],
-                contributions=[("oa", "ga", 1)],
-                sectors=[{"sector_id": "a", "name": "A", "weight": 1}, {"sector_id": "b", "name": "B", "weight": 1}])
+    base = dict(
+        options=[{"option_id": "oa", "budget_musd": 1, "sector_id": "a"}],
+        gaps=[
+            {"gap_id": "ga", "sector_id": "a", "size": 1, "weight": 1},
+            {"gap_id": "gb", "sector_id": "b", "size": 1, "weight": 1},
+        ],
+        contributions=[("oa", "ga", 1)],
+        sectors=[{"sector_id": "a", "name": "A", "weight": 1}, {"sector_id": "b", "name": "B", "weight": 1}],
+    )
     bad = {"robust": {"sector_weights": {"aa": [1, 2], "b": [2, 1]}, "order": ["a >= gb"]}}
     with pytest.raises(InputError) as err:
         load_scenario(write_scenario(tmp_path / "1", config={"limits": {"budget_musd": 1}, **bad}, **base))
@@ -273,11 +309,21 @@ def test_many_factors_count_up_front_and_stop_with_bounds(tmp_path):
     gaps = [{"gap_id": f"g{j}", "sector_id": "a", "size": 10, "weight": 1 + j % 3} for j in range(8)]
     options = [{"option_id": f"o{i}", "budget_musd": 1 + i % 3, "sector_id": "a"} for i in range(8)]
     contributions = [(f"o{i}", f"g{j}", 1 + (i * j) % 7) for i in range(8) for j in range(8) if (i + j) % 3 == 0]
-    path = write_scenario(tmp_path, options=options, gaps=gaps, contributions=contributions,
-                          sectors=[{"sector_id": "a", "name": "A", "weight": 1}],
-                          config={"limits": {"budget_musd": 5}, "robust": {
-                              "gap_weights": {g["gap_id"]: [0.5 * g["weight"], 1.5 * g["weight"]] for g in gaps},
-                              "samples": 2, "max_portfolios": 3}})
+    path = write_scenario(
+        tmp_path,
+        options=options,
+        gaps=gaps,
+        contributions=contributions,
+        sectors=[{"sector_id": "a", "name": "A", "weight": 1}],
+        config={
+            "limits": {"budget_musd": 5},
+            "robust": {
+                "gap_weights": {g["gap_id"]: [0.5 * g["weight"], 1.5 * g["weight"]] for g in gaps},
+                "samples": 2,
+                "max_portfolios": 3,
+            },
+        },
+    )
     events = []
     rep = robust(load_scenario(path), max_vertices=5, progress=events.append)
     assert events[0].total == 256 and "256 vertices" in events[0].message
@@ -304,12 +350,20 @@ def test_orders_joining_too_many_factors_are_refused_by_name(tmp_path, monkeypat
 
     monkeypatch.setattr(vr, "GROUP_NODES", 20)
     sectors = ["s1", "s2", "s3", "s4"]
-    path = write_scenario(tmp_path, options=[{"option_id": "o1", "budget_musd": 1, "sector_id": "s1"}],
-                          gaps=[{"gap_id": f"g{s}", "sector_id": s, "size": 1, "weight": 1} for s in sectors],
-                          contributions=[("o1", "gs1", 1)], sectors=[{"sector_id": s, "name": s, "weight": 1} for s in sectors],
-                          config={"limits": {"budget_musd": 1}, "robust": {
-                              "sector_weights": {s: [3 - i, 6 - i] for i, s in enumerate(sectors)},
-                              "order": ["s1 >= s2", "s2 >= s3", "s3 >= s4"]}})
+    path = write_scenario(
+        tmp_path,
+        options=[{"option_id": "o1", "budget_musd": 1, "sector_id": "s1"}],
+        gaps=[{"gap_id": f"g{s}", "sector_id": s, "size": 1, "weight": 1} for s in sectors],
+        contributions=[("o1", "gs1", 1)],
+        sectors=[{"sector_id": s, "name": s, "weight": 1} for s in sectors],
+        config={
+            "limits": {"budget_musd": 1},
+            "robust": {
+                "sector_weights": {s: [3 - i, 6 - i] for i, s in enumerate(sectors)},
+                "order": ["s1 >= s2", "s2 >= s3", "s3 >= s4"],
+            },
+        },
+    )
     with pytest.raises(InputError) as err:
         load_scenario(path)
     assert "key robust.order" in str(err.value) and "4 factors (s1, s2, s3, s4)" in str(err.value)
@@ -319,12 +373,20 @@ def test_chain_vertices_match_brute_force(tmp_path):
     # A chain s1 ≥ s2 ≥ s3 with overlapping intervals (s4 unnamed): the depth-first corners are
     # the brute force's — (2, 2, 2) among them: s3 at its top, tied to s2 and s1 by the orders.
     sectors = ["s1", "s2", "s3", "s4"]
-    path = write_scenario(tmp_path, options=[{"option_id": "o1", "budget_musd": 1, "sector_id": "s1"}],
-                          gaps=[{"gap_id": f"g{s}", "sector_id": s, "size": 1, "weight": 1} for s in sectors],
-                          contributions=[("o1", "gs1", 1)], sectors=[{"sector_id": s, "name": s, "weight": 1} for s in sectors],
-                          config={"limits": {"budget_musd": 1}, "robust": {
-                              "sector_weights": {"s1": [1, 3], "s2": [0.5, 2.5], "s3": [1.5, 2]},
-                              "order": ["s1 >= s2", "s2 >= s3"]}})
+    path = write_scenario(
+        tmp_path,
+        options=[{"option_id": "o1", "budget_musd": 1, "sector_id": "s1"}],
+        gaps=[{"gap_id": f"g{s}", "sector_id": s, "size": 1, "weight": 1} for s in sectors],
+        contributions=[("o1", "gs1", 1)],
+        sectors=[{"sector_id": s, "name": s, "weight": 1} for s in sectors],
+        config={
+            "limits": {"budget_musd": 1},
+            "robust": {
+                "sector_weights": {"s1": [1, 3], "s2": [0.5, 2.5], "s3": [1.5, 2]},
+                "order": ["s1 >= s2", "s2 >= s3"],
+            },
+        },
+    )
     sc = load_scenario(path)
     ws = weight_set_of(sc)
     mine = sorted(tuple(x) for x in ws.iter_vertices())

@@ -1,5 +1,6 @@
 """planner robust through the CLI (CliRunner), in `planner export`, and with rules active
 (maximin / minimax regret against brute force over the portfolios that satisfy the rules)."""
+
 from __future__ import annotations
 
 import csv
@@ -24,12 +25,20 @@ SECTORS = [{"sector_id": s, "name": s.upper(), "weight": 1} for s in ("a", "b")]
 
 def two_sector(root, **config):
     """Four options over two sectors (budget 3): oa1/oa2 serve sector a, ob1/ob2 sector b."""
-    options = [{"option_id": o, "budget_musd": c, "sector_id": s}
-               for o, c, s in (("oa1", 1, "a"), ("oa2", 2, "a"), ("ob1", 1, "b"), ("ob2", 2, "b"))]
-    gaps = [{"gap_id": "ga", "sector_id": "a", "size": 10, "weight": 1}, {"gap_id": "gb", "sector_id": "b", "size": 10, "weight": 1}]
+    options = [
+        {"option_id": o, "budget_musd": c, "sector_id": s}
+        for o, c, s in (("oa1", 1, "a"), ("oa2", 2, "a"), ("ob1", 1, "b"), ("ob2", 2, "b"))
+    ]
+    gaps = [
+        {"gap_id": "ga", "sector_id": "a", "size": 10, "weight": 1},
+        {"gap_id": "gb", "sector_id": "b", "size": 10, "weight": 1},
+    ]
     contributions = [("oa1", "ga", 4), ("oa2", "ga", 7), ("ob1", "gb", 3), ("ob2", "gb", 8)]
-    cfg = {"limits": {"budget_musd": 3}, "robust": {"sector_weights": {"a": [0.5, 1.5], "b": [0.5, 1.5]}, "samples": 4},
-           **config}
+    cfg = {
+        "limits": {"budget_musd": 3},
+        "robust": {"sector_weights": {"a": [0.5, 1.5], "b": [0.5, 1.5]}, "samples": 4},
+        **config,
+    }
     return write_scenario(root, options=options, gaps=gaps, contributions=contributions, sectors=SECTORS, config=cfg)
 
 
@@ -50,7 +59,11 @@ def test_json_keys_and_out_files(tmp_path):
     assert set(d["core_index"]["options"].values()) <= {"core", "borderline", "exterior"}
     assert d["out_dir"] == str(out)
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
-        "robust.json", "robust_options.csv", "robust_portfolios.csv", "scenario.json"]
+        "robust.json",
+        "robust_options.csv",
+        "robust_portfolios.csv",
+        "scenario.json",
+    ]
     assert json.loads((out / "robust.json").read_text())["maximin"] == d["maximin"]
     with (out / "robust_options.csv").open() as fh:
         rows = list(csv.DictReader(fh))
@@ -111,7 +124,11 @@ def test_export_robust_folder_all_formats(tmp_path):
     sheet = wb["robust_portfolios"]
     header = [c.value for c in sheet[1]]
     assert {"rank", "selected", "min", "max"} <= set(header)
-    ranges = [v for r in sheet.iter_rows(min_row=2, values_only=True) for v in (r[header.index("min")], r[header.index("max")])]
+    ranges = [
+        v
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+        for v in (r[header.index("min")], r[header.index("max")])
+    ]
     assert ranges == pytest.approx([v for p in rep.portfolios for v in (p["min"], p["max"])])
     options = wb["robust_options"]
     assert [r[0] for r in options.iter_rows(min_row=2, values_only=True)] == ["oa1", "oa2", "ob1", "ob2"]
@@ -141,15 +158,19 @@ def test_export_min_cost_robust_folder(tmp_path):
     assert md.charts == 0 and "do not enter the objective" in md.path.read_text()
 
 
-RULES = [{"require": ["oa1"]}, {"forbid": ["ob2"]}, {"max_options": {"default": 2}},
-         {"excludes": [["oa1", "ob1"]]}]
+RULES = [{"require": ["oa1"]}, {"forbid": ["ob2"]}, {"max_options": {"default": 2}}, {"excludes": [["oa1", "ob1"]]}]
 
 
 @pytest.mark.parametrize("rules", RULES, ids=lambda r: next(iter(r)))
 def test_rules_match_brute_force(tmp_path, rules):
-    sc = load_scenario(two_sector(tmp_path, rules=rules, limits={"budget_musd": 4},
-                                  robust={"sector_weights": {"a": [0.5, 1.5], "b": [0.5, 1.5]}, "order": ["b >= a"],
-                                          "samples": 0}))
+    sc = load_scenario(
+        two_sector(
+            tmp_path,
+            rules=rules,
+            limits={"budget_musd": 4},
+            robust={"sector_weights": {"a": [0.5, 1.5], "b": [0.5, 1.5]}, "order": ["b >= a"], "samples": 0},
+        )
+    )
     variants = [at_sector_weights(sc, w) for w in corners(sc)]  # brute force, independent of planner.robust
     z = []
     for bits in itertools.product([0, 1], repeat=len(sc.options)):  # the portfolios every row admits
@@ -163,22 +184,42 @@ def test_rules_match_brute_force(tmp_path, rules):
     regret = (z.max(axis=0)[None, :] - z).max(axis=1)
     assert rep.minimax_regret["max_regret"] == pytest.approx(regret.min(), abs=1e-5)
     for key in ("maximin", "minimax_regret", "nominal"):
-        assert not evaluate(sc, np.array([o in rep.to_dict()[key]["selected"] for o in sc.option_ids()], dtype=int)).violations()
+        assert not evaluate(
+            sc, np.array([o in rep.to_dict()[key]["selected"] for o in sc.option_ids()], dtype=int)
+        ).violations()
 
 
 def test_solve_accepts_a_nominal_weight_outside_its_interval(tmp_path):
     # Issue 18: the statements of models/robust-weights.yaml do not conflict, so a nominal
     # quantum weight of 3.5 (outside its interval [0.5, 1.5]) no longer empties W.
-    res = CliRunner().invoke(cli, ["solve", "models/robust-weights.yaml", "--set", "objective.sector_weights.quantum=3.5",
-                                   "--out", str(tmp_path / "run"), "--json"])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "solve",
+            "models/robust-weights.yaml",
+            "--set",
+            "objective.sector_weights.quantum=3.5",
+            "--out",
+            str(tmp_path / "run"),
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
 
 
 def test_bound_of_1e12_keeps_every_reported_weight_inside_the_statements(tmp_path):
     # Issue 18, defect 6: a ∈ [1, 1e12] beside b ∈ [0.5, 1.5]. A tolerance that grew with the
     # largest bound (1e-9 × 1e12) let a = 0.5 in; each statement now holds within its own size.
-    res = invoke(two_sector(tmp_path), "--set", "robust.sector_weights.a=[1,1e12]", "--json", "--out", tmp_path / "run",
-                 "--samples", "2")
+    res = invoke(
+        two_sector(tmp_path),
+        "--set",
+        "robust.sector_weights.a=[1,1e12]",
+        "--json",
+        "--out",
+        tmp_path / "run",
+        "--samples",
+        "2",
+    )
     assert res.exit_code == 0, res.output
     d = json.loads(res.output)
     assert sorted((v["a"], v["b"]) for v in d["vertices"]) == [(1, 0.5), (1, 1.5), (1e12, 0.5), (1e12, 1.5)]
@@ -192,9 +233,17 @@ def test_many_factors_say_the_count_and_report_bounds(tmp_path):
     gaps = [{"gap_id": f"g{j}", "sector_id": "a" if j < 6 else "b", "size": 10, "weight": 1} for j in range(12)]
     options = [{"option_id": f"o{i}", "budget_musd": 1 + i % 2, "sector_id": "a" if i < 3 else "b"} for i in range(6)]
     contributions = [(f"o{i}", f"g{j}", 1 + (i + j) % 4) for i in range(6) for j in range(12) if (i * j) % 5 < 2]
-    path = write_scenario(tmp_path, options=options, gaps=gaps, contributions=contributions, sectors=SECTORS,
-                          config={"limits": {"budget_musd": 3}, "robust": {
-                              "gap_weights": {g["gap_id"]: [0.5, 2] for g in gaps}, "samples": 0, "max_portfolios": 2}})
+    path = write_scenario(
+        tmp_path,
+        options=options,
+        gaps=gaps,
+        contributions=contributions,
+        sectors=SECTORS,
+        config={
+            "limits": {"budget_musd": 3},
+            "robust": {"gap_weights": {g["gap_id"]: [0.5, 2] for g in gaps}, "samples": 0, "max_portfolios": 2},
+        },
+    )
     res = invoke(path, "--max-vertices", "3", "--out", tmp_path / "run")
     assert res.exit_code == 0, res.output
     assert "12 factors, 4,096 vertices" in res.output and "robust.max_vertices" in res.output
@@ -202,4 +251,7 @@ def test_many_factors_say_the_count_and_report_bounds(tmp_path):
     d = json.loads((tmp_path / "run" / "robust.json").read_text())
     assert d["weight_set"]["vertex_count"] == 4096 and d["weight_set"]["complete"] is False
     assert d["weight_set"]["vertices_examined"] <= 3 and len(d["vertices"]) == len(d["vertex_scales"]) <= 3
-    assert d["minimax_regret"]["complete"] is False and d["core_index"]["stopped_by"] in ("max_vertices", "max_portfolios")
+    assert d["minimax_regret"]["complete"] is False and d["core_index"]["stopped_by"] in (
+        "max_vertices",
+        "max_portfolios",
+    )

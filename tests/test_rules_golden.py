@@ -4,6 +4,7 @@ Each case is the shared 8-option case (tests/data/rules) with one family switche
 accept an intended change of the model, regenerate with
 `PLANNER_UPDATE_GOLDEN=1 pytest tests/test_rules_golden.py` and review the diff.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,27 +20,46 @@ from planner.model.rules import active_rules, family_names
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 CASES: dict[str, dict] = {
-    "phasing": {"phasing": {"start": 2027, "end": 2028, "per_year": {"diplomatic_capacity": 2, "budget_musd": 9},
-                            "spread": ["budget_musd"], "value": "horizon"}},
+    "phasing": {
+        "phasing": {
+            "start": 2027,
+            "end": 2028,
+            "per_year": {"diplomatic_capacity": 2, "budget_musd": 9},
+            "spread": ["budget_musd"],
+            "value": "horizon",
+        }
+    },
     "require": {"require": ["h"]},
     "forbid": {"forbid": ["a"]},
     "requires": {"requires": [{"option": "b", "needs": ["c", "d"]}, {"option": "e", "needs_any": ["f", "g"]}]},
     "excludes": {"excludes": [["a", "b"], {"options": {"sector": "ai"}, "at_most": 2}]},
-    "groups": {"groups": [{"name": "quad", "select": {"bloc": "Quad"}, "max_options": 2, "min_options": 1},
-                          {"select": {"region": "Indo-Pacific"}, "max_use": {"budget_musd": 9}}]},
+    "groups": {
+        "groups": [
+            {"name": "quad", "select": {"bloc": "Quad"}, "max_options": 2, "min_options": 1},
+            {"select": {"region": "Indo-Pacific"}, "max_use": {"budget_musd": 9}},
+        ]
+    },
     "max_options": {"max_options": {"default": 1, "partners": {"jpn": 2}}},
     "min_fraction": {"min_fraction": {"sectors": {"ai": 0.5}, "gaps": {"g1": 0.6}}},
     "diversify": {"diversify": [{"sector": "minerals", "min_partners": 2}, {"gap": "g3", "max_partner_share": 0.7}]},
     "risk": {"risk": {"max_total": 0.9, "max_per_bloc": {"AUKUS": 0.3}, "max_per_partner": {"uae": 0.5}}},
     "resilience": {"resilience": {"fraction": 0.5}},
-    "diminishing_returns": {"diminishing_returns": [{"gaps": ["g2"], "segments": [{"upto": 0.5, "value": 0.8},
-                                                                                   {"upto": 1.0, "value": 0.2}]}]},
+    "diminishing_returns": {
+        "diminishing_returns": [
+            {"gaps": ["g2"], "segments": [{"upto": 0.5, "value": 0.8}, {"upto": 1.0, "value": 0.2}]}
+        ]
+    },
     "standards_bonus": {"standards_bonus": [{"sector": "ai", "min_partners": 2, "bonus": 0.5}]},
 }
 # Families whose section sits at the scenario's top level (not under rules:).
 TOP_CASES: dict[str, dict] = {
-    "replan": {"incumbent": ["a", "b", "f"], "max_changes": 3, "max_dropped": 1, "max_added": 2,
-               "drop_cost": {"diplomatic_capacity": 1, "budget_musd": "duration_years"}},
+    "replan": {
+        "incumbent": ["a", "b", "f"],
+        "max_changes": 3,
+        "max_dropped": 1,
+        "max_added": 2,
+        "drop_cost": {"diplomatic_capacity": 1, "budget_musd": "duration_years"},
+    },
 }
 
 

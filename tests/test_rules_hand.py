@@ -17,6 +17,7 @@ set reaches 3.8: closing g1 and g2 fully needs a and b, leaving budget 4 for e).
 The runner-up many rules fall back to is {c, d, e, h}: g1 (2+6)/10 = 0.8, g2 2, g3 0.8 =
 3.6 at budget 14 ({b, e, f, h} also scores 3.6 but costs 15; the tie-break takes the cheaper).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -118,9 +119,13 @@ def test_max_options_default_and_override():
 def test_max_options_column(tmp_path):
     # partner p1 has max_options 1 in the table; o1, o2 each close half of one gap (size 10, weight 1).
     # Without the column both would be chosen (value 1.0); with it only one: value 0.5, and o1 (cheaper).
-    path = write_case(tmp_path, options=[{"option_id": "o1", "budget_musd": 1}, {"option_id": "o2", "budget_musd": 2}],
-                      gaps=[{"gap_id": "g", "size": 10}], contributions=[("o1", "g", 5), ("o2", "g", 5)],
-                      partners=[{"partner_id": "p1", "name": "P", "max_options": 1}])
+    path = write_case(
+        tmp_path,
+        options=[{"option_id": "o1", "budget_musd": 1}, {"option_id": "o2", "budget_musd": 2}],
+        gaps=[{"gap_id": "g", "size": 10}],
+        contributions=[("o1", "g", 5), ("o2", "g", 5)],
+        partners=[{"partner_id": "p1", "name": "P", "max_options": 1}],
+    )
     result = solve(load_scenario(path))
     check(result, 0.5, ["o1"])
     assert "max_options" in result.rules_active
@@ -172,7 +177,11 @@ def test_risk_per_partner():
 def test_diminishing_returns():
     # g2's first half is worth 95 % of its weight: half of g2 (c alone) earns 2 × .95 = 1.9.
     # {a, c, e, f} = 1 + 1.9 + min(11,10)/10 = 3.9 at 14 beats {a, b, e} = 1 + 2 + .8 = 3.8.
-    rules = {"diminishing_returns": [{"gaps": ["g2"], "segments": [{"upto": 0.5, "value": 0.95}, {"upto": 1.0, "value": 0.05}]}]}
+    rules = {
+        "diminishing_returns": [
+            {"gaps": ["g2"], "segments": [{"upto": 0.5, "value": 0.95}, {"upto": 1.0, "value": 0.05}]}
+        ]
+    }
     result = run(rules)
     check(result, 3.9, "acef")
     # the same figure recomputed from the portfolio alone

@@ -1,6 +1,7 @@
 """What runs with rules write: start_year / forced_by in portfolio.csv, resources_by_year.csv,
 N-1 columns in coverage.csv, rules_active and the resilience summary — and that every figure
 recomputes from the portfolio (planner check), also on the shipped rule scenarios."""
+
 from __future__ import annotations
 
 import csv
@@ -33,8 +34,11 @@ def read_csv(path: Path) -> list[dict]:
 def test_run_folder_with_phasing_resilience_and_require(tmp_path):
     # The shared case (see test_rules_hand.py) with N-1 at .5 (forces {a, c, d, h}), h required,
     # and a two-year plan with two negotiations a year.
-    rules = {"require": ["h"], "resilience": {"fraction": 0.5},
-             "phasing": {"start": 2027, "end": 2028, "per_year": {"diplomatic_capacity": 2}, "spread": ["budget_musd"]}}
+    rules = {
+        "require": ["h"],
+        "resilience": {"fraction": 0.5},
+        "phasing": {"start": 2027, "end": 2028, "per_year": {"diplomatic_capacity": 2}, "spread": ["budget_musd"]},
+    }
     overrides = rules_overrides(rules)
     result = solve(load_scenario(RULES_YAML, overrides))
     out = write_run(result, tmp_path / "run")
@@ -66,8 +70,9 @@ def test_run_folder_with_phasing_resilience_and_require(tmp_path):
 
 
 def test_check_catches_a_wrong_start_year(tmp_path):
-    overrides = rules_overrides({"phasing": {"start": 2027, "end": 2028, "value": "horizon",
-                                             "per_year": {"diplomatic_capacity": 2}}})
+    overrides = rules_overrides(
+        {"phasing": {"start": 2027, "end": 2028, "value": "horizon", "per_year": {"diplomatic_capacity": 2}}}
+    )
     out = write_run(solve(load_scenario(RULES_YAML, overrides)), tmp_path / "run")
     text = (out / "portfolio.csv").read_text()
     (out / "portfolio.csv").write_text(text.replace(",2028,", ",2029,"))
@@ -75,8 +80,9 @@ def test_check_catches_a_wrong_start_year(tmp_path):
 
 
 def test_check_catches_wrong_per_year_spending(tmp_path):
-    overrides = rules_overrides({"phasing": {"start": 2027, "end": 2028, "spread": ["budget_musd"],
-                                             "per_year": {"diplomatic_capacity": 2}}})
+    overrides = rules_overrides(
+        {"phasing": {"start": 2027, "end": 2028, "spread": ["budget_musd"], "per_year": {"diplomatic_capacity": 2}}}
+    )
     out = write_run(solve(load_scenario(RULES_YAML, overrides)), tmp_path / "run")
     assert check_run(out, RULES_YAML, overrides).ok
     rows = read_csv(out / "resources_by_year.csv")
@@ -90,16 +96,39 @@ def test_check_catches_wrong_per_year_spending(tmp_path):
 
 
 def test_rules_set_on_the_command_line(tmp_path):
-    result = CliRunner().invoke(cli, ["solve", str(RULES_YAML), "--set", "rules.require=[h]",
-                                      "--set", "rules.max_options.default=1", "--out", str(tmp_path / "r"), "--json"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "solve",
+            str(RULES_YAML),
+            "--set",
+            "rules.require=[h]",
+            "--set",
+            "rules.max_options.default=1",
+            "--out",
+            str(tmp_path / "r"),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert "h" in summary["selected_ids"] and summary["rules_active"] == ["require", "max_options"]
 
 
 def test_contradictory_rules_exit_2_before_solving(tmp_path):
-    result = CliRunner().invoke(cli, ["solve", str(RULES_YAML), "--set", "rules.require=[a]", "--set", "rules.forbid=[a]",
-                                      "--out", str(tmp_path / "r")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "solve",
+            str(RULES_YAML),
+            "--set",
+            "rules.require=[a]",
+            "--set",
+            "rules.forbid=[a]",
+            "--out",
+            str(tmp_path / "r"),
+        ],
+    )
     assert result.exit_code == 2 and "rules.require" in result.output
     assert not (tmp_path / "r").exists()
 

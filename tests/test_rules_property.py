@@ -7,6 +7,7 @@ checks that the solver's portfolio is feasible under that reading, that its obje
 the brute-force optimum, and that `planner.results.evaluation` recomputes the solver's own
 objective value from the portfolio alone.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -34,29 +35,57 @@ TOL = 1e-6
 @st.composite
 def instances(draw, max_options: int = 8):
     n = draw(st.integers(3, max_options))
-    gaps = [{"gap_id": f"g{j}", "sector_id": SECTORS[j % 2], "size": draw(st.sampled_from([5, 10, 20])),
-             "weight": draw(st.integers(1, 3)), "critical": draw(st.booleans())} for j in range(3)]
+    gaps = [
+        {
+            "gap_id": f"g{j}",
+            "sector_id": SECTORS[j % 2],
+            "size": draw(st.sampled_from([5, 10, 20])),
+            "weight": draw(st.integers(1, 3)),
+            "critical": draw(st.booleans()),
+        }
+        for j in range(3)
+    ]
     options, contribs = [], []
     for i in range(n):
-        options.append({"option_id": f"o{i}", "partner_id": draw(st.sampled_from([p for p, _, _ in PARTNERS])),
-                        "sector_id": draw(st.sampled_from(SECTORS)), "kind": draw(st.sampled_from(["buyer", "standards"])),
-                        "budget_musd": draw(st.integers(1, 6)), "diplomatic_capacity": 1,
-                        "risk": draw(st.integers(0, 10)) / 10, "duration_years": draw(st.integers(1, 3))})
+        options.append(
+            {
+                "option_id": f"o{i}",
+                "partner_id": draw(st.sampled_from([p for p, _, _ in PARTNERS])),
+                "sector_id": draw(st.sampled_from(SECTORS)),
+                "kind": draw(st.sampled_from(["buyer", "standards"])),
+                "budget_musd": draw(st.integers(1, 6)),
+                "diplomatic_capacity": 1,
+                "risk": draw(st.integers(0, 10)) / 10,
+                "duration_years": draw(st.integers(1, 3)),
+            }
+        )
         for g in draw(st.lists(st.sampled_from(range(3)), min_size=1, max_size=2, unique=True)):
             contribs.append({"option_id": f"o{i}", "gap_id": f"g{g}", "amount": draw(st.integers(1, 12))})
-    return {"options": options, "gaps": gaps, "contributions": contribs,
-            "budget": draw(st.integers(4, 18)), "risk_penalty": draw(st.sampled_from([0.0, 0.0, 0.1]))}
+    return {
+        "options": options,
+        "gaps": gaps,
+        "contributions": contribs,
+        "budget": draw(st.integers(4, 18)),
+        "risk_penalty": draw(st.sampled_from([0.0, 0.0, 0.1])),
+    }
 
 
 def ids(draw, inst, lo=1, hi=3):
-    return draw(st.lists(st.sampled_from([o["option_id"] for o in inst["options"]]), min_size=lo, max_size=hi, unique=True))
+    return draw(
+        st.lists(st.sampled_from([o["option_id"] for o in inst["options"]]), min_size=lo, max_size=hi, unique=True)
+    )
 
 
 def selectors(draw, inst):
     field = draw(st.sampled_from(["options", "partner", "sector", "kind", "bloc", "region"]))
-    values = {"options": lambda: ids(draw, inst), "partner": lambda: [draw(st.sampled_from(["p0", "p1", "p2"]))],
-              "sector": lambda: [draw(st.sampled_from(SECTORS))], "kind": lambda: ["standards"],
-              "bloc": lambda: [draw(st.sampled_from(["A", "B"]))], "region": lambda: [draw(st.sampled_from(["R1", "R2"]))]}
+    values = {
+        "options": lambda: ids(draw, inst),
+        "partner": lambda: [draw(st.sampled_from(["p0", "p1", "p2"]))],
+        "sector": lambda: [draw(st.sampled_from(SECTORS))],
+        "kind": lambda: ["standards"],
+        "bloc": lambda: [draw(st.sampled_from(["A", "B"]))],
+        "region": lambda: [draw(st.sampled_from(["R1", "R2"]))],
+    }
     return {field: values[field]()}
 
 
@@ -68,44 +97,104 @@ def rule_for(family: str, draw, inst) -> dict:
         return {"forbid": ids(draw, inst, 1, 2)}
     if family == "requires":
         key = draw(st.sampled_from(["needs", "needs_any"]))
-        return {"requires": [{"option": ids(draw, inst, 1, 2), key: ids(draw, inst, 1, 3)} for _ in range(draw(st.integers(1, 2)))]}
+        return {
+            "requires": [
+                {"option": ids(draw, inst, 1, 2), key: ids(draw, inst, 1, 3)} for _ in range(draw(st.integers(1, 2)))
+            ]
+        }
     if family == "excludes":
         return {"excludes": [{"options": ids(draw, inst, 2, 4), "at_most": draw(st.integers(1, 2))}]}
     if family == "groups":
         rule = {"select": selectors(draw, inst)}
-        rule.update(draw(st.sampled_from([{"max_options": 1}, {"min_options": 1}, {"max_options": 2, "min_options": 1},
-                                          {"max_use": {"budget_musd": 5}}, {"min_use": {"budget_musd": 3}}])))
+        rule.update(
+            draw(
+                st.sampled_from(
+                    [
+                        {"max_options": 1},
+                        {"min_options": 1},
+                        {"max_options": 2, "min_options": 1},
+                        {"max_use": {"budget_musd": 5}},
+                        {"min_use": {"budget_musd": 3}},
+                    ]
+                )
+            )
+        )
         return {"groups": [rule]}
     if family == "max_options":
         return {"max_options": {"default": draw(st.integers(0, 2)), "partners": {"p0": draw(st.integers(0, 3))}}}
     if family == "min_fraction":
-        return {"min_fraction": {"sectors": {draw(st.sampled_from(SECTORS)): draw(st.sampled_from([0.2, 0.5]))},
-                                 "gaps": {draw(gap): draw(st.sampled_from([0.1, 0.4]))}}}
+        return {
+            "min_fraction": {
+                "sectors": {draw(st.sampled_from(SECTORS)): draw(st.sampled_from([0.2, 0.5]))},
+                "gaps": {draw(gap): draw(st.sampled_from([0.1, 0.4]))},
+            }
+        }
     if family == "diversify":
         scope = {"sector": draw(st.sampled_from(SECTORS))} if draw(st.booleans()) else {"gap": draw(gap)}
-        bounds = draw(st.sampled_from([{"min_partners": 2}, {"max_partner_share": 0.6}, {"min_partners": 1, "max_partner_share": 0.8}]))
+        bounds = draw(
+            st.sampled_from(
+                [{"min_partners": 2}, {"max_partner_share": 0.6}, {"min_partners": 1, "max_partner_share": 0.8}]
+            )
+        )
         return {"diversify": [{**scope, **bounds}]}
     if family == "risk":
-        return {"risk": {"max_total": draw(st.sampled_from([0.5, 1.0, 1.5])), "max_per_bloc": {"B": draw(st.sampled_from([0.3, 0.8]))},
-                         "max_per_partner": {"p0": 0.5}}}
+        return {
+            "risk": {
+                "max_total": draw(st.sampled_from([0.5, 1.0, 1.5])),
+                "max_per_bloc": {"B": draw(st.sampled_from([0.3, 0.8]))},
+                "max_per_partner": {"p0": 0.5},
+            }
+        }
     if family == "diminishing_returns":
         first = draw(st.sampled_from([0.5, 0.6, 0.8, 0.9]))
-        return {"diminishing_returns": [{"gaps": [draw(gap)], "segments": [{"upto": 0.5, "value": first}, {"upto": 1.0, "value": 1 - first}]}]}
+        return {
+            "diminishing_returns": [
+                {"gaps": [draw(gap)], "segments": [{"upto": 0.5, "value": first}, {"upto": 1.0, "value": 1 - first}]}
+            ]
+        }
     if family == "standards_bonus":
-        return {"standards_bonus": [{"sector": draw(st.sampled_from(SECTORS)), "min_partners": draw(st.integers(1, 2)),
-                                     "bonus": draw(st.sampled_from([0.3, 1.0, 2.5]))}]}
+        return {
+            "standards_bonus": [
+                {
+                    "sector": draw(st.sampled_from(SECTORS)),
+                    "min_partners": draw(st.integers(1, 2)),
+                    "bonus": draw(st.sampled_from([0.3, 1.0, 2.5])),
+                }
+            ]
+        }
     if family == "phasing":
-        return {"phasing": {"start": 2027, "end": 2027 + draw(st.integers(0, 1)), "per_year": {"budget_musd": draw(st.integers(3, 10)),
-                            "diplomatic_capacity": draw(st.integers(1, 3))}, "spread": draw(st.sampled_from([[], ["budget_musd"]])),
-                            "value": draw(st.sampled_from(["end", "horizon"]))}}
+        return {
+            "phasing": {
+                "start": 2027,
+                "end": 2027 + draw(st.integers(0, 1)),
+                "per_year": {"budget_musd": draw(st.integers(3, 10)), "diplomatic_capacity": draw(st.integers(1, 3))},
+                "spread": draw(st.sampled_from([[], ["budget_musd"]])),
+                "value": draw(st.sampled_from(["end", "horizon"])),
+            }
+        }
     if family == "resilience":
-        return {"resilience": {"fraction": draw(st.sampled_from([0.2, 0.5])), **draw(st.sampled_from([{}, {"gaps": ["g0"]}]))}}
+        return {
+            "resilience": {
+                "fraction": draw(st.sampled_from([0.2, 0.5])),
+                **draw(st.sampled_from([{}, {"gaps": ["g0"]}])),
+            }
+        }
     if family == "replan":  # a top-level section; scenario_of lifts it out of rules
         rule = {"incumbent": ids(draw, inst, 0, 4)}
-        rule.update(draw(st.sampled_from([{"max_changes": draw(st.integers(0, 3))}, {"max_dropped": draw(st.integers(0, 2))},
-                                          {"max_added": draw(st.integers(0, 2))}, {"drop_cost": {"budget_musd": draw(st.integers(1, 3))}},
-                                          {"drop_cost": {"budget_musd": "duration_years"}, "max_changes": 2},
-                                          {"max_dropped": 1, "max_added": 1, "drop_cost": {"diplomatic_capacity": 1}}])))
+        rule.update(
+            draw(
+                st.sampled_from(
+                    [
+                        {"max_changes": draw(st.integers(0, 3))},
+                        {"max_dropped": draw(st.integers(0, 2))},
+                        {"max_added": draw(st.integers(0, 2))},
+                        {"drop_cost": {"budget_musd": draw(st.integers(1, 3))}},
+                        {"drop_cost": {"budget_musd": "duration_years"}, "max_changes": 2},
+                        {"max_dropped": 1, "max_added": 1, "drop_cost": {"diplomatic_capacity": 1}},
+                    ]
+                )
+            )
+        )
         return {"replan": rule}
     raise AssertionError(f"no generator for {family}")
 
@@ -116,13 +205,25 @@ TOP_LEVEL = ("replan",)  # families whose section is at the scenario's top level
 def scenario_of(inst, rules):
     top = {k: v for k, v in rules.items() if k in TOP_LEVEL}
     rules = {k: v for k, v in rules.items() if k not in TOP_LEVEL}
-    cfg = parse_config({"name": "prop", "inputs": ".", "objective": {"risk_penalty": inst["risk_penalty"]},
-                        "limits": {"budget_musd": inst["budget"]}, "rules": rules, **top}, "prop.yaml")
+    cfg = parse_config(
+        {
+            "name": "prop",
+            "inputs": ".",
+            "objective": {"risk_penalty": inst["risk_penalty"]},
+            "limits": {"budget_musd": inst["budget"]},
+            "rules": rules,
+            **top,
+        },
+        "prop.yaml",
+    )
     frame = lambda rows: pd.DataFrame([{k: str(v) for k, v in r.items()} for r in rows], dtype=str)  # noqa: E731
-    tables = {"partners": frame([{"partner_id": p, "name": p, "region": r, "bloc": b} for p, r, b in PARTNERS]),
-              "sectors": frame([{"sector_id": s, "name": s} for s in SECTORS]),
-              "gaps": frame([{**g, "name": g["gap_id"]} for g in inst["gaps"]]),
-              "options": frame(inst["options"]), "contributions": frame(inst["contributions"])}
+    tables = {
+        "partners": frame([{"partner_id": p, "name": p, "region": r, "bloc": b} for p, r, b in PARTNERS]),
+        "sectors": frame([{"sector_id": s, "name": s} for s in SECTORS]),
+        "gaps": frame([{**g, "name": g["gap_id"]} for g in inst["gaps"]]),
+        "options": frame(inst["options"]),
+        "contributions": frame(inst["contributions"]),
+    }
     raw = RawInputs(cfg, Path("prop.yaml"), Path("."), tables, {k: f"{k}.csv" for k in tables}, "sha")
     try:
         return validate(raw)
@@ -132,12 +233,18 @@ def scenario_of(inst, rules):
 
 # ---- an independent reading of each rule ------------------------------------------------------
 
+
 def _matches(o, sel, partners):
     region = {p: r for p, r, _ in partners}
     blocs = {p: b.split("|") for p, _, b in partners}
-    checks = {"options": lambda v: o["option_id"] in v, "partner": lambda v: o["partner_id"] in v,
-              "sector": lambda v: o["sector_id"] in v, "kind": lambda v: o["kind"] in v,
-              "bloc": lambda v: bool(set(v) & set(blocs[o["partner_id"]])), "region": lambda v: region[o["partner_id"]] in v}
+    checks = {
+        "options": lambda v: o["option_id"] in v,
+        "partner": lambda v: o["partner_id"] in v,
+        "sector": lambda v: o["sector_id"] in v,
+        "kind": lambda v: o["kind"] in v,
+        "bloc": lambda v: bool(set(v) & set(blocs[o["partner_id"]])),
+        "region": lambda v: region[o["partner_id"]] in v,
+    }
     return all(checks[k](v if isinstance(v, list) else [v]) for k, v in sel.items())
 
 
@@ -172,7 +279,10 @@ def judge(inst, rules, chosen: set[str], start: dict[str, int]) -> float | None:
         if len(members) > r.get("max_options", 99) or len(members) < r.get("min_options", 0):
             return None
         used = sum(o["budget_musd"] for o in members)
-        if used > r.get("max_use", {}).get("budget_musd", 1e9) + TOL or used < r.get("min_use", {}).get("budget_musd", 0) - TOL:
+        if (
+            used > r.get("max_use", {}).get("budget_musd", 1e9) + TOL
+            or used < r.get("min_use", {}).get("budget_musd", 0) - TOL
+        ):
             return None
     if "max_options" in rules:
         for p, _, _ in PARTNERS:
@@ -183,8 +293,11 @@ def judge(inst, rules, chosen: set[str], start: dict[str, int]) -> float | None:
     if rp:
         inc = set(rp["incumbent"])
         dropped, added = inc - chosen, chosen - inc
-        if len(dropped) + len(added) > rp.get("max_changes", 99) or len(dropped) > rp.get("max_dropped", 99) \
-                or len(added) > rp.get("max_added", 99):
+        if (
+            len(dropped) + len(added) > rp.get("max_changes", 99)
+            or len(dropped) > rp.get("max_dropped", 99)
+            or len(added) > rp.get("max_added", 99)
+        ):
             return None
         cost = rp.get("drop_cost", {}).get("budget_musd")  # the only limited resource here
         if cost is not None:
@@ -209,7 +322,9 @@ def judge(inst, rules, chosen: set[str], start: dict[str, int]) -> float | None:
                 by_p[p] = by_p.get(p, 0) + c["amount"]
         if len(by_p) < r.get("min_partners", 0):
             return None
-        if "max_partner_share" in r and any(v > r["max_partner_share"] * sum(by_p.values()) + TOL for v in by_p.values()):
+        if "max_partner_share" in r and any(
+            v > r["max_partner_share"] * sum(by_p.values()) + TOL for v in by_p.values()
+        ):
             return None
     risk = rules.get("risk")
     if risk:
@@ -227,8 +342,11 @@ def judge(inst, rules, chosen: set[str], start: dict[str, int]) -> float | None:
         protected = res.get("gaps") or [g for g in gaps if gaps[g]["critical"]]
         for g in protected:
             for p, _, _ in PARTNERS:
-                left = sum(c["amount"] for c in inst["contributions"]
-                           if c["gap_id"] == g and c["option_id"] in chosen and opts[c["option_id"]]["partner_id"] != p)
+                left = sum(
+                    c["amount"]
+                    for c in inst["contributions"]
+                    if c["gap_id"] == g and c["option_id"] in chosen and opts[c["option_id"]]["partner_id"] != p
+                )
                 if min(size(g), left) < res["fraction"] * size(g) - TOL:
                     return None
     ph = rules.get("phasing")
@@ -270,7 +388,10 @@ def judge(inst, rules, chosen: set[str], start: dict[str, int]) -> float | None:
         per_year = []
         for y in years:
             on = {o["option_id"] for o in sel if start[o["option_id"]] <= y}
-            raw_y = {g: sum(c["amount"] for c in inst["contributions"] if c["gap_id"] == g and c["option_id"] in on) for g in gaps}
+            raw_y = {
+                g: sum(c["amount"] for c in inst["contributions"] if c["gap_id"] == g and c["option_id"] in on)
+                for g in gaps
+            }
             per_year.append(value({g: min(size(g), raw_y[g]) for g in gaps}))
         objective = sum(per_year) / len(per_year)
     else:
@@ -300,8 +421,12 @@ def brute_force(inst, rules) -> float | None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("family", family_names())
-@settings(max_examples=20, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_family_matches_brute_force(family, data):
     inst = data.draw(instances(max_options=5 if family == "phasing" else 8))
@@ -325,8 +450,12 @@ def test_family_matches_brute_force(family, data):
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_families_combined_match_brute_force(data):
     families = data.draw(st.lists(st.sampled_from(family_names()), min_size=2, max_size=4, unique=True))

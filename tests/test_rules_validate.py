@@ -1,4 +1,5 @@
 """Rule validation: every problem reported before solving, with the YAML key path."""
+
 from __future__ import annotations
 
 import json
@@ -35,9 +36,15 @@ def test_required_and_forbidden():
 
 
 def test_group_criteria_unknown_and_empty():
-    found = problems({"groups": [{"select": {"partner": "jpm", "sector": "ai"}, "max_options": 1},
-                                 {"select": {"bloc": "GCC", "sector": "semis"}, "max_options": 1}],
-                      "excludes": [{"options": {"region": "Europa"}}]})
+    found = problems(
+        {
+            "groups": [
+                {"select": {"partner": "jpm", "sector": "ai"}, "max_options": 1},
+                {"select": {"bloc": "GCC", "sector": "semis"}, "max_options": 1},
+            ],
+            "excludes": [{"options": {"region": "Europa"}}],
+        }
+    )
     assert "did you mean 'jpn'" in found["rules.groups[0].select.partner[0]"].message
     assert "matches no option" in found["rules.groups[1].select"].message
     assert "did you mean 'Europe'" in found["rules.excludes[0].options.region[0]"].message
@@ -49,9 +56,15 @@ def test_excludes_that_exclude_nothing():
 
 
 def test_group_bounds():
-    found = problems({"groups": [{"select": ["a", "b"], "min_options": 3},
-                                 {"select": ["a", "b"], "min_options": 2, "max_options": 1},
-                                 {"select": ["a"], "min_use": {"budget_musd": 9}, "max_use": {"budget_musd": 1}}]})
+    found = problems(
+        {
+            "groups": [
+                {"select": ["a", "b"], "min_options": 3},
+                {"select": ["a", "b"], "min_options": 2, "max_options": 1},
+                {"select": ["a"], "min_use": {"budget_musd": 9}, "max_use": {"budget_musd": 1}},
+            ]
+        }
+    )
     assert "only 2 option" in found["rules.groups[0].min_options"].message
     assert "max_options" in found["rules.groups[1].min_options"].message
     assert "max_use" in found["rules.groups[2].min_use.budget_musd"].message
@@ -64,15 +77,17 @@ def test_group_resource_must_be_a_column():
 
 def test_requires_chain_forces_forbidden_into_required_plan():
     # a is required, a needs b, b needs c, c is forbidden: infeasible before solving.
-    found = problems({"require": ["a"], "forbid": ["c"],
-                      "requires": [{"option": "a", "needs": "b"}, {"option": "b", "needs": "c"}]})
+    found = problems(
+        {"require": ["a"], "forbid": ["c"], "requires": [{"option": "a", "needs": "b"}, {"option": "b", "needs": "c"}]}
+    )
     assert "in rules.forbid" in found["rules.requires[0]"].message
 
 
 def test_requires_cycle_forcing_excluded_pair():
     # a needs b and b needs a, but not both: neither can ever be selected.
-    found = problems({"requires": [{"option": "a", "needs": "b"}, {"option": "b", "needs": "a"}],
-                      "excludes": [["a", "b"]]})
+    found = problems(
+        {"requires": [{"option": "a", "needs": "b"}, {"option": "b", "needs": "a"}], "excludes": [["a", "b"]]}
+    )
     assert any("could never be selected" in p.message and "rules.excludes[0]" in p.message for p in found.values())
 
 
@@ -82,10 +97,20 @@ def test_requires_any_of_only_itself():
 
 
 def test_partner_sector_gap_bloc_keys():
-    found = problems({"max_options": {"partners": {"jnp": 1}}, "min_fraction": {"sectors": {"AI": 0.5}, "gaps": {"g9": 0.1}},
-                      "risk": {"max_per_bloc": {"NATOO": 1}, "max_per_partner": {"xx": 1}}})
-    assert set(found) == {"rules.max_options.partners.jnp", "rules.min_fraction.sectors.AI", "rules.min_fraction.gaps.g9",
-                          "rules.risk.max_per_bloc.NATOO", "rules.risk.max_per_partner.xx"}
+    found = problems(
+        {
+            "max_options": {"partners": {"jnp": 1}},
+            "min_fraction": {"sectors": {"AI": 0.5}, "gaps": {"g9": 0.1}},
+            "risk": {"max_per_bloc": {"NATOO": 1}, "max_per_partner": {"xx": 1}},
+        }
+    )
+    assert set(found) == {
+        "rules.max_options.partners.jnp",
+        "rules.min_fraction.sectors.AI",
+        "rules.min_fraction.gaps.g9",
+        "rules.risk.max_per_bloc.NATOO",
+        "rules.risk.max_per_partner.xx",
+    }
 
 
 def test_diversify_needs_enough_partners():
@@ -95,26 +120,45 @@ def test_diversify_needs_enough_partners():
 
 
 def test_diminishing_returns_shape():
-    found = problems({"diminishing_returns": [
-        {"gaps": ["g1"], "segments": [{"upto": 0.5, "value": 0.2}, {"upto": 1.0, "value": 0.8}]},  # convex
-        {"gaps": ["g2"], "segments": [{"upto": 0.5, "value": 0.5}]},  # stops at 0.5
-        {"sectors": ["semis"], "segments": [{"upto": 1.0, "value": 1.0}]},  # g1 again
-    ]})
+    found = problems(
+        {
+            "diminishing_returns": [
+                {"gaps": ["g1"], "segments": [{"upto": 0.5, "value": 0.2}, {"upto": 1.0, "value": 0.8}]},  # convex
+                {"gaps": ["g2"], "segments": [{"upto": 0.5, "value": 0.5}]},  # stops at 0.5
+                {"sectors": ["semis"], "segments": [{"upto": 1.0, "value": 1.0}]},  # g1 again
+            ]
+        }
+    )
     assert "must not rise" in found["rules.diminishing_returns[0].segments[1].value"].message
     assert "end at upto: 1" in found["rules.diminishing_returns[1].segments"].message
     assert "already has segments" in found["rules.diminishing_returns[2]"].message
 
 
 def test_standards_bonus_unreachable():
-    found = problems({"standards_bonus": [{"sector": "ai", "min_partners": 3, "bonus": 1},
-                                          {"sector": "semis", "kind": "standard", "min_partners": 1, "bonus": 1}]})
+    found = problems(
+        {
+            "standards_bonus": [
+                {"sector": "ai", "min_partners": 3, "bonus": 1},
+                {"sector": "semis", "kind": "standard", "min_partners": 1, "bonus": 1},
+            ]
+        }
+    )
     assert "could never be earned" in found["rules.standards_bonus[0].min_partners"].message
     assert "did you mean 'standards'" in found["rules.standards_bonus[1].kind"].message
 
 
 def test_phasing_checks():
-    found = problems({"phasing": {"start": 2027, "end": 2028, "per_year": {"negotiators": 2},
-                                  "duration_column": "months", "spread": ["budget_musd"]}})
+    found = problems(
+        {
+            "phasing": {
+                "start": 2027,
+                "end": 2028,
+                "per_year": {"negotiators": 2},
+                "duration_column": "months",
+                "spread": ["budget_musd"],
+            }
+        }
+    )
     assert "not a column" in found["rules.phasing.per_year.negotiators"].message
     assert "no 'months' column" in found["rules.phasing.spread"].message
     found = problems({"phasing": {"start": 2030, "end": 2027}})
@@ -136,8 +180,9 @@ def test_all_problems_at_once_and_cli_exit_2():
     args = ["validate", str(RULES_YAML), "--json"] + [a for s in sets for a in ("--set", s)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2
-    assert {"rules.require[0]", "rules.excludes[0].options", "rules.groups[0].select.kind[0]"} <= \
-        {p["key"] for p in json.loads(result.output)["problems"]}
+    assert {"rules.require[0]", "rules.excludes[0].options", "rules.groups[0].select.kind[0]"} <= {
+        p["key"] for p in json.loads(result.output)["problems"]
+    }
 
 
 def test_unknown_rule_key_suggests_nearest():

@@ -1,4 +1,5 @@
 """The one run-folder reader (`planner.io.runs`): cells of any length, every file of any kind."""
+
 from __future__ import annotations
 
 import csv

@@ -10,6 +10,7 @@
 - `export --force` replaces only the planner's own reports;
 - an infeasible tranche is exit 3 and named, the other tranches are still planned.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,10 @@ WRITERS = {
     "sweep": (["sweep", TINY, "--vary", "limits.budget_musd=10,11", "--workers", "1"], "sweep"),
     "frontier": (["frontier", TINY, "--resource", "budget_musd"], "frontier"),
     "tranches": (["frontier", TINY, "--resource", "budget_musd", "--tranches", "6,11"], "tranches"),
-    "montecarlo": (["montecarlo", TINY, "--samples", "2", "--perturb", "contributions.amount=uniform:0.9:1.1",
-                    "--workers", "1"], "montecarlo"),
+    "montecarlo": (
+        ["montecarlo", TINY, "--samples", "2", "--perturb", "contributions.amount=uniform:0.9:1.1", "--workers", "1"],
+        "montecarlo",
+    ),
     "alternatives": (["alternatives", TINY], "alternatives"),
     "robust": (["robust", TINY, "--set", "robust.sector_weights.semis=[1,2]", "--samples", "0"], "robust"),
     "explain": (["explain", TINY, "a"], "explain"),
@@ -82,6 +85,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 # ---------------------------------------------------------------- defect 1: never replace what is not ours
+
 
 @pytest.mark.parametrize("name", WRITERS)
 def test_every_writer_refuses_a_folder_that_is_not_a_run_folder(name, tmp_path, run_dir):
@@ -213,6 +217,7 @@ def test_the_working_folder_and_those_above_it_are_refused(where, tmp_path, monk
 
 # ---------------------------------------------------------------- defect 14: symbolic links
 
+
 @pytest.mark.parametrize("points_to", ["run folder", "nothing"])
 def test_out_as_a_symlink_is_refused_and_nothing_is_left_behind(points_to, tmp_path):
     real = tmp_path / "real"
@@ -255,6 +260,7 @@ def test_export_does_not_write_through_a_symlinked_report(tmp_path, run_dir):
 
 # ---------------------------------------------------------------- defect 7: an infeasible tranche
 
+
 @pytest.mark.parametrize("nested", ["joint", "greedy"])
 def test_an_infeasible_tranche_is_exit_3_and_named(nested, tmp_path):
     """tiny with objective.coverage_target=1 covers both gaps fully only with a + b (budget 5 + 6
@@ -262,11 +268,23 @@ def test_an_infeasible_tranche_is_exit_3_and_named(nested, tmp_path):
     capacity 2). So the tranche at 6 has no portfolio at all (infeasible, proven), and the one
     at 11 is {a, b} with objective 1·1 + 2·1 = 3. Before the fix: exit 4, "a solve hit its time
     limit", and in joint mode tranche 2 was infeasible too."""
-    args = ["frontier", TINY, "--resource", "budget_musd", "--tranches", "6,11", "--nested", nested,
-            "--set", "objective.coverage_target=1"]
+    args = [
+        "frontier",
+        TINY,
+        "--resource",
+        "budget_musd",
+        "--tranches",
+        "6,11",
+        "--nested",
+        nested,
+        "--set",
+        "objective.coverage_target=1",
+    ]
     res = invoke(*args, "--out", tmp_path / "t")
     assert res.exit_code == 3, res.output
-    assert "tranche 1 (limits.budget_musd = 6) is infeasible: no portfolio meets the scenario at that limit" in res.output
+    assert (
+        "tranche 1 (limits.budget_musd = 6) is infeasible: no portfolio meets the scenario at that limit" in res.output
+    )
     assert "time limit" not in res.output
     res = invoke(*args, "--out", tmp_path / "t", "--json")
     assert res.exit_code == 3
@@ -291,6 +309,9 @@ def test_every_command_with_out_is_a_writer_here():
     from planner.cli import COMMANDS
 
     ctx = click.Context(cli)
-    with_out = {name for name in COMMANDS
-                if any("--out" in p.opts for p in cli.get_command(ctx, name).params if hasattr(p, "opts"))}
+    with_out = {
+        name
+        for name in COMMANDS
+        if any("--out" in p.opts for p in cli.get_command(ctx, name).params if hasattr(p, "opts"))
+    }
     assert with_out - {"export", "generate", "init"} <= {args[0][0] for args in WRITERS.values()}

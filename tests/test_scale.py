@@ -1,4 +1,5 @@
 """Scale work: the array compiler, the tie-break's scope, and light start-up imports."""
+
 from __future__ import annotations
 
 import math
@@ -45,7 +46,12 @@ def test_compile_model_equals_a_term_by_term_reading(tmp_path, rules):
     assert comp.col_names == names  # same column order as PuLP's LP/MPS writers
     assert comp.row_names == [r[0] for r in rows]
     for i, (_, terms, lo, hi) in enumerate(rows):
-        got = sorted(zip(comp.index[comp.start[i]:comp.start[i + 1]].tolist(), comp.value[comp.start[i]:comp.start[i + 1]].tolist()))
+        got = sorted(
+            zip(
+                comp.index[comp.start[i] : comp.start[i + 1]].tolist(),
+                comp.value[comp.start[i] : comp.start[i + 1]].tolist(),
+            )
+        )
         assert got == terms
         assert comp.row_lower[i] == lo and comp.row_upper[i] == hi
     by_name = {v.name: v for v in model.prob.variables()}
@@ -62,8 +68,13 @@ def test_an_option_in_no_row_still_gets_a_column(tmp_path):
     opts = gen.inputs_dir / "options.csv"
     lines = opts.read_text().splitlines()
     header = lines[0].split(",")
-    extra = {"option_id": "zz-idle", "partner_id": lines[1].split(",")[1], "sector_id": lines[1].split(",")[2],
-             "kind": "standards", "name": "Idle"}
+    extra = {
+        "option_id": "zz-idle",
+        "partner_id": lines[1].split(",")[1],
+        "sector_id": lines[1].split(",")[2],
+        "kind": "standards",
+        "name": "Idle",
+    }
     lines.append(",".join(extra.get(h, "0") for h in header))
     opts.write_text("\n".join(lines) + "\n")
     result = solve(load_scenario(gen.scenario_file, ["solver.mip_gap=0"]))
@@ -84,7 +95,9 @@ def _write_two_way_tie(folder: Path) -> Path:
     (folder / "t" / "partners.csv").write_text("partner_id,name\np,P\n")
     (folder / "t" / "sectors.csv").write_text("sector_id,name\ns,S\n")
     (folder / "t" / "gaps.csv").write_text("gap_id,sector_id,name,size\ng,s,G,10\n")
-    (folder / "t" / "options.csv").write_text("option_id,partner_id,sector_id,kind,budget_musd\na,p,s,buyer,5\nb,p,s,buyer,3\nc,p,s,buyer,1\n")
+    (folder / "t" / "options.csv").write_text(
+        "option_id,partner_id,sector_id,kind,budget_musd\na,p,s,buyer,5\nb,p,s,buyer,3\nc,p,s,buyer,1\n"
+    )
     (folder / "t" / "contributions.csv").write_text("option_id,gap_id,amount\na,g,10\nb,g,10\nc,g,4\n")
     path = folder / "tie.yaml"
     path.write_text("name: tie\ninputs: t\nlimits:\n  budget_musd: 10\nsolver:\n  mip_gap: 0.0\n")
@@ -119,36 +132,59 @@ HEAVY = ("pandas", "numpy", "pulp", "highspy", "pydantic", "rich", "matplotlib",
 
 
 def _imported_after(code: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint(' '.join(sorted(sys.modules)))"],
-                         capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""}, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys\nprint(' '.join(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": ""},
+        check=True,
+    )
     return set(out.stdout.split())
 
 
 def test_cli_import_and_help_load_nothing_heavy():
     # `planner --help` must start fast: the command registry is lazy, so nothing heavy loads.
     assert not _imported_after("import planner.cli") & set(HEAVY)
-    code = ("from click.testing import CliRunner\nfrom planner.cli import cli\n"
-            "r = CliRunner().invoke(cli, ['--help'])\nassert r.exit_code == 0, r.output")
+    code = (
+        "from click.testing import CliRunner\nfrom planner.cli import cli\n"
+        "r = CliRunner().invoke(cli, ['--help'])\nassert r.exit_code == 0, r.output"
+    )
     assert not _imported_after(code) & set(HEAVY)
 
 
 def test_validate_does_not_load_the_solver_stack():
     # Validation reads tables (pandas) and the schema (pydantic), but never PuLP or highspy.
-    code = ("from click.testing import CliRunner\nfrom planner.cli import cli\n"
-            "r = CliRunner().invoke(cli, ['validate', 'models/baseline.yaml'])\nassert r.exit_code == 0, r.output")
+    code = (
+        "from click.testing import CliRunner\nfrom planner.cli import cli\n"
+        "r = CliRunner().invoke(cli, ['validate', 'models/baseline.yaml'])\nassert r.exit_code == 0, r.output"
+    )
     loaded = _imported_after(code)
     assert "pandas" in loaded  # the check is real: validation did run
     assert not loaded & {"pulp", "highspy", "planner.model.assemble", "planner.solver", "matplotlib", "openpyxl"}
 
 
-number_cells = st.lists(st.one_of(
-    st.sampled_from(["", " ", "0", "1", "-1", "2.5", " 3 ", "1e3", "1e13", "-0", "inf", "nan", "1_0", "x", "0.5", "١٢"]),
-    st.floats(allow_nan=True, allow_infinity=True).map(repr), st.integers(-10**13, 10**13).map(str)), max_size=12)
+number_cells = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["", " ", "0", "1", "-1", "2.5", " 3 ", "1e3", "1e13", "-0", "inf", "nan", "1_0", "x", "0.5", "١٢"]
+        ),
+        st.floats(allow_nan=True, allow_infinity=True).map(repr),
+        st.integers(-(10**13), 10**13).map(str),
+    ),
+    max_size=12,
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(cells=number_cells, default=st.sampled_from([None, 0.0, 1.0, math.nan]), lo=st.sampled_from([None, 0.0, 1.0]),
-       hi=st.sampled_from([None, 1.0, 100.0]), lo_open=st.booleans(), integer=st.booleans())
+@given(
+    cells=number_cells,
+    default=st.sampled_from([None, 0.0, 1.0, math.nan]),
+    lo=st.sampled_from([None, 0.0, 1.0]),
+    hi=st.sampled_from([None, 1.0, 100.0]),
+    lo_open=st.booleans(),
+    integer=st.booleans(),
+)
 def test_bulk_number_parsing_agrees_with_the_cell_by_cell_path(cells, default, lo, hi, lo_open, integer):
     # The bulk path may only answer when the cell-by-cell path would find nothing wrong, and
     # then with the same values. A trailing unparsable cell forces the cell-by-cell path.
@@ -179,9 +215,11 @@ def test_bulk_number_parsing_answers_the_common_case():
 
 def test_solve_json_loads_no_reporting_or_terminal_libraries(tmp_path):
     # --json output needs neither rich tables nor the report stack (matplotlib, openpyxl).
-    code = ("from click.testing import CliRunner\nfrom planner.cli import cli\n"
-            f"r = CliRunner().invoke(cli, ['solve', 'models/baseline.yaml', '--json', '--out', {str(tmp_path / 'run')!r}])\n"
-            "assert r.exit_code == 0, r.output")
+    code = (
+        "from click.testing import CliRunner\nfrom planner.cli import cli\n"
+        f"r = CliRunner().invoke(cli, ['solve', 'models/baseline.yaml', '--json', '--out', {str(tmp_path / 'run')!r}])\n"
+        "assert r.exit_code == 0, r.output"
+    )
     loaded = _imported_after(code)
     assert "highspy" in loaded  # it did solve
     assert not loaded & {"rich", "matplotlib", "openpyxl"}

@@ -7,6 +7,7 @@ is exit 2 naming the key path, the value and the valid range. Objective coeffici
 valid numbers (weight × sector weight / size) that the solver would read as infinite are
 refused too, at validation and for sweep points that skip it.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,10 @@ from planner.cli import cli
 
 def strict_loads(text: str):
     """json.loads that refuses NaN, Infinity and -Infinity (which Python would accept)."""
+
     def refuse(name: str):
         raise ValueError(f"not JSON: {name}")
+
     return json.loads(text, parse_constant=refuse)
 
 
@@ -35,17 +38,20 @@ def invoke(*args):
 def scenario(make_scenario) -> Path:
     # Two gaps (g1 size 10, g2 size 5) in sector s1; a (cost 5) covers g1, b (cost 3) covers g2.
     return make_scenario(
-        options=[{"option_id": "a", "budget_musd": 5, "diplomatic_capacity": 1},
-                 {"option_id": "b", "budget_musd": 3, "diplomatic_capacity": 1}],
+        options=[
+            {"option_id": "a", "budget_musd": 5, "diplomatic_capacity": 1},
+            {"option_id": "b", "budget_musd": 3, "diplomatic_capacity": 1},
+        ],
         gaps=[{"gap_id": "g1", "size": 10, "weight": 1}, {"gap_id": "g2", "size": 5, "weight": 2}],
         contributions=[("a", "g1", 10), ("b", "g2", 5)],
-        config={"limits": {"budget_musd": 8, "diplomatic_capacity": 3}})
+        config={"limits": {"budget_musd": 8, "diplomatic_capacity": 3}},
+    )
 
 
 def test_the_reported_case_is_refused_as_strict_json(scenario, tmp_path):
     result = invoke("solve", scenario, "--set", "objective.gap_weights.g1=1e308", "--json", "--out", tmp_path / "run")
     assert result.exit_code == 2, result.output
-    problem, = strict_loads(result.stdout)["problems"]
+    (problem,) = strict_loads(result.stdout)["problems"]
     assert problem["key"] == "objective.gap_weights.g1"
     assert problem["value"] == "1e308"
     assert "≤ 1e12" in problem["message"] and "≥ 0" in problem["message"]
@@ -66,16 +72,21 @@ BAD = [
     ("solver.threads=1e308", "solver.threads", "whole number ≥ 1"),
     ("uncertainty.seed=1e13", "uncertainty.seed", "≤ 1e12"),
     ("uncertainty.core=.inf", "uncertainty.core", "≤ 1"),
-    ("uncertainty.perturb=[{table: gaps, column: weight, low: 0.5, high: 1e300}]", "uncertainty.perturb[0].high",
-     "≤ 1e12"),
+    (
+        "uncertainty.perturb=[{table: gaps, column: weight, low: 0.5, high: 1e300}]",
+        "uncertainty.perturb[0].high",
+        "≤ 1e12",
+    ),
     ("diagnose.weights.limit=1e13", "diagnose.weights.limit", "> 0"),
     ("rules.groups=[{select: {options: [a]}, max_options: 1e13}]", "rules.groups[0].max_options", "whole number"),
-    ("rules.groups=[{select: {options: [a]}, max_use: {budget_musd: 1e20}}]", "rules.groups[0].max_use.budget_musd",
-     "≤ 1e12"),
+    (
+        "rules.groups=[{select: {options: [a]}, max_use: {budget_musd: 1e20}}]",
+        "rules.groups[0].max_use.budget_musd",
+        "≤ 1e12",
+    ),
     ("rules.max_options.default=1e15", "rules.max_options.default", "≤ 1e12"),
     ("rules.risk.max_total=.inf", "rules.risk.max_total", "finite"),
-    ("rules.standards_bonus=[{sector: s1, min_partners: 1, bonus: 1e300}]", "rules.standards_bonus[0].bonus",
-     "> 0"),
+    ("rules.standards_bonus=[{sector: s1, min_partners: 1, bonus: 1e300}]", "rules.standards_bonus[0].bonus", "> 0"),
     ("rules.resilience.fraction=.nan", "rules.resilience.fraction", "≤ 1"),
     ("replan.incumbent=[a]", None, None),  # (valid: the next lines reuse it)
     ("replan={incumbent: [a], max_changes: 1e13}", "replan.max_changes", "≤ 1e12"),
@@ -114,8 +125,10 @@ def _numbers(annotation, bounded: bool, path: str, out: list) -> None:
 
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         for name, field in annotation.model_fields.items():
-            ok = any(getattr(m, "func", None) and getattr(m.func, "__module__", "") == config_numbers.__name__
-                     for m in field.metadata)
+            ok = any(
+                getattr(m, "func", None) and getattr(m.func, "__module__", "") == config_numbers.__name__
+                for m in field.metadata
+            )
             _numbers(field.annotation, ok, f"{path}.{name}", out)
         return
     if annotation in (int, float):
@@ -150,16 +163,26 @@ def test_objective_weights_the_solver_would_read_as_infinite_are_refused(scenari
         args = [command, scenario, *sets, "--json"] + (["--out", tmp_path / "run"] if command == "solve" else [])
         result = invoke(*args)
         assert result.exit_code == 2, result.output
-        problem, = strict_loads(result.stdout)["problems"]
+        (problem,) = strict_loads(result.stdout)["problems"]
         assert problem["file"].endswith("gaps.csv") and problem["row"] == 2 and problem["column"] == "size"
         assert "g1" in problem["message"] and "1e+23" in problem["message"] and "1e15" in problem["message"]
 
 
 def test_a_sweep_point_past_the_solver_range_is_refused(scenario, tmp_path):
     # The sweep's settings-only points skip validation; the objective's one formula refuses them.
-    result = invoke("sweep", scenario, "--set", "objective.gap_weights.g1=1000000000000.0",
-                    "--vary", "objective.sector_weights.s1=1,1000000000000.0", "--workers", "1",
-                    "--out", tmp_path / "sweep", "--json")
+    result = invoke(
+        "sweep",
+        scenario,
+        "--set",
+        "objective.gap_weights.g1=1000000000000.0",
+        "--vary",
+        "objective.sector_weights.s1=1,1000000000000.0",
+        "--workers",
+        "1",
+        "--out",
+        tmp_path / "sweep",
+        "--json",
+    )
     assert result.exit_code == 2, result.output
     assert "value per unit covered" in result.output
 
@@ -169,7 +192,7 @@ def test_a_tiny_size_is_refused_not_divided_into_infinity(scenario):
     path.write_text(path.read_text().replace("g1,s1,g1,10,", "g1,s1,g1,1e-320,"))
     result = invoke("validate", scenario, "--json")
     assert result.exit_code == 2, result.output
-    problem, = strict_loads(result.stdout)["problems"]
+    (problem,) = strict_loads(result.stdout)["problems"]
     assert (problem["row"], problem["column"]) == (2, "size") and "= inf" in problem["message"]
 
 
@@ -179,5 +202,5 @@ def test_the_web_answers_422_through_the_same_validation(tmp_path):
     api, _ = client(copy_project(tmp_path))
     r = api.post("/api/solve", json={"set": ["objective.gap_weights.ai-frontier-compute=1e308"]})
     assert r.status_code == 422, r.text[:300]
-    problem, = strict_loads(r.text)["problems"]
+    (problem,) = strict_loads(r.text)["problems"]
     assert problem["key"] == "objective.gap_weights.ai-frontier-compute" and "≤ 1e12" in problem["message"]

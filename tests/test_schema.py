@@ -1,4 +1,5 @@
 """`planner.inputs.schema` is the one spelling of the tables: read, validate and scaffold agree with it."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,6 @@
 """How HiGHS searches changes the speed, never the answer: `Search.RESOLVE`, MIP starts from
 `LiveModel.best_within`, and HiGHS's scheduler, which is one per thread."""
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """`planner alternatives`: MGA checked by hand and against brute force."""
+
 from __future__ import annotations
 
 import json
@@ -69,13 +70,25 @@ def test_first_alternative_matches_brute_force(tmp_path_factory, seed, within):
 
 def test_alternatives_cli(tmp_path):
     runner = CliRunner()
-    res = runner.invoke(cli, ["alternatives", str(TINY), "--within", "30%", "--count", "1", "--json",
-                              "--out", str(tmp_path / "a")])
+    res = runner.invoke(
+        cli, ["alternatives", str(TINY), "--within", "30%", "--count", "1", "--json", "--out", str(tmp_path / "a")]
+    )
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["alternatives"][0]["dropped"] == 2
     bad = runner.invoke(cli, ["alternatives", str(TINY), "--within", "5"])
     assert bad.exit_code == 2 and "5%" in bad.output
-    infeasible = runner.invoke(cli, ["alternatives", str(TINY), "--set", "objective.coverage_target=1",
-                                     "--set", "limits.budget_musd=1", "--out", str(tmp_path / "i")])
+    infeasible = runner.invoke(
+        cli,
+        [
+            "alternatives",
+            str(TINY),
+            "--set",
+            "objective.coverage_target=1",
+            "--set",
+            "limits.budget_musd=1",
+            "--out",
+            str(tmp_path / "i"),
+        ],
+    )
     assert infeasible.exit_code == 3
     assert "Example" in runner.invoke(cli, ["alternatives", "--help"]).output

@@ -1,5 +1,6 @@
 """The sensitivity commands from Python: a `Scenario` and typed values (`Vary`, `Perturbation`,
 floats) give the same tables as the command line, which only parses its text into them."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -53,33 +54,80 @@ def test_vary_is_what_the_flag_means():
 
 def test_run_sweep_with_typed_axes_equals_the_cli(tmp_path):
     scenario = load_scenario(TINY, ["limits.diplomatic_capacity=3"])
-    out = run_sweep(scenario, [Vary("limits.budget_musd", [5, 7, 11]), Vary.range("objective.risk_penalty", 0, 0.2, 0.1),
-                               Vary("rules.forbid", [[], ["b"]])], out_dir=tmp_path / "py", workers=1)
-    data = cli_run("sweep", str(TINY), "--set", "limits.diplomatic_capacity=3", "--vary", "limits.budget_musd=5,7,11",
-                   "--vary", "objective.risk_penalty=0:0.2:0.1", "--vary", "rules.forbid=[],[b]", "--workers", "1",
-                   "--out", str(tmp_path / "cli"))
+    out = run_sweep(
+        scenario,
+        [
+            Vary("limits.budget_musd", [5, 7, 11]),
+            Vary.range("objective.risk_penalty", 0, 0.2, 0.1),
+            Vary("rules.forbid", [[], ["b"]]),
+        ],
+        out_dir=tmp_path / "py",
+        workers=1,
+    )
+    data = cli_run(
+        "sweep",
+        str(TINY),
+        "--set",
+        "limits.diplomatic_capacity=3",
+        "--vary",
+        "limits.budget_musd=5,7,11",
+        "--vary",
+        "objective.risk_penalty=0:0.2:0.1",
+        "--vary",
+        "rules.forbid=[],[b]",
+        "--workers",
+        "1",
+        "--out",
+        str(tmp_path / "cli"),
+    )
     same_files(tmp_path / "py", tmp_path / "cli", ("sweep.csv", "changes.csv"))
     assert out.summary["points"] == data["points"] == 18 and out.summary["axes"] == data["axes"]
     assert out.summary["paths"] == data["paths"] and out.summary["paths"]["rebuild"] > 0
 
 
 def test_run_montecarlo_with_typed_perturbations_equals_the_cli(tmp_path):
-    perturb = [Perturbation(table="contributions", column="amount", dist="uniform", low=0.7, high=1.3),
-               Perturbation(table="sectors", column="weight", dist="normal", sd=0.2, scope="column")]
+    perturb = [
+        Perturbation(table="contributions", column="amount", dist="uniform", low=0.7, high=1.3),
+        Perturbation(table="sectors", column="weight", dist="normal", sd=0.2, scope="column"),
+    ]
     out = run_montecarlo(load_scenario(TINY), samples=7, seed=4, perturb=perturb, out_dir=tmp_path / "py", workers=1)
-    data = cli_run("montecarlo", str(TINY), "--samples", "7", "--seed", "4", "--perturb", "contributions.amount=uniform:0.7:1.3",
-                   "--perturb", "sectors.weight=normal:0.2:column", "--workers", "1", "--out", str(tmp_path / "cli"))
-    same_files(tmp_path / "py", tmp_path / "cli",
-               ("montecarlo_options.csv", "montecarlo_objective.csv", "montecarlo_coverage.csv"))
+    data = cli_run(
+        "montecarlo",
+        str(TINY),
+        "--samples",
+        "7",
+        "--seed",
+        "4",
+        "--perturb",
+        "contributions.amount=uniform:0.7:1.3",
+        "--perturb",
+        "sectors.weight=normal:0.2:column",
+        "--workers",
+        "1",
+        "--out",
+        str(tmp_path / "cli"),
+    )
+    same_files(
+        tmp_path / "py",
+        tmp_path / "cli",
+        ("montecarlo_options.csv", "montecarlo_objective.csv", "montecarlo_coverage.csv"),
+    )
     assert out.summary["perturb"] == data["perturb"] and out.summary["counts"] == data["counts"]
     with pytest.raises(InputError, match="perturbable columns"):
-        run_montecarlo(load_scenario(TINY), samples=2, perturb=[Perturbation(table="gaps", column="size", low=1, high=2)],
-                       out_dir=tmp_path / "bad", workers=1)
+        run_montecarlo(
+            load_scenario(TINY),
+            samples=2,
+            perturb=[Perturbation(table="gaps", column="size", low=1, high=2)],
+            out_dir=tmp_path / "bad",
+            workers=1,
+        )
 
 
 def test_run_frontier_and_alternatives_with_typed_values_equal_the_cli(tmp_path):
     run_frontier(load_scenario(TINY), "budget_musd", lo=4.0, hi=9.0, out_dir=tmp_path / "fpy")
-    cli_run("frontier", str(TINY), "--resource", "budget_musd", "--from", "4", "--to", "9", "--out", str(tmp_path / "fcli"))
+    cli_run(
+        "frontier", str(TINY), "--resource", "budget_musd", "--from", "4", "--to", "9", "--out", str(tmp_path / "fcli")
+    )
     same_files(tmp_path / "fpy", tmp_path / "fcli", ("frontier.csv", "ladder.csv"))
     run_alternatives(load_scenario(TINY), within=0.3, count=2, out_dir=tmp_path / "apy")
     cli_run("alternatives", str(TINY), "--within", "0.3", "--count", "2", "--out", str(tmp_path / "acli"))
@@ -113,7 +161,9 @@ def test_resume_reads_a_journal_written_before_runs_took_typed_values(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(RunInterrupted):
-        run_sweep(load_scenario(path, overrides), axes, out_dir=tmp_path / "cut", workers=1, block_size=3, progress=stop)
+        run_sweep(
+            load_scenario(path, overrides), axes, out_dir=tmp_path / "cut", workers=1, block_size=3, progress=stop
+        )
     journal = Journal(tmp_path / "cut")
     manifest = json.loads((journal.path / "manifest.json").read_text())
     for key in ("config", "axes"):

@@ -1,4 +1,5 @@
 """The sensitivity engine: in-place arrays equal a fresh build, and solves equal `planner solve`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,14 +29,17 @@ def assert_same_arrays(layout: Layout, scenario, changes=NUMERIC) -> None:
         assert np.array_equal(getattr(fast, name), getattr(fresh, name)), name
 
 
-@pytest.mark.parametrize("overrides", [
-    [],
-    [("limits.budget_musd", 7)],
-    [("limits.diplomatic_capacity", 3), ("limits.budget_musd", 100)],
-    [("objective.risk_penalty", 0.5)],
-    [("objective.sector_weights.minerals", 3.5)],
-    [("objective.gap_weights.g1", 0.0), ("objective.risk_penalty", 1.0)],
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        [],
+        [("limits.budget_musd", 7)],
+        [("limits.diplomatic_capacity", 3), ("limits.budget_musd", 100)],
+        [("objective.risk_penalty", 0.5)],
+        [("objective.sector_weights.minerals", 3.5)],
+        [("objective.gap_weights.g1", 0.0), ("objective.risk_penalty", 1.0)],
+    ],
+)
 def test_fast_arrays_equal_a_fresh_build(overrides):
     engine = Engine(load_raw(TINY))
     scenario, changes = engine.scenario(overrides)
@@ -64,17 +68,26 @@ def test_fast_arrays_follow_perturbed_tables(tmp_path):
     sectors = base.sectors.copy()
     sectors["weight"] = [3.0, 0.25]
     changes = frozenset({"contributions.amount", "options.budget_musd", "gaps.weight", "sectors.weight"})
-    assert_same_arrays(engine.layout, perturbed(base, {"contributions": contributions, "options": options,
-                                                       "gaps": gaps, "sectors": sectors}), changes)
+    assert_same_arrays(
+        engine.layout,
+        perturbed(base, {"contributions": contributions, "options": options, "gaps": gaps, "sectors": sectors}),
+        changes,
+    )
 
 
 RULES = {
-    "require": ["o0"], "forbid": ["o5"],
-    "requires": [{"option": "o1", "needs": "o2"}], "excludes": [["o3", "o4"]],
-    "groups": [{"select": {"sector": "s1"}, "max_options": 3},
-               {"name": "cheap", "select": {"partner": "p2"}, "max_use": {"budget_musd": 12}}],
-    "max_options": {"default": 3}, "min_fraction": {"sectors": {"s2": 0.1}},
-    "diversify": [{"sector": "s1", "min_partners": 2}], "risk": {"max_total": 2.0},
+    "require": ["o0"],
+    "forbid": ["o5"],
+    "requires": [{"option": "o1", "needs": "o2"}],
+    "excludes": [["o3", "o4"]],
+    "groups": [
+        {"select": {"sector": "s1"}, "max_options": 3},
+        {"name": "cheap", "select": {"partner": "p2"}, "max_use": {"budget_musd": 12}},
+    ],
+    "max_options": {"default": 3},
+    "min_fraction": {"sectors": {"s2": 0.1}},
+    "diversify": [{"sector": "s1", "min_partners": 2}],
+    "risk": {"max_total": 2.0},
     "resilience": {"fraction": 0.1, "gaps": ["g0"]},
 }
 
@@ -85,9 +98,20 @@ def test_rule_families_keep_the_fast_path_and_their_rows(tmp_path):
     path = write_scenario(tmp_path, seed=21, n_options=10, n_gaps=4, budget=30, extra={"rules": RULES})
     engine = Engine(load_raw(path))
     assert engine.layout is not None
-    assert {"requires", "excludes", "groups", "max_options", "min_fraction", "diversify", "risk",
-            "resilience"} <= engine.layout.families
-    for overrides in ([("limits.budget_musd", 22)], [("objective.risk_penalty", 0.3), ("objective.sector_weights.s1", 2)]):
+    assert {
+        "requires",
+        "excludes",
+        "groups",
+        "max_options",
+        "min_fraction",
+        "diversify",
+        "risk",
+        "resilience",
+    } <= engine.layout.families
+    for overrides in (
+        [("limits.budget_musd", 22)],
+        [("objective.risk_penalty", 0.3), ("objective.sector_weights.s1", 2)],
+    ):
         scenario, changes = engine.scenario(overrides)
         assert changes == NUMERIC
         assert_same_arrays(engine.layout, scenario)
@@ -104,7 +128,9 @@ def test_rule_families_keep_the_fast_path_and_their_rows(tmp_path):
 
 
 def test_objective_changing_families_are_always_rebuilt(tmp_path):
-    rules = {"diminishing_returns": [{"gaps": ["g0"], "segments": [{"upto": 0.5, "value": 0.8}, {"upto": 1, "value": 0.2}]}]}
+    rules = {
+        "diminishing_returns": [{"gaps": ["g0"], "segments": [{"upto": 0.5, "value": 0.8}, {"upto": 1, "value": 0.2}]}]
+    }
     path = write_scenario(tmp_path, seed=2, n_options=8, n_gaps=3, extra={"rules": rules})
     engine = Engine(load_raw(path))
     assert engine.layout is None
@@ -117,8 +143,11 @@ def test_objective_changing_families_are_always_rebuilt(tmp_path):
 
 def test_structural_changes_are_rebuilt_and_still_match_planner_solve():
     engine = Engine(load_raw(TINY))
-    for overrides in ([("rules.forbid", ["b"])], [("objective.coverage_target", 0.2)], [("objective.sense", "min_cost"),
-                      ("objective.coverage_target", 0.5)]):
+    for overrides in (
+        [("rules.forbid", ["b"])],
+        [("objective.coverage_target", 0.2)],
+        [("objective.sense", "min_cost"), ("objective.coverage_target", 0.5)],
+    ):
         scenario, changes = engine.scenario(overrides)
         assert changes is None
         result = engine.solve(scenario, changes)
@@ -138,8 +167,17 @@ def test_tiny_budget_ladder_by_hand():
     # objective = cover_g1/10 + 2·cover_g2/10. Worked out by hand:
     #   budget 11 → a+b = 3.0;  10 → c+d = 2.2 (b+d ties at 2.2 but costs 10 > 7);  9, 7 → c+d = 2.2;
     #   6 → b = 2.0;  5, 4 → d = 1.2;  3 → c = 1.0;  2 → nothing, 0.
-    expected = {11: (3.0, ("a", "b")), 10: (2.2, ("c", "d")), 9: (2.2, ("c", "d")), 7: (2.2, ("c", "d")),
-                6: (2.0, ("b",)), 5: (1.2, ("d",)), 4: (1.2, ("d",)), 3: (1.0, ("c",)), 2: (0.0, ())}
+    expected = {
+        11: (3.0, ("a", "b")),
+        10: (2.2, ("c", "d")),
+        9: (2.2, ("c", "d")),
+        7: (2.2, ("c", "d")),
+        6: (2.0, ("b",)),
+        5: (1.2, ("d",)),
+        4: (1.2, ("d",)),
+        3: (1.0, ("c",)),
+        2: (0.0, ()),
+    }
     engine = Engine(load_raw(TINY))
     start = None
     for budget, (objective, selected) in expected.items():
@@ -168,8 +206,17 @@ def test_engine_matches_brute_force(tmp_path_factory, seed, budget, penalty):
 def test_rows_are_found_by_tags_whatever_the_ids(tmp_path):
     """Ids whose LP names clash (`g 1` and `g_1` are both `cover_g_1`) or look like other rows'
     names (`limit_budget_musd`, `_z_`) change no array and no result: the layout reads tags."""
-    rename = {"a": "limit_budget_musd", "b": "link_g_1", "c": "x_z_c", "d": "d",
-              "g1": "g 1", "g2": "g_1", "jpn": "p_z_1", "aus": "target_g_1", "uae": "uae"}
+    rename = {
+        "a": "limit_budget_musd",
+        "b": "link_g_1",
+        "c": "x_z_c",
+        "d": "d",
+        "g1": "g 1",
+        "g2": "g_1",
+        "jpn": "p_z_1",
+        "aus": "target_g_1",
+        "uae": "uae",
+    }
     data = tmp_path / "odd"
     data.mkdir()
     for table in (TINY.parent / "tiny").glob("*.csv"):
@@ -192,11 +239,16 @@ def test_rows_are_found_by_tags_whatever_the_ids(tmp_path):
     (data / "gaps.csv").write_text((data / "gaps.csv").read_text().replace("Rare earths,10,2,", "Rare earths,10,2,3"))
     engine = Engine(load_raw(path))
     assert engine.layout is not None and (engine.layout.target_rows >= 0).tolist() == [False, True]
-    for overrides in ([("limits.budget_musd", 9)], [("objective.gap_weights.g 1", 3.0), ("objective.risk_penalty", 0.5)]):
+    for overrides in (
+        [("limits.budget_musd", 9)],
+        [("objective.gap_weights.g 1", 3.0), ("objective.risk_penalty", 0.5)],
+    ):
         scenario, changes = engine.scenario(overrides)
         assert changes == NUMERIC
         assert_same_arrays(engine.layout, scenario)
         result = engine.solve(scenario, changes)
         assert result.path == FAST
         reference = solve(scenario)
-        assert result.selected == reference.selected and result.objective == pytest.approx(reference.objective, abs=1e-12)
+        assert result.selected == reference.selected and result.objective == pytest.approx(
+            reference.objective, abs=1e-12
+        )

@@ -1,4 +1,5 @@
 """`planner frontier`: exact breakpoints with one solve each, checked by hand and against `planner solve`."""
+
 from __future__ import annotations
 
 import json
@@ -62,14 +63,31 @@ def test_every_interval_is_what_planner_solve_returns(tmp_path, seed):
 
 def test_frontier_cli(tmp_path):
     runner = CliRunner()
-    res = runner.invoke(cli, ["frontier", str(TINY), "--resource", "budget_musd", "--from", "4", "--to", "9",
-                              "--out", str(tmp_path / "f"), "--json"])
+    res = runner.invoke(
+        cli,
+        [
+            "frontier",
+            str(TINY),
+            "--resource",
+            "budget_musd",
+            "--from",
+            "4",
+            "--to",
+            "9",
+            "--out",
+            str(tmp_path / "f"),
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["breakpoints"] == 2 and data["solves"] == 3  # [4, 6) d · [6, 7) b · [7, 9] c+d
     bad = runner.invoke(cli, ["frontier", str(TINY), "--resource", "nope"])
     assert bad.exit_code == 2 and "budget_musd" in bad.output
-    assert runner.invoke(cli, ["frontier", str(TINY), "--resource", "budget_musd", "--from", "5", "--to", "2"]).exit_code == 2
+    assert (
+        runner.invoke(cli, ["frontier", str(TINY), "--resource", "budget_musd", "--from", "5", "--to", "2"]).exit_code
+        == 2
+    )
     assert "Example" in runner.invoke(cli, ["frontier", "--help"]).output
 
 
@@ -78,6 +96,7 @@ def test_max_solves_stops_at_the_top_of_the_range(tmp_path):
     s = out.summary
     assert s["complete"] is False and s["solves"] == 2 and s["covered_from"] == 7.0
     assert out.tables["frontier.csv"]["portfolio"].tolist() == ["c;d", "a;b"]
-    res = CliRunner().invoke(cli, ["frontier", str(TINY), "--resource", "budget_musd", "--max-solves", "2",
-                                   "--out", str(tmp_path / "g")])
+    res = CliRunner().invoke(
+        cli, ["frontier", str(TINY), "--resource", "budget_musd", "--max-solves", "2", "--out", str(tmp_path / "g")]
+    )
     assert res.exit_code == 4

@@ -1,5 +1,6 @@
 """`planner montecarlo`: reproducible draws, figures recomputed per sample, labels, and the
 same results whatever the executor (local processes, Dask) or an interruption."""
+
 from __future__ import annotations
 
 import json
@@ -23,15 +24,33 @@ from planner.inputs.validate import validate
 from sens_helpers import write_scenario
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
-PERTURB = ["contributions.amount=uniform:0.7:1.3", "options.budget_musd=triangular:0.8:1:1.5", "gaps.weight=uniform:0.8:1.2"]
+PERTURB = [
+    "contributions.amount=uniform:0.7:1.3",
+    "options.budget_musd=triangular:0.8:1:1.5",
+    "gaps.weight=uniform:0.8:1.2",
+]
 
 
 def test_parse_flags():
     p = parse_flag("options.budget_musd=triangular:0.8:1:1.5")
-    assert (p.table, p.column, p.dist, p.low, p.peak, p.high, p.scope) == ("options", "budget_musd", "triangular", 0.8, 1, 1.5, "cell")
+    assert (p.table, p.column, p.dist, p.low, p.peak, p.high, p.scope) == (
+        "options",
+        "budget_musd",
+        "triangular",
+        0.8,
+        1,
+        1.5,
+        "cell",
+    )
     assert parse_flag("sectors.weight=normal:0.2:column").scope == "column"
-    for bad in ("amount=uniform:1:2", "contributions.amount=uniform:1", "contributions.amount=beta:1:2",
-                "contributions.amount=uniform:2:1", "contributions.amount=uniform:a:b", "gaps.weight=normal:0"):
+    for bad in (
+        "amount=uniform:1:2",
+        "contributions.amount=uniform:1",
+        "contributions.amount=beta:1:2",
+        "contributions.amount=uniform:2:1",
+        "contributions.amount=uniform:a:b",
+        "gaps.weight=normal:0",
+    ):
         with pytest.raises(InputError):
             parse_flag(bad)
 
@@ -54,11 +73,25 @@ def test_draws_depend_only_on_seed_and_sample():
 
 
 def test_labels():
-    assert [label(f, 0.9, 0.1) for f in (1.0, 0.9, 0.5, 0.1, 0.0, None)] == ["core", "core", "borderline", "exterior", "exterior", ""]
+    assert [label(f, 0.9, 0.1) for f in (1.0, 0.9, 0.5, 0.1, 0.0, None)] == [
+        "core",
+        "core",
+        "borderline",
+        "exterior",
+        "exterior",
+        "",
+    ]
 
 
 def test_each_sample_is_its_perturbed_scenario_solved(tmp_path):
-    out = run_montecarlo(load_scenario(TINY), samples=12, seed=3, perturb=[parse_flag(f) for f in PERTURB], out_dir=tmp_path / "mc", workers=1)
+    out = run_montecarlo(
+        load_scenario(TINY),
+        samples=12,
+        seed=3,
+        perturb=[parse_flag(f) for f in PERTURB],
+        out_dir=tmp_path / "mc",
+        workers=1,
+    )
     frame = out.tables["montecarlo_objective.csv"]
     base = validate(load_raw(TINY))
     perts = [parse_flag(f) for f in PERTURB]
@@ -82,12 +115,27 @@ def test_each_sample_is_its_perturbed_scenario_solved(tmp_path):
 
 
 def test_yaml_section_and_flag_override(tmp_path):
-    path = write_scenario(tmp_path, seed=2, n_options=8, extra={"uncertainty": {
-        "samples": 6, "seed": 9, "core": 0.8, "perturb": [{"table": "contributions", "column": "amount", "dist": "uniform",
-                                                          "low": 0.5, "high": 1.5}]}})
+    path = write_scenario(
+        tmp_path,
+        seed=2,
+        n_options=8,
+        extra={
+            "uncertainty": {
+                "samples": 6,
+                "seed": 9,
+                "core": 0.8,
+                "perturb": [{"table": "contributions", "column": "amount", "dist": "uniform", "low": 0.5, "high": 1.5}],
+            }
+        },
+    )
     out = run_montecarlo(load_scenario(path), out_dir=tmp_path / "a", workers=1)
     assert out.summary["samples"] == 6 and out.summary["seed"] == 9 and out.summary["core_threshold"] == 0.8
-    flagged = run_montecarlo(load_scenario(path), perturb=[parse_flag("contributions.amount=uniform:0.9:1.1")], out_dir=tmp_path / "b", workers=1)
+    flagged = run_montecarlo(
+        load_scenario(path),
+        perturb=[parse_flag("contributions.amount=uniform:0.9:1.1")],
+        out_dir=tmp_path / "b",
+        workers=1,
+    )
     assert flagged.summary["perturb"][0]["low"] == 0.9 and len(flagged.summary["perturb"]) == 1
     with pytest.raises(InputError, match="uncertainty.perturb"):
         data = yaml.safe_load(path.read_text())
@@ -104,8 +152,9 @@ def test_same_seed_same_results_with_two_workers_and_on_dask(tmp_path):
     kwargs = dict(samples=24, seed=11, perturb=[parse_flag(f) for f in PERTURB])
     run_montecarlo(load_scenario(path), out_dir=tmp_path / "one", workers=1, **kwargs)
     run_montecarlo(load_scenario(path), out_dir=tmp_path / "two", workers=2, **kwargs)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, host="127.0.0.1", protocol="tcp",
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, host="127.0.0.1", protocol="tcp", dashboard_address=None
+    ) as cluster:
         run_montecarlo(load_scenario(path), out_dir=tmp_path / "dask", scheduler=cluster.scheduler_address, **kwargs)
     for name in ("montecarlo_options.csv", "montecarlo_objective.csv", "montecarlo_coverage.csv"):
         one = (tmp_path / "one" / name).read_bytes()
@@ -131,8 +180,23 @@ def test_interrupted_montecarlo_resumes(tmp_path):
 
 def test_montecarlo_cli(tmp_path):
     runner = CliRunner()
-    res = runner.invoke(cli, ["montecarlo", str(TINY), "--samples", "8", "--seed", "2", "--workers", "1", "--json",
-                              "--out", str(tmp_path / "m"), *sum((["--perturb", p] for p in PERTURB), [])])
+    res = runner.invoke(
+        cli,
+        [
+            "montecarlo",
+            str(TINY),
+            "--samples",
+            "8",
+            "--seed",
+            "2",
+            "--workers",
+            "1",
+            "--json",
+            "--out",
+            str(tmp_path / "m"),
+            *sum((["--perturb", p] for p in PERTURB), []),
+        ],
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["samples"] == 8 and set(data["counts"]) == {"core", "borderline", "exterior"}

@@ -1,5 +1,6 @@
 """`planner sweep`: grid parsing, hand-checked results, agreement with independent `planner solve`
 runs, worker- and executor-independence, and resume after an interruption."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,15 @@ def test_parse_vary_ranges_and_lists():
     assert parse_vary("objective.risk_penalty=0:0.3:0.1").values == (0.0, 0.1, 0.2, 0.3)  # not 0.30000000000000004
     assert parse_vary("limits.x=10:0:-5").values == (10, 5, 0)
     assert parse_vary("objective.sense=max_coverage,min_cost").values == ("max_coverage", "min_cost")
-    for bad in ("limits.budget_musd", "=1,2", "limits.budget_musd=1:2", "limits.budget_musd=1:5:0",
-                "limits.budget_musd=5:1:1", "limits.budget_musd=a:2:1", "limits.budget_musd=1,,2"):
+    for bad in (
+        "limits.budget_musd",
+        "=1,2",
+        "limits.budget_musd=1:2",
+        "limits.budget_musd=1:5:0",
+        "limits.budget_musd=5:1:1",
+        "limits.budget_musd=a:2:1",
+        "limits.budget_musd=1,,2",
+    ):
         with pytest.raises(InputError):
             parse_vary(bad)
     with pytest.raises(InputError, match="twice"):
@@ -55,15 +63,25 @@ def test_tiny_sweep_by_hand(tmp_path):
     assert frame["budget_musd_used"].tolist() == [0, 3, 4, 4, 6, 7, 7, 7, 7, 11]
     changes = pd.read_csv(tmp_path / "run" / "changes.csv")
     last = changes[changes["to_point"] == 9]
-    assert sorted(zip(last["option_id"], last["change"])) == [("a", "enter"), ("b", "enter"), ("c", "leave"), ("d", "leave")]
+    assert sorted(zip(last["option_id"], last["change"])) == [
+        ("a", "enter"),
+        ("b", "enter"),
+        ("c", "leave"),
+        ("d", "leave"),
+    ]
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["kind"] == "sweep" and summary["points"] == 10 and summary["status_counts"] == {"optimal": 10}
     assert summary["paths"] == {"fast": 10, "rebuild": 0}
     assert json.loads(json.dumps(out.summary)) == summary and summary["workers"] == 1
     assert not journal_dir(tmp_path / "run").exists()  # the journal is dropped once the run is complete
     assert summary["warm_start"] is False  # MIP starts are off by default (they slowed HiGHS down)
-    warm = run_sweep(load_scenario(TINY), parse_axes(["limits.budget_musd=2:11:1"]), out_dir=tmp_path / "warm",
-                     workers=1, warm_start=True)
+    warm = run_sweep(
+        load_scenario(TINY),
+        parse_axes(["limits.budget_musd=2:11:1"]),
+        out_dir=tmp_path / "warm",
+        workers=1,
+        warm_start=True,
+    )
     assert warm.summary["warm_start"] is True
     _same_tables(tmp_path / "run", tmp_path / "warm")  # MIP starts change the path, not the answer
 
@@ -78,16 +96,25 @@ def test_sweep_points_equal_independent_planner_solve(tmp_path):
     for index in range(0, len(frame), 5):
         row = frame.iloc[index]
         forbid = row["rules.forbid"]  # written in YAML flow style: [] or [o1]
-        ref = solve(load_scenario(path, [f"limits.budget_musd={row['limits.budget_musd']}",
-                                         f"objective.sector_weights.s2={row['objective.sector_weights.s2']}",
-                                         f"rules.forbid={forbid}"]))
+        ref = solve(
+            load_scenario(
+                path,
+                [
+                    f"limits.budget_musd={row['limits.budget_musd']}",
+                    f"objective.sector_weights.s2={row['objective.sector_weights.s2']}",
+                    f"rules.forbid={forbid}",
+                ],
+            )
+        )
         assert row["status"] == ref.status
         assert row["objective"] == pytest.approx(ref.objective, abs=1e-7)
         assert row["portfolio"] == ";".join(ref.selected)
 
 
 def test_baseline_points_equal_planner_solve(tmp_path):
-    out = run_sweep(load_scenario(BASELINE), parse_axes(["limits.budget_musd=3000,4500"]), out_dir=tmp_path / "run", workers=1)
+    out = run_sweep(
+        load_scenario(BASELINE), parse_axes(["limits.budget_musd=3000,4500"]), out_dir=tmp_path / "run", workers=1
+    )
     for _, row in out.tables["sweep.csv"].iterrows():
         ref = solve(load_scenario(BASELINE, [f"limits.budget_musd={row['limits.budget_musd']}"]))
         assert row["objective"] == pytest.approx(ref.objective, abs=1e-7)
@@ -114,9 +141,16 @@ def test_dask_local_cluster_gives_the_same_tables(tmp_path):
     path = write_scenario(tmp_path, seed=4, n_options=10, n_gaps=5)
     vary = ["limits.budget_musd=4:30:2"]
     run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "local", workers=1, block_size=4)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, host="127.0.0.1", protocol="tcp",
-                                  dashboard_address=None) as cluster:
-        out = run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "dask", scheduler=cluster.scheduler_address, block_size=4)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, host="127.0.0.1", protocol="tcp", dashboard_address=None
+    ) as cluster:
+        out = run_sweep(
+            load_scenario(path),
+            parse_axes(vary),
+            out_dir=tmp_path / "dask",
+            scheduler=cluster.scheduler_address,
+            block_size=4,
+        )
     assert out.summary["scheduler"] is True
     _same_tables(tmp_path / "local", tmp_path / "dask")
 
@@ -125,8 +159,9 @@ def test_interrupted_sweep_resumes_to_identical_tables(tmp_path):
     path = write_scenario(tmp_path, seed=8, n_options=10, n_gaps=5)
     vary = ["limits.budget_musd=2:30:2", "objective.risk_penalty=0,1"]
     # warm starts chain points within a block; a resumed block must start from the same portfolio
-    run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "whole", workers=1, block_size=3,
-              warm_start=True)
+    run_sweep(
+        load_scenario(path), parse_axes(vary), out_dir=tmp_path / "whole", workers=1, block_size=3, warm_start=True
+    )
 
     calls = []
 
@@ -136,8 +171,15 @@ def test_interrupted_sweep_resumes_to_identical_tables(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(RunInterrupted) as info:
-        run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "cut", workers=1, block_size=3,
-                  warm_start=True, progress=stop_after_three_batches)
+        run_sweep(
+            load_scenario(path),
+            parse_axes(vary),
+            out_dir=tmp_path / "cut",
+            workers=1,
+            block_size=3,
+            warm_start=True,
+            progress=stop_after_three_batches,
+        )
     assert info.value.done == calls[-1] > 0
     assert not (tmp_path / "cut").exists()  # nothing half-written where results go
     journal = Journal(tmp_path / "cut")
@@ -161,7 +203,14 @@ def test_resume_refuses_changed_inputs(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(RunInterrupted):
-        run_sweep(load_scenario(path), parse_axes(["limits.budget_musd=2:20:2"]), out_dir=tmp_path / "cut", workers=1, block_size=2, progress=stop)
+        run_sweep(
+            load_scenario(path),
+            parse_axes(["limits.budget_musd=2:20:2"]),
+            out_dir=tmp_path / "cut",
+            workers=1,
+            block_size=2,
+            progress=stop,
+        )
     contributions = path.parent / "gen-data" / "contributions.csv"
     contributions.write_text(contributions.read_text().replace(",1\n", ",2\n", 1) + "o0,g2,1\n")
     with pytest.raises(InputError, match="changed since"):
@@ -170,8 +219,20 @@ def test_resume_refuses_changed_inputs(tmp_path):
 
 def test_cli_sweep_json_and_errors(tmp_path):
     runner = CliRunner()
-    res = runner.invoke(cli, ["sweep", str(TINY), "--vary", "limits.budget_musd=5,11", "--out", str(tmp_path / "r"),
-                              "--json", "--workers", "1"])
+    res = runner.invoke(
+        cli,
+        [
+            "sweep",
+            str(TINY),
+            "--vary",
+            "limits.budget_musd=5,11",
+            "--out",
+            str(tmp_path / "r"),
+            "--json",
+            "--workers",
+            "1",
+        ],
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["kind"] == "sweep" and data["out_dir"] == str(tmp_path / "r") and data["points"] == 2
@@ -187,7 +248,13 @@ def test_cli_sweep_json_and_errors(tmp_path):
 
 def test_time_limited_points_are_marked_feasible_not_optimal(tmp_path):
     # A 1e-6 s limit stops HiGHS before it proves anything; points must never be reported optimal.
-    out = run_sweep(load_scenario(BASELINE), parse_axes(["limits.budget_musd=3000,4000"]), out_dir=tmp_path / "r", workers=1, time_limit_s=1e-6)
+    out = run_sweep(
+        load_scenario(BASELINE),
+        parse_axes(["limits.budget_musd=3000,4000"]),
+        out_dir=tmp_path / "r",
+        workers=1,
+        time_limit_s=1e-6,
+    )
     assert set(out.tables["sweep.csv"]["status"]) <= {"feasible", "no_solution"}
 
 
@@ -195,17 +262,28 @@ def test_resumed_batches_start_from_the_latest_earlier_portfolio():
     from planner.sensitivity.sweep import make_batches
 
     grid = [{"k": i} for i in range(7)]
-    done = {0: {"objective": 1.0, "selected": ["a"]}, 1: {"objective": None, "selected": []},  # 1 infeasible
-            3: {"objective": 2.0, "selected": ["b"]}, 5: {"objective": 3.0, "selected": ["c"]}}
+    done = {
+        0: {"objective": 1.0, "selected": ["a"]},
+        1: {"objective": None, "selected": []},  # 1 infeasible
+        3: {"objective": 2.0, "selected": ["b"]},
+        5: {"objective": 3.0, "selected": ["c"]},
+    }
     batches = make_batches(grid, [[0, 1, 2, 3, 4], [5, 6]], done)
-    assert batches == [{"start": ["a"], "points": [(2, {"k": 2})]},  # 1 had no portfolio: 0's is the latest
-                       {"start": ["b"], "points": [(4, {"k": 4})]},
-                       {"start": ["c"], "points": [(6, {"k": 6})]}]
+    assert batches == [
+        {"start": ["a"], "points": [(2, {"k": 2})]},  # 1 had no portfolio: 0's is the latest
+        {"start": ["b"], "points": [(4, {"k": 4})]},
+        {"start": ["c"], "points": [(6, {"k": 6})]},
+    ]
 
 
 def test_default_blocks_are_single_points_without_warm_start(tmp_path):
     out = run_sweep(load_scenario(TINY), parse_axes(["limits.budget_musd=2:6:1"]), out_dir=tmp_path / "r", workers=1)
     assert out.summary["block_size"] == 1 and out.summary["warm_start"] is False
-    warm = run_sweep(load_scenario(TINY), parse_axes(["limits.budget_musd=2:6:1"]), out_dir=tmp_path / "w", workers=1,
-                     warm_start=True)
+    warm = run_sweep(
+        load_scenario(TINY),
+        parse_axes(["limits.budget_musd=2:6:1"]),
+        out_dir=tmp_path / "w",
+        workers=1,
+        warm_start=True,
+    )
     assert warm.summary["block_size"] == 10

@@ -1,5 +1,6 @@
 """`planner serve`'s JSON API through the ASGI test client: every endpoint, each error class,
 and figures equal to the CLI's `--json` on the same inputs."""
+
 from __future__ import annotations
 
 import json
@@ -46,7 +47,9 @@ def test_solve_equals_cli(api, project, tmp_path):
     r = api.post("/api/solve", json={"scenario": "models/baseline.yaml", "set": CUT})
     assert r.status_code == 200
     got = r.json()
-    want = _cli_json(["solve", str(project / "models/baseline.yaml"), "--set", CUT[0], "--json", "--out", str(tmp_path / "r")])
+    want = _cli_json(
+        ["solve", str(project / "models/baseline.yaml"), "--set", CUT[0], "--json", "--out", str(tmp_path / "r")]
+    )
     assert set(want) - {"out_dir"} <= set(got)
     for key in set(want) - VOLATILE:
         assert got[key] == want[key], key
@@ -63,8 +66,17 @@ def test_locks_and_rules_off(api, project):
     locked = api.post("/api/solve", json={"lock_out": [out]}).json()
     assert out not in locked["selected_ids"] and locked["settings"]["forbid"] == [out]
     assert locked["resolve_path"] == "fast+locks"  # column bounds on the live model, no rebuild
-    want = _cli_json(["solve", str(project / "models/baseline.yaml"), "--set", f"rules.forbid=[{out}]", "--json",
-                      "--out", str(project / "outputs/lock")])
+    want = _cli_json(
+        [
+            "solve",
+            str(project / "models/baseline.yaml"),
+            "--set",
+            f"rules.forbid=[{out}]",
+            "--json",
+            "--out",
+            str(project / "outputs/lock"),
+        ]
+    )
     for key in ("status", "objective", "bound", "selected_ids", "resources", "rules_active", "input_sha256"):
         assert locked[key] == want[key], key
     unlocked = api.post("/api/solve", json={}).json()  # the bounds go back
@@ -72,8 +84,17 @@ def test_locks_and_rules_off(api, project):
     others = [o["option_id"] for o in base["options"] if not o["selected"]]
     forced = api.post("/api/solve", json={"lock_in": [others[0]]}).json()
     assert others[0] in forced["selected_ids"]
-    want = _cli_json(["solve", str(project / "models/baseline.yaml"), "--set", f"rules.require=[{others[0]}]", "--json",
-                      "--out", str(project / "outputs/lock-in")])
+    want = _cli_json(
+        [
+            "solve",
+            str(project / "models/baseline.yaml"),
+            "--set",
+            f"rules.require=[{others[0]}]",
+            "--json",
+            "--out",
+            str(project / "outputs/lock-in"),
+        ]
+    )
     assert (forced["objective"], forced["selected_ids"]) == (want["objective"], want["selected_ids"])
     full = api.post("/api/solve", json={"scenario": "models/all-rules.yaml"}).json()
     assert "groups" in full["rules_active"]
@@ -90,7 +111,9 @@ def _problems(r, status=422):
 
 def test_bad_set_is_the_cli_problem(api, project):
     got = _problems(api.post("/api/solve", json={"set": ["limits.budget_musd"]}))
-    want = _cli_json(["solve", str(project / "models/baseline.yaml"), "--set", "limits.budget_musd", "--json"])["problems"]
+    want = _cli_json(["solve", str(project / "models/baseline.yaml"), "--set", "limits.budget_musd", "--json"])[
+        "problems"
+    ]
     assert got == want
     got = _problems(api.post("/api/solve", json={"set": ["objective.sense=maximum"]}))
     assert got[0]["key"] == "objective.sense"
@@ -102,14 +125,18 @@ def test_unknown_option(api):
     assert _problems(api.post("/api/solve", json={"rules_off": ["nonsense"]}))[0]["key"] == "rules_off"
 
 
-@pytest.mark.parametrize("path", ["../../etc/passwd", "/etc/passwd", "models/../../x.yaml", "inputs/baseline/options.csv",
-                                  "models/nope.yaml", ""])
+@pytest.mark.parametrize(
+    "path",
+    ["../../etc/passwd", "/etc/passwd", "models/../../x.yaml", "inputs/baseline/options.csv", "models/nope.yaml", ""],
+)
 def test_paths_outside_or_missing_are_refused(api, path):
     assert _problems(api.post("/api/solve", json={"scenario": path}))[0]["key"] == "scenario"
 
 
 def test_oversized_body(api):
-    r = api.post("/api/solve", content=b'{"set": ["' + b"x" * 300_000 + b'"]}', headers={"Content-Type": "application/json"})
+    r = api.post(
+        "/api/solve", content=b'{"set": ["' + b"x" * 300_000 + b'"]}', headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 413 and r.json()["problems"]
 
 
@@ -141,16 +168,35 @@ def test_page_and_docs_fetch_nothing_from_the_network(api):
         text = r.text.replace("http://www.w3.org/2000/svg", "")  # the SVG namespace name, never fetched
         assert "http://" not in text and "https://" not in text, path
     spec = api.get("/openapi.json").json()
-    assert {"/api/solve", "/api/explain", "/api/diagnose", "/api/jobs", "/api/jobs/{job_id}", "/api/save",
-            "/api/scenarios", "/api/report/{fmt}"} <= set(spec["paths"])
+    assert {
+        "/api/solve",
+        "/api/explain",
+        "/api/diagnose",
+        "/api/jobs",
+        "/api/jobs/{job_id}",
+        "/api/save",
+        "/api/scenarios",
+        "/api/report/{fmt}",
+    } <= set(spec["paths"])
     assert api.get("/static/../app.py").status_code in (404, 422)
 
 
 def test_explain_equals_cli(api, project):
-    r = api.post("/api/explain", json={"whatif": {"set": CUT}, "options": ["jpn-semis-supply-chain"], "thresholds": False})
+    r = api.post(
+        "/api/explain", json={"whatif": {"set": CUT}, "options": ["jpn-semis-supply-chain"], "thresholds": False}
+    )
     assert r.status_code == 200
-    want = _cli_json(["explain", str(project / "models/baseline.yaml"), "jpn-semis-supply-chain", "--set", CUT[0],
-                      "--no-thresholds", "--json"])
+    want = _cli_json(
+        [
+            "explain",
+            str(project / "models/baseline.yaml"),
+            "jpn-semis-supply-chain",
+            "--set",
+            CUT[0],
+            "--no-thresholds",
+            "--json",
+        ]
+    )
     got = r.json()
     assert got["explanations"] == want["explanations"] and got["text"][0]
 
@@ -183,14 +229,25 @@ def _wait(api, job_id, timeout=60):
 
 @pytest.mark.slow
 def test_jobs(api):
-    mc = api.post("/api/jobs", json={"kind": "montecarlo", "samples": 10, "seed": 1, "perturb": [
-        {"table": "contributions", "column": "amount", "low": 0.8, "high": 1.2}]}).json()
+    mc = api.post(
+        "/api/jobs",
+        json={
+            "kind": "montecarlo",
+            "samples": 10,
+            "seed": 1,
+            "perturb": [{"table": "contributions", "column": "amount", "low": 0.8, "high": 1.2}],
+        },
+    ).json()
     j = _wait(api, mc["id"])
     assert j["state"] == "done" and j["done"] == j["total"] == 10
     labels = {r["label"] for r in j["result"]["tables"]["montecarlo_options.csv"]}
     assert labels <= {"core", "borderline", "exterior"}
-    sw = _wait(api, api.post("/api/jobs", json={"kind": "sweep", "vary": [
-        {"key": "limits.budget_musd", "values": [3000, 4000]}]}).json()["id"])
+    sw = _wait(
+        api,
+        api.post(
+            "/api/jobs", json={"kind": "sweep", "vary": [{"key": "limits.budget_musd", "values": [3000, 4000]}]}
+        ).json()["id"],
+    )
     objectives = [r["objective"] for r in sw["result"]["tables"]["sweep.csv"]]
     assert sw["state"] == "done" and objectives[0] == pytest.approx(20.0075)
     alt = _wait(api, api.post("/api/jobs", json={"kind": "alternatives", "count": 1}).json()["id"])
@@ -199,8 +256,14 @@ def test_jobs(api):
     # 4 solves cannot walk the baseline's budget down to 0: partial, never "done" (issue 22)
     assert fr["state"] == "partial" and fr["result"]["tables"]["frontier.csv"]
     assert fr["result"]["summary"]["complete"] is False and "covers" in fr["partial"]
-    big = api.post("/api/jobs", json={"kind": "montecarlo", "samples": 2000, "perturb": [
-        {"table": "contributions", "column": "amount", "low": 0.8, "high": 1.2}]}).json()
+    big = api.post(
+        "/api/jobs",
+        json={
+            "kind": "montecarlo",
+            "samples": 2000,
+            "perturb": [{"table": "contributions", "column": "amount", "low": 0.8, "high": 1.2}],
+        },
+    ).json()
     assert api.delete(f"/api/jobs/{big['id']}").status_code == 200
     assert _wait(api, big["id"])["state"] == "cancelled"
     assert api.get("/api/jobs/nope").status_code == 404
@@ -211,8 +274,14 @@ def test_jobs(api):
 def test_job_time_limit(project):
     c, app = client(project)
     app.state.ctx.jobs.time_limit_s = 0.0
-    job = c.post("/api/jobs", json={"kind": "montecarlo", "samples": 40, "perturb": [
-        {"table": "contributions", "column": "amount", "low": 0.8, "high": 1.2}]}).json()
+    job = c.post(
+        "/api/jobs",
+        json={
+            "kind": "montecarlo",
+            "samples": 40,
+            "perturb": [{"table": "contributions", "column": "amount", "low": 0.8, "high": 1.2}],
+        },
+    ).json()
     j = _wait(c, job["id"])
     assert j["state"] == "cancelled" and "time limit" in j["error"]["message"]
 
@@ -222,8 +291,13 @@ def test_save_extends_with_only_the_changes(api, project, tmp_path):
     r = api.post("/api/save", json=body)
     assert r.status_code == 200 and r.json()["saved"] == "models/cut-no-jpn.yaml"
     data = yaml.safe_load((project / "models/cut-no-jpn.yaml").read_text())
-    assert data == {"name": "cut-no-jpn", "description": data["description"], "extends": "baseline.yaml",
-                    "limits": {"budget_musd": 3000}, "rules": {"forbid": ["jpn-semis-supply-chain"]}}
+    assert data == {
+        "name": "cut-no-jpn",
+        "description": data["description"],
+        "extends": "baseline.yaml",
+        "limits": {"budget_musd": 3000},
+        "rules": {"forbid": ["jpn-semis-supply-chain"]},
+    }
     page = api.post("/api/solve", json=body["whatif"]).json()
     cli_run = _cli_json(["solve", str(project / "models/cut-no-jpn.yaml"), "--json", "--out", str(tmp_path / "s")])
     assert cli_run["objective"] == page["objective"] and cli_run["selected_ids"] == page["selected_ids"]

@@ -1,6 +1,7 @@
 """`planner serve` in a real browser: headless Chromium (Debian's package) driven by Playwright
 against a real server the test starts on 127.0.0.1 and stops. Screenshots of each step go
 to the test's tmp folder (PLANNER_SCREENSHOTS=DIR also copies the main views there)."""
+
 from __future__ import annotations
 
 import json
@@ -16,10 +17,20 @@ from planner.cli import cli
 from serve_helpers import Server, copy_project
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (.ci/run installs it)")]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (.ci/run installs it)"),
+]
 playwright = pytest.importorskip("playwright.sync_api")
 
 
@@ -39,9 +50,13 @@ def solved(page, n: int):
 
 def finished(page, kind: str, timeout: float = 180) -> str:
     """Wait for the kind's job to end; its JobState value."""
-    wait(page, f"() => ['done', 'partial', 'failed', 'cancelled'].includes(document.getElementById('view-{kind}').dataset.state)"
-               f" && document.querySelector('#view-{kind} .job-result').children.length + "
-               f"!document.querySelector('#view-{kind} .job-error').hidden > 0", timeout)
+    wait(
+        page,
+        f"() => ['done', 'partial', 'failed', 'cancelled'].includes(document.getElementById('view-{kind}').dataset.state)"
+        f" && document.querySelector('#view-{kind} .job-result').children.length + "
+        f"!document.querySelector('#view-{kind} .job-error').hidden > 0",
+        timeout,
+    )
     return page.get_attribute(f"#view-{kind}", "data-state")
 
 
@@ -64,8 +79,14 @@ def browser_page(tmp_path_factory):
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("requestfailed", lambda r: errors.append(f"failed {r.url}"))
-            page.on("request", lambda r: None if r.url.startswith((server.base, "data:", "blob:")) else
-                    errors.append(f"outside request {r.url}"))
+            page.on(
+                "request",
+                lambda r: (
+                    None
+                    if r.url.startswith((server.base, "data:", "blob:"))
+                    else errors.append(f"outside request {r.url}")
+                ),
+            )
             yield page, root, server, errors
             browser.close()
     finally:
@@ -179,7 +200,16 @@ def test_workbench_in_a_browser(browser_page, tmp_path):
 
 # -- issue 22: trust, the new panels, the keyboard, screenshots of every tab ----------------------
 
-SCREENSHOT_SET = ("result", "explain-refreshed", "frontier-partial", "tranches", "robust", "value", "replan", "montecarlo")
+SCREENSHOT_SET = (
+    "result",
+    "explain-refreshed",
+    "frontier-partial",
+    "tranches",
+    "robust",
+    "value",
+    "replan",
+    "montecarlo",
+)
 
 
 def fresh(page, server) -> None:
@@ -199,7 +229,9 @@ def keyboard_run(page, kind: str) -> None:
     assert page.get_attribute(f"#tab-{kind}", "aria-selected") == "true"
     for _ in range(80):
         page.keyboard.press("Tab")
-        if page.evaluate(f"() => document.activeElement === document.querySelector('#view-{kind} button[type=submit]')"):
+        if page.evaluate(
+            f"() => document.activeElement === document.querySelector('#view-{kind} button[type=submit]')"
+        ):
             break
     else:
         raise AssertionError(f"Tab never reached the {kind} run button")
@@ -254,10 +286,25 @@ def test_a_partial_frontier_says_partial(browser_page, tmp_path):
     state = page.text_content("#view-frontier .job-state")
     assert "partial" in state and "done" not in state
     assert page.is_visible("#view-frontier .partial") and "covers" in page.text_content("#view-frontier .partial")
-    want = cli_json(["frontier", str(root / "models/baseline.yaml"), "--resource", "budget_musd", "--max-solves", "5",
-                     "--json", "--out", str(tmp_path / "f")])
+    want = cli_json(
+        [
+            "frontier",
+            str(root / "models/baseline.yaml"),
+            "--resource",
+            "budget_musd",
+            "--max-solves",
+            "5",
+            "--json",
+            "--out",
+            str(tmp_path / "f"),
+        ]
+    )
     got = job(page, "frontier")["result"]["summary"]
-    assert (got["complete"], got["covered_from"]) == (want["complete"], want["covered_from"]) == (False, want["covered_from"])
+    assert (
+        (got["complete"], got["covered_from"])
+        == (want["complete"], want["covered_from"])
+        == (False, want["covered_from"])
+    )
     assert f"{want['covered_from']:,.0f}" in page.text_content("#view-frontier .partial")
     assert page.locator("#view-frontier canvas").count() == 1  # the staircase, drawn by the vendored Chart.js
     assert "Binding:" in page.text_content("#view-frontier .job-result")
@@ -272,10 +319,26 @@ def test_tranches_panel_equals_the_cli(browser_page, tmp_path):
     page.fill("#view-tranches input[name=limits]", "2000, 4800")
     keyboard_run(page, "tranches")
     assert finished(page, "tranches") == "done"
-    want = cli_json(["frontier", str(root / "models/baseline.yaml"), "--resource", "budget_musd", "--tranches", "2000,4800",
-                     "--json", "--out", str(tmp_path / "t")])
-    shown = [float(v) for v in page.eval_on_selector_all(
-        "#view-tranches table[data-title='The tranches'] td[data-key=objective]", "cells => cells.map(c => c.dataset.value)")]
+    want = cli_json(
+        [
+            "frontier",
+            str(root / "models/baseline.yaml"),
+            "--resource",
+            "budget_musd",
+            "--tranches",
+            "2000,4800",
+            "--json",
+            "--out",
+            str(tmp_path / "t"),
+        ]
+    )
+    shown = [
+        float(v)
+        for v in page.eval_on_selector_all(
+            "#view-tranches table[data-title='The tranches'] td[data-key=objective]",
+            "cells => cells.map(c => c.dataset.value)",
+        )
+    ]
     assert sum(shown) == pytest.approx(want["objective_sum"])
     docs_shot(page, tmp_path, "tranches")
     assert errors == []
@@ -302,9 +365,23 @@ def test_robust_panel_equals_the_cli(browser_page, tmp_path):
     keyboard_run(page, "robust")  # the form holds the schema's example intervals: ai 1–2, semis 1.2–1.8
     state = finished(page, "robust", timeout=300)
     assert state in ("done", "partial")
-    want = cli_json(["robust", str(root / "models/baseline.yaml"), "--set", "robust.sector_weights.ai=[1.0, 2.0]",
-                     "--set", "robust.sector_weights.semis=[1.2, 1.8]", "--max-portfolios", "2", "--samples", "0",
-                     "--json", "--out", str(tmp_path / "r")])
+    want = cli_json(
+        [
+            "robust",
+            str(root / "models/baseline.yaml"),
+            "--set",
+            "robust.sector_weights.ai=[1.0, 2.0]",
+            "--set",
+            "robust.sector_weights.semis=[1.2, 1.8]",
+            "--max-portfolios",
+            "2",
+            "--samples",
+            "0",
+            "--json",
+            "--out",
+            str(tmp_path / "r"),
+        ]
+    )
     got = job(page, "robust")["result"]["summary"]
     assert got["maximin"]["worst_case"] == pytest.approx(want["maximin"]["worst_case"])
     assert got["minimax_regret"]["max_regret"] == pytest.approx(want["minimax_regret"]["max_regret"])
@@ -346,8 +423,13 @@ def test_every_tab_by_keyboard_and_its_screenshot(browser_page, tmp_path):
     page, root, server, errors = browser_page
     fresh(page, server)
     docs_shot(page, tmp_path, "result")
-    kinds = [k["kind"] for k in page.evaluate("() => fetch('/api/jobs/schema', {credentials: 'same-origin', headers: "
-                                              "{'X-Planner-Session': 'x'}}).then(r => r.json()).then(d => d.kinds)")]
+    kinds = [
+        k["kind"]
+        for k in page.evaluate(
+            "() => fetch('/api/jobs/schema', {credentials: 'same-origin', headers: "
+            "{'X-Planner-Session': 'x'}}).then(r => r.json()).then(d => d.kinds)"
+        )
+    ]
     tabs = page.eval_on_selector_all("[role=tab]", "ts => ts.map(t => t.id)")
     assert tabs == ["tab-result", *(f"tab-{k}" for k in kinds)]  # one tab per kind the schema lists
     page.click("#tab-alternatives")
@@ -362,7 +444,9 @@ def test_every_tab_by_keyboard_and_its_screenshot(browser_page, tmp_path):
             page.keyboard.press("ArrowRight")
         for _ in range(80):
             page.keyboard.press("Tab")
-            if page.evaluate(f"() => document.activeElement === document.querySelector('#view-{kind} button[type=submit]')"):
+            if page.evaluate(
+                f"() => document.activeElement === document.querySelector('#view-{kind} button[type=submit]')"
+            ):
                 break
         else:
             raise AssertionError(f"Tab never reached the {kind} run button")

@@ -3,6 +3,7 @@ here failed on the code before the fix (a save that broke an `extends:` chain, Y
 `--set` value expanding without limit, `set: inputs=…` ignored by the page, files outside the
 project read, 500s on odd input, jobs visible to other sessions, the URL printed before the
 port accepted connections)."""
+
 from __future__ import annotations
 
 import csv
@@ -21,8 +22,12 @@ from planner.errors import InputError
 from serve_helpers import TOKEN, Server, client, copy_project
 
 CUT = ["limits.budget_musd=3000"]
-MC = {"kind": "montecarlo", "samples": 2, "seed": 1,
-      "perturb": [{"table": "contributions", "column": "amount", "low": 0.9, "high": 1.1}]}
+MC = {
+    "kind": "montecarlo",
+    "samples": 2,
+    "seed": 1,
+    "perturb": [{"table": "contributions", "column": "amount", "low": 0.9, "high": 1.1}],
+}
 
 
 def _problems(r, status=422):
@@ -59,9 +64,13 @@ def _bare(api):
 
 # -- 2: a save never breaks an extends: chain; every session sees what is on disk ----------------
 
+
 def _save(c, name, scenario="models/baseline.yaml", sets=CUT, replace=True, session="s1"):
-    return c.post("/api/save", json={"whatif": {"scenario": scenario, "set": sets}, "name": name, "replace": replace},
-                  headers={"X-Planner-Session": session})
+    return c.post(
+        "/api/save",
+        json={"whatif": {"scenario": scenario, "set": sets}, "name": name, "replace": replace},
+        headers={"X-Planner-Session": session},
+    )
 
 
 def test_save_refuses_a_name_in_the_scenarios_own_extends_chain(tmp_path):
@@ -83,7 +92,9 @@ def test_save_refuses_to_replace_a_scenario_others_extend(tmp_path):
     solo = yaml.safe_load((root / "models/baseline.yaml").read_text())
     (root / "models/solo.yaml").write_text(yaml.safe_dump({**solo, "name": "solo"}))  # extends nothing
     (p,) = _problems(_save(c, "baseline", "models/solo.yaml"))  # baseline is not in solo's chain, but others extend it
-    assert p["key"] == "name" and "models/budget-cut-30.yaml" in p["message"] and "change what they mean" in p["message"]
+    assert (
+        p["key"] == "name" and "models/budget-cut-30.yaml" in p["message"] and "change what they mean" in p["message"]
+    )
     assert _save(c, "cut-a", sets=CUT).status_code == 200
     assert _save(c, "cut-b", "models/cut-a.yaml", sets=["objective.risk_penalty=0.5"]).status_code == 200
     (p,) = _problems(_save(c, "cut-a", sets=["limits.budget_musd=3500"]))  # cut-b extends cut-a
@@ -110,6 +121,7 @@ def test_every_session_sees_a_save_and_an_edit_on_disk(tmp_path):
 
 
 # -- 3: YAML in a --set / --vary value has the limits of a scenario file --------------------------
+
 
 def _flow_bomb(levels: int) -> str:
     """9**levels strings once expanded, in a few hundred bytes."""
@@ -150,12 +162,14 @@ def test_aliases_in_a_set_or_vary_value_are_refused_quickly():
 def test_aliases_through_the_api_and_the_cli(api, project):
     (p,) = _problems(api.post("/api/solve", json={"set": [f"description={_flow_bomb(6)}"]}))
     assert p["key"] == "description" and "expands to more than 100,000 values" in p["message"]
-    res = CliRunner().invoke(cli, ["validate", str(project / "models/baseline.yaml"), "--set",
-                                   f"description={_flow_bomb(6)}"])
+    res = CliRunner().invoke(
+        cli, ["validate", str(project / "models/baseline.yaml"), "--set", f"description={_flow_bomb(6)}"]
+    )
     assert res.exit_code == 2 and "expands to more than 100,000 values" in res.output
 
 
 # -- 4: set inputs=… in the page reads those tables, as the CLI does ------------------------------
+
 
 def _other_tables(src: Path, dest: Path) -> Path:
     """The baseline's tables with every option's budget doubled."""
@@ -179,12 +193,26 @@ def test_set_inputs_reads_those_tables_as_the_cli_does(tmp_path):
     got = c.post("/api/solve", json={"set": ["inputs=inputs/dear"]})  # relative to the project folder
     assert got.status_code == 200, got.text
     got = got.json()
-    want = _cli_json(["solve", str(root / "models/baseline.yaml"), "--set", f"inputs={other}", "--json",
-                      "--out", str(tmp_path / "r")])
-    assert (got["objective"], got["selected_ids"], got["input_sha256"]) == \
-        (want["objective"], want["selected_ids"], want["input_sha256"])
+    want = _cli_json(
+        [
+            "solve",
+            str(root / "models/baseline.yaml"),
+            "--set",
+            f"inputs={other}",
+            "--json",
+            "--out",
+            str(tmp_path / "r"),
+        ]
+    )
+    assert (got["objective"], got["selected_ids"], got["input_sha256"]) == (
+        want["objective"],
+        want["selected_ids"],
+        want["input_sha256"],
+    )
     assert got["input_sha256"] != base["input_sha256"] and got["objective"] < base["objective"]
-    assert c.post("/api/solve", json={}).json()["objective"] == base["objective"]  # the next what-if: the baseline again
+    assert (
+        c.post("/api/solve", json={}).json()["objective"] == base["objective"]
+    )  # the next what-if: the baseline again
     saved = c.post("/api/save", json={"whatif": {"set": ["inputs=inputs/dear"]}, "name": "dear"})
     assert saved.status_code == 200 and "inputs: ../inputs/dear" in saved.json()["text"]
     elsewhere = _other_tables(root / "inputs/baseline", tmp_path / "elsewhere")  # outside the project: refused
@@ -193,6 +221,7 @@ def test_set_inputs_reads_those_tables_as_the_cli_does(tmp_path):
 
 
 # -- 11: the web server reads nothing outside the project ---------------------------------------
+
 
 def _run_folder(path: Path, ids: list[str]) -> Path:
     path.mkdir(parents=True)
@@ -255,6 +284,7 @@ def test_scenarios_lists_only_what_it_accepts(tmp_path):
 
 # -- 12: odd input is a 4xx, never a 500 ---------------------------------------------------------
 
+
 def test_non_ascii_token_and_csrf_values(api):
     bare = _bare(api)
     assert bare.get("/api/scenarios", headers={"Authorization": "Bearer é".encode()}).status_code == 401
@@ -276,9 +306,12 @@ def test_a_5000_digit_number(api, project):
     (p,) = _problems(api.post("/api/solve", json={"set": [f"limits.budget_musd={digits}"]}))
     assert p["key"] == "limits.budget_musd" and "5,000 digits" in p["message"]
     body = b'{"kind": "montecarlo", "samples": ' + digits.encode() + b"}"
-    assert _problems(api.post("/api/jobs", content=body, headers={"Content-Type": "application/json"}))[0]["key"] == "body"
-    res = CliRunner().invoke(cli, ["solve", str(project / "models/baseline.yaml"), "--set",
-                                   f"limits.budget_musd={digits}"])
+    assert (
+        _problems(api.post("/api/jobs", content=body, headers={"Content-Type": "application/json"}))[0]["key"] == "body"
+    )
+    res = CliRunner().invoke(
+        cli, ["solve", str(project / "models/baseline.yaml"), "--set", f"limits.budget_musd={digits}"]
+    )
     assert res.exit_code == 2 and "5,000 digits" in res.output
 
 
@@ -302,8 +335,11 @@ def _wait(c, job_id, session, timeout=120):
 
 
 def test_a_job_belongs_to_the_session_that_started_it(api):
-    job = api.post("/api/jobs", json={"kind": "sweep", "vary": [{"key": "limits.budget_musd", "values": [3000]}]},
-                   headers={"X-Planner-Session": "tab-a"}).json()
+    job = api.post(
+        "/api/jobs",
+        json={"kind": "sweep", "vary": [{"key": "limits.budget_musd", "values": [3000]}]},
+        headers={"X-Planner-Session": "tab-a"},
+    ).json()
     for call in (api.get, api.delete):
         assert call(f"/api/jobs/{job['id']}", headers={"X-Planner-Session": "tab-b"}).status_code == 404
         assert call(f"/api/jobs/{job['id']}").status_code == 404  # nor an API client without a session
@@ -319,13 +355,21 @@ def test_a_monte_carlo_job_needs_something_to_perturb_up_front(api):
 
 def test_every_response_carries_the_csp(api):
     bare = _bare(api)
-    for r in (api.get("/api/scenarios"), api.post("/api/solve", json={"set": ["x"]}), api.get("/api/jobs/nope"),
-              bare.get("/api/scenarios"), api.get("/openapi.json"), api.get("/"), api.get("/static/app.js")):
+    for r in (
+        api.get("/api/scenarios"),
+        api.post("/api/solve", json={"set": ["x"]}),
+        api.get("/api/jobs/nope"),
+        bare.get("/api/scenarios"),
+        api.get("/openapi.json"),
+        api.get("/"),
+        api.get("/static/app.js"),
+    ):
         assert "default-src 'none'" in r.headers.get("content-security-policy", ""), r.request.url
         assert r.headers["x-content-type-options"] == "nosniff"
 
 
 # -- 13: the printed URL accepts connections at once ---------------------------------------------
+
 
 @pytest.mark.slow
 def test_the_printed_url_accepts_a_connection_at_once(project):

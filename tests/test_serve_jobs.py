@@ -1,6 +1,7 @@
 """The job kinds of `planner serve` through the ASGI client: the schema the page builds its forms
 from, a kind added to the API appearing in it, and each new kind's figures equal to the CLI's
 `--json` (robust, tranches, value) or the library's."""
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,17 @@ def test_the_schema_lists_every_kind_with_its_fields(api):
     from planner.web.job_kinds import KIND_MODELS
 
     kinds = api.get("/api/jobs/schema").json()["kinds"]
-    assert [k["kind"] for k in kinds] == ["frontier", "tranches", "sweep", "montecarlo", "alternatives", "robust", "value",
-                                          "rival", "pareto"]
+    assert [k["kind"] for k in kinds] == [
+        "frontier",
+        "tranches",
+        "sweep",
+        "montecarlo",
+        "alternatives",
+        "robust",
+        "value",
+        "rival",
+        "pareto",
+    ]
     assert len(kinds) == len(KIND_MODELS)
     frontier = kinds[0]["schema"]
     solves = frontier["properties"]["max_solves"]
@@ -107,8 +117,19 @@ def test_job_states_are_an_enum():
 def test_tranches_job_equals_the_cli(api, project, tmp_path):
     j = _wait(api, api.post("/api/jobs", json={"kind": "tranches", "limits": [2000, 4800]}).json()["id"])
     assert j["state"] == "done", j
-    want = _cli_json(["frontier", str(project / "models/baseline.yaml"), "--resource", "budget_musd",
-                      "--tranches", "2000,4800", "--json", "--out", str(tmp_path / "t")])
+    want = _cli_json(
+        [
+            "frontier",
+            str(project / "models/baseline.yaml"),
+            "--resource",
+            "budget_musd",
+            "--tranches",
+            "2000,4800",
+            "--json",
+            "--out",
+            str(tmp_path / "t"),
+        ]
+    )
     for key in ("objective_sum", "unconstrained_sum", "price_of_nesting", "tranches", "nested"):
         assert j["result"]["summary"][key] == want[key], key
     table = next(b for b in j["result"]["view"] if b["type"] == "table")
@@ -128,13 +149,34 @@ def test_value_job_equals_the_cli(api, project):
 def test_robust_job_with_intervals_from_the_request_equals_the_cli(api, project, tmp_path):
     """The page's intervals and orders become robust.* edits: the same figures as
     `planner robust --set ...` on the same edits."""
-    body = {"kind": "robust", "sector_weights": [{"id": "ai", "low": 1.0, "high": 2.0}, {"id": "semis", "low": 1.2, "high": 1.8}],
-            "order": ["semis >= ai"], "max_portfolios": 2, "samples": 0}
+    body = {
+        "kind": "robust",
+        "sector_weights": [{"id": "ai", "low": 1.0, "high": 2.0}, {"id": "semis", "low": 1.2, "high": 1.8}],
+        "order": ["semis >= ai"],
+        "max_portfolios": 2,
+        "samples": 0,
+    }
     j = _wait(api, api.post("/api/jobs", json=body).json()["id"], timeout=300)
     assert j["state"] in ("done", "partial"), j
-    want = _cli_json(["robust", str(project / "models/baseline.yaml"), "--set", "robust.sector_weights.ai=[1.0, 2.0]",
-                      "--set", "robust.sector_weights.semis=[1.2, 1.8]", "--set", 'robust.order=["semis >= ai"]',
-                      "--max-portfolios", "2", "--samples", "0", "--json", "--out", str(tmp_path / "r")])
+    want = _cli_json(
+        [
+            "robust",
+            str(project / "models/baseline.yaml"),
+            "--set",
+            "robust.sector_weights.ai=[1.0, 2.0]",
+            "--set",
+            "robust.sector_weights.semis=[1.2, 1.8]",
+            "--set",
+            'robust.order=["semis >= ai"]',
+            "--max-portfolios",
+            "2",
+            "--samples",
+            "0",
+            "--json",
+            "--out",
+            str(tmp_path / "r"),
+        ]
+    )
     s = j["result"]["summary"]
     assert s["maximin"]["worst_case"] == pytest.approx(want["maximin"]["worst_case"])
     assert s["minimax_regret"]["max_regret"] == pytest.approx(want["minimax_regret"]["max_regret"])
@@ -148,8 +190,19 @@ def test_replan_from_a_list_gives_the_change_table_and_price_of_stability(api, p
     incumbent = base["selected_ids"][1:]
     sets = [f"replan.incumbent={json.dumps(incumbent)}", "replan.max_changes=1"]
     got = api.post("/api/solve", json={"set": sets}).json()
-    want = _cli_json(["solve", str(project / "models/baseline.yaml"), "--set", sets[0], "--set", sets[1], "--json",
-                      "--out", str(tmp_path / "rp")])
+    want = _cli_json(
+        [
+            "solve",
+            str(project / "models/baseline.yaml"),
+            "--set",
+            sets[0],
+            "--set",
+            sets[1],
+            "--json",
+            "--out",
+            str(tmp_path / "rp"),
+        ]
+    )
     assert got["changes"] == want["changes"] and got["objective"] == want["objective"]
     assert got["replan"]["clean_sheet"]["price_of_stability"] == want["replan"]["clean_sheet"]["price_of_stability"]
     assert got["status"] == "optimal" and got["changes"]["total"] <= 1
@@ -168,29 +221,64 @@ def test_portfolio_rows_carry_benefit_cost_and_gaps(api):
 @pytest.mark.slow
 def test_rival_job_equals_the_cli(api, project, tmp_path):
     """The rival tab runs `planner rival`: the same plans, worst cases and price of hedging."""
-    j = _wait(api, api.post("/api/jobs", json={"kind": "rival", "budget": 2, "budgets": [0, 1],
-                                                "whatif": {"scenario": "models/rival.yaml"}}).json()["id"], timeout=300)
+    j = _wait(
+        api,
+        api.post(
+            "/api/jobs",
+            json={"kind": "rival", "budget": 2, "budgets": [0, 1], "whatif": {"scenario": "models/rival.yaml"}},
+        ).json()["id"],
+        timeout=300,
+    )
     assert j["state"] == "done", j
-    want = _cli_json(["rival", str(project / "models/rival.yaml"), "--budget", "2", "--budgets", "0:1:1", "--json",
-                      "--out", str(tmp_path / "r")])
+    want = _cli_json(
+        [
+            "rival",
+            str(project / "models/rival.yaml"),
+            "--budget",
+            "2",
+            "--budgets",
+            "0:1:1",
+            "--json",
+            "--out",
+            str(tmp_path / "r"),
+        ]
+    )
     got = j["result"]["summary"]
     for plan in ("nominal", "hedged"):
         for key in ("objective", "worst_case", "selected", "response"):
             assert got[plan][key] == want[plan][key], (plan, key)
     assert got["price_of_hedging"] == want["price_of_hedging"] and got["gain"] == want["gain"]
-    assert [r["hedged_worst_case"] for r in j["result"]["tables"]["rival_ladder.csv"]] == \
-        [r["hedged_worst_case"] for r in want["ladder"]]
+    assert [r["hedged_worst_case"] for r in j["result"]["tables"]["rival_ladder.csv"]] == [
+        r["hedged_worst_case"] for r in want["ladder"]
+    ]
 
 
 @pytest.mark.slow
 def test_pareto_job_equals_the_cli_and_says_partial(api, project, tmp_path):
     """The Pareto tab runs `planner pareto`; a front stopped by its point limit is partial, not done."""
-    j = _wait(api, api.post("/api/jobs", json={"kind": "pareto", "max_points": 3,
-                                                "objectives": [{"kind": "coverage"}, {"kind": "risk"}]}).json()["id"],
-              timeout=300)
-    want = _cli_json(["pareto", str(project / "models/baseline.yaml"), "--objectives", "coverage,risk",
-                      "--max-points", "3", "--json", "--out", str(tmp_path / "p")])
+    j = _wait(
+        api,
+        api.post(
+            "/api/jobs",
+            json={"kind": "pareto", "max_points": 3, "objectives": [{"kind": "coverage"}, {"kind": "risk"}]},
+        ).json()["id"],
+        timeout=300,
+    )
+    want = _cli_json(
+        [
+            "pareto",
+            str(project / "models/baseline.yaml"),
+            "--objectives",
+            "coverage,risk",
+            "--max-points",
+            "3",
+            "--json",
+            "--out",
+            str(tmp_path / "p"),
+        ]
+    )
     assert want["complete"] is False and j["state"] == "partial", j
     rows = j["result"]["tables"]["pareto.csv"]
-    assert [[r["coverage"], r["risk"]] for r in rows] == [[p["values"]["coverage"], p["values"]["risk"]]
-                                                          for p in want["points"]]
+    assert [[r["coverage"], r["risk"]] for r in rows] == [
+        [p["values"]["coverage"], p["values"]["risk"]] for p in want["points"]
+    ]

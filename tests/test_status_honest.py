@@ -4,6 +4,7 @@ failure is exit 1 carrying the solver's message.
 
 (tests/test_cli.py covers HiGHS stopped by time on a min_cost instance, and exit 3.)
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,20 +32,27 @@ def scp42_four_cover(root: Path) -> Path:
     under 1 s.)"""
     nums = [int(t) for t in ORLIB.read_text().split()]
     m, n = nums[0], nums[1]
-    costs, rows, pos = nums[2:2 + n], [], 2 + n
+    costs, rows, pos = nums[2 : 2 + n], [], 2 + n
     for _ in range(m):
-        rows.append(nums[pos + 1:pos + 1 + nums[pos]])
+        rows.append(nums[pos + 1 : pos + 1 + nums[pos]])
         pos += 1 + nums[pos]
     inputs = root / "inputs" / "scp"
     inputs.mkdir(parents=True)
     tables = {
         "partners": (["partner_id", "name"], [["p", "P"]]),
         "sectors": (["sector_id", "name"], [["s", "S"]]),
-        "gaps": (["gap_id", "sector_id", "name", "size"], [[f"r{i}", "s", f"row {i}", 4] for i, c in enumerate(rows, 1) if len(c) >= 4]),
-        "options": (["option_id", "partner_id", "sector_id", "kind", "budget_musd"],
-                    [[f"c{j}", "p", "s", "buyer", c] for j, c in enumerate(costs, 1)]),
-        "contributions": (["option_id", "gap_id", "amount"],
-                          [[f"c{j}", f"r{i}", 1] for i, c in enumerate(rows, 1) if len(c) >= 4 for j in c]),
+        "gaps": (
+            ["gap_id", "sector_id", "name", "size"],
+            [[f"r{i}", "s", f"row {i}", 4] for i, c in enumerate(rows, 1) if len(c) >= 4],
+        ),
+        "options": (
+            ["option_id", "partner_id", "sector_id", "kind", "budget_musd"],
+            [[f"c{j}", "p", "s", "buyer", c] for j, c in enumerate(costs, 1)],
+        ),
+        "contributions": (
+            ["option_id", "gap_id", "amount"],
+            [[f"c{j}", f"r{i}", 1] for i, c in enumerate(rows, 1) if len(c) >= 4 for j in c],
+        ),
     }
     for name, (header, data) in tables.items():
         with (inputs / f"{name}.csv").open("w", newline="") as fh:
@@ -60,8 +68,14 @@ def scp(tmp_path_factory) -> Path:
     return scp42_four_cover(tmp_path_factory.mktemp("scp"))
 
 
-MAX_3000 = ["--set", "objective.sense=max_coverage", "--set", "objective.coverage_target=null",
-            "--set", "limits.budget_musd=3000"]
+MAX_3000 = [
+    "--set",
+    "objective.sense=max_coverage",
+    "--set",
+    "objective.coverage_target=null",
+    "--set",
+    "limits.budget_musd=3000",
+]
 
 
 def solve(*args) -> tuple[int, dict]:
@@ -98,11 +112,14 @@ Enumerated nodes:               0
 """
 
 
-@pytest.mark.parametrize("maximize, obj, side, bound, expected", [
-    (False, "3293.00000000", "Lower", "3269.237", 3269.237),  # as CBC 2.10 writes a minimisation
-    (True, "180.00000000", "Upper", "180.191", 180.191),  # … and a maximisation (user sense)
-    (True, "-180.00000000", "Lower", "-180.191", 180.191),  # should it ever write the negated form
-])
+@pytest.mark.parametrize(
+    "maximize, obj, side, bound, expected",
+    [
+        (False, "3293.00000000", "Lower", "3269.237", 3269.237),  # as CBC 2.10 writes a minimisation
+        (True, "180.00000000", "Upper", "180.191", 180.191),  # … and a maximisation (user sense)
+        (True, "-180.00000000", "Lower", "-180.191", 180.191),  # should it ever write the negated form
+    ],
+)
 def test_cbc_bound_is_read_from_its_log(tmp_path, maximize, obj, side, bound, expected):
     solve_mod = importlib.import_module("planner.solver.cbc")
     log = tmp_path / "cbc.log"
@@ -136,8 +153,9 @@ def test_a_gap_setting_reports_the_true_bound_and_gap(scp, tmp_path, backend):
     assert (rec["mip_gap"], rec["backend"]) == (0.05, backend)  # the flags are recorded as run
     check(tmp_path / "run")
     # Judged against a zero gap setting, the same run is not proven optimal.
-    res = CliRunner().invoke(cli, ["check", str(tmp_path / "run"), "--scenario", str(scp), "--set", f"solver.backend={backend}",
-                                   "--json"])
+    res = CliRunner().invoke(
+        cli, ["check", str(tmp_path / "run"), "--scenario", str(scp), "--set", f"solver.backend={backend}", "--json"]
+    )
     where = [d["where"] for d in json.loads(res.stdout)["discrepancies"]]
     assert res.exit_code == 1 and "key status" in where
 
@@ -168,8 +186,17 @@ def test_unbounded_is_not_reported_as_infeasible(monkeypatch, tmp_path, backend)
 
 @pytest.mark.parametrize("backend", ["highs", "cbc"])
 def test_infeasible_stays_infeasible(tmp_path, backend):
-    code, s = solve(TINY, "--solver", backend, "--set", "objective.coverage_target=1", "--set", "limits.budget_musd=6",
-                    "--out", tmp_path / "run")
+    code, s = solve(
+        TINY,
+        "--solver",
+        backend,
+        "--set",
+        "objective.coverage_target=1",
+        "--set",
+        "limits.budget_musd=6",
+        "--out",
+        tmp_path / "run",
+    )
     assert (code, s["status"]) == (3, "infeasible"), s
 
 
@@ -209,6 +236,7 @@ def test_a_solver_exception_is_exit_1_with_the_solvers_message(monkeypatch, tmp_
 
     message = "out of licences at node 17"  # any message the solver gives must reach the user
     if backend == "cbc":
+
         def boom(self, lp):
             raise pulp.PulpSolverError(f"Pulp: Error while executing {message}")
 

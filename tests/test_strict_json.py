@@ -5,6 +5,7 @@ Python's json module writes and reads NaN and Infinity, which no other JSON pars
 runs here with --json on the tiny scenario, its stdout and the JSON files it wrote parsed
 with a parser that refuses NaN/Infinity; a source check keeps new writers on json_text.
 """
+
 from __future__ import annotations
 
 import ast
@@ -27,6 +28,7 @@ PLANNER = Path(__file__).resolve().parent.parent / "planner"
 def strict_loads(text: str):
     def refuse(name: str):
         raise ValueError(f"not JSON: {name}")
+
     return json.loads(text, parse_constant=refuse)
 
 
@@ -48,15 +50,46 @@ def runs(tiny: Path) -> list[tuple[str, list]]:
         ("export", ["export", d / "run", "--to", "md", "--out", d / "report.md"]),
         ("explain", ["explain", tiny, "a", "--max-steps", "2"]),
         ("value", ["value", tiny, "--out", d / "value"]),
-        ("diagnose", ["diagnose", tiny, "--no-alternatives", "--set", "objective.coverage_target=1", "--out", d / "dg"]),
+        (
+            "diagnose",
+            ["diagnose", tiny, "--no-alternatives", "--set", "objective.coverage_target=1", "--out", d / "dg"],
+        ),
         ("frontier", ["frontier", tiny, "--resource", "budget_musd", "--max-solves", "4", "--out", d / "frontier"]),
         ("frontier", ["frontier", tiny, "--resource", "budget_musd", "--tranches", "5,11", "--out", d / "tranches"]),
         ("sweep", ["sweep", tiny, "--vary", "limits.budget_musd=0,8,11", "--workers", "1", "--out", d / "sweep"]),
-        ("montecarlo", ["montecarlo", tiny, "--samples", "3", "--seed", "1", "--workers", "1", "--out", d / "mc",
-                        "--perturb", "contributions.amount=uniform:0.7:1.3"]),
+        (
+            "montecarlo",
+            [
+                "montecarlo",
+                tiny,
+                "--samples",
+                "3",
+                "--seed",
+                "1",
+                "--workers",
+                "1",
+                "--out",
+                d / "mc",
+                "--perturb",
+                "contributions.amount=uniform:0.7:1.3",
+            ],
+        ),
         ("alternatives", ["alternatives", tiny, "--within", "10%", "--count", "2", "--out", d / "alt"]),
-        ("robust", ["robust", tiny, "--max-portfolios", "2", "--samples", "2", "--out", d / "robust",
-                    "--set", "robust.sector_weights.semis=[1, 2]"]),
+        (
+            "robust",
+            [
+                "robust",
+                tiny,
+                "--max-portfolios",
+                "2",
+                "--samples",
+                "2",
+                "--out",
+                d / "robust",
+                "--set",
+                "robust.sector_weights.semis=[1, 2]",
+            ],
+        ),
         ("rival", ["rival", tiny, "--set", "rival.budget=1", "--out", d / "rival"]),
         ("pareto", ["pareto", tiny, "--objectives", "coverage,cost:budget_musd", "--out", d / "pareto"]),
         ("generate", ["generate", d / "gen", "--options", "20"]),
@@ -95,12 +128,35 @@ class Colour(Enum):
 def test_json_text_maps_non_finite_figures_to_null():
     from planner.io.numbers import json_text
 
-    data = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf, "np_nan": np.float64("nan"), "np_int": np.int64(3),
-            "np_float": np.float32(0.5), "ok": 1.25, "nested": [(1, math.inf)], 2: Colour.RED, "path": Path("a/b"),
-            "flag": np.bool_(True), "none": None}
+    data = {
+        "nan": math.nan,
+        "inf": math.inf,
+        "-inf": -math.inf,
+        "np_nan": np.float64("nan"),
+        "np_int": np.int64(3),
+        "np_float": np.float32(0.5),
+        "ok": 1.25,
+        "nested": [(1, math.inf)],
+        2: Colour.RED,
+        "path": Path("a/b"),
+        "flag": np.bool_(True),
+        "none": None,
+    }
     out = strict_loads(json_text(data))
-    assert out == {"nan": None, "inf": None, "-inf": None, "np_nan": None, "np_int": 3, "np_float": 0.5, "ok": 1.25,
-                   "nested": [[1, None]], "2": "red", "path": "a/b", "flag": True, "none": None}
+    assert out == {
+        "nan": None,
+        "inf": None,
+        "-inf": None,
+        "np_nan": None,
+        "np_int": 3,
+        "np_float": 0.5,
+        "ok": 1.25,
+        "nested": [[1, None]],
+        "2": "red",
+        "path": "a/b",
+        "flag": True,
+        "none": None,
+    }
     assert json_text({"a": [1.5]}, indent=None, sort_keys=True) == '{"a": [1.5]}'
 
 
@@ -117,8 +173,7 @@ INTERNAL = {
     "report/content.py": 1,  # a nested value as text in one report cell
 }
 # Writers in files other helpers own in issue 18, to move onto json_text when merged.
-PENDING = {
-}
+PENDING = {}
 
 
 def test_json_documents_are_written_by_json_text_only():
@@ -127,9 +182,14 @@ def test_json_documents_are_written_by_json_text_only():
         rel = path.relative_to(PLANNER).as_posix()
         if rel == "io/numbers.py":
             continue
-        calls = [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-                 if isinstance(node, ast.Attribute) and node.attr in ("dump", "dumps")
-                 and isinstance(node.value, ast.Name) and node.value.id == "json"]
+        calls = [
+            node.lineno
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Attribute)
+            and node.attr in ("dump", "dumps")
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "json"
+        ]
         if len(calls) > INTERNAL.get(rel, 0) + PENDING.get(rel, 0):
             found.append(f"{rel}: lines {calls}")
     assert not found, f"write JSON with planner.io.numbers.json_text: {found}"

@@ -5,6 +5,7 @@ contain fragments the planner once read meaning from (`_z_` marked a diversify i
 row, `_once_` and `link_` phasing definitions). Solve, explain, value and diagnose must give
 the same results, sentence for sentence, once the ids are mapped back.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -59,6 +60,7 @@ def _back(ids: dict[str, str]):
         for old, new in ids.items():
             text = text.replace(new, PLAIN[old])
         return text
+
     return undo
 
 

@@ -8,6 +8,7 @@ model must have its numpy twin with the same activity and bounds (and no twin wi
 row), and the MILP's primary objective at those values must equal
 `planner.results.evaluation.evaluate(...).objective`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,7 +42,9 @@ def assert_faces_agree(sc, x, start) -> None:
     missing = [key for key in comp.col_keys if key not in columns]
     assert not missing, f"columns without a value from the numpy face: {missing}"
     v = np.array([columns[key] for key in comp.col_keys], dtype=float)
-    assert np.all(v >= comp.col_lower - TOL) and np.all(v <= comp.col_upper + TOL), "a face value is outside its column's bounds"
+    assert np.all(v >= comp.col_lower - TOL) and np.all(v <= comp.col_upper + TOL), (
+        "a face value is outside its column's bounds"
+    )
     row_of_entry = np.repeat(np.arange(len(comp.tags)), np.diff(comp.start))
     activity = np.bincount(row_of_entry, weights=comp.value * v[comp.index], minlength=len(comp.tags))
     seen = set()
@@ -59,8 +62,12 @@ def assert_faces_agree(sc, x, start) -> None:
 
 
 @pytest.mark.parametrize("family", family_names())
-@settings(max_examples=15, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_each_family_two_faces(family, data):
     inst = data.draw(instances(max_options=6))
@@ -70,8 +77,12 @@ def test_each_family_two_faces(family, data):
     assert_faces_agree(sc, x, start)
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_families_combined_two_faces(data):
     families = data.draw(st.lists(st.sampled_from(family_names()), min_size=2, max_size=5, unique=True))
@@ -94,11 +105,17 @@ def test_every_registered_family_has_both_faces():
     for family in REGISTRY.values():
         module = __import__(family.module, fromlist=["_"])
         assert callable(getattr(module, f"add_{family.name}", None)), f"{family.name} has no add_{family.name}"
-        assert callable(getattr(module, f"evaluate_{family.name}", None)), f"{family.name} has no evaluate_{family.name}"
+        assert callable(getattr(module, f"evaluate_{family.name}", None)), (
+            f"{family.name} has no evaluate_{family.name}"
+        )
 
 
-@settings(max_examples=25, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_rival_response_copy_two_faces(data):
     """The rival's master (planner.rival.master): a response copy's value, the model's own rows on
@@ -132,8 +149,12 @@ def test_rival_response_copy_two_faces(data):
     assert outcome.objective_solver == pytest.approx(value_under(sc, x, pulled), abs=1e-7)
 
 
-@settings(max_examples=30, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_engaged_part_two_faces(data):
     """The partner-engagement part (`planner.model.engaged`, added on demand by `planner pareto`):

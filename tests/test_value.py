@@ -1,4 +1,5 @@
 """`planner value`: bound values by exact re-solves, each checked through planner.api.solve."""
+
 from __future__ import annotations
 
 import json
@@ -69,10 +70,15 @@ def verify(path: Path, report, tmp_path: Path, rows=None) -> int:
             if b.family == "limit":
                 sc = load_scenario(path, [f"limits.{b.ident}={bound!r}"])
             elif b.family == "target":
-                sc = load_scenario(_with_table(path, tmp_path / f"{b.row}-{k}", "gaps", "gap_id", b.ident, "target", bound))
+                sc = load_scenario(
+                    _with_table(path, tmp_path / f"{b.row}-{k}", "gaps", "gap_id", b.ident, "target", bound)
+                )
             elif b.family == "max_options":
-                sc = load_scenario(_with_table(path, tmp_path / f"{b.row}-{k}", "partners", "partner_id", b.ident,
-                                               "max_options", bound))
+                sc = load_scenario(
+                    _with_table(
+                        path, tmp_path / f"{b.row}-{k}", "partners", "partner_id", b.ident, "max_options", bound
+                    )
+                )
             else:
                 continue
             res = solve(sc)
@@ -134,4 +140,6 @@ def test_require_rule_priced_as_dropping_it():
     assert b.row == "require_c" and b.tightened_bound is None and b.gain_if_relaxed == pytest.approx(0.8)
     assert "Dropping the rule require c is worth 0.8." in describe(r)
     assert "c" not in solve(load_scenario(TINY)).selected  # the re-solve the 0.8 stands for
-    assert solve(load_scenario(TINY)).objective - solve(load_scenario(TINY, ["rules.require=[c]"])).objective == pytest.approx(0.8)
+    assert solve(load_scenario(TINY)).objective - solve(
+        load_scenario(TINY, ["rules.require=[c]"])
+    ).objective == pytest.approx(0.8)

@@ -3,6 +3,7 @@
 Also: merged or blank header cells, and a missing sheet, are named clearly (sheet,
 row 1, column letter) instead of surfacing as pandas' 'Unnamed: N' columns.
 """
+
 from __future__ import annotations
 
 import csv
@@ -53,8 +54,9 @@ def scenario_on(tmp_path: Path, source: Path, inputs: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("source", [ROOT / "models" / "baseline.yaml", ROOT / "tests" / "data" / "tiny.yaml"],
-                         ids=["baseline", "tiny"])
+@pytest.mark.parametrize(
+    "source", [ROOT / "models" / "baseline.yaml", ROOT / "tests" / "data" / "tiny.yaml"], ids=["baseline", "tiny"]
+)
 def test_workbook_round_trip_gives_the_identical_portfolio(tmp_path, source):
     folder = (source.parent / (load_scenario(source).inputs_path)).resolve()
     csv_folder_to_workbook(folder, tmp_path / "plan.xlsx")

@@ -4,6 +4,7 @@ Reads each folder's summary.json, portfolio.csv and coverage.csv (through `plann
 runs — two scenarios, a run and a sweep point, two dates — and says when they were made
 from different inputs. Differences are B − A.
 """
+
 from __future__ import annotations
 
 import math
@@ -91,13 +92,23 @@ def compare_runs(a: str | Path, b: str | Path) -> Comparison:
         cov_a = None if xa is None else _num(xa["covered"])
         cov_b = None if xb is None else _num(xb["covered"])
         size = _num(ref["size"])
-        gaps.append({"gap_id": g, "sector_id": str(ref["sector_id"]), "size": size,
-                     "covered_a": cov_a, "covered_b": cov_b, "change": _diff(cov_a, cov_b),
-                     "fraction_a": None if cov_a is None or not size else round(cov_a / size, 9),
-                     "fraction_b": None if cov_b is None or not size else round(cov_b / size, 9)})
+        gaps.append(
+            {
+                "gap_id": g,
+                "sector_id": str(ref["sector_id"]),
+                "size": size,
+                "covered_a": cov_a,
+                "covered_b": cov_b,
+                "change": _diff(cov_a, cov_b),
+                "fraction_a": None if cov_a is None or not size else round(cov_a / size, 9),
+                "fraction_b": None if cov_b is None or not size else round(cov_b / size, 9),
+            }
+        )
     sectors: dict[str, dict] = {}
     for row in gaps:
-        s = sectors.setdefault(row["sector_id"], {"sector_id": row["sector_id"], "size": 0.0, "covered_a": 0.0, "covered_b": 0.0})
+        s = sectors.setdefault(
+            row["sector_id"], {"sector_id": row["sector_id"], "size": 0.0, "covered_a": 0.0, "covered_b": 0.0}
+        )
         s["size"] += row["size"] or 0.0
         for side in ("a", "b"):
             v = row[f"covered_{side}"]
@@ -112,17 +123,34 @@ def compare_runs(a: str | Path, b: str | Path) -> Comparison:
     resources = []
     for r in list(res_a) + [r for r in res_b if r not in res_a]:
         ua, ub = _num((res_a.get(r) or {}).get("used")), _num((res_b.get(r) or {}).get("used"))
-        resources.append({"resource": r, "used_a": ua, "used_b": ub, "change": _diff(ua, ub),
-                          "limit_a": _num((res_a.get(r) or {}).get("limit")), "limit_b": _num((res_b.get(r) or {}).get("limit"))})
+        resources.append(
+            {
+                "resource": r,
+                "used_a": ua,
+                "used_b": ub,
+                "change": _diff(ua, ub),
+                "limit_a": _num((res_a.get(r) or {}).get("limit")),
+                "limit_b": _num((res_b.get(r) or {}).get("limit")),
+            }
+        )
     oa, ob = _num(ra.summary.get("objective")), _num(rb.summary.get("objective"))
     return Comparison(
-        run_a=str(ra.folder), run_b=str(rb.folder),
-        scenario_a=str(ra.summary.get("scenario", "")), scenario_b=str(rb.summary.get("scenario", "")),
-        status_a=str(ra.summary.get("status", "")), status_b=str(rb.summary.get("status", "")),
-        objective_a=oa, objective_b=ob, objective_change=_diff(oa, ob),
+        run_a=str(ra.folder),
+        run_b=str(rb.folder),
+        scenario_a=str(ra.summary.get("scenario", "")),
+        scenario_b=str(rb.summary.get("scenario", "")),
+        status_a=str(ra.summary.get("status", "")),
+        status_b=str(rb.summary.get("status", "")),
+        objective_a=oa,
+        objective_b=ob,
+        objective_change=_diff(oa, ob),
         same_inputs=ra.summary.get("input_sha256") == rb.summary.get("input_sha256"),
-        added=_options(port_b, ids_b - ids_a), removed=_options(port_a, ids_a - ids_b),
-        kept=len(ids_a & ids_b), gaps=gaps, sectors=list(sectors.values()), resources=resources,
+        added=_options(port_b, ids_b - ids_a),
+        removed=_options(port_a, ids_a - ids_b),
+        kept=len(ids_a & ids_b),
+        gaps=gaps,
+        sectors=list(sectors.values()),
+        resources=resources,
     )
 
 
@@ -132,7 +160,9 @@ def describe(c: Comparison) -> list[str]:
 
     out = [f"A: {c.run_a} ({c.scenario_a}, {c.status_a}); B: {c.run_b} ({c.scenario_b}, {c.status_b})."]
     if c.objective_change is not None:
-        out.append(f"Objective {fmt(c.objective_a)} → {fmt(c.objective_b)} ({'+' if c.objective_change >= 0 else ''}{fmt(c.objective_change)}).")
+        out.append(
+            f"Objective {fmt(c.objective_a)} → {fmt(c.objective_b)} ({'+' if c.objective_change >= 0 else ''}{fmt(c.objective_change)})."
+        )
     out.append(f"{len(c.added)} option(s) added, {len(c.removed)} removed, {c.kept} kept.")
     if c.same_inputs:
         out.append("Both runs used the same inputs and settings (same input_sha256).")

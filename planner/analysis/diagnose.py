@@ -31,6 +31,7 @@ returns an empty set even on an infeasible model; `kIisStrategyFromLp | kIisStra
 returns an irreducible set. HiGHS computes it on the LP relaxation: when the relaxation is
 feasible (integrality alone causes the conflict) there is no IIS, and the report says so.
 """
+
 from __future__ import annotations
 
 import math
@@ -102,14 +103,14 @@ def _outward(wb: Workbench, row: RowInfo, value: float, up: bool) -> float:
     return (math.ceil(value / q - 1e-6) if up else math.floor(value / q + 1e-6)) * q
 
 
-def describe_change(sc: Scenario, row: RowInfo, new: float, value: float | None = None
-                    ) -> tuple[str, str | None, dict | None, str | None]:
+def describe_change(
+    sc: Scenario, row: RowInfo, new: float, value: float | None = None
+) -> tuple[str, str | None, dict | None, str | None]:
     """(sentence, --set override, table edit, the scenario key the change sets) for one relaxed
     row, from its tag: the scenario key or table cell its bound came from, and the scale
     (bound = scale × that value).
 
     `value` states the key's new value outright (rows that share a key; see `_merge_shared`)."""
-
 
     tag = row.tag
     key, subject, b = tag.key, tag.subject, row.bound
@@ -130,9 +131,13 @@ def describe_change(sc: Scenario, row: RowInfo, new: float, value: float | None 
     override = f"{key}={fmt_num(v)}" if _settable(key) else None
     if key == "objective.coverage_target":
         cur = sc.config.objective.coverage_target
-        return (f"lower objective.coverage_target from {fmt(cur)} to {fmt(v)} (the target on gap {subject} from "
-                f"{fmt(b)} to {fmt(v * tag.scale)}; it sets the target of every gap gaps.csv leaves blank)",
-                override, None, key)
+        return (
+            f"lower objective.coverage_target from {fmt(cur)} to {fmt(v)} (the target on gap {subject} from "
+            f"{fmt(b)} to {fmt(v * tag.scale)}; it sets the target of every gap gaps.csv leaves blank)",
+            override,
+            None,
+            key,
+        )
     if key == "rules.resilience.fraction":
         frac0 = sc.config.rules.resilience.fraction
         what = f"(row {row.name} needs {fmt(new)} instead of {fmt(b)})"
@@ -153,8 +158,12 @@ def describe_change(sc: Scenario, row: RowInfo, new: float, value: float | None 
     if row.family == "min_fraction":
         kind = "sector" if key == f"rules.min_fraction.sectors.{subject}" else "gap"
         table = sc.config.rules.min_fraction.sectors if kind == "sector" else sc.config.rules.min_fraction.gaps
-        return (f"lower the minimum covered fraction of {kind} {subject} from {fmt(table[subject])} to {fmt(v)}",
-                override, None, key)
+        return (
+            f"lower the minimum covered fraction of {kind} {subject} from {fmt(table[subject])} to {fmt(v)}",
+            override,
+            None,
+            key,
+        )
     return (f"{verb} {key}{label} from {fmt(b / tag.scale)} to {fmt(v)}", override, None, key)
 
 
@@ -165,19 +174,27 @@ def _listed(sc: Scenario, family: str) -> list[str]:
 def _cell_change(sc: Scenario, row: RowInfo, new: float) -> tuple[str, str | None, dict | None, str | None]:
     """A bound read from a table cell: the edit, and the scenario override where one exists."""
 
-
     cell = row.tag.cell
     table = getattr(sc, cell.table)
     id_column = {"gaps": "gap_id", "partners": "partner_id", "options": "option_id"}[cell.table]
-    edit = {"file": sc.files.get(cell.table), "row": int(table.index.get_loc(cell.row_id)) + 2, "column": cell.column,
-            id_column: cell.row_id, "value": new}
+    edit = {
+        "file": sc.files.get(cell.table),
+        "row": int(table.index.get_loc(cell.row_id)) + 2,
+        "column": cell.column,
+        id_column: cell.row_id,
+        "value": new,
+    }
     if row.family == "target":
         return (f"lower the target on gap {cell.row_id} from {fmt(row.bound)} to {fmt(new)}", None, edit, None)
     if row.family == "max_options":
         key = f"rules.max_options.partners.{cell.row_id}"
-        return (f"allow partner {cell.row_id} {fmt(new)} options instead of {fmt(row.bound)} (its cap is the "
-                f"partners table's {cell.column} column: edit it there, or override it with {key})",
-                f"{key}={fmt_num(new)}", edit, key)
+        return (
+            f"allow partner {cell.row_id} {fmt(new)} options instead of {fmt(row.bound)} (its cap is the "
+            f"partners table's {cell.column} column: edit it there, or override it with {key})",
+            f"{key}={fmt_num(new)}",
+            edit,
+            key,
+        )
     verb = "raise" if row.sense == "<=" else "lower"
     return (f"{verb} {cell.table} {cell.row_id} {cell.column} from {fmt(row.bound)} to {fmt(new)}", None, edit, None)
 
@@ -203,8 +220,6 @@ def _yaml_list(items) -> str:
     import json
 
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"
-
-
 
 
 class _Elastic:
@@ -238,9 +253,12 @@ class _Elastic:
             if only is not None:
                 session.set_column_bounds(cols, np.zeros(k), np.full(k, np.inf))
         wb.solves += 1
-        slack = None if res.values is None else np.maximum(0.0, res.values[self.n0:self.n0 + k])
-        return {"status": res.status, "slack": slack,
-                "penalty": None if slack is None else float(self.cost[self.n0:] @ slack)}
+        slack = None if res.values is None else np.maximum(0.0, res.values[self.n0 : self.n0 + k])
+        return {
+            "status": res.status,
+            "slack": slack,
+            "penalty": None if slack is None else float(self.cost[self.n0 :] @ slack),
+        }
 
 
 def _relaxation(wb: Workbench, row: RowInfo, w: float, slack: float) -> Relaxation:
@@ -250,8 +268,20 @@ def _relaxation(wb: Workbench, row: RowInfo, w: float, slack: float) -> Relaxati
         new = max(0.0, new)
     text, override, edit, key = describe_change(wb.scenario, row, new)
     change = abs(new - row.bound)
-    return Relaxation(row.name, row.family, row.ident, row.sense, row.bound, new, change,
-                      w * change / max(abs(row.bound), 1.0), text, override, edit, key)
+    return Relaxation(
+        row.name,
+        row.family,
+        row.ident,
+        row.sense,
+        row.bound,
+        new,
+        change,
+        w * change / max(abs(row.bound), 1.0),
+        text,
+        override,
+        edit,
+        key,
+    )
 
 
 def _merge_shared(wb: Workbench, relaxed: list[tuple[Relaxation, RowInfo, float]]) -> None:
@@ -302,13 +332,22 @@ def find_iis(wb: Workbench) -> dict:
     session.set_iis_strategy(IIS_STRATEGY)
     res = session.run_stage(comp.primary, wb.time_limit, 0.0, None)
     if res.status != Status.INFEASIBLE:
-        return {"source": "LP relaxation", "rows": [], "strategy": IIS_STRATEGY,
-                "message": f"the LP relaxation is {res.status}: the conflict needs integrality, HiGHS gives no IIS"}
+        return {
+            "source": "LP relaxation",
+            "rows": [],
+            "strategy": IIS_STRATEGY,
+            "message": f"the LP relaxation is {res.status}: the conflict needs integrality, HiGHS gives no IIS",
+        }
     iis = session.iis()
     rows = [comp.row_names[i] for i in iis.rows]
-    return {"source": "LP relaxation", "rows": rows, "strategy": IIS_STRATEGY,
-            "message": "irreducible: dropping any one of these rows removes this conflict" if iis.valid and rows
-            else f"HiGHS returned no IIS ({iis.status})"}
+    return {
+        "source": "LP relaxation",
+        "rows": rows,
+        "strategy": IIS_STRATEGY,
+        "message": "irreducible: dropping any one of these rows removes this conflict"
+        if iis.valid and rows
+        else f"HiGHS returned no IIS ({iis.status})",
+    }
 
 
 def diagnose(scenario: Scenario, workbench: Workbench | None = None, alternatives: bool = True) -> Diagnosis:
@@ -334,12 +373,16 @@ def diagnose(scenario: Scenario, workbench: Workbench | None = None, alternative
         el = _Elastic(wb, rows)
         best = el.solve()
         if best["slack"] is None:
-            diag.notes.append(f"no relaxation of the limits, targets and rules makes it feasible ({best['status']}): "
-                              "the conflict lies in rows diagnose may not relax"
-                              + (f" (kept: {', '.join(diag.kept)})" if diag.kept else ""))
+            diag.notes.append(
+                f"no relaxation of the limits, targets and rules makes it feasible ({best['status']}): "
+                "the conflict lies in rows diagnose may not relax"
+                + (f" (kept: {', '.join(diag.kept)})" if diag.kept else "")
+            )
             return diag
         if best["status"] != Status.OPTIMAL:
-            diag.notes.append(f"the elastic model stopped early ({best['status']}): the relaxation found may not be the smallest")
+            diag.notes.append(
+                f"the elastic model stopped early ({best['status']}): the relaxation found may not be the smallest"
+            )
         relaxed = [(_relaxation(wb, r, w, s), r, w) for (r, w), s in zip(rows, best["slack"].tolist()) if s > 1e-7]
         _merge_shared(wb, relaxed)
         diag.combined = [rel for rel, _, _ in relaxed]
@@ -368,16 +411,17 @@ def diagnose(scenario: Scenario, workbench: Workbench | None = None, alternative
 def describe(d: Diagnosis, short: bool = False) -> list[str]:
     """Plain-language diagnosis; `short` is what `planner solve` prints on an infeasible scenario."""
 
-
     if d.status != Status.INFEASIBLE:
         return [f"{d.scenario} is not infeasible ({d.status}); nothing to diagnose."]
     out = [f"{d.scenario} is infeasible."]
     if d.alternatives:
         out.append("Any one of these makes it feasible: " + "; or ".join(r.text for r in d.alternatives) + ".")
     if d.combined and (len(d.combined) > 1 or not d.alternatives):
-        out.append(f"Smallest weighted relaxation (penalty {fmt(d.penalty)}): "
-                   + ", and ".join(r.text for r in d.combined)
-                   + (" — together." if len(d.combined) > 1 else "."))
+        out.append(
+            f"Smallest weighted relaxation (penalty {fmt(d.penalty)}): "
+            + ", and ".join(r.text for r in d.combined)
+            + (" — together." if len(d.combined) > 1 else ".")
+        )
     if d.combined and d.feasible_after is False:
         out.append("Warning: re-solving with that relaxation applied was still not feasible (solver tolerance).")
     rows = d.iis.get("rows") or []

@@ -19,6 +19,7 @@ step short of the stated value and is proven (or, after a tie step, checked by a
 not to select o. The selection need not be monotone beyond the threshold: a larger
 relaxation can also let a better portfolio without o in; the threshold is the smallest value.
 """
+
 from __future__ import annotations
 
 import functools
@@ -81,7 +82,11 @@ def _bisect_ties(wb: Workbench, o: str, p: Parameter, grid: float, lo: float, st
     k_lo = round(lo / grid)
     probe = wb.solve(param=p, t=top * grid)
     if not (probe.feasible and o in probe.selected):
-        return {"status": "impossible", "steps": steps, "notes": notes + ["ties at best, and loses the tie-break even at the limit"]}
+        return {
+            "status": "impossible",
+            "steps": steps,
+            "notes": notes + ["ties at best, and loses the tie-break even at the limit"],
+        }
     k_hi = top
     while k_hi - k_lo > 1:
         mid = (k_lo + k_hi) // 2
@@ -94,7 +99,11 @@ def _bisect_ties(wb: Workbench, o: str, p: Parameter, grid: float, lo: float, st
     below = k_lo * grid
     out = wb.solve(param=p, t=below)
     inside = wb.solve(param=p, t=below, fix={o: 1})
-    if out.feasible and inside.feasible and abs(out.solver_objective - inside.solver_objective) <= obj_tol(out.solver_objective):
+    if (
+        out.feasible
+        and inside.feasible
+        and abs(out.solver_objective - inside.solver_objective) <= obj_tol(out.solver_objective)
+    ):
         cost = wb.comp.secondary.copy()
         cost[wb.col(o)] += below * p.secondary
         c_out, c_in = float(cost[wb.comp.x_cols] @ out.x), float(cost[wb.comp.x_cols] @ inside.x)
@@ -104,8 +113,16 @@ def _bisect_ties(wb: Workbench, o: str, p: Parameter, grid: float, lo: float, st
     return {"status": "found", "t": k_hi * grid, "below": below, "steps": steps, "notes": notes}
 
 
-def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool, max_steps: int,
-            value_at=None, ties_move: bool = False) -> dict:
+def _search(
+    wb: Workbench,
+    o: str,
+    p: Parameter,
+    grid: float,
+    fixed_others: bool,
+    max_steps: int,
+    value_at=None,
+    ties_move: bool = False,
+) -> dict:
     """The threshold t (on `grid`) at which o is selected, and a t one step below where it is not.
 
     `fixed_others`: portfolios without o do not change with the parameter (z_ref never moves).
@@ -134,9 +151,15 @@ def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool
                 # o's own portfolios improve with the parameter (its contributions): never strictly
                 # better, but one of them can tie and, being cheaper than today's, win the tie-break
                 # at a larger value — not proven impossible. (A limit only admits dearer portfolios.)
-                return {"status": "unknown", "steps": step,
-                        "notes": notes + ["it can tie but never be strictly better; whether a larger value wins the "
-                                          "tie-break was not searched"]}
+                return {
+                    "status": "unknown",
+                    "steps": step,
+                    "notes": notes
+                    + [
+                        "it can tie but never be strictly better; whether a larger value wins the "
+                        "tie-break was not searched"
+                    ],
+                }
             if status == Status.INFEASIBLE:
                 return {"status": "impossible", "steps": step, "notes": notes}
             return {"status": "unknown", "steps": step, "notes": notes + [f"entry MIP stopped: {status}"]}
@@ -144,11 +167,17 @@ def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool
             return {"status": "unknown", "steps": step, "notes": notes + [f"entry MIP stopped early: {status}"]}
         value = value_at(t, x, start) if value_at is not None else evaluate(wb.scenario, x, start).objective
         slack = 10 * obj_tol(z_ref)  # the MIP's own tolerances (feasibility, integrality)
-        good = _better(wb, value, z_ref) if strict_now else \
-            (value >= z_ref - slack if wb.comp.maximize else value <= z_ref + slack)
+        good = (
+            _better(wb, value, z_ref)
+            if strict_now
+            else (value >= z_ref - slack if wb.comp.maximize else value <= z_ref + slack)
+        )
         if not good:  # the MIP's portfolio, rounded to 0/1, is not as good: a tolerance artefact
-            return {"status": "impossible", "steps": step,
-                    "notes": notes + ["the entry MIP's only candidates fall short once rounded to whole selections"]}
+            return {
+                "status": "impossible",
+                "steps": step,
+                "notes": notes + ["the entry MIP's only candidates fall short once rounded to whole selections"],
+            }
         if not strict_now and c_ref is None:
             proven_out = t
         t_rep = min(p.t_max, math.ceil(t / grid - 1e-6) * grid)
@@ -177,9 +206,17 @@ def _search(wb: Workbench, o: str, p: Parameter, grid: float, fixed_others: bool
             weight[wb.col(o)] += t_rep * p.secondary
             c_new = float(weight[wb.comp.x_cols] @ probe.x)
             if strict and c_ref is not None and c_new >= c_ref - 1e-7 * max(1.0, abs(c_ref)):
-                return {"status": "not_below", "checked": proven_out, "steps": step, "exact_tie": True, "notes": notes + [
-                    "it ties exactly (objective and tie-break weight) with a portfolio without it: the solver's "
-                    "fixed order among exact ties decides"]}
+                return {
+                    "status": "not_below",
+                    "checked": proven_out,
+                    "steps": step,
+                    "exact_tie": True,
+                    "notes": notes
+                    + [
+                        "it ties exactly (objective and tie-break weight) with a portfolio without it: the solver's "
+                        "fixed order among exact ties decides"
+                    ],
+                }
             strict, tie_step, c_ref = True, True, c_new
             if not tie_noted:
                 notes.append("it ties and loses the tie-break (least cost) at first; the stated value wins")
@@ -202,9 +239,17 @@ def _bound_path(wb: Workbench, o: str, row, max_steps: int) -> EntryPath:
     t, below = r.get("t"), r.get("below")
     up = info.sense == "<="
     kind = "limit" if info.family == "limit" else "rule"
-    path = EntryPath(parameter=info.ident if kind == "limit" else info.name, kind=kind, status=r["status"],
-                     current=info.bound, grid=grid, steps=r["steps"], notes=r["notes"], family=info.family,
-                     exact_tie=r.get("exact_tie", False))
+    path = EntryPath(
+        parameter=info.ident if kind == "limit" else info.name,
+        kind=kind,
+        status=r["status"],
+        current=info.bound,
+        grid=grid,
+        steps=r["steps"],
+        notes=r["notes"],
+        family=info.family,
+        exact_tie=r.get("exact_tie", False),
+    )
     if r["status"] == "not_below":
         t_out = math.floor(r["checked"] / grid + 1e-6) * grid  # o proven out for every t < t_out
         path.checked = info.bound + t_out if up else info.bound - t_out
@@ -250,8 +295,16 @@ def _contribution_path(wb: Workbench, o: str) -> EntryPath | None:
     # ties are settled by bisection, as for a cost cut
     r = _search(wb, o, p, SCALE_GRID, fixed_others=True, max_steps=3, value_at=value_at, ties_move=True)
     t, below = r.get("t"), r.get("below")
-    path = EntryPath("contributions", "contributions", r["status"], 1.0, grid=SCALE_GRID, steps=r["steps"],
-                     notes=r["notes"], edit={"file": sc.files["contributions"], "column": "amount", "option_id": o})
+    path = EntryPath(
+        "contributions",
+        "contributions",
+        r["status"],
+        1.0,
+        grid=SCALE_GRID,
+        steps=r["steps"],
+        notes=r["notes"],
+        edit={"file": sc.files["contributions"], "column": "amount", "option_id": o},
+    )
     if t is not None:
         path.needed = round(1.0 + t, 6)
         path.below = None if below is None else round(1.0 + below, 6)
@@ -264,8 +317,11 @@ def _cost_path(wb: Workbench, o: str) -> EntryPath | None:
     cost = float(sc.options.loc[o, res])
     if cost <= 0:
         return None
-    grid_cost = 1.0 if cost.is_integer() and (sc.options[res] == sc.options[res].round()).all() else \
-        10.0 ** (math.floor(math.log10(cost)) - 3)
+    grid_cost = (
+        1.0
+        if cost.is_integer() and (sc.options[res] == sc.options[res].round()).all()
+        else 10.0 ** (math.floor(math.log10(cost)) - 3)
+    )
     # half the cost, not zero: a zero-cost option's tie-break weight is a tiny ε, not 0 (not linear)
     p = wb.variant_parameter(o, _scaled(sc, o, res, 0.5, "options"), f"cut of {res} use", t_max=1.0, at=0.5)
 
@@ -275,8 +331,16 @@ def _cost_path(wb: Workbench, o: str) -> EntryPath | None:
     r = _search(wb, o, p, grid_cost / cost, fixed_others=True, max_steps=3, value_at=value_at, ties_move=True)
     t, below = r.get("t"), r.get("below")
     row = sc.options.index.get_loc(o) + 2
-    path = EntryPath("cost", "cost", r["status"], cost, grid=grid_cost, steps=r["steps"], notes=r["notes"],
-                     edit={"file": sc.files["options"], "row": row, "column": res, "option_id": o})
+    path = EntryPath(
+        "cost",
+        "cost",
+        r["status"],
+        cost,
+        grid=grid_cost,
+        steps=r["steps"],
+        notes=r["notes"],
+        edit={"file": sc.files["options"], "row": row, "column": res, "option_id": o},
+    )
     if t is not None:
         path.needed = max(0.0, round(cost * (1 - t), 9))
         path.below = None if below is None else round(cost * (1 - below), 9)
@@ -303,9 +367,13 @@ def entry_tasks(wb: Workbench, o: str, blocked_by, max_steps: int = 3) -> list[C
     bound = {r.name for r in wb.bound_rows()}
     tasks: list[Callable[[Workbench], EntryPath | None]] = [
         functools.partial(_bound_task, o=o, row=r, max_steps=max_steps)
-        for r in rows.values() if r.family != "require" and r.row in bound]
-    tasks += [functools.partial(_extra_task, o=o, kind=kind, make=make)
-              for kind, make in (("contributions", _contribution_path), ("cost", _cost_path))]
+        for r in rows.values()
+        if r.family != "require" and r.row in bound
+    ]
+    tasks += [
+        functools.partial(_extra_task, o=o, kind=kind, make=make)
+        for kind, make in (("contributions", _contribution_path), ("cost", _cost_path))
+    ]
     return tasks
 
 

@@ -13,6 +13,7 @@ For an **unselected** option o:
 
 Every figure comes from an exact re-solve of the same built model (`Workbench`).
 """
+
 from __future__ import annotations
 
 import difflib
@@ -75,8 +76,11 @@ def check_options(scenario: Scenario, option_ids) -> None:
         if o not in known:
             close = difflib.get_close_matches(o, list(known), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
-            problems.append(Problem(file=scenario.files["options"], column="option_id", value=o,
-                                    message=f"no option has this id{hint}"))
+            problems.append(
+                Problem(
+                    file=scenario.files["options"], column="option_id", value=o, message=f"no option has this id{hint}"
+                )
+            )
     if problems:
         raise InputError(problems)
 
@@ -136,7 +140,9 @@ def start_years_of(wb: Workbench, probe) -> dict[str, int]:
     """Under rules.phasing, each selected option's start year in a re-solve; {} otherwise."""
     if probe.start_year is None or wb.scenario.config.rules.phasing is None:
         return {}
-    return {str(o): int(y) for o, y, on in zip(wb.scenario.options.index, probe.start_year.tolist(), probe.x.tolist()) if on}
+    return {
+        str(o): int(y) for o, y, on in zip(wb.scenario.options.index, probe.start_year.tolist(), probe.x.tolist()) if on
+    }
 
 
 def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3, threads: int = 1) -> Explanation:
@@ -147,8 +153,9 @@ def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3
     if not base.feasible:
         from planner.errors import PlannerError
 
-        raise PlannerError(f"the scenario has no portfolio to explain (status: {base.status}); "
-                           "run `planner diagnose` to see why")
+        raise PlannerError(
+            f"the scenario has no portfolio to explain (status: {base.status}); run `planner diagnose` to see why"
+        )
     row = sc.options.loc[o]
     i = wb.opt_index[o]
     selected = bool(base.x[i])
@@ -162,22 +169,38 @@ def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3
     change = None if flip.objective is None else flip.objective - base.objective
     before, after = set(base.selected), set(flip.selected) if flip.feasible else set()
     expl = Explanation(
-        option_id=o, name=str(row.get("name", "") or ""), partner_id=str(row["partner_id"]),
-        sector_id=str(row["sector_id"]), kind=str(row["kind"]), selected=selected, objective=base.objective,
-        flipped_status=flip.status, flipped_objective=flip.objective, objective_change=change,
-        enters=sorted(after - before - {o}), leaves=sorted(before - after - {o}), gaps=gaps,
-        forced_by=[], blocked_by=blocked_by, entry=[w for w in ways if w is not None],
-        portfolio=list(base.selected), start_years=start_years_of(wb, base),
+        option_id=o,
+        name=str(row.get("name", "") or ""),
+        partner_id=str(row["partner_id"]),
+        sector_id=str(row["sector_id"]),
+        kind=str(row["kind"]),
+        selected=selected,
+        objective=base.objective,
+        flipped_status=flip.status,
+        flipped_objective=flip.objective,
+        objective_change=change,
+        enters=sorted(after - before - {o}),
+        leaves=sorted(before - after - {o}),
+        gaps=gaps,
+        forced_by=[],
+        blocked_by=blocked_by,
+        entry=[w for w in ways if w is not None],
+        portfolio=list(base.selected),
+        start_years=start_years_of(wb, base),
     )
     if selected:
         expl.forced_by = _violations(wb, o, values, add=False) + _target_violations(wb, gaps)
         expl.forced_by = [r for r in expl.forced_by if r.family != "limit"]
     elif flip.feasible and change is not None and abs(change) <= 1e-6 * max(1.0, abs(base.objective)):
-        expl.notes.append("tie: requiring it leaves the objective unchanged; the tie-break "
-                          f"(least {sc.cost_resource}) prefers the portfolio without it")
+        expl.notes.append(
+            "tie: requiring it leaves the objective unchanged; the tie-break "
+            f"(least {sc.cost_resource}) prefers the portfolio without it"
+        )
     if not base.optimal or (flip.status not in (Status.OPTIMAL, Status.INFEASIBLE)):
-        expl.notes.append(f"a re-solve stopped before proving optimality (status {base.status}/{flip.status}); "
-                          "figures are those of the portfolios found")
+        expl.notes.append(
+            f"a re-solve stopped before proving optimality (status {base.status}/{flip.status}); "
+            "figures are those of the portfolios found"
+        )
     if wb.mip_gap > 0:
         expl.notes.append(f"solver.mip_gap is {wb.mip_gap:g}: figures are exact only up to that gap")
     return expl
@@ -188,8 +211,15 @@ def _flip(wb: Workbench, o: str, value: int):
     return wb.solve(fix={o: value})
 
 
-def explain(scenario: Scenario, option_ids, entry: bool = True, max_steps: int = 3,
-            workbench: Workbench | None = None, workers: int = 1, threads: int | None = None) -> list[Explanation]:
+def explain(
+    scenario: Scenario,
+    option_ids,
+    entry: bool = True,
+    max_steps: int = 3,
+    workbench: Workbench | None = None,
+    workers: int = 1,
+    threads: int | None = None,
+) -> list[Explanation]:
     """Explain each option (in the order given, duplicates once) against the scenario's portfolio.
 
     `entry`: also compute the thresholds that bring unselected options in; `max_steps`:
@@ -207,8 +237,9 @@ def explain(scenario: Scenario, option_ids, entry: bool = True, max_steps: int =
     return explain_options(wb, options, entry, max_steps, n)
 
 
-def explain_options(wb: Workbench, options: list[str], entry: bool = True, max_steps: int = 3,
-                    threads: int = 1) -> list[Explanation]:
+def explain_options(
+    wb: Workbench, options: list[str], entry: bool = True, max_steps: int = 3, threads: int = 1
+) -> list[Explanation]:
     return [explain_option(wb, o, entry, max_steps, threads) for o in options]
 
 
@@ -235,11 +266,18 @@ def describe_entry(p: EntryPath, cost_resource: str) -> str:
         if p.status == "impossible":
             return f"Raising {p.parameter} alone cannot bring it in."
         if p.status == "not_below":
-            tie = (" From there it ties exactly with a portfolio without it (same objective and cost); the "
-                   "solver's fixed order among exact ties decides, not searched further.") \
-                if p.exact_tie else ""
-            return (f"Raising {p.parameter} alone does not bring it in below {fmt(p.checked)} "
-                    f"(proven; larger values were not searched).{tie}")
+            tie = (
+                (
+                    " From there it ties exactly with a portfolio without it (same objective and cost); the "
+                    "solver's fixed order among exact ties decides, not searched further."
+                )
+                if p.exact_tie
+                else ""
+            )
+            return (
+                f"Raising {p.parameter} alone does not bring it in below {fmt(p.checked)} "
+                f"(proven; larger values were not searched).{tie}"
+            )
     elif p.kind == "rule":
         if p.status == "found":
             if p.family == "forbid":
@@ -263,11 +301,17 @@ def describe_entry(p: EntryPath, cost_resource: str) -> str:
         if p.status == "impossible":
             return f"No cut of its {cost_resource} alone brings it in, not even to 0."
     if p.status == "tie":
-        return (f"Changing {p.parameter} alone leaves it tied exactly with a portfolio without it "
-                "(same objective and tie-break cost); the solver's fixed order among exact ties decides, "
-                "which was not searched further.")
-    label = {"contributions": "Scaling its contributions", "cost": f"Cutting its {cost_resource}",
-             "limit": f"Raising {p.parameter}", "rule": f"Relaxing rule {p.parameter}"}.get(p.kind, p.parameter)
+        return (
+            f"Changing {p.parameter} alone leaves it tied exactly with a portfolio without it "
+            "(same objective and tie-break cost); the solver's fixed order among exact ties decides, "
+            "which was not searched further."
+        )
+    label = {
+        "contributions": "Scaling its contributions",
+        "cost": f"Cutting its {cost_resource}",
+        "limit": f"Raising {p.parameter}",
+        "rule": f"Relaxing rule {p.parameter}",
+    }.get(p.kind, p.parameter)
     return f"{label}: not determined ({'; '.join(p.notes) or 'the solver stopped early'})."
 
 
@@ -279,8 +323,10 @@ def describe(e: Explanation, cost_resource: str = "budget_musd") -> list[str]:
     if e.flipped_status == Status.INFEASIBLE:
         out.append(f"{verb} it makes the scenario infeasible.")
     elif e.flipped_objective is not None:
-        s = (f"{verb} it changes the objective by {fmt(e.objective_change)} "
-             f"({fmt(e.objective)} → {fmt(e.flipped_objective)})")
+        s = (
+            f"{verb} it changes the objective by {fmt(e.objective_change)} "
+            f"({fmt(e.objective)} → {fmt(e.flipped_objective)})"
+        )
         if e.selected:
             s += f"; the solver then adds {_names(e.enters)} and drops {_names(e.leaves)}."
         else:
@@ -294,16 +340,21 @@ def describe(e: Explanation, cost_resource: str = "budget_musd") -> list[str]:
             out.append(f"It is the only selected option contributing to {_names(sole)}.")
         lost = [g for g in e.gaps if g.covered_other < g.covered - 1e-9]
         if lost:
-            out.append("Without it coverage falls: " + "; ".join(
-                f"{g.gap_id} {fmt(g.covered)} → {fmt(g.covered_other)}" for g in lost) + ".")
+            out.append(
+                "Without it coverage falls: "
+                + "; ".join(f"{g.gap_id} {fmt(g.covered)} → {fmt(g.covered_other)}" for g in lost)
+                + "."
+            )
         for r in e.forced_by:
             out.append(f"It is forced by {describe_row(r, e.option_id)}.")
     else:
         for r in e.blocked_by:
             if r.family == "limit":
                 left = r.bound - (r.activity - r.coefficient)
-                out.append(f"Added to the portfolio it would exceed {r.ident}: it uses {fmt(r.coefficient)}, "
-                           f"{fmt(left)} of {fmt(r.bound)} is left.")
+                out.append(
+                    f"Added to the portfolio it would exceed {r.ident}: it uses {fmt(r.coefficient)}, "
+                    f"{fmt(left)} of {fmt(r.bound)} is left."
+                )
             else:
                 out.append(f"Added to the portfolio it would break {describe_row(r, e.option_id)}.")
         out.extend(describe_entry(p, cost_resource) for p in e.entry)
@@ -316,9 +367,13 @@ def summary_rows(explanations: list[Explanation]) -> list[dict]:
     rows = []
     for e in explanations:
         row = {
-            "option_id": e.option_id, "selected": e.selected, "objective": e.objective,
-            "flipped_status": e.flipped_status, "objective_change": e.objective_change,
-            "enters": ";".join(e.enters), "leaves": ";".join(e.leaves),
+            "option_id": e.option_id,
+            "selected": e.selected,
+            "objective": e.objective,
+            "flipped_status": e.flipped_status,
+            "objective_change": e.objective_change,
+            "enters": ";".join(e.enters),
+            "leaves": ";".join(e.leaves),
             "sole_gaps": ";".join(g.gap_id for g in e.gaps if g.sole and e.selected),
             "forced_by": ";".join(r.row for r in e.forced_by),
             "blocked_by": ";".join(r.row for r in e.blocked_by),

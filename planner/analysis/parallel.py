@@ -16,6 +16,7 @@ or what it solved before — and the results come back in the items' order.
 The processes are `planner.sensitivity.executors`' pool: spawned, Ctrl-C left to the parent,
 and gone as soon as the parent is.
 """
+
 from __future__ import annotations
 
 import functools
@@ -57,8 +58,10 @@ def run_threads(wb: Workbench, tasks: Sequence[Callable[[Workbench], T]], thread
             except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
                 errors.append(exc)
 
-    workers = [threading.Thread(target=work, args=(bench,), daemon=True, name=f"workbench-{k}")
-               for k, bench in enumerate([wb] + [wb.fork() for _ in range(n - 1)])]
+    workers = [
+        threading.Thread(target=work, args=(bench,), daemon=True, name=f"workbench-{k}")
+        for k, bench in enumerate([wb] + [wb.fork() for _ in range(n - 1)])
+    ]
     for t in workers:
         t.start()
     try:
@@ -75,8 +78,13 @@ def run_threads(wb: Workbench, tasks: Sequence[Callable[[Workbench], T]], thread
 
 def check_workers(workers: int) -> int:
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
-        raise InputError(Problem(file="--workers", value=workers,
-                                 message="must be a whole number of at least 1 (1: solve here, serially)"))
+        raise InputError(
+            Problem(
+                file="--workers",
+                value=workers,
+                message="must be a whole number of at least 1 (1: solve here, serially)",
+            )
+        )
     return workers
 
 

@@ -17,6 +17,7 @@ costs nothing, exactly, and is not re-solved.
 `lp_dual` is the LP relaxation's dual price of the same row (objective change per unit
 of bound, relaxation only), labelled as such.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -68,8 +69,10 @@ class ValueReport:
     start_years: dict[str, int] = field(default_factory=dict)  # under rules.phasing: each selected option's start
 
     def to_dict(self) -> dict:
-        return {**{k: v for k, v in asdict(self).items() if k != "bounds"},
-                "bounds": [b.to_dict() for b in self.bounds]}
+        return {
+            **{k: v for k, v in asdict(self).items() if k != "bounds"},
+            "bounds": [b.to_dict() for b in self.bounds],
+        }
 
 
 def default_delta(wb: Workbench, row: RowInfo) -> float:
@@ -98,8 +101,13 @@ def _worth(wb: Workbench, new: float | None, base: float) -> float | None:
     return round((new - base) if wb.comp.maximize else (base - new), 9) + 0.0
 
 
-def value_bounds(scenario: Scenario, deltas: dict[str, float] | None = None, families: tuple[str, ...] | None = None,
-                 workbench: Workbench | None = None, workers: int = 1) -> ValueReport:
+def value_bounds(
+    scenario: Scenario,
+    deltas: dict[str, float] | None = None,
+    families: tuple[str, ...] | None = None,
+    workbench: Workbench | None = None,
+    workers: int = 1,
+) -> ValueReport:
     """Price every bound row by exact re-solves at ±Δ, plus LP-relaxation duals.
 
     `deltas`: Δ by row name, resource name or gap id (else `default_delta`);
@@ -114,8 +122,9 @@ def value_bounds(scenario: Scenario, deltas: dict[str, float] | None = None, fam
     deltas = deltas or {}
     base = wb.base
     if not base.feasible:
-        raise PlannerError(f"the scenario has no portfolio to price (status: {base.status}); "
-                           "run `planner diagnose` to see why")
+        raise PlannerError(
+            f"the scenario has no portfolio to price (status: {base.status}); run `planner diagnose` to see why"
+        )
     lp = wb.lp_relaxation()
     todo = []  # (row name, Δ, LP dual)
     for row in wb.bound_rows():
@@ -130,8 +139,17 @@ def value_bounds(scenario: Scenario, deltas: dict[str, float] | None = None, fam
         out = run_split(scenario, price_rows, todo, workers)
     else:
         out = price_rows(wb, todo)
-    return ValueReport(scenario.name, scenario.config.objective.sense, base.status, base.objective,
-                       lp["status"], lp["objective"], out, list(base.selected), start_years_of(wb, base))
+    return ValueReport(
+        scenario.name,
+        scenario.config.objective.sense,
+        base.status,
+        base.objective,
+        lp["status"],
+        lp["objective"],
+        out,
+        list(base.selected),
+        start_years_of(wb, base),
+    )
 
 
 def price_rows(wb: Workbench, todo: list[tuple[str, float, float | None]]) -> list[BoundValue]:
@@ -163,16 +181,28 @@ def price_rows(wb: Workbench, todo: list[tuple[str, float, float | None]]) -> li
                 st_t, obj_t = t.status, t.objective
             loss = None if obj_t is None else -_worth(wb, obj_t, base.objective) + 0.0
         gain = _worth(wb, relaxed.objective, base.objective)
-        out.append(BoundValue(
-            row=row.name, family=row.family, ident=row.ident, sense=row.sense, bound=row.bound,
-            activity=float(act[i]), delta=delta, relaxed_bound=row.bound + step,
-            tightened_bound=tight_bound if tightenable else None,
-            status_relaxed=relaxed.status, objective_relaxed=relaxed.objective, gain_if_relaxed=gain,
-            status_tightened=st_t, objective_tightened=obj_t, loss_if_tightened=loss,
-            gain_per_unit=None if gain is None else gain / delta,
-            loss_per_unit=None if loss is None else loss / delta,
-            lp_dual=dual,
-        ))
+        out.append(
+            BoundValue(
+                row=row.name,
+                family=row.family,
+                ident=row.ident,
+                sense=row.sense,
+                bound=row.bound,
+                activity=float(act[i]),
+                delta=delta,
+                relaxed_bound=row.bound + step,
+                tightened_bound=tight_bound if tightenable else None,
+                status_relaxed=relaxed.status,
+                objective_relaxed=relaxed.objective,
+                gain_if_relaxed=gain,
+                status_tightened=st_t,
+                objective_tightened=obj_t,
+                loss_if_tightened=loss,
+                gain_per_unit=None if gain is None else gain / delta,
+                loss_per_unit=None if loss is None else loss / delta,
+                lp_dual=dual,
+            )
+        )
     return out
 
 
@@ -180,8 +210,10 @@ def describe(report: ValueReport) -> list[str]:
     """One sentence per bound with a non-zero value."""
     from planner.io.numbers import fmt
 
-    out = [f"Objective {fmt(report.objective)} ({report.status}); LP relaxation {fmt(report.lp_objective)} "
-           f"({report.lp_status}). Values are exact MIP re-solves at ±Δ; LP duals are the relaxation's prices only."]
+    out = [
+        f"Objective {fmt(report.objective)} ({report.status}); LP relaxation {fmt(report.lp_objective)} "
+        f"({report.lp_status}). Values are exact MIP re-solves at ±Δ; LP duals are the relaxation's prices only."
+    ]
     idle = []
     for b in report.bounds:
         if b.gain_if_relaxed == 0 and (b.tightened_bound is None or b.loss_if_tightened == 0):

@@ -15,6 +15,7 @@ With x[o] fixed at 1 a change to o's column coefficients or to a row bound is li
 t, so this is one MILP with one extra column: the smallest t at which some portfolio
 containing o is as good as z_ref — exactly, not by bisection.
 """
+
 from __future__ import annotations
 
 import copy
@@ -118,15 +119,18 @@ class Workbench:
         self.model = build(scenario)
         cfg = scenario.config.solver
         self.time_limit, self.mip_gap, self.tie_break = cfg.time_limit_s, cfg.mip_gap, cfg.tie_break
-        self.live = LiveModel(compile_model(self.model), cfg.threads if threads is None else threads, own=False,
-                              search=Search.RESOLVE)
+        self.live = LiveModel(
+            compile_model(self.model), cfg.threads if threads is None else threads, own=False, search=Search.RESOLVE
+        )
         self.comp = self.live.comp  # the live arrays: inside a `live.changes()` block they hold the change
         self.options = list(scenario.options.index)
         self.opt_index = {o: i for i, o in enumerate(self.options)}
         self.row_index = {n: i for i, n in enumerate(self.comp.row_names)}
         c = self.comp
-        self.rows = [RowInfo(n, tag, float(lo), float(hi))
-                     for n, tag, lo, hi in zip(c.row_names, c.tags, c.row_lower, c.row_upper)]
+        self.rows = [
+            RowInfo(n, tag, float(lo), float(hi))
+            for n, tag, lo, hi in zip(c.row_names, c.tags, c.row_lower, c.row_upper)
+        ]
         self._row_of_entry = np.repeat(np.arange(len(c.row_names)), np.diff(c.start))
         self.solves = 0
         self._values: dict[bytes, np.ndarray] = {}  # values_for, by selection
@@ -167,7 +171,9 @@ class Workbench:
         c = self.comp
         lo, hi = c.start[i], c.start[i + 1]
         cols, vals = c.index[lo:hi], c.value[lo:hi]
-        return bool(np.all(c.integer[cols]) and np.all(vals == np.round(vals)) and float(self.rows[i].bound).is_integer())
+        return bool(
+            np.all(c.integer[cols]) and np.all(vals == np.round(vals)) and float(self.rows[i].bound).is_integer()
+        )
 
     def family_rows(self, *families: str) -> list[RowInfo]:
         return [r for r in self.rows if r.family in families]
@@ -194,9 +200,15 @@ class Workbench:
         return tuple(o for o, v in zip(self.options, x.tolist()) if v)
 
     # ---- re-solves ---------------------------------------------------------------------
-    def solve(self, fix: dict[str, int] | None = None, rows: dict[str, tuple[float, float]] | None = None,
-              param: Parameter | None = None, t: float = 0.0, tie_break: bool | None = None,
-              near: np.ndarray | None = None) -> Probe:
+    def solve(
+        self,
+        fix: dict[str, int] | None = None,
+        rows: dict[str, tuple[float, float]] | None = None,
+        param: Parameter | None = None,
+        t: float = 0.0,
+        tie_break: bool | None = None,
+        near: np.ndarray | None = None,
+    ) -> Probe:
         """Solve as `planner solve` would with temporary changes; the model is restored after.
 
         Results are cached by the changes: explaining many options re-asks the same
@@ -206,10 +218,21 @@ class Workbench:
         live = self.live
         fix, rows = fix or {}, rows or {}
         tb = self.tie_break if tie_break is None else tie_break
-        key = (tuple(sorted(fix.items())), tuple(sorted(rows.items())), tb,
-               None if param is None or not t else (param.option, tuple(sorted(param.coef.items())),
-                                                    tuple(sorted(param.bound.items())), param.primary,
-                                                    param.secondary, float(t)))
+        key = (
+            tuple(sorted(fix.items())),
+            tuple(sorted(rows.items())),
+            tb,
+            None
+            if param is None or not t
+            else (
+                param.option,
+                tuple(sorted(param.coef.items())),
+                tuple(sorted(param.bound.items())),
+                param.primary,
+                param.secondary,
+                float(t),
+            ),
+        )
         cache = self._probes
         if key in cache:
             return cache[key]
@@ -244,8 +267,9 @@ class Workbench:
                 live.set_coefficient(i, j, base.get(i, 0.0) + t * d)
         for i, d in p.bound.items():
             lo, hi = comp.row_lower[i], comp.row_upper[i]
-            live.set_row_bounds([i], [lo + t * d if math.isfinite(lo) else lo],
-                                [hi + t * d if math.isfinite(hi) else hi])
+            live.set_row_bounds(
+                [i], [lo + t * d if math.isfinite(lo) else lo], [hi + t * d if math.isfinite(hi) else hi]
+            )
         if p.primary or p.secondary:
             j = self.col(p.option)
             primary, secondary = comp.primary.copy(), comp.secondary.copy()
@@ -253,8 +277,9 @@ class Workbench:
             secondary[j] += t * p.secondary
             live.set_objectives(primary, secondary)
 
-    def min_parameter(self, p: Parameter, option: str, z_ref: float, strict: bool = False,
-                      max_secondary: float | None = None) -> tuple[Status, float | None, np.ndarray | None, np.ndarray | None]:
+    def min_parameter(
+        self, p: Parameter, option: str, z_ref: float, strict: bool = False, max_secondary: float | None = None
+    ) -> tuple[Status, float | None, np.ndarray | None, np.ndarray | None]:
         """Smallest t in [0, t_max] at which a portfolio containing `option` is at least as good as z_ref.
 
         `strict` asks for strictly better (by the objective tolerance); `max_secondary` adds
@@ -328,8 +353,9 @@ class Workbench:
         step = 1.0 if info.sense == "<=" else -1.0
         return Parameter(label or f"bound of {row}", bound={self.row_index[row]: step})
 
-    def variant_parameter(self, option: str, variant: Scenario, label: str, t_max: float = math.inf,
-                          at: float = 1.0) -> Parameter:
+    def variant_parameter(
+        self, option: str, variant: Scenario, label: str, t_max: float = math.inf, at: float = 1.0
+    ) -> Parameter:
         """The change to o's column between this scenario (t=0) and `variant` (t=`at`), extended linearly.
 
         Only o's column is compared: rules that build rows from contributions or costs follow
@@ -345,8 +371,16 @@ class Workbench:
         diff = {k: theirs.get(k, 0.0) - mine.get(k, 0.0) for k in set(mine) | set(theirs)}
         diff = {k: v for k, v in diff.items() if abs(v) > 1e-12}
         if any(col != j for _, col in diff):
-            raise PlannerError(f"cannot vary {option!r} continuously: its data also enter other columns "
-                               "(e.g. per-year start variables under phasing)")
+            raise PlannerError(
+                f"cannot vary {option!r} continuously: its data also enter other columns "
+                "(e.g. per-year start variables under phasing)"
+            )
         coef = {row: v / at for (row, _), v in diff.items()}
-        return Parameter(label, option=option, coef=coef, primary=float(other.primary[j] - self.comp.primary[j]) / at,
-                         secondary=float(other.secondary[j] - self.comp.secondary[j]) / at, t_max=t_max)
+        return Parameter(
+            label,
+            option=option,
+            coef=coef,
+            primary=float(other.primary[j] - self.comp.primary[j]) / at,
+            secondary=float(other.secondary[j] - self.comp.secondary[j]) / at,
+            t_max=t_max,
+        )

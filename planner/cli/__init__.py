@@ -3,6 +3,7 @@
 Exit status: 0 done, 1 a fault in the tool, 2 bad input or usage, 3 infeasible,
 4 stopped by a limit without a proven optimum.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -55,7 +56,9 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(f"planner.cli.{module}"), attr)
 
 
-@click.group(cls=LazyGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LazyGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(package_name="partnership-planner", prog_name="planner")
 def cli() -> None:
     pass

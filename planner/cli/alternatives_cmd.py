@@ -2,17 +2,30 @@ from __future__ import annotations
 
 import click
 
-from planner.cli.common import EXIT_INFEASIBLE, EXIT_LIMIT, EXIT_OK, check_out, emit_json, handle_errors, json_option, \
-    out_option, scenario_argument, set_option
+from planner.cli.common import (
+    EXIT_INFEASIBLE,
+    EXIT_LIMIT,
+    EXIT_OK,
+    check_out,
+    emit_json,
+    handle_errors,
+    json_option,
+    out_option,
+    scenario_argument,
+    set_option,
+)
 from planner.cli.sens_common import point_time_option, progress_bar
 from planner.solver.outcome import Status
 
 
 @click.command()
 @scenario_argument()
-@click.option("--within", default="5%", show_default=True,
-              help="Objective loss allowed, as a share of the optimum: 5% or 0.05.")
-@click.option("--count", type=click.IntRange(min=1), default=3, show_default=True, help="How many alternatives to look for.")
+@click.option(
+    "--within", default="5%", show_default=True, help="Objective loss allowed, as a share of the optimum: 5% or 0.05."
+)
+@click.option(
+    "--count", type=click.IntRange(min=1), default=3, show_default=True, help="How many alternatives to look for."
+)
 @set_option
 @out_option
 @json_option
@@ -39,8 +52,9 @@ def alternatives(scenario, within, count, overrides, out_dir, as_json, time_limi
     with progress_bar(not as_json, "alternatives", unit="alternatives") as progress:
         share = parse_within(within)
         sc = load_scenario(scenario, overrides)
-        outcome = run_alternatives(sc, within=share, count=count, out_dir=out_dir, time_limit_s=time_limit_s,
-                                   progress=progress)
+        outcome = run_alternatives(
+            sc, within=share, count=count, out_dir=out_dir, time_limit_s=time_limit_s, progress=progress
+        )
     s = outcome.summary
     if as_json:
         emit_json({**s, "out_dir": str(outcome.out_dir)})

@@ -9,8 +9,12 @@ from planner.cli.common import EXIT_FAULT, EXIT_OK, emit_json, handle_errors, js
 
 @click.command()
 @click.argument("run_dir", type=click.Path(file_okay=False))
-@click.option("--scenario", type=click.Path(dir_okay=False), default=None,
-              help="Check against this scenario file (default: the run's own scenario.json).")
+@click.option(
+    "--scenario",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Check against this scenario file (default: the run's own scenario.json).",
+)
 @set_option
 @json_option
 @handle_errors
@@ -52,8 +56,10 @@ def check(run_dir: str, scenario: str | None, overrides: tuple[str, ...], as_jso
     if as_json:
         emit_json(report.to_dict())
     else:
-        head = (f"{run_dir}: {report.kind} run of {report.scenario}"
-                f"{f', {report.status}' if report.status else ''}: {report.checked} figures checked")
+        head = (
+            f"{run_dir}: {report.kind} run of {report.scenario}"
+            f"{f', {report.status}' if report.status else ''}: {report.checked} figures checked"
+        )
         if report.ok:
             click.echo(head + ", all hold")
         else:

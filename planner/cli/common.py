@@ -1,4 +1,5 @@
 """Options and error handling every command shares; no planning logic lives here."""
+
 from __future__ import annotations
 
 import functools
@@ -28,17 +29,29 @@ def scenario_argument(required: bool = True) -> Callable:
 
 
 set_option = click.option(
-    "--set", "overrides", multiple=True, metavar="KEY=VALUE",
-    help="Override any scenario key (repeatable), e.g. --set limits.budget_musd=2000.")
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override any scenario key (repeatable), e.g. --set limits.budget_musd=2000.",
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of tables.")
 out_option = click.option(
-    "--out", "out_dir", type=click.Path(file_okay=False), default=None,
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
     help="Folder for results (default: outputs/<scenario>/<timestamp>/): a new or empty folder, or a run folder "
-         "of this tool (it has a .planner-run marker), which is replaced atomically. Any other folder is refused.")
+    "of this tool (it has a .planner-run marker), which is replaced atomically. Any other folder is refused.",
+)
 resolve_workers_option = click.option(
-    "--workers", type=click.IntRange(min=1), default=1, show_default=True,
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
     help="Processes for the independent re-solves (spawned, one model each); the results are the same "
-         "as with 1, which solves here, serially.")
+    "as with 1, which solves here, serially.",
+)
 
 
 def check_out(out_dir: str | Path | None) -> None:

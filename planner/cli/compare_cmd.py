@@ -32,9 +32,16 @@ def compare(run_a, run_b, out_dir, as_json, all_gaps) -> None:
     if out_dir:
         from planner.analysis.files import write_analysis
 
-        write_analysis(out_dir, {"compare.json": data}, {
-            "compare_gaps.csv": data["gaps"], "compare_sectors.csv": data["sectors"],
-            "compare_resources.csv": data["resources"]}, kind="compare")
+        write_analysis(
+            out_dir,
+            {"compare.json": data},
+            {
+                "compare_gaps.csv": data["gaps"],
+                "compare_sectors.csv": data["sectors"],
+                "compare_resources.csv": data["resources"],
+            },
+            kind="compare",
+        )
     if as_json:
         emit_json({**data, **({"out_dir": out_dir} if out_dir else {})})
         return

@@ -4,8 +4,16 @@ import sys
 
 import click
 
-from planner.cli.common import (check_out, emit_json, handle_errors, json_option, out_option, scenario_argument, set_option,
-                                 status_exit)
+from planner.cli.common import (
+    check_out,
+    emit_json,
+    handle_errors,
+    json_option,
+    out_option,
+    scenario_argument,
+    set_option,
+    status_exit,
+)
 
 
 @click.command()
@@ -41,8 +49,9 @@ def diagnose(scenario, overrides, out_dir, as_json, no_alternatives) -> None:
     if out_dir:
         from planner.analysis.files import write_analysis
 
-        rows = [{"kind": "alternative", **_flat(r)} for r in data["alternatives"]] + \
-               [{"kind": "combined", **_flat(r)} for r in data["combined"]]
+        rows = [{"kind": "alternative", **_flat(r)} for r in data["alternatives"]] + [
+            {"kind": "combined", **_flat(r)} for r in data["combined"]
+        ]
         write_analysis(out_dir, {"diagnose.json": data}, {"diagnose.csv": rows}, kind="diagnose")
     if as_json:
         emit_json({**data, **({"out_dir": out_dir} if out_dir else {})})

@@ -1,4 +1,5 @@
 """Readable terminal tables for results (rich)."""
+
 from __future__ import annotations
 
 from rich.console import Console
@@ -35,14 +36,25 @@ def print_result(result, out_dir=None, console: Console | None = None) -> None:
         if sector and previous is not None:
             table.add_section()
         previous = row["sector_id"]
-        table.add_row(sector, row["partner_name"], row["kind"], row["option_id"],
-                      *(fmt_fixed(float(row[r]), 1) for r in sc.resources))
+        table.add_row(
+            sector,
+            row["partner_name"],
+            row["kind"],
+            row["option_id"],
+            *(fmt_fixed(float(row[r]), 1) for r in sc.resources),
+        )
     console.print(table)
     sect = Table(title="Coverage by sector")
     for col in ("sector", "covered", "of size", "fraction", "options"):
         sect.add_column(col, justify="left" if col == "sector" else "right")
     for _, row in result.sector_coverage().iterrows():
-        sect.add_row(row["name"], fmt_fixed(row["covered"], 1), fmt_fixed(row["size"], 1), f"{row['fraction']:.1%}", str(row["options"]))
+        sect.add_row(
+            row["name"],
+            fmt_fixed(row["covered"], 1),
+            fmt_fixed(row["size"], 1),
+            f"{row['fraction']:.1%}",
+            str(row["options"]),
+        )
     console.print(sect)
     res = Table(title="Resources")
     for col in ("resource", "used", "limit", "share"):
@@ -61,15 +73,22 @@ def print_changes(result, console: Console) -> None:
     """A re-plan: the change table (dropped and added options; kept ones counted) and the price of stability."""
     s = result.summary()
     counts, info = s["changes"], s["replan"]
-    table = Table(title=f"Changes against the incumbent ({counts['kept']} kept, {counts['dropped']} dropped, "
-                        f"{counts['added']} added)")
+    table = Table(
+        title=f"Changes against the incumbent ({counts['kept']} kept, {counts['dropped']} dropped, "
+        f"{counts['added']} added)"
+    )
     resources = list(result.scenario.resources)
     for col in ("change", "option", "partner", "sector", *resources):
         table.add_column(col, justify="right" if col in resources else "left", overflow="fold")
     frame = result.changes
     for _, row in frame[frame["change"] != "kept"].iterrows():
-        table.add_row(row["change"], row["option_id"], row["partner_id"], row["sector_id"],
-                      *(fmt_fixed(float(row[r]), 1) for r in resources))
+        table.add_row(
+            row["change"],
+            row["option_id"],
+            row["partner_id"],
+            row["sector_id"],
+            *(fmt_fixed(float(row[r]), 1) for r in resources),
+        )
     console.print(table)
     limits = [f"{k} {info[k]}" for k in ("max_changes", "max_dropped", "max_added") if info[k] is not None]
     if limits:
@@ -77,9 +96,11 @@ def print_changes(result, console: Console) -> None:
     clean = info.get("clean_sheet")
     if clean and clean.get("objective") is not None:
         c = clean["changes"]
-        console.print(f"price of stability: {c['total']} changes for objective {fmt_fixed(clean['objective'], 4)} "
-                      f"(clean sheet: {c['dropped']} dropped, {c['added']} added) against {counts['total']} changes "
-                      f"for {fmt_fixed(s['objective'], 4)} here; difference {fmt_fixed(clean['price_of_stability'], 4)}")
+        console.print(
+            f"price of stability: {c['total']} changes for objective {fmt_fixed(clean['objective'], 4)} "
+            f"(clean sheet: {c['dropped']} dropped, {c['added']} added) against {counts['total']} changes "
+            f"for {fmt_fixed(s['objective'], 4)} here; difference {fmt_fixed(clean['price_of_stability'], 4)}"
+        )
     elif clean:
         console.print(f"clean sheet (without replan:): {clean['status']}")
 
@@ -104,11 +125,13 @@ def print_explanations(explanations, rows, sentences, out_dir=None, console: Con
         for e, row in zip(explanations, rows):
             ways = [f"{p.parameter} → {_num(p.needed)}" for p in e.entry if p.status == "found"]
             table.add_row(
-                e.option_id, "yes" if e.selected else "no",
+                e.option_id,
+                "yes" if e.selected else "no",
                 "infeasible" if e.flipped_status == Status.INFEASIBLE else _num(e.objective_change),
                 f"+{len(e.enters)} / −{len(e.leaves)}",
                 (row["blocked_by"] or row["forced_by"] or "—").replace(";", ", "),
-                ", ".join(ways) or ("—" if e.selected else "none found"))
+                ", ".join(ways) or ("—" if e.selected else "none found"),
+            )
         console.print(table)
     for lines in sentences:
         console.print("")
@@ -136,8 +159,15 @@ def print_comparison(comp, all_gaps: bool = False, out_dir=None, console: Consol
     for col in ("sector", "size", "covered A", "covered B", "change", "fraction A", "fraction B"):
         t.add_column(col, justify="left" if col == "sector" else "right")
     for s in comp.sectors:
-        t.add_row(s["sector_id"], _num(s["size"], 1), _num(s["covered_a"], 2), _num(s["covered_b"], 2),
-                  _num(s["change"], 2), fmt_percent(s["fraction_a"]), fmt_percent(s["fraction_b"]))
+        t.add_row(
+            s["sector_id"],
+            _num(s["size"], 1),
+            _num(s["covered_a"], 2),
+            _num(s["covered_b"], 2),
+            _num(s["change"], 2),
+            fmt_percent(s["fraction_a"]),
+            fmt_percent(s["fraction_b"]),
+        )
     console.print(t)
     gaps = [g for g in comp.gaps if all_gaps or (g["change"] or 0) != 0 or g["change"] is None]
     if gaps:
@@ -145,15 +175,27 @@ def print_comparison(comp, all_gaps: bool = False, out_dir=None, console: Consol
         for col in ("gap", "sector", "size", "covered A", "covered B", "change"):
             t.add_column(col, justify="left" if col in ("gap", "sector") else "right")
         for g in gaps:
-            t.add_row(g["gap_id"], g["sector_id"], _num(g["size"], 1), _num(g["covered_a"], 2),
-                      _num(g["covered_b"], 2), _num(g["change"], 2))
+            t.add_row(
+                g["gap_id"],
+                g["sector_id"],
+                _num(g["size"], 1),
+                _num(g["covered_a"], 2),
+                _num(g["covered_b"], 2),
+                _num(g["change"], 2),
+            )
         console.print(t)
     t = Table(title="Resources (B − A)")
     for col in ("resource", "used A", "used B", "change", "limit A", "limit B"):
         t.add_column(col, justify="left" if col == "resource" else "right")
     for r in comp.resources:
-        t.add_row(r["resource"], _num(r["used_a"], 1), _num(r["used_b"], 1), _num(r["change"], 1),
-                  _num(r["limit_a"], 1), _num(r["limit_b"], 1))
+        t.add_row(
+            r["resource"],
+            _num(r["used_a"], 1),
+            _num(r["used_b"], 1),
+            _num(r["change"], 1),
+            _num(r["limit_a"], 1),
+            _num(r["limit_b"], 1),
+        )
     console.print(t)
     if out_dir is not None:
         console.print(f"results written to [bold]{out_dir}[/bold]")
@@ -162,8 +204,17 @@ def print_comparison(comp, all_gaps: bool = False, out_dir=None, console: Consol
 def print_values(report, sentences, out_dir=None, console: Console | None = None) -> None:
     console = console or _console()
     t = Table(title="Value of each bound: exact re-solves at ±Δ (LP dual: relaxation only)")
-    for col in ("bound", "now", "used", "Δ", "relaxed: Δ objective", "per unit", "tightened: Δ objective",
-                "per unit", "LP dual"):
+    for col in (
+        "bound",
+        "now",
+        "used",
+        "Δ",
+        "relaxed: Δ objective",
+        "per unit",
+        "tightened: Δ objective",
+        "per unit",
+        "LP dual",
+    ):
         t.add_column(col, justify="left" if col == "bound" else "right", overflow="fold")
     for b in report.bounds:
         if b.status_relaxed == Status.INFEASIBLE:
@@ -176,8 +227,17 @@ def print_values(report, sentences, out_dir=None, console: Console | None = None
             tight = "infeasible"
         else:
             tight = _num(None if b.loss_if_tightened is None else -b.loss_if_tightened)
-        t.add_row(b.row, _num(b.bound), _num(b.activity), _num(b.delta), relaxed, _num(b.gain_per_unit, 6),
-                  tight, _num(b.loss_per_unit, 6), _num(b.lp_dual, 6))
+        t.add_row(
+            b.row,
+            _num(b.bound),
+            _num(b.activity),
+            _num(b.delta),
+            relaxed,
+            _num(b.gain_per_unit, 6),
+            tight,
+            _num(b.loss_per_unit, 6),
+            _num(b.lp_dual, 6),
+        )
     console.print(t)
     for line in sentences:
         console.print(line, markup=False, highlight=False)

@@ -2,8 +2,16 @@ from __future__ import annotations
 
 import click
 
-from planner.cli.common import (check_out, emit_json, handle_errors, json_option, out_option, resolve_workers_option,
-                                 scenario_argument, set_option)
+from planner.cli.common import (
+    check_out,
+    emit_json,
+    handle_errors,
+    json_option,
+    out_option,
+    resolve_workers_option,
+    scenario_argument,
+    set_option,
+)
 
 
 @click.command()
@@ -12,10 +20,18 @@ from planner.cli.common import (check_out, emit_json, handle_errors, json_option
 @set_option
 @out_option
 @json_option
-@click.option("--no-thresholds", is_flag=True,
-              help="Skip the entry thresholds (raise a limit / scale contributions / cut cost); much faster.")
-@click.option("--max-steps", type=click.IntRange(1, 50), default=3, show_default=True,
-              help="Entry MIPs per limit before stating only the value below which the option stays out.")
+@click.option(
+    "--no-thresholds",
+    is_flag=True,
+    help="Skip the entry thresholds (raise a limit / scale contributions / cut cost); much faster.",
+)
+@click.option(
+    "--max-steps",
+    type=click.IntRange(1, 50),
+    default=3,
+    show_default=True,
+    help="Entry MIPs per limit before stating only the value below which the option stays out.",
+)
 @resolve_workers_option
 @handle_errors
 def explain(scenario, option_ids, overrides, out_dir, as_json, no_thresholds, max_steps, workers) -> None:
@@ -40,8 +56,7 @@ def explain(scenario, option_ids, overrides, out_dir, as_json, no_thresholds, ma
     from planner.api import load_scenario
 
     sc = load_scenario(scenario, overrides)
-    explanations = run_explain(sc, list(option_ids), entry=not no_thresholds, max_steps=max_steps,
-                               workers=workers)
+    explanations = run_explain(sc, list(option_ids), entry=not no_thresholds, max_steps=max_steps, workers=workers)
     data = {"scenario": sc.name, "explanations": [e.to_dict() for e in explanations]}
     rows = summary_rows(explanations)
     if out_dir:

@@ -7,13 +7,26 @@ from planner.cli.common import emit_json, handle_errors, json_option
 
 @click.command()
 @click.argument("run_dir", type=click.Path(file_okay=False))
-@click.option("--to", "fmt", type=click.Choice(["xlsx", "html", "md"]), required=True,
-              help="Report format: Excel workbook, self-contained HTML page, or Markdown with PNG charts beside it.")
-@click.option("--out", "out", type=click.Path(), default=None,
-              help="Report file (suffix must match --to) or an existing folder. Default: RUN_DIR/report.<ext>.")
-@click.option("--force", is_flag=True,
-              help="Replace an existing report the planner wrote (it is never overwritten otherwise); a file or "
-                   "folder of that name it did not write, or a link, is refused even with --force.")
+@click.option(
+    "--to",
+    "fmt",
+    type=click.Choice(["xlsx", "html", "md"]),
+    required=True,
+    help="Report format: Excel workbook, self-contained HTML page, or Markdown with PNG charts beside it.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(),
+    default=None,
+    help="Report file (suffix must match --to) or an existing folder. Default: RUN_DIR/report.<ext>.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing report the planner wrote (it is never overwritten otherwise); a file or "
+    "folder of that name it did not write, or a link, is refused even with --force.",
+)
 @json_option
 @handle_errors
 def export(run_dir: str, fmt: str, out: str | None, force: bool, as_json: bool) -> None:
@@ -38,5 +51,9 @@ def export(run_dir: str, fmt: str, out: str | None, force: bool, as_json: bool) 
     if as_json:
         emit_json({"status": "written", **result.to_dict()})
     else:
-        extra = f" ({result.charts} chart{'s' if result.charts != 1 else ''} beside it)" if fmt == "md" and result.charts else ""
+        extra = (
+            f" ({result.charts} chart{'s' if result.charts != 1 else ''} beside it)"
+            if fmt == "md" and result.charts
+            else ""
+        )
         click.echo(f"{fmt} report written to {result.path}{extra}")

@@ -2,8 +2,18 @@ from __future__ import annotations
 
 import click
 
-from planner.cli.common import (EXIT_INFEASIBLE, EXIT_LIMIT, EXIT_OK, check_out, emit_json, handle_errors, json_option,
-                                 out_option, scenario_argument, set_option)
+from planner.cli.common import (
+    EXIT_INFEASIBLE,
+    EXIT_LIMIT,
+    EXIT_OK,
+    check_out,
+    emit_json,
+    handle_errors,
+    json_option,
+    out_option,
+    scenario_argument,
+    set_option,
+)
 from planner.cli.sens_common import point_time_option, progress_bar, usage_error
 
 
@@ -11,24 +21,47 @@ from planner.cli.sens_common import point_time_option, progress_bar, usage_error
 @scenario_argument()
 @click.option("--resource", required=True, help="The resource whose limit is varied, e.g. budget_musd.")
 @click.option("--from", "lo", type=click.FloatRange(min=0), default=None, help="Lowest limit (default 0).")
-@click.option("--to", "hi", type=click.FloatRange(min=0), default=None,
-              help="Highest limit (default: the scenario's limit, else what all options together use).")
-@click.option("--max-solves", type=click.IntRange(min=1), default=None,
-              help="Stop after this many solves (the frontier then covers the top of the range only; exit 4).")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Threads walking the range, each with a live model of its own (default: all cores; "
-                   "1 with --max-solves). The frontier is the same with any number.")
-@click.option("--tranches", default=None, metavar="L1,L2,…",
-              help="Nested plans instead: one portfolio per limit (increasing, comma-separated), each containing the one before.")
-@click.option("--nested", type=click.Choice(["joint", "greedy"]), default="joint", show_default=True,
-              help="With --tranches: joint maximises the sum of the tranches' objectives (one MILP); greedy fixes each tranche before the next.")
+@click.option(
+    "--to",
+    "hi",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Highest limit (default: the scenario's limit, else what all options together use).",
+)
+@click.option(
+    "--max-solves",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop after this many solves (the frontier then covers the top of the range only; exit 4).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Threads walking the range, each with a live model of its own (default: all cores; "
+    "1 with --max-solves). The frontier is the same with any number.",
+)
+@click.option(
+    "--tranches",
+    default=None,
+    metavar="L1,L2,…",
+    help="Nested plans instead: one portfolio per limit (increasing, comma-separated), each containing the one before.",
+)
+@click.option(
+    "--nested",
+    type=click.Choice(["joint", "greedy"]),
+    default="joint",
+    show_default=True,
+    help="With --tranches: joint maximises the sum of the tranches' objectives (one MILP); greedy fixes each tranche before the next.",
+)
 @set_option
 @out_option
 @json_option
 @point_time_option
 @handle_errors
-def frontier(scenario, resource, lo, hi, max_solves, workers, tranches, nested, overrides, out_dir, as_json,
-             time_limit_s) -> None:
+def frontier(
+    scenario, resource, lo, hi, max_solves, workers, tranches, nested, overrides, out_dir, as_json, time_limit_s
+) -> None:
     """The exact frontier of the objective against one resource's limit, with as few solves as possible.
 
     A portfolio using U of the resource stays optimal for every limit from U up to where it
@@ -55,16 +88,34 @@ def frontier(scenario, resource, lo, hi, max_solves, workers, tranches, nested, 
     from planner.sensitivity.frontier import run_frontier
 
     if tranches is not None:
-        _tranches(scenario, resource, tranches, nested, (lo, hi, max_solves, workers), overrides, out_dir, as_json,
-                  time_limit_s)
+        _tranches(
+            scenario,
+            resource,
+            tranches,
+            nested,
+            (lo, hi, max_solves, workers),
+            overrides,
+            out_dir,
+            as_json,
+            time_limit_s,
+        )
         return
     if nested != "joint":
         usage_error("--nested applies to --tranches only")
 
     with progress_bar(not as_json, "frontier", unit="solves") as progress:
         sc = load_scenario(scenario, overrides)
-        outcome = run_frontier(sc, resource, lo=lo, hi=hi, out_dir=out_dir, time_limit_s=time_limit_s,
-                               max_solves=max_solves, progress=progress, workers=workers)
+        outcome = run_frontier(
+            sc,
+            resource,
+            lo=lo,
+            hi=hi,
+            out_dir=out_dir,
+            time_limit_s=time_limit_s,
+            max_solves=max_solves,
+            progress=progress,
+            workers=workers,
+        )
     if as_json:
         emit_json({**outcome.summary, "out_dir": str(outcome.out_dir)})
     else:
@@ -85,11 +136,14 @@ def _tranches(scenario, resource, text, nested, range_options, overrides, out_di
     try:
         limits = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise InputError(Problem(file="--tranches", value=text, message="give numbers, comma-separated, e.g. 2000,3000,4800")) from None
+        raise InputError(
+            Problem(file="--tranches", value=text, message="give numbers, comma-separated, e.g. 2000,3000,4800")
+        ) from None
     with progress_bar(not as_json, "tranches", unit="solves") as progress:
         sc = load_scenario(scenario, overrides)
-        outcome = run_tranches(sc, resource, limits, nested=nested, out_dir=out_dir, time_limit_s=time_limit_s,
-                               progress=progress)
+        outcome = run_tranches(
+            sc, resource, limits, nested=nested, out_dir=out_dir, time_limit_s=time_limit_s, progress=progress
+        )
     infeasible = infeasible_tranches(outcome)
     if as_json:
         emit_json({**outcome.summary, "out_dir": str(outcome.out_dir), "infeasible_tranches": infeasible})
@@ -99,11 +153,19 @@ def _tranches(scenario, resource, text, nested, range_options, overrides, out_di
 
         print_tranches(outcome)
         for t in infeasible:
-            why = ("no portfolio meets the scenario at that limit, nested or not" if t["alone"]
-                   else "no portfolio at that limit contains the earlier tranches' portfolio")
-            click.echo(f"tranche {t['tranche']} (limits.{resource} = {fmt(t['limit'])}) is infeasible: {why}"
-                       + (f" (planner diagnose with --set limits.{resource}={_plain(t['limit'])} says why)"
-                          if t["alone"] else ""))
+            why = (
+                "no portfolio meets the scenario at that limit, nested or not"
+                if t["alone"]
+                else "no portfolio at that limit contains the earlier tranches' portfolio"
+            )
+            click.echo(
+                f"tranche {t['tranche']} (limits.{resource} = {fmt(t['limit'])}) is infeasible: {why}"
+                + (
+                    f" (planner diagnose with --set limits.{resource}={_plain(t['limit'])} says why)"
+                    if t["alone"]
+                    else ""
+                )
+            )
     raise SystemExit(EXIT_INFEASIBLE if infeasible else EXIT_OK if outcome.summary["exact"] else EXIT_LIMIT)
 
 

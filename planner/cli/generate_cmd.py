@@ -7,12 +7,37 @@ from planner.cli.common import emit_json, handle_errors, json_option
 
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--options", "n_options", type=click.IntRange(min=1), required=True, help="Number of options (candidate partnerships).")
-@click.option("--gaps", "n_gaps", type=click.IntRange(min=1), default=None, help="Number of gaps (default: options / 10).")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed; the same seed writes the same bytes.")
-@click.option("--resources", "n_resources", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Limited resources: budget_musd, diplomatic_capacity, negotiators, summit_slots, then resource_5 …")
-@click.option("--rules", "with_rules", is_flag=True, help="Also state planning rules (required and forbidden options, partner max_options).")
+@click.option(
+    "--options",
+    "n_options",
+    type=click.IntRange(min=1),
+    required=True,
+    help="Number of options (candidate partnerships).",
+)
+@click.option(
+    "--gaps", "n_gaps", type=click.IntRange(min=1), default=None, help="Number of gaps (default: options / 10)."
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Random seed; the same seed writes the same bytes.",
+)
+@click.option(
+    "--resources",
+    "n_resources",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Limited resources: budget_musd, diplomatic_capacity, negotiators, summit_slots, then resource_5 …",
+)
+@click.option(
+    "--rules",
+    "with_rules",
+    is_flag=True,
+    help="Also state planning rules (required and forbidden options, partner max_options).",
+)
 @click.option("--name", default=None, help="Scenario name (default: synthetic-n<options>-g<gaps>-s<seed>…).")
 @click.option("--force", is_flag=True, help="Replace a scenario of the same name in DIRECTORY.")
 @json_option
@@ -34,9 +59,18 @@ def generate(directory, n_options, n_gaps, seed, n_resources, with_rules, name, 
 
     gen = run_generate(directory, n_options, n_gaps, seed, n_resources, with_rules, name, overwrite=force)
     if as_json:
-        emit_json({"status": "written", "name": gen.name, "scenario_file": str(gen.scenario_file),
-                   "inputs": str(gen.inputs_dir), "counts": gen.counts, "limits": gen.limits,
-                   "targets": gen.targets, "rules": gen.rules})
+        emit_json(
+            {
+                "status": "written",
+                "name": gen.name,
+                "scenario_file": str(gen.scenario_file),
+                "inputs": str(gen.inputs_dir),
+                "counts": gen.counts,
+                "limits": gen.limits,
+                "targets": gen.targets,
+                "rules": gen.rules,
+            }
+        )
     else:
         parts = ", ".join(f"{v} {k}" for k, v in gen.counts.items())
         click.echo(f"wrote {gen.scenario_file} ({parts}; {gen.targets} gap targets)")

@@ -8,7 +8,9 @@ from planner.cli.common import emit_json, handle_errors, json_option
 @click.command()
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--name", default=None, help="Scenario name (default: the folder's name). Letters, digits, _ - .")
-@click.option("--xlsx", "xlsx", is_flag=True, help="Keep all tables in one workbook, inputs/<name>.xlsx, instead of CSV files.")
+@click.option(
+    "--xlsx", "xlsx", is_flag=True, help="Keep all tables in one workbook, inputs/<name>.xlsx, instead of CSV files."
+)
 @click.option("--force", is_flag=True, help="Replace files that already exist (never replaced otherwise).")
 @json_option
 @handle_errors

@@ -5,20 +5,40 @@ import sys
 import click
 
 from planner.cli.common import check_out, emit_json, handle_errors, json_option, out_option, set_option
-from planner.cli.sens_common import (interrupt_message, point_time_option, progress_bar, resume_option, scheduler_option,
-                          usage_error, workers_option)
+from planner.cli.sens_common import (
+    interrupt_message,
+    point_time_option,
+    progress_bar,
+    resume_option,
+    scheduler_option,
+    usage_error,
+    workers_option,
+)
 from planner.cli.sweep_cmd import batch_exit
 
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False), required=False)
-@click.option("--samples", type=click.IntRange(min=1), default=None, help="Number of samples (default: uncertainty.samples, 200).")
+@click.option(
+    "--samples", type=click.IntRange(min=1), default=None, help="Number of samples (default: uncertainty.samples, 200)."
+)
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Random seed (default: uncertainty.seed, 0).")
-@click.option("--perturb", multiple=True, metavar="TABLE.COLUMN=DIST:PARAMS",
-              help="A perturbation (repeatable; replaces the scenario's on the same column): uniform:LOW:HIGH, "
-                   "triangular:LOW:PEAK:HIGH or normal:SD factors, optionally :column for one factor per sample.")
-@click.option("--core", type=click.FloatRange(0, 1), default=None, help="Frequency from which an option is 'core' (default 0.9).")
-@click.option("--exterior", type=click.FloatRange(0, 1), default=None, help="Frequency up to which an option is 'exterior' (default 0.1).")
+@click.option(
+    "--perturb",
+    multiple=True,
+    metavar="TABLE.COLUMN=DIST:PARAMS",
+    help="A perturbation (repeatable; replaces the scenario's on the same column): uniform:LOW:HIGH, "
+    "triangular:LOW:PEAK:HIGH or normal:SD factors, optionally :column for one factor per sample.",
+)
+@click.option(
+    "--core", type=click.FloatRange(0, 1), default=None, help="Frequency from which an option is 'core' (default 0.9)."
+)
+@click.option(
+    "--exterior",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Frequency up to which an option is 'exterior' (default 0.1).",
+)
 @set_option
 @out_option
 @json_option
@@ -26,12 +46,30 @@ from planner.cli.sweep_cmd import batch_exit
 @scheduler_option
 @resume_option
 @point_time_option
-@click.option("--warm-start/--no-warm-start", default=False, show_default=True,
-              help="Start every sample from the unperturbed optimum's portfolio. Off by default: it slowed "
-                   "HiGHS down on the benchmark scenarios.")
+@click.option(
+    "--warm-start/--no-warm-start",
+    default=False,
+    show_default=True,
+    help="Start every sample from the unperturbed optimum's portfolio. Off by default: it slowed "
+    "HiGHS down on the benchmark scenarios.",
+)
 @handle_errors
-def montecarlo(scenario, samples, seed, perturb, core, exterior, overrides, out_dir, as_json, workers, scheduler,
-               resume, time_limit_s, warm_start) -> None:
+def montecarlo(
+    scenario,
+    samples,
+    seed,
+    perturb,
+    core,
+    exterior,
+    overrides,
+    out_dir,
+    as_json,
+    workers,
+    scheduler,
+    resume,
+    time_limit_s,
+    warm_start,
+) -> None:
     """Re-solve SCENARIO under perturbed inputs: which options are robust choices?
 
     Each sample multiplies the perturbed columns by random factors drawn from (seed, sample)
@@ -54,16 +92,29 @@ def montecarlo(scenario, samples, seed, perturb, core, exterior, overrides, out_
 
     if resume is None and scenario is None:
         usage_error("give SCENARIO (or --resume RUN_DIR)")
-    if resume is not None and (scenario or overrides or out_dir or perturb or samples or seed is not None or core or exterior):
+    if resume is not None and (
+        scenario or overrides or out_dir or perturb or samples or seed is not None or core or exterior
+    ):
         usage_error("--resume RUN_DIR takes the run's own settings; give only --workers/--scheduler with it")
     with interrupt_message("montecarlo"), progress_bar(not as_json, "montecarlo", unit="samples") as progress:
         if resume is not None:
             outcome = resume_montecarlo(resume, workers=workers, scheduler=scheduler, progress=progress)
         else:
             sc = load_scenario(scenario, overrides)
-            outcome = run_montecarlo(sc, samples=samples, seed=seed, perturb=parse_flags(perturb, sc), core=core,
-                                     exterior=exterior, out_dir=out_dir, workers=workers, scheduler=scheduler,
-                                     time_limit_s=time_limit_s, warm_start=warm_start, progress=progress)
+            outcome = run_montecarlo(
+                sc,
+                samples=samples,
+                seed=seed,
+                perturb=parse_flags(perturb, sc),
+                core=core,
+                exterior=exterior,
+                out_dir=out_dir,
+                workers=workers,
+                scheduler=scheduler,
+                time_limit_s=time_limit_s,
+                warm_start=warm_start,
+                progress=progress,
+            )
     if as_json:
         emit_json({**outcome.summary, "out_dir": str(outcome.out_dir)})
     else:

@@ -2,10 +2,20 @@ from __future__ import annotations
 
 import click
 
-from planner.cli.common import check_out, emit_json, handle_errors, json_option, out_option, scenario_argument, set_option
+from planner.cli.common import (
+    check_out,
+    emit_json,
+    handle_errors,
+    json_option,
+    out_option,
+    scenario_argument,
+    set_option,
+)
 
-OBJECTIVES_HELP = ("Two or three objectives, comma-separated: coverage, sector:<sector_id>, gap:<gap_id> (maximised); "
-                   "cost:<resource>, risk, partners (minimised).")
+OBJECTIVES_HELP = (
+    "Two or three objectives, comma-separated: coverage, sector:<sector_id>, gap:<gap_id> (maximised); "
+    "cost:<resource>, risk, partners (minimised)."
+)
 
 
 def parse_objectives(text: str):
@@ -30,10 +40,19 @@ def parse_objectives(text: str):
 @click.command()
 @scenario_argument()
 @click.option("--objectives", required=True, metavar="A,B[,C]", help=OBJECTIVES_HELP)
-@click.option("--max-points", type=click.IntRange(min=1), default=None,
-              help="Stop after N points (the front is then complete only up to a bound; exit 4).")
-@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Stop after this many seconds in all (default: none; each solve keeps solver.time_limit_s). Exit 4.")
+@click.option(
+    "--max-points",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop after N points (the front is then complete only up to a bound; exit 4).",
+)
+@click.option(
+    "--time-limit",
+    "time_limit_s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Stop after this many seconds in all (default: none; each solve keeps solver.time_limit_s). Exit 4.",
+)
 @set_option
 @out_option
 @json_option
@@ -64,8 +83,11 @@ def pareto(scenario, objectives, max_points, time_limit_s, overrides, out_dir, a
     check_out(out_dir)
     with progress_bar(not as_json, "pareto", unit="points") as bar:
         sc = load_scenario(scenario, overrides)
-        result = run(sc, ParetoOptions(specs, max_points, time_limit_s),
-                     progress=None if bar is None else (lambda points, solves: bar(points, None)))
+        result = run(
+            sc,
+            ParetoOptions(specs, max_points, time_limit_s),
+            progress=None if bar is None else (lambda points, solves: bar(points, None)),
+        )
     folder = Path(out_dir) if out_dir else default_out_dir(sc.name, "pareto")
     write_pareto(result, folder)
     if as_json:
@@ -99,11 +121,15 @@ def _print(result, folder) -> None:
     console.print(table)
     if result.points and not result.complete:
         c = result.covered or {}
-        where = ("no range is complete yet" if c.get("value") is None else
-                 f"every point with {c['objective']} {c['side'].replace('_', ' ')} {num(c['value'])} is listed")
+        where = (
+            "no range is complete yet"
+            if c.get("value") is None
+            else f"every point with {c['objective']} {c['side'].replace('_', ' ')} {num(c['value'])} is listed"
+        )
         click.echo(f"incomplete (stopped by {result.stop}): {where}")
     elif not result.points:
         click.echo("no portfolio meets the scenario's rules")
-    click.echo(f"{result.lexmax} lexicographic solves ({result.solves} MILP solves) in {result.seconds:.1f} s; "
-               f"written to {folder}")
-
+    click.echo(
+        f"{result.lexmax} lexicographic solves ({result.solves} MILP solves) in {result.seconds:.1f} s; "
+        f"written to {folder}"
+    )

@@ -1,4 +1,5 @@
 """`planner rival`: plan against a rival who courts the same partners (a thin adapter over planner.rival)."""
+
 from __future__ import annotations
 
 import math
@@ -30,10 +31,19 @@ def parse_budgets(text: str) -> tuple[float, ...]:
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--budget", type=click.FloatRange(min=0), default=None,
-              help="The rival's budget (default: the scenario's rival.budget).")
-@click.option("--budgets", "budgets", default=None, metavar="A:B:STEP",
-              help="Also the ladder of rival budgets A, A+STEP, …, B: nominal and hedged worst cases at each.")
+@click.option(
+    "--budget",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="The rival's budget (default: the scenario's rival.budget).",
+)
+@click.option(
+    "--budgets",
+    "budgets",
+    default=None,
+    metavar="A:B:STEP",
+    help="Also the ladder of rival budgets A, A+STEP, …, B: nominal and hedged worst cases at each.",
+)
 @set_option
 @out_option
 @json_option

@@ -1,4 +1,5 @@
 """Readable terminal tables for `planner rival` (rich)."""
+
 from __future__ import annotations
 
 from rich.console import Console
@@ -18,19 +19,32 @@ def print_rival(result, folder, console: Console | None = None) -> None:
             console = Console(width=140)
     d = result.to_dict()
     r, n, h = d["rival"], d["nominal"], d["hedged"]
-    exact = (f"exact (bound {fmt_fixed(d['bound'], 4)}, {d['iterations']} rounds)" if d["exact"]
-             else f"NOT proven: gap {fmt_fixed(d['gap'], 4)} after {d['iterations']} rounds")
-    console.print(f"[bold]{d['scenario']}[/bold] against {r['name']}: budget {fmt_fixed(r['budget'], 2)}, "
-                  f"shield {fmt_fixed(r['shield'], 2)} per option, loss {fmt_fixed(100 * r['loss'], 0)} % · {exact}")
+    exact = (
+        f"exact (bound {fmt_fixed(d['bound'], 4)}, {d['iterations']} rounds)"
+        if d["exact"]
+        else f"NOT proven: gap {fmt_fixed(d['gap'], 4)} after {d['iterations']} rounds"
+    )
+    console.print(
+        f"[bold]{d['scenario']}[/bold] against {r['name']}: budget {fmt_fixed(r['budget'], 2)}, "
+        f"shield {fmt_fixed(r['shield'], 2)} per option, loss {fmt_fixed(100 * r['loss'], 0)} % · {exact}"
+    )
     table = Table(title="Plans against the rival")
     for col in ("plan", "objective (nobody pulled)", "worst case", "rival pulls", "rival spends", "options"):
         table.add_column(col, justify="left" if col in ("plan", "rival pulls") else "right")
     for label, p in (("nominal", n), ("hedged", h)):
-        table.add_row(label, fmt_fixed(p["objective"], 4), fmt_fixed(p["worst_case"], 4), _names(p["response"]),
-                      fmt_fixed(p["response_spend"], 2), str(p["options"]))
+        table.add_row(
+            label,
+            fmt_fixed(p["objective"], 4),
+            fmt_fixed(p["worst_case"], 4),
+            _names(p["response"]),
+            fmt_fixed(p["response_spend"], 2),
+            str(p["options"]),
+        )
     console.print(table)
-    console.print(f"Hedging costs {fmt_fixed(d['price_of_hedging'], 4)} in peace and saves {fmt_fixed(d['gain'], 4)} "
-                  f"if {r['name']} spends {fmt_fixed(r['budget'], 2)}.")
+    console.print(
+        f"Hedging costs {fmt_fixed(d['price_of_hedging'], 4)} in peace and saves {fmt_fixed(d['gain'], 4)} "
+        f"if {r['name']} spends {fmt_fixed(r['budget'], 2)}."
+    )
     added = sorted(set(h["selected"]) - set(n["selected"]))
     dropped = sorted(set(n["selected"]) - set(h["selected"]))
     if added or dropped:
@@ -44,27 +58,60 @@ def print_rival(result, folder, console: Console | None = None) -> None:
 def _partners(console: Console, result) -> None:
     rows = [p for p in result.partners if p["options_nominal"] or p["options_hedged"] or p["pulled_nominal"]]
     rows.sort(key=lambda p: (-p["loss_alone_nominal"], p["partner_id"]))
-    table = Table(title="Partners in either plan (cost to the rival before → after shielding; our loss if pulled alone)")
-    for col in ("partner", "rival cost", "cost vs nominal", "cost vs hedged", "loss alone (nominal)",
-                "loss alone (hedged)", "pulled vs nominal", "pulled vs hedged", "shore up"):
+    table = Table(
+        title="Partners in either plan (cost to the rival before → after shielding; our loss if pulled alone)"
+    )
+    for col in (
+        "partner",
+        "rival cost",
+        "cost vs nominal",
+        "cost vs hedged",
+        "loss alone (nominal)",
+        "loss alone (hedged)",
+        "pulled vs nominal",
+        "pulled vs hedged",
+        "shore up",
+    ):
         table.add_column(col, justify="left" if col == "partner" else "right")
     for p in rows:
-        table.add_row(p["name"], fmt_fixed(p["rival_cost"], 2), fmt_fixed(p["cost_nominal"], 2),
-                      fmt_fixed(p["cost_hedged"], 2), fmt_fixed(p["loss_alone_nominal"], 4),
-                      fmt_fixed(p["loss_alone_hedged"], 4), "yes" if p["pulled_nominal"] else "",
-                      "yes" if p["pulled_hedged"] else "", "yes" if p["shore_up"] else "")
+        table.add_row(
+            p["name"],
+            fmt_fixed(p["rival_cost"], 2),
+            fmt_fixed(p["cost_nominal"], 2),
+            fmt_fixed(p["cost_hedged"], 2),
+            fmt_fixed(p["loss_alone_nominal"], 4),
+            fmt_fixed(p["loss_alone_hedged"], 4),
+            "yes" if p["pulled_nominal"] else "",
+            "yes" if p["pulled_hedged"] else "",
+            "yes" if p["shore_up"] else "",
+        )
     console.print(table)
 
 
 def _ladder(console: Console, result) -> None:
     table = Table(title="Ladder of rival budgets")
-    for col in ("budget", "nominal worst case", "hedged worst case", "hedged objective", "price", "gain",
-                "hedged plan adds", "drops", "exact"):
+    for col in (
+        "budget",
+        "nominal worst case",
+        "hedged worst case",
+        "hedged objective",
+        "price",
+        "gain",
+        "hedged plan adds",
+        "drops",
+        "exact",
+    ):
         table.add_column(col, justify="left" if col in ("hedged plan adds", "drops") else "right")
     for row in result.ladder:
-        table.add_row(fmt_fixed(row["budget"], 2), fmt_fixed(row["nominal_worst_case"], 4),
-                      fmt_fixed(row["hedged_worst_case"], 4), fmt_fixed(row["hedged_objective"], 4),
-                      fmt_fixed(row["price_of_hedging"], 4), fmt_fixed(row["gain"], 4),
-                      row["added"].replace(";", ", ") or "—", row["dropped"].replace(";", ", ") or "—",
-                      "yes" if row["exact"] else f"gap {fmt_fixed(row['gap'], 4)}")
+        table.add_row(
+            fmt_fixed(row["budget"], 2),
+            fmt_fixed(row["nominal_worst_case"], 4),
+            fmt_fixed(row["hedged_worst_case"], 4),
+            fmt_fixed(row["hedged_objective"], 4),
+            fmt_fixed(row["price_of_hedging"], 4),
+            fmt_fixed(row["gain"], 4),
+            row["added"].replace(";", ", ") or "—",
+            row["dropped"].replace(";", ", ") or "—",
+            "yes" if row["exact"] else f"gap {fmt_fixed(row['gap'], 4)}",
+        )
     console.print(table)

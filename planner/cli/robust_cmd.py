@@ -10,14 +10,28 @@ from planner.cli.common import check_out, emit_json, handle_errors, json_option,
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--max-portfolios", type=click.IntRange(min=1), default=None,
-              help="Stop listing non-dominated portfolios after N (default: robust.max_portfolios, 200).")
-@click.option("--samples", type=click.IntRange(min=0), default=None,
-              help="Monte Carlo draws from the weight set (default: robust.samples, 100; 0: none).")
-@click.option("--seed", type=click.IntRange(min=0), default=None, help="Random seed of the draws (default: robust.seed, 0).")
-@click.option("--max-vertices", type=click.IntRange(min=1), default=None,
-              help="Solve the optimum at no more than N vertices of the weight set (default: robust.max_vertices, 64); "
-                   "beyond it minimax regret and the core index report bounds (complete: false).")
+@click.option(
+    "--max-portfolios",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop listing non-dominated portfolios after N (default: robust.max_portfolios, 200).",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Monte Carlo draws from the weight set (default: robust.samples, 100; 0: none).",
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=None, help="Random seed of the draws (default: robust.seed, 0)."
+)
+@click.option(
+    "--max-vertices",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Solve the optimum at no more than N vertices of the weight set (default: robust.max_vertices, 64); "
+    "beyond it minimax regret and the core index report bounds (complete: false).",
+)
 @set_option
 @out_option
 @json_option
@@ -49,8 +63,9 @@ def robust(scenario, max_portfolios, samples, seed, max_vertices, overrides, out
 
     sc = load_scenario(scenario, overrides)
     with _progress(not as_json) as progress:
-        report = run(sc, max_portfolios=max_portfolios, samples=samples, seed=seed, max_vertices=max_vertices,
-                     progress=progress)
+        report = run(
+            sc, max_portfolios=max_portfolios, samples=samples, seed=seed, max_vertices=max_vertices, progress=progress
+        )
     folder = Path(out_dir) if out_dir else default_run_dir(sc.name).with_name(f"robust-{default_run_dir(sc.name).name}")
     write_robust(report, folder, sc)
     if as_json:
@@ -72,8 +87,14 @@ def _progress(enabled: bool) -> Iterator[Callable | None]:
 
     from planner.robust.outcome import Stage
 
-    bars = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=Console(stderr=True), transient=True)
+    bars = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     tasks: dict = {}
 
     def update(event) -> None:
@@ -105,29 +126,45 @@ def _print(report, folder) -> None:
     ws = report.weight_set
     t_lo, t_hi = ws["scale_range"]
     if ws["complete"]:
-        examined = "all solved" if ws["vertices_examined"] == ws["vertex_count"] else \
-            f"{ws['vertices_examined']:,} distinct weightings, all solved"
+        examined = (
+            "all solved"
+            if ws["vertices_examined"] == ws["vertex_count"]
+            else f"{ws['vertices_examined']:,} distinct weightings, all solved"
+        )
     else:
         examined = f"{ws['vertices_examined']:,} solved (--max-vertices {ws['max_vertices']:,})"
-    click.echo(f"weight set: {len(report.factors)} factors ({', '.join(report.factors)}), {ws['vertex_count']:,} vertices, "
-               f"{examined}; scale of the weights {num(t_lo)} to {'unbounded' if t_hi is None else num(t_hi)}")
-    click.echo(f"nominal optimum   objective {num(n['objective'])}, worst case {num(n['worst_case'])}, "
-               f"max regret {_regret(n, num)}, {len(n['selected'])} options")
-    click.echo(f"maximin           worst case {num(mm['worst_case'])}, max regret {_regret(mm, num)}, "
-               f"{len(mm['selected'])} options")
+    click.echo(
+        f"weight set: {len(report.factors)} factors ({', '.join(report.factors)}), {ws['vertex_count']:,} vertices, "
+        f"{examined}; scale of the weights {num(t_lo)} to {'unbounded' if t_hi is None else num(t_hi)}"
+    )
+    click.echo(
+        f"nominal optimum   objective {num(n['objective'])}, worst case {num(n['worst_case'])}, "
+        f"max regret {_regret(n, num)}, {len(n['selected'])} options"
+    )
+    click.echo(
+        f"maximin           worst case {num(mm['worst_case'])}, max regret {_regret(mm, num)}, "
+        f"{len(mm['selected'])} options"
+    )
     if mr["complete"]:
         closed = f"gap {num(mr['gap'])}, {mr['iterations']} iterations"
     else:
-        closed = f"the least max regret lies in [{num(mr['lower_bound'])}, " \
-                 f"{'?' if mr['max_regret_upper'] is None else num(mr['max_regret_upper'])}]"
+        closed = (
+            f"the least max regret lies in [{num(mr['lower_bound'])}, "
+            f"{'?' if mr['max_regret_upper'] is None else num(mr['max_regret_upper'])}]"
+        )
     click.echo(f"minimax regret    max regret {_regret(mr, num)} ({closed}), worst case {num(mr['worst_case'])}")
     counts = {lab: sum(1 for v in ci["options"].values() if v == lab) for lab in ("core", "borderline", "exterior")}
     from planner.robust.outcome import Stop
 
-    stop = {None: "complete", Stop.MAX_PORTFOLIOS: "stopped at --max-portfolios",
-            Stop.MAX_VERTICES: "not all vertices solved: some may be missing"}[ci["stopped_by"] and Stop(ci["stopped_by"])]
-    click.echo(f"core index        {ci['portfolios']} non-dominated portfolios ({stop}): "
-               f"{counts['core']} core, {counts['borderline']} borderline, {counts['exterior']} exterior options")
+    stop = {
+        None: "complete",
+        Stop.MAX_PORTFOLIOS: "stopped at --max-portfolios",
+        Stop.MAX_VERTICES: "not all vertices solved: some may be missing",
+    }[ci["stopped_by"] and Stop(ci["stopped_by"])]
+    click.echo(
+        f"core index        {ci['portfolios']} non-dominated portfolios ({stop}): "
+        f"{counts['core']} core, {counts['borderline']} borderline, {counts['exterior']} exterior options"
+    )
     click.echo(f"written to {folder}")
 
 

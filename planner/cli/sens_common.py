@@ -1,6 +1,7 @@
 """Options and progress display shared by the sensitivity commands (sweep, frontier,
 montecarlo, alternatives). The library reports progress through a callback; the rich
 bar lives here, on stderr, so `--json` output on stdout stays clean."""
+
 from __future__ import annotations
 
 import sys
@@ -11,17 +12,32 @@ from typing import Callable, Iterator
 import click
 
 workers_option = click.option(
-    "--workers", type=click.IntRange(min=1), default=None,
-    help="Local worker processes (spawned; each keeps one model alive). Default: all cores.")
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Local worker processes (spawned; each keeps one model alive). Default: all cores.",
+)
 scheduler_option = click.option(
-    "--scheduler", default=None, metavar="ADDRESS",
-    help="Run on a Dask distributed cluster instead, e.g. tcp://127.0.0.1:8786 (needs the 'dask' extra).")
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run on a Dask distributed cluster instead, e.g. tcp://127.0.0.1:8786 (needs the 'dask' extra).",
+)
 resume_option = click.option(
-    "--resume", "resume", type=click.Path(file_okay=False), default=None, metavar="RUN_DIR",
-    help="Finish an interrupted run without repeating its finished points (its settings come from the run).")
+    "--resume",
+    "resume",
+    type=click.Path(file_okay=False),
+    default=None,
+    metavar="RUN_DIR",
+    help="Finish an interrupted run without repeating its finished points (its settings come from the run).",
+)
 point_time_option = click.option(
-    "--time-limit", "time_limit_s", type=click.FloatRange(min=0, min_open=True), default=None,
-    help="Time limit per solve in seconds (default: solver.time_limit_s). A point that hits it is 'feasible' with its gap.")
+    "--time-limit",
+    "time_limit_s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Time limit per solve in seconds (default: solver.time_limit_s). A point that hits it is 'feasible' with its gap.",
+)
 
 
 @contextmanager
@@ -41,8 +57,15 @@ def progress_bar(enabled: bool, label: str, unit: str = "points") -> Iterator[Ca
             return Text(f"{done / elapsed:.2f} {unit}/s" if done and elapsed > 0 else f"… {unit}/s", style="cyan")
 
     console = Console(stderr=True)
-    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
-                        TimeRemainingColumn(), console=console, transient=False)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        Rate(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
     task_id = None
 
     def update(done: int, total: int | None) -> None:  # total None: not known in advance
@@ -64,8 +87,11 @@ def interrupt_message(command: str) -> Iterator[None]:
     try:
         yield
     except RunInterrupted as exc:
-        click.echo(f"interrupted: {exc.done} of {exc.total} points are kept; finish with\n"
-                   f"  planner {command} --resume {exc.out_dir}", err=True)
+        click.echo(
+            f"interrupted: {exc.done} of {exc.total} points are kept; finish with\n"
+            f"  planner {command} --resume {exc.out_dir}",
+            err=True,
+        )
         sys.exit(130)
 
 

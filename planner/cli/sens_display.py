@@ -1,4 +1,5 @@
 """Readable terminal tables for the sensitivity commands (rich)."""
+
 from __future__ import annotations
 
 from rich.console import Console
@@ -27,8 +28,10 @@ def print_sweep(outcome, console: Console | None = None) -> None:
     s = outcome.summary
     counts = ", ".join(f"{v} {k}" for k, v in s["status_counts"].items())
     rate = f" · {s['points_per_second']:.2f} points/s" if s.get("points_per_second") else ""
-    console.print(f"[bold]{s['scenario']}[/bold] sweep: {s['points']} points ({counts}){rate} · "
-                  f"{s['paths']['fast']} re-solved in place, {s['paths']['rebuild']} rebuilt")
+    console.print(
+        f"[bold]{s['scenario']}[/bold] sweep: {s['points']} points ({counts}){rate} · "
+        f"{s['paths']['fast']} re-solved in place, {s['paths']['rebuild']} rebuilt"
+    )
     frame = outcome.tables["sweep.csv"]
     changes = outcome.tables["changes.csv"]
     keys = [a["key"] for a in s["axes"]]
@@ -45,8 +48,15 @@ def print_sweep(outcome, console: Console | None = None) -> None:
         into = inner[inner["to_point"] == row["point"]] if len(inner) else inner
         enter = ", ".join(into[into["change"] == "enter"]["option_id"]) if len(into) else ""
         leave = ", ".join(into[into["change"] == "leave"]["option_id"]) if len(into) else ""
-        table.add_row(str(row["point"]), *(fmt_cell(row[k]) for k in keys), row["status"], fmt_cell(row["objective"], 4),
-                      fmt_cell(row["selected"]), enter, leave)
+        table.add_row(
+            str(row["point"]),
+            *(fmt_cell(row[k]) for k in keys),
+            row["status"],
+            fmt_cell(row["objective"], 4),
+            fmt_cell(row["selected"]),
+            enter,
+            leave,
+        )
     console.print(table)
     console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
 
@@ -61,9 +71,11 @@ def print_frontier(outcome, console: Console | None = None) -> None:
     exact = _exactness(s)
     if not s["complete"]:
         exact += f", [yellow]stopped by --max-solves: covers {fmt_cell(s['covered_from'])} and up[/yellow]"
-    console.print(f"[bold]{s['scenario']}[/bold] frontier of the objective against {s['resource']} "
-                  f"from {fmt_cell(s['from'])} to {fmt_cell(s['to'])}: {s['breakpoints']} breakpoints found with "
-                  f"{s['solves']} solves ({exact}, {s['wall_seconds']:.1f} s)")
+    console.print(
+        f"[bold]{s['scenario']}[/bold] frontier of the objective against {s['resource']} "
+        f"from {fmt_cell(s['from'])} to {fmt_cell(s['to'])}: {s['breakpoints']} breakpoints found with "
+        f"{s['solves']} solves ({exact}, {s['wall_seconds']:.1f} s)"
+    )
     frame = outcome.tables["frontier.csv"]
     table = Table(title="Limit intervals (the portfolio is optimal from 'from' up to 'to')")
     for col in ("from", "to", "status", "objective", "selected", "entered", "left"):
@@ -73,8 +85,15 @@ def print_frontier(outcome, console: Console | None = None) -> None:
         if row is None:
             table.add_row("…", *[""] * 6)
             continue
-        table.add_row(fmt_cell(row["limit_from"]), fmt_cell(row["limit_to"]), row["status"], fmt_cell(row["objective"], 4),
-                      fmt_cell(row["selected"]), row["entered"].replace(";", ", "), row["left"].replace(";", ", "))
+        table.add_row(
+            fmt_cell(row["limit_from"]),
+            fmt_cell(row["limit_to"]),
+            row["status"],
+            fmt_cell(row["objective"], 4),
+            fmt_cell(row["selected"]),
+            row["entered"].replace(";", ", "),
+            row["left"].replace(";", ", "),
+        )
     console.print(table)
     console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
 
@@ -83,16 +102,25 @@ def print_tranches(outcome, console: Console | None = None) -> None:
     console = console or _console()
     s = outcome.summary
     exact = _exactness(s)
-    console.print(f"[bold]{s['scenario']}[/bold] nested plans ({s['nested']}) for {s['resource']} tranches "
-                  f"{', '.join(fmt_cell(v) for v in s['tranches'])}: objectives sum to {fmt_cell(s['objective_sum'], 4)} "
-                  f"against {fmt_cell(s['unconstrained_sum'], 4)} unconstrained ({exact}, {s['wall_seconds']:.1f} s)")
+    console.print(
+        f"[bold]{s['scenario']}[/bold] nested plans ({s['nested']}) for {s['resource']} tranches "
+        f"{', '.join(fmt_cell(v) for v in s['tranches'])}: objectives sum to {fmt_cell(s['objective_sum'], 4)} "
+        f"against {fmt_cell(s['unconstrained_sum'], 4)} unconstrained ({exact}, {s['wall_seconds']:.1f} s)"
+    )
     table = Table(title="Tranches (each portfolio contains the one before)")
     for col in ("tranche", "limit", "status", "objective", "unconstrained", "price of nesting", "selected", "adds"):
         table.add_column(col, justify="left" if col in ("status", "adds") else "right", overflow="fold")
     for _, row in outcome.tables["tranches.csv"].iterrows():
-        table.add_row(str(row["tranche"]), fmt_cell(row["limit"]), row["status"], fmt_cell(row["objective"], 4),
-                      fmt_cell(row["unconstrained_objective"], 4), fmt_cell(row["price_of_nesting"], 4),
-                      fmt_cell(row["selected"]), row["added"].replace(";", ", ") or "—")
+        table.add_row(
+            str(row["tranche"]),
+            fmt_cell(row["limit"]),
+            row["status"],
+            fmt_cell(row["objective"], 4),
+            fmt_cell(row["unconstrained_objective"], 4),
+            fmt_cell(row["price_of_nesting"], 4),
+            fmt_cell(row["selected"]),
+            row["added"].replace(";", ", ") or "—",
+        )
     console.print(table)
     console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
 
@@ -102,11 +130,15 @@ def print_montecarlo(outcome, console: Console | None = None) -> None:
     s = outcome.summary
     counts = ", ".join(f"{v} {k}" for k, v in s["status_counts"].items())
     obj = s["objective"]
-    console.print(f"[bold]{s['scenario']}[/bold] Monte Carlo: {s['samples']} samples, seed {s['seed']} ({counts}); "
-                  f"unperturbed objective {fmt_cell(s['base']['objective'], 4)}")
+    console.print(
+        f"[bold]{s['scenario']}[/bold] Monte Carlo: {s['samples']} samples, seed {s['seed']} ({counts}); "
+        f"unperturbed objective {fmt_cell(s['base']['objective'], 4)}"
+    )
     if obj:
-        console.print(f"objective: mean {fmt_cell(obj['mean'], 4)}, 5–95 % [{fmt_cell(obj['p5'], 4)}, {fmt_cell(obj['p95'], 4)}], "
-                      f"min {fmt_cell(obj['min'], 4)}, max {fmt_cell(obj['max'], 4)}")
+        console.print(
+            f"objective: mean {fmt_cell(obj['mean'], 4)}, 5–95 % [{fmt_cell(obj['p5'], 4)}, {fmt_cell(obj['p95'], 4)}], "
+            f"min {fmt_cell(obj['min'], 4)}, max {fmt_cell(obj['max'], 4)}"
+        )
     frame = outcome.tables["montecarlo_options.csv"]
     shown = frame[frame["selected_samples"] > 0]
     table = Table(title=f"Options ever selected ({s['counts']['core']} core, {s['counts']['borderline']} borderline)")
@@ -117,8 +149,14 @@ def print_montecarlo(outcome, console: Console | None = None) -> None:
         if row is None:
             table.add_row("…", *[""] * 5)
             continue
-        table.add_row(row["option_id"], row["partner_id"], row["sector_id"], f"{row['frequency']:.0%}", row["label"],
-                      "yes" if row["in_base"] else "")
+        table.add_row(
+            row["option_id"],
+            row["partner_id"],
+            row["sector_id"],
+            f"{row['frequency']:.0%}",
+            row["label"],
+            "yes" if row["in_base"] else "",
+        )
     console.print(table)
     cov = outcome.tables["montecarlo_coverage.csv"]
     sect = Table(title="Covered fraction by sector across samples")
@@ -134,16 +172,23 @@ def print_montecarlo(outcome, console: Console | None = None) -> None:
 def print_alternatives(outcome, console: Console | None = None) -> None:
     console = console or _console()
     s = outcome.summary
-    console.print(f"[bold]{s['scenario']}[/bold]: optimum {fmt_cell(s['optimum']['objective'], 4)} "
-                  f"({len(s['optimum']['selected'])} options); {s['found']} of {s['count']} alternatives within "
-                  f"{s['within']:.1%} ({s['stopped']})")
+    console.print(
+        f"[bold]{s['scenario']}[/bold]: optimum {fmt_cell(s['optimum']['objective'], 4)} "
+        f"({len(s['optimum']['selected'])} options); {s['found']} of {s['count']} alternatives within "
+        f"{s['within']:.1%} ({s['stopped']})"
+    )
     frame = outcome.tables["alternatives.csv"]
     table = Table(title="Portfolios (0 = the optimum)")
     for col in ("#", "objective", "loss", "dropped", "added"):
         table.add_column(col, justify="left" if col in ("dropped", "added") else "right")
     for _, row in frame.iterrows():
         loss = "—" if row["alternative"] == 0 else f"{fmt_cell(row['loss'], 4)} ({row['loss_pct']:.2f} %)"
-        table.add_row(str(row["alternative"]), fmt_cell(row["objective"], 4), loss,
-                      row["dropped_ids"].replace(";", ", "), row["added_ids"].replace(";", ", "))
+        table.add_row(
+            str(row["alternative"]),
+            fmt_cell(row["objective"], 4),
+            loss,
+            row["dropped_ids"].replace(";", ", "),
+            row["added_ids"].replace(";", ", "),
+        )
     console.print(table)
     console.print(f"results written to [bold]{outcome.out_dir}[/bold]")

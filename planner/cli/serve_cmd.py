@@ -8,8 +8,12 @@ from planner.cli.common import DEFAULT_SCENARIO, handle_errors
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False), required=False, default=None)
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="Port (0: any free port).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind; loopback unless you say otherwise (the token is then all that protects it).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; loopback unless you say otherwise (the token is then all that protects it).",
+)
 @click.option("--no-browser", is_flag=True, help="Do not open the page in a browser.")
 @handle_errors
 def serve(scenario, port, host, no_browser) -> None:
@@ -57,7 +61,9 @@ def serve(scenario, port, host, no_browser) -> None:
     click.echo(f"Partnership Planner at {url}")
     sys.stdout.flush()
     if host in ("0.0.0.0", "::"):
-        click.echo("warning: bound to every address; any Host header is accepted, the token is the only guard", err=True)
+        click.echo(
+            "warning: bound to every address; any Host header is accepted, the token is the only guard", err=True
+        )
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
     if not no_browser:
         threading.Timer(0.5, webbrowser.open, (url,)).start()

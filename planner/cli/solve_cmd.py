@@ -4,8 +4,16 @@ import sys
 
 import click
 
-from planner.cli.common import (check_out, emit_json, handle_errors, json_option, out_option, resolve_scenario,
-                     scenario_argument, set_option)
+from planner.cli.common import (
+    check_out,
+    emit_json,
+    handle_errors,
+    json_option,
+    out_option,
+    resolve_scenario,
+    scenario_argument,
+    set_option,
+)
 from planner.solver.outcome import Status
 
 
@@ -14,21 +22,49 @@ from planner.solver.outcome import Status
 @set_option
 @out_option
 @json_option
-@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Solver time limit in seconds (overrides solver.time_limit_s).")
-@click.option("--mip-gap", type=click.FloatRange(0, 1), default=None, help="Relative MIP gap to stop at (overrides solver.mip_gap).")
-@click.option("--solver", "backend", type=click.Choice(["highs", "cbc", "auto"]), default=None,
-              help="Solver backend (overrides solver.backend); auto runs HiGHS and CBC at once and takes the first proof.")
-@click.option("--write-model", type=click.Path(dir_okay=False), default=None,
-              help="Also write the exact model solved, as .lp or .mps.")
-@click.option("--report", "reports", multiple=True, type=click.Choice(["xlsx", "html", "md"]),
-              help="Also write a report into the run folder (repeatable): report.xlsx, report.html, report.md.")
-@click.option("--clean-sheet/--no-clean-sheet", default=True, show_default=True,
-              help="With a replan: section, also solve without it, to report the price of stability "
-                   "(about one more solve).")
+@click.option(
+    "--time-limit",
+    "time_limit_s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Solver time limit in seconds (overrides solver.time_limit_s).",
+)
+@click.option(
+    "--mip-gap",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Relative MIP gap to stop at (overrides solver.mip_gap).",
+)
+@click.option(
+    "--solver",
+    "backend",
+    type=click.Choice(["highs", "cbc", "auto"]),
+    default=None,
+    help="Solver backend (overrides solver.backend); auto runs HiGHS and CBC at once and takes the first proof.",
+)
+@click.option(
+    "--write-model",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the exact model solved, as .lp or .mps.",
+)
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    type=click.Choice(["xlsx", "html", "md"]),
+    help="Also write a report into the run folder (repeatable): report.xlsx, report.html, report.md.",
+)
+@click.option(
+    "--clean-sheet/--no-clean-sheet",
+    default=True,
+    show_default=True,
+    help="With a replan: section, also solve without it, to report the price of stability (about one more solve).",
+)
 @handle_errors
-def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend, write_model, reports,
-          clean_sheet) -> None:
+def solve(
+    scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend, write_model, reports, clean_sheet
+) -> None:
     """Solve SCENARIO (default: models/baseline.yaml) and write its results.
 
     Writes summary.json, portfolio.csv and coverage.csv to --out, or to
@@ -54,8 +90,15 @@ def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend,
     # The flags are scenario settings: the API records them in the result's scenario, hence in
     # scenario.json (and input_sha256), so `planner check` judges the run by what was run.
     sc = load_scenario(resolve_scenario(scenario), overrides, timings)
-    result = run_solve(sc, time_limit_s=time_limit_s, mip_gap=mip_gap, backend=backend, write_model=write_model,
-                       timings=timings, clean_sheet=clean_sheet)
+    result = run_solve(
+        sc,
+        time_limit_s=time_limit_s,
+        mip_gap=mip_gap,
+        backend=backend,
+        write_model=write_model,
+        timings=timings,
+        clean_sheet=clean_sheet,
+    )
     sc = result.scenario
     target = out_dir or default_run_dir(sc.name)
     t0 = time.perf_counter()
@@ -68,8 +111,14 @@ def solve(scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend,
     timings["export"] = time.perf_counter() - t0
     diagnosis = _diagnose(sc) if result.status == Status.INFEASIBLE else None
     if as_json:
-        emit_json({**result.summary(), "out_dir": str(target), **({"reports": written} if reports else {}),
-                   **({"diagnosis": diagnosis[0]} if diagnosis else {})})
+        emit_json(
+            {
+                **result.summary(),
+                "out_dir": str(target),
+                **({"reports": written} if reports else {}),
+                **({"diagnosis": diagnosis[0]} if diagnosis else {}),
+            }
+        )
     else:
         from planner.cli.display import print_result
 

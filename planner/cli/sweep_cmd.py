@@ -4,10 +4,26 @@ import sys
 
 import click
 
-from planner.cli.common import (EXIT_FAULT, EXIT_LIMIT, EXIT_OK, check_out, emit_json, handle_errors, json_option, out_option,
-                                 set_option)
-from planner.cli.sens_common import (interrupt_message, point_time_option, progress_bar, resume_option, scheduler_option,
-                          usage_error, workers_option)
+from planner.cli.common import (
+    EXIT_FAULT,
+    EXIT_LIMIT,
+    EXIT_OK,
+    check_out,
+    emit_json,
+    handle_errors,
+    json_option,
+    out_option,
+    set_option,
+)
+from planner.cli.sens_common import (
+    interrupt_message,
+    point_time_option,
+    progress_bar,
+    resume_option,
+    scheduler_option,
+    usage_error,
+    workers_option,
+)
 from planner.solver.outcome import Status
 
 
@@ -24,8 +40,12 @@ def batch_exit(status_counts: dict[str, int]) -> int:
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False), required=False)
-@click.option("--vary", multiple=True, metavar="KEY=START:STOP:STEP",
-              help="A scenario key and its values: START:STOP:STEP (STOP included) or v1,v2,v3. Repeat for a grid.")
+@click.option(
+    "--vary",
+    multiple=True,
+    metavar="KEY=START:STOP:STEP",
+    help="A scenario key and its values: START:STOP:STEP (STOP included) or v1,v2,v3. Repeat for a grid.",
+)
 @set_option
 @out_option
 @json_option
@@ -33,15 +53,24 @@ def batch_exit(status_counts: dict[str, int]) -> int:
 @scheduler_option
 @resume_option
 @point_time_option
-@click.option("--block-size", type=click.IntRange(min=1), default=None,
-              help="Points solved in a row on one worker task (default 1; 10 with --warm-start, where each "
-                   "starts from the previous portfolio).")
-@click.option("--warm-start/--no-warm-start", default=False, show_default=True,
-              help="Start each point from the previous point's portfolio (HiGHS completes it, or ignores it if "
-                   "infeasible). Off by default: it slowed HiGHS down on the benchmark scenarios.")
+@click.option(
+    "--block-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Points solved in a row on one worker task (default 1; 10 with --warm-start, where each "
+    "starts from the previous portfolio).",
+)
+@click.option(
+    "--warm-start/--no-warm-start",
+    default=False,
+    show_default=True,
+    help="Start each point from the previous point's portfolio (HiGHS completes it, or ignores it if "
+    "infeasible). Off by default: it slowed HiGHS down on the benchmark scenarios.",
+)
 @handle_errors
-def sweep(scenario, vary, overrides, out_dir, as_json, workers, scheduler, resume, time_limit_s, block_size,
-          warm_start) -> None:
+def sweep(
+    scenario, vary, overrides, out_dir, as_json, workers, scheduler, resume, time_limit_s, block_size, warm_start
+) -> None:
     """Re-solve SCENARIO over a grid of settings; list what changes between neighbours.
 
     Writes sweep.csv (one row per point), changes.csv (options entering/leaving between
@@ -64,15 +93,25 @@ def sweep(scenario, vary, overrides, out_dir, as_json, workers, scheduler, resum
     if resume is None and (scenario is None or not vary):
         usage_error("give SCENARIO and at least one --vary KEY=START:STOP:STEP (or --resume RUN_DIR)")
     if resume is not None and (scenario or vary or overrides or out_dir):
-        usage_error("--resume RUN_DIR takes the run's own scenario, --vary, --set and folder; give only --workers/--scheduler with it")
+        usage_error(
+            "--resume RUN_DIR takes the run's own scenario, --vary, --set and folder; give only --workers/--scheduler with it"
+        )
     with interrupt_message("sweep"), progress_bar(not as_json, "sweep") as progress:
         if resume is not None:
             outcome = resume_sweep(resume, workers=workers, scheduler=scheduler, progress=progress)
         else:
             sc = load_scenario(scenario, overrides)
-            outcome = run_sweep(sc, parse_axes(vary), out_dir=out_dir, workers=workers, scheduler=scheduler,
-                                block_size=block_size, time_limit_s=time_limit_s, warm_start=warm_start,
-                                progress=progress)
+            outcome = run_sweep(
+                sc,
+                parse_axes(vary),
+                out_dir=out_dir,
+                workers=workers,
+                scheduler=scheduler,
+                block_size=block_size,
+                time_limit_s=time_limit_s,
+                warm_start=warm_start,
+                progress=progress,
+            )
     summary = outcome.summary
     if as_json:
         emit_json({**summary, "out_dir": str(outcome.out_dir)})

@@ -22,8 +22,15 @@ def validate(scenario: str, overrides: tuple[str, ...], as_json: bool) -> None:
     sc = load_scenario(scenario, overrides)
     counts = {name: int(len(getattr(sc, name))) for name in ("partners", "sectors", "gaps", "options", "contributions")}
     if as_json:
-        emit_json({"status": "valid", "scenario": sc.name, "counts": counts, "resources": list(sc.resources),
-                   "input_sha256": sc.input_sha256})
+        emit_json(
+            {
+                "status": "valid",
+                "scenario": sc.name,
+                "counts": counts,
+                "resources": list(sc.resources),
+                "input_sha256": sc.input_sha256,
+            }
+        )
     else:
         parts = ", ".join(f"{v} {k}" for k, v in counts.items())
         click.echo(f"{sc.scenario_file}: valid ({parts}; resources: {', '.join(sc.resources)})")

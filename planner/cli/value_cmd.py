@@ -2,8 +2,16 @@ from __future__ import annotations
 
 import click
 
-from planner.cli.common import (check_out, emit_json, handle_errors, json_option, out_option, resolve_workers_option,
-                                 scenario_argument, set_option)
+from planner.cli.common import (
+    check_out,
+    emit_json,
+    handle_errors,
+    json_option,
+    out_option,
+    resolve_workers_option,
+    scenario_argument,
+    set_option,
+)
 
 
 def _parse_deltas(items) -> dict[str, float]:
@@ -15,8 +23,9 @@ def _parse_deltas(items) -> dict[str, float]:
         except ValueError:
             value = float("nan")
         if not sep or not key or not value > 0:
-            raise click.BadParameter(f"expected NAME=POSITIVE_NUMBER (a resource, gap id or row name), got {item!r}",
-                                     param_hint="--delta")
+            raise click.BadParameter(
+                f"expected NAME=POSITIVE_NUMBER (a resource, gap id or row name), got {item!r}", param_hint="--delta"
+            )
         out[key.strip()] = value
     return out
 
@@ -26,11 +35,21 @@ def _parse_deltas(items) -> dict[str, float]:
 @set_option
 @out_option
 @json_option
-@click.option("--delta", "deltas", multiple=True, metavar="NAME=AMOUNT",
-              help="Step for one bound (resource, gap id or row name), e.g. --delta budget_musd=250. "
-                   "Default: one option's typical use (median), 1 for counts.")
-@click.option("--family", "families", multiple=True, metavar="FAMILY",
-              help="Only these row families (limit, target, max_options, groups, …); repeatable.")
+@click.option(
+    "--delta",
+    "deltas",
+    multiple=True,
+    metavar="NAME=AMOUNT",
+    help="Step for one bound (resource, gap id or row name), e.g. --delta budget_musd=250. "
+    "Default: one option's typical use (median), 1 for counts.",
+)
+@click.option(
+    "--family",
+    "families",
+    multiple=True,
+    metavar="FAMILY",
+    help="Only these row families (limit, target, max_options, groups, …); repeatable.",
+)
 @resolve_workers_option
 @handle_errors
 def value(scenario, overrides, out_dir, as_json, deltas, families, workers) -> None:

@@ -1,4 +1,5 @@
 """The scenario file's schema: frozen pydantic models that reject unknown keys."""
+
 from __future__ import annotations
 
 import difflib
@@ -10,7 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from planner.inputs.config_rules import RulesConfig  # the rules: section has its own module
 from planner.inputs.config_robust import RobustConfig  # the robust: section (planner robust)
 from planner.inputs.config_replan import ReplanConfig  # so has replan:
-from planner.inputs.config_numbers import Amount, Count, Fraction, Positive, PositiveCount, Whole  # every number bounded
+from planner.inputs.config_numbers import (
+    Amount,
+    Count,
+    Fraction,
+    Positive,
+    PositiveCount,
+    Whole,
+)  # every number bounded
 from planner.inputs.config_rival import RivalConfig  # and rival: (planner rival)
 from planner.errors import InputError, Problem
 
@@ -38,7 +46,6 @@ class SolverConfig(_Frozen):
     mip_gap: Fraction = 0.0
     threads: PositiveCount | None = None
     tie_break: bool = True  # lexicographic second stage: least cost_resource among optima
-
 
 
 class Perturbation(_Frozen):

@@ -6,6 +6,7 @@ re-plan and Monte Carlo settings) is declared with `Number(...)` or `Whole(...)`
 `schema.MAX_ABS` (1e12), within its own bounds. A bad value is refused naming the key path,
 the value and the valid range (`planner.inputs.config.parse_config`).
 """
+
 from __future__ import annotations
 
 from typing import Annotated, Any, Callable
@@ -65,8 +66,9 @@ def number_or_text(lo: float | None = None) -> Any:
             return value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return number(value, handler)
-        raise PydanticCustomError("number_or_name", "give a number ({valid}) or the name of a column",
-                                  {"valid": valid_numbers(lo)})
+        raise PydanticCustomError(
+            "number_or_name", "give a number ({valid}) or the name of a column", {"valid": valid_numbers(lo)}
+        )
 
     return Annotated[float | str, WrapValidator(validate)]
 

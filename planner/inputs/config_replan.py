@@ -5,6 +5,7 @@ path to a run folder (or its portfolio.csv) whose selected ids are the incumbent
 is read when the scenario is loaded (`resolve_incumbent`), so the validated scenario (and a
 run's scenario.json) holds the ids and `incumbent_from` says where they came from.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -54,17 +55,35 @@ def portfolio_ids(path: Path) -> list[str]:
 
     file = path / "portfolio.csv" if path.is_dir() else path
     if path.is_dir() and not file.is_file():
-        raise InputError(Problem(file=str(path), key=f"{KEY}.incumbent", value=str(path),
-                                 message="not a run folder: it holds no portfolio.csv; give a folder written by "
-                                         "`planner solve --out`, its portfolio.csv, or a list of option ids"))
+        raise InputError(
+            Problem(
+                file=str(path),
+                key=f"{KEY}.incumbent",
+                value=str(path),
+                message="not a run folder: it holds no portfolio.csv; give a folder written by "
+                "`planner solve --out`, its portfolio.csv, or a list of option ids",
+            )
+        )
     if not file.is_file():
-        raise InputError(Problem(file=str(file), key=f"{KEY}.incumbent", value=str(path),
-                                 message="no such run folder or portfolio.csv; give a folder written by "
-                                         "`planner solve --out`, its portfolio.csv, or a list of option ids"))
+        raise InputError(
+            Problem(
+                file=str(file),
+                key=f"{KEY}.incumbent",
+                value=str(path),
+                message="no such run folder or portfolio.csv; give a folder written by "
+                "`planner solve --out`, its portfolio.csv, or a list of option ids",
+            )
+        )
     table = read_csv(file)
     if "option_id" not in table.header:
-        raise InputError(Problem(file=str(file), key=f"{KEY}.incumbent", column="option_id",
-                                 message="not a portfolio table: it has no option_id column"))
+        raise InputError(
+            Problem(
+                file=str(file),
+                key=f"{KEY}.incumbent",
+                column="option_id",
+                message="not a portfolio table: it has no option_id column",
+            )
+        )
     return [row["option_id"] for row in table.rows if row.get("option_id")]
 
 

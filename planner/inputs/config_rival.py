@@ -10,6 +10,7 @@
 What the column's cells must be, and which scenarios may carry the section, is judged
 against the tables in `planner.inputs.validate_rival`.
 """
+
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -10,6 +10,7 @@ Only ratios of weights matter: the statements hold up to a common scale of every
 The weight set itself (`planner.inputs.validate_robust.WeightSet`) is derived from this and
 the tables; see docs/robust.md.
 """
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ groups are written as a `Select` mapping (options matching every stated criterio
 criterion matching any of its values) or, where a rule takes "options", as one option
 id or a list of ids.
 """
+
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal

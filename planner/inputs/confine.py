@@ -9,6 +9,7 @@ states (`inputs`, `replan.incumbent`; see `read.PATH_KEYS`) and every file read 
 followed, inside the project folder (`confine`). `source_files` lists what a loaded scenario
 was read from, so a server can tell when its copy is stale.
 """
+
 from __future__ import annotations
 
 import copy
@@ -46,9 +47,15 @@ def confine(data: dict, root: Path, base: Path, file: str) -> dict:
             real = resolve_path(item, file, key, text)
             if not real.is_relative_to(root):
                 via = "" if item == path else f" (through {item}, a link to a file elsewhere)"
-                problems.append(Problem(file=file, key=key, value=text,
-                                        message=f"resolves to {real}{via}, outside the project folder {root}; the web "
-                                                "server reads files only inside the project folder"))
+                problems.append(
+                    Problem(
+                        file=file,
+                        key=key,
+                        value=text,
+                        message=f"resolves to {real}{via}, outside the project folder {root}; the web "
+                        "server reads files only inside the project folder",
+                    )
+                )
                 break  # the folder itself outside: its files need no saying
         node[field] = str(path)
     if problems:

@@ -19,6 +19,7 @@ Structure (what makes the instances realistic rather than uniform noise):
   committed set of options whose use stays within half of every limit, and every other
   rule `rules=True` states holds for that set (see `_more_rules`).
 """
+
 from __future__ import annotations
 
 import csv
@@ -35,13 +36,26 @@ from planner.errors import InputError, Problem
 from planner.io.numbers import fmt_data
 
 SECTORS = (
-    ("ai", "Artificial intelligence"), ("semis", "Semiconductors"), ("quantum", "Quantum technologies"),
-    ("robotics-drones", "Robotics and drones"), ("cyber", "Cybersecurity"), ("minerals", "Critical minerals and rare earths"),
-    ("biotech", "Biotechnology"), ("space", "Space systems"), ("telecom", "Advanced telecommunications"),
-    ("batteries", "Batteries and energy storage"), ("nuclear", "Advanced nuclear"), ("materials", "Advanced materials"),
-    ("hypersonics", "Hypersonics"), ("undersea", "Undersea systems"), ("photonics", "Photonics"),
-    ("pnt", "Positioning, navigation and timing"), ("cloud", "Cloud and compute infrastructure"),
-    ("shipbuilding", "Shipbuilding"), ("munitions", "Munitions production"), ("pharma", "Pharmaceutical supply chains"),
+    ("ai", "Artificial intelligence"),
+    ("semis", "Semiconductors"),
+    ("quantum", "Quantum technologies"),
+    ("robotics-drones", "Robotics and drones"),
+    ("cyber", "Cybersecurity"),
+    ("minerals", "Critical minerals and rare earths"),
+    ("biotech", "Biotechnology"),
+    ("space", "Space systems"),
+    ("telecom", "Advanced telecommunications"),
+    ("batteries", "Batteries and energy storage"),
+    ("nuclear", "Advanced nuclear"),
+    ("materials", "Advanced materials"),
+    ("hypersonics", "Hypersonics"),
+    ("undersea", "Undersea systems"),
+    ("photonics", "Photonics"),
+    ("pnt", "Positioning, navigation and timing"),
+    ("cloud", "Cloud and compute infrastructure"),
+    ("shipbuilding", "Shipbuilding"),
+    ("munitions", "Munitions production"),
+    ("pharma", "Pharmaceutical supply chains"),
 )
 REGIONS = ("Indo-Pacific", "Europe", "Middle East", "Americas", "Africa", "Central Asia")
 BLOCS = ("NATO", "Quad", "AUKUS", "EU", "GCC", "G7", "")
@@ -73,7 +87,11 @@ class Generated:
 
 
 def default_name(options: int, gaps: int, seed: int, resources: int, rules: bool) -> str:
-    return f"synthetic-n{options}-g{gaps}-s{seed}" + (f"-r{resources}" if resources != 2 else "") + ("-rules" if rules else "")
+    return (
+        f"synthetic-n{options}-g{gaps}-s{seed}"
+        + (f"-r{resources}" if resources != 2 else "")
+        + ("-rules" if rules else "")
+    )
 
 
 def _check_args(options: int, gaps: int, resources: int, name: str) -> None:
@@ -85,7 +103,9 @@ def _check_args(options: int, gaps: int, resources: int, name: str) -> None:
     if resources < 1:
         problems.append(Problem(file="--resources", value=resources, message="must be a whole number ≥ 1"))
     if not name or any(not (ch.isalnum() or ch in "_.-") for ch in name) or name.startswith("."):
-        problems.append(Problem(file="--name", value=name, message="use letters, digits, '_', '-' and '.' only (it names files)"))
+        problems.append(
+            Problem(file="--name", value=name, message="use letters, digits, '_', '-' and '.' only (it names files)")
+        )
     if problems:
         raise InputError(problems)
 
@@ -209,7 +229,9 @@ def _tables(options: int, gaps: int, seed: int, resources: int, rules: bool) -> 
             target[g] = math.floor(10 * min(best[g][2], size[g]) * 0.8) / 10
     if rules:
         free = np.setdiff1d(np.arange(options), np.array(sorted(committed), dtype=int))
-        rules_cfg["forbid"] = sorted(int(i) for i in rng.choice(free, min(len(free), max(1, options // 100)), replace=False))
+        rules_cfg["forbid"] = sorted(
+            int(i) for i in rng.choice(free, min(len(free), max(1, options // 100)), replace=False)
+        )
 
     # Option ids read like the shipped baseline's: partner-sector-kind, numbered on repeats.
     opt_ids, seen = [], {}
@@ -222,35 +244,69 @@ def _tables(options: int, gaps: int, seed: int, resources: int, rules: bool) -> 
     part_blocs = rng.integers(0, len(BLOCS), n_part)
     partners = [["partner_id", "name", "region", "bloc", "risk"] + (["max_options"] if rules else [])]
     per_partner = np.bincount(o_part, minlength=n_part)
-    need = np.bincount(o_part[np.array(sorted(committed), dtype=int)], minlength=n_part) if committed else np.zeros(n_part, int)
+    need = (
+        np.bincount(o_part[np.array(sorted(committed), dtype=int)], minlength=n_part)
+        if committed
+        else np.zeros(n_part, int)
+    )
     for p in range(n_part):
-        row = [part_ids[p], f"Partner {p + 1:03d}", REGIONS[part_regions[p]], BLOCS[part_blocs[p]], fmt_data(part_risk[p])]
+        row = [
+            part_ids[p],
+            f"Partner {p + 1:03d}",
+            REGIONS[part_regions[p]],
+            BLOCS[part_blocs[p]],
+            fmt_data(part_risk[p]),
+        ]
         if rules:
             row.append(str(int(max(need[p], math.ceil(0.1 * per_partner[p]) + 1))))
         partners.append(row)
     tables = {
         "partners": partners,
-        "sectors": [["sector_id", "name", "weight"]] + [[sid, sname, fmt_data(w)] for (sid, sname), w in zip(sectors, sector_w)],
-        "gaps": [["gap_id", "sector_id", "name", "size", "weight", "target", "critical"]] + [
-            [gap_ids[j], sectors[gap_sector[j]][0], f"{sectors[gap_sector[j]][1]} gap {gap_ids[j].rsplit('-', 1)[1]}",
-             fmt_data(size[j], 1), fmt_data(gap_w[j]), "" if math.isnan(target[j]) else fmt_data(target[j], 1),
-             "true" if critical[j] else "false"] for j in range(gaps)],
-        "options": [["option_id", "partner_id", "sector_id", "kind", "name", *cols]] + [
-            [opt_ids[i], part_ids[o_part[i]], sectors[o_sec[i]][0], kinds[o_kind[i]],
-             f"Partner {o_part[i] + 1:03d} {sectors[o_sec[i]][1].lower()} {kinds[o_kind[i]]}",
-             *(fmt_data(use[c][i], 1) for c in cols)] for i in range(options)],
-        "contributions": [["option_id", "gap_id", "amount"]] + [
-            [opt_ids[i], gap_ids[g], fmt_data(a)] for i, g, a in zip(c_opt_a.tolist(), c_gap_a.tolist(), c_amt_a.tolist())],
+        "sectors": [["sector_id", "name", "weight"]]
+        + [[sid, sname, fmt_data(w)] for (sid, sname), w in zip(sectors, sector_w)],
+        "gaps": [["gap_id", "sector_id", "name", "size", "weight", "target", "critical"]]
+        + [
+            [
+                gap_ids[j],
+                sectors[gap_sector[j]][0],
+                f"{sectors[gap_sector[j]][1]} gap {gap_ids[j].rsplit('-', 1)[1]}",
+                fmt_data(size[j], 1),
+                fmt_data(gap_w[j]),
+                "" if math.isnan(target[j]) else fmt_data(target[j], 1),
+                "true" if critical[j] else "false",
+            ]
+            for j in range(gaps)
+        ],
+        "options": [["option_id", "partner_id", "sector_id", "kind", "name", *cols]]
+        + [
+            [
+                opt_ids[i],
+                part_ids[o_part[i]],
+                sectors[o_sec[i]][0],
+                kinds[o_kind[i]],
+                f"Partner {o_part[i] + 1:03d} {sectors[o_sec[i]][1].lower()} {kinds[o_kind[i]]}",
+                *(fmt_data(use[c][i], 1) for c in cols),
+            ]
+            for i in range(options)
+        ],
+        "contributions": [["option_id", "gap_id", "amount"]]
+        + [
+            [opt_ids[i], gap_ids[g], fmt_data(a)]
+            for i, g, a in zip(c_opt_a.tolist(), c_gap_a.tolist(), c_amt_a.tolist())
+        ],
     }
     rules_out = {k: [opt_ids[i] for i in v] for k, v in rules_cfg.items()}
     if rules:
         taken = committed | set(rules_cfg["forbid"])
-        rules_out.update(_more_rules(rng, taken, committed, opt_ids, o_part, o_sec, o_kind, part_risk[o_part], kinds, sectors))
+        rules_out.update(
+            _more_rules(rng, taken, committed, opt_ids, o_part, o_sec, o_kind, part_risk[o_part], kinds, sectors)
+        )
     return tables, limits, rules_out, int(np.isfinite(target).sum())
 
 
-def _more_rules(rng, taken: set[int], committed: set[int], opt_ids: list[str], o_part, o_sec, o_kind, o_risk, kinds,
-                sectors) -> dict:
+def _more_rules(
+    rng, taken: set[int], committed: set[int], opt_ids: list[str], o_part, o_sec, o_kind, o_risk, kinds, sectors
+) -> dict:
     """requires, excludes, a group cap, a risk cap, diminishing returns and a standards bonus.
 
     All hold for the committed options (none of which is in a requires or excludes rule; the
@@ -260,8 +316,8 @@ def _more_rules(rng, taken: set[int], committed: set[int], opt_ids: list[str], o
     free = np.setdiff1d(np.arange(n), np.array(sorted(taken), dtype=int))
     k = min(len(free) // 4, max(1, n // 250))
     picks = rng.choice(free, 4 * k, replace=False).tolist() if k else []
-    requires = [{"option": opt_ids[a], "needs": opt_ids[b]} for a, b in zip(picks[0:k], picks[k:2 * k])]
-    excludes = [[opt_ids[a], opt_ids[b]] for a, b in zip(picks[2 * k:3 * k], picks[3 * k:4 * k])]
+    requires = [{"option": opt_ids[a], "needs": opt_ids[b]} for a, b in zip(picks[0:k], picks[k : 2 * k])]
+    excludes = [[opt_ids[a], opt_ids[b]] for a, b in zip(picks[2 * k : 3 * k], picks[3 * k : 4 * k])]
     codev = kinds.index("co-development")
     in_codev = o_kind == codev
     need = sum(1 for i in committed if in_codev[i])
@@ -273,12 +329,22 @@ def _more_rules(rng, taken: set[int], committed: set[int], opt_ids: list[str], o
     out: dict = {
         "requires": requires,
         "excludes": excludes,
-        "groups": [{"name": "co-development-cap", "select": {"kind": "co-development"},
-                    "max_options": int(max(need, math.ceil(0.08 * in_codev.sum())))}] if in_codev.any() else [],
+        "groups": [
+            {
+                "name": "co-development-cap",
+                "select": {"kind": "co-development"},
+                "max_options": int(max(need, math.ceil(0.08 * in_codev.sum()))),
+            }
+        ]
+        if in_codev.any()
+        else [],
         "risk": {"max_total": round(max(2 * committed_risk, 0.04 * float(o_risk.sum())), 2)},
-        "diminishing_returns": [{"sectors": [sector], "segments": [{"upto": 0.5, "value": 0.7}, {"upto": 1.0, "value": 0.3}]}],
+        "diminishing_returns": [
+            {"sectors": [sector], "segments": [{"upto": 0.5, "value": 0.7}, {"upto": 1.0, "value": 0.3}]}
+        ],
         "standards_bonus": [{"sector": sectors[best][0], "min_partners": min(3, aligners[best]), "bonus": 1.0}]
-        if aligners[best] else [],
+        if aligners[best]
+        else [],
     }
     return {key: value for key, value in out.items() if value}
 
@@ -299,8 +365,16 @@ def _scenario_yaml(name: str, options: int, gaps: int, seed: int, resources: int
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
 
 
-def generate(out_dir: str | Path, options: int, gaps: int | None = None, seed: int = 0, resources: int = 2,
-             rules: bool = False, name: str | None = None, overwrite: bool = False) -> Generated:
+def generate(
+    out_dir: str | Path,
+    options: int,
+    gaps: int | None = None,
+    seed: int = 0,
+    resources: int = 2,
+    rules: bool = False,
+    name: str | None = None,
+    overwrite: bool = False,
+) -> Generated:
     """Write a valid synthetic scenario of `options` options and `gaps` gaps (default options/10).
 
     Raises InputError for bad arguments or if the scenario exists and `overwrite` is false.
@@ -313,8 +387,12 @@ def generate(out_dir: str | Path, options: int, gaps: int | None = None, seed: i
     model_file = out / "models" / f"{name}.yaml"
     inputs_dir = out / "inputs" / name
     if not overwrite and (model_file.exists() or inputs_dir.exists()):
-        raise InputError(Problem(file=str(model_file if model_file.exists() else inputs_dir),
-                                 message="already exists; pass --force to replace it, or choose another --name"))
+        raise InputError(
+            Problem(
+                file=str(model_file if model_file.exists() else inputs_dir),
+                message="already exists; pass --force to replace it, or choose another --name",
+            )
+        )
     tables, limits, rules_cfg, n_targets = _tables(options, gaps, seed, resources, rules)
     text = _scenario_yaml(name, options, gaps, seed, resources, rules_cfg, limits)
 
@@ -338,5 +416,12 @@ def generate(out_dir: str | Path, options: int, gaps: int | None = None, seed: i
         shutil.rmtree(inputs_dir, ignore_errors=True)
         raise
     counts = {t: len(rows) - 1 for t, rows in tables.items()}
-    return Generated(name=name, scenario_file=model_file, inputs_dir=inputs_dir, counts=counts, limits=limits,
-                     targets=n_targets, rules=rules_cfg)
+    return Generated(
+        name=name,
+        scenario_file=model_file,
+        inputs_dir=inputs_dir,
+        counts=counts,
+        limits=limits,
+        targets=n_targets,
+        rules=rules_cfg,
+    )

@@ -21,6 +21,7 @@ names, and every file read through it, must resolve inside the project folder. T
 limited to MAX_TABLE_BYTES per file and MAX_ROWS data rows; workbooks to MAX_TABLE_BYTES on
 disk and MAX_XLSX_UNPACKED_BYTES unpacked.
 """
+
 from __future__ import annotations
 
 import copy
@@ -67,15 +68,25 @@ def parse_set(items: list[str] | tuple[str, ...]) -> list[tuple[str, Any]]:
     parsed = []
     for item in items:
         if "=" not in item:
-            raise InputError(Problem(file="--set", value=item, message="expected KEY=VALUE, e.g. limits.budget_musd=2000"))
+            raise InputError(
+                Problem(file="--set", value=item, message="expected KEY=VALUE, e.g. limits.budget_musd=2000")
+            )
         key, raw = item.split("=", 1)
         key = key.strip()
         if not key or any(not part for part in key.split(".")):
-            raise InputError(Problem(file="--set", value=item, message="KEY must be a dotted path such as limits.budget_musd"))
+            raise InputError(
+                Problem(file="--set", value=item, message="KEY must be a dotted path such as limits.budget_musd")
+            )
         if key.split(".")[0] == "extends":  # read before any --set applies; a path typed here would be silently ignored
-            raise InputError(Problem(file="--set", key=key, value=raw,
-                                     message="extends: can only be set in a scenario file, not with --set "
-                                             "(write a scenario that extends the one you want, or pass that one)"))
+            raise InputError(
+                Problem(
+                    file="--set",
+                    key=key,
+                    value=raw,
+                    message="extends: can only be set in a scenario file, not with --set "
+                    "(write a scenario that extends the one you want, or pass that one)",
+                )
+            )
         value = load_yaml_text(raw, "--set", key=key, value=raw) if raw.strip() else ""
         parsed.append((key, value))
     return parsed
@@ -91,8 +102,12 @@ def _construct_int(loader: _SafeLoader, node: yaml.ScalarNode) -> int:
 
     digits, limit = sum(c.isdigit() for c in node.value), sys.get_int_max_str_digits()
     if limit and digits > limit:
-        raise yaml.constructor.ConstructorError(None, None, f"a number of {digits:,} digits; at most {limit:,} can be "
-                                                            "read (scenario numbers are far smaller)", node.start_mark)
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"a number of {digits:,} digits; at most {limit:,} can be read (scenario numbers are far smaller)",
+            node.start_mark,
+        )
     return yaml.SafeLoader.construct_yaml_int(loader, node)
 
 
@@ -135,7 +150,9 @@ def apply_overrides(data: dict, overrides: list[tuple[str, Any]]) -> dict:
             if child is None:
                 child = node[part] = {}
             if not isinstance(child, dict):
-                raise InputError(Problem(file="--set", key=key, message=f"'{part}' is not a mapping, cannot set a key inside it"))
+                raise InputError(
+                    Problem(file="--set", key=key, message=f"'{part}' is not a mapping, cannot set a key inside it")
+                )
             node = child
         node[parts[-1]] = value
     return data
@@ -164,14 +181,26 @@ def _count_nodes(data: Any, name: str, key: str | None = None, value: str | None
         node, path_ids = stack.pop()
         count += 1
         if count > MAX_YAML_NODES:
-            raise InputError(Problem(file=name, key=key, value=value,
-                                     message=f"{what} expands to more than {MAX_YAML_NODES:,} values (deeply nested "
-                                             "anchors and aliases?); a scenario is a short settings file"))
+            raise InputError(
+                Problem(
+                    file=name,
+                    key=key,
+                    value=value,
+                    message=f"{what} expands to more than {MAX_YAML_NODES:,} values (deeply nested "
+                    "anchors and aliases?); a scenario is a short settings file",
+                )
+            )
         if isinstance(node, (dict, list)):
             if id(node) in path_ids:
-                raise InputError(Problem(file=name, key=key, value=value,
-                                         message="a YAML anchor refers to itself (a recursive structure); "
-                                                 "scenario values must be plain settings"))
+                raise InputError(
+                    Problem(
+                        file=name,
+                        key=key,
+                        value=value,
+                        message="a YAML anchor refers to itself (a recursive structure); "
+                        "scenario values must be plain settings",
+                    )
+                )
             inner = (*path_ids, id(node))
             children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
             stack.extend((child, inner) for child in children)
@@ -183,8 +212,13 @@ def _read_yaml(path: Path) -> dict:
         raise InputError(Problem(file=name, message="scenario file not found"))
     size = path.stat().st_size
     if size > MAX_YAML_BYTES:
-        raise InputError(Problem(file=name, value=_size(size),
-                                 message=f"a scenario file may not exceed {_size(MAX_YAML_BYTES)}; tables belong in inputs:"))
+        raise InputError(
+            Problem(
+                file=name,
+                value=_size(size),
+                message=f"a scenario file may not exceed {_size(MAX_YAML_BYTES)}; tables belong in inputs:",
+            )
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -214,19 +248,27 @@ def resolve_path(path: Path, file: str, key: str | None, value: Any) -> Path:
     try:
         return path.resolve()
     except (ValueError, OSError, RuntimeError) as exc:
-        raise InputError(Problem(file=file, key=key, value=str(value)[:200], message=f"not a usable path ({exc})")) from None
+        raise InputError(
+            Problem(file=file, key=key, value=str(value)[:200], message=f"not a usable path ({exc})")
+        ) from None
 
 
 def _inside(path: Path, root: Path, file: Path, key: str, value: str) -> Path:
     resolved = resolve_path(path, str(file), key, value)
     if not resolved.is_relative_to(root):
-        hint = {"inputs": "to use data elsewhere, pass --set inputs=PATH",
-                "replan.incumbent": "to re-plan from a run elsewhere, pass --set replan.incumbent=RUN_DIR"
-                }.get(key, "copy the scenario it extends into the project")
-        raise InputError(Problem(
-            file=str(file), key=key, value=value,
-            message=f"resolves to {resolved}, outside the project folder {root}; paths in scenario files must stay "
-                    f"inside the project (the nearest folder above the scenario that holds models/; {hint})"))
+        hint = {
+            "inputs": "to use data elsewhere, pass --set inputs=PATH",
+            "replan.incumbent": "to re-plan from a run elsewhere, pass --set replan.incumbent=RUN_DIR",
+        }.get(key, "copy the scenario it extends into the project")
+        raise InputError(
+            Problem(
+                file=str(file),
+                key=key,
+                value=value,
+                message=f"resolves to {resolved}, outside the project folder {root}; paths in scenario files must stay "
+                f"inside the project (the nearest folder above the scenario that holds models/; {hint})",
+            )
+        )
     return resolved
 
 
@@ -252,7 +294,9 @@ def _read_chain(path: Path, root: Path) -> list[tuple[Path, dict]]:
         seen = [p for p, _ in chain]
         if path in seen:
             cycle = " -> ".join(p.name for p in (*seen, path))
-            raise InputError(Problem(file=str(seen[-1]), key="extends", value=str(path), message=f"extends cycle: {cycle}"))
+            raise InputError(
+                Problem(file=str(seen[-1]), key="extends", value=str(path), message=f"extends cycle: {cycle}")
+            )
         data = _read_yaml(path)
         for key, node, field in paths_in(data):  # a run folder (replan.incumbent) like inputs:
             node[field] = str(_inside(path.parent / node[field], root, path, key, node[field]))
@@ -261,8 +305,9 @@ def _read_chain(path: Path, root: Path) -> list[tuple[Path, dict]]:
         if parent is None:
             return chain
         if not isinstance(parent, str) or not parent.strip():
-            raise InputError(Problem(file=str(path), key="extends", value=parent,
-                                     message="must be a path to another scenario file"))
+            raise InputError(
+                Problem(file=str(path), key="extends", value=parent, message="must be a path to another scenario file")
+            )
         path = _inside(path.parent / parent, root, path, "extends", parent)
 
 
@@ -307,9 +352,14 @@ def _check_workbook(raw: bytes, name: str) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise InputError(Problem(file=name, message=f"cannot read workbook: not an .xlsx (zip) file ({exc})")) from None
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise InputError(Problem(file=name, value=f"{_size(unpacked)} unpacked",
-                                 message=f"the workbook unpacks to more than {_size(MAX_XLSX_UNPACKED_BYTES)}; "
-                                         "save the tables as CSV files in a folder instead"))
+        raise InputError(
+            Problem(
+                file=name,
+                value=f"{_size(unpacked)} unpacked",
+                message=f"the workbook unpacks to more than {_size(MAX_XLSX_UNPACKED_BYTES)}; "
+                "save the tables as CSV files in a folder instead",
+            )
+        )
 
 
 def table_files(inputs: Path) -> list[Path]:
@@ -328,11 +378,20 @@ def _read_tables(inputs: Path) -> tuple[dict, dict, str]:
         for name, file in zip(TABLES, table_files(inputs)):
             files[name] = str(file)
             if not file.is_file():
-                problems.append(Problem(file=str(file), message=f"required table '{name}' is missing (expected {name}.csv in {inputs})"))
+                problems.append(
+                    Problem(
+                        file=str(file), message=f"required table '{name}' is missing (expected {name}.csv in {inputs})"
+                    )
+                )
                 continue
             if file.stat().st_size > MAX_TABLE_BYTES:
-                problems.append(Problem(file=str(file), value=_size(file.stat().st_size),
-                                        message=f"file is larger than the {_size(MAX_TABLE_BYTES)} limit per table"))
+                problems.append(
+                    Problem(
+                        file=str(file),
+                        value=_size(file.stat().st_size),
+                        message=f"file is larger than the {_size(MAX_TABLE_BYTES)} limit per table",
+                    )
+                )
                 continue
             raw = file.read_bytes()
             digest.update(name.encode() + b"\0" + raw + b"\0")
@@ -342,15 +401,26 @@ def _read_tables(inputs: Path) -> tuple[dict, dict, str]:
                 problems.extend(exc.problems)
     elif inputs.is_file() and inputs.suffix.lower() == ".xlsx":
         if inputs.stat().st_size > MAX_TABLE_BYTES:
-            raise InputError(Problem(file=str(inputs), value=_size(inputs.stat().st_size),
-                                     message=f"workbook is larger than the {_size(MAX_TABLE_BYTES)} limit"))
+            raise InputError(
+                Problem(
+                    file=str(inputs),
+                    value=_size(inputs.stat().st_size),
+                    message=f"workbook is larger than the {_size(MAX_TABLE_BYTES)} limit",
+                )
+            )
         raw = inputs.read_bytes()
         _check_workbook(raw, str(inputs))
         digest.update(raw)
         tables, files, found = read_workbook(raw, str(inputs), TABLES, MAX_ROWS)
         problems.extend(found)
     else:
-        raise InputError(Problem(file=str(inputs), key="inputs", message="inputs must be a folder of CSV files or an .xlsx workbook, and it was not found"))
+        raise InputError(
+            Problem(
+                file=str(inputs),
+                key="inputs",
+                message="inputs must be a folder of CSV files or an .xlsx workbook, and it was not found",
+            )
+        )
     if problems:
         raise InputError(problems)
     return tables, files, digest.hexdigest()
@@ -369,15 +439,19 @@ def raw_from_config(config: ScenarioConfig, file: Path) -> RawInputs:
     return RawInputs(config, file, inputs, tables, files, input_digest(config, tables_sha), tables_sha)
 
 
-def with_solver_settings(scenario: Scenario, *, time_limit_s: float | None = None, mip_gap: float | None = None,
-                         backend: str | None = None) -> Scenario:
+def with_solver_settings(
+    scenario: Scenario, *, time_limit_s: float | None = None, mip_gap: float | None = None, backend: str | None = None
+) -> Scenario:
     """The scenario with the given solver settings (None: keep the scenario's) written into its
     config, hence into the run's scenario.json and input_sha256, as if set with `--set solver.…`.
 
     Solver settings do not change what the tables mean, so the tables stay as validated;
     a bad value raises InputError naming the key (e.g. solver.mip_gap must be ≤ 1)."""
-    changes = [(f"solver.{key}", value) for key, value in
-               (("time_limit_s", time_limit_s), ("mip_gap", mip_gap), ("backend", backend)) if value is not None]
+    changes = [
+        (f"solver.{key}", value)
+        for key, value in (("time_limit_s", time_limit_s), ("mip_gap", mip_gap), ("backend", backend))
+        if value is not None
+    ]
     if not changes:
         return scenario
     config = parse_config(apply_overrides(scenario.config.to_plain(), changes), str(scenario.scenario_file))

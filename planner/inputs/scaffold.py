@@ -14,6 +14,7 @@ packaging) so the scenario validates and solves as written: one option using 300
 objective is 1 · 1 · 40/100 = 0.4. Existing files are never replaced unless force=True;
 every file is written to a temporary sibling and renamed into place.
 """
+
 from __future__ import annotations
 
 import csv
@@ -86,8 +87,13 @@ class Scaffold:
 
 def _check_name(name: str) -> None:
     if not NAME_RE.match(name) or name in (".", ".."):
-        raise InputError(Problem(file="--name", value=name,
-                                 message="a scenario name may use letters, digits, '_', '-' and '.', e.g. japan-semis"))
+        raise InputError(
+            Problem(
+                file="--name",
+                value=name,
+                message="a scenario name may use letters, digits, '_', '-' and '.', e.g. japan-semis",
+            )
+        )
 
 
 def default_name(folder: str | Path) -> str:
@@ -105,12 +111,18 @@ def csv_text(table: str) -> str:
 
 
 def columns_guide() -> str:
-    lines = ["# Columns of the input tables", "",
-             "Required columns must be present and filled; optional ones may be left out or blank.",
-             "Extra columns are allowed and carried through to portfolio.csv.", ""]
+    lines = [
+        "# Columns of the input tables",
+        "",
+        "Required columns must be present and filled; optional ones may be left out or blank.",
+        "Extra columns are allowed and carried through to portfolio.csv.",
+        "",
+    ]
     for table, cols in COLUMNS.items():
         lines += [f"## {table}", "", "| column | required | meaning |", "|---|---|---|"]
-        lines += [f"| `{c}` | {'yes' if req else 'no'} | {meaning.replace('|', '&#124;')} |" for c, req, meaning, _ in cols]
+        lines += [
+            f"| `{c}` | {'yes' if req else 'no'} | {meaning.replace('|', '&#124;')} |" for c, req, meaning, _ in cols
+        ]
         lines.append("")
     return "\n".join(lines)
 
@@ -130,7 +142,13 @@ def build_workbook():
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
         for j, c in enumerate(cols, start=1):
-            ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = max(12, min(40, len(str(c[3] or "")) + 4, ))
+            ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = max(
+                12,
+                min(
+                    40,
+                    len(str(c[3] or "")) + 4,
+                ),
+            )
     guide = wb.create_sheet("columns")
     guide.append(["table", "column", "required", "meaning"])
     for cell in guide[1]:
@@ -150,7 +168,9 @@ def init_scenario(folder: str | Path, name: str | None = None, xlsx: bool = Fals
     name = name or default_name(folder)
     _check_name(name)
     if folder.exists() and not folder.is_dir():
-        raise InputError(Problem(file=str(folder), message="exists and is not a folder; choose a folder for the new scenario"))
+        raise InputError(
+            Problem(file=str(folder), message="exists and is not a folder; choose a folder for the new scenario")
+        )
     scenario = folder / "models" / f"{name}.yaml"
     if xlsx:
         inputs = folder / "inputs" / f"{name}.xlsx"
@@ -169,7 +189,9 @@ def init_scenario(folder: str | Path, name: str | None = None, xlsx: bool = Fals
         atomic_file(inputs, wb.save)
     else:
         for table in COLUMNS:
-            atomic_file(inputs / f"{table}.csv", lambda tmp, t=table: Path(tmp).write_text(csv_text(t), encoding="utf-8"))
+            atomic_file(
+                inputs / f"{table}.csv", lambda tmp, t=table: Path(tmp).write_text(csv_text(t), encoding="utf-8")
+            )
         atomic_file(inputs / "COLUMNS.md", lambda tmp: Path(tmp).write_text(columns_guide(), encoding="utf-8"))
     atomic_file(scenario, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return Scaffold(scenario, inputs, tuple(targets))

@@ -1,4 +1,5 @@
 """The validated scenario: plain, frozen data the model builder reads."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -77,8 +78,11 @@ class Scenario:
         o_idx = {o: i for i, o in enumerate(self.options.index)}
         g_idx = {g: j for j, g in enumerate(self.gaps.index)}
         c = self.contributions
-        return (c["option_id"].map(o_idx).to_numpy(dtype="int64"), c["gap_id"].map(g_idx).to_numpy(dtype="int64"),
-                c["amount"].to_numpy(dtype=float))
+        return (
+            c["option_id"].map(o_idx).to_numpy(dtype="int64"),
+            c["gap_id"].map(g_idx).to_numpy(dtype="int64"),
+            c["amount"].to_numpy(dtype=float),
+        )
 
     def contribution_arrays(self):
         """(option index, gap index, amount) arrays of the contributions, in table order."""
@@ -138,8 +142,15 @@ class Scenario:
 
         digest = input_digest(config, self.tables_sha256) if self.tables_sha256 else self.input_sha256
         new = replace(self, config=config, input_sha256=digest)
-        for name in ("_contributions", "_by_gap", "_option_ids", "_gap_ids", "option_position", "option_partner",
-                     "select_columns"):
+        for name in (
+            "_contributions",
+            "_by_gap",
+            "_option_ids",
+            "_gap_ids",
+            "option_position",
+            "option_partner",
+            "select_columns",
+        ):
             if name in self.__dict__:
                 new.__dict__[name] = self.__dict__[name]
         return new

@@ -9,6 +9,7 @@ the example row. Besides the columns listed, `options` has one numeric column pe
 resource (`limits:`, `objective.cost_resource`, resources named by rules), placed after
 `RESOURCES_AFTER` in a new table; extra columns are allowed and carried through.
 """
+
 from __future__ import annotations
 
 import math
@@ -43,8 +44,13 @@ class Column:
 
     def number_rules(self) -> dict[str, Any]:
         """The keyword arguments of validate's number check for this column."""
-        return {"default": self.default, "lo": self.lo, "hi": self.hi, "lo_open": self.lo_open,
-                "integer": self.type == "integer"}
+        return {
+            "default": self.default,
+            "lo": self.lo,
+            "hi": self.hi,
+            "lo_open": self.lo_open,
+            "integer": self.type == "integer",
+        }
 
 
 @dataclass(frozen=True)
@@ -67,24 +73,29 @@ class Table:
 NAN = math.nan
 
 
-def valid_numbers(lo: float | None = None, hi: float | None = None, lo_open: bool = False,
-                  integer: bool = False) -> str:
+def valid_numbers(
+    lo: float | None = None, hi: float | None = None, lo_open: bool = False, integer: bool = False
+) -> str:
     """What is valid, in words, the magnitude bound included: "a finite number ≥ 0 and ≤ 1e12"."""
     low = f"{'>' if lo_open else '≥'} {fmt_bound(-MAX_ABS if lo is None else lo)}"
     high = f"≤ {fmt_bound(MAX_ABS if hi is None else min(hi, MAX_ABS))}"
     return f"{'a whole number' if integer else 'a finite number'} {low} and {high}"
 
 
-def number_problem(value: float, lo: float | None = None, hi: float | None = None, lo_open: bool = False,
-                   integer: bool = False) -> str | None:
+def number_problem(
+    value: float, lo: float | None = None, hi: float | None = None, lo_open: bool = False, integer: bool = False
+) -> str | None:
     """Why `value` is not a valid number within these bounds (None when it is): the one rule for
     table cells and scenario numbers. NaN, ±inf and magnitudes above MAX_ABS are never valid."""
     if isinstance(value, float) and not math.isfinite(value):
         why = ""
     elif abs(value) > MAX_ABS:
         why = f" (magnitudes above {fmt_bound(MAX_ABS)} are not supported: they wreck solver numerics)"
-    elif (integer and value != int(value)) or (lo is not None and (value <= lo if lo_open else value < lo)) \
-            or (hi is not None and value > hi):
+    elif (
+        (integer and value != int(value))
+        or (lo is not None and (value <= lo if lo_open else value < lo))
+        or (hi is not None and value > hi)
+    ):
         why = ""
     else:
         return None
@@ -96,48 +107,119 @@ RESOURCE = Column("{resource}", "number", True, "use of the resource {resource}"
 RESOURCE_NOTE = "one numeric column per limited resource"
 RESOURCES_AFTER = "name"
 
-SCHEMA: dict[str, Table] = {t.name: t for t in (
-    Table("partners", (
-        Column("partner_id", "id", True, "unique id of the country or bloc", "jpn"),
-        Column("name", "text", True, "display name", "Japan"),
-        Column("region", "text", False, "free text, used for grouping", "Indo-Pacific", default=""),
-        Column("bloc", "text", False, "memberships separated by |, e.g. NATO|AUKUS", "Quad", default=""),
-        Column("risk", "number", False, "0–1; an option's risk defaults to its partner's", 0.1, default=0.0, lo=0, hi=1),
-        Column("max_options", "integer", False, "at most this many options with this partner (blank: no cap)", None,
-               default=NAN, lo=0),
-    )),
-    Table("sectors", (
-        Column("sector_id", "id", True, "unique id of the technology area", "semis"),
-        Column("name", "text", True, "display name", "Semiconductors"),
-        Column("weight", "number", False, "≥ 0, default 1; multiplies the weight of the sector's gaps", 1, default=1.0, lo=0),
-    )),
-    Table("gaps", (
-        Column("gap_id", "id", True, "unique id of the shortfall", "semis-packaging"),
-        Column("sector_id", "ref", True, "the sector it belongs to (an id from sectors)", "semis", ref="sectors.sector_id"),
-        Column("name", "text", True, "display name", "Advanced packaging capacity"),
-        Column("size", "number", True, "> 0, how much there is to close, in any unit", 100, lo=0, lo_open=True),
-        Column("weight", "number", False, "≥ 0, default 1; worth of closing all of it", 1, default=1.0, lo=0),
-        Column("target", "number", False, "0 ≤ target ≤ size: amount that must be covered (blank: none)", None,
-               default=NAN, lo=0),
-        Column("critical", "bool", False, "true/false", False, default=False),
-    )),
-    Table("options", (
-        Column("option_id", "id", True, "unique id of the candidate partnership", "jpn-semis-packaging"),
-        Column("partner_id", "ref", True, "an id from partners", "jpn", ref="partners.partner_id"),
-        Column("sector_id", "ref", True, "an id from sectors", "semis", ref="sectors.sector_id"),
-        Column("kind", "text", True, "co-development, buyer, supply-chain, standards, joint-rd, …", "supply-chain"),
-        Column("name", "text", False, "display name", "Japan advanced-packaging supply pact"),  # default: the option_id
-        Column("risk", "number", False, "0–1 (blank: the partner's risk)", None, default=NAN, lo=0, hi=1),
-        Column("rationale", "text", False, "why it is a candidate; carried through to the outputs",
-               "Example row: replace with your own"),
-    )),
-    Table("contributions", (
-        Column("option_id", "ref", True, "an id from options", "jpn-semis-packaging", ref="options.option_id"),
-        Column("gap_id", "ref", True, "an id from gaps", "semis-packaging", ref="gaps.gap_id"),
-        Column("amount", "number", True,
-               "≥ 0, how much of the gap the option closes (coverage is capped at the gap's size)", 40, lo=0),
-        Column("rationale", "text", False, "why", "Example: closes 40 of the gap's 100 units"),
-    )),
-)}
+SCHEMA: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "partners",
+            (
+                Column("partner_id", "id", True, "unique id of the country or bloc", "jpn"),
+                Column("name", "text", True, "display name", "Japan"),
+                Column("region", "text", False, "free text, used for grouping", "Indo-Pacific", default=""),
+                Column("bloc", "text", False, "memberships separated by |, e.g. NATO|AUKUS", "Quad", default=""),
+                Column(
+                    "risk",
+                    "number",
+                    False,
+                    "0–1; an option's risk defaults to its partner's",
+                    0.1,
+                    default=0.0,
+                    lo=0,
+                    hi=1,
+                ),
+                Column(
+                    "max_options",
+                    "integer",
+                    False,
+                    "at most this many options with this partner (blank: no cap)",
+                    None,
+                    default=NAN,
+                    lo=0,
+                ),
+            ),
+        ),
+        Table(
+            "sectors",
+            (
+                Column("sector_id", "id", True, "unique id of the technology area", "semis"),
+                Column("name", "text", True, "display name", "Semiconductors"),
+                Column(
+                    "weight",
+                    "number",
+                    False,
+                    "≥ 0, default 1; multiplies the weight of the sector's gaps",
+                    1,
+                    default=1.0,
+                    lo=0,
+                ),
+            ),
+        ),
+        Table(
+            "gaps",
+            (
+                Column("gap_id", "id", True, "unique id of the shortfall", "semis-packaging"),
+                Column(
+                    "sector_id",
+                    "ref",
+                    True,
+                    "the sector it belongs to (an id from sectors)",
+                    "semis",
+                    ref="sectors.sector_id",
+                ),
+                Column("name", "text", True, "display name", "Advanced packaging capacity"),
+                Column("size", "number", True, "> 0, how much there is to close, in any unit", 100, lo=0, lo_open=True),
+                Column("weight", "number", False, "≥ 0, default 1; worth of closing all of it", 1, default=1.0, lo=0),
+                Column(
+                    "target",
+                    "number",
+                    False,
+                    "0 ≤ target ≤ size: amount that must be covered (blank: none)",
+                    None,
+                    default=NAN,
+                    lo=0,
+                ),
+                Column("critical", "bool", False, "true/false", False, default=False),
+            ),
+        ),
+        Table(
+            "options",
+            (
+                Column("option_id", "id", True, "unique id of the candidate partnership", "jpn-semis-packaging"),
+                Column("partner_id", "ref", True, "an id from partners", "jpn", ref="partners.partner_id"),
+                Column("sector_id", "ref", True, "an id from sectors", "semis", ref="sectors.sector_id"),
+                Column(
+                    "kind", "text", True, "co-development, buyer, supply-chain, standards, joint-rd, …", "supply-chain"
+                ),
+                Column(
+                    "name", "text", False, "display name", "Japan advanced-packaging supply pact"
+                ),  # default: the option_id
+                Column("risk", "number", False, "0–1 (blank: the partner's risk)", None, default=NAN, lo=0, hi=1),
+                Column(
+                    "rationale",
+                    "text",
+                    False,
+                    "why it is a candidate; carried through to the outputs",
+                    "Example row: replace with your own",
+                ),
+            ),
+        ),
+        Table(
+            "contributions",
+            (
+                Column("option_id", "ref", True, "an id from options", "jpn-semis-packaging", ref="options.option_id"),
+                Column("gap_id", "ref", True, "an id from gaps", "semis-packaging", ref="gaps.gap_id"),
+                Column(
+                    "amount",
+                    "number",
+                    True,
+                    "≥ 0, how much of the gap the option closes (coverage is capped at the gap's size)",
+                    40,
+                    lo=0,
+                ),
+                Column("rationale", "text", False, "why", "Example: closes 40 of the gap's 100 units"),
+            ),
+        ),
+    )
+}
 
 TABLES: tuple[str, ...] = tuple(SCHEMA)

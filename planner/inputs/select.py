@@ -4,6 +4,7 @@ Works on the validated scenario frames and on the raw frames validation sees: it
 only `options` (option_id, partner_id, sector_id, kind) and `partners` (partner_id,
 region, bloc, where bloc is `|`-separated memberships).
 """
+
 from __future__ import annotations
 
 from planner.inputs.config_rules import Select

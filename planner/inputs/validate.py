@@ -3,6 +3,7 @@
 `validate(raw)` returns a frozen `Scenario` or raises `InputError` listing all problems.
 Rows are spreadsheet rows: the header is row 1, the first data row is row 2.
 """
+
 from __future__ import annotations
 
 import math
@@ -35,8 +36,9 @@ _CONTROL = re.compile(r"[\x00-\x1f]")
 _FORMULA_START = re.compile(r"^[=+\-@']", re.MULTILINE)  # ids that may not read back (`safety.reads_back`)
 
 
-def _all_valid_numbers(cells: list, default: float | None, lo: float | None, hi: float | None, lo_open: bool,
-                       integer: bool) -> list[float] | None:
+def _all_valid_numbers(
+    cells: list, default: float | None, lo: float | None, hi: float | None, lo_open: bool, integer: bool
+) -> list[float] | None:
     """The parsed column if every cell passes `_Checker.number`'s checks, else None.
 
     Bulk numpy parsing for the common all-valid case (numpy parses with Python's float());
@@ -75,11 +77,24 @@ class _Checker:
         self.raw = raw
         self.problems: list[Problem] = []
 
-    def add(self, table: str, message: str, row: int | None = None, column: str | None = None, value: Any = None) -> None:
+    def add(
+        self, table: str, message: str, row: int | None = None, column: str | None = None, value: Any = None
+    ) -> None:
         self.problems.append(Problem(file=self.raw.files[table], row=row, column=column, value=value, message=message))
 
-    def number(self, table: str, frame, column: str, *, default: float | None = None, lo: float | None = None,
-               hi: float | None = None, lo_open: bool = False, integer: bool = False, what: str = "") -> list[float]:
+    def number(
+        self,
+        table: str,
+        frame,
+        column: str,
+        *,
+        default: float | None = None,
+        lo: float | None = None,
+        hi: float | None = None,
+        lo_open: bool = False,
+        integer: bool = False,
+        what: str = "",
+    ) -> list[float]:
         """Parse a numeric column; report each bad cell. Missing column → default for all rows."""
         if column not in frame.columns:
             return [default] * len(frame)
@@ -117,8 +132,12 @@ class _Checker:
     def ids(self, table: str, frame, column: str) -> list[str]:
         seen: dict[str, int] = {}
         values = [str(v).strip() for v in frame[column].tolist()]
-        if "" not in values and len(set(values)) == len(values) and not _CONTROL.search("".join(values)) \
-                and not _FORMULA_START.search("\n".join(values)):
+        if (
+            "" not in values
+            and len(set(values)) == len(values)
+            and not _CONTROL.search("".join(values))
+            and not _FORMULA_START.search("\n".join(values))
+        ):
             return values  # the common case, checked in bulk; otherwise every problem cell by cell
         for i, value in enumerate(values):
             row = i + 2
@@ -127,9 +146,15 @@ class _Checker:
             elif any(ord(ch) < 32 for ch in value):
                 self.add(table, "ids may not contain control characters", row, column, value)
             elif not reads_back(value):
-                self.add(table, "an id may not start with = + - @ or ' (unless it is a plain number): outputs put a ' "
-                                "before text a spreadsheet would run as a formula, so the id would not read back as "
-                                "itself; start it with a letter, a digit or _", row, column, value)
+                self.add(
+                    table,
+                    "an id may not start with = + - @ or ' (unless it is a plain number): outputs put a ' "
+                    "before text a spreadsheet would run as a formula, so the id would not read back as "
+                    "itself; start it with a letter, a digit or _",
+                    row,
+                    column,
+                    value,
+                )
             elif value in seen:
                 self.add(table, f"duplicate id; first used in row {seen[value]}", row, column, value)
             else:
@@ -161,8 +186,13 @@ def validate(raw: RawInputs) -> Scenario:
         blank = [i + 1 for i, c in enumerate(frame.columns) if c == "" or c.startswith("Unnamed:")]
         for col in blank:
             letter = column_letter(col)
-            ck.add(name, f"header cell {letter}1 (column {col}) is blank or part of a merged cell; "
-                         "every column needs its own name in row 1 (unmerge merged header cells)", 1, letter)
+            ck.add(
+                name,
+                f"header cell {letter}1 (column {col}) is blank or part of a merged cell; "
+                "every column needs its own name in row 1 (unmerge merged header cells)",
+                1,
+                letter,
+            )
         dup = sorted({c for c in frame.columns if c and list(frame.columns).count(c) > 1})  # blanks are reported above
         for col in dup:
             ck.add(name, "column name appears more than once", 1, col)
@@ -171,8 +201,13 @@ def validate(raw: RawInputs) -> Scenario:
             ck.add(name, f"required column is missing; the table needs {', '.join(required)}", 1, col)
         if len(frame) == 0:
             ck.add(name, "the table has no data rows")
-        frame = frame.apply(lambda s: pd.Series([str(v).strip() for v in s.tolist()], index=s.index, name=s.name)
-                            if s.dtype == object or str(s.dtype).startswith("str") else s)
+        frame = frame.apply(
+            lambda s: (
+                pd.Series([str(v).strip() for v in s.tolist()], index=s.index, name=s.name)
+                if s.dtype == object or str(s.dtype).startswith("str")
+                else s
+            )
+        )
         tables[name] = None if (missing or dup) else frame
     if any(t is None for t in tables.values()):
         raise InputError(ck.problems)
@@ -182,8 +217,11 @@ def validate(raw: RawInputs) -> Scenario:
 
     partner_ids = ck.ids("partners", partners, "partner_id")
     partners["risk"] = ck.column("partners", partners, "risk")
-    partners["max_options"] = ck.column("partners", partners, "max_options") \
-        if "max_options" in partners.columns else SCHEMA["partners"].column("max_options").default
+    partners["max_options"] = (
+        ck.column("partners", partners, "max_options")
+        if "max_options" in partners.columns
+        else SCHEMA["partners"].column("max_options").default
+    )
     for col in ("region", "bloc"):
         if col not in partners.columns:
             partners[col] = SCHEMA["partners"].column(col).default
@@ -216,31 +254,59 @@ def validate(raw: RawInputs) -> Scenario:
     ck.refs("options", options, "sector_id", set(sector_ids), "sectors.sector_id")
     for i, kind in enumerate(options["kind"].tolist()):
         if kind == "":
-            ck.add("options", "a kind is required (e.g. buyer, co-development, supply-chain, standards, joint-rd)", i + 2, "kind", kind)
+            ck.add(
+                "options",
+                "a kind is required (e.g. buyer, co-development, supply-chain, standards, joint-rd)",
+                i + 2,
+                "kind",
+                kind,
+            )
     rule_keys = rule_resources(cfg)
     resources = list(dict.fromkeys([*cfg.limits, cfg.objective.cost_resource, *rule_keys]))
     for res in resources:
         if res not in options.columns:
-            key = f"limits.{res}" if res in cfg.limits else (
-                "objective.cost_resource" if res == cfg.objective.cost_resource else rule_keys[res])
-            numeric = [c for c in options.columns if c not in SCHEMA["options"].names
-                       and c and not c.startswith("Unnamed:")]
-            ck.problems.append(Problem(file=str(raw.scenario_file), key=key, value=res,
-                                       message=f"resource is not a column of {raw.files['options']}; columns that could be resources: {', '.join(numeric) or 'none'}"))
+            key = (
+                f"limits.{res}"
+                if res in cfg.limits
+                else ("objective.cost_resource" if res == cfg.objective.cost_resource else rule_keys[res])
+            )
+            numeric = [
+                c for c in options.columns if c not in SCHEMA["options"].names and c and not c.startswith("Unnamed:")
+            ]
+            ck.problems.append(
+                Problem(
+                    file=str(raw.scenario_file),
+                    key=key,
+                    value=res,
+                    message=f"resource is not a column of {raw.files['options']}; columns that could be resources: {', '.join(numeric) or 'none'}",
+                )
+            )
         else:
-            options[res] = ck.number("options", options, res, what=f" (use of resource '{res}')", **RESOURCE.number_rules())
+            options[res] = ck.number(
+                "options", options, res, what=f" (use of resource '{res}')", **RESOURCE.number_rules()
+            )
     for col, key in replan_columns(cfg).items():  # per-option drop costs: numbers ≥ 0
         if col not in options.columns:
-            ck.problems.append(Problem(file=str(raw.scenario_file), key=key, value=col,
-                                       message=f"neither a number nor a column of {raw.files['options']}; give the drop "
-                                               "cost per option as a number, or name a numeric options column"))
+            ck.problems.append(
+                Problem(
+                    file=str(raw.scenario_file),
+                    key=key,
+                    value=col,
+                    message=f"neither a number nor a column of {raw.files['options']}; give the drop "
+                    "cost per option as a number, or name a numeric options column",
+                )
+            )
         elif col not in resources:
-            options[col] = ck.number("options", options, col, default=0.0, lo=0, what=" (cost of dropping the option; blank: 0)")
+            options[col] = ck.number(
+                "options", options, col, default=0.0, lo=0, what=" (cost of dropping the option; blank: 0)"
+            )
     partner_risk = dict(zip(partner_ids, partners["risk"]))
     if "risk" in options.columns:
         own = ck.column("options", options, "risk")
-        options["risk"] = [partner_risk.get(p, 0.0) if (r is None or math.isnan(r)) else r
-                           for r, p in zip(own, options["partner_id"].tolist())]
+        options["risk"] = [
+            partner_risk.get(p, 0.0) if (r is None or math.isnan(r)) else r
+            for r, p in zip(own, options["partner_id"].tolist())
+        ]
     else:
         options["risk"] = [partner_risk.get(p, 0.0) for p in options["partner_id"].tolist()]
     options["risk"] = [0.0 if r is None else r for r in options["risk"].tolist()]
@@ -253,7 +319,13 @@ def validate(raw: RawInputs) -> Scenario:
     seen: dict[tuple[str, str], int] = {}
     for i, pair in enumerate(zip(contribs["option_id"].tolist(), contribs["gap_id"].tolist())):
         if pair in seen:
-            ck.add("contributions", f"duplicate (option_id, gap_id) pair; first in row {seen[pair]}", i + 2, "gap_id", f"{pair[0]} → {pair[1]}")
+            ck.add(
+                "contributions",
+                f"duplicate (option_id, gap_id) pair; first in row {seen[pair]}",
+                i + 2,
+                "gap_id",
+                f"{pair[0]} → {pair[1]}",
+            )
         else:
             seen[pair] = i + 2
 
@@ -263,17 +335,29 @@ def validate(raw: RawInputs) -> Scenario:
         if col in options.columns:
             options[col] = ck.number("options", options, col, lo=1, integer=True, what=" (years an option runs)")
         elif phasing.spread:
-            ck.problems.append(Problem(file=str(raw.scenario_file), key="rules.phasing.spread", value=phasing.spread,
-                                       message=f"spreading spending needs each option's duration, but {raw.files['options']} "
-                                               f"has no '{col}' column (rules.phasing.duration_column)"))
+            ck.problems.append(
+                Problem(
+                    file=str(raw.scenario_file),
+                    key="rules.phasing.spread",
+                    value=phasing.spread,
+                    message=f"spreading spending needs each option's duration, but {raw.files['options']} "
+                    f"has no '{col}' column (rules.phasing.duration_column)",
+                )
+            )
     ck.problems.extend(check_rules(cfg, str(raw.scenario_file), partners, sectors, gaps, options, contribs))
 
     for family, ids in (("sector_weights", set(sector_ids)), ("gap_weights", set(gap_ids))):
         for key in getattr(cfg.objective, family):
             if key not in ids:
                 table = "sectors" if family == "sector_weights" else "gaps"
-                ck.problems.append(Problem(file=str(raw.scenario_file), key=f"objective.{family}.{key}", value=key,
-                                           message=f"unknown id; it must be an id from the {table} table"))
+                ck.problems.append(
+                    Problem(
+                        file=str(raw.scenario_file),
+                        key=f"objective.{family}.{key}",
+                        value=key,
+                        message=f"unknown id; it must be an id from the {table} table",
+                    )
+                )
 
     rival_problems, rival_costs = check_rival(cfg, str(raw.scenario_file), raw.files["partners"], partners)
     ck.problems.extend(rival_problems)
@@ -286,13 +370,18 @@ def validate(raw: RawInputs) -> Scenario:
 
     partners["max_options"] = partners["max_options"].astype(float)
     scenario = Scenario(
-        config=cfg, scenario_file=raw.scenario_file, inputs_path=raw.inputs_path, input_sha256=raw.input_sha256,
-        files=raw.files, resources=tuple(resources),
+        config=cfg,
+        scenario_file=raw.scenario_file,
+        inputs_path=raw.inputs_path,
+        input_sha256=raw.input_sha256,
+        files=raw.files,
+        resources=tuple(resources),
         partners=partners.set_index("partner_id", drop=False),
         sectors=sectors.set_index("sector_id", drop=False),
         gaps=gaps.set_index("gap_id", drop=False),
         options=options.set_index("option_id", drop=False),
-        contributions=contribs.reset_index(drop=True), tables_sha256=raw.tables_sha256,
+        contributions=contribs.reset_index(drop=True),
+        tables_sha256=raw.tables_sha256,
     )
     problems = cover_value_problems(scenario)
     if problems:
@@ -312,10 +401,16 @@ def cover_value_problems(scenario: Scenario) -> list[Problem]:
     weights, sizes = scenario.gap_weights(), scenario.gaps["size"].to_numpy(dtype=float)
     problems = []
     for i in np.flatnonzero(~(np.abs(values) <= MAX_COVER_VALUE)).tolist():
-        problems.append(Problem(
-            file=scenario.files["gaps"], row=i + 2, column="size", value=f"{sizes[i]:g}",
-            message=f"gap {scenario.gaps.index[i]}: its value per unit covered, objective weight {weights[i]:g} / "
-                    f"size {sizes[i]:g} = {values[i]:g}, must be at most {fmt_bound(MAX_COVER_VALUE)} (the solver reads larger "
-                    "coefficients as infinite); raise the size or lower the weights (the gap's and its sector's "
-                    "weight, or objective.gap_weights / objective.sector_weights)"))
+        problems.append(
+            Problem(
+                file=scenario.files["gaps"],
+                row=i + 2,
+                column="size",
+                value=f"{sizes[i]:g}",
+                message=f"gap {scenario.gaps.index[i]}: its value per unit covered, objective weight {weights[i]:g} / "
+                f"size {sizes[i]:g} = {values[i]:g}, must be at most {fmt_bound(MAX_COVER_VALUE)} (the solver reads larger "
+                "coefficients as infinite); raise the size or lower the weights (the gap's and its sector's "
+                "weight, or objective.gap_weights / objective.sector_weights)",
+            )
+        )
     return problems

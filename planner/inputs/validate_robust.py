@@ -26,6 +26,7 @@ stated numbers: no tolerance, so no scale can let a weight slip outside a statem
 empty iff a propagated lower bound exceeds an upper one; and it is the product of the groups
 of factors the orders join, so its vertices are the products of each group's vertices.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -129,7 +130,9 @@ class WeightSet:
     def satisfies(self, x: np.ndarray, rel: float = 1e-9) -> bool:
         """x meets every statement, each within `rel` of its own magnitude."""
         for k in range(self.size):
-            if not (x[k] >= self.lower[k] - rel * abs(self.lower[k]) and x[k] <= self.upper[k] + rel * abs(self.upper[k])):
+            if not (
+                x[k] >= self.lower[k] - rel * abs(self.lower[k]) and x[k] <= self.upper[k] + rel * abs(self.upper[k])
+            ):
                 return False
         for o in self.orders:
             a = o.heavy_const if o.heavy is None else x[o.heavy]
@@ -211,8 +214,7 @@ class WeightSet:
                 out.append(np.array([[lo[k]]] if lo[k] == hi[k] else [[lo[k]], [hi[k]]]))
                 continue
             local = {k: i for i, k in enumerate(group)}
-            edges = [(local[o.heavy], local[o.light]) for o in self.orders
-                     if o.heavy in local and o.light in local]
+            edges = [(local[o.heavy], local[o.light]) for o in self.orders if o.heavy in local and o.light in local]
             out.append(_group_vertices(lo[group], hi[group], edges, [self.factors[k][1] for k in group]))
         return out
 
@@ -353,8 +355,10 @@ def _group_vertices(lo: np.ndarray, hi: np.ndarray, edges: list[tuple[int, int]]
         for v in cand[i]:
             nodes += 1
             if nodes > GROUP_NODES:
-                raise TooManyVertices(f"the orders join {n} factors ({', '.join(names)}) into one group whose "
-                                      "vertices are too many to list")
+                raise TooManyVertices(
+                    f"the orders join {n} factors ({', '.join(names)}) into one group whose "
+                    "vertices are too many to list"
+                )
             if all(x[a] >= v for a in above[i]) and all(x[b] <= v for b in below[i]):
                 x[i] = v
                 visit(p + 1)
@@ -377,8 +381,10 @@ def weight_set(cfg, sectors, gaps, drop: frozenset[str] = frozenset()) -> Weight
     sector_w, gap_w = nominal_weights(cfg, sectors, gaps)
     gap_sector = dict(zip(gaps["gap_id"].tolist(), gaps["sector_id"].tolist()))
     factors, lo, hi, nom = [], [], [], []
-    for kind, table, nominal in (("sector", rob.sector_weights if rob else {}, sector_w),
-                                 ("gap", rob.gap_weights if rob else {}, gap_w)):
+    for kind, table, nominal in (
+        ("sector", rob.sector_weights if rob else {}, sector_w),
+        ("gap", rob.gap_weights if rob else {}, gap_w),
+    ):
         for ident, (a, b) in table.items():
             if f"robust.{kind}_weights.{ident}" in drop:
                 continue
@@ -391,20 +397,36 @@ def weight_set(cfg, sectors, gaps, drop: frozenset[str] = frozenset()) -> Weight
             continue
         kind = "sector" if heavy in sector_w else "gap"
         table = sector_w if kind == "sector" else gap_w
-        orders.append(Order(index.get((kind, heavy)), index.get((kind, light)), float(table[heavy]), float(table[light]),
-                            rob.order[i]))
+        orders.append(
+            Order(
+                index.get((kind, heavy)),
+                index.get((kind, light)),
+                float(table[heavy]),
+                float(table[light]),
+                rob.order[i],
+            )
+        )
     alpha = np.zeros(len(factors))
     for k, (kind, ident) in enumerate(factors):
         if kind == "sector":
             alpha[k] = sum(float(gap_w[g]) for g, s in gap_sector.items() if s == ident)
         else:
             alpha[k] = float(sector_w[gap_sector[ident]])
-    touched = {ident for kind, ident in factors if kind == "gap"} | \
-        {g for g, s in gap_sector.items() if ("sector", s) in index}
+    touched = {ident for kind, ident in factors if kind == "gap"} | {
+        g for g, s in gap_sector.items() if ("sector", s) in index
+    }
     scaled = tuple((g, float(gap_w[g])) for g in gap_sector if g not in touched)
     beta = float(sum(w * float(sector_w[gap_sector[g]]) for g, w in scaled))
-    return WeightSet(tuple(factors), np.array(nom, dtype=float), np.array(lo, dtype=float), np.array(hi, dtype=float),
-                     tuple(orders), alpha, beta, scaled)
+    return WeightSet(
+        tuple(factors),
+        np.array(nom, dtype=float),
+        np.array(lo, dtype=float),
+        np.array(hi, dtype=float),
+        tuple(orders),
+        alpha,
+        beta,
+        scaled,
+    )
 
 
 def _unknown(ident: str, valid: list[str], what: str) -> str:
@@ -427,13 +449,25 @@ def check_robust(cfg, file: str, sectors, gaps) -> list[Problem]:
             if ident not in valid:
                 problems.append(Problem(file=file, key=key, value=ident, message=_unknown(ident, valid, f"{kind} id")))
             if a > b:
-                problems.append(Problem(file=file, key=key, value=[a, b],
-                                        message=f"the interval is reversed; write it [low, high], e.g. [{b:g}, {a:g}]"))
+                problems.append(
+                    Problem(
+                        file=file,
+                        key=key,
+                        value=[a, b],
+                        message=f"the interval is reversed; write it [low, high], e.g. [{b:g}, {a:g}]",
+                    )
+                )
     for gid in rob.gap_weights:
         if gap_sector.get(gid) in rob.sector_weights:
-            problems.append(Problem(file=file, key=f"robust.gap_weights.{gid}", value=gid,
-                                    message=f"its sector '{gap_sector[gid]}' also has an interval (robust.sector_weights); "
-                                            "a gap's objective weight is gap × sector weight, so let only one of them vary"))
+            problems.append(
+                Problem(
+                    file=file,
+                    key=f"robust.gap_weights.{gid}",
+                    value=gid,
+                    message=f"its sector '{gap_sector[gid]}' also has an interval (robust.sector_weights); "
+                    "a gap's objective weight is gap × sector weight, so let only one of them vary",
+                )
+            )
     for i, (heavy, light) in enumerate(rob.pairs()):
         key = f"robust.order[{i}]"
         kinds = []
@@ -443,11 +477,23 @@ def check_robust(cfg, file: str, sectors, gaps) -> list[Problem]:
             elif ident in gap_ids:
                 kinds.append("gap")
             else:
-                problems.append(Problem(file=file, key=key, value=rob.order[i],
-                                        message=_unknown(ident, sector_ids + gap_ids, "sector or gap id")))
+                problems.append(
+                    Problem(
+                        file=file,
+                        key=key,
+                        value=rob.order[i],
+                        message=_unknown(ident, sector_ids + gap_ids, "sector or gap id"),
+                    )
+                )
         if len(kinds) == 2 and kinds[0] != kinds[1]:
-            problems.append(Problem(file=file, key=key, value=rob.order[i],
-                                    message="an order compares two sectors or two gaps, not a sector with a gap"))
+            problems.append(
+                Problem(
+                    file=file,
+                    key=key,
+                    value=rob.order[i],
+                    message="an order compares two sectors or two gaps, not a sector with a gap",
+                )
+            )
         if heavy == light:
             problems.append(Problem(file=file, key=key, value=rob.order[i], message="an order needs two different ids"))
     if problems:
@@ -464,8 +510,11 @@ def check_robust(cfg, file: str, sectors, gaps) -> list[Problem]:
 
 def statement_keys(cfg) -> list[str]:
     rob = cfg.robust
-    return ([f"robust.sector_weights.{s}" for s in rob.sector_weights] + [f"robust.gap_weights.{g}" for g in rob.gap_weights]
-            + [f"robust.order[{i}]" for i in range(len(rob.order))])
+    return (
+        [f"robust.sector_weights.{s}" for s in rob.sector_weights]
+        + [f"robust.gap_weights.{g}" for g in rob.gap_weights]
+        + [f"robust.order[{i}]" for i in range(len(rob.order))]
+    )
 
 
 def conflict_problem(cfg, file: str, sectors, gaps) -> Problem:
@@ -480,6 +529,10 @@ def conflict_problem(cfg, file: str, sectors, gaps) -> Problem:
     conflict = [k for k in keys if k not in dropped]
     if not conflict:  # nothing stated: the weights' nominal values themselves break an order between fixed ids
         conflict = keys
-    return Problem(file=file, key="robust", value=", ".join(conflict),
-                   message="no weights satisfy these statements together (at any common scale); widen an interval "
-                           "or drop an order among: " + "; ".join(conflict))
+    return Problem(
+        file=file,
+        key="robust",
+        value=", ".join(conflict),
+        message="no weights satisfy these statements together (at any common scale); widen an interval "
+        "or drop an order among: " + "; ".join(conflict),
+    )

@@ -5,6 +5,7 @@ the bad value and what would be valid: unknown ids, groups that match nothing, i
 bounds, and contradictions (an option both required and forbidden; `requires` chains that
 force a forbidden option into a required plan or an excluded pair together).
 """
+
 from __future__ import annotations
 
 import difflib
@@ -64,8 +65,15 @@ class RuleChecker:
             "bloc": [b for cell in partners["bloc"].tolist() for b in memberships(cell)],
             "region": [str(r).strip() for r in partners["region"].tolist() if str(r).strip()],
         }
-        words = {"options": "option_id", "partner": "partner_id", "sector": "sector_id", "gap": "gap_id",
-                 "kind": "option kind", "bloc": "bloc (partners.bloc memberships)", "region": "region (partners.region)"}
+        words = {
+            "options": "option_id",
+            "partner": "partner_id",
+            "sector": "sector_id",
+            "gap": "gap_id",
+            "kind": "option kind",
+            "bloc": "bloc (partners.bloc memberships)",
+            "region": "region (partners.region)",
+        }
         self.words = words
         amounts = [a if isinstance(a, float) else 0.0 for a in contributions["amount"].tolist()]
         partner_of = dict(zip(options["option_id"].tolist(), options["partner_id"].tolist()))
@@ -148,8 +156,12 @@ def _check_replan(ck: RuleChecker) -> None:
     for oid in dup:
         ck.add("replan.incumbent", f"option is listed more than once in the incumbent{where}; list it once", oid)
     for oid in sorted(set(rule.ids) & set(ck.cfg.rules.forbid)):
-        ck.add("replan.incumbent", f"an incumbent option is forbidden (rules.forbid){where}; remove it from "
-                                   "rules.forbid, or from the incumbent (a re-plan may then drop it)", oid)
+        ck.add(
+            "replan.incumbent",
+            f"an incumbent option is forbidden (rules.forbid){where}; remove it from "
+            "rules.forbid, or from the incumbent (a re-plan may then drop it)",
+            oid,
+        )
 
 
 def _check_requires(ck: RuleChecker) -> dict[str, list[tuple[str, int]]]:
@@ -165,8 +177,12 @@ def _check_requires(ck: RuleChecker) -> dict[str, list[tuple[str, int]]]:
         for a in a_ids:
             others = [b for b in b_ids if b != a]
             if target == "needs_any" and not others:
-                ck.add(f"{key}.needs_any", f"option {a!r} would need one of the group other than itself, "
-                       "and there is none, so it could never be selected", a)
+                ck.add(
+                    f"{key}.needs_any",
+                    f"option {a!r} would need one of the group other than itself, "
+                    "and there is none, so it could never be selected",
+                    a,
+                )
             if target == "needs":
                 edges.setdefault(a, []).extend((b, i) for b in others)
     return edges
@@ -180,8 +196,12 @@ def _check_excludes(ck: RuleChecker) -> list[tuple[int, set[str], int]]:
         if ids is None:
             continue
         if len(ids) <= rule.at_most:
-            ck.add(f"{key}.options", f"the group has {len(ids)} option(s), so 'at most {rule.at_most}' excludes "
-                   f"nothing; name at least {rule.at_most + 1} options", ids)
+            ck.add(
+                f"{key}.options",
+                f"the group has {len(ids)} option(s), so 'at most {rule.at_most}' excludes "
+                f"nothing; name at least {rule.at_most + 1} options",
+                ids,
+            )
         out.append((i, set(ids), rule.at_most))
     return out
 
@@ -217,8 +237,12 @@ def _check_diversify(ck: RuleChecker) -> None:
             gaps = [g for g, s in zip(ck.gaps["gap_id"], ck.gaps["sector_id"]) if s == rule.sector]
         partners = set().union(*(ck.gap_partners.get(g, set()) for g in gaps))
         if rule.min_partners is not None and rule.min_partners > len(partners):
-            ck.add(f"{key}.min_partners", f"only {len(partners)} partner(s) have options contributing there "
-                   f"({', '.join(sorted(partners)) or 'none'})", rule.min_partners)
+            ck.add(
+                f"{key}.min_partners",
+                f"only {len(partners)} partner(s) have options contributing there "
+                f"({', '.join(sorted(partners)) or 'none'})",
+                rule.min_partners,
+            )
 
 
 def _check_diminishing(ck: RuleChecker) -> None:
@@ -234,8 +258,12 @@ def _check_diminishing(ck: RuleChecker) -> None:
                 break
             s = seg.value / (seg.upto - lo)
             if s > slope + 1e-12:
-                ck.add(f"{key}.segments[{k}].value", "the value per unit covered must not rise from one segment to "
-                       f"the next (concave); here {s:g} after {slope:g}", seg.value)
+                ck.add(
+                    f"{key}.segments[{k}].value",
+                    "the value per unit covered must not rise from one segment to "
+                    f"the next (concave); here {s:g} after {slope:g}",
+                    seg.value,
+                )
             lo, slope = seg.upto, s
         else:
             if abs(lo - 1.0) > 1e-12:
@@ -257,11 +285,18 @@ def _check_standards(ck: RuleChecker) -> None:
         key = f"rules.standards_bonus[{j}]"
         if not (ck.known("sector", rule.sector, f"{key}.sector") & ck.known("kind", rule.kind, f"{key}.kind")):
             continue
-        partners = {p for p, s, k in zip(ck.options["partner_id"], ck.options["sector_id"], ck.options["kind"])
-                    if s == rule.sector and k == rule.kind}
+        partners = {
+            p
+            for p, s, k in zip(ck.options["partner_id"], ck.options["sector_id"], ck.options["kind"])
+            if s == rule.sector and k == rule.kind
+        }
         if len(partners) < rule.min_partners:
-            ck.add(f"{key}.min_partners", f"only {len(partners)} partner(s) have a {rule.kind!r} option in sector "
-                   f"{rule.sector!r}, so the bonus could never be earned", rule.min_partners)
+            ck.add(
+                f"{key}.min_partners",
+                f"only {len(partners)} partner(s) have a {rule.kind!r} option in sector "
+                f"{rule.sector!r}, so the bonus could never be earned",
+                rule.min_partners,
+            )
 
 
 def _check_resilience(ck: RuleChecker) -> None:
@@ -275,13 +310,20 @@ def _check_resilience(ck: RuleChecker) -> None:
     else:
         gaps = [g for g, c in zip(ck.gaps["gap_id"], ck.gaps["critical"]) if bool(c)]
         if not gaps:
-            ck.add("rules.resilience", "no gap is marked critical in the gaps table; mark some (critical: true) "
-                   "or list them in rules.resilience.gaps")
+            ck.add(
+                "rules.resilience",
+                "no gap is marked critical in the gaps table; mark some (critical: true) "
+                "or list them in rules.resilience.gaps",
+            )
     for gid in gaps:
         partners = ck.gap_partners.get(gid, set())
         if len(partners) < 2:
-            ck.add("rules.resilience", f"gap {gid!r} has options from {len(partners)} partner(s) "
-                   f"({', '.join(sorted(partners)) or 'none'}); N-1 resilience needs at least two", gid)
+            ck.add(
+                "rules.resilience",
+                f"gap {gid!r} has options from {len(partners)} partner(s) "
+                f"({', '.join(sorted(partners)) or 'none'}); N-1 resilience needs at least two",
+                gid,
+            )
 
 
 def _closure(start: str, edges: dict[str, list[tuple[str, int]]]) -> dict[str, int]:
@@ -304,8 +346,11 @@ def _check_contradictions(ck: RuleChecker, edges, excluded) -> None:
         for b, i in _closure(oid, edges).items():
             if b in forbidden and (oid, b) not in reported:
                 reported.add((oid, b))
-                ck.add(f"rules.requires[{i}]", f"required option {oid!r} needs {b!r} (through rules.requires), "
-                       "but it is in rules.forbid", b)
+                ck.add(
+                    f"rules.requires[{i}]",
+                    f"required option {oid!r} needs {b!r} (through rules.requires), but it is in rules.forbid",
+                    b,
+                )
     for a in edges:
         need = _closure(a, edges)
         for k, members, at_most in excluded:
@@ -313,6 +358,10 @@ def _check_contradictions(ck: RuleChecker, edges, excluded) -> None:
             if len(together) > at_most and (a, k) not in reported:
                 reported.add((a, k))
                 i = need[together[-1]] if together[-1] in need else next(iter(need.values()))
-                ck.add(f"rules.requires[{i}]", f"option {a!r} needs {', '.join(repr(o) for o in together if o != a)} "
-                       f"(through rules.requires), but rules.excludes[{k}] allows at most {at_most} of "
-                       f"{', '.join(sorted(together))} together, so {a!r} could never be selected", a)
+                ck.add(
+                    f"rules.requires[{i}]",
+                    f"option {a!r} needs {', '.join(repr(o) for o in together if o != a)} "
+                    f"(through rules.requires), but rules.excludes[{k}] allows at most {at_most} of "
+                    f"{', '.join(sorted(together))} together, so {a!r} could never be selected",
+                    a,
+                )

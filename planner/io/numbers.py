@@ -19,6 +19,7 @@ not a finite number (NaN: undefined, ±inf: unbounded or none) is written as nul
 
 Light on import (no numpy or pandas at module top): the CLI's help must stay fast.
 """
+
 from __future__ import annotations
 
 import json

@@ -8,6 +8,7 @@ notes, the project itself, a file, a symbolic link, the working folder — is re
 `planner.errors.OutputRefused` (exit 2) before anything is written or removed. Run folders
 written before the marker existed carry none and are refused too.
 """
+
 from __future__ import annotations
 
 import json
@@ -106,27 +107,41 @@ def check_replaceable(target: str | Path) -> Path:
 
     target = _absolute(target)
     if target.is_symlink():
-        raise OutputRefused(target, Refusal.SYMLINK,
-                            f"is a symbolic link (to {os.readlink(target)}); the planner does not replace links: "
-                            "give a real folder as --out")
+        raise OutputRefused(
+            target,
+            Refusal.SYMLINK,
+            f"is a symbolic link (to {os.readlink(target)}); the planner does not replace links: "
+            "give a real folder as --out",
+        )
     if not os.path.lexists(target):
         return target
     if not target.is_dir():
-        raise OutputRefused(target, Refusal.NOT_A_FOLDER,
-                            "exists and is not a folder, so not a Partnership Planner run folder; "
-                            "choose another folder or remove it yourself")
+        raise OutputRefused(
+            target,
+            Refusal.NOT_A_FOLDER,
+            "exists and is not a folder, so not a Partnership Planner run folder; "
+            "choose another folder or remove it yourself",
+        )
     if _is_working_folder(target):
-        raise OutputRefused(target, Refusal.WORKING_FOLDER,
-                            "is the working folder or a folder above it; a run folder is replaced whole, so "
-                            "choose a folder of its own, e.g. outputs/run")
+        raise OutputRefused(
+            target,
+            Refusal.WORKING_FOLDER,
+            "is the working folder or a folder above it; a run folder is replaced whole, so "
+            "choose a folder of its own, e.g. outputs/run",
+        )
     if read_marker(target) is not None or next(os.scandir(target), None) is None:
         return target
-    why = ("its .planner-run file is not this tool's marker" if os.path.lexists(target / MARKER)
-           else "no .planner-run marker; run folders written before the marker was introduced have none and are "
-                "refused too")
-    raise OutputRefused(target, Refusal.NOT_A_RUN_FOLDER,
-                        f"exists and is not a Partnership Planner run folder ({why}); "
-                        "choose another folder or remove it yourself")
+    why = (
+        "its .planner-run file is not this tool's marker"
+        if os.path.lexists(target / MARKER)
+        else "no .planner-run marker; run folders written before the marker was introduced have none and are "
+        "refused too"
+    )
+    raise OutputRefused(
+        target,
+        Refusal.NOT_A_RUN_FOLDER,
+        f"exists and is not a Partnership Planner run folder ({why}); choose another folder or remove it yourself",
+    )
 
 
 def default_run_dir(scenario_name: str, root: str | Path = "outputs") -> Path:
@@ -312,7 +327,8 @@ def write_run(result: Result, out_dir: str | Path, extra=None) -> Path:
         if result.scenario.config.replan is not None:
             write_csv(result.changes, safe_child(tmp, "changes.csv"))
         safe_child(tmp, "scenario.json").write_text(
-            json_text(result.scenario.config.to_plain(), sort_keys=True) + "\n", encoding="utf-8")
+            json_text(result.scenario.config.to_plain(), sort_keys=True) + "\n", encoding="utf-8"
+        )
         safe_child(tmp, "summary.json").write_text(json_text(summary) + "\n", encoding="utf-8")
         if extra is not None:
             extra(tmp)

@@ -11,6 +11,7 @@ missing file (all at once), unreadable CSV, JSON that does not parse or is not a
 cell may be as long as its file (Python's csv module refuses cells over 131,072 characters
 by default; a portfolio of thousands of options joined by `;` is longer).
 """
+
 from __future__ import annotations
 
 import csv
@@ -39,7 +40,9 @@ class CsvTable(NamedTuple):
         """The table as a pandas DataFrame of strings (blank cells stay "")."""
         import pandas as pd
 
-        return pd.DataFrame([[row.get(c, "") for c in self.header] for row in self.rows], columns=self.header, dtype=str)
+        return pd.DataFrame(
+            [[row.get(c, "") for c in self.header] for row in self.rows], columns=self.header, dtype=str
+        )
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,13 @@ class RunFolder:
             table: CsvTable = getattr(self, name)
             missing = [c for c in cols if c not in table.header]
             if missing:
-                problems.append(Problem(file=str(self.folder / f"{name}.csv"), column=missing[0],
-                                        message=f"required column(s) missing: {', '.join(missing)}"))
+                problems.append(
+                    Problem(
+                        file=str(self.folder / f"{name}.csv"),
+                        column=missing[0],
+                        message=f"required column(s) missing: {', '.join(missing)}",
+                    )
+                )
         if problems:
             raise InputError(problems)
 
@@ -73,7 +81,9 @@ def read_run_config(folder: str | Path) -> Any:
     """scenario.json of a run folder: the merged settings the run was made with (InputError if absent or unreadable)."""
     record = Path(folder) / SCENARIO_FILE
     if not record.is_file():
-        raise InputError(Problem(file=str(record), message="no scenario.json in the run folder; pass the scenario with --scenario"))
+        raise InputError(
+            Problem(file=str(record), message="no scenario.json in the run folder; pass the scenario with --scenario")
+        )
     return read_json(record)
 
 
@@ -111,11 +121,17 @@ def read_run(folder: str | Path) -> RunFolder:
     """summary.json, portfolio.csv and coverage.csv of a run folder; every missing file is named at once."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise InputError(Problem(file=str(folder), message="run folder not found; give a folder written by `planner solve --out`"))
+        raise InputError(
+            Problem(file=str(folder), message="run folder not found; give a folder written by `planner solve --out`")
+        )
     missing = [f for f in RUN_FILES if not (folder / f).is_file()]
     if missing:
-        raise InputError([Problem(file=str(folder / f), message=f"missing: a run folder must hold {', '.join(RUN_FILES)}")
-                          for f in missing])
+        raise InputError(
+            [
+                Problem(file=str(folder / f), message=f"missing: a run folder must hold {', '.join(RUN_FILES)}")
+                for f in missing
+            ]
+        )
     summary = read_json(folder / "summary.json")
     if not isinstance(summary, dict):
         raise InputError(Problem(file=str(folder / "summary.json"), message="must be a JSON object"))
@@ -143,7 +159,9 @@ def read_files(folder: str | Path) -> RunFiles:
     the folder is not there or a JSON or CSV file cannot be read."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise InputError(Problem(file=str(folder), message="run folder not found; give a folder a planner command wrote with --out"))
+        raise InputError(
+            Problem(file=str(folder), message="run folder not found; give a folder a planner command wrote with --out")
+        )
     json_files: dict[str, Any] = {}
     csv_files: dict[str, CsvTable] = {}
     other: list[str] = []

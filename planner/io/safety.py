@@ -5,6 +5,7 @@ must read back as itself — ids, which `planner check` and `replan.incumbent` r
 outputs — is refused at validation unless `reads_back(text)`: neutralise leaves it alone and it
 does not start with QUOTE (else `=x` and `'=x` would both be written `'=x`).
 """
+
 from __future__ import annotations
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

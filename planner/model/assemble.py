@@ -1,4 +1,5 @@
 """`build(scenario)`: the base model, then every active rule family, then the objectives."""
+
 from __future__ import annotations
 
 import pulp

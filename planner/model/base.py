@@ -14,6 +14,7 @@ Objectives (`Model.primary`), always stated for minimisation by the solver layer
 `Model.secondary` is the tie-break stage: least cost_resource; no idle option (for
 max_coverage, a tiny weight on each zero-cost option; for min_cost, fewest options).
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -73,8 +74,11 @@ def add_target(model: Model) -> None:
     own = sc.gaps["target"].notna().tolist()
     for gid, target, has_own, size in zip(sc.gaps.index, sc.gap_targets().tolist(), own, sc.gaps["size"].tolist()):
         if target > 0:
-            source = dict(cell=Cell("gaps", gid, "target")) if has_own else \
-                dict(key="objective.coverage_target", scale=float(size))
+            source = (
+                dict(cell=Cell("gaps", gid, "target"))
+                if has_own
+                else dict(key="objective.coverage_target", scale=float(size))
+            )
             model.add("target", expr([(model.cover[gid], 1.0)]) >= float(target), gid, subject=gid, **source)
 
 
@@ -122,7 +126,11 @@ def objective_vectors(scenario: Scenario) -> ObjectiveVectors:
         if problems:
             raise InputError(problems)
         cover = scenario.cover_values()
-        x = -obj.risk_penalty * scenario.options["risk"].to_numpy(dtype=float) if obj.risk_penalty else np.zeros(n_options)
+        x = (
+            -obj.risk_penalty * scenario.options["risk"].to_numpy(dtype=float)
+            if obj.risk_penalty
+            else np.zeros(n_options)
+        )
         return ObjectiveVectors(cover, x, tie_break_weights(scenario))
     costs = scenario.options[scenario.cost_resource].to_numpy(dtype=float)
     return ObjectiveVectors(np.zeros(len(scenario.gaps)), costs, np.ones(n_options))
@@ -148,6 +156,7 @@ def set_objectives(model: Model) -> None:
 
 
 # ---------------------------------------------------------------- the numpy face
+
 
 def gap_value_linear(scenario: Scenario, covered: np.ndarray) -> np.ndarray:
     """Per gap: w[g]·covered[g]/size[g], the value the base objective gives a gap's coverage."""

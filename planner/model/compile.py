@@ -1,4 +1,5 @@
 """The built model as arrays (row-wise CSR), read once from the PuLP problem."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -108,11 +109,22 @@ def compile_model(model: Model) -> Compiled:
     if model.x_year:
         year_cols = np.array([[col_of[id(model.x_year[(o, y)])] for y in years] for o in model.x], dtype=np.int64)
     return Compiled(
-        col_names=[v.name for v in variables], col_lower=col_lower, col_upper=col_upper, integer=integer,
-        row_names=[con.name for con in cons], row_lower=np.where(sense_a >= 0, rhs_a, -inf), row_upper=np.where(sense_a <= 0, rhs_a, inf),
-        start=start, index=index_a[keep], value=value_a[keep],
-        primary=sign * _vector(model.primary, col_of, n), secondary=_vector(model.secondary, col_of, n),
-        maximize=model.maximize, x_cols=np.array([col_of[id(v)] for v in model.x.values()], dtype=np.int64),
-        years=years, year_cols=year_cols,
-        tags=[model.tags[con.name] for con in cons], col_keys=[model.var_keys.get(v.name, ("?", v.name)) for v in variables],
+        col_names=[v.name for v in variables],
+        col_lower=col_lower,
+        col_upper=col_upper,
+        integer=integer,
+        row_names=[con.name for con in cons],
+        row_lower=np.where(sense_a >= 0, rhs_a, -inf),
+        row_upper=np.where(sense_a <= 0, rhs_a, inf),
+        start=start,
+        index=index_a[keep],
+        value=value_a[keep],
+        primary=sign * _vector(model.primary, col_of, n),
+        secondary=_vector(model.secondary, col_of, n),
+        maximize=model.maximize,
+        x_cols=np.array([col_of[id(v)] for v in model.x.values()], dtype=np.int64),
+        years=years,
+        year_cols=year_cols,
+        tags=[model.tags[con.name] for con in cons],
+        col_keys=[model.var_keys.get(v.name, ("?", v.name)) for v in variables],
     )

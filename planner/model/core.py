@@ -2,6 +2,7 @@
 
 The only modules that speak PuLP are `planner.model` (core, base, rules, assemble).
 """
+
 from __future__ import annotations
 
 import gc
@@ -117,9 +118,18 @@ class Model:
     valued: list[tuple[str, pulp.LpVariable, float]] | None = None
     _taken: set[str] = field(default_factory=set, repr=False)
 
-    def add(self, family: str, constraint: pulp.LpConstraint, ident: str, *, role: Role = Role.LIMIT,
-            subject: str | None = None, key: str | None = None, cell: Cell | None = None,
-            scale: float | None = 1.0) -> str:
+    def add(
+        self,
+        family: str,
+        constraint: pulp.LpConstraint,
+        ident: str,
+        *,
+        role: Role = Role.LIMIT,
+        subject: str | None = None,
+        key: str | None = None,
+        cell: Cell | None = None,
+        scale: float | None = 1.0,
+    ) -> str:
         """Add a constraint named `<family>_<ident>` and record its tag (see `RowTag`)."""
         name = lp_name(family, ident, self._taken)
         self.prob.addConstraint(constraint, name)
@@ -134,17 +144,33 @@ class Model:
             out.setdefault(tag.family, []).append(name)
         return out
 
-    def new_var(self, prefix: str, ident: str, low: float | None = 0, up: float | None = None,
-                cat: str = pulp.LpContinuous, key: tuple = ()) -> pulp.LpVariable:
+    def new_var(
+        self,
+        prefix: str,
+        ident: str,
+        low: float | None = 0,
+        up: float | None = None,
+        cat: str = pulp.LpContinuous,
+        key: tuple = (),
+    ) -> pulp.LpVariable:
         """A new column named `<prefix>_<ident>`; `key` (default `(ident,)`) says what it stands for."""
         return self.new_vars(prefix, [ident], low, [up], cat, [key] if key else None)[0]
 
-    def new_vars(self, prefix: str, idents: list[str], low: float | None = 0, up=None,
-                 cat: str = pulp.LpContinuous, keys: list[tuple] | None = None) -> list[pulp.LpVariable]:
+    def new_vars(
+        self,
+        prefix: str,
+        idents: list[str],
+        low: float | None = 0,
+        up=None,
+        cat: str = pulp.LpContinuous,
+        keys: list[tuple] | None = None,
+    ) -> list[pulp.LpVariable]:
         """`new_var` for many ids at once (one naming pass); `up` may give one bound per id."""
         new = self.prob.add_variable
         ups = up if isinstance(up, (list, tuple)) else [up] * len(idents)
-        out = [new(name, lowBound=low, upBound=u, cat=cat) for name, u in zip(lp_names(prefix, idents, self._taken), ups)]
+        out = [
+            new(name, lowBound=low, upBound=u, cat=cat) for name, u in zip(lp_names(prefix, idents, self._taken), ups)
+        ]
         self.extra_vars.update((v.name, v) for v in out)
         keys = keys if keys is not None else [(i,) for i in idents]
         self.var_keys.update((v.name, (prefix, *k)) for v, k in zip(out, keys))

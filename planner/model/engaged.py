@@ -10,6 +10,7 @@ engages (`planner pareto`'s `partners` objective) add it to a built model. Two f
 - `evaluate_engaged(state)`: y[p] = max_{o of p} x[o] (the least value the rows allow), and
   each row's activity x[o] − y[p].
 """
+
 from __future__ import annotations
 
 from planner.model.core import Model, Role, expr
@@ -33,8 +34,9 @@ def add_engaged(model: Model) -> dict[str, object]:
     y = dict(zip(owners, ys))
     for pid, options in owners.items():
         for oid in options:
-            model.add(FAMILY, expr([(model.x[oid], 1.0), (y[pid], -1.0)]) <= 0, oid, role=Role.DEFINE,
-                      subject=pid, scale=None)
+            model.add(
+                FAMILY, expr([(model.x[oid], 1.0), (y[pid], -1.0)]) <= 0, oid, role=Role.DEFINE, subject=pid, scale=None
+            )
     return y
 
 
@@ -54,4 +56,3 @@ def evaluate_engaged(state: State) -> Face:
 def partners_engaged(state: State) -> int:
     """How many partners the portfolio engages: Σ_p y[p] at the numpy face."""
     return int(round(sum(evaluate_engaged(state).columns.values())))
-

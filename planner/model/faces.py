@@ -8,6 +8,7 @@ segments: the value the MILP takes at that portfolio) and each row's activity an
 `tests/test_two_faces.py` holds the faces together: at a fixed portfolio, the MILP's rows
 and objective evaluated at these column values equal the numpy face, for every family.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -12,6 +12,7 @@ MPS has no portable objective sense: the file states `OBJSENSE MAX` for maximisi
 scenarios (HiGHS, Gurobi, CPLEX and SCIP read it; CBC's reader ignores it, so give
 CBC `-max`). The LP format carries the sense itself (`Maximize`).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,7 +36,8 @@ def header_lines(model: Model) -> list[str]:
         "cover_<gap_id> = amount of the gap covered. Constraint families (rows): " + families + ".",
         f"The tool then breaks ties with a second solve (least {sc.cost_resource} among optimal portfolios)",
         "that keeps this objective within 1e-6 relative; that stage is not in this file.",
-        "Re-solve: highspy Highs().readModel(FILE); cbc FILE -solve" + (" (MPS: cbc FILE -max -solve)" if model.maximize else ""),
+        "Re-solve: highspy Highs().readModel(FILE); cbc FILE -solve"
+        + (" (MPS: cbc FILE -max -solve)" if model.maximize else ""),
     ]
 
 
@@ -66,5 +68,9 @@ def write_model_file(model: Model, path: str | Path) -> Path:
     if suffix not in (".lp", ".mps"):
         raise InputError(Problem(file="--write-model", value=str(path), message="the file must end in .lp or .mps"))
     if path.is_dir():
-        raise InputError(Problem(file="--write-model", value=str(path), message="is a folder; give a file name ending in .lp or .mps"))
+        raise InputError(
+            Problem(
+                file="--write-model", value=str(path), message="is a folder; give a file name ending in .lp or .mps"
+            )
+        )
     return atomic_file(path, lambda tmp: _write_with_header(model, str(tmp), suffix))

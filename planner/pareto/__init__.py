@@ -8,6 +8,7 @@
 
 See docs/pareto.md for the method and why it is exact.
 """
+
 from planner.pareto.objectives import Kind, ObjectiveSpec, Sense
 from planner.pareto.run import ParetoOptions, ParetoPoint, ParetoResult, pareto
 

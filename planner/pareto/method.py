@@ -26,6 +26,7 @@ Three objectives (levels of h_3):  at level e (first −∞), sweep (h_1, h_2) o
   y is still in the next level's region. Levels strictly increase and are values of h_3
   of non-dominated points, so the method ends. Points found at several levels are kept once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -74,8 +75,12 @@ class Sweep:
     lexmax_calls: int = 0
 
 
-def front(oracle: Oracle, deltas: Sequence[float], max_points: int | None = None,
-          on_point: Callable[[Found], None] | None = None) -> Sweep:
+def front(
+    oracle: Oracle,
+    deltas: Sequence[float],
+    max_points: int | None = None,
+    on_point: Callable[[Found], None] | None = None,
+) -> Sweep:
     """Every non-dominated point (two or three objectives), or what was found before a stop."""
     n = len(deltas)
     out = Sweep()

@@ -17,6 +17,7 @@ gap's weight 0 (`objective.gap_weights`), no risk penalty and no standards bonus
 objective with every weight 0 and risk_penalty 1, i.e. Σ_o risk[o]·x[o]; `partners` the
 engagement indicators of `planner.model.engaged`. No formula is written here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,8 +47,15 @@ class Sense(StrEnum):
     MIN = "min"
 
 
-SENSE = {Kind.COVERAGE: Sense.MAX, Kind.SECTOR: Sense.MAX, Kind.GAP: Sense.MAX, Kind.COST: Sense.MIN,
-         Kind.RISK: Sense.MIN, Kind.PARTNERS: Sense.MIN, Kind.WORST_CASE: Sense.MAX}
+SENSE = {
+    Kind.COVERAGE: Sense.MAX,
+    Kind.SECTOR: Sense.MAX,
+    Kind.GAP: Sense.MAX,
+    Kind.COST: Sense.MIN,
+    Kind.RISK: Sense.MIN,
+    Kind.PARTNERS: Sense.MIN,
+    Kind.WORST_CASE: Sense.MAX,
+}
 NEEDS_ID = {Kind.SECTOR, Kind.GAP, Kind.COST}
 SUPPORTED = (Kind.COVERAGE, Kind.SECTOR, Kind.GAP, Kind.COST, Kind.RISK, Kind.PARTNERS)
 VALID_TEXT = "coverage, sector:<sector_id>, gap:<gap_id>, cost:<resource>, risk, partners"
@@ -98,23 +106,46 @@ def check_specs(scenario: Scenario, specs: list[ObjectiveSpec]) -> None:
     problems = []
     key = "--objectives"
     if not 2 <= len(specs) <= 3:
-        problems.append(Problem(file=key, value=",".join(s.label for s in specs),
-                                message="give two or three objectives, e.g. coverage,risk"))
+        problems.append(
+            Problem(
+                file=key,
+                value=",".join(s.label for s in specs),
+                message="give two or three objectives, e.g. coverage,risk",
+            )
+        )
     if len({s.label for s in specs}) != len(specs):
-        problems.append(Problem(file=key, value=",".join(s.label for s in specs), message="an objective is named twice"))
-    known = {Kind.SECTOR: (scenario.sectors.index.tolist(), "sectors"), Kind.GAP: (scenario.gap_ids(), "gaps"),
-             Kind.COST: (list(scenario.resources), "resources")}
+        problems.append(
+            Problem(file=key, value=",".join(s.label for s in specs), message="an objective is named twice")
+        )
+    known = {
+        Kind.SECTOR: (scenario.sectors.index.tolist(), "sectors"),
+        Kind.GAP: (scenario.gap_ids(), "gaps"),
+        Kind.COST: (list(scenario.resources), "resources"),
+    }
     for spec in specs:
         if spec.kind is Kind.WORST_CASE:
-            problems.append(Problem(file=key, value=spec.label, message="worst_case (rival-aware) is not available yet: "
-                                    "it needs the scenario's rival: section (issue 20); valid: " + VALID_TEXT))
+            problems.append(
+                Problem(
+                    file=key,
+                    value=spec.label,
+                    message="worst_case (rival-aware) is not available yet: "
+                    "it needs the scenario's rival: section (issue 20); valid: " + VALID_TEXT,
+                )
+            )
         elif spec.kind in NEEDS_ID:
             ids, what = known[spec.kind]
             if spec.ident not in ids:
-                problems.append(Problem(file=key, value=spec.label,
-                                        message=f"unknown {spec.kind.value} id; valid {what}: {', '.join(map(str, ids))}"))
+                problems.append(
+                    Problem(
+                        file=key,
+                        value=spec.label,
+                        message=f"unknown {spec.kind.value} id; valid {what}: {', '.join(map(str, ids))}",
+                    )
+                )
         elif spec.ident is not None:
-            problems.append(Problem(file=key, value=spec.label, message=f"{spec.kind.value} takes no id; valid: {VALID_TEXT}"))
+            problems.append(
+                Problem(file=key, value=spec.label, message=f"{spec.kind.value} takes no id; valid: {VALID_TEXT}")
+            )
     if problems:
         raise InputError(problems)
 
@@ -151,8 +182,9 @@ def variant(scenario: Scenario, spec: ObjectiveSpec) -> Scenario:
         keep = set()
     weights = dict(base.config.objective.gap_weights)
     weights.update({g: 0.0 for g in gaps if g not in keep})
-    return _with_objective(base, rules={"standards_bonus": []}, gap_weights=weights,
-                           risk_penalty=1.0 if spec.kind is Kind.RISK else 0.0)
+    return _with_objective(
+        base, rules={"standards_bonus": []}, gap_weights=weights, risk_penalty=1.0 if spec.kind is Kind.RISK else 0.0
+    )
 
 
 # ---------------------------------------------------------------- resolution of the values
@@ -190,8 +222,14 @@ def model_quantum(comp) -> Fraction | None:
     bounds; so an objective Σ_k c_k·v_k takes only whole multiples of Q·gcd_k(c_k). Row bounds
     (limits, targets) decide which portfolios are feasible, not what a column is worth."""
     finite = lambda a: a[np.isfinite(a)]  # noqa: E731
-    return fraction_gcd([1.0, *np.unique(np.abs(comp.value)).tolist(), *np.unique(finite(comp.col_upper)).tolist(),
-                         *np.unique(finite(comp.col_lower)).tolist()])
+    return fraction_gcd(
+        [
+            1.0,
+            *np.unique(np.abs(comp.value)).tolist(),
+            *np.unique(finite(comp.col_upper)).tolist(),
+            *np.unique(finite(comp.col_lower)).tolist(),
+        ]
+    )
 
 
 def resolution(vector: np.ndarray, comp, quantum: Fraction | None) -> tuple[Fraction, bool]:
@@ -209,6 +247,7 @@ def resolution(vector: np.ndarray, comp, quantum: Fraction | None) -> tuple[Frac
 
 
 # ---------------------------------------------------------------- both faces over one model
+
 
 @dataclass
 class Setup:
@@ -268,8 +307,10 @@ def _variant_faces(scenario: Scenario, spec: ObjectiveSpec, comp) -> tuple[np.nd
         if c == 0:
             continue
         if name not in where:
-            raise PlannerError(f"objective {spec.label}: its column {name} is not in the model; "
-                               "the objective's variant changed the model's columns")
+            raise PlannerError(
+                f"objective {spec.label}: its column {name} is not in the model; "
+                "the objective's variant changed the model's columns"
+            )
         vector[where[name]] = sign * c
 
     return vector, numpy_value(scenario, spec)

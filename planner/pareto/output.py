@@ -8,6 +8,7 @@ selected), `selected_ids`, `entered_ids` and `left_ids` (against the previous ro
 summary.json: `ParetoResult.to_dict()` without the points' portfolios (they are in the CSV),
 plus the scenario's input digest and the planner version.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,9 +30,15 @@ def pareto_table(result: ParetoResult):
     phasing = any(p.start_year for p in result.points)
     rows = []
     for i, p in enumerate(result.points, start=1):
-        row = {"point": i, **{label: p.values[label] for label in labels},
-               "supported": "" if p.supported is None else p.supported, "options": len(p.selected),
-               "selected_ids": ";".join(p.selected), "entered_ids": ";".join(p.entered), "left_ids": ";".join(p.left)}
+        row = {
+            "point": i,
+            **{label: p.values[label] for label in labels},
+            "supported": "" if p.supported is None else p.supported,
+            "options": len(p.selected),
+            "selected_ids": ";".join(p.selected),
+            "entered_ids": ";".join(p.entered),
+            "left_ids": ";".join(p.left),
+        }
         if phasing:
             row["start_years"] = ";".join(f"{o}:{y}" for o, y in (p.start_year or {}).items())
         rows.append(row)
@@ -42,8 +49,14 @@ def pareto_table(result: ParetoResult):
 def summary_of(result: ParetoResult) -> dict:
     data = result.to_dict()
     data.pop("points")
-    data.update({"scenario_file": str(result.scenario.scenario_file), "input_sha256": result.scenario.input_sha256,
-                 "planner_version": __version__, "files": [CSV, SUMMARY, SCENARIO]})
+    data.update(
+        {
+            "scenario_file": str(result.scenario.scenario_file),
+            "input_sha256": result.scenario.input_sha256,
+            "planner_version": __version__,
+            "files": [CSV, SUMMARY, SCENARIO],
+        }
+    )
     return data
 
 
@@ -52,6 +65,7 @@ def write_pareto(result: ParetoResult, out_dir: str | Path) -> Path:
     with atomic_dir(out_dir, "pareto") as tmp:
         write_csv(pareto_table(result), safe_child(tmp, CSV))
         safe_child(tmp, SCENARIO).write_text(
-            json_text(result.scenario.config.to_plain(), sort_keys=True) + "\n", encoding="utf-8")
+            json_text(result.scenario.config.to_plain(), sort_keys=True) + "\n", encoding="utf-8"
+        )
         safe_child(tmp, SUMMARY).write_text(json_text(summary_of(result)) + "\n", encoding="utf-8")
     return Path(out_dir)

@@ -6,6 +6,7 @@ The model is built once (`planner.pareto.objectives.resolve`) and kept alive in 
 from the portfolio with the numpy face; a solver value is only ever used to set the next
 stage's bound, and each point is verified to meet its bounds on the numpy face.
 """
+
 from __future__ import annotations
 
 import time
@@ -44,8 +45,13 @@ class ParetoPoint:
     left: tuple[str, ...] = ()  # selected at the previous point, not here
 
     def to_dict(self) -> dict:
-        out = {"values": self.values, "selected": list(self.selected), "supported": self.supported,
-               "entered": list(self.entered), "left": list(self.left)}
+        out = {
+            "values": self.values,
+            "selected": list(self.selected),
+            "supported": self.supported,
+            "entered": list(self.entered),
+            "left": list(self.left),
+        }
         if self.start_year is not None:
             out["start_year"] = self.start_year
         return out
@@ -66,11 +72,20 @@ class ParetoResult:
 
     def to_dict(self) -> dict:
         """The `--json` payload (and the body of summary.json)."""
-        return {"kind": "pareto", "scenario": self.scenario.name, "objectives": [o.to_dict() for o in self.objectives],
-                "complete": self.complete, "stop": None if self.stop is None else self.stop.value,
-                "covered": self.covered, "points_count": len(self.points), "resolution": self.resolution,
-                "solves": self.solves, "lexicographic_solves": self.lexmax, "seconds": round(self.seconds, 3),
-                "points": [p.to_dict() for p in self.points]}
+        return {
+            "kind": "pareto",
+            "scenario": self.scenario.name,
+            "objectives": [o.to_dict() for o in self.objectives],
+            "complete": self.complete,
+            "stop": None if self.stop is None else self.stop.value,
+            "covered": self.covered,
+            "points_count": len(self.points),
+            "resolution": self.resolution,
+            "solves": self.solves,
+            "lexicographic_solves": self.lexmax,
+            "seconds": round(self.seconds, 3),
+            "points": [p.to_dict() for p in self.points],
+        }
 
 
 class _Oracle:
@@ -84,8 +99,9 @@ class _Oracle:
         self.per_solve = setup.scenario.config.solver.time_limit_s
         objs = setup.objectives
         self.deltas = [float(o.resolution) for o in objs]
-        self.session = LexicographicSession(setup.comp, [o.sign * o.vector for o in objs],
-                                            setup.scenario.config.solver.threads)
+        self.session = LexicographicSession(
+            setup.comp, [o.sign * o.vector for o in objs], setup.scenario.config.solver.threads
+        )
 
     def h(self, x: np.ndarray, start: np.ndarray | None) -> tuple[float, ...]:
         """The maximised values h_k = ±f_k, snapped to their lattices (checked to lie on them)."""
@@ -94,8 +110,10 @@ class _Oracle:
             v = o.sign * o.value(x, start)
             k = round(v / delta)
             if o.resolution_exact and abs(v - k * delta) > 1e-6 * delta + 1e-9 * abs(v):
-                raise PlannerError(f"objective {o.spec.label}: value {v!r} is not a multiple of its resolution "
-                                   f"{delta!r}; the front cannot be certified exact")
+                raise PlannerError(
+                    f"objective {o.spec.label}: value {v!r} is not a multiple of its resolution "
+                    f"{delta!r}; the front cannot be certified exact"
+                )
             out.append(k * delta if o.resolution_exact else v)
         return tuple(out)
 
@@ -112,13 +130,17 @@ class _Oracle:
         if out.status in (Status.FEASIBLE, Status.NO_SOLUTION):
             raise Stopped
         if out.status is not Status.OPTIMAL:
-            raise PlannerError(f"the solver ended a lexicographic solve with status {out.status}: "
-                               + "; ".join(s.message for s in out.stages))
+            raise PlannerError(
+                f"the solver ended a lexicographic solve with status {out.status}: "
+                + "; ".join(s.message for s in out.stages)
+            )
         h = self.h(out.x, out.start_year)
         for k, (value, bound) in enumerate(zip(h, lower)):
             if value < bound - self.deltas[k] / 4:  # the numpy face must meet what the solver was asked
-                raise PlannerError(f"objective {self.setup.objectives[k].spec.label}: the portfolio found is worth "
-                                   f"{value!r} on the numpy face, below its bound {bound!r}")
+                raise PlannerError(
+                    f"objective {self.setup.objectives[k].spec.label}: the portfolio found is worth "
+                    f"{value!r} on the numpy face, below its bound {bound!r}"
+                )
         return Found(h, out.x, out.start_year)
 
 
@@ -144,11 +166,24 @@ def pareto(scenario: Scenario, options: ParetoOptions, progress: Progress | None
         # every non-dominated point with h_last < complete_below, i.e. ≤ complete_below − δ/2 on the lattice
         last, below = setup.objectives[-1], sweep.complete_below
         bound = None if below is None or not np.isfinite(below) else last.sign * (below - oracle.deltas[-1] / 2)
-        covered = {"objective": last.spec.label, "side": "at_most" if last.spec.sense is Sense.MAX else "at_least",
-                   "value": None if bound is None else round(bound, 9) + 0.0}
+        covered = {
+            "objective": last.spec.label,
+            "side": "at_most" if last.spec.sense is Sense.MAX else "at_least",
+            "value": None if bound is None else round(bound, 9) + 0.0,
+        }
     resolution = {o.spec.label: {"step": float(o.resolution), "exact": o.resolution_exact} for o in setup.objectives}
-    return ParetoResult(scenario, specs, points, sweep.stop is None, sweep.stop, covered, resolution,
-                        oracle.session.solves, sweep.lexmax_calls, time.perf_counter() - t0)
+    return ParetoResult(
+        scenario,
+        specs,
+        points,
+        sweep.stop is None,
+        sweep.stop,
+        covered,
+        resolution,
+        oracle.session.solves,
+        sweep.lexmax_calls,
+        time.perf_counter() - t0,
+    )
 
 
 def _points(setup: Setup, found: list[Found]) -> list[ParetoPoint]:

@@ -7,6 +7,7 @@
 them; `charts` draws with matplotlib (imported only here); `export` decides where
 files go and writes them atomically.
 """
+
 from __future__ import annotations
 
 __all__ = ["export_run", "FORMATS"]

@@ -5,6 +5,7 @@ alt text) or None when there is nothing to draw. Every chart has a title, labell
 axes and units. Colours are colour-blind safe (Okabe–Ito) and figures are sized to
 read on a phone and print on A4.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,16 @@ def _pyplot():
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"font.size": 9, "axes.titlesize": 11, "axes.spines.top": False, "axes.spines.right": False,
-                         "svg.hashsalt": "planner", "figure.dpi": 100})
+    plt.rcParams.update(
+        {
+            "font.size": 9,
+            "axes.titlesize": 11,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "svg.hashsalt": "planner",
+            "figure.dpi": 100,
+        }
+    )
     return plt
 
 
@@ -71,7 +80,9 @@ def coverage_by_sector(content: RunContent) -> Chart | None:
     ax.set_yticks(y, labels)
     ax.set_xlabel("gap size (units of the gaps table)")
     ax.set_title("Coverage per sector: covered vs remaining")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.55 / (0.78 * _height(len(sec)))), ncol=2, fontsize=8, frameon=False)
+    ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.55 / (0.78 * _height(len(sec)))), ncol=2, fontsize=8, frameon=False
+    )
     ax.set_xlim(0, max((c + r for c, r in zip(covered, remaining)), default=1) * 1.12 or 1)
     alt = "; ".join(f"{s}: {f:.0%} covered" for s, f in zip(sec["sector"], sec["fraction"]) if f is not None)
     return Chart("coverage_by_sector", "Coverage per sector", _png(fig), alt)
@@ -115,8 +126,15 @@ def partner_sector_matrix(content: RunContent) -> Chart | None:
     image = ax.imshow(data, cmap="Blues", vmin=0, vmax=max(1.0, float(data.max())), aspect="auto")
     for (i, j), v in np.ndenumerate(data):
         if v:
-            ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=8,
-                    color="white" if v > data.max() / 2 else "black")
+            ax.text(
+                j,
+                i,
+                f"{int(v)}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if v > data.max() / 2 else "black",
+            )
     ax.set_xticks(range(len(m.columns)), [_short(c, 18) for c in m.columns], rotation=35, ha="right")
     ax.set_yticks(range(len(m)), [_short(p, 18) for p in rows])
     ax.set_xlabel("sector")
@@ -125,12 +143,14 @@ def partner_sector_matrix(content: RunContent) -> Chart | None:
     top = int(max(1.0, float(data.max())))
     fig.colorbar(image, ax=ax, label="options selected", shrink=0.8, ticks=range(0, top + 1, max(1, top // 6)))
     ax.spines[:].set_visible(False)
-    alt = "; ".join(f"{p}: " + ", ".join(f"{c} {int(v)}" for c, v in zip(m.columns, row) if v)
-                    for p, row in zip(rows, data))
+    alt = "; ".join(
+        f"{p}: " + ", ".join(f"{c} {int(v)}" for c, v in zip(m.columns, row) if v) for p, row in zip(rows, data)
+    )
     return Chart("partner_sector_matrix", "Partner × sector matrix", _png(fig), alt)
 
 
 # ---- extra tables (sensitivity and explain outputs) -------------------------------------------
+
 
 def _numeric(frame, col: str) -> bool:
     values = [v for v in frame[col].tolist() if v is not None]
@@ -185,7 +205,9 @@ def sweep(table: Table) -> Chart | None:
     if ycol is None or not len(f) or not _numeric(f, ycol):
         return None
     skip = {ycol, "bound", "mip_gap", "solve_seconds", "selected", "seconds", "gap", "point"}
-    varied = [c for c in f.columns if str(c) not in skip and ("." in str(c) or str(c).startswith("vary")) and _numeric(f, c)]
+    varied = [
+        c for c in f.columns if str(c) not in skip and ("." in str(c) or str(c).startswith("vary")) and _numeric(f, c)
+    ]
     if not varied:
         return None
     plt = _pyplot()
@@ -194,8 +216,14 @@ def sweep(table: Table) -> Chart | None:
     groups = [(None, f)] if len(varied) == 1 else list(f.groupby(varied[1], sort=True))[:8]
     for label, grp in groups:
         g = grp[[xcol, ycol]].dropna().sort_values(xcol)
-        ax.plot(g[xcol].astype(float), g[ycol].astype(float), "o-", ms=3, lw=1.2,
-                label=None if label is None else f"{varied[1]} = {label:,.4g}")
+        ax.plot(
+            g[xcol].astype(float),
+            g[ycol].astype(float),
+            "o-",
+            ms=3,
+            lw=1.2,
+            label=None if label is None else f"{varied[1]} = {label:,.4g}",
+        )
     ax.set_xlabel(str(xcol))
     ax.set_ylabel("objective")
     ax.set_title(f"Sweep: objective vs {xcol}")
@@ -247,8 +275,12 @@ def percentiles(table: Table) -> Chart | None:
     ax.set_yticks(y, [_short(o, 30) for o in rows[idcol]])
     ax.set_xlabel(("covered, % of size" if scale == 100.0 else "covered") + f"  (dot = {mid}, bar = {lo}–{hi})")
     ax.set_title("Monte Carlo coverage percentiles")
-    return Chart(f"percentiles_{_safe_key(table.key)}", "Monte Carlo coverage percentiles", _png(fig),
-                 f"{mid} and {lo}–{hi} range for {len(rows)} rows")
+    return Chart(
+        f"percentiles_{_safe_key(table.key)}",
+        "Monte Carlo coverage percentiles",
+        _png(fig),
+        f"{mid} and {lo}–{hi} range for {len(rows)} rows",
+    )
 
 
 def effects(table: Table) -> Chart | None:
@@ -287,7 +319,11 @@ def value_ranges(table: Table) -> Chart | None:
         return None
     rows = f.head(MAX_BARS)
     lows, highs = [float(v) for v in rows["min"]], [float(v) for v in rows["max"]]
-    ranks = [int(r) for r in rows["rank"]] if "rank" in rows.columns and _numeric(rows, "rank") else list(range(1, len(rows) + 1))
+    ranks = (
+        [int(r) for r in rows["rank"]]
+        if "rank" in rows.columns and _numeric(rows, "rank")
+        else list(range(1, len(rows) + 1))
+    )
     sizes = [len(str(s).split(";")) if s else 0 for s in rows["selected"]] if "selected" in rows.columns else None
     labels = [f"#{r}" + (f" ({n} options)" if sizes else "") for r, n in zip(ranks, sizes or ranks)]
     plt = _pyplot()
@@ -321,12 +357,15 @@ def rival_ladder(table: Table) -> Chart | None:
     ax.set_ylabel("objective after the rival's best response")
     ax.set_title("Worst case against the rival's budget")
     ax.legend(loc="lower left", fontsize=8, frameon=False)
-    alt = "; ".join(f"budget {x:,.4g}: nominal {n:,.4g}, hedged {h:,.4g}" for x, n, h in
-                    zip(xs, rows["nominal worst case"].astype(float), rows["hedged worst case"].astype(float)))
+    alt = "; ".join(
+        f"budget {x:,.4g}: nominal {n:,.4g}, hedged {h:,.4g}"
+        for x, n, h in zip(xs, rows["nominal worst case"].astype(float), rows["hedged worst case"].astype(float))
+    )
     return Chart(f"rival_ladder_{_safe_key(table.key)}", "Worst case against the rival's budget", _png(fig), alt)
 
 
 # ---- Pareto fronts (pareto.csv): the staircase of two objectives, or three 2-D projections ----
+
 
 def _pareto_objectives(content: RunContent, frame) -> list[tuple[str, str]]:
     out = []
@@ -347,21 +386,40 @@ def pareto_front(table: Table, content: RunContent) -> Chart | None:
     if len(objs) == 2:
         rows = f.sort_values(cols[0])
         xs, ys = rows[cols[0]].astype(float).tolist(), rows[cols[1]].astype(float).tolist()
-        sup = [bool(v) if isinstance(v, bool) else str(v).lower() == "true" for v in rows.get("supported", [False] * len(xs))]
+        sup = [
+            bool(v) if isinstance(v, bool) else str(v).lower() == "true"
+            for v in rows.get("supported", [False] * len(xs))
+        ]
         fig, ax = plt.subplots(figsize=(7.0, 4.4))
         # the staircase through the corners every neighbouring pair dominates (the worse value of each):
         # with x maximised that corner is (x_left, y_right), else (x_right, y_left)
         ax.step(xs, ys, where="pre" if objs[0][1] == "max" else "post", color=BLUE, lw=1.2)
-        ax.scatter([x for x, s in zip(xs, sup) if s], [y for y, s in zip(ys, sup) if s], color=ORANGE,
-                   edgecolor=ORANGE, s=26, zorder=3, label="supported (best for some weighting)")
-        ax.scatter([x for x, s in zip(xs, sup) if not s], [y for y, s in zip(ys, sup) if not s], facecolor="white",
-                   edgecolor=BLUE, s=26, zorder=3, label="unsupported (no weighting finds it)")
+        ax.scatter(
+            [x for x, s in zip(xs, sup) if s],
+            [y for y, s in zip(ys, sup) if s],
+            color=ORANGE,
+            edgecolor=ORANGE,
+            s=26,
+            zorder=3,
+            label="supported (best for some weighting)",
+        )
+        ax.scatter(
+            [x for x, s in zip(xs, sup) if not s],
+            [y for y, s in zip(ys, sup) if not s],
+            facecolor="white",
+            edgecolor=BLUE,
+            s=26,
+            zorder=3,
+            label="unsupported (no weighting finds it)",
+        )
         ax.set_xlabel(axis[cols[0]])
         ax.set_ylabel(axis[cols[1]])
         ax.set_title(f"Pareto front: {cols[0]} vs {cols[1]} ({len(xs)} points)")
         ax.legend(fontsize=8, frameon=False)
-        alt = (f"{len(xs)} non-dominated points, {sum(sup)} supported; {cols[0]} from {min(xs):,.4g} to {max(xs):,.4g}, "
-               f"{cols[1]} from {min(ys):,.4g} to {max(ys):,.4g}")
+        alt = (
+            f"{len(xs)} non-dominated points, {sum(sup)} supported; {cols[0]} from {min(xs):,.4g} to {max(xs):,.4g}, "
+            f"{cols[1]} from {min(ys):,.4g} to {max(ys):,.4g}"
+        )
         return Chart("pareto_front", table.title, _png(fig), alt)
     pairs = [(0, 1), (0, 2), (1, 2)]
     fig, axes = plt.subplots(1, 3, figsize=(10.5, 3.6))

@@ -12,6 +12,7 @@ column whose every non-blank cell is `True`/`False` becomes bool, one whose ever
 non-blank cell parses as a finite number becomes float (blank → None), anything else
 stays text. Text cells keep the formula neutralisation the CSV writer applied.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,12 +30,37 @@ TEXT_SUFFIXES = ("_id", "_ids", "name", "kind", "rationale", "region", "bloc", "
 PERCENT_COLUMNS = {"fraction", "share", "core_index", "frequency", "chosen_share", "selected_share", "mip_gap"}
 MAX_EXTRA_BYTES = 50 * 1024 * 1024
 SIDE_FILES = {"manifest.json"}  # run bookkeeping: shown with the inputs, not as a table of results
-KIND_TITLES = {"sweep": "Sweep", "frontier": "Frontier", "montecarlo": "Monte Carlo", "alternatives": "Alternatives",
-               "ladder": "Budget ladder", "explain": "Explanation", "diagnose": "Diagnosis",
-               "value": "Resource values", "compare": "Comparison", "tranches": "Nested tranches",
-               "robust": "Robust portfolios", "rival": "Plans against a rival", "pareto": "Pareto front"}
-HEADLINE_SKIP = {"scenario", "kind", "axes", "scenario_file", "input_sha256", "planner_version", "paths", "block_size",
-                 "workers", "scheduler", "out_dir", "timings_seconds", "selected_ids", "resources"}
+KIND_TITLES = {
+    "sweep": "Sweep",
+    "frontier": "Frontier",
+    "montecarlo": "Monte Carlo",
+    "alternatives": "Alternatives",
+    "ladder": "Budget ladder",
+    "explain": "Explanation",
+    "diagnose": "Diagnosis",
+    "value": "Resource values",
+    "compare": "Comparison",
+    "tranches": "Nested tranches",
+    "robust": "Robust portfolios",
+    "rival": "Plans against a rival",
+    "pareto": "Pareto front",
+}
+HEADLINE_SKIP = {
+    "scenario",
+    "kind",
+    "axes",
+    "scenario_file",
+    "input_sha256",
+    "planner_version",
+    "paths",
+    "block_size",
+    "workers",
+    "scheduler",
+    "out_dir",
+    "timings_seconds",
+    "selected_ids",
+    "resources",
+}
 
 
 @dataclass(frozen=True)
@@ -79,8 +105,12 @@ class RunContent:
 
     @property
     def has_portfolio(self) -> bool:
-        return (self.is_solve and self.status is not None and self.status.has_portfolio
-                and self.summary.get("objective") is not None)
+        return (
+            self.is_solve
+            and self.status is not None
+            and self.status.has_portfolio
+            and self.summary.get("objective") is not None
+        )
 
     @property
     def title(self) -> str:
@@ -100,13 +130,23 @@ class RunContent:
             rows.append(("Options selected", str(s.get("selected", len(self.portfolio)))))
             size, covered = float(self.coverage["size"].sum()), float(self.coverage["covered"].fillna(0).sum())
             closed = int((self.coverage["fraction"].fillna(0) >= 1 - 1e-9).sum())
-            rows.append(("Gap coverage", f"{fmt_percent(covered / size if size else None)} of total gap size "
-                                         f"({fmt_number(covered, 1)} of {fmt_number(size, 1)})"))
+            rows.append(
+                (
+                    "Gap coverage",
+                    f"{fmt_percent(covered / size if size else None)} of total gap size "
+                    f"({fmt_number(covered, 1)} of {fmt_number(size, 1)})",
+                )
+            )
             rows.append(("Gaps fully closed", f"{closed} of {len(self.coverage)}"))
             for _, r in self.resources.iterrows():
                 limit = "no limit" if r["limit"] is None else fmt_number(r["limit"], 1)
-                rows.append((str(r["resource"]), f"{fmt_number(r['used'], 1)} used of {limit}"
-                             + (f" ({fmt_percent(r['share'])})" if r["share"] is not None else "")))
+                rows.append(
+                    (
+                        str(r["resource"]),
+                        f"{fmt_number(r['used'], 1)} used of {limit}"
+                        + (f" ({fmt_percent(r['share'])})" if r["share"] is not None else ""),
+                    )
+                )
             rows.extend(_replan_headline(s))
         if s.get("message") and self.status is not Status.OPTIMAL:
             rows.append(("Solver message", str(s["message"])))
@@ -119,8 +159,12 @@ class RunContent:
         for axis in s.get("axes") or []:
             if isinstance(axis, dict) and isinstance(axis.get("values"), list) and axis["values"]:
                 vals = axis["values"]
-                rows.append((f"varied: {axis.get('key', '?')}",
-                             f"{fmt_number(vals[0])} … {fmt_number(vals[-1])} ({len(vals)} values)"))
+                rows.append(
+                    (
+                        f"varied: {axis.get('key', '?')}",
+                        f"{fmt_number(vals[0])} … {fmt_number(vals[-1])} ({len(vals)} values)",
+                    )
+                )
         for key, value in flatten({k: v for k, v in s.items() if k not in HEADLINE_SKIP}):
             if len(rows) >= 16:
                 break
@@ -229,15 +273,28 @@ def _sectors(portfolio, coverage):
         names = dict(zip(portfolio["sector_id"], portfolio["sector_name"]))
     rows = []
     if len(coverage):
-        cov = coverage.assign(covered=coverage["covered"].map(lambda v: 0.0 if v is None else float(v)),
-                              size=coverage["size"].astype(float))
+        cov = coverage.assign(
+            covered=coverage["covered"].map(lambda v: 0.0 if v is None else float(v)),
+            size=coverage["size"].astype(float),
+        )
         for sid, grp in cov.groupby("sector_id", sort=False):
             size, covered = float(grp["size"].sum()), float(grp["covered"].sum())
             n_opts = int((portfolio["sector_id"] == sid).sum()) if len(portfolio) else 0
-            rows.append({"sector_id": sid, "sector": names.get(sid, sid), "size": size, "covered": covered,
-                         "remaining": size - covered, "fraction": covered / size if size else None,
-                         "gaps": len(grp), "options": n_opts})
-    return pd.DataFrame(rows, columns=["sector_id", "sector", "size", "covered", "remaining", "fraction", "gaps", "options"])
+            rows.append(
+                {
+                    "sector_id": sid,
+                    "sector": names.get(sid, sid),
+                    "size": size,
+                    "covered": covered,
+                    "remaining": size - covered,
+                    "fraction": covered / size if size else None,
+                    "gaps": len(grp),
+                    "options": n_opts,
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["sector_id", "sector", "size", "covered", "remaining", "fraction", "gaps", "options"]
+    )
 
 
 def _matrix(portfolio, sectors):
@@ -286,28 +343,45 @@ def _replan_headline(s: dict) -> list[tuple[str, str]]:
     counts, info = s.get("changes"), s.get("replan")
     if not isinstance(counts, dict) or not isinstance(info, dict):
         return []
-    rows = [("Changes", f"{counts.get('total')} ({counts.get('kept')} kept, {counts.get('dropped')} dropped, "
-                        f"{counts.get('added')} added; incumbent of {info.get('incumbent')})")]
+    rows = [
+        (
+            "Changes",
+            f"{counts.get('total')} ({counts.get('kept')} kept, {counts.get('dropped')} dropped, "
+            f"{counts.get('added')} added; incumbent of {info.get('incumbent')})",
+        )
+    ]
     clean = info.get("clean_sheet")
     if isinstance(clean, dict) and clean.get("objective") is not None and isinstance(clean.get("changes"), dict):
-        rows.append(("Price of stability", f"{fmt_number(clean.get('price_of_stability'), 4)}: a clean-sheet plan "
-                                           f"reaches {fmt_number(clean['objective'], 4)} with "
-                                           f"{clean['changes'].get('total')} changes"))
+        rows.append(
+            (
+                "Price of stability",
+                f"{fmt_number(clean.get('price_of_stability'), 4)}: a clean-sheet plan "
+                f"reaches {fmt_number(clean['objective'], 4)} with "
+                f"{clean['changes'].get('total')} changes",
+            )
+        )
     return rows
 
 
 # A solve's changes.csv is a re-plan's change table (a sweep's is KNOWN_EXTRAS["changes"]).
-REPLAN_CHANGES = ("Re-plan: changes against the incumbent",
-                  "Each incumbent and each selected option, kept, dropped or added, and what its change uses.")
+REPLAN_CHANGES = (
+    "Re-plan: changes against the incumbent",
+    "Each incumbent and each selected option, kept, dropped or added, and what its change uses.",
+)
 # Known extra tables: file stem prefix -> (title, percent columns, note).
 KNOWN_EXTRAS = {
     "frontier": ("Frontier: objective versus resource", "Exact objective at each level of the varied resource."),
-    "pareto": ("Pareto front: every non-dominated point", "Each point's objective values and its least-cost portfolio; "
-                                                          "what enters and leaves from the previous point."),
+    "pareto": (
+        "Pareto front: every non-dominated point",
+        "Each point's objective values and its least-cost portfolio; what enters and leaves from the previous point.",
+    ),
     "sweep": ("Sweep: grid of re-solves", "One row per grid point."),
     "changes": ("Sweep: portfolio changes", "Where the chosen portfolio changes along the sweep."),
-    "tranches": ("Nested tranches", "One portfolio per tranche, each containing the one before, beside the "
-                                    "unconstrained optimum at its limit (the price of nesting)."),
+    "tranches": (
+        "Nested tranches",
+        "One portfolio per tranche, each containing the one before, beside the "
+        "unconstrained optimum at its limit (the price of nesting).",
+    ),
     "ladder": ("Budget ladder", "Options added or dropped as the resource grows."),
     "montecarlo": ("Monte Carlo", "Perturbed re-solves."),
     "alternatives": ("Near-optimal alternatives", "Different portfolios within the stated tolerance."),
@@ -315,37 +389,69 @@ KNOWN_EXTRAS = {
     "explain": ("Explanation: forced in / out", "Objective when each option is forced in or out."),
     "diagnose": ("Diagnosis", "Why the scenario is infeasible, and the smallest relaxations."),
     "compare": ("Comparison of two runs", "What differs between the two run folders."),
-    "rival_ladder": ("Rival: ladder of rival budgets", "At each rival budget: the nominal plan's and the hedged plan's "
-                                                       "worst cases, the price of hedging and its gain, and how the "
-                                                       "hedged plan differs from the nominal one."),
-    "rival_partners": ("Rival: per partner", "What pulling each partner away costs the rival before and after "
-                                             "shielding (each signed option adds the shield), what losing it alone "
-                                             "costs us, and whether the rival pulls it against each plan."),
-    "robust_portfolios": ("Robust: non-dominated portfolios", "Each portfolio no other beats for every admissible weighting, "
-                                                              "with its objective's range (min–max) over the weight set W."),
-    "robust_options": ("Robust: per option", "Chosen (1) or not by the nominal, maximin and minimax-regret portfolios; "
-                                             "core (in every non-dominated portfolio), borderline or exterior; "
-                                             "Monte Carlo frequency over W."),
-    "robust": ("Robust: vertices of the weight set W", "Factor values at each vertex of W (worst cases and "
-                                                       "largest regrets are attained at vertices)."),
+    "rival_ladder": (
+        "Rival: ladder of rival budgets",
+        "At each rival budget: the nominal plan's and the hedged plan's "
+        "worst cases, the price of hedging and its gain, and how the "
+        "hedged plan differs from the nominal one.",
+    ),
+    "rival_partners": (
+        "Rival: per partner",
+        "What pulling each partner away costs the rival before and after "
+        "shielding (each signed option adds the shield), what losing it alone "
+        "costs us, and whether the rival pulls it against each plan.",
+    ),
+    "robust_portfolios": (
+        "Robust: non-dominated portfolios",
+        "Each portfolio no other beats for every admissible weighting, "
+        "with its objective's range (min–max) over the weight set W.",
+    ),
+    "robust_options": (
+        "Robust: per option",
+        "Chosen (1) or not by the nominal, maximin and minimax-regret portfolios; "
+        "core (in every non-dominated portfolio), borderline or exterior; "
+        "Monte Carlo frequency over W.",
+    ),
+    "robust": (
+        "Robust: vertices of the weight set W",
+        "Factor values at each vertex of W (worst cases and largest regrets are attained at vertices).",
+    ),
 }
 ROBUST_JSON = "robust.json"
 RIVAL_JSON = "rival.json"  # its headline goes to the summary; its lists are in the two CSVs, columns in words below
 RIVAL_WORDS = {
-    "partner_id": "partner_id", "name": "partner", "rival_cost": "cost to the rival", "options_nominal": "options (nominal)",
-    "cost_nominal": "cost vs nominal plan", "loss_alone_nominal": "loss if pulled alone (nominal)",
-    "pulled_nominal": "pulled vs nominal", "options_hedged": "options (hedged)", "cost_hedged": "cost vs hedged plan",
-    "loss_alone_hedged": "loss if pulled alone (hedged)", "pulled_hedged": "pulled vs hedged", "shore_up": "shore up",
-    "budget": "rival budget", "nominal_worst_case": "nominal worst case", "nominal_response": "rival pulls (nominal)",
-    "hedged_worst_case": "hedged worst case", "hedged_objective": "hedged objective",
-    "hedged_response": "rival pulls (hedged)", "price_of_hedging": "price of hedging", "gain": "gain",
-    "added": "hedged plan adds", "dropped": "hedged plan drops", "gap": "gap", "iterations": "rounds", "exact": "exact"}
+    "partner_id": "partner_id",
+    "name": "partner",
+    "rival_cost": "cost to the rival",
+    "options_nominal": "options (nominal)",
+    "cost_nominal": "cost vs nominal plan",
+    "loss_alone_nominal": "loss if pulled alone (nominal)",
+    "pulled_nominal": "pulled vs nominal",
+    "options_hedged": "options (hedged)",
+    "cost_hedged": "cost vs hedged plan",
+    "loss_alone_hedged": "loss if pulled alone (hedged)",
+    "pulled_hedged": "pulled vs hedged",
+    "shore_up": "shore up",
+    "budget": "rival budget",
+    "nominal_worst_case": "nominal worst case",
+    "nominal_response": "rival pulls (nominal)",
+    "hedged_worst_case": "hedged worst case",
+    "hedged_objective": "hedged objective",
+    "hedged_response": "rival pulls (hedged)",
+    "price_of_hedging": "price of hedging",
+    "gain": "gain",
+    "added": "hedged plan adds",
+    "dropped": "hedged plan drops",
+    "gap": "gap",
+    "iterations": "rounds",
+    "exact": "exact",
+}
 
 
 def _extra_title(stem: str) -> tuple[str, str]:
     for prefix, (title, note) in KNOWN_EXTRAS.items():
         if stem == prefix or stem.startswith(prefix + "_"):
-            rest = stem[len(prefix) + 1:].replace("_", " ")
+            rest = stem[len(prefix) + 1 :].replace("_", " ")
             return (f"{title} ({rest})" if rest else title), note
     return stem.replace("_", " ").capitalize(), ""
 
@@ -360,7 +466,9 @@ def _json_table(data: Any):
                 data = value
                 break
     if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
-        frame = pd.DataFrame([{k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in r.items()} for r in data])
+        frame = pd.DataFrame(
+            [{k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in r.items()} for r in data]
+        )
         return frame.astype(object).where(frame.notna(), None)
     return pd.DataFrame(flatten(data), columns=["key", "value"])
 
@@ -394,8 +502,11 @@ def _extras(run_dir: Path) -> list[Table]:
             vertices = vertices.get("vertices") if isinstance(vertices, dict) else None
             if vertices:
                 title, note = KNOWN_EXTRAS["robust"]
-                frame = type_frame(pd.DataFrame([{"vertex": i + 1, **{k: str(v) for k, v in w.items()}}
-                                                 for i, w in enumerate(vertices)]).astype(str))
+                frame = type_frame(
+                    pd.DataFrame(
+                        [{"vertex": i + 1, **{k: str(v) for k, v in w.items()}} for i, w in enumerate(vertices)]
+                    ).astype(str)
+                )
                 tables.append(Table(path.stem, title, frame, (), display, note))
             continue
         if path.suffix.lower() == ".csv":
@@ -403,8 +514,11 @@ def _extras(run_dir: Path) -> list[Table]:
         else:
             raw = _json_table(_read_json(path, display))
             frame = type_frame(raw.map(lambda v: "" if v is None else str(v)) if len(raw) else raw)
-        title, note = REPLAN_CHANGES if path.name == "changes.csv" and "change" in frame.columns and \
-            "from_point" not in frame.columns else _extra_title(path.stem)
+        title, note = (
+            REPLAN_CHANGES
+            if path.name == "changes.csv" and "change" in frame.columns and "from_point" not in frame.columns
+            else _extra_title(path.stem)
+        )
         if path.stem in ("rival_partners", "rival_ladder"):
             frame = frame.rename(columns=RIVAL_WORDS)
         percent = tuple(c for c in frame.columns if str(c).lower() in PERCENT_COLUMNS)
@@ -414,21 +528,30 @@ def _extras(run_dir: Path) -> list[Table]:
 
 def robust_summary(data: dict) -> dict:
     """A robust run's headline (robust.json, `planner robust`) as a summary: the figures the issue lists."""
+
     def pick(section: str, *keys: str) -> dict:
         part = data.get(section) if isinstance(data.get(section), dict) else {}
         return {k: part[k] for k in keys if k in part}
 
     core = data.get("core_index") if isinstance(data.get("core_index"), dict) else {}
     labels = list((core.get("options") or {}).values())
-    summary = {"scenario": data.get("scenario"), "kind": "robust", "message": data.get("message") or None,
-               "factors": ", ".join(map(str, data.get("factors") or [])) or None,
-               "nominal": pick("nominal", "objective", "worst_case", "max_regret"),
-               "maximin": pick("maximin", "worst_case", "max_regret"),
-               "minimax_regret": pick("minimax_regret", "max_regret", "gap", "iterations"),
-               "core_index": {"complete": core.get("complete"), "portfolios": core.get("portfolios"),
-                              "labels": ", ".join(f"{labels.count(k)} {k}" for k in ("core", "borderline", "exterior"))}
-               if core else {},
-               "timings_seconds": data.get("seconds") or {}}
+    summary = {
+        "scenario": data.get("scenario"),
+        "kind": "robust",
+        "message": data.get("message") or None,
+        "factors": ", ".join(map(str, data.get("factors") or [])) or None,
+        "nominal": pick("nominal", "objective", "worst_case", "max_regret"),
+        "maximin": pick("maximin", "worst_case", "max_regret"),
+        "minimax_regret": pick("minimax_regret", "max_regret", "gap", "iterations"),
+        "core_index": {
+            "complete": core.get("complete"),
+            "portfolios": core.get("portfolios"),
+            "labels": ", ".join(f"{labels.count(k)} {k}" for k in ("core", "borderline", "exterior")),
+        }
+        if core
+        else {},
+        "timings_seconds": data.get("seconds") or {},
+    }
     return {k: v for k, v in summary.items() if v not in (None, {}, "")}
 
 
@@ -444,18 +567,28 @@ def rival_summary(data: dict) -> dict:
         if not isinstance(p, dict):
             return None
         pulls = ", ".join(map(str, p.get("response") or [])) or "nobody"
-        return (f"objective {num(p.get('objective'), 4)} with nobody pulled; worst case {num(p.get('worst_case'), 4)} "
-                f"({name} pulls {pulls}); {len(p.get('selected') or [])} options")
+        return (
+            f"objective {num(p.get('objective'), 4)} with nobody pulled; worst case {num(p.get('worst_case'), 4)} "
+            f"({name} pulls {pulls}); {len(p.get('selected') or [])} options"
+        )
 
     exact = data.get("exact")
-    summary = {"scenario": data.get("scenario"), "kind": "rival",
-               "rival": f"{name}: budget {num(r.get('budget'))}, shield {num(r.get('shield'))} per option, "
-                        f"loss {num(100 * float(r.get('loss') or 0))} %",
-               "nominal plan": plan("nominal"), "hedged plan": plan("hedged"),
-               "price of hedging": data.get("price_of_hedging"), "gain": data.get("gain"),
-               "exactness": (f"exact: bound {num(data.get('bound'), 4)} met after {data.get('iterations')} rounds"
-                             if exact else f"not proven: gap {num(data.get('gap'), 4)} after {data.get('iterations')} rounds"),
-               "timings_seconds": data.get("seconds") or {}}
+    summary = {
+        "scenario": data.get("scenario"),
+        "kind": "rival",
+        "rival": f"{name}: budget {num(r.get('budget'))}, shield {num(r.get('shield'))} per option, "
+        f"loss {num(100 * float(r.get('loss') or 0))} %",
+        "nominal plan": plan("nominal"),
+        "hedged plan": plan("hedged"),
+        "price of hedging": data.get("price_of_hedging"),
+        "gain": data.get("gain"),
+        "exactness": (
+            f"exact: bound {num(data.get('bound'), 4)} met after {data.get('iterations')} rounds"
+            if exact
+            else f"not proven: gap {num(data.get('gap'), 4)} after {data.get('iterations')} rounds"
+        ),
+        "timings_seconds": data.get("seconds") or {},
+    }
     return {k: v for k, v in summary.items() if v not in (None, {}, "")}
 
 
@@ -469,7 +602,14 @@ def _optional_table(run_dir: Path, name: str, required: tuple[str, ...]):
         frame = pd.DataFrame(columns=list(required))
     for col in required:
         if col not in frame.columns:
-            raise InputError(Problem(file=str(path), row=1, column=col, message=f"required column is missing; {name} needs {', '.join(required)}"))
+            raise InputError(
+                Problem(
+                    file=str(path),
+                    row=1,
+                    column=col,
+                    message=f"required column is missing; {name} needs {', '.join(required)}",
+                )
+            )
     return frame
 
 
@@ -477,12 +617,21 @@ def gather(run_dir: str | Path) -> RunContent:
     """Read a run folder into a `RunContent`; InputError naming the folder if it is not a run."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
-        raise InputError(Problem(file=str(run_dir), message="run folder not found; pass a folder written by `planner solve --out DIR`"))
+        raise InputError(
+            Problem(
+                file=str(run_dir), message="run folder not found; pass a folder written by `planner solve --out DIR`"
+            )
+        )
     present = frozenset(f for f in CORE_FILES | SIDE_FILES if (run_dir / f).is_file())
     extras = _extras(run_dir)
     if "summary.json" not in present and not extras:
-        raise InputError(Problem(file=str(run_dir), message="not a run folder: no summary.json and no result tables "
-                                                            "(expected the files `planner solve --out DIR` writes)"))
+        raise InputError(
+            Problem(
+                file=str(run_dir),
+                message="not a run folder: no summary.json and no result tables "
+                "(expected the files `planner solve --out DIR` writes)",
+            )
+        )
     summary = _read_json(run_dir / "summary.json", "summary.json") if "summary.json" in present else {}
     if not isinstance(summary, dict):
         raise InputError(Problem(file=str(run_dir / "summary.json"), message="must be a JSON object"))
@@ -498,8 +647,14 @@ def gather(run_dir: str | Path) -> RunContent:
             if isinstance(data, dict) and isinstance(data.get("scenario"), str):
                 summary = {**summary, "scenario": data["scenario"]}
                 break
-    kind = str(summary.get("kind") or ("solve" if {"portfolio.csv", "coverage.csv"} <= present
-                                       else next((t.key.split("_")[0] for t in extras), "run")))
+    kind = str(
+        summary.get("kind")
+        or (
+            "solve"
+            if {"portfolio.csv", "coverage.csv"} <= present
+            else next((t.key.split("_")[0] for t in extras), "run")
+        )
+    )
     scenario = _read_json(run_dir / "scenario.json", "scenario.json") if "scenario.json" in present else {}
     scenario = scenario if isinstance(scenario, dict) else {}
     manifest = _read_json(run_dir / "manifest.json", "manifest.json") if "manifest.json" in present else {}
@@ -514,7 +669,17 @@ def gather(run_dir: str | Path) -> RunContent:
         rows = [{"setting": f"manifest.{k}", "value": v} for k, v in flatten(manifest)]
         inputs = pd.concat([inputs, pd.DataFrame(rows, columns=["setting", "value"])], ignore_index=True)
     return RunContent(
-        run_dir=run_dir, summary=summary, scenario=scenario, portfolio=portfolio, coverage=coverage,
-        resources=_resources(summary), sectors=sectors, matrix=_matrix(portfolio, sectors),
-        rules=_rules(summary, scenario), inputs=inputs, extras=extras, kind=kind, present=present,
+        run_dir=run_dir,
+        summary=summary,
+        scenario=scenario,
+        portfolio=portfolio,
+        coverage=coverage,
+        resources=_resources(summary),
+        sectors=sectors,
+        matrix=_matrix(portfolio, sectors),
+        rules=_rules(summary, scenario),
+        inputs=inputs,
+        extras=extras,
+        kind=kind,
+        present=present,
     )

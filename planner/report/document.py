@@ -9,6 +9,7 @@ matrix); 4. coverage per gap; 5. resources; 6. rules and scenario settings as ru
 7. one section per extra table (frontier, sweep, Monte Carlo, explain …) with its
 charts. Renderers only escape and lay out; they never compute.
 """
+
 from __future__ import annotations
 
 import math
@@ -73,7 +74,9 @@ def format_cell(value: Any, percent: bool = False) -> str:
     return str(value)
 
 
-def table_block(frame, percent=(), columns: list[str] | None = None, rename: dict[str, str] | None = None) -> TableBlock:
+def table_block(
+    frame, percent=(), columns: list[str] | None = None, rename: dict[str, str] | None = None
+) -> TableBlock:
     """Format a typed frame as a text table; numeric columns are right-aligned."""
     cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
     rename = rename or {}
@@ -85,7 +88,11 @@ def table_block(frame, percent=(), columns: list[str] | None = None, rename: dic
     for c in cols:
         vals = [v for v in frame[c].tolist() if v is not None and not (isinstance(v, float) and math.isnan(v))]
         numeric.append(bool(vals) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals))
-    note = f"First {MAX_ROWS} of {len(frame)} rows; the workbook and the CSV have them all." if len(frame) > MAX_ROWS else ""
+    note = (
+        f"First {MAX_ROWS} of {len(frame)} rows; the workbook and the CSV have them all."
+        if len(frame) > MAX_ROWS
+        else ""
+    )
     return TableBlock([rename.get(c, str(c)) for c in cols], rows, numeric, note)
 
 
@@ -94,8 +101,16 @@ def _portfolio_columns(content: RunContent) -> list[str]:
     resources = list(content.resources["resource"]) if len(content.resources) else []
     skip = {"partner_id", "sector_id", "sector_name", "partner_name", "option_id", "kind", "name", "risk", *resources}
     extra = [c for c in port.columns if c not in skip and c not in TEXT_LAST]
-    return ["partner_name", "option_id", "kind", "name", *resources, "risk", *extra,
-            *[c for c in TEXT_LAST if c in port.columns]]
+    return [
+        "partner_name",
+        "option_id",
+        "kind",
+        "name",
+        *resources,
+        "risk",
+        *extra,
+        *[c for c in TEXT_LAST if c in port.columns],
+    ]
 
 
 def _portfolio_blocks(content: RunContent) -> list:
@@ -106,7 +121,9 @@ def _portfolio_blocks(content: RunContent) -> list:
     cols = _portfolio_columns(content)
     rename = {"partner_name": "partner", "option_id": "option"}
     sectors = content.sectors.set_index("sector_id") if len(content.sectors) else None
-    order = list(content.sectors["sector_id"]) + [s for s in port["sector_id"].unique() if s not in set(content.sectors["sector_id"])]
+    order = list(content.sectors["sector_id"]) + [
+        s for s in port["sector_id"].unique() if s not in set(content.sectors["sector_id"])
+    ]
     for sid in order:
         grp = port[port["sector_id"] == sid]
         if not len(grp):
@@ -122,8 +139,12 @@ def _portfolio_blocks(content: RunContent) -> list:
     resources = list(content.resources["resource"]) if len(content.resources) else []
     rows = []
     for pid, grp in port.groupby("partner_id", sort=True):
-        row = {"partner": grp["partner_name"].iloc[0] if "partner_name" in grp.columns else pid, "partner_id": pid,
-               "options": len(grp), "sectors": ", ".join(sorted(set(map(str, grp["sector_id"]))))}
+        row = {
+            "partner": grp["partner_name"].iloc[0] if "partner_name" in grp.columns else pid,
+            "partner_id": pid,
+            "options": len(grp),
+            "sectors": ", ".join(sorted(set(map(str, grp["sector_id"])))),
+        }
         for r in resources:
             if r in grp.columns:
                 row[r] = float(sum(v or 0 for v in grp[r]))
@@ -166,8 +187,12 @@ def build_document(content: RunContent, with_charts: bool = True) -> Document:
         b.append(Para(str(description)))
     b.append(Figures(content.headline()))
     if not content.has_portfolio and content.status is Status.INFEASIBLE:
-        b.append(Para("The scenario is infeasible: no portfolio satisfies every limit, target and rule. "
-                      "`planner diagnose` names the conflicting constraints."))
+        b.append(
+            Para(
+                "The scenario is infeasible: no portfolio satisfies every limit, target and rule. "
+                "`planner diagnose` names the conflicting constraints."
+            )
+        )
     for key in ("coverage_by_sector", "resource_use"):
         if key in core:
             b.append(Image(core[key]))
@@ -192,9 +217,12 @@ def build_document(content: RunContent, with_charts: bool = True) -> Document:
     if len(content.inputs):
         b.append(Heading(2, "Scenario as run", "scenario"))
         b.append(table_block(content.inputs))
-    facts = [f"solver {s['backend']}" if s.get("backend") else "",
-             f"input sha256 {str(s['input_sha256'])[:16]}…" if s.get("input_sha256") else ""]
+    facts = [
+        f"solver {s['backend']}" if s.get("backend") else "",
+        f"input sha256 {str(s['input_sha256'])[:16]}…" if s.get("input_sha256") else "",
+    ]
     facts = [f for f in facts if f]
-    doc.footer = (f"Written by Partnership Planner {s.get('planner_version') or ''} from the run folder".replace("  ", " ")
-                  + (f" ({', '.join(facts)})." if facts else "."))
+    doc.footer = f"Written by Partnership Planner {s.get('planner_version') or ''} from the run folder".replace(
+        "  ", " "
+    ) + (f" ({', '.join(facts)})." if facts else ".")
     return doc

@@ -15,6 +15,7 @@ md: its footer "Written by Partnership Planner"), a chart folder the `.planner-r
 (kind `charts`). Anything else — the analyst's own file of that name, a symbolic link, a
 folder — is refused (`OutputRefused`, exit 2) with or without `force`.
 """
+
 from __future__ import annotations
 
 import os
@@ -45,8 +46,13 @@ class ExportResult:
     sections: tuple[str, ...]  # sheet names (xlsx) or section headings (html, md)
 
     def to_dict(self) -> dict:
-        return {"format": self.format, "path": str(self.path), "files": [str(f) for f in self.files],
-                "charts": self.charts, "sections": list(self.sections)}
+        return {
+            "format": self.format,
+            "path": str(self.path),
+            "files": [str(f) for f in self.files],
+            "charts": self.charts,
+            "sections": list(self.sections),
+        }
 
 
 def report_path(run_dir: str | Path, fmt: str, out: str | Path | None = None) -> Path:
@@ -60,18 +66,29 @@ def report_path(run_dir: str | Path, fmt: str, out: str | Path | None = None) ->
     if out.is_dir():
         return _child(out, REPORT_STEM + ext)
     if out.suffix.lower() != ext:
-        raise InputError(Problem(file="--out", value=str(out),
-                                 message=f"a {fmt} report must be a file ending in {ext} (or an existing folder)"))
+        raise InputError(
+            Problem(
+                file="--out",
+                value=str(out),
+                message=f"a {fmt} report must be a file ending in {ext} (or an existing folder)",
+            )
+        )
     if not out.name or out.name.startswith("."):
-        raise InputError(Problem(file="--out", value=str(out), message="give the report a visible file name, e.g. report" + ext))
+        raise InputError(
+            Problem(file="--out", value=str(out), message="give the report a visible file name, e.g. report" + ext)
+        )
     return _child(out.parent.absolute(), out.name)
 
 
 def _child(folder: Path, name: str) -> Path:
     """`safe_child(folder, name)`, refusing a symbolic link there: a report is never written through one."""
     if (folder / name).is_symlink():
-        raise OutputRefused(folder / name, Refusal.SYMLINK, "is a symbolic link; the planner does not write reports "
-                            "through links: choose another --out or remove the link yourself")
+        raise OutputRefused(
+            folder / name,
+            Refusal.SYMLINK,
+            "is a symbolic link; the planner does not write reports "
+            "through links: choose another --out or remove the link yourself",
+        )
     return safe_child(folder, name)
 
 
@@ -110,19 +127,29 @@ def _refuse_existing(paths: list[Path], force: bool) -> None:
     if not existing:
         return
     if not force:
-        raise InputError([Problem(file=str(p), message="a report already exists here; pass --force to replace it")
-                          for p in existing])
+        raise InputError(
+            [Problem(file=str(p), message="a report already exists here; pass --force to replace it") for p in existing]
+        )
     for p in existing:
         if p.is_symlink():
-            raise OutputRefused(p, Refusal.SYMLINK, "is a symbolic link; --force does not replace links: "
-                                "choose another --out or remove the link yourself")
+            raise OutputRefused(
+                p,
+                Refusal.SYMLINK,
+                "is a symbolic link; --force does not replace links: choose another --out or remove the link yourself",
+            )
         if not written_by_planner(p):
             what = "folder" if p.is_dir() else "file"
-            mark = ("has no .planner-run marker" if p.is_dir() else
-                    "does not carry the signature every Partnership Planner report has")
-            raise OutputRefused(p, Refusal.NOT_OUR_FILE,
-                                f"exists and is a {what} the planner did not write (it {mark}); --force replaces "
-                                "only the planner's own reports: choose another --out or remove it yourself")
+            mark = (
+                "has no .planner-run marker"
+                if p.is_dir()
+                else "does not carry the signature every Partnership Planner report has"
+            )
+            raise OutputRefused(
+                p,
+                Refusal.NOT_OUR_FILE,
+                f"exists and is a {what} the planner did not write (it {mark}); --force replaces "
+                "only the planner's own reports: choose another --out or remove it yourself",
+            )
 
 
 def export_run(run_dir: str | Path, fmt: str, out: str | Path | None = None, force: bool = False) -> ExportResult:

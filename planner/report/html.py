@@ -5,6 +5,7 @@ A Content-Security-Policy meta tag forbids every fetch except inline styles and
 anything. Every piece of text is HTML-escaped. The layout reads on a phone (fluid
 width, scrolling tables) and prints on A4 (no page breaks inside figures or rows).
 """
+
 from __future__ import annotations
 
 import base64
@@ -50,16 +51,25 @@ def data_uri(png: bytes) -> str:
 
 
 def _table(block: TableBlock) -> str:
-    head = "".join(f'<th{NUM if n else ""} scope="col">{escape(h)}</th>'
-                   for h, n in zip(block.headers, block.numeric))
-    kinds = [NUM if n else ID if h in ("option", "option_id", "partner_id", "sector_id", "gap_id")
-             else TEXT if h in ("name", "rationale", "description") else "" for h, n in zip(block.headers, block.numeric)]
+    head = "".join(f'<th{NUM if n else ""} scope="col">{escape(h)}</th>' for h, n in zip(block.headers, block.numeric))
+    kinds = [
+        NUM
+        if n
+        else ID
+        if h in ("option", "option_id", "partner_id", "sector_id", "gap_id")
+        else TEXT
+        if h in ("name", "rationale", "description")
+        else ""
+        for h, n in zip(block.headers, block.numeric)
+    ]
     body = []
     for row in block.rows:
         cells = "".join(f"<td{k}>{escape(v)}</td>" for v, k in zip(row, kinds))
         body.append(f"<tr>{cells}</tr>")
     note = f'<p class="muted">{escape(block.note)}</p>' if block.note else ""
-    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>{note}'
+    return (
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>{note}'
+    )
 
 
 def render_html(doc: Document) -> str:
@@ -70,7 +80,7 @@ def render_html(doc: Document) -> str:
             anchor = f' id="{escape(block.anchor)}"' if block.anchor else ""
             parts.append(f"<h{block.level}{anchor}>{escape(block.text)}</h{block.level}>")
         elif isinstance(block, Para):
-            parts.append(f'<p{MUTED if block.muted else ""}>{escape(block.text)}</p>')
+            parts.append(f"<p{MUTED if block.muted else ''}>{escape(block.text)}</p>")
         elif isinstance(block, Figures):
             items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in block.items)
             parts.append(f'<dl class="figures">{items}</dl>')
@@ -80,7 +90,7 @@ def render_html(doc: Document) -> str:
             c = block.chart
             parts.append(f'<figure><img src="{data_uri(c.png)}" alt="{escape(c.title + ": " + c.alt)}"></figure>')
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="partnership-planner">\n'

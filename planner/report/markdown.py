@@ -4,6 +4,7 @@ Text from the run is escaped so it cannot become a link, an image, raw HTML or a
 table break: `\\ ` * [ ] ! |` get a backslash, `& < >` become entities, and line
 breaks become spaces. Chart links are relative to the Markdown file.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,10 @@ def md_escape(text: str, line_start: bool = True) -> str:
 def _table(block: TableBlock) -> str:
     if not block.headers:
         return ""
-    lines = ["| " + " | ".join(md_escape(h, False) for h in block.headers) + " |",
-             "|" + "|".join("---:" if n else "---" for n in block.numeric) + "|"]
+    lines = [
+        "| " + " | ".join(md_escape(h, False) for h in block.headers) + " |",
+        "|" + "|".join("---:" if n else "---" for n in block.numeric) + "|",
+    ]
     for row in block.rows:
         lines.append("| " + " | ".join(md_escape(v, False) for v in row) + " |")
     text = "\n".join(lines)

@@ -8,6 +8,7 @@ percentages. Numbers are written as numbers and booleans as booleans; text cells
 through `planner.io.safety.neutralise` and are stored as text, so nothing a scenario
 says can become a formula.
 """
+
 from __future__ import annotations
 
 import math
@@ -55,8 +56,9 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def _write(ws, headers: list[str], rows: list[list[Any]], percent: set[str] = frozenset(),
-           integer: set[str] = frozenset()) -> None:
+def _write(
+    ws, headers: list[str], rows: list[list[Any]], percent: set[str] = frozenset(), integer: set[str] = frozenset()
+) -> None:
     """Header + rows with types, formats, frozen header, filter and fitted widths."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -96,7 +98,9 @@ def _write(ws, headers: list[str], rows: list[list[Any]], percent: set[str] = fr
 
 def _frame_rows(frame) -> tuple[list[str], list[list[Any]]]:
     headers = [str(c) for c in frame.columns]
-    rows = [[None if (isinstance(v, float) and math.isnan(v)) else v for v in rec] for rec in frame.itertuples(index=False)]
+    rows = [
+        [None if (isinstance(v, float) and math.isnan(v)) else v for v in rec] for rec in frame.itertuples(index=False)
+    ]
     return headers, rows
 
 
@@ -107,8 +111,20 @@ def _summary_rows(content: RunContent) -> list[list[Any]]:
 
         return [["kind", content.kind]] + [[k, v] for k, v in flatten(s) if k != "kind"]
     rows: list[list[Any]] = []
-    for key in ("scenario", "status", "sense", "objective", "bound", "mip_gap", "selected", "backend", "message",
-                "solve_seconds", "input_sha256", "planner_version"):
+    for key in (
+        "scenario",
+        "status",
+        "sense",
+        "objective",
+        "bound",
+        "mip_gap",
+        "selected",
+        "backend",
+        "message",
+        "solve_seconds",
+        "input_sha256",
+        "planner_version",
+    ):
         if key in s:
             rows.append([key, s[key]])
     if len(content.coverage) and content.has_portfolio:
@@ -117,7 +133,9 @@ def _summary_rows(content: RunContent) -> list[list[Any]]:
         rows.append(["gap size, total", size])
         rows.append(["gap size, covered", covered])
         rows.append(["gap size, covered share", covered / size if size else None])
-        rows.append(["gaps fully closed", int((content.coverage["fraction"].map(lambda v: v or 0.0) >= 1 - 1e-9).sum())])
+        rows.append(
+            ["gaps fully closed", int((content.coverage["fraction"].map(lambda v: v or 0.0) >= 1 - 1e-9).sum())]
+        )
         rows.append(["gaps", int(len(content.coverage))])
     for _, r in content.resources.iterrows():
         rows.append([f"{r['resource']}: used", r["used"]])
@@ -153,8 +171,11 @@ def build_workbook(content: RunContent):
         add("Coverage", content.coverage, percent=("fraction",))
         add("Sectors", content.sectors, percent=("fraction",), integer=("gaps", "options"))
         add("Resources", content.resources, percent=("share",))
-        add("Partner x sector", content.matrix.reset_index() if len(content.matrix) else content.matrix,
-            integer=tuple(str(c) for c in content.matrix.columns))
+        add(
+            "Partner x sector",
+            content.matrix.reset_index() if len(content.matrix) else content.matrix,
+            integer=tuple(str(c) for c in content.matrix.columns),
+        )
     if "scenario.json" in content.present:
         add("Rules", content.rules)
     add("Inputs", content.inputs)
@@ -173,6 +194,8 @@ def write_xlsx(content: RunContent, path: Path) -> Path:
 
 def sheets_for(tables: list[Table]) -> list[str]:
     """Sheet names the extra tables get, in order (for docs and tests)."""
-    taken = {n.lower() for n in ("Summary", "Portfolio", "Coverage", "Sectors", "Resources", "Partner x sector",
-                                 "Rules", "Inputs")}
+    taken = {
+        n.lower()
+        for n in ("Summary", "Portfolio", "Coverage", "Sectors", "Resources", "Partner x sector", "Rules", "Inputs")
+    }
     return [sheet_title(t.key, taken) for t in tables]

@@ -17,6 +17,7 @@ kind's declaration in the run-folder manifest (`planner.results.manifest`):
 `CheckReport.fields_checked` lists the declared fields compared; `CheckReport.to_dict()` adds
 the kind's manifest: verified fields (how) and unverifiable ones (why).
 """
+
 from __future__ import annotations
 
 import math
@@ -25,7 +26,14 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from planner.errors import InputError, Problem
-from planner.io.runs import MARKER_FILE, SCENARIO_FILE, RunFiles, read_files, read_run as read_run_folder, read_run_config
+from planner.io.runs import (
+    MARKER_FILE,
+    SCENARIO_FILE,
+    RunFiles,
+    read_files,
+    read_run as read_run_folder,
+    read_run_config,
+)
 from planner.io.safety import neutralise
 from planner.results.manifest import KINDS, KindSpec, folder_fields, manifest_dict, recognise, render, spec
 
@@ -50,8 +58,14 @@ class Discrepancy:
         return f"{self.file}, {self.where}: {self.message} (reported {self.reported!r}, recomputed {self.recomputed!r})"
 
     def to_dict(self) -> dict:
-        return {"file": self.file, "where": self.where, "field": self.field, "reported": _plain(self.reported),
-                "recomputed": _plain(self.recomputed), "message": self.message}
+        return {
+            "file": self.file,
+            "where": self.where,
+            "field": self.field,
+            "reported": _plain(self.reported),
+            "recomputed": _plain(self.recomputed),
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -71,11 +85,18 @@ class CheckReport:
         return not self.discrepancies
 
     def to_dict(self) -> dict:
-        return {"run_dir": str(self.run_dir), "kind": self.kind, "scenario": self.scenario, "status": self.status,
-                "ok": self.ok, "checked": self.checked, "verified": self.verified,
-                "discrepancies": [d.to_dict() for d in self.discrepancies],
-                "fields_checked": [{"file": f, "field": p} for f, p in sorted(self.fields_checked)],
-                "manifest": manifest_dict(self.kind)}
+        return {
+            "run_dir": str(self.run_dir),
+            "kind": self.kind,
+            "scenario": self.scenario,
+            "status": self.status,
+            "ok": self.ok,
+            "checked": self.checked,
+            "verified": self.verified,
+            "discrepancies": [d.to_dict() for d in self.discrepancies],
+            "fields_checked": [{"file": f, "field": p} for f, p in sorted(self.fields_checked)],
+            "manifest": manifest_dict(self.kind),
+        }
 
 
 def _plain(value: Any) -> Any:
@@ -105,8 +126,6 @@ def num(text: Any) -> float | None:
         return float(text)
     except ValueError:
         return math.nan
-
-
 
 
 def as_path(path: Path_) -> tuple:
@@ -139,19 +158,36 @@ class Checker:
             return f"column {path}" if row is None else f"row {row}, column {path}"
         return f"key {render(as_path(path))}" if path else "file"
 
-    def bad(self, file: str, path: Path_, reported: Any, recomputed: Any, message: str, row: int | None = None,
-            blame: str | None = None) -> None:
+    def bad(
+        self,
+        file: str,
+        path: Path_,
+        reported: Any,
+        recomputed: Any,
+        message: str,
+        row: int | None = None,
+        blame: str | None = None,
+    ) -> None:
         name = self._field(file, path)
-        self.report.discrepancies.append(Discrepancy(blame or file, self.where(file, path, row), reported, recomputed,
-                                                     message, name))
+        self.report.discrepancies.append(
+            Discrepancy(blame or file, self.where(file, path, row), reported, recomputed, message, name)
+        )
 
     def mark(self, file: str, path: Path_, n: int = 1) -> None:
         """Count a structural comparison that found nothing wrong."""
         self._field(file, path)
         self.report.checked += n
 
-    def number(self, file: str, path: Path_, reported: Any, expected: float | None, what: str = "",
-               row: int | None = None, tol: float = REL_TOL) -> bool:
+    def number(
+        self,
+        file: str,
+        path: Path_,
+        reported: Any,
+        expected: float | None,
+        what: str = "",
+        row: int | None = None,
+        tol: float = REL_TOL,
+    ) -> bool:
         """Compare a reported figure with its recomputation (None: there should be no figure)."""
         self.mark(file, path)
         got = num(reported)
@@ -165,8 +201,15 @@ class Checker:
             return False
         return True
 
-    def text(self, file: str, path: Path_, reported: Any, expected: Any, row: int | None = None,
-             message: str = "cell differs from the input table") -> bool:
+    def text(
+        self,
+        file: str,
+        path: Path_,
+        reported: Any,
+        expected: Any,
+        row: int | None = None,
+        message: str = "cell differs from the input table",
+    ) -> bool:
         self.mark(file, path)
         expected = "" if expected is None else str(expected)
         if str("" if reported is None else reported) not in (neutralise(expected), expected):
@@ -185,8 +228,13 @@ class Checker:
     def flag(self, file: str, path: Path_, reported: Any, expected: bool, what: str, row: int | None = None) -> bool:
         """A true/false cell (CSV 'True'/'False' or a JSON bool)."""
         self.mark(file, path)
-        got = reported if isinstance(reported, bool) else str(reported).strip().lower() == "true" \
-            if str(reported).strip().lower() in ("true", "false") else None
+        got = (
+            reported
+            if isinstance(reported, bool)
+            else str(reported).strip().lower() == "true"
+            if str(reported).strip().lower() in ("true", "false")
+            else None
+        )
         if got is not expected:
             self.bad(file, path, reported, expected, f"{what} does not recompute", row)
             return False
@@ -230,6 +278,7 @@ class Context:
 
 # ---------------------------------------------------------------- reading the run folder
 
+
 def read_run(run_dir: str | Path) -> tuple[dict, tuple[list[str], list[dict]], tuple[list[str], list[dict]]]:
     """summary.json, (header, rows) of portfolio.csv and of coverage.csv of a solve folder."""
     run = read_run_folder(run_dir)
@@ -260,9 +309,15 @@ def _kind_of(files: RunFiles) -> str:
         return named
     found = recognise(files)
     if found is None:
-        raise InputError(Problem(file=str(files.folder), message=(
-            "not a run folder of this tool: it holds none of the files a planner command writes "
-            f"({', '.join(KINDS)}); give a folder written with --out")))
+        raise InputError(
+            Problem(
+                file=str(files.folder),
+                message=(
+                    "not a run folder of this tool: it holds none of the files a planner command writes "
+                    f"({', '.join(KINDS)}); give a folder written with --out"
+                ),
+            )
+        )
     return found
 
 
@@ -270,10 +325,16 @@ def _require_files(files: RunFiles, kind: KindSpec) -> None:
     present = set(files.names)
     missing = [f.name for f in kind.files if f.required and f.name not in present]
     if missing:
-        raise InputError([Problem(file=str(files.folder / name),
-                                  message=f"missing: a {kind.kind} run folder holds "
-                                          f"{', '.join(f.name for f in kind.files if f.required)}")
-                          for name in missing])
+        raise InputError(
+            [
+                Problem(
+                    file=str(files.folder / name),
+                    message=f"missing: a {kind.kind} run folder holds "
+                    f"{', '.join(f.name for f in kind.files if f.required)}",
+                )
+                for name in missing
+            ]
+        )
 
 
 def check_run(run_dir: str | Path, scenario: str | Path | None = None, overrides=()) -> CheckReport:
@@ -298,9 +359,14 @@ def base_vocabulary(sc) -> dict[str, set[str]]:
     """The ids a field path may name (`<resource>`, `<partner>`, …), from the scenario."""
     from planner.solver.outcome import Status
 
-    return {"resource": set(sc.resources), "partner": set(map(str, sc.partners.index)),
-            "option": set(map(str, sc.options.index)), "gap": set(map(str, sc.gaps.index)),
-            "sector": set(map(str, sc.sectors.index)), "status": {s.value for s in Status}}
+    return {
+        "resource": set(sc.resources),
+        "partner": set(map(str, sc.partners.index)),
+        "option": set(map(str, sc.options.index)),
+        "gap": set(map(str, sc.gaps.index)),
+        "sector": set(map(str, sc.sectors.index)),
+        "status": {s.value for s in Status},
+    }
 
 
 def check_marker(ctx: Context) -> None:
@@ -322,14 +388,22 @@ def check_declared(ctx: Context) -> None:
     kind, ck = ctx.ck.kind, ctx.ck
     for name in ctx.files.names:
         if kind.file_spec(name) is None:
-            ck.report.discrepancies.append(Discrepancy(name, "file", name, None,
-                                                       f"not a file a {kind.kind} run writes: check cannot vouch for it"))
+            ck.report.discrepancies.append(
+                Discrepancy(name, "file", name, None, f"not a file a {kind.kind} run writes: check cannot vouch for it")
+            )
     for file, path in folder_fields(ctx.files):
         if kind.file_spec(file) is not None and kind.field_of(file, path, ck.vocab) is None:
             where = Checker.where(file, path[0] if file.endswith(".csv") else path)
-            ck.report.discrepancies.append(Discrepancy(file, where, render(path), None,
-                                                       f"not a field a {kind.kind} run writes: check cannot vouch for it",
-                                                       render(path)))
+            ck.report.discrepancies.append(
+                Discrepancy(
+                    file,
+                    where,
+                    render(path),
+                    None,
+                    f"not a field a {kind.kind} run writes: check cannot vouch for it",
+                    render(path),
+                )
+            )
 
 
 def check_inputs(ctx: Context, file: str, record: dict) -> None:
@@ -349,15 +423,31 @@ def check_inputs(ctx: Context, file: str, record: dict) -> None:
     if reported == sc.input_sha256 and (tables is None or tables == sc.tables_sha256):
         return
     if ctx.given_scenario:
-        ck.bad(file, "input_sha256", reported, sc.input_sha256,
-               "the inputs or settings differ from those of the run (figures were checked against the current ones)")
+        ck.bad(
+            file,
+            "input_sha256",
+            reported,
+            sc.input_sha256,
+            "the inputs or settings differ from those of the run (figures were checked against the current ones)",
+        )
         return
     if tables is not None and tables != sc.tables_sha256:
-        ck.bad(file, "tables_sha256", tables, sc.tables_sha256,
-               f"the input tables ({sc.inputs_path}) changed since the run: figures were checked against the current ones",
-               blame=str(sc.inputs_path))
+        ck.bad(
+            file,
+            "tables_sha256",
+            tables,
+            sc.tables_sha256,
+            f"the input tables ({sc.inputs_path}) changed since the run: figures were checked against the current ones",
+            blame=str(sc.inputs_path),
+        )
         return
-    ck.bad(file, "input_sha256", reported, sc.input_sha256,
-           f"scenario.json's settings {'and the input tables ' if tables is None else ''}do not give the run's "
-           f"input_sha256 ({file}): scenario.json (or the recorded digest) was edited after the run; figures were "
-           "checked against scenario.json as it is", blame=SCENARIO_FILE)
+    ck.bad(
+        file,
+        "input_sha256",
+        reported,
+        sc.input_sha256,
+        f"scenario.json's settings {'and the input tables ' if tables is None else ''}do not give the run's "
+        f"input_sha256 ({file}): scenario.json (or the recorded digest) was edited after the run; figures were "
+        "checked against scenario.json as it is",
+        blame=SCENARIO_FILE,
+    )

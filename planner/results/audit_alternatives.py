@@ -7,11 +7,22 @@ one option of every earlier portfolio (what the search maximises), and the diffe
 matrix and the summary recompute from the portfolios. That the optimum is optimal and that no
 further alternative exists are the solver's claims, not re-solved.
 """
+
 from __future__ import annotations
 
 from planner.results.audit import REL_TOL, Context, num
-from planner.results.audit_points import (NOT_RESOLVED, S, U, V, check_point, check_summary_header, common_files,
-                                          header_fields, join_ids, recognise_summary)
+from planner.results.audit_points import (
+    NOT_RESOLVED,
+    S,
+    U,
+    V,
+    check_point,
+    check_summary_header,
+    common_files,
+    header_fields,
+    join_ids,
+    recognise_summary,
+)
 from planner.results.manifest import Field, KindSpec
 from planner.solver.outcome import Status
 
@@ -25,13 +36,16 @@ FIELDS: tuple[Field, ...] = (
     Field(S, "within", U, "a setting as given: every alternative's loss is verified to be within it"),
     Field(S, "count", U, "a setting as given: at most this many alternatives are verified to be listed"),
     Field(S, "found", V, "the rows of alternatives.csv after the optimum; at most count"),
-    Field(S, "stopped", U, "why the search ended: that no further alternative exists is the solver's claim, not "
-                           "re-solved"),
+    Field(
+        S, "stopped", U, "why the search ended: that no further alternative exists is the solver's claim, not re-solved"
+    ),
     Field(S, "optimum.status", V, "a status with a portfolio comes with one; " + NOT_RESOLVED),
     Field(S, "optimum.objective", V, "alternatives.csv row 0's objective, recomputed"),
     Field(S, "optimum.selected", V, "alternatives.csv row 0's portfolio"),
-    *(Field(S, f"alternatives[].{k}", V, SUMMARY_ROW)
-      for k in ("alternative", "status", "objective", "loss", "loss_pct", "dropped", "added", "distance")),
+    *(
+        Field(S, f"alternatives[].{k}", V, SUMMARY_ROW)
+        for k in ("alternative", "status", "objective", "loss", "loss_pct", "dropped", "added", "distance")
+    ),
     Field(S, "wall_seconds", U, "a timing: how long it took on that machine, not a result"),
     Field(S, "time_limit_s", U, "a setting as given (each solve's limit)"),
     Field(T, "alternative", V, "0 (the optimum), 1, 2, …: the row's place"),
@@ -47,8 +61,13 @@ FIELDS: tuple[Field, ...] = (
     Field(T, "<resource>_used", V, EVAL),
     Field(T, "dropped_ids", V, DIFF),
     Field(T, "added_ids", V, DIFF),
-    Field(T, "portfolio", V, "known option ids; every row of the model holds at it (numpy face); drops at least one "
-                             "option of every earlier portfolio"),
+    Field(
+        T,
+        "portfolio",
+        V,
+        "known option ids; every row of the model holds at it (numpy face); drops at least one "
+        "option of every earlier portfolio",
+    ),
     Field(M, "option_id", V, "the options of any portfolio, in the options table's order"),
     Field(M, "partner_id", V, "the options table"),
     Field(M, "sector_id", V, "the options table"),
@@ -61,9 +80,25 @@ FIELDS: tuple[Field, ...] = (
 def check(ctx: Context) -> None:
     summary = check_summary_header(ctx, "alternatives")
     ck, sc = ctx.ck, ctx.scenario
-    ctx.require_columns(T, ("alternative", "status", "objective", "loss", "loss_pct", "dropped", "added", "distance",
-                            "min_distance_to_earlier", "selected", *(f"{r}_used" for r in sc.resources), "dropped_ids",
-                            "added_ids", "portfolio"))
+    ctx.require_columns(
+        T,
+        (
+            "alternative",
+            "status",
+            "objective",
+            "loss",
+            "loss_pct",
+            "dropped",
+            "added",
+            "distance",
+            "min_distance_to_earlier",
+            "selected",
+            *(f"{r}_used" for r in sc.resources),
+            "dropped_ids",
+            "added_ids",
+            "portfolio",
+        ),
+    )
     rows = ctx.rows(T)
     maximize = sc.config.objective.sense == "max_coverage"
     within = num(summary.get("within"))
@@ -91,26 +126,65 @@ def _differences(ctx: Context, line: int, row: dict, point, points, maximize: bo
         pct = 100 * loss / abs(optimum.objective) if optimum.objective else (0.0 if loss == 0 else None)
     ck.number(T, "loss", row.get("loss"), loss, "the loss against the optimum", line)
     ck.number(T, "loss_pct", row.get("loss_pct"), pct, "the loss in % of the optimum", line)
-    if loss is not None and within is not None and \
-            loss > within * abs(optimum.objective) + REL_TOL * max(1.0, abs(optimum.objective)):
-        ck.bad(T, "loss", row.get("loss"), within * abs(optimum.objective),
-               f"loses more than within ({within:g} of the optimum): not a near-optimal alternative", line)
+    if (
+        loss is not None
+        and within is not None
+        and loss > within * abs(optimum.objective) + REL_TOL * max(1.0, abs(optimum.objective))
+    ):
+        ck.bad(
+            T,
+            "loss",
+            row.get("loss"),
+            within * abs(optimum.objective),
+            f"loses more than within ({within:g} of the optimum): not a near-optimal alternative",
+            line,
+        )
     figures = {"dropped": len(best - here), "added": len(here - best), "distance": len(best ^ here)}
     for key, value in figures.items():
         ck.number(T, key, row.get(key), value, key, line)
     earlier = [set(p.ids) for p in points[:-1]]
-    ck.number(T, "min_distance_to_earlier", row.get("min_distance_to_earlier"),
-              min((len(e ^ here) for e in earlier), default=None), "the least distance to an earlier portfolio", line)
+    ck.number(
+        T,
+        "min_distance_to_earlier",
+        row.get("min_distance_to_earlier"),
+        min((len(e ^ here) for e in earlier), default=None),
+        "the least distance to an earlier portfolio",
+        line,
+    )
     for j, e in enumerate(earlier):
         if not e - here and point.evaluation is not None:
-            ck.bad(T, "portfolio", row.get("portfolio"), None, f"drops no option of row {j + 2}'s portfolio: "
-                   "every alternative drops one of each earlier portfolio", line)
-    ck.text(T, "dropped_ids", row.get("dropped_ids"), join_ids(o for o in optimum.ids if o not in here), line,
-            "not the optimum's options this one drops")
-    ck.text(T, "added_ids", row.get("added_ids"), join_ids(o for o in point.ids if o not in best), line,
-            "not the options this one adds")
-    return {"alternative": line - 2, "status": row.get("status"), "objective": point.objective, "loss": loss,
-            "loss_pct": pct, **figures}
+            ck.bad(
+                T,
+                "portfolio",
+                row.get("portfolio"),
+                None,
+                f"drops no option of row {j + 2}'s portfolio: every alternative drops one of each earlier portfolio",
+                line,
+            )
+    ck.text(
+        T,
+        "dropped_ids",
+        row.get("dropped_ids"),
+        join_ids(o for o in optimum.ids if o not in here),
+        line,
+        "not the optimum's options this one drops",
+    )
+    ck.text(
+        T,
+        "added_ids",
+        row.get("added_ids"),
+        join_ids(o for o in point.ids if o not in best),
+        line,
+        "not the options this one adds",
+    )
+    return {
+        "alternative": line - 2,
+        "status": row.get("status"),
+        "objective": point.objective,
+        "loss": loss,
+        "loss_pct": pct,
+        **figures,
+    }
 
 
 def _check_summary(ctx: Context, summary: dict, points, recomputed) -> None:
@@ -143,8 +217,14 @@ def _check_matrix(ctx: Context, points) -> None:
     chosen = [set(p.ids) for p in points]
     every = set().union(*chosen) if chosen else set()
     ids = [str(o) for o in opts.index if str(o) in every]
-    columns = ["option_id", "partner_id", "sector_id", "optimum", *[f"alternative_{k}" for k in range(1, len(points))],
-               "portfolios"]
+    columns = [
+        "option_id",
+        "partner_id",
+        "sector_id",
+        "optimum",
+        *[f"alternative_{k}" for k in range(1, len(points))],
+        "portfolios",
+    ]
     ctx.require_columns(M, columns)
     rows = ctx.rows(M)
     ck.equal(M, "option_id", [r.get("option_id") for r in rows], ids, "the options of any portfolio, in table order")
@@ -157,10 +237,18 @@ def _check_matrix(ctx: Context, points) -> None:
         for k, sel in enumerate(chosen):
             col = "optimum" if k == 0 else f"alternative_{k}"
             ck.number(M, col, row.get(col), int(o in sel), f"whether portfolio {k} selects {o}", i + 2)
-        ck.number(M, "portfolios", row.get("portfolios"), sum(o in sel for sel in chosen), "portfolios selecting it", i + 2)
+        ck.number(
+            M, "portfolios", row.get("portfolios"), sum(o in sel for sel in chosen), "portfolios selecting it", i + 2
+        )
 
 
-SPEC = KindSpec("alternatives", "`planner alternatives --out DIR`: near-optimal portfolios that differ most.",
-                common_files((T, "one row per portfolio: the optimum, then each alternative"),
-                             (M, "which portfolio selects which option")),
-                FIELDS, recognise_summary("alternatives"), check)
+SPEC = KindSpec(
+    "alternatives",
+    "`planner alternatives --out DIR`: near-optimal portfolios that differ most.",
+    common_files(
+        (T, "one row per portfolio: the optimum, then each alternative"), (M, "which portfolio selects which option")
+    ),
+    FIELDS,
+    recognise_summary("alternatives"),
+    check,
+)

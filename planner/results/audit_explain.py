@@ -10,6 +10,7 @@ model that the flipped portfolio breaks, with its bound and activity from the nu
 entry thresholds are searches by re-solves and are not repeated: check verifies which
 parameters were searched and from what value, not what the search found.
 """
+
 from __future__ import annotations
 
 from planner.io.runs import MARKER_FILE, SCENARIO_FILE
@@ -23,10 +24,14 @@ from planner.solver.outcome import Status
 V, R, U = How.VERIFIED, How.RESOLVED, How.UNVERIFIABLE
 J, C = "explain.json", "explain.csv"
 E = "explanations[]"
-SEARCH = ("the result of a search by exact re-solves (planner.analysis.entry): not repeated by check; planner explain "
-          "run again reproduces it")
-ROWS = ("a row of the model (family, ident) that the flipped portfolio breaks: bound, sense and activity from the "
-        "numpy face (a target's activity is the coverage without o, its coefficient −o's amount)")
+SEARCH = (
+    "the result of a search by exact re-solves (planner.analysis.entry): not repeated by check; planner explain "
+    "run again reproduces it"
+)
+ROWS = (
+    "a row of the model (family, ident) that the flipped portfolio breaks: bound, sense and activity from the "
+    "numpy face (a target's activity is the coverage without o, its coefficient −o's amount)"
+)
 
 FIELDS: tuple[Field, ...] = (
     Field(J, "scenario", V, "the scenario's name (scenario.json)"),
@@ -34,31 +39,49 @@ FIELDS: tuple[Field, ...] = (
     Field(J, f"{E}.option_id", V, "a known option; explain.csv's rows, in order"),
     *(Field(J, f"{E}.{k}", V, "the options table") for k in ("name", "partner_id", "sector_id", "kind")),
     Field(J, f"{E}.portfolio", V, "known option ids; every row of the model holds at them (numpy face)"),
-    Field(J, f"{E}.start_years.<option>", V, "under rules.phasing: a year of the horizon for each selected option; "
-                                             "the figures recompute with it"),
+    Field(
+        J,
+        f"{E}.start_years.<option>",
+        V,
+        "under rules.phasing: a year of the horizon for each selected option; the figures recompute with it",
+    ),
     Field(J, f"{E}.selected", V, "whether the portfolio holds the option"),
     Field(J, f"{E}.objective", V, "recomputed from the portfolio (numpy face)"),
     Field(J, f"{E}.flipped_status", R, "re-solved: the scenario with the option forbidden (selected) or required"),
     Field(J, f"{E}.flipped_objective", R, "re-solved, and recomputed from the flipped portfolio"),
     Field(J, f"{E}.objective_change", V, "flipped_objective − objective"),
-    Field(J, f"{E}.enters", V, "options outside the portfolio (sorted) that, with leaves, make the flipped portfolio: "
-                               "it recomputes to flipped_objective and holds every row of the flipped scenario"),
+    Field(
+        J,
+        f"{E}.enters",
+        V,
+        "options outside the portfolio (sorted) that, with leaves, make the flipped portfolio: "
+        "it recomputes to flipped_objective and holds every row of the flipped scenario",
+    ),
     Field(J, f"{E}.leaves", V, "options of the portfolio (sorted) that leave in the flipped portfolio (see enters)"),
     Field(J, f"{E}.gaps[].gap_id", V, "the gaps the option contributes to, in the contributions table's order"),
     Field(J, f"{E}.gaps[].amount", V, "the contributions table"),
     Field(J, f"{E}.gaps[].covered", V, "the portfolio's coverage (numpy face)"),
     Field(J, f"{E}.gaps[].covered_other", V, "the coverage with the option flipped (numpy face)"),
     Field(J, f"{E}.gaps[].sole", V, "no other option of the portfolio contributes to the gap"),
-    *(Field(J, f"{E}.{side}[].{k}", V, ROWS) for side in ("forced_by", "blocked_by")
-      for k in ("row", "family", "ident", "sense", "bound", "activity", "coefficient")),
-    Field(J, f"{E}.entry[].parameter", V, "one per row blocking the option (a limit's resource, a rule row's name), "
-                                          "then contributions and cost"),
+    *(
+        Field(J, f"{E}.{side}[].{k}", V, ROWS)
+        for side in ("forced_by", "blocked_by")
+        for k in ("row", "family", "ident", "sense", "bound", "activity", "coefficient")
+    ),
+    Field(
+        J,
+        f"{E}.entry[].parameter",
+        V,
+        "one per row blocking the option (a limit's resource, a rule row's name), then contributions and cost",
+    ),
     Field(J, f"{E}.entry[].kind", V, "limit, rule, contributions or cost"),
     Field(J, f"{E}.entry[].current", V, "today's value: the bound, 1 (× contributions), the option's cost"),
     Field(J, f"{E}.entry[].family", V, "the blocking row's family (limit and rule paths)"),
     Field(J, f"{E}.entry[].edit.<cell>", V, "the input table cell to change: the file, row, column, option"),
-    *(Field(J, f"{E}.entry[].{k}", U, SEARCH)
-      for k in ("status", "needed", "below", "grid", "override", "checked", "steps", "notes", "exact_tie", "edit")),
+    *(
+        Field(J, f"{E}.entry[].{k}", U, SEARCH)
+        for k in ("status", "needed", "below", "grid", "override", "checked", "steps", "notes", "exact_tie", "edit")
+    ),
     Field(J, f"{E}.notes", U, "explanatory sentences, not figures"),
     Field(C, "option_id", V, "explain.json's options, in order"),
     Field(C, "selected", V, "as explain.json, recomputed"),
@@ -71,11 +94,16 @@ FIELDS: tuple[Field, ...] = (
     Field(C, "forced_by", V, "the rows of explain.json's forced_by"),
     Field(C, "blocked_by", V, "the rows of explain.json's blocked_by"),
     Field(C, "enter_<parameter>", U, "explain.json's entry result for that parameter: " + SEARCH),
-    *scenario_fields(), *marker_fields(),
+    *scenario_fields(),
+    *marker_fields(),
 )
 
-FILES = (FileSpec(J, True, "one explanation per option"), FileSpec(C, True, "one row per option"),
-         FileSpec(SCENARIO_FILE, True, "the settings as run"), FileSpec(MARKER_FILE, False, "the run-folder marker"))
+FILES = (
+    FileSpec(J, True, "one explanation per option"),
+    FileSpec(C, True, "one row per option"),
+    FileSpec(SCENARIO_FILE, True, "the settings as run"),
+    FileSpec(MARKER_FILE, False, "the run-folder marker"),
+)
 
 
 def _recognise(files) -> bool:
@@ -105,8 +133,13 @@ def with_starts(ctx: Context, where: tuple, ids: list[str], starts, file: str = 
         return {}
     ctx.ck.mark(file, (*where, "start_years", ids[0]))
     if set(starts) != set(ids) or any(not isinstance(y, int) or y not in phasing.years for y in starts.values()):
-        ctx.ck.bad(file, (*where, "start_years", ids[0]), starts, f"{phasing.start}–{phasing.end}",
-                   "one start year of the horizon per selected option")
+        ctx.ck.bad(
+            file,
+            (*where, "start_years", ids[0]),
+            starts,
+            f"{phasing.start}–{phasing.end}",
+            "one start year of the horizon per selected option",
+        )
         return {o: (starts.get(o) if starts.get(o) in phasing.years else phasing.start) for o in ids}
     return {o: starts[o] for o in ids}
 
@@ -124,10 +157,28 @@ def check(ctx: Context) -> None:
     check_inputs(ctx, J, data)
     explanations = data.get("explanations") if isinstance(data.get("explanations"), list) else []
     rows = ctx.rows(C)
-    ctx.require_columns(C, ("option_id", "selected", "objective", "flipped_status", "objective_change", "enters",
-                            "leaves", "sole_gaps", "forced_by", "blocked_by"))
-    ck.equal(C, "option_id", [r.get("option_id") for r in rows], [e.get("option_id") for e in explanations
-                                                                 if isinstance(e, dict)], "explain.json's options")
+    ctx.require_columns(
+        C,
+        (
+            "option_id",
+            "selected",
+            "objective",
+            "flipped_status",
+            "objective_change",
+            "enters",
+            "leaves",
+            "sole_gaps",
+            "forced_by",
+            "blocked_by",
+        ),
+    )
+    ck.equal(
+        C,
+        "option_id",
+        [r.get("option_id") for r in rows],
+        [e.get("option_id") for e in explanations if isinstance(e, dict)],
+        "explain.json's options",
+    )
     portfolios = [e.get("portfolio") for e in explanations if isinstance(e, dict)]
     for k, e in enumerate(explanations):
         if isinstance(e, dict):
@@ -174,10 +225,18 @@ def _check_explanation(ctx: Context, k: int, e: dict, row: dict, portfolios: lis
     if base.violations():
         ck.bad(J, key("portfolio"), portfolio, None, "breaks a row of the model: it cannot be the scenario's portfolio")
     elif not _fits(base.objective, e.get("objective")) and any(
-            isinstance(p, list) and p != e.get("portfolio") and _fits(evaluate(sc, [i for i in p if i in sc.options.index]).objective,
-                                                                       e.get("objective")) for p in portfolios):
-        ck.bad(J, key("portfolio"), portfolio, None, "differs from the other explanations' portfolio, which gives "
-                                                    "the reported objective (this one does not)")
+        isinstance(p, list)
+        and p != e.get("portfolio")
+        and _fits(evaluate(sc, [i for i in p if i in sc.options.index]).objective, e.get("objective"))
+        for p in portfolios
+    ):
+        ck.bad(
+            J,
+            key("portfolio"),
+            portfolio,
+            None,
+            "differs from the other explanations' portfolio, which gives the reported objective (this one does not)",
+        )
     selected = o in portfolio
     ck.equal(J, key("selected"), e.get("selected"), selected, "whether the portfolio holds the option")
     ck.number(J, key("objective"), e.get("objective"), base.objective, "the portfolio's objective")
@@ -186,8 +245,17 @@ def _check_explanation(ctx: Context, k: int, e: dict, row: dict, portfolios: lis
         ck.bad(J, key("flipped_status"), e.get("flipped_status"), None, "unknown status")
     scenario_f = flipped_scenario(sc, o, selected)
     enters, leaves = _ids(ctx, k, "enters", e.get("enters")), _ids(ctx, k, "leaves", e.get("leaves"))
-    flip_objective = _check_flip(ctx, k, e, o, portfolio, selected, scenario_f, (enters, leaves),
-                                 (split_ids(row.get("enters")), split_ids(row.get("leaves"))) if row else None)
+    flip_objective = _check_flip(
+        ctx,
+        k,
+        e,
+        o,
+        portfolio,
+        selected,
+        scenario_f,
+        (enters, leaves),
+        (split_ids(row.get("enters")), split_ids(row.get("leaves"))) if row else None,
+    )
     change = None if flip_objective is None else flip_objective - base.objective
     ck.number(J, key("objective_change"), e.get("objective_change"), change, "flipped − objective")
     _resolve_flip(ctx, k, e, scenario_f)
@@ -195,8 +263,13 @@ def _check_explanation(ctx: Context, k: int, e: dict, row: dict, portfolios: lis
     side = "forced_by" if selected else "blocked_by"
     other = "blocked_by" if selected else "forced_by"
     if e.get(other):
-        ck.bad(J, key(other, 0, "row"), e.get(other), [], f"a {'selected' if selected else 'unselected'} option is "
-                                                             f"not {'blocked' if selected else 'forced'}")
+        ck.bad(
+            J,
+            key(other, 0, "row"),
+            e.get(other),
+            [],
+            f"a {'selected' if selected else 'unselected'} option is not {'blocked' if selected else 'forced'}",
+        )
     _check_rows(ctx, k, side, e.get(side), o, with_starts(ctx, key(), portfolio, e.get("start_years")), selected)
     _check_entry(ctx, k, e, o)
     sole = [g.get("gap_id") for g in e.get("gaps") or [] if isinstance(g, dict) and g.get("sole") and selected]
@@ -207,8 +280,17 @@ def _flipped(portfolio: list[str], o: str, selected: bool, enters: list[str], le
     return [*[i for i in portfolio if i not in leaves and i != o], *enters, *([] if selected else [o])]
 
 
-def _check_flip(ctx: Context, k: int, e: dict, o: str, portfolio: list[str], selected: bool, scenario_f,
-                moves: tuple[list[str], list[str]], csv_moves) -> float | None:
+def _check_flip(
+    ctx: Context,
+    k: int,
+    e: dict,
+    o: str,
+    portfolio: list[str],
+    selected: bool,
+    scenario_f,
+    moves: tuple[list[str], list[str]],
+    csv_moves,
+) -> float | None:
     """enters/leaves make the flipped portfolio: it holds the flipped scenario's rows and gives the reported
     flipped objective. Where explain.csv's enters/leaves do and explain.json's do not, the JSON is blamed."""
     ck = ctx.ck
@@ -221,28 +303,42 @@ def _check_flip(ctx: Context, k: int, e: dict, o: str, portfolio: list[str], sel
         ck.bad(J, (*key, "leaves"), leaves, None, "must be sorted options of the portfolio, not the option itself")
     if status is None or not status.has_portfolio:  # no flipped portfolio: everything else leaves
         ck.equal(J, (*key, "enters"), enters, [], "a flip without a portfolio brings nothing in")
-        ck.equal(J, (*key, "leaves"), leaves, sorted(set(portfolio) - {o}), "a flip without a portfolio drops every option")
+        ck.equal(
+            J, (*key, "leaves"), leaves, sorted(set(portfolio) - {o}), "a flip without a portfolio drops every option"
+        )
         ck.number(J, (*key, "flipped_objective"), e.get("flipped_objective"), None, "the flipped portfolio's objective")
         return None
     if ctx.scenario.config.rules.phasing is not None:  # the flip's start years are not recorded: re-solved only
         ck.mark(J, (*key, "flipped_objective"))
-        ctx.report.verified.append(f"explanations[{k}]: under rules.phasing the flipped portfolio's start years are not "
-                                   "recorded: its objective is checked by the re-solve, not recomputed")
+        ctx.report.verified.append(
+            f"explanations[{k}]: under rules.phasing the flipped portfolio's start years are not "
+            "recorded: its objective is checked by the re-solve, not recomputed"
+        )
         return num(e.get("flipped_objective"))
     ev = evaluate(scenario_f, _flipped(portfolio, o, selected, enters, leaves))
-    if csv_moves is not None and csv_moves != (enters, leaves) and (ev.violations() or not _fits(ev.objective, e.get(
-            "flipped_objective"))):
+    if (
+        csv_moves is not None
+        and csv_moves != (enters, leaves)
+        and (ev.violations() or not _fits(ev.objective, e.get("flipped_objective")))
+    ):
         other = evaluate(scenario_f, _flipped(portfolio, o, selected, *csv_moves))
         if not other.violations() and _fits(other.objective, e.get("flipped_objective")):
             name = "enters" if csv_moves[0] != enters else "leaves"
-            ck.bad(J, (*key, name), moves[0 if name == "enters" else 1], csv_moves[0 if name == "enters" else 1],
-                   f"differs from explain.csv's {name}, which give the reported flipped portfolio (these do not)")
+            ck.bad(
+                J,
+                (*key, name),
+                moves[0 if name == "enters" else 1],
+                csv_moves[0 if name == "enters" else 1],
+                f"differs from explain.csv's {name}, which give the reported flipped portfolio (these do not)",
+            )
             return other.objective
     broken = ev.violations()
     if broken:
         family, ident, _ = broken[0]
         ck.bad(J, (*key, "enters"), enters, None, f"the flipped portfolio (enters, leaves) breaks row {family}_{ident}")
-    ck.number(J, (*key, "flipped_objective"), e.get("flipped_objective"), ev.objective, "the flipped portfolio's objective")
+    ck.number(
+        J, (*key, "flipped_objective"), e.get("flipped_objective"), ev.objective, "the flipped portfolio's objective"
+    )
     return ev.objective
 
 
@@ -255,14 +351,22 @@ def _resolve_flip(ctx: Context, k: int, e: dict, scenario_f) -> None:
     free = solve(scenario_f, clean_sheet=False)
     reported = Status.of(e.get("flipped_status"))
     if free.status.is_proof and reported is not None and reported.is_proof:
-        ck.equal(J, (*key, "flipped_status"), e.get("flipped_status"), str(free.status), "differs from the re-solved flip")
+        ck.equal(
+            J, (*key, "flipped_status"), e.get("flipped_status"), str(free.status), "differs from the re-solved flip"
+        )
         if free.status is Status.OPTIMAL:
-            ck.number(J, (*key, "flipped_objective"), e.get("flipped_objective"), free.objective,
-                      "the re-solved flip's objective")
+            ck.number(
+                J,
+                (*key, "flipped_objective"),
+                e.get("flipped_objective"),
+                free.objective,
+                "the re-solved flip's objective",
+            )
     else:
         ck.mark(J, (*key, "flipped_status"))
-        ctx.report.verified.append(f"explanations[{k}]: the flip's re-solve ended {free.status}: compared only "
-                                   "where both are proofs")
+        ctx.report.verified.append(
+            f"explanations[{k}]: the flip's re-solve ended {free.status}: compared only where both are proofs"
+        )
 
 
 def _check_gaps(ctx: Context, k: int, e: dict, o: str, portfolio: list[str], base) -> None:
@@ -273,8 +377,13 @@ def _check_gaps(ctx: Context, k: int, e: dict, o: str, portfolio: list[str], bas
     index = {str(g): i for i, g in enumerate(sc.gaps.index)}
     others = [i for i in portfolio if i != o]
     got = e.get("gaps") if isinstance(e.get("gaps"), list) else []
-    ck.equal(J, ("explanations", k, "gaps", 0, "gap_id"), [g.get("gap_id") for g in got if isinstance(g, dict)],
-             [str(g) for g in mine["gap_id"]], "the gaps the option contributes to")
+    ck.equal(
+        J,
+        ("explanations", k, "gaps", 0, "gap_id"),
+        [g.get("gap_id") for g in got if isinstance(g, dict)],
+        [str(g) for g in mine["gap_id"]],
+        "the gaps the option contributes to",
+    )
     for j, (g, amount) in enumerate(zip(mine["gap_id"], mine["amount"])):
         if j >= len(got) or not isinstance(got[j], dict):
             break
@@ -282,8 +391,13 @@ def _check_gaps(ctx: Context, k: int, e: dict, o: str, portfolio: list[str], bas
         sole = float(c[(c["gap_id"] == g) & c["option_id"].isin(others)]["amount"].sum()) <= 0
         ck.number(J, (*p, "amount"), got[j].get("amount"), float(amount), f"{o}'s amount to {g}")
         ck.number(J, (*p, "covered"), got[j].get("covered"), float(base.covered[index[str(g)]]), f"coverage of {g}")
-        ck.number(J, (*p, "covered_other"), got[j].get("covered_other"), float(other.covered[index[str(g)]]),
-                  f"coverage of {g} with {o} flipped")
+        ck.number(
+            J,
+            (*p, "covered_other"),
+            got[j].get("covered_other"),
+            float(other.covered[index[str(g)]]),
+            f"coverage of {g} with {o} flipped",
+        )
         ck.equal(J, (*p, "sole"), got[j].get("sole"), sole, "whether no other selected option covers the gap")
 
 
@@ -329,8 +443,11 @@ def _check_rows(ctx: Context, k: int, side: str, listed, o: str, portfolio, sele
         ck.number(J, (*p, "activity"), r.get("activity"), face.activity, "the row's activity with the option flipped")
         if face.violation() <= REL_TOL * max(1.0, abs(face.activity)):
             ck.bad(J, (*p, "activity"), face.activity, None, "the flipped portfolio does not break this row")
-        coefficient = -float(amounts.get(ident, 0.0)) if family == "target" else \
-            rows_with[(family, ident)].activity - rows_without[(family, ident)].activity
+        coefficient = (
+            -float(amounts.get(ident, 0.0))
+            if family == "target"
+            else rows_with[(family, ident)].activity - rows_without[(family, ident)].activity
+        )
         ck.number(J, (*p, "coefficient"), r.get("coefficient"), coefficient, "the option's coefficient in the row")
 
 
@@ -345,7 +462,12 @@ def _check_entry(ctx: Context, k: int, e: dict, o: str) -> None:
     want: dict[str, tuple] = {}
     for b in blocked:
         limit = b.get("family") == "limit"
-        want[b.get("ident") if limit else b.get("row")] = ("limit" if limit else "rule", b.get("bound"), b.get("family"), None)
+        want[b.get("ident") if limit else b.get("row")] = (
+            "limit" if limit else "rule",
+            b.get("bound"),
+            b.get("family"),
+            None,
+        )
     head = list(want)
     extra = [r for r in sc.config.limits if float(sc.options.loc[o, r]) > 0 and r not in want]
     for r in extra:
@@ -354,19 +476,37 @@ def _check_entry(ctx: Context, k: int, e: dict, o: str) -> None:
     c = sc.contributions
     if bool((c.loc[c["option_id"] == o, "amount"] > 0).any()):
         tail.append("contributions")
-        want["contributions"] = ("contributions", 1.0, None, {"file": sc.files["contributions"], "column": "amount",
-                                                              "option_id": o})
+        want["contributions"] = (
+            "contributions",
+            1.0,
+            None,
+            {"file": sc.files["contributions"], "column": "amount", "option_id": o},
+        )
     cost = float(sc.options.loc[o, sc.cost_resource])
     if cost > 0:
         tail.append("cost")
-        want["cost"] = ("cost", cost, None, {"file": sc.files["options"], "row": sc.options.index.get_loc(o) + 2,
-                                             "column": sc.cost_resource, "option_id": o})
+        want["cost"] = (
+            "cost",
+            cost,
+            None,
+            {
+                "file": sc.files["options"],
+                "row": sc.options.index.get_loc(o) + 2,
+                "column": sc.cost_resource,
+                "option_id": o,
+            },
+        )
     got = [p.get("parameter") for p in entry]
     n, m = len(head), len(extra)
     ck.mark(J, ("explanations", k, "entry", 0, "parameter"))
-    if len(got) != len(want) or got[:n] != head or set(got[n:n + m]) != set(extra) or got[n + m:] != tail:
-        ck.bad(J, ("explanations", k, "entry", 0, "parameter"), got, [*head, *extra, *tail],
-               "one path per blocking row, then the other limits the option uses, then contributions and cost")
+    if len(got) != len(want) or got[:n] != head or set(got[n : n + m]) != set(extra) or got[n + m :] != tail:
+        ck.bad(
+            J,
+            ("explanations", k, "entry", 0, "parameter"),
+            got,
+            [*head, *extra, *tail],
+            "one path per blocking row, then the other limits the option uses, then contributions and cost",
+        )
     for j, p in enumerate(entry):
         if p.get("parameter") not in want:
             continue
@@ -392,9 +532,22 @@ def _check_row(ctx: Context, k: int, row: dict, e: dict, figures: dict) -> None:
         ck.text(C, col, row.get(col), join_ids(e.get(col) or []), line, "not explain.json's")
     ck.text(C, "sole_gaps", row.get("sole_gaps"), join_ids(figures["sole"]), line, "not the gaps only it covers")
     for col in ("forced_by", "blocked_by"):
-        ck.text(C, col, row.get(col), join_ids(r.get("row", "") for r in e.get(col) or [] if isinstance(r, dict)), line,
-                "not explain.json's rows")
+        ck.text(
+            C,
+            col,
+            row.get(col),
+            join_ids(r.get("row", "") for r in e.get(col) or [] if isinstance(r, dict)),
+            line,
+            "not explain.json's rows",
+        )
 
 
-SPEC = KindSpec("explain", "`planner explain SCENARIO OPTION … --out DIR`: why options are in or out.",
-                FILES, FIELDS, _recognise, check, _vocabulary)
+SPEC = KindSpec(
+    "explain",
+    "`planner explain SCENARIO OPTION … --out DIR`: why options are in or out.",
+    FILES,
+    FIELDS,
+    _recognise,
+    check,
+    _vocabulary,
+)

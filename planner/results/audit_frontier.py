@@ -9,11 +9,23 @@ lower limit is feasible at a higher one — the objective never gets worse as th
 segment beaten by a cheaper one is not optimal). ladder.csv, entered/left and the summary's
 counts are recomputed from the segments. Each portfolio's optimality is the solver's claim.
 """
+
 from __future__ import annotations
 
 from planner.results.audit import REL_TOL, Context, close, num
-from planner.results.audit_points import (NOT_RESOLVED, S, U, V, check_point, check_summary_header, common_files,
-                                          header_fields, join_ids, path_vocabulary, recognise_summary)
+from planner.results.audit_points import (
+    NOT_RESOLVED,
+    S,
+    U,
+    V,
+    check_point,
+    check_summary_header,
+    common_files,
+    header_fields,
+    join_ids,
+    path_vocabulary,
+    recognise_summary,
+)
 from planner.results.manifest import Field, KindSpec
 from planner.solver.outcome import Status
 
@@ -32,16 +44,26 @@ FIELDS: tuple[Field, ...] = (
     Field(S, "objective_breakpoints", V, "the points where the recomputed objective changes"),
     Field(S, "infeasible_below", V, "the lowest segment's limit_from when the walk ended infeasible, else null"),
     Field(S, "exact", V, "true iff every segment's status is optimal"),
-    Field(S, "complete", U, "whether the walk reached the bottom of the range (not stopped by --max-solves): only a "
-                            "solve below the lowest breakpoint could confirm it; not re-solved"),
+    Field(
+        S,
+        "complete",
+        U,
+        "whether the walk reached the bottom of the range (not stopped by --max-solves): only a "
+        "solve below the lowest breakpoint could confirm it; not re-solved",
+    ),
     Field(S, "covered_from", V, "= from"),
     Field(S, "paths.<path>", U, "how the run was carried out, not a result"),
     Field(S, "wall_seconds", U, "a timing: how long it took on that machine, not a result"),
     Field(S, "time_limit_s", U, "a setting as given (each solve's limit)"),
     Field(T, "segment", V, "0, 1, …: the row's place"),
     Field(T, "status", V, "honest against the bound and the portfolio; " + NOT_RESOLVED),
-    Field(T, "limit_from", V, "the portfolio's use of the resource (what the limit charges), or from; contiguous "
-                              "with the previous row's limit_to"),
+    Field(
+        T,
+        "limit_from",
+        V,
+        "the portfolio's use of the resource (what the limit charges), or from; contiguous "
+        "with the previous row's limit_to",
+    ),
     Field(T, "limit_to", V, "the next row's limit_from, or to"),
     Field(T, "objective", V, EVAL + "; never worse than a lower limit's (every cheaper portfolio is feasible here)"),
     Field(T, "bound", V, "on the right side of the objective; = objective within solver.mip_gap when optimal"),
@@ -76,8 +98,23 @@ def check(ctx: Context) -> None:
     if resource not in sc.options.columns:
         ck.bad(S, "resource", resource, None, "not a column of the options table")
         return
-    ctx.require_columns(T, ("segment", "status", "limit_from", "limit_to", "objective", "bound", "mip_gap", "selected",
-                            f"{resource}_used", "entered", "left", "portfolio"))
+    ctx.require_columns(
+        T,
+        (
+            "segment",
+            "status",
+            "limit_from",
+            "limit_to",
+            "objective",
+            "bound",
+            "mip_gap",
+            "selected",
+            f"{resource}_used",
+            "entered",
+            "left",
+            "portfolio",
+        ),
+    )
     rows = ctx.rows(T)
     factory = ScenarioFactory(raw_inputs(sc), sc)
     maximize = sc.config.objective.sense == "max_coverage"
@@ -96,23 +133,54 @@ def check(ctx: Context) -> None:
             if i == 0 and point.status in (Status.INFEASIBLE,):
                 infeasible = row
             else:
-                ck.bad(T, "status", row.get("status"), "optimal or feasible", "only the lowest interval may have "
-                       "no portfolio (the walk ends there)", line)
+                ck.bad(
+                    T,
+                    "status",
+                    row.get("status"),
+                    "optimal or feasible",
+                    "only the lowest interval may have no portfolio (the walk ends there)",
+                    line,
+                )
             continue
         used = point.evaluation.resource_use[resource] + charged_beyond_use(
-            segment_scenario(factory, resource, low), point.evaluation.x, resource)
-        ck.number(T, "limit_from", row.get("limit_from"), max(used, num(summary.get("from")) or 0.0),
-                  "the portfolio's use of the resource", line)
-        ck.text(T, "entered", row.get("entered"), join_ids(o for o in point.ids if o not in previous), line,
-                "not the options that entered")
-        ck.text(T, "left", row.get("left"), join_ids(o for o in previous if o not in point.ids), line,
-                "not the options that left")
+            segment_scenario(factory, resource, low), point.evaluation.x, resource
+        )
+        ck.number(
+            T,
+            "limit_from",
+            row.get("limit_from"),
+            max(used, num(summary.get("from")) or 0.0),
+            "the portfolio's use of the resource",
+            line,
+        )
+        ck.text(
+            T,
+            "entered",
+            row.get("entered"),
+            join_ids(o for o in point.ids if o not in previous),
+            line,
+            "not the options that entered",
+        )
+        ck.text(
+            T,
+            "left",
+            row.get("left"),
+            join_ids(o for o in previous if o not in point.ids),
+            line,
+            "not the options that left",
+        )
         for j, (_, _, lower) in enumerate(found):  # a cheaper portfolio is feasible here too
             better = lower.objective > point.objective if maximize else lower.objective < point.objective
             if better and not close(lower.objective, point.objective, REL_TOL):
-                ck.bad(T, "objective", row.get("objective"), lower.objective,
-                       f"the portfolio of a lower limit (row {found[j][0]}) scores better and is feasible here: "
-                       "this one is not optimal", line)
+                ck.bad(
+                    T,
+                    "objective",
+                    row.get("objective"),
+                    lower.objective,
+                    f"the portfolio of a lower limit (row {found[j][0]}) scores better and is feasible here: "
+                    "this one is not optimal",
+                    line,
+                )
                 break
         found.append((line, row, point))
         previous = point.ids
@@ -126,7 +194,9 @@ def _check_intervals(ctx: Context, summary: dict, rows: list[dict]) -> None:
     for i, (row, nxt) in enumerate(zip(rows, rows[1:])):
         ck.number(T, "limit_to", row.get("limit_to"), num(nxt.get("limit_from")), "the next interval's start", i + 2)
     if rows:
-        ck.number(T, "limit_to", rows[-1].get("limit_to"), num(summary.get("to")), "the top of the range (to)", len(rows) + 1)
+        ck.number(
+            T, "limit_to", rows[-1].get("limit_to"), num(summary.get("to")), "the top of the range (to)", len(rows) + 1
+        )
         ck.number(S, "from", summary.get("from"), num(rows[0].get("limit_from")), "the lowest limit_from")
         ck.number(S, "to", summary.get("to"), num(rows[-1].get("limit_to")), "the highest limit_to")
     ck.number(S, "covered_from", summary.get("covered_from"), num(summary.get("from")), "from")
@@ -141,9 +211,16 @@ def _check_ladder(ctx: Context, found) -> None:
         now = set(point.ids)
         for event, ids in (("enter", now - previous), ("exit", previous - now)):
             for oid in sorted(ids, key=order.__getitem__):
-                want.append({"option_id": oid, "partner_id": str(opts.at[oid, "partner_id"]),
-                             "sector_id": str(opts.at[oid, "sector_id"]), "event": event,
-                             "at_limit": num(row.get("limit_from")), "objective_at": point.objective})
+                want.append(
+                    {
+                        "option_id": oid,
+                        "partner_id": str(opts.at[oid, "partner_id"]),
+                        "sector_id": str(opts.at[oid, "sector_id"]),
+                        "event": event,
+                        "at_limit": num(row.get("limit_from")),
+                        "objective_at": point.objective,
+                    }
+                )
         previous = now
     rows = ctx.rows(L)
     ctx.require_columns(L, ("option_id", "partner_id", "sector_id", "event", "at_limit", "objective_at"))
@@ -160,21 +237,40 @@ def _check_summary(ctx: Context, summary: dict, found, infeasible) -> None:
     ck = ctx.ck
     segments = len(found)
     ck.equal(S, "segments", summary.get("segments"), segments, "the segments with a portfolio")
-    ck.equal(S, "solves", summary.get("solves"), segments + (infeasible is not None), "one solve per segment (+1 infeasible)")
-    ck.equal(S, "breakpoints", summary.get("breakpoints"), max(0, segments - 1) + (infeasible is not None and segments > 0),
-             "segments − 1 (+1 where the walk ended infeasible)")
+    ck.equal(
+        S, "solves", summary.get("solves"), segments + (infeasible is not None), "one solve per segment (+1 infeasible)"
+    )
+    ck.equal(
+        S,
+        "breakpoints",
+        summary.get("breakpoints"),
+        max(0, segments - 1) + (infeasible is not None and segments > 0),
+        "segments − 1 (+1 where the walk ended infeasible)",
+    )
     objectives = [p.objective for _, _, p in found]
-    ck.equal(S, "objective_breakpoints", summary.get("objective_breakpoints"),
-             sum(abs(b - a) > 1e-9 for a, b in zip(objectives, objectives[1:])), "where the objective changes")
+    ck.equal(
+        S,
+        "objective_breakpoints",
+        summary.get("objective_breakpoints"),
+        sum(abs(b - a) > 1e-9 for a, b in zip(objectives, objectives[1:])),
+        "where the objective changes",
+    )
     below = None
     if infeasible is not None:
         below = num(found[0][1].get("limit_from")) if found else num(summary.get("to"))
     ck.number(S, "infeasible_below", summary.get("infeasible_below"), below, "where the walk ended infeasible")
-    ck.equal(S, "exact", summary.get("exact"), all(p.status is Status.OPTIMAL for _, _, p in found),
-             "every segment optimal")
+    ck.equal(
+        S, "exact", summary.get("exact"), all(p.status is Status.OPTIMAL for _, _, p in found), "every segment optimal"
+    )
     ctx.report.status = f"{segments} segments"
 
 
-SPEC = KindSpec("frontier", "`planner frontier --out DIR`: the exact objective-versus-resource frontier.",
-                common_files((T, "one row per limit interval, ascending"), (L, "options entering/exiting")),
-                FIELDS, recognise_summary("frontier"), check, _vocabulary)
+SPEC = KindSpec(
+    "frontier",
+    "`planner frontier --out DIR`: the exact objective-versus-resource frontier.",
+    common_files((T, "one row per limit interval, ascending"), (L, "options entering/exiting")),
+    FIELDS,
+    recognise_summary("frontier"),
+    check,
+    _vocabulary,
+)

@@ -7,20 +7,35 @@ labels, the per-sector coverage percentiles, the objective's distribution and th
 (unperturbed) figures are recomputed from the portfolios. Whether each sample's portfolio is
 optimal for its draw is the solver's claim, not re-solved.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from planner.results.audit import Context, num
-from planner.results.audit_points import (NOT_RESOLVED, S, U, V, check_point, check_run_stats, check_summary_header,
-                                          common_files, counts_of, header_fields, path_vocabulary, recognise_summary,
-                                          stats_fields)
+from planner.results.audit_points import (
+    NOT_RESOLVED,
+    S,
+    U,
+    V,
+    check_point,
+    check_run_stats,
+    check_summary_header,
+    common_files,
+    counts_of,
+    header_fields,
+    path_vocabulary,
+    recognise_summary,
+    stats_fields,
+)
 from planner.results.manifest import Field, KindSpec
 from planner.solver.outcome import Status
 
 OBJ, OPT, COV = "montecarlo_objective.csv", "montecarlo_options.csv", "montecarlo_coverage.csv"
-DRAWN = "a setting as given: check draws every sample again from it, so an edit shows as sample figures that no " \
-        "longer recompute"
+DRAWN = (
+    "a setting as given: check draws every sample again from it, so an edit shows as sample figures that no "
+    "longer recompute"
+)
 FREQ = "recomputed from the samples' portfolios"
 PCTL = "recomputed from each sample's covered amounts on its own draw (Σ covered / Σ size per sector)"
 
@@ -67,9 +82,12 @@ FIELDS: tuple[Field, ...] = (
 
 
 def _vocabulary(ctx: Context) -> dict[str, set[str]]:
-    return {**path_vocabulary(ctx), "label": {"core", "borderline", "exterior"},
-            "statistic": {"mean", "std", "min", "max", "p5", "p25", "p50", "p75", "p95"},
-            "setting": {"table", "column", "dist", "low", "high", "peak", "sd", "scope"}}
+    return {
+        **path_vocabulary(ctx),
+        "label": {"core", "borderline", "exterior"},
+        "statistic": {"mean", "std", "min", "max", "p5", "p25", "p50", "p75", "p95"},
+        "setting": {"table", "column", "dist", "low", "high", "peak", "sd", "scope"},
+    }
 
 
 def _perturbations(ctx: Context, summary: dict):
@@ -95,8 +113,19 @@ def check(ctx: Context) -> None:
     if perts is None or not isinstance(seed, int) or isinstance(seed, bool):
         ctx.report.verified.append("the samples could not be drawn again: seed or perturb unreadable")
         return
-    ctx.require_columns(OBJ, ("sample", "status", "objective", "bound", "mip_gap", "selected",
-                              *(f"{r}_used" for r in sc.resources), "portfolio"))
+    ctx.require_columns(
+        OBJ,
+        (
+            "sample",
+            "status",
+            "objective",
+            "bound",
+            "mip_gap",
+            "selected",
+            *(f"{r}_used" for r in sc.resources),
+            "portfolio",
+        ),
+    )
     rows = ctx.rows(OBJ)
     ck.equal(S, "samples", summary.get("samples"), len(rows), "the rows of montecarlo_objective.csv")
     points = []
@@ -104,8 +133,13 @@ def check(ctx: Context) -> None:
         ck.number(OBJ, "sample", row.get("sample"), i, "sample number", i + 2)
         draw = perturbed(sc, sample_tables(sc, perts, seed, i))
         points.append(check_point(ctx, OBJ, i + 2, row, draw))
-    ck.equal(S, ("status_counts", "optimal"), summary.get("status_counts"), counts_of(r.get("status") for r in rows),
-             "counted from montecarlo_objective.csv")
+    ck.equal(
+        S,
+        ("status_counts", "optimal"),
+        summary.get("status_counts"),
+        counts_of(r.get("status") for r in rows),
+        "counted from montecarlo_objective.csv",
+    )
     base = _check_base(ctx, summary)
     _check_options(ctx, summary, points, base)
     _check_coverage(ctx, points, base)
@@ -133,11 +167,21 @@ def _check_base(ctx: Context, summary: dict):
     in_base = [r.get("option_id") for r in ctx.rows(OPT) if str(r.get("in_base")).lower() == "true"]
     if set(in_base) != set(ids) and set(in_base) <= known:  # blame the one the base objective disagrees with
         reported = num(base.get("objective"))
-        fits = [reported is not None and reported == reported and
-                abs(evaluate(sc, chosen).objective - reported) <= 1e-6 * max(1.0, abs(reported)) for chosen in (ids, in_base)]
+        fits = [
+            reported is not None
+            and reported == reported
+            and abs(evaluate(sc, chosen).objective - reported) <= 1e-6 * max(1.0, abs(reported))
+            for chosen in (ids, in_base)
+        ]
         if fits[1] and not fits[0]:
-            ck.bad(S, "base.selected", ids, in_base, "differ from montecarlo_options.csv's in_base, which give the "
-                                                     "reported base objective (base.selected do not)")
+            ck.bad(
+                S,
+                "base.selected",
+                ids,
+                in_base,
+                "differ from montecarlo_options.csv's in_base, which give the "
+                "reported base objective (base.selected do not)",
+            )
     status = Status.of(base.get("status"))
     ck.mark(S, "base.status")
     if status is None:
@@ -160,10 +204,16 @@ def _check_options(ctx: Context, summary: dict, points, base) -> None:
     order = sorted(counts, key=lambda o: (-(freq[o] or 0.0), o))
     labels = {o: label(freq[o], core, exterior) if core is not None and exterior is not None else "" for o in counts}
     rows = ctx.rows(OPT)
-    ctx.require_columns(OPT, ("option_id", "partner_id", "sector_id", "kind", "selected_samples", "frequency", "label",
-                              "in_base"))
-    ck.equal(OPT, "option_id", [r.get("option_id") for r in rows], order,
-             "every option once, by frequency (descending), then id")
+    ctx.require_columns(
+        OPT, ("option_id", "partner_id", "sector_id", "kind", "selected_samples", "frequency", "label", "in_base")
+    )
+    ck.equal(
+        OPT,
+        "option_id",
+        [r.get("option_id") for r in rows],
+        order,
+        "every option once, by frequency (descending), then id",
+    )
     for i, row in enumerate(rows):
         o = row.get("option_id")
         if o not in counts:
@@ -177,9 +227,16 @@ def _check_options(ctx: Context, summary: dict, points, base) -> None:
     by_label = {name: [o for o in order if labels[o] == name] for name in ("core", "borderline", "exterior")}
     ck.equal(S, "core", summary.get("core"), by_label["core"], "the options labelled core")
     ck.equal(S, "borderline", summary.get("borderline"), by_label["borderline"], "the options labelled borderline")
-    ck.equal(S, "exterior_selected", summary.get("exterior_selected"),
-             [o for o in by_label["exterior"] if counts[o] > 0], "exterior options some sample selects")
-    ck.equal(S, ("counts", "core"), summary.get("counts"), {k: len(v) for k, v in by_label.items()}, "options per label")
+    ck.equal(
+        S,
+        "exterior_selected",
+        summary.get("exterior_selected"),
+        [o for o in by_label["exterior"] if counts[o] > 0],
+        "exterior options some sample selects",
+    )
+    ck.equal(
+        S, ("counts", "core"), summary.get("counts"), {k: len(v) for k, v in by_label.items()}, "options per label"
+    )
 
 
 def _check_coverage(ctx: Context, points, base) -> None:
@@ -202,11 +259,26 @@ def _check_coverage(ctx: Context, points, base) -> None:
         ck.number(COV, "samples", row.get("samples"), len(values), "samples with a portfolio", i + 2)
         ck.number(COV, "mean", row.get("mean"), float(values.mean()) if len(values) else None, "mean fraction", i + 2)
         for q in PERCENTILES:
-            ck.number(COV, f"p{q}", row.get(f"p{q}"), float(np.percentile(values, q)) if len(values) else None,
-                      f"percentile {q}", i + 2)
+            ck.number(
+                COV,
+                f"p{q}",
+                row.get(f"p{q}"),
+                float(np.percentile(values, q)) if len(values) else None,
+                f"percentile {q}",
+                i + 2,
+            )
 
 
-SPEC = KindSpec("montecarlo", "`planner montecarlo --out DIR`: perturbed re-solves, the core index.",
-                common_files((OBJ, "one row per sample"), (OPT, "one row per option: how often chosen"),
-                             (COV, "per-sector coverage percentiles")),
-                FIELDS, recognise_summary("montecarlo"), check, _vocabulary)
+SPEC = KindSpec(
+    "montecarlo",
+    "`planner montecarlo --out DIR`: perturbed re-solves, the core index.",
+    common_files(
+        (OBJ, "one row per sample"),
+        (OPT, "one row per option: how often chosen"),
+        (COV, "per-sector coverage percentiles"),
+    ),
+    FIELDS,
+    recognise_summary("montecarlo"),
+    check,
+    _vocabulary,
+)

@@ -13,6 +13,7 @@ report: that no non-dominated point is missing (the method's exactness, docs/par
 that each point's portfolio is the least-cost one with its values, and that a point is
 non-dominated by portfolios the run did not list.
 """
+
 from __future__ import annotations
 
 import csv
@@ -26,15 +27,19 @@ from planner.results.audit import CheckReport, Discrepancy, close, load_run_scen
 
 CSV, SUMMARY = "pareto.csv", "summary.json"
 KIND = "pareto"
-VERIFIED = ("pareto.csv: each objective's value per point, recomputed from its portfolio and the inputs (numpy face)",
-            "pareto.csv: each portfolio obeys every row of the model (rules, limits, targets)",
-            "pareto.csv: no point dominates or repeats another",
-            "pareto.csv: entered_ids / left_ids against the previous point; options = number selected",
-            "pareto.csv: supported (two objectives) from the listed points' convex hull",
-            "summary.json: points_count and objectives match pareto.csv")
-UNVERIFIABLE = ("that no non-dominated point is missing (needs the solver; see docs/pareto.md for the proof)",
-                "that each point's portfolio is the least-cost one among those with its values",
-                "lexicographic optimality of each point against portfolios the run did not list")
+VERIFIED = (
+    "pareto.csv: each objective's value per point, recomputed from its portfolio and the inputs (numpy face)",
+    "pareto.csv: each portfolio obeys every row of the model (rules, limits, targets)",
+    "pareto.csv: no point dominates or repeats another",
+    "pareto.csv: entered_ids / left_ids against the previous point; options = number selected",
+    "pareto.csv: supported (two objectives) from the listed points' convex hull",
+    "summary.json: points_count and objectives match pareto.csv",
+)
+UNVERIFIABLE = (
+    "that no non-dominated point is missing (needs the solver; see docs/pareto.md for the proof)",
+    "that each point's portfolio is the least-cost one among those with its values",
+    "lexicographic optimality of each point against portfolios the run did not list",
+)
 
 
 def is_pareto_run(run_dir: str | Path) -> bool:
@@ -67,13 +72,20 @@ def check_pareto(run_dir: str | Path, scenario: str | Path | None = None, overri
     run_dir = Path(run_dir)
     summary, header, rows = _read(run_dir)
     sc = load_run_scenario(run_dir, scenario, overrides)
-    report = CheckReport(run_dir=run_dir, scenario=sc.name, status="complete" if summary.get("complete") else "incomplete")
+    report = CheckReport(
+        run_dir=run_dir, scenario=sc.name, status="complete" if summary.get("complete") else "incomplete"
+    )
     bad = lambda file, where, rep, rec, msg: report.discrepancies.append(Discrepancy(file, where, rep, rec, msg))  # noqa: E731
     try:
         specs = [ObjectiveSpec.from_dict(o) for o in summary.get("objectives", [])]
     except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(Problem(file=str(run_dir / SUMMARY), value=summary.get("objectives"),
-                                 message=f"objectives cannot be read: {exc}")) from None
+        raise InputError(
+            Problem(
+                file=str(run_dir / SUMMARY),
+                value=summary.get("objectives"),
+                message=f"objectives cannot be read: {exc}",
+            )
+        ) from None
     labels = [s.label for s in specs]
     missing = [label for label in labels if label not in header]
     if missing:
@@ -101,15 +113,19 @@ def check_pareto(run_dir: str | Path, scenario: str | Path | None = None, overri
             report.checked += 1
             reported = _number(row.get(spec.label))
             if reported is None or not close(reported, got):
-                bad(CSV, f"row {n}, column {spec.label}", row.get(spec.label), round(got, 9), "value does not recompute")
+                bad(
+                    CSV, f"row {n}, column {spec.label}", row.get(spec.label), round(got, 9), "value does not recompute"
+                )
             h.append(got if spec.sense is Sense.MAX else -got)
         hs.append(tuple(h))
         report.checked += 2
         if _number(row.get("options")) != len(chosen):
             bad(CSV, f"row {n}, column options", row.get("options"), len(chosen), "not the number of selected options")
         if previous is not None:
-            for column, expect in (("entered_ids", [o for o in chosen if o not in previous]),
-                                   ("left_ids", [o for o in previous if o not in set(chosen)])):
+            for column, expect in (
+                ("entered_ids", [o for o in chosen if o not in previous]),
+                ("left_ids", [o for o in previous if o not in set(chosen)]),
+            ):
                 got_ids = [o for o in (row.get(column) or "").split(";") if o]
                 if sorted(got_ids) != sorted(expect):
                     bad(CSV, f"row {n}, column {column}", got_ids, expect, "not the change from the previous point")
@@ -140,7 +156,13 @@ def _check_front(hs, rows, dims, supported_flags, bad, report) -> None:
         for k, flag in zip(order, flags):
             report.checked += 1
             if str(rows[k].get("supported")).strip().lower() != str(flag).lower():
-                bad(CSV, f"row {k + 1}, column supported", rows[k].get("supported"), flag, "not what the convex hull says")
+                bad(
+                    CSV,
+                    f"row {k + 1}, column supported",
+                    rows[k].get("supported"),
+                    flag,
+                    "not what the convex hull says",
+                )
 
 
 def _number(text) -> float | None:

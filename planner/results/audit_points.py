@@ -8,6 +8,7 @@ the portfolio must hold every row of that scenario's model; the status, bound an
 be honest (`audit_rules.check_status`). Whether the portfolio is *optimal* there is the
 solver's claim: check does not re-solve it (the manifest says so, field by field).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,8 +25,10 @@ from planner.solver.outcome import Status
 SEP = ";"
 V, U = How.VERIFIED, How.UNVERIFIABLE
 S = "summary.json"
-NOT_RESOLVED = ("the solver's claim that the portfolio is optimal at this row's settings: not re-solved (the command "
-                "run again reproduces it); its honesty against the bound is verified")
+NOT_RESOLVED = (
+    "the solver's claim that the portfolio is optimal at this row's settings: not re-solved (the command "
+    "run again reproduces it); its honesty against the bound is verified"
+)
 TIMING = "a timing: how long it took on that machine, not a result"
 HOW = "how the run was carried out (paths, workers, batches), not a result"
 
@@ -55,10 +58,21 @@ class Point:
         return None if self.evaluation is None else self.evaluation.objective
 
 
-def check_point(ctx: Context, file: str, line: int, row: dict, scenario, *, portfolio: str = "portfolio",
-                status: str | None = "status", objective: str | None = "objective", selected: str | None = "selected",
-                used: str | None = "{}_used", keys: tuple[str, str, str] | None = ("status", "bound", "mip_gap"),
-                resources=None) -> Point:
+def check_point(
+    ctx: Context,
+    file: str,
+    line: int,
+    row: dict,
+    scenario,
+    *,
+    portfolio: str = "portfolio",
+    status: str | None = "status",
+    objective: str | None = "objective",
+    selected: str | None = "selected",
+    used: str | None = "{}_used",
+    keys: tuple[str, str, str] | None = ("status", "bound", "mip_gap"),
+    resources=None,
+) -> Point:
     """Check the figures of one row naming a portfolio, under `scenario` (the row's own)."""
     ck = ctx.ck
     ids = split_ids(row.get(portfolio))
@@ -79,9 +93,15 @@ def check_point(ctx: Context, file: str, line: int, row: dict, scenario, *, port
         broken = ev.violations()
         if broken:
             family, ident, r = broken[0]
-            ck.bad(file, portfolio, row.get(portfolio), None,
-                   f"the portfolio breaks row {family}_{ident} of this row's scenario (activity {r.activity:g}, "
-                   f"bounds [{r.lower:g}, {r.upper:g}]), so it cannot be its result", line)
+            ck.bad(
+                file,
+                portfolio,
+                row.get(portfolio),
+                None,
+                f"the portfolio breaks row {family}_{ident} of this row's scenario (activity {r.activity:g}, "
+                f"bounds [{r.lower:g}, {r.upper:g}]), so it cannot be its result",
+                line,
+            )
     elif ids:
         ck.bad(file, portfolio, row.get(portfolio), "", f"status {row.get(status)} comes without a portfolio", line)
     if objective:
@@ -89,12 +109,26 @@ def check_point(ctx: Context, file: str, line: int, row: dict, scenario, *, port
     if selected:
         ck.number(file, selected, row.get(selected), None if ev is None else len(ids), "number of options", line)
     if used:
-        for r in (scenario.resources if resources is None else resources):
-            ck.number(file, used.format(r), row.get(used.format(r)), None if ev is None else ev.resource_use[r],
-                      f"use of {r}", line)
+        for r in scenario.resources if resources is None else resources:
+            ck.number(
+                file,
+                used.format(r),
+                row.get(used.format(r)),
+                None if ev is None else ev.resource_use[r],
+                f"use of {r}",
+                line,
+            )
     if keys:
-        check_status(ck, file, row, None if ev is None else ev.objective,
-                     scenario.config.objective.sense == "max_coverage", scenario.config.solver.mip_gap, line, keys)
+        check_status(
+            ck,
+            file,
+            row,
+            None if ev is None else ev.objective,
+            scenario.config.objective.sense == "max_coverage",
+            scenario.config.solver.mip_gap,
+            line,
+            keys,
+        )
     return Point(ids, st, ev)
 
 
@@ -124,43 +158,60 @@ def check_run_stats(ctx: Context, points: int) -> None:
     ctx.ck.mark(S, "points_solved_now")
     if not ok:  # which of the two was edited cannot be told: both are named
         for key in ("points_resumed", "points_solved_now"):
-            ctx.ck.bad(S, key, f"{summary.get('points_resumed')} + {summary.get('points_solved_now')}", points,
-                       "points resumed and solved now must add up to the run's points")
+            ctx.ck.bad(
+                S,
+                key,
+                f"{summary.get('points_resumed')} + {summary.get('points_solved_now')}",
+                points,
+                "points resumed and solved now must add up to the run's points",
+            )
 
 
 def header_fields(kind: str) -> tuple[Field, ...]:
     """summary.json's first keys, the digests, scenario.json and the marker: the same in every sensitivity kind."""
     from planner.results.audit_solve import digest_fields, marker_fields, scenario_fields
 
-    return (Field(S, "kind", V, f"{kind}: the folder's kind"),
-            Field(S, "scenario", V, "the scenario's name (scenario.json)"),
-            Field(S, "scenario_file", U, "where the scenario was read: a fact of the run; its settings are scenario.json"),
-            *digest_fields(S),
-            Field(S, "planner_version", U, "the planner version that wrote the run: a fact of the run, not a result"),
-            Field(S, "sense", V, "objective.sense of scenario.json"),
-            *scenario_fields(), *marker_fields())
+    return (
+        Field(S, "kind", V, f"{kind}: the folder's kind"),
+        Field(S, "scenario", V, "the scenario's name (scenario.json)"),
+        Field(S, "scenario_file", U, "where the scenario was read: a fact of the run; its settings are scenario.json"),
+        *digest_fields(S),
+        Field(S, "planner_version", U, "the planner version that wrote the run: a fact of the run, not a result"),
+        Field(S, "sense", V, "objective.sense of scenario.json"),
+        *scenario_fields(),
+        *marker_fields(),
+    )
 
 
 def stats_fields() -> tuple[Field, ...]:
     """The journaled commands' run statistics (sweep, montecarlo)."""
-    return (Field(S, "paths.<path>", U, HOW), Field(S, "time_limit_s", U, "a setting as given (each solve's limit)"),
-            Field(S, "solve_seconds_total", U, TIMING),
-            Field(S, "points_resumed", V, "with points_solved_now, adds up to the run's points"),
-            Field(S, "points_solved_now", V, "with points_resumed, adds up to the run's points"),
-            Field(S, "wall_seconds", U, TIMING), Field(S, "points_per_second", U, TIMING),
-            Field(S, "workers", U, HOW), Field(S, "scheduler", U, HOW))
+    return (
+        Field(S, "paths.<path>", U, HOW),
+        Field(S, "time_limit_s", U, "a setting as given (each solve's limit)"),
+        Field(S, "solve_seconds_total", U, TIMING),
+        Field(S, "points_resumed", V, "with points_solved_now, adds up to the run's points"),
+        Field(S, "points_solved_now", V, "with points_resumed, adds up to the run's points"),
+        Field(S, "wall_seconds", U, TIMING),
+        Field(S, "points_per_second", U, TIMING),
+        Field(S, "workers", U, HOW),
+        Field(S, "scheduler", U, HOW),
+    )
 
 
 def common_files(*tables: tuple[str, str]) -> tuple[FileSpec, ...]:
-    return (*(FileSpec(name, True, note) for name, note in tables), FileSpec(S, True, "the run's settings and totals"),
-            FileSpec(SCENARIO_FILE, True, "the base scenario's settings as run"),
-            FileSpec(MARKER_FILE, False, "the run-folder marker"))
+    return (
+        *(FileSpec(name, True, note) for name, note in tables),
+        FileSpec(S, True, "the run's settings and totals"),
+        FileSpec(SCENARIO_FILE, True, "the base scenario's settings as run"),
+        FileSpec(MARKER_FILE, False, "the run-folder marker"),
+    )
 
 
 def recognise_summary(kind: str):
     def recognise(files) -> bool:
         summary = files.json.get(S)
         return isinstance(summary, dict) and summary.get("kind") == kind
+
     return recognise
 
 

@@ -7,6 +7,7 @@ best-response MILP (`planner.rival.response`, a small exact solve):
 VERIFIED: every field of rival.json, rival_partners.csv and rival_ladder.csv in the list
 below is recomputed; UNVERIFIABLE lists the rest and why.
 """
+
 from __future__ import annotations
 
 import json
@@ -100,8 +101,13 @@ def _plan(ck: _Ck, search, terms, label: str, plan: Any) -> np.ndarray | None:
         return None
     ev = evaluate(sc, plan["selected"])
     for family, ident, row in ev.violations():
-        ck.bad("rival.json", f"key {label}.selected", plan["selected"], None,
-               f"the plan breaks row {family}_{ident} (activity {row.activity:g}, bounds [{row.lower:g}, {row.upper:g}])")
+        ck.bad(
+            "rival.json",
+            f"key {label}.selected",
+            plan["selected"],
+            None,
+            f"the plan breaks row {family}_{ident} (activity {row.activity:g}, bounds [{row.lower:g}, {row.upper:g}])",
+        )
     x = ev.x
     pulled = plan.get("response") if isinstance(plan.get("response"), list) else None
     if pulled is None or any(p not in terms.partners for p in pulled):
@@ -110,16 +116,31 @@ def _plan(ck: _Ck, search, terms, label: str, plan: Any) -> np.ndarray | None:
     ck.number("rival.json", f"key {label}.objective", plan.get("objective"), search.evaluator.value(x, ()), "objective")
     ck.number("rival.json", f"key {label}.cost", plan.get("cost"), float(search.cost @ x), "cost")
     ck.same("rival.json", f"key {label}.options", plan.get("options"), int(x.sum()), "option count")
-    ck.number("rival.json", f"key {label}.response_spend", plan.get("response_spend"),
-              response_spend(terms, sc, x, pulled), "the rival's spend")
+    ck.number(
+        "rival.json",
+        f"key {label}.response_spend",
+        plan.get("response_spend"),
+        response_spend(terms, sc, x, pulled),
+        "the rival's spend",
+    )
     ck.report.checked += 1
     if not affordable(terms, sc, x, pulled):
         ck.bad("rival.json", f"key {label}.response", pulled, None, "the rival cannot afford this response")
-    ck.number("rival.json", f"key {label}.worst_case", plan.get("worst_case"), search.evaluator.value(x, pulled),
-              "value after the reported response")
+    ck.number(
+        "rival.json",
+        f"key {label}.worst_case",
+        plan.get("worst_case"),
+        search.evaluator.value(x, pulled),
+        "value after the reported response",
+    )
     best = search.respond(x, terms)
-    ck.number("rival.json", f"key {label}.worst_case", plan.get("worst_case"), best.value,
-              "worst case (the rival's best response, re-solved)")
+    ck.number(
+        "rival.json",
+        f"key {label}.worst_case",
+        plan.get("worst_case"),
+        best.value,
+        "worst case (the rival's best response, re-solved)",
+    )
     return x
 
 
@@ -176,22 +197,39 @@ def _partners(ck: _Ck, rows: list[dict], search, terms, xs, responses) -> None:
 
     sc = search.scenario
     if [r.get("partner_id") for r in rows] != list(terms.partners):
-        ck.bad("rival_partners.csv", "column partner_id", [r.get("partner_id") for r in rows], list(terms.partners),
-               "must list every partner once, in table order")
+        ck.bad(
+            "rival_partners.csv",
+            "column partner_id",
+            [r.get("partner_id") for r in rows],
+            list(terms.partners),
+            "must list every partner once, in table order",
+        )
         return
-    facts = {k: (options_per_partner(sc, x), spend(terms, sc, x), set(responses[k]), search.evaluator.value(x, ()))
-             for k, x in xs.items()}
+    facts = {
+        k: (options_per_partner(sc, x), spend(terms, sc, x), set(responses[k]), search.evaluator.value(x, ()))
+        for k, x in xs.items()
+    }
     for i, (row, pid) in enumerate(zip(rows, terms.partners)):
         where = f"row {i + 2}, column "
         ck.number("rival_partners.csv", where + "rival_cost", row.get("rival_cost"), float(terms.cost[i]), "rival cost")
         for k, x in xs.items():
             count, cost, pulled, objective = facts[k]
             ck.number("rival_partners.csv", where + f"options_{k}", row.get(f"options_{k}"), float(count[i]), "options")
-            ck.number("rival_partners.csv", where + f"cost_{k}", row.get(f"cost_{k}"), float(cost[i]), "cost to the rival")
+            ck.number(
+                "rival_partners.csv", where + f"cost_{k}", row.get(f"cost_{k}"), float(cost[i]), "cost to the rival"
+            )
             loss = objective - search.evaluator.value(x, (pid,)) if count[i] else 0.0
-            ck.number("rival_partners.csv", where + f"loss_alone_{k}", row.get(f"loss_alone_{k}"), loss, "loss if pulled alone")
+            ck.number(
+                "rival_partners.csv",
+                where + f"loss_alone_{k}",
+                row.get(f"loss_alone_{k}"),
+                loss,
+                "loss if pulled alone",
+            )
             ck.same("rival_partners.csv", where + f"pulled_{k}", row.get(f"pulled_{k}"), str(pid in pulled), "pulled")
-        ck.same("rival_partners.csv", where + "shore_up", row.get("shore_up"), str(pid in facts["nominal"][2]), "shore up")
+        ck.same(
+            "rival_partners.csv", where + "shore_up", row.get("shore_up"), str(pid in facts["nominal"][2]), "shore up"
+        )
 
 
 def _ladder(ck: _Ck, rows: list[dict], search, nominal_x) -> None:
@@ -214,14 +252,39 @@ def _ladder(ck: _Ck, rows: list[dict], search, nominal_x) -> None:
                 x[pos[o]] = value
         plans = {"nominal": search.plan(nominal_x, terms), "hedged": search.plan(x, terms)}
         for k, plan in plans.items():
-            ck.number("rival_ladder.csv", where + f"{k}_worst_case", row.get(f"{k}_worst_case"), plan.worst_case,
-                      "worst case (re-solved)")
+            ck.number(
+                "rival_ladder.csv",
+                where + f"{k}_worst_case",
+                row.get(f"{k}_worst_case"),
+                plan.worst_case,
+                "worst case (re-solved)",
+            )
             reported = [p for p in str(row.get(f"{k}_response", "")).split(";") if p]
-            ck.number("rival_ladder.csv", where + f"{k}_response", search.evaluator.value(plans[k].x, reported),
-                      plan.worst_case, "value after the reported response")
-        ck.number("rival_ladder.csv", where + "hedged_objective", row.get("hedged_objective"), plans["hedged"].objective,
-                  "objective")
-        ck.number("rival_ladder.csv", where + "price_of_hedging", row.get("price_of_hedging"),
-                  plans["nominal"].objective - plans["hedged"].objective, "price of hedging")
-        ck.number("rival_ladder.csv", where + "gain", row.get("gain"),
-                  plans["hedged"].worst_case - plans["nominal"].worst_case, "gain")
+            ck.number(
+                "rival_ladder.csv",
+                where + f"{k}_response",
+                search.evaluator.value(plans[k].x, reported),
+                plan.worst_case,
+                "value after the reported response",
+            )
+        ck.number(
+            "rival_ladder.csv",
+            where + "hedged_objective",
+            row.get("hedged_objective"),
+            plans["hedged"].objective,
+            "objective",
+        )
+        ck.number(
+            "rival_ladder.csv",
+            where + "price_of_hedging",
+            row.get("price_of_hedging"),
+            plans["nominal"].objective - plans["hedged"].objective,
+            "price of hedging",
+        )
+        ck.number(
+            "rival_ladder.csv",
+            where + "gain",
+            row.get("gain"),
+            plans["hedged"].worst_case - plans["nominal"].worst_case,
+            "gain",
+        )

@@ -14,6 +14,7 @@ portfolio is dominated by another, the core labels and shares recompute from the
 Whether the list is complete, the Monte Carlo draws, and the optimality of the nominal and
 robust portfolios are the solver's claims, not re-solved.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,15 +36,24 @@ MC = "Monte Carlo draws from W, each solved: not re-solved by check"
 
 
 def _method(name: str) -> tuple[Field, ...]:
-    worst = Field(J, f"{name}.worst_weights.<factor>", V, "within the statements, and its value there is the worst case") \
-        if name != "minimax_regret" else \
-        Field(J, f"{name}.worst_weights.<factor>", R, "the vertex where its regret is greatest (the first of ties; "
-                                                      "z* re-solved at each vertex)")
-    return (Field(J, f"{name}.worst_case", V, "the least of its values over W, recomputed exactly (WeightSet.minimise)"),
-            Field(J, f"{name}.selected", V, "known option ids; every row of the model holds at them (numpy face)"),
-            worst, Field(J, f"{name}.worst_scale", V, "the scale t of worst_weights (WeightSet.scale)"),
-            Field(J, f"{name}.max_regret", R, REGRET),
-            Field(J, f"{name}.max_regret_upper", V, "equal to max_regret when every vertex was examined, else at least it"))
+    worst = (
+        Field(J, f"{name}.worst_weights.<factor>", V, "within the statements, and its value there is the worst case")
+        if name != "minimax_regret"
+        else Field(
+            J,
+            f"{name}.worst_weights.<factor>",
+            R,
+            "the vertex where its regret is greatest (the first of ties; z* re-solved at each vertex)",
+        )
+    )
+    return (
+        Field(J, f"{name}.worst_case", V, "the least of its values over W, recomputed exactly (WeightSet.minimise)"),
+        Field(J, f"{name}.selected", V, "known option ids; every row of the model holds at them (numpy face)"),
+        worst,
+        Field(J, f"{name}.worst_scale", V, "the scale t of worst_weights (WeightSet.scale)"),
+        Field(J, f"{name}.max_regret", R, REGRET),
+        Field(J, f"{name}.max_regret_upper", V, "equal to max_regret when every vertex was examined, else at least it"),
+    )
 
 
 FIELDS: tuple[Field, ...] = (
@@ -64,8 +74,12 @@ FIELDS: tuple[Field, ...] = (
     Field(J, "nominal.status", V, "a status with a portfolio comes with one; " + NOT_RESOLVED),
     *_method("nominal"),
     *_method("maximin"),
-    Field(J, "maximin.status", V, "a status with a portfolio; its worst case is at least every reported portfolio's "
-                                  "(" + NOT_RESOLVED + ")"),
+    Field(
+        J,
+        "maximin.status",
+        V,
+        "a status with a portfolio; its worst case is at least every reported portfolio's (" + NOT_RESOLVED + ")",
+    ),
     *_method("minimax_regret"),
     Field(J, "minimax_regret.gap", V, "max_regret − lower_bound, 0 within the solver's tolerance"),
     Field(J, "minimax_regret.lower_bound", U, "the solver's bound on the least regret: not re-solved"),
@@ -82,32 +96,45 @@ FIELDS: tuple[Field, ...] = (
     Field(J, "monte_carlo.sampling", U, "how the draws are made, in words"),
     Field(J, "monte_carlo.frequency.<option>", U, MC),
     Field(J, "portfolios[].rank", V, "1, 2, …: the portfolio's place"),
-    Field(J, "portfolios[].selected", V, "known option ids; every row holds at them; not dominated by another listed "
-                                         "portfolio at every vertex"),
+    Field(
+        J,
+        "portfolios[].selected",
+        V,
+        "known option ids; every row holds at them; not dominated by another listed portfolio at every vertex",
+    ),
     Field(J, "portfolios[].min", V, "the least of its values over W, exactly (WeightSet.minimise)"),
     Field(J, "portfolios[].max", V, "the greatest of its values over W, exactly (WeightSet.maximise)"),
     Field(J, "portfolios[].vertex_values", V, VALUE),
     Field(J, "portfolios[].<resource>", V, "the portfolio's use of the cost resource"),
     Field(J, "options[].option_id", V, "every option once, in the options table's order"),
-    *(Field(J, f"options[].{m}", V, f"1 where {m}.selected holds the option") for m in
-      ("nominal", "maximin", "minimax_regret")),
+    *(
+        Field(J, f"options[].{m}", V, f"1 where {m}.selected holds the option")
+        for m in ("nominal", "maximin", "minimax_regret")
+    ),
     Field(J, "options[].core", V, "core_index.options"),
     Field(J, "options[].nondominated_share", V, "the share of listed portfolios that select it"),
     Field(J, "options[].mc_frequency", V, "monte_carlo.frequency (itself not re-solved)"),
     Field(J, "solves", U, "how many solves it took, not a result"),
     Field(J, "seconds.<step>", U, "a timing: how long it took on that machine, not a result"),
-    *(Field(O, c, V, f"robust.json options[].{c}") for c in
-      ("option_id", "nominal", "maximin", "minimax_regret", "core", "nondominated_share", "mc_frequency")),
+    *(
+        Field(O, c, V, f"robust.json options[].{c}")
+        for c in ("option_id", "nominal", "maximin", "minimax_regret", "core", "nondominated_share", "mc_frequency")
+    ),
     Field(P, "rank", V, "robust.json portfolios[].rank"),
     Field(P, "selected", V, "robust.json portfolios[].selected, joined by ;"),
     Field(P, "min", V, "robust.json portfolios[].min, recomputed"),
     Field(P, "max", V, "robust.json portfolios[].max, recomputed"),
     Field(P, "<resource>", V, "the portfolio's use of the cost resource"),
-    *scenario_fields(), *marker_fields(),
+    *scenario_fields(),
+    *marker_fields(),
 )
-FILES = (FileSpec(J, True, "every robust figure"), FileSpec(O, True, "one row per option"),
-         FileSpec(P, True, "one row per non-dominated portfolio"), FileSpec(SCENARIO_FILE, True, "the settings as run"),
-         FileSpec(MARKER_FILE, False, "the run-folder marker"))
+FILES = (
+    FileSpec(J, True, "every robust figure"),
+    FileSpec(O, True, "one row per option"),
+    FileSpec(P, True, "one row per non-dominated portfolio"),
+    FileSpec(SCENARIO_FILE, True, "the settings as run"),
+    FileSpec(MARKER_FILE, False, "the run-folder marker"),
+)
 
 
 def _recognise(files) -> bool:
@@ -116,8 +143,10 @@ def _recognise(files) -> bool:
 
 def _vocabulary(ctx: Context) -> dict[str, set[str]]:
     factors = ctx.json(J).get("factors")
-    return {"factor": set(map(str, factors)) if isinstance(factors, list) else set(),
-            "step": {"vertices", "maximin", "minimax_regret", "nondominated", "monte_carlo", "total"}}
+    return {
+        "factor": set(map(str, factors)) if isinstance(factors, list) else set(),
+        "step": {"vertices", "maximin", "minimax_regret", "nondominated", "monte_carlo", "total"},
+    }
 
 
 class Values:
@@ -163,7 +192,9 @@ def check(ctx: Context) -> None:
     ck.equal(J, "scenario", data.get("scenario"), sc.name, "scenario name differs")
     check_inputs(ctx, J, data)
     matter = sc.config.objective.sense == "max_coverage"
-    ck.equal(J, "weights_matter", data.get("weights_matter"), matter, "weights matter iff objective.sense is max_coverage")
+    ck.equal(
+        J, "weights_matter", data.get("weights_matter"), matter, "weights matter iff objective.sense is max_coverage"
+    )
     nominal = data.get("nominal") if isinstance(data.get("nominal"), dict) else {}
     if not matter or Status.of(nominal.get("status")) is Status.INFEASIBLE:
         _check_nominal_only(ctx, nominal)
@@ -179,10 +210,17 @@ def check(ctx: Context) -> None:
         return
     complete = _check_weight_set(ctx, ws, data, vertices)
     values = Values(ctx, ws, vertices, complete)
-    reported = {m: _check_method(ctx, m, data.get(m), values, names, data.get("options"))
-                for m in ("nominal", "maximin", "minimax_regret")}
-    ck.number(J, "nominal.objective", nominal.get("objective"),
-              evaluate(sc, reported["nominal"]).objective, "the nominal objective")
+    reported = {
+        m: _check_method(ctx, m, data.get(m), values, names, data.get("options"))
+        for m in ("nominal", "maximin", "minimax_regret")
+    }
+    ck.number(
+        J,
+        "nominal.objective",
+        nominal.get("objective"),
+        evaluate(sc, reported["nominal"]).objective,
+        "the nominal objective",
+    )
     listed = _check_portfolios(ctx, data, values)
     _check_dominance(ctx, data, reported, listed, complete)
     _check_options(ctx, data, reported, listed)
@@ -199,9 +237,12 @@ def _check_nominal_only(ctx: Context, nominal: dict) -> None:
         return
     ids = _ids(ctx, "nominal.selected", nominal.get("selected", []))
     if status.has_portfolio:
-        ck.number(J, "nominal.objective", nominal.get("objective"), evaluate(sc, ids).objective, "the nominal objective")
-    ctx.require_columns(O, ("option_id", "nominal", "maximin", "minimax_regret", "core", "nondominated_share",
-                            "mc_frequency"))
+        ck.number(
+            J, "nominal.objective", nominal.get("objective"), evaluate(sc, ids).objective, "the nominal objective"
+        )
+    ctx.require_columns(
+        O, ("option_id", "nominal", "maximin", "minimax_regret", "core", "nondominated_share", "mc_frequency")
+    )
     ctx.require_columns(P, ("rank", "selected", "min", "max"))
     for name in (O, P):
         if ctx.rows(name):
@@ -249,23 +290,35 @@ def _check_weight_set(ctx: Context, ws, data: dict, vertices: np.ndarray) -> boo
     corners = list(ws.iter_vertices()) if count <= 5000 else []  # β = 0: corners on one ray are one weighting
     complete = bool(corners) and all(any(np.allclose(c, v, rtol=1e-7, atol=1e-12) for v in vertices) for c in corners)
     ck.equal(J, "weight_set.vertex_count", block.get("vertex_count"), count, "the corners of W")
-    ck.equal(J, "weight_set.max_vertices", block.get("max_vertices"), ctx.scenario.config.robust.max_vertices,
-             "robust.max_vertices as run")
+    ck.equal(
+        J,
+        "weight_set.max_vertices",
+        block.get("max_vertices"),
+        ctx.scenario.config.robust.max_vertices,
+        "robust.max_vertices as run",
+    )
     ck.number(J, "weight_set.nominal_total", block.get("nominal_total"), float(ws.total), "the nominal total")
     want_range = [float(t) if t is not None else None for t in ws.scale_range()]
     _same_list(ctx, "weight_set.scale_range", block.get("scale_range"), want_range, "t over W")
     ck.equal(J, "weight_set.vertices_examined", block.get("vertices_examined"), len(vertices), "the vertices listed")
     ck.equal(J, "weight_set.complete", block.get("complete"), complete, "every vertex examined")
-    _same_list(ctx, "vertex_scales", data.get("vertex_scales"), [ws.scale(x) for x in vertices],
-               "each listed vertex's scale t")
+    _same_list(
+        ctx, "vertex_scales", data.get("vertex_scales"), [ws.scale(x) for x in vertices], "each listed vertex's scale t"
+    )
     return complete
 
 
 def _same_list(ctx: Context, key: str, got, want: list, what: str) -> None:
     """A list of numbers (None for unbounded) compared whole, as one field."""
     ctx.ck.mark(J, key)
-    ok = isinstance(got, list) and len(got) == len(want) and all(
-        (w is None and g is None) or (w is not None and num(g) is not None and close(num(g), w)) for g, w in zip(got, want))
+    ok = (
+        isinstance(got, list)
+        and len(got) == len(want)
+        and all(
+            (w is None and g is None) or (w is not None and num(g) is not None and close(num(g), w))
+            for g, w in zip(got, want)
+        )
+    )
     if not ok:
         ctx.ck.bad(J, key, got, want, f"{what} does not recompute")
 
@@ -281,8 +334,13 @@ def _check_method(ctx: Context, name: str, block, values: Values, names: list[st
         worst = num(block.get("worst_case"))
         fits = [worst is not None and close(float(v.min()), worst) for v in (z, values.of(members))]
         if fits[1] and not fits[0]:
-            ck.bad(J, f"{name}.selected", ids, members, f"differs from options[].{name}, which give the reported "
-                                                         "worst case (this does not)")
+            ck.bad(
+                J,
+                f"{name}.selected",
+                ids,
+                members,
+                f"differs from options[].{name}, which give the reported worst case (this does not)",
+            )
     least, _ = values.range(ids)
     ck.number(J, f"{name}.worst_case", block.get("worst_case"), least, f"{name}'s worst case over W")
     best = values.best()
@@ -296,34 +354,58 @@ def _check_method(ctx: Context, name: str, block, values: Values, names: list[st
         ck.number(J, f"{name}.worst_scale", block.get("worst_scale"), values.ws.scale(stated), "its scale t")
         if name != "minimax_regret":
             there = evaluate(values.scenario_at_x(stated), ids).objective
-            ck.number(J, (name, "worst_weights", names[0] if names else "x"), there, least,
-                      f"{name}'s value at its worst weighting (must be its worst case)")
+            ck.number(
+                J,
+                (name, "worst_weights", names[0] if names else "x"),
+                there,
+                least,
+                f"{name}'s value at its worst weighting (must be its worst case)",
+            )
         elif best is not None:  # where it regrets most, among the listed (every) vertices
             regret = best - z
             k = int(np.argmax(regret))
             at = [i for i, v in enumerate(values.vertices) if np.allclose(v, stated, rtol=1e-7, atol=1e-12)]
             if not at or regret[at[0]] < regret[k] - REL_TOL * max(1.0, abs(float(regret[k]))):
-                ck.bad(J, (name, "worst_weights", names[0] if names else "x"), got, values.vertices[k].tolist(),
-                       "not a vertex where its regret is greatest")
+                ck.bad(
+                    J,
+                    (name, "worst_weights", names[0] if names else "x"),
+                    got,
+                    values.vertices[k].tolist(),
+                    "not a vertex where its regret is greatest",
+                )
     if best is None:
         ck.mark(J, f"{name}.max_regret")
         upper, regret = num(block.get("max_regret_upper")), num(block.get("max_regret"))
         ck.mark(J, f"{name}.max_regret_upper")
         if upper is not None and regret is not None and upper < regret - REL_TOL * max(1.0, abs(regret)):
             ck.bad(J, f"{name}.max_regret_upper", upper, regret, "an upper bound below the regret found")
-        ctx.report.verified.append(f"{name}.max_regret not re-solved: {len(values.vertices)} vertices (more than "
-                                   f"{MAX_RESOLVES}) or a vertex's optimum not proven")
+        ctx.report.verified.append(
+            f"{name}.max_regret not re-solved: {len(values.vertices)} vertices (more than "
+            f"{MAX_RESOLVES}) or a vertex's optimum not proven"
+        )
     else:
-        ck.number(J, f"{name}.max_regret", block.get("max_regret"), float((best - z).max()),
-                  f"{name}'s regret (z* re-solved at each vertex)")
-        ck.number(J, f"{name}.max_regret_upper", block.get("max_regret_upper"), float((best - z).max()),
-                  "every vertex examined: the upper bound is the regret")
+        ck.number(
+            J,
+            f"{name}.max_regret",
+            block.get("max_regret"),
+            float((best - z).max()),
+            f"{name}'s regret (z* re-solved at each vertex)",
+        )
+        ck.number(
+            J,
+            f"{name}.max_regret_upper",
+            block.get("max_regret_upper"),
+            float((best - z).max()),
+            "every vertex examined: the upper bound is the regret",
+        )
         if name == "minimax_regret":
             _check_regret_gap(ctx, block, float((best - z).max()))
     if name == "maximin":
         ck.mark(J, "maximin.status")
         if Status.of(block.get("status")) is None or not Status.of(block.get("status")).has_portfolio:
-            ck.bad(J, "maximin.status", block.get("status"), "optimal or feasible", "a maximin portfolio comes with one")
+            ck.bad(
+                J, "maximin.status", block.get("status"), "optimal or feasible", "a maximin portfolio comes with one"
+            )
     return ids
 
 
@@ -366,8 +448,13 @@ def _check_portfolios(ctx: Context, data: dict, values: Values) -> list[tuple[li
             ck.number(P, "max", row.get("max"), most, "its greatest value over W", i + 2)
             ck.number(P, cost, row.get(cost), use, f"its use of {cost}", i + 2)
         out.append((ids, z, least))
-    ck.equal(J, "core_index.portfolios", (data.get("core_index") or {}).get("portfolios"), len(listed),
-             "the portfolios listed")
+    ck.equal(
+        J,
+        "core_index.portfolios",
+        (data.get("core_index") or {}).get("portfolios"),
+        len(listed),
+        "the portfolios listed",
+    )
     return out
 
 
@@ -378,8 +465,13 @@ def _blame_selected(ctx: Context, i: int, ids: list[str], row: dict, vv: list, v
         return
     z = values.of(other)
     if len(vv) == len(z) and all(num(a) is not None and close(num(a), b) for a, b in zip(vv, z)):
-        ctx.ck.bad(J, ("portfolios", i, "selected"), ids, other,
-                   "differs from robust_portfolios.csv, whose portfolio gives the reported values (this does not)")
+        ctx.ck.bad(
+            J,
+            ("portfolios", i, "selected"),
+            ids,
+            other,
+            "differs from robust_portfolios.csv, whose portfolio gives the reported values (this does not)",
+        )
 
 
 def _check_dominance(ctx: Context, data: dict, reported: dict, listed, complete: bool) -> None:
@@ -390,11 +482,15 @@ def _check_dominance(ctx: Context, data: dict, reported: dict, listed, complete:
     for i, (ids, z, _) in enumerate(listed if complete else []):
         for j, (_, other, _) in enumerate(listed):
             if i != j and np.all(other >= z - 1e-9) and np.any(other > z + REL_TOL * max(1.0, float(np.abs(z).max()))):
-                ck.bad(J, ("portfolios", i, "selected"), ids, None, f"dominated by portfolio {j + 1}: not non-dominated")
+                ck.bad(
+                    J, ("portfolios", i, "selected"), ids, None, f"dominated by portfolio {j + 1}: not non-dominated"
+                )
                 break
     mm = num((data.get("maximin") or {}).get("worst_case"))
-    for name, block in (("nominal", data.get("nominal")), *((f"portfolios[{i}]", {"worst_case": least})
-                                                           for i, (_, _, least) in enumerate(listed))):
+    for name, block in (
+        ("nominal", data.get("nominal")),
+        *((f"portfolios[{i}]", {"worst_case": least}) for i, (_, _, least) in enumerate(listed)),
+    ):
         other = num((block or {}).get("worst_case"))
         if mm is not None and other is not None and other > mm + REL_TOL * max(1.0, abs(mm)):
             ck.bad(J, "maximin.worst_case", mm, other, f"{name} has a better worst case: maximin is not the best")
@@ -415,7 +511,9 @@ def _check_options(ctx: Context, data: dict, reported: dict, listed) -> None:
     core_index = data.get("core_index") if isinstance(data.get("core_index"), dict) else {}
     got = core_index.get("options") if isinstance(core_index.get("options"), dict) else {}
     for o in ids:
-        ck.equal(J, ("core_index", "options", o), got.get(o), labels[o], "the label its share of the listed portfolios gives")
+        ck.equal(
+            J, ("core_index", "options", o), got.get(o), labels[o], "the label its share of the listed portfolios gives"
+        )
     mc = data.get("monte_carlo") if isinstance(data.get("monte_carlo"), dict) else {}
     freq = (mc.get("frequency") or {}) if num(mc.get("samples")) else {}  # no draws: no frequencies
     if "sampled" in core_index:
@@ -426,14 +524,24 @@ def _check_options(ctx: Context, data: dict, reported: dict, listed) -> None:
             ck.equal(J, ("core_index", "sampled", o), sampled.get(o), want, "the label of its Monte Carlo frequency")
     options = data.get("options") if isinstance(data.get("options"), list) else []
     rows = ctx.rows(O)
-    ctx.require_columns(O, ("option_id", "nominal", "maximin", "minimax_regret", "core", "nondominated_share",
-                            "mc_frequency"))
-    ck.equal(J, ("options", 0, "option_id"), [o.get("option_id") for o in options if isinstance(o, dict)], ids,
-             "every option once, in table order")
+    ctx.require_columns(
+        O, ("option_id", "nominal", "maximin", "minimax_regret", "core", "nondominated_share", "mc_frequency")
+    )
+    ck.equal(
+        J,
+        ("options", 0, "option_id"),
+        [o.get("option_id") for o in options if isinstance(o, dict)],
+        ids,
+        "every option once, in table order",
+    )
     ck.equal(O, "option_id", [r.get("option_id") for r in rows], ids, "every option once, in table order")
     for i, o in enumerate(ids):
-        want = {**{m: int(o in (reported.get(m) or [])) for m in ("nominal", "maximin", "minimax_regret")},
-                "core": labels[o], "nondominated_share": share[o], "mc_frequency": num(freq.get(o))}
+        want = {
+            **{m: int(o in (reported.get(m) or [])) for m in ("nominal", "maximin", "minimax_regret")},
+            "core": labels[o],
+            "nondominated_share": share[o],
+            "mc_frequency": num(freq.get(o)),
+        }
         entry = options[i] if i < len(options) and isinstance(options[i], dict) else {}
         row = rows[i] if i < len(rows) else None
         for key, value in want.items():
@@ -448,5 +556,12 @@ def _check_options(ctx: Context, data: dict, reported: dict, listed) -> None:
                     ck.number(O, key, row.get(key), value, key, i + 2)
 
 
-SPEC = KindSpec("robust", "`planner robust --out DIR`: portfolios robust to contested weights.",
-                FILES, FIELDS, _recognise, check, _vocabulary)
+SPEC = KindSpec(
+    "robust",
+    "`planner robust --out DIR`: portfolios robust to contested weights.",
+    FILES,
+    FIELDS,
+    _recognise,
+    check,
+    _vocabulary,
+)

@@ -13,6 +13,7 @@
 - `check_replan`: the clean-sheet plan, re-solved (`planner.api.solve` without `replan:`): it
   is itself an optimum, so no evaluation of the reported figures could confirm it.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,8 +26,16 @@ S = "summary.json"
 GAP_TOL = 1e-5  # the reported objective is the final portfolio's; the solver's gap is of its stage-1 objective
 
 
-def check_status(ck: Checker, file: str, record: dict, objective: float | None, maximize: bool, gap_setting: float,
-                 row: int | None = None, keys: tuple[str, str, str] = ("status", "bound", "mip_gap")) -> None:
+def check_status(
+    ck: Checker,
+    file: str,
+    record: dict,
+    objective: float | None,
+    maximize: bool,
+    gap_setting: float,
+    row: int | None = None,
+    keys: tuple[str, str, str] = ("status", "bound", "mip_gap"),
+) -> None:
     """The honesty of a status and its bound and gap (`record` holds them under `keys`;
     `objective` is the recomputed one, None without a portfolio)."""
     k_status, k_bound, k_gap = keys
@@ -45,8 +54,14 @@ def check_status(ck: Checker, file: str, record: dict, objective: float | None, 
             ck.bad(file, k_gap, record.get(k_gap), None, f"a run with status {status} has no gap", row)
         return
     if objective is None:
-        ck.bad(file, k_status, record.get(k_status), "a status without a portfolio",
-               "a status with a portfolio must come with one", row)
+        ck.bad(
+            file,
+            k_status,
+            record.get(k_status),
+            "a status without a portfolio",
+            "a status with a portfolio must come with one",
+            row,
+        )
         return
     if bound is None or math.isnan(bound):
         if status is Status.OPTIMAL:
@@ -62,30 +77,60 @@ def check_status(ck: Checker, file: str, record: dict, objective: float | None, 
         allowed = max(gap_setting, 1e-6)
         if abs(bound - objective) > allowed * max(1.0, abs(objective)) + 1e-6:
             # bound and gap agreeing with each other: the status is what is false; else the bound is
-            agree = gap is not None and gap == gap and not math.isinf(gap) and abs(
-                abs(objective - bound) - gap * abs(objective)) <= GAP_TOL * max(1.0, abs(objective), abs(bound))
-            ck.bad(file, k_status if agree else k_bound, record.get(k_status) if agree else bound,
-                   Status.FEASIBLE.value if agree else objective,
-                   f"status optimal, but objective {objective:g} and bound {bound:g} differ by more than the gap "
-                   f"setting: {'not proven optimal' if agree else 'the bound does not agree with the gap either'}", row)
+            agree = (
+                gap is not None
+                and gap == gap
+                and not math.isinf(gap)
+                and abs(abs(objective - bound) - gap * abs(objective)) <= GAP_TOL * max(1.0, abs(objective), abs(bound))
+            )
+            ck.bad(
+                file,
+                k_status if agree else k_bound,
+                record.get(k_status) if agree else bound,
+                Status.FEASIBLE.value if agree else objective,
+                f"status optimal, but objective {objective:g} and bound {bound:g} differ by more than the gap "
+                f"setting: {'not proven optimal' if agree else 'the bound does not agree with the gap either'}",
+                row,
+            )
             return
     _check_gap(ck, file, k_gap, record.get(k_gap), gap, objective, bound, status, gap_setting, row)
 
 
-def _check_gap(ck: Checker, file: str, key: str, reported: Any, gap: float | None, objective: float, bound: float,
-               status: Status, gap_setting: float, row: int | None) -> None:
+def _check_gap(
+    ck: Checker,
+    file: str,
+    key: str,
+    reported: Any,
+    gap: float | None,
+    objective: float,
+    bound: float,
+    status: Status,
+    gap_setting: float,
+    row: int | None,
+) -> None:
     if gap is None or math.isnan(gap) or gap < 0:
-        ck.bad(file, key, reported, abs(objective - bound) / max(abs(objective), 1e-10), "a gap must be a number ≥ 0", row)
+        ck.bad(
+            file, key, reported, abs(objective - bound) / max(abs(objective), 1e-10), "a gap must be a number ≥ 0", row
+        )
         return
     if status is Status.OPTIMAL and gap_setting == 0:
         if gap != 0:
             ck.bad(file, key, reported, 0.0, "a proven optimum at solver.mip_gap 0 has gap 0", row)
         return
     # gap = |z − bound| / |z| for the solver's z; the portfolio's objective is within 1e-6 of it
-    if abs(objective) > 1e-9 and not math.isinf(gap) and \
-            abs(abs(objective - bound) - gap * abs(objective)) > GAP_TOL * max(1.0, abs(objective), abs(bound)):
-        ck.bad(file, key, reported, abs(objective - bound) / abs(objective),
-               "the gap is not |objective − bound| / |objective|", row)
+    if (
+        abs(objective) > 1e-9
+        and not math.isinf(gap)
+        and abs(abs(objective - bound) - gap * abs(objective)) > GAP_TOL * max(1.0, abs(objective), abs(bound))
+    ):
+        ck.bad(
+            file,
+            key,
+            reported,
+            abs(objective - bound) / abs(objective),
+            "the gap is not |objective − bound| / |objective|",
+            row,
+        )
 
 
 def check_resilience(ctx: Context, summary: dict, ev) -> None:
@@ -104,8 +149,13 @@ def check_resilience(ctx: Context, summary: dict, ev) -> None:
     worst = max(loss, key=lambda p: loss[p], default=None)  # first partner wins ties
     ck.number(S, "resilience.fraction", got.get("fraction"), rule.fraction, "rules.resilience.fraction")
     ck.equal(S, "resilience.worst_partner", got.get("worst_partner"), worst, "not the partner whose loss costs most")
-    ck.number(S, "resilience.worst_partner_loss", got.get("worst_partner_loss"), None if worst is None else loss[worst],
-              "the worst partner's loss")
+    ck.number(
+        S,
+        "resilience.worst_partner_loss",
+        got.get("worst_partner_loss"),
+        None if worst is None else loss[worst],
+        "the worst partner's loss",
+    )
     reported = got.get("loss_by_partner") if isinstance(got.get("loss_by_partner"), dict) else {}
     for p in sorted(set(reported) - set(loss)):
         ck.bad(S, ("resilience", "loss_by_partner", p), reported[p], None, "not a partner of the portfolio")
@@ -132,8 +182,14 @@ def check_resources_by_year(ctx: Context, ev) -> None:
         ck.mark(name, "resource")
         ck.mark(name, "year")
         if res not in sc.resources or year is None or math.isnan(year) or year not in phasing.years:
-            ck.bad(name, "resource", f"{res} {row.get('year')}", None,
-                   "not a resource of the scenario in a year of the horizon", i + 2)
+            ck.bad(
+                name,
+                "resource",
+                f"{res} {row.get('year')}",
+                None,
+                "not a resource of the scenario in a year of the horizon",
+                i + 2,
+            )
             continue
         year = int(year)
         if (year, res) in seen:
@@ -161,8 +217,13 @@ def check_changes(ctx: Context, summary: dict, ev) -> None:
     if rule is None:
         for key in ("changes", "replan"):
             if key in summary:
-                ck.bad(S, "changes.total" if key == "changes" else "replan.incumbent", summary[key], None,
-                       "only a re-plan (replan:) reports it")
+                ck.bad(
+                    S,
+                    "changes.total" if key == "changes" else "replan.incumbent",
+                    summary[key],
+                    None,
+                    "only a re-plan (replan:) reports it",
+                )
         return
     x = ev.x if ev is not None else None  # no portfolio: a header without rows
     if name not in ctx.files.csv:
@@ -171,8 +232,13 @@ def check_changes(ctx: Context, summary: dict, ev) -> None:
         expected = change_table(sc, x)
         want = expected.to_dict("records")
         rows = ctx.rows(name)
-        ck.equal(name, "option_id", [r.get("option_id", "") for r in rows], [neutralise(str(r["option_id"])) for r in want],
-                 "must list each incumbent and each selected option once, in the options table's order")
+        ck.equal(
+            name,
+            "option_id",
+            [r.get("option_id", "") for r in rows],
+            [neutralise(str(r["option_id"])) for r in want],
+            "must list each incumbent and each selected option once, in the options table's order",
+        )
         ctx.require_columns(name, expected.columns)
         numeric = set(sc.resources)
         for i, (row, exp) in enumerate(zip(rows, want)):
@@ -182,11 +248,20 @@ def check_changes(ctx: Context, summary: dict, ev) -> None:
                 if col == "option_id" or col not in ctx.header(name):
                     continue
                 if col in numeric:
-                    ck.number(name, col, row.get(col), float(exp[col]), f"{col} used by the change of {exp['option_id']}", i + 2)
+                    ck.number(
+                        name,
+                        col,
+                        row.get(col),
+                        float(exp[col]),
+                        f"{col} used by the change of {exp['option_id']}",
+                        i + 2,
+                    )
                 else:
                     ck.text(name, col, row.get(col), str(exp[col]), i + 2)
-        ctx.report.verified.append("changes.csv recomputed from the incumbent (replan.incumbent) and the portfolio "
-                                   "by planner.model.rules.replan")
+        ctx.report.verified.append(
+            "changes.csv recomputed from the incumbent (replan.incumbent) and the portfolio "
+            "by planner.model.rules.replan"
+        )
     replan = summary.get("replan") if isinstance(summary.get("replan"), dict) else {}
     ck.equal(S, "replan.incumbent", replan.get("incumbent"), len(rule.ids), "the number of incumbent options")
     for key in ("max_changes", "max_dropped", "max_added"):
@@ -217,14 +292,18 @@ def check_replan(ctx: Context, summary: dict, objective: float | None) -> None:
         return  # --no-clean-sheet: nothing reported, nothing to check
     clean = clean if isinstance(clean, dict) else {}
     free = solve(sc.with_config(sc.config.model_copy(update={"replan": None})), clean_sheet=False)
-    ctx.report.verified.append("replan.clean_sheet re-solved: the scenario without replan:, as planner solve does "
-                               "(the clean-sheet plan is an optimum; no evaluation could confirm it)")
+    ctx.report.verified.append(
+        "replan.clean_sheet re-solved: the scenario without replan:, as planner solve does "
+        "(the clean-sheet plan is an optimum; no evaluation could confirm it)"
+    )
     key = ("replan", "clean_sheet")
     reported = Status.of(clean.get("status"))
     ck.equal(S, (*key, "status"), clean.get("status"), str(free.status), "differs from the re-solved clean sheet")
     if not free.status.is_proof or reported is None or not reported.is_proof:
-        ctx.report.verified.append(f"replan.clean_sheet: the re-solve ended {free.status}: its figures are compared "
-                                   "only where both solves are proofs (an optimum, or infeasible)")
+        ctx.report.verified.append(
+            f"replan.clean_sheet: the re-solve ended {free.status}: its figures are compared "
+            "only where both solves are proofs (an optimum, or infeasible)"
+        )
         return
     ck.number(S, (*key, "objective"), clean.get("objective"), free.objective, "the clean sheet's objective (re-solved)")
     ck.equal(S, (*key, "selected"), clean.get("selected"), len(free.selected), "the clean sheet's size (re-solved)")
@@ -237,9 +316,18 @@ def check_replan(ctx: Context, summary: dict, objective: float | None) -> None:
         ck.equal(S, (*key, "changes", k), changes.get(k), value, f"the clean sheet's {k} count (re-solved)")
     if objective is not None:
         sign = 1.0 if sc.config.objective.sense == "max_coverage" else -1.0
-        ck.number(S, (*key, "price_of_stability"), clean.get("price_of_stability"), sign * (free.objective - objective),
-                  "the price of stability (re-solved clean sheet − this plan)")
+        ck.number(
+            S,
+            (*key, "price_of_stability"),
+            clean.get("price_of_stability"),
+            sign * (free.objective - objective),
+            "the price of stability (re-solved clean sheet − this plan)",
+        )
         price = num(clean.get("price_of_stability"))
-        if price is not None and not math.isnan(price) and price < -REL_TOL * max(1.0, abs(objective)) \
-                and not close(price, 0.0):
+        if (
+            price is not None
+            and not math.isnan(price)
+            and price < -REL_TOL * max(1.0, abs(objective))
+            and not close(price, 0.0)
+        ):
             ck.bad(S, (*key, "price_of_stability"), price, 0.0, "a clean sheet cannot be worse than a constrained plan")

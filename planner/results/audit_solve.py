@@ -9,6 +9,7 @@ the portfolio; the objective; the status's honesty (bound on the right side, `mi
 changes; the re-plan's clean-sheet plan by one re-solve (it is itself an optimum).
 The rule-family parts live in `planner.results.audit_rules`.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,13 @@ import numpy as np
 from planner.io.runs import MARKER_FILE, SCENARIO_FILE
 from planner.io.safety import neutralise
 from planner.results.audit import REL_TOL, Context, check_inputs, num
-from planner.results.audit_rules import (check_changes, check_replan, check_resilience, check_resources_by_year,
-                                         check_status)
+from planner.results.audit_rules import (
+    check_changes,
+    check_replan,
+    check_resilience,
+    check_resources_by_year,
+    check_status,
+)
 from planner.results.evaluation import evaluate
 from planner.results.manifest import How, Field, FileSpec, KindSpec
 from planner.solver.outcome import Status
@@ -33,49 +39,89 @@ SETTING = "a setting as given: nothing to recompute it from"
 
 def marker_fields() -> tuple[Field, ...]:
     """`.planner-run`, the same in every kind (absent in folders written before it)."""
-    return (Field(MARKER_FILE, "tool", V, "the tool's name, partnership-planner"),
-            Field(MARKER_FILE, "kind", V, "the kind the folder's contents are (their files and summary)"),
-            Field(MARKER_FILE, "version", U, "the planner version that wrote the folder: a fact of the run, not a result"))
+    return (
+        Field(MARKER_FILE, "tool", V, "the tool's name, partnership-planner"),
+        Field(MARKER_FILE, "kind", V, "the kind the folder's contents are (their files and summary)"),
+        Field(MARKER_FILE, "version", U, "the planner version that wrote the folder: a fact of the run, not a result"),
+    )
 
 
 def scenario_fields() -> tuple[Field, ...]:
     """`scenario.json`, the settings as run (the same in every kind)."""
-    return (Field(SCENARIO_FILE, "description", U, "free text; no figure depends on it (not in input_sha256)"),
-            Field(SCENARIO_FILE, "inputs", U, "where the tables were read; their bytes are in input_sha256"),
-            Field(SCENARIO_FILE, "extends", U, "always null: the settings are written merged"),
-            Field(SCENARIO_FILE, "solver.threads", U, "how many threads solved it: not part of the result"),
-            Field(SCENARIO_FILE, "replan.incumbent_from", U, "where the incumbent's ids were read; the ids are verified"),
-            Field(SCENARIO_FILE, "**", V, "every other setting: with the input tables it reproduces the run's "
-                                          "input_sha256 (planner.inputs.config.input_digest); an edit is blamed on scenario.json"))
+    return (
+        Field(SCENARIO_FILE, "description", U, "free text; no figure depends on it (not in input_sha256)"),
+        Field(SCENARIO_FILE, "inputs", U, "where the tables were read; their bytes are in input_sha256"),
+        Field(SCENARIO_FILE, "extends", U, "always null: the settings are written merged"),
+        Field(SCENARIO_FILE, "solver.threads", U, "how many threads solved it: not part of the result"),
+        Field(SCENARIO_FILE, "replan.incumbent_from", U, "where the incumbent's ids were read; the ids are verified"),
+        Field(
+            SCENARIO_FILE,
+            "**",
+            V,
+            "every other setting: with the input tables it reproduces the run's "
+            "input_sha256 (planner.inputs.config.input_digest); an edit is blamed on scenario.json",
+        ),
+    )
 
 
 def digest_fields(file: str) -> tuple[Field, ...]:
-    return (Field(file, "input_sha256", V, "recomputed from scenario.json's settings and the input tables' bytes",
-                  blame=SCENARIO_FILE),
-            Field(file, "tables_sha256", V, "recomputed from the input tables' bytes", blame="<inputs>"))
+    return (
+        Field(
+            file,
+            "input_sha256",
+            V,
+            "recomputed from scenario.json's settings and the input tables' bytes",
+            blame=SCENARIO_FILE,
+        ),
+        Field(file, "tables_sha256", V, "recomputed from the input tables' bytes", blame="<inputs>"),
+    )
 
 
 FIELDS: tuple[Field, ...] = (
     Field(S, "scenario", V, "the scenario's name (scenario.json)"),
-    Field(S, "status", V, "honest: optimal only with objective = bound within solver.mip_gap, feasible with a bound on "
-                          "the right side, no portfolio and no figures otherwise (the proof itself is the solver's)"),
+    Field(
+        S,
+        "status",
+        V,
+        "honest: optimal only with objective = bound within solver.mip_gap, feasible with a bound on "
+        "the right side, no portfolio and no figures otherwise (the proof itself is the solver's)",
+    ),
     Field(S, "objective", V, EVAL + ", every rule family's terms included"),
-    Field(S, "bound", V, "on the right side of the objective; = objective within solver.mip_gap when optimal; null "
-                         "without a portfolio (its value is the solver's proof, not re-solved)"),
-    Field(S, "mip_gap", V, "= |objective − bound| / |objective| as HiGHS and CBC's log state it; 0 for a proven "
-                           "optimum at solver.mip_gap 0; null without a bound"),
+    Field(
+        S,
+        "bound",
+        V,
+        "on the right side of the objective; = objective within solver.mip_gap when optimal; null "
+        "without a portfolio (its value is the solver's proof, not re-solved)",
+    ),
+    Field(
+        S,
+        "mip_gap",
+        V,
+        "= |objective − bound| / |objective| as HiGHS and CBC's log state it; 0 for a proven "
+        "optimum at solver.mip_gap 0; null without a bound",
+    ),
     Field(S, "sense", V, "objective.sense of scenario.json"),
     Field(S, "selected", V, "the number of selected_ids"),
-    Field(S, "selected_ids", V, "known option ids, each once, the rows of portfolio.csv; every row of the model "
-                                "(base and rule families) holds at this portfolio (numpy face); require/forbid"),
+    Field(
+        S,
+        "selected_ids",
+        V,
+        "known option ids, each once, the rows of portfolio.csv; every row of the model "
+        "(base and rule families) holds at this portfolio (numpy face); require/forbid",
+    ),
     Field(S, "resources.<resource>.used", V, EVAL + "; within the limit"),
     Field(S, "resources.<resource>.limit", V, "limits.<resource> of scenario.json"),
     Field(S, "solve_seconds", U, TIMING),
     Field(S, "timings_seconds.<step>", U, TIMING),
     Field(S, "stages[].stage", V, "primary, then tie_break when solver.tie_break and a portfolio"),
     Field(S, "stages[].scope", V, "planner.solver.tiebreak.tie_break_scope(status, solver.mip_gap)"),
-    Field(S, "stages[].status", V, "the primary stage's is the run's status; the tie-break stage's is the solver's "
-                                   "(not re-solved)"),
+    Field(
+        S,
+        "stages[].status",
+        V,
+        "the primary stage's is the run's status; the tie-break stage's is the solver's (not re-solved)",
+    ),
     Field(S, "stages[].seconds", U, TIMING),
     Field(S, "backend", V, "solver.backend of scenario.json (with auto: auto.winner)"),
     Field(S, "auto.winner", V, "highs or cbc, the backend"),
@@ -84,8 +130,12 @@ FIELDS: tuple[Field, ...] = (
     Field(S, "message", U, "the solver's own message"),
     Field(S, "rules_active", V, "the rule families the settings switch on (planner.model.rules.active_rules)"),
     Field(S, "resilience.fraction", V, "rules.resilience.fraction of scenario.json"),
-    Field(S, "resilience.worst_partner", V, "recomputed by planner.model.rules.coverage.n1_coverage (first partner "
-                                            "wins ties)"),
+    Field(
+        S,
+        "resilience.worst_partner",
+        V,
+        "recomputed by planner.model.rules.coverage.n1_coverage (first partner wins ties)",
+    ),
     Field(S, "resilience.worst_partner_loss", V, "recomputed by n1_coverage"),
     Field(S, "resilience.loss_by_partner.<partner>", V, "recomputed by n1_coverage, one key per selected partner"),
     Field(S, "changes", V, "null: a run without a portfolio changes nothing"),
@@ -104,8 +154,12 @@ FIELDS: tuple[Field, ...] = (
     Field(S, "replan.clean_sheet.selected", R, "re-solved: the clean-sheet portfolio's size"),
     Field(S, "replan.clean_sheet.changes.<change>", R, "re-solved: the clean-sheet portfolio against the incumbent"),
     Field(S, "replan.clean_sheet.changes", R, "null: the re-solved clean sheet has no portfolio"),
-    Field(S, "replan.clean_sheet.price_of_stability", R, "(clean-sheet objective − objective), sign so that ≥ 0 is "
-                                                         "the price, from the re-solved clean sheet"),
+    Field(
+        S,
+        "replan.clean_sheet.price_of_stability",
+        R,
+        "(clean-sheet objective − objective), sign so that ≥ 0 is the price, from the re-solved clean sheet",
+    ),
     *digest_fields(S),
     Field(S, "planner_version", U, "the planner version that wrote the run: a fact of the run, not a result"),
     Field(P, "option_id", V, "the ids of summary.json selected_ids"),
@@ -150,9 +204,12 @@ FIELDS: tuple[Field, ...] = (
 )
 
 FILES = (
-    FileSpec(S, True, "the run's figures"), FileSpec(P, True, "one row per selected option"),
-    FileSpec(C, True, "one row per gap"), FileSpec(SCENARIO_FILE, True, "the settings as run"),
-    FileSpec("resources_by_year.csv", False, "with rules.phasing"), FileSpec("changes.csv", False, "with replan:"),
+    FileSpec(S, True, "the run's figures"),
+    FileSpec(P, True, "one row per selected option"),
+    FileSpec(C, True, "one row per gap"),
+    FileSpec(SCENARIO_FILE, True, "the settings as run"),
+    FileSpec("resources_by_year.csv", False, "with rules.phasing"),
+    FileSpec("changes.csv", False, "with replan:"),
     FileSpec(MARKER_FILE, False, "the run-folder marker"),
     FileSpec("report.xlsx", False, "--report xlsx: a rendering of the files above (not re-rendered by check)"),
     FileSpec("report.html", False, "--report html: a rendering of the files above (not re-rendered by check)"),
@@ -160,8 +217,18 @@ FILES = (
     FileSpec("report_charts/*", False, "--report md: its charts (not re-rendered by check)"),
 )
 
-PORTFOLIO_NAMED = ("option_id", "partner_id", "partner_name", "sector_id", "sector_name", "kind", "start_year", "name",
-                   "risk", "forced_by")
+PORTFOLIO_NAMED = (
+    "option_id",
+    "partner_id",
+    "partner_name",
+    "sector_id",
+    "sector_name",
+    "kind",
+    "start_year",
+    "name",
+    "risk",
+    "forced_by",
+)
 
 
 def _recognise(files) -> bool:
@@ -172,11 +239,15 @@ def _recognise(files) -> bool:
 def _vocabulary(ctx: Context) -> dict[str, set[str]]:
     sc = ctx.scenario
     taken = {*PORTFOLIO_NAMED, *sc.resources}
-    return {"column": {str(c) for c in sc.options.columns if c not in taken}, "solver": {"highs", "cbc"},
-            "change": {"kept", "dropped", "added", "total"}}
+    return {
+        "column": {str(c) for c in sc.options.columns if c not in taken},
+        "solver": {"highs", "cbc"},
+        "change": {"kept", "dropped", "added", "total"},
+    }
 
 
 # ---------------------------------------------------------------- the check
+
 
 def _selected(ctx: Context, summary: dict, port_rows: list[dict]) -> list[str]:
     ck, options = ctx.ck, set(map(str, ctx.scenario.options.index))
@@ -200,11 +271,20 @@ def _selected(ctx: Context, summary: dict, port_rows: list[dict]) -> list[str]:
         # objective and selected_ids do not, selected_ids were edited; else portfolio.csv was.
         from_rows = [o for o in options if neutralise(o) in set(port_ids)]
         reported = num(summary.get("objective"))
-        fits = [reported is not None and not math.isnan(reported) and
-                close_to(evaluate(ctx.scenario, chosen).objective, reported) for chosen in (ids, from_rows)]
+        fits = [
+            reported is not None
+            and not math.isnan(reported)
+            and close_to(evaluate(ctx.scenario, chosen).objective, reported)
+            for chosen in (ids, from_rows)
+        ]
         if fits[1] and not fits[0]:
-            ck.bad(S, "selected_ids", ids, from_rows, "differ from portfolio.csv's rows, which give the reported "
-                                                      "objective (selected_ids do not)")
+            ck.bad(
+                S,
+                "selected_ids",
+                ids,
+                from_rows,
+                "differ from portfolio.csv's rows, which give the reported objective (selected_ids do not)",
+            )
         else:
             ck.bad(P, "option_id", port_ids, ids, "portfolio rows differ from summary.json selected_ids")
     return [i for i in dict.fromkeys(ids) if i in options]
@@ -227,9 +307,23 @@ def _check_portfolio(ctx: Context, chosen: set[str]) -> dict[str, int]:
     sector_names = {str(k): str(v) for k, v in sc.sectors["name"].items()}
     numeric = set(sc.resources) | {"risk"}
     carried = [str(c) for c in opts.columns if c not in (*PORTFOLIO_NAMED, *sc.resources)]
-    ctx.require_columns(P, ("option_id", "partner_id", "partner_name", "sector_id", "sector_name", "kind",
-                            *(["start_year"] if phasing is not None else []), "name", *sc.resources, "risk",
-                            *carried, "forced_by"))
+    ctx.require_columns(
+        P,
+        (
+            "option_id",
+            "partner_id",
+            "partner_name",
+            "sector_id",
+            "sector_name",
+            "kind",
+            *(["start_year"] if phasing is not None else []),
+            "name",
+            *sc.resources,
+            "risk",
+            *carried,
+            "forced_by",
+        ),
+    )
     starts: dict[str, int] = {}
     for i, row in enumerate(ctx.rows(P)):
         match = [o for o in chosen if neutralise(o) == row.get("option_id", "")]
@@ -252,8 +346,14 @@ def _check_portfolio(ctx: Context, chosen: set[str]) -> dict[str, int]:
                 year = num(cell)
                 ck.mark(P, col)
                 if year is None or math.isnan(year) or year != int(year) or not phasing.start <= year <= phasing.end:
-                    ck.bad(P, col, cell, f"{phasing.start}–{phasing.end}",
-                           "a start year must be a year of the rules.phasing horizon", line)
+                    ck.bad(
+                        P,
+                        col,
+                        cell,
+                        f"{phasing.start}–{phasing.end}",
+                        "a start year must be a year of the rules.phasing horizon",
+                        line,
+                    )
                 else:
                     starts[oid] = int(year)
             elif col in opts.columns:
@@ -266,12 +366,31 @@ def _check_coverage(ctx: Context, ev, has_portfolio: bool) -> None:
     gaps, rows = sc.gaps, ctx.rows(C)
     targets = {str(g): (t if t > 0 else None) for g, t in zip(gaps.index, sc.gap_targets().tolist())}
     ids = [str(g) for g in gaps.index]
-    ck.equal(C, "gap_id", [r.get("gap_id", "") for r in rows], [neutralise(g) for g in ids],
-             "must list every gap once, in the gaps table's order")
+    ck.equal(
+        C,
+        "gap_id",
+        [r.get("gap_id", "") for r in rows],
+        [neutralise(g) for g in ids],
+        "must list every gap once, in the gaps table's order",
+    )
     n1_columns = ("n1_covered", "n1_fraction", "n1_worst_partner", "n1_protected")
     resilience = sc.config.rules.resilience is not None
-    ctx.require_columns(C, ("gap_id", "sector_id", "name", "size", "covered", "fraction", "target", "weight",
-                            "objective_weight", "critical", *(n1_columns if resilience else ())))
+    ctx.require_columns(
+        C,
+        (
+            "gap_id",
+            "sector_id",
+            "name",
+            "size",
+            "covered",
+            "fraction",
+            "target",
+            "weight",
+            "objective_weight",
+            "critical",
+            *(n1_columns if resilience else ()),
+        ),
+    )
     by_id = {r.get("gap_id", ""): (i, r) for i, r in enumerate(rows)}
     n1, worst = (None, None)
     if resilience and has_portfolio:
@@ -296,17 +415,35 @@ def _check_coverage(ctx: Context, ev, has_portfolio: bool) -> None:
         ck.text(C, "name", row.get("name"), str(gaps.loc[g, "name"]), line)
         ck.number(C, "size", row.get("size"), size, f"size of {g}", line)
         ck.number(C, "covered", row.get("covered"), cov, f"covered amount of {g}", line)
-        ck.number(C, "fraction", row.get("fraction"), None if cov is None else cov / size, f"covered fraction of {g}", line)
+        ck.number(
+            C, "fraction", row.get("fraction"), None if cov is None else cov / size, f"covered fraction of {g}", line
+        )
         ck.number(C, "target", row.get("target"), targets[g], f"target of {g}", line)
         ck.number(C, "weight", row.get("weight"), float(gaps.loc[g, "weight"]), f"weight of {g}", line)
-        ck.number(C, "objective_weight", row.get("objective_weight"), float(weights[g]), f"objective weight of {g}", line)
+        ck.number(
+            C, "objective_weight", row.get("objective_weight"), float(weights[g]), f"objective weight of {g}", line
+        )
         ck.flag(C, "critical", row.get("critical"), bool(gaps.loc[g, "critical"]), "critical flag", line)
         if resilience:
-            ck.number(C, "n1_covered", row.get("n1_covered"), None if n1 is None else n1[g], f"N-1 coverage of {g}", line)
-            ck.number(C, "n1_fraction", row.get("n1_fraction"), None if n1 is None else n1[g] / size,
-                      f"N-1 fraction of {g}", line)
-            ck.text(C, "n1_worst_partner", row.get("n1_worst_partner"), "" if worst is None or worst[g] is None
-                    else worst[g], line, "differs from the partner whose loss costs this gap most")
+            ck.number(
+                C, "n1_covered", row.get("n1_covered"), None if n1 is None else n1[g], f"N-1 coverage of {g}", line
+            )
+            ck.number(
+                C,
+                "n1_fraction",
+                row.get("n1_fraction"),
+                None if n1 is None else n1[g] / size,
+                f"N-1 fraction of {g}",
+                line,
+            )
+            ck.text(
+                C,
+                "n1_worst_partner",
+                row.get("n1_worst_partner"),
+                "" if worst is None or worst[g] is None else worst[g],
+                line,
+                "differs from the partner whose loss costs this gap most",
+            )
             ck.flag(C, "n1_protected", row.get("n1_protected"), g in protected, "N-1 protection", line)
         if cov is not None and targets[g] is not None:
             ck.mark(C, "covered")
@@ -322,8 +459,13 @@ def _check_summary(ctx: Context, summary: dict, ev, has_portfolio: bool) -> None
     chosen = set(sc.options.index[ev.x.astype(bool)])
     ck.equal(S, "scenario", summary.get("scenario"), sc.name, "scenario name differs")
     ck.equal(S, "sense", summary.get("sense"), cfg.objective.sense, "objective sense differs")
-    ck.equal(S, "rules_active", summary.get("rules_active"), active_rules(sc),
-             "differs from the rule families the settings switch on")
+    ck.equal(
+        S,
+        "rules_active",
+        summary.get("rules_active"),
+        active_rules(sc),
+        "differs from the rule families the settings switch on",
+    )
     resources = summary.get("resources") if isinstance(summary.get("resources"), dict) else {}
     for r in sc.resources:
         rec = resources.get(r) if isinstance(resources.get(r), dict) else {}
@@ -356,10 +498,20 @@ def _check_backend(ctx: Context, summary: dict) -> None:
     auto = summary.get("auto")
     if cfg.backend == "auto":
         winner = auto.get("winner") if isinstance(auto, dict) else None
-        ck.equal(S, "auto.winner", winner, summary.get("backend") if winner in ("highs", "cbc") else "highs or cbc",
-                 "the race's winner is the backend")
-        ck.equal(S, "backend", summary.get("backend"), winner if winner in ("highs", "cbc") else "highs or cbc",
-                 "the backend is the race's winner")
+        ck.equal(
+            S,
+            "auto.winner",
+            winner,
+            summary.get("backend") if winner in ("highs", "cbc") else "highs or cbc",
+            "the race's winner is the backend",
+        )
+        ck.equal(
+            S,
+            "backend",
+            summary.get("backend"),
+            winner if winner in ("highs", "cbc") else "highs or cbc",
+            "the backend is the race's winner",
+        )
     else:
         ck.equal(S, "backend", summary.get("backend"), cfg.backend, "differs from solver.backend")
         if auto is not None:
@@ -373,11 +525,21 @@ def _check_backend(ctx: Context, summary: dict) -> None:
         if not isinstance(stage, dict):
             continue
         if stage.get("stage") == PRIMARY:
-            ck.equal(S, ("stages", i, "status"), stage.get("status"), summary.get("status"),
-                     "the primary stage's status is the run's")
+            ck.equal(
+                S,
+                ("stages", i, "status"),
+                stage.get("status"),
+                summary.get("status"),
+                "the primary stage's status is the run's",
+            )
         elif stage.get("stage") == TIE_BREAK and status is not None:
-            ck.equal(S, ("stages", i, "scope"), stage.get("scope"), tie_break_scope(status, cfg.mip_gap),
-                     "the tie-break scope follows the primary status and solver.mip_gap")
+            ck.equal(
+                S,
+                ("stages", i, "scope"),
+                stage.get("scope"),
+                tie_break_scope(status, cfg.mip_gap),
+                "the tie-break scope follows the primary status and solver.mip_gap",
+            )
 
 
 def _check_rows(ctx: Context, ev) -> None:
@@ -387,13 +549,20 @@ def _check_rows(ctx: Context, ev) -> None:
 
     rows, _ = ev.faces()
     ctx.ck.mark(S, "selected_ids", len(rows))
-    ctx.report.verified.append(f"{len(rows)} rows of {', '.join(p.name for p in active_parts(ctx.scenario))} "
-                               "hold at the portfolio (activities from the model's numpy face)")
+    ctx.report.verified.append(
+        f"{len(rows)} rows of {', '.join(p.name for p in active_parts(ctx.scenario))} "
+        "hold at the portfolio (activities from the model's numpy face)"
+    )
     for family, ident, row in ev.violations():
         bound = row.lower if row.activity < row.lower else row.upper
-        ctx.ck.bad(S, "selected_ids", round(row.activity, 9), bound,
-                   f"the selection violates row {family}_{ident} of the model (activity {row.activity:g}, "
-                   f"bounds [{row.lower:g}, {row.upper:g}])")
+        ctx.ck.bad(
+            S,
+            "selected_ids",
+            round(row.activity, 9),
+            bound,
+            f"the selection violates row {family}_{ident} of the model (activity {row.activity:g}, "
+            f"bounds [{row.lower:g}, {row.upper:g}])",
+        )
 
 
 def check(ctx: Context) -> None:
@@ -416,9 +585,19 @@ def check(ctx: Context) -> None:
     check_resources_by_year(ctx, ev if has_portfolio else None)
     check_changes(ctx, summary, ev if has_portfolio else None)
     check_replan(ctx, summary, ev.objective if has_portfolio else None)
-    ctx.report.verified.insert(0, "coverage, resource use and the objective recomputed from the portfolio and the "
-                                  "inputs through the model's numpy face (planner.results.evaluation), not the solver")
+    ctx.report.verified.insert(
+        0,
+        "coverage, resource use and the objective recomputed from the portfolio and the "
+        "inputs through the model's numpy face (planner.results.evaluation), not the solver",
+    )
 
 
-SPEC = KindSpec("solve", "`planner solve --out DIR`: the portfolio, its coverage and its figures.",
-                FILES, FIELDS, _recognise, check, _vocabulary)
+SPEC = KindSpec(
+    "solve",
+    "`planner solve --out DIR`: the portfolio, its coverage and its figures.",
+    FILES,
+    FIELDS,
+    _recognise,
+    check,
+    _vocabulary,
+)

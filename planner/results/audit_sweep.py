@@ -6,12 +6,25 @@ the sweep derived it (`planner.sensitivity.points.ScenarioFactory`); its portfol
 recomputed from the points' portfolios and the grid's neighbours, the summary's totals from
 the rows. Whether each portfolio is optimal at its point is the solver's claim, not re-solved.
 """
+
 from __future__ import annotations
 
 from planner.results.audit import Context, num
-from planner.results.audit_points import (NOT_RESOLVED, S, U, V, check_point, check_run_stats, check_summary_header,
-                                          common_files, counts_of, header_fields, path_vocabulary, recognise_summary,
-                                          stats_fields)
+from planner.results.audit_points import (
+    NOT_RESOLVED,
+    S,
+    U,
+    V,
+    check_point,
+    check_run_stats,
+    check_summary_header,
+    common_files,
+    counts_of,
+    header_fields,
+    path_vocabulary,
+    recognise_summary,
+    stats_fields,
+)
 from planner.results.manifest import Field, KindSpec
 
 T, CH = "sweep.csv", "changes.csv"
@@ -41,9 +54,20 @@ FIELDS: tuple[Field, ...] = (
     Field(T, "selected", V, "the number of ids in portfolio"),
     Field(T, "<resource>_used", V, EVAL),
     Field(T, "portfolio", V, "known option ids; every row of the point's model holds at it (numpy face)"),
-    *(Field(CH, c, V, "recomputed from the portfolios of neighbouring points (one step along one axis)")
-      for c in ("axis", "from_point", "to_point", "from_value", "to_value", "option_id", "partner_id", "sector_id",
-                "change")),
+    *(
+        Field(CH, c, V, "recomputed from the portfolios of neighbouring points (one step along one axis)")
+        for c in (
+            "axis",
+            "from_point",
+            "to_point",
+            "from_value",
+            "to_value",
+            "option_id",
+            "partner_id",
+            "sector_id",
+            "change",
+        )
+    ),
 )
 
 
@@ -51,7 +75,7 @@ def _csv_keys(header: list[str]) -> list[str]:
     """The axis columns of sweep.csv: those between `point` and `status`."""
     if header[:1] != ["point"] or "status" not in header:
         return []
-    return header[1:header.index("status")]
+    return header[1 : header.index("status")]
 
 
 def _vocabulary(ctx: Context) -> dict[str, set[str]]:
@@ -95,7 +119,9 @@ def _axes(ctx: Context, summary: dict):
     rows = ctx.rows(T)
     seen = [list(dict.fromkeys(r.get(k) for r in rows)) for k in keys]
     formed = len(rows) == len(points([Vary(k, v) for k, v in zip(keys, seen)])) and all(
-        [r.get(k) for k in keys] == list(p.values()) for r, p in zip(rows, points([Vary(k, v) for k, v in zip(keys, seen)])))
+        [r.get(k) for k in keys] == list(p.values())
+        for r, p in zip(rows, points([Vary(k, v) for k, v in zip(keys, seen)]))
+    )
     for k, a in enumerate(axes):
         ck.mark(S, ("axes", k, "values"))
         # A grid stated with another number of values than the rows take is summary.json's; a value
@@ -113,8 +139,19 @@ def check(ctx: Context) -> None:
 
     summary = check_summary_header(ctx, "sweep")
     ck, sc = ctx.ck, ctx.scenario
-    ctx.require_columns(T, ("point", "status", "objective", "bound", "mip_gap", "selected",
-                            *(f"{r}_used" for r in sc.resources), "portfolio"))
+    ctx.require_columns(
+        T,
+        (
+            "point",
+            "status",
+            "objective",
+            "bound",
+            "mip_gap",
+            "selected",
+            *(f"{r}_used" for r in sc.resources),
+            "portfolio",
+        ),
+    )
     axes = _axes(ctx, summary)
     if axes is None:
         return
@@ -149,10 +186,20 @@ def check(ctx: Context) -> None:
     ck.equal(S, ("status_counts", "optimal"), counts, counts_of(r["status"] for r in records), "counted from sweep.csv")
     ids = list(map(str, sc.options.index))
     times = {o: sum(o in r["selected"] for r in solved) for o in ids}
-    ck.equal(S, "options_always", summary.get("options_always"), [o for o in ids if solved and times[o] == len(solved)],
-             "the options every point with a portfolio selects")
-    ck.equal(S, "options_sometimes", summary.get("options_sometimes"), [o for o in ids if 0 < times[o] < len(solved)],
-             "the options some but not all points select")
+    ck.equal(
+        S,
+        "options_always",
+        summary.get("options_always"),
+        [o for o in ids if solved and times[o] == len(solved)],
+        "the options every point with a portfolio selects",
+    )
+    ck.equal(
+        S,
+        "options_sometimes",
+        summary.get("options_sometimes"),
+        [o for o in ids if 0 < times[o] < len(solved)],
+        "the options some but not all points select",
+    )
     ck.equal(S, "changes", summary.get("changes"), len(ctx.rows(CH)), "the rows of changes.csv")
     check_run_stats(ctx, len(grid))
 
@@ -170,6 +217,12 @@ def _check_changes(ctx: Context, expected) -> None:
                 ck.bad(CH, col, row.get(col), exp[col], "does not recompute from the points' portfolios", i + 2)
 
 
-SPEC = KindSpec("sweep", "`planner sweep --out DIR`: one row per grid point, the changes between neighbours.",
-                common_files((T, "one row per grid point"), (CH, "options entering/leaving between neighbours")),
-                FIELDS, recognise_summary("sweep"), check, _vocabulary)
+SPEC = KindSpec(
+    "sweep",
+    "`planner sweep --out DIR`: one row per grid point, the changes between neighbours.",
+    common_files((T, "one row per grid point"), (CH, "options entering/leaving between neighbours")),
+    FIELDS,
+    recognise_summary("sweep"),
+    check,
+    _vocabulary,
+)

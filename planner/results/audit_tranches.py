@@ -8,12 +8,24 @@ signed so ≥ 0 is the price) and that it is not negative where the unconstraine
 claimed optimal (the nested plan is feasible at the same limit, so it cannot beat an optimum).
 The optimality of each plan is the solver's claim, not re-solved.
 """
+
 from __future__ import annotations
 
 from planner.results.audit import REL_TOL, Context, num
 from planner.results.audit_frontier import segment_scenario
-from planner.results.audit_points import (NOT_RESOLVED, S, U, V, check_point, check_summary_header, common_files,
-                                          header_fields, join_ids, path_vocabulary, recognise_summary)
+from planner.results.audit_points import (
+    NOT_RESOLVED,
+    S,
+    U,
+    V,
+    check_point,
+    check_summary_header,
+    common_files,
+    header_fields,
+    join_ids,
+    path_vocabulary,
+    recognise_summary,
+)
 from planner.results.manifest import Field, KindSpec
 from planner.solver.outcome import Status
 
@@ -37,8 +49,12 @@ FIELDS: tuple[Field, ...] = (
     Field(T, "limit", V, "summary.json tranches, in order"),
     Field(T, "status", V, "a status with a portfolio comes with one; " + NOT_RESOLVED),
     Field(T, "objective", V, EVAL),
-    Field(T, "unconstrained_status", V, "a status with a portfolio comes with one; not beaten by the nested plan "
-                                        "where optimal; " + NOT_RESOLVED),
+    Field(
+        T,
+        "unconstrained_status",
+        V,
+        "a status with a portfolio comes with one; not beaten by the nested plan where optimal; " + NOT_RESOLVED,
+    ),
     Field(T, "unconstrained_objective", V, EVAL),
     Field(T, "price_of_nesting", V, "unconstrained − nested objective (signed so ≥ 0 is the price)"),
     Field(T, "selected", V, "the number of ids in portfolio"),
@@ -46,8 +62,12 @@ FIELDS: tuple[Field, ...] = (
     Field(T, "added", V, "ids in this plan and not in the previous plan found"),
     Field(T, "added_count", V, "the number of ids added"),
     Field(T, "objective_added", V, "this objective − the previous row's (this objective where there is none)"),
-    Field(T, "portfolio", V, "known option ids; contains the previous plan found; every row at the tranche's limit "
-                             "holds at it (numpy face)"),
+    Field(
+        T,
+        "portfolio",
+        V,
+        "known option ids; contains the previous plan found; every row at the tranche's limit holds at it (numpy face)",
+    ),
     Field(T, "unconstrained_portfolio", V, "known option ids; every row at the tranche's limit holds at it"),
 )
 
@@ -67,9 +87,25 @@ def check(ctx: Context) -> None:
     if resource not in sc.options.columns:
         ck.bad(S, "resource", resource, None, "not a column of the options table")
         return
-    ctx.require_columns(T, ("tranche", "limit", "status", "objective", "unconstrained_status", "unconstrained_objective",
-                            "price_of_nesting", "selected", f"{resource}_used", "added", "added_count",
-                            "objective_added", "portfolio", "unconstrained_portfolio"))
+    ctx.require_columns(
+        T,
+        (
+            "tranche",
+            "limit",
+            "status",
+            "objective",
+            "unconstrained_status",
+            "unconstrained_objective",
+            "price_of_nesting",
+            "selected",
+            f"{resource}_used",
+            "added",
+            "added_count",
+            "objective_added",
+            "portfolio",
+            "unconstrained_portfolio",
+        ),
+    )
     rows = ctx.rows(T)
     limits = summary.get("tranches") if isinstance(summary.get("tranches"), list) else []
     ck.mark(S, "tranches")
@@ -82,33 +118,62 @@ def check(ctx: Context) -> None:
     for i, row in enumerate(rows):
         line = i + 2
         ck.number(T, "tranche", row.get("tranche"), i + 1, "tranche number", line)
-        ck.number(T, "limit", row.get("limit"), num(limits[i]) if i < len(limits) else None, "the tranche's limit", line)
+        ck.number(
+            T, "limit", row.get("limit"), num(limits[i]) if i < len(limits) else None, "the tranche's limit", line
+        )
         limit = num(row.get("limit"))
         if limit is None or limit != limit:
             continue
         scenario = segment_scenario(factory, resource, limit)
         plan = check_point(ctx, T, line, row, scenario, keys=None, resources=[resource])
-        free = check_point(ctx, T, line, row, scenario, portfolio="unconstrained_portfolio",
-                           status="unconstrained_status", objective="unconstrained_objective", selected=None,
-                           used=None, keys=None)
+        free = check_point(
+            ctx,
+            T,
+            line,
+            row,
+            scenario,
+            portfolio="unconstrained_portfolio",
+            status="unconstrained_status",
+            objective="unconstrained_objective",
+            selected=None,
+            used=None,
+            keys=None,
+        )
         plans.append(plan)
         frees.append(free)
         price = None if plan.objective is None or free.objective is None else sign * (free.objective - plan.objective)
         prices.append(price)
         ck.number(T, "price_of_nesting", row.get("price_of_nesting"), price, "the price of nesting", line)
         if price is not None and price < -REL_TOL * max(1.0, abs(plan.objective)) and free.status is Status.OPTIMAL:
-            ck.bad(T, "unconstrained_status", row.get("unconstrained_status"), Status.FEASIBLE.value,
-                   "the nested plan, feasible at the same limit, scores better: the unconstrained plan is not optimal",
-                   line)
+            ck.bad(
+                T,
+                "unconstrained_status",
+                row.get("unconstrained_status"),
+                Status.FEASIBLE.value,
+                "the nested plan, feasible at the same limit, scores better: the unconstrained plan is not optimal",
+                line,
+            )
         if plan.evaluation is not None:
             if not set(previous) <= set(plan.ids):
-                ck.bad(T, "portfolio", row.get("portfolio"), None,
-                       f"does not contain the previous plan ({join_ids(previous)}): the plans are not nested", line)
+                ck.bad(
+                    T,
+                    "portfolio",
+                    row.get("portfolio"),
+                    None,
+                    f"does not contain the previous plan ({join_ids(previous)}): the plans are not nested",
+                    line,
+                )
             added = [o for o in plan.ids if o not in previous]
             ck.text(T, "added", row.get("added"), join_ids(added), line, "not the options this tranche adds")
             ck.number(T, "added_count", row.get("added_count"), len(added), "options added", line)
-            ck.number(T, "objective_added", row.get("objective_added"), plan.objective - (last_objective or 0.0),
-                      "objective added", line)
+            ck.number(
+                T,
+                "objective_added",
+                row.get("objective_added"),
+                plan.objective - (last_objective or 0.0),
+                "objective added",
+                line,
+            )
             previous = plan.ids
         else:
             ck.text(T, "added", row.get("added"), "", line, "a tranche without a plan adds nothing")
@@ -121,14 +186,26 @@ def check(ctx: Context) -> None:
 def _check_summary(ctx: Context, summary: dict, plans, frees, prices) -> None:
     ck = ctx.ck
     found = [p for p in plans if p.evaluation is not None]
-    ck.number(S, "objective_sum", summary.get("objective_sum"), sum(p.objective for p in found) if found else None,
-              "the nested plans' objectives")
-    ck.number(S, "unconstrained_sum", summary.get("unconstrained_sum"),
-              sum(f.objective for f in frees if f.evaluation is not None), "the unconstrained optima's objectives")
+    ck.number(
+        S,
+        "objective_sum",
+        summary.get("objective_sum"),
+        sum(p.objective for p in found) if found else None,
+        "the nested plans' objectives",
+    )
+    ck.number(
+        S,
+        "unconstrained_sum",
+        summary.get("unconstrained_sum"),
+        sum(f.objective for f in frees if f.evaluation is not None),
+        "the unconstrained optima's objectives",
+    )
     reported = summary.get("price_of_nesting") if isinstance(summary.get("price_of_nesting"), list) else []
     ck.mark(S, "price_of_nesting")
-    if len(reported) != len(prices) or any((a is None) != (b is None) or (a is not None and abs(num(a) - b) >
-                                            REL_TOL * max(1.0, abs(b))) for a, b in zip(reported, prices)):
+    if len(reported) != len(prices) or any(
+        (a is None) != (b is None) or (a is not None and abs(num(a) - b) > REL_TOL * max(1.0, abs(b)))
+        for a, b in zip(reported, prices)
+    ):
         ck.bad(S, "price_of_nesting", reported, prices, "not the tranches' prices of nesting")
     nested = all(set(a.ids) <= set(b.ids) for a, b in zip(found, found[1:]))
     ck.equal(S, "nested_ok", summary.get("nested_ok"), nested, "whether every plan contains the previous one")
@@ -137,5 +214,12 @@ def _check_summary(ctx: Context, summary: dict, plans, frees, prices) -> None:
     ctx.report.status = f"{len(found)} of {len(plans)} tranches planned"
 
 
-SPEC = KindSpec("tranches", "`planner frontier --tranches A,B,… --out DIR`: nested plans for a budget in tranches.",
-                common_files((T, "one row per tranche")), FIELDS, recognise_summary("tranches"), check, _vocabulary)
+SPEC = KindSpec(
+    "tranches",
+    "`planner frontier --tranches A,B,… --out DIR`: nested plans for a budget in tranches.",
+    common_files((T, "one row per tranche")),
+    FIELDS,
+    recognise_summary("tranches"),
+    check,
+    _vocabulary,
+)

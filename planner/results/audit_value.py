@@ -8,6 +8,7 @@ re-solved objectives, signed so that positive is worth having, and relaxing a bo
 costs (tightening never pays) where both solves are proven optima. The re-solves at ±Δ and
 the LP relaxation are not repeated by check.
 """
+
 from __future__ import annotations
 
 from planner.io.runs import MARKER_FILE, SCENARIO_FILE
@@ -23,9 +24,26 @@ J, C = "value.json", "value.csv"
 B = "bounds[]"
 RESOLVE = "an exact re-solve with the bound moved by Δ: not repeated by check (planner value run again reproduces it)"
 LP = "the LP relaxation's, from the solver: not re-solved by check"
-COLUMNS = ("row", "family", "ident", "sense", "bound", "activity", "delta", "relaxed_bound", "tightened_bound",
-           "status_relaxed", "objective_relaxed", "gain_if_relaxed", "status_tightened", "objective_tightened",
-           "loss_if_tightened", "gain_per_unit", "loss_per_unit", "lp_dual")
+COLUMNS = (
+    "row",
+    "family",
+    "ident",
+    "sense",
+    "bound",
+    "activity",
+    "delta",
+    "relaxed_bound",
+    "tightened_bound",
+    "status_relaxed",
+    "objective_relaxed",
+    "gain_if_relaxed",
+    "status_tightened",
+    "objective_tightened",
+    "loss_if_tightened",
+    "gain_per_unit",
+    "loss_per_unit",
+    "lp_dual",
+)
 HOW: dict[str, tuple[How, str]] = {
     "row": (V, "a row of the model (the name the model gives it)"),
     "family": (V, "the row's family (its tag)"),
@@ -33,7 +51,10 @@ HOW: dict[str, tuple[How, str]] = {
     "sense": (V, "<= or >=, the row's (numpy face)"),
     "bound": (V, "the row's bound (numpy face)"),
     "activity": (V, "the row's activity at the portfolio (numpy face)"),
-    "delta": (U, "the step Δ: as given (--delta) or chosen by planner value (an option's typical use): the question asked"),
+    "delta": (
+        U,
+        "the step Δ: as given (--delta) or chosen by planner value (an option's typical use): the question asked",
+    ),
     "relaxed_bound": (V, "bound + Δ for a ≤ row, bound − Δ for a ≥ row"),
     "tightened_bound": (V, "bound ∓ Δ, or null where tightening makes no sense"),
     "status_relaxed": (U, RESOLVE),
@@ -50,8 +71,12 @@ HOW: dict[str, tuple[How, str]] = {
 FIELDS: tuple[Field, ...] = (
     Field(J, "scenario", V, "the scenario's name (scenario.json)"),
     Field(J, "sense", V, "objective.sense of scenario.json"),
-    Field(J, "status", V, "a status with a portfolio comes with one; the optimality itself is the solver's claim, "
-                          "not re-solved"),
+    Field(
+        J,
+        "status",
+        V,
+        "a status with a portfolio comes with one; the optimality itself is the solver's claim, not re-solved",
+    ),
     Field(J, "objective", V, "recomputed from the portfolio (numpy face)"),
     Field(J, "lp_status", U, LP),
     Field(J, "lp_objective", U, LP),
@@ -59,12 +84,19 @@ FIELDS: tuple[Field, ...] = (
     Field(J, "start_years.<option>", V, "under rules.phasing: a year of the horizon for each selected option"),
     *digest_fields(J),
     *(Field(J, f"{B}.{k}", *HOW[k]) for k in COLUMNS),
-    *(Field(C, k, HOW[k][0], f"value.json's bounds[].{k}" + ("" if HOW[k][0] is U else ", verified the same way"))
-      for k in COLUMNS),
-    *scenario_fields(), *marker_fields(),
+    *(
+        Field(C, k, HOW[k][0], f"value.json's bounds[].{k}" + ("" if HOW[k][0] is U else ", verified the same way"))
+        for k in COLUMNS
+    ),
+    *scenario_fields(),
+    *marker_fields(),
 )
-FILES = (FileSpec(J, True, "the portfolio priced and one entry per bound"), FileSpec(C, True, "one row per bound"),
-         FileSpec(SCENARIO_FILE, True, "the settings as run"), FileSpec(MARKER_FILE, False, "the run-folder marker"))
+FILES = (
+    FileSpec(J, True, "the portfolio priced and one entry per bound"),
+    FileSpec(C, True, "one row per bound"),
+    FileSpec(SCENARIO_FILE, True, "the settings as run"),
+    FileSpec(MARKER_FILE, False, "the run-folder marker"),
+)
 
 
 def _recognise(files) -> bool:
@@ -87,7 +119,9 @@ def check(ctx: Context) -> None:
     status = Status.of(data.get("status"))
     ck.mark(J, "status")
     if status is None or not status.has_portfolio:
-        ck.bad(J, "status", data.get("status"), "optimal or feasible", "planner value prices a scenario with a portfolio")
+        ck.bad(
+            J, "status", data.get("status"), "optimal or feasible", "planner value prices a scenario with a portfolio"
+        )
     portfolio = with_starts(ctx, (), ids, data.get("start_years"), J)
     ev = evaluate(sc, portfolio)
     if ev.violations():
@@ -115,15 +149,34 @@ def _blame_portfolio(ctx: Context, data: dict, ids: list[str], ev, faces, bounds
     from planner.results.audit_explain import _fits
 
     names = row_keys(ctx)
-    activities = [(faces[names[b["row"]]].activity, b.get("activity")) for b in bounds
-                  if isinstance(b, dict) and names.get(b.get("row")) in faces]
+    activities = [
+        (faces[names[b["row"]]].activity, b.get("activity"))
+        for b in bounds
+        if isinstance(b, dict) and names.get(b.get("row")) in faces
+    ]
     if not _fits(ev.objective, data.get("objective")) and any(not _fits(a, got) for a, got in activities):
-        ctx.ck.bad(J, "portfolio", ids, None, "neither the objective nor the rows' activities reported recompute "
-                                              "from this portfolio: it is not the portfolio priced")
+        ctx.ck.bad(
+            J,
+            "portfolio",
+            ids,
+            None,
+            "neither the objective nor the rows' activities reported recompute "
+            "from this portfolio: it is not the portfolio priced",
+        )
 
 
-def _check_bound(ctx: Context, file: str, where: tuple | None, line: int | None, got: dict, entry: dict, faces,
-                 objective: float, maximize: bool, status: Status | None) -> None:
+def _check_bound(
+    ctx: Context,
+    file: str,
+    where: tuple | None,
+    line: int | None,
+    got: dict,
+    entry: dict,
+    faces,
+    objective: float,
+    maximize: bool,
+    status: Status | None,
+) -> None:
     """One priced bound, in value.json (`where` its key path) or value.csv (`line` its row)."""
     ck = ctx.ck
     at = (lambda k: (*where, k)) if where is not None else (lambda k: k)  # noqa: E731
@@ -158,8 +211,12 @@ def _check_bound(ctx: Context, file: str, where: tuple | None, line: int | None,
     loss = None if tightened is None else -sign * (tightened - objective)
     ck.number(file, at("gain_if_relaxed"), got.get("gain_if_relaxed"), gain, "relaxed − today's objective", line)
     ck.number(file, at("loss_if_tightened"), got.get("loss_if_tightened"), loss, "today's − tightened objective", line)
-    ck.number(file, at("gain_per_unit"), got.get("gain_per_unit"), None if gain is None else gain / delta, "gain / Δ", line)
-    ck.number(file, at("loss_per_unit"), got.get("loss_per_unit"), None if loss is None else loss / delta, "loss / Δ", line)
+    ck.number(
+        file, at("gain_per_unit"), got.get("gain_per_unit"), None if gain is None else gain / delta, "gain / Δ", line
+    )
+    ck.number(
+        file, at("loss_per_unit"), got.get("loss_per_unit"), None if loss is None else loss / delta, "loss / Δ", line
+    )
     proven = status is Status.OPTIMAL
     tol = REL_TOL * max(1.0, abs(objective))
     if proven and gain is not None and Status.of(entry.get("status_relaxed")) is Status.OPTIMAL and gain < -tol:
@@ -168,5 +225,11 @@ def _check_bound(ctx: Context, file: str, where: tuple | None, line: int | None,
         ck.bad(file, at("loss_if_tightened"), loss, 0.0, "tightening a bound cannot raise an optimum", line)
 
 
-SPEC = KindSpec("value", "`planner value SCENARIO --out DIR`: what one step of each limit and rule bound is worth.",
-                FILES, FIELDS, _recognise, check)
+SPEC = KindSpec(
+    "value",
+    "`planner value SCENARIO --out DIR`: what one step of each limit and rule bound is worth.",
+    FILES,
+    FIELDS,
+    _recognise,
+    check,
+)

@@ -6,6 +6,7 @@ every auxiliary column's value (`Evaluation.faces()`), read from each part's
 `evaluate_<part>` in the rule-family registry. Results, `planner check`, sensitivity and
 the analysis commands all read this; none re-derives a formula.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -42,9 +43,13 @@ class Evaluation:
     def violations(self, tol: float = 1e-6) -> list[tuple[str, str, RowValue]]:
         """(family, ident, row) of every row the portfolio violates, beyond a relative tolerance."""
         rows, _ = self.faces()
-        return [(f, i, r) for (f, i), r in rows.items()
-                if r.violation() > tol * max(1.0, abs(r.lower) if np.isfinite(r.lower) else 0.0,
-                                             abs(r.upper) if np.isfinite(r.upper) else 0.0)]
+        return [
+            (f, i, r)
+            for (f, i), r in rows.items()
+            if r.violation()
+            > tol
+            * max(1.0, abs(r.lower) if np.isfinite(r.lower) else 0.0, abs(r.upper) if np.isfinite(r.upper) else 0.0)
+        ]
 
 
 def selection_vector(scenario: Scenario, selected) -> np.ndarray:
@@ -88,5 +93,12 @@ def evaluate(scenario: Scenario, selected, start_year=None) -> Evaluation:
         years = use_by_year(scenario, x, idx)
     state = State.of(scenario, x, idx)
     use = {r: float(scenario.options[r].to_numpy(dtype=float) @ x) for r in scenario.resources}
-    return Evaluation(x=x, covered=state.covered, objective=objective_value(state), resource_use=use,
-                      start_year=start, use_by_year=years, state=state)
+    return Evaluation(
+        x=x,
+        covered=state.covered,
+        objective=objective_value(state),
+        resource_use=use,
+        start_year=start,
+        use_by_year=years,
+        state=state,
+    )

@@ -30,6 +30,7 @@ and `**` for any rest of the path. CSV: the column name, where `<name>` stands f
 (`<resource>_used`: one column per resource) — so a field the manifest does not name is
 caught, and an id column of an id the data does not have as well.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -92,8 +93,12 @@ class Field:
         return split_pattern(self.path, self.file)
 
     def to_dict(self) -> dict[str, str]:
-        out = {"file": self.file, "field": self.path, "how": self.how.value,
-               ("why" if self.how is How.UNVERIFIABLE else "check"): self.note}
+        out = {
+            "file": self.file,
+            "field": self.path,
+            "how": self.how.value,
+            ("why" if self.how is How.UNVERIFIABLE else "check"): self.note,
+        }
         if self.blame:
             out["blamed_on"] = self.blame
         return out
@@ -109,7 +114,9 @@ class KindSpec:
     check: Callable[[Any], None]
     vocabulary: Callable[[Any], dict[str, set[str]]] = field(default=lambda ctx: {})
 
-    def field_of(self, file: str, path: Iterable[str | int], vocab: Mapping[str, set[str]] | None = None) -> Field | None:
+    def field_of(
+        self, file: str, path: Iterable[str | int], vocab: Mapping[str, set[str]] | None = None
+    ) -> Field | None:
         """The declared field a concrete path of `file` falls under (the first that matches), else None."""
         concrete = tuple(path)
         for f in self.fields:
@@ -148,6 +155,7 @@ def recognise(files: "RunFiles") -> str | None:
 
 # ---------------------------------------------------------------- paths
 
+
 def split_pattern(path: str, file: str) -> tuple[str, ...]:
     """A declared path as segments: a CSV column is one segment; JSON splits at `.` and `[]`."""
     if file.endswith(".csv"):
@@ -182,14 +190,19 @@ def _segment_matches(pattern: str, value: str | int, vocab: Mapping[str, set[str
         elif part == "n":
             regex += r"\d+"
         elif vocab is not None and part in vocab:
-            regex += "(?:" + "|".join(re.escape(v) for v in sorted(vocab[part], key=len, reverse=True)) + ")" \
-                if vocab[part] else "(?!)"
+            regex += (
+                "(?:" + "|".join(re.escape(v) for v in sorted(vocab[part], key=len, reverse=True)) + ")"
+                if vocab[part]
+                else "(?!)"
+            )
         else:
             regex += ".+"
     return re.fullmatch(regex, value, flags=re.DOTALL) is not None
 
 
-def matches(pattern: tuple[str, ...], concrete: tuple[str | int, ...], vocab: Mapping[str, set[str]] | None = None) -> bool:
+def matches(
+    pattern: tuple[str, ...], concrete: tuple[str | int, ...], vocab: Mapping[str, set[str]] | None = None
+) -> bool:
     """Whether a concrete path (keys, list indices as ints) falls under a declared pattern."""
     if not pattern:
         return not concrete
@@ -242,13 +255,17 @@ def folder_fields(files: "RunFiles") -> list[tuple[str, tuple[str | int, ...]]]:
 
 # ---------------------------------------------------------------- the manifest as data
 
+
 def manifest_dict(kind: str) -> dict[str, Any]:
     """A kind's declaration as plain data (`planner check --json`): files, verified fields
     (with how), unverifiable fields (with why)."""
     s = spec(kind)
-    return {"kind": kind, "files": [{"name": f.name, "required": f.required, "note": f.note} for f in s.files],
-            "verified": [f.to_dict() for f in s.fields if f.how.checked],
-            "unverifiable": [f.to_dict() for f in s.fields if not f.how.checked]}
+    return {
+        "kind": kind,
+        "files": [{"name": f.name, "required": f.required, "note": f.note} for f in s.files],
+        "verified": [f.to_dict() for f in s.fields if f.how.checked],
+        "unverifiable": [f.to_dict() for f in s.fields if not f.how.checked],
+    }
 
 
 def manifest_markdown() -> str:
@@ -256,8 +273,16 @@ def manifest_markdown() -> str:
     lines: list[str] = []
     for s in specs():
         files = ", ".join(f"`{f.name}`" + ("" if f.required else " (optional)") for f in s.files)
-        lines += [f"### {s.kind}", "", s.summary, "", f"Files: {files}.", "",
-                  "| file | field | check | how / why |", "|---|---|---|---|"]
+        lines += [
+            f"### {s.kind}",
+            "",
+            s.summary,
+            "",
+            f"Files: {files}.",
+            "",
+            "| file | field | check | how / why |",
+            "|---|---|---|---|",
+        ]
         for f in s.fields:
             how = f.how.value + (f" (blamed on {f.blame})" if f.blame else "")
             note = f.note.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")

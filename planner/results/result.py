@@ -1,4 +1,5 @@
 """A run's result as plain data and pandas frames."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -48,8 +49,18 @@ class Result:
         chosen = x.astype(bool)
         opts = sc.options[chosen]
         phased = sc.config.rules.phasing is not None
-        first = ["option_id", "partner_id", "partner_name", "sector_id", "sector_name", "kind",
-                 *(["start_year"] if phased else []), "name", *sc.resources, "risk"]
+        first = [
+            "option_id",
+            "partner_id",
+            "partner_name",
+            "sector_id",
+            "sector_name",
+            "kind",
+            *(["start_year"] if phased else []),
+            "name",
+            *sc.resources,
+            "risk",
+        ]
         frame = opts.reset_index(drop=True).copy()
         frame["partner_name"] = frame["partner_id"].map(sc.partners["name"].to_dict())
         frame["sector_name"] = frame["sector_id"].map(sc.sectors["name"].to_dict())
@@ -70,14 +81,21 @@ class Result:
         covered = self.evaluation.covered if self.has_portfolio else np.full(len(g), np.nan)
         target = sc.gap_targets()
         size = g["size"].to_numpy(dtype=float)
-        frame = pd.DataFrame({
-            "gap_id": g.index, "sector_id": g["sector_id"].to_numpy(), "name": g["name"].to_numpy(),
-            "size": size, "covered": np.round(covered, ROUND), "fraction": np.round(covered / size, ROUND),
-            "target": [t if t > 0 else None for t in target.tolist()],
-            # the gaps table's weight, and the weight the objective used (× sector weight, after overrides)
-            "weight": g["weight"].to_numpy(dtype=float), "objective_weight": np.round(sc.gap_weights(), ROUND),
-            "critical": g["critical"].to_numpy(dtype=bool),
-        })
+        frame = pd.DataFrame(
+            {
+                "gap_id": g.index,
+                "sector_id": g["sector_id"].to_numpy(),
+                "name": g["name"].to_numpy(),
+                "size": size,
+                "covered": np.round(covered, ROUND),
+                "fraction": np.round(covered / size, ROUND),
+                "target": [t if t > 0 else None for t in target.tolist()],
+                # the gaps table's weight, and the weight the objective used (× sector weight, after overrides)
+                "weight": g["weight"].to_numpy(dtype=float),
+                "objective_weight": np.round(sc.gap_weights(), ROUND),
+                "critical": g["critical"].to_numpy(dtype=bool),
+            }
+        )
         if sc.config.rules.resilience is not None:
             # N-1: the worst coverage of each gap if any one partner's options are all lost
             from planner.model.rules.coverage import n1_coverage, resilience_gaps
@@ -110,8 +128,11 @@ class Result:
         cols = ["year", "resource", "used", "limit"]
         if phasing is None or not self.has_portfolio:
             return pd.DataFrame(columns=cols)
-        rows = [(y, r, round(float(used[t]), ROUND), phasing.per_year.get(r))
-                for r, used in self.evaluation.use_by_year.items() for t, y in enumerate(phasing.years)]
+        rows = [
+            (y, r, round(float(used[t]), ROUND), phasing.per_year.get(r))
+            for r, used in self.evaluation.use_by_year.items()
+            for t, y in enumerate(phasing.years)
+        ]
         return pd.DataFrame(rows, columns=cols).sort_values(["year", "resource"], kind="stable").reset_index(drop=True)
 
     @property
@@ -132,9 +153,13 @@ class Result:
         rule = self.scenario.config.replan
         if rule is None:
             return None
-        out: dict[str, Any] = {"incumbent": len(rule.ids), "incumbent_from": rule.incumbent_from,
-                               "max_changes": rule.max_changes, "max_dropped": rule.max_dropped,
-                               "max_added": rule.max_added}
+        out: dict[str, Any] = {
+            "incumbent": len(rule.ids),
+            "incumbent_from": rule.incumbent_from,
+            "max_changes": rule.max_changes,
+            "max_dropped": rule.max_dropped,
+            "max_added": rule.max_added,
+        }
         if self.has_portfolio:
             out["drop_use"] = {r: round(v, ROUND) for r, v in drop_use(self.scenario, self.evaluation.x).items()}
         if self.clean_sheet is not None:
@@ -154,9 +179,12 @@ class Result:
             return None
         _, _, loss = n1_coverage(self.scenario, self.evaluation.x)
         worst = max(loss, key=lambda p: loss[p], default=None)  # first partner wins ties
-        return {"fraction": rule.fraction, "worst_partner": worst,
-                "worst_partner_loss": None if worst is None else round(loss[worst], ROUND),
-                "loss_by_partner": {p: round(v, ROUND) for p, v in loss.items()}}
+        return {
+            "fraction": rule.fraction,
+            "worst_partner": worst,
+            "worst_partner_loss": None if worst is None else round(loss[worst], ROUND),
+            "loss_by_partner": {p: round(v, ROUND) for p, v in loss.items()},
+        }
 
     def sector_coverage(self):
         """Per sector: size-weighted covered fraction and the number of selected options."""
@@ -193,10 +221,11 @@ class Result:
             **({"resilience": self.resilience()} if sc.config.rules.resilience is not None else {}),
             **({"changes": self.change_counts(), "replan": self.replan()} if sc.config.replan is not None else {}),
             "input_sha256": sc.input_sha256,
-            **({"tables_sha256": sc.tables_sha256} if sc.tables_sha256 else {}),  # so check can tell tables from settings
+            **(
+                {"tables_sha256": sc.tables_sha256} if sc.tables_sha256 else {}
+            ),  # so check can tell tables from settings
             "planner_version": __version__,
         }
-
 
     def change_counts(self) -> dict[str, int] | None:
         """A re-plan: {kept, dropped, added, total} (None without a portfolio)."""
@@ -211,10 +240,18 @@ def make_result(scenario: Scenario, outcome: SolveOutcome, timings: dict[str, fl
     evaluation = evaluate(scenario, outcome.x, outcome.start_year) if outcome.x is not None else None
     selected = tuple(scenario.options.index[evaluation.x.astype(bool)]) if evaluation else ()
     return Result(
-        scenario=scenario, status=outcome.status,
+        scenario=scenario,
+        status=outcome.status,
         objective=None if evaluation is None else evaluation.objective,
-        bound=outcome.bound, mip_gap=reported_gap(outcome, None if evaluation is None else evaluation.objective),
-        selected=selected, solve_seconds=outcome.solve_seconds,
-        backend=outcome.backend, message=outcome.message, timings=timings, evaluation=evaluation,
-        rules_active=tuple(rules_active), stages=outcome.stages, race=outcome.race,
+        bound=outcome.bound,
+        mip_gap=reported_gap(outcome, None if evaluation is None else evaluation.objective),
+        selected=selected,
+        solve_seconds=outcome.solve_seconds,
+        backend=outcome.backend,
+        message=outcome.message,
+        timings=timings,
+        evaluation=evaluation,
+        rules_active=tuple(rules_active),
+        stages=outcome.stages,
+        race=outcome.race,
     )

@@ -12,6 +12,7 @@
 - run.py:      `rival(scenario, options)` → RivalResult; `worst_case(scenario, selected)`
 - folder.py:   `write_rival` writes the run folder
 """
+
 from __future__ import annotations
 
 from planner.rival.run import Hedge, Plan, RivalInfeasible, RivalOptions, RivalResult, rival, worst_case

@@ -17,6 +17,7 @@ M_k = the most the pulled partners could ever be worth (`Master.most_lost`). The
 the maximin; the rival's best response to the master's x gives a lower bound; rounds add that
 response until the two meet (`planner.rival.run.hedge`).
 """
+
 from __future__ import annotations
 
 import math
@@ -42,12 +43,28 @@ def response_value(model: Model, after: Scenario, label: str) -> pulp.LpAffineEx
     from planner.model.base import add_link, set_objectives
     from planner.model.rules import REGISTRY
 
-    shadow = Model(after, model.prob, model.x, {}, model.maximize, pulp.LpAffineExpression(), pulp.LpAffineExpression(),
-                   tags=model.tags, var_keys=model.var_keys, extra_vars=model.extra_vars, x_year=model.x_year,
-                   _taken=model._taken)
+    shadow = Model(
+        after,
+        model.prob,
+        model.x,
+        {},
+        model.maximize,
+        pulp.LpAffineExpression(),
+        pulp.LpAffineExpression(),
+        tags=model.tags,
+        var_keys=model.var_keys,
+        extra_vars=model.extra_vars,
+        x_year=model.x_year,
+        _taken=model._taken,
+    )
     gaps = after.gap_ids()
-    covers = shadow.new_vars(f"rival_cover_{label}", gaps, 0, [float(s) for s in after.gaps["size"].tolist()],
-                             keys=[(label, g) for g in gaps])
+    covers = shadow.new_vars(
+        f"rival_cover_{label}",
+        gaps,
+        0,
+        [float(s) for s in after.gaps["size"].tolist()],
+        keys=[(label, g) for g in gaps],
+    )
     shadow.cover = dict(zip(gaps, covers))
     add_link(shadow)
     for name in VALUE_FAMILIES:
@@ -108,12 +125,22 @@ class Master:
         terms), and every other gap's value term from the model's own objective (nominal coverage)."""
         sc = self.scenario
         chosen = set(pulled)
-        touched = sorted({g for o, g, a in zip(sc.contributions["option_id"].tolist(), sc.contributions["gap_id"].tolist(),
-                                              sc.contributions["amount"].tolist()) if a > 0 and sc.option_partner[o] in chosen})
+        touched = sorted(
+            {
+                g
+                for o, g, a in zip(
+                    sc.contributions["option_id"].tolist(),
+                    sc.contributions["gap_id"].tolist(),
+                    sc.contributions["amount"].tolist(),
+                )
+                if a > 0 and sc.option_partner[o] in chosen
+            }
+        )
         copy = response_value(self.model, only_gaps(self.evaluator.after(pulled), touched), label)
         touched_set = set(touched)
-        kept = [(v, c) for v, c in self.nominal.items()
-                if v.name in self.gap_of and self.gap_of[v.name] not in touched_set]
+        kept = [
+            (v, c) for v, c in self.nominal.items() if v.name in self.gap_of and self.gap_of[v.name] not in touched_set
+        ]
         return copy + pulp.LpAffineExpression(kept)
 
     def most_lost(self, pulled: tuple[str, ...]) -> float:
@@ -160,8 +187,9 @@ class Master:
         blocked = self.model.new_var("rival_blocked", str(k), 0, 1, pulp.LpBinary)
         self.model.add("rival_worst", row - self.most_lost(pulled) * blocked <= 0, str(k), scale=None)
         members = [self.model.x[o] for p in pulled for o in self._options_of[p]]
-        self.model.add("rival_block", expr([*((v, 1.0) for v in members), (blocked, -float(need))]) >= 0, str(k),
-                       scale=None)
+        self.model.add(
+            "rival_block", expr([*((v, 1.0) for v in members), (blocked, -float(need))]) >= 0, str(k), scale=None
+        )
         return True
 
     def solve(self, tie_break: bool, start: np.ndarray | None = None) -> SolveOutcome:

@@ -15,6 +15,7 @@ response is always recomputed with the numpy face (`Evaluator.value`), never rea
 MILP. Among best responses the tie-break stage takes the one that costs the rival least
 (then the solver's canonical order), so the answer is deterministic.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,16 +54,25 @@ def _lines(points: np.ndarray, values: np.ndarray, lo: float, hi: float) -> list
     if hi > size:  # beyond the size the gap is closed: the constant f(size)
         out.append((float(values[-1]), 0.0))
     slopes = [beta for _, beta in out]
-    if any(s2 > s1 + CONCAVE_TOL * max(1.0, abs(s1)) for s1, s2 in zip(slopes, slopes[1:])) or any(s < -CONCAVE_TOL for s in slopes):
+    if any(s2 > s1 + CONCAVE_TOL * max(1.0, abs(s1)) for s1, s2 in zip(slopes, slopes[1:])) or any(
+        s < -CONCAVE_TOL for s in slopes
+    ):
         from planner.errors import PlannerError
 
-        raise PlannerError("a gap's value is not concave and non-decreasing in its coverage; the rival's best "
-                           "response needs it to be (see docs/rival.md)")
+        raise PlannerError(
+            "a gap's value is not concave and non-decreasing in its coverage; the rival's best "
+            "response needs it to be (see docs/rival.md)"
+        )
     return [(alpha, beta, max(0.0, alpha + beta * hi)) for alpha, beta in out]
 
 
-def best_response(scenario: Scenario, x: np.ndarray, terms: RivalTerms, evaluator: Evaluator,
-                  curves: list[tuple[np.ndarray, np.ndarray]]) -> Response:
+def best_response(
+    scenario: Scenario,
+    x: np.ndarray,
+    terms: RivalTerms,
+    evaluator: Evaluator,
+    curves: list[tuple[np.ndarray, np.ndarray]],
+) -> Response:
     """The rival's best response to x (see the module doc): an exact MILP, solved with the scenario's solver settings."""
     import pulp
 
@@ -80,13 +90,24 @@ def best_response(scenario: Scenario, x: np.ndarray, terms: RivalTerms, evaluato
     candidates = [p for p in range(n_partners) if given[:, p].any() and cost[p] <= terms.limit()]
     if not candidates or terms.loss == 0:
         return Response((), evaluator.value(x, ()), 0.0, Status.OPTIMAL)
-    model = Model(scenario, pulp.LpProblem("rival_response", pulp.LpMinimize), {}, {}, False,
-                  pulp.LpAffineExpression(), pulp.LpAffineExpression())
+    model = Model(
+        scenario,
+        pulp.LpProblem("rival_response", pulp.LpMinimize),
+        {},
+        {},
+        False,
+        pulp.LpAffineExpression(),
+        pulp.LpAffineExpression(),
+    )
     ids = [terms.partners[p] for p in candidates]
     pull = model.new_vars("rival_pull", ids, 0, 1, pulp.LpBinary)
     model.x = dict(zip(ids, pull))  # the decision the solve reports (`SolveOutcome.x`), one per candidate partner
-    model.add("rival_budget", expr((y, float(cost[p])) for y, p in zip(pull, candidates)) <= terms.limit(), "budget",
-              key="rival.budget")
+    model.add(
+        "rival_budget",
+        expr((y, float(cost[p])) for y, p in zip(pull, candidates)) <= terms.limit(),
+        "budget",
+        key="rival.budget",
+    )
     total = given.sum(axis=1)
     objective = []
     for g in np.flatnonzero(given[:, candidates].any(axis=1)).tolist():
@@ -97,8 +118,11 @@ def best_response(scenario: Scenario, x: np.ndarray, terms: RivalTerms, evaluato
         lines = _lines(*curves[g], lo, hi)
         v = model.new_var("rival_value", gid, 0, None)
         objective.append((v, 1.0))
-        picks = [None] if len(lines) == 1 else model.new_vars("rival_piece", [f"{gid}_{j}" for j in range(len(lines))],
-                                                              0, 1, pulp.LpBinary)
+        picks = (
+            [None]
+            if len(lines) == 1
+            else model.new_vars("rival_piece", [f"{gid}_{j}" for j in range(len(lines))], 0, 1, pulp.LpBinary)
+        )
         for j, ((alpha, beta, big), pick) in enumerate(zip(lines, picks)):
             # v ≥ α + β·(A_g − Σ loss·B_gp·y_p) − M·(1 − σ)
             row = [(v, 1.0), *((y, beta * c) for y, c in lost)] + ([(pick, -big)] if pick is not None else [])

@@ -4,6 +4,7 @@ Every figure is recomputed from a portfolio and a response with the model's nump
 (`planner.rival.value`), never read from a solver: the solvers only search (the master for
 the hedged plan, the response MILP for the rival's best response).
 """
+
 from __future__ import annotations
 
 import time
@@ -43,9 +44,15 @@ class Plan:
     cost: float  # its use of objective.cost_resource
 
     def to_dict(self) -> dict:
-        return {"objective": self.objective, "worst_case": self.worst_case, "selected": list(self.selected),
-                "response": list(self.response.pulled), "response_spend": self.response.spend,
-                "cost": self.cost, "options": len(self.selected)}
+        return {
+            "objective": self.objective,
+            "worst_case": self.worst_case,
+            "selected": list(self.selected),
+            "response": list(self.response.pulled),
+            "response_spend": self.response.spend,
+            "cost": self.cost,
+            "options": len(self.selected),
+        }
 
 
 @dataclass(frozen=True)
@@ -88,14 +95,30 @@ class RivalResult:
 
     def to_dict(self) -> dict:
         t = self.terms
-        return {"scenario": self.scenario.name, "status": str(self.status),
-                "rival": {"name": t.name, "budget": self.hedged.budget, "cost": t.cost_column, "shield": t.shield,
-                          "loss": t.loss},
-                "nominal": self.nominal.to_dict(), "hedged": self.hedged.plan.to_dict(),
-                "price_of_hedging": self.price_of_hedging, "gain": self.gain,
-                "gap": self.hedged.gap, "bound": self.hedged.bound, "iterations": self.hedged.iterations,
-                "exact": self.hedged.exact, "partners": self.partners, "ladder": self.ladder,
-                "solves": self.solves, "seconds": self.seconds, "input_sha256": self.scenario.input_sha256}
+        return {
+            "scenario": self.scenario.name,
+            "status": str(self.status),
+            "rival": {
+                "name": t.name,
+                "budget": self.hedged.budget,
+                "cost": t.cost_column,
+                "shield": t.shield,
+                "loss": t.loss,
+            },
+            "nominal": self.nominal.to_dict(),
+            "hedged": self.hedged.plan.to_dict(),
+            "price_of_hedging": self.price_of_hedging,
+            "gain": self.gain,
+            "gap": self.hedged.gap,
+            "bound": self.hedged.bound,
+            "iterations": self.hedged.iterations,
+            "exact": self.hedged.exact,
+            "partners": self.partners,
+            "ladder": self.ladder,
+            "solves": self.solves,
+            "seconds": self.seconds,
+            "input_sha256": self.scenario.input_sha256,
+        }
 
 
 class Search:
@@ -121,8 +144,14 @@ class Search:
     def plan(self, x: np.ndarray, terms: RivalTerms, response: Response | None = None) -> Plan:
         x = np.asarray(x, dtype=np.int8)
         response = response or self.respond(x, terms)
-        return Plan(x, tuple(o for o, on in zip(self.ids, x.tolist()) if on), self.evaluator.value(x, ()),
-                    response.value, response, float(self.cost @ x))
+        return Plan(
+            x,
+            tuple(o for o, on in zip(self.ids, x.tolist()) if on),
+            self.evaluator.value(x, ()),
+            response.value,
+            response,
+            float(self.cost @ x),
+        )
 
 
 def tolerance(value: float, mip_gap: float = 0.0) -> float:
@@ -131,7 +160,9 @@ def tolerance(value: float, mip_gap: float = 0.0) -> float:
     return max(1e-6, mip_gap) * max(1.0, abs(value))
 
 
-def hedge(search: Search, terms: RivalTerms, nominal: Plan, upper: float, seeds=(), max_rounds: int = MAX_ROUNDS) -> Hedge:
+def hedge(
+    search: Search, terms: RivalTerms, nominal: Plan, upper: float, seeds=(), max_rounds: int = MAX_ROUNDS
+) -> Hedge:
     """The maximin plan by column-and-constraint generation (`planner.rival.master`).
 
     Rounds without the tie-break stage until the master's bound meets the best worst case
@@ -235,12 +266,23 @@ def ladder_rows(search: Search, nominal_x: np.ndarray, budgets, upper: float, ma
         seeds = h.responses  # valid responses at any budget: each is re-judged against this budget's limit
         added = ids[(h.plan.x == 1) & (nominal_x == 0)].tolist()
         dropped = ids[(h.plan.x == 0) & (nominal_x == 1)].tolist()
-        rows.append({"budget": float(budget), "nominal_worst_case": nominal.worst_case,
-                     "nominal_response": ";".join(nominal.response.pulled), "hedged_worst_case": h.plan.worst_case,
-                     "hedged_objective": h.plan.objective, "hedged_response": ";".join(h.plan.response.pulled),
-                     "price_of_hedging": nominal.objective - h.plan.objective,
-                     "gain": h.plan.worst_case - nominal.worst_case, "added": ";".join(added),
-                     "dropped": ";".join(dropped), "gap": h.gap, "iterations": h.iterations, "exact": h.exact})
+        rows.append(
+            {
+                "budget": float(budget),
+                "nominal_worst_case": nominal.worst_case,
+                "nominal_response": ";".join(nominal.response.pulled),
+                "hedged_worst_case": h.plan.worst_case,
+                "hedged_objective": h.plan.objective,
+                "hedged_response": ";".join(h.plan.response.pulled),
+                "price_of_hedging": nominal.objective - h.plan.objective,
+                "gain": h.plan.worst_case - nominal.worst_case,
+                "added": ";".join(added),
+                "dropped": ";".join(dropped),
+                "gap": h.gap,
+                "iterations": h.iterations,
+                "exact": h.exact,
+            }
+        )
     return rows
 
 
@@ -251,8 +293,9 @@ def rival(scenario: Scenario, options: RivalOptions | None = None) -> RivalResul
     rival_terms(scenario)  # a scenario without a rival: section is refused before any solve
     if options.budget is not None and options.budget != scenario.config.rival.budget:
         cfg = scenario.config  # the budget becomes the scenario's, so scenario.json and input_sha256 record it
-        scenario = scenario.with_config(cfg.model_copy(update={"rival": cfg.rival.model_copy(
-            update={"budget": float(options.budget)})}))
+        scenario = scenario.with_config(
+            cfg.model_copy(update={"rival": cfg.rival.model_copy(update={"budget": float(options.budget)})})
+        )
     search = Search(scenario, options.progress)
     terms = search.at_budget(search.terms.budget if options.budget is None else options.budget)
     search.progress("nominal plan")
@@ -280,5 +323,7 @@ class RivalInfeasible(PlannerError):
 
     def __init__(self, status: Status):
         self.status = status
-        super().__init__(f"the scenario's own plan ended {status.value}: no portfolio to plan against the rival "
-                         "(planner diagnose names the conflicting constraints)")
+        super().__init__(
+            f"the scenario's own plan ended {status.value}: no portfolio to plan against the rival "
+            "(planner diagnose names the conflicting constraints)"
+        )

@@ -10,6 +10,7 @@ n_p(x) the number of selected options with partner p, c_p the rival's cost of pu
   a partner in R multiplied by (1 − ℓ); coverage stays capped at each gap's size, the risk
   term and bonuses unchanged. No formula of the objective is restated here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -45,12 +46,19 @@ def rival_terms(scenario: Scenario) -> RivalTerms:
     if rival is None:
         from planner.errors import InputError, Problem
 
-        raise InputError(Problem(file=str(scenario.scenario_file), key="rival",
-                                 message="the scenario has no rival: section; add one (see docs/rival.md), e.g. "
-                                         "--set rival.budget=3"))
+        raise InputError(
+            Problem(
+                file=str(scenario.scenario_file),
+                key="rival",
+                message="the scenario has no rival: section; add one (see docs/rival.md), e.g. --set rival.budget=3",
+            )
+        )
     ids = tuple(scenario.partners.index.tolist())
-    cost = (scenario.partners[rival.cost].to_numpy(dtype=float) if rival.cost
-            else np.full(len(ids), DEFAULT_COST, dtype=float))
+    cost = (
+        scenario.partners[rival.cost].to_numpy(dtype=float)
+        if rival.cost
+        else np.full(len(ids), DEFAULT_COST, dtype=float)
+    )
     return RivalTerms(rival.name, ids, cost, float(rival.budget), float(rival.shield), float(rival.loss), rival.cost)
 
 
@@ -62,8 +70,9 @@ def option_partner_index(scenario: Scenario) -> np.ndarray:
 
 def options_per_partner(scenario: Scenario, x: np.ndarray) -> np.ndarray:
     """n_p(x): selected options per partner, in partner order."""
-    return np.bincount(option_partner_index(scenario), weights=np.asarray(x, dtype=float),
-                       minlength=len(scenario.partners)).astype(np.int64)
+    return np.bincount(
+        option_partner_index(scenario), weights=np.asarray(x, dtype=float), minlength=len(scenario.partners)
+    ).astype(np.int64)
 
 
 def spend(terms: RivalTerms, scenario: Scenario, x: np.ndarray) -> np.ndarray:
@@ -158,4 +167,4 @@ def gap_value_curves(scenario: Scenario) -> list[tuple[np.ndarray, np.ndarray]]:
     depth = max(len(p) for p in points)
     grid = np.array([[p[min(k, len(p) - 1)] for p in points] for k in range(depth)])  # depth × gaps
     values = np.array([gap_values(scenario, row) for row in grid])
-    return [(p, values[:len(p), j]) for j, p in enumerate(points)]
+    return [(p, values[: len(p), j]) for j, p in enumerate(points)]

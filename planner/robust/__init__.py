@@ -14,6 +14,7 @@
 - outcome.py:   RobustReport (robust.json), Progress events, Stop reasons, core labels
 - run.py:       `robust(scenario)` → RobustReport; `write_robust` writes the run folder
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -22,11 +23,24 @@ if TYPE_CHECKING:
     from planner.robust.outcome import RobustReport
 
 
-def robust(scenario, *, max_portfolios: int | None = None, samples: int | None = None, seed: int | None = None,
-           max_vertices: int | None = None, progress=None) -> "RobustReport":
+def robust(
+    scenario,
+    *,
+    max_portfolios: int | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    max_vertices: int | None = None,
+    progress=None,
+) -> "RobustReport":
     """Maximin, minimax regret, non-dominated portfolios and core index of a scenario over its
     `robust:` weight set; `progress` a callable given `planner.robust.run.Progress` events."""
     from planner.robust.run import robust as run
 
-    return run(scenario, max_portfolios=max_portfolios, samples=samples, seed=seed, max_vertices=max_vertices,
-               progress=progress)
+    return run(
+        scenario,
+        max_portfolios=max_portfolios,
+        samples=samples,
+        seed=seed,
+        max_vertices=max_vertices,
+        progress=progress,
+    )

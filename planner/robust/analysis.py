@@ -6,6 +6,7 @@ the nominal and maximin portfolios to start the lazy minimax regret); minimax re
 non-dominated portfolios and core index; Monte Carlo draws (Dirichlet(1) mixtures of the
 vertices examined). Figures and bounds: `planner.robust.figures`.
 """
+
 from __future__ import annotations
 
 import time
@@ -25,8 +26,10 @@ def _up_front(ws: WeightSet, count: int, limit: int) -> str:
     head = f"weight set W: {ws.size} factor{'s' if ws.size != 1 else ''}, {count:,} vertices"
     if count <= limit:
         return f"{head}; solving the optimum at each"
-    return (f"{head}; maximin is exact without them; minimax regret and the non-dominated portfolios use at most "
-            f"{limit:,} (robust.max_vertices) and report bounds")
+    return (
+        f"{head}; maximin is exact without them; minimax regret and the non-dominated portfolios use at most "
+        f"{limit:,} (robust.max_vertices) and report bounds"
+    )
 
 
 def analyse(scenario: Scenario, ws: WeightSet, settings: dict, tell: Callable[[Progress], None]) -> RobustReport:
@@ -45,9 +48,17 @@ class _Analysis:
         self.count, self.limit = ws.vertex_count(), settings["max_vertices"]
         self.fig = Figures(ws, self.solver.lin, complete=self.count <= self.limit)
         self.seconds: dict[str, float] = {}
-        self.report = RobustReport(scenario.name, True, factors=self.names, weight_set={
-            "vertex_count": self.count, "max_vertices": self.limit, "nominal_total": ws.total,
-            "scale_range": list(ws.scale_range())})
+        self.report = RobustReport(
+            scenario.name,
+            True,
+            factors=self.names,
+            weight_set={
+                "vertex_count": self.count,
+                "max_vertices": self.limit,
+                "nominal_total": ws.total,
+                "scale_range": list(ws.scale_range()),
+            },
+        )
 
     def weights(self, x) -> dict[str, float]:
         return dict(zip(self.names, [float(a) for a in x]))
@@ -98,69 +109,125 @@ class _Analysis:
         if fig.complete:
             mr, _, lower, iterations = self.solver.regret(fig.ys, best, start, tol)
         else:
-            mr, lower, iterations = lazy_regret(self.solver, fig, start, nominal, tol, self.limit,
-                                                lambda n: self.tell(Progress(Stage.VERTICES, n, self.limit)))
+            mr, lower, iterations = lazy_regret(
+                self.solver,
+                fig,
+                start,
+                nominal,
+                tol,
+                self.limit,
+                lambda n: self.tell(Progress(Stage.VERTICES, n, self.limit)),
+            )
         self.timed("minimax_regret", t)
 
         def summary(found: Found, regret: Regret) -> dict:
             worst, x = fig.worst(*fig.of(found))
-            return {"worst_case": worst, "worst_weights": self.weights(x), "worst_scale": ws.scale(x),
-                    "max_regret": regret.lower, "max_regret_upper": regret.upper, "selected": self.chosen(found.x)}
+            return {
+                "worst_case": worst,
+                "worst_weights": self.weights(x),
+                "worst_scale": ws.scale(x),
+                "max_regret": regret.lower,
+                "max_regret_upper": regret.upper,
+                "selected": self.chosen(found.x),
+            }
 
         r_nom, r_mm, r_mr = (fig.regret(*fig.of(p)) for p in (nominal, mm, mr))
         v_nom, c_nom = fig.of(nominal)
         self.report.nominal = {"objective": float(v_nom @ ws.nominal_point + c_nom), **summary(nominal, r_nom)}
         self.report.maximin = {**summary(mm, r_mm), "status": str(mm.status)}
-        gap = (r_mr.lower - lower if r_mr.lower - lower > tol else 0.0) if fig.complete else \
-            (None if r_mr.upper is None else r_mr.upper - lower)
-        self.report.minimax_regret = {**summary(mr, r_mr), "gap": gap, "lower_bound": lower, "iterations": iterations,
-                                      "complete": fig.complete, "worst_weights": self.weights(r_mr.x),
-                                      "worst_scale": ws.scale(r_mr.x)}
+        gap = (
+            (r_mr.lower - lower if r_mr.lower - lower > tol else 0.0)
+            if fig.complete
+            else (None if r_mr.upper is None else r_mr.upper - lower)
+        )
+        self.report.minimax_regret = {
+            **summary(mr, r_mr),
+            "gap": gap,
+            "lower_bound": lower,
+            "iterations": iterations,
+            "complete": fig.complete,
+            "worst_weights": self.weights(r_mr.x),
+            "worst_scale": ws.scale(r_mr.x),
+        }
         return mr
 
     def nondominated(self) -> tuple[list[Found], bool]:
         t, fig, ws = time.perf_counter(), self.fig, self.ws
         most = self.settings["max_portfolios"]
         eps = 1e-6 * max(1.0, float(np.abs(fig.best).max()))
-        found, zs, finished = self.solver.nondominated(fig.ys, np.array(fig.ceiling), ws.point(ws.centre()), most, eps,
-                                                       lambda n: self.tell(Progress(Stage.NONDOMINATED, n, most)))
+        found, zs, finished = self.solver.nondominated(
+            fig.ys,
+            np.array(fig.ceiling),
+            ws.point(ws.centre()),
+            most,
+            eps,
+            lambda n: self.tell(Progress(Stage.NONDOMINATED, n, most)),
+        )
         cost = self.scenario.options[self.scenario.cost_resource].to_numpy(dtype=float)
         self.report.portfolios = []
         for i, (p, z) in enumerate(zip(found, zs)):
             v, c = fig.of(p)
-            self.report.portfolios.append({"rank": i + 1, "selected": self.chosen(p.x), "min": fig.worst(v, c)[0],
-                                           "max": ws.maximise(v)[0] + c, "vertex_values": z.tolist(),
-                                           self.scenario.cost_resource: float(cost @ p.x)})
+            self.report.portfolios.append(
+                {
+                    "rank": i + 1,
+                    "selected": self.chosen(p.x),
+                    "min": fig.worst(v, c)[0],
+                    "max": ws.maximise(v)[0] + c,
+                    "vertex_values": z.tolist(),
+                    self.scenario.cost_resource: float(cost @ p.x),
+                }
+            )
         self.timed("nondominated", t)
         return found, finished
 
     def monte_carlo(self, nominal: Found) -> np.ndarray:
         t, ys, samples = time.perf_counter(), self.fig.ys, self.settings["samples"]
-        freq = _monte_carlo(self.solver, ys, self.settings, nominal,
-                            lambda n: self.tell(Progress(Stage.MONTE_CARLO, n, samples)))
+        freq = _monte_carlo(
+            self.solver, ys, self.settings, nominal, lambda n: self.tell(Progress(Stage.MONTE_CARLO, n, samples))
+        )
         what = "W's vertices" if self.fig.complete else f"the {len(ys):,} vertices of W examined (of {self.count:,})"
-        self.report.monte_carlo = {"samples": samples if len(ys) > 1 else (1 if samples else 0),
-                                   "seed": self.settings["seed"], "sampling": f"Dirichlet(1) mixtures of {what}",
-                                   "frequency": dict(zip(self.ids, freq.tolist()))}
+        self.report.monte_carlo = {
+            "samples": samples if len(ys) > 1 else (1 if samples else 0),
+            "seed": self.settings["seed"],
+            "sampling": f"Dirichlet(1) mixtures of {what}",
+            "frequency": dict(zip(self.ids, freq.tolist())),
+        }
         self.timed("monte_carlo", t)
         return freq
 
-    def finish(self, nominal: Found, mm: Found, mr: Found, nondominated: tuple[list[Found], bool], freq: np.ndarray) -> None:
+    def finish(
+        self, nominal: Found, mm: Found, mr: Found, nondominated: tuple[list[Found], bool], freq: np.ndarray
+    ) -> None:
         report, fig, ids = self.report, self.fig, self.ids
         found, finished = nondominated
         samples = self.settings["samples"]
         core = labels([p.x for p in found], len(ids))
         stopped = None if finished and fig.complete else (Stop.MAX_PORTFOLIOS if not finished else Stop.MAX_VERTICES)
-        report.core_index = {"complete": stopped is None, "stopped_by": stopped and stopped.value, "portfolios": len(found),
-                             "options": dict(zip(ids, core)), "max_portfolios": self.settings["max_portfolios"]}
+        report.core_index = {
+            "complete": stopped is None,
+            "stopped_by": stopped and stopped.value,
+            "portfolios": len(found),
+            "options": dict(zip(ids, core)),
+            "max_portfolios": self.settings["max_portfolios"],
+        }
         if stopped is not None:
             sampled = [CORE if f == 1 else EXTERIOR if f == 0 else BORDERLINE for f in freq.tolist()] if samples else []
             report.core_index["sampled"] = dict(zip(ids, sampled))
         share = np.mean(np.array([p.x for p in found]), axis=0) if found else np.zeros(len(ids))
-        report.options = [{"option_id": o, "nominal": int(a), "maximin": int(b), "minimax_regret": int(c), "core": lab,
-                           "nondominated_share": float(s), "mc_frequency": float(f) if samples else None}
-                          for o, a, b, c, lab, s, f in zip(ids, nominal.x.tolist(), mm.x.tolist(), mr.x.tolist(), core,
-                                                           share.tolist(), freq.tolist())]
+        report.options = [
+            {
+                "option_id": o,
+                "nominal": int(a),
+                "maximin": int(b),
+                "minimax_regret": int(c),
+                "core": lab,
+                "nondominated_share": float(s),
+                "mc_frequency": float(f) if samples else None,
+            }
+            for o, a, b, c, lab, s, f in zip(
+                ids, nominal.x.tolist(), mm.x.tolist(), mr.x.tolist(), core, share.tolist(), freq.tolist()
+            )
+        ]
         report.vertices = [self.weights(x) for x in fig.xs]
         report.vertex_scales = [self.ws.scale(x) for x in fig.xs]
         report.weight_set.update({"vertices_examined": len(fig.xs), "complete": fig.complete})

@@ -15,6 +15,7 @@ portfolio P (value V(P)·y + c(P), `planner.robust.weights.Linear`):
   one factor away from them) where a portfolio seen beats the master's portfolio by more than
   that bound, the largest first, until none does or the limit.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -26,7 +27,9 @@ from planner.inputs.validate_robust import WeightSet
 from planner.robust.methods import Found, RobustSolver
 from planner.robust.weights import Linear
 
-ROUND_VERTICES = 32  # vertices added per round of the lazy minimax regret (largest lower bounds first): a round costs a master MILP
+ROUND_VERTICES = (
+    32  # vertices added per round of the lazy minimax regret (largest lower bounds first): a round costs a master MILP
+)
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,15 @@ class Figures:
         return Regret(lower, upper, x)
 
 
-def lazy_regret(solver: RobustSolver, fig: Figures, start: Found, nominal: Found, tol: float, max_vertices: int,
-                tell: Callable[[int], None]) -> tuple[Found, float, int]:
+def lazy_regret(
+    solver: RobustSolver,
+    fig: Figures,
+    start: Found,
+    nominal: Found,
+    tol: float,
+    max_vertices: int,
+    tell: Callable[[int], None],
+) -> tuple[Found, float, int]:
     """Minimax regret when W's vertices are too many to solve: (portfolio, the master's lower bound, MILPs)."""
     iterations = 0
     while True:  # rounds skip the least-cost tie-break; the last master gets it
@@ -110,7 +120,11 @@ def lazy_regret(solver: RobustSolver, fig: Figures, start: Found, nominal: Found
             _, x = fig.ws.maximise(vq - v)
             for near in [x, *fig.ws.neighbours(x)]:  # the best corner, and the corners one factor away
                 gain = float((vq - v) @ fig.ws.point(near) + cq - c)
-                if gain > lower + tol and not fig.examined(near) and gain > candidates.get(near.tobytes(), (-np.inf,))[0]:
+                if (
+                    gain > lower + tol
+                    and not fig.examined(near)
+                    and gain > candidates.get(near.tobytes(), (-np.inf,))[0]
+                ):
                     candidates[near.tobytes()] = (gain, near)
         added = 0
         for _, x in sorted(candidates.values(), key=lambda p: -p[0]):

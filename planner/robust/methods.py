@@ -22,6 +22,7 @@ a point of W: G y ≥ 0 and α·y = T are W's rows (`WeightSet.rows`), w_1 … w
 
 Each solve is `LiveModel.solve`: the objective, then least cost among its optima.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -73,9 +74,9 @@ class RobustSolver:
         (unless `tie_break` is False); `start` a MIP start; None when no portfolio is feasible."""
         s = self.session
         cost = np.zeros(s.num_columns)
-        cost[:len(user)] = -user  # the session minimises
+        cost[: len(user)] = -user  # the session minimises
         second = np.zeros(s.num_columns)
-        second[:self.n] = self.comp.secondary
+        second[: self.n] = self.comp.secondary
         cfg = self.scenario.config.solver
         with s.objectives(cost, second):
             hint = None if start is None else (self.comp.x_cols.astype(np.int32), start.x.astype(float))
@@ -129,13 +130,15 @@ class RobustSolver:
         values = [v for v in (found.solver_value, found.bound) if v is not None]
         return float(max(values)) if values else None
 
-    def regret(self, vertices: np.ndarray, best: np.ndarray, first: Found, tol: float,
-               tie_break: bool = True) -> tuple[Found, float, float, int]:
+    def regret(
+        self, vertices: np.ndarray, best: np.ndarray, first: Found, tol: float, tie_break: bool = True
+    ) -> tuple[Found, float, float, int]:
         """Minimax regret by constraint generation; `best[v]` = z*(w_v), `first` a portfolio to start from
         (also a MIP start); `tie_break` False skips the least-cost stage on the closed master.
 
         Returns (portfolio, its max regret, the master's lower bound, iterations)."""
         s = self.session
+
         def values(x, start):
             v, c = self.lin.portfolio(x, start)
             return vertices @ v + c
@@ -178,8 +181,9 @@ class RobustSolver:
                     found, regret = final, final_regret
             return found, float(regret.max()), lower, iterations
 
-    def nondominated(self, vertices: np.ndarray, ceiling: np.ndarray, centre: np.ndarray, max_portfolios: int,
-                     eps: float, tell=None) -> tuple[list[Found], list[np.ndarray], bool]:
+    def nondominated(
+        self, vertices: np.ndarray, ceiling: np.ndarray, centre: np.ndarray, max_portfolios: int, eps: float, tell=None
+    ) -> tuple[list[Found], list[np.ndarray], bool]:
         """The non-dominated portfolios (value vectors over the vertices beside them); all found, or
         stopped at `max_portfolios`. `ceiling[v]` ≥ z*(w_v) (no portfolio beats a found one where it
         is optimal, so those vertices need no binary); `centre` a point of W's relative interior;

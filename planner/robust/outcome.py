@@ -1,4 +1,5 @@
 """What a robust analysis reports: `RobustReport` (robust.json), its progress events and labels."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -55,9 +56,27 @@ class RobustReport:
     message: str = ""
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("scenario", "weights_matter", "message", "factors", "weight_set", "vertices",
-                                              "vertex_scales", "nominal", "maximin", "minimax_regret", "core_index",
-                                              "monte_carlo", "portfolios", "options", "solves", "seconds")}
+        return {
+            k: getattr(self, k)
+            for k in (
+                "scenario",
+                "weights_matter",
+                "message",
+                "factors",
+                "weight_set",
+                "vertices",
+                "vertex_scales",
+                "nominal",
+                "maximin",
+                "minimax_regret",
+                "core_index",
+                "monte_carlo",
+                "portfolios",
+                "options",
+                "solves",
+                "seconds",
+            )
+        }
 
 
 def labels(members: list[np.ndarray], n: int) -> list[str]:

@@ -10,6 +10,7 @@ regret, the non-dominated portfolios and the Monte Carlo draws use W's vertices:
 when there are at most `max_vertices`, else the vertices examined by the lazy minimax regret,
 and then the report says so (`weight_set.complete: false`) and gives bounds.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -24,30 +25,48 @@ def _weights_ignored(scenario: Scenario, message: str) -> "RobustReport":
     from planner.api import solve
 
     result = solve(scenario)
-    return RobustReport(scenario.name, False, nominal={"objective": result.objective, "selected": list(result.selected),
-                                                       "status": str(result.status)}, message=message)
+    return RobustReport(
+        scenario.name,
+        False,
+        nominal={"objective": result.objective, "selected": list(result.selected), "status": str(result.status)},
+        message=message,
+    )
 
 
-def robust(scenario: Scenario, *, max_portfolios: int | None = None, samples: int | None = None,
-           seed: int | None = None, max_vertices: int | None = None,
-           progress: Callable[[Progress], None] | None = None) -> RobustReport:
+def robust(
+    scenario: Scenario,
+    *,
+    max_portfolios: int | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    max_vertices: int | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> RobustReport:
     """Nominal, maximin, minimax regret, non-dominated portfolios + core index, Monte Carlo over W.
 
     `progress` is called with a `Progress` up front (W's vertex count) and as each solve ends."""
     from planner.robust.weights import weight_set_of
 
     rob = scenario.config.robust
-    settings = {"max_portfolios": max_portfolios or (rob.max_portfolios if rob else 200),
-                "samples": (rob.samples if rob else 100) if samples is None else samples,
-                "seed": (rob.seed if rob else 0) if seed is None else seed,
-                "max_vertices": max_vertices or (rob.max_vertices if rob else 64)}
+    settings = {
+        "max_portfolios": max_portfolios or (rob.max_portfolios if rob else 200),
+        "samples": (rob.samples if rob else 100) if samples is None else samples,
+        "seed": (rob.seed if rob else 0) if seed is None else seed,
+        "max_vertices": max_vertices or (rob.max_vertices if rob else 64),
+    }
     if scenario.config.objective.sense != "max_coverage":
-        return _weights_ignored(scenario, "objective.sense is min_cost: the weights do not enter the objective, so every "
-                                          "robust portfolio is the nominal one")
+        return _weights_ignored(
+            scenario,
+            "objective.sense is min_cost: the weights do not enter the objective, so every "
+            "robust portfolio is the nominal one",
+        )
     ws = weight_set_of(scenario)
     if ws.total <= 0:
-        return _weights_ignored(scenario, "every objective weight is 0 at its nominal value: the weights do not enter "
-                                          "the objective, so every robust portfolio is the nominal one")
+        return _weights_ignored(
+            scenario,
+            "every objective weight is 0 at its nominal value: the weights do not enter "
+            "the objective, so every robust portfolio is the nominal one",
+        )
     from planner.robust.analysis import analyse
 
     return analyse(scenario, ws, settings, progress or (lambda p: None))
@@ -69,10 +88,27 @@ def write_robust(report: RobustReport, out_dir: str | Path, scenario: Scenario |
         if scenario is not None:
             (tmp / SCENARIO_FILE).write_text(scenario_record(scenario.config), encoding="utf-8")
         (tmp / "robust.json").write_text(json_text(data) + "\n", encoding="utf-8")
-        write_csv(pd.DataFrame(report.options, columns=["option_id", "nominal", "maximin", "minimax_regret", "core",
-                                                        "nondominated_share", "mc_frequency"]), tmp / "robust_options.csv")
-        rows = [{k: (";".join(v) if k == "selected" else v) for k, v in p.items() if k != "vertex_values"}
-                for p in report.portfolios]
-        write_csv(pd.DataFrame(rows, columns=None if rows else ["rank", "selected", "min", "max"]),
-                  tmp / "robust_portfolios.csv")
+        write_csv(
+            pd.DataFrame(
+                report.options,
+                columns=[
+                    "option_id",
+                    "nominal",
+                    "maximin",
+                    "minimax_regret",
+                    "core",
+                    "nondominated_share",
+                    "mc_frequency",
+                ],
+            ),
+            tmp / "robust_options.csv",
+        )
+        rows = [
+            {k: (";".join(v) if k == "selected" else v) for k, v in p.items() if k != "vertex_values"}
+            for p in report.portfolios
+        ]
+        write_csv(
+            pd.DataFrame(rows, columns=None if rows else ["rank", "selected", "min", "max"]),
+            tmp / "robust_portfolios.csv",
+        )
     return out

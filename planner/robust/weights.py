@@ -13,6 +13,7 @@ Both are read from the model's one definition: `planner.model.rules.objective_va
 portfolio (numpy face), and the compiled model's objective vector for the MILP — this module
 writes no objective formula of its own.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,8 +55,9 @@ class Linear:
     def variants(self) -> list[Scenario]:
         """[every weight 0, y = e_0, e_1, …, e_F (the last: t)]."""
         n = self.ws.size + 1
-        return [at_point(self.scenario, self.ws, np.zeros(n))] + \
-            [at_point(self.scenario, self.ws, np.eye(n)[k]) for k in range(n)]
+        return [at_point(self.scenario, self.ws, np.zeros(n))] + [
+            at_point(self.scenario, self.ws, np.eye(n)[k]) for k in range(n)
+        ]
 
     def portfolio(self, x: np.ndarray, start: np.ndarray | None = None) -> tuple[np.ndarray, float]:
         """(V(P), c(P)) of a portfolio, from `objective_value` at each variant."""

@@ -17,6 +17,7 @@ options added, so padding a portfolio with idle options never looks "different";
 tables report the symmetric difference as well. The search stops early when no portfolio
 within `within` drops anything more (t* = 0).
 """
+
 from __future__ import annotations
 
 import copy
@@ -50,8 +51,13 @@ def parse_within(text: str | float) -> float:
     except ValueError:
         value = float("nan")
     if not 0 <= value <= (MAX_WITHIN if percent else 1):  # also catches NaN
-        raise InputError(Problem(file="--within", value=text,
-                                 message="write a share of the optimum as 5% or 0.05 (a bare number must be at most 1)"))
+        raise InputError(
+            Problem(
+                file="--within",
+                value=text,
+                message="write a share of the optimum as 5% or 0.05 (a bare number must be at most 1)",
+            )
+        )
     return value
 
 
@@ -89,8 +95,9 @@ def augmented(comp: Compiled, zmin: float, within: float, references: list[np.nd
     return out
 
 
-def find_alternative(engine: Engine, zmin: float, within: float, references: list[np.ndarray],
-                     time_limit_s: float | None) -> tuple[int, PointResult | None, Status]:
+def find_alternative(
+    engine: Engine, zmin: float, within: float, references: list[np.ndarray], time_limit_s: float | None
+) -> tuple[int, PointResult | None, Status]:
     """(t*, the alternative or None, status of stage A) — see the module doc."""
     comp = augmented(engine.base_comp, zmin, within, references)
     cfg = engine.base.config.solver
@@ -108,8 +115,9 @@ def find_alternative(engine: Engine, zmin: float, within: float, references: lis
     comp.col_lower = comp.col_lower.copy()
     comp.col_lower[-1] = dropped  # stage B: at least this different, then best and cheapest
     t0 = time.perf_counter()
-    outcome = LiveModel(comp, engine.threads, own=False).solve(limit, cfg.mip_gap, cfg.tie_break,
-                                                    (comp.x_cols, first.x.astype(float)))
+    outcome = LiveModel(comp, engine.threads, own=False).solve(
+        limit, cfg.mip_gap, cfg.tie_break, (comp.x_cols, first.x.astype(float))
+    )
     result = point_result(engine.base, outcome, "rebuild", time.perf_counter() - t0)
     # A time-limited stage A proves nothing about the spread: the alternative is then only "feasible".
     if first.status != Status.OPTIMAL and result.status == Status.OPTIMAL:
@@ -117,15 +125,27 @@ def find_alternative(engine: Engine, zmin: float, within: float, references: lis
     return dropped, result, first.status
 
 
-def run_alternatives(scenario: Scenario, *, within: float = 0.05, count: int = 3, out_dir: str | Path | None = None,
-                     time_limit_s: float | None = None, progress: Progress | None = None) -> RunOutcome:
+def run_alternatives(
+    scenario: Scenario,
+    *,
+    within: float = 0.05,
+    count: int = 3,
+    out_dir: str | Path | None = None,
+    time_limit_s: float | None = None,
+    progress: Progress | None = None,
+) -> RunOutcome:
     """The optimum and up to `count` alternatives within `within` of it (a share of the
     optimum's absolute value: 0.05 is 5 %; see the module doc); writes alternatives.csv,
     alternatives_matrix.csv, summary.json to `out_dir`. `scenario` is a validated scenario
     as `planner.load_scenario` returns it."""
     if isinstance(within, bool) or not isinstance(within, (int, float)) or not 0 <= within <= MAX_WITHIN:
-        raise InputError(Problem(file="--within", value=within,
-                                 message=f"a share of the optimum between 0 and {MAX_WITHIN:g}, e.g. 0.05 for 5%"))
+        raise InputError(
+            Problem(
+                file="--within",
+                value=within,
+                message=f"a share of the optimum between 0 and {MAX_WITHIN:g}, e.g. 0.05 for 5%",
+            )
+        )
     within = float(within)
     if count < 1:
         raise InputError(Problem(file="--count", value=count, message="must be at least 1"))
@@ -148,25 +168,42 @@ def run_alternatives(scenario: Scenario, *, within: float = 0.05, count: int = 3
                 progress(k, count)
             dropped, result, status = find_alternative(engine, zmin, within, references, time_limit_s)
             if result is None or not result.has_portfolio:
-                stop = (f"no portfolio within {within:.2%} of the optimum drops any option of an earlier one"
-                        if status in (Status.OPTIMAL, Status.INFEASIBLE) else f"stopped: the search ended {status}")
+                stop = (
+                    f"no portfolio within {within:.2%} of the optimum drops any option of an earlier one"
+                    if status in (Status.OPTIMAL, Status.INFEASIBLE)
+                    else f"stopped: the search ended {status}"
+                )
                 break
             found.append({"result": result, "dropped": dropped})
             references.append(result.x)
         if progress:
             progress(len(found) - 1, count)
-    tables = {"alternatives.csv": alternatives_table(engine, found),
-              "alternatives_matrix.csv": matrix_table(engine, found)}
+    tables = {
+        "alternatives.csv": alternatives_table(engine, found),
+        "alternatives_matrix.csv": matrix_table(engine, found),
+    }
     summary = {
-        "kind": KIND, "scenario": raw.config.name, "scenario_file": str(raw.scenario_file),
-        "input_sha256": raw.input_sha256, "tables_sha256": raw.tables_sha256,
-        "planner_version": __version__, "sense": raw.config.objective.sense,
-        "within": within, "count": count, "found": len(found) - 1, "stopped": stop,
+        "kind": KIND,
+        "scenario": raw.config.name,
+        "scenario_file": str(raw.scenario_file),
+        "input_sha256": raw.input_sha256,
+        "tables_sha256": raw.tables_sha256,
+        "planner_version": __version__,
+        "sense": raw.config.objective.sense,
+        "within": within,
+        "count": count,
+        "found": len(found) - 1,
+        "stopped": stop,
         "optimum": {"status": optimum.status, "objective": r9(optimum.objective), "selected": list(optimum.selected)},
-        "alternatives": [{k: row[k] for k in ("alternative", "status", "objective", "loss", "loss_pct", "dropped",
-                                                "added", "distance")}
-                         for row in tables["alternatives.csv"].to_dict("records")[1:]],
-        "wall_seconds": round(time.perf_counter() - t0, 3), "time_limit_s": time_limit_s,
+        "alternatives": [
+            {
+                k: row[k]
+                for k in ("alternative", "status", "objective", "loss", "loss_pct", "dropped", "added", "distance")
+            }
+            for row in tables["alternatives.csv"].to_dict("records")[1:]
+        ],
+        "wall_seconds": round(time.perf_counter() - t0, 3),
+        "time_limit_s": time_limit_s,
     }
     target = Path(out_dir) if out_dir else default_out_dir(raw.config.name, KIND)
     write_tables(target, tables, summary, raw.config)
@@ -188,16 +225,26 @@ def alternatives_table(engine: Engine, found: list[dict]):
         if res.objective is not None and optimum.objective is not None:
             loss = (optimum.objective - res.objective) if maximize else (res.objective - optimum.objective)
         earlier = [set(f["result"].selected) for f in found[:k]]
-        rows.append({
-            "alternative": k, "status": res.status, "objective": r9(res.objective), "loss": r9(loss),
-            "loss_pct": r9(100 * loss / abs(optimum.objective)) if loss is not None and optimum.objective else
-            (0.0 if loss == 0 else None),
-            "dropped": len(best - here), "added": len(here - best), "distance": len(best ^ here),
-            "min_distance_to_earlier": min((len(e ^ here) for e in earlier), default=None),
-            "selected": len(sel), **{f"{r}_used": r9(res.resource_use.get(r)) for r in engine.base.resources},
-            "dropped_ids": SEP.join(o for o in optimum.selected if o not in here),
-            "added_ids": SEP.join(o for o in sel if o not in best), "portfolio": SEP.join(sel),
-        })
+        rows.append(
+            {
+                "alternative": k,
+                "status": res.status,
+                "objective": r9(res.objective),
+                "loss": r9(loss),
+                "loss_pct": r9(100 * loss / abs(optimum.objective))
+                if loss is not None and optimum.objective
+                else (0.0 if loss == 0 else None),
+                "dropped": len(best - here),
+                "added": len(here - best),
+                "distance": len(best ^ here),
+                "min_distance_to_earlier": min((len(e ^ here) for e in earlier), default=None),
+                "selected": len(sel),
+                **{f"{r}_used": r9(res.resource_use.get(r)) for r in engine.base.resources},
+                "dropped_ids": SEP.join(o for o in optimum.selected if o not in here),
+                "added_ids": SEP.join(o for o in sel if o not in best),
+                "portfolio": SEP.join(sel),
+            }
+        )
     frame = pd.DataFrame(rows)
     frame["min_distance_to_earlier"] = frame["min_distance_to_earlier"].astype("Int64")
     return frame
@@ -219,5 +266,14 @@ def matrix_table(engine: Engine, found: list[dict]):
             row["optimum" if k == 0 else f"alternative_{k}"] = int(oid in sel)
         row["portfolios"] = sum(oid in sel for sel in chosen)
         rows.append(row)
-    return pd.DataFrame(rows, columns=["option_id", "partner_id", "sector_id", "optimum",
-                                       *[f"alternative_{k}" for k in range(1, len(found))], "portfolios"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "option_id",
+            "partner_id",
+            "sector_id",
+            "optimum",
+            *[f"alternative_{k}" for k in range(1, len(found))],
+            "portfolios",
+        ],
+    )

@@ -12,6 +12,7 @@ zero that became non-zero, a target that appeared), in which case the caller reb
 model. The objective comes from `planner.model.base.objective_vectors`, the one statement
 of its formula; tests compare the arrays with a fresh build on every kind of change.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,7 +26,6 @@ from planner.model.compile import Compiled
 # What changed between the base and a point: "settings" (limits, weights, the risk penalty —
 # numbers in the scenario file) and "<table>.<column>" for perturbed table columns.
 SETTINGS = "settings"
-
 
 
 def _reads(family: str) -> frozenset[str] | None:
@@ -81,14 +81,27 @@ class Layout:
         for res in sc.config.limits:
             row = limit_rows[res] = rows["limit"][res]
             opts = [i for i, c in enumerate(x_cols) if (row, int(c)) in pos_of]
-            use_pos[res] = (np.array([pos_of[(row, int(x_cols[i]))] for i in opts], dtype=np.int64),
-                            np.array(opts, dtype=np.int64))
+            use_pos[res] = (
+                np.array([pos_of[(row, int(x_cols[i]))] for i in opts], dtype=np.int64),
+                np.array(opts, dtype=np.int64),
+            )
         target_rows = np.array([rows["target"].get(g, -1) for g in sc.gap_ids()], dtype=np.int64)
         link_rows = [rows["link"][g] for g in sc.gap_ids()]
         oi, gi, _ = sc.contribution_arrays()
         contrib_pos = np.array([pos_of.get((link_rows[g], int(x_cols[o])), -1) for o, g in zip(oi, gi)], dtype=np.int64)
-        return cls(comp, sc.options.index, sc.gaps.index, limit_rows, target_rows, use_pos, contrib_pos,
-                   cover_cols, x_cols, row_of_pos, families)
+        return cls(
+            comp,
+            sc.options.index,
+            sc.gaps.index,
+            limit_rows,
+            target_rows,
+            use_pos,
+            contrib_pos,
+            cover_cols,
+            x_cols,
+            row_of_pos,
+            families,
+        )
 
     def reads(self, changes: frozenset[str]) -> bool:
         """True if a rule family of the model reads any of `changes` (so it must be rebuilt)."""

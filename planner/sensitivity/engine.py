@@ -16,6 +16,7 @@ start (a neighbouring point's portfolio, which HiGHS completes or ignores if inf
 and every reported figure is recomputed by `planner.results.evaluation.evaluate` from the selected
 ids and the point's scenario — never read from the solver.
 """
+
 from __future__ import annotations
 
 import copy
@@ -116,8 +117,15 @@ class Engine:
         self.live_is_base = False
         return REBUILD
 
-    def solve(self, scenario: Scenario, changes: frozenset[str] | None = NUMERIC, *, start_x: np.ndarray | None = None,
-              time_limit_s: float | None = None, mip_gap: float | None = None) -> PointResult:
+    def solve(
+        self,
+        scenario: Scenario,
+        changes: frozenset[str] | None = NUMERIC,
+        *,
+        start_x: np.ndarray | None = None,
+        time_limit_s: float | None = None,
+        mip_gap: float | None = None,
+    ) -> PointResult:
         """Solve one point (see the module doc); `start_x` is a 0/1 vector over options, or None."""
         t0 = time.perf_counter()
         path = self.prepare(scenario, changes)
@@ -125,18 +133,34 @@ class Engine:
         cfg = scenario.config.solver
         live = self.live
         start = None if start_x is None else (live.comp.x_cols, np.asarray(start_x, dtype=float))
-        outcome = live.solve(cfg.time_limit_s if time_limit_s is None else time_limit_s,
-                          cfg.mip_gap if mip_gap is None else mip_gap, cfg.tie_break, start)
+        outcome = live.solve(
+            cfg.time_limit_s if time_limit_s is None else time_limit_s,
+            cfg.mip_gap if mip_gap is None else mip_gap,
+            cfg.tie_break,
+            start,
+        )
         return point_result(scenario, outcome, path, time.perf_counter() - t0)
 
 
 def point_result(scenario: Scenario, outcome: SolveOutcome, path: str, seconds: float) -> PointResult:
     stages = tuple(outcome.stages)
     if outcome.x is None:
-        return PointResult(outcome.status, None, outcome.bound, outcome.mip_gap, (), {}, seconds, path, outcome.message,
-                           stages=stages)
+        return PointResult(
+            outcome.status, None, outcome.bound, outcome.mip_gap, (), {}, seconds, path, outcome.message, stages=stages
+        )
     ev = evaluate(scenario, outcome.x)
     selected = tuple(scenario.options.index[ev.x.astype(bool)])
-    return PointResult(outcome.status, ev.objective, outcome.bound, reported_gap(outcome, ev.objective), selected, ev.resource_use,
-                       seconds, path, outcome.message, ev.x, ev.covered, stages)
-
+    return PointResult(
+        outcome.status,
+        ev.objective,
+        outcome.bound,
+        reported_gap(outcome, ev.objective),
+        selected,
+        ev.resource_use,
+        seconds,
+        path,
+        outcome.message,
+        ev.x,
+        ev.covered,
+        stages,
+    )

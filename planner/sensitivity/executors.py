@@ -14,6 +14,7 @@ on its first batch, and keeps it for every later batch of the same job.
 Results are handed to `on_batch` as each batch finishes (in completion order); batches
 never depend on which worker ran them, so results do not depend on the executor.
 """
+
 from __future__ import annotations
 
 import os
@@ -88,8 +89,16 @@ def _dask_task(fn: TaskFn, job: Job, batch: Any) -> list[Record]:
 
 # --- caller side -------------------------------------------------------------------------
 
-def run_batches(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch: Callable[[list[Record]], None], *,
-                workers: int | None = None, scheduler: Any = None) -> None:
+
+def run_batches(
+    job: Job,
+    fn: TaskFn,
+    batches: Sequence[Any],
+    on_batch: Callable[[list[Record]], None],
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+) -> None:
     """Run every batch and pass each one's records to `on_batch` as it finishes."""
     if not batches:
         return
@@ -122,8 +131,12 @@ def _run_pool(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch, workers: i
     old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
     pool = None
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_pool_init, initargs=(job,))
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_pool_init,
+            initargs=(job,),
+        )
         pending = {pool.submit(_pool_task, fn, b) for b in batches}
         _restore_sigint(old_handler, old_mask)  # a Ctrl-C that came meanwhile is raised here
         while pending:
@@ -161,8 +174,13 @@ def _run_dask(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch, scheduler:
         try:
             client = Client(scheduler, timeout=30, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise InputError(Problem(file="--scheduler", value=scheduler,
-                                     message=f"cannot reach a Dask scheduler there ({exc}); expected e.g. tcp://127.0.0.1:8786")) from None
+            raise InputError(
+                Problem(
+                    file="--scheduler",
+                    value=scheduler,
+                    message=f"cannot reach a Dask scheduler there ({exc}); expected e.g. tcp://127.0.0.1:8786",
+                )
+            ) from None
     else:
         client = scheduler
     futures = []

@@ -19,6 +19,7 @@ time limit is recorded as `feasible` and makes the frontier inexact (`exact: fal
 Tables: `frontier.csv` (one row per interval, ascending), `ladder.csv` (the limit at which
 each option enters or exits as the limit rises), `summary.json` (`kind: frontier`).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -49,8 +50,13 @@ def frontier_engine(raw, resource: str, hi: float | None, base: Scenario | None 
     limits = base.config.limits
     if resource not in base.resources:
         if resource not in base.options.columns:
-            raise InputError(Problem(file="--resource", value=resource,
-                                     message=f"not a column of the options table; resources here: {', '.join(base.resources)}"))
+            raise InputError(
+                Problem(
+                    file="--resource",
+                    value=resource,
+                    message=f"not a column of the options table; resources here: {', '.join(base.resources)}",
+                )
+            )
         # validate it as a limited resource (a numeric column ≥ 0), with the file, row, column of any bad cell
         engine = Engine(dataclasses.replace(raw, config=engine.factory.config([(f"limits.{resource}", 0)])))
         base = engine.base
@@ -61,10 +67,18 @@ def frontier_engine(raw, resource: str, hi: float | None, base: Scenario | None 
     return Engine(dataclasses.replace(raw, config=engine.factory.config([(f"limits.{resource}", hi)]))), hi
 
 
-def run_frontier(scenario: Scenario, resource: str, *, lo: float | None = None, hi: float | None = None,
-                 out_dir: str | Path | None = None, time_limit_s: float | None = None,
-                 max_solves: int | None = None, progress: Progress | None = None,
-                 workers: int | None = None) -> RunOutcome:
+def run_frontier(
+    scenario: Scenario,
+    resource: str,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    out_dir: str | Path | None = None,
+    time_limit_s: float | None = None,
+    max_solves: int | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> RunOutcome:
     """Walk the frontier of the objective against `limits.<resource>` from `hi` down to `lo`
     (at most `max_solves` solves: then the frontier covers only the top of the range) and
     write frontier.csv, ladder.csv, summary.json to `out_dir` (see the module doc).
@@ -99,22 +113,34 @@ def run_frontier(scenario: Scenario, resource: str, *, lo: float | None = None, 
     if not complete:  # stopped by max_solves: the walk covers [lowest use found, hi] only
         lo = found[-1]["used"]
     segments = list(reversed(found))
-    tables = {"frontier.csv": frontier_table(engine, resource, segments, infeasible_below, lo),
-              "ladder.csv": ladder_table(engine, segments, lo)}
+    tables = {
+        "frontier.csv": frontier_table(engine, resource, segments, infeasible_below, lo),
+        "ladder.csv": ladder_table(engine, segments, lo),
+    }
     frame = tables["frontier.csv"]
     portfolios = frame[frame["objective"].notna()]
     objective_breaks = int((portfolios["objective"].diff().abs() > 1e-9).sum())
     summary = {
-        "kind": KIND, "scenario": raw.config.name, "scenario_file": str(raw.scenario_file),
-        "input_sha256": raw.input_sha256, "tables_sha256": raw.tables_sha256,
-        "planner_version": __version__, "sense": raw.config.objective.sense,
-        "resource": resource, "from": lo, "to": hi, "solves": solves, "segments": len(segments),
+        "kind": KIND,
+        "scenario": raw.config.name,
+        "scenario_file": str(raw.scenario_file),
+        "input_sha256": raw.input_sha256,
+        "tables_sha256": raw.tables_sha256,
+        "planner_version": __version__,
+        "sense": raw.config.objective.sense,
+        "resource": resource,
+        "from": lo,
+        "to": hi,
+        "solves": solves,
+        "segments": len(segments),
         "breakpoints": max(0, len(segments) - 1) + (infeasible_below is not None and bool(segments)),
         "objective_breakpoints": objective_breaks,
         "infeasible_below": None if infeasible_below is None else r9(segments[0]["used"]) if segments else hi,
-        "exact": all(s["result"].status == Status.OPTIMAL for s in segments), "complete": complete,
+        "exact": all(s["result"].status == Status.OPTIMAL for s in segments),
+        "complete": complete,
         "covered_from": r9(lo),
-        "paths": paths, "wall_seconds": round(time.perf_counter() - t0, 3),
+        "paths": paths,
+        "wall_seconds": round(time.perf_counter() - t0, 3),
         "time_limit_s": time_limit_s,
     }
     target = Path(out_dir) if out_dir else default_out_dir(raw.config.name, KIND)
@@ -131,20 +157,43 @@ def frontier_table(engine: Engine, resource: str, segments: list[dict], infeasib
     rows = []
     if infeasible is not None:
         top = segments[0]["used"] if segments else infeasible["limit_to"]
-        rows.append({"segment": 0, "status": Status.INFEASIBLE, "limit_from": r9(lo), "limit_to": r9(top),
-                     "objective": None, "bound": None, "mip_gap": None, "selected": None,
-                     **{f"{r}_used": None for r in resources}, "entered": "", "left": "", "portfolio": ""})
+        rows.append(
+            {
+                "segment": 0,
+                "status": Status.INFEASIBLE,
+                "limit_from": r9(lo),
+                "limit_to": r9(top),
+                "objective": None,
+                "bound": None,
+                "mip_gap": None,
+                "selected": None,
+                **{f"{r}_used": None for r in resources},
+                "entered": "",
+                "left": "",
+                "portfolio": "",
+            }
+        )
     previous: list[str] = []
     for i, seg in enumerate(segments):
         res = seg["result"]
         upper = segments[i + 1]["used"] if i + 1 < len(segments) else seg["limit_to"]
         selected = list(res.selected)
-        rows.append({"segment": len(rows), "status": res.status, "limit_from": r9(max(seg["used"], lo)),
-                     "limit_to": r9(upper), "objective": r9(res.objective), "bound": r9(res.bound),
-                     "mip_gap": r9(res.mip_gap), "selected": len(selected),
-                     **{f"{r}_used": r9(res.resource_use[r]) for r in resources},
-                     "entered": SEP.join(o for o in selected if o not in previous),
-                     "left": SEP.join(o for o in previous if o not in selected), "portfolio": SEP.join(selected)})
+        rows.append(
+            {
+                "segment": len(rows),
+                "status": res.status,
+                "limit_from": r9(max(seg["used"], lo)),
+                "limit_to": r9(upper),
+                "objective": r9(res.objective),
+                "bound": r9(res.bound),
+                "mip_gap": r9(res.mip_gap),
+                "selected": len(selected),
+                **{f"{r}_used": r9(res.resource_use[r]) for r in resources},
+                "entered": SEP.join(o for o in selected if o not in previous),
+                "left": SEP.join(o for o in previous if o not in selected),
+                "portfolio": SEP.join(selected),
+            }
+        )
         previous = selected
     frame = pd.DataFrame(rows)
     if len(frame):
@@ -165,8 +214,15 @@ def ladder_table(engine: Engine, segments: list[dict], lo: float):
         now = set(res.selected)
         for event, ids in (("enter", now - previous), ("exit", previous - now)):
             for oid in sorted(ids, key=order.__getitem__):
-                rows.append({"option_id": oid, "partner_id": opts.at[oid, "partner_id"],
-                             "sector_id": opts.at[oid, "sector_id"], "event": event, "at_limit": at,
-                             "objective_at": r9(res.objective)})
+                rows.append(
+                    {
+                        "option_id": oid,
+                        "partner_id": opts.at[oid, "partner_id"],
+                        "sector_id": opts.at[oid, "sector_id"],
+                        "event": event,
+                        "at_limit": at,
+                        "objective_at": r9(res.objective),
+                    }
+                )
         previous = now
     return pd.DataFrame(rows, columns=["option_id", "partner_id", "sector_id", "event", "at_limit", "objective_at"])

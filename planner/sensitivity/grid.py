@@ -12,6 +12,7 @@ the last axis, at most `block_size` long, each point starting from the previous 
 portfolio. Blocks depend only on the grid and `block_size` — never on the number of
 workers — so results are the same whatever runs them.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -44,7 +45,9 @@ class Vary:
         """START, START+STEP, … up to STOP (included when reached); 12 significant digits for floats."""
         for value in (start, stop, step):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise InputError(Problem(file="--vary", key=key, value=value, message="START, STOP and STEP must be finite numbers"))
+                raise InputError(
+                    Problem(file="--vary", key=key, value=value, message="START, STOP and STEP must be finite numbers")
+                )
         return cls(key, _range(key, start, stop, step, f"{start}:{stop}:{step}"))
 
 
@@ -63,18 +66,29 @@ def _number(text: str, key: str, spec: str) -> int | float:
     except InputError:
         value = None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InputError(Problem(file="--vary", key=key, value=text,
-                                 message=f"not a finite number in {spec!r}; write KEY=START:STOP:STEP, e.g. limits.budget_musd=2000:4000:500"))
+        raise InputError(
+            Problem(
+                file="--vary",
+                key=key,
+                value=text,
+                message=f"not a finite number in {spec!r}; write KEY=START:STOP:STEP, e.g. limits.budget_musd=2000:4000:500",
+            )
+        )
     return value
 
 
 def _range(key: str, start, stop, step, shown: str) -> tuple[Any, ...]:
     if step == 0 or (stop - start) * step < 0:
-        raise InputError(Problem(file="--vary", key=key, value=shown,
-                                 message="STEP must be non-zero and point from START towards STOP"))
+        raise InputError(
+            Problem(
+                file="--vary", key=key, value=shown, message="STEP must be non-zero and point from START towards STOP"
+            )
+        )
     count = int(math.floor((stop - start) / step + 1e-9)) + 1
     if count > MAX_POINTS:
-        raise InputError(Problem(file="--vary", key=key, value=shown, message=f"{count} values; at most {MAX_POINTS} are allowed"))
+        raise InputError(
+            Problem(file="--vary", key=key, value=shown, message=f"{count} values; at most {MAX_POINTS} are allowed")
+        )
     if all(isinstance(v, int) for v in (start, step)):
         return tuple(start + i * step for i in range(count))
     # 12 significant digits: 0.1 + 2·0.1 is 0.3, not 0.30000000000000004
@@ -84,21 +98,32 @@ def _range(key: str, start, stop, step, shown: str) -> tuple[Any, ...]:
 def parse_vary(spec: str) -> Vary:
     """Parse `KEY=START:STOP:STEP` (STOP included when reached) or `KEY=v1,v2,...` (values read as YAML)."""
     if "=" not in spec:
-        raise InputError(Problem(file="--vary", value=spec,
-                                 message="expected KEY=START:STOP:STEP or KEY=v1,v2,..., e.g. limits.budget_musd=2000:4000:500"))
+        raise InputError(
+            Problem(
+                file="--vary",
+                value=spec,
+                message="expected KEY=START:STOP:STEP or KEY=v1,v2,..., e.g. limits.budget_musd=2000:4000:500",
+            )
+        )
     key, rhs = (part.strip() for part in spec.split("=", 1))
     if not key or any(not part for part in key.split(".")):
-        raise InputError(Problem(file="--vary", value=spec, message="KEY must be a dotted scenario key such as limits.budget_musd"))
+        raise InputError(
+            Problem(file="--vary", value=spec, message="KEY must be a dotted scenario key such as limits.budget_musd")
+        )
     if ":" in rhs:
         parts = rhs.split(":")
         if len(parts) != 3:
-            raise InputError(Problem(file="--vary", key=key, value=rhs, message="a range needs exactly START:STOP:STEP"))
+            raise InputError(
+                Problem(file="--vary", key=key, value=rhs, message="a range needs exactly START:STOP:STEP")
+            )
         start, stop, step = (_number(p.strip(), key, spec) for p in parts)
         values = _range(key, start, stop, step, rhs)
     else:
         items = [item.strip() for item in rhs.split(",")]
         if not rhs.strip() or any(not item for item in items):
-            raise InputError(Problem(file="--vary", key=key, value=rhs, message="empty value in the list; write KEY=v1,v2,v3"))
+            raise InputError(
+                Problem(file="--vary", key=key, value=rhs, message="empty value in the list; write KEY=v1,v2,v3")
+            )
         values = []
         for item in items:
             values.append(load_yaml_text(item, "--vary", key=key, value=item))  # the limits of scenario files
@@ -122,15 +147,31 @@ def check_grid(axes: "Vary | Sequence[Vary]") -> list[Vary]:
         if not isinstance(axis, Vary):
             raise InputError(Problem(file="--vary", value=repr(axis), message="each axis must be a Vary(key, values)"))
         if not isinstance(axis.key, str) or not axis.key or any(not part for part in axis.key.split(".")):
-            raise InputError(Problem(file="--vary", value=axis.key, message="KEY must be a dotted scenario key such as limits.budget_musd"))
+            raise InputError(
+                Problem(
+                    file="--vary",
+                    value=axis.key,
+                    message="KEY must be a dotted scenario key such as limits.budget_musd",
+                )
+            )
         if not axis.values:
             raise InputError(Problem(file="--vary", key=axis.key, message="an axis needs at least one value"))
         if axis.key in seen:
-            raise InputError(Problem(file="--vary", key=axis.key, message="the same key is varied twice; merge the values into one --vary"))
+            raise InputError(
+                Problem(
+                    file="--vary",
+                    key=axis.key,
+                    message="the same key is varied twice; merge the values into one --vary",
+                )
+            )
         seen.add(axis.key)
     total = math.prod(len(a.values) for a in axes)
     if total > MAX_POINTS:
-        raise InputError(Problem(file="--vary", value=total, message=f"the grid has more than {MAX_POINTS} points; use coarser steps"))
+        raise InputError(
+            Problem(
+                file="--vary", value=total, message=f"the grid has more than {MAX_POINTS} points; use coarser steps"
+            )
+        )
     return axes
 
 
@@ -153,7 +194,7 @@ def blocks(axes: list[Vary], block_size: int) -> list[list[int]]:
 def neighbours(axes: list[Vary]) -> list[tuple[int, int, int]]:
     """(axis number, point i, point j): j is i's next point along that axis, others equal."""
     sizes = [len(a.values) for a in axes]
-    strides = [math.prod(sizes[k + 1:]) for k in range(len(sizes))]
+    strides = [math.prod(sizes[k + 1 :]) for k in range(len(sizes))]
     out = []
     for index, combo in enumerate(itertools.product(*(range(n) for n in sizes))):
         for k, pos in enumerate(combo):

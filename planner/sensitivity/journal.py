@@ -12,6 +12,7 @@ For a run whose results go to `DIR`, the journal is the hidden sibling folder
 the journal's records sorted by point — so an interrupted and resumed run writes the
 same tables as an uninterrupted one. The journal is removed once `DIR` is complete.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,8 +58,14 @@ class Journal:
             raise InputError(Problem(file=str(run_dir), key="--resume", message=f"nothing to resume: {why}"))
         manifest = journal.manifest
         if manifest.get("kind") != kind:
-            raise InputError(Problem(file=str(journal.path / MANIFEST), key="--resume", value=manifest.get("kind"),
-                                     message=f"this journal belongs to a '{manifest.get('kind')}' run, not '{kind}'"))
+            raise InputError(
+                Problem(
+                    file=str(journal.path / MANIFEST),
+                    key="--resume",
+                    value=manifest.get("kind"),
+                    message=f"this journal belongs to a '{manifest.get('kind')}' run, not '{kind}'",
+                )
+            )
         return journal
 
     @property

@@ -20,6 +20,7 @@ how often they are selected among the samples that have a portfolio: `core` (fre
 Tables (docs/sensitivity.md): `montecarlo_options.csv`, `montecarlo_objective.csv`
 (one row per sample), `montecarlo_coverage.csv` (per-sector percentiles), `summary.json`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -38,8 +39,20 @@ from planner.sensitivity.executors import Job, Record
 from planner.sensitivity.journal import Journal
 from planner.sensitivity.perturb import changes_of, check, merge, sample_tables
 from planner.sensitivity.points import perturbed, raw_inputs
-from planner.sensitivity.runner import (Progress, RunOutcome, default_out_dir, error_record, execute, finish, job_key,
-                                        manifest_of, r9, record_of, reload, status_counts)
+from planner.sensitivity.runner import (
+    Progress,
+    RunOutcome,
+    default_out_dir,
+    error_record,
+    execute,
+    finish,
+    job_key,
+    manifest_of,
+    r9,
+    record_of,
+    reload,
+    status_counts,
+)
 
 KIND = "montecarlo"
 SEP = ";"
@@ -82,8 +95,14 @@ def solve_samples(engine: Engine, job: Job, batch: list[int]) -> list[Record]:
     return out
 
 
-def resolve_settings(scenario: Scenario, samples: int | None, seed: int | None, perturb: Sequence[Perturbation],
-                     core: float | None, exterior: float | None) -> dict[str, Any]:
+def resolve_settings(
+    scenario: Scenario,
+    samples: int | None,
+    seed: int | None,
+    perturb: Sequence[Perturbation],
+    core: float | None,
+    exterior: float | None,
+) -> dict[str, Any]:
     """The run's settings: the given values over the scenario's `uncertainty:` section, checked."""
     u = scenario.config.uncertainty
     file = str(scenario.scenario_file)
@@ -94,22 +113,41 @@ def resolve_settings(scenario: Scenario, samples: int | None, seed: int | None, 
         check(perturb, scenario, "perturb", [f"perturb[{i}]" for i in range(len(perturb))])
     perts = merge(u.perturb, perturb)
     check(perts, scenario, file, [""] * len(perts))  # at least one
-    settings = {"samples": u.samples if samples is None else samples, "seed": u.seed if seed is None else seed,
-                "core": u.core if core is None else core, "exterior": u.exterior if exterior is None else exterior,
-                "perturb": [p.model_dump(mode="json") for p in perts]}
+    settings = {
+        "samples": u.samples if samples is None else samples,
+        "seed": u.seed if seed is None else seed,
+        "core": u.core if core is None else core,
+        "exterior": u.exterior if exterior is None else exterior,
+        "perturb": [p.model_dump(mode="json") for p in perts],
+    }
     if settings["samples"] < 1:
         raise InputError(Problem(file="--samples", value=settings["samples"], message="must be at least 1"))
     if not 0 <= settings["exterior"] < settings["core"] <= 1:
-        raise InputError(Problem(file="--core/--exterior", value=f"{settings['exterior']}/{settings['core']}",
-                                 message="need 0 ≤ exterior < core ≤ 1 (defaults 0.1 and 0.9)"))
+        raise InputError(
+            Problem(
+                file="--core/--exterior",
+                value=f"{settings['exterior']}/{settings['core']}",
+                message="need 0 ≤ exterior < core ≤ 1 (defaults 0.1 and 0.9)",
+            )
+        )
     return settings
 
 
-def run_montecarlo(scenario: Scenario, *, samples: int | None = None, seed: int | None = None,
-                   perturb: Sequence[Perturbation] = (), core: float | None = None, exterior: float | None = None,
-                   out_dir: str | Path | None = None, workers: int | None = None, scheduler: Any = None,
-                   time_limit_s: float | None = None, warm_start: bool = False,
-                   progress: Progress | None = None) -> RunOutcome:
+def run_montecarlo(
+    scenario: Scenario,
+    *,
+    samples: int | None = None,
+    seed: int | None = None,
+    perturb: Sequence[Perturbation] = (),
+    core: float | None = None,
+    exterior: float | None = None,
+    out_dir: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
+    time_limit_s: float | None = None,
+    warm_start: bool = False,
+    progress: Progress | None = None,
+) -> RunOutcome:
     """Solve `samples` perturbed copies of `scenario` and write the core-index tables.
 
     With `warm_start`, every sample starts from the unperturbed optimum's portfolio (off by
@@ -126,13 +164,16 @@ def run_montecarlo(scenario: Scenario, *, samples: int | None = None, seed: int 
     settings["time_limit_s"] = time_limit_s
     settings["warm_start"] = warm_start
     base = _base_solve(engine, settings)
-    journal = Journal.start(out_dir or default_out_dir(raw.config.name, KIND),
-                            manifest_of(scenario, KIND, settings={k: v for k, v in settings.items() if k != "base_selected"}))
+    journal = Journal.start(
+        out_dir or default_out_dir(raw.config.name, KIND),
+        manifest_of(scenario, KIND, settings={k: v for k, v in settings.items() if k != "base_selected"}),
+    )
     return _montecarlo(raw, engine, base, settings, journal, workers, scheduler, progress)
 
 
-def resume_montecarlo(run_dir: str | Path, *, workers: int | None = None, scheduler: Any = None,
-                      progress: Progress | None = None) -> RunOutcome:
+def resume_montecarlo(
+    run_dir: str | Path, *, workers: int | None = None, scheduler: Any = None, progress: Progress | None = None
+) -> RunOutcome:
     """Finish an interrupted `run_montecarlo` from its journal in `run_dir` (its settings come
     from the journal; `workers`/`scheduler` may differ)."""
     journal = Journal.open(run_dir, KIND)
@@ -152,8 +193,16 @@ def _base_solve(engine: Engine, settings: dict[str, Any]):
     return base
 
 
-def _montecarlo(raw: RawInputs, engine: Engine, base, settings: dict[str, Any], journal: Journal, workers: int | None,
-                scheduler: Any, progress: Progress | None) -> RunOutcome:
+def _montecarlo(
+    raw: RawInputs,
+    engine: Engine,
+    base,
+    settings: dict[str, Any],
+    journal: Journal,
+    workers: int | None,
+    scheduler: Any,
+    progress: Progress | None,
+) -> RunOutcome:
     n = settings["samples"]
     batches = [list(range(s, min(s + BATCH, n))) for s in range(0, n, BATCH)]
     job = Job(job_key(raw, KIND, settings), raw, settings, raw.config.solver.threads)
@@ -162,12 +211,15 @@ def _montecarlo(raw: RawInputs, engine: Engine, base, settings: dict[str, Any], 
         todo = [[i for i in b if i not in done] for b in batches]
         return [b for b in todo if b]
 
-    done, stats = execute(job, solve_samples, remaining, journal, n, workers=workers, scheduler=scheduler,
-                          progress=progress)
+    done, stats = execute(
+        job, solve_samples, remaining, journal, n, workers=workers, scheduler=scheduler, progress=progress
+    )
     records = [done[i] for i in range(n)]
-    tables = {"montecarlo_options.csv": options_table(engine, records, base, settings),
-              "montecarlo_objective.csv": samples_table(engine, records),
-              "montecarlo_coverage.csv": coverage_table(engine, records, base)}
+    tables = {
+        "montecarlo_options.csv": options_table(engine, records, base, settings),
+        "montecarlo_objective.csv": samples_table(engine, records),
+        "montecarlo_coverage.csv": coverage_table(engine, records, base),
+    }
     summary = mc_summary(raw, engine, records, base, settings, tables, stats)
     return RunOutcome(finish(journal, tables, summary), summary, tables)
 
@@ -191,9 +243,18 @@ def options_table(engine: Engine, records: list[Record], base, settings: dict):
     rows = []
     for oid in opts.index:
         freq = counts[oid] / len(solved) if solved else None
-        rows.append({"option_id": oid, "partner_id": opts.at[oid, "partner_id"], "sector_id": opts.at[oid, "sector_id"],
-                     "kind": opts.at[oid, "kind"], "selected_samples": counts[oid], "frequency": r9(freq),
-                     "label": label(freq, settings["core"], settings["exterior"]), "in_base": oid in in_base})
+        rows.append(
+            {
+                "option_id": oid,
+                "partner_id": opts.at[oid, "partner_id"],
+                "sector_id": opts.at[oid, "sector_id"],
+                "kind": opts.at[oid, "kind"],
+                "selected_samples": counts[oid],
+                "frequency": r9(freq),
+                "label": label(freq, settings["core"], settings["exterior"]),
+                "in_base": oid in in_base,
+            }
+        )
     frame = pd.DataFrame(rows)
     return frame.sort_values(["frequency", "option_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
@@ -203,8 +264,14 @@ def samples_table(engine: Engine, records: list[Record]):
 
     rows = []
     for r in records:
-        row = {"sample": r["index"], "status": r["status"], "objective": r9(r["objective"]), "bound": r9(r["bound"]),
-               "mip_gap": r9(r["mip_gap"]), "selected": len(r["selected"]) if r["objective"] is not None else None}
+        row = {
+            "sample": r["index"],
+            "status": r["status"],
+            "objective": r9(r["objective"]),
+            "bound": r9(r["bound"]),
+            "mip_gap": r9(r["mip_gap"]),
+            "selected": len(r["selected"]) if r["objective"] is not None else None,
+        }
         row.update({f"{res}_used": r9(r["resource_use"].get(res)) for res in engine.base.resources})
         row["portfolio"] = SEP.join(r["selected"])
         rows.append(row)
@@ -221,8 +288,13 @@ def coverage_table(engine: Engine, records: list[Record], base):
     rows = []
     for sid in sectors.index:
         values = np.array([r["sector_fraction"][sid] for r in records if r["sector_fraction"].get(sid) is not None])
-        row = {"sector_id": sid, "name": sectors.at[sid, "name"], "base_fraction": r9(base_frac.get(sid)),
-               "samples": len(values), "mean": r9(values.mean()) if len(values) else None}
+        row = {
+            "sector_id": sid,
+            "name": sectors.at[sid, "name"],
+            "base_fraction": r9(base_frac.get(sid)),
+            "samples": len(values),
+            "mean": r9(values.mean()) if len(values) else None,
+        }
         for q in PERCENTILES:
             row[f"p{q}"] = r9(np.percentile(values, q)) if len(values) else None
         rows.append(row)
@@ -241,22 +313,38 @@ def distribution(values: list[float]) -> dict[str, float | None]:
 
 def mc_summary(raw, engine: Engine, records: list[Record], base, settings: dict, tables: dict, stats: dict) -> dict:
     options = tables["montecarlo_options.csv"]
-    by_label = {name: options.loc[options["label"] == name, "option_id"].tolist() for name in ("core", "borderline", "exterior")}
+    by_label = {
+        name: options.loc[options["label"] == name, "option_id"].tolist() for name in ("core", "borderline", "exterior")
+    }
     solved = [r["objective"] for r in records if r["objective"] is not None]
     return {
-        "kind": KIND, "scenario": raw.config.name, "scenario_file": str(raw.scenario_file),
-        "input_sha256": raw.input_sha256, "tables_sha256": raw.tables_sha256,
-        "planner_version": __version__, "sense": raw.config.objective.sense,
-        "samples": len(records), "seed": settings["seed"], "perturb": settings["perturb"],
-        "core_threshold": settings["core"], "exterior_threshold": settings["exterior"],
+        "kind": KIND,
+        "scenario": raw.config.name,
+        "scenario_file": str(raw.scenario_file),
+        "input_sha256": raw.input_sha256,
+        "tables_sha256": raw.tables_sha256,
+        "planner_version": __version__,
+        "sense": raw.config.objective.sense,
+        "samples": len(records),
+        "seed": settings["seed"],
+        "perturb": settings["perturb"],
+        "core_threshold": settings["core"],
+        "exterior_threshold": settings["exterior"],
         "status_counts": status_counts(records),
         "base": {"status": base.status, "objective": r9(base.objective), "selected": list(base.selected)},
         "objective": distribution(solved),
-        "core": by_label["core"], "borderline": by_label["borderline"],
-        "exterior_selected": [o for o in by_label["exterior"]
-                              if int(options.loc[options["option_id"] == o, "selected_samples"].iloc[0]) > 0],
+        "core": by_label["core"],
+        "borderline": by_label["borderline"],
+        "exterior_selected": [
+            o
+            for o in by_label["exterior"]
+            if int(options.loc[options["option_id"] == o, "selected_samples"].iloc[0]) > 0
+        ],
         "counts": {k: len(v) for k, v in by_label.items()},
-        "paths": {"fast": sum(r["path"] == "fast" for r in records), "rebuild": sum(r["path"] == "rebuild" for r in records)},
+        "paths": {
+            "fast": sum(r["path"] == "fast" for r in records),
+            "rebuild": sum(r["path"] == "rebuild" for r in records),
+        },
         "time_limit_s": settings.get("time_limit_s"),
         "solve_seconds_total": round(sum(r["solve_seconds"] for r in records), 3),
         **stats,

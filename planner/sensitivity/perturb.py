@@ -17,6 +17,7 @@ Sample i draws from `numpy.random.default_rng(SeedSequence(seed, spawn_key=(i,))
 perturbations in the order stated — so a sample's numbers depend only on (seed, i) and the
 perturbation list, never on which worker draws them or in what order.
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -49,12 +50,20 @@ def parse_flag(text: str) -> Perturbation:
     dist, args = parts[0], parts[1:]
     shapes = {"uniform": ("low", "high"), "triangular": ("low", "peak", "high"), "normal": ("sd",)}
     if dist not in shapes or len(args) != len(shapes[dist]):
-        raise InputError(Problem(file="--perturb", key=target, value=spec,
-                                 message=f"use uniform:LOW:HIGH, triangular:LOW:PEAK:HIGH or normal:SD, {example}"))
+        raise InputError(
+            Problem(
+                file="--perturb",
+                key=target,
+                value=spec,
+                message=f"use uniform:LOW:HIGH, triangular:LOW:PEAK:HIGH or normal:SD, {example}",
+            )
+        )
     try:
         values = [float(a) for a in args]
     except ValueError:
-        raise InputError(Problem(file="--perturb", key=target, value=spec, message=f"parameters must be numbers, {example}")) from None
+        raise InputError(
+            Problem(file="--perturb", key=target, value=spec, message=f"parameters must be numbers, {example}")
+        ) from None
     from pydantic import ValidationError
 
     try:
@@ -85,13 +94,25 @@ def check(perturbations: Sequence[Perturbation], scenario: Scenario, file: str, 
     """Every perturbation names a perturbable column (InputError listing all that do not, each
     with its YAML key or flag in `keys`), and there is at least one."""
     allowed = allowed_columns(scenario)
-    problems = [Problem(file=file, key=key, value=f"{p.table}.{p.column}",
-                        message=f"cannot be perturbed; perturbable columns: {', '.join(allowed)}")
-                for p, key in zip(perturbations, keys) if f"{p.table}.{p.column}" not in allowed]
+    problems = [
+        Problem(
+            file=file,
+            key=key,
+            value=f"{p.table}.{p.column}",
+            message=f"cannot be perturbed; perturbable columns: {', '.join(allowed)}",
+        )
+        for p, key in zip(perturbations, keys)
+        if f"{p.table}.{p.column}" not in allowed
+    ]
     if not perturbations:
-        problems.append(Problem(file=file, key="uncertainty.perturb",
-                                message="nothing to perturb: state uncertainty.perturb in the scenario or give "
-                                        "--perturb, e.g. --perturb contributions.amount=uniform:0.7:1.3"))
+        problems.append(
+            Problem(
+                file=file,
+                key="uncertainty.perturb",
+                message="nothing to perturb: state uncertainty.perturb in the scenario or give "
+                "--perturb, e.g. --perturb contributions.amount=uniform:0.7:1.3",
+            )
+        )
     if problems:
         raise InputError(problems)
 

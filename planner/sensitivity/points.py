@@ -17,6 +17,7 @@ pydantic checks) and returns a Scenario:
 `raw_inputs(scenario)` gives the raw inputs a validated scenario came from (read again from
 its files): what a factory re-validates and what every worker process starts from.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -87,13 +88,21 @@ def raw_inputs(scenario: Scenario) -> RawInputs:
     same = raw.input_sha256 == scenario.input_sha256
     if same:
         fresh = validate(raw)
-        same = fresh.config == scenario.config and fresh.resources == scenario.resources and all(
-            getattr(fresh, t).equals(getattr(scenario, t)) for t in _TABLES)
+        same = (
+            fresh.config == scenario.config
+            and fresh.resources == scenario.resources
+            and all(getattr(fresh, t).equals(getattr(scenario, t)) for t in _TABLES)
+        )
     if not same:
-        raise InputError(Problem(file=str(scenario.scenario_file), value=scenario.name,
-                                 message="the scenario differs from its files (they changed since it was loaded, or it was "
-                                         "changed in memory); load it again with planner.load_scenario, and state changes "
-                                         "as overrides, sweep axes or perturbations"))
+        raise InputError(
+            Problem(
+                file=str(scenario.scenario_file),
+                value=scenario.name,
+                message="the scenario differs from its files (they changed since it was loaded, or it was "
+                "changed in memory); load it again with planner.load_scenario, and state changes "
+                "as overrides, sweep axes or perturbations",
+            )
+        )
     return raw
 
 

@@ -5,6 +5,7 @@ finished batch to it; `finish` writes the final tables (whole, atomically) and d
 journal. Records are plain JSON-able dicts with an `index`; `record_of` turns a
 `PointResult` into one.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -61,8 +62,14 @@ def job_key(raw: RawInputs, kind: str, settings: dict[str, Any]) -> str:
 def manifest_of(scenario: Scenario, kind: str, **settings: Any) -> dict[str, Any]:
     """A journal's manifest: the run's kind, its scenario's file and merged settings (so
     `--resume` re-reads the same inputs), their hash, and the command's own settings."""
-    return {"kind": kind, "scenario_file": str(scenario.scenario_file), "config": scenario.config.to_plain(),
-            **settings, "input_sha256": scenario.input_sha256, "planner_version": __version__}
+    return {
+        "kind": kind,
+        "scenario_file": str(scenario.scenario_file),
+        "config": scenario.config.to_plain(),
+        **settings,
+        "input_sha256": scenario.input_sha256,
+        "planner_version": __version__,
+    }
 
 
 def reload(manifest: dict[str, Any], journal: Journal) -> RawInputs:
@@ -73,26 +80,60 @@ def reload(manifest: dict[str, Any], journal: Journal) -> RawInputs:
     else:  # a journal from before runs took a Scenario: its file and --set overrides
         raw = load_raw(file, manifest.get("overrides", []))
     if raw.input_sha256 != manifest["input_sha256"]:
-        raise InputError(Problem(file=file, key="--resume", value=str(journal.out_dir),
-                                 message="the scenario or its tables changed since this run started; start a new run instead"))
+        raise InputError(
+            Problem(
+                file=file,
+                key="--resume",
+                value=str(journal.out_dir),
+                message="the scenario or its tables changed since this run started; start a new run instead",
+            )
+        )
     return raw
 
 
 def record_of(index: int, result: PointResult, **extra: Any) -> Record:
     return {
-        "index": index, "status": result.status, "objective": result.objective, "bound": result.bound,
-        "mip_gap": result.mip_gap, "selected": list(result.selected), "resource_use": result.resource_use,
-        "path": result.path, "solve_seconds": round(result.solve_seconds, 6), "message": result.message, **extra,
+        "index": index,
+        "status": result.status,
+        "objective": result.objective,
+        "bound": result.bound,
+        "mip_gap": result.mip_gap,
+        "selected": list(result.selected),
+        "resource_use": result.resource_use,
+        "path": result.path,
+        "solve_seconds": round(result.solve_seconds, 6),
+        "message": result.message,
+        **extra,
     }
 
 
 def error_record(index: int, exc: Exception, **extra: Any) -> Record:
-    return {"index": index, "status": Status.ERROR, "objective": None, "bound": None, "mip_gap": None, "selected": [],
-            "resource_use": {}, "path": "", "solve_seconds": 0.0, "message": str(exc), **extra}
+    return {
+        "index": index,
+        "status": Status.ERROR,
+        "objective": None,
+        "bound": None,
+        "mip_gap": None,
+        "selected": [],
+        "resource_use": {},
+        "path": "",
+        "solve_seconds": 0.0,
+        "message": str(exc),
+        **extra,
+    }
 
 
-def execute(job: Job, fn: TaskFn, make_batches: Callable[[dict[int, Record]], Sequence[Any]], journal: Journal,
-            total: int, *, workers: int | None, scheduler: Any, progress: Progress | None) -> tuple[dict[int, Record], dict]:
+def execute(
+    job: Job,
+    fn: TaskFn,
+    make_batches: Callable[[dict[int, Record]], Sequence[Any]],
+    journal: Journal,
+    total: int,
+    *,
+    workers: int | None,
+    scheduler: Any,
+    progress: Progress | None,
+) -> tuple[dict[int, Record], dict]:
     """Run what the journal lacks; returns (all records by index, run statistics)."""
     if scheduler is None and workers is None:
         workers = default_workers()
@@ -116,9 +157,14 @@ def execute(job: Job, fn: TaskFn, make_batches: Callable[[dict[int, Record]], Se
         raise RunInterrupted(journal.out_dir, len(done), total) from None
     seconds = time.perf_counter() - t0
     solved = len(done) - resumed
-    stats = {"points_resumed": resumed, "points_solved_now": solved, "wall_seconds": round(seconds, 3),
-             "points_per_second": round(solved / seconds, 3) if seconds > 0 and solved else None,
-             "workers": None if scheduler is not None else workers, "scheduler": scheduler is not None}
+    stats = {
+        "points_resumed": resumed,
+        "points_solved_now": solved,
+        "wall_seconds": round(seconds, 3),
+        "points_per_second": round(solved / seconds, 3) if seconds > 0 and solved else None,
+        "workers": None if scheduler is not None else workers,
+        "scheduler": scheduler is not None,
+    }
     return done, stats
 
 

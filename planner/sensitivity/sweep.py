@@ -19,6 +19,7 @@ portfolio. Output tables (see docs/sensitivity.md):
   `from_value`, `to_value`, `option_id`, `partner_id`, `sector_id`, `change` (enter/leave).
 - `summary.json` — `kind: sweep`, the axes, status counts, paths taken, throughput.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,8 +35,20 @@ from planner.sensitivity.executors import Job, Record
 from planner.sensitivity.grid import Vary, blocks, cell, check_grid, neighbours, parse_axes, points
 from planner.sensitivity.journal import Journal
 from planner.sensitivity.points import ScenarioFactory, raw_inputs
-from planner.sensitivity.runner import (Progress, RunOutcome, default_out_dir, error_record, execute, finish, job_key,
-                                        manifest_of, r9, record_of, reload, status_counts)
+from planner.sensitivity.runner import (
+    Progress,
+    RunOutcome,
+    default_out_dir,
+    error_record,
+    execute,
+    finish,
+    job_key,
+    manifest_of,
+    r9,
+    record_of,
+    reload,
+    status_counts,
+)
 
 KIND = "sweep"
 SEP = ";"
@@ -90,10 +103,18 @@ def make_batches(grid: list[dict[str, Any]], block_list: list[list[int]], done: 
     return out
 
 
-def run_sweep(scenario: Scenario, vary: Vary | Sequence[Vary], *, out_dir: str | Path | None = None,
-              workers: int | None = None, scheduler: Any = None, block_size: int | None = None,
-              time_limit_s: float | None = None, warm_start: bool = False,
-              progress: Progress | None = None) -> RunOutcome:
+def run_sweep(
+    scenario: Scenario,
+    vary: Vary | Sequence[Vary],
+    *,
+    out_dir: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
+    block_size: int | None = None,
+    time_limit_s: float | None = None,
+    warm_start: bool = False,
+    progress: Progress | None = None,
+) -> RunOutcome:
     """Solve every point of the grid `vary` (one `Vary` per axis; the first is the outermost
     loop) and write sweep.csv, changes.csv, summary.json to `out_dir` (see the module doc).
 
@@ -112,14 +133,21 @@ def run_sweep(scenario: Scenario, vary: Vary | Sequence[Vary], *, out_dir: str |
     raw = raw_inputs(scenario)
     factory = ScenarioFactory(raw, scenario)
     check_axes(factory, axes)
-    manifest = manifest_of(scenario, KIND, axes=[{"key": a.key, "values": list(a.values)} for a in axes],
-                           block_size=block_size, time_limit_s=time_limit_s, warm_start=warm_start)
+    manifest = manifest_of(
+        scenario,
+        KIND,
+        axes=[{"key": a.key, "values": list(a.values)} for a in axes],
+        block_size=block_size,
+        time_limit_s=time_limit_s,
+        warm_start=warm_start,
+    )
     journal = Journal.start(out_dir or default_out_dir(raw.config.name, KIND), manifest)
     return _sweep(raw, factory, axes, journal, block_size, time_limit_s, warm_start, workers, scheduler, progress)
 
 
-def resume_sweep(run_dir: str | Path, *, workers: int | None = None, scheduler: Any = None,
-                 progress: Progress | None = None) -> RunOutcome:
+def resume_sweep(
+    run_dir: str | Path, *, workers: int | None = None, scheduler: Any = None, progress: Progress | None = None
+) -> RunOutcome:
     """Finish an interrupted `run_sweep` from its journal in `run_dir`, solving only the points
     it lacks (the settings come from the journal; `workers`/`scheduler` may differ)."""
     journal = Journal.open(run_dir, KIND)
@@ -131,22 +159,51 @@ def resume_sweep(run_dir: str | Path, *, workers: int | None = None, scheduler: 
         axes = parse_axes(manifest["vary"])
     factory = ScenarioFactory(raw)
     check_axes(factory, axes)
-    return _sweep(raw, factory, axes, journal, manifest["block_size"], manifest["time_limit_s"],
-                  manifest.get("warm_start", True), workers, scheduler, progress)
+    return _sweep(
+        raw,
+        factory,
+        axes,
+        journal,
+        manifest["block_size"],
+        manifest["time_limit_s"],
+        manifest.get("warm_start", True),
+        workers,
+        scheduler,
+        progress,
+    )
 
 
-def _sweep(raw: RawInputs, factory: ScenarioFactory, axes: list[Vary], journal: Journal, block_size: int,
-           time_limit_s: float | None, warm_start: bool, workers: int | None, scheduler: Any,
-           progress: Progress | None) -> RunOutcome:
+def _sweep(
+    raw: RawInputs,
+    factory: ScenarioFactory,
+    axes: list[Vary],
+    journal: Journal,
+    block_size: int,
+    time_limit_s: float | None,
+    warm_start: bool,
+    workers: int | None,
+    scheduler: Any,
+    progress: Progress | None,
+) -> RunOutcome:
     grid = points(axes)
     block_list = blocks(axes, block_size)
     settings = {"time_limit_s": time_limit_s, "warm_start": warm_start}
     job = Job(job_key(raw, KIND, settings), raw, settings, raw.config.solver.threads)
-    done, stats = execute(job, solve_batch, lambda d: make_batches(grid, block_list, d), journal, len(grid),
-                          workers=workers, scheduler=scheduler, progress=progress)
+    done, stats = execute(
+        job,
+        solve_batch,
+        lambda d: make_batches(grid, block_list, d),
+        journal,
+        len(grid),
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+    )
     records = [done[i] for i in range(len(grid))]
-    tables = {"sweep.csv": sweep_table(factory, axes, grid, records),
-              "changes.csv": changes_table(factory, axes, grid, records)}
+    tables = {
+        "sweep.csv": sweep_table(factory, axes, grid, records),
+        "changes.csv": changes_table(factory, axes, grid, records),
+    }
     summary = sweep_summary(raw, factory, axes, records, tables, stats, block_size, time_limit_s)
     summary["warm_start"] = warm_start
     return RunOutcome(finish(journal, tables, summary), summary, tables)
@@ -159,8 +216,13 @@ def sweep_table(factory: ScenarioFactory, axes: list[Vary], grid: list[dict], re
     rows = []
     for index, (params, r) in enumerate(zip(grid, records)):
         row: dict[str, Any] = {"point": index, **{a.key: cell(params[a.key]) for a in axes}}
-        row.update(status=r["status"], objective=r9(r["objective"]), bound=r9(r["bound"]),
-                   mip_gap=r9(r["mip_gap"]), selected=len(r["selected"]) if r["objective"] is not None else None)
+        row.update(
+            status=r["status"],
+            objective=r9(r["objective"]),
+            bound=r9(r["bound"]),
+            mip_gap=r9(r["mip_gap"]),
+            selected=len(r["selected"]) if r["objective"] is not None else None,
+        )
         for res in resources:
             row[f"{res}_used"] = r9(r["resource_use"].get(res))
         row["portfolio"] = SEP.join(r["selected"])
@@ -184,15 +246,43 @@ def changes_table(factory: ScenarioFactory, axes: list[Vary], grid: list[dict], 
         key = axes[k].key
         for change, ids in (("enter", after - before), ("leave", before - after)):
             for oid in sorted(ids, key=order.__getitem__):
-                rows.append({"axis": key, "from_point": i, "to_point": j, "from_value": cell(grid[i][key]),
-                             "to_value": cell(grid[j][key]), "option_id": oid, "partner_id": opts.at[oid, "partner_id"],
-                             "sector_id": opts.at[oid, "sector_id"], "change": change})
-    columns = ["axis", "from_point", "to_point", "from_value", "to_value", "option_id", "partner_id", "sector_id", "change"]
+                rows.append(
+                    {
+                        "axis": key,
+                        "from_point": i,
+                        "to_point": j,
+                        "from_value": cell(grid[i][key]),
+                        "to_value": cell(grid[j][key]),
+                        "option_id": oid,
+                        "partner_id": opts.at[oid, "partner_id"],
+                        "sector_id": opts.at[oid, "sector_id"],
+                        "change": change,
+                    }
+                )
+    columns = [
+        "axis",
+        "from_point",
+        "to_point",
+        "from_value",
+        "to_value",
+        "option_id",
+        "partner_id",
+        "sector_id",
+        "change",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
-def sweep_summary(raw: RawInputs, factory: ScenarioFactory, axes: list[Vary], records: list[Record],
-                  tables: dict, stats: dict, block_size: int, time_limit_s: float | None) -> dict[str, Any]:
+def sweep_summary(
+    raw: RawInputs,
+    factory: ScenarioFactory,
+    axes: list[Vary],
+    records: list[Record],
+    tables: dict,
+    stats: dict,
+    block_size: int,
+    time_limit_s: float | None,
+) -> dict[str, Any]:
     solved = [r for r in records if r["objective"] is not None]
     counts = {}
     for r in solved:
@@ -202,15 +292,23 @@ def sweep_summary(raw: RawInputs, factory: ScenarioFactory, axes: list[Vary], re
     paths = {"fast": sum(r["path"] == "fast" for r in records), "rebuild": sum(r["path"] == "rebuild" for r in records)}
     objectives = [r["objective"] for r in solved]
     return {
-        "kind": KIND, "scenario": raw.config.name, "scenario_file": str(raw.scenario_file),
-        "input_sha256": raw.input_sha256, "tables_sha256": raw.tables_sha256,
-        "planner_version": __version__, "sense": raw.config.objective.sense,
-        "axes": [{"key": a.key, "values": list(a.values)} for a in axes], "points": len(records),
+        "kind": KIND,
+        "scenario": raw.config.name,
+        "scenario_file": str(raw.scenario_file),
+        "input_sha256": raw.input_sha256,
+        "tables_sha256": raw.tables_sha256,
+        "planner_version": __version__,
+        "sense": raw.config.objective.sense,
+        "axes": [{"key": a.key, "values": list(a.values)} for a in axes],
+        "points": len(records),
         "status_counts": status_counts(records),
         "objective": {"min": r9(min(objectives)), "max": r9(max(objectives))} if objectives else None,
         "options_always": [o for o in ids if solved and counts.get(o, 0) == len(solved)],
         "options_sometimes": [o for o in ids if 0 < counts.get(o, 0) < len(solved)],
-        "changes": int(len(tables["changes.csv"])), "paths": paths, "block_size": block_size,
-        "time_limit_s": time_limit_s, "solve_seconds_total": round(sum(r["solve_seconds"] for r in records), 3),
+        "changes": int(len(tables["changes.csv"])),
+        "paths": paths,
+        "block_size": block_size,
+        "time_limit_s": time_limit_s,
+        "solve_seconds_total": round(sum(r["solve_seconds"] for r in records), 3),
         **stats,
     }

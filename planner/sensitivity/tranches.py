@@ -25,6 +25,7 @@ Tables: `tranches.csv` (one row per tranche: limit, status, objective, unconstra
 objective, price of nesting, what the tranche adds, the portfolio), `summary.json`
 (`kind: tranches`; `exact`: every solve proved its status, optimal or infeasible).
 """
+
 from __future__ import annotations
 
 import time
@@ -84,16 +85,30 @@ def stack(comps: list[Compiled]) -> Compiled:
     first = comps[0]
     return Compiled(
         col_names=[f"t{t + 1}_{n}" for t, c in enumerate(comps) for n in c.col_names],
-        col_lower=cat([c.col_lower for c in comps]), col_upper=cat([c.col_upper for c in comps]),
-        integer=cat([c.integer for c in comps]), row_names=names, row_lower=cat(lower), row_upper=cat(upper),
-        start=cat([*starts, [total]]).astype(np.int32), index=cat(index).astype(np.int32), value=cat(value),
-        primary=cat([c.primary for c in comps]), secondary=cat([c.secondary for c in comps]),
-        maximize=first.maximize, x_cols=cat([c.x_cols + offsets[t] for t, c in enumerate(comps)]).astype(np.int64),
-        tags=tags, col_keys=[(f"t{t + 1}", *k) for t, c in enumerate(comps) for k in c.col_keys])
+        col_lower=cat([c.col_lower for c in comps]),
+        col_upper=cat([c.col_upper for c in comps]),
+        integer=cat([c.integer for c in comps]),
+        row_names=names,
+        row_lower=cat(lower),
+        row_upper=cat(upper),
+        start=cat([*starts, [total]]).astype(np.int32),
+        index=cat(index).astype(np.int32),
+        value=cat(value),
+        primary=cat([c.primary for c in comps]),
+        secondary=cat([c.secondary for c in comps]),
+        maximize=first.maximize,
+        x_cols=cat([c.x_cols + offsets[t] for t, c in enumerate(comps)]).astype(np.int64),
+        tags=tags,
+        col_keys=[(f"t{t + 1}", *k) for t, c in enumerate(comps) for k in c.col_keys],
+    )
 
 
-def _joint(scenarios: list[Scenario], time_limit_s: float | None, mip_gap: float | None,
-           greedy: list[PointResult] | None = None) -> list[PointResult]:
+def _joint(
+    scenarios: list[Scenario],
+    time_limit_s: float | None,
+    mip_gap: float | None,
+    greedy: list[PointResult] | None = None,
+) -> list[PointResult]:
     """One MILP over the stacked tranche models; the greedy plans (feasible for it) are its MIP start."""
     t0 = time.perf_counter()
     comps = [compile_model(build(sc)) for sc in scenarios]
@@ -103,19 +118,31 @@ def _joint(scenarios: list[Scenario], time_limit_s: float | None, mip_gap: float
     if greedy and all(p.has_portfolio for p in greedy):
         start = (stacked.x_cols, np.concatenate([p.x for p in greedy]).astype(float))
     session = LiveModel(stacked, cfg.threads, own=False)
-    outcome = session.solve(cfg.time_limit_s if time_limit_s is None else time_limit_s,
-                            cfg.mip_gap if mip_gap is None else mip_gap, cfg.tie_break, start, scope=SUBSETS)
+    outcome = session.solve(
+        cfg.time_limit_s if time_limit_s is None else time_limit_s,
+        cfg.mip_gap if mip_gap is None else mip_gap,
+        cfg.tie_break,
+        start,
+        scope=SUBSETS,
+    )
     seconds = time.perf_counter() - t0
     n = len(scenarios[0].options)
     out = []
     for t, sc in enumerate(scenarios):
-        x = None if outcome.x is None else outcome.x[t * n:(t + 1) * n]
+        x = None if outcome.x is None else outcome.x[t * n : (t + 1) * n]
         out.append(point_result(sc, replace(outcome, x=x, start_year=None), "joint", seconds / len(scenarios)))
     return out
 
 
-def _joint_where_feasible(engine: Engine, key: str, limits: list[float], free: list[PointResult],
-                          greedy: list[PointResult], time_limit_s: float | None, mip_gap: float | None) -> list[PointResult]:
+def _joint_where_feasible(
+    engine: Engine,
+    key: str,
+    limits: list[float],
+    free: list[PointResult],
+    greedy: list[PointResult],
+    time_limit_s: float | None,
+    mip_gap: float | None,
+) -> list[PointResult]:
     """The joint MILP over the tranches that have a portfolio on their own; a tranche proven
     infeasible alone keeps that infeasible solve as its plan and is left out of the MILP
     (it would make the whole MILP infeasible, though no portfolio of it constrains the others)."""
@@ -133,9 +160,15 @@ def infeasible_tranches(outcome: RunOutcome) -> list[dict[str, Any]]:
     its number, limit and `alone`: True when no portfolio meets the scenario at that limit even
     without nesting, False when the nesting (the earlier tranches' portfolio) rules them out."""
     frame = outcome.tables["tranches.csv"]
-    return [{"tranche": int(row.tranche), "limit": float(row.limit),
-             "alone": Status.of(row.unconstrained_status) is Status.INFEASIBLE}
-            for row in frame.itertuples() if Status.of(row.status) is Status.INFEASIBLE]
+    return [
+        {
+            "tranche": int(row.tranche),
+            "limit": float(row.limit),
+            "alone": Status.of(row.unconstrained_status) is Status.INFEASIBLE,
+        }
+        for row in frame.itertuples()
+        if Status.of(row.status) is Status.INFEASIBLE
+    ]
 
 
 def _greedy(engine: Engine, key: str, limits: list[float], time_limit_s: float | None) -> list[PointResult]:
@@ -151,21 +184,43 @@ def _greedy(engine: Engine, key: str, limits: list[float], time_limit_s: float |
     return out
 
 
-def run_tranches(scenario: Scenario, resource: str, tranches: list[float], *, nested: Nested = "joint",
-                 out_dir: str | Path | None = None, time_limit_s: float | None = None,
-                 mip_gap: float | None = None, progress: Progress | None = None) -> RunOutcome:
+def run_tranches(
+    scenario: Scenario,
+    resource: str,
+    tranches: list[float],
+    *,
+    nested: Nested = "joint",
+    out_dir: str | Path | None = None,
+    time_limit_s: float | None = None,
+    mip_gap: float | None = None,
+    progress: Progress | None = None,
+) -> RunOutcome:
     """Nested portfolios for the limits `tranches` on `limits.<resource>` (see the module doc);
     writes tranches.csv and summary.json to `out_dir`."""
     limits = [float(v) for v in tranches]
-    if not limits or any(not np.isfinite(v) or v < 0 for v in limits) or any(b <= a for a, b in zip(limits, limits[1:])):
-        raise InputError(Problem(file="--tranches", value=",".join(f"{v:g}" for v in limits),
-                                 message="give increasing limits ≥ 0, comma-separated, e.g. 2000,3000,4800"))
+    if (
+        not limits
+        or any(not np.isfinite(v) or v < 0 for v in limits)
+        or any(b <= a for a, b in zip(limits, limits[1:]))
+    ):
+        raise InputError(
+            Problem(
+                file="--tranches",
+                value=",".join(f"{v:g}" for v in limits),
+                message="give increasing limits ≥ 0, comma-separated, e.g. 2000,3000,4800",
+            )
+        )
     if nested not in ("joint", "greedy"):
         raise InputError(Problem(file="--nested", value=nested, message="must be joint or greedy"))
     if scenario.config.rules.phasing is not None:
-        raise InputError(Problem(file=str(scenario.scenario_file), key="rules.phasing",
-                                 message="--tranches nests portfolios, not start years; drop rules.phasing "
-                                         "(--set rules.phasing=null) to plan tranches"))
+        raise InputError(
+            Problem(
+                file=str(scenario.scenario_file),
+                key="rules.phasing",
+                message="--tranches nests portfolios, not start years; drop rules.phasing "
+                "(--set rules.phasing=null) to plan tranches",
+            )
+        )
     t0 = time.perf_counter()
     raw = raw_inputs(scenario)
     engine, _ = frontier_engine(raw, resource, limits[-1], scenario)
@@ -177,24 +232,32 @@ def run_tranches(scenario: Scenario, resource: str, tranches: list[float], *, ne
         if progress:
             progress(i + 1, 2 * len(limits))
     greedy = _greedy(engine, key, limits, time_limit_s)
-    plans = _joint_where_feasible(engine, key, limits, free, greedy, time_limit_s, mip_gap) if nested == "joint" \
-        else greedy
+    plans = (
+        _joint_where_feasible(engine, key, limits, free, greedy, time_limit_s, mip_gap) if nested == "joint" else greedy
+    )
     if progress:
         progress(2 * len(limits), 2 * len(limits))
     table = tranche_table(engine, resource, limits, plans, free)
     sense = raw.config.objective.sense
     found = [p for p in plans if p.has_portfolio]
     summary: dict[str, Any] = {
-        "kind": KIND, "scenario": raw.config.name, "scenario_file": str(raw.scenario_file),
-        "input_sha256": raw.input_sha256, "tables_sha256": raw.tables_sha256,
-        "planner_version": __version__, "sense": sense,
-        "resource": resource, "tranches": limits, "nested": nested,
+        "kind": KIND,
+        "scenario": raw.config.name,
+        "scenario_file": str(raw.scenario_file),
+        "input_sha256": raw.input_sha256,
+        "tables_sha256": raw.tables_sha256,
+        "planner_version": __version__,
+        "sense": sense,
+        "resource": resource,
+        "tranches": limits,
+        "nested": nested,
         "objective_sum": r9(sum(p.objective for p in found)) if found else None,
         "unconstrained_sum": r9(sum(f.objective for f in free if f.has_portfolio)),
         "price_of_nesting": [r for r in table["price_of_nesting"].tolist()],
         "nested_ok": _nested(plans),
         "exact": all(p.status in PROVEN for p in (*plans, *free)),
-        "paths": dict(engine.counts), "wall_seconds": round(time.perf_counter() - t0, 3),
+        "paths": dict(engine.counts),
+        "wall_seconds": round(time.perf_counter() - t0, 3),
         "time_limit_s": time_limit_s,
     }
     target = Path(out_dir) if out_dir else default_out_dir(raw.config.name, KIND)
@@ -209,8 +272,9 @@ def _nested(plans: list[PointResult]) -> bool:
     return all(a <= b for a, b in zip(found, found[1:]))
 
 
-def tranche_table(engine: Engine, resource: str, limits: list[float], plans: list[PointResult],
-                  free: list[PointResult]):
+def tranche_table(
+    engine: Engine, resource: str, limits: list[float], plans: list[PointResult], free: list[PointResult]
+):
     """tranches.csv: per tranche the nested plan beside the unconstrained optimum at its limit."""
     import pandas as pd
 
@@ -221,17 +285,26 @@ def tranche_table(engine: Engine, resource: str, limits: list[float], plans: lis
         price = None
         if plan.has_portfolio and best.has_portfolio:
             price = r9(sign * (best.objective - plan.objective))
-        rows.append({
-            "tranche": t + 1, "limit": r9(limit), "status": plan.status, "objective": r9(plan.objective),
-            "unconstrained_status": best.status, "unconstrained_objective": r9(best.objective),
-            "price_of_nesting": price, "selected": len(selected) if plan.has_portfolio else None,
-            f"{resource}_used": r9(plan.resource_use.get(resource)) if plan.has_portfolio else None,
-            "added": SEP.join(o for o in selected if o not in previous),
-            "added_count": len([o for o in selected if o not in previous]) if plan.has_portfolio else None,
-            "objective_added": r9(plan.objective - (rows[-1]["objective"] or 0.0)) if plan.has_portfolio and rows
-            and rows[-1]["objective"] is not None else r9(plan.objective),
-            "portfolio": SEP.join(selected), "unconstrained_portfolio": SEP.join(best.selected),
-        })
+        rows.append(
+            {
+                "tranche": t + 1,
+                "limit": r9(limit),
+                "status": plan.status,
+                "objective": r9(plan.objective),
+                "unconstrained_status": best.status,
+                "unconstrained_objective": r9(best.objective),
+                "price_of_nesting": price,
+                "selected": len(selected) if plan.has_portfolio else None,
+                f"{resource}_used": r9(plan.resource_use.get(resource)) if plan.has_portfolio else None,
+                "added": SEP.join(o for o in selected if o not in previous),
+                "added_count": len([o for o in selected if o not in previous]) if plan.has_portfolio else None,
+                "objective_added": r9(plan.objective - (rows[-1]["objective"] or 0.0))
+                if plan.has_portfolio and rows and rows[-1]["objective"] is not None
+                else r9(plan.objective),
+                "portfolio": SEP.join(selected),
+                "unconstrained_portfolio": SEP.join(best.selected),
+            }
+        )
         if plan.has_portfolio:
             previous = selected
     frame = pd.DataFrame(rows)

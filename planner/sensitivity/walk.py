@@ -23,6 +23,7 @@ the search (`LiveModel.resolve_applies`), starts each solve from the best sub-po
 the previous limit's portfolio (`LiveModel.best_within`); otherwise each point is the
 engine's (`Engine.solve` on the point's scenario), as one `planner solve` of it.
 """
+
 from __future__ import annotations
 
 import math
@@ -85,6 +86,7 @@ class LimitWalker:
         result = point_result(self.scenario, outcome, FAST, time.perf_counter() - t0)
         return Point(limit, _use(self.scenario, result, self.resource), result)
 
+
 class EngineWalker:
     """Solves each limit's scenario on an engine (rebuilt where the limit changes more than a bound)."""
 
@@ -130,9 +132,13 @@ def _limit_row(engine: Engine, resource: str) -> int | None:
     if arrays is None or arrays.row_upper[row] != probe:
         return None
     rest = np.arange(len(base.row_upper)) != row
-    same = (np.array_equal(arrays.row_lower, base.row_lower) and np.array_equal(arrays.value, base.value)
-            and np.array_equal(arrays.row_upper[rest], base.row_upper[rest])
-            and np.array_equal(arrays.primary, base.primary) and np.array_equal(arrays.secondary, base.secondary))
+    same = (
+        np.array_equal(arrays.row_lower, base.row_lower)
+        and np.array_equal(arrays.value, base.value)
+        and np.array_equal(arrays.row_upper[rest], base.row_upper[rest])
+        and np.array_equal(arrays.primary, base.primary)
+        and np.array_equal(arrays.secondary, base.secondary)
+    )
     return row if same else None
 
 
@@ -164,8 +170,10 @@ class Walk:
         if len(self.walkers) == 1:
             self._work(self.walkers[0])
         else:
-            threads = [threading.Thread(target=self._work, args=(w,), name=f"frontier-walker-{i}", daemon=True)
-                       for i, w in enumerate(self.walkers)]
+            threads = [
+                threading.Thread(target=self._work, args=(w,), name=f"frontier-walker-{i}", daemon=True)
+                for i, w in enumerate(self.walkers)
+            ]
             for t in threads:
                 t.start()
             try:
@@ -250,8 +258,9 @@ class Walk:
         return fall / count if count else None
 
 
-def replay(runs: list[Run], lo: float, hi: float, cap: int, exact: bool,
-           solve: Callable[[float], Point]) -> tuple[list[Point], Point | None, float]:
+def replay(
+    runs: list[Run], lo: float, hi: float, cap: int, exact: bool, solve: Callable[[float], Point]
+) -> tuple[list[Point], Point | None, float]:
     """The serial walk over the runs' points (see the module doc): the points with a portfolio
     from the top down, the one without (None if the walk did not end on one), and the limit
     the walk would solve next. `solve(limit)` solves a limit no run settled; `exact`: a proven
@@ -265,8 +274,12 @@ def replay(runs: list[Run], lo: float, hi: float, cap: int, exact: bool,
     found: list[Point] = []
     limit = hi
     while limit >= lo and len(found) < cap:
-        point = at.get(limit) or next((p for p in optima if p.used <= limit <= p.limit), None) \
-            or next((p for p in proofs if limit <= p.limit), None) or solve(limit)
+        point = (
+            at.get(limit)
+            or next((p for p in optima if p.used <= limit <= p.limit), None)
+            or next((p for p in proofs if limit <= p.limit), None)
+            or solve(limit)
+        )
         if point.used is None:
             return found, Point(limit, None, point.result), limit
         found.append(Point(limit, point.used, point.result))

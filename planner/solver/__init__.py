@@ -3,6 +3,7 @@
 Returns plain data (`SolveOutcome`), never prints. See `planner.solver.highs` for the two
 stages and the honest status, `planner.solver.tiebreak` for the tie-break's scope.
 """
+
 from __future__ import annotations
 
 import time
@@ -15,9 +16,14 @@ if TYPE_CHECKING:
     from planner.solver.outcome import SolveOutcome
 
 
-def solve_model(model: Model, time_limit: float | None = None, mip_gap: float | None = None,
-                backend: str | None = None, tie_break: bool | None = None,
-                start: np.ndarray | None = None) -> SolveOutcome:
+def solve_model(
+    model: Model,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    backend: str | None = None,
+    tie_break: bool | None = None,
+    start: np.ndarray | None = None,
+) -> SolveOutcome:
     """Solve with the scenario's solver settings, each overridable by argument.
 
     `start`: a portfolio (0/1 per option) to start from; HiGHS completes the other columns and

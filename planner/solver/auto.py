@@ -12,6 +12,7 @@ has passed and one solver has stopped, the other is not waited for.
 Each solver runs its own two stages (see `planner.solver`), so the winner's portfolio has
 had the same tie-break it would have had alone.
 """
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -79,11 +80,14 @@ def _better(a: SolveOutcome, b: SolveOutcome, maximize: bool) -> SolveOutcome:
         return a if a.x is not None or b.x is None else b
     if a.objective_solver is None or b.objective_solver is None:
         return a
-    return b if (b.objective_solver > a.objective_solver if maximize else b.objective_solver < a.objective_solver) else a
+    return (
+        b if (b.objective_solver > a.objective_solver if maximize else b.objective_solver < a.objective_solver) else a
+    )
 
 
-def solve_auto(model: Model, time_limit: float | None, mip_gap: float, tie_break: bool = True,
-               threads: int | None = None) -> SolveOutcome:
+def solve_auto(
+    model: Model, time_limit: float | None, mip_gap: float, tie_break: bool = True, threads: int | None = None
+) -> SolveOutcome:
     """Race HiGHS (thread) against CBC (child process); see the module doc.
 
     The returned outcome is the winner's, with `backend` set to the winner and
@@ -102,8 +106,11 @@ def solve_auto(model: Model, time_limit: float | None, mip_gap: float, tie_break
         session = HighsSession(compile_model(model), threads)
         outcome = session.solve(time_limit, mip_gap, tie_break)
         outcome.message = f"{outcome.message} (auto: CBC could not start: {exc}; HiGHS alone)"
-        outcome.race = {"winner": "highs", "highs": {"status": outcome.status, "seconds": outcome.solve_seconds},
-                        "cbc": {"status": "not started", "seconds": 0.0}}
+        outcome.race = {
+            "winner": "highs",
+            "highs": {"status": outcome.status, "seconds": outcome.solve_seconds},
+            "cbc": {"status": "not started", "seconds": 0.0},
+        }
         return outcome
     send.close()
     done: dict[str, SolveOutcome] = {}
@@ -160,8 +167,11 @@ def solve_auto(model: Model, time_limit: float | None, mip_gap: float, tie_break
         shutil.rmtree(tmp_dir, ignore_errors=True)
     outcome = done[winner]
     loser = "cbc" if winner == "highs" else "highs"
-    race = {"winner": winner, winner: {"status": outcome.status, "seconds": round(finished[winner], 4)},
-            loser: {"status": "stopped" if stopped == loser else done[loser].status, "seconds": round(finished[loser], 4)}}
+    race = {
+        "winner": winner,
+        winner: {"status": outcome.status, "seconds": round(finished[winner], 4)},
+        loser: {"status": "stopped" if stopped == loser else done[loser].status, "seconds": round(finished[loser], 4)},
+    }
     outcome.race = race
     outcome.message = f"{outcome.message} (auto: {winner} first; {loser} {race[loser]['status']})"
     return outcome

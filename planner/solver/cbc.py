@@ -1,4 +1,5 @@
 """CBC through PuLP (the bundled binary): both stages, bound read from CBC's log."""
+
 from __future__ import annotations
 
 import time
@@ -11,8 +12,9 @@ from planner.solver.outcome import PRIMARY, TIE_BREAK, SolveOutcome, Stage, Stat
 from planner.solver.tiebreak import SUBSETS, canonical_x_weights, tie_break_scope
 
 
-def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break: bool = True,
-              tmp_dir: str | None = None) -> SolveOutcome:
+def solve_cbc(
+    model: Model, time_limit: float | None, mip_gap: float, tie_break: bool = True, tmp_dir: str | None = None
+) -> SolveOutcome:
     """Solve with CBC through PuLP (bundled binary). CBC reports no bound through PuLP.
     `tmp_dir`: where PuLP writes the model and solution files (default: the system's).
 
@@ -38,8 +40,14 @@ def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break:
             # preprocess off: the bundled CBC 2.10.3's default (sos) preprocessing returned a wrong
             # "optimal" answer (cost 1 instead of 0) on a 3-option tie-break; see test_hand.py
             # test_tie_break_free_option_beats_paid_one. ~30 % slower on scp42; correct first.
-            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap, warmStart=msg_stage == "tie",
-                                       logPath=log_path, options=["preprocess off"])
+            solver = pulp.PULP_CBC_CMD(
+                msg=False,
+                timeLimit=time_limit,
+                gapRel=mip_gap,
+                warmStart=msg_stage == "tie",
+                logPath=log_path,
+                options=["preprocess off"],
+            )
             if tmp_dir is not None:
                 solver.tmpDir = tmp_dir
             _guarded("CBC", problem.solve, solver)
@@ -82,8 +90,9 @@ def solve_cbc(model: Model, time_limit: float | None, mip_gap: float, tie_break:
         xs = list(model.x.values())
         canon = canonical_x_weights(np.array([model.secondary.get(v, 0.0) for v in xs], dtype=float))
         tie = prob.copy()  # the stage's own constraint, sense and objective: model.prob stays as it is
-        tie.addConstraint((model.primary >= z - tol) if model.maximize else (model.primary <= z + tol),
-                          "tie_break_keep_primary")
+        tie.addConstraint(
+            (model.primary >= z - tol) if model.maximize else (model.primary <= z + tol), "tie_break_keep_primary"
+        )
         tie.sense = pulp.LpMinimize
         tie.setObjective(model.secondary + pulp.LpAffineExpression([(v, c) for v, c in zip(xs, canon) if c]))
         scope = tie_break_scope(status, mip_gap)

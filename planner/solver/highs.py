@@ -6,6 +6,7 @@ tie-break) keeps the primary within a tolerance of stage 1's value and minimises
 Status is read from the solver's model status *and* its primal solution status, so a
 time-limited MIP with an incumbent is `feasible` (with bound and gap), never `optimal`.
 """
+
 from __future__ import annotations
 
 import threading
@@ -147,7 +148,9 @@ class HighsSession:
         lp.a_matrix_.start_ = comp.start
         lp.a_matrix_.index_ = comp.index
         lp.a_matrix_.value_ = comp.value
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in comp.integer]
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in comp.integer
+        ]
         lp.col_names_ = comp.col_names
         lp.row_names_ = comp.row_names
         status = h.passModel(lp)
@@ -198,8 +201,9 @@ class HighsSession:
         rows = np.asarray(rows, dtype=np.int32)
         self.h.addCol(float(cost), float(lower), float(upper), len(rows), rows, np.asarray(values, dtype=float))
         if integer:
-            self.h.changeColsIntegrality(1, np.array([self.num_columns - 1], dtype=np.int32),
-                                         np.array([self.hs.HighsVarType.kInteger]))
+            self.h.changeColsIntegrality(
+                1, np.array([self.num_columns - 1], dtype=np.int32), np.array([self.hs.HighsVarType.kInteger])
+            )
         return self.num_columns - 1
 
     def add_row(self, lower: float, upper: float, cols, values) -> int:
@@ -251,9 +255,14 @@ class HighsSession:
         status, iis = self.h.getIis()
         return Iis(bool(str(status).endswith("kOk") and iis.valid_), [int(i) for i in iis.row_index_], str(status))
 
-    def run_stage(self, cost: np.ndarray, time_limit: float | None, mip_gap: float,
-                  start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None,
-                  options: dict | None = None) -> StageResult:
+    def run_stage(
+        self,
+        cost: np.ndarray,
+        time_limit: float | None,
+        mip_gap: float,
+        start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None,
+        options: dict | None = None,
+    ) -> StageResult:
         """One solver run of the live model with objective `cost` (min sense): no tie-break stage.
 
         `start` is a MIP start: a full column vector, or (column indices, values) that HiGHS
@@ -273,8 +282,13 @@ class HighsSession:
             for key, value in saved.items():
                 self.h.setOptionValue(key, value)
 
-    def _run_stage(self, cost: np.ndarray, time_limit: float | None, mip_gap: float,
-                   start: np.ndarray | tuple[np.ndarray, np.ndarray] | None) -> StageResult:
+    def _run_stage(
+        self,
+        cost: np.ndarray,
+        time_limit: float | None,
+        mip_gap: float,
+        start: np.ndarray | tuple[np.ndarray, np.ndarray] | None,
+    ) -> StageResult:
         h, hs = self.h, self.hs
         h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         h.setOptionValue("time_limit", float(time_limit) if time_limit else float("inf"))
@@ -304,8 +318,16 @@ class HighsSession:
             status = self._infeasible_or_unbounded()
         elif ms == S.kUnbounded:
             status = Status.UNBOUNDED
-        elif ms in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kInterrupt, S.kMemoryLimit,
-                    S.kObjectiveBound, S.kObjectiveTarget, S.kHighsInterrupt):
+        elif ms in (
+            S.kTimeLimit,
+            S.kIterationLimit,
+            S.kSolutionLimit,
+            S.kInterrupt,
+            S.kMemoryLimit,
+            S.kObjectiveBound,
+            S.kObjectiveTarget,
+            S.kHighsInterrupt,
+        ):
             status = Status.FEASIBLE if has_solution else Status.NO_SOLUTION
         else:
             status = Status.ERROR
@@ -317,8 +339,15 @@ class HighsSession:
                 # reports (seen when the start, mapped into the presolved space, is optimal
                 # there); the values then disagree with the objective. Solve again without it.
                 return self._run_stage(cost, time_limit, mip_gap, None)
-        return StageResult(status, values, info.objective_function_value if has_solution else None,
-                           info.mip_dual_bound, info.mip_gap, seconds, h.modelStatusToString(ms))
+        return StageResult(
+            status,
+            values,
+            info.objective_function_value if has_solution else None,
+            info.mip_dual_bound,
+            info.mip_gap,
+            seconds,
+            h.modelStatusToString(ms),
+        )
 
     def _infeasible_or_unbounded(self) -> Status:
         """Presolve can only say "infeasible or unbounded"; the two need different fixes, so
@@ -337,17 +366,21 @@ class HighsSession:
 
     def resolve_applies(self, mip_gap: float, tie_break: bool) -> bool:
         """True if a solve with these settings runs with `RESOLVE_OPTIONS` (see `Search`)."""
-        return (mip_gap == 0 and tie_break and bool(self.resolve_options())
-                and bool(canonical_weights(self.comp).any()))
+        return mip_gap == 0 and tie_break and bool(self.resolve_options()) and bool(canonical_weights(self.comp).any())
 
     def resolve_options(self) -> dict:
         """`RESOLVE_OPTIONS` if this session re-solves a small model (`Search.RESOLVE`), else none."""
         small = int(self.comp.integer.sum()) <= RESOLVE_MAX_INTEGERS
         return dict(RESOLVE_OPTIONS) if self.search is Search.RESOLVE and small else {}
 
-    def solve(self, time_limit: float | None, mip_gap: float, tie_break: bool = True,
-              start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None,
-              scope: str | None = None) -> SolveOutcome:
+    def solve(
+        self,
+        time_limit: float | None,
+        mip_gap: float,
+        tie_break: bool = True,
+        start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None,
+        scope: str | None = None,
+    ) -> SolveOutcome:
         """Stage 1, then (if a portfolio was found) the tie-break stage; see the module doc.
 
         `start` is a MIP start for stage 1: a full column vector, or a partial one as
@@ -356,8 +389,9 @@ class HighsSession:
         comp = self.comp
         sign = -1.0 if comp.maximize else 1.0
         t0 = time.perf_counter()
-        primary_options, tie_options = (self.search if self.resolve_applies(mip_gap, tie_break)
-                                        else Search.DEFAULT).stage_options
+        primary_options, tie_options = (
+            self.search if self.resolve_applies(mip_gap, tie_break) else Search.DEFAULT
+        ).stage_options
         first = self.run_stage(comp.primary, time_limit, mip_gap, start, primary_options)
         stages = [first.as_stage(PRIMARY)]
         values = first.values
@@ -387,9 +421,14 @@ class HighsSession:
         if first.values is not None:
             gap = 0.0 if first.status is Status.OPTIMAL and mip_gap == 0 else float(first.gap)
         return SolveOutcome(
-            status=first.status, x=x,
+            status=first.status,
+            x=x,
             objective_solver=None if first.objective is None else sign * first.objective,
-            bound=bound if first.values is not None else None, mip_gap=gap,
-            solve_seconds=time.perf_counter() - t0, backend="highs", message=first.message, stages=stages,
+            bound=bound if first.values is not None else None,
+            mip_gap=gap,
+            solve_seconds=time.perf_counter() - t0,
+            backend="highs",
+            message=first.message,
+            stages=stages,
             start_year=None if values is None else comp.start_year(values),
         )

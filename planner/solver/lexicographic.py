@@ -16,6 +16,7 @@ passes slack δ_k/2: "≥ z − δ/2" then means "= z" exactly, and solver toler
 δ/2 cannot change which lattice value is admitted. Each stage starts from the previous
 stage's portfolio (feasible for it). Nothing here knows what the rows mean.
 """
+
 from __future__ import annotations
 
 import time
@@ -61,9 +62,15 @@ class LexicographicSession:
     def _bound(self, lower: Sequence[float], upper: Sequence[float]) -> None:
         self.session.set_row_bounds(self.rows, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
 
-    def solve(self, lower: Sequence[float], order: Sequence[int], slack: Sequence[float],
-              time_limit: float | None = None, tie_break: bool = True,
-              upper: Sequence[float] | None = None) -> LexOutcome:
+    def solve(
+        self,
+        lower: Sequence[float],
+        order: Sequence[int],
+        slack: Sequence[float],
+        time_limit: float | None = None,
+        tie_break: bool = True,
+        upper: Sequence[float] | None = None,
+    ) -> LexOutcome:
         """Stages as the module doc says; a stage that ends without a proof ends the solve with its status.
 
         `upper` bounds the rows from above in every stage (a caller that knows a bound no

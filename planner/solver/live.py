@@ -18,6 +18,7 @@ coefficients, costs, and rows or columns added in the block are deleted.
 Solves run exactly as `planner solve` runs them (`HighsSession.solve`: stage 1, then the
 tie-break stage); `run_stage` is one solver run with a given cost vector (no tie-break).
 """
+
 from __future__ import annotations
 
 import copy
@@ -47,8 +48,9 @@ def _own_copy(comp: Compiled) -> Compiled:
 class LiveModel:
     """A compiled model and its HiGHS session, changed in place by typed, undoable steps."""
 
-    def __init__(self, comp: Compiled, threads: int | None = None, *, own: bool = True,
-                 search: Search = Search.DEFAULT):
+    def __init__(
+        self, comp: Compiled, threads: int | None = None, *, own: bool = True, search: Search = Search.DEFAULT
+    ):
         """`comp` is copied unless `own` is False (the caller hands its arrays over). `search`:
         `Search.RESOLVE` for a model re-solved many times (HiGHS's search only; see `Search`)."""
         self.comp = _own_copy(comp) if own else comp
@@ -202,14 +204,21 @@ class LiveModel:
         return self._session.add_column(cost, lower, upper, rows, values, integer)
 
     # ---- solves -----------------------------------------------------------------------
-    def solve(self, time_limit: float | None, mip_gap: float, tie_break: bool = True, start: Start = None,
-              scope: str | None = None) -> SolveOutcome:
+    def solve(
+        self,
+        time_limit: float | None,
+        mip_gap: float,
+        tie_break: bool = True,
+        start: Start = None,
+        scope: str | None = None,
+    ) -> SolveOutcome:
         """Solve as `planner solve` does: stage 1 on `comp.primary`, then the tie-break stage."""
         self.solves += 1
         return self._session.solve(time_limit, mip_gap, tie_break, start, scope)
 
-    def run_stage(self, cost: np.ndarray, time_limit: float | None, mip_gap: float, start: Start = None,
-                  resolve: bool = False) -> StageResult:
+    def run_stage(
+        self, cost: np.ndarray, time_limit: float | None, mip_gap: float, start: Start = None, resolve: bool = False
+    ) -> StageResult:
         """One solver run with objective `cost` (min sense, over every live column); no tie-break.
 
         `resolve`: search as `Search.RESOLVE` does, if this model is one it applies to — for a

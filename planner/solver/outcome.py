@@ -1,5 +1,6 @@
 """What a solve returns, as types: `Status`, one `StageResult` per solver run, one `Stage` per
 stage of a solve (as `summary.json` lists it), `SolveOutcome`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,7 +46,13 @@ class Status(StrEnum):
 
 # The members under their own names too (`from planner.solver.outcome import OPTIMAL`).
 OPTIMAL, FEASIBLE, INFEASIBLE, UNBOUNDED, NO_SOLUTION, ERROR = (
-    Status.OPTIMAL, Status.FEASIBLE, Status.INFEASIBLE, Status.UNBOUNDED, Status.NO_SOLUTION, Status.ERROR)
+    Status.OPTIMAL,
+    Status.FEASIBLE,
+    Status.INFEASIBLE,
+    Status.UNBOUNDED,
+    Status.NO_SOLUTION,
+    Status.ERROR,
+)
 
 
 @dataclass(frozen=True)
@@ -86,8 +93,12 @@ class Stage:
 
     def to_dict(self) -> dict:
         """The stage as `summary.json` lists it."""
-        return {"stage": self.stage, **({"scope": self.scope} if self.scope else {}), "status": self.status,
-                "seconds": round(self.seconds, 4)}
+        return {
+            "stage": self.stage,
+            **({"scope": self.scope} if self.scope else {}),
+            "status": self.status,
+            "seconds": round(self.seconds, 4),
+        }
 
 
 @dataclass

@@ -1,4 +1,5 @@
 """The tie-break stage's scope and its canonical order among exact ties."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,12 +26,12 @@ def tie_break_scope(primary_status: Status, mip_gap: float) -> str:
 def _decimal_quantum(values: np.ndarray) -> float | None:
     """The largest q (a decimal, ≤ 9 places) of which every value is a whole multiple, or None."""
     for places in range(10):
-        scaled = values * 10.0 ** places
+        scaled = values * 10.0**places
         if scaled.max() > 1e15:
             return None
         whole = np.round(scaled)
         if np.all(np.abs(scaled - whole) <= 1e-9 * np.maximum(1.0, np.abs(scaled))):
-            return float(np.gcd.reduce(whole.astype(np.int64))) / 10.0 ** places
+            return float(np.gcd.reduce(whole.astype(np.int64))) / 10.0**places
     return None
 
 
@@ -76,6 +77,6 @@ def _square_free(n: int) -> np.ndarray:
     ok[:2] = False
     k = 2
     while k * k < limit:
-        ok[k * k::k * k] = False
+        ok[k * k :: k * k] = False
         k += 1
     return np.flatnonzero(ok)[:n].astype(float)

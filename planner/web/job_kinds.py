@@ -21,6 +21,7 @@ A kind's model has: `sets()` (extra `--set` edits the job's scenario is loaded w
 (the charts, facts and tables the page draws, `planner.web.job_views`). Adding a model to
 `KIND_MODELS` adds the kind to the API, its schema and the page, with no change to the page's code.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -74,28 +75,46 @@ class Kind(BaseModel):
 
 
 class FrontierJob(Kind):
-    model_config = ConfigDict(extra="forbid", title="Frontier",
-                              json_schema_extra={"x-run": "Run frontier", "x-order": 1})
+    model_config = ConfigDict(
+        extra="forbid", title="Frontier", json_schema_extra={"x-run": "Run frontier", "x-order": 1}
+    )
     __doc__ = "The objective against one limit, exactly: where each option enters or leaves."
     kind: Literal["frontier"]
-    resource: str | None = Field(None, description="the limit to walk (default: the cost resource)",
-                                 json_schema_extra={"x-choices": "resources"})
+    resource: str | None = Field(
+        None, description="the limit to walk (default: the cost resource)", json_schema_extra={"x-choices": "resources"}
+    )
     lo: float | None = Field(None, ge=0, title="From", description="lowest limit (default 0)")
     hi: float | None = Field(None, ge=0, title="To", description="highest limit (default: the scenario's)")
-    max_solves: int | None = Field(60, ge=1, le=MAX_POINTS, title="Solves at most",
-                                   description="stop after this many solves (the frontier then covers the top of the range only)")
+    max_solves: int | None = Field(
+        60,
+        ge=1,
+        le=MAX_POINTS,
+        title="Solves at most",
+        description="stop after this many solves (the frontier then covers the top of the range only)",
+    )
 
     def call(self, scenario, root):
         from planner.sensitivity.frontier import run_frontier
 
         resource = self.resource or scenario.cost_resource
-        return lambda out_dir, progress: _frames(run_frontier(scenario, resource, lo=self.lo, hi=self.hi, out_dir=out_dir,
-                                                              max_solves=self.max_solves, progress=progress))
+        return lambda out_dir, progress: _frames(
+            run_frontier(
+                scenario,
+                resource,
+                lo=self.lo,
+                hi=self.hi,
+                out_dir=out_dir,
+                max_solves=self.max_solves,
+                progress=progress,
+            )
+        )
 
     def partial(self, summary):
         if summary.get("complete") is False:
-            return (f"stopped after {summary.get('solves')} solves: the frontier covers "
-                    f"{summary.get('covered_from'):,.6g}–{summary.get('to'):,.6g} only, not down to the lowest limit asked")
+            return (
+                f"stopped after {summary.get('solves')} solves: the frontier covers "
+                f"{summary.get('covered_from'):,.6g}–{summary.get('to'):,.6g} only, not down to the lowest limit asked"
+            )
         return super().partial(summary)
 
     def view(self, outcome, scenario):
@@ -105,24 +124,35 @@ class FrontierJob(Kind):
 
 
 class TranchesJob(Kind):
-    model_config = ConfigDict(extra="forbid", title="Tranches",
-                              json_schema_extra={"x-run": "Plan the tranches", "x-order": 2})
+    model_config = ConfigDict(
+        extra="forbid", title="Tranches", json_schema_extra={"x-run": "Plan the tranches", "x-order": 2}
+    )
     __doc__ = "Nested plans for a budget that arrives in tranches: each plan contains the one before."
     kind: Literal["tranches"]
-    resource: str | None = Field(None, description="the limit the tranches raise (default: the cost resource)",
-                                 json_schema_extra={"x-choices": "resources"})
-    limits: list[float] = Field(min_length=1, max_length=20, title="Tranche limits",
-                                description="increasing limits, one per tranche",
-                                json_schema_extra={"examples": [[2000, 3000, 4800]]})
-    nested: Literal["joint", "greedy"] = Field("joint", description=(
-        "joint: the best sum over the tranches (one MILP); greedy: each tranche fixed before the next"))
+    resource: str | None = Field(
+        None,
+        description="the limit the tranches raise (default: the cost resource)",
+        json_schema_extra={"x-choices": "resources"},
+    )
+    limits: list[float] = Field(
+        min_length=1,
+        max_length=20,
+        title="Tranche limits",
+        description="increasing limits, one per tranche",
+        json_schema_extra={"examples": [[2000, 3000, 4800]]},
+    )
+    nested: Literal["joint", "greedy"] = Field(
+        "joint",
+        description=("joint: the best sum over the tranches (one MILP); greedy: each tranche fixed before the next"),
+    )
 
     def call(self, scenario, root):
         from planner.sensitivity.tranches import run_tranches
 
         resource = self.resource or scenario.cost_resource
-        return lambda out_dir, progress: _frames(run_tranches(scenario, resource, self.limits, nested=self.nested,
-                                                              out_dir=out_dir, progress=progress))
+        return lambda out_dir, progress: _frames(
+            run_tranches(scenario, resource, self.limits, nested=self.nested, out_dir=out_dir, progress=progress)
+        )
 
     def partial(self, summary):
         return super().partial(summary)
@@ -143,24 +173,36 @@ class SweepJob(Kind):
     model_config = ConfigDict(extra="forbid", title="Sweep", json_schema_extra={"x-run": "Run sweep", "x-order": 3})
     __doc__ = "Solve the what-if for each value of one key (or each combination of several)."
     kind: Literal["sweep"]
-    vary: list[Axis] = Field(default_factory=list, max_length=4, title="Vary", description="the keys and their values",
-                             json_schema_extra={"examples": [[{"key": "limits.budget_musd",
-                                                               "values": [3000, 3500, 4000, 4500, 5000]}]]})
+    vary: list[Axis] = Field(
+        default_factory=list,
+        max_length=4,
+        title="Vary",
+        description="the keys and their values",
+        json_schema_extra={"examples": [[{"key": "limits.budget_musd", "values": [3000, 3500, 4000, 4500, 5000]}]]},
+    )
 
     def call(self, scenario, root):
         from planner.sensitivity.grid import Vary
         from planner.sensitivity.sweep import run_sweep
 
         if not self.vary:
-            raise InputError(Problem(file="request", key="vary", value=None, message=(
-                'a sweep needs axes, e.g. [{"key": "limits.budget_musd", "values": [3000, 4000]}]')))
+            raise InputError(
+                Problem(
+                    file="request",
+                    key="vary",
+                    value=None,
+                    message=('a sweep needs axes, e.g. [{"key": "limits.budget_musd", "values": [3000, 4000]}]'),
+                )
+            )
         axes = [Vary(a.key, tuple(confine_value(root, a.key, v) for v in a.values)) for a in self.vary]
         points = 1
         for a in axes:
             points *= max(len(a.values), 1)
         if points > MAX_POINTS:
             raise InputError(Problem(file="request", key="vary", value=points, message=f"at most {MAX_POINTS} points"))
-        return lambda out_dir, progress: _frames(run_sweep(scenario, axes, out_dir=out_dir, workers=1, progress=progress))
+        return lambda out_dir, progress: _frames(
+            run_sweep(scenario, axes, out_dir=out_dir, workers=1, progress=progress)
+        )
 
     def view(self, outcome, scenario):
         from planner.web.job_views import sweep
@@ -169,29 +211,64 @@ class SweepJob(Kind):
 
 
 class MonteCarloJob(Kind):
-    model_config = ConfigDict(extra="forbid", title="Monte Carlo",
-                              json_schema_extra={"x-run": "Run Monte Carlo", "x-order": 4})
+    model_config = ConfigDict(
+        extra="forbid", title="Monte Carlo", json_schema_extra={"x-run": "Run Monte Carlo", "x-order": 4}
+    )
     __doc__ = "Draw uncertain inputs, re-solve each sample: which options are core, borderline or exterior."
     kind: Literal["montecarlo"]
     samples: int | None = Field(50, ge=1, le=MAX_POINTS, description="samples (each a re-solve)")
     seed: int | None = Field(0, ge=0, description="random seed")
-    perturb: list[Perturbation] = Field(default_factory=list, max_length=20, title="Perturb", description=(
-        "inputs to perturb, as the scenario's uncertainty.perturb (empty: the scenario's own)"),
-        json_schema_extra={"examples": [[{"table": "contributions", "column": "amount", "dist": "uniform",
-                                          "low": 0.8, "high": 1.2, "scope": "cell"}]]})
+    perturb: list[Perturbation] = Field(
+        default_factory=list,
+        max_length=20,
+        title="Perturb",
+        description=("inputs to perturb, as the scenario's uncertainty.perturb (empty: the scenario's own)"),
+        json_schema_extra={
+            "examples": [
+                [
+                    {
+                        "table": "contributions",
+                        "column": "amount",
+                        "dist": "uniform",
+                        "low": 0.8,
+                        "high": 1.2,
+                        "scope": "cell",
+                    }
+                ]
+            ]
+        },
+    )
 
     def call(self, scenario, root):
         from planner.sensitivity.montecarlo import resolve_settings, run_montecarlo
 
         perturb = list(self.perturb)
         if not perturb and not scenario.config.uncertainty.perturb:
-            raise InputError(Problem(file="request", key="perturb", value=None, message=(
-                "nothing to perturb: the scenario has no uncertainty.perturb; give perturb, e.g. "
-                '[{"table": "contributions", "column": "amount", "low": 0.8, "high": 1.2}]')))
-        resolve_settings(scenario, self.samples, self.seed, perturb, None, None)  # a column that cannot be perturbed: now
-        return lambda out_dir, progress: _frames(run_montecarlo(scenario, samples=self.samples, seed=self.seed,
-                                                                perturb=perturb, out_dir=out_dir, workers=1,
-                                                                progress=progress))
+            raise InputError(
+                Problem(
+                    file="request",
+                    key="perturb",
+                    value=None,
+                    message=(
+                        "nothing to perturb: the scenario has no uncertainty.perturb; give perturb, e.g. "
+                        '[{"table": "contributions", "column": "amount", "low": 0.8, "high": 1.2}]'
+                    ),
+                )
+            )
+        resolve_settings(
+            scenario, self.samples, self.seed, perturb, None, None
+        )  # a column that cannot be perturbed: now
+        return lambda out_dir, progress: _frames(
+            run_montecarlo(
+                scenario,
+                samples=self.samples,
+                seed=self.seed,
+                perturb=perturb,
+                out_dir=out_dir,
+                workers=1,
+                progress=progress,
+            )
+        )
 
     def partial(self, summary):
         counts = summary.get("status_counts") or {}
@@ -207,18 +284,22 @@ class MonteCarloJob(Kind):
 
 
 class AlternativesJob(Kind):
-    model_config = ConfigDict(extra="forbid", title="Alternatives",
-                              json_schema_extra={"x-run": "Find alternatives", "x-order": 5})
+    model_config = ConfigDict(
+        extra="forbid", title="Alternatives", json_schema_extra={"x-run": "Find alternatives", "x-order": 5}
+    )
     __doc__ = "Other portfolios nearly as good as the optimum, as different from it as possible."
     kind: Literal["alternatives"]
-    within: float = Field(0.05, ge=0, le=1, title="Within (share of the optimum)", description="how far below the optimum")
+    within: float = Field(
+        0.05, ge=0, le=1, title="Within (share of the optimum)", description="how far below the optimum"
+    )
     count: int = Field(3, ge=1, le=20, description="how many")
 
     def call(self, scenario, root):
         from planner.sensitivity.alternatives import run_alternatives
 
-        return lambda out_dir, progress: _frames(run_alternatives(scenario, within=self.within, count=self.count,
-                                                                  out_dir=out_dir, progress=progress))
+        return lambda out_dir, progress: _frames(
+            run_alternatives(scenario, within=self.within, count=self.count, out_dir=out_dir, progress=progress)
+        )
 
     def view(self, outcome, scenario):
         from planner.web.job_views import alternatives
@@ -234,21 +315,38 @@ class Interval(BaseModel):
 
 
 class RobustJob(Kind):
-    model_config = ConfigDict(extra="forbid", title="Robust",
-                              json_schema_extra={"x-run": "Run robust analysis", "x-order": 6})
-    __doc__ = ("Portfolios that hold up when the weights are contested: maximin, minimax regret and the core index "
-               "over the weight set (the scenario's robust: section, with the intervals and orders given here).")
+    model_config = ConfigDict(
+        extra="forbid", title="Robust", json_schema_extra={"x-run": "Run robust analysis", "x-order": 6}
+    )
+    __doc__ = (
+        "Portfolios that hold up when the weights are contested: maximin, minimax regret and the core index "
+        "over the weight set (the scenario's robust: section, with the intervals and orders given here)."
+    )
     kind: Literal["robust"]
-    sector_weights: list[Interval] = Field(default_factory=list, max_length=50, title="Sector weight intervals",
-                                           description="each replaces the scenario's robust.sector_weights for that sector",
-                                           json_schema_extra={"examples": [[{"id": "ai", "low": 1.0, "high": 2.0},
-                                                                            {"id": "semis", "low": 1.2, "high": 1.8}]]})
-    gap_weights: list[Interval] = Field(default_factory=list, max_length=50, title="Gap weight intervals",
-                                        description="each replaces the scenario's robust.gap_weights for that gap")
-    order: list[str] | None = Field(None, max_length=50, title="Orders",
-                                    description='e.g. "semis >= ai" (given: replaces the scenario\'s robust.order)')
-    max_portfolios: int | None = Field(50, ge=1, le=MAX_POINTS, title="Portfolios at most",
-                                       description="stop listing non-dominated portfolios here")
+    sector_weights: list[Interval] = Field(
+        default_factory=list,
+        max_length=50,
+        title="Sector weight intervals",
+        description="each replaces the scenario's robust.sector_weights for that sector",
+        json_schema_extra={
+            "examples": [[{"id": "ai", "low": 1.0, "high": 2.0}, {"id": "semis", "low": 1.2, "high": 1.8}]]
+        },
+    )
+    gap_weights: list[Interval] = Field(
+        default_factory=list,
+        max_length=50,
+        title="Gap weight intervals",
+        description="each replaces the scenario's robust.gap_weights for that gap",
+    )
+    order: list[str] | None = Field(
+        None,
+        max_length=50,
+        title="Orders",
+        description='e.g. "semis >= ai" (given: replaces the scenario\'s robust.order)',
+    )
+    max_portfolios: int | None = Field(
+        50, ge=1, le=MAX_POINTS, title="Portfolios at most", description="stop listing non-dominated portfolios here"
+    )
     samples: int | None = Field(0, ge=0, le=MAX_POINTS, description="Monte Carlo draws from the weight set (0: none)")
     seed: int | None = Field(None, ge=0, description="random seed of the draws")
 
@@ -265,13 +363,16 @@ class RobustJob(Kind):
         def run(out_dir, progress):
             report = robust(scenario, max_portfolios=self.max_portfolios, samples=self.samples, seed=self.seed)
             return robust_outcome(report)
+
         return run
 
     def partial(self, summary):
         core = summary.get("core_index") or {}
         if summary.get("weights_matter") and core.get("complete") is False:
-            return (f"the non-dominated portfolios were listed up to {core.get('portfolios')} "
-                    "(Portfolios at most): the core index may change with more")
+            return (
+                f"the non-dominated portfolios were listed up to {core.get('portfolios')} "
+                "(Portfolios at most): the core index may change with more"
+            )
         return None
 
     def view(self, outcome, scenario):
@@ -285,18 +386,24 @@ def robust_outcome(report) -> Outcome:
 
     summary = {k: v for k, v in report.to_dict().items() if k not in ("options", "portfolios")}
     portfolios = [{k: v for k, v in p.items() if k != "vertex_values"} for p in report.portfolios]
-    return Outcome(summary, {"robust_options.csv": pd.DataFrame(report.options),
-                             "robust_portfolios.csv": pd.DataFrame(portfolios)})
+    return Outcome(
+        summary, {"robust_options.csv": pd.DataFrame(report.options), "robust_portfolios.csv": pd.DataFrame(portfolios)}
+    )
 
 
 class ValueJob(Kind):
-    model_config = ConfigDict(extra="forbid", title="Value of limits",
-                              json_schema_extra={"x-run": "Price the limits", "x-order": 7})
+    model_config = ConfigDict(
+        extra="forbid", title="Value of limits", json_schema_extra={"x-run": "Price the limits", "x-order": 7}
+    )
     __doc__ = "What one more unit of each limit buys (and one less costs), by exact re-solves."
     kind: Literal["value"]
-    families: list[str] = Field(default_factory=lambda: ["limit"], max_length=20, title="Row families",
-                                description="limit, target, max_options, groups, … (empty: every bound)",
-                                json_schema_extra={"examples": [["limit"]]})
+    families: list[str] = Field(
+        default_factory=lambda: ["limit"],
+        max_length=20,
+        title="Row families",
+        description="limit, target, max_options, groups, … (empty: every bound)",
+        json_schema_extra={"examples": [["limit"]]},
+    )
 
     def call(self, scenario, root):
         from planner.analysis.value import value_bounds
@@ -306,7 +413,10 @@ class ValueJob(Kind):
 
             report = value_bounds(scenario, None, tuple(self.families) or None)
             data = report.to_dict()
-            return Outcome({k: v for k, v in data.items() if k != "bounds"}, {"value.csv": pd.DataFrame(data["bounds"])})
+            return Outcome(
+                {k: v for k, v in data.items() if k != "bounds"}, {"value.csv": pd.DataFrame(data["bounds"])}
+            )
+
         return run
 
     def view(self, outcome, scenario):
@@ -316,16 +426,28 @@ class ValueJob(Kind):
 
 
 class RivalJob(Kind):
-    model_config = ConfigDict(extra="forbid", title="Rival",
-                              json_schema_extra={"x-run": "Plan against the rival", "x-order": 8})
-    __doc__ = ("Plan against a rival who pulls partners away (the scenario's rival: section): the nominal plan's "
-               "worst case, the exact hedged plan, the price of hedging beside its gain, and a ladder of rival budgets.")
+    model_config = ConfigDict(
+        extra="forbid", title="Rival", json_schema_extra={"x-run": "Plan against the rival", "x-order": 8}
+    )
+    __doc__ = (
+        "Plan against a rival who pulls partners away (the scenario's rival: section): the nominal plan's "
+        "worst case, the exact hedged plan, the price of hedging beside its gain, and a ladder of rival budgets."
+    )
     kind: Literal["rival"]
-    budget: float | None = Field(None, ge=0, le=1e12, title="Rival budget",
-                                 description="what the rival can spend pulling partners away (empty: the scenario's)")
-    budgets: list[float] = Field(default_factory=list, max_length=20, title="Ladder of rival budgets",
-                                 description="each rung re-plans against that budget",
-                                 json_schema_extra={"examples": [[0, 1, 2, 3]]})
+    budget: float | None = Field(
+        None,
+        ge=0,
+        le=1e12,
+        title="Rival budget",
+        description="what the rival can spend pulling partners away (empty: the scenario's)",
+    )
+    budgets: list[float] = Field(
+        default_factory=list,
+        max_length=20,
+        title="Ladder of rival budgets",
+        description="each rung re-plans against that budget",
+        json_schema_extra={"examples": [[0, 1, 2, 3]]},
+    )
 
     def call(self, scenario, root):
         from planner.rival import RivalOptions, rival
@@ -336,28 +458,43 @@ class RivalJob(Kind):
             result = rival(scenario, RivalOptions(budget=self.budget, budgets=tuple(self.budgets)))
             data = result.to_dict()
             summary = {k: v for k, v in data.items() if k not in ("partners", "ladder")}
-            return Outcome(summary, {"rival_partners.csv": pd.DataFrame(data["partners"]),
-                                     "rival_ladder.csv": pd.DataFrame(data["ladder"])})
+            return Outcome(
+                summary,
+                {
+                    "rival_partners.csv": pd.DataFrame(data["partners"]),
+                    "rival_ladder.csv": pd.DataFrame(data["ladder"]),
+                },
+            )
+
         return run
 
 
 class Objective(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["coverage", "sector", "gap", "cost", "risk", "partners"] = Field(
-        description="coverage, risk, partners; sector / gap / cost need an id")
+        description="coverage, risk, partners; sector / gap / cost need an id"
+    )
     id: str | None = Field(None, max_length=100, description="the sector, gap or resource id")
 
 
 class ParetoJob(Kind):
-    model_config = ConfigDict(extra="forbid", title="Pareto",
-                              json_schema_extra={"x-run": "Trace the trade-off", "x-order": 9})
-    __doc__ = ("Every non-dominated trade-off between two or three objectives (no weights), each point with its "
-               "least-cost portfolio.")
+    model_config = ConfigDict(
+        extra="forbid", title="Pareto", json_schema_extra={"x-run": "Trace the trade-off", "x-order": 9}
+    )
+    __doc__ = (
+        "Every non-dominated trade-off between two or three objectives (no weights), each point with its "
+        "least-cost portfolio."
+    )
     kind: Literal["pareto"]
-    objectives: list[Objective] = Field(min_length=2, max_length=3, title="Objectives",
-                                        json_schema_extra={"examples": [[{"kind": "coverage"}, {"kind": "risk"}]]})
-    max_points: int | None = Field(100, ge=1, le=MAX_POINTS, title="Points at most",
-                                   description="stop here (the front is then partial)")
+    objectives: list[Objective] = Field(
+        min_length=2,
+        max_length=3,
+        title="Objectives",
+        json_schema_extra={"examples": [[{"kind": "coverage"}, {"kind": "risk"}]]},
+    )
+    max_points: int | None = Field(
+        100, ge=1, le=MAX_POINTS, title="Points at most", description="stop here (the front is then partial)"
+    )
 
     def call(self, scenario, root):
         from planner.pareto import ParetoOptions, pareto
@@ -372,6 +509,7 @@ class ParetoJob(Kind):
             data = result.to_dict()
             rows = [{**p["values"], "selected": p["selected"], "supported": p.get("supported")} for p in data["points"]]
             return Outcome({k: v for k, v in data.items() if k != "points"}, {"pareto.csv": pd.DataFrame(rows)})
+
         return run
 
     def partial(self, summary):
@@ -380,8 +518,17 @@ class ParetoJob(Kind):
         return super().partial(summary)
 
 
-KIND_MODELS: tuple[type[Kind], ...] = (FrontierJob, TranchesJob, SweepJob, MonteCarloJob, AlternativesJob,
-                                       RobustJob, ValueJob, RivalJob, ParetoJob)
+KIND_MODELS: tuple[type[Kind], ...] = (
+    FrontierJob,
+    TranchesJob,
+    SweepJob,
+    MonteCarloJob,
+    AlternativesJob,
+    RobustJob,
+    ValueJob,
+    RivalJob,
+    ParetoJob,
+)
 
 
 def kinds_schema() -> list[dict[str, Any]]:
@@ -390,6 +537,12 @@ def kinds_schema() -> list[dict[str, Any]]:
     for model in sorted(KIND_MODELS, key=lambda m: m.model_config.get("json_schema_extra", {}).get("x-order", 99)):
         schema = model.model_json_schema()
         kind = schema["properties"]["kind"]["const"]
-        out.append({"kind": kind, "title": schema.get("title", kind), "description": (model.__doc__ or "").strip(),
-                    "schema": schema})
+        out.append(
+            {
+                "kind": kind,
+                "title": schema.get("title", kind),
+                "description": (model.__doc__ or "").strip(),
+                "schema": schema,
+            }
+        )
     return out

@@ -9,6 +9,7 @@ FAILED or CANCELLED (`JobState`).
 A job belongs to the session that started it: another session (another tab, another API
 client's `X-Planner-Session`) neither sees nor cancels it (404, as for an unknown id).
 """
+
 from __future__ import annotations
 
 import secrets
@@ -70,11 +71,17 @@ class Job:
     cancel: threading.Event = field(default_factory=threading.Event)
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "state": self.state.value, "done": self.done, "total": self.total,
-                **({"partial": self.partial} if self.partial else {}),
-                "seconds": round((self.finished or time.time()) - self.started, 3),
-                **({"result": self.result} if self.result is not None else {}),
-                **({"error": self.error} if self.error is not None else {})}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "state": self.state.value,
+            "done": self.done,
+            "total": self.total,
+            **({"partial": self.partial} if self.partial else {}),
+            "seconds": round((self.finished or time.time()) - self.started, 3),
+            **({"result": self.result} if self.result is not None else {}),
+            **({"error": self.error} if self.error is not None else {}),
+        }
 
 
 class Jobs:
@@ -94,11 +101,17 @@ class Jobs:
         with self._lock:
             running = sum(j.state is JobState.RUNNING for j in self._jobs.values())
             if running >= MAX_RUNNING:
-                raise InputError(Problem(file="request", key="kind", value=req.kind,
-                                         message=f"{running} jobs are running; wait for one or cancel it"))
+                raise InputError(
+                    Problem(
+                        file="request",
+                        key="kind",
+                        value=req.kind,
+                        message=f"{running} jobs are running; wait for one or cancel it",
+                    )
+                )
             job = Job(secrets.token_hex(8), req.kind, owner)
             self._jobs[job.id] = job
-            for old in list(self._jobs)[:-self.keep]:
+            for old in list(self._jobs)[: -self.keep]:
                 if self._jobs[old].state.finished:
                     del self._jobs[old]
         threading.Thread(target=self._run, args=(job, req, scenario, call), daemon=True, name=f"job-{job.id}").start()
@@ -118,9 +131,11 @@ class Jobs:
         try:
             outcome = call(tmp / "run", progress)
             job.partial = req.partial(outcome.summary)
-            job.result = {"summary": _clean(outcome.summary),
-                          "tables": {name: _rows(frame) for name, frame in outcome.tables.items()},
-                          "view": _clean(req.view(outcome, scenario))}
+            job.result = {
+                "summary": _clean(outcome.summary),
+                "tables": {name: _rows(frame) for name, frame in outcome.tables.items()},
+                "view": _clean(req.view(outcome, scenario)),
+            }
             job.state = JobState.PARTIAL if job.partial else JobState.DONE
         except Cancelled as exc:
             job.state, job.error = JobState.CANCELLED, {"message": str(exc)}

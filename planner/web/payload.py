@@ -1,5 +1,6 @@
 """A result as the JSON the page draws: `Result.summary()` (what `planner solve --json`
 prints, same keys and figures) plus the portfolio, coverage, per-sector and partner × sector rows."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -56,25 +57,36 @@ def result_payload(solved, scenario_file: str) -> dict:
     chosen = set(r.selected)
     served, gain = gaps_served(sc), benefits(r)
     changes = r.changes
-    return clean({
-        **r.summary(),
-        "scenario_file": scenario_file,
-        "overrides": solved.overrides,
-        "resolve_path": solved.path,
-        "server_seconds": round(solved.seconds, 4),
-        "portfolio": [{**row, "benefit": gain.get(row["option_id"]), "gaps": served.get(row["option_id"], [])}
-                      for row in records(portfolio)],
-        "cost_resource": sc.cost_resource,
-        "changes_table": None if changes is None else records(changes),
-        "coverage": records(r.coverage) if r.has_portfolio else [],
-        "sectors": records(sectors) if r.has_portfolio else [],
-        "matrix": matrix,
-        "partners": {p: n for p, n in sc.partners["name"].items()},
-        "sector_names": {s: n for s, n in sc.sectors["name"].items()},
-        "options": [{"option_id": o, "name": n, "partner_id": p, "sector_id": s, "selected": o in chosen}
-                    for o, n, p, s in zip(options.index, options["name"], options["partner_id"], options["sector_id"])],
-        "settings": {"limits": dict(sc.config.limits), "risk_penalty": sc.config.objective.risk_penalty,
-                     "sense": sc.config.objective.sense, "sector_weights": dict(sc.config.objective.sector_weights),
-                     "gap_weights": dict(sc.config.objective.gap_weights),
-                     "require": list(sc.config.rules.require), "forbid": list(sc.config.rules.forbid)},
-    })
+    return clean(
+        {
+            **r.summary(),
+            "scenario_file": scenario_file,
+            "overrides": solved.overrides,
+            "resolve_path": solved.path,
+            "server_seconds": round(solved.seconds, 4),
+            "portfolio": [
+                {**row, "benefit": gain.get(row["option_id"]), "gaps": served.get(row["option_id"], [])}
+                for row in records(portfolio)
+            ],
+            "cost_resource": sc.cost_resource,
+            "changes_table": None if changes is None else records(changes),
+            "coverage": records(r.coverage) if r.has_portfolio else [],
+            "sectors": records(sectors) if r.has_portfolio else [],
+            "matrix": matrix,
+            "partners": {p: n for p, n in sc.partners["name"].items()},
+            "sector_names": {s: n for s, n in sc.sectors["name"].items()},
+            "options": [
+                {"option_id": o, "name": n, "partner_id": p, "sector_id": s, "selected": o in chosen}
+                for o, n, p, s in zip(options.index, options["name"], options["partner_id"], options["sector_id"])
+            ],
+            "settings": {
+                "limits": dict(sc.config.limits),
+                "risk_penalty": sc.config.objective.risk_penalty,
+                "sense": sc.config.objective.sense,
+                "sector_weights": dict(sc.config.objective.sector_weights),
+                "gap_weights": dict(sc.config.objective.gap_weights),
+                "require": list(sc.config.rules.require),
+                "forbid": list(sc.config.rules.forbid),
+            },
+        }
+    )

@@ -1,6 +1,7 @@
 """The /api endpoints. Each is a thin adapter over the library: `planner.web.sessions`
 (solve in the session's live model), `planner.analysis` (explain, diagnose),
 `planner.web.jobs` (the sensitivity library), `planner.report.export_run` (downloads)."""
+
 from __future__ import annotations
 
 import shutil
@@ -84,8 +85,13 @@ def explain(req: ExplainRequest, request: Request, x_planner_session: str | None
     file, whatif = _point(request, req.whatif)
     sc, _, _ = _session(request, x_planner_session).point_scenario(file, whatif)
     explanations = run_explain(sc, list(req.options), entry=req.thresholds, max_steps=req.max_steps)
-    return clean({"scenario": sc.name, "explanations": [e.to_dict() for e in explanations],
-                  "text": [describe(e, sc.cost_resource) for e in explanations]})
+    return clean(
+        {
+            "scenario": sc.name,
+            "explanations": [e.to_dict() for e in explanations],
+            "text": [describe(e, sc.cost_resource) for e in explanations],
+        }
+    )
 
 
 @router.post("/diagnose", summary="Why a what-if is infeasible and what fixes it (as `planner diagnose --json`)")
@@ -98,7 +104,9 @@ def diagnose(req: DiagnoseRequest, request: Request, x_planner_session: str | No
     return clean({**diag.to_dict(), "text": describe(diag)})
 
 
-@router.get("/jobs/schema", summary="The job kinds and each one's fields (JSON schema): the page builds its forms from it")
+@router.get(
+    "/jobs/schema", summary="The job kinds and each one's fields (JSON schema): the page builds its forms from it"
+)
 def jobs_schema() -> dict:
     from planner.web.job_kinds import kinds_schema
 
@@ -128,8 +136,14 @@ def cancel_job(job_id: str, request: Request, x_planner_session: str | None = He
 
 
 def _missing(job_id: str) -> JSONResponse:
-    return JSONResponse({"problems": [Problem(file="request", key="job", value=job_id, message="no such job in this session").to_dict()]},
-                        status_code=404)
+    return JSONResponse(
+        {
+            "problems": [
+                Problem(file="request", key="job", value=job_id, message="no such job in this session").to_dict()
+            ]
+        },
+        status_code=404,
+    )
 
 
 @router.post("/save", summary="Save the what-if as models/<name>.yaml extending its scenario")
@@ -159,8 +173,9 @@ def report(fmt: str, whatif: WhatIf, request: Request, x_planner_session: str | 
         raise
     media = "text/html" if fmt == "html" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     name = f"{solved.result.scenario.name}-whatif.{fmt}"
-    return FileResponse(out, media_type=media, filename=name,
-                        background=BackgroundTask(shutil.rmtree, tmp, ignore_errors=True))
+    return FileResponse(
+        out, media_type=media, filename=name, background=BackgroundTask(shutil.rmtree, tmp, ignore_errors=True)
+    )
 
 
 def problems_response(exc: InputError) -> JSONResponse:

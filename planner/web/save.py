@@ -13,6 +13,7 @@ Nothing is lost or changes meaning silently:
 The file is written to a temporary name, loaded as a scenario (refused if it does not load),
 then linked into place. Sessions notice the change on disk themselves (`sessions.Session.engine`).
 """
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,14 @@ def save_whatif(root: Path, file: Path, sets: list[str], name: str, description:
     from planner.inputs.read import apply_overrides, parse_set, paths_in
 
     if not NAME.match(name) or name.endswith((".yaml", ".yml")):
-        raise InputError(Problem(file="request", key="name", value=name,
-                                 message="a name of letters, digits, '-', '_' or '.', without .yaml, e.g. budget-cut"))
+        raise InputError(
+            Problem(
+                file="request",
+                key="name",
+                value=name,
+                message="a name of letters, digits, '-', '_' or '.', without .yaml, e.g. budget-cut",
+            )
+        )
     target = root / "models" / f"{name}.yaml"
     rel = target.relative_to(root).as_posix()
     if target.exists() and not replace:
@@ -46,9 +53,12 @@ def save_whatif(root: Path, file: Path, sets: list[str], name: str, description:
     changes = apply_overrides({}, parse_set(sets))
     for _, node, field in paths_in(changes):  # absolute (web.whatif.confined) → relative to the saved file
         node[field] = os.path.relpath(node[field], target.parent)
-    data = {"name": name, "description": description or f"{file.relative_to(root).as_posix()} with the changes made "
-                                                        "in planner serve",
-            "extends": os.path.relpath(file, target.parent), **changes}
+    data = {
+        "name": name,
+        "description": description or f"{file.relative_to(root).as_posix()} with the changes made in planner serve",
+        "extends": os.path.relpath(file, target.parent),
+        **changes,
+    }
     text = HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".yaml")
@@ -71,8 +81,14 @@ def save_whatif(root: Path, file: Path, sets: list[str], name: str, description:
 
 
 def _taken(rel: str, name: str) -> InputError:
-    return InputError(Problem(file=rel, key="name", value=name,
-                              message="a scenario of this name exists; pick another name or ask to replace it"))
+    return InputError(
+        Problem(
+            file=rel,
+            key="name",
+            value=name,
+            message="a scenario of this name exists; pick another name or ask to replace it",
+        )
+    )
 
 
 def _check_chains(root: Path, file: Path, target: Path, name: str) -> None:
@@ -83,16 +99,32 @@ def _check_chains(root: Path, file: Path, target: Path, name: str) -> None:
     chain = extends_chain(file)
     shown = " → ".join(_rel(root, p) for p in chain)
     if where in chain:
-        raise InputError(Problem(file=_rel(root, target), key="name", value=name, message=(
-            f"{_rel(root, where)} is in the extends chain of the scenario being saved ({shown}); saving over it "
-            "would make the new file extend itself and lose what it holds; pick a name outside the chain")))
+        raise InputError(
+            Problem(
+                file=_rel(root, target),
+                key="name",
+                value=name,
+                message=(
+                    f"{_rel(root, where)} is in the extends chain of the scenario being saved ({shown}); saving over it "
+                    "would make the new file extend itself and lose what it holds; pick a name outside the chain"
+                ),
+            )
+        )
     if not where.is_file():
         return
     users = dependents(root, where)
     if users:
-        raise InputError(Problem(file=_rel(root, target), key="name", value=name, message=(
-            f"{', '.join(users)} extend{'s' if len(users) == 1 else ''} {_rel(root, where)}; replacing it would "
-            "change what they mean; save under a new name")))
+        raise InputError(
+            Problem(
+                file=_rel(root, target),
+                key="name",
+                value=name,
+                message=(
+                    f"{', '.join(users)} extend{'s' if len(users) == 1 else ''} {_rel(root, where)}; replacing it would "
+                    "change what they mean; save under a new name"
+                ),
+            )
+        )
 
 
 def dependents(root: Path, target: Path) -> list[str]:

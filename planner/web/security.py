@@ -15,6 +15,7 @@ Every response, the guard's own included, carries SECURITY_HEADERS (the Content-
 of the HTML report: nothing from the network, no inline script). Header, cookie and query
 values are compared as bytes, so a non-ASCII value is a wrong value (401/403), not an error.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -26,10 +27,16 @@ from urllib.parse import parse_qs
 from planner.io.numbers import json_text
 
 # As the HTML report's: nothing from the network, no inline script.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
-       "font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-SECURITY_HEADERS = ((b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"), (b"cache-control", b"no-store"))
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+    "font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+)
 COOKIE = "planner_token"
 CSRF_HEADER = b"x-planner-csrf"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -47,10 +54,19 @@ def _send_json(status: int, body: dict, headers: list | None = None):
     data = json_text(body, indent=None).encode()
 
     async def send_it(send):
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
-                                *(headers or [])]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(data)).encode()),
+                    *(headers or []),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": data})
+
     return send_it
 
 
@@ -61,12 +77,16 @@ def _same(given: str, secret: str) -> bool:
 
 def _with_headers(send):
     """`send` adding SECURITY_HEADERS (where the response did not set them) to every response."""
+
     async def send_secure(message):
         if message["type"] == "http.response.start":
             present = {k.lower() for k, _ in message.get("headers", [])}
-            message = {**message, "headers": [*message.get("headers", []),
-                                              *((k, v) for k, v in SECURITY_HEADERS if k not in present)]}
+            message = {
+                **message,
+                "headers": [*message.get("headers", []), *((k, v) for k, v in SECURITY_HEADERS if k not in present)],
+            }
         await send(message)
+
     return send_secure
 
 
@@ -99,7 +119,9 @@ def _unreadable_json(body: bytes, content_type: bytes) -> str | None:
 
 
 def _problem(message: str, key: str = "request") -> dict:
-    return {"problems": [{"file": "request", "key": key, "row": None, "column": None, "value": None, "message": message}]}
+    return {
+        "problems": [{"file": "request", "key": key, "row": None, "column": None, "value": None, "message": message}]
+    }
 
 
 class GuardMiddleware:
@@ -120,8 +142,13 @@ class GuardMiddleware:
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         if path == "/" and "token" in query:  # the printed link: set the cookie, drop the token from the URL
             cookie = f"{COOKIE}={g.token}; Path=/; HttpOnly; SameSite=Strict".encode()
-            await send({"type": "http.response.start", "status": 303,
-                        "headers": [(b"location", b"/"), (b"set-cookie", cookie), (b"content-length", b"0")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 303,
+                    "headers": [(b"location", b"/"), (b"set-cookie", cookie), (b"content-length", b"0")],
+                }
+            )
             return await send({"type": "http.response.body", "body": b""})
         declared = headers.get(b"content-length")
         too_large = _send_json(413, _problem(f"request body over {g.max_body:,} bytes", "body"))
@@ -150,8 +177,10 @@ class GuardMiddleware:
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
         host = headers.get(b"host", b"").decode("latin-1").lower()
         if g.allowed_hosts is not None and host not in g.allowed_hosts:
-            return _send_json(400, _problem(f"Host {host!r} is not this server's address "
-                                            f"({', '.join(sorted(g.allowed_hosts))})", "Host"))
+            return _send_json(
+                400,
+                _problem(f"Host {host!r} is not this server's address ({', '.join(sorted(g.allowed_hosts))})", "Host"),
+            )
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         if scope.get("path", "") == "/" and "token" in query:
             if not _same(query["token"][0], g.token):
@@ -166,11 +195,21 @@ class GuardMiddleware:
             cookie = SimpleCookie()
         by_cookie = COOKIE in cookie and _same(cookie[COOKIE].value, g.token)
         if not (by_header or by_cookie):
-            return _send_json(401, _problem("missing or wrong session token: open the link `planner serve` "
-                                            "printed, or send Authorization: Bearer TOKEN", "Authorization"),
-                              [(b"www-authenticate", b"Bearer")])
+            return _send_json(
+                401,
+                _problem(
+                    "missing or wrong session token: open the link `planner serve` "
+                    "printed, or send Authorization: Bearer TOKEN",
+                    "Authorization",
+                ),
+                [(b"www-authenticate", b"Bearer")],
+            )
         if scope["method"] not in SAFE_METHODS and not by_header:
             if not _same(headers.get(CSRF_HEADER, b"").decode("latin-1"), g.csrf):
-                return _send_json(403, _problem("cross-site request refused: a change needs the page's "
-                                                "X-Planner-CSRF header", "X-Planner-CSRF"))
+                return _send_json(
+                    403,
+                    _problem(
+                        "cross-site request refused: a change needs the page's X-Planner-CSRF header", "X-Planner-CSRF"
+                    ),
+                )
         return None

@@ -12,6 +12,7 @@ the `Result` is made by `planner.results.result.make_result`, so `Result.summary
 summary `planner solve --json` prints. A live model is used only while every file it was read
 from is unchanged on disk (`Session.engine`); otherwise it is built again.
 """
+
 from __future__ import annotations
 
 import threading

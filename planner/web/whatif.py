@@ -7,6 +7,7 @@ as the same `planner ... --set` would. Locks become `rules.require` / `rules.for
 the empty default (`rules.groups=[]`). `confined` holds a what-if to the project folder: a
 path a `set` item names is read relative to it, and nothing outside it is read.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,21 +21,38 @@ from planner.errors import InputError, Problem
 
 MAX_EDITS = 200
 # Families a what-if may switch off: each is one key of the scenario's `rules:` section.
-SWITCHABLE = ("require", "forbid", "requires", "excludes", "groups", "max_options", "min_fraction", "diversify",
-              "risk", "diminishing_returns", "standards_bonus", "phasing", "resilience")
+SWITCHABLE = (
+    "require",
+    "forbid",
+    "requires",
+    "excludes",
+    "groups",
+    "max_options",
+    "min_fraction",
+    "diversify",
+    "risk",
+    "diminishing_returns",
+    "standards_bonus",
+    "phasing",
+    "resilience",
+)
 
 
 class WhatIf(BaseModel):
     """The page's state: which scenario, and what the analyst changed."""
 
     model_config = ConfigDict(extra="forbid")
-    scenario: str = Field("models/baseline.yaml", max_length=500,
-                          description="a scenario file inside the project folder, relative to it")
+    scenario: str = Field(
+        "models/baseline.yaml", max_length=500, description="a scenario file inside the project folder, relative to it"
+    )
     set: list[str] = Field(default_factory=list, max_length=MAX_EDITS, description="`--set KEY=VALUE` edits")
     lock_in: list[str] = Field(default_factory=list, max_length=MAX_EDITS, description="options to require")
     lock_out: list[str] = Field(default_factory=list, max_length=MAX_EDITS, description="options to forbid")
-    rules_off: list[str] = Field(default_factory=list, max_length=len(SWITCHABLE),
-                                 description=f"rule families switched off: {', '.join(SWITCHABLE)}")
+    rules_off: list[str] = Field(
+        default_factory=list,
+        max_length=len(SWITCHABLE),
+        description=f"rule families switched off: {', '.join(SWITCHABLE)}",
+    )
 
 
 def resolve_scenario(root: Path, text: str) -> Path:
@@ -127,13 +145,22 @@ def overrides(whatif: WhatIf, base_rules: Any) -> list[str]:
     `RulesConfig` after `whatif.set` (its require/forbid lists are kept and extended)."""
     unknown = [f for f in whatif.rules_off if f not in SWITCHABLE]
     if unknown:
-        raise InputError([Problem(file="request", key="rules_off", value=f,
-                                  message=f"not a rule family a what-if can switch off; valid: {', '.join(SWITCHABLE)}")
-                          for f in unknown])
+        raise InputError(
+            [
+                Problem(
+                    file="request",
+                    key="rules_off",
+                    value=f,
+                    message=f"not a rule family a what-if can switch off; valid: {', '.join(SWITCHABLE)}",
+                )
+                for f in unknown
+            ]
+        )
     both = sorted(set(whatif.lock_in) & set(whatif.lock_out))
     if both:
-        raise InputError([Problem(file="request", key="lock_in", value=o, message="locked both in and out; pick one")
-                          for o in both])
+        raise InputError(
+            [Problem(file="request", key="lock_in", value=o, message="locked both in and out; pick one") for o in both]
+        )
     out = list(whatif.set)
     out += [f"rules.{f}={json.dumps(_rule_default(f))}" for f in whatif.rules_off]
     off = set(whatif.rules_off)

@@ -16,6 +16,7 @@ the objective. A new family touches its own module and one entry below, nothing 
 The base model's parts (`link`, `limit`, `target`, in `planner.model.base`) are listed in
 `BASE` with the same shape, so every reader of rows and faces treats them alike.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -88,28 +89,70 @@ BASE: tuple[Family, ...] = (
 # In build order: phasing first (it creates the start-year variables and may change what the
 # objective values), the objective-shaping families last.
 FAMILIES: tuple[Family, ...] = (
-    Family("phasing", f"{_R}.phasing", lambda sc: _rules(sc).phasing is not None, None,
-           ("rules.phasing.per_year.<resource>",)),
+    Family(
+        "phasing",
+        f"{_R}.phasing",
+        lambda sc: _rules(sc).phasing is not None,
+        None,
+        ("rules.phasing.per_year.<resource>",),
+    ),
     Family("require", f"{_R}.logic", lambda sc: bool(_rules(sc).require), keys=("rules.require",)),
     Family("forbid", f"{_R}.logic", lambda sc: bool(_rules(sc).forbid), keys=("rules.forbid",)),
     Family("requires", f"{_R}.logic", lambda sc: bool(_rules(sc).requires), keys=("rules.requires[i]",)),
     Family("excludes", f"{_R}.logic", lambda sc: bool(_rules(sc).excludes), keys=("rules.excludes[i].at_most",)),
-    Family("groups", f"{_R}.logic", lambda sc: bool(_rules(sc).groups), frozenset({ANY_OPTION_COLUMN}),
-           ("rules.groups[i].min_options", "rules.groups[i].max_options", "rules.groups[i].min_use.<r>",
-            "rules.groups[i].max_use.<r>")),
-    Family("max_options", f"{_R}.logic", _max_options_on,
-           keys=("rules.max_options.partners.<p>", "rules.max_options.default", "partners.csv max_options")),
-    Family("min_fraction", f"{_R}.coverage",
-           lambda sc: bool(_rules(sc).min_fraction.sectors or _rules(sc).min_fraction.gaps), frozenset({"gaps.size"}),
-           ("rules.min_fraction.sectors.<s>", "rules.min_fraction.gaps.<g>")),
-    Family("diversify", f"{_R}.coverage", lambda sc: bool(_rules(sc).diversify), frozenset({"contributions.amount"}),
-           ("rules.diversify[i].min_partners", "rules.diversify[i].max_partner_share")),
-    Family("risk", f"{_R}.coverage", _risk_on, frozenset({"options.risk"}),
-           ("rules.risk.max_total", "rules.risk.max_per_bloc.<b>", "rules.risk.max_per_partner.<p>")),
-    Family("resilience", f"{_R}.coverage", lambda sc: _rules(sc).resilience is not None,
-           frozenset({"contributions.amount", "gaps.size"}), ("rules.resilience.fraction",)),
-    Family("replan", f"{_R}.replan", lambda sc: sc.config.replan is not None, None,
-           ("replan.max_changes", "replan.max_dropped", "replan.max_added", "limits.<resource>")),
+    Family(
+        "groups",
+        f"{_R}.logic",
+        lambda sc: bool(_rules(sc).groups),
+        frozenset({ANY_OPTION_COLUMN}),
+        (
+            "rules.groups[i].min_options",
+            "rules.groups[i].max_options",
+            "rules.groups[i].min_use.<r>",
+            "rules.groups[i].max_use.<r>",
+        ),
+    ),
+    Family(
+        "max_options",
+        f"{_R}.logic",
+        _max_options_on,
+        keys=("rules.max_options.partners.<p>", "rules.max_options.default", "partners.csv max_options"),
+    ),
+    Family(
+        "min_fraction",
+        f"{_R}.coverage",
+        lambda sc: bool(_rules(sc).min_fraction.sectors or _rules(sc).min_fraction.gaps),
+        frozenset({"gaps.size"}),
+        ("rules.min_fraction.sectors.<s>", "rules.min_fraction.gaps.<g>"),
+    ),
+    Family(
+        "diversify",
+        f"{_R}.coverage",
+        lambda sc: bool(_rules(sc).diversify),
+        frozenset({"contributions.amount"}),
+        ("rules.diversify[i].min_partners", "rules.diversify[i].max_partner_share"),
+    ),
+    Family(
+        "risk",
+        f"{_R}.coverage",
+        _risk_on,
+        frozenset({"options.risk"}),
+        ("rules.risk.max_total", "rules.risk.max_per_bloc.<b>", "rules.risk.max_per_partner.<p>"),
+    ),
+    Family(
+        "resilience",
+        f"{_R}.coverage",
+        lambda sc: _rules(sc).resilience is not None,
+        frozenset({"contributions.amount", "gaps.size"}),
+        ("rules.resilience.fraction",),
+    ),
+    Family(
+        "replan",
+        f"{_R}.replan",
+        lambda sc: sc.config.replan is not None,
+        None,
+        ("replan.max_changes", "replan.max_dropped", "replan.max_added", "limits.<resource>"),
+    ),
     Family("diminishing_returns", f"{_R}.value", lambda sc: bool(_rules(sc).diminishing_returns), None),
     Family("standards_bonus", f"{_R}.value", lambda sc: bool(_rules(sc).standards_bonus), None),
 )
@@ -144,6 +187,7 @@ def add_rules(model: "Model") -> None:
 # ---------------------------------------------------------------- the objective's shape
 # The objective is Σ over valued coverage of each gap's value, plus bonuses (see
 # `objective_value`); these three hooks say how families shape it.
+
 
 def valued_coverage(state: "State") -> list[tuple[np.ndarray, float]]:
     """The coverage the objective values, with its factor: [(covered, 1)], or under

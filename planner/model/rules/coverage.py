@@ -3,6 +3,7 @@
 Notation: x[o] ∈ {0,1}; cover[g] ∈ [0, size[g]]; a[o,g] is o's contribution to gap g;
 P(o) is o's partner; risk[o] the option's risk (its own, else its partner's).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,11 +26,23 @@ def add_min_fraction(model: Model) -> None:
     for sid, frac in rule.sectors.items():
         gaps = [g for g, s in sector.items() if s == sid]
         total = float(sum(size[g] for g in gaps))
-        model.add("min_fraction", expr((model.cover[g], 1.0) for g in gaps) >= frac * total, f"sector_{sid}",
-                  subject=sid, key=f"rules.min_fraction.sectors.{sid}", scale=total)
+        model.add(
+            "min_fraction",
+            expr((model.cover[g], 1.0) for g in gaps) >= frac * total,
+            f"sector_{sid}",
+            subject=sid,
+            key=f"rules.min_fraction.sectors.{sid}",
+            scale=total,
+        )
     for gid, frac in rule.gaps.items():
-        model.add("min_fraction", expr([(model.cover[gid], 1.0)]) >= frac * float(size[gid]), f"gap_{gid}",
-                  subject=gid, key=f"rules.min_fraction.gaps.{gid}", scale=float(size[gid]))
+        model.add(
+            "min_fraction",
+            expr([(model.cover[gid], 1.0)]) >= frac * float(size[gid]),
+            f"gap_{gid}",
+            subject=gid,
+            key=f"rules.min_fraction.gaps.{gid}",
+            scale=float(size[gid]),
+        )
 
 
 def evaluate_min_fraction(state: State) -> Face:
@@ -89,18 +102,37 @@ def add_diversify(model: Model) -> None:
                     indicators.append(model.x[next(iter(opts))])
                     continue
                 z = model.new_var("diversify_z", f"{i}_{pid}", 0, 1, pulp.LpBinary, key=(i, pid))
-                model.add("diversify", expr([(z, 1.0), *((model.x[o], -1.0) for o in opts)]) <= 0, f"{i}_z_{pid}",
-                          role=Role.DEFINE, subject=pid, scale=None)
+                model.add(
+                    "diversify",
+                    expr([(z, 1.0), *((model.x[o], -1.0) for o in opts)]) <= 0,
+                    f"{i}_z_{pid}",
+                    role=Role.DEFINE,
+                    subject=pid,
+                    scale=None,
+                )
                 indicators.append(z)
-            model.add("diversify", expr((v, 1.0) for v in indicators) >= rule.min_partners, f"{i}_min_partners",
-                      key=f"rules.diversify[{i}].min_partners")
+            model.add(
+                "diversify",
+                expr((v, 1.0) for v in indicators) >= rule.min_partners,
+                f"{i}_min_partners",
+                key=f"rules.diversify[{i}].min_partners",
+            )
         if rule.max_partner_share is not None and rule.max_partner_share < 1:
             s = rule.max_partner_share
             for pid, opts in by_partner.items():
-                terms = [(model.x[o], (1.0 - s) * a if o in opts else -s * a)
-                         for p2, o2 in by_partner.items() for o, a in o2.items()]
-                model.add("diversify", expr(terms) <= 0, f"{i}_share_{pid}", subject=pid,
-                          key=f"rules.diversify[{i}].max_partner_share", scale=None)
+                terms = [
+                    (model.x[o], (1.0 - s) * a if o in opts else -s * a)
+                    for p2, o2 in by_partner.items()
+                    for o, a in o2.items()
+                ]
+                model.add(
+                    "diversify",
+                    expr(terms) <= 0,
+                    f"{i}_share_{pid}",
+                    subject=pid,
+                    key=f"rules.diversify[{i}].max_partner_share",
+                    scale=None,
+                )
 
 
 def evaluate_diversify(state: State) -> Face:
@@ -191,13 +223,27 @@ def add_resilience(model: Model) -> None:
         need = frac * float(size[gid])
         by_partner = contributions_to(sc, [gid])
         if not by_partner:
-            model.add("resilience", expr([]) >= need, f"{gid}_none", subject=gid, key="rules.resilience.fraction",
-                      scale=float(size[gid]))
+            model.add(
+                "resilience",
+                expr([]) >= need,
+                f"{gid}_none",
+                subject=gid,
+                key="rules.resilience.fraction",
+                scale=float(size[gid]),
+            )
         for pid in by_partner:
             # min(a, need): the same integer points, a tighter LP relaxation (one option ≥ need suffices)
-            terms = [(model.x[o], min(a, need)) for p2, opts in by_partner.items() if p2 != pid for o, a in opts.items()]
-            model.add("resilience", expr(terms) >= need, f"{gid}_{pid}", subject=gid, key="rules.resilience.fraction",
-                      scale=float(size[gid]))
+            terms = [
+                (model.x[o], min(a, need)) for p2, opts in by_partner.items() if p2 != pid for o, a in opts.items()
+            ]
+            model.add(
+                "resilience",
+                expr(terms) >= need,
+                f"{gid}_{pid}",
+                subject=gid,
+                key="rules.resilience.fraction",
+                scale=float(size[gid]),
+            )
 
 
 def evaluate_resilience(state: State) -> Face:

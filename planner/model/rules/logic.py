@@ -3,6 +3,7 @@
 Notation: x[o] ∈ {0,1} selects option o; use[o,r] is o's use of resource r; a group G is
 the set of options a `Select` matches (`planner.inputs.select`).
 """
+
 from __future__ import annotations
 
 import math
@@ -68,8 +69,14 @@ def add_requires(model: Model) -> None:
             else:
                 for b in b_ids:
                     if b != a:
-                        model.add("requires", expr([(x[a], 1.0), (x[b], -1.0)]) <= 0, f"{i}_{a}_{b}", subject=a,
-                                  key=f"rules.requires[{i}]", scale=None)
+                        model.add(
+                            "requires",
+                            expr([(x[a], 1.0), (x[b], -1.0)]) <= 0,
+                            f"{i}_{a}_{b}",
+                            subject=a,
+                            key=f"rules.requires[{i}]",
+                            scale=None,
+                        )
 
 
 def evaluate_requires(state: State) -> Face:
@@ -93,7 +100,9 @@ def add_excludes(model: Model) -> None:
     sc = model.scenario
     for i, rule in enumerate(sc.config.rules.excludes):
         ids = group_ids(sc, rule.options)
-        model.add("excludes", expr((model.x[o], 1.0) for o in ids) <= rule.at_most, str(i), key=f"rules.excludes[{i}].at_most")
+        model.add(
+            "excludes", expr((model.x[o], 1.0) for o in ids) <= rule.at_most, str(i), key=f"rules.excludes[{i}].at_most"
+        )
 
 
 def evaluate_excludes(state: State) -> Face:
@@ -121,17 +130,32 @@ def add_groups(model: Model) -> None:
         ids = group_ids(sc, rule.select)
         count = expr((model.x[o], 1.0) for o in ids)
         if rule.min_options is not None:
-            model.add("groups", count >= rule.min_options, f"{label}_min_options", subject=label,
-                      key=f"rules.groups[{i}].min_options")
+            model.add(
+                "groups",
+                count >= rule.min_options,
+                f"{label}_min_options",
+                subject=label,
+                key=f"rules.groups[{i}].min_options",
+            )
         if rule.max_options is not None:
-            model.add("groups", count <= rule.max_options, f"{label}_max_options", subject=label,
-                      key=f"rules.groups[{i}].max_options")
+            model.add(
+                "groups",
+                count <= rule.max_options,
+                f"{label}_max_options",
+                subject=label,
+                key=f"rules.groups[{i}].max_options",
+            )
         for bound, uses in (("min", rule.min_use), ("max", rule.max_use)):
             for res, amount in uses.items():
                 use = dict(zip(sc.option_ids(), sc.options[res].tolist()))
                 used = expr((model.x[o], float(use[o])) for o in ids)
-                model.add("groups", (used >= amount) if bound == "min" else (used <= amount), f"{label}_{bound}_use_{res}",
-                          subject=label, key=f"rules.groups[{i}].{bound}_use.{res}")
+                model.add(
+                    "groups",
+                    (used >= amount) if bound == "min" else (used <= amount),
+                    f"{label}_{bound}_use_{res}",
+                    subject=label,
+                    key=f"rules.groups[{i}].{bound}_use.{res}",
+                )
 
 
 def evaluate_groups(state: State) -> Face:
@@ -228,8 +252,9 @@ def forced_by(scenario, x: np.ndarray) -> list[str]:
         used = {r: float(scenario.options.loc[members, r].sum()) for r in rule.min_use}
         for o in members:
             short = rule.min_options is not None and len(members) - 1 < rule.min_options
-            short = short or any(used[r] - float(scenario.options.at[o, r]) < amount - 1e-9
-                                 for r, amount in rule.min_use.items())
+            short = short or any(
+                used[r] - float(scenario.options.at[o, r]) < amount - 1e-9 for r, amount in rule.min_use.items()
+            )
             if short:
                 reasons[o].append(f"groups[{group_label(rule, i)}]")
     return [";".join(reasons[o]) for o in ids]

@@ -7,6 +7,7 @@ after the horizon's last year falls outside every per-year limit and table).
 Coverage counts from the start year; `value: end` values coverage at the horizon's
 end (every started option), `value: horizon` the mean over the years of each year's value.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -57,9 +58,10 @@ def add_phasing(model: Model) -> None:
     years = rule.years
     T, n = len(years), len(sc.options)
     ids = sc.option_ids()
-    grid = model.new_vars("x", [f"{o}_{y}" for o in ids for y in years], 0, 1, pulp.LpBinary,
-                          keys=[(o, y) for o in ids for y in years])
-    by_option = [grid[i * T:(i + 1) * T] for i in range(n)]  # by_option[i][t] = x[o_i, year t]
+    grid = model.new_vars(
+        "x", [f"{o}_{y}" for o in ids for y in years], 0, 1, pulp.LpBinary, keys=[(o, y) for o in ids for y in years]
+    )
+    by_option = [grid[i * T : (i + 1) * T] for i in range(n)]  # by_option[i][t] = x[o_i, year t]
     for i, oid in enumerate(ids):
         for t, y in enumerate(years):
             model.x_year[(oid, y)] = by_option[i][t]
@@ -68,29 +70,48 @@ def add_phasing(model: Model) -> None:
     for res, cap in rule.per_year.items():
         share = spend_share(sc, res) * sc.options[res].to_numpy(dtype=float)[:, None, None]
         for t, y in enumerate(years):
-            rows, starts = np.nonzero(share[:, :t + 1, t])
-            terms = zip([by_option[i][s_] for i, s_ in zip(rows.tolist(), starts.tolist())], share[rows, starts, t].tolist())
-            model.add("phasing", pulp.LpAffineExpression(terms) <= cap, f"limit_{res}_{y}", subject=res,
-                      key=f"rules.phasing.per_year.{res}")
+            rows, starts = np.nonzero(share[:, : t + 1, t])
+            terms = zip(
+                [by_option[i][s_] for i, s_ in zip(rows.tolist(), starts.tolist())], share[rows, starts, t].tolist()
+            )
+            model.add(
+                "phasing",
+                pulp.LpAffineExpression(terms) <= cap,
+                f"limit_{res}_{y}",
+                subject=res,
+                key=f"rules.phasing.per_year.{res}",
+            )
     if rule.value == "horizon":
         position = {o: i for i, o in enumerate(ids)}
         gaps = sc.gap_ids()
         sizes = sc.gaps["size"].to_numpy(dtype=float).tolist()
-        covs = model.new_vars("phasing_cover", [f"{g}_{y}" for g in gaps for y in years], 0,
-                              [size for size in sizes for _ in years], keys=[(g, y) for g in gaps for y in years])
+        covs = model.new_vars(
+            "phasing_cover",
+            [f"{g}_{y}" for g in gaps for y in years],
+            0,
+            [size for size in sizes for _ in years],
+            keys=[(g, y) for g in gaps for y in years],
+        )
         slots = []
         for j, gid in enumerate(gaps):
             contrib = [(position[o], a) for o, a in sc.contributions_by_gap()[gid]]
             for t, y in enumerate(years):
                 cov = covs[j * T + t]
                 terms = [(cov, 1.0)] + [(by_option[i][s_], -a) for i, a in contrib for s_ in range(t + 1)]
-                model.add("phasing", pulp.LpAffineExpression(terms) <= 0, f"link_{gid}_{y}", role=Role.DEFINE,
-                          subject=gid, scale=None)
+                model.add(
+                    "phasing",
+                    pulp.LpAffineExpression(terms) <= 0,
+                    f"link_{gid}_{y}",
+                    role=Role.DEFINE,
+                    subject=gid,
+                    scale=None,
+                )
                 slots.append((gid, cov, 1.0 / T))
         model.valued = slots
     unit = (tie_eps(sc) if sc.config.objective.sense == "max_coverage" else 1.0) / (2 * max(1, n) * T)
     model.secondary = model.secondary + pulp.LpAffineExpression(
-        (v, unit * t) for row in by_option for t, v in enumerate(row) if t)
+        (v, unit * t) for row in by_option for t, v in enumerate(row) if t
+    )
 
 
 def evaluate_phasing(state: State) -> Face:

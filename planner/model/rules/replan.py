@@ -23,6 +23,7 @@ The base row `limit_<r>` stays (it is implied, as drop_use_r ≥ 0). Ties are br
 without `replan:` (least cost, then the canonical order), so a plan that is the planner's
 answer without `replan:` stays that answer as the incumbent.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -93,8 +94,10 @@ def charged_beyond_use(scenario, x: np.ndarray, resource: str) -> float:
 
 def _counted(cfg) -> tuple[bool, bool]:
     """(needs the dropped count, needs the added count)."""
-    return (cfg.max_changes is not None or cfg.max_dropped is not None,
-            cfg.max_changes is not None or cfg.max_added is not None)
+    return (
+        cfg.max_changes is not None or cfg.max_dropped is not None,
+        cfg.max_changes is not None or cfg.max_added is not None,
+    )
 
 
 def add_replan(model: Model) -> None:
@@ -115,20 +118,35 @@ def add_replan(model: Model) -> None:
         terms = [(added, 1.0), *((v, -1.0) for v, i in zip(xs, inc) if not i)]
         model.add("replan", pulp.LpAffineExpression(terms) == 0, "count_added", role=Role.DEFINE, scale=None)
     if cfg.max_changes is not None:
-        model.add("replan", pulp.LpAffineExpression([(dropped, 1.0), (added, 1.0)]) <= cfg.max_changes, "max_changes",
-                  key="replan.max_changes")
+        model.add(
+            "replan",
+            pulp.LpAffineExpression([(dropped, 1.0), (added, 1.0)]) <= cfg.max_changes,
+            "max_changes",
+            key="replan.max_changes",
+        )
     if cfg.max_dropped is not None:
-        model.add("replan", pulp.LpAffineExpression([(dropped, 1.0)]) <= cfg.max_dropped, "max_dropped",
-                  key="replan.max_dropped")
+        model.add(
+            "replan",
+            pulp.LpAffineExpression([(dropped, 1.0)]) <= cfg.max_dropped,
+            "max_dropped",
+            key="replan.max_dropped",
+        )
     if cfg.max_added is not None:
-        model.add("replan", pulp.LpAffineExpression([(added, 1.0)]) <= cfg.max_added, "max_added",
-                  key="replan.max_added")
+        model.add(
+            "replan", pulp.LpAffineExpression([(added, 1.0)]) <= cfg.max_added, "max_added", key="replan.max_added"
+        )
     for res, cost in limited_drop_costs(sc).items():
         c_inc = [(v, float(c)) for v, c, i in zip(xs, cost.tolist(), inc) if i and c]
         total = float(sum(c for _, c in c_inc))
         use_var = model.new_var("replan_drop_use", res, 0, total)
-        model.add("replan", pulp.LpAffineExpression([(use_var, 1.0), *c_inc]) == total, f"drop_{res}",
-                  role=Role.DEFINE, subject=res, scale=None)
+        model.add(
+            "replan",
+            pulp.LpAffineExpression([(use_var, 1.0), *c_inc]) == total,
+            f"drop_{res}",
+            role=Role.DEFINE,
+            subject=res,
+            scale=None,
+        )
         use = sc.options[res].to_numpy(dtype=float)
         nz = np.flatnonzero(use).tolist()
         row = pulp.LpAffineExpression([*zip([xs[i] for i in nz], use[nz].tolist()), (use_var, 1.0)])
@@ -178,9 +196,16 @@ def change_table(scenario, x: np.ndarray | None):
     rows = np.flatnonzero(ch.kept | ch.dropped | ch.added) if x is not None else np.zeros(0, dtype=np.int64)
     opts = scenario.options.iloc[rows]
     label = np.where(ch.kept[rows] > 0, "kept", np.where(ch.dropped[rows] > 0, "dropped", "added"))
-    frame = pd.DataFrame({"option_id": opts.index.to_numpy(), "partner_id": opts["partner_id"].to_numpy(),
-                          "sector_id": opts["sector_id"].to_numpy(), "kind": opts["kind"].to_numpy(),
-                          "name": opts["name"].to_numpy(), "change": label})
+    frame = pd.DataFrame(
+        {
+            "option_id": opts.index.to_numpy(),
+            "partner_id": opts["partner_id"].to_numpy(),
+            "sector_id": opts["sector_id"].to_numpy(),
+            "kind": opts["kind"].to_numpy(),
+            "name": opts["name"].to_numpy(),
+            "change": label,
+        }
+    )
     costs = drop_costs(scenario)
     for res in scenario.resources:
         use = scenario.options[res].to_numpy(dtype=float)

@@ -3,6 +3,7 @@
 Both apply to `max_coverage` only (a `min_cost` objective is the cost alone). Their
 `*_value` functions recompute the same terms from a portfolio, for `planner.results.evaluation`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,7 +26,9 @@ def segments_by_gap(scenario) -> dict[str, list[tuple[float, float]]]:
             ids = scenario.gap_ids()
         else:
             wanted = set(rule.sectors or [])
-            ids = list(rule.gaps or []) + [g for g, s in zip(scenario.gap_ids(), gaps["sector_id"].tolist()) if s in wanted]
+            ids = list(rule.gaps or []) + [
+                g for g, s in zip(scenario.gap_ids(), gaps["sector_id"].tolist()) if s in wanted
+            ]
         lo, segs = 0.0, []
         for seg in rule.segments:
             width = seg.upto - lo
@@ -56,13 +59,23 @@ def add_diminishing_returns(model: Model) -> None:
         if gid not in segs:
             kept.append((gid, var, factor))
             continue
-        pieces = model.new_vars("diminishing_returns_seg", [f"{var.name}_{k}" for k in range(len(segs[gid]))], 0,
-                                [width * float(size[gid]) for width, _ in segs[gid]],
-                                keys=[(var.name, k) for k in range(len(segs[gid]))])
+        pieces = model.new_vars(
+            "diminishing_returns_seg",
+            [f"{var.name}_{k}" for k in range(len(segs[gid]))],
+            0,
+            [width * float(size[gid]) for width, _ in segs[gid]],
+            keys=[(var.name, k) for k in range(len(segs[gid]))],
+        )
         for seg, (width, slope) in zip(pieces, segs[gid]):
             terms.append((seg, factor * float(weight[gid]) * slope / float(size[gid])))
-        model.add("diminishing_returns", expr([*((p, 1.0) for p in pieces), (var, -1.0)]) <= 0, var.name,
-                  role=Role.DEFINE, subject=gid, scale=None)
+        model.add(
+            "diminishing_returns",
+            expr([*((p, 1.0) for p in pieces), (var, -1.0)]) <= 0,
+            var.name,
+            role=Role.DEFINE,
+            subject=gid,
+            scale=None,
+        )
     model.valued = kept
     model.primary = model.primary + expr(terms)
 
@@ -76,7 +89,9 @@ def gap_values(scenario, covered: np.ndarray) -> np.ndarray:
     segs = segments_by_gap(scenario)
     for j, gid in enumerate(scenario.gap_ids()):
         if gid in segs:
-            value[j] = weight[j] * sum(slope * fill for (_, slope), fill in zip(segs[gid], segment_fill(segs[gid], frac[j])))
+            value[j] = weight[j] * sum(
+                slope * fill for (_, slope), fill in zip(segs[gid], segment_fill(segs[gid], frac[j]))
+            )
     return value
 
 
@@ -131,7 +146,9 @@ def standards_partners(scenario, rule) -> dict[str, list[str]]:
     """partner → its options of the rule's sector and kind, in table order."""
     o = scenario.options
     out: dict[str, list[str]] = {}
-    for oid, p, s, k in zip(scenario.option_ids(), o["partner_id"].tolist(), o["sector_id"].tolist(), o["kind"].tolist()):
+    for oid, p, s, k in zip(
+        scenario.option_ids(), o["partner_id"].tolist(), o["sector_id"].tolist(), o["kind"].tolist()
+    ):
         if s == rule.sector and k == rule.kind:
             out.setdefault(p, []).append(oid)
     return out
@@ -158,12 +175,24 @@ def add_standards_bonus(model: Model) -> None:
                 indicators.append(model.x[ids[0]])
                 continue
             z = model.new_var("standards_bonus_z", f"{j}_{pid}", 0, 1, pulp.LpBinary, key=(j, pid))
-            model.add("standards_bonus", expr([(z, 1.0), *((model.x[o], -1.0) for o in ids)]) <= 0, f"{j}_z_{pid}",
-                      role=Role.DEFINE, subject=pid, scale=None)
+            model.add(
+                "standards_bonus",
+                expr([(z, 1.0), *((model.x[o], -1.0) for o in ids)]) <= 0,
+                f"{j}_z_{pid}",
+                role=Role.DEFINE,
+                subject=pid,
+                scale=None,
+            )
             indicators.append(z)
         b = model.new_var("standards_bonus_b", f"{j}_{rule.sector}", 0, 1, pulp.LpBinary, key=(j,))
-        model.add("standards_bonus", expr([(b, float(rule.min_partners)), *((v, -1.0) for v in indicators)]) <= 0,
-                  f"{j}_{rule.sector}", role=Role.DEFINE, subject=rule.sector, scale=None)
+        model.add(
+            "standards_bonus",
+            expr([(b, float(rule.min_partners)), *((v, -1.0) for v in indicators)]) <= 0,
+            f"{j}_{rule.sector}",
+            role=Role.DEFINE,
+            subject=rule.sector,
+            scale=None,
+        )
         terms.append((b, rule.bonus))
     model.primary = model.primary + expr(terms)
 
@@ -171,8 +200,10 @@ def add_standards_bonus(model: Model) -> None:
 def standards_earned(scenario, x: np.ndarray) -> list[bool]:
     """Per rules.standards_bonus entry: do at least min_partners partners select the kind?"""
     chosen = set(scenario.options.index[x.astype(bool)])
-    return [sum(1 for ids in standards_partners(scenario, r).values() if chosen.intersection(ids)) >= r.min_partners
-            for r in scenario.config.rules.standards_bonus]
+    return [
+        sum(1 for ids in standards_partners(scenario, r).values() if chosen.intersection(ids)) >= r.min_partners
+        for r in scenario.config.rules.standards_bonus
+    ]
 
 
 def evaluate_standards_bonus(state: State) -> Face:
@@ -197,4 +228,6 @@ def evaluate_standards_bonus(state: State) -> Face:
 
 
 def standards_value(scenario, x: np.ndarray) -> float:
-    return float(sum(r.bonus for r, ok in zip(scenario.config.rules.standards_bonus, standards_earned(scenario, x)) if ok))
+    return float(
+        sum(r.bonus for r, ok in zip(scenario.config.rules.standards_bonus, standards_earned(scenario, x)) if ok)
+    )
