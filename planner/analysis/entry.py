@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from planner.analysis.parallel import run_threads
+from planner.analysis.words import resource_words
 from planner.analysis.workbench import Parameter, Probe, RowInfo, Workbench, obj_tol
 from planner.errors import PlannerError
 from planner.inputs.scenario import Scenario
@@ -89,6 +90,11 @@ class EntryPath:
     notes: list[str] = field(default_factory=list)
     family: str | None = None  # kind 'limit' / 'rule': the row's family (`RowTag.family`)
     exact_tie: bool = False  # the search ended on an exact tie (objective and tie-break weight)
+    # kinds 'limit' and 'cost': the resource in words (`planner.analysis.words`), e.g. "budget", "M$"
+    label: str | None = None
+    unit: str | None = None
+    # kind 'limit': the limit from which every option fits (the row binds no portfolio); nothing changes beyond it
+    all_fit: float | None = None
 
 
 @dataclass
@@ -321,6 +327,9 @@ def _bound_path(wb: Workbench, o: str, row: RowEffect, max_steps: int) -> EntryP
         family=info.family,
         exact_tie=r.exact_tie,
     )
+    if kind == "limit":
+        words = resource_words(info.ident)
+        path.label, path.unit, path.all_fit = words.name, words.unit, wb.loose_bound(i)
     if r.status is EntryStatus.NOT_BELOW and r.checked is not None:
         t_out = math.floor(r.checked / grid + 1e-6) * grid  # o proven out for every t < t_out
         path.checked = info.bound + t_out if up else info.bound - t_out
@@ -419,6 +428,8 @@ def _cost_path(wb: Workbench, o: str) -> EntryPath | None:
         steps=r.steps,
         notes=r.notes,
         edit={"file": sc.files["options"], "row": row, "column": res, "option_id": o},
+        label=resource_words(res).name,
+        unit=resource_words(res).unit,
     )
     if r.t is not None:
         path.needed = max(0.0, round(cost * (1 - r.t), 9))

@@ -175,6 +175,17 @@ class Workbench:
             np.all(c.integer[cols]) and np.all(vals == np.round(vals)) and float(self.rows[i].bound).is_integer()
         )
 
+    def loose_bound(self, i: int) -> float | None:
+        """The bound from which row i binds no selection at all (every column at any value of its
+        bounds fits: for a limit, every option affordable); None when some column is unbounded."""
+        c = self.comp
+        lo, hi = c.start[i], c.start[i + 1]
+        cols, vals = c.index[lo:hi], c.value[lo:hi]
+        ends = np.stack([vals * c.col_lower[cols], vals * c.col_upper[cols]])
+        reach = ends.max(axis=0) if self.rows[i].sense == "<=" else ends.min(axis=0)
+        total = float(reach.sum())
+        return total if math.isfinite(total) else None
+
     def family_rows(self, *families: str) -> list[RowInfo]:
         return [r for r in self.rows if r.family in families]
 
