@@ -6,6 +6,7 @@ from contextlib import contextmanager
 import click
 
 from planner.cli.common import check_out, emit_json, handle_errors, json_option, out_option, set_option
+from planner.solver.outcome import Status
 
 
 @click.command()
@@ -72,7 +73,7 @@ def robust(scenario, max_portfolios, samples, seed, max_vertices, overrides, out
         emit_json({**report.to_dict(), "out_dir": str(folder)})
     else:
         _print(report, folder)
-    if report.nominal.get("status") == "infeasible":
+    if report.status is Status.INFEASIBLE:
         raise SystemExit(3)
 
 
