@@ -27,7 +27,9 @@ import numpy as np
 import pulp
 
 from planner.inputs.scenario import Scenario
+from planner.model.base import add_link, set_objectives
 from planner.model.core import Model, expr
+from planner.model.rules import REGISTRY
 from planner.rival.value import Evaluator, RivalTerms
 from planner.solver.outcome import SolveOutcome
 
@@ -40,9 +42,6 @@ VALUE_FAMILIES = ("diminishing_returns", "standards_bonus")
 def response_value(model: Model, after: Scenario, label: str) -> pulp.LpAffineExpression:
     """V(x) in the scenario `after`: a copy of the coverage variables with the model's own rows
     (`add_link` and the objective-shaping families) and objective (`set_objectives`), sharing x."""
-    from planner.model.base import add_link, set_objectives
-    from planner.model.rules import REGISTRY
-
     shadow = Model(
         after,
         model.prob,
