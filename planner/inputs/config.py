@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import typing
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -17,13 +17,13 @@ from planner.inputs.config_numbers import (
     Fraction,
     Positive,
     PositiveCount,
-    Whole,
+    whole,
 )  # every number bounded
 from planner.inputs.config_rival import RivalConfig  # and rival: (planner rival)
 from planner.errors import InputError, Problem
 
 
-SampleCount = Whole(1, 1_000_000)
+SampleCount = Annotated[int, whole(1, 1_000_000)]
 
 
 class _Frozen(BaseModel):

@@ -26,7 +26,7 @@ def _ids_or_path(value: Any) -> Any:
     return value
 
 
-DropCost = number_or_text(0)  # a number ≥ 0 per option, or the name of an options column
+DropCost = Annotated[float | str, number_or_text(0)]  # a number ≥ 0 per option, or the name of an options column
 
 
 class ReplanConfig(BaseModel):
