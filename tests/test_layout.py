@@ -18,7 +18,6 @@ SPLITTING = {
     "planner.results.audit_solve": 603,
     "planner.results.audit_explain": 553,
     "planner.results.audit_robust": 567,
-    "planner.inputs.validate_robust": 538,
 }
 API_NAMES = {"solve", "evaluate", "load_scenario", "check", "build"}
 
