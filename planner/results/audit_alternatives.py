@@ -10,7 +10,7 @@ further alternative exists are the solver's claims, not re-solved.
 
 from __future__ import annotations
 
-from planner.results.audit import REL_TOL, Context, num
+from planner.results.audit import REL_TOL, Context, as_list, as_object, num
 from planner.results.audit_points import (
     NOT_RESOLVED,
     S,
@@ -189,7 +189,7 @@ def _differences(ctx: Context, line: int, row: dict, point, points, maximize: bo
 
 def _check_summary(ctx: Context, summary: dict, points, recomputed) -> None:
     ck = ctx.ck
-    optimum = summary.get("optimum") if isinstance(summary.get("optimum"), dict) else {}
+    optimum = as_object(summary.get("optimum"))
     ck.equal(S, "optimum.status", optimum.get("status"), recomputed[0]["status"], "alternatives.csv row 0's status")
     ck.number(S, "optimum.objective", optimum.get("objective"), points[0].objective, "the optimum's objective")
     ck.equal(S, "optimum.selected", optimum.get("selected"), points[0].ids, "alternatives.csv row 0's portfolio")
@@ -197,12 +197,12 @@ def _check_summary(ctx: Context, summary: dict, points, recomputed) -> None:
     count = summary.get("count")
     if isinstance(count, int) and len(points) - 1 > count:
         ck.bad(S, "found", summary.get("found"), count, "more alternatives than asked for (count)")
-    listed = summary.get("alternatives") if isinstance(summary.get("alternatives"), list) else []
+    listed = as_list(summary.get("alternatives"))
     ck.mark(S, ("alternatives", 0, "alternative"))
     if len(listed) != len(points) - 1:
         ck.bad(S, ("alternatives", 0, "alternative"), len(listed), len(points) - 1, "one entry per alternative")
     for i, (entry, want) in enumerate(zip(listed, recomputed[1:])):
-        entry = entry if isinstance(entry, dict) else {}
+        entry = as_object(entry)
         for key, value in want.items():
             if key == "status":
                 ck.equal(S, ("alternatives", i, key), entry.get(key), value, "alternatives.csv's status")

@@ -14,9 +14,9 @@ parameters were searched and from what value, not what the search found.
 from __future__ import annotations
 
 from planner.io.runs import MARKER_FILE, SCENARIO_FILE
-from planner.results.audit import REL_TOL, Context, check_inputs, num
+from planner.results.audit import REL_TOL, Context, as_list, as_object, check_inputs, num
 from planner.results.audit_points import join_ids
-from planner.results.audit_solve import digest_fields, marker_fields, scenario_fields
+from planner.results.audit_fields import digest_fields, marker_fields, scenario_fields
 from planner.results.evaluation import evaluate
 from planner.results.manifest import Field, FileSpec, How, KindSpec
 from planner.solver.outcome import Status
@@ -128,7 +128,7 @@ def with_starts(ctx: Context, where: tuple, ids: list[str], starts, file: str = 
     phasing = ctx.scenario.config.rules.phasing
     if phasing is None:
         return ids
-    starts = starts if isinstance(starts, dict) else {}
+    starts = as_object(starts)
     if not ids:
         return {}
     ctx.ck.mark(file, (*where, "start_years", ids[0]))
@@ -155,7 +155,7 @@ def check(ctx: Context) -> None:
     data, ck, sc = ctx.json(J), ctx.ck, ctx.scenario
     ck.equal(J, "scenario", data.get("scenario"), sc.name, "scenario name differs")
     check_inputs(ctx, J, data)
-    explanations = data.get("explanations") if isinstance(data.get("explanations"), list) else []
+    explanations = as_list(data.get("explanations"))
     rows = ctx.rows(C)
     ctx.require_columns(
         C,
@@ -191,7 +191,7 @@ def check(ctx: Context) -> None:
 
 def _ids(ctx: Context, k: int, key: str, value) -> list[str]:
     known = set(map(str, ctx.scenario.options.index))
-    ids = value if isinstance(value, list) else []
+    ids = as_list(value)
     ctx.ck.mark(J, ("explanations", k, key))
     if not isinstance(value, list) or any(i not in known for i in ids) or len(set(ids)) != len(ids):
         ctx.ck.bad(J, ("explanations", k, key), value, None, "not a list of known option ids, each once")
@@ -376,7 +376,7 @@ def _check_gaps(ctx: Context, k: int, e: dict, o: str, portfolio: list[str], bas
     other = evaluate(sc, [i for i in portfolio if i != o] if o in portfolio else [*portfolio, o])
     index = {str(g): i for i, g in enumerate(sc.gaps.index)}
     others = [i for i in portfolio if i != o]
-    got = e.get("gaps") if isinstance(e.get("gaps"), list) else []
+    got = as_list(e.get("gaps"))
     ck.equal(
         J,
         ("explanations", k, "gaps", 0, "gap_id"),
@@ -406,7 +406,7 @@ def _check_rows(ctx: Context, k: int, side: str, listed, o: str, portfolio, sele
     model gives it) that the flipped portfolio breaks. Under rules.phasing an added option's start year is
     not known, so the rows of the phasing family are checked for their bound only."""
     ck, sc = ctx.ck, ctx.scenario
-    listed = listed if isinstance(listed, list) else []
+    listed = as_list(listed)
     phasing = sc.config.rules.phasing
     ids = list(portfolio)
     starts = dict(portfolio) if isinstance(portfolio, dict) else None
@@ -424,7 +424,7 @@ def _check_rows(ctx: Context, k: int, side: str, listed, o: str, portfolio, sele
     amounts = sc.contributions[sc.contributions["option_id"] == o].set_index("gap_id")["amount"]
     for j, r in enumerate(listed):
         p = ("explanations", k, side, j)
-        r = r if isinstance(r, dict) else {}
+        r = as_object(r)
         ck.mark(J, (*p, "row"))
         if r.get("row") not in names or names[r.get("row")] not in flipped:
             ck.bad(J, (*p, "row"), r.get("row"), None, "not a row of the model")
@@ -455,7 +455,7 @@ def _check_entry(ctx: Context, k: int, e: dict, o: str) -> None:
     """Which parameters the entry search tried, from what value (planner.analysis.entry.entry_paths): each
     blocking row (not require), each other limit the option uses, then contributions and cost."""
     ck, sc = ctx.ck, ctx.scenario
-    entry = [p if isinstance(p, dict) else {} for p in e.get("entry")] if isinstance(e.get("entry"), list) else []
+    entry = [as_object(p) for p in as_list(e.get("entry"))]
     if not entry:
         return  # selected options, and --no-thresholds: no search
     blocked = [b for b in e.get("blocked_by") or [] if isinstance(b, dict) and b.get("family") != "require"]
@@ -517,7 +517,7 @@ def _check_entry(ctx: Context, k: int, e: dict, o: str) -> None:
         if p.get("status") == "unknown":  # the search could not start (its notes say why): no value, no cell
             continue
         ck.number(J, (*path, "current"), p.get("current"), num(current), "today's value")
-        got_edit = p.get("edit") if isinstance(p.get("edit"), dict) else {}
+        got_edit = as_object(p.get("edit"))
         for cell, value in (edit or {}).items():
             ck.equal(J, (*path, "edit", cell), got_edit.get(cell), value, "the input cell to change")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.results.audit import Context, num
+from planner.results.audit import Context, as_list, as_object, num
 from planner.results.audit_points import (
     NOT_RESOLVED,
     S,
@@ -146,7 +146,7 @@ def check(ctx: Context) -> None:
     from planner.sensitivity.montecarlo import distribution
 
     objectives = [p.objective for p in points if p.evaluation is not None]
-    got = summary.get("objective") if isinstance(summary.get("objective"), dict) else {}
+    got = as_object(summary.get("objective"))
     for key, value in distribution(objectives).items():
         ck.number(S, ("objective", key), got.get(key), value, f"the samples' objective {key}")
     check_run_stats(ctx, len(rows))
@@ -157,8 +157,8 @@ def _check_base(ctx: Context, summary: dict):
     from planner.results.evaluation import evaluate
 
     ck, sc = ctx.ck, ctx.scenario
-    base = summary.get("base") if isinstance(summary.get("base"), dict) else {}
-    ids = base.get("selected") if isinstance(base.get("selected"), list) else []
+    base = as_object(summary.get("base"))
+    ids = as_list(base.get("selected"))
     ck.mark(S, "base.selected")
     known = set(map(str, sc.options.index))
     if any(i not in known for i in ids) or len(set(ids)) != len(ids):

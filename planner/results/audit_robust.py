@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from planner.io.runs import MARKER_FILE, SCENARIO_FILE
-from planner.results.audit import REL_TOL, Context, check_inputs, close, num
-from planner.results.audit_solve import digest_fields, marker_fields, scenario_fields
+from planner.results.audit import REL_TOL, Context, as_list, as_object, check_inputs, close, num
+from planner.results.audit_fields import digest_fields, marker_fields, scenario_fields
 from planner.results.evaluation import evaluate
 from planner.results.manifest import Field, FileSpec, How, KindSpec
 from planner.solver.outcome import Status
@@ -195,7 +195,7 @@ def check(ctx: Context) -> None:
     ck.equal(
         J, "weights_matter", data.get("weights_matter"), matter, "weights matter iff objective.sense is max_coverage"
     )
-    nominal = data.get("nominal") if isinstance(data.get("nominal"), dict) else {}
+    nominal = as_object(data.get("nominal"))
     if not matter or Status.of(nominal.get("status")) is Status.INFEASIBLE:
         _check_nominal_only(ctx, nominal)
         return
@@ -203,7 +203,7 @@ def check(ctx: Context) -> None:
 
     ws = weight_set_of(sc)
     names = [ident for _, ident in ws.factors]
-    factors = data.get("factors") if isinstance(data.get("factors"), list) else []
+    factors = as_list(data.get("factors"))
     ck.equal(J, "factors", sorted(map(str, factors)), sorted(names), "the weights the robust: section names")
     vertices = _check_vertices(ctx, ws, names, data.get("vertices"))
     if vertices is None:
@@ -253,7 +253,7 @@ def _check_nominal_only(ctx: Context, nominal: dict) -> None:
 def _ids(ctx: Context, path, value) -> list[str]:
     known = set(map(str, ctx.scenario.options.index))
     ctx.ck.mark(J, path)
-    ids = value if isinstance(value, list) else []
+    ids = as_list(value)
     if not isinstance(value, list) or any(i not in known for i in ids) or len(set(ids)) != len(ids):
         ctx.ck.bad(J, path, value, None, "not a list of known option ids, each once")
         return [i for i in dict.fromkeys(ids) if i in known]
@@ -264,7 +264,7 @@ def _ids(ctx: Context, path, value) -> list[str]:
 
 def _check_vertices(ctx: Context, ws, names: list[str], reported) -> np.ndarray | None:
     ck = ctx.ck
-    rows = reported if isinstance(reported, list) else []
+    rows = as_list(reported)
     try:
         got = np.array([[float(v[n]) for n in names] for v in rows], dtype=float).reshape(len(rows), len(names))
     except (KeyError, TypeError, ValueError):
@@ -285,7 +285,7 @@ def _check_vertices(ctx: Context, ws, names: list[str], reported) -> np.ndarray 
 def _check_weight_set(ctx: Context, ws, data: dict, vertices: np.ndarray) -> bool:
     """weight_set.* and vertex_scales; returns whether every vertex was examined (as recomputed)."""
     ck = ctx.ck
-    block = data.get("weight_set") if isinstance(data.get("weight_set"), dict) else {}
+    block = as_object(data.get("weight_set"))
     count = ws.vertex_count()
     corners = list(ws.iter_vertices()) if count <= 5000 else []  # β = 0: corners on one ray are one weighting
     complete = bool(corners) and all(any(np.allclose(c, v, rtol=1e-7, atol=1e-12) for v in vertices) for c in corners)
@@ -325,7 +325,7 @@ def _same_list(ctx: Context, key: str, got, want: list, what: str) -> None:
 
 def _check_method(ctx: Context, name: str, block, values: Values, names: list[str], options) -> list[str]:
     ck = ctx.ck
-    block = block if isinstance(block, dict) else {}
+    block = as_object(block)
     ids = _ids(ctx, f"{name}.selected", block.get("selected"))
     z = values.of(ids)
     members = [o.get("option_id") for o in options or [] if isinstance(o, dict) and o.get(name) == 1]
@@ -344,7 +344,7 @@ def _check_method(ctx: Context, name: str, block, values: Values, names: list[st
     least, _ = values.range(ids)
     ck.number(J, f"{name}.worst_case", block.get("worst_case"), least, f"{name}'s worst case over W")
     best = values.best()
-    got = block.get("worst_weights") if isinstance(block.get("worst_weights"), dict) else {}
+    got = as_object(block.get("worst_weights"))
     stated = np.array([num(got.get(n)) if num(got.get(n)) is not None else np.nan for n in names], dtype=float)
     for n in names:
         ck.mark(J, (name, "worst_weights", n))
@@ -418,7 +418,7 @@ def _check_regret_gap(ctx: Context, block: dict, regret: float) -> None:
 
 def _check_portfolios(ctx: Context, data: dict, values: Values) -> list[tuple[list[str], np.ndarray]]:
     ck, sc = ctx.ck, ctx.scenario
-    listed = data.get("portfolios") if isinstance(data.get("portfolios"), list) else []
+    listed = as_list(data.get("portfolios"))
     rows = ctx.rows(P)
     cost = sc.cost_resource
     ctx.require_columns(P, ("rank", "selected", "min", "max", cost))
@@ -426,12 +426,12 @@ def _check_portfolios(ctx: Context, data: dict, values: Values) -> list[tuple[li
         ck.bad(P, (), len(rows), len(listed), "one row per portfolio of robust.json")
     out = []
     for i, p in enumerate(listed):
-        p = p if isinstance(p, dict) else {}
+        p = as_object(p)
         ids = _ids(ctx, ("portfolios", i, "selected"), p.get("selected"))
         z = values.of(ids)
         use = float(sc.options.loc[ids, cost].sum()) if ids else 0.0
         ck.equal(J, ("portfolios", i, "rank"), p.get("rank"), i + 1, "the portfolio's place")
-        vv = p.get("vertex_values") if isinstance(p.get("vertex_values"), list) else []
+        vv = as_list(p.get("vertex_values"))
         ck.mark(J, ("portfolios", i, "vertex_values"))
         if len(vv) != len(z) or not all(close(num(a) or 0.0, b) and num(a) is not None for a, b in zip(vv, z)):
             ck.bad(J, ("portfolios", i, "vertex_values"), vv, z.tolist(), "its values at the vertices do not recompute")
@@ -508,21 +508,21 @@ def _check_options(ctx: Context, data: dict, reported: dict, listed) -> None:
     ids = [str(o) for o in sc.options.index]
     share = {o: (sum(o in p for p, _, _ in listed) / len(listed) if listed else 0.0) for o in ids}
     labels = {o: "core" if share[o] == 1 else "exterior" if share[o] == 0 else "borderline" for o in ids}
-    core_index = data.get("core_index") if isinstance(data.get("core_index"), dict) else {}
-    got = core_index.get("options") if isinstance(core_index.get("options"), dict) else {}
+    core_index = as_object(data.get("core_index"))
+    got = as_object(core_index.get("options"))
     for o in ids:
         ck.equal(
             J, ("core_index", "options", o), got.get(o), labels[o], "the label its share of the listed portfolios gives"
         )
-    mc = data.get("monte_carlo") if isinstance(data.get("monte_carlo"), dict) else {}
+    mc = as_object(data.get("monte_carlo"))
     freq = (mc.get("frequency") or {}) if num(mc.get("samples")) else {}  # no draws: no frequencies
     if "sampled" in core_index:
-        sampled = core_index.get("sampled") if isinstance(core_index.get("sampled"), dict) else {}
+        sampled = as_object(core_index.get("sampled"))
         for o in ids:
             f = num(freq.get(o))
             want = None if f is None else "core" if f == 1 else "exterior" if f == 0 else "borderline"
             ck.equal(J, ("core_index", "sampled", o), sampled.get(o), want, "the label of its Monte Carlo frequency")
-    options = data.get("options") if isinstance(data.get("options"), list) else []
+    options = as_list(data.get("options"))
     rows = ctx.rows(O)
     ctx.require_columns(
         O, ("option_id", "nominal", "maximin", "minimax_regret", "core", "nondominated_share", "mc_frequency")

@@ -9,7 +9,7 @@ the rows. Whether each portfolio is optimal at its point is the solver's claim, 
 
 from __future__ import annotations
 
-from planner.results.audit import Context, num
+from planner.results.audit import Context, as_object, num
 from planner.results.audit_points import (
     NOT_RESOLVED,
     S,
@@ -179,10 +179,10 @@ def check(ctx: Context) -> None:
     objectives = [r["objective"] for r in solved]
     if not objectives:
         ck.equal(S, "objective", summary.get("objective"), None, "no point has a portfolio")
-    got = summary.get("objective") if isinstance(summary.get("objective"), dict) else {}
+    got = as_object(summary.get("objective"))
     ck.number(S, "objective.min", got.get("min"), min(objectives) if objectives else None, "least objective")
     ck.number(S, "objective.max", got.get("max"), max(objectives) if objectives else None, "greatest objective")
-    counts = summary.get("status_counts") if isinstance(summary.get("status_counts"), dict) else {}
+    counts = as_object(summary.get("status_counts"))
     ck.equal(S, ("status_counts", "optimal"), counts, counts_of(r["status"] for r in records), "counted from sweep.csv")
     ids = list(map(str, sc.options.index))
     times = {o: sum(o in r["selected"] for r in solved) for o in ids}

@@ -11,7 +11,7 @@ The optimality of each plan is the solver's claim, not re-solved.
 
 from __future__ import annotations
 
-from planner.results.audit import REL_TOL, Context, num
+from planner.results.audit import REL_TOL, Context, as_list, num
 from planner.results.audit_frontier import segment_scenario
 from planner.results.audit_points import (
     NOT_RESOLVED,
@@ -107,7 +107,7 @@ def check(ctx: Context) -> None:
         ),
     )
     rows = ctx.rows(T)
-    limits = summary.get("tranches") if isinstance(summary.get("tranches"), list) else []
+    limits = as_list(summary.get("tranches"))
     ck.mark(S, "tranches")
     if [num(v) for v in limits] != [num(r.get("limit")) for r in rows]:
         ck.bad(S, "tranches", limits, [r.get("limit") for r in rows], "not tranches.csv's limits")
@@ -200,7 +200,7 @@ def _check_summary(ctx: Context, summary: dict, plans, frees, prices) -> None:
         sum(f.objective for f in frees if f.evaluation is not None),
         "the unconstrained optima's objectives",
     )
-    reported = summary.get("price_of_nesting") if isinstance(summary.get("price_of_nesting"), list) else []
+    reported = as_list(summary.get("price_of_nesting"))
     ck.mark(S, "price_of_nesting")
     if len(reported) != len(prices) or any(
         (a is None) != (b is None) or (a is not None and abs(num(a) - b) > REL_TOL * max(1.0, abs(b)))

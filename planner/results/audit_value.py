@@ -12,9 +12,9 @@ the LP relaxation are not repeated by check.
 from __future__ import annotations
 
 from planner.io.runs import MARKER_FILE, SCENARIO_FILE
-from planner.results.audit import REL_TOL, Context, check_inputs, num
+from planner.results.audit import REL_TOL, Context, as_list, as_object, check_inputs, num
 from planner.results.audit_explain import row_keys
-from planner.results.audit_solve import digest_fields, marker_fields, scenario_fields
+from planner.results.audit_fields import digest_fields, marker_fields, scenario_fields
 from planner.results.evaluation import evaluate
 from planner.results.manifest import Field, FileSpec, How, KindSpec
 from planner.solver.outcome import Status
@@ -111,7 +111,7 @@ def check(ctx: Context) -> None:
     ck.equal(J, "sense", data.get("sense"), sc.config.objective.sense, "objective sense differs")
     check_inputs(ctx, J, data)
     known = set(map(str, sc.options.index))
-    ids = data.get("portfolio") if isinstance(data.get("portfolio"), list) else []
+    ids = as_list(data.get("portfolio"))
     ck.mark(J, "portfolio")
     if not isinstance(data.get("portfolio"), list) or any(i not in known for i in ids) or len(set(ids)) != len(ids):
         ck.bad(J, "portfolio", data.get("portfolio"), None, "not a list of known option ids, each once")
@@ -127,7 +127,7 @@ def check(ctx: Context) -> None:
     if ev.violations():
         ck.bad(J, "portfolio", ids, None, "breaks a row of the model: it cannot be the scenario's portfolio")
     faces, _ = ev.faces()
-    bounds = data.get("bounds") if isinstance(data.get("bounds"), list) else []
+    bounds = as_list(data.get("bounds"))
     _blame_portfolio(ctx, data, ids, ev, faces, bounds)
     ck.number(J, "objective", data.get("objective"), ev.objective, "the portfolio's objective")
     rows = ctx.rows(C)
@@ -136,7 +136,7 @@ def check(ctx: Context) -> None:
         ck.bad(C, (), len(rows), len(bounds), "one row per entry of value.json's bounds")
     maximize = sc.config.objective.sense == "max_coverage"
     for j, b in enumerate(bounds):
-        b = b if isinstance(b, dict) else {}
+        b = as_object(b)
         _check_bound(ctx, J, ("bounds", j), None, b, b, faces, ev.objective, maximize, status)
         if j < len(rows):
             _check_bound(ctx, C, None, j + 2, rows[j], b, faces, ev.objective, maximize, status)
