@@ -320,8 +320,9 @@ def write_run(result: Result, out_dir: str | Path, extra: Callable[[Path], objec
         write_csv(result.coverage, safe_child(tmp, "coverage.csv"))
         if result.scenario.config.rules.phasing is not None:
             write_csv(result.resources_by_year, safe_child(tmp, "resources_by_year.csv"))
-        if result.scenario.config.replan is not None:
-            write_csv(result.changes, safe_child(tmp, "changes.csv"))
+        changes = result.changes  # a table under replan: only
+        if changes is not None:
+            write_csv(changes, safe_child(tmp, "changes.csv"))
         safe_child(tmp, "scenario.json").write_text(
             json_text(result.scenario.config.to_plain(), sort_keys=True) + "\n", encoding="utf-8"
         )

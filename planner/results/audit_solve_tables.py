@@ -94,7 +94,7 @@ def check_portfolio(ctx: Context, chosen: set[str]) -> dict[str, int]:
 def _check_portfolio_row(ctx: Context, facts: _PortfolioFacts, oid: str, row: CsvRow, line: int) -> int | None:
     """The cells of option `oid`'s row; its start year when it reports a valid one."""
     ck, opts = ctx.ck, ctx.scenario.options
-    o = opts.loc[oid]
+    o = opts.loc[[oid]].iloc[0]  # the option's row (ids are unique)
     start: int | None = None
     for col in ctx.header(P):
         cell = row.get(col)
