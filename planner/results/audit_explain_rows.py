@@ -141,7 +141,7 @@ def _entry_paths(
     cost = float(sc.options[sc.cost_resource].loc[o])
     if cost > 0:
         tail.append("cost")
-        row = int(sc.options.index.get_indexer([o])[0]) + 2  # the spreadsheet row (ids are unique)
+        row = list(sc.options.index).index(o) + 2  # the spreadsheet row (ids are unique)
         cell = {"file": sc.files["options"], "row": row, "column": sc.cost_resource, "option_id": o}
         want["cost"] = EntryPath("cost", cost, None, cell)
     return want, head, extra, tail
