@@ -6,11 +6,21 @@ Light on import so `planner --help` starts fast; the API loads on first use.
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["load_scenario", "solve", "evaluate", "Scenario", "Result", "InputError", "PlannerError", "__version__"]
+__all__ = [
+    "load_scenario",
+    "solve",
+    "SolveOptions",
+    "evaluate",
+    "Scenario",
+    "Result",
+    "InputError",
+    "PlannerError",
+    "__version__",
+]
 
 
 def __getattr__(name: str):
-    if name in ("load_scenario", "solve"):
+    if name in ("load_scenario", "solve", "SolveOptions"):
         from planner import api
 
         return getattr(api, name)

@@ -344,11 +344,11 @@ def _check_flip(
 
 def _resolve_flip(ctx: Context, k: int, e: dict, scenario_f) -> None:
     """Re-solve the flip: its status and (both proven optima) its objective."""
-    from planner.api import solve
+    from planner.api import SolveOptions, solve
 
     ck = ctx.ck
     key = ("explanations", k)
-    free = solve(scenario_f, clean_sheet=False)
+    free = solve(scenario_f, SolveOptions(clean_sheet=False))
     reported = Status.of(e.get("flipped_status"))
     if free.status.is_proof and reported is not None and reported.is_proof:
         ck.equal(

@@ -178,10 +178,10 @@ class Values:
 
     def best(self) -> np.ndarray | None:
         """z*(w_v) per vertex, re-solved (None unless every vertex was examined, at most MAX_RESOLVES, all proven)."""
-        from planner.api import solve
+        from planner.api import SolveOptions, solve
 
         if self._z is None and self.complete and len(self.vertices) <= MAX_RESOLVES:
-            found = [solve(self.scenario_at(k), clean_sheet=False) for k in range(len(self.vertices))]
+            found = [solve(self.scenario_at(k), SolveOptions(clean_sheet=False)) for k in range(len(self.vertices))]
             if all(f.status is Status.OPTIMAL for f in found):
                 self._z = np.array([f.objective for f in found])
         return self._z

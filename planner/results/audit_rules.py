@@ -282,7 +282,7 @@ def check_changes(ctx: Context, summary: dict, ev) -> None:
 
 def check_replan(ctx: Context, summary: dict, objective: float | None) -> None:
     """The clean-sheet plan (summary.json replan.clean_sheet), re-solved without `replan:`."""
-    from planner.api import solve
+    from planner.api import SolveOptions, solve
     from planner.model.rules.replan import changes_of
 
     sc, ck = ctx.scenario, ctx.ck
@@ -291,7 +291,7 @@ def check_replan(ctx: Context, summary: dict, objective: float | None) -> None:
     if sc.config.replan is None or clean is None:
         return  # --no-clean-sheet: nothing reported, nothing to check
     clean = clean if isinstance(clean, dict) else {}
-    free = solve(sc.with_config(sc.config.model_copy(update={"replan": None})), clean_sheet=False)
+    free = solve(sc.with_config(sc.config.model_copy(update={"replan": None})), SolveOptions(clean_sheet=False))
     ctx.report.verified.append(
         "replan.clean_sheet re-solved: the scenario without replan:, as planner solve does "
         "(the clean-sheet plan is an optimum; no evaluation could confirm it)"

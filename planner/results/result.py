@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from planner.results.evaluation import Evaluation, evaluate
+from planner.results.timings import Timings
 from planner.inputs.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class Result:
     solve_seconds: float
     backend: str
     message: str
-    timings: dict[str, float]
+    timings: Timings
     evaluation: Evaluation | None
     rules_active: tuple[str, ...] = ()
     stages: list[Stage] = field(default_factory=list)
@@ -212,7 +213,7 @@ class Result:
             "selected_ids": list(self.selected),
             "resources": self.resources,
             "solve_seconds": round(self.solve_seconds, 4),
-            "timings_seconds": {k: round(v, 4) for k, v in self.timings.items()},
+            "timings_seconds": {k: round(v, 4) for k, v in self.timings.to_dict().items()},
             "stages": [st.to_dict() for st in self.stages],
             "backend": self.backend,
             **({"auto": self.race} if self.race else {}),
@@ -234,7 +235,7 @@ class Result:
         return changes_of(self.scenario, self.evaluation.x).counts() if self.has_portfolio else None
 
 
-def make_result(scenario: Scenario, outcome: SolveOutcome, timings: dict[str, float], rules_active=()) -> Result:
+def make_result(scenario: Scenario, outcome: SolveOutcome, timings: Timings, rules_active=()) -> Result:
     from planner.solver.outcome import reported_gap
 
     evaluation = evaluate(scenario, outcome.x, outcome.start_year) if outcome.x is not None else None

@@ -15,12 +15,14 @@ from is unchanged on disk (`Session.engine`); otherwise it is built again.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from planner.results.timings import Timings
 from planner.web.whatif import WhatIf, overrides
 
 NUMERIC_CHANGE = frozenset({"settings"})  # = planner.sensitivity.points.NUMERIC (imported lazily there)
@@ -92,7 +94,9 @@ class Session:
                 if sc.config.replan is not None:  # as `planner solve`: with the clean-sheet plan (price of stability)
                     from planner.api import solve as solve_afresh
 
-                    result = solve_afresh(sc, timings={"validate": time.perf_counter() - t0})
+                    validated = Timings(validate=time.perf_counter() - t0)
+                    result = solve_afresh(sc)
+                    result = dataclasses.replace(result, timings=validated.merged(result.timings))
                     return Solved(result, sets, "rebuild", time.perf_counter() - t0)
                 t1 = time.perf_counter()
                 path = engine.prepare(sc, changes)
@@ -105,7 +109,7 @@ class Session:
             t2 = time.perf_counter()
             cfg = sc.config.solver
             outcome = engine.live.solve(cfg.time_limit_s, cfg.mip_gap, cfg.tie_break)
-            timings = {"validate": t1 - t0, "build": t2 - t1, "solve": outcome.solve_seconds}
+            timings = Timings(validate=t1 - t0, build=t2 - t1, solve=outcome.solve_seconds)
             result = make_result(sc, outcome, timings, active_rules(sc))
             return Solved(result, sets, path + ("+locks" if locked else ""), time.perf_counter() - t0)
 
