@@ -35,7 +35,7 @@ from planner.solver.highs import Search
 from planner.solver.live import LiveModel
 from planner.solver.outcome import SolveOutcome, Status, reported_gap
 from planner.sensitivity.arrays import Layout, PointArrays
-from planner.sensitivity.points import NUMERIC, ScenarioFactory
+from planner.sensitivity.points import NUMERIC, ScenarioFactory, Source
 
 FAST, REBUILD = "fast", "rebuild"
 
@@ -73,6 +73,11 @@ class Engine:
         self.live: LiveModel | None = None
         self.live_is_base = False
         self.counts = {FAST: 0, REBUILD: 0}
+
+    @classmethod
+    def of(cls, source: Source, threads: int | None = None) -> Engine:
+        """The engine of a run's `Source` (its scenario is the base: nothing is read or validated)."""
+        return cls(source.raw, threads, base=source.scenario)
 
     @property
     def base(self) -> Scenario:

@@ -1,6 +1,7 @@
 """Run batches of points: in this process, in spawned worker processes, or on Dask.
 
-A `Job` carries what every worker needs (the raw inputs and the command's settings, or
+A `Job` carries what every worker needs (the run's `Source` — the validated scenario and its
+raw tables — and the command's settings, or
 whatever its `make` builds an engine from); a *task function* `fn(engine, job, batch) -> list[record]` solves one batch on a worker's
 long-lived `Engine`. Each worker process (or Dask worker thread) builds its engine once,
 on its first batch, and keeps it for every later batch of the same job.
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from planner.errors import InputError, PlannerError, Problem
-from planner.inputs.read import RawInputs
+from planner.sensitivity.points import Source
 
 Record = dict[str, Any]
 TaskFn = Callable[[Any, "Job", Any], list[Record]]
@@ -32,10 +33,10 @@ TaskFn = Callable[[Any, "Job", Any], list[Record]]
 @dataclass(frozen=True)
 class Job:
     key: str  # identifies the job: a worker reuses its engine for batches with the same key
-    raw: RawInputs | Any  # what a worker builds its engine from (RawInputs for the sensitivity Engine)
+    raw: Source | Any  # what a worker builds its engine from (a `points.Source` for the sensitivity Engine)
     settings: dict[str, Any] = field(default_factory=dict)
     threads: int | None = None  # HiGHS threads for an in-process run (pool and Dask workers use 1)
-    # `make(raw, threads)` -> the worker's engine; None: the sensitivity `Engine`. A module-level
+    # `make(raw, threads)` -> the worker's engine; None: the sensitivity `Engine.of`. A module-level
     # function, so that the job pickles (e.g. `planner.analysis.parallel` hands out its scenario)
     make: Callable[[Any, int | None], Any] | None = None
 
@@ -54,7 +55,7 @@ def _engine(job: Job, threads: int | None):
 
     cached = getattr(_LOCAL, "engine", None)
     if cached is None or cached[0] != job.key:
-        _LOCAL.engine = (job.key, (job.make or Engine)(job.raw, threads))
+        _LOCAL.engine = (job.key, (job.make or Engine.of)(job.raw, threads))
     return _LOCAL.engine[1]
 
 

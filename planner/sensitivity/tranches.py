@@ -43,7 +43,7 @@ from planner.model.compile import Compiled, compile_model
 from planner.model.core import Role, RowTag
 from planner.sensitivity.engine import Engine, PointResult, point_result
 from planner.sensitivity.frontier import frontier_engine
-from planner.sensitivity.points import raw_inputs
+from planner.sensitivity.points import source_of
 from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
 from planner.solver.live import LiveModel
 from planner.solver.outcome import Status
@@ -222,8 +222,9 @@ def run_tranches(
             )
         )
     t0 = time.perf_counter()
-    raw = raw_inputs(scenario)
-    engine, _ = frontier_engine(raw, resource, limits[-1], scenario)
+    source = source_of(scenario)
+    raw = source.raw
+    engine, _ = frontier_engine(source, resource, limits[-1])
     key = f"limits.{resource}"
     free = []
     for i, limit in enumerate(limits):

@@ -94,18 +94,13 @@ class FrontierJob(Kind):
     )
 
     def call(self, scenario, root):
-        from planner.sensitivity.frontier import run_frontier
+        from planner.sensitivity.frontier import FrontierOptions, run_frontier
 
         resource = self.resource or scenario.cost_resource
         return lambda out_dir, progress: _frames(
             run_frontier(
                 scenario,
-                resource,
-                lo=self.lo,
-                hi=self.hi,
-                out_dir=out_dir,
-                max_solves=self.max_solves,
-                progress=progress,
+                FrontierOptions(resource, self.lo, self.hi, max_solves=self.max_solves, progress=progress),
             )
         )
 
@@ -183,7 +178,7 @@ class SweepJob(Kind):
 
     def call(self, scenario, root):
         from planner.sensitivity.grid import Vary
-        from planner.sensitivity.sweep import run_sweep
+        from planner.sensitivity.sweep import SweepOptions, run_sweep
 
         if not self.vary:
             raise InputError(
@@ -200,9 +195,7 @@ class SweepJob(Kind):
             points *= max(len(a.values), 1)
         if points > MAX_POINTS:
             raise InputError(Problem(file="request", key="vary", value=points, message=f"at most {MAX_POINTS} points"))
-        return lambda out_dir, progress: _frames(
-            run_sweep(scenario, axes, out_dir=out_dir, workers=1, progress=progress)
-        )
+        return lambda out_dir, progress: _frames(run_sweep(scenario, SweepOptions(axes, workers=1, progress=progress)))
 
     def view(self, outcome, scenario):
         from planner.web.job_views import sweep
@@ -240,7 +233,7 @@ class MonteCarloJob(Kind):
     )
 
     def call(self, scenario, root):
-        from planner.sensitivity.montecarlo import resolve_settings, run_montecarlo
+        from planner.sensitivity.montecarlo import MonteCarloOptions, resolve_settings, run_montecarlo
 
         perturb = list(self.perturb)
         if not perturb and not scenario.config.uncertainty.perturb:
@@ -261,12 +254,7 @@ class MonteCarloJob(Kind):
         return lambda out_dir, progress: _frames(
             run_montecarlo(
                 scenario,
-                samples=self.samples,
-                seed=self.seed,
-                perturb=perturb,
-                out_dir=out_dir,
-                workers=1,
-                progress=progress,
+                MonteCarloOptions(self.samples, self.seed, tuple(perturb), workers=1, progress=progress),
             )
         )
 
@@ -295,10 +283,10 @@ class AlternativesJob(Kind):
     count: int = Field(3, ge=1, le=20, description="how many")
 
     def call(self, scenario, root):
-        from planner.sensitivity.alternatives import run_alternatives
+        from planner.sensitivity.alternatives import AlternativesOptions, run_alternatives
 
         return lambda out_dir, progress: _frames(
-            run_alternatives(scenario, within=self.within, count=self.count, out_dir=out_dir, progress=progress)
+            run_alternatives(scenario, AlternativesOptions(self.within, self.count, progress=progress))
         )
 
     def view(self, outcome, scenario):

@@ -52,7 +52,7 @@ class Session:
         from planner.inputs.confine import source_files
         from planner.inputs.read import read_scenario_data
         from planner.sensitivity.engine import Engine
-        from planner.sensitivity.points import raw_inputs
+        from planner.sensitivity.points import source_of
 
         key = str(scenario_file)
         if key in self.engines:
@@ -64,7 +64,7 @@ class Session:
         files = source_files(scenario_file, read_scenario_data(scenario_file))
         stamp = _stamp(files)
         base = load_scenario(scenario_file)
-        engine = Engine(raw_inputs(base), threads=base.config.solver.threads, base=base)
+        engine = Engine.of(source_of(base), threads=base.config.solver.threads)
         if _stamp(files) == stamp:  # else a file changed while it was read: the next request reads again
             self.engines[key] = (engine, files, stamp)
         while len(self.engines) > MAX_ENGINES:
