@@ -196,7 +196,8 @@ class ScenarioFactory:
             if problems:
                 raise InputError(problems)
             return point, NUMERIC
-        return validate(dataclasses.replace(self.raw, config=cfg)), None
+        digest = input_digest(cfg, self.raw.tables_sha256) if self.raw.tables_sha256 else self.raw.input_sha256
+        return validate(dataclasses.replace(self.raw, config=cfg, input_sha256=digest)), None  # its own digest
 
 
 def perturbed(scenario: Scenario, tables: dict[str, Any]) -> Scenario:
