@@ -219,6 +219,7 @@ def _search(
         return found, f"the scenario has no portfolio ({optimum.status})"
     if not optimum.selected:
         return found, "the optimum is empty: no alternative can drop anything from it"
+    assert optimum.objective is not None and optimum.x is not None  # it has a portfolio
     stop = "count reached"
     sign = -1.0 if engine.base_comp.maximize else 1.0
     zmin = sign * optimum.objective
@@ -227,7 +228,7 @@ def _search(
         if opts.progress:
             opts.progress(k, count)
         dropped, result, status = find_alternative(engine, zmin, within, references, opts.time_limit_s)
-        if result is None or not result.has_portfolio:
+        if result is None or result.x is None:  # no portfolio
             stop = (
                 f"no portfolio within {within:.2%} of the optimum drops any option of an earlier one"
                 if status in (Status.OPTIMAL, Status.INFEASIBLE)
@@ -241,9 +242,7 @@ def _search(
     return found, stop
 
 
-def alternatives_table(engine: Engine, found: list[dict]):
-    import pandas as pd
-
+def alternatives_table(engine: Engine, found: list[dict[str, Any]]) -> pd.DataFrame:
     maximize = engine.base_comp.maximize
     optimum = found[0]["result"]
     best = set(optimum.selected)
@@ -281,10 +280,8 @@ def alternatives_table(engine: Engine, found: list[dict]):
     return frame
 
 
-def matrix_table(engine: Engine, found: list[dict]):
+def matrix_table(engine: Engine, found: list[dict[str, Any]]) -> pd.DataFrame:
     """One row per option in any of the portfolios: 1 where a portfolio selects it."""
-    import pandas as pd
-
     opts = engine.base.options
     chosen = [set(f["result"].selected) for f in found]
     every = set().union(*chosen)

@@ -136,7 +136,9 @@ def run_frontier(scenario: Scenario, options: FrontierOptions) -> FrontierResult
     team = walkers(engine, resource, n, options.time_limit_s)
     runs = Walk(team, lo, hi, cap, options.progress).run()
     points, end, limit = replay(runs, lo, hi, cap, team[0].exact, lambda at: team[0].solve(at, None))
-    found = [{"limit_to": p.limit, "used": p.used, "result": p.result} for p in points]  # walked from the top down
+    found: list[dict[str, Any]] = [
+        {"limit_to": p.limit, "used": p.used, "result": p.result} for p in points
+    ]  # walked from the top down
     infeasible_below = None if end is None else {"limit_to": end.limit, "status": end.result.status}
     paths = {"fast": 0, "rebuild": 0}
     for p in points + ([end] if end else []):
@@ -193,11 +195,11 @@ def _summary(
     }
 
 
-def frontier_table(engine: Engine, resource: str, segments: list[dict], infeasible: dict | None, lo: float):
+def frontier_table(
+    engine: Engine, resource: str, segments: list[dict[str, Any]], infeasible: dict[str, Any] | None, lo: float
+) -> pd.DataFrame:
     """One row per limit interval, ascending: the portfolio optimal for limit_from ≤ limit <
     limit_to (≤ for the top interval, whose limit_to is the top of the range)."""
-    import pandas as pd
-
     resources = engine.base.resources
     rows = []
     if infeasible is not None:
@@ -246,13 +248,12 @@ def frontier_table(engine: Engine, resource: str, segments: list[dict], infeasib
     return frame
 
 
-def ladder_table(engine: Engine, segments: list[dict], lo: float):
+def ladder_table(engine: Engine, segments: list[dict[str, Any]], lo: float) -> pd.DataFrame:
     """The limit at which each option enters or exits the optimal portfolio as the limit rises."""
-    import pandas as pd
-
     opts = engine.base.options
     order = {o: i for i, o in enumerate(opts.index)}
-    rows, previous = [], set()
+    rows: list[dict[str, Any]] = []
+    previous: set[str] = set()
     for seg in segments:
         res = seg["result"]
         at = r9(max(seg["used"], lo))

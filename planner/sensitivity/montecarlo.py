@@ -34,6 +34,7 @@ from planner import __version__
 from planner.inputs.config import Perturbation
 from planner.errors import InputError, Problem
 from planner.results.evaluation import selection_vector
+from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.sensitivity.engine import Engine, PointResult
 from planner.sensitivity.executors import Job, Record
@@ -89,7 +90,7 @@ def solve_samples(engine: Engine, job: Job, batch: list[int]) -> list[Record]:
         except Exception as exc:  # noqa: BLE001 - a failed sample is a result; the run goes on
             out.append(error_record(index, exc, sector_fraction={}))
             continue
-        fractions = sector_fractions(engine, result.covered) if result.has_portfolio else {}
+        fractions = sector_fractions(engine, result.covered) if result.covered is not None else {}
         out.append(record_of(index, result, sector_fraction=fractions))
     return out
 
@@ -112,7 +113,7 @@ def resolve_settings(
         check(perturb, scenario, "perturb", [f"perturb[{i}]" for i in range(len(perturb))])
     perts = merge(u.perturb, perturb)
     check(perts, scenario, file, [""] * len(perts))  # at least one
-    settings = {
+    settings: dict[str, Any] = {
         "samples": u.samples if samples is None else samples,
         "seed": u.seed if seed is None else seed,
         "core": u.core if core is None else core,
@@ -256,9 +257,7 @@ def label(frequency: float | None, core: float, exterior: float) -> str:
     return "core" if frequency >= core else "exterior" if frequency <= exterior else "borderline"
 
 
-def options_table(engine: Engine, records: list[Record], base, settings: dict):
-    import pandas as pd
-
+def options_table(engine: Engine, records: list[Record], base: PointResult, settings: dict[str, Any]) -> pd.DataFrame:
     opts = engine.base.options
     solved = [r for r in records if r["objective"] is not None]
     counts = dict.fromkeys(opts.index, 0)
@@ -306,11 +305,9 @@ def samples_table(engine: Engine, records: list[Record]):
     return frame
 
 
-def coverage_table(engine: Engine, records: list[Record], base):
-    import pandas as pd
-
+def coverage_table(engine: Engine, records: list[Record], base: PointResult) -> pd.DataFrame:
     sectors = engine.base.sectors
-    base_frac = sector_fractions(engine, base.covered) if base.has_portfolio else {}
+    base_frac = sector_fractions(engine, base.covered) if base.covered is not None else {}
     rows = []
     for sid in sectors.index:
         values = np.array([r["sector_fraction"][sid] for r in records if r["sector_fraction"].get(sid) is not None])
@@ -337,7 +334,15 @@ def distribution(values: list[float]) -> dict[str, float | None]:
     return out
 
 
-def mc_summary(raw, engine: Engine, records: list[Record], base, settings: dict, tables: dict, stats: dict) -> dict:
+def mc_summary(
+    raw: RawInputs,
+    engine: Engine,
+    records: list[Record],
+    base: PointResult,
+    settings: dict[str, Any],
+    tables: dict[str, pd.DataFrame],
+    stats: dict[str, Any],
+) -> dict[str, Any]:
     options = tables["montecarlo_options.csv"]
     by_label = {
         name: options.loc[options["label"] == name, "option_id"].tolist() for name in ("core", "borderline", "exterior")

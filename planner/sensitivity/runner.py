@@ -33,7 +33,7 @@ from planner.sensitivity.journal import Journal
 from planner.sensitivity.points import Source
 from planner.solver.outcome import Status
 
-Progress = Callable[[int, int], None]  # (points done, points in all)
+Progress = Callable[[int, int | None], None]  # (points done, points in all; None: not known yet)
 
 
 class RunInterrupted(KeyboardInterrupt):

@@ -85,7 +85,9 @@ def solve_batch(engine: Engine, job: Job, batch: dict[str, Any]) -> list[Record]
     return out
 
 
-def make_batches(grid: list[dict[str, Any]], block_list: list[list[int]], done: dict[int, Record]) -> list[dict]:
+def make_batches(
+    grid: list[dict[str, Any]], block_list: list[list[int]], done: dict[int, Record]
+) -> list[dict[str, Any]]:
     """Batches for the points not yet done; each run of missing points starts from the latest
     earlier portfolio in its block, exactly as in an uninterrupted run."""
     out = []
@@ -232,9 +234,9 @@ def _sweep(
     return SweepResult(summary, tables, config)
 
 
-def sweep_table(factory: ScenarioFactory, axes: list[Vary], grid: list[dict], records: list[Record]):
-    import pandas as pd
-
+def sweep_table(
+    factory: ScenarioFactory, axes: list[Vary], grid: list[dict[str, Any]], records: list[Record]
+) -> pd.DataFrame:
     resources = factory.base.resources
     rows = []
     for index, (params, r) in enumerate(zip(grid, records)):
@@ -255,9 +257,9 @@ def sweep_table(factory: ScenarioFactory, axes: list[Vary], grid: list[dict], re
     return frame
 
 
-def changes_table(factory: ScenarioFactory, axes: list[Vary], grid: list[dict], records: list[Record]):
-    import pandas as pd
-
+def changes_table(
+    factory: ScenarioFactory, axes: list[Vary], grid: list[dict[str, Any]], records: list[Record]
+) -> pd.DataFrame:
     opts = factory.base.options
     order = {oid: i for i, oid in enumerate(opts.index)}
     rows = []
@@ -301,13 +303,13 @@ def sweep_summary(
     factory: ScenarioFactory,
     axes: list[Vary],
     records: list[Record],
-    tables: dict,
-    stats: dict,
+    tables: dict[str, pd.DataFrame],
+    stats: dict[str, Any],
     block_size: int,
     time_limit_s: float | None,
 ) -> dict[str, Any]:
     solved = [r for r in records if r["objective"] is not None]
-    counts = {}
+    counts: dict[str, int] = {}
     for r in solved:
         for oid in r["selected"]:
             counts[oid] = counts.get(oid, 0) + 1

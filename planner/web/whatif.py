@@ -150,10 +150,11 @@ def flow_yaml(value: Any) -> str:
     return yaml.safe_dump(value, default_flow_style=True, width=2**31 - 1).strip().removesuffix("...").strip()
 
 
-def _at(data: dict, key: str) -> Any:
+def _at(data: dict[str, Any], key: str) -> Any:
+    node: Any = data
     for part in key.split("."):
-        data = data[part]
-    return data
+        node = node[part]
+    return node
 
 
 def _rel(root: Path, file: Path) -> str:
