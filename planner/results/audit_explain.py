@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from planner.api import solve
+from planner.api import SolveOptions, solve
 from planner.inputs.scenario import Scenario
 from planner.io.runs import MARKER_FILE, SCENARIO_FILE, RunFiles
 from planner.results.audit import Context, CsvRow, JsonObject, as_list, as_object, check_inputs, num
@@ -367,7 +367,7 @@ def _resolve_flip(ctx: Context, k: int, e: JsonObject, scenario_f: Scenario) -> 
     """Re-solve the flip: its status and (both proven optima) its objective."""
     ck = ctx.ck
     key = ("explanations", k)
-    free = solve(scenario_f, clean_sheet=False)
+    free = solve(scenario_f, SolveOptions(clean_sheet=False))
     reported = Status.of(e.get("flipped_status"))
     if free.status.is_proof and reported is not None and reported.is_proof:
         ck.equal(
