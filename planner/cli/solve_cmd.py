@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,6 +16,9 @@ from planner.cli.common import (
     set_option,
 )
 from planner.solver.outcome import Status
+
+if TYPE_CHECKING:
+    from planner.inputs.scenario import Scenario
 
 
 @click.command()
@@ -63,7 +67,16 @@ from planner.solver.outcome import Status
 )
 @handle_errors
 def solve(
-    scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend, write_model, reports, clean_sheet
+    scenario: str | None,
+    overrides: tuple[str, ...],
+    out_dir: str | None,
+    as_json: bool,
+    time_limit_s: float | None,
+    mip_gap: float | None,
+    backend: str | None,
+    write_model: str | None,
+    reports: tuple[str, ...],
+    clean_sheet: bool,
 ) -> None:
     """Solve SCENARIO (default: models/baseline.yaml) and write its results.
 
@@ -81,24 +94,20 @@ def solve(
       planner solve --set replan.incumbent=outputs/base --set replan.max_changes=4 --no-clean-sheet
     """
     check_out(out_dir)
+    import dataclasses
     import time
 
-    from planner.api import load_scenario, solve as run_solve
+    from planner.api import SolveOptions, load_scenario, solve as run_solve
+    from planner.results.timings import Timings
     from planner.io.runfolder import default_run_dir, write_run
 
     timings: dict[str, float] = {}
     # The flags are scenario settings: the API records them in the result's scenario, hence in
     # scenario.json (and input_sha256), so `planner check` judges the run by what was run.
     sc = load_scenario(resolve_scenario(scenario), overrides, timings)
-    result = run_solve(
-        sc,
-        time_limit_s=time_limit_s,
-        mip_gap=mip_gap,
-        backend=backend,
-        write_model=write_model,
-        timings=timings,
-        clean_sheet=clean_sheet,
-    )
+    options = SolveOptions(time_limit_s, mip_gap, backend, write_model, clean_sheet)
+    result = run_solve(sc, options)
+    result = dataclasses.replace(result, timings=Timings(**timings).merged(result.timings))
     sc = result.scenario
     target = out_dir or default_run_dir(sc.name)
     t0 = time.perf_counter()
@@ -108,7 +117,7 @@ def solve(
         written = [str(p) for p in write_run_with_reports(result, target, reports)]
     else:
         write_run(result, target)
-    timings["export"] = time.perf_counter() - t0
+    result = dataclasses.replace(result, timings=dataclasses.replace(result.timings, export=time.perf_counter() - t0))
     diagnosis = _diagnose(sc) if result.status == Status.INFEASIBLE else None
     if as_json:
         emit_json(
@@ -128,7 +137,7 @@ def solve(
     sys.exit(result.status.exit_code)
 
 
-def _diagnose(sc) -> tuple[dict, list[str]]:
+def _diagnose(sc: Scenario) -> tuple[dict[str, Any], list[str]]:
     """The short diagnosis printed with an infeasible result (see `planner diagnose`)."""
     try:
         from planner.analysis.diagnose import describe, diagnose

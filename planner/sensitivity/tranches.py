@@ -43,7 +43,7 @@ from planner.model.compile import Compiled, compile_model
 from planner.model.core import Role, RowTag
 from planner.sensitivity.engine import Engine, PointResult, point_result
 from planner.sensitivity.frontier import frontier_engine
-from planner.sensitivity.points import raw_inputs
+from planner.sensitivity.points import source_of
 from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
 from planner.solver.live import LiveModel
 from planner.solver.outcome import Status
@@ -173,7 +173,8 @@ def infeasible_tranches(outcome: RunOutcome) -> list[dict[str, Any]]:
 
 def _greedy(engine: Engine, key: str, limits: list[float], time_limit_s: float | None) -> list[PointResult]:
     base_require = list(engine.base.config.rules.require)
-    out, previous = [], ()
+    out: list[PointResult] = []
+    previous: tuple[str, ...] = ()
     for limit in limits:
         require = base_require + [o for o in previous if o not in base_require]
         sc, changes = engine.scenario([(key, limit), ("rules.require", require)])
@@ -222,8 +223,9 @@ def run_tranches(
             )
         )
     t0 = time.perf_counter()
-    raw = raw_inputs(scenario)
-    engine, _ = frontier_engine(raw, resource, limits[-1], scenario)
+    source = source_of(scenario)
+    raw = source.raw
+    engine, _ = frontier_engine(source, resource, limits[-1])
     key = f"limits.{resource}"
     free = []
     for i, limit in enumerate(limits):
@@ -251,8 +253,8 @@ def run_tranches(
         "resource": resource,
         "tranches": limits,
         "nested": nested,
-        "objective_sum": r9(sum(p.objective for p in found)) if found else None,
-        "unconstrained_sum": r9(sum(f.objective for f in free if f.has_portfolio)),
+        "objective_sum": r9(sum(p.objective or 0.0 for p in found)) if found else None,  # each has one
+        "unconstrained_sum": r9(sum(f.objective or 0.0 for f in free if f.has_portfolio)),
         "price_of_nesting": [r for r in table["price_of_nesting"].tolist()],
         "nested_ok": _nested(plans),
         "exact": all(p.status in PROVEN for p in (*plans, *free)),
