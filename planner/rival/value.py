@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from planner.errors import InputError, Problem
 from planner.inputs.config_rival import DEFAULT_COST
 from planner.inputs.scenario import Scenario
 from planner.model.faces import State
@@ -50,8 +51,6 @@ def rival_terms(scenario: Scenario) -> RivalTerms:
     """The scenario's `rival:` section with the cost per partner as validated (`planner.inputs.validate_rival`)."""
     rival = scenario.config.rival
     if rival is None:
-        from planner.errors import InputError, Problem
-
         raise InputError(
             Problem(
                 file=str(scenario.scenario_file),
