@@ -90,3 +90,13 @@ def test_resource_words():
     )
     assert resource_words("negotiator_days").amount(3.5) == "3.5 days"
     assert resource_words("musd").name == "musd"  # a unit alone is not a name
+
+
+def test_the_table_names_a_limit_threshold_in_words():
+    from planner.cli.display import _way_in
+
+    p = EntryPath("budget_musd", "limit", EntryStatus.FOUND, 4800.0, needed=5000.0, label="budget", unit="M$")
+    assert _way_in(p) == "budget → 5,000 M$"
+    assert _way_in(EntryPath("contributions", "contributions", EntryStatus.FOUND, 1.0, needed=1.162)) == (
+        "contributions → 1.162"
+    )
