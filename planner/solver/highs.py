@@ -20,7 +20,8 @@ import numpy as np
 
 from planner.model.compile import Compiled
 from planner.solver.outcome import PRIMARY, TIE_BREAK, SolveOutcome, StageResult, Status, _guarded
-from planner.solver.tiebreak import SUBSETS, canonical_weights, tie_break_scope
+from planner.solver.fixing import NONE, Fixing, LpArrays, fixed_by_bound
+from planner.solver.tiebreak import ALL, SUBSETS, canonical_weights, tie_break_scope
 
 
 _SCHEDULER = threading.local()  # per thread: the size of that thread's HiGHS scheduler (None: not started)
@@ -92,15 +93,26 @@ class Search(StrEnum):
     (`RESOLVE_OPTIONS`): on such models these cost more than they find (the baseline's
     frontier walk: −45 % solver CPU; Monte Carlo samples −40 %), while at 3,000 options they
     are what finds the optimum quickly, so larger models, and every other solve, keep HiGHS's
-    defaults. Results are the same either way (the optimum is proven, and unique)."""
+    defaults. Results are the same either way (the optimum is proven, and unique).
+
+    `SAMPLES` searches as `RESOLVE` and also runs the primary stage without the feasibility
+    jump and root-reduced-cost heuristics, for sessions whose solves start from nothing (Monte
+    Carlo samples): there they cost more than they find (the baseline's samples: −18 % solver
+    CPU), while a frontier walk, whose primary stages start from a sub-portfolio, needs them
+    (without them its solver CPU doubled). In both, the tie-break stage fixes the columns that
+    the primary stage's LP duals fix within its tolerance (`planner.solver.fixing`)."""
 
     DEFAULT = "default"
     RESOLVE = "resolve"
+    SAMPLES = "samples"
 
     @property
-    def stage_options(self) -> tuple[dict, dict]:
+    def stage_options(self) -> tuple[dict[str, bool], dict[str, bool]]:
         """HiGHS options of the primary and the tie-break stage of a solve it applies to."""
-        return (RESOLVE_OPTIONS, {**RESOLVE_OPTIONS, **FROM_START_OPTIONS}) if self is Search.RESOLVE else ({}, {})
+        if self is Search.DEFAULT:
+            return {}, {}
+        tie = {**RESOLVE_OPTIONS, **FROM_START_OPTIONS}
+        return (tie if self is Search.SAMPLES else dict(RESOLVE_OPTIONS)), tie
 
 
 RESOLVE_OPTIONS = {"mip_allow_restart": False, "mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False}
@@ -364,6 +376,39 @@ class HighsSession:
             return Status.INFEASIBLE
         return Status.ERROR
 
+    def _slab_fixing(self, limit: float) -> Fixing:
+        """The integer columns that the live model's primary objective ≤ `limit` fixes, by the
+        duals of its LP relaxation (`planner.solver.fixing`); none if the LP is not solved to
+        optimality. Run after stage 1, whose cost vector the model still holds."""
+        h = self.h
+        if h.getNumCol() != len(self.comp.primary):  # a scratch column's cost is not the primary's
+            return NONE
+        with self._options({"solve_relaxation": True}):
+            h.clearSolver()
+            _run_highs(h, self.threads)
+        if h.getModelStatus() != self.hs.HighsModelStatus.kOptimal or not h.getSolution().dual_valid:
+            return NONE
+        lp = h.getLp()
+        m = lp.a_matrix_
+        arrays = LpArrays(
+            cost=np.asarray(lp.col_cost_, dtype=float),
+            col_lower=np.asarray(lp.col_lower_, dtype=float),
+            col_upper=np.asarray(lp.col_upper_, dtype=float),
+            row_lower=np.asarray(lp.row_lower_, dtype=float),
+            row_upper=np.asarray(lp.row_upper_, dtype=float),
+            start=np.asarray(m.start_, dtype=np.int64),
+            index=np.asarray(m.index_, dtype=np.int64),
+            value=np.asarray(m.value_, dtype=float),
+            integer=np.asarray([v == self.hs.HighsVarType.kInteger for v in lp.integrality_], dtype=bool),
+        )
+        if (
+            len(arrays.integer) != len(arrays.cost)
+            or m.format_ != self.hs.MatrixFormat.kColwise
+            or not np.array_equal(arrays.cost, self.comp.primary)
+        ):
+            return NONE
+        return fixed_by_bound(arrays, np.asarray(h.getSolution().row_dual, dtype=float), limit)
+
     def resolve_applies(self, mip_gap: float, tie_break: bool) -> bool:
         """True if a solve with these settings runs with `RESOLVE_OPTIONS` (see `Search`)."""
         return mip_gap == 0 and tie_break and bool(self.resolve_options()) and bool(canonical_weights(self.comp).any())
@@ -371,7 +416,7 @@ class HighsSession:
     def resolve_options(self) -> dict:
         """`RESOLVE_OPTIONS` if this session re-solves a small model (`Search.RESOLVE`), else none."""
         small = int(self.comp.integer.sum()) <= RESOLVE_MAX_INTEGERS
-        return dict(RESOLVE_OPTIONS) if self.search is Search.RESOLVE and small else {}
+        return dict(RESOLVE_OPTIONS) if self.search is not Search.DEFAULT and small else {}
 
     def solve(
         self,
@@ -401,15 +446,20 @@ class HighsSession:
             cols = np.flatnonzero(comp.primary).astype(np.int32)
             scope = scope or tie_break_scope(first.status, mip_gap)
             off = comp.x_cols[values[comp.x_cols] < 0.5].astype(np.int32) if scope == SUBSETS else np.zeros(0, np.int32)
+            fixing = self._slab_fixing(z + 2 * tol) if scope == ALL and tie_options else NONE
             self.h.addRow(-np.inf, z + tol, len(cols), cols, comp.primary[cols])
             try:
                 if len(off):  # only sub-portfolios of the one found: x = 0 for every option it left out
                     self.h.changeColsBounds(len(off), off, comp.col_lower[off], np.zeros(len(off)))
+                if len(fixing):  # columns no portfolio within the tolerance can move (planner.solver.fixing)
+                    self.h.changeColsBounds(len(fixing), fixing.cols, fixing.values, fixing.values)
                 remaining = None if not time_limit else max(1.0, time_limit - (time.perf_counter() - t0))
                 second = self.run_stage(comp.secondary + canonical_weights(comp), remaining, 0.0, values, tie_options)
             finally:  # the live model as it was, also when the stage raises
                 if len(off):
                     self.h.changeColsBounds(len(off), off, comp.col_lower[off], comp.col_upper[off])
+                if len(fixing):
+                    self.h.changeColsBounds(len(fixing), fixing.cols, fixing.lower, fixing.upper)
                 self.h.deleteRows(1, np.array([self.h.getNumRow() - 1], dtype=np.int32))
                 self.h.changeColsCost(len(comp.primary), np.arange(len(comp.primary), dtype=np.int32), comp.primary)
             stages.append(second.as_stage(TIE_BREAK, scope))
