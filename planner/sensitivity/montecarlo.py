@@ -37,7 +37,8 @@ from planner.results.evaluation import selection_vector
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.sensitivity.engine import Engine, PointResult
-from planner.sensitivity.executors import Job, Record
+from planner.sensitivity.executors import Job, Record, adopt
+from planner.solver.highs import Search
 from planner.sensitivity.journal import Journal
 from planner.sensitivity.perturb import changes_of, check, merge, sample_tables
 from planner.sensitivity.points import Source, perturbed, source_of
@@ -77,6 +78,7 @@ def sector_fractions_of(scenario: Scenario, covered: np.ndarray) -> dict[str, fl
 
 def solve_samples(engine: Engine, job: Job, batch: list[int]) -> list[Record]:
     """Solve the samples of one batch (the same batches whatever the executor)."""
+    engine.search = Search.SAMPLES  # independent solves from scratch (see `Search`)
     engine.reset()
     s = job.settings
     perts = [Perturbation.model_validate(p) for p in s["perturb"]]
@@ -232,7 +234,8 @@ def _montecarlo(
     raw, engine, base, settings = run.source.raw, run.engine, run.base, run.settings
     n = settings["samples"]
     batches = [list(range(s, min(s + BATCH, n))) for s in range(0, n, BATCH)]
-    job = Job(job_key(raw, KIND, settings), run.source, settings, raw.config.solver.threads)
+    job = Job(job_key(raw, KIND, settings), run.source, settings, raw.config.solver.threads, threads_local=True)
+    adopt(job, engine)  # local workers are threads on forks of it
 
     def remaining(done: dict[int, Record]) -> list[list[int]]:
         todo = [[i for i in b if i not in done] for b in batches]
