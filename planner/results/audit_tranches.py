@@ -58,7 +58,7 @@ FIELDS: tuple[Field, ...] = (
     Field(T, "unconstrained_objective", V, EVAL),
     Field(T, "price_of_nesting", V, "unconstrained − nested objective (signed so ≥ 0 is the price)"),
     Field(T, "selected", V, "the number of ids in portfolio"),
-    Field(T, "<resource>_used", V, EVAL + " (the tranches' resource)"),
+    Field(T, "<resource>_used", V, EVAL + " (the tranches' resource, then every other resource)"),
     Field(T, "added", V, "ids in this plan and not in the previous plan found"),
     Field(T, "added_count", V, "the number of ids added"),
     Field(T, "objective_added", V, "this objective − the previous row's (this objective where there is none)"),
@@ -74,11 +74,13 @@ FIELDS: tuple[Field, ...] = (
 
 def _vocabulary(ctx: Context) -> dict[str, set[str]]:
     resource = ctx.json(S).get("resource")
-    return {**path_vocabulary(ctx), "resource": {str(resource)} if resource else set()}
+    others = set(ctx.scenario.resources) if resource else set()
+    return {**path_vocabulary(ctx), "resource": ({str(resource)} | others) if resource else set()}
 
 
 def check(ctx: Context) -> None:
     from planner.sensitivity.points import ScenarioFactory, raw_inputs
+    from planner.sensitivity.tranches import used_columns
 
     summary = check_summary_header(ctx, "tranches")
     ck, sc = ctx.ck, ctx.scenario
@@ -125,7 +127,7 @@ def check(ctx: Context) -> None:
         if limit is None or limit != limit:
             continue
         scenario = segment_scenario(factory, resource, limit)
-        plan = check_point(ctx, T, line, row, scenario, keys=None, resources=[resource])
+        plan = check_point(ctx, T, line, row, scenario, keys=None, resources=used_columns(sc, resource))
         free = check_point(
             ctx,
             T,
