@@ -127,7 +127,7 @@ def check(ctx: Context) -> None:
         if limit is None or limit != limit:
             continue
         scenario = segment_scenario(factory, resource, limit)
-        plan = check_point(ctx, T, line, row, scenario, keys=None, resources=used_columns(sc, resource))
+        plan = check_point(ctx, T, line, row, scenario, keys=None, resources=used_columns(sc, str(resource)))
         free = check_point(
             ctx,
             T,
