@@ -33,7 +33,7 @@ import pandas as pd
 from planner import __version__
 from planner.inputs.config import Perturbation
 from planner.errors import InputError, Problem
-from planner.results.evaluation import selection_vector
+from planner.results.evaluation import evaluate, selection_vector
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.sensitivity.engine import Engine, PointResult
@@ -247,7 +247,7 @@ def _montecarlo(
     records = [done[i] for i in range(n)]
     tables = {
         "montecarlo_options.csv": options_table(engine, records, base, settings),
-        "montecarlo_objective.csv": samples_table(engine, records),
+        "montecarlo_objective.csv": samples_table(engine, records, base_plan_values(engine, base, settings)),
         "montecarlo_coverage.csv": coverage_table(engine, records, base),
     }
     summary = mc_summary(raw, engine, records, base, settings, tables, stats)
@@ -287,15 +287,33 @@ def options_table(engine: Engine, records: list[Record], base: PointResult, sett
     return frame.sort_values(["frequency", "option_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def samples_table(engine: Engine, records: list[Record]):
+def base_plan_values(engine: Engine, base: PointResult, settings: dict[str, Any]) -> list[float | None]:
+    """The unperturbed optimum's objective on each sample's draw (the model's numpy face, `evaluate`):
+    what today's plan scores if that sample's inputs come true, not re-optimised. None per sample
+    when the unperturbed scenario has no plan."""
+    if not base.has_portfolio:
+        return [None] * settings["samples"]
+    perts = [Perturbation.model_validate(p) for p in settings["perturb"]]
+    return [
+        r9(
+            evaluate(
+                perturbed(engine.base, sample_tables(engine.base, perts, settings["seed"], i)), list(base.selected)
+            ).objective
+        )
+        for i in range(settings["samples"])
+    ]
+
+
+def samples_table(engine: Engine, records: list[Record], base_values: list[float | None]):
     import pandas as pd
 
     rows = []
-    for r in records:
+    for r, base_value in zip(records, base_values):
         row = {
             "sample": r["index"],
             "status": r["status"],
             "objective": r9(r["objective"]),
+            "base_objective": base_value,
             "bound": r9(r["bound"]),
             "mip_gap": r9(r["mip_gap"]),
             "selected": len(r["selected"]) if r["objective"] is not None else None,
@@ -367,6 +385,9 @@ def mc_summary(
         "status_counts": status_counts(records),
         "base": {"status": base.status, "objective": r9(base.objective), "selected": list(base.selected)},
         "objective": distribution(solved),
+        "base_plan": distribution(
+            [v for v in tables["montecarlo_objective.csv"]["base_objective"].tolist() if v is not None and v == v]
+        ),
         "core": by_label["core"],
         "borderline": by_label["borderline"],
         "exterior_selected": [

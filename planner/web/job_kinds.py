@@ -267,7 +267,7 @@ class MonteCarloJob(Kind):
         return None
 
     def view(self, outcome, scenario):
-        from planner.web.job_views import montecarlo
+        from planner.web.risk_views import montecarlo
 
         return montecarlo(outcome, scenario, self)
 
@@ -365,7 +365,7 @@ class RobustJob(Kind):
         return None
 
     def view(self, outcome, scenario):
-        from planner.web.job_views import robust
+        from planner.web.risk_views import robust
 
         return robust(outcome, scenario, self)
 
@@ -409,7 +409,7 @@ class ValueJob(Kind):
         return run
 
     def view(self, outcome, scenario):
-        from planner.web.job_views import value
+        from planner.web.risk_views import value
 
         return value(outcome, scenario, self)
 
