@@ -58,12 +58,11 @@ def bench(label: str, path: str, reps: int, max_changes: int) -> None:
     clean = []
     for _ in range(reps):
         for kind, overrides in (("plain", cut), ("replan", cut + extra)):
-            timings: dict = {}
-            result = solve(load_scenario(path, overrides), timings=timings)
-            times[kind].append(timings["solve"])
-            builds[kind].append(timings["build"])
+            result = solve(load_scenario(path, overrides))
+            times[kind].append(result.timings.solve or 0.0)
+            builds[kind].append(result.timings.build or 0.0)
             if kind == "replan":
-                clean.append(timings.get("clean_sheet", 0.0))
+                clean.append(result.timings.clean_sheet or 0.0)
                 changes = result.change_counts()
     med = {k: statistics.median(v) for k, v in times.items()}
     print(

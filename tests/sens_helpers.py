@@ -96,3 +96,52 @@ def feasible_subsets(scenario):
     else:
         value = -(X @ scenario.options[scenario.cost_resource].to_numpy(dtype=float))
     return ids, X, ok, value
+
+
+# The library runs a sensitivity analysis on data and returns its tables; writing the run folder is
+# a separate call. These helpers do both, as the CLI does (the journal streams to the folder to be).
+
+
+def sweep_into(out_dir, scenario, vary, **options):
+    from planner.sensitivity.sweep import SweepOptions, run_sweep
+    from planner.sensitivity.write import write_sweep
+
+    result = run_sweep(scenario, SweepOptions(vary, journal=out_dir, **options))
+    write_sweep(result, out_dir)
+    return result
+
+
+def montecarlo_into(out_dir, scenario, **options):
+    from planner.sensitivity.montecarlo import MonteCarloOptions, run_montecarlo
+    from planner.sensitivity.write import write_montecarlo
+
+    if "perturb" in options:
+        options["perturb"] = tuple(options["perturb"])
+    result = run_montecarlo(scenario, MonteCarloOptions(journal=out_dir, **options))
+    write_montecarlo(result, out_dir)
+    return result
+
+
+def frontier_into(out_dir, scenario, resource, **options):
+    from planner.sensitivity.frontier import FrontierOptions, run_frontier
+    from planner.sensitivity.write import write_frontier
+
+    result = run_frontier(scenario, FrontierOptions(resource, **options))
+    write_frontier(result, out_dir)
+    return result
+
+
+def alternatives_into(out_dir, scenario, **options):
+    from planner.sensitivity.alternatives import AlternativesOptions, run_alternatives
+    from planner.sensitivity.write import write_alternatives
+
+    result = run_alternatives(scenario, AlternativesOptions(**options))
+    write_alternatives(result, out_dir)
+    return result
+
+
+def resume_into(run_dir, resume, write, **options):
+    """`resume(run_dir)` (resume_sweep / resume_montecarlo), then `write(result, run_dir)`."""
+    result = resume(run_dir, **options)
+    write(result, run_dir)
+    return result

@@ -24,14 +24,22 @@ def test_load_and_solve_return_frames():
     assert result.summary()["selected"] == 2
 
 
-def test_solve_takes_a_path_and_overrides():
-    from planner import solve
+def test_solve_takes_a_scenario_and_one_options_object_and_puts_the_timings_on_the_result():
+    from planner import SolveOptions, load_scenario, solve
+    from planner.results.timings import Timings
 
     # Budget 5 affords one option (b costs 6; c + d cost 7): a closes g1 (weight 1) → 1.0;
     # c covers half of g2 (weight 2) → 1.0; d covers half of g2 and 2 of g1 → 1.2. Optimum {d}.
-    result = solve(TINY, ["limits.budget_musd=5"])
+    result = solve(load_scenario(TINY, ["limits.budget_musd=5"]), SolveOptions(mip_gap=0.0))
     assert result.selected == ("d",)
     assert result.objective == pytest.approx(1.2, abs=1e-9)
+    assert result.scenario.config.solver.mip_gap == 0.0  # the options are the run's settings
+    assert isinstance(result.timings, Timings) and result.timings.solve is not None
+    assert list(result.summary()["timings_seconds"]) == [
+        k for k in ("build", "compile", "solve") if k in result.timings.to_dict()
+    ]
+    with pytest.raises(TypeError):
+        solve(load_scenario(TINY), mip_gap=0.0)  # type: ignore[call-arg]  # one options object, no keywords
 
 
 def test_solve_and_evaluate_stay_callable_after_their_submodules_are_imported():

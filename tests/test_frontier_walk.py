@@ -19,10 +19,9 @@ from hypothesis import strategies as st
 
 from planner.api import load_scenario, solve
 from planner.sensitivity.engine import PointResult
-from planner.sensitivity.frontier import run_frontier
 from planner.sensitivity.walk import Point, Run, Walk, delta, replay
 from planner.solver.outcome import Status
-from sens_helpers import write_scenario
+from sens_helpers import frontier_into, write_scenario
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 BASELINE = Path(__file__).resolve().parent.parent / "models" / "baseline.yaml"
@@ -120,7 +119,7 @@ def test_a_limit_no_run_settled_is_solved_by_the_replay():
 def test_every_walker_count_gives_the_same_frontier_as_planner_solve(tmp_path, seed):
     path = write_scenario(tmp_path, seed=seed, n_options=10, n_gaps=5, budget=40)
     frames = [
-        run_frontier(load_scenario(path), "budget_musd", lo=0, hi=40, out_dir=tmp_path / f"w{n}", workers=n).tables[
+        frontier_into(tmp_path / f"w{n}", load_scenario(path), "budget_musd", lo=0, hi=40, workers=n).tables[
             "frontier.csv"
         ]
         for n in (1, 2, 3)
@@ -137,7 +136,7 @@ def test_every_walker_count_gives_the_same_frontier_as_planner_solve(tmp_path, s
 def test_tiny_frontier_with_threads_keeps_the_serial_count_of_solves(tmp_path):
     # test_sens_frontier.test_tiny_frontier_by_hand: six portfolios, six solves — with 2 walkers
     # too: a run's first solve, which repeats a segment, is not one of the walk's solves.
-    out = run_frontier(load_scenario(TINY), "budget_musd", out_dir=tmp_path / "f", workers=2)
+    out = frontier_into(tmp_path / "f", load_scenario(TINY), "budget_musd", workers=2)
     assert out.summary["solves"] == 6 and out.summary["paths"] == {"fast": 6, "rebuild": 0}
     assert out.tables["frontier.csv"]["portfolio"].fillna("").tolist() == ["", "c", "d", "b", "c;d", "a;b"]
 
@@ -145,9 +144,7 @@ def test_tiny_frontier_with_threads_keeps_the_serial_count_of_solves(tmp_path):
 @pytest.mark.slow
 def test_baseline_top_of_range_one_and_two_walkers_byte_identical(tmp_path):
     sc = load_scenario(BASELINE)
-    runs = [
-        run_frontier(sc, "budget_musd", lo=4500.0, hi=5000.0, out_dir=tmp_path / f"w{n}", workers=n) for n in (1, 2)
-    ]
+    runs = [frontier_into(tmp_path / f"w{n}", sc, "budget_musd", lo=4500.0, hi=5000.0, workers=n) for n in (1, 2)]
     for name in ("frontier.csv", "ladder.csv"):
         assert (tmp_path / "w1" / name).read_bytes() == (tmp_path / "w2" / name).read_bytes()
     assert runs[0].summary["solves"] == runs[1].summary["solves"] == runs[0].summary["segments"]

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from planner import load_scenario, solve
+from planner import SolveOptions, load_scenario, solve
 
 BACKENDS = ["highs", "cbc"]
 TOL = 1e-6
 
 
 def run(path, backend, overrides=()):
-    return solve(load_scenario(path, list(overrides)), backend=backend)
+    return solve(load_scenario(path, list(overrides)), SolveOptions(backend=backend))
 
 
 def opt(oid, cost, **kw):

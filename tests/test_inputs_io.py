@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from planner import load_scenario, solve
+from planner import SolveOptions, load_scenario, solve
 from planner.cli import cli
 from planner.errors import InputError
 from planner.io.runfolder import write_run
@@ -35,7 +35,7 @@ def test_set_extends_is_refused_naming_the_key():
 
 def test_api_solve_records_its_solver_settings_in_scenario_json(tmp_path):
     sc = load_scenario(TINY)
-    result = solve(sc, mip_gap=0.01, time_limit_s=30, backend="highs")
+    result = solve(sc, SolveOptions(mip_gap=0.01, time_limit_s=30, backend="highs"))
     out = write_run(result, tmp_path / "api")
     solver = json.loads((out / "scenario.json").read_text())["solver"]
     assert (solver["mip_gap"], solver["time_limit_s"], solver["backend"]) == (0.01, 30, "highs")
@@ -59,7 +59,7 @@ def test_api_solve_with_no_settings_keeps_the_scenario():
 
 def test_api_solve_refuses_a_bad_setting_naming_the_key():
     with pytest.raises(InputError) as err:
-        solve(load_scenario(TINY), mip_gap=2)
+        solve(load_scenario(TINY), SolveOptions(mip_gap=2))
     assert any(p.key == "solver.mip_gap" for p in err.value.problems), err.value.render()
 
 

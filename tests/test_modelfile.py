@@ -19,7 +19,7 @@ import pulp
 import pytest
 from click.testing import CliRunner
 
-from planner.api import load_scenario, solve
+from planner.api import SolveOptions, load_scenario, solve
 from planner.cli import cli
 from planner.errors import InputError
 from planner.solver.highs import new_highs
@@ -62,7 +62,7 @@ def cbc_objective(path: Path, maximize: bool) -> float:
 def test_written_model_reproduces_the_objective_in_highs_and_cbc(tmp_path, scenario, overrides, expected, suffix):
     sc = load_scenario(scenario, list(overrides))
     path = tmp_path / f"model{suffix}"
-    result = solve(sc, write_model=path)
+    result = solve(sc, SolveOptions(write_model=path))
     assert result.status == "optimal"
     if expected is not None:
         assert result.objective == pytest.approx(expected, abs=TOL)
@@ -90,7 +90,7 @@ def test_long_and_odd_ids_still_write_a_readable_model(tmp_path):
     scenario = tmp_path / "odd.yaml"
     scenario.write_text(TINY.read_text().replace("inputs: tiny", "inputs: data"))
     path = tmp_path / "odd.lp"
-    result = solve(load_scenario(scenario), write_model=path)
+    result = solve(load_scenario(scenario), SolveOptions(write_model=path))
     assert long_id in result.selected
     highs, cols, _ = highs_objective(path)
     assert highs == pytest.approx(3.0) and "x_" + re.sub(r"[^A-Za-z0-9_]", "_", long_id) in cols
@@ -98,7 +98,7 @@ def test_long_and_odd_ids_still_write_a_readable_model(tmp_path):
 
 def test_bad_model_file_names_are_input_errors(tmp_path):
     with pytest.raises(InputError, match=r"\.lp or \.mps"):
-        solve(load_scenario(TINY), write_model=tmp_path / "model.txt")
+        solve(load_scenario(TINY), SolveOptions(write_model=tmp_path / "model.txt"))
     res = CliRunner().invoke(
         cli, ["solve", str(TINY), "--out", str(tmp_path / "r"), "--write-model", str(tmp_path / "m.gz")]
     )

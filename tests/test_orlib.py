@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import DATA, read_orlib, write_orlib_scenario
-from planner import load_scenario, solve
+from planner import SolveOptions, load_scenario, solve
 
 OPTIMA = {"scp42": 512.0, "scp43": 516.0}
 CONFIG = {"objective": {"sense": "min_cost", "coverage_target": 1}}
@@ -29,7 +29,9 @@ def test_orlib_known_optimum(name, tmp_path):
 
 
 def test_orlib_cbc_agrees(tmp_path):
-    result = solve(load_scenario(write_orlib_scenario(tmp_path, DATA / "orlib" / "scp42.txt", CONFIG)), backend="cbc")
+    result = solve(
+        load_scenario(write_orlib_scenario(tmp_path, DATA / "orlib" / "scp42.txt", CONFIG)), SolveOptions(backend="cbc")
+    )
     assert result.status == "optimal"
     assert result.objective == pytest.approx(OPTIMA["scp42"])
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pulp
 import pytest
 
-from planner.api import load_scenario, solve
+from planner.api import SolveOptions, load_scenario, solve
 from planner.cli.common import status_exit
 from planner.cli.sweep_cmd import batch_exit
 from planner.errors import PlannerError
@@ -80,7 +80,7 @@ def test_stage_to_dict_is_what_summary_json_lists():
 
 @pytest.mark.parametrize("backend", ["highs", "cbc"])
 def test_solve_returns_typed_stages_and_summary_keeps_its_keys(backend):
-    result = solve(load_scenario(TINY), backend=backend)
+    result = solve(load_scenario(TINY), SolveOptions(backend=backend))
     assert isinstance(result.status, Status) and result.status is Status.OPTIMAL
     assert [type(st) for st in result.stages] == [Stage, Stage]
     assert [st.stage for st in result.stages] == ["primary", "tie_break"]

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import write_scenario
-from planner import load_scenario, solve
+from planner import SolveOptions, load_scenario, solve
 
 SECTORS = ("s1", "s2")
 PARTNERS = ("p1", "p2", "p3")
@@ -136,7 +136,7 @@ def index_of(selected: tuple[str, ...], n: int) -> int:
 
 def check(spec: dict, backend: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        result = solve(load_scenario(write(spec, Path(tmp))), backend=backend)
+        result = solve(load_scenario(write(spec, Path(tmp))), SolveOptions(backend=backend))
     bf = brute_force(spec)
     feasible = bf["feasible"]
     if not feasible.any():
@@ -248,7 +248,7 @@ def test_highs_with_mip_gap_is_feasible_within_gap_and_has_no_idle_option(spec, 
     # of the true optimum (HiGHS: |primal − bound| ≤ gap·|primal|, plus its 1e-6 absolute gap)
     # and free of idle options.
     with tempfile.TemporaryDirectory() as tmp:
-        result = solve(load_scenario(write(spec, Path(tmp))), mip_gap=mip_gap)
+        result = solve(load_scenario(write(spec, Path(tmp))), SolveOptions(mip_gap=mip_gap))
     bf = brute_force(spec)
     feasible = bf["feasible"]
     if not feasible.any():

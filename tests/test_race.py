@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from planner.solver import auto as race
-from planner.api import load_scenario, solve
+from planner.api import SolveOptions, load_scenario, solve
 from planner.model.assemble import build
 from planner.cli import cli
 from planner.inputs.generate import generate
@@ -22,7 +22,7 @@ from test_scale import _write_two_way_tie  # noqa: E402 (tests/ is on sys.path u
 
 def test_auto_gives_the_same_tie_broken_optimum(tmp_path):
     # The two-way tie of test_scale: whichever solver wins, {b} (cost 3) is the answer.
-    result = solve(load_scenario(_write_two_way_tie(tmp_path)), backend="auto")
+    result = solve(load_scenario(_write_two_way_tie(tmp_path)), SolveOptions(backend="auto"))
     assert result.status == "optimal" and result.selected == ("b",)
     assert result.race["winner"] in ("highs", "cbc") and result.backend == result.race["winner"]
     loser = "cbc" if result.race["winner"] == "highs" else "highs"
@@ -33,7 +33,9 @@ def test_auto_gives_the_same_tie_broken_optimum(tmp_path):
 
 def test_auto_proves_infeasibility(tmp_path):
     path = _write_two_way_tie(tmp_path)
-    result = solve(load_scenario(path, ["limits.budget_musd=2", "objective.coverage_target=0.9"]), backend="auto")
+    result = solve(
+        load_scenario(path, ["limits.budget_musd=2", "objective.coverage_target=0.9"]), SolveOptions(backend="auto")
+    )
     assert result.status == "infeasible"  # 2 buys only c (4 of 10); 9 must be covered
     assert not multiprocessing.active_children()
 

@@ -17,6 +17,7 @@ from planner.model.faces import State
 from planner.model.rules import objective_value
 from planner.results.evaluation import evaluate
 from planner.robust import robust
+from planner.solver.outcome import Status
 from tests.conftest import write_scenario
 from tests.test_robust import at_sector_weights, corners
 
@@ -123,17 +124,17 @@ def test_export_robust_folder_all_formats(tmp_path):
     assert {"robust_options", "robust_portfolios"} <= set(wb.sheetnames)
     sheet = wb["robust_portfolios"]
     header = [c.value for c in sheet[1]]
-    assert {"rank", "selected", "min", "max"} <= set(header)
+    low, high = "worst case over the weights", "best case over the weights"  # min, max in words
+    assert {"portfolio", "options", low, high} <= set(header)
     ranges = [
-        v
-        for r in sheet.iter_rows(min_row=2, values_only=True)
-        for v in (r[header.index("min")], r[header.index("max")])
+        v for r in sheet.iter_rows(min_row=2, values_only=True) for v in (r[header.index(low)], r[header.index(high)])
     ]
     assert ranges == pytest.approx([v for p in rep.portfolios for v in (p["min"], p["max"])])
     options = wb["robust_options"]
     assert [r[0] for r in options.iter_rows(min_row=2, values_only=True)] == ["oa1", "oa2", "ob1", "ob2"]
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
-    assert summary["kind"] == "robust" and summary["maximin.worst_case"] == pytest.approx(rep.maximin["worst_case"])
+    assert summary["Run"] == "robust"
+    assert summary["Best worst case (maximin plan)"] == pytest.approx(rep.maximin["worst_case"])
 
     html = export_run(folder, "html")
     text = html.path.read_text()
@@ -145,7 +146,7 @@ def test_export_robust_folder_all_formats(tmp_path):
     assert md.charts == 1 and "## Robust: per option" in body and "## Robust: vertices of the weight set W" in body
     assert "value_ranges_robust_portfolios.png" in body
     assert (md.path.parent / "report_charts" / "value_ranges_robust_portfolios.png").is_file()
-    assert "minimax regret.max regret" in body
+    assert "Smallest largest regret (minimax-regret plan)" in body
 
 
 def test_export_min_cost_robust_folder(tmp_path):
@@ -255,3 +256,11 @@ def test_many_factors_say_the_count_and_report_bounds(tmp_path):
         "max_vertices",
         "max_portfolios",
     )
+
+
+def test_infeasible_is_a_status_not_a_string(tmp_path):
+    # the library says it as a type: the CLI's exit 3 reads RobustReport.status, not nominal["status"]
+    rep = robust(load_scenario(two_sector(tmp_path, rules={"require": ["oa2", "ob2"]})))
+    assert rep.status is Status.INFEASIBLE and rep.to_dict()["nominal"] == {"status": "infeasible"}
+    assert "status" not in rep.to_dict()  # robust.json is unchanged: nominal.status says it there
+    assert robust(load_scenario(two_sector(tmp_path / "ok"))).status is Status.OPTIMAL

@@ -28,6 +28,7 @@ from planner.cli import cli
 from planner.errors import InputError, OutputRefused, Refusal
 from planner.io import runfolder
 from planner.io.runfolder import MARKER, atomic_dir, read_marker, write_marker, write_run
+from sens_helpers import resume_into, sweep_into
 
 DATA = Path(__file__).resolve().parent / "data"
 TINY = DATA / "tiny.yaml"
@@ -189,16 +190,17 @@ def test_a_folder_that_appears_during_the_run_is_not_replaced(tmp_path):
 
 def test_a_refused_sweep_keeps_its_journal_and_resumes_once_the_folder_is_cleared(tmp_path):
     from planner.sensitivity.grid import parse_axes
-    from planner.sensitivity.sweep import resume_sweep, run_sweep
+    from planner.sensitivity.sweep import resume_sweep
+    from planner.sensitivity.write import write_sweep
 
     folder = notes_folder(tmp_path)
     with pytest.raises(OutputRefused):
-        run_sweep(load_scenario(TINY), parse_axes(["limits.budget_musd=9,10,11"]), out_dir=folder, workers=1)
+        sweep_into(folder, load_scenario(TINY), parse_axes(["limits.budget_musd=9,10,11"]), workers=1)
     assert (folder / "notes.md").read_text() == NOTES and (tmp_path / ".thesis.journal").is_dir()
     (folder / "notes.md").rename(tmp_path / "notes.md")
     (folder / "chapters" / "one.md").unlink()
     (folder / "chapters").rmdir()  # now empty: the run may use it
-    outcome = resume_sweep(folder, workers=1)
+    outcome = resume_into(folder, resume_sweep, write_sweep, workers=1)
     assert outcome.summary["points_resumed"] == 3 and outcome.summary["points_solved_now"] == 0
     assert read_marker(folder)["kind"] == "sweep" and (folder / "sweep.csv").is_file()
     assert not (tmp_path / ".thesis.journal").exists()

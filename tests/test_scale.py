@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.api import load_scenario, solve
+from planner.api import SolveOptions, load_scenario, solve
 from planner.model.assemble import build
 from planner.results.evaluation import evaluate
 from planner.inputs.generate import generate
@@ -106,7 +106,7 @@ def _write_two_way_tie(folder: Path) -> Path:
 
 @pytest.mark.parametrize("backend", ["highs", "cbc"])
 def test_exact_tie_break_picks_the_cheapest_optimum(tmp_path, backend):
-    result = solve(load_scenario(_write_two_way_tie(tmp_path)), backend=backend)
+    result = solve(load_scenario(_write_two_way_tie(tmp_path)), SolveOptions(backend=backend))
     assert result.status == "optimal" and result.objective == pytest.approx(1.0)
     assert result.selected == ("b",)
     assert result.stages[-1].stage == "tie_break" and result.stages[-1].scope == ALL
@@ -116,7 +116,7 @@ def test_exact_tie_break_picks_the_cheapest_optimum(tmp_path, backend):
 def test_subset_tie_break_at_positive_gap_leaves_no_idle_option(tmp_path, backend):
     gen = generate(tmp_path, 250, seed=4, rules=True)
     sc = load_scenario(gen.scenario_file, ["solver.mip_gap=0.001"])
-    result = solve(sc, backend=backend)
+    result = solve(sc, SolveOptions(backend=backend))
     assert result.status == "optimal"
     assert result.stages[-1].scope == SUBSETS
     z = result.objective

@@ -14,9 +14,9 @@ from planner.api import load_scenario
 from planner.cli import cli
 from planner.errors import InputError
 from planner.inputs.read import load_raw
-from planner.sensitivity.alternatives import parse_within, run_alternatives
+from planner.sensitivity.alternatives import parse_within
 from planner.inputs.validate import validate
-from sens_helpers import feasible_subsets, write_scenario
+from sens_helpers import alternatives_into, feasible_subsets, write_scenario
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 
@@ -32,7 +32,7 @@ def test_tiny_alternatives_by_hand(tmp_path):
     # tiny's optimum is a+b = 3.0. Within 30 % (objective ≥ 2.1) the portfolios are a+b, c+d (2.2)
     # and b+d (2.2, cost 10). Alternative 1 drops both a and b: c+d. Alternative 2 must drop one
     # option from each of {a,b} and {c,d}: b+d. Nothing else is within 30 %, so the search stops.
-    out = run_alternatives(load_scenario(TINY), within=parse_within("30%"), count=3, out_dir=tmp_path / "a")
+    out = alternatives_into(tmp_path / "a", load_scenario(TINY), within=parse_within("30%"), count=3)
     frame = out.tables["alternatives.csv"]
     assert frame["portfolio"].tolist() == ["a;b", "c;d", "b;d"]
     assert frame["objective"].tolist() == [3.0, 2.2, 2.2]
@@ -42,7 +42,7 @@ def test_tiny_alternatives_by_hand(tmp_path):
     assert s["kind"] == "alternatives" and s["found"] == 2 and "no portfolio" in s["stopped"]
     matrix = out.tables["alternatives_matrix.csv"]
     assert matrix.set_index("option_id")["portfolios"].to_dict() == {"a": 1, "b": 2, "c": 1, "d": 2}
-    tight = run_alternatives(load_scenario(TINY), within=parse_within("10%"), count=2, out_dir=tmp_path / "b")
+    tight = alternatives_into(tmp_path / "b", load_scenario(TINY), within=parse_within("10%"), count=2)
     assert tight.summary["found"] == 0  # nothing but a+b reaches 2.7
 
 
@@ -51,7 +51,7 @@ def test_tiny_alternatives_by_hand(tmp_path):
 def test_first_alternative_matches_brute_force(tmp_path_factory, seed, within):
     folder = tmp_path_factory.mktemp("mga")
     path = write_scenario(folder, seed, n_options=8, n_gaps=4, budget=16)
-    out = run_alternatives(load_scenario(path), within=within, count=1, out_dir=folder / "out")
+    out = alternatives_into(folder / "out", load_scenario(path), within=within, count=1)
     frame = out.tables["alternatives.csv"]
     scenario = validate(load_raw(path))
     ids, X, ok, value = feasible_subsets(scenario)

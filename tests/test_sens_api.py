@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,14 +15,15 @@ from planner.api import load_scenario
 from planner.cli import cli
 from planner.errors import InputError
 from planner.inputs.config import Perturbation
-from planner.sensitivity.alternatives import run_alternatives
-from planner.sensitivity.frontier import run_frontier
+from planner.sensitivity.write import write_sweep
 from planner.sensitivity.grid import Vary, check_grid, parse_vary
 from planner.sensitivity.journal import Journal
-from planner.sensitivity.montecarlo import run_montecarlo
+from planner.sensitivity.alternatives import AlternativesOptions, run_alternatives
+from planner.sensitivity.frontier import FrontierOptions, run_frontier
+from planner.sensitivity.montecarlo import MonteCarloOptions, run_montecarlo
 from planner.sensitivity.runner import RunInterrupted
-from planner.sensitivity.sweep import resume_sweep, run_sweep
-from sens_helpers import write_scenario
+from planner.sensitivity.sweep import SweepOptions, resume_sweep, run_sweep
+from sens_helpers import alternatives_into, frontier_into, montecarlo_into, resume_into, sweep_into, write_scenario
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 
@@ -54,14 +56,14 @@ def test_vary_is_what_the_flag_means():
 
 def test_run_sweep_with_typed_axes_equals_the_cli(tmp_path):
     scenario = load_scenario(TINY, ["limits.diplomatic_capacity=3"])
-    out = run_sweep(
+    out = sweep_into(
+        tmp_path / "py",
         scenario,
         [
             Vary("limits.budget_musd", [5, 7, 11]),
             Vary.range("objective.risk_penalty", 0, 0.2, 0.1),
             Vary("rules.forbid", [[], ["b"]]),
         ],
-        out_dir=tmp_path / "py",
         workers=1,
     )
     data = cli_run(
@@ -90,7 +92,7 @@ def test_run_montecarlo_with_typed_perturbations_equals_the_cli(tmp_path):
         Perturbation(table="contributions", column="amount", dist="uniform", low=0.7, high=1.3),
         Perturbation(table="sectors", column="weight", dist="normal", sd=0.2, scope="column"),
     ]
-    out = run_montecarlo(load_scenario(TINY), samples=7, seed=4, perturb=perturb, out_dir=tmp_path / "py", workers=1)
+    out = montecarlo_into(tmp_path / "py", load_scenario(TINY), samples=7, seed=4, perturb=perturb, workers=1)
     data = cli_run(
         "montecarlo",
         str(TINY),
@@ -114,39 +116,77 @@ def test_run_montecarlo_with_typed_perturbations_equals_the_cli(tmp_path):
     )
     assert out.summary["perturb"] == data["perturb"] and out.summary["counts"] == data["counts"]
     with pytest.raises(InputError, match="perturbable columns"):
-        run_montecarlo(
+        montecarlo_into(
+            tmp_path / "bad",
             load_scenario(TINY),
             samples=2,
             perturb=[Perturbation(table="gaps", column="size", low=1, high=2)],
-            out_dir=tmp_path / "bad",
             workers=1,
         )
 
 
 def test_run_frontier_and_alternatives_with_typed_values_equal_the_cli(tmp_path):
-    run_frontier(load_scenario(TINY), "budget_musd", lo=4.0, hi=9.0, out_dir=tmp_path / "fpy")
+    frontier_into(tmp_path / "fpy", load_scenario(TINY), "budget_musd", lo=4.0, hi=9.0)
     cli_run(
         "frontier", str(TINY), "--resource", "budget_musd", "--from", "4", "--to", "9", "--out", str(tmp_path / "fcli")
     )
     same_files(tmp_path / "fpy", tmp_path / "fcli", ("frontier.csv", "ladder.csv"))
-    run_alternatives(load_scenario(TINY), within=0.3, count=2, out_dir=tmp_path / "apy")
+    alternatives_into(tmp_path / "apy", load_scenario(TINY), within=0.3, count=2)
     cli_run("alternatives", str(TINY), "--within", "0.3", "--count", "2", "--out", str(tmp_path / "acli"))
     same_files(tmp_path / "apy", tmp_path / "acli", ("alternatives.csv", "alternatives_matrix.csv"))
     with pytest.raises(InputError, match="share of the optimum"):
-        run_alternatives(load_scenario(TINY), within=-0.1, out_dir=tmp_path / "bad")
+        alternatives_into(tmp_path / "bad", load_scenario(TINY), within=-0.1)
 
 
-def test_a_scenario_changed_in_memory_is_refused(tmp_path):
-    """Workers start from the scenario's files: a scenario that no longer says what they say
-    would be solved as the files say on some points and as it says on others."""
+def _changed_in_memory_and_on_file(tmp_path: Path):
+    """(tiny with option c's budget 3 → 1 and contribution a→g1 halved, edited with pandas in
+    memory; the same edits written to a copy of its files and loaded)."""
     scenario = load_scenario(TINY)
-    options = scenario.options.copy()
-    options["budget_musd"] = options["budget_musd"] * 2
-    changed = dataclasses.replace(scenario, options=options)
-    with pytest.raises(InputError, match="differs from its files"):
-        run_sweep(changed, Vary("limits.budget_musd", [5, 7]), out_dir=tmp_path / "s", workers=1)
-    with pytest.raises(InputError, match="differs from its files"):
-        run_frontier(changed, "budget_musd", out_dir=tmp_path / "f")
+    options, contributions = scenario.options.copy(), scenario.contributions.copy()
+    options.loc["c", "budget_musd"] = 1.0
+    first = contributions.index[(contributions["option_id"] == "a") & (contributions["gap_id"] == "g1")][0]
+    contributions.loc[first, "amount"] = contributions.loc[first, "amount"] / 2
+    changed = dataclasses.replace(scenario, options=options, contributions=contributions)
+    shutil.copytree(TINY.parent / "tiny", tmp_path / "tiny")
+    for name, frame in (("options", options), ("contributions", contributions)):
+        frame.to_csv(tmp_path / "tiny" / f"{name}.csv", index=False)
+    (tmp_path / "tiny.yaml").write_text(TINY.read_text())
+    return changed, load_scenario(tmp_path / "tiny.yaml")
+
+
+def test_a_scenario_changed_in_memory_runs_as_the_same_change_written_to_its_files(tmp_path):
+    """Runs start from the Scenario itself; a structural point (a rule, the objective's sense)
+    re-validates the scenario's own tables, not its (unchanged) files."""
+    changed, on_file = _changed_in_memory_and_on_file(tmp_path)
+    axes = (Vary("limits.budget_musd", [4, 7, 11]), Vary("rules.forbid", [[], ["d"]]))
+    mem, disk = (run_sweep(sc, SweepOptions(axes, workers=1)) for sc in (changed, on_file))
+    assert mem.points.equals(disk.points) and mem.changes.equals(disk.changes)
+    assert mem.summary["paths"]["rebuild"] > 0  # the forbid axis re-validated the in-memory tables
+    unchanged = run_sweep(load_scenario(TINY), SweepOptions(axes, workers=1))
+    assert not unchanged.points["objective"].equals(mem.points["objective"])  # the edit matters
+    fronts = [run_frontier(sc, FrontierOptions("budget_musd", workers=1)) for sc in (changed, on_file)]
+    assert fronts[0].segments.equals(fronts[1].segments) and fronts[0].ladder.equals(fronts[1].ladder)
+    amounts = (Perturbation(table="contributions", column="amount", dist="uniform", low=0.7, high=1.3),)
+    mcs = [run_montecarlo(sc, MonteCarloOptions(5, 3, amounts, workers=1)) for sc in (changed, on_file)]
+    assert (
+        mcs[0]
+        .samples.drop(columns="solve_seconds", errors="ignore")
+        .equals(mcs[1].samples.drop(columns="solve_seconds", errors="ignore"))
+    )
+    alts = [run_alternatives(sc, AlternativesOptions(0.3, 2)) for sc in (changed, on_file)]
+    assert alts[0].alternatives.equals(alts[1].alternatives)
+    # Its digests are its own tables', so `planner check` sees it was not made from the files.
+    assert mem.summary["input_sha256"] != unchanged.summary["input_sha256"]
+
+
+def test_a_structural_sweep_of_a_scenario_changed_in_memory_matches_the_files(tmp_path):
+    """Every point rebuilt from the in-memory tables (objective sense, a rule) equals the point
+    solved from the same change written to files."""
+    changed, on_file = _changed_in_memory_and_on_file(tmp_path)
+    axes = (Vary("objective.sense", ["max_coverage", "min_cost"]), Vary("objective.coverage_target", [0.5]))
+    mem, disk = (run_sweep(sc, SweepOptions(axes, workers=2)) for sc in (changed, on_file))
+    assert mem.points.equals(disk.points)
+    assert mem.summary["paths"] == disk.summary["paths"] and mem.summary["paths"]["rebuild"] > 0
 
 
 def test_resume_reads_a_journal_written_before_runs_took_typed_values(tmp_path):
@@ -154,22 +194,20 @@ def test_resume_reads_a_journal_written_before_runs_took_typed_values(tmp_path):
     path = write_scenario(tmp_path, seed=8, n_options=8, n_gaps=4)
     vary, overrides = ["limits.budget_musd=2:30:2"], ["objective.risk_penalty=0.5"]
     axes = [parse_vary(v) for v in vary]
-    run_sweep(load_scenario(path, overrides), axes, out_dir=tmp_path / "whole", workers=1, block_size=3)
+    sweep_into(tmp_path / "whole", load_scenario(path, overrides), axes, workers=1, block_size=3)
 
     def stop(done, total):
         if done >= 6:
             raise KeyboardInterrupt
 
     with pytest.raises(RunInterrupted):
-        run_sweep(
-            load_scenario(path, overrides), axes, out_dir=tmp_path / "cut", workers=1, block_size=3, progress=stop
-        )
+        sweep_into(tmp_path / "cut", load_scenario(path, overrides), axes, workers=1, block_size=3, progress=stop)
     journal = Journal(tmp_path / "cut")
     manifest = json.loads((journal.path / "manifest.json").read_text())
     for key in ("config", "axes"):
         del manifest[key]
     manifest.update(vary=vary, overrides=overrides)
     (journal.path / "manifest.json").write_text(json.dumps(manifest))
-    out = resume_sweep(tmp_path / "cut", workers=1)
+    out = resume_into(tmp_path / "cut", resume_sweep, write_sweep, workers=1)
     assert out.summary["points_resumed"] >= 6
     same_files(tmp_path / "whole", tmp_path / "cut", ("sweep.csv", "changes.csv"))

@@ -10,8 +10,7 @@ from click.testing import CliRunner
 
 from planner.api import load_scenario, solve
 from planner.cli import cli
-from planner.sensitivity.frontier import run_frontier
-from sens_helpers import write_scenario
+from sens_helpers import frontier_into, write_scenario
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 
@@ -19,7 +18,7 @@ TINY = Path(__file__).parent / "data" / "tiny.yaml"
 def test_tiny_frontier_by_hand(tmp_path):
     # Worked out in test_sens_engine.test_tiny_budget_ladder_by_hand: the optimum changes at
     # budgets 3 (c), 4 (d), 6 (b), 7 (c+d), 11 (a+b) — five breakpoints, six portfolios, six solves.
-    out = run_frontier(load_scenario(TINY), "budget_musd", out_dir=tmp_path / "f")
+    out = frontier_into(tmp_path / "f", load_scenario(TINY), "budget_musd")
     frame = out.tables["frontier.csv"]
     assert frame["limit_from"].tolist() == [0, 3, 4, 6, 7, 11]
     assert frame["limit_to"].tolist() == [3, 4, 6, 7, 11, 11]
@@ -38,7 +37,7 @@ def test_frontier_range_and_infeasible_end(tmp_path):
     # min_cost with 30 % coverage targets, frontier over diplomatic capacity: below some capacity
     # no portfolio meets the targets; the walk ends there with one extra (infeasible) solve.
     path = write_scenario(tmp_path, seed=3, n_options=9, n_gaps=4, sense="min_cost")
-    out = run_frontier(load_scenario(path), "diplomatic_capacity", out_dir=tmp_path / "f")
+    out = frontier_into(tmp_path / "f", load_scenario(path), "diplomatic_capacity")
     frame = out.tables["frontier.csv"]
     s = out.summary
     assert frame["status"].iloc[0] == "infeasible" and s["infeasible_below"] == frame["limit_to"].iloc[0]
@@ -50,7 +49,7 @@ def test_frontier_range_and_infeasible_end(tmp_path):
 @pytest.mark.parametrize("seed", [1, 7])
 def test_every_interval_is_what_planner_solve_returns(tmp_path, seed):
     path = write_scenario(tmp_path, seed=seed, n_options=10, n_gaps=5, budget=40)
-    out = run_frontier(load_scenario(path), "budget_musd", lo=5, hi=35, out_dir=tmp_path / "f")
+    out = frontier_into(tmp_path / "f", load_scenario(path), "budget_musd", lo=5, hi=35)
     frame = out.tables["frontier.csv"]
     assert frame["limit_from"].iloc[0] == 5 and frame["limit_to"].iloc[-1] == 35
     assert out.summary["solves"] == len(frame)  # one solve per interval: nothing solved twice
@@ -92,7 +91,7 @@ def test_frontier_cli(tmp_path):
 
 
 def test_max_solves_stops_at_the_top_of_the_range(tmp_path):
-    out = run_frontier(load_scenario(TINY), "budget_musd", max_solves=2, out_dir=tmp_path / "f")
+    out = frontier_into(tmp_path / "f", load_scenario(TINY), "budget_musd", max_solves=2)
     s = out.summary
     assert s["complete"] is False and s["solves"] == 2 and s["covered_from"] == 7.0
     assert out.tables["frontier.csv"]["portfolio"].tolist() == ["c;d", "a;b"]

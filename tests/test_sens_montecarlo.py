@@ -16,12 +16,13 @@ from planner.cli import cli
 from planner.errors import InputError
 from planner.results.evaluation import evaluate
 from planner.inputs.read import load_raw
-from planner.sensitivity.montecarlo import label, resume_montecarlo, run_montecarlo
+from planner.sensitivity.write import write_montecarlo
+from planner.sensitivity.montecarlo import label, resume_montecarlo
 from planner.sensitivity.perturb import parse_flag, sample_tables
 from planner.sensitivity.points import perturbed
 from planner.sensitivity.runner import RunInterrupted
 from planner.inputs.validate import validate
-from sens_helpers import write_scenario
+from sens_helpers import montecarlo_into, resume_into, write_scenario
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 PERTURB = [
@@ -84,13 +85,8 @@ def test_labels():
 
 
 def test_each_sample_is_its_perturbed_scenario_solved(tmp_path):
-    out = run_montecarlo(
-        load_scenario(TINY),
-        samples=12,
-        seed=3,
-        perturb=[parse_flag(f) for f in PERTURB],
-        out_dir=tmp_path / "mc",
-        workers=1,
+    out = montecarlo_into(
+        tmp_path / "mc", load_scenario(TINY), samples=12, seed=3, perturb=[parse_flag(f) for f in PERTURB], workers=1
     )
     frame = out.tables["montecarlo_objective.csv"]
     base = validate(load_raw(TINY))
@@ -128,13 +124,10 @@ def test_yaml_section_and_flag_override(tmp_path):
             }
         },
     )
-    out = run_montecarlo(load_scenario(path), out_dir=tmp_path / "a", workers=1)
+    out = montecarlo_into(tmp_path / "a", load_scenario(path), workers=1)
     assert out.summary["samples"] == 6 and out.summary["seed"] == 9 and out.summary["core_threshold"] == 0.8
-    flagged = run_montecarlo(
-        load_scenario(path),
-        perturb=[parse_flag("contributions.amount=uniform:0.9:1.1")],
-        out_dir=tmp_path / "b",
-        workers=1,
+    flagged = montecarlo_into(
+        tmp_path / "b", load_scenario(path), perturb=[parse_flag("contributions.amount=uniform:0.9:1.1")], workers=1
     )
     assert flagged.summary["perturb"][0]["low"] == 0.9 and len(flagged.summary["perturb"]) == 1
     with pytest.raises(InputError, match="uncertainty.perturb"):
@@ -142,7 +135,7 @@ def test_yaml_section_and_flag_override(tmp_path):
         data["uncertainty"]["perturb"][0]["column"] = "size"
         data["uncertainty"]["perturb"][0]["table"] = "gaps"
         path.write_text(yaml.safe_dump(data))
-        run_montecarlo(load_scenario(path), out_dir=tmp_path / "c", workers=1)
+        montecarlo_into(tmp_path / "c", load_scenario(path), workers=1)
 
 
 @pytest.mark.slow
@@ -150,12 +143,12 @@ def test_same_seed_same_results_with_two_workers_and_on_dask(tmp_path):
     distributed = pytest.importorskip("distributed")
     path = write_scenario(tmp_path, seed=6, n_options=10, n_gaps=5)
     kwargs = dict(samples=24, seed=11, perturb=[parse_flag(f) for f in PERTURB])
-    run_montecarlo(load_scenario(path), out_dir=tmp_path / "one", workers=1, **kwargs)
-    run_montecarlo(load_scenario(path), out_dir=tmp_path / "two", workers=2, **kwargs)
+    montecarlo_into(tmp_path / "one", load_scenario(path), workers=1, **kwargs)
+    montecarlo_into(tmp_path / "two", load_scenario(path), workers=2, **kwargs)
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=2, processes=False, host="127.0.0.1", protocol="tcp", dashboard_address=None
     ) as cluster:
-        run_montecarlo(load_scenario(path), out_dir=tmp_path / "dask", scheduler=cluster.scheduler_address, **kwargs)
+        montecarlo_into(tmp_path / "dask", load_scenario(path), scheduler=cluster.scheduler_address, **kwargs)
     for name in ("montecarlo_options.csv", "montecarlo_objective.csv", "montecarlo_coverage.csv"):
         one = (tmp_path / "one" / name).read_bytes()
         assert one == (tmp_path / "two" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
@@ -164,15 +157,15 @@ def test_same_seed_same_results_with_two_workers_and_on_dask(tmp_path):
 def test_interrupted_montecarlo_resumes(tmp_path):
     path = write_scenario(tmp_path, seed=6, n_options=8, n_gaps=4)
     kwargs = dict(samples=30, seed=1, perturb=[parse_flag(PERTURB[0])])
-    run_montecarlo(load_scenario(path), out_dir=tmp_path / "whole", workers=1, **kwargs)
+    montecarlo_into(tmp_path / "whole", load_scenario(path), workers=1, **kwargs)
 
     def stop(done, total):
         if done >= 10:
             raise KeyboardInterrupt
 
     with pytest.raises(RunInterrupted):
-        run_montecarlo(load_scenario(path), out_dir=tmp_path / "cut", workers=1, progress=stop, **kwargs)
-    out = resume_montecarlo(tmp_path / "cut", workers=1)
+        montecarlo_into(tmp_path / "cut", load_scenario(path), workers=1, progress=stop, **kwargs)
+    out = resume_into(tmp_path / "cut", resume_montecarlo, write_montecarlo, workers=1)
     assert out.summary["points_resumed"] == 10
     for name in ("montecarlo_options.csv", "montecarlo_objective.csv", "montecarlo_coverage.csv"):
         assert (tmp_path / "whole" / name).read_bytes() == (tmp_path / "cut" / name).read_bytes(), name

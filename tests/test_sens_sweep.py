@@ -13,11 +13,12 @@ from click.testing import CliRunner
 from planner.api import load_scenario, solve
 from planner.cli import cli
 from planner.errors import InputError
+from planner.sensitivity.write import write_sweep
 from planner.sensitivity.grid import blocks, neighbours, parse_axes, parse_vary, points
 from planner.sensitivity.journal import Journal, journal_dir
 from planner.sensitivity.runner import RunInterrupted
-from planner.sensitivity.sweep import resume_sweep, run_sweep
-from sens_helpers import write_scenario
+from planner.sensitivity.sweep import resume_sweep
+from sens_helpers import resume_into, sweep_into, write_scenario
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 BASELINE = Path(__file__).parent.parent / "models" / "baseline.yaml"
@@ -56,7 +57,7 @@ def test_grid_blocks_and_neighbours():
 
 def test_tiny_sweep_by_hand(tmp_path):
     # Worked out in test_sens_engine.test_tiny_budget_ladder_by_hand.
-    out = run_sweep(load_scenario(TINY), parse_axes(["limits.budget_musd=2:11:1"]), out_dir=tmp_path / "run", workers=1)
+    out = sweep_into(tmp_path / "run", load_scenario(TINY), parse_axes(["limits.budget_musd=2:11:1"]), workers=1)
     frame = pd.read_csv(tmp_path / "run" / "sweep.csv", keep_default_na=False)
     assert frame["objective"].tolist() == [0.0, 1.0, 1.2, 1.2, 2.0, 2.2, 2.2, 2.2, 2.2, 3.0]
     assert frame["portfolio"].tolist() == ["", "c", "d", "d", "b", "c;d", "c;d", "c;d", "c;d", "a;b"]
@@ -75,12 +76,8 @@ def test_tiny_sweep_by_hand(tmp_path):
     assert json.loads(json.dumps(out.summary)) == summary and summary["workers"] == 1
     assert not journal_dir(tmp_path / "run").exists()  # the journal is dropped once the run is complete
     assert summary["warm_start"] is False  # MIP starts are off by default (they slowed HiGHS down)
-    warm = run_sweep(
-        load_scenario(TINY),
-        parse_axes(["limits.budget_musd=2:11:1"]),
-        out_dir=tmp_path / "warm",
-        workers=1,
-        warm_start=True,
+    warm = sweep_into(
+        tmp_path / "warm", load_scenario(TINY), parse_axes(["limits.budget_musd=2:11:1"]), workers=1, warm_start=True
     )
     assert warm.summary["warm_start"] is True
     _same_tables(tmp_path / "run", tmp_path / "warm")  # MIP starts change the path, not the answer
@@ -90,7 +87,7 @@ def test_sweep_points_equal_independent_planner_solve(tmp_path):
     """A sample of points (fast path and rebuild path) against `planner.api.solve(load_scenario(path, --set))`."""
     path = write_scenario(tmp_path, seed=11, n_options=12, n_gaps=6)
     vary = ["limits.budget_musd=6:30:4", "objective.sector_weights.s2=0.5,3", "rules.forbid=[],[o1]"]
-    out = run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "run", workers=1, block_size=4)
+    out = sweep_into(tmp_path / "run", load_scenario(path), parse_axes(vary), workers=1, block_size=4)
     frame = out.tables["sweep.csv"]
     assert out.summary["paths"]["rebuild"] > 0 and out.summary["paths"]["fast"] > 0
     for index in range(0, len(frame), 5):
@@ -112,9 +109,7 @@ def test_sweep_points_equal_independent_planner_solve(tmp_path):
 
 
 def test_baseline_points_equal_planner_solve(tmp_path):
-    out = run_sweep(
-        load_scenario(BASELINE), parse_axes(["limits.budget_musd=3000,4500"]), out_dir=tmp_path / "run", workers=1
-    )
+    out = sweep_into(tmp_path / "run", load_scenario(BASELINE), parse_axes(["limits.budget_musd=3000,4500"]), workers=1)
     for _, row in out.tables["sweep.csv"].iterrows():
         ref = solve(load_scenario(BASELINE, [f"limits.budget_musd={row['limits.budget_musd']}"]))
         assert row["objective"] == pytest.approx(ref.objective, abs=1e-7)
@@ -130,8 +125,8 @@ def _same_tables(a: Path, b: Path) -> None:
 def test_two_workers_give_the_same_tables(tmp_path):
     path = write_scenario(tmp_path, seed=4, n_options=12, n_gaps=6)
     vary = ["limits.budget_musd=4:40:2"]
-    run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "one", workers=1, block_size=4)
-    out = run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "two", workers=2, block_size=4)
+    sweep_into(tmp_path / "one", load_scenario(path), parse_axes(vary), workers=1, block_size=4)
+    out = sweep_into(tmp_path / "two", load_scenario(path), parse_axes(vary), workers=2, block_size=4)
     assert out.summary["workers"] == 2
     _same_tables(tmp_path / "one", tmp_path / "two")
 
@@ -140,16 +135,12 @@ def test_dask_local_cluster_gives_the_same_tables(tmp_path):
     distributed = pytest.importorskip("distributed")
     path = write_scenario(tmp_path, seed=4, n_options=10, n_gaps=5)
     vary = ["limits.budget_musd=4:30:2"]
-    run_sweep(load_scenario(path), parse_axes(vary), out_dir=tmp_path / "local", workers=1, block_size=4)
+    sweep_into(tmp_path / "local", load_scenario(path), parse_axes(vary), workers=1, block_size=4)
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=2, processes=False, host="127.0.0.1", protocol="tcp", dashboard_address=None
     ) as cluster:
-        out = run_sweep(
-            load_scenario(path),
-            parse_axes(vary),
-            out_dir=tmp_path / "dask",
-            scheduler=cluster.scheduler_address,
-            block_size=4,
+        out = sweep_into(
+            tmp_path / "dask", load_scenario(path), parse_axes(vary), scheduler=cluster.scheduler_address, block_size=4
         )
     assert out.summary["scheduler"] is True
     _same_tables(tmp_path / "local", tmp_path / "dask")
@@ -159,9 +150,7 @@ def test_interrupted_sweep_resumes_to_identical_tables(tmp_path):
     path = write_scenario(tmp_path, seed=8, n_options=10, n_gaps=5)
     vary = ["limits.budget_musd=2:30:2", "objective.risk_penalty=0,1"]
     # warm starts chain points within a block; a resumed block must start from the same portfolio
-    run_sweep(
-        load_scenario(path), parse_axes(vary), out_dir=tmp_path / "whole", workers=1, block_size=3, warm_start=True
-    )
+    sweep_into(tmp_path / "whole", load_scenario(path), parse_axes(vary), workers=1, block_size=3, warm_start=True)
 
     calls = []
 
@@ -171,10 +160,10 @@ def test_interrupted_sweep_resumes_to_identical_tables(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(RunInterrupted) as info:
-        run_sweep(
+        sweep_into(
+            tmp_path / "cut",
             load_scenario(path),
             parse_axes(vary),
-            out_dir=tmp_path / "cut",
             workers=1,
             block_size=3,
             warm_start=True,
@@ -187,7 +176,7 @@ def test_interrupted_sweep_resumes_to_identical_tables(tmp_path):
     assert len(kept) == info.value.done
     with open(journal.path / "points.jsonl", "a") as fh:  # a kill mid-write leaves a torn line
         fh.write('{"index": 999, "stat')
-    out = resume_sweep(tmp_path / "cut", workers=1)
+    out = resume_into(tmp_path / "cut", resume_sweep, write_sweep, workers=1)
     assert out.summary["points_resumed"] == len(kept)
     assert out.summary["points_solved_now"] == out.summary["points"] - len(kept)
     _same_tables(tmp_path / "whole", tmp_path / "cut")
@@ -203,10 +192,10 @@ def test_resume_refuses_changed_inputs(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(RunInterrupted):
-        run_sweep(
+        sweep_into(
+            tmp_path / "cut",
             load_scenario(path),
             parse_axes(["limits.budget_musd=2:20:2"]),
-            out_dir=tmp_path / "cut",
             workers=1,
             block_size=2,
             progress=stop,
@@ -248,10 +237,10 @@ def test_cli_sweep_json_and_errors(tmp_path):
 
 def test_time_limited_points_are_marked_feasible_not_optimal(tmp_path):
     # A 1e-6 s limit stops HiGHS before it proves anything; points must never be reported optimal.
-    out = run_sweep(
+    out = sweep_into(
+        tmp_path / "r",
         load_scenario(BASELINE),
         parse_axes(["limits.budget_musd=3000,4000"]),
-        out_dir=tmp_path / "r",
         workers=1,
         time_limit_s=1e-6,
     )
@@ -277,13 +266,9 @@ def test_resumed_batches_start_from_the_latest_earlier_portfolio():
 
 
 def test_default_blocks_are_single_points_without_warm_start(tmp_path):
-    out = run_sweep(load_scenario(TINY), parse_axes(["limits.budget_musd=2:6:1"]), out_dir=tmp_path / "r", workers=1)
+    out = sweep_into(tmp_path / "r", load_scenario(TINY), parse_axes(["limits.budget_musd=2:6:1"]), workers=1)
     assert out.summary["block_size"] == 1 and out.summary["warm_start"] is False
-    warm = run_sweep(
-        load_scenario(TINY),
-        parse_axes(["limits.budget_musd=2:6:1"]),
-        out_dir=tmp_path / "w",
-        workers=1,
-        warm_start=True,
+    warm = sweep_into(
+        tmp_path / "w", load_scenario(TINY), parse_axes(["limits.budget_musd=2:6:1"]), workers=1, warm_start=True
     )
     assert warm.summary["block_size"] == 10

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from planner.cli.common import (
@@ -47,21 +49,23 @@ def alternatives(scenario, within, count, overrides, out_dir, as_json, time_limi
     """
     check_out(out_dir)
     from planner.api import load_scenario
-    from planner.sensitivity.alternatives import parse_within, run_alternatives
+    from planner.sensitivity.alternatives import KIND, AlternativesOptions, parse_within, run_alternatives
+    from planner.sensitivity.runner import default_out_dir
+    from planner.sensitivity.write import write_alternatives
 
     with progress_bar(not as_json, "alternatives", unit="alternatives") as progress:
         share = parse_within(within)
         sc = load_scenario(scenario, overrides)
-        outcome = run_alternatives(
-            sc, within=share, count=count, out_dir=out_dir, time_limit_s=time_limit_s, progress=progress
-        )
-    s = outcome.summary
+        result = run_alternatives(sc, AlternativesOptions(share, count, time_limit_s, progress))
+    target = Path(out_dir) if out_dir else default_out_dir(sc.name, KIND)
+    write_alternatives(result, target)
+    s = result.summary
     if as_json:
-        emit_json({**s, "out_dir": str(outcome.out_dir)})
+        emit_json({**s, "out_dir": str(target)})
     else:
         from planner.cli.sens_display import print_alternatives
 
-        print_alternatives(outcome)
+        print_alternatives(result, target)
     statuses = {s["optimum"]["status"], *(a["status"] for a in s["alternatives"])}
     if s["optimum"]["status"] == Status.INFEASIBLE:
         raise SystemExit(EXIT_INFEASIBLE)

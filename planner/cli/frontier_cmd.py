@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from planner.cli.common import (
@@ -85,7 +87,9 @@ def frontier(
     """
     check_out(out_dir)
     from planner.api import load_scenario
-    from planner.sensitivity.frontier import run_frontier
+    from planner.sensitivity.frontier import KIND, FrontierOptions, run_frontier
+    from planner.sensitivity.runner import default_out_dir
+    from planner.sensitivity.write import write_frontier
 
     if tranches is not None:
         _tranches(
@@ -105,25 +109,17 @@ def frontier(
 
     with progress_bar(not as_json, "frontier", unit="solves") as progress:
         sc = load_scenario(scenario, overrides)
-        outcome = run_frontier(
-            sc,
-            resource,
-            lo=lo,
-            hi=hi,
-            out_dir=out_dir,
-            time_limit_s=time_limit_s,
-            max_solves=max_solves,
-            progress=progress,
-            workers=workers,
-        )
+        result = run_frontier(sc, FrontierOptions(resource, lo, hi, time_limit_s, max_solves, workers, progress))
+    target = Path(out_dir) if out_dir else default_out_dir(sc.name, KIND)
+    write_frontier(result, target)
     if as_json:
-        emit_json({**outcome.summary, "out_dir": str(outcome.out_dir)})
+        emit_json({**result.summary, "out_dir": str(target)})
     else:
         from planner.cli.sens_display import print_frontier
 
-        print_frontier(outcome)
+        print_frontier(result, target)
     # An inexact or unfinished frontier (a time limit, --max-solves) is exit 4, like any unproven result.
-    raise SystemExit(0 if outcome.summary["exact"] and outcome.summary["complete"] else 4)
+    raise SystemExit(0 if result.summary["exact"] and result.summary["complete"] else 4)
 
 
 def _tranches(scenario, resource, text, nested, range_options, overrides, out_dir, as_json, time_limit_s) -> None:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import sys
 
+from pathlib import Path
+
 import click
 
 from planner.cli.common import check_out, emit_json, handle_errors, json_option, out_option, set_option
@@ -87,7 +89,9 @@ def montecarlo(
     """
     check_out(out_dir)
     from planner.api import load_scenario
-    from planner.sensitivity.montecarlo import resume_montecarlo, run_montecarlo
+    from planner.sensitivity.montecarlo import KIND, MonteCarloOptions, resume_montecarlo, run_montecarlo
+    from planner.sensitivity.runner import default_out_dir
+    from planner.sensitivity.write import write_montecarlo
     from planner.sensitivity.perturb import parse_flags
 
     if resume is None and scenario is None:
@@ -98,27 +102,30 @@ def montecarlo(
         usage_error("--resume RUN_DIR takes the run's own settings; give only --workers/--scheduler with it")
     with interrupt_message("montecarlo"), progress_bar(not as_json, "montecarlo", unit="samples") as progress:
         if resume is not None:
-            outcome = resume_montecarlo(resume, workers=workers, scheduler=scheduler, progress=progress)
+            target = Path(resume)
+            result = resume_montecarlo(resume, workers=workers, scheduler=scheduler, progress=progress)
         else:
             sc = load_scenario(scenario, overrides)
-            outcome = run_montecarlo(
-                sc,
-                samples=samples,
-                seed=seed,
-                perturb=parse_flags(perturb, sc),
-                core=core,
-                exterior=exterior,
-                out_dir=out_dir,
-                workers=workers,
-                scheduler=scheduler,
-                time_limit_s=time_limit_s,
-                warm_start=warm_start,
-                progress=progress,
+            target = Path(out_dir) if out_dir else default_out_dir(sc.name, KIND)
+            options = MonteCarloOptions(
+                samples,
+                seed,
+                tuple(parse_flags(perturb, sc)),
+                core,
+                exterior,
+                workers,
+                scheduler,
+                time_limit_s,
+                warm_start,
+                target,
+                progress,
             )
+            result = run_montecarlo(sc, options)
+    write_montecarlo(result, target)
     if as_json:
-        emit_json({**outcome.summary, "out_dir": str(outcome.out_dir)})
+        emit_json({**result.summary, "out_dir": str(target.absolute())})
     else:
         from planner.cli.sens_display import print_montecarlo
 
-        print_montecarlo(outcome)
-    sys.exit(batch_exit(outcome.summary["status_counts"]))
+        print_montecarlo(result, target.absolute())
+    sys.exit(batch_exit(result.summary["status_counts"]))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from planner.cli.common import check_out, emit_json, handle_errors, json_option, out_option, set_option
+from planner.solver.outcome import Status
 
 if TYPE_CHECKING:
     from planner.robust.outcome import Progress as RobustProgress, RobustReport
@@ -84,7 +85,7 @@ def robust(
         emit_json({**report.to_dict(), "out_dir": str(folder)})
     else:
         _print(report, folder)
-    if report.nominal.get("status") == "infeasible":
+    if report.status is Status.INFEASIBLE:
         raise SystemExit(3)
 
 

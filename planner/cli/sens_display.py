@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.table import Table
 
 from planner.io.numbers import fmt_cell
+from planner.sensitivity.runner import RunResult
 
 MAX_ROWS = 40
 
@@ -23,7 +26,7 @@ def _rows(frame):
     return list(frame.head(half).iterrows()) + [(None, None)] + list(frame.tail(half).iterrows()), True
 
 
-def print_sweep(outcome, console: Console | None = None) -> None:
+def print_sweep(outcome: RunResult, out_dir: Path, console: Console | None = None) -> None:
     console = console or _console()
     s = outcome.summary
     counts = ", ".join(f"{v} {k}" for k, v in s["status_counts"].items())
@@ -58,14 +61,14 @@ def print_sweep(outcome, console: Console | None = None) -> None:
             leave,
         )
     console.print(table)
-    console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
+    console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
 def _exactness(summary: dict) -> str:
     return "exact" if summary["exact"] else "[yellow]not exact (a solve hit its time limit)[/yellow]"
 
 
-def print_frontier(outcome, console: Console | None = None) -> None:
+def print_frontier(outcome: RunResult, out_dir: Path, console: Console | None = None) -> None:
     console = console or _console()
     s = outcome.summary
     exact = _exactness(s)
@@ -95,7 +98,7 @@ def print_frontier(outcome, console: Console | None = None) -> None:
             row["left"].replace(";", ", "),
         )
     console.print(table)
-    console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
+    console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
 def print_tranches(outcome, console: Console | None = None) -> None:
@@ -125,7 +128,7 @@ def print_tranches(outcome, console: Console | None = None) -> None:
     console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
 
 
-def print_montecarlo(outcome, console: Console | None = None) -> None:
+def print_montecarlo(outcome: RunResult, out_dir: Path, console: Console | None = None) -> None:
     console = console or _console()
     s = outcome.summary
     counts = ", ".join(f"{v} {k}" for k, v in s["status_counts"].items())
@@ -166,10 +169,10 @@ def print_montecarlo(outcome, console: Console | None = None) -> None:
         pct = lambda v: "—" if v is None or v != v else f"{v:.0%}"  # noqa: E731
         sect.add_row(row["name"], pct(row["base_fraction"]), pct(row["p5"]), pct(row["p50"]), pct(row["p95"]))
     console.print(sect)
-    console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
+    console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
-def print_alternatives(outcome, console: Console | None = None) -> None:
+def print_alternatives(outcome: RunResult, out_dir: Path, console: Console | None = None) -> None:
     console = console or _console()
     s = outcome.summary
     console.print(
@@ -191,4 +194,4 @@ def print_alternatives(outcome, console: Console | None = None) -> None:
             row["added_ids"].replace(";", ", "),
         )
     console.print(table)
-    console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
+    console.print(f"results written to [bold]{out_dir}[/bold]")

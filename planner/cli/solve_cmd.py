@@ -94,24 +94,20 @@ def solve(
       planner solve --set replan.incumbent=outputs/base --set replan.max_changes=4 --no-clean-sheet
     """
     check_out(out_dir)
+    import dataclasses
     import time
 
-    from planner.api import load_scenario, solve as run_solve
+    from planner.api import SolveOptions, load_scenario, solve as run_solve
+    from planner.results.timings import Timings
     from planner.io.runfolder import default_run_dir, write_run
 
     timings: dict[str, float] = {}
     # The flags are scenario settings: the API records them in the result's scenario, hence in
     # scenario.json (and input_sha256), so `planner check` judges the run by what was run.
     sc = load_scenario(resolve_scenario(scenario), overrides, timings)
-    result = run_solve(
-        sc,
-        time_limit_s=time_limit_s,
-        mip_gap=mip_gap,
-        backend=backend,
-        write_model=write_model,
-        timings=timings,
-        clean_sheet=clean_sheet,
-    )
+    options = SolveOptions(time_limit_s, mip_gap, backend, write_model, clean_sheet)
+    result = run_solve(sc, options)
+    result = dataclasses.replace(result, timings=Timings(**timings).merged(result.timings))
     sc = result.scenario
     target = out_dir or default_run_dir(sc.name)
     t0 = time.perf_counter()
@@ -121,7 +117,7 @@ def solve(
         written = [str(p) for p in write_run_with_reports(result, target, reports)]
     else:
         write_run(result, target)
-    timings["export"] = time.perf_counter() - t0
+    result = dataclasses.replace(result, timings=dataclasses.replace(result.timings, export=time.perf_counter() - t0))
     diagnosis = _diagnose(sc) if result.status == Status.INFEASIBLE else None
     if as_json:
         emit_json(

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import sys
 
+from pathlib import Path
+
 import click
 
 from planner.cli.common import (
@@ -88,7 +90,9 @@ def sweep(
     check_out(out_dir)
     from planner.api import load_scenario
     from planner.sensitivity.grid import parse_axes
-    from planner.sensitivity.sweep import resume_sweep, run_sweep
+    from planner.sensitivity.runner import default_out_dir
+    from planner.sensitivity.sweep import KIND, SweepOptions, resume_sweep, run_sweep
+    from planner.sensitivity.write import write_sweep
 
     if resume is None and (scenario is None or not vary):
         usage_error("give SCENARIO and at least one --vary KEY=START:STOP:STEP (or --resume RUN_DIR)")
@@ -98,25 +102,21 @@ def sweep(
         )
     with interrupt_message("sweep"), progress_bar(not as_json, "sweep") as progress:
         if resume is not None:
-            outcome = resume_sweep(resume, workers=workers, scheduler=scheduler, progress=progress)
+            target = Path(resume)
+            result = resume_sweep(resume, workers=workers, scheduler=scheduler, progress=progress)
         else:
             sc = load_scenario(scenario, overrides)
-            outcome = run_sweep(
-                sc,
-                parse_axes(vary),
-                out_dir=out_dir,
-                workers=workers,
-                scheduler=scheduler,
-                block_size=block_size,
-                time_limit_s=time_limit_s,
-                warm_start=warm_start,
-                progress=progress,
+            target = Path(out_dir) if out_dir else default_out_dir(sc.name, KIND)
+            options = SweepOptions(
+                parse_axes(vary), workers, scheduler, block_size, time_limit_s, warm_start, target, progress
             )
-    summary = outcome.summary
+            result = run_sweep(sc, options)
+    write_sweep(result, target)
+    summary = result.summary
     if as_json:
-        emit_json({**summary, "out_dir": str(outcome.out_dir)})
+        emit_json({**summary, "out_dir": str(target.absolute())})
     else:
         from planner.cli.sens_display import print_sweep
 
-        print_sweep(outcome)
+        print_sweep(result, target.absolute())
     sys.exit(batch_exit(summary["status_counts"]))

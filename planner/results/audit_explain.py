@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from planner.api import solve
+from planner.api import SolveOptions, solve
 from planner.inputs.scenario import Scenario
 from planner.io.runs import MARKER_FILE, SCENARIO_FILE, RunFiles
 from planner.results.audit import Context, CsvRow, JsonObject, as_list, as_object, check_inputs, num
@@ -74,12 +74,7 @@ FIELDS: tuple[Field, ...] = (
         for side in ("forced_by", "blocked_by")
         for k in ("row", "family", "ident", "sense", "bound", "activity", "coefficient")
     ),
-    Field(
-        J,
-        f"{E}.entry[].parameter",
-        V,
-        "one per row blocking the option (a limit's resource, a rule row's name), then contributions and cost",
-    ),
+    Field(J, f"{E}.entry[].parameter", V, "per row blocking it (a limit's resource, a rule row), contributions, cost"),
     Field(J, f"{E}.entry[].kind", V, "limit, rule, contributions or cost"),
     Field(J, f"{E}.entry[].current", V, "today's value: the bound, 1 (× contributions), the option's cost"),
     Field(J, f"{E}.entry[].family", V, "the blocking row's family (limit and rule paths)"),
@@ -88,6 +83,11 @@ FIELDS: tuple[Field, ...] = (
         Field(J, f"{E}.entry[].{k}", U, SEARCH)
         for k in ("status", "needed", "below", "grid", "override", "checked", "steps", "notes", "exact_tie", "edit")
     ),
+    *(
+        Field(J, f"{E}.entry[].{k}", U, "words for sentences (planner.analysis.words), from the resource's key")
+        for k in ("label", "unit")
+    ),
+    Field(J, f"{E}.entry[].all_fit", U, "a limit's bound from which every option fits: words for sentences"),
     Field(J, f"{E}.notes", U, "explanatory sentences, not figures"),
     Field(C, "option_id", V, "explain.json's options, in order"),
     Field(C, "selected", V, "as explain.json, recomputed"),
@@ -367,7 +367,7 @@ def _resolve_flip(ctx: Context, k: int, e: JsonObject, scenario_f: Scenario) -> 
     """Re-solve the flip: its status and (both proven optima) its objective."""
     ck = ctx.ck
     key = ("explanations", k)
-    free = solve(scenario_f, clean_sheet=False)
+    free = solve(scenario_f, SolveOptions(clean_sheet=False))
     reported = Status.of(e.get("flipped_status"))
     if free.status.is_proof and reported is not None and reported.is_proof:
         ck.equal(

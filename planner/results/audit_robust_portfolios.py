@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from planner.api import solve
+from planner.api import SolveOptions, solve
 from planner.inputs.scenario import Scenario
 from planner.inputs.validate_robust import WeightSet
 from planner.results.audit import REL_TOL, Context, JsonObject, Path_, as_list, as_object, close, num
@@ -58,7 +58,7 @@ class Values:
     def best(self) -> Floats | None:
         """z*(w_v) per vertex, re-solved (None unless every vertex was examined, at most MAX_RESOLVES, all proven)."""
         if self._z is None and self.complete and len(self.vertices) <= MAX_RESOLVES:
-            found = [solve(self.scenario_at(k), clean_sheet=False) for k in range(len(self.vertices))]
+            found = [solve(self.scenario_at(k), SolveOptions(clean_sheet=False)) for k in range(len(self.vertices))]
             if all(f.status is Status.OPTIMAL for f in found):
                 self._z = np.array([f.objective for f in found], dtype=float)
         return self._z

@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from planner.api import solve
+from planner.api import SolveOptions, solve
 from planner.io.safety import neutralise
 from planner.model.rules.coverage import n1_coverage
 from planner.model.rules.replan import change_table, changes_of, drop_use
@@ -290,7 +290,7 @@ def check_replan(ctx: Context, summary: JsonObject, objective: float | None) -> 
     if sc.config.replan is None or clean is None:
         return  # --no-clean-sheet: nothing reported, nothing to check
     clean = as_object(clean)
-    free = solve(sc.with_config(sc.config.model_copy(update={"replan": None})), clean_sheet=False)
+    free = solve(sc.with_config(sc.config.model_copy(update={"replan": None})), SolveOptions(clean_sheet=False))
     ctx.report.verified.append(
         "replan.clean_sheet re-solved: the scenario without replan:, as planner solve does "
         "(the clean-sheet plan is an optimum; no evaluation could confirm it)"

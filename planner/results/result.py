@@ -15,6 +15,7 @@ from planner.model.rules import forced_by
 from planner.model.rules.coverage import n1_coverage, resilience_gaps
 from planner.model.rules.replan import change_table, changes_of, drop_use
 from planner.results.evaluation import Evaluation, evaluate
+from planner.results.timings import Timings
 from planner.solver.outcome import reported_gap
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class Result:
     solve_seconds: float
     backend: str
     message: str
-    timings: dict[str, float]
+    timings: Timings
     evaluation: Evaluation | None
     rules_active: tuple[str, ...] = ()
     stages: list[Stage] = field(default_factory=list)
@@ -208,7 +209,7 @@ class Result:
             "selected_ids": list(self.selected),
             "resources": self.resources,
             "solve_seconds": round(self.solve_seconds, 4),
-            "timings_seconds": {k: round(v, 4) for k, v in self.timings.items()},
+            "timings_seconds": {k: round(v, 4) for k, v in self.timings.to_dict().items()},
             "stages": [st.to_dict() for st in self.stages],
             "backend": self.backend,
             **({"auto": self.race} if self.race else {}),
@@ -232,7 +233,7 @@ class Result:
 
 
 def make_result(
-    scenario: Scenario, outcome: SolveOutcome, timings: dict[str, float], rules_active: Iterable[str] = ()
+    scenario: Scenario, outcome: SolveOutcome, timings: Timings, rules_active: Iterable[str] = ()
 ) -> Result:
     evaluation = evaluate(scenario, outcome.x, outcome.start_year) if outcome.x is not None else None
     selected = tuple(scenario.options.index[evaluation.x.astype(bool)]) if evaluation else ()

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import copy
 import time
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from planner import __version__
 from planner.errors import InputError, Problem
@@ -34,8 +35,8 @@ from planner.model.compile import Compiled
 from planner.solver.live import LiveModel
 from planner.solver.outcome import Status
 from planner.sensitivity.engine import Engine, PointResult, point_result
-from planner.sensitivity.points import raw_inputs
-from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
+from planner.sensitivity.points import source_of
+from planner.sensitivity.runner import Progress, RunResult, r9
 
 KIND = "alternatives"
 SEP = ";"
@@ -125,19 +126,34 @@ def find_alternative(
     return dropped, result, first.status
 
 
-def run_alternatives(
-    scenario: Scenario,
-    *,
-    within: float = 0.05,
-    count: int = 3,
-    out_dir: str | Path | None = None,
-    time_limit_s: float | None = None,
-    progress: Progress | None = None,
-) -> RunOutcome:
-    """The optimum and up to `count` alternatives within `within` of it (a share of the
-    optimum's absolute value: 0.05 is 5 %; see the module doc); writes alternatives.csv,
-    alternatives_matrix.csv, summary.json to `out_dir`. `scenario` is a validated scenario
-    as `planner.load_scenario` returns it."""
+@dataclass(frozen=True)
+class AlternativesOptions:
+    """Up to `count` alternatives within `within` of the optimum (a share of the optimum's
+    absolute value: 0.05 is 5 %; see the module doc); `time_limit_s` caps each solve;
+    `progress(done, count)` is called as alternatives are found."""
+
+    within: float = 0.05
+    count: int = 3
+    time_limit_s: float | None = None
+    progress: Progress | None = None
+
+
+@dataclass(frozen=True)
+class AlternativesResult(RunResult):
+    """The optimum and its alternatives (`tables["alternatives.csv"]`, row 0 the optimum), which
+    portfolio selects which option (`tables["alternatives_matrix.csv"]`), `summary`."""
+
+    @property
+    def alternatives(self) -> pd.DataFrame:
+        return self.tables["alternatives.csv"]
+
+    @property
+    def matrix(self) -> pd.DataFrame:
+        return self.tables["alternatives_matrix.csv"]
+
+
+def _checked(options: AlternativesOptions) -> tuple[float, int]:
+    within, count = options.within, options.count
     if isinstance(within, bool) or not isinstance(within, (int, float)) or not 0 <= within <= MAX_WITHIN:
         raise InputError(
             Problem(
@@ -146,38 +162,24 @@ def run_alternatives(
                 message=f"a share of the optimum between 0 and {MAX_WITHIN:g}, e.g. 0.05 for 5%",
             )
         )
-    within = float(within)
     if count < 1:
         raise InputError(Problem(file="--count", value=count, message="must be at least 1"))
+    return float(within), count
+
+
+def run_alternatives(scenario: Scenario, options: AlternativesOptions | None = None) -> AlternativesResult:
+    """The optimum and up to `count` alternatives of `scenario` (validated, as
+    `planner.load_scenario` returns it, or changed in memory since); returns alternatives.csv,
+    alternatives_matrix.csv and the summary (`planner.sensitivity.write.write_alternatives`
+    writes them)."""
+    opts = AlternativesOptions() if options is None else options
+    within, count = _checked(opts)
     t0 = time.perf_counter()
-    engine = Engine(raw_inputs(scenario), threads=scenario.config.solver.threads, base=scenario)
-    raw = engine.factory.raw
-    optimum = engine.solve(engine.base, time_limit_s=time_limit_s)
-    found: list[dict[str, Any]] = [{"result": optimum, "dropped": 0}]
-    stop = "count reached"
-    if not optimum.has_portfolio:
-        stop = f"the scenario has no portfolio ({optimum.status})"
-    elif not optimum.selected:
-        stop = "the optimum is empty: no alternative can drop anything from it"
-    else:
-        sign = -1.0 if engine.base_comp.maximize else 1.0
-        zmin = sign * optimum.objective
-        references = [optimum.x]
-        for k in range(count):
-            if progress:
-                progress(k, count)
-            dropped, result, status = find_alternative(engine, zmin, within, references, time_limit_s)
-            if result is None or not result.has_portfolio:
-                stop = (
-                    f"no portfolio within {within:.2%} of the optimum drops any option of an earlier one"
-                    if status in (Status.OPTIMAL, Status.INFEASIBLE)
-                    else f"stopped: the search ended {status}"
-                )
-                break
-            found.append({"result": result, "dropped": dropped})
-            references.append(result.x)
-        if progress:
-            progress(len(found) - 1, count)
+    source = source_of(scenario)
+    engine = Engine.of(source, threads=scenario.config.solver.threads)
+    raw = source.raw
+    optimum = engine.solve(engine.base, time_limit_s=opts.time_limit_s)
+    found, stop = _search(engine, optimum, within, count, opts)
     tables = {
         "alternatives.csv": alternatives_table(engine, found),
         "alternatives_matrix.csv": matrix_table(engine, found),
@@ -203,16 +205,44 @@ def run_alternatives(
             for row in tables["alternatives.csv"].to_dict("records")[1:]
         ],
         "wall_seconds": round(time.perf_counter() - t0, 3),
-        "time_limit_s": time_limit_s,
+        "time_limit_s": opts.time_limit_s,
     }
-    target = Path(out_dir) if out_dir else default_out_dir(raw.config.name, KIND)
-    write_tables(target, tables, summary, raw.config)
-    return RunOutcome(target, summary, tables)
+    return AlternativesResult(summary, tables, raw.config)
 
 
-def alternatives_table(engine: Engine, found: list[dict]):
-    import pandas as pd
+def _search(
+    engine: Engine, optimum: PointResult, within: float, count: int, opts: AlternativesOptions
+) -> tuple[list[dict[str, Any]], str]:
+    """([the optimum, then each alternative found, with how many options it dropped], why the search stopped)."""
+    found: list[dict[str, Any]] = [{"result": optimum, "dropped": 0}]
+    if not optimum.has_portfolio:
+        return found, f"the scenario has no portfolio ({optimum.status})"
+    if not optimum.selected:
+        return found, "the optimum is empty: no alternative can drop anything from it"
+    assert optimum.objective is not None and optimum.x is not None  # it has a portfolio
+    stop = "count reached"
+    sign = -1.0 if engine.base_comp.maximize else 1.0
+    zmin = sign * optimum.objective
+    references = [optimum.x]
+    for k in range(count):
+        if opts.progress:
+            opts.progress(k, count)
+        dropped, result, status = find_alternative(engine, zmin, within, references, opts.time_limit_s)
+        if result is None or result.x is None:  # no portfolio
+            stop = (
+                f"no portfolio within {within:.2%} of the optimum drops any option of an earlier one"
+                if status in (Status.OPTIMAL, Status.INFEASIBLE)
+                else f"stopped: the search ended {status}"
+            )
+            break
+        found.append({"result": result, "dropped": dropped})
+        references.append(result.x)
+    if opts.progress:
+        opts.progress(len(found) - 1, count)
+    return found, stop
 
+
+def alternatives_table(engine: Engine, found: list[dict[str, Any]]) -> pd.DataFrame:
     maximize = engine.base_comp.maximize
     optimum = found[0]["result"]
     best = set(optimum.selected)
@@ -250,10 +280,8 @@ def alternatives_table(engine: Engine, found: list[dict]):
     return frame
 
 
-def matrix_table(engine: Engine, found: list[dict]):
+def matrix_table(engine: Engine, found: list[dict[str, Any]]) -> pd.DataFrame:
     """One row per option in any of the portfolios: 1 where a portfolio selects it."""
-    import pandas as pd
-
     opts = engine.base.options
     chosen = [set(f["result"].selected) for f in found]
     every = set().union(*chosen)

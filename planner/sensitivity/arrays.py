@@ -18,10 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from planner.model.base import objective_vectors
 from planner.inputs.scenario import Scenario
 from planner.model.compile import Compiled
+from planner.model.rules import REGISTRY
 
 # What changed between the base and a point: "settings" (limits, weights, the risk penalty —
 # numbers in the scenario file) and "<table>.<column>" for perturbed table columns.
@@ -32,10 +34,8 @@ def _reads(family: str) -> frozenset[str] | None:
     """What a family's rows read besides the selection (the registry's `Family.reads`); None: the
     family (objective terms, limits, phasing, or one the registry does not know) is rebuilt for
     every point — correct, only slower. tests/test_sens_engine.py checks every family that reads."""
-    from planner.model.rules import REGISTRY
-
-    family = REGISTRY.get(family)
-    return None if family is None else family.reads
+    known = REGISTRY.get(family)
+    return None if known is None else known.reads
 
 
 @dataclass
@@ -50,8 +50,8 @@ class PointArrays:
 @dataclass
 class Layout:
     base: Compiled
-    options: object  # pandas Index of option ids (order of x)
-    gaps: object  # pandas Index of gap ids
+    options: pd.Index  # option ids (order of x)
+    gaps: pd.Index  # gap ids
     limit_rows: dict[str, int]
     target_rows: np.ndarray  # per gap: row index or -1
     use_pos: dict[str, tuple[np.ndarray, np.ndarray]]  # resource -> (value positions, option indices)
@@ -69,7 +69,7 @@ class Layout:
             return None
         rows: dict[str, dict[str, int]] = {"limit": {}, "target": {}, "link": {}}
         for i, tag in enumerate(comp.tags):
-            if tag.family in rows:
+            if tag.family in rows and tag.subject is not None:
                 rows[tag.family][tag.subject] = i
         row_of_pos = np.repeat(np.arange(len(comp.row_names)), np.diff(comp.start))
         pos_of = {(int(r), int(c)): p for p, (r, c) in enumerate(zip(row_of_pos, comp.index))}
@@ -106,7 +106,7 @@ class Layout:
     def reads(self, changes: frozenset[str]) -> bool:
         """True if a rule family of the model reads any of `changes` (so it must be rebuilt)."""
         tables = {c.split(".")[0] + ".*" for c in changes}
-        return any(_reads(f) & (changes | tables) for f in self.families)
+        return any((_reads(f) or frozenset()) & (changes | tables) for f in self.families)
 
     def arrays(self, sc: Scenario, changes: frozenset[str] = frozenset({SETTINGS})) -> PointArrays | None:
         """Row bounds, matrix values and costs of `sc`'s model, or None if its structure differs
@@ -153,5 +153,5 @@ class Layout:
         return primary, secondary
 
 
-def _same_index(a, b) -> bool:
+def _same_index(a: pd.Index, b: pd.Index) -> bool:
     return a is b or a.equals(b)

@@ -33,9 +33,9 @@ from planner.inputs.scenario import Scenario
 from planner.model.compile import compile_model
 from planner.solver.highs import Search
 from planner.solver.live import LiveModel
-from planner.solver.outcome import SolveOutcome, Status, reported_gap
+from planner.solver.outcome import SolveOutcome, Stage, Status, reported_gap
 from planner.sensitivity.arrays import Layout, PointArrays
-from planner.sensitivity.points import NUMERIC, ScenarioFactory
+from planner.sensitivity.points import NUMERIC, ScenarioFactory, Source
 
 FAST, REBUILD = "fast", "rebuild"
 
@@ -55,7 +55,7 @@ class PointResult:
     message: str = ""
     x: np.ndarray | None = field(default=None, repr=False)
     covered: np.ndarray | None = field(default=None, repr=False)  # per gap, scenario order
-    stages: tuple = field(default=(), repr=False)  # the solver's stages (planner.solver.outcome.Stage)
+    stages: tuple[Stage, ...] = field(default=(), repr=False)  # the solver's stages
 
     @property
     def has_portfolio(self) -> bool:
@@ -73,6 +73,12 @@ class Engine:
         self.live: LiveModel | None = None
         self.live_is_base = False
         self.counts = {FAST: 0, REBUILD: 0}
+        self.search = Search.RESOLVE  # how HiGHS searches (`Search.SAMPLES` for independent samples)
+
+    @classmethod
+    def of(cls, source: Source, threads: int | None = None) -> Engine:
+        """The engine of a run's `Source` (its scenario is the base: nothing is read or validated)."""
+        return cls(source.raw, threads, base=source.scenario)
 
     @property
     def base(self) -> Scenario:
@@ -92,28 +98,29 @@ class Engine:
 
     def reset(self) -> LiveModel:
         """Start from a fresh copy of the base model (makes a block's results independent of history)."""
-        self.live = LiveModel(self.base_comp, self.threads, search=Search.RESOLVE)
+        self.live = LiveModel(self.base_comp, self.threads, search=self.search)
         self.live_is_base = True
         return self.live
 
-    def _push(self, arrays: PointArrays) -> None:
+    def _push(self, arrays: PointArrays, layout: Layout) -> None:
         """Change only what differs between the live model and `arrays`."""
         live = self.live if self.live is not None and self.live_is_base else self.reset()
         comp = live.comp
         rows = np.flatnonzero((comp.row_lower != arrays.row_lower) | (comp.row_upper != arrays.row_upper))
         live.set_row_bounds(rows, arrays.row_lower[rows], arrays.row_upper[rows])
         pos = np.flatnonzero(comp.value != arrays.value)
-        live.set_entries(pos, arrays.value[pos], self.layout.row_of_pos[pos])
+        live.set_entries(pos, arrays.value[pos], layout.row_of_pos[pos])
         live.set_objectives(arrays.primary, arrays.secondary)
 
     def prepare(self, scenario: Scenario, changes: frozenset[str] | None = NUMERIC) -> str:
         """Load `scenario`'s model into the live session; returns the path taken. `changes` says
         what differs from the base ({"settings"}, perturbed "<table>.<column>"s), None = structure."""
-        arrays = self.layout.arrays(scenario, changes) if (self.layout is not None and changes is not None) else None
-        if arrays is not None:
-            self._push(arrays)
+        layout = self.layout
+        arrays = layout.arrays(scenario, changes) if (layout is not None and changes is not None) else None
+        if arrays is not None and layout is not None:
+            self._push(arrays, layout)
             return FAST
-        self.live = LiveModel(compile_model(build(scenario)), self.threads, own=False, search=Search.RESOLVE)
+        self.live = LiveModel(compile_model(build(scenario)), self.threads, own=False, search=self.search)
         self.live_is_base = False
         return REBUILD
 
@@ -132,6 +139,7 @@ class Engine:
         self.counts[path] += 1
         cfg = scenario.config.solver
         live = self.live
+        assert live is not None  # `prepare` loaded the point's model
         start = None if start_x is None else (live.comp.x_cols, np.asarray(start_x, dtype=float))
         outcome = live.solve(
             cfg.time_limit_s if time_limit_s is None else time_limit_s,

@@ -1,6 +1,7 @@
 """Run batches of points: in this process, in spawned worker processes, or on Dask.
 
-A `Job` carries what every worker needs (the raw inputs and the command's settings, or
+A `Job` carries what every worker needs (the run's `Source` — the validated scenario and its
+raw tables — and the command's settings, or
 whatever its `make` builds an engine from); a *task function* `fn(engine, job, batch) -> list[record]` solves one batch on a worker's
 long-lived `Engine`. Each worker process (or Dask worker thread) builds its engine once,
 on its first batch, and keeps it for every later batch of the same job.
@@ -17,27 +18,40 @@ never depend on which worker ran them, so results do not depend on the executor.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import queue
+import signal
 import threading
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from multiprocessing.process import BaseProcess
+from types import FrameType
+from typing import Any, Callable, Iterable, Sequence
 
 from planner.errors import InputError, PlannerError, Problem
-from planner.inputs.read import RawInputs
+from planner.sensitivity.engine import Engine
+from planner.sensitivity.points import Source
 
 Record = dict[str, Any]
 TaskFn = Callable[[Any, "Job", Any], list[Record]]
+OnBatch = Callable[[list[Record]], None]
+SigHandler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 
 @dataclass(frozen=True)
 class Job:
     key: str  # identifies the job: a worker reuses its engine for batches with the same key
-    raw: RawInputs | Any  # what a worker builds its engine from (RawInputs for the sensitivity Engine)
+    raw: Source | Any  # what a worker builds its engine from (a `points.Source` for the sensitivity Engine)
     settings: dict[str, Any] = field(default_factory=dict)
     threads: int | None = None  # HiGHS threads for an in-process run (pool and Dask workers use 1)
-    # `make(raw, threads)` -> the worker's engine; None: the sensitivity `Engine`. A module-level
+    # `make(raw, threads)` -> the worker's engine; None: the sensitivity `Engine.of`. A module-level
     # function, so that the job pickles (e.g. `planner.analysis.parallel` hands out its scenario)
     make: Callable[[Any, int | None], Any] | None = None
+    # Local workers as threads of this process, each on a fork of one engine (`Engine.fork`),
+    # instead of spawned processes: for batches that spend their time in HiGHS (which releases
+    # Python's lock), where a spawned worker's start-up (imports, its own build) is what costs.
+    threads_local: bool = False
 
 
 def default_workers() -> int:
@@ -49,12 +63,11 @@ def default_workers() -> int:
 _LOCAL = threading.local()  # per thread: (job key, engine); Dask may run several threads per process
 
 
-def _engine(job: Job, threads: int | None):
-    from planner.sensitivity.engine import Engine
-
+def _engine(job: Job, threads: int | None) -> Any:
+    """This thread's engine for `job` (an `Engine`, or what `job.make` makes), built on first use."""
     cached = getattr(_LOCAL, "engine", None)
     if cached is None or cached[0] != job.key:
-        _LOCAL.engine = (job.key, (job.make or Engine)(job.raw, threads))
+        _LOCAL.engine = (job.key, (job.make or Engine.of)(job.raw, threads))
     return _LOCAL.engine[1]
 
 
@@ -62,9 +75,6 @@ _POOL_JOB: Job | None = None
 
 
 def _pool_init(job: Job) -> None:
-    import multiprocessing
-    import signal
-
     global _POOL_JOB
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
     _POOL_JOB = job
@@ -74,13 +84,15 @@ def _pool_init(job: Job) -> None:
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 
 
-def _exit_with(parent) -> None:
+def _exit_with(parent: BaseProcess) -> None:
     parent.join()
     os._exit(1)
 
 
 def _pool_task(fn: TaskFn, batch: Any) -> list[Record]:
-    return fn(_engine(_POOL_JOB, 1), _POOL_JOB, batch)
+    job = _POOL_JOB
+    assert job is not None  # set by `_pool_init` before any task runs
+    return fn(_engine(job, 1), job, batch)
 
 
 def _dask_task(fn: TaskFn, job: Job, batch: Any) -> list[Record]:
@@ -94,7 +106,7 @@ def run_batches(
     job: Job,
     fn: TaskFn,
     batches: Sequence[Any],
-    on_batch: Callable[[list[Record]], None],
+    on_batch: OnBatch,
     *,
     workers: int | None = None,
     scheduler: Any = None,
@@ -113,20 +125,65 @@ def run_batches(
         for batch in batches:
             on_batch(fn(engine, job, batch))
         return
+    if job.threads_local:
+        _run_threads(job, fn, batches, on_batch, min(workers, len(batches)))
+        return
     _run_pool(job, fn, batches, on_batch, min(workers, len(batches)))
 
 
-def _run_pool(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch, workers: int) -> None:
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+def adopt(job: Job, engine: Any) -> None:
+    """Use `engine` (already built for `job` in this thread) for the job's batches run here."""
+    _LOCAL.engine = (job.key, engine)
 
+
+def _run_threads(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch: OnBatch, workers: int) -> None:
+    """The batches on `workers` threads, each with its own fork of this thread's engine (HiGHS on
+    one thread each); a batch's records are handed over in this thread, as each batch finishes."""
+    base = _engine(job, job.threads)
+    todo = list(reversed(batches))  # popped from the end: in order
+    finished: queue.Queue[tuple[list[Record] | None, BaseException | None]] = queue.Queue()
+    stop = threading.Event()
+
+    def work(engine: Any) -> None:
+        while not stop.is_set():
+            try:
+                batch = todo.pop()
+            except IndexError:
+                return
+            try:
+                finished.put((fn(engine, job, batch), None))
+            except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread
+                finished.put((None, exc))
+                return
+
+    threads = [
+        threading.Thread(target=work, args=(base.fork(threads=1),), name=f"batch-worker-{i}", daemon=True)
+        for i in range(workers)
+    ]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(len(batches)):
+            while True:
+                try:  # with a timeout, so that a Ctrl-C is raised here at once
+                    records, error = finished.get(timeout=0.25)
+                    break
+                except queue.Empty:
+                    continue
+            if error is not None:
+                raise error
+            assert records is not None  # a batch either failed or handed its records over
+            on_batch(records)
+    finally:  # Ctrl-C or a failed batch: the threads stop after the batch they are in (daemons:
+        stop.set()  # an exiting process does not wait for them)
+
+
+def _run_pool(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch: OnBatch, workers: int) -> None:
     # Workers are spawned (by submit) with SIGINT ignored, which an exec'd child inherits: a
     # Ctrl-C sent to the whole process group must not reach a worker before its initializer
     # runs (it would print a KeyboardInterrupt traceback from the middle of its imports). The
     # parent blocks SIGINT meanwhile, so a Ctrl-C then stays pending (Linux keeps a blocked
     # signal pending even while it is ignored) and is raised as soon as both are restored.
-    import signal
-
     old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
     pool = None
@@ -156,23 +213,21 @@ def _run_pool(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch, workers: i
     pool.shutdown(wait=True)
 
 
-def _restore_sigint(handler, mask) -> None:
-    import signal
-
+def _restore_sigint(handler: SigHandler, mask: Iterable[int]) -> None:
     if signal.getsignal(signal.SIGINT) is not handler:
         signal.signal(signal.SIGINT, handler)
     signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
-def _run_dask(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch, scheduler: Any) -> None:
-    try:
+def _run_dask(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch: OnBatch, scheduler: Any) -> None:
+    try:  # an optional extra: imported only when a run asks for a scheduler
         from distributed import Client, as_completed
     except ImportError:
         raise PlannerError("--scheduler needs Dask: pip install 'partnership-planner[dask]'") from None
     own = not isinstance(scheduler, Client)
     if own:
         try:
-            client = Client(scheduler, timeout=30, set_as_default=False)
+            client = Client(scheduler, timeout=30, set_as_default=False)  # type: ignore[no-untyped-call]  # distributed ships no hints
         except (OSError, TimeoutError, ValueError) as exc:
             raise InputError(
                 Problem(
@@ -185,13 +240,13 @@ def _run_dask(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch, scheduler:
         client = scheduler
     futures = []
     try:
-        [job_future] = client.scatter([job], broadcast=True, hash=False)
+        [job_future] = client.scatter([job], broadcast=True, hash=False)  # type: ignore[no-untyped-call]  # as above
         futures = [client.submit(_dask_task, fn, job_future, b, pure=False) for b in batches]
-        for fut in as_completed(futures, loop=client.loop):  # no default client needed
+        for fut in as_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]  # no default client needed
             on_batch(fut.result())
     except BaseException:
-        client.cancel(futures)
+        client.cancel(futures)  # type: ignore[no-untyped-call]  # distributed ships no hints
         raise
     finally:
         if own:
-            client.close()
+            client.close()  # type: ignore[no-untyped-call]  # distributed ships no hints

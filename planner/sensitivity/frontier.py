@@ -24,15 +24,19 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from pathlib import Path
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
 
 from planner import __version__
 from planner.errors import InputError, Problem
+from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.sensitivity.engine import Engine
 from planner.sensitivity.executors import default_workers
-from planner.sensitivity.points import raw_inputs
-from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
+from planner.sensitivity.points import Source, source_of
+from planner.sensitivity.runner import Progress, RunResult, r9
 from planner.sensitivity.walk import Walk, replay, walkers
 from planner.solver.outcome import Status
 
@@ -41,11 +45,11 @@ SEP = ";"
 MAX_SOLVES = 100_000
 
 
-def frontier_engine(raw, resource: str, hi: float | None, base: Scenario | None = None) -> tuple[Engine, float]:
+def frontier_engine(source: Source, resource: str, hi: float | None) -> tuple[Engine, float]:
     """An engine whose base limits `resource` at the top of the range `hi` (default: the
-    scenario's limit, else what every option together uses), and that top. `base` is
-    `raw` validated, when the caller has it."""
-    engine = Engine(raw, base=base)
+    scenario's limit, else what every option together uses), and that top."""
+    raw = source.raw
+    engine = Engine.of(source)
     base = engine.base
     limits = base.config.limits
     if resource not in base.resources:
@@ -67,48 +71,78 @@ def frontier_engine(raw, resource: str, hi: float | None, base: Scenario | None 
     return Engine(dataclasses.replace(raw, config=engine.factory.config([(f"limits.{resource}", hi)]))), hi
 
 
-def run_frontier(
-    scenario: Scenario,
-    resource: str,
-    *,
-    lo: float | None = None,
-    hi: float | None = None,
-    out_dir: str | Path | None = None,
-    time_limit_s: float | None = None,
-    max_solves: int | None = None,
-    progress: Progress | None = None,
-    workers: int | None = None,
-) -> RunOutcome:
-    """Walk the frontier of the objective against `limits.<resource>` from `hi` down to `lo`
-    (at most `max_solves` solves: then the frontier covers only the top of the range) and
-    write frontier.csv, ladder.csv, summary.json to `out_dir` (see the module doc).
+@dataclass(frozen=True)
+class FrontierOptions:
+    """Which frontier: the objective against `limits.<resource>` (any numeric column of the
+    options table, limited by the scenario or not) from `hi` down to `lo` (`lo` defaults to 0,
+    `hi` to the scenario's limit, else what every option together uses); at most `max_solves`
+    solves (then the frontier covers only the top of the range); `time_limit_s` caps each
+    solve; `workers`: threads walking the range (default: the cores; one with `max_solves`),
+    each with a live model of its own (`planner.sensitivity.walk`) — the frontier is the same
+    with any number. `progress(done, total)` is called as solves finish."""
 
-    `scenario` is a validated scenario as `planner.load_scenario` returns it; `resource` any
-    numeric column of its options table (limited by the scenario or not); `lo` defaults to 0,
-    `hi` to the scenario's limit, else what every option together uses. `workers`: threads
-    walking the range (default: the cores; one with `max_solves`), each with a live model of
-    its own (`planner.sensitivity.walk`) — the frontier is the same with any number."""
-    raw = raw_inputs(scenario)
-    lo = 0.0 if lo is None else float(lo)
+    resource: str
+    lo: float | None = None
+    hi: float | None = None
+    time_limit_s: float | None = None
+    max_solves: int | None = None
+    workers: int | None = None
+    progress: Progress | None = None
+
+
+@dataclass(frozen=True)
+class FrontierResult(RunResult):
+    """A frontier: `tables["frontier.csv"]` (one row per interval), `tables["ladder.csv"]`, `summary`."""
+
+    @property
+    def segments(self) -> pd.DataFrame:
+        return self.tables["frontier.csv"]
+
+    @property
+    def ladder(self) -> pd.DataFrame:
+        return self.tables["ladder.csv"]
+
+    @property
+    def complete(self) -> bool:
+        """False when `max_solves` stopped the walk above the lowest limit asked."""
+        return bool(self.summary["complete"])
+
+
+def _check(options: FrontierOptions) -> float:
+    """`lo` (default 0), once the range and the number of workers are valid."""
+    lo = 0.0 if options.lo is None else float(options.lo)
+    hi, workers = options.hi, options.workers
     if lo < 0 or (hi is not None and hi < lo):
         raise InputError(Problem(file="--from/--to", value=f"{lo}..{hi}", message="need 0 ≤ --from ≤ --to"))
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise InputError(Problem(file="--workers", value=workers, message="must be a whole number of at least 1"))
+    return lo
+
+
+def run_frontier(scenario: Scenario, options: FrontierOptions) -> FrontierResult:
+    """Walk the frontier (see the module doc and `FrontierOptions`) of `scenario` (validated, as
+    `planner.load_scenario` returns it, or changed in memory since) and return frontier.csv,
+    ladder.csv and the summary; `planner.sensitivity.write.write_frontier` writes them."""
+    lo = _check(options)
+    source = source_of(scenario)
+    raw, resource = source.raw, options.resource
     t0 = time.perf_counter()
-    engine, hi = frontier_engine(raw, resource, hi, scenario)
+    engine, hi = frontier_engine(source, resource, options.hi)
     if hi < lo:
         raise InputError(Problem(file="--from", value=lo, message=f"--from is above the top of the range ({hi:g})"))
+    max_solves = options.max_solves
     cap = MAX_SOLVES if max_solves is None else max(1, min(MAX_SOLVES, max_solves))
-    n = 1 if max_solves is not None else workers or default_workers()  # a capped walk is the top's: one walker
-    team = walkers(engine, resource, n, time_limit_s)
-    runs = Walk(team, lo, hi, cap, progress).run()
+    n = 1 if max_solves is not None else options.workers or default_workers()  # a capped walk is the top's: one walker
+    team = walkers(engine, resource, n, options.time_limit_s)
+    runs = Walk(team, lo, hi, cap, options.progress).run()
     points, end, limit = replay(runs, lo, hi, cap, team[0].exact, lambda at: team[0].solve(at, None))
-    found = [{"limit_to": p.limit, "used": p.used, "result": p.result} for p in points]  # walked from the top down
+    found: list[dict[str, Any]] = [
+        {"limit_to": p.limit, "used": p.used, "result": p.result} for p in points
+    ]  # walked from the top down
     infeasible_below = None if end is None else {"limit_to": end.limit, "status": end.result.status}
     paths = {"fast": 0, "rebuild": 0}
     for p in points + ([end] if end else []):
         paths[p.result.path] += 1
-    solves = len(found) + (infeasible_below is not None)
     complete = infeasible_below is not None or limit < lo
     if not complete:  # stopped by max_solves: the walk covers [lowest use found, hi] only
         lo = found[-1]["used"]
@@ -117,10 +151,28 @@ def run_frontier(
         "frontier.csv": frontier_table(engine, resource, segments, infeasible_below, lo),
         "ladder.csv": ladder_table(engine, segments, lo),
     }
+    summary = _summary(raw, options, tables, segments, infeasible_below, (lo, hi), complete, paths)
+    summary["wall_seconds"] = round(time.perf_counter() - t0, 3)
+    summary["time_limit_s"] = options.time_limit_s
+    return FrontierResult(summary, tables, raw.config)
+
+
+def _summary(
+    raw: RawInputs,
+    options: FrontierOptions,
+    tables: dict[str, pd.DataFrame],
+    segments: list[dict[str, Any]],
+    infeasible_below: dict[str, Any] | None,
+    span: tuple[float, float],
+    complete: bool,
+    paths: dict[str, int],
+) -> dict[str, Any]:
+    """summary.json of a frontier (its keys in their written order; the caller adds the seconds)."""
+    lo, hi = span
     frame = tables["frontier.csv"]
     portfolios = frame[frame["objective"].notna()]
     objective_breaks = int((portfolios["objective"].diff().abs() > 1e-9).sum())
-    summary = {
+    return {
         "kind": KIND,
         "scenario": raw.config.name,
         "scenario_file": str(raw.scenario_file),
@@ -128,10 +180,10 @@ def run_frontier(
         "tables_sha256": raw.tables_sha256,
         "planner_version": __version__,
         "sense": raw.config.objective.sense,
-        "resource": resource,
+        "resource": options.resource,
         "from": lo,
         "to": hi,
-        "solves": solves,
+        "solves": len(segments) + (infeasible_below is not None),
         "segments": len(segments),
         "breakpoints": max(0, len(segments) - 1) + (infeasible_below is not None and bool(segments)),
         "objective_breakpoints": objective_breaks,
@@ -140,19 +192,14 @@ def run_frontier(
         "complete": complete,
         "covered_from": r9(lo),
         "paths": paths,
-        "wall_seconds": round(time.perf_counter() - t0, 3),
-        "time_limit_s": time_limit_s,
     }
-    target = Path(out_dir) if out_dir else default_out_dir(raw.config.name, KIND)
-    write_tables(target, tables, summary, raw.config)
-    return RunOutcome(target, summary, tables)
 
 
-def frontier_table(engine: Engine, resource: str, segments: list[dict], infeasible: dict | None, lo: float):
+def frontier_table(
+    engine: Engine, resource: str, segments: list[dict[str, Any]], infeasible: dict[str, Any] | None, lo: float
+) -> pd.DataFrame:
     """One row per limit interval, ascending: the portfolio optimal for limit_from ≤ limit <
     limit_to (≤ for the top interval, whose limit_to is the top of the range)."""
-    import pandas as pd
-
     resources = engine.base.resources
     rows = []
     if infeasible is not None:
@@ -201,13 +248,12 @@ def frontier_table(engine: Engine, resource: str, segments: list[dict], infeasib
     return frame
 
 
-def ladder_table(engine: Engine, segments: list[dict], lo: float):
+def ladder_table(engine: Engine, segments: list[dict[str, Any]], lo: float) -> pd.DataFrame:
     """The limit at which each option enters or exits the optimal portfolio as the limit rises."""
-    import pandas as pd
-
     opts = engine.base.options
     order = {o: i for i, o in enumerate(opts.index)}
-    rows, previous = [], set()
+    rows: list[dict[str, Any]] = []
+    previous: set[str] = set()
     for seg in segments:
         res = seg["result"]
         at = r9(max(seg["used"], lo))

@@ -77,7 +77,7 @@ def _number(text: str, key: str, spec: str) -> int | float:
     return value
 
 
-def _range(key: str, start, stop, step, shown: str) -> tuple[Any, ...]:
+def _range(key: str, start: float, stop: float, step: float, shown: str) -> tuple[Any, ...]:
     if step == 0 or (stop - start) * step < 0:
         raise InputError(
             Problem(
@@ -124,10 +124,8 @@ def parse_vary(spec: str) -> Vary:
             raise InputError(
                 Problem(file="--vary", key=key, value=rhs, message="empty value in the list; write KEY=v1,v2,v3")
             )
-        values = []
-        for item in items:
-            values.append(load_yaml_text(item, "--vary", key=key, value=item))  # the limits of scenario files
-        values = tuple(values)
+        # each item read as scenario files are (and with their limits)
+        values = tuple(load_yaml_text(item, "--vary", key=key, value=item) for item in items)
     return Vary(key, values)
 
 

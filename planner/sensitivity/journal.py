@@ -70,7 +70,8 @@ class Journal:
 
     @property
     def manifest(self) -> dict[str, Any]:
-        return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+        return manifest
 
     def records(self) -> dict[int, dict[str, Any]]:
         """Finished points by index (a torn or repeated line is skipped)."""

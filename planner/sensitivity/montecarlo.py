@@ -2,10 +2,10 @@
 
     >>> from planner import load_scenario
     >>> from planner.inputs.config import Perturbation
-    >>> from planner.sensitivity.montecarlo import run_montecarlo
+    >>> from planner.sensitivity.montecarlo import MonteCarloOptions, run_montecarlo
     >>> amounts = Perturbation(table="contributions", column="amount", dist="uniform", low=0.7, high=1.3)
-    >>> run = run_montecarlo(load_scenario("models/baseline.yaml"), samples=100, seed=7, perturb=[amounts])
-    >>> run.tables["montecarlo_options.csv"]
+    >>> result = run_montecarlo(load_scenario("models/baseline.yaml"), MonteCarloOptions(100, 7, (amounts,)))
+    >>> result.options                      # = result.tables["montecarlo_options.csv"]
 
 The perturbations are the scenario's `uncertainty.perturb`, each replaced by a given one
 on the same column (or added); samples, seed and labels default to `uncertainty:` too.
@@ -23,34 +23,35 @@ Tables (docs/sensitivity.md): `montecarlo_options.csv`, `montecarlo_objective.cs
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
+import pandas as pd
 
 from planner import __version__
 from planner.inputs.config import Perturbation
 from planner.errors import InputError, Problem
-from planner.results.evaluation import selection_vector
+from planner.results.evaluation import evaluate, selection_vector
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
-from planner.sensitivity.engine import Engine
-from planner.sensitivity.executors import Job, Record
+from planner.sensitivity.engine import Engine, PointResult
+from planner.sensitivity.executors import Job, Record, adopt
+from planner.solver.highs import Search
 from planner.sensitivity.journal import Journal
 from planner.sensitivity.perturb import changes_of, check, merge, sample_tables
-from planner.sensitivity.points import perturbed, raw_inputs
+from planner.sensitivity.points import Source, perturbed, source_of
 from planner.sensitivity.runner import (
     Progress,
-    RunOutcome,
-    default_out_dir,
+    RunResult,
     error_record,
     execute,
-    finish,
     job_key,
     manifest_of,
     r9,
     record_of,
-    reload,
+    reload_source,
     status_counts,
 )
 
@@ -77,6 +78,7 @@ def sector_fractions_of(scenario: Scenario, covered: np.ndarray) -> dict[str, fl
 
 def solve_samples(engine: Engine, job: Job, batch: list[int]) -> list[Record]:
     """Solve the samples of one batch (the same batches whatever the executor)."""
+    engine.search = Search.SAMPLES  # independent solves from scratch (see `Search`)
     engine.reset()
     s = job.settings
     perts = [Perturbation.model_validate(p) for p in s["perturb"]]
@@ -90,7 +92,7 @@ def solve_samples(engine: Engine, job: Job, batch: list[int]) -> list[Record]:
         except Exception as exc:  # noqa: BLE001 - a failed sample is a result; the run goes on
             out.append(error_record(index, exc, sector_fraction={}))
             continue
-        fractions = sector_fractions(engine, result.covered) if result.has_portfolio else {}
+        fractions = sector_fractions(engine, result.covered) if result.covered is not None else {}
         out.append(record_of(index, result, sector_fraction=fractions))
     return out
 
@@ -113,7 +115,7 @@ def resolve_settings(
         check(perturb, scenario, "perturb", [f"perturb[{i}]" for i in range(len(perturb))])
     perts = merge(u.perturb, perturb)
     check(perts, scenario, file, [""] * len(perts))  # at least one
-    settings = {
+    settings: dict[str, Any] = {
         "samples": u.samples if samples is None else samples,
         "seed": u.seed if seed is None else seed,
         "core": u.core if core is None else core,
@@ -133,59 +135,83 @@ def resolve_settings(
     return settings
 
 
-def run_montecarlo(
-    scenario: Scenario,
-    *,
-    samples: int | None = None,
-    seed: int | None = None,
-    perturb: Sequence[Perturbation] = (),
-    core: float | None = None,
-    exterior: float | None = None,
-    out_dir: str | Path | None = None,
-    workers: int | None = None,
-    scheduler: Any = None,
-    time_limit_s: float | None = None,
-    warm_start: bool = False,
-    progress: Progress | None = None,
-) -> RunOutcome:
-    """Solve `samples` perturbed copies of `scenario` and write the core-index tables.
-
+@dataclass(frozen=True)
+class MonteCarloOptions:
+    """How to sample: `perturb` lists `Perturbation`s over the scenario's own (see the module
+    doc); `samples`, `seed`, `core`, `exterior` default (None) to its `uncertainty:` section.
     With `warm_start`, every sample starts from the unperturbed optimum's portfolio (off by
-    default: MIP starts made HiGHS slower on the benchmark scenarios).
+    default: MIP starts made HiGHS slower on the benchmark scenarios). Executors (`workers`,
+    `scheduler`), `time_limit_s`, the journal and `progress` work as in `SweepOptions`; an
+    interrupted journaled run is finished by `resume_montecarlo`."""
 
-    `scenario` is a validated scenario as `planner.load_scenario` returns it (its files are
-    read again: every worker starts from them); `perturb` lists `Perturbation`s over the
-    scenario's own (see the module doc); `samples`, `seed`, `core`, `exterior` default to its
-    `uncertainty:` section. Executors and the journal work as in `run_sweep`; an interrupted
-    run is finished by `resume_montecarlo`."""
-    raw = raw_inputs(scenario)
-    engine = Engine(raw, threads=raw.config.solver.threads, base=scenario)
-    settings = resolve_settings(scenario, samples, seed, perturb, core, exterior)
-    settings["time_limit_s"] = time_limit_s
-    settings["warm_start"] = warm_start
+    samples: int | None = None
+    seed: int | None = None
+    perturb: Sequence[Perturbation] = ()
+    core: float | None = None
+    exterior: float | None = None
+    workers: int | None = None
+    scheduler: Any = None
+    time_limit_s: float | None = None
+    warm_start: bool = False
+    journal: str | Path | None = None
+    progress: Progress | None = None
+
+
+@dataclass(frozen=True)
+class MonteCarloResult(RunResult):
+    """A Monte Carlo run: the options' labels, one row per sample, coverage percentiles, `summary`."""
+
+    @property
+    def options(self) -> pd.DataFrame:
+        return self.tables["montecarlo_options.csv"]
+
+    @property
+    def samples(self) -> pd.DataFrame:
+        return self.tables["montecarlo_objective.csv"]
+
+    @property
+    def coverage(self) -> pd.DataFrame:
+        return self.tables["montecarlo_coverage.csv"]
+
+
+def run_montecarlo(scenario: Scenario, options: MonteCarloOptions | None = None) -> MonteCarloResult:
+    """Solve `samples` perturbed copies of `scenario` (validated, as `planner.load_scenario`
+    returns it, or changed in memory since) and return the core-index tables;
+    `planner.sensitivity.write.write_montecarlo` writes them."""
+    opts = MonteCarloOptions() if options is None else options
+    source = source_of(scenario)
+    engine = Engine.of(source, threads=source.raw.config.solver.threads)
+    settings = resolve_settings(source.scenario, opts.samples, opts.seed, opts.perturb, opts.core, opts.exterior)
+    settings["time_limit_s"] = opts.time_limit_s
+    settings["warm_start"] = opts.warm_start
     base = _base_solve(engine, settings)
-    journal = Journal.start(
-        out_dir or default_out_dir(raw.config.name, KIND),
-        manifest_of(scenario, KIND, settings={k: v for k, v in settings.items() if k != "base_selected"}),
-    )
-    return _montecarlo(raw, engine, base, settings, journal, workers, scheduler, progress)
+    journal = None
+    if opts.journal is not None:
+        manifest = manifest_of(
+            source.scenario, KIND, settings={k: v for k, v in settings.items() if k != "base_selected"}
+        )
+        journal = Journal.start(opts.journal, manifest)
+    run = _Run(source, engine, base, settings, source.scenario.config.to_plain())
+    return _montecarlo(run, journal, opts.workers, opts.scheduler, opts.progress)
 
 
 def resume_montecarlo(
     run_dir: str | Path, *, workers: int | None = None, scheduler: Any = None, progress: Progress | None = None
-) -> RunOutcome:
+) -> MonteCarloResult:
     """Finish an interrupted `run_montecarlo` from its journal in `run_dir` (its settings come
-    from the journal; `workers`/`scheduler` may differ)."""
+    from the journal; `workers`/`scheduler` may differ); write it to `run_dir` with `write_montecarlo`."""
     journal = Journal.open(run_dir, KIND)
     manifest = journal.manifest
-    raw = reload(manifest, journal)
+    source = reload_source(manifest, journal)
     settings = manifest["settings"]
-    engine = Engine(raw, threads=raw.config.solver.threads)
+    engine = Engine.of(source, threads=source.raw.config.solver.threads)
     base = _base_solve(engine, settings)
-    return _montecarlo(raw, engine, base, settings, journal, workers, scheduler, progress)
+    return _montecarlo(
+        _Run(source, engine, base, settings, manifest.get("config")), journal, workers, scheduler, progress
+    )
 
 
-def _base_solve(engine: Engine, settings: dict[str, Any]):
+def _base_solve(engine: Engine, settings: dict[str, Any]) -> PointResult:
     """The unperturbed optimum, solved here once (with warm starts, every sample starts from it)."""
     base = engine.solve(engine.base, time_limit_s=settings["time_limit_s"])
     warm = settings.get("warm_start", True)  # journals from before the option started warm
@@ -193,19 +219,23 @@ def _base_solve(engine: Engine, settings: dict[str, Any]):
     return base
 
 
+@dataclass(frozen=True)
+class _Run:
+    source: Source
+    engine: Engine
+    base: PointResult
+    settings: dict[str, Any]
+    config: dict[str, Any] | None
+
+
 def _montecarlo(
-    raw: RawInputs,
-    engine: Engine,
-    base,
-    settings: dict[str, Any],
-    journal: Journal,
-    workers: int | None,
-    scheduler: Any,
-    progress: Progress | None,
-) -> RunOutcome:
+    run: _Run, journal: Journal | None, workers: int | None, scheduler: Any, progress: Progress | None
+) -> MonteCarloResult:
+    raw, engine, base, settings = run.source.raw, run.engine, run.base, run.settings
     n = settings["samples"]
     batches = [list(range(s, min(s + BATCH, n))) for s in range(0, n, BATCH)]
-    job = Job(job_key(raw, KIND, settings), raw, settings, raw.config.solver.threads)
+    job = Job(job_key(raw, KIND, settings), run.source, settings, raw.config.solver.threads, threads_local=True)
+    adopt(job, engine)  # local workers are threads on forks of it
 
     def remaining(done: dict[int, Record]) -> list[list[int]]:
         todo = [[i for i in b if i not in done] for b in batches]
@@ -217,11 +247,11 @@ def _montecarlo(
     records = [done[i] for i in range(n)]
     tables = {
         "montecarlo_options.csv": options_table(engine, records, base, settings),
-        "montecarlo_objective.csv": samples_table(engine, records),
+        "montecarlo_objective.csv": samples_table(engine, records, base_plan_values(engine, base, settings)),
         "montecarlo_coverage.csv": coverage_table(engine, records, base),
     }
     summary = mc_summary(raw, engine, records, base, settings, tables, stats)
-    return RunOutcome(finish(journal, tables, summary), summary, tables)
+    return MonteCarloResult(summary, tables, run.config)
 
 
 def label(frequency: float | None, core: float, exterior: float) -> str:
@@ -230,9 +260,7 @@ def label(frequency: float | None, core: float, exterior: float) -> str:
     return "core" if frequency >= core else "exterior" if frequency <= exterior else "borderline"
 
 
-def options_table(engine: Engine, records: list[Record], base, settings: dict):
-    import pandas as pd
-
+def options_table(engine: Engine, records: list[Record], base: PointResult, settings: dict[str, Any]) -> pd.DataFrame:
     opts = engine.base.options
     solved = [r for r in records if r["objective"] is not None]
     counts = dict.fromkeys(opts.index, 0)
@@ -259,15 +287,33 @@ def options_table(engine: Engine, records: list[Record], base, settings: dict):
     return frame.sort_values(["frequency", "option_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def samples_table(engine: Engine, records: list[Record]):
+def base_plan_values(engine: Engine, base: PointResult, settings: dict[str, Any]) -> list[float | None]:
+    """The unperturbed optimum's objective on each sample's draw (the model's numpy face, `evaluate`):
+    what today's plan scores if that sample's inputs come true, not re-optimised. None per sample
+    when the unperturbed scenario has no plan."""
+    if not base.has_portfolio:
+        return [None] * settings["samples"]
+    perts = [Perturbation.model_validate(p) for p in settings["perturb"]]
+    return [
+        r9(
+            evaluate(
+                perturbed(engine.base, sample_tables(engine.base, perts, settings["seed"], i)), list(base.selected)
+            ).objective
+        )
+        for i in range(settings["samples"])
+    ]
+
+
+def samples_table(engine: Engine, records: list[Record], base_values: list[float | None]):
     import pandas as pd
 
     rows = []
-    for r in records:
+    for r, base_value in zip(records, base_values):
         row = {
             "sample": r["index"],
             "status": r["status"],
             "objective": r9(r["objective"]),
+            "base_objective": base_value,
             "bound": r9(r["bound"]),
             "mip_gap": r9(r["mip_gap"]),
             "selected": len(r["selected"]) if r["objective"] is not None else None,
@@ -280,11 +326,9 @@ def samples_table(engine: Engine, records: list[Record]):
     return frame
 
 
-def coverage_table(engine: Engine, records: list[Record], base):
-    import pandas as pd
-
+def coverage_table(engine: Engine, records: list[Record], base: PointResult) -> pd.DataFrame:
     sectors = engine.base.sectors
-    base_frac = sector_fractions(engine, base.covered) if base.has_portfolio else {}
+    base_frac = sector_fractions(engine, base.covered) if base.covered is not None else {}
     rows = []
     for sid in sectors.index:
         values = np.array([r["sector_fraction"][sid] for r in records if r["sector_fraction"].get(sid) is not None])
@@ -311,7 +355,15 @@ def distribution(values: list[float]) -> dict[str, float | None]:
     return out
 
 
-def mc_summary(raw, engine: Engine, records: list[Record], base, settings: dict, tables: dict, stats: dict) -> dict:
+def mc_summary(
+    raw: RawInputs,
+    engine: Engine,
+    records: list[Record],
+    base: PointResult,
+    settings: dict[str, Any],
+    tables: dict[str, pd.DataFrame],
+    stats: dict[str, Any],
+) -> dict[str, Any]:
     options = tables["montecarlo_options.csv"]
     by_label = {
         name: options.loc[options["label"] == name, "option_id"].tolist() for name in ("core", "borderline", "exterior")
@@ -333,6 +385,9 @@ def mc_summary(raw, engine: Engine, records: list[Record], base, settings: dict,
         "status_counts": status_counts(records),
         "base": {"status": base.status, "objective": r9(base.objective), "selected": list(base.selected)},
         "objective": distribution(solved),
+        "base_plan": distribution(
+            [v for v in tables["montecarlo_objective.csv"]["base_objective"].tolist() if v is not None and v == v]
+        ),
         "core": by_label["core"],
         "borderline": by_label["borderline"],
         "exterior_selected": [

@@ -23,6 +23,8 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
+from pydantic import ValidationError
 
 from planner.inputs.config import Perturbation
 from planner.errors import InputError, Problem
@@ -64,8 +66,6 @@ def parse_flag(text: str) -> Perturbation:
         raise InputError(
             Problem(file="--perturb", key=target, value=spec, message=f"parameters must be numbers, {example}")
         ) from None
-    from pydantic import ValidationError
-
     try:
         return Perturbation(table=table, column=column, dist=dist, scope=scope, **dict(zip(shapes[dist], values)))
     except ValidationError as exc:
@@ -117,15 +117,18 @@ def check(perturbations: Sequence[Perturbation], scenario: Scenario, file: str, 
         raise InputError(problems)
 
 
-def factors(rng: np.random.Generator, p: Perturbation, n: int) -> np.ndarray:
+def factors(rng: np.random.Generator, p: Perturbation, n: int) -> NDArray[np.float64]:
     size = 1 if p.scope == "column" else n
-    if p.dist == "uniform":
-        draw = rng.uniform(p.low, p.high, size)
-    elif p.dist == "triangular":
-        peak = 1.0 if p.peak is None else p.peak
-        draw = np.full(size, p.low) if p.low == p.high else rng.triangular(p.low, peak, p.high, size)
-    else:
+    if p.dist == "normal":
+        assert p.sd is not None  # Perturbation's own check: normal needs sd
         draw = np.maximum(0.0, rng.normal(1.0, p.sd, size))
+    else:
+        assert p.low is not None and p.high is not None  # uniform and triangular need both (checked)
+        if p.dist == "uniform":
+            draw = rng.uniform(p.low, p.high, size)
+        else:
+            peak = 1.0 if p.peak is None else p.peak
+            draw = np.full(size, p.low) if p.low == p.high else rng.triangular(p.low, peak, p.high, size)
     return np.broadcast_to(draw, (n,)) if p.scope == "column" else draw
 
 

@@ -14,19 +14,28 @@ pydantic checks) and returns a Scenario:
 
 `perturbed(scenario, tables)` swaps in perturbed typed tables (Monte Carlo).
 
-`raw_inputs(scenario)` gives the raw inputs a validated scenario came from (read again from
-its files): what a factory re-validates and what every worker process starts from.
+`source_of(scenario)` gives what a run starts from (`Source`): the validated scenario and the
+raw inputs a structural change re-validates — read again from its files when they say what
+the scenario says, else made from the scenario's own tables (`raw_of`: a scenario changed in
+memory, e.g. a table cell edited with pandas, is swept exactly as the same change written
+to its files would be).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
+from dataclasses import dataclass
 from typing import Any, Iterable
 
-from planner.inputs.config import ScenarioConfig, parse_config
-from planner.errors import InputError, Problem
+import numpy as np
+import pandas as pd
+
+from planner.errors import InputError
+from planner.inputs.config import ScenarioConfig, input_digest, parse_config
 from planner.inputs.read import RawInputs, apply_overrides, raw_from_config
+from planner.inputs.schema import TABLES
 from planner.inputs.scenario import Scenario
 from planner.inputs.validate import cover_value_problems, validate
 from planner.sensitivity.arrays import SETTINGS
@@ -77,33 +86,83 @@ def numeric_only(base: Scenario, paths: Iterable[str]) -> bool:
 _TABLES = ("partners", "sectors", "gaps", "options", "contributions")
 
 
-def raw_inputs(scenario: Scenario) -> RawInputs:
-    """The raw inputs `scenario` was validated from, read again from its files.
+@dataclass(frozen=True)
+class Source:
+    """What a sensitivity run starts from: the validated scenario (the base every point
+    derives from) and the raw tables it re-validates for a structural change. Pickled to
+    every worker, so no worker reads a file or validates the base again."""
 
-    A sensitivity run re-validates them for structural changes and starts every worker from
-    them, so they must say what `scenario` says: InputError if the files changed since the
-    scenario was loaded, or its settings or tables were changed in memory (pass the change
-    as a sweep axis, a perturbation or a `--set` override instead)."""
-    raw = raw_from_config(scenario.config, scenario.scenario_file)
-    same = raw.input_sha256 == scenario.input_sha256
-    if same:
+    scenario: Scenario
+    raw: RawInputs
+
+
+def source_of(scenario: Scenario) -> Source:
+    """The scenario and its raw inputs: read again from its files when they say what
+    `scenario` says; otherwise (it was changed in memory, or its files changed or are gone)
+    made from the scenario's own tables (`raw_of`), with digests of those tables."""
+    if _matches_files(scenario):
+        return Source(scenario, raw_from_config(scenario.config, scenario.scenario_file))
+    raw = raw_of(scenario)
+    return Source(dataclasses.replace(scenario, input_sha256=raw.input_sha256, tables_sha256=raw.tables_sha256), raw)
+
+
+def raw_inputs(scenario: Scenario) -> RawInputs:
+    """The raw inputs a run re-validates `scenario` from for structural changes (see `source_of`)."""
+    return source_of(scenario).raw
+
+
+def _matches_files(scenario: Scenario) -> bool:
+    """True if validating the scenario's files under its settings gives the same scenario."""
+    try:
+        raw = raw_from_config(scenario.config, scenario.scenario_file)
+        if raw.input_sha256 != scenario.input_sha256:
+            return False
         fresh = validate(raw)
-        same = (
-            fresh.config == scenario.config
-            and fresh.resources == scenario.resources
-            and all(getattr(fresh, t).equals(getattr(scenario, t)) for t in _TABLES)
-        )
-    if not same:
-        raise InputError(
-            Problem(
-                file=str(scenario.scenario_file),
-                value=scenario.name,
-                message="the scenario differs from its files (they changed since it was loaded, or it was "
-                "changed in memory); load it again with planner.load_scenario, and state changes "
-                "as overrides, sweep axes or perturbations",
-            )
-        )
-    return raw
+    except InputError:
+        return False
+    return (
+        fresh.config == scenario.config
+        and fresh.resources == scenario.resources
+        and all(getattr(fresh, t).equals(getattr(scenario, t)) for t in _TABLES)
+    )
+
+
+def raw_of(scenario: Scenario) -> RawInputs:
+    """Raw (text) tables that validate, under any settings, as the scenario's own tables would
+    (every number written so it reads back exactly, a blank for "not stated", booleans as
+    true/false), with the scenario's settings and a digest of those tables."""
+    tables = {name: _text_table(getattr(scenario, name)) for name in TABLES}
+    digest = hashlib.sha256()
+    for name in TABLES:
+        digest.update(name.encode() + b"\0" + tables[name].to_csv(index=False).encode() + b"\0")
+    tables_sha = digest.hexdigest()
+    return RawInputs(
+        config=scenario.config,
+        scenario_file=scenario.scenario_file,
+        inputs_path=scenario.inputs_path,
+        tables=tables,
+        files=dict(scenario.files),
+        input_sha256=input_digest(scenario.config, tables_sha),
+        tables_sha256=tables_sha,
+    )
+
+
+def _text_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A validated table as the text cells a file would hold (the id index dropped: it is a column)."""
+    plain = frame.reset_index(drop=True)
+    return pd.DataFrame(
+        {str(col): [_text(v) for v in plain[col].tolist()] for col in plain.columns}, dtype=object, columns=None
+    )
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (float, np.floating)):
+        return "" if math.isnan(value) else repr(float(value))
+    return str(value)
 
 
 class ScenarioFactory:
@@ -137,7 +196,8 @@ class ScenarioFactory:
             if problems:
                 raise InputError(problems)
             return point, NUMERIC
-        return validate(dataclasses.replace(self.raw, config=cfg)), None
+        digest = input_digest(cfg, self.raw.tables_sha256) if self.raw.tables_sha256 else self.raw.input_sha256
+        return validate(dataclasses.replace(self.raw, config=cfg, input_sha256=digest)), None  # its own digest
 
 
 def perturbed(scenario: Scenario, tables: dict[str, Any]) -> Scenario:

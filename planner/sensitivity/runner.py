@@ -1,8 +1,8 @@
-"""What every batch command shares: a job, its journal, its executor, its run folder.
+"""What every batch command shares: a job, its journal, its executor, its result.
 
-`execute` runs the batches that the journal does not already hold and appends each
-finished batch to it; `finish` writes the final tables (whole, atomically) and drops the
-journal. Records are plain JSON-able dicts with an `index`; `record_of` turns a
+`execute` runs the batches that the journal (if the run keeps one) does not already hold and
+appends each finished batch to it; a run returns a `RunResult`, and
+`planner.sensitivity.write` writes it (whole, atomically) and drops the journal. Records are plain JSON-able dicts with an `index`; `record_of` turns a
 `PointResult` into one.
 """
 
@@ -15,37 +15,58 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from planner.errors import InputError, Problem
+import pandas as pd
+
 from planner import __version__
-from planner.inputs.config import parse_config
+from planner.errors import InputError, Problem
+from planner.inputs.config import ScenarioConfig, parse_config
 from planner.inputs.read import RawInputs, load_raw, raw_from_config
 from planner.inputs.scenario import Scenario
+from planner.inputs.validate import validate
+from planner.io.runs import SCENARIO_FILE, scenario_record
 from planner.io.numbers import json_text
 from planner.io.runfolder import atomic_dir, default_run_dir, safe_child, write_csv
 from planner.results.result import ROUND
 from planner.sensitivity.engine import PointResult
 from planner.sensitivity.executors import Job, Record, TaskFn, default_workers, run_batches
 from planner.sensitivity.journal import Journal
+from planner.sensitivity.points import Source
 from planner.solver.outcome import Status
 
-Progress = Callable[[int, int], None]  # (points done, points in all)
+Progress = Callable[[int, int | None], None]  # (points done, points in all; None: not known yet)
 
 
 class RunInterrupted(KeyboardInterrupt):
     """Ctrl-C during a journaled run: every finished batch is kept for `--resume out_dir`."""
 
-    def __init__(self, out_dir: Path, done: int, total: int):
+    def __init__(self, out_dir: Path, done: int, total: int) -> None:
         super().__init__(f"interrupted after {done} of {total} points")
         self.out_dir, self.done, self.total = out_dir, done, total
 
 
 @dataclass
 class RunOutcome:
-    """What a batch command returns: where it wrote, its summary and its tables."""
+    """What `run_tranches` returns: where it wrote, its summary and its tables."""
 
     out_dir: Path
     summary: dict[str, Any]
     tables: dict[str, Any] = field(default_factory=dict)  # file name -> DataFrame
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a sensitivity run returns, written nowhere yet: its summary (summary.json), its
+    tables (file name → DataFrame) and the base scenario's settings as run (scenario.json; None
+    for a run resumed from a journal older than that file; `planner.sensitivity.write` writes
+    the three into a run folder)."""
+
+    summary: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    config: ScenarioConfig | dict[str, Any] | None
+
+    @property
+    def kind(self) -> str:
+        return str(self.summary["kind"])
 
 
 def default_out_dir(scenario_name: str, kind: str, root: str | Path = "outputs") -> Path:
@@ -70,6 +91,12 @@ def manifest_of(scenario: Scenario, kind: str, **settings: Any) -> dict[str, Any
         "input_sha256": scenario.input_sha256,
         "planner_version": __version__,
     }
+
+
+def reload_source(manifest: dict[str, Any], journal: Journal) -> Source:
+    """The `Source` of a journaled run: its files read again and validated (see `reload`)."""
+    raw = reload(manifest, journal)
+    return Source(validate(raw), raw)
 
 
 def reload(manifest: dict[str, Any], journal: Journal) -> RawInputs:
@@ -127,17 +154,17 @@ def execute(
     job: Job,
     fn: TaskFn,
     make_batches: Callable[[dict[int, Record]], Sequence[Any]],
-    journal: Journal,
+    journal: Journal | None,
     total: int,
     *,
     workers: int | None,
     scheduler: Any,
     progress: Progress | None,
-) -> tuple[dict[int, Record], dict]:
-    """Run what the journal lacks; returns (all records by index, run statistics)."""
+) -> tuple[dict[int, Record], dict[str, Any]]:
+    """Run what the journal lacks (no journal: everything); returns (all records by index, run statistics)."""
     if scheduler is None and workers is None:
         workers = default_workers()
-    done = journal.records()
+    done = {} if journal is None else journal.records()
     resumed = len(done)
     batches = make_batches(done)
     if progress:
@@ -145,7 +172,8 @@ def execute(
     t0 = time.perf_counter()
 
     def on_batch(records: list[Record]) -> None:
-        journal.append(records)
+        if journal is not None:
+            journal.append(records)
         for r in records:
             done[r["index"]] = r
         if progress:
@@ -154,6 +182,8 @@ def execute(
     try:
         run_batches(job, fn, batches, on_batch, workers=workers, scheduler=scheduler)
     except KeyboardInterrupt:
+        if journal is None:
+            raise
         raise RunInterrupted(journal.out_dir, len(done), total) from None
     seconds = time.perf_counter() - t0
     solved = len(done) - resumed
@@ -168,17 +198,8 @@ def execute(
     return done, stats
 
 
-def finish(journal: Journal, tables: dict[str, Any], summary: dict[str, Any]) -> Path:
-    """Write the tables and summary.json into the run folder at once, then drop the journal."""
-    write_tables(journal.out_dir, tables, summary, journal.manifest.get("config"))
-    journal.discard()
-    return journal.out_dir
-
-
 def write_tables(out_dir: Path, tables: dict[str, Any], summary: dict[str, Any], config: Any = None) -> Path:
     """The tables, summary.json and (given the base scenario's settings) scenario.json, at once."""
-    from planner.io.runs import SCENARIO_FILE, scenario_record
-
     with atomic_dir(out_dir, kind=summary["kind"]) as tmp:
         for name, frame in tables.items():
             write_csv(frame, safe_child(tmp, name))

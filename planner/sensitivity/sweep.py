@@ -2,9 +2,11 @@
 
     >>> from planner import load_scenario
     >>> from planner.sensitivity.grid import Vary
-    >>> from planner.sensitivity.sweep import run_sweep
-    >>> run = run_sweep(load_scenario("models/baseline.yaml"), [Vary("limits.budget_musd", [3000, 4000])])
-    >>> run.tables["sweep.csv"]
+    >>> from planner.sensitivity.sweep import SweepOptions, run_sweep
+    >>> from planner.sensitivity.write import write_sweep
+    >>> result = run_sweep(load_scenario("models/baseline.yaml"), SweepOptions(Vary("limits.budget_musd", [3000, 4000])))
+    >>> result.points                       # = result.tables["sweep.csv"]
+    >>> write_sweep(result, "outputs/baseline/sweep")
 
 Each grid point is the scenario with the axes' keys set (as `--set` would), solved by an
 `Engine` (build once, change numbers in place; rebuild where the structure changes),
@@ -22,8 +24,11 @@ portfolio. Output tables (see docs/sensitivity.md):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
+
+import pandas as pd
 
 from planner import __version__
 from planner.results.evaluation import selection_vector
@@ -34,19 +39,17 @@ from planner.sensitivity.engine import Engine
 from planner.sensitivity.executors import Job, Record
 from planner.sensitivity.grid import Vary, blocks, cell, check_grid, neighbours, parse_axes, points
 from planner.sensitivity.journal import Journal
-from planner.sensitivity.points import ScenarioFactory, raw_inputs
+from planner.sensitivity.points import ScenarioFactory, Source, source_of
 from planner.sensitivity.runner import (
     Progress,
-    RunOutcome,
-    default_out_dir,
+    RunResult,
     error_record,
     execute,
-    finish,
     job_key,
     manifest_of,
     r9,
     record_of,
-    reload,
+    reload_source,
     status_counts,
 )
 
@@ -82,7 +85,9 @@ def solve_batch(engine: Engine, job: Job, batch: dict[str, Any]) -> list[Record]
     return out
 
 
-def make_batches(grid: list[dict[str, Any]], block_list: list[list[int]], done: dict[int, Record]) -> list[dict]:
+def make_batches(
+    grid: list[dict[str, Any]], block_list: list[list[int]], done: dict[int, Record]
+) -> list[dict[str, Any]]:
     """Batches for the points not yet done; each run of missing points starts from the latest
     earlier portfolio in its block, exactly as in an uninterrupted run."""
     out = []
@@ -103,100 +108,120 @@ def make_batches(grid: list[dict[str, Any]], block_list: list[list[int]], done: 
     return out
 
 
-def run_sweep(
-    scenario: Scenario,
-    vary: Vary | Sequence[Vary],
-    *,
-    out_dir: str | Path | None = None,
-    workers: int | None = None,
-    scheduler: Any = None,
-    block_size: int | None = None,
-    time_limit_s: float | None = None,
-    warm_start: bool = False,
-    progress: Progress | None = None,
-) -> RunOutcome:
-    """Solve every point of the grid `vary` (one `Vary` per axis; the first is the outermost
-    loop) and write sweep.csv, changes.csv, summary.json to `out_dir` (see the module doc).
+@dataclass(frozen=True)
+class SweepOptions:
+    """How to sweep: the grid, the executor, the journal.
 
-    `scenario` is a validated scenario as `planner.load_scenario` returns it (its files are
-    read again: every worker starts from them). Points are solved on `workers` local
-    processes (default: all cores) or on a Dask `scheduler` (an address or a Client), in
-    blocks of `block_size` along the last axis (default 1; 10 with `warm_start`, where each
-    point starts from the previous point's portfolio — off by default: MIP starts made HiGHS
-    slower on the benchmark scenarios); `time_limit_s` caps each solve. Finished
-    points stream to a journal, so an interrupted run can be finished by `resume_sweep`."""
-    axes = check_grid(vary)
+    `vary`: one `Vary` per axis (the first is the outermost loop). Points are solved on
+    `workers` local processes (default: all cores) or on a Dask `scheduler` (an address or a
+    Client), in blocks of `block_size` along the last axis (default 1; 10 with `warm_start`,
+    where each point starts from the previous point's portfolio — off by default: MIP starts
+    made HiGHS slower on the benchmark scenarios); `time_limit_s` caps each solve.
+    `journal`: the run folder to be — finished points stream to its journal, so an
+    interrupted run can be finished by `resume_sweep(journal)` (None: no journal).
+    `progress(done, total)` is called as points finish."""
+
+    vary: Vary | Sequence[Vary]
+    workers: int | None = None
+    scheduler: Any = None
+    block_size: int | None = None
+    time_limit_s: float | None = None
+    warm_start: bool = False
+    journal: str | Path | None = None
+    progress: Progress | None = None
+
+
+@dataclass(frozen=True)
+class SweepResult(RunResult):
+    """A sweep: `tables["sweep.csv"]` (one row per point), `tables["changes.csv"]`, `summary`."""
+
+    @property
+    def points(self) -> pd.DataFrame:
+        return self.tables["sweep.csv"]
+
+    @property
+    def changes(self) -> pd.DataFrame:
+        return self.tables["changes.csv"]
+
+
+def run_sweep(scenario: Scenario, options: SweepOptions) -> SweepResult:
+    """Solve every point of the grid `options.vary` over `scenario` (validated, as
+    `planner.load_scenario` returns it, or changed in memory since) and return the tables
+    (see the module doc); `planner.sensitivity.write.write_sweep` writes them."""
+    axes = check_grid(options.vary)
+    block_size = options.block_size
     if block_size is None:
-        block_size = WARM_BLOCK if warm_start else COLD_BLOCK
+        block_size = WARM_BLOCK if options.warm_start else COLD_BLOCK
     if block_size < 1:
         raise InputError(Problem(file="--block-size", value=block_size, message="must be at least 1"))
-    raw = raw_inputs(scenario)
-    factory = ScenarioFactory(raw, scenario)
+    source = source_of(scenario)
+    factory = ScenarioFactory(source.raw, source.scenario)
     check_axes(factory, axes)
-    manifest = manifest_of(
-        scenario,
-        KIND,
-        axes=[{"key": a.key, "values": list(a.values)} for a in axes],
-        block_size=block_size,
-        time_limit_s=time_limit_s,
-        warm_start=warm_start,
-    )
-    journal = Journal.start(out_dir or default_out_dir(raw.config.name, KIND), manifest)
-    return _sweep(raw, factory, axes, journal, block_size, time_limit_s, warm_start, workers, scheduler, progress)
+    journal = None
+    if options.journal is not None:
+        manifest = manifest_of(
+            source.scenario,
+            KIND,
+            axes=[{"key": a.key, "values": list(a.values)} for a in axes],
+            block_size=block_size,
+            time_limit_s=options.time_limit_s,
+            warm_start=options.warm_start,
+        )
+        journal = Journal.start(options.journal, manifest)
+    run = _Run(block_size, options.time_limit_s, options.warm_start, options.workers, options.scheduler)
+    return _sweep(source, factory, axes, journal, run, options.progress, source.scenario.config.to_plain())
 
 
 def resume_sweep(
     run_dir: str | Path, *, workers: int | None = None, scheduler: Any = None, progress: Progress | None = None
-) -> RunOutcome:
+) -> SweepResult:
     """Finish an interrupted `run_sweep` from its journal in `run_dir`, solving only the points
-    it lacks (the settings come from the journal; `workers`/`scheduler` may differ)."""
+    it lacks (the settings come from the journal; `workers`/`scheduler` may differ); write the
+    result to `run_dir` with `write_sweep`."""
     journal = Journal.open(run_dir, KIND)
     manifest = journal.manifest
-    raw = reload(manifest, journal)
+    source = reload_source(manifest, journal)
     if "axes" in manifest:
         axes = check_grid([Vary(a["key"], a["values"]) for a in manifest["axes"]])
     else:  # a journal from before runs took typed axes: the --vary texts
         axes = parse_axes(manifest["vary"])
-    factory = ScenarioFactory(raw)
+    factory = ScenarioFactory(source.raw, source.scenario)
     check_axes(factory, axes)
-    return _sweep(
-        raw,
-        factory,
-        axes,
-        journal,
-        manifest["block_size"],
-        manifest["time_limit_s"],
-        manifest.get("warm_start", True),
-        workers,
-        scheduler,
-        progress,
-    )
+    run = _Run(manifest["block_size"], manifest["time_limit_s"], manifest.get("warm_start", True), workers, scheduler)
+    return _sweep(source, factory, axes, journal, run, progress, manifest.get("config"))
+
+
+@dataclass(frozen=True)
+class _Run:
+    block_size: int
+    time_limit_s: float | None
+    warm_start: bool
+    workers: int | None
+    scheduler: Any
 
 
 def _sweep(
-    raw: RawInputs,
+    source: Source,
     factory: ScenarioFactory,
     axes: list[Vary],
-    journal: Journal,
-    block_size: int,
-    time_limit_s: float | None,
-    warm_start: bool,
-    workers: int | None,
-    scheduler: Any,
+    journal: Journal | None,
+    run: _Run,
     progress: Progress | None,
-) -> RunOutcome:
+    config: dict[str, Any] | None,
+) -> SweepResult:
+    raw = source.raw
     grid = points(axes)
-    block_list = blocks(axes, block_size)
-    settings = {"time_limit_s": time_limit_s, "warm_start": warm_start}
-    job = Job(job_key(raw, KIND, settings), raw, settings, raw.config.solver.threads)
+    block_list = blocks(axes, run.block_size)
+    settings = {"time_limit_s": run.time_limit_s, "warm_start": run.warm_start}
+    job = Job(job_key(raw, KIND, settings), source, settings, raw.config.solver.threads)
     done, stats = execute(
         job,
         solve_batch,
         lambda d: make_batches(grid, block_list, d),
         journal,
         len(grid),
-        workers=workers,
-        scheduler=scheduler,
+        workers=run.workers,
+        scheduler=run.scheduler,
         progress=progress,
     )
     records = [done[i] for i in range(len(grid))]
@@ -204,14 +229,14 @@ def _sweep(
         "sweep.csv": sweep_table(factory, axes, grid, records),
         "changes.csv": changes_table(factory, axes, grid, records),
     }
-    summary = sweep_summary(raw, factory, axes, records, tables, stats, block_size, time_limit_s)
-    summary["warm_start"] = warm_start
-    return RunOutcome(finish(journal, tables, summary), summary, tables)
+    summary = sweep_summary(raw, factory, axes, records, tables, stats, run.block_size, run.time_limit_s)
+    summary["warm_start"] = run.warm_start
+    return SweepResult(summary, tables, config)
 
 
-def sweep_table(factory: ScenarioFactory, axes: list[Vary], grid: list[dict], records: list[Record]):
-    import pandas as pd
-
+def sweep_table(
+    factory: ScenarioFactory, axes: list[Vary], grid: list[dict[str, Any]], records: list[Record]
+) -> pd.DataFrame:
     resources = factory.base.resources
     rows = []
     for index, (params, r) in enumerate(zip(grid, records)):
@@ -232,9 +257,9 @@ def sweep_table(factory: ScenarioFactory, axes: list[Vary], grid: list[dict], re
     return frame
 
 
-def changes_table(factory: ScenarioFactory, axes: list[Vary], grid: list[dict], records: list[Record]):
-    import pandas as pd
-
+def changes_table(
+    factory: ScenarioFactory, axes: list[Vary], grid: list[dict[str, Any]], records: list[Record]
+) -> pd.DataFrame:
     opts = factory.base.options
     order = {oid: i for i, oid in enumerate(opts.index)}
     rows = []
@@ -278,13 +303,13 @@ def sweep_summary(
     factory: ScenarioFactory,
     axes: list[Vary],
     records: list[Record],
-    tables: dict,
-    stats: dict,
+    tables: dict[str, pd.DataFrame],
+    stats: dict[str, Any],
     block_size: int,
     time_limit_s: float | None,
 ) -> dict[str, Any]:
     solved = [r for r in records if r["objective"] is not None]
-    counts = {}
+    counts: dict[str, int] = {}
     for r in solved:
         for oid in r["selected"]:
             counts[oid] = counts.get(oid, 0) + 1

@@ -43,7 +43,7 @@ from planner.model.compile import Compiled, compile_model
 from planner.model.core import Role, RowTag
 from planner.sensitivity.engine import Engine, PointResult, point_result
 from planner.sensitivity.frontier import frontier_engine
-from planner.sensitivity.points import raw_inputs
+from planner.sensitivity.points import source_of
 from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
 from planner.solver.live import LiveModel
 from planner.solver.outcome import Status
@@ -173,7 +173,8 @@ def infeasible_tranches(outcome: RunOutcome) -> list[dict[str, Any]]:
 
 def _greedy(engine: Engine, key: str, limits: list[float], time_limit_s: float | None) -> list[PointResult]:
     base_require = list(engine.base.config.rules.require)
-    out, previous = [], ()
+    out: list[PointResult] = []
+    previous: tuple[str, ...] = ()
     for limit in limits:
         require = base_require + [o for o in previous if o not in base_require]
         sc, changes = engine.scenario([(key, limit), ("rules.require", require)])
@@ -222,8 +223,9 @@ def run_tranches(
             )
         )
     t0 = time.perf_counter()
-    raw = raw_inputs(scenario)
-    engine, _ = frontier_engine(raw, resource, limits[-1], scenario)
+    source = source_of(scenario)
+    raw = source.raw
+    engine, _ = frontier_engine(source, resource, limits[-1])
     key = f"limits.{resource}"
     free = []
     for i, limit in enumerate(limits):
@@ -251,8 +253,8 @@ def run_tranches(
         "resource": resource,
         "tranches": limits,
         "nested": nested,
-        "objective_sum": r9(sum(p.objective for p in found)) if found else None,
-        "unconstrained_sum": r9(sum(f.objective for f in free if f.has_portfolio)),
+        "objective_sum": r9(sum(p.objective or 0.0 for p in found)) if found else None,  # each has one
+        "unconstrained_sum": r9(sum(f.objective or 0.0 for f in free if f.has_portfolio)),
         "price_of_nesting": [r for r in table["price_of_nesting"].tolist()],
         "nested_ok": _nested(plans),
         "exact": all(p.status in PROVEN for p in (*plans, *free)),
@@ -270,6 +272,11 @@ def _nested(plans: list[PointResult]) -> bool:
     """Every tranche's portfolio contains the previous one found."""
     found = [set(p.selected) for p in plans if p.has_portfolio]
     return all(a <= b for a, b in zip(found, found[1:]))
+
+
+def used_columns(scenario, resource: str) -> list[str]:
+    """The resources whose use tranches.csv shows: the raised one, then every other (a limit on it may bind)."""
+    return [resource, *(r for r in scenario.resources if r != resource)]
 
 
 def tranche_table(
@@ -295,7 +302,10 @@ def tranche_table(
                 "unconstrained_objective": r9(best.objective),
                 "price_of_nesting": price,
                 "selected": len(selected) if plan.has_portfolio else None,
-                f"{resource}_used": r9(plan.resource_use.get(resource)) if plan.has_portfolio else None,
+                **{
+                    f"{r}_used": r9(plan.resource_use.get(r)) if plan.has_portfolio else None
+                    for r in used_columns(engine.base, resource)
+                },
                 "added": SEP.join(o for o in selected if o not in previous),
                 "added_count": len([o for o in selected if o not in previous]) if plan.has_portfolio else None,
                 "objective_added": r9(plan.objective - (rows[-1]["objective"] or 0.0))

@@ -15,7 +15,8 @@ Each kind is a thin adapter over a public library call:
 | rival | `planner.rival.rival` (as `planner rival`) |
 | pareto | `planner.pareto.pareto` (as `planner pareto`) |
 
-A kind's model has: `sets()` (extra `--set` edits the job's scenario is loaded with),
+A kind's model has: `settings()` (extra typed setting edits, (dotted key, value) pairs, applied
+to the what-if's Scenario after the page's),
 `call(scenario, root)` → `call(out_dir, progress)` → an `Outcome` (summary + tables),
 `partial(summary)` (why the result is incomplete, or None) and `view(outcome, scenario)`
 (the charts, facts and tables the page draws, `planner.web.job_views`). Adding a model to
@@ -32,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from planner.errors import InputError, Problem
 from planner.inputs.config import Perturbation
-from planner.web.whatif import WhatIf, confine_value, flow_yaml
+from planner.web.whatif import Setting, WhatIf, confine_value
 
 MAX_POINTS = 2000  # sweep points / Monte Carlo samples a job may ask for
 Progress = Callable[[int, int | None], None]
@@ -56,7 +57,7 @@ class Kind(BaseModel):
     model_config = ConfigDict(extra="forbid")
     whatif: WhatIf = Field(default_factory=WhatIf, description="the what-if the job runs on (the page sends its own)")
 
-    def sets(self) -> list[str]:
+    def settings(self) -> list[Setting]:
         return []
 
     def call(self, scenario, root: Path) -> Callable[[Path, Progress], Outcome]:  # pragma: no cover - abstract
@@ -94,18 +95,13 @@ class FrontierJob(Kind):
     )
 
     def call(self, scenario, root):
-        from planner.sensitivity.frontier import run_frontier
+        from planner.sensitivity.frontier import FrontierOptions, run_frontier
 
         resource = self.resource or scenario.cost_resource
         return lambda out_dir, progress: _frames(
             run_frontier(
                 scenario,
-                resource,
-                lo=self.lo,
-                hi=self.hi,
-                out_dir=out_dir,
-                max_solves=self.max_solves,
-                progress=progress,
+                FrontierOptions(resource, self.lo, self.hi, max_solves=self.max_solves, progress=progress),
             )
         )
 
@@ -183,7 +179,7 @@ class SweepJob(Kind):
 
     def call(self, scenario, root):
         from planner.sensitivity.grid import Vary
-        from planner.sensitivity.sweep import run_sweep
+        from planner.sensitivity.sweep import SweepOptions, run_sweep
 
         if not self.vary:
             raise InputError(
@@ -200,9 +196,7 @@ class SweepJob(Kind):
             points *= max(len(a.values), 1)
         if points > MAX_POINTS:
             raise InputError(Problem(file="request", key="vary", value=points, message=f"at most {MAX_POINTS} points"))
-        return lambda out_dir, progress: _frames(
-            run_sweep(scenario, axes, out_dir=out_dir, workers=1, progress=progress)
-        )
+        return lambda out_dir, progress: _frames(run_sweep(scenario, SweepOptions(axes, workers=1, progress=progress)))
 
     def view(self, outcome, scenario):
         from planner.web.job_views import sweep
@@ -240,7 +234,7 @@ class MonteCarloJob(Kind):
     )
 
     def call(self, scenario, root):
-        from planner.sensitivity.montecarlo import resolve_settings, run_montecarlo
+        from planner.sensitivity.montecarlo import MonteCarloOptions, resolve_settings, run_montecarlo
 
         perturb = list(self.perturb)
         if not perturb and not scenario.config.uncertainty.perturb:
@@ -261,12 +255,7 @@ class MonteCarloJob(Kind):
         return lambda out_dir, progress: _frames(
             run_montecarlo(
                 scenario,
-                samples=self.samples,
-                seed=self.seed,
-                perturb=perturb,
-                out_dir=out_dir,
-                workers=1,
-                progress=progress,
+                MonteCarloOptions(self.samples, self.seed, tuple(perturb), workers=1, progress=progress),
             )
         )
 
@@ -278,7 +267,7 @@ class MonteCarloJob(Kind):
         return None
 
     def view(self, outcome, scenario):
-        from planner.web.job_views import montecarlo
+        from planner.web.risk_views import montecarlo
 
         return montecarlo(outcome, scenario, self)
 
@@ -295,10 +284,10 @@ class AlternativesJob(Kind):
     count: int = Field(3, ge=1, le=20, description="how many")
 
     def call(self, scenario, root):
-        from planner.sensitivity.alternatives import run_alternatives
+        from planner.sensitivity.alternatives import AlternativesOptions, run_alternatives
 
         return lambda out_dir, progress: _frames(
-            run_alternatives(scenario, within=self.within, count=self.count, out_dir=out_dir, progress=progress)
+            run_alternatives(scenario, AlternativesOptions(self.within, self.count, progress=progress))
         )
 
     def view(self, outcome, scenario):
@@ -350,11 +339,11 @@ class RobustJob(Kind):
     samples: int | None = Field(0, ge=0, le=MAX_POINTS, description="Monte Carlo draws from the weight set (0: none)")
     seed: int | None = Field(None, ge=0, description="random seed of the draws")
 
-    def sets(self) -> list[str]:
-        out = [f"robust.sector_weights.{i.id}={flow_yaml([i.low, i.high])}" for i in self.sector_weights]
-        out += [f"robust.gap_weights.{i.id}={flow_yaml([i.low, i.high])}" for i in self.gap_weights]
+    def settings(self) -> list[Setting]:
+        out: list[Setting] = [(f"robust.sector_weights.{i.id}", [i.low, i.high]) for i in self.sector_weights]
+        out += [(f"robust.gap_weights.{i.id}", [i.low, i.high]) for i in self.gap_weights]
         if self.order is not None:
-            out.append(f"robust.order={flow_yaml(self.order)}")
+            out.append(("robust.order", list(self.order)))
         return out
 
     def call(self, scenario, root):
@@ -376,7 +365,7 @@ class RobustJob(Kind):
         return None
 
     def view(self, outcome, scenario):
-        from planner.web.job_views import robust
+        from planner.web.risk_views import robust
 
         return robust(outcome, scenario, self)
 
@@ -420,7 +409,7 @@ class ValueJob(Kind):
         return run
 
     def view(self, outcome, scenario):
-        from planner.web.job_views import value
+        from planner.web.risk_views import value
 
         return value(outcome, scenario, self)
 

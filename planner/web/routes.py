@@ -17,7 +17,7 @@ from planner.errors import InputError, Problem
 from planner.io.numbers import json_ready
 from planner.web.jobs import JobRequest
 from planner.web.payload import clean, result_payload
-from planner.web.whatif import WhatIf, confined, list_scenarios
+from planner.web.whatif import Edits, WhatIf, confined, list_scenarios
 
 router = APIRouter(prefix="/api")
 
@@ -56,8 +56,8 @@ def _session(request: Request, sid: str | None):
     return _ctx(request).sessions.get(_sid(sid))
 
 
-def _point(request: Request, whatif: WhatIf) -> tuple[Path, WhatIf]:
-    """The what-if's scenario file and the what-if, every file they read checked to lie inside the project."""
+def _point(request: Request, whatif: WhatIf) -> tuple[Path, Edits]:
+    """The what-if's scenario file and its typed edits, every file they read checked to lie inside the project."""
     return confined(_ctx(request).root, whatif)
 
 
@@ -73,8 +73,8 @@ def scenarios(request: Request) -> dict:
 
 @router.post("/solve", summary="Solve a what-if (as `planner solve --set ... --json`, plus rows)")
 def solve(whatif: WhatIf, request: Request, x_planner_session: str | None = Header(None)) -> dict:
-    file, whatif = _point(request, whatif)
-    solved = _session(request, x_planner_session).solve(file, whatif)
+    file, edits = _point(request, whatif)
+    solved = _session(request, x_planner_session).solve(file, edits)
     return result_payload(solved, _rel(request, file))
 
 
@@ -82,8 +82,8 @@ def solve(whatif: WhatIf, request: Request, x_planner_session: str | None = Head
 def explain(req: ExplainRequest, request: Request, x_planner_session: str | None = Header(None)) -> dict:
     from planner.analysis.explain import describe, explain as run_explain
 
-    file, whatif = _point(request, req.whatif)
-    sc, _, _ = _session(request, x_planner_session).point_scenario(file, whatif)
+    file, edits = _point(request, req.whatif)
+    sc = _session(request, x_planner_session).point_scenario(file, edits).scenario
     explanations = run_explain(sc, list(req.options), entry=req.thresholds, max_steps=req.max_steps)
     return clean(
         {
@@ -98,8 +98,8 @@ def explain(req: ExplainRequest, request: Request, x_planner_session: str | None
 def diagnose(req: DiagnoseRequest, request: Request, x_planner_session: str | None = Header(None)) -> dict:
     from planner.analysis.diagnose import describe, diagnose as run_diagnose
 
-    file, whatif = _point(request, req.whatif)
-    sc, _, _ = _session(request, x_planner_session).point_scenario(file, whatif)
+    file, edits = _point(request, req.whatif)
+    sc = _session(request, x_planner_session).point_scenario(file, edits).scenario
     diag = run_diagnose(sc, alternatives=req.alternatives)
     return clean({**diag.to_dict(), "text": describe(diag)})
 
@@ -115,11 +115,9 @@ def jobs_schema() -> dict:
 
 @router.post("/jobs", summary="Start a job: frontier, tranches, sweep, Monte Carlo, alternatives, robust or value")
 def start_job(req: JobRequest, request: Request, x_planner_session: str | None = Header(None)) -> dict:
-    from planner.api import load_scenario
-
-    file, whatif = _point(request, req.whatif.model_copy(update={"set": [*req.whatif.set, *req.sets()]}))
-    _, _, sets = _session(request, x_planner_session).point_scenario(file, whatif)
-    scenario = load_scenario(file, sets)  # from its files + overrides: what the sensitivity library re-reads
+    file, edits = _point(request, req.whatif)
+    # The job runs on the what-if's own Scenario, with the job's setting edits after the page's.
+    scenario = _session(request, x_planner_session).point_scenario(file, edits.plus(req.settings())).scenario
     return _ctx(request).jobs.start(req, scenario, _sid(x_planner_session), _ctx(request).root).to_dict()
 
 
@@ -150,9 +148,9 @@ def _missing(job_id: str) -> JSONResponse:
 def save(req: SaveRequest, request: Request, x_planner_session: str | None = Header(None)) -> dict:
     from planner.web.save import save_whatif
 
-    file, whatif = _point(request, req.whatif)
-    _, _, sets = _session(request, x_planner_session).point_scenario(file, whatif)
-    return save_whatif(_ctx(request).root, file, sets, req.name, req.description, req.replace)
+    file, edits = _point(request, req.whatif)
+    settings = _session(request, x_planner_session).point_scenario(file, edits).settings
+    return save_whatif(_ctx(request).root, file, settings, req.name, req.description, req.replace)
 
 
 @router.post("/report/{fmt}", summary="The xlsx or html report of the what-if (a download)")
@@ -162,8 +160,8 @@ def report(fmt: str, whatif: WhatIf, request: Request, x_planner_session: str | 
 
     if fmt not in ("xlsx", "html"):
         raise InputError(Problem(file="request", key="format", value=fmt, message="valid: xlsx, html"))
-    file, whatif = _point(request, whatif)
-    solved = _session(request, x_planner_session).solve(file, whatif)
+    file, edits = _point(request, whatif)
+    solved = _session(request, x_planner_session).solve(file, edits)
     tmp = Path(tempfile.mkdtemp(prefix="planner-report-"))
     try:
         write_run(solved.result, tmp / "run")

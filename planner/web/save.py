@@ -20,6 +20,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Any, Sequence
 
 import yaml
 
@@ -29,12 +30,14 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,80}$")
 HEADER = "# Written by planner serve: the scenario it extends, with only the page's changes.\n"
 
 
-def save_whatif(root: Path, file: Path, sets: list[str], name: str, description: str, replace: bool) -> dict:
+def save_whatif(
+    root: Path, file: Path, settings: Sequence[tuple[str, Any]], name: str, description: str, replace: bool
+) -> dict:
     """Write `models/<name>.yaml` under `root`: `file` (the what-if's scenario) extended by the
-    `--set` overrides `sets`. InputError (key `name`) for a bad or taken name, or one that would
+    typed setting edits `settings` ((dotted key, value) pairs, applied as `--set` applies them). InputError (key `name`) for a bad or taken name, or one that would
     break an `extends:` chain."""
     from planner.api import load_scenario
-    from planner.inputs.read import apply_overrides, parse_set, paths_in
+    from planner.inputs.read import apply_overrides, paths_in
 
     if not NAME.match(name) or name.endswith((".yaml", ".yml")):
         raise InputError(
@@ -50,7 +53,7 @@ def save_whatif(root: Path, file: Path, sets: list[str], name: str, description:
     if target.exists() and not replace:
         raise _taken(rel, name)
     _check_chains(root, file, target, name)
-    changes = apply_overrides({}, parse_set(sets))
+    changes = apply_overrides({}, list(settings))
     for _, node, field in paths_in(changes):  # absolute (web.whatif.confined) → relative to the saved file
         node[field] = os.path.relpath(node[field], target.parent)
     data = {
