@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from planner.analysis.entry import EntryStatus
+from planner.analysis.entry import EntryPath, EntryStatus
 from planner.io.numbers import fmt, fmt_fixed, fmt_percent
 from planner.solver.outcome import Status
 
@@ -116,6 +116,13 @@ def _num(value, digits: int = 4) -> str:
     return fmt(value, digits) if isinstance(value, (int, float)) else fmt_fixed(value)
 
 
+def _way_in(p: EntryPath) -> str:
+    """A found threshold in the table: a limit by its words and unit (budget → 5,000 M$), else its parameter."""
+    if p.kind == "limit" and p.label:
+        return f"{p.label} → {_num(p.needed)}" + (f" {p.unit}" if p.unit else "")
+    return f"{p.parameter} → {_num(p.needed)}"
+
+
 def print_explanations(explanations, rows, sentences, out_dir=None, console: Console | None = None) -> None:
     """One table for many options, then each option's sentences."""
     console = console or _console()
@@ -124,7 +131,7 @@ def print_explanations(explanations, rows, sentences, out_dir=None, console: Con
         for col in ("option", "in?", "Δ objective if flipped", "enters / leaves", "blocked by · forced by", "ways in"):
             table.add_column(col, overflow="fold")
         for e, row in zip(explanations, rows):
-            ways = [f"{p.parameter} → {_num(p.needed)}" for p in e.entry if p.status is EntryStatus.FOUND]
+            ways = [_way_in(p) for p in e.entry if p.status is EntryStatus.FOUND]
             table.add_row(
                 e.option_id,
                 "yes" if e.selected else "no",
