@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -42,15 +42,6 @@ class RunInterrupted(KeyboardInterrupt):
     def __init__(self, out_dir: Path, done: int, total: int) -> None:
         super().__init__(f"interrupted after {done} of {total} points")
         self.out_dir, self.done, self.total = out_dir, done, total
-
-
-@dataclass
-class RunOutcome:
-    """What `run_tranches` returns: where it wrote, its summary and its tables."""
-
-    out_dir: Path
-    summary: dict[str, Any]
-    tables: dict[str, Any] = field(default_factory=dict)  # file name -> DataFrame
 
 
 @dataclass(frozen=True)

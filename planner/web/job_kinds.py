@@ -143,11 +143,11 @@ class TranchesJob(Kind):
     )
 
     def call(self, scenario, root):
-        from planner.sensitivity.tranches import run_tranches
+        from planner.sensitivity.tranches import TranchesOptions, run_tranches
 
         resource = self.resource or scenario.cost_resource
         return lambda out_dir, progress: _frames(
-            run_tranches(scenario, resource, self.limits, nested=self.nested, out_dir=out_dir, progress=progress)
+            run_tranches(scenario, TranchesOptions(resource, tuple(self.limits), self.nested, progress=progress))
         )
 
     def partial(self, summary):
