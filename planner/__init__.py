@@ -5,6 +5,15 @@ Light on import so `planner --help` starts fast; the API loads on first use.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what a type checker sees of the names loaded on first use below
+    from planner.api import SolveOptions, load_scenario, solve
+    from planner.errors import InputError, PlannerError
+    from planner.inputs.scenario import Scenario
+    from planner.results.evaluation import evaluate
+    from planner.results.result import Result
+
 __version__ = "0.1.0"
 __all__ = [
     "load_scenario",
@@ -19,7 +28,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in ("load_scenario", "solve", "SolveOptions"):
         from planner import api
 

@@ -38,7 +38,7 @@ class Problem:
             text += f" (got {_short(repr(self.value))})"
         return text
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "file": self.file,
             "key": self.key,

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from analysis_helpers import selected, variant, write_scenario, yaml_list
+from planner.analysis.entry import EntryStatus
 from planner.analysis.explain import describe, explain
 from planner.api import load_scenario
 from planner.cli import cli
@@ -34,16 +35,18 @@ def test_tiny_by_hand():
     assert {r.row for r in c.blocked_by} == {"limit_budget_musd", "limit_diplomatic_capacity"}
     paths = {p.parameter: p for p in c.entry}
     # Budget alone: capacity 2 allows two options; with c the best pair is {a, c} = 1 + 2·5/10 = 2 < 3.
-    assert paths["budget_musd"].status == "impossible"
+    assert paths["budget_musd"].status is EntryStatus.IMPOSSIBLE
     # Capacity alone: budget 11 leaves {a, c, ?}: a+c+d costs 12 > 11, so the best with c is 2.2 < 3.
-    assert paths["diplomatic_capacity"].status == "impossible"
+    assert paths["diplomatic_capacity"].status is EntryStatus.IMPOSSIBLE
     # Contributions ×2: c covers g2 fully, {a, c} = 3 ties {a, b} and is cheaper (8 < 11): selected.
-    assert paths["contributions"].status == "found" and paths["contributions"].needed == pytest.approx(2.0)
+    assert paths["contributions"].status is EntryStatus.FOUND and paths["contributions"].needed == pytest.approx(2.0)
     assert paths["contributions"].below == pytest.approx(1.999)
     # No cost cut helps: capacity, not budget, keeps c out of any pair as good as {a, b}.
-    assert paths["cost"].status == "impossible"
+    assert paths["cost"].status is EntryStatus.IMPOSSIBLE
     text = " ".join(describe(c))
-    assert "scaled by ×2 (not at ×1.999)" in text and "cannot bring it in" in text
+    assert "scaled by ×2 (not at ×1.999)" in text
+    # every option (5 + 6 + 3 + 4 M$) fits in 18 M$: beyond it the budget changes nothing
+    assert "No budget brings it in, however large: not even 18 M$, where every option fits." in text
 
 
 def test_unknown_option_is_an_input_error_with_suggestion():
@@ -112,9 +115,9 @@ def verify(path: Path, expl, tmp_path: Path) -> int:
         assert set(res.selected) - {o} == (base | set(expl.enters)) - set(expl.leaves) - {o}
     checks += 1
     for p in expl.entry:
-        if p.status != "found" and p.status != "not_below":
+        if p.status not in (EntryStatus.FOUND, EntryStatus.NOT_BELOW):
             continue
-        if p.kind == "limit" and p.status == "found":
+        if p.kind == "limit" and p.status is EntryStatus.FOUND:
             assert o in selected(path, [f"limits.{p.parameter}={p.needed!r}"]), p
             if p.below is not None:
                 assert o not in selected(path, [f"limits.{p.parameter}={p.below!r}"]), p
@@ -137,7 +140,7 @@ def test_market_thresholds_are_exact(tmp_path):
     path = _market(tmp_path)
     sc = load_scenario(path)
     expls = explain(sc, list(sc.options.index))
-    found = {(e.option_id, p.kind) for e in expls for p in e.entry if p.status == "found"}
+    found = {(e.option_id, p.kind) for e in expls for p in e.entry if p.status is EntryStatus.FOUND}
     kinds = {k for _, k in found}
     assert {"limit", "contributions", "cost"} <= kinds, found  # the case exercises every kind of threshold
     total = sum(verify(path, e, tmp_path) for e in expls)
@@ -164,7 +167,7 @@ def test_forbidden_option_enters_when_rule_dropped(tmp_path):
     (a,) = explain(sc, ["a"])
     assert not a.selected and a.flipped_status == "infeasible"
     rule = [p for p in a.entry if p.kind == "rule"]
-    assert rule and rule[0].status == "found" and rule[0].override == "rules.forbid=[]"
+    assert rule and rule[0].status is EntryStatus.FOUND and rule[0].override == "rules.forbid=[]"
     assert "a" in selected(TINY, [rule[0].override])
 
 

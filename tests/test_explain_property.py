@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis_helpers import write_scenario
+from planner.analysis.entry import EntryStatus
 from planner.analysis.explain import explain
 from planner.api import load_scenario
 from planner.results.evaluation import evaluate
@@ -121,14 +122,14 @@ def test_limit_thresholds_match_brute_force(tmp_path_factory, inst):
                 lim = dict(limits, **{res: value})
                 return _choice(rows, lim["budget_musd"], lim["diplomatic_capacity"])
 
-            if path_r.status == "found":
+            if path_r.status is EntryStatus.FOUND:
                 assert path_r.needed == int(path_r.needed)
                 upto = int(path_r.needed)
                 at = choice(path_r.needed)
                 assert at is None or at[i] == 1, (e.option_id, res, path_r)
-            elif path_r.status == "impossible":
+            elif path_r.status is EntryStatus.IMPOSSIBLE:
                 upto = int(sc.options[res].sum()) + 1
-            elif path_r.status == "not_below":
+            elif path_r.status is EntryStatus.NOT_BELOW:
                 upto = int(path_r.checked)
             elif path_r.status == "tie":
                 continue  # an exact tie the tie-break cannot settle: either answer is right
@@ -168,22 +169,22 @@ def test_contribution_and_cost_thresholds_match_brute_force(tmp_path_factory, in
         i = list(sc.options.index).index(e.option_id)
         for p in e.entry:
             if p.kind == "contributions":
-                if p.status == "found":
+                if p.status is EntryStatus.FOUND:
                     at = _scaled_choice(sc, e.option_id, capacity, budget, amount_factor=p.needed)
                     assert at is None or at[i] == 1, p
                     if p.below is not None:
                         short = _scaled_choice(sc, e.option_id, capacity, budget, amount_factor=p.below)
                         assert short is None or short[i] == 0, p
-                elif p.status == "impossible":
+                elif p.status is EntryStatus.IMPOSSIBLE:
                     far = _scaled_choice(sc, e.option_id, capacity, budget, amount_factor=100.0)
                     assert far is None or far[i] == 0, p
             elif p.kind == "cost":
-                if p.status == "found":
+                if p.status is EntryStatus.FOUND:
                     at = _scaled_choice(sc, e.option_id, capacity, budget, cost=p.needed)
                     assert at is None or at[i] == 1, p
                     if p.below is not None:
                         short = _scaled_choice(sc, e.option_id, capacity, budget, cost=p.below)
                         assert short is None or short[i] == 0, p
-                elif p.status == "impossible":
+                elif p.status is EntryStatus.IMPOSSIBLE:
                     free = _scaled_choice(sc, e.option_id, capacity, budget, cost=0.0)
                     assert free is None or free[i] == 0, p

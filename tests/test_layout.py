@@ -15,10 +15,6 @@ SPLITTING = {
     "planner.web.job_views": 599,
     "planner.web.job_kinds": 548,
     "planner.report.content": 685,
-    "planner.results.audit_solve": 603,
-    "planner.results.audit_explain": 553,
-    "planner.results.audit_robust": 567,
-    "planner.inputs.validate_robust": 538,
 }
 API_NAMES = {"solve", "evaluate", "load_scenario", "check", "build"}
 

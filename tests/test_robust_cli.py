@@ -17,6 +17,7 @@ from planner.model.faces import State
 from planner.model.rules import objective_value
 from planner.results.evaluation import evaluate
 from planner.robust import robust
+from planner.solver.outcome import Status
 from tests.conftest import write_scenario
 from tests.test_robust import at_sector_weights, corners
 
@@ -255,3 +256,11 @@ def test_many_factors_say_the_count_and_report_bounds(tmp_path):
         "max_vertices",
         "max_portfolios",
     )
+
+
+def test_infeasible_is_a_status_not_a_string(tmp_path):
+    # the library says it as a type: the CLI's exit 3 reads RobustReport.status, not nominal["status"]
+    rep = robust(load_scenario(two_sector(tmp_path, rules={"require": ["oa2", "ob2"]})))
+    assert rep.status is Status.INFEASIBLE and rep.to_dict()["nominal"] == {"status": "infeasible"}
+    assert "status" not in rep.to_dict()  # robust.json is unchanged: nominal.status says it there
+    assert robust(load_scenario(two_sector(tmp_path / "ok"))).status is Status.OPTIMAL

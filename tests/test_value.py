@@ -42,8 +42,8 @@ def test_lp_duals_are_the_relaxations_slopes():
             res = bv.ident
             eps = 1e-3
             lim = sc.config.limits[res]
-            lo = Workbench(load_scenario(TINY, [*overrides, f"limits.{res}={lim - eps}"])).lp_relaxation()["objective"]
-            hi = Workbench(load_scenario(TINY, [*overrides, f"limits.{res}={lim + eps}"])).lp_relaxation()["objective"]
+            lo = Workbench(load_scenario(TINY, [*overrides, f"limits.{res}={lim - eps}"])).lp_relaxation().objective
+            hi = Workbench(load_scenario(TINY, [*overrides, f"limits.{res}={lim + eps}"])).lp_relaxation().objective
             slope_lo, slope_hi = (r.lp_objective - lo) / eps, (hi - r.lp_objective) / eps
             assert min(slope_lo, slope_hi) - 1e-6 <= bv.lp_dual <= max(slope_lo, slope_hi) + 1e-6, (overrides, bv)
 

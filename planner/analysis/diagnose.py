@@ -34,18 +34,36 @@ feasible (integrality alone causes the conflict) there is no IIS, and the report
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import asdict, dataclass, field
+from typing import Any, TypedDict
 
 import numpy as np
+import numpy.typing as npt
 
 from planner.analysis.workbench import RowInfo, Workbench
+from planner.errors import PlannerError
+from planner.inputs.config import DiagnoseConfig
 from planner.inputs.scenario import Scenario
 from planner.io.numbers import fmt, fmt_num
+from planner.model.core import Cell
 from planner.solver.outcome import Status
 
 IIS_STRATEGY = 2 | 4  # kIisStrategyFromLp | kIisStrategyIrreducible (highspy.IisStrategy)
 MAX_ALTERNATIVES = 12
+
+TableEdit = dict[str, str | int | float | None]  # file, row, column, the row's id column, value
+Change = tuple[str, str | None, TableEdit | None, str | None]  # sentence, --set override, table edit, key
+
+
+class IisReport(TypedDict, total=False):
+    """HiGHS's IIS as the diagnosis states it (empty when the scenario is not infeasible)."""
+
+    source: str
+    rows: list[str]
+    strategy: int
+    message: str
 
 
 @dataclass
@@ -60,7 +78,7 @@ class Relaxation:
     penalty: float  # weight · change / max(|bound|, 1)
     text: str  # in the analyst's words
     override: str | None = None  # `--set KEY=VALUE` that applies it, where one exists
-    edit: dict | None = None  # the table cell to change, where the bound comes from a table
+    edit: TableEdit | None = None  # the table cell to change, where the bound comes from a table
     key: str | None = None  # the scenario key the bound came from (`RowTag.key`), e.g. to edit in YAML
     verified: bool | None = None  # re-solved with this change (alone, or with the others of `combined`)
 
@@ -73,15 +91,24 @@ class Diagnosis:
     combined: list[Relaxation] = field(default_factory=list)
     penalty: float | None = None
     alternatives: list[Relaxation] = field(default_factory=list)  # each alone makes it feasible
-    iis: dict = field(default_factory=dict)  # source, rows, message
+    iis: IisReport = field(default_factory=lambda: IisReport())  # source, rows, message
     kept: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _weight(cfg, row: RowInfo) -> float | None:
+@dataclass(frozen=True)
+class _ElasticSolve:
+    """One solve of the elastic model: each row's slack (None without a solution) and the penalty."""
+
+    status: Status
+    slack: npt.NDArray[np.float64] | None
+    penalty: float | None
+
+
+def _weight(cfg: DiagnoseConfig, row: RowInfo) -> float | None:
     """The row's weight, or None if it is kept (never relaxed)."""
     keys = (row.name, row.ident, row.family)
     if any(k in cfg.keep for k in keys):
@@ -103,9 +130,14 @@ def _outward(wb: Workbench, row: RowInfo, value: float, up: bool) -> float:
     return (math.ceil(value / q - 1e-6) if up else math.floor(value / q + 1e-6)) * q
 
 
-def describe_change(
-    sc: Scenario, row: RowInfo, new: float, value: float | None = None
-) -> tuple[str, str | None, dict | None, str | None]:
+def _scale(row: RowInfo) -> float:
+    """bound = scale × the key's value; the rows that reach `describe_change` with a value have one."""
+    if not row.tag.scale:
+        raise PlannerError(f"row {row.name}: its bound is no multiple of {row.tag.key}")
+    return row.tag.scale
+
+
+def describe_change(sc: Scenario, row: RowInfo, new: float, value: float | None = None) -> Change:
     """(sentence, --set override, table edit, the scenario key the change sets) for one relaxed
     row, from its tag: the scenario key or table cell its bound came from, and the scale
     (bound = scale × that value).
@@ -116,7 +148,7 @@ def describe_change(
     key, subject, b = tag.key, tag.subject, row.bound
     verb = "raise" if row.sense == "<=" else "lower"
     if tag.cell is not None:
-        return _cell_change(sc, row, new)
+        return _cell_change(sc, row, tag.cell, new)
     if key is None:
         return (f"{verb} the bound of rule {row.name} from {fmt(b)} to {fmt(new)}", None, None, None)
     if row.family in ("require", "forbid"):
@@ -133,13 +165,14 @@ def describe_change(
         cur = sc.config.objective.coverage_target
         return (
             f"lower objective.coverage_target from {fmt(cur)} to {fmt(v)} (the target on gap {subject} from "
-            f"{fmt(b)} to {fmt(v * tag.scale)}; it sets the target of every gap gaps.csv leaves blank)",
+            f"{fmt(b)} to {fmt(v * _scale(row))}; it sets the target of every gap gaps.csv leaves blank)",
             override,
             None,
             key,
         )
     if key == "rules.resilience.fraction":
-        frac0 = sc.config.rules.resilience.fraction
+        resilience = sc.config.rules.resilience
+        frac0 = None if resilience is None else resilience.fraction
         what = f"(row {row.name} needs {fmt(new)} instead of {fmt(b)})"
         if v <= 0:
             return (f"drop the N-1 resilience rule {what}", "rules.resilience=null", None, key)
@@ -158,26 +191,25 @@ def describe_change(
     if row.family == "min_fraction":
         kind = "sector" if key == f"rules.min_fraction.sectors.{subject}" else "gap"
         table = sc.config.rules.min_fraction.sectors if kind == "sector" else sc.config.rules.min_fraction.gaps
+        current = table.get(subject) if subject is not None else None
         return (
-            f"lower the minimum covered fraction of {kind} {subject} from {fmt(table[subject])} to {fmt(v)}",
+            f"lower the minimum covered fraction of {kind} {subject} from {fmt(current)} to {fmt(v)}",
             override,
             None,
             key,
         )
-    return (f"{verb} {key}{label} from {fmt(b / tag.scale)} to {fmt(v)}", override, None, key)
+    return (f"{verb} {key}{label} from {fmt(b / _scale(row))} to {fmt(v)}", override, None, key)
 
 
 def _listed(sc: Scenario, family: str) -> list[str]:
     return list(sc.config.rules.require if family == "require" else sc.config.rules.forbid)
 
 
-def _cell_change(sc: Scenario, row: RowInfo, new: float) -> tuple[str, str | None, dict | None, str | None]:
-    """A bound read from a table cell: the edit, and the scenario override where one exists."""
-
-    cell = row.tag.cell
+def _cell_change(sc: Scenario, row: RowInfo, cell: Cell, new: float) -> Change:
+    """A bound read from a table cell (the row's `cell`): the edit, and the scenario override where one exists."""
     table = getattr(sc, cell.table)
     id_column = {"gaps": "gap_id", "partners": "partner_id", "options": "option_id"}[cell.table]
-    edit = {
+    edit: TableEdit = {
         "file": sc.files.get(cell.table),
         "row": int(table.index.get_loc(cell.row_id)) + 2,
         "column": cell.column,
@@ -216,9 +248,7 @@ def _key_value(row: RowInfo, new: float) -> float | None:
     return (math.ceil(q) if row.sense == "<=" else math.floor(q)) / 1e6
 
 
-def _yaml_list(items) -> str:
-    import json
-
+def _yaml_list(items: list[str]) -> str:
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"
 
 
@@ -238,7 +268,7 @@ class _Elastic:
             costs.append(cost)
         self.cost = np.concatenate([np.zeros(self.n0), np.array(costs)])
 
-    def solve(self, only: int | None = None) -> dict:
+    def solve(self, only: int | None = None) -> _ElasticSolve:
         """Minimise the weighted relaxation (only slack `only` allowed, if given)."""
         wb, session = self.wb, self.wb.live
         k = len(self.rows)
@@ -254,11 +284,7 @@ class _Elastic:
                 session.set_column_bounds(cols, np.zeros(k), np.full(k, np.inf))
         wb.solves += 1
         slack = None if res.values is None else np.maximum(0.0, res.values[self.n0 : self.n0 + k])
-        return {
-            "status": res.status,
-            "slack": slack,
-            "penalty": None if slack is None else float(self.cost[self.n0 :] @ slack),
-        }
+        return _ElasticSolve(res.status, slack, None if slack is None else float(self.cost[self.n0 :] @ slack))
 
 
 def _relaxation(wb: Workbench, row: RowInfo, w: float, slack: float) -> Relaxation:
@@ -304,13 +330,14 @@ def _merge_shared(wb: Workbench, relaxed: list[tuple[Relaxation, RowInfo, float]
             for rel, _, _ in members:
                 rel.override = override
             continue
-        values = [_key_value(row, rel.new_bound) for rel, row, _ in members]
-        if any(v is None for v in values):
+        maybe = [_key_value(row, rel.new_bound) for rel, row, _ in members]
+        values = [v for v in maybe if v is not None]
+        if len(values) < len(maybe):
             continue
         v = max(values) if members[0][1].sense == "<=" else min(values)
         for (rel, row, w), own in zip(members, values):
             if own != v:
-                rel.new_bound = v * row.tag.scale
+                rel.new_bound = v * _scale(row)
                 rel.change = abs(rel.new_bound - rel.bound)
                 rel.penalty = w * rel.change / max(abs(rel.bound), 1.0)
             rel.text, rel.override, rel.edit, rel.key = describe_change(sc, row, rel.new_bound, value=v)
@@ -325,29 +352,29 @@ def _apply(wb: Workbench, relax: list[Relaxation]) -> dict[str, tuple[float, flo
     return out
 
 
-def find_iis(wb: Workbench) -> dict:
+def find_iis(wb: Workbench) -> IisReport:
     """HiGHS's IIS of the LP relaxation (see the module doc): rows in conflict, by name."""
     session = wb.live.relaxation()
     comp = session.comp
     session.set_iis_strategy(IIS_STRATEGY)
     res = session.run_stage(comp.primary, wb.time_limit, 0.0, None)
     if res.status != Status.INFEASIBLE:
-        return {
-            "source": "LP relaxation",
-            "rows": [],
-            "strategy": IIS_STRATEGY,
-            "message": f"the LP relaxation is {res.status}: the conflict needs integrality, HiGHS gives no IIS",
-        }
+        return IisReport(
+            source="LP relaxation",
+            rows=[],
+            strategy=IIS_STRATEGY,
+            message=f"the LP relaxation is {res.status}: the conflict needs integrality, HiGHS gives no IIS",
+        )
     iis = session.iis()
     rows = [comp.row_names[i] for i in iis.rows]
-    return {
-        "source": "LP relaxation",
-        "rows": rows,
-        "strategy": IIS_STRATEGY,
-        "message": "irreducible: dropping any one of these rows removes this conflict"
+    return IisReport(
+        source="LP relaxation",
+        rows=rows,
+        strategy=IIS_STRATEGY,
+        message="irreducible: dropping any one of these rows removes this conflict"
         if iis.valid and rows
         else f"HiGHS returned no IIS ({iis.status})",
-    }
+    )
 
 
 def diagnose(scenario: Scenario, workbench: Workbench | None = None, alternatives: bool = True) -> Diagnosis:
@@ -372,40 +399,48 @@ def diagnose(scenario: Scenario, workbench: Workbench | None = None, alternative
     with wb.live.changes():
         el = _Elastic(wb, rows)
         best = el.solve()
-        if best["slack"] is None:
+        if best.slack is None:
             diag.notes.append(
-                f"no relaxation of the limits, targets and rules makes it feasible ({best['status']}): "
+                f"no relaxation of the limits, targets and rules makes it feasible ({best.status}): "
                 "the conflict lies in rows diagnose may not relax"
                 + (f" (kept: {', '.join(diag.kept)})" if diag.kept else "")
             )
             return diag
-        if best["status"] != Status.OPTIMAL:
+        if best.status != Status.OPTIMAL:
             diag.notes.append(
-                f"the elastic model stopped early ({best['status']}): the relaxation found may not be the smallest"
+                f"the elastic model stopped early ({best.status}): the relaxation found may not be the smallest"
             )
-        relaxed = [(_relaxation(wb, r, w, s), r, w) for (r, w), s in zip(rows, best["slack"].tolist()) if s > 1e-7]
+        relaxed = [(_relaxation(wb, r, w, s), r, w) for (r, w), s in zip(rows, best.slack.tolist()) if s > 1e-7]
         _merge_shared(wb, relaxed)
         diag.combined = [rel for rel, _, _ in relaxed]
-        diag.penalty = float(sum(r.penalty for r in diag.combined))
+        diag.penalty = float(sum(rel.penalty for rel in diag.combined))
         probe = wb.solve(rows=_apply(wb, diag.combined), tie_break=False)
         diag.feasible_after = probe.feasible
-        for r in diag.combined:
-            r.verified = probe.feasible
+        for rel in diag.combined:
+            rel.verified = probe.feasible
         if alternatives:
-            index = {r.name: k for k, (r, _) in enumerate(rows)}
-            cands = [r.row for r in diag.combined] + [n for n in diag.iis.get("rows", []) if n in index]
-            for name in list(dict.fromkeys(cands))[:MAX_ALTERNATIVES]:
-                k = index[name]
-                alone = el.solve(only=k)
-                if alone["slack"] is None:
-                    continue
-                rel = _relaxation(wb, rows[k][0], rows[k][1], float(alone["slack"][k]))
-                check = wb.solve(rows=_apply(wb, [rel]), tie_break=False)
-                rel.verified = check.feasible
-                if check.feasible:
-                    diag.alternatives.append(rel)
-            diag.alternatives.sort(key=lambda r: r.penalty)
+            diag.alternatives = _alternatives(wb, el, rows, diag)
     return diag
+
+
+def _alternatives(wb: Workbench, el: _Elastic, rows: list[tuple[RowInfo, float]], diag: Diagnosis) -> list[Relaxation]:
+    """Each row of the combined relaxation and of the IIS, relaxed alone as far as it must be
+    (at most MAX_ALTERNATIVES), where that alone makes the scenario feasible (re-solved); least penalty first."""
+    index = {r.name: k for k, (r, _) in enumerate(rows)}
+    cands = [r.row for r in diag.combined] + [n for n in diag.iis.get("rows", []) if n in index]
+    out = []
+    for name in list(dict.fromkeys(cands))[:MAX_ALTERNATIVES]:
+        k = index[name]
+        alone = el.solve(only=k)
+        if alone.slack is None:
+            continue
+        rel = _relaxation(wb, rows[k][0], rows[k][1], float(alone.slack[k]))
+        check = wb.solve(rows=_apply(wb, [rel]), tie_break=False)
+        rel.verified = check.feasible
+        if check.feasible:
+            out.append(rel)
+    out.sort(key=lambda r: r.penalty)
+    return out
 
 
 def describe(d: Diagnosis, short: bool = False) -> list[str]:

@@ -23,18 +23,42 @@ relaxation can also let a better portfolio without o in; the threshold is the sm
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
 
 from planner.analysis.parallel import run_threads
-from planner.analysis.workbench import Parameter, Workbench, obj_tol
+from planner.analysis.words import resource_words
+from planner.analysis.workbench import Parameter, Probe, RowInfo, Workbench, obj_tol
 from planner.errors import PlannerError
+from planner.inputs.scenario import Scenario
 from planner.io.numbers import fmt_num
 from planner.results.evaluation import evaluate
 from planner.solver.outcome import Status
 
 SCALE_GRID = 0.001
+
+Selection = npt.NDArray[np.int8]
+StartYears = npt.NDArray[np.int_] | None
+# value_at(t, x, start): the objective of portfolio x with the parameter at t, computed without the solver
+ValueAt = Callable[[float, Selection, StartYears], float]
+EditCell = dict[str, str | int]
+
+
+class EntryStatus(StrEnum):
+    """How an entry search ended. A `StrEnum`: written to JSON and CSV as its plain value."""
+
+    FOUND = "found"  # `needed` brings it in (`below`, one grid step short, does not)
+    IMPOSSIBLE = "impossible"  # no value of the parameter brings it in (proven)
+    NOT_BELOW = "not_below"  # no value short of `checked` brings it in (proven); larger not searched
+    TIE = "tie"  # ties exactly in objective and tie-break cost; the solver's fixed order decides, not searched
+    UNKNOWN = "unknown"  # the search stopped without an answer (see the notes)
 
 
 @dataclass
@@ -54,20 +78,67 @@ class RowEffect:
 class EntryPath:
     parameter: str  # resource name, row name, "contributions" or "cost"
     kind: str  # "limit" | "rule" | "contributions" | "cost"
-    status: str  # "found" | "impossible" (no value does it) | "not_below" (none short of `checked`)
-    #              | "tie" (ties exactly in objective and tie-break cost; the solver's fixed order
-    #                decides among exact ties, not searched) | "unknown"
+    status: EntryStatus
     current: float | None
     needed: float | None = None  # at this value `planner solve` selects the option
     below: float | None = None  # one grid step short of `needed`: not selected there
     grid: float | None = None
     override: str | None = None  # the `--set KEY=VALUE` that makes the change, where one exists
-    edit: dict | None = None  # the table cell to change, where the change is to input data
-    checked: float | None = None  # status 'not_below': o is proven out for every value short of this
+    edit: EditCell | None = None  # the table cell to change, where the change is to input data
+    checked: float | None = None  # status NOT_BELOW: o is proven out for every value short of this
     steps: int = 0  # entry MIPs solved
     notes: list[str] = field(default_factory=list)
     family: str | None = None  # kind 'limit' / 'rule': the row's family (`RowTag.family`)
     exact_tie: bool = False  # the search ended on an exact tie (objective and tie-break weight)
+    # kinds 'limit' and 'cost': the resource in words (`planner.analysis.words`), e.g. "budget", "M$"
+    label: str | None = None
+    unit: str | None = None
+    # kind 'limit': the limit from which every option fits (the row binds no portfolio); nothing changes beyond it
+    all_fit: float | None = None
+
+
+@dataclass
+class SearchResult:
+    """What `_search` found, in the parameter's own t (t = 0 today)."""
+
+    status: EntryStatus
+    steps: int
+    notes: list[str]
+    t: float | None = None  # FOUND: o is selected at t
+    below: float | None = None  # FOUND: one grid step short of t, not selected (None: not claimed)
+    checked: float | None = None  # NOT_BELOW: o is proven out for every t below this
+    exact_tie: bool = False  # it stopped on an exact tie in objective and tie-break weight
+
+
+@dataclass
+class _State:
+    """The search's state between entry MIPs (see `_search`)."""
+
+    z_ref: float  # the objective a portfolio with o must reach
+    notes: list[str] = field(default_factory=list)
+    strict: bool = False  # ask for strictly better than z_ref
+    tie_step: bool = False  # a lost tie-break was seen
+    tie_noted: bool = False  # the "ties and loses the tie-break" note is written
+    c_ref: float | None = None  # after a lost tie: the winner's tie-break weight (o may win a tie by being cheaper)
+    proven_out: float = 0.0  # o is proven out for every t below this (from the last tie-inclusive entry MIP)
+
+
+@dataclass
+class _Candidate:
+    """One entry MIP's answer: the smallest t and the portfolio containing o that reaches z_ref there."""
+
+    status: Status
+    t: float | None
+    x: Selection | None
+    start: StartYears
+    strict: bool  # it was asked for strictly better
+
+
+def objective_of(probe: Probe) -> float:
+    """The stage-1 objective of a re-solve that has a portfolio (the base optimum explain starts from)."""
+    if probe.solver_objective is None:
+        raise PlannerError(f"the re-solve has no portfolio (status: {probe.status})")
+    return probe.solver_objective
 
 
 def _better(wb: Workbench, a: float, b: float) -> bool:
@@ -75,18 +146,26 @@ def _better(wb: Workbench, a: float, b: float) -> bool:
     return (a > b + obj_tol(b)) if wb.comp.maximize else (a < b - obj_tol(b))
 
 
-def _bisect_ties(wb: Workbench, o: str, p: Parameter, grid: float, lo: float, steps: int, notes: list) -> dict:
+def _same_weight(wb: Workbench, o: str, p: Parameter, t: float, x_a: Selection, x_b: Selection) -> bool:
+    """Portfolios x_a and x_b weigh the same in the tie-break with the parameter at t."""
+    cost = wb.comp.secondary.copy()
+    cost[wb.col(o)] += t * p.secondary
+    c_a, c_b = float(cost[wb.comp.x_cols] @ x_a), float(cost[wb.comp.x_cols] @ x_b)
+    return abs(c_a - c_b) <= 1e-9 * max(1.0, abs(c_a))
+
+
+def _bisect_ties(
+    wb: Workbench, o: str, p: Parameter, grid: float, lo: float, steps: int, notes: list[str]
+) -> SearchResult:
     """o ties at `lo` and loses the tie-break; the parameter also moves the tie-break (a cost
     cut), and the selection is monotone in it: bisect on the grid between lo and t_max."""
     top = math.floor(p.t_max / grid + 1e-9)
     k_lo = round(lo / grid)
     probe = wb.solve(param=p, t=top * grid)
     if not (probe.feasible and o in probe.selected):
-        return {
-            "status": "impossible",
-            "steps": steps,
-            "notes": notes + ["ties at best, and loses the tie-break even at the limit"],
-        }
+        return SearchResult(
+            EntryStatus.IMPOSSIBLE, steps, notes + ["ties at best, and loses the tie-break even at the limit"]
+        )
     k_hi = top
     while k_hi - k_lo > 1:
         mid = (k_lo + k_hi) // 2
@@ -96,21 +175,83 @@ def _bisect_ties(wb: Workbench, o: str, p: Parameter, grid: float, lo: float, st
         else:
             k_lo = mid
     notes.append("it ties in the objective; the stated value wins the tie-break (least cost), found by bisection")
-    below = k_lo * grid
-    out = wb.solve(param=p, t=below)
-    inside = wb.solve(param=p, t=below, fix={o: 1})
+    below: float | None = k_lo * grid
+    out = wb.solve(param=p, t=k_lo * grid)
+    inside = wb.solve(param=p, t=k_lo * grid, fix={o: 1})
     if (
-        out.feasible
-        and inside.feasible
-        and abs(out.solver_objective - inside.solver_objective) <= obj_tol(out.solver_objective)
+        out.x is not None
+        and inside.x is not None
+        and abs(objective_of(out) - objective_of(inside)) <= obj_tol(objective_of(out))
+        and _same_weight(wb, o, p, k_lo * grid, out.x, inside.x)
     ):
-        cost = wb.comp.secondary.copy()
-        cost[wb.col(o)] += below * p.secondary
-        c_out, c_in = float(cost[wb.comp.x_cols] @ out.x), float(cost[wb.comp.x_cols] @ inside.x)
-        if abs(c_out - c_in) <= 1e-9 * max(1.0, abs(c_out)):
-            notes.append("one grid step short it ties in objective and cost: either portfolio may be chosen there")
+        notes.append("one grid step short it ties in objective and cost: either portfolio may be chosen there")
+        below = None
+    return SearchResult(EntryStatus.FOUND, steps, notes, t=k_hi * grid, below=below)
+
+
+def _candidate(wb: Workbench, o: str, p: Parameter, st: _State) -> _Candidate:
+    """The next entry MIP: the smallest t at which a portfolio with o reaches z_ref (strictly, after a
+    lost tie) — or, after a lost tie, is as good and cheaper than the winner, whichever t is smaller."""
+    status, t, x, start = wb.min_parameter(p, o, st.z_ref, st.strict)
+    if st.c_ref is not None:  # or a tie o wins on the tie-break: as good, and cheaper
+        st2, t2, x2, start2 = wb.min_parameter(p, o, st.z_ref, False, st.c_ref - 1e-7 * max(1.0, abs(st.c_ref)))
+        if t2 is not None and st2 == Status.OPTIMAL and (t is None or t2 < t):
+            return _Candidate(st2, t2, x2, start2, False)
+    return _Candidate(status, t, x, start, st.strict)
+
+
+def _no_candidate(c: _Candidate, st: _State, fixed_others: bool, step: int) -> SearchResult:
+    """The entry MIP found no t (or stopped early): impossible, or not determined."""
+    if c.t is None and c.status == Status.INFEASIBLE and st.strict and fixed_others:
+        # o's own portfolios improve with the parameter (its contributions): never strictly
+        # better, but one of them can tie and, being cheaper than today's, win the tie-break
+        # at a larger value — not proven impossible. (A limit only admits dearer portfolios.)
+        note = "it can tie but never be strictly better; whether a larger value wins the tie-break was not searched"
+        return SearchResult(EntryStatus.UNKNOWN, step, st.notes + [note])
+    if c.t is None and c.status == Status.INFEASIBLE:
+        return SearchResult(EntryStatus.IMPOSSIBLE, step, st.notes)
+    stopped = "entry MIP stopped" if c.t is None else "entry MIP stopped early"
+    return SearchResult(EntryStatus.UNKNOWN, step, st.notes + [f"{stopped}: {c.status}"])
+
+
+def _good_enough(wb: Workbench, value: float, st: _State, strict: bool) -> bool:
+    """The candidate, rounded to whole selections, really reaches z_ref (strictly where asked)."""
+    if strict:
+        return _better(wb, value, st.z_ref)
+    slack = 10 * obj_tol(st.z_ref)  # the MIP's own tolerances (feasibility, integrality)
+    return value >= st.z_ref - slack if wb.comp.maximize else value <= st.z_ref + slack
+
+
+def _found(wb: Workbench, o: str, p: Parameter, grid: float, t_rep: float, st: _State, step: int) -> SearchResult:
+    below: float | None = t_rep - grid if t_rep - grid >= 0 else None
+    if below is not None and st.tie_step:
+        check = wb.solve(param=p, t=below)
+        if check.feasible and o in check.selected:
+            st.notes.append("selected one grid step below as well: the tie-break decides near the threshold")
             below = None
-    return {"status": "found", "t": k_hi * grid, "below": below, "steps": steps, "notes": notes}
+    return SearchResult(EntryStatus.FOUND, step, st.notes, t=t_rep, below=below)
+
+
+def _lost_tie(
+    wb: Workbench, o: str, p: Parameter, t_rep: float, probe: Probe, st: _State, step: int
+) -> SearchResult | None:
+    """A tie lost on the tie-break at t_rep: next ask for strictly better, or as good and cheaper
+    than the winner; an exact tie (objective and weight) ends the search."""
+    assert probe.x is not None  # the caller checked the re-solve has a portfolio
+    weight = wb.comp.secondary.copy()
+    weight[wb.col(o)] += t_rep * p.secondary
+    c_new = float(weight[wb.comp.x_cols] @ probe.x)
+    if st.strict and st.c_ref is not None and c_new >= st.c_ref - 1e-7 * max(1.0, abs(st.c_ref)):
+        note = (
+            "it ties exactly (objective and tie-break weight) with a portfolio without it: the solver's "
+            "fixed order among exact ties decides"
+        )
+        return SearchResult(EntryStatus.NOT_BELOW, step, st.notes + [note], checked=st.proven_out, exact_tie=True)
+    st.strict, st.tie_step, st.c_ref = True, True, c_new
+    if not st.tie_noted:
+        st.notes.append("it ties and loses the tie-break (least cost) at first; the stated value wins")
+        st.tie_noted = True
+    return None
 
 
 def _search(
@@ -120,108 +261,45 @@ def _search(
     grid: float,
     fixed_others: bool,
     max_steps: int,
-    value_at=None,
+    value_at: ValueAt | None = None,
     ties_move: bool = False,
-) -> dict:
+) -> SearchResult:
     """The threshold t (on `grid`) at which o is selected, and a t one step below where it is not.
 
     `fixed_others`: portfolios without o do not change with the parameter (z_ref never moves).
-    `value_at(t, x)`: the objective of portfolio x with the parameter at t, when it can be
+    `value_at(t, x, start)`: the objective of portfolio x with the parameter at t, when it can be
     computed without the solver; a portfolio with o strictly better than z₀ then proves o
-    is selected without a re-solve. Returns a dict: status ('found', 'impossible',
-    'not_below', 'unknown'), t, below, checked (t below which o is proven out), steps, notes,
-    and exact_tie (True when it stopped on an exact tie in objective and tie-break weight)."""
-    z_ref = wb.base.solver_objective
-    strict, tie_step, notes = False, False, []
-    tie_noted = False  # the "ties and loses the tie-break" note is written
-    c_ref = None  # after a lost tie: the winner's tie-break weight (o may win a tie by being cheaper)
-    proven_out = 0.0  # o is proven out for every t below this (from the last tie-inclusive entry MIP)
+    is selected without a re-solve. `ties_move`: the parameter also moves the tie-break, so a
+    lost tie is settled by bisection (`_bisect_ties`)."""
+    z_base = objective_of(wb.base)
+    st = _State(z_ref=z_base)
     for step in range(1, max_steps + 1):
-        status, t, x, start = wb.min_parameter(p, o, z_ref, strict)
-        if c_ref is not None:  # or a tie o wins on the tie-break: as good, and cheaper
-            st2, t2, x2, start2 = wb.min_parameter(p, o, z_ref, False, c_ref - 1e-7 * max(1.0, abs(c_ref)))
-            if t2 is not None and st2 == Status.OPTIMAL and (t is None or t2 < t):
-                status, t, x, start, strict_now = st2, t2, x2, start2, False
-            else:
-                strict_now = strict
+        c = _candidate(wb, o, p, st)
+        if c.t is None or c.x is None or c.status != Status.OPTIMAL:
+            return _no_candidate(c, st, fixed_others, step)
+        value = value_at(c.t, c.x, c.start) if value_at is not None else evaluate(wb.scenario, c.x, c.start).objective
+        if not _good_enough(wb, value, st, c.strict):  # rounded to 0/1, not as good: a tolerance artefact
+            note = "the entry MIP's only candidates fall short once rounded to whole selections"
+            return SearchResult(EntryStatus.IMPOSSIBLE, step, st.notes + [note])
+        if not c.strict and st.c_ref is None:
+            st.proven_out = c.t
+        t_rep = min(p.t_max, math.ceil(c.t / grid - 1e-6) * grid)
+        if fixed_others and value_at is not None and _better(wb, value_at(t_rep, c.x, c.start), z_base):
+            return _found(wb, o, p, grid, t_rep, st, step)  # a portfolio with o beats every one without it
+        probe = wb.solve(param=p, t=t_rep, near=c.x)
+        if probe.x is None:
+            return SearchResult(EntryStatus.UNKNOWN, step, st.notes + [f"re-solve at {t_rep:g}: {probe.status}"])
+        if o in probe.selected:
+            return _found(wb, o, p, grid, t_rep, st, step)
+        if not fixed_others and _better(wb, objective_of(probe), st.z_ref):
+            st.z_ref, st.strict, st.c_ref = objective_of(probe), False, None
+        elif ties_move and not st.strict:
+            return _bisect_ties(wb, o, p, grid, t_rep, step, st.notes)
         else:
-            strict_now = strict
-        if t is None:
-            if status == Status.INFEASIBLE and strict and fixed_others:
-                # o's own portfolios improve with the parameter (its contributions): never strictly
-                # better, but one of them can tie and, being cheaper than today's, win the tie-break
-                # at a larger value — not proven impossible. (A limit only admits dearer portfolios.)
-                return {
-                    "status": "unknown",
-                    "steps": step,
-                    "notes": notes
-                    + [
-                        "it can tie but never be strictly better; whether a larger value wins the "
-                        "tie-break was not searched"
-                    ],
-                }
-            if status == Status.INFEASIBLE:
-                return {"status": "impossible", "steps": step, "notes": notes}
-            return {"status": "unknown", "steps": step, "notes": notes + [f"entry MIP stopped: {status}"]}
-        if status != Status.OPTIMAL:
-            return {"status": "unknown", "steps": step, "notes": notes + [f"entry MIP stopped early: {status}"]}
-        value = value_at(t, x, start) if value_at is not None else evaluate(wb.scenario, x, start).objective
-        slack = 10 * obj_tol(z_ref)  # the MIP's own tolerances (feasibility, integrality)
-        good = (
-            _better(wb, value, z_ref)
-            if strict_now
-            else (value >= z_ref - slack if wb.comp.maximize else value <= z_ref + slack)
-        )
-        if not good:  # the MIP's portfolio, rounded to 0/1, is not as good: a tolerance artefact
-            return {
-                "status": "impossible",
-                "steps": step,
-                "notes": notes + ["the entry MIP's only candidates fall short once rounded to whole selections"],
-            }
-        if not strict_now and c_ref is None:
-            proven_out = t
-        t_rep = min(p.t_max, math.ceil(t / grid - 1e-6) * grid)
-        if fixed_others and value_at is not None and _better(wb, value_at(t_rep, x, start), wb.base.solver_objective):
-            selected = True  # a portfolio with o beats every portfolio without it
-        else:
-            probe = wb.solve(param=p, t=t_rep, near=x)
-            if not probe.feasible:
-                return {"status": "unknown", "steps": step, "notes": notes + [f"re-solve at {t_rep:g}: {probe.status}"]}
-            selected = o in probe.selected
-        if selected:
-            below = t_rep - grid if t_rep - grid >= 0 else None
-            if below is not None and tie_step:
-                check = wb.solve(param=p, t=below)
-                if check.feasible and o in check.selected:
-                    notes.append("selected one grid step below as well: the tie-break decides near the threshold")
-                    below = None
-            return {"status": "found", "t": t_rep, "below": below, "steps": step, "notes": notes}
-        if not fixed_others and _better(wb, probe.solver_objective, z_ref):
-            z_ref, strict, c_ref = probe.solver_objective, False, None
-        elif ties_move and not strict:
-            return _bisect_ties(wb, o, p, grid, t_rep, step, notes)
-        else:
-            # a tie lost on the tie-break: next, strictly better, or as good and cheaper
-            weight = wb.comp.secondary.copy()
-            weight[wb.col(o)] += t_rep * p.secondary
-            c_new = float(weight[wb.comp.x_cols] @ probe.x)
-            if strict and c_ref is not None and c_new >= c_ref - 1e-7 * max(1.0, abs(c_ref)):
-                return {
-                    "status": "not_below",
-                    "checked": proven_out,
-                    "steps": step,
-                    "exact_tie": True,
-                    "notes": notes
-                    + [
-                        "it ties exactly (objective and tie-break weight) with a portfolio without it: the solver's "
-                        "fixed order among exact ties decides"
-                    ],
-                }
-            strict, tie_step, c_ref = True, True, c_new
-            if not tie_noted:
-                notes.append("it ties and loses the tie-break (least cost) at first; the stated value wins")
-                tie_noted = True
-    return {"status": "not_below", "checked": proven_out, "steps": max_steps, "notes": notes}
+            ended = _lost_tie(wb, o, p, t_rep, probe, st, step)
+            if ended is not None:
+                return ended
+    return SearchResult(EntryStatus.NOT_BELOW, max_steps, st.notes, checked=st.proven_out)
 
 
 def _grid_for(wb: Workbench, i: int, coef: float) -> float:
@@ -230,44 +308,54 @@ def _grid_for(wb: Workbench, i: int, coef: float) -> float:
     return 10.0 ** (math.floor(math.log10(abs(coef))) - 3) if coef else 1e-3
 
 
-def _bound_path(wb: Workbench, o: str, row, max_steps: int) -> EntryPath:
+def _bound_path(wb: Workbench, o: str, row: RowEffect, max_steps: int) -> EntryPath:
     i = wb.row_index[row.row]
     info = wb.rows[i]
     grid = _grid_for(wb, i, row.coefficient)
     p = wb.row_bound_parameter(info.name)
     r = _search(wb, o, p, grid, fixed_others=False, max_steps=max_steps)
-    t, below = r.get("t"), r.get("below")
     up = info.sense == "<="
     kind = "limit" if info.family == "limit" else "rule"
     path = EntryPath(
         parameter=info.ident if kind == "limit" else info.name,
         kind=kind,
-        status=r["status"],
+        status=r.status,
         current=info.bound,
         grid=grid,
-        steps=r["steps"],
-        notes=r["notes"],
+        steps=r.steps,
+        notes=r.notes,
         family=info.family,
-        exact_tie=r.get("exact_tie", False),
+        exact_tie=r.exact_tie,
     )
-    if r["status"] == "not_below":
-        t_out = math.floor(r["checked"] / grid + 1e-6) * grid  # o proven out for every t < t_out
+    if kind == "limit":
+        words = resource_words(info.ident)
+        path.label, path.unit, path.all_fit = words.name, words.unit, wb.loose_bound(i)
+    if r.status is EntryStatus.NOT_BELOW and r.checked is not None:
+        t_out = math.floor(r.checked / grid + 1e-6) * grid  # o proven out for every t < t_out
         path.checked = info.bound + t_out if up else info.bound - t_out
         if t_out <= 0 and path.exact_tie:
-            path.status, path.checked = "tie", None
-    if t is not None:
-        path.needed = info.bound + t if up else info.bound - t
-        if below is not None:
-            path.below = info.bound + below if up else info.bound - below
-        if kind == "limit":
-            path.override = f"{info.tag.key}={fmt_num(path.needed)}"
-        elif info.family == "forbid":
-            rest = [f for f in wb.scenario.config.rules.forbid if f != info.subject]
-            path.override = f"{info.tag.key}=" + _yaml_list(rest)
+            path.status, path.checked = EntryStatus.TIE, None
+    if r.t is not None:
+        _state_needed(wb, path, info, r.t, r.below)
     return path
 
 
-def _scaled(scenario, o: str, column: str, factor: float, table: str):
+def _state_needed(wb: Workbench, path: EntryPath, info: RowInfo, t: float, below: float | None) -> None:
+    """A bound path's threshold in the row's own values, and the `--set` that applies it."""
+    up = info.sense == "<="
+    path.needed = info.bound + t if up else info.bound - t
+    if below is not None:
+        path.below = info.bound + below if up else info.bound - below
+    if path.kind == "limit":
+        path.override = f"{info.tag.key}={fmt_num(path.needed)}"
+    elif info.family == "forbid":
+        rest = [f for f in wb.scenario.config.rules.forbid if f != info.subject]
+        path.override = f"{info.tag.key}=" + _yaml_list(rest)
+
+
+def _scaled(
+    scenario: Scenario, o: str, column: str, factor: float, table: Literal["contributions", "options"]
+) -> Scenario:
     frame = getattr(scenario, table).copy()
     if table == "contributions":
         frame.loc[frame["option_id"] == o, column] = frame.loc[frame["option_id"] == o, column] * factor
@@ -288,27 +376,32 @@ def _contribution_path(wb: Workbench, o: str) -> EntryPath | None:
     t_max = max(SCALE_GRID, math.ceil((s_max - 1.0) / SCALE_GRID) * SCALE_GRID)
     p = wb.variant_parameter(o, _scaled(sc, o, "amount", 2.0, "contributions"), "contributions ×(1+t)", t_max=t_max)
 
-    def value_at(t: float, x, start) -> float:
+    def value_at(t: float, x: Selection, start: StartYears) -> float:
         return evaluate(_scaled(sc, o, "amount", 1.0 + t, "contributions"), x, start).objective
 
     # a larger scale can also make a portfolio with o cheaper at an equal (capped) objective:
     # ties are settled by bisection, as for a cost cut
     r = _search(wb, o, p, SCALE_GRID, fixed_others=True, max_steps=3, value_at=value_at, ties_move=True)
-    t, below = r.get("t"), r.get("below")
     path = EntryPath(
         "contributions",
         "contributions",
-        r["status"],
+        r.status,
         1.0,
         grid=SCALE_GRID,
-        steps=r["steps"],
-        notes=r["notes"],
+        steps=r.steps,
+        notes=r.notes,
         edit={"file": sc.files["contributions"], "column": "amount", "option_id": o},
     )
-    if t is not None:
-        path.needed = round(1.0 + t, 6)
-        path.below = None if below is None else round(1.0 + below, 6)
+    if r.t is not None:
+        path.needed = round(1.0 + r.t, 6)
+        path.below = None if r.below is None else round(1.0 + r.below, 6)
     return path
+
+
+def _cost_grid(sc: Scenario, res: str, cost: float) -> float:
+    """One unit of cost for whole-number costs, else 1/1000 of the option's cost (to its order of magnitude)."""
+    whole = cost.is_integer() and bool((sc.options[res] == sc.options[res].round()).all())
+    return 1.0 if whole else 10.0 ** (math.floor(math.log10(cost)) - 3)
 
 
 def _cost_path(wb: Workbench, o: str) -> EntryPath | None:
@@ -317,42 +410,43 @@ def _cost_path(wb: Workbench, o: str) -> EntryPath | None:
     cost = float(sc.options.loc[o, res])
     if cost <= 0:
         return None
-    grid_cost = (
-        1.0
-        if cost.is_integer() and (sc.options[res] == sc.options[res].round()).all()
-        else 10.0 ** (math.floor(math.log10(cost)) - 3)
-    )
+    grid_cost = _cost_grid(sc, res, cost)
     # half the cost, not zero: a zero-cost option's tie-break weight is a tiny ε, not 0 (not linear)
     p = wb.variant_parameter(o, _scaled(sc, o, res, 0.5, "options"), f"cut of {res} use", t_max=1.0, at=0.5)
 
-    def value_at(t: float, x, start) -> float:
+    def value_at(t: float, x: Selection, start: StartYears) -> float:
         return evaluate(_scaled(sc, o, res, 1.0 - t, "options"), x, start).objective
 
     r = _search(wb, o, p, grid_cost / cost, fixed_others=True, max_steps=3, value_at=value_at, ties_move=True)
-    t, below = r.get("t"), r.get("below")
-    row = sc.options.index.get_loc(o) + 2
+    row = int(sc.options.index.get_loc(o)) + 2
     path = EntryPath(
         "cost",
         "cost",
-        r["status"],
+        r.status,
         cost,
         grid=grid_cost,
-        steps=r["steps"],
-        notes=r["notes"],
+        steps=r.steps,
+        notes=r.notes,
         edit={"file": sc.files["options"], "row": row, "column": res, "option_id": o},
+        label=resource_words(res).name,
+        unit=resource_words(res).unit,
     )
-    if t is not None:
-        path.needed = max(0.0, round(cost * (1 - t), 9))
-        path.below = None if below is None else round(cost * (1 - below), 9)
+    if r.t is not None:
+        path.needed = max(0.0, round(cost * (1 - r.t), 9))
+        path.below = None if r.below is None else round(cost * (1 - r.below), 9)
         if path.needed == 0:  # the linearised tie-break is off at exactly 0 (weight ε there): build it
             free = Workbench(_scaled(sc, o, res, 0.0, "options")).base
             if not (free.feasible and o in free.selected):
-                path.status, path.needed, path.below = "impossible", None, None
+                path.status, path.needed, path.below = EntryStatus.IMPOSSIBLE, None, None
                 path.notes.append("at 0 it ties and an idle free option is left out")
     return path
 
 
-def entry_tasks(wb: Workbench, o: str, blocked_by, max_steps: int = 3) -> list[Callable[[Workbench], EntryPath | None]]:
+EntryTask = Callable[[Workbench], EntryPath | None]
+PathMaker = Callable[[Workbench, str], EntryPath | None]
+
+
+def entry_tasks(wb: Workbench, o: str, blocked_by: list[RowEffect], max_steps: int = 3) -> list[EntryTask]:
     """Every way in that one parameter can give — blocking rows, limits o uses, contributions,
     cost — as independent tasks, each a function of a workbench of `wb`'s model (see
     `planner.analysis.parallel.run_threads`); a task's answer is None where the way does not apply."""
@@ -365,15 +459,13 @@ def entry_tasks(wb: Workbench, o: str, blocked_by, max_steps: int = 3) -> list[C
         if info.family == "limit" and pushes and info.name not in rows:
             rows[info.name] = RowEffect(info.name, info.family, info.ident, info.sense, info.bound, math.nan, coef)
     bound = {r.name for r in wb.bound_rows()}
-    tasks: list[Callable[[Workbench], EntryPath | None]] = [
+    tasks: list[EntryTask] = [
         functools.partial(_bound_task, o=o, row=r, max_steps=max_steps)
         for r in rows.values()
         if r.family != "require" and r.row in bound
     ]
-    tasks += [
-        functools.partial(_extra_task, o=o, kind=kind, make=make)
-        for kind, make in (("contributions", _contribution_path), ("cost", _cost_path))
-    ]
+    makers: tuple[tuple[str, PathMaker], ...] = (("contributions", _contribution_path), ("cost", _cost_path))
+    tasks += [functools.partial(_extra_task, o=o, kind=kind, make=make) for kind, make in makers]
     return tasks
 
 
@@ -381,19 +473,19 @@ def _bound_task(wb: Workbench, o: str, row: RowEffect, max_steps: int) -> EntryP
     return _bound_path(wb, o, row, max_steps)
 
 
-def _extra_task(wb: Workbench, o: str, kind: str, make) -> EntryPath | None:
+def _extra_task(wb: Workbench, o: str, kind: str, make: PathMaker) -> EntryPath | None:
     try:
         return make(wb, o)
     except PlannerError as exc:
-        return EntryPath(kind, kind, "unknown", None, notes=[str(exc)])
+        return EntryPath(kind, kind, EntryStatus.UNKNOWN, None, notes=[str(exc)])
 
 
-def entry_paths(wb: Workbench, o: str, blocked_by, max_steps: int = 3, threads: int = 1) -> list[EntryPath]:
+def entry_paths(
+    wb: Workbench, o: str, blocked_by: list[RowEffect], max_steps: int = 3, threads: int = 1
+) -> list[EntryPath]:
     """Every way in that one parameter can give (`entry_tasks`), on up to `threads` threads."""
     return [p for p in run_threads(wb, entry_tasks(wb, o, blocked_by, max_steps), threads) if p is not None]
 
 
-def _yaml_list(items) -> str:
-    import json
-
+def _yaml_list(items: list[str]) -> str:
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"

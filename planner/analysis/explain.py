@@ -18,15 +18,19 @@ from __future__ import annotations
 
 import difflib
 import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from planner.analysis.entry import EntryPath, RowEffect, entry_tasks
-from planner.io.numbers import fmt
+from planner.analysis.entry import EntryPath, EntryStatus, RowEffect, entry_tasks
 from planner.analysis.parallel import check_workers, run_split, run_threads
-from planner.analysis.workbench import Workbench
-from planner.errors import InputError, Problem
+from planner.analysis.words import ResourceWords, resource_words
+from planner.analysis.workbench import Probe, Workbench
+from planner.errors import InputError, PlannerError, Problem
+from planner.io.numbers import fmt
 from planner.inputs.scenario import Scenario
 from planner.model.core import Role
 from planner.results.evaluation import covered_amounts
@@ -65,11 +69,11 @@ class Explanation:
     portfolio: list[str] = field(default_factory=list)  # the portfolio explained (ids), so the figures recompute
     start_years: dict[str, int] = field(default_factory=dict)  # under rules.phasing: each selected option's start
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def check_options(scenario: Scenario, option_ids) -> None:
+def check_options(scenario: Scenario, option_ids: Iterable[str]) -> None:
     known = set(scenario.options.index)
     problems = []
     for o in option_ids:
@@ -85,7 +89,7 @@ def check_options(scenario: Scenario, option_ids) -> None:
         raise InputError(problems)
 
 
-def _gap_effects(wb: Workbench, o: str, x: np.ndarray) -> list[GapEffect]:
+def _gap_effects(wb: Workbench, o: str, x: npt.NDArray[np.int8]) -> list[GapEffect]:
     sc = wb.scenario
     i = wb.opt_index[o]
     flipped = x.copy()
@@ -106,7 +110,7 @@ def _gap_effects(wb: Workbench, o: str, x: np.ndarray) -> list[GapEffect]:
     return out
 
 
-def _violations(wb: Workbench, o: str, values: np.ndarray, add: bool) -> list[RowEffect]:
+def _violations(wb: Workbench, o: str, values: npt.NDArray[np.float64], add: bool) -> list[RowEffect]:
     """Rows (of rule/limit families) that the portfolio violates once o is added or removed."""
     j = wb.col(o)
     column = wb.column(j)
@@ -136,13 +140,16 @@ def _target_violations(wb: Workbench, gaps: list[GapEffect]) -> list[RowEffect]:
     return out
 
 
-def start_years_of(wb: Workbench, probe) -> dict[str, int]:
+def start_years_of(wb: Workbench, probe: Probe) -> dict[str, int]:
     """Under rules.phasing, each selected option's start year in a re-solve; {} otherwise."""
-    if probe.start_year is None or wb.scenario.config.rules.phasing is None:
+    if probe.start_year is None or probe.x is None or wb.scenario.config.rules.phasing is None:
         return {}
     return {
         str(o): int(y) for o, y, on in zip(wb.scenario.options.index, probe.start_year.tolist(), probe.x.tolist()) if on
     }
+
+
+Resolve = Callable[[Workbench], Probe | EntryPath | None]
 
 
 def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3, threads: int = 1) -> Explanation:
@@ -150,22 +157,20 @@ def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3
     threads, each with a workbench of its own (`planner.analysis.parallel.run_threads`)."""
     base = wb.base
     sc = wb.scenario
-    if not base.feasible:
-        from planner.errors import PlannerError
-
+    if base.x is None or base.objective is None:
         raise PlannerError(
             f"the scenario has no portfolio to explain (status: {base.status}); run `planner diagnose` to see why"
         )
     row = sc.options.loc[o]
-    i = wb.opt_index[o]
-    selected = bool(base.x[i])
+    selected = bool(base.x[wb.opt_index[o]])
     gaps = _gap_effects(wb, o, base.x)
     values = wb.values_for(base.x)
     blocked_by = [] if selected else _violations(wb, o, values, add=True)
-    tasks: list = [functools.partial(_flip, o=o, value=0 if selected else 1)]
+    tasks: list[Resolve] = [functools.partial(_flip, o=o, value=0 if selected else 1)]
     if entry and not selected:
         tasks += entry_tasks(wb, o, blocked_by, max_steps)
     flip, *ways = run_threads(wb, tasks, threads)
+    assert isinstance(flip, Probe)  # the first task is the flip
     change = None if flip.objective is None else flip.objective - base.objective
     before, after = set(base.selected), set(flip.selected) if flip.feasible else set()
     expl = Explanation(
@@ -184,36 +189,44 @@ def explain_option(wb: Workbench, o: str, entry: bool = True, max_steps: int = 3
         gaps=gaps,
         forced_by=[],
         blocked_by=blocked_by,
-        entry=[w for w in ways if w is not None],
+        entry=[w for w in ways if isinstance(w, EntryPath)],
         portfolio=list(base.selected),
         start_years=start_years_of(wb, base),
     )
     if selected:
         expl.forced_by = _violations(wb, o, values, add=False) + _target_violations(wb, gaps)
         expl.forced_by = [r for r in expl.forced_by if r.family != "limit"]
-    elif flip.feasible and change is not None and abs(change) <= 1e-6 * max(1.0, abs(base.objective)):
-        expl.notes.append(
-            "tie: requiring it leaves the objective unchanged; the tie-break "
-            f"(least {sc.cost_resource}) prefers the portfolio without it"
-        )
-    if not base.optimal or (flip.status not in (Status.OPTIMAL, Status.INFEASIBLE)):
-        expl.notes.append(
-            f"a re-solve stopped before proving optimality (status {base.status}/{flip.status}); "
-            "figures are those of the portfolios found"
-        )
-    if wb.mip_gap > 0:
-        expl.notes.append(f"solver.mip_gap is {wb.mip_gap:g}: figures are exact only up to that gap")
+    expl.notes.extend(_notes(wb, expl, flip))
     return expl
 
 
-def _flip(wb: Workbench, o: str, value: int):
+def _notes(wb: Workbench, e: Explanation, flip: Probe) -> list[str]:
+    """A tie the tie-break settles, re-solves stopped early, a MIP gap: what the figures rest on."""
+    notes = []
+    change = e.objective_change
+    if not e.selected and flip.feasible and change is not None and abs(change) <= 1e-6 * max(1.0, abs(e.objective)):
+        notes.append(
+            "tie: requiring it leaves the objective unchanged; the tie-break "
+            f"(least {resource_words(wb.scenario.cost_resource).name} used) prefers the portfolio without it"
+        )
+    if not wb.base.optimal or (flip.status not in (Status.OPTIMAL, Status.INFEASIBLE)):
+        notes.append(
+            f"a re-solve stopped before proving optimality (status {wb.base.status}/{flip.status}); "
+            "figures are those of the portfolios found"
+        )
+    if wb.mip_gap > 0:
+        notes.append(f"solver.mip_gap is {wb.mip_gap:g}: figures are exact only up to that gap")
+    return notes
+
+
+def _flip(wb: Workbench, o: str, value: int) -> Probe:
     """The re-solve with o forbidden (value 0, o selected) or required (1)."""
     return wb.solve(fix={o: value})
 
 
 def explain(
     scenario: Scenario,
-    option_ids,
+    option_ids: Sequence[str],
     entry: bool = True,
     max_steps: int = 3,
     workbench: Workbench | None = None,
@@ -250,7 +263,8 @@ def _names(ids: list[str]) -> str:
 def describe_row(r: RowEffect, option: str) -> str:
     """A constraint row in the analyst's words."""
     if r.family == "limit":
-        return f"the {r.ident} limit ({fmt(r.bound)})"
+        w = resource_words(r.ident)
+        return f"the {w.name} limit ({w.amount(r.bound)})"
     if r.family == "target":
         return f"the target on gap {r.ident} ({fmt(r.bound)})"
     if r.family in ("require", "forbid"):
@@ -258,61 +272,90 @@ def describe_row(r: RowEffect, option: str) -> str:
     return f"the rule {r.row} ({r.sense} {fmt(r.bound)})"
 
 
-def describe_entry(p: EntryPath, cost_resource: str) -> str:
-    if p.kind == "limit":
-        if p.status == "found":
-            below = f" (at {fmt(p.below)} it stays out)" if p.below is not None else ""
-            return f"It enters if {p.parameter} is raised from {fmt(p.current)} to {fmt(p.needed)}{below}."
-        if p.status == "impossible":
-            return f"Raising {p.parameter} alone cannot bring it in."
-        if p.status == "not_below":
-            tie = (
-                (
-                    " From there it ties exactly with a portfolio without it (same objective and cost); the "
-                    "solver's fixed order among exact ties decides, not searched further."
-                )
-                if p.exact_tie
-                else ""
-            )
-            return (
-                f"Raising {p.parameter} alone does not bring it in below {fmt(p.checked)} "
-                f"(proven; larger values were not searched).{tie}"
-            )
-    elif p.kind == "rule":
-        if p.status == "found":
-            if p.family == "forbid":
-                return "It enters if the rule forbidding it is dropped."
-            below = f" (at {fmt(p.below)} it stays out)" if p.below is not None else ""
-            return f"It enters if the bound of rule {p.parameter} is relaxed from {fmt(p.current)} to {fmt(p.needed)}{below}."
-        if p.status == "impossible":
-            return f"Relaxing rule {p.parameter} alone cannot bring it in."
-        if p.status == "not_below":
-            return f"Relaxing rule {p.parameter} alone does not bring it in short of {fmt(p.checked)}."
-    elif p.kind == "contributions":
-        if p.status == "found":
-            below = f" (not at ×{fmt(p.below)})" if p.below is not None else ""
-            return f"It enters if its contributions are scaled by ×{fmt(p.needed)}{below}."
-        if p.status == "impossible":
-            return "No scaling of its contributions alone brings it in."
-    elif p.kind == "cost":
-        if p.status == "found":
-            below = f" (not at {fmt(p.below)})" if p.below is not None else ""
-            return f"It enters if its {cost_resource} is cut from {fmt(p.current)} to {fmt(p.needed)}{below}."
-        if p.status == "impossible":
-            return f"No cut of its {cost_resource} alone brings it in, not even to 0."
-    if p.status == "tie":
+def _words(p: EntryPath, key: str) -> ResourceWords:
+    """A limit or cost path's resource in words: as recorded on the path, else from its key
+    (an explanation read back from an older explain.json has no words)."""
+    words = resource_words(key)
+    return ResourceWords(key, p.label or words.name, words.unit if p.unit is None else p.unit)
+
+
+def _describe_limit(p: EntryPath) -> str | None:
+    w = _words(p, p.parameter)
+    fits = "" if p.all_fit is None else f"{w.amount(p.all_fit)}, where every option fits"
+    if p.status is EntryStatus.FOUND:
+        below = f" (at {w.amount(p.below)} it stays out)" if p.below is not None else ""
+        return f"It enters if the {w.name} is raised from {w.amount(p.current)} to {w.amount(p.needed)}{below}."
+    if p.status is EntryStatus.IMPOSSIBLE:
+        return f"No {w.name} brings it in, however large" + (f": not even {fits}." if fits else ".")
+    if p.status is not EntryStatus.NOT_BELOW:
+        return None
+    proven = f"No {w.name} below {w.amount(p.checked)} brings it in (proven)."
+    if p.exact_tie:
         return (
-            f"Changing {p.parameter} alone leaves it tied exactly with a portfolio without it "
+            f"{proven} From there it ties exactly with a portfolio without it (same objective and cost); the "
+            "solver's fixed order among exact ties decides, not searched further."
+        )
+    if p.all_fit is not None and p.checked is not None and p.checked >= p.all_fit:
+        return f"No {w.name} brings it in, however large (checked up to {fits}; beyond it nothing changes)."
+    larger = f"Larger values, up to {fits}," if fits else "Larger values"
+    return f"{proven} {larger} were not searched (a larger --max-steps searches further)."
+
+
+def _describe_rule(p: EntryPath) -> str | None:
+    if p.status is EntryStatus.FOUND:
+        if p.family == "forbid":
+            return "It enters if the rule forbidding it is dropped."
+        below = f" (at {fmt(p.below)} it stays out)" if p.below is not None else ""
+        return (
+            f"It enters if the bound of rule {p.parameter} is relaxed from {fmt(p.current)} to {fmt(p.needed)}{below}."
+        )
+    if p.status is EntryStatus.IMPOSSIBLE:
+        return f"No relaxation of rule {p.parameter} alone brings it in."
+    if p.status is EntryStatus.NOT_BELOW:
+        return f"No bound of rule {p.parameter} short of {fmt(p.checked)} brings it in (proven; further not searched)."
+    return None
+
+
+def _describe_cost(p: EntryPath, cost_resource: str) -> str | None:
+    w = _words(p, cost_resource)
+    if p.status is EntryStatus.FOUND:
+        below = f" (not at {w.amount(p.below)})" if p.below is not None else ""
+        return f"It enters if its {w.name} is cut from {w.amount(p.current)} to {w.amount(p.needed)}{below}."
+    if p.status is EntryStatus.IMPOSSIBLE:
+        return f"No cut of its {w.name} alone brings it in, not even to 0."
+    return None
+
+
+def _describe_contributions(p: EntryPath) -> str | None:
+    if p.status is EntryStatus.FOUND:
+        below = f" (not at ×{fmt(p.below)})" if p.below is not None else ""
+        return f"It enters if its contributions are scaled by ×{fmt(p.needed)}{below}."
+    if p.status is EntryStatus.IMPOSSIBLE:
+        return "No scaling of its contributions alone brings it in."
+    return None
+
+
+def describe_entry(p: EntryPath, cost_resource: str) -> str:
+    """One way in, in a sentence: what brings the option in, or that nothing within the search does."""
+    if p.kind == "limit":
+        said, what, change = _describe_limit(p), f"the {_words(p, p.parameter).name}", "Raising"
+    elif p.kind == "rule":
+        said, what, change = _describe_rule(p), f"rule {p.parameter}", "Relaxing"
+    elif p.kind == "contributions":
+        said, what, change = _describe_contributions(p), "its contributions", "Scaling"
+    elif p.kind == "cost":
+        said, what, change = _describe_cost(p, cost_resource), f"its {_words(p, cost_resource).name}", "Cutting"
+    else:
+        said, what, change = None, p.parameter, "Changing"
+    if said is not None:
+        return said
+    if p.status is EntryStatus.TIE:
+        return (
+            f"Changing {what} alone leaves it tied exactly with a portfolio without it "
             "(same objective and tie-break cost); the solver's fixed order among exact ties decides, "
             "which was not searched further."
         )
-    label = {
-        "contributions": "Scaling its contributions",
-        "cost": f"Cutting its {cost_resource}",
-        "limit": f"Raising {p.parameter}",
-        "rule": f"Relaxing rule {p.parameter}",
-    }.get(p.kind, p.parameter)
-    return f"{label}: not determined ({'; '.join(p.notes) or 'the solver stopped early'})."
+    return f"{change} {what}: not determined ({'; '.join(p.notes) or 'the solver stopped early'})."
 
 
 def describe(e: Explanation, cost_resource: str = "budget_musd") -> list[str]:
@@ -350,10 +393,10 @@ def describe(e: Explanation, cost_resource: str = "budget_musd") -> list[str]:
     else:
         for r in e.blocked_by:
             if r.family == "limit":
-                left = r.bound - (r.activity - r.coefficient)
+                w, left = resource_words(r.ident), r.bound - (r.activity - r.coefficient)
                 out.append(
-                    f"Added to the portfolio it would exceed {r.ident}: it uses {fmt(r.coefficient)}, "
-                    f"{fmt(left)} of {fmt(r.bound)} is left."
+                    f"Added to the portfolio it would exceed the {w.name} limit: it uses {w.amount(r.coefficient)}, "
+                    f"{w.amount(left)} of {w.amount(r.bound)} is left."
                 )
             else:
                 out.append(f"Added to the portfolio it would break {describe_row(r, e.option_id)}.")
@@ -362,11 +405,11 @@ def describe(e: Explanation, cost_resource: str = "budget_musd") -> list[str]:
     return out
 
 
-def summary_rows(explanations: list[Explanation]) -> list[dict]:
+def summary_rows(explanations: list[Explanation]) -> list[dict[str, object]]:
     """One flat row per option (explain.csv and the terminal table)."""
     rows = []
     for e in explanations:
-        row = {
+        row: dict[str, object] = {
             "option_id": e.option_id,
             "selected": e.selected,
             "objective": e.objective,
@@ -380,9 +423,9 @@ def summary_rows(explanations: list[Explanation]) -> list[dict]:
         }
         for p in e.entry:
             key = f"enter_{p.parameter}"
-            if p.status == "found":
+            if p.status is EntryStatus.FOUND:
                 row[key] = p.needed
-            elif p.status == "not_below":
+            elif p.status is EntryStatus.NOT_BELOW:
                 row[key] = f">={fmt(p.checked)}"
             else:
                 row[key] = p.status

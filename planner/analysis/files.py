@@ -6,21 +6,26 @@ figures from them and tells an edited scenario.json from changed tables."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import pandas as pd
+
+from planner.inputs.scenario import Scenario
 from planner.io.numbers import json_text
 from planner.io.runfolder import atomic_dir, safe_child, write_csv
+from planner.io.runs import SCENARIO_FILE, scenario_record
 
 
 def write_analysis(
-    out_dir: str | Path, json_files: dict[str, object], csv_files: dict[str, list[dict]], kind: str, scenario=None
+    out_dir: str | Path,
+    json_files: Mapping[str, object],
+    csv_files: Mapping[str, Sequence[Mapping[str, object]]],
+    kind: str,
+    scenario: Scenario | None = None,
 ) -> Path:
     """Replace out_dir (a run folder of `kind`: explain, value, diagnose, compare) with the given files: {name.json: data}, {name.csv: rows}; all or nothing.
     With `scenario` (the scenario analysed): scenario.json and the digests too (see the module doc)."""
-    import pandas as pd
-
-    from planner.io.runs import SCENARIO_FILE, scenario_record
-
     with atomic_dir(out_dir, kind=kind) as tmp:
         if scenario is not None:
             safe_child(tmp, SCENARIO_FILE).write_text(scenario_record(scenario.config), encoding="utf-8")

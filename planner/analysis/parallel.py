@@ -23,15 +23,18 @@ import functools
 import queue
 import threading
 import uuid
-from typing import Any, Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from planner.analysis.workbench import Workbench
 from planner.errors import InputError, Problem
 from planner.inputs.scenario import Scenario
+from planner.sensitivity.executors import Job, Record, run_batches
 
 # task(workbench, items, **settings) -> one result per item; a module-level function (it pickles by name)
-Task = Callable[..., list]
+Task = Callable[..., list[Any]]
 T = TypeVar("T")
+Batch = list[tuple[int, Any]]  # (position in the items, item)
 
 
 def run_threads(wb: Workbench, tasks: Sequence[Callable[[Workbench], T]], threads: int) -> list[T]:
@@ -41,10 +44,10 @@ def run_threads(wb: Workbench, tasks: Sequence[Callable[[Workbench], T]], thread
     n = min(threads, len(tasks))
     if n <= 1:
         return [task(wb) for task in tasks]
-    todo: queue.SimpleQueue = queue.SimpleQueue()
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
     for i in range(len(tasks)):
         todo.put(i)
-    out: list = [None] * len(tasks)
+    out: dict[int, T] = {}
     errors: list[BaseException] = []
 
     def work(bench: Workbench) -> None:
@@ -73,7 +76,7 @@ def run_threads(wb: Workbench, tasks: Sequence[Callable[[Workbench], T]], thread
         raise
     if errors:
         raise errors[0]
-    return out
+    return [out[i] for i in range(len(tasks))]
 
 
 def check_workers(workers: int) -> int:
@@ -88,33 +91,32 @@ def check_workers(workers: int) -> int:
     return workers
 
 
-def split(items: Sequence[Any], workers: int) -> list[list[tuple[int, Any]]]:
+def split(items: Sequence[Any], workers: int) -> list[Batch]:
     """Round-robin batches of (position, item): batch k holds items k, k+n, k+2n, … (n batches)."""
     n = min(workers, len(items))
     return [[(i, items[i]) for i in range(k, len(items), n)] for k in range(n)]
 
 
-def _make(scenario: Scenario, threads: int | None):
+def _make(scenario: Scenario, threads: int | None) -> Callable[[], Workbench]:
     """A worker's engine: a maker of fresh Workbenches (one per batch) for the job's scenario."""
     return functools.partial(Workbench, scenario, threads=threads)
 
 
-def _run_batch(new_workbench, job, batch: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+def _run_batch(new_workbench: Callable[[], Workbench], job: Job, batch: Batch) -> list[Record]:
+    """One batch on a fresh Workbench: a record per item, with its position in the items."""
     task, settings = job.settings["task"], job.settings["kwargs"]
     results = task(new_workbench(), [item for _, item in batch], **settings)
-    return [(i, r) for (i, _), r in zip(batch, results)]
+    return [{"position": i, "result": r} for (i, _), r in zip(batch, results)]
 
 
-def run_split(scenario: Scenario, task: Task, items: Sequence[Any], workers: int, **settings) -> list:
+def run_split(scenario: Scenario, task: Task, items: Sequence[Any], workers: int, **settings: Any) -> list[Any]:
     """`task` over `items` on `workers` processes (see the module doc); results in the items' order."""
-    from planner.sensitivity.executors import Job, run_batches
-
     batches = split(list(items), check_workers(workers))
-    out: list = [None] * len(items)
+    out: list[Any] = [None] * len(items)
 
-    def collect(records: list[tuple[int, Any]]) -> None:
-        for i, r in records:
-            out[i] = r
+    def collect(records: list[Record]) -> None:
+        for record in records:
+            out[record["position"]] = record["result"]
 
     job = Job(f"analysis-{uuid.uuid4().hex}", scenario, {"task": task, "kwargs": settings}, make=_make)
     run_batches(job, _run_batch, batches, collect, workers=len(batches))

@@ -21,13 +21,16 @@ of bound, relaxation only), labelled as such.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
 from planner.analysis.explain import start_years_of
 from planner.analysis.parallel import check_workers, run_split
-from planner.analysis.workbench import RowInfo, Workbench
+from planner.analysis.workbench import Probe, RowInfo, Workbench
+from planner.errors import PlannerError
 from planner.inputs.scenario import Scenario
+from planner.io.numbers import fmt
 from planner.solver.outcome import Status
 
 
@@ -52,7 +55,7 @@ class BoundValue:
     loss_per_unit: float | None
     lp_dual: float | None  # LP relaxation only: objective change per unit increase of the bound
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -68,7 +71,7 @@ class ValueReport:
     portfolio: list[str] = field(default_factory=list)  # the portfolio priced (ids), so the figures recompute
     start_years: dict[str, int] = field(default_factory=dict)  # under rules.phasing: each selected option's start
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             **{k: v for k, v in asdict(self).items() if k != "bounds"},
             "bounds": [b.to_dict() for b in self.bounds],
@@ -115,8 +118,6 @@ def value_bounds(
     rows are priced on that many processes, one Workbench each built from `scenario`
     (`planner.analysis.parallel`; `workbench` then only gives the base and the LP duals);
     the same results as 1."""
-    from planner.errors import PlannerError
-
     check_workers(workers)
     wb = workbench or Workbench(scenario)
     deltas = deltas or {}
@@ -134,7 +135,7 @@ def value_bounds(
             continue  # an equality bound has no direction to relax
         i = wb.row_index[row.name]
         delta = float(deltas.get(row.name, deltas.get(row.ident, default_delta(wb, row))))
-        todo.append((row.name, delta, None if lp["duals"] is None else float(lp["duals"][i])))
+        todo.append((row.name, delta, None if lp.duals is None else float(lp.duals[i])))
     if workers > 1 and len(todo) > 1:
         out = run_split(scenario, price_rows, todo, workers)
     else:
@@ -144,18 +145,26 @@ def value_bounds(
         scenario.config.objective.sense,
         base.status,
         base.objective,
-        lp["status"],
-        lp["objective"],
+        lp.status,
+        lp.objective,
         out,
         list(base.selected),
         start_years_of(wb, base),
     )
 
 
+def _portfolio(base: Probe) -> tuple[np.ndarray, float]:
+    """The base optimum's selection and objective (the base has a portfolio: `value_bounds` checked)."""
+    if base.x is None or base.objective is None:
+        raise PlannerError(f"the scenario has no portfolio to price (status: {base.status})")
+    return base.x, base.objective
+
+
 def price_rows(wb: Workbench, todo: list[tuple[str, float, float | None]]) -> list[BoundValue]:
     """Each (row name, Δ, LP dual): the row's bound relaxed and tightened by Δ, re-solved on wb."""
     base = wb.base
-    act = wb.activity(wb.values_for(base.x))
+    base_x, base_objective = _portfolio(base)
+    act = wb.activity(wb.values_for(base_x))
     out = []
     for name, delta, dual in todo:
         i = wb.row_index[name]
@@ -179,8 +188,9 @@ def price_rows(wb: Workbench, todo: list[tuple[str, float, float | None]]) -> li
             else:
                 t = wb.solve(rows={row.name: (lo, tight_bound) if up else (tight_bound, hi)}, tie_break=False)
                 st_t, obj_t = t.status, t.objective
-            loss = None if obj_t is None else -_worth(wb, obj_t, base.objective) + 0.0
-        gain = _worth(wb, relaxed.objective, base.objective)
+            worse = _worth(wb, obj_t, base_objective)
+            loss = None if worse is None else -worse + 0.0
+        gain = _worth(wb, relaxed.objective, base_objective)
         out.append(
             BoundValue(
                 row=row.name,
@@ -208,8 +218,6 @@ def price_rows(wb: Workbench, todo: list[tuple[str, float, float | None]]) -> li
 
 def describe(report: ValueReport) -> list[str]:
     """One sentence per bound with a non-zero value."""
-    from planner.io.numbers import fmt
-
     out = [
         f"Objective {fmt(report.objective)} ({report.status}); LP relaxation {fmt(report.lp_objective)} "
         f"({report.lp_status}). Values are exact MIP re-solves at ±Δ; LP duals are the relaxation's prices only."
@@ -239,5 +247,5 @@ def describe(report: ValueReport) -> list[str]:
     return out
 
 
-def value_rows(report: ValueReport) -> list[dict]:
+def value_rows(report: ValueReport) -> list[dict[str, Any]]:
     return [b.to_dict() for b in report.bounds]

@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from planner.errors import PlannerError
 from planner.inputs.scenario import Scenario
 from planner.model.assemble import build
-from planner.model.compile import compile_model
+from planner.model.compile import Compiled, compile_model
 from planner.model.core import Role, RowTag
 from planner.results.evaluation import evaluate
 from planner.solver.highs import Search
@@ -58,6 +59,16 @@ class Probe:
     @property
     def optimal(self) -> bool:
         return self.status == Status.OPTIMAL
+
+
+@dataclass(frozen=True)
+class LpRelaxation:
+    """The LP relaxation's optimum: status, objective and per-row duals, both in user sense
+    (a dual: the relaxation's objective change per unit increase of the row's bound)."""
+
+    status: Status
+    objective: float | None
+    duals: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -134,7 +145,7 @@ class Workbench:
         self._row_of_entry = np.repeat(np.arange(len(c.row_names)), np.diff(c.start))
         self.solves = 0
         self._values: dict[bytes, np.ndarray] = {}  # values_for, by selection
-        self._probes: dict[tuple, Probe] = {}  # solve, by its changes
+        self._probes: dict[tuple[object, ...], Probe] = {}  # solve, by its changes
         self.base = self.solve()
 
     def fork(self, threads: int | None = 1) -> Workbench:
@@ -175,6 +186,17 @@ class Workbench:
             np.all(c.integer[cols]) and np.all(vals == np.round(vals)) and float(self.rows[i].bound).is_integer()
         )
 
+    def loose_bound(self, i: int) -> float | None:
+        """The bound from which row i binds no selection at all (every column at any value of its
+        bounds fits: for a limit, every option affordable); None when some column is unbounded."""
+        c = self.comp
+        lo, hi = c.start[i], c.start[i + 1]
+        cols, vals = c.index[lo:hi], c.value[lo:hi]
+        ends = np.stack([vals * c.col_lower[cols], vals * c.col_upper[cols]])
+        reach = ends.max(axis=0) if self.rows[i].sense == "<=" else ends.min(axis=0)
+        total = float(reach.sum())
+        return total if math.isfinite(total) else None
+
     def family_rows(self, *families: str) -> list[RowInfo]:
         return [r for r in self.rows if r.family in families]
 
@@ -190,8 +212,6 @@ class Workbench:
                 live.fix(comp.x_cols, np.asarray(x, dtype=float))
                 res = live.run_stage(comp.primary, self.time_limit, 0.0, None)
             if res.values is None:
-                from planner.errors import PlannerError
-
                 raise PlannerError(f"the selection is infeasible with the scenario's rows ({res.status})")
             cache[key] = np.array(res.values)
         return cache[key]
@@ -251,7 +271,13 @@ class Workbench:
         cache[key] = self._probe(out.status, out.x, out.objective_solver, out.start_year)
         return cache[key]
 
-    def _probe(self, status: Status, x, solver_objective, start_year=None) -> Probe:
+    def _probe(
+        self,
+        status: Status,
+        x: np.ndarray | None,
+        solver_objective: float | None,
+        start_year: np.ndarray | None = None,
+    ) -> Probe:
         if x is None:
             return Probe(status, None, None, None)
         ev = evaluate(self.scenario, x, start_year)
@@ -261,7 +287,7 @@ class Workbench:
         """Apply parameter p at t to the live model (inside a `live.changes()` block, which undoes it)."""
         live, comp = self.live, self.comp
         if p.coef:
-            j = self.col(p.option)
+            j = self.col(self._option_of(p))
             base = self.column(j)
             for i, d in p.coef.items():
                 live.set_coefficient(i, j, base.get(i, 0.0) + t * d)
@@ -271,7 +297,7 @@ class Workbench:
                 [i], [lo + t * d if math.isfinite(lo) else lo], [hi + t * d if math.isfinite(hi) else hi]
             )
         if p.primary or p.secondary:
-            j = self.col(p.option)
+            j = self.col(self._option_of(p))
             primary, secondary = comp.primary.copy(), comp.secondary.copy()
             primary[j] += t * p.primary
             secondary[j] += t * p.secondary
@@ -325,7 +351,14 @@ class Workbench:
         start = comp.start_year(values[:n])
         return res.status, max(0.0, float(values[n])), x, start
 
-    def lp_relaxation(self) -> dict:
+    @staticmethod
+    def _option_of(p: Parameter) -> str:
+        """The option whose column a parameter changes (its coefficients or costs)."""
+        if p.option is None:
+            raise PlannerError(f"the parameter {p.label!r} changes no option's column")
+        return p.option
+
+    def lp_relaxation(self) -> LpRelaxation:
         """Solve the LP relaxation (every integer column made continuous) on a separate live model.
 
         Returns status, objective (user sense) and per-row duals in user sense: the change
@@ -336,13 +369,13 @@ class Workbench:
         res = relaxed.run_stage(comp.primary, self.time_limit, 0.0, None)
         self.solves += 1
         if res.values is None:
-            return {"status": res.status, "objective": None, "duals": None}
+            return LpRelaxation(res.status, None, None)
         sign = -1.0 if comp.maximize else 1.0
         duals = sign * relaxed.row_duals()
-        return {"status": res.status, "objective": sign * float(comp.primary @ res.values), "duals": duals}
+        return LpRelaxation(res.status, sign * float(comp.primary @ res.values), duals)
 
     @staticmethod
-    def _entries(comp) -> dict[tuple[int, int], float]:
+    def _entries(comp: Compiled) -> dict[tuple[int, int], float]:
         rows = np.repeat(np.arange(len(comp.row_names)), np.diff(comp.start))
         return dict(zip(zip(rows.tolist(), comp.index.tolist()), comp.value.tolist()))
 
@@ -361,8 +394,6 @@ class Workbench:
         Only o's column is compared: rules that build rows from contributions or costs follow
         automatically, as long as their coefficients are linear in o's own data.
         """
-        from planner.errors import PlannerError
-
         other = compile_model(build(variant))
         if other.row_names != self.comp.row_names or other.col_names != self.comp.col_names:
             raise PlannerError(f"cannot vary {option!r} continuously: the model's rows change with its data")

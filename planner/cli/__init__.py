@@ -53,7 +53,8 @@ class LazyGroup(click.Group):
         if name not in COMMANDS:
             return None
         module, attr = COMMANDS[name].split(":")
-        return getattr(importlib.import_module(f"planner.cli.{module}"), attr)
+        command: click.Command = getattr(importlib.import_module(f"planner.cli.{module}"), attr)
+        return command
 
 
 @click.group(

@@ -6,12 +6,15 @@ import functools
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, ParamSpec, TypeVar
 
 import click
 
 EXIT_OK, EXIT_FAULT, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_LIMIT = 0, 1, 2, 3, 4
 DEFAULT_SCENARIO = "models/baseline.yaml"
+P = ParamSpec("P")
+R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def status_exit(status: object) -> int:
@@ -22,7 +25,7 @@ def status_exit(status: object) -> int:
     return EXIT_FAULT if known is None else known.exit_code
 
 
-def scenario_argument(required: bool = True) -> Callable:
+def scenario_argument(required: bool = True) -> Callable[[F], F]:
     if required:
         return click.argument("scenario", type=click.Path(dir_okay=False))
     return click.argument("scenario", type=click.Path(dir_okay=False), required=False, default=None)
@@ -70,11 +73,11 @@ def emit_json(data: Any) -> None:
     click.echo(json_text(data))
 
 
-def handle_errors(func: Callable) -> Callable:
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn domain errors into messages and exit codes; never show a traceback by default."""
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from planner.errors import InputError, PlannerError
 
         as_json = kwargs.get("as_json", False)

@@ -12,7 +12,7 @@ from planner.cli.common import check_out, emit_json, handle_errors, json_option,
 @json_option
 @click.option("--all-gaps", is_flag=True, help="List every gap, not only those whose coverage changed.")
 @handle_errors
-def compare(run_a, run_b, out_dir, as_json, all_gaps) -> None:
+def compare(run_a: str, run_b: str, out_dir: str | None, as_json: bool, all_gaps: bool) -> None:
     """Compare two run folders (B − A): options added and removed, coverage per gap and
     sector, resource use, objective. Works on any folders `planner solve --out` writes.
     --out writes compare.json, compare_gaps.csv, compare_sectors.csv, compare_resources.csv.

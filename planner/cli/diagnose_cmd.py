@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -23,7 +24,9 @@ from planner.cli.common import (
 @json_option
 @click.option("--no-alternatives", is_flag=True, help="Only the combined relaxation and the IIS (fewer solves).")
 @handle_errors
-def diagnose(scenario, overrides, out_dir, as_json, no_alternatives) -> None:
+def diagnose(
+    scenario: str, overrides: tuple[str, ...], out_dir: str | None, as_json: bool, no_alternatives: bool
+) -> None:
     """Why is SCENARIO infeasible, and what is the smallest change that fixes it?
 
     Every limit, target and rule bound gets an elastic slack; the cheapest weighted
@@ -63,6 +66,6 @@ def diagnose(scenario, overrides, out_dir, as_json, no_alternatives) -> None:
     sys.exit(status_exit(diag.status))
 
 
-def _flat(r: dict) -> dict:
+def _flat(r: dict[str, Any]) -> dict[str, Any]:
     edit = r.pop("edit", None) or {}
     return {**r, **{f"edit_{k}": v for k, v in edit.items()}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from planner.analysis.entry import EntryStatus
 from planner.io.numbers import fmt, fmt_fixed, fmt_percent
 from planner.solver.outcome import Status
 
@@ -123,7 +124,7 @@ def print_explanations(explanations, rows, sentences, out_dir=None, console: Con
         for col in ("option", "in?", "Δ objective if flipped", "enters / leaves", "blocked by · forced by", "ways in"):
             table.add_column(col, overflow="fold")
         for e, row in zip(explanations, rows):
-            ways = [f"{p.parameter} → {_num(p.needed)}" for p in e.entry if p.status == "found"]
+            ways = [f"{p.parameter} → {_num(p.needed)}" for p in e.entry if p.status is EntryStatus.FOUND]
             table.add_row(
                 e.option_id,
                 "yes" if e.selected else "no",

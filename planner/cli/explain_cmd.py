@@ -34,7 +34,16 @@ from planner.cli.common import (
 )
 @resolve_workers_option
 @handle_errors
-def explain(scenario, option_ids, overrides, out_dir, as_json, no_thresholds, max_steps, workers) -> None:
+def explain(
+    scenario: str,
+    option_ids: tuple[str, ...],
+    overrides: tuple[str, ...],
+    out_dir: str | None,
+    as_json: bool,
+    no_thresholds: bool,
+    max_steps: int,
+    workers: int,
+) -> None:
     """Why is each OPTION_ID in or out of SCENARIO's portfolio, and what would change that?
 
     For a selected option: the objective lost if it is forbidden and what replaces it, the

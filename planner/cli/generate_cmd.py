@@ -42,7 +42,17 @@ from planner.cli.common import emit_json, handle_errors, json_option
 @click.option("--force", is_flag=True, help="Replace a scenario of the same name in DIRECTORY.")
 @json_option
 @handle_errors
-def generate(directory, n_options, n_gaps, seed, n_resources, with_rules, name, force, as_json) -> None:
+def generate(
+    directory: str,
+    n_options: int,
+    n_gaps: int | None,
+    seed: int,
+    n_resources: int,
+    with_rules: bool,
+    name: str | None,
+    force: bool,
+    as_json: bool,
+) -> None:
     """Write a synthetic scenario of any size into DIRECTORY (models/<name>.yaml, inputs/<name>/).
 
     The data is random but shaped like real planning data: options cover 1–3 gaps, mostly

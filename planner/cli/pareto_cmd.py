@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import click
 
 from planner.cli.common import (
@@ -12,18 +15,24 @@ from planner.cli.common import (
     set_option,
 )
 
+if TYPE_CHECKING:
+    from planner.errors import Problem
+    from planner.pareto.objectives import ObjectiveSpec
+    from planner.pareto.run import ParetoResult
+
 OBJECTIVES_HELP = (
     "Two or three objectives, comma-separated: coverage, sector:<sector_id>, gap:<gap_id> (maximised); "
     "cost:<resource>, risk, partners (minimised)."
 )
 
 
-def parse_objectives(text: str):
+def parse_objectives(text: str) -> tuple[ObjectiveSpec, ...]:
     """`coverage,sector:ai` → typed specs (the only place the objectives string is read)."""
     from planner.errors import InputError, Problem
     from planner.pareto.objectives import VALID_TEXT, Kind, ObjectiveSpec
 
-    specs, problems = [], []
+    specs: list[ObjectiveSpec] = []
+    problems: list[Problem] = []
     for part in (p.strip() for p in text.split(",")):
         kind_text, _, ident = part.partition(":")
         try:
@@ -57,7 +66,15 @@ def parse_objectives(text: str):
 @out_option
 @json_option
 @handle_errors
-def pareto(scenario, objectives, max_points, time_limit_s, overrides, out_dir, as_json) -> None:
+def pareto(
+    scenario: str,
+    objectives: str,
+    max_points: int | None,
+    time_limit_s: float | None,
+    overrides: tuple[str, ...],
+    out_dir: str | None,
+    as_json: bool,
+) -> None:
     """The exact Pareto front of two or three objectives: every non-dominated point, each once.
 
     Each point is a lexicographic optimum (the first objective at its best given bounds on the
@@ -72,8 +89,6 @@ def pareto(scenario, objectives, max_points, time_limit_s, overrides, out_dir, a
       planner pareto models/baseline.yaml --objectives sector:ai,sector:semis --json
       planner pareto models/baseline.yaml --objectives coverage,cost:budget_musd,partners --max-points 50
     """
-    from pathlib import Path
-
     from planner.api import load_scenario
     from planner.cli.sens_common import progress_bar
     from planner.pareto import ParetoOptions, pareto as run, write_pareto
@@ -99,7 +114,7 @@ def pareto(scenario, objectives, max_points, time_limit_s, overrides, out_dir, a
     raise SystemExit(0 if result.complete else 4)
 
 
-def _print(result, folder) -> None:
+def _print(result: ParetoResult, folder: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 

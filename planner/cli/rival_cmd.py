@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import math
 import sys
+from types import TracebackType
+from typing import TYPE_CHECKING, Callable
 
 import click
 
 from planner.cli.common import check_out, emit_json, handle_errors, json_option, out_option, set_option
+
+if TYPE_CHECKING:
+    from rich.status import Status as RichStatus
 
 MAX_RUNGS = 1000
 
@@ -48,7 +53,14 @@ def parse_budgets(text: str) -> tuple[float, ...]:
 @out_option
 @json_option
 @handle_errors
-def rival(scenario, budget, budgets, overrides, out_dir, as_json) -> None:
+def rival(
+    scenario: str,
+    budget: float | None,
+    budgets: str | None,
+    overrides: tuple[str, ...],
+    out_dir: str | None,
+    as_json: bool,
+) -> None:
     """Plan against a rival who courts the same partners (the scenario's rival: section).
 
     The rival sees our plan, then pulls away the partners that hurt it most within its budget
@@ -101,17 +113,19 @@ class _progress:
 
     def __init__(self, enabled: bool):
         self.enabled = enabled and sys.stderr.isatty()
-        self.status = None
+        self.status: RichStatus | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[str], None] | None:
         if not self.enabled:
             return None
         from rich.console import Console
 
-        self.status = Console(stderr=True).status("planner rival: nominal plan")
-        self.status.__enter__()
-        return lambda message: self.status.update(f"planner rival: {message}")
+        status = self.status = Console(stderr=True).status("planner rival: nominal plan")
+        status.__enter__()
+        return lambda message: status.update(f"planner rival: {message}")
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, trace: TracebackType | None
+    ) -> None:
         if self.status is not None:
-            self.status.__exit__(*exc)
+            self.status.__exit__(kind, exc, trace)

@@ -2,10 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from planner.cli.common import check_out, emit_json, handle_errors, json_option, out_option, set_option
+from planner.solver.outcome import Status
+
+if TYPE_CHECKING:
+    from planner.robust.outcome import Progress as RobustProgress, RobustReport
 
 
 @click.command()
@@ -36,7 +42,16 @@ from planner.cli.common import check_out, emit_json, handle_errors, json_option,
 @out_option
 @json_option
 @handle_errors
-def robust(scenario, max_portfolios, samples, seed, max_vertices, overrides, out_dir, as_json) -> None:
+def robust(
+    scenario: str,
+    max_portfolios: int | None,
+    samples: int | None,
+    seed: int | None,
+    max_vertices: int | None,
+    overrides: tuple[str, ...],
+    out_dir: str | None,
+    as_json: bool,
+) -> None:
     """Robust portfolios when the weights are contested (the scenario's robust: section).
 
     Reports the maximin portfolio (best worst case over the weight set), the minimax-regret
@@ -54,8 +69,6 @@ def robust(scenario, max_portfolios, samples, seed, max_vertices, overrides, out
       planner robust models/robust-weights.yaml --max-portfolios 50 --samples 0 --out outputs/robust
     """
     check_out(out_dir)
-    from pathlib import Path
-
     from planner.api import load_scenario
     from planner.io.runfolder import default_run_dir
     from planner.robust.run import write_robust
@@ -72,12 +85,12 @@ def robust(scenario, max_portfolios, samples, seed, max_vertices, overrides, out
         emit_json({**report.to_dict(), "out_dir": str(folder)})
     else:
         _print(report, folder)
-    if report.nominal.get("status") == "infeasible":
+    if report.status is Status.INFEASIBLE:
         raise SystemExit(3)
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable | None]:
+def _progress(enabled: bool) -> Iterator[Callable[[RobustProgress], None] | None]:
     """The library's `Progress` events as a rich bar per stage on stderr (the up-front line too)."""
     if not enabled:
         yield None
@@ -95,9 +108,9 @@ def _progress(enabled: bool) -> Iterator[Callable | None]:
         console=Console(stderr=True),
         transient=True,
     )
-    tasks: dict = {}
+    tasks: dict[Stage, Any] = {}  # rich's TaskID per stage
 
-    def update(event) -> None:
+    def update(event: RobustProgress) -> None:
         if event.stage is Stage.WEIGHT_SET:  # the count, before any solve (and before the bars start)
             click.echo(event.message, err=True)
             return
@@ -113,7 +126,7 @@ def _progress(enabled: bool) -> Iterator[Callable | None]:
         bars.stop()
 
 
-def _print(report, folder) -> None:
+def _print(report: RobustReport, folder: Path) -> None:
     from planner.io.numbers import fmt as num  # the one number formatter
 
     if report.message:
@@ -168,7 +181,7 @@ def _print(report, folder) -> None:
     click.echo(f"written to {folder}")
 
 
-def _regret(part: dict, num) -> str:
+def _regret(part: dict[str, Any], num: Callable[[float | None], str]) -> str:
     """A max regret: exact, or its bounds when not every vertex was solved."""
     low, high = part["max_regret"], part["max_regret_upper"]
     if high == low:

@@ -16,7 +16,7 @@ from planner.cli.common import DEFAULT_SCENARIO, handle_errors
 )
 @click.option("--no-browser", is_flag=True, help="Do not open the page in a browser.")
 @handle_errors
-def serve(scenario, port, host, no_browser) -> None:
+def serve(scenario: str | None, port: int, host: str, no_browser: bool) -> None:
     """Open the planning workbench in the browser: what-ifs re-solved live, on a JSON API.
 
     Prints one line, `Partnership Planner at http://HOST:PORT/?token=TOKEN`, once the port

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,6 +16,9 @@ from planner.cli.common import (
     set_option,
 )
 from planner.solver.outcome import Status
+
+if TYPE_CHECKING:
+    from planner.inputs.scenario import Scenario
 
 
 @click.command()
@@ -63,7 +67,16 @@ from planner.solver.outcome import Status
 )
 @handle_errors
 def solve(
-    scenario, overrides, out_dir, as_json, time_limit_s, mip_gap, backend, write_model, reports, clean_sheet
+    scenario: str | None,
+    overrides: tuple[str, ...],
+    out_dir: str | None,
+    as_json: bool,
+    time_limit_s: float | None,
+    mip_gap: float | None,
+    backend: str | None,
+    write_model: str | None,
+    reports: tuple[str, ...],
+    clean_sheet: bool,
 ) -> None:
     """Solve SCENARIO (default: models/baseline.yaml) and write its results.
 
@@ -124,7 +137,7 @@ def solve(
     sys.exit(result.status.exit_code)
 
 
-def _diagnose(sc) -> tuple[dict, list[str]]:
+def _diagnose(sc: Scenario) -> tuple[dict[str, Any], list[str]]:
     """The short diagnosis printed with an infeasible result (see `planner diagnose`)."""
     try:
         from planner.analysis.diagnose import describe, diagnose

@@ -14,8 +14,8 @@ from planner.cli.common import (
 )
 
 
-def _parse_deltas(items) -> dict[str, float]:
-    out = {}
+def _parse_deltas(items: tuple[str, ...]) -> dict[str, float]:
+    out: dict[str, float] = {}
     for item in items:
         key, sep, raw = item.partition("=")
         try:
@@ -52,7 +52,15 @@ def _parse_deltas(items) -> dict[str, float]:
 )
 @resolve_workers_option
 @handle_errors
-def value(scenario, overrides, out_dir, as_json, deltas, families, workers) -> None:
+def value(
+    scenario: str,
+    overrides: tuple[str, ...],
+    out_dir: str | None,
+    as_json: bool,
+    deltas: tuple[str, ...],
+    families: tuple[str, ...],
+    workers: int,
+) -> None:
     """What one step more or less of each limit and rule bound is worth, by exact re-solves.
 
     Every limit, target and rule bound is relaxed and tightened by Δ and the scenario

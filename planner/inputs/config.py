@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import typing
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from planner.inputs.config_rules import RulesConfig  # the rules: section has its own module
 from planner.inputs.config_robust import RobustConfig  # the robust: section (planner robust)
-from planner.inputs.config_replan import ReplanConfig  # so has replan:
+from planner.inputs.config_replan import ReplanConfig, resolve_incumbent  # so has replan:
 from planner.inputs.config_numbers import (
     Amount,
     Count,
     Fraction,
     Positive,
     PositiveCount,
-    Whole,
+    whole,
 )  # every number bounded
 from planner.inputs.config_rival import RivalConfig  # and rival: (planner rival)
 from planner.errors import InputError, Problem
 
 
-SampleCount = Whole(1, 1_000_000)
+SampleCount = Annotated[int, whole(1, 1_000_000)]
 
 
 class _Frozen(BaseModel):
@@ -134,7 +136,7 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
-def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     """Valid field names of the model reached by following `loc` (minus its last part).
 
     List indices and dict keys along the way are skipped (`rules.groups.2.selct`)."""
@@ -152,7 +154,7 @@ def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
     return list(fields) if fields else []
 
 
-def key_path(loc: tuple) -> str:
+def key_path(loc: tuple[int | str, ...]) -> str:
     """`('rules', 'excludes', 2, 'options')` → `rules.excludes[2].options`."""
     out = ""
     for part in loc:
@@ -180,17 +182,12 @@ def parse_config(data: Any, file: str) -> ScenarioConfig:
             else:
                 problems.append(Problem(file=file, key=key, message=err["msg"], value=err.get("input")))
         raise InputError(problems) from None
-    from planner.inputs.config_replan import resolve_incumbent
-
     return resolve_incumbent(config)  # a run folder named as the incumbent: its selected ids
 
 
 def input_digest(config: ScenarioConfig, tables_sha256: str) -> str:
     """input_sha256: the settings that decide a result (not where the inputs live, not the
     description, not solver threads) and the tables' bytes."""
-    import hashlib
-    import json
-
     digest = hashlib.sha256()
     canonical = {k: v for k, v in config.to_plain().items() if k not in ("inputs", "extends", "description")}
     canonical["solver"] = {k: v for k, v in canonical.get("solver", {}).items() if k != "threads"}  # how, not what

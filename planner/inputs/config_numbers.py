@@ -1,7 +1,7 @@
 """Bounded numbers for the scenario file's models: the table cells' rule, said once.
 
 Every number of a scenario (limits, weights, targets, rule parameters, intervals, solver,
-re-plan and Monte Carlo settings) is declared with `Number(...)` or `Whole(...)`, so it obeys
+re-plan and Monte Carlo settings) is declared `Annotated[float, number(...)]` or `Annotated[int, whole(...)]`, so it obeys
 `planner.inputs.schema.number_problem` like a table cell: finite, magnitude at most
 `schema.MAX_ABS` (1e12), within its own bounds. A bad value is refused naming the key path,
 the value and the valid range (`planner.inputs.config.parse_config`).
@@ -47,35 +47,37 @@ def _checker(lo: float | None, hi: float | None, lo_open: bool, integer: bool) -
     return validate
 
 
-def Number(lo: float | None = None, hi: float | None = None, *, lo_open: bool = False) -> Any:  # noqa: N802
-    """A float key: finite, |value| ≤ MAX_ABS, ≥ lo (> lo with lo_open), ≤ hi."""
-    return Annotated[float, WrapValidator(_checker(lo, hi, lo_open, False))]
+def number(lo: float | None = None, hi: float | None = None, *, lo_open: bool = False) -> WrapValidator:
+    """The check of a float key (`Annotated[float, number(...)]`): finite, |value| ≤ MAX_ABS,
+    ≥ lo (> lo with lo_open), ≤ hi."""
+    return WrapValidator(_checker(lo, hi, lo_open, False))
 
 
-def Whole(lo: float | None = None, hi: float | None = None) -> Any:  # noqa: N802
-    """An int key: a whole number, |value| ≤ MAX_ABS, ≥ lo, ≤ hi."""
-    return Annotated[int, WrapValidator(_checker(lo, hi, False, True))]
+def whole(lo: float | None = None, hi: float | None = None) -> WrapValidator:
+    """The check of an int key (`Annotated[int, whole(...)]`): a whole number, |value| ≤ MAX_ABS, ≥ lo, ≤ hi."""
+    return WrapValidator(_checker(lo, hi, False, True))
 
 
-def number_or_text(lo: float | None = None) -> Any:
-    """A key that is a bounded number or a non-empty name (e.g. a drop cost or an options column)."""
-    number = _checker(lo, None, False, False)
+def number_or_text(lo: float | None = None) -> WrapValidator:
+    """The check of a key that is a bounded number or a non-empty name (`Annotated[float | str,
+    number_or_text(...)]`, e.g. a drop cost or an options column)."""
+    check_number = _checker(lo, None, False, False)
 
     def validate(value: Any, handler: Any) -> Any:
         if isinstance(value, str) and value:
             return value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return number(value, handler)
+            return check_number(value, handler)
         raise PydanticCustomError(
             "number_or_name", "give a number ({valid}) or the name of a column", {"valid": valid_numbers(lo)}
         )
 
-    return Annotated[float | str, WrapValidator(validate)]
+    return WrapValidator(validate)
 
 
 # The shapes most keys take.
-Amount = Number(0)  # ≥ 0: a limit, a weight, a use of a resource
-Positive = Number(0, lo_open=True)  # > 0
-Fraction = Number(0, 1)  # 0 … 1
-Count = Whole(0)  # 0, 1, 2, …
-PositiveCount = Whole(1)  # 1, 2, …
+Amount = Annotated[float, number(0)]  # ≥ 0: a limit, a weight, a use of a resource
+Positive = Annotated[float, number(0, lo_open=True)]  # > 0
+Fraction = Annotated[float, number(0, 1)]  # 0 … 1
+Count = Annotated[int, whole(0)]  # 0, 1, 2, …
+PositiveCount = Annotated[int, whole(1)]  # 1, 2, …

@@ -9,12 +9,13 @@ run's scenario.json) holds the ids and `incumbent_from` says where they came fro
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from planner.errors import InputError, Problem
 from planner.inputs.config_numbers import Count, number_or_text
+from planner.io.runs import read_csv
 
 KEY = "replan"
 
@@ -26,7 +27,7 @@ def _ids_or_path(value: Any) -> Any:
     return value
 
 
-DropCost = number_or_text(0)  # a number ≥ 0 per option, or the name of an options column
+DropCost = Annotated[float | str, number_or_text(0)]  # a number ≥ 0 per option, or the name of an options column
 
 
 class ReplanConfig(BaseModel):
@@ -51,8 +52,6 @@ class ReplanConfig(BaseModel):
 
 def portfolio_ids(path: Path) -> list[str]:
     """The option ids of a run folder's portfolio.csv (or of that file itself)."""
-    from planner.io.runs import read_csv
-
     file = path / "portfolio.csv" if path.is_dir() else path
     if path.is_dir() and not file.is_file():
         raise InputError(
@@ -87,7 +86,10 @@ def portfolio_ids(path: Path) -> list[str]:
     return [row["option_id"] for row in table.rows if row.get("option_id")]
 
 
-def resolve_incumbent(config, base: Path | None = None):
+Config = TypeVar("Config", bound=BaseModel)  # a ScenarioConfig (planner.inputs.config imports this module)
+
+
+def resolve_incumbent(config: Config, base: Path | None = None) -> Config:
     """The config with `replan.incumbent` as ids: a path (relative to `base`, else the working
     folder) is read as a run folder or portfolio.csv; `incumbent_from` records it."""
     rule = getattr(config, KEY, None)

@@ -14,15 +14,16 @@ the tables; see docs/robust.md.
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from planner.inputs.config_numbers import Amount, Count, PositiveCount, Whole
+from planner.inputs.config_numbers import Amount, Count, PositiveCount, whole
 
 _ORDER = re.compile(r"^\s*(\S+)\s*(>=|<=|≥|≤)\s*(\S+)\s*$")
 
 Interval = tuple[Amount, Amount]
-Draws = Whole(0, 100_000)
+Draws = Annotated[int, whole(0, 100_000)]
 
 
 def parse_order(text: str) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from planner.inputs.config_numbers import Amount, Count, Fraction, Number, Positive, PositiveCount, Whole
+from planner.inputs.config_numbers import Amount, Count, Fraction, Positive, PositiveCount, number, whole
 
 
 class _Frozen(BaseModel):
@@ -27,8 +27,8 @@ def _as_list(value: Any) -> Any:
 
 
 Names = Annotated[list[str], BeforeValidator(_as_list)]
-Share = Number(0, 1, lo_open=True)  # 0 < share ≤ 1
-Year = Whole(1900, 2200)
+Share = Annotated[float, number(0, 1, lo_open=True)]  # 0 < share ≤ 1
+Year = Annotated[int, whole(1900, 2200)]
 
 
 class Select(_Frozen):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from planner.errors import InputError, Problem
 from planner.inputs.read import PATH_KEYS, extends_chain, paths_in, resolve_path, table_files
@@ -34,7 +34,7 @@ READ_THROUGH: dict[str, Callable[[Path], list[Path]]] = {"inputs": _table_files,
 assert set(READ_THROUGH) == set(PATH_KEYS)
 
 
-def confine(data: dict, root: Path, base: Path, file: str) -> dict:
+def confine(data: dict[str, Any], root: Path, base: Path, file: str) -> dict[str, Any]:
     """A copy of the scenario mapping `data` with each path it states (PATH_KEYS) made absolute
     against `base`, once it and every file read through it resolve, symlinks followed, inside
     `root`. InputError naming the key and each file outside otherwise."""
@@ -63,7 +63,7 @@ def confine(data: dict, root: Path, base: Path, file: str) -> dict:
     return data
 
 
-def source_files(scenario_file: str | Path, data: dict) -> list[Path]:
+def source_files(scenario_file: str | Path, data: dict[str, Any]) -> list[Path]:
     """Every file a scenario is read from, given its merged mapping `data`
     (`read.read_scenario_data`): the scenario file and those it extends, and each path it
     states (its inputs folder, its incumbent run) with the files read through it."""

@@ -28,6 +28,8 @@ import copy
 import dataclasses
 import hashlib
 import io
+import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,8 +39,11 @@ import yaml
 from planner.inputs.config import ScenarioConfig, input_digest, parse_config
 from planner.errors import InputError, Problem
 from planner.inputs.schema import TABLES
+from planner.inputs.tables import decode, parse_csv, read_workbook
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from planner.inputs.scenario import Scenario
 # Refuse larger inputs with a clear message rather than exhaust memory (documented in docs/inputs.md).
 MAX_TABLE_BYTES = 100 * 1024 * 1024  # per CSV file, or per .xlsx workbook on disk
@@ -57,7 +62,7 @@ class RawInputs:
     config: ScenarioConfig
     scenario_file: Path
     inputs_path: Path
-    tables: dict[str, Any]  # name -> pandas.DataFrame of str
+    tables: dict[str, pd.DataFrame]  # name -> a frame of strings
     files: dict[str, str]  # name -> display path used in messages
     input_sha256: str
     tables_sha256: str = ""  # the tables' bytes alone, so a change of settings can re-derive input_sha256
@@ -98,8 +103,6 @@ class _SafeLoader(yaml.SafeLoader):
 
 
 def _construct_int(loader: _SafeLoader, node: yaml.ScalarNode) -> int:
-    import sys
-
     digits, limit = sum(c.isdigit() for c in node.value), sys.get_int_max_str_digits()
     if limit and digits > limit:
         raise yaml.constructor.ConstructorError(
@@ -139,7 +142,7 @@ def load_yaml_text(text: str, file: str, *, key: str | None = None, value: str |
     return data
 
 
-def apply_overrides(data: dict, overrides: list[tuple[str, Any]]) -> dict:
+def apply_overrides(data: dict[str, Any], overrides: list[tuple[str, Any]]) -> dict[str, Any]:
     """Return a copy of `data` with each dotted key set; intermediate mappings are created."""
     data = copy.deepcopy(data)
     for key, value in overrides:
@@ -158,7 +161,7 @@ def apply_overrides(data: dict, overrides: list[tuple[str, Any]]) -> dict:
     return data
 
 
-def _merge(base: dict, top: dict) -> dict:
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(base)
     for key, value in top.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
@@ -206,7 +209,7 @@ def _count_nodes(data: Any, name: str, key: str | None = None, value: str | None
             stack.extend((child, inner) for child in children)
 
 
-def _read_yaml(path: Path) -> dict:
+def _read_yaml(path: Path) -> dict[str, Any]:
     name = str(path)
     if not path.is_file():
         raise InputError(Problem(file=name, message="scenario file not found"))
@@ -272,7 +275,7 @@ def _inside(path: Path, root: Path, file: Path, key: str, value: str) -> Path:
     return resolved
 
 
-def paths_in(data: dict) -> list[tuple[str, dict, str]]:
+def paths_in(data: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
     """(dotted key, the mapping holding it, its field) for each PATH_KEYS value `data` states as text."""
     found = []
     for key in PATH_KEYS:
@@ -285,10 +288,10 @@ def paths_in(data: dict) -> list[tuple[str, dict, str]]:
     return found
 
 
-def _read_chain(path: Path, root: Path) -> list[tuple[Path, dict]]:
+def _read_chain(path: Path, root: Path) -> list[tuple[Path, dict[str, Any]]]:
     """The scenario file and every file it extends, nearest first, each read with its paths
     (PATH_KEYS) made absolute; every path must resolve inside `root`, a cycle is refused."""
-    chain: list[tuple[Path, dict]] = []
+    chain: list[tuple[Path, dict[str, Any]]] = []
     path = resolve_path(path, str(path), None, path)
     while True:
         seen = [p for p, _ in chain]
@@ -311,13 +314,13 @@ def _read_chain(path: Path, root: Path) -> list[tuple[Path, dict]]:
         path = _inside(path.parent / parent, root, path, "extends", parent)
 
 
-def read_scenario_data(path: Path) -> dict:
+def read_scenario_data(path: Path) -> dict[str, Any]:
     """Read a scenario file and everything it extends, merged; `inputs` made absolute.
 
     Every `inputs:` and `extends:` path must resolve inside `project_root(path)` of the
     scenario the user named; an `extends:` cycle is reported with the whole chain.
     """
-    merged: dict = {}
+    merged: dict[str, Any] = {}
     for _, data in reversed(_read_chain(Path(path), project_root(path))):
         merged = _merge(merged, data)
     return merged
@@ -335,17 +338,13 @@ def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -
     return parse_config(data, str(path)), path.resolve()
 
 
-def read_csv_text(text: str, name: str):
+def read_csv_text(text: str, name: str) -> pd.DataFrame:
     """Read a CSV (comma, semicolon or tab; optional BOM) into a DataFrame of strings (see planner.inputs.tables)."""
-    from planner.inputs.tables import parse_csv
-
     return parse_csv(text, name, MAX_ROWS)
 
 
 def _check_workbook(raw: bytes, name: str) -> None:
     """Refuse workbooks that would unpack to more than MAX_XLSX_UNPACKED_BYTES (zip bombs)."""
-    import zipfile
-
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             unpacked = sum(info.file_size for info in zf.infolist())
@@ -367,11 +366,9 @@ def table_files(inputs: Path) -> list[Path]:
     return [inputs / f"{name}.csv" for name in TABLES] if inputs.is_dir() else [inputs]
 
 
-def _read_tables(inputs: Path) -> tuple[dict, dict, str]:
-    from planner.inputs.tables import decode, read_workbook
-
+def _read_tables(inputs: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], str]:
     digest = hashlib.sha256()
-    tables: dict[str, Any] = {}
+    tables: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
     problems: list[Problem] = []
     if inputs.is_dir():

@@ -23,7 +23,10 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from planner.errors import InputError, Problem
 from planner.inputs.schema import RESOURCE, RESOURCE_NOTE, RESOURCES_AFTER, SCHEMA, Table
@@ -81,7 +84,7 @@ class Scaffold:
     inputs: Path
     files: tuple[Path, ...]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"scenario": str(self.scenario), "inputs": str(self.inputs), "files": [str(f) for f in self.files]}
 
 
@@ -127,13 +130,11 @@ def columns_guide() -> str:
     return "\n".join(lines)
 
 
-def build_workbook():
+def build_workbook() -> Workbook:
     """One sheet per table (bold frozen header, one typed example row) and a `columns` guide sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     wb = Workbook()
-    wb.remove(wb.active)
+    if wb.active is not None:  # a new workbook's one empty sheet
+        wb.remove(wb.active)
     for table, cols in COLUMNS.items():
         ws = wb.create_sheet(table)
         ws.append([c[0] for c in cols])
@@ -154,12 +155,17 @@ def build_workbook():
     for cell in guide[1]:
         cell.font = Font(bold=True)
     for table, cols in COLUMNS.items():
-        for c, req, meaning, _ in cols:
-            guide.append([table, c, "yes" if req else "no", meaning])
+        for column, req, meaning, _ in cols:
+            guide.append([table, column, "yes" if req else "no", meaning])
     guide.freeze_panes = "A2"
     for letter, width in zip("ABCD", (14, 20, 10, 80)):
         guide.column_dimensions[letter].width = width
     return wb
+
+
+def _text_writer(text: str) -> Callable[[Path], object]:
+    """A writer for `atomic_file` that writes `text` as UTF-8."""
+    return lambda tmp: Path(tmp).write_text(text, encoding="utf-8")
 
 
 def init_scenario(folder: str | Path, name: str | None = None, xlsx: bool = False, force: bool = False) -> Scaffold:
@@ -189,9 +195,7 @@ def init_scenario(folder: str | Path, name: str | None = None, xlsx: bool = Fals
         atomic_file(inputs, wb.save)
     else:
         for table in COLUMNS:
-            atomic_file(
-                inputs / f"{table}.csv", lambda tmp, t=table: Path(tmp).write_text(csv_text(t), encoding="utf-8")
-            )
-        atomic_file(inputs / "COLUMNS.md", lambda tmp: Path(tmp).write_text(columns_guide(), encoding="utf-8"))
-    atomic_file(scenario, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+            atomic_file(inputs / f"{table}.csv", _text_writer(csv_text(table)))
+        atomic_file(inputs / "COLUMNS.md", _text_writer(columns_guide()))
+    atomic_file(scenario, _text_writer(text))
     return Scaffold(scenario, inputs, tuple(targets))

@@ -5,9 +5,34 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from planner.inputs.config import ScenarioConfig
+import numpy as np
+from numpy.typing import NDArray
+
+from planner.inputs.config import ScenarioConfig, input_digest
+from planner.inputs.select import SelectionColumns, selection_columns
+
+if TYPE_CHECKING:  # the tables are pandas frames; reading them (validate) imports pandas
+    import pandas as pd
+
+FloatArray = NDArray[np.float64]
+IndexArray = NDArray[np.int64]
+
+
+def float_column(column: pd.Series) -> FloatArray:
+    """A numeric column's values as a float array (NaN where missing)."""
+    values: FloatArray = column.to_numpy(dtype=np.float64)
+    return values
+
+
+class ContributionArrays(NamedTuple):
+    """The contributions table as arrays, in table order: row `k` says option `option[k]`
+    (a row index of `Scenario.options`) covers `amount[k]` of gap `gap[k]` (a row of `gaps`)."""
+
+    option: IndexArray
+    gap: IndexArray
+    amount: FloatArray
 
 
 @dataclass(frozen=True, eq=False)
@@ -25,11 +50,11 @@ class Scenario:
     input_sha256: str
     files: dict[str, str]
     resources: tuple[str, ...]
-    partners: Any
-    sectors: Any
-    gaps: Any
-    options: Any
-    contributions: Any
+    partners: pd.DataFrame
+    sectors: pd.DataFrame
+    gaps: pd.DataFrame
+    options: pd.DataFrame
+    contributions: pd.DataFrame
     tables_sha256: str = ""  # digest of the tables alone (see planner.inputs.read.input_digest)
 
     @property
@@ -40,51 +65,46 @@ class Scenario:
     def cost_resource(self) -> str:
         return self.config.objective.cost_resource
 
-    def gap_targets(self):
+    def gap_targets(self) -> FloatArray:
         """Effective target per gap: the gap's own, else coverage_target × size, else 0."""
-        import numpy as np
-
         frac = self.config.objective.coverage_target
-        target = self.gaps["target"].to_numpy(dtype=float)
-        size = self.gaps["size"].to_numpy(dtype=float)
+        target, size = float_column(self.gaps["target"]), float_column(self.gaps["size"])
         if frac is not None:
             target = np.where(np.isnan(target), frac * size, target)
         return np.nan_to_num(target, nan=0.0)
 
-    def gap_weights(self):
+    def gap_weights(self) -> FloatArray:
         """Objective weight per gap: gap weight × its sector's weight, where
         `objective.gap_weights` / `objective.sector_weights` override the tables' weights by id."""
         obj = self.config.objective
-        sector_w = {**self.sectors["weight"].to_dict(), **obj.sector_weights}
+        sector_w: dict[Any, float] = {**self.sectors["weight"].to_dict(), **obj.sector_weights}
         gap_w = self.gaps["weight"]
         if obj.gap_weights:
             gap_w = gap_w.copy()
             for gid, w in obj.gap_weights.items():
                 gap_w[gid] = w
-        return gap_w.to_numpy(dtype=float) * self.gaps["sector_id"].map(sector_w).to_numpy(dtype=float)
+        return float_column(gap_w) * float_column(self.gaps["sector_id"].map(sector_w))
 
-    def cover_values(self):
+    def cover_values(self) -> FloatArray:
         """The base objective's value per unit of a gap covered: w[g]/size[g] (w: `gap_weights`);
         inf where that overflows (`planner.inputs.validate.cover_value_problems` refuses it)."""
-        import numpy as np
-
         with np.errstate(over="ignore", divide="ignore"):
-            return self.gap_weights() / self.gaps["size"].to_numpy(dtype=float)
+            return self.gap_weights() / float_column(self.gaps["size"])
 
     # Derived once from the tables, on first use (`functools.cached_property` keeps them in the
     # instance's own dict; a scenario with other tables is another instance, with none).
     @cached_property
-    def _contributions(self):
+    def _contributions(self) -> ContributionArrays:
         o_idx = {o: i for i, o in enumerate(self.options.index)}
         g_idx = {g: j for j, g in enumerate(self.gaps.index)}
         c = self.contributions
-        return (
-            c["option_id"].map(o_idx).to_numpy(dtype="int64"),
-            c["gap_id"].map(g_idx).to_numpy(dtype="int64"),
-            c["amount"].to_numpy(dtype=float),
+        return ContributionArrays(
+            c["option_id"].map(o_idx).to_numpy(dtype=np.int64),
+            c["gap_id"].map(g_idx).to_numpy(dtype=np.int64),
+            float_column(c["amount"]),
         )
 
-    def contribution_arrays(self):
+    def contribution_arrays(self) -> ContributionArrays:
         """(option index, gap index, amount) arrays of the contributions, in table order."""
         return self._contributions
 
@@ -104,7 +124,8 @@ class Scenario:
 
     @cached_property
     def _option_ids(self) -> list[str]:
-        return self.options.index.tolist()
+        ids: list[str] = self.options.index.tolist()
+        return ids
 
     def option_ids(self) -> list[str]:
         """Option ids in table order as a plain list (iterating the pandas index is slow)."""
@@ -112,7 +133,8 @@ class Scenario:
 
     @cached_property
     def _gap_ids(self) -> list[str]:
-        return self.gaps.index.tolist()
+        ids: list[str] = self.gaps.index.tolist()
+        return ids
 
     def gap_ids(self) -> list[str]:
         """Gap ids in table order as a plain list."""
@@ -129,17 +151,13 @@ class Scenario:
         return dict(zip(self.option_ids(), self.options["partner_id"].tolist()))
 
     @cached_property
-    def select_columns(self) -> dict:
+    def select_columns(self) -> SelectionColumns:
         """The plain columns rule groups select on (`planner.inputs.select`)."""
-        from planner.inputs.select import selection_columns
-
         return selection_columns(self.options, self.partners)
 
     def with_config(self, config: ScenarioConfig) -> "Scenario":
         """The same tables under another config (numeric settings changed), with its own
         input_sha256; the table-derived arrays carry over, since they read no setting."""
-        from planner.inputs.config import input_digest
-
         digest = input_digest(config, self.tables_sha256) if self.tables_sha256 else self.input_sha256
         new = replace(self, config=config, input_sha256=digest)
         for name in (

@@ -7,24 +7,42 @@ region, bloc, where bloc is `|`-separated memberships).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from planner.inputs.config_rules import Select
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-def memberships(cell) -> list[str]:
+    from planner.inputs.scenario import Scenario
+
+
+class SelectionColumns(TypedDict):
+    """The columns selection reads, as plain lists and mappings (pandas element access is slow)."""
+
+    option_id: list[str]
+    partner_id: list[str]
+    sector_id: list[str]
+    kind: list[str]
+    blocs: dict[str, list[str]]  # partner → its bloc memberships
+    region: dict[str, str]  # partner → its region
+
+
+def memberships(cell: object) -> list[str]:
     """`'NATO| AUKUS'` → `['NATO', 'AUKUS']` (blank parts dropped)."""
     return [part.strip() for part in str(cell or "").split("|") if part.strip()]
 
 
-def partner_blocs(partners) -> dict[str, list[str]]:
+def partner_blocs(partners: pd.DataFrame) -> dict[str, list[str]]:
     return {str(p): memberships(b) for p, b in zip(partners["partner_id"].tolist(), partners["bloc"].tolist())}
 
 
-def bloc_partners(partners, bloc: str) -> list[str]:
+def bloc_partners(partners: pd.DataFrame, bloc: str) -> list[str]:
     """Partners that are members of `bloc`, in table order."""
     return [p for p, blocs in partner_blocs(partners).items() if bloc in blocs]
 
 
-def selection_columns(options, partners) -> dict:
+def selection_columns(options: pd.DataFrame, partners: pd.DataFrame) -> SelectionColumns:
     """Plain lists of the columns selection reads (pandas element access is slow)."""
     return {
         "option_id": [str(o) for o in options["option_id"].tolist()],
@@ -36,9 +54,9 @@ def selection_columns(options, partners) -> dict:
     }
 
 
-def _select(sel: Select, cols: dict) -> list[bool]:
+def _select(sel: Select, cols: SelectionColumns) -> list[bool]:
     partner_col = cols["partner_id"]
-    tests = []
+    tests: list[tuple[list[str], set[str]]] = []
     if sel.options is not None:
         tests.append((cols["option_id"], set(sel.options)))
     if sel.partner is not None:
@@ -58,13 +76,13 @@ def _select(sel: Select, cols: dict) -> list[bool]:
     return keep
 
 
-def select_ids(sel: Select, options, partners) -> list[str]:
+def select_ids(sel: Select, options: pd.DataFrame, partners: pd.DataFrame) -> list[str]:
     """Ids of the options in the group, in table order."""
     cols = selection_columns(options, partners)
     return [o for o, k in zip(cols["option_id"], _select(sel, cols)) if k]
 
 
-def group_ids(scenario, sel: Select) -> list[str]:
+def group_ids(scenario: Scenario, sel: Select) -> list[str]:
     """`select_ids` on a validated scenario, with its columns read once and cached."""
     cols = scenario.select_columns
     return [o for o, k in zip(cols["option_id"], _select(sel, cols)) if k]

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+
+import pandas as pd
 
 from planner.errors import InputError, Problem
 
@@ -82,10 +83,8 @@ def decode(raw: bytes, name: str) -> str:
         ) from None
 
 
-def _frame(rows: list[list[str]], name: str, max_rows: int, problems: list[Problem]):
+def _frame(rows: list[list[str]], name: str, max_rows: int, problems: list[Problem]) -> pd.DataFrame:
     """A DataFrame of strings from a header row and data rows (in file order, numbering kept)."""
-    import pandas as pd
-
     while len(rows) > 1 and not any(str(c).strip() for c in rows[-1]):
         rows.pop()  # trailing empty rows carry nothing; interior ones stay (and are reported)
     if not rows or not any(str(c).strip() for c in rows[0]):
@@ -136,7 +135,7 @@ def _frame(rows: list[list[str]], name: str, max_rows: int, problems: list[Probl
     return frame
 
 
-def parse_csv(text: str, name: str, max_rows: int):
+def parse_csv(text: str, name: str, max_rows: int) -> pd.DataFrame:
     """A CSV text (see module doc) as a DataFrame of strings; InputError listing every problem."""
     text = text.lstrip("\ufeff")
     if not text.strip():
@@ -188,14 +187,12 @@ def parse_csv(text: str, name: str, max_rows: int):
 
 def read_workbook(
     raw: bytes, name: str, tables: tuple[str, ...], max_rows: int
-) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
+) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
     """Sheets of an .xlsx workbook named like `tables` (case and spaces ignored), as frames of strings.
 
     Cells are read as text (numbers as their shortest text); merged header cells leave the
     non-anchor cells blank, which the validator reports as blank header cells.
     """
-    import pandas as pd
-
     try:
         sheets = pd.read_excel(
             io.BytesIO(raw), sheet_name=None, header=None, dtype=str, keep_default_na=False, engine="openpyxl"
@@ -203,7 +200,7 @@ def read_workbook(
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for corrupt workbooks
         raise InputError(Problem(file=name, message=f"cannot read workbook: {exc}")) from None
     lower = {str(k).strip().lower(): k for k in sheets}
-    frames: dict[str, Any] = {}
+    frames: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
     problems: list[Problem] = []
     for table in tables:

@@ -10,14 +10,18 @@ import math
 import re
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from planner.errors import InputError, Problem
 from planner.io.numbers import fmt_bound
 from planner.io.safety import reads_back
+from planner.inputs.config import ScenarioConfig
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.inputs.schema import FALSE, MAX_ABS, RESOURCE, SCHEMA, TRUE, number_problem
 from planner.inputs.validate_rival import check_rival
-from planner.inputs.validate_robust import check_robust
+from planner.inputs.robust_checks import check_robust
 from planner.inputs.validate_rules import check_rules, replan_columns, rule_resources
 
 MAX_COVER_VALUE = 1e15  # the objective's coefficients stay in the solver's range (HiGHS: costs ≥ 1e20 are infinite)
@@ -37,16 +41,14 @@ _FORMULA_START = re.compile(r"^[=+\-@']", re.MULTILINE)  # ids that may not read
 
 
 def _all_valid_numbers(
-    cells: list, default: float | None, lo: float | None, hi: float | None, lo_open: bool, integer: bool
-) -> list[float] | None:
+    cells: list[Any], default: float | None, lo: float | None, hi: float | None, lo_open: bool, integer: bool
+) -> list[float | None] | None:
     """The parsed column if every cell passes `_Checker.number`'s checks, else None.
 
     Bulk numpy parsing for the common all-valid case (numpy parses with Python's float());
     any doubtful cell — blank where a number is required, '_', unparsable, out of range —
     sends the caller to its cell-by-cell path, which words every problem.
     """
-    import numpy as np
-
     texts = [str(c).strip() for c in cells]
     if "_" in "".join(texts):
         return None
@@ -73,7 +75,7 @@ def _all_valid_numbers(
 
 
 class _Checker:
-    def __init__(self, raw: RawInputs):
+    def __init__(self, raw: RawInputs) -> None:
         self.raw = raw
         self.problems: list[Problem] = []
 
@@ -85,7 +87,7 @@ class _Checker:
     def number(
         self,
         table: str,
-        frame,
+        frame: pd.DataFrame,
         column: str,
         *,
         default: float | None = None,
@@ -94,15 +96,16 @@ class _Checker:
         lo_open: bool = False,
         integer: bool = False,
         what: str = "",
-    ) -> list[float]:
-        """Parse a numeric column; report each bad cell. Missing column → default for all rows."""
+    ) -> list[float | None]:
+        """Parse a numeric column; report each bad cell (its value: `default`). Missing column →
+        `default` for all rows."""
         if column not in frame.columns:
             return [default] * len(frame)
         cells = frame[column].tolist()
         fast = _all_valid_numbers(cells, default, lo, hi, lo_open, integer)
         if fast is not None:
             return fast
-        out: list[float] = []
+        out: list[float | None] = []
         for i, cell in enumerate(cells):
             row = i + 2
             text = str(cell).strip()
@@ -125,11 +128,11 @@ class _Checker:
                 out.append(value)
         return out
 
-    def column(self, table: str, frame, column: str, what: str = "") -> list[float]:
+    def column(self, table: str, frame: pd.DataFrame, column: str, what: str = "") -> list[float | None]:
         """`number` with the column's bounds and default from `planner.inputs.schema`."""
         return self.number(table, frame, column, what=what, **SCHEMA[table].column(column).number_rules())
 
-    def ids(self, table: str, frame, column: str) -> list[str]:
+    def ids(self, table: str, frame: pd.DataFrame, column: str) -> list[str]:
         seen: dict[str, int] = {}
         values = [str(v).strip() for v in frame[column].tolist()]
         if (
@@ -161,7 +164,7 @@ class _Checker:
                 seen[value] = row
         return values
 
-    def refs(self, table: str, frame, column: str, valid: set[str], target: str) -> list[str]:
+    def refs(self, table: str, frame: pd.DataFrame, column: str, valid: set[str], target: str) -> list[str]:
         values = [str(v).strip() for v in frame[column].tolist()]
         valid = {v for v in valid if v}  # a blank id (reported where it is) is never a valid reference
         if valid.issuperset(values):
@@ -175,20 +178,73 @@ class _Checker:
 
 def validate(raw: RawInputs) -> Scenario:
     """Return the frozen Scenario, or raise InputError with every problem found."""
-    import pandas as pd
-
     ck = _Checker(raw)
-    tables = {}
+    tables = _read_headers(ck, raw)
+    cfg = raw.config
+    partners, sectors, gaps, options, contribs = (tables[n] for n in SCHEMA)
+    partner_ids = _check_partners(ck, partners)
+    sector_ids = ck.ids("sectors", sectors, "sector_id")
+    sectors["weight"] = ck.column("sectors", sectors, "weight")
+    gap_ids = _check_gaps(ck, gaps, sector_ids)
+    option_ids = _check_option_ids(ck, options, partner_ids, sector_ids)
+    resources = _check_resources(ck, cfg, options)
+    _check_option_risk(ck, options, partners, partner_ids)
+    _check_contributions(ck, contribs, option_ids, gap_ids)
+    _check_durations(ck, cfg, options)
+    ck.problems.extend(check_rules(cfg, str(raw.scenario_file), partners, sectors, gaps, options, contribs))
+    _check_weight_keys(ck, cfg, sector_ids, gap_ids)
+    rival_problems, rival_costs = check_rival(cfg, str(raw.scenario_file), raw.files["partners"], partners)
+    ck.problems.extend(rival_problems)
+    if rival_costs is not None and cfg.rival is not None and cfg.rival.cost:
+        partners[cfg.rival.cost] = rival_costs
+    if not ck.problems:  # the weight set reads valid weights
+        ck.problems.extend(check_robust(cfg, str(raw.scenario_file), sectors, gaps))
+    if ck.problems:
+        raise InputError(ck.problems)
+
+    partners["max_options"] = partners["max_options"].astype(float)
+    scenario = Scenario(
+        config=cfg,
+        scenario_file=raw.scenario_file,
+        inputs_path=raw.inputs_path,
+        input_sha256=raw.input_sha256,
+        files=raw.files,
+        resources=tuple(resources),
+        partners=partners.set_index("partner_id", drop=False),
+        sectors=sectors.set_index("sector_id", drop=False),
+        gaps=gaps.set_index("gap_id", drop=False),
+        options=options.set_index("option_id", drop=False),
+        contributions=contribs.reset_index(drop=True),
+        tables_sha256=raw.tables_sha256,
+    )
+    problems = cover_value_problems(scenario)
+    if problems:
+        raise InputError(problems)
+    return scenario
+
+
+def _stripped(column: pd.Series) -> pd.Series:
+    """A text column with every cell trimmed; other columns as they are."""
+    if column.dtype == object or str(column.dtype).startswith("str"):
+        return pd.Series([str(v).strip() for v in column.tolist()], index=column.index, name=column.name)
+    return column
+
+
+def _read_headers(ck: _Checker, raw: RawInputs) -> dict[str, pd.DataFrame]:
+    """Each table with trimmed header names and cells; raises InputError when a header names a
+    column twice, leaves one blank, or misses a required one (nothing else can be judged then)."""
+    tables: dict[str, pd.DataFrame] = {}
+    broken = False
     for name, table in SCHEMA.items():
         required = table.required
         frame = raw.tables[name].copy()
         frame.columns = [str(c).strip() for c in frame.columns]
         blank = [i + 1 for i, c in enumerate(frame.columns) if c == "" or c.startswith("Unnamed:")]
-        for col in blank:
-            letter = column_letter(col)
+        for index in blank:
+            letter = column_letter(index)
             ck.add(
                 name,
-                f"header cell {letter}1 (column {col}) is blank or part of a merged cell; "
+                f"header cell {letter}1 (column {index}) is blank or part of a merged cell; "
                 "every column needs its own name in row 1 (unmerge merged header cells)",
                 1,
                 letter,
@@ -201,20 +257,15 @@ def validate(raw: RawInputs) -> Scenario:
             ck.add(name, f"required column is missing; the table needs {', '.join(required)}", 1, col)
         if len(frame) == 0:
             ck.add(name, "the table has no data rows")
-        frame = frame.apply(
-            lambda s: (
-                pd.Series([str(v).strip() for v in s.tolist()], index=s.index, name=s.name)
-                if s.dtype == object or str(s.dtype).startswith("str")
-                else s
-            )
-        )
-        tables[name] = None if (missing or dup) else frame
-    if any(t is None for t in tables.values()):
+        tables[name] = frame.apply(_stripped)
+        broken = broken or bool(missing or dup)
+    if broken:
         raise InputError(ck.problems)
+    return tables
 
-    cfg = raw.config
-    partners, sectors, gaps, options, contribs = (tables[n] for n in SCHEMA)
 
+def _check_partners(ck: _Checker, partners: pd.DataFrame) -> list[str]:
+    """Partner ids, risk and max_options numbers, region and bloc defaults; returns the ids."""
     partner_ids = ck.ids("partners", partners, "partner_id")
     partners["risk"] = ck.column("partners", partners, "risk")
     partners["max_options"] = (
@@ -225,10 +276,11 @@ def validate(raw: RawInputs) -> Scenario:
     for col in ("region", "bloc"):
         if col not in partners.columns:
             partners[col] = SCHEMA["partners"].column(col).default
+    return partner_ids
 
-    sector_ids = ck.ids("sectors", sectors, "sector_id")
-    sectors["weight"] = ck.column("sectors", sectors, "weight")
 
+def _check_gaps(ck: _Checker, gaps: pd.DataFrame, sector_ids: list[str]) -> list[str]:
+    """Gap ids, sectors, size, weight, target (≤ size) and critical flags; returns the ids."""
     gap_ids = ck.ids("gaps", gaps, "gap_id")
     ck.refs("gaps", gaps, "sector_id", set(sector_ids), "sectors.sector_id")
     gaps["size"] = ck.column("gaps", gaps, "size")
@@ -248,7 +300,11 @@ def validate(raw: RawInputs) -> Scenario:
         gaps["critical"] = crit
     else:
         gaps["critical"] = SCHEMA["gaps"].column("critical").default
+    return gap_ids
 
+
+def _check_option_ids(ck: _Checker, options: pd.DataFrame, partner_ids: list[str], sector_ids: list[str]) -> list[str]:
+    """Option ids, their partners and sectors, and a kind for each; returns the ids."""
     option_ids = ck.ids("options", options, "option_id")
     ck.refs("options", options, "partner_id", set(partner_ids), "partners.partner_id")
     ck.refs("options", options, "sector_id", set(sector_ids), "sectors.sector_id")
@@ -261,6 +317,13 @@ def validate(raw: RawInputs) -> Scenario:
                 "kind",
                 kind,
             )
+    return option_ids
+
+
+def _check_resources(ck: _Checker, cfg: ScenarioConfig, options: pd.DataFrame) -> list[str]:
+    """Each resource the scenario reads (limits, the cost resource, rules) is a numeric options
+    column, and so is each drop-cost column of `replan:`; returns the resources in key order."""
+    raw = ck.raw
     rule_keys = rule_resources(cfg)
     resources = list(dict.fromkeys([*cfg.limits, cfg.objective.cost_resource, *rule_keys]))
     for res in resources:
@@ -300,6 +363,11 @@ def validate(raw: RawInputs) -> Scenario:
             options[col] = ck.number(
                 "options", options, col, default=0.0, lo=0, what=" (cost of dropping the option; blank: 0)"
             )
+    return resources
+
+
+def _check_option_risk(ck: _Checker, options: pd.DataFrame, partners: pd.DataFrame, partner_ids: list[str]) -> None:
+    """Each option's risk: its own, else its partner's, else 0; and a name (default: its id)."""
     partner_risk = dict(zip(partner_ids, partners["risk"]))
     if "risk" in options.columns:
         own = ck.column("options", options, "risk")
@@ -313,6 +381,9 @@ def validate(raw: RawInputs) -> Scenario:
     if "name" not in options.columns:
         options["name"] = options["option_id"]
 
+
+def _check_contributions(ck: _Checker, contribs: pd.DataFrame, option_ids: list[str], gap_ids: list[str]) -> None:
+    """Known options and gaps, amounts, and each (option, gap) pair once."""
     ck.refs("contributions", contribs, "option_id", set(option_ids), "options.option_id")
     ck.refs("contributions", contribs, "gap_id", set(gap_ids), "gaps.gap_id")
     contribs["amount"] = ck.column("contributions", contribs, "amount")
@@ -329,72 +400,47 @@ def validate(raw: RawInputs) -> Scenario:
         else:
             seen[pair] = i + 2
 
-    phasing = cfg.rules.phasing
-    if phasing is not None:
-        col = phasing.duration_column
-        if col in options.columns:
-            options[col] = ck.number("options", options, col, lo=1, integer=True, what=" (years an option runs)")
-        elif phasing.spread:
-            ck.problems.append(
-                Problem(
-                    file=str(raw.scenario_file),
-                    key="rules.phasing.spread",
-                    value=phasing.spread,
-                    message=f"spreading spending needs each option's duration, but {raw.files['options']} "
-                    f"has no '{col}' column (rules.phasing.duration_column)",
-                )
-            )
-    ck.problems.extend(check_rules(cfg, str(raw.scenario_file), partners, sectors, gaps, options, contribs))
 
+def _check_durations(ck: _Checker, cfg: ScenarioConfig, options: pd.DataFrame) -> None:
+    """Under time phasing, the duration column's years (whole, ≥ 1); required to spread spending."""
+    phasing = cfg.rules.phasing
+    if phasing is None:
+        return
+    col = phasing.duration_column
+    if col in options.columns:
+        options[col] = ck.number("options", options, col, lo=1, integer=True, what=" (years an option runs)")
+    elif phasing.spread:
+        ck.problems.append(
+            Problem(
+                file=str(ck.raw.scenario_file),
+                key="rules.phasing.spread",
+                value=phasing.spread,
+                message=f"spreading spending needs each option's duration, but {ck.raw.files['options']} "
+                f"has no '{col}' column (rules.phasing.duration_column)",
+            )
+        )
+
+
+def _check_weight_keys(ck: _Checker, cfg: ScenarioConfig, sector_ids: list[str], gap_ids: list[str]) -> None:
+    """`objective.sector_weights` / `objective.gap_weights` name known ids."""
     for family, ids in (("sector_weights", set(sector_ids)), ("gap_weights", set(gap_ids))):
         for key in getattr(cfg.objective, family):
             if key not in ids:
                 table = "sectors" if family == "sector_weights" else "gaps"
                 ck.problems.append(
                     Problem(
-                        file=str(raw.scenario_file),
+                        file=str(ck.raw.scenario_file),
                         key=f"objective.{family}.{key}",
                         value=key,
                         message=f"unknown id; it must be an id from the {table} table",
                     )
                 )
 
-    rival_problems, rival_costs = check_rival(cfg, str(raw.scenario_file), raw.files["partners"], partners)
-    ck.problems.extend(rival_problems)
-    if rival_costs is not None and cfg.rival.cost:
-        partners[cfg.rival.cost] = rival_costs
-    if not ck.problems:  # the weight set reads valid weights
-        ck.problems.extend(check_robust(cfg, str(raw.scenario_file), sectors, gaps))
-    if ck.problems:
-        raise InputError(ck.problems)
-
-    partners["max_options"] = partners["max_options"].astype(float)
-    scenario = Scenario(
-        config=cfg,
-        scenario_file=raw.scenario_file,
-        inputs_path=raw.inputs_path,
-        input_sha256=raw.input_sha256,
-        files=raw.files,
-        resources=tuple(resources),
-        partners=partners.set_index("partner_id", drop=False),
-        sectors=sectors.set_index("sector_id", drop=False),
-        gaps=gaps.set_index("gap_id", drop=False),
-        options=options.set_index("option_id", drop=False),
-        contributions=contribs.reset_index(drop=True),
-        tables_sha256=raw.tables_sha256,
-    )
-    problems = cover_value_problems(scenario)
-    if problems:
-        raise InputError(problems)
-    return scenario
-
 
 def cover_value_problems(scenario: Scenario) -> list[Problem]:
     """Gaps whose value per unit covered (`Scenario.cover_values`, the objective's coefficient)
     is not finite or above MAX_COVER_VALUE: a product or quotient of valid numbers (weight 1e12
     × sector weight 1e12, or a size of 1e-320) the solver would read as infinite. Max coverage only."""
-    import numpy as np
-
     if scenario.config.objective.sense != "max_coverage":
         return []
     values = scenario.cover_values()

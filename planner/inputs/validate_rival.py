@@ -9,10 +9,14 @@ section names it; any other extra column of partners.csv is carried through unto
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.errors import Problem
+from planner.inputs.config import ScenarioConfig
 from planner.inputs.config_rival import DEFAULT_COST
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REFUSE_MIN_COST = (
     "a rival changes the value of coverage, and under objective.sense min_cost the objective is the "
@@ -25,7 +29,9 @@ REFUSE_HORIZON = (
 )
 
 
-def check_rival(cfg, scenario_file: str, partners_file: str, partners) -> tuple[list[Problem], list[float] | None]:
+def check_rival(
+    cfg: ScenarioConfig, scenario_file: str, partners_file: str, partners: pd.DataFrame
+) -> tuple[list[Problem], list[float] | None]:
     """Problems of `cfg.rival` against the partners table (strings), and the cost per partner (None on problems)."""
     rival = cfg.rival
     if rival is None:

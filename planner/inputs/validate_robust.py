@@ -1,4 +1,5 @@
-"""The `robust:` section judged against the tables, and the weight set W it states.
+"""The weight set W that the `robust:` section states over the tables' weights
+(`planner.inputs.robust_checks` judges the section against the tables first).
 
 The statements live in the space of *factors* x: one per sector or gap named in
 `robust.sector_weights` / `robust.gap_weights` (a sector's weight in sectors.csv units, a gap's
@@ -29,16 +30,20 @@ of factors the orders join, so its vertices are the products of each group's ver
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from planner.errors import Problem
+from planner.inputs.config import ScenarioConfig
+from planner.inputs.scenario import FloatArray
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GROUP_NODES = 1_000_000  # enumerating the vertices of a group of ordered factors stops here
 
@@ -67,11 +72,11 @@ class WeightSet:
     touches (`scaled_gaps`: those gaps with their nominal gap weight); `total` = α·nominal + β."""
 
     factors: tuple[tuple[str, str], ...]
-    nominal: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
+    nominal: FloatArray
+    lower: FloatArray
+    upper: FloatArray
     orders: tuple[Order, ...]
-    alpha: np.ndarray
+    alpha: FloatArray
     beta: float
     scaled_gaps: tuple[tuple[str, float], ...]
 
@@ -84,14 +89,14 @@ class WeightSet:
         return float(self.alpha @ self.nominal + self.beta)
 
     @property
-    def nominal_point(self) -> np.ndarray:
+    def nominal_point(self) -> FloatArray:
         """y at the nominal weights: (nominal factors, t = 1)."""
         return np.append(self.nominal, 1.0)
 
     # ------------------------------------------------------------------ the statements: P
 
     @cached_property
-    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+    def bounds(self) -> tuple[FloatArray, FloatArray]:
         """The intervals tightened along the orders (exactly: max / min of stated numbers)."""
         lo, hi = self.lower.astype(float).copy(), self.upper.astype(float).copy()
         pairs = []
@@ -123,11 +128,11 @@ class WeightSet:
             return True
         return self.total > 0 and self.denominator(hi) <= 0  # D is largest at the greatest point of P
 
-    def denominator(self, x: np.ndarray) -> float:
+    def denominator(self, x: FloatArray) -> float:
         """D(x) = α·x + β: the objective weights' total at statement-scale weights x (t = 1)."""
         return float(self.alpha @ x + self.beta)
 
-    def satisfies(self, x: np.ndarray, rel: float = 1e-9) -> bool:
+    def satisfies(self, x: FloatArray, rel: float = 1e-9) -> bool:
         """x meets every statement, each within `rel` of its own magnitude."""
         for k in range(self.size):
             if not (
@@ -143,12 +148,12 @@ class WeightSet:
 
     # ------------------------------------------------------------------ W and its points
 
-    def point(self, x: np.ndarray) -> np.ndarray:
+    def point(self, x: FloatArray) -> FloatArray:
         """y = (t·x, t) with t = T/D(x): statement-scale weights scaled to the nominal total."""
         t = self.total / self.denominator(x)
         return np.append(t * np.asarray(x, dtype=float), t)
 
-    def scale(self, x: np.ndarray) -> float:
+    def scale(self, x: FloatArray) -> float:
         return self.total / self.denominator(x)
 
     def scale_range(self) -> tuple[float, float | None]:
@@ -157,7 +162,7 @@ class WeightSet:
         d_lo = self.denominator(lo)
         return self.total / self.denominator(hi), (self.total / d_lo if d_lo > 0 else None)
 
-    def rows(self) -> np.ndarray:
+    def rows(self) -> FloatArray:
         """W's inequalities as G y ≥ 0 (y = (f, t)): t·lo ≤ f ≤ t·hi (propagated), f_a ≥ f_b, t ≥ 0."""
         lo, hi = self.bounds
         n = self.size
@@ -178,7 +183,7 @@ class WeightSet:
         return np.array(rows)
 
     @property
-    def alpha_y(self) -> np.ndarray:
+    def alpha_y(self) -> FloatArray:
         """Σ_g w_g = alpha_y · y."""
         return np.append(self.alpha, self.beta)
 
@@ -204,7 +209,7 @@ class WeightSet:
         return list(out.values())
 
     @cached_property
-    def group_vertices(self) -> list[np.ndarray]:
+    def group_vertices(self) -> list[FloatArray]:
         """Per group, its vertices (rows, in the group's factor order); TooManyVertices if too many."""
         lo, hi = self.bounds
         out = []
@@ -227,7 +232,7 @@ class WeightSet:
         zero = math.prod(int(np.sum(v @ self.alpha[g] == 0)) for g, v in zip(self.groups, self.group_vertices))
         return count - zero
 
-    def iter_vertices(self) -> Iterator[np.ndarray]:
+    def iter_vertices(self) -> Iterator[FloatArray]:
         """The corners of P whose images include every vertex of W, lazily, as statement-scale x
         (map with `point`). With β = 0 (every weight named) corners on one ray give one weight
         vector: only the first is given."""
@@ -245,7 +250,7 @@ class WeightSet:
                 seen.add(key)
             yield x
 
-    def neighbours(self, x: np.ndarray) -> list[np.ndarray]:
+    def neighbours(self, x: FloatArray) -> list[FloatArray]:
         """The corners one unordered factor away from the corner x (that factor at its other bound)."""
         lo, hi = self.bounds
         out = []
@@ -258,21 +263,21 @@ class WeightSet:
                     out.append(near)
         return out
 
-    def centre(self) -> np.ndarray:
+    def centre(self) -> FloatArray:
         """A point of P's relative interior (the mean of each group's vertices); its image is in W's."""
         x = np.zeros(self.size)
         for g, verts in zip(self.groups, self.group_vertices):
             x[g] = verts.mean(axis=0)
         return x
 
-    def _least(self, coef: np.ndarray) -> np.ndarray:
+    def _least(self, coef: FloatArray) -> FloatArray:
         """argmin over P of coef·x: per group, its best vertex."""
         x = np.zeros(self.size)
         for g, verts in zip(self.groups, self.group_vertices):
             x[g] = verts[int(np.argmin(verts @ coef[g]))]
         return x
 
-    def minimise(self, a: np.ndarray) -> tuple[float, np.ndarray]:
+    def minimise(self, a: FloatArray) -> tuple[float, FloatArray]:
         """min over W of a·y, and a vertex x of P (statement scale) where it is attained.
 
         a·y = T·N(x)/D(x) with N(x) = a_f·x + a_t: Dinkelbach's method, each step the least
@@ -280,7 +285,7 @@ class WeightSet:
         a = np.asarray(a, dtype=float)
         af, at = a[:-1], float(a[-1])
         x = self.bounds[1].copy()  # the greatest point: D > 0 there when W is not empty
-        lam = (af @ x + at) / self.denominator(x)
+        lam = float((af @ x + at) / self.denominator(x))
         for _ in range(1000):  # finitely many vertices, λ strictly falls: a safety stop only
             cand = self._least(af - lam * self.alpha)
             d = self.denominator(cand)
@@ -293,12 +298,12 @@ class WeightSet:
             x, lam = cand, new
         return self.total * lam, x
 
-    def maximise(self, a: np.ndarray) -> tuple[float, np.ndarray]:
+    def maximise(self, a: FloatArray) -> tuple[float, FloatArray]:
         value, x = self.minimise(-np.asarray(a, dtype=float))
         return -value, x
 
 
-def _group_vertices(lo: np.ndarray, hi: np.ndarray, edges: list[tuple[int, int]], names: list[str]) -> np.ndarray:
+def _group_vertices(lo: FloatArray, hi: FloatArray, edges: list[tuple[int, int]], names: list[str]) -> FloatArray:
     """Vertices of {lo ≤ x ≤ hi, x_a ≥ x_b for (a, b) in edges} (one connected group).
 
     At a vertex the factors tied by tight orders share one value, a bound of one of them; so
@@ -367,7 +372,9 @@ def _group_vertices(lo: np.ndarray, hi: np.ndarray, edges: list[tuple[int, int]]
     return np.array(out)
 
 
-def nominal_weights(cfg, sectors, gaps) -> tuple[dict[str, float], dict[str, float]]:
+def nominal_weights(
+    cfg: ScenarioConfig, sectors: pd.DataFrame, gaps: pd.DataFrame
+) -> tuple[dict[str, float], dict[str, float]]:
     """Sector and gap weights as the scenario states them (tables, then objective overrides)."""
     obj = cfg.objective
     sector_w = {**dict(zip(sectors["sector_id"].tolist(), sectors["weight"].tolist())), **obj.sector_weights}
@@ -375,12 +382,17 @@ def nominal_weights(cfg, sectors, gaps) -> tuple[dict[str, float], dict[str, flo
     return sector_w, gap_w
 
 
-def weight_set(cfg, sectors, gaps, drop: frozenset[str] = frozenset()) -> WeightSet:
+def weight_set(
+    cfg: ScenarioConfig, sectors: pd.DataFrame, gaps: pd.DataFrame, drop: frozenset[str] = frozenset()
+) -> WeightSet:
     """W from a checked `robust:` section; `drop` leaves statements out (keys, for conflict search)."""
     rob = cfg.robust
     sector_w, gap_w = nominal_weights(cfg, sectors, gaps)
     gap_sector = dict(zip(gaps["gap_id"].tolist(), gaps["sector_id"].tolist()))
-    factors, lo, hi, nom = [], [], [], []
+    factors: list[tuple[str, str]] = []
+    lo: list[float] = []
+    hi: list[float] = []
+    nom: list[float] = []
     for kind, table, nominal in (
         ("sector", rob.sector_weights if rob else {}, sector_w),
         ("gap", rob.gap_weights if rob else {}, gap_w),
@@ -389,21 +401,24 @@ def weight_set(cfg, sectors, gaps, drop: frozenset[str] = frozenset()) -> Weight
             if f"robust.{kind}_weights.{ident}" in drop:
                 continue
             factors.append((kind, ident))
-            lo.append(float(a)), hi.append(float(b)), nom.append(float(nominal[ident]))
+            lo.append(float(a))
+            hi.append(float(b))
+            nom.append(float(nominal[ident]))
     index = {f: k for k, f in enumerate(factors)}
     orders = []
+    statements = rob.order if rob else []
     for i, (heavy, light) in enumerate(rob.pairs() if rob else []):
         if f"robust.order[{i}]" in drop:
             continue
         kind = "sector" if heavy in sector_w else "gap"
-        table = sector_w if kind == "sector" else gap_w
+        weights = sector_w if kind == "sector" else gap_w
         orders.append(
             Order(
                 index.get((kind, heavy)),
                 index.get((kind, light)),
-                float(table[heavy]),
-                float(table[light]),
-                rob.order[i],
+                float(weights[heavy]),
+                float(weights[light]),
+                statements[i],
             )
         )
     alpha = np.zeros(len(factors))
@@ -426,113 +441,4 @@ def weight_set(cfg, sectors, gaps, drop: frozenset[str] = frozenset()) -> Weight
         alpha,
         beta,
         scaled,
-    )
-
-
-def _unknown(ident: str, valid: list[str], what: str) -> str:
-    close = difflib.get_close_matches(ident, valid, n=1)
-    sample = ", ".join(sorted(valid)[:8]) + (" …" if len(valid) > 8 else "")
-    return f"unknown {what}{f'; did you mean {close[0]!r}?' if close else '.'} Valid: {sample}"
-
-
-def check_robust(cfg, file: str, sectors, gaps) -> list[Problem]:
-    """Every problem of the `robust:` section; when the statements conflict, a minimal set of them."""
-    rob = cfg.robust
-    if rob is None:
-        return []
-    problems: list[Problem] = []
-    sector_ids, gap_ids = sectors["sector_id"].tolist(), gaps["gap_id"].tolist()
-    gap_sector = dict(zip(gap_ids, gaps["sector_id"].tolist()))
-    for kind, table, valid in (("sector", rob.sector_weights, sector_ids), ("gap", rob.gap_weights, gap_ids)):
-        for ident, (a, b) in table.items():
-            key = f"robust.{kind}_weights.{ident}"
-            if ident not in valid:
-                problems.append(Problem(file=file, key=key, value=ident, message=_unknown(ident, valid, f"{kind} id")))
-            if a > b:
-                problems.append(
-                    Problem(
-                        file=file,
-                        key=key,
-                        value=[a, b],
-                        message=f"the interval is reversed; write it [low, high], e.g. [{b:g}, {a:g}]",
-                    )
-                )
-    for gid in rob.gap_weights:
-        if gap_sector.get(gid) in rob.sector_weights:
-            problems.append(
-                Problem(
-                    file=file,
-                    key=f"robust.gap_weights.{gid}",
-                    value=gid,
-                    message=f"its sector '{gap_sector[gid]}' also has an interval (robust.sector_weights); "
-                    "a gap's objective weight is gap × sector weight, so let only one of them vary",
-                )
-            )
-    for i, (heavy, light) in enumerate(rob.pairs()):
-        key = f"robust.order[{i}]"
-        kinds = []
-        for ident in (heavy, light):
-            if ident in sector_ids:
-                kinds.append("sector")
-            elif ident in gap_ids:
-                kinds.append("gap")
-            else:
-                problems.append(
-                    Problem(
-                        file=file,
-                        key=key,
-                        value=rob.order[i],
-                        message=_unknown(ident, sector_ids + gap_ids, "sector or gap id"),
-                    )
-                )
-        if len(kinds) == 2 and kinds[0] != kinds[1]:
-            problems.append(
-                Problem(
-                    file=file,
-                    key=key,
-                    value=rob.order[i],
-                    message="an order compares two sectors or two gaps, not a sector with a gap",
-                )
-            )
-        if heavy == light:
-            problems.append(Problem(file=file, key=key, value=rob.order[i], message="an order needs two different ids"))
-    if problems:
-        return problems
-    ws = weight_set(cfg, sectors, gaps)
-    if ws.conflicting:
-        return [conflict_problem(cfg, file, sectors, gaps)]
-    try:
-        ws.group_vertices
-    except TooManyVertices as exc:
-        return [Problem(file=file, key="robust.order", message=f"{exc}; drop an order or an interval among them")]
-    return []
-
-
-def statement_keys(cfg) -> list[str]:
-    rob = cfg.robust
-    return (
-        [f"robust.sector_weights.{s}" for s in rob.sector_weights]
-        + [f"robust.gap_weights.{g}" for g in rob.gap_weights]
-        + [f"robust.order[{i}]" for i in range(len(rob.order))]
-    )
-
-
-def conflict_problem(cfg, file: str, sectors, gaps) -> Problem:
-    """The statements conflict: a minimal set of them that still does (deletion filter).
-
-    A dropped interval leaves its weight at its nominal value; a dropped order is gone."""
-    keys = statement_keys(cfg)
-    dropped: set[str] = set()
-    for key in keys:
-        if weight_set(cfg, sectors, gaps, frozenset(dropped | {key})).conflicting:
-            dropped.add(key)
-    conflict = [k for k in keys if k not in dropped]
-    if not conflict:  # nothing stated: the weights' nominal values themselves break an order between fixed ids
-        conflict = keys
-    return Problem(
-        file=file,
-        key="robust",
-        value=", ".join(conflict),
-        message="no weights satisfy these statements together (at any common scale); widen an interval "
-        "or drop an order among: " + "; ".join(conflict),
     )

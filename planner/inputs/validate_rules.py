@@ -9,12 +9,21 @@ force a forbidden option into a required plan or an excluded pair together).
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from planner.inputs.config import ScenarioConfig
 from planner.inputs.config_rules import Select
 from planner.errors import Problem
 from planner.inputs.select import memberships, select_ids
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# a → [(b, the index of the requires rule)]: option a needs every such b
+NeedsEdges = dict[str, list[tuple[str, int]]]
+# (the index of the excludes rule, its options, at most how many of them together)
+Excluded = list[tuple[int, set[str], int]]
 
 
 def rule_resources(cfg: ScenarioConfig) -> dict[str, str]:
@@ -42,7 +51,7 @@ def replan_columns(cfg: ScenarioConfig) -> dict[str, str]:
     return {cost: f"replan.drop_cost.{res}" for res, cost in cfg.replan.drop_cost.items() if isinstance(cost, str)}
 
 
-def _valid(values, what: str, bad: str) -> str:
+def _valid(values: Iterable[str], what: str, bad: str) -> str:
     values = sorted(set(values))
     close = difflib.get_close_matches(bad, values, n=1)
     sample = ", ".join(values[:8]) + (" …" if len(values) > 8 else "")
@@ -52,7 +61,16 @@ def _valid(values, what: str, bad: str) -> str:
 class RuleChecker:
     """Collects rule problems; holds the id sets every check needs."""
 
-    def __init__(self, cfg: ScenarioConfig, file: str, partners, sectors, gaps, options, contributions):
+    def __init__(
+        self,
+        cfg: ScenarioConfig,
+        file: str,
+        partners: pd.DataFrame,
+        sectors: pd.DataFrame,
+        gaps: pd.DataFrame,
+        options: pd.DataFrame,
+        contributions: pd.DataFrame,
+    ) -> None:
         self.cfg, self.file = cfg, file
         self.partners, self.gaps, self.options = partners, gaps, options
         self.problems: list[Problem] = []
@@ -85,7 +103,7 @@ class RuleChecker:
     def add(self, key: str, message: str, value: Any = None) -> None:
         self.problems.append(Problem(file=self.file, key=key, value=value, message=message))
 
-    def known(self, kind: str, values, key: str) -> bool:
+    def known(self, kind: str, values: str | list[str] | Mapping[str, Any], key: str) -> bool:
         """Report each value that is not a known id of `kind`; True if all are known.
 
         `values`: one id (reported at `key`), a list (at `key[j]`) or a mapping (at `key.<id>`)."""
@@ -117,7 +135,15 @@ class RuleChecker:
         return ids
 
 
-def check_rules(cfg: ScenarioConfig, file: str, partners, sectors, gaps, options, contributions) -> list[Problem]:
+def check_rules(
+    cfg: ScenarioConfig,
+    file: str,
+    partners: pd.DataFrame,
+    sectors: pd.DataFrame,
+    gaps: pd.DataFrame,
+    options: pd.DataFrame,
+    contributions: pd.DataFrame,
+) -> list[Problem]:
     """Every problem in `cfg.rules`, judged against the (string-valued) tables."""
     ck = RuleChecker(cfg, file, partners, sectors, gaps, options, contributions)
     rules = cfg.rules
@@ -164,9 +190,9 @@ def _check_replan(ck: RuleChecker) -> None:
         )
 
 
-def _check_requires(ck: RuleChecker) -> dict[str, list[tuple[str, int]]]:
+def _check_requires(ck: RuleChecker) -> NeedsEdges:
     """Check rules.requires; return the 'needs all' edges a → [(b, rule index)]."""
-    edges: dict[str, list[tuple[str, int]]] = {}
+    edges: NeedsEdges = {}
     for i, rule in enumerate(ck.cfg.rules.requires):
         key = f"rules.requires[{i}]"
         a_ids = ck.group(rule.option, f"{key}.option")
@@ -188,8 +214,8 @@ def _check_requires(ck: RuleChecker) -> dict[str, list[tuple[str, int]]]:
     return edges
 
 
-def _check_excludes(ck: RuleChecker) -> list[tuple[int, set[str], int]]:
-    out = []
+def _check_excludes(ck: RuleChecker) -> Excluded:
+    out: Excluded = []
     for i, rule in enumerate(ck.cfg.rules.excludes):
         key = f"rules.excludes[{i}]"
         ids = ck.group(rule.options, f"{key}.options")
@@ -231,10 +257,12 @@ def _check_diversify(ck: RuleChecker) -> None:
             if not ck.known("gap", rule.gap, f"{key}.gap"):
                 continue
             gaps = [rule.gap]
-        else:
+        elif rule.sector is not None:  # the config holds exactly one of gap and sector
             if not ck.known("sector", rule.sector, f"{key}.sector"):
                 continue
             gaps = [g for g, s in zip(ck.gaps["gap_id"], ck.gaps["sector_id"]) if s == rule.sector]
+        else:
+            continue
         partners = set().union(*(ck.gap_partners.get(g, set()) for g in gaps))
         if rule.min_partners is not None and rule.min_partners > len(partners):
             ck.add(
@@ -326,7 +354,7 @@ def _check_resilience(ck: RuleChecker) -> None:
             )
 
 
-def _closure(start: str, edges: dict[str, list[tuple[str, int]]]) -> dict[str, int]:
+def _closure(start: str, edges: NeedsEdges) -> dict[str, int]:
     """Options `start` transitively needs → the first requires rule on the path."""
     seen: dict[str, int] = {}
     stack = [(b, i) for b, i in edges.get(start, [])]
@@ -338,10 +366,10 @@ def _closure(start: str, edges: dict[str, list[tuple[str, int]]]) -> dict[str, i
     return seen
 
 
-def _check_contradictions(ck: RuleChecker, edges, excluded) -> None:
+def _check_contradictions(ck: RuleChecker, edges: NeedsEdges, excluded: Excluded) -> None:
     rules = ck.cfg.rules
     forbidden = set(rules.forbid)
-    reported: set[tuple] = set()
+    reported: set[tuple[str, str | int]] = set()
     for oid in dict.fromkeys(rules.require):
         for b, i in _closure(oid, edges).items():
             if b in forbidden and (oid, b) not in reported:

@@ -11,18 +11,28 @@ written before the marker existed carry none and are refused too.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
+import re
 import shutil
+import signal
 import tempfile
+import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from planner import __version__
+from planner.errors import OutputRefused, Refusal
 from planner.io.numbers import json_text
+from planner.io.safety import neutralise_frame
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from planner.results.result import Result
 
 
@@ -55,8 +65,6 @@ MAX_MARKER_BYTES = 4096
 
 def write_marker(folder: Path, kind: str) -> Path:
     """Write `folder/.planner-run`: {"tool": "partnership-planner", "kind": kind, "version": …}."""
-    from planner import __version__
-
     if not kind or not isinstance(kind, str):
         raise ValueError(f"a run folder needs a kind, got {kind!r}")
     path = Path(folder) / MARKER
@@ -64,7 +72,7 @@ def write_marker(folder: Path, kind: str) -> Path:
     return path
 
 
-def read_marker(folder: str | Path) -> dict | None:
+def read_marker(folder: str | Path) -> dict[str, Any] | None:
     """The folder's marker if it is this tool's: a regular file (not a link) holding a JSON
     object with "tool": "partnership-planner"; None otherwise."""
     path = Path(folder) / MARKER
@@ -103,8 +111,6 @@ def check_replaceable(target: str | Path) -> Path:
     Allowed: a path that does not exist, an empty folder, a folder with this tool's marker.
     Refused: a symbolic link (even to a run folder), a file, the working folder or a folder
     above it, and any other folder — including run folders written before the marker."""
-    from planner.errors import OutputRefused, Refusal
-
     target = _absolute(target)
     if target.is_symlink():
         raise OutputRefused(
@@ -155,9 +161,6 @@ def _exchange(a: Path, b: Path) -> bool:
     """Swap two existing paths in one atomic step (Linux renameat2 RENAME_EXCHANGE).
 
     Returns False where the system or filesystem cannot, so the caller falls back."""
-    import ctypes
-    import errno
-
     try:
         fn = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
@@ -185,8 +188,6 @@ def _alive(pid: int) -> bool:
 def _recover(target: Path) -> None:
     """Tidy what a killed writer of `target` left: its temporary folder goes, and a previous
     result it had moved aside (between the two renames of the fallback swap) comes back."""
-    import re
-
     pattern = re.compile(rf"^\.{re.escape(target.name)}\.(tmp|old)-(\d+)(-.*)?$")
     try:
         siblings = list(target.parent.iterdir())
@@ -267,9 +268,6 @@ def _swap_in_two_steps(tmp: Path, target: Path) -> None:
     """target → .old, tmp → target, drop .old; SIGINT/SIGTERM arriving meanwhile are held
     (Python-level handlers, so a signal that lands on a solver thread is held too) and
     acted on once the previous folder is either back in place or replaced."""
-    import signal
-    import threading
-
     pending: list[int] = []
     saved = {}
     if threading.current_thread() is threading.main_thread():
@@ -305,13 +303,11 @@ def safe_child(folder: Path, name: str) -> Path:
     return path
 
 
-def write_csv(frame, path: Path) -> None:
-    from planner.io.safety import neutralise_frame
-
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
     neutralise_frame(frame).to_csv(path, index=False, lineterminator="\n")
 
 
-def write_run(result: Result, out_dir: str | Path, extra=None) -> Path:
+def write_run(result: Result, out_dir: str | Path, extra: Callable[[Path], object] | None = None) -> Path:
     """Write summary.json, portfolio.csv, coverage.csv, scenario.json (and, with time phasing,
     resources_by_year.csv; for a re-plan, changes.csv) into out_dir.
 
@@ -324,8 +320,9 @@ def write_run(result: Result, out_dir: str | Path, extra=None) -> Path:
         write_csv(result.coverage, safe_child(tmp, "coverage.csv"))
         if result.scenario.config.rules.phasing is not None:
             write_csv(result.resources_by_year, safe_child(tmp, "resources_by_year.csv"))
-        if result.scenario.config.replan is not None:
-            write_csv(result.changes, safe_child(tmp, "changes.csv"))
+        changes = result.changes  # a table under replan: only
+        if changes is not None:
+            write_csv(changes, safe_child(tmp, "changes.csv"))
         safe_child(tmp, "scenario.json").write_text(
             json_text(result.scenario.config.to_plain(), sort_keys=True) + "\n", encoding="utf-8"
         )

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import pandas as pd
+
 from planner.errors import InputError, Problem
 from planner.io.numbers import json_text
 
@@ -36,10 +38,8 @@ class CsvTable(NamedTuple):
     header: list[str]
     rows: list[dict[str, str]]
 
-    def frame(self):
+    def frame(self) -> pd.DataFrame:
         """The table as a pandas DataFrame of strings (blank cells stay "")."""
-        import pandas as pd
-
         return pd.DataFrame(
             [[row.get(c, "") for c in self.header] for row in self.rows], columns=self.header, dtype=str
         )

@@ -8,11 +8,17 @@ does not start with QUOTE (else `=x` and `'=x` would both be written `'=x`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_T = TypeVar("_T")
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
 
 
-def neutralise(value):
+def neutralise(value: _T) -> _T | str:
     """Prefix a text cell that a spreadsheet would run as a formula with a quote.
 
     Numbers stay numbers; a text cell that is itself a plain number (e.g. "-3") is left as is.
@@ -32,7 +38,7 @@ def reads_back(text: str) -> bool:
     return neutralise(text) == text and not text.startswith(QUOTE)
 
 
-def neutralise_frame(frame):
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or str(out[col].dtype).startswith(("str", "string")):

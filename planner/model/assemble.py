@@ -5,14 +5,13 @@ from __future__ import annotations
 import pulp
 
 from planner.inputs.scenario import Scenario
+from planner.model import rules
 from planner.model.base import add_link, add_limit, add_target, add_variables, set_objectives
 from planner.model.core import Model, lp_name, paused_gc
 
 
 def build(scenario: Scenario) -> Model:
     """Create the PuLP problem for a validated scenario."""
-    from planner.model import rules
-
     maximize = scenario.config.objective.sense == "max_coverage"
     prob = pulp.LpProblem(lp_name("planner", scenario.name, set()), pulp.LpMaximize if maximize else pulp.LpMinimize)
     model = Model(scenario, prob, {}, {}, maximize, pulp.LpAffineExpression(), pulp.LpAffineExpression())

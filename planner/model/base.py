@@ -23,7 +23,8 @@ import numpy as np
 import pulp
 
 from planner.errors import InputError
-from planner.inputs.scenario import Scenario
+from planner.inputs.scenario import FloatArray, Scenario, float_column
+from planner.inputs.validate import cover_value_problems
 from planner.model.core import Cell, Model, Role, expr, lp_names
 from planner.model.faces import Face, State
 
@@ -96,7 +97,7 @@ def tie_eps(scenario: Scenario) -> float:
     return float((positive.min() if positive.size else 1.0) * 1e-3 / max(1, len(costs)))
 
 
-def tie_break_weights(scenario: Scenario) -> np.ndarray:
+def tie_break_weights(scenario: Scenario) -> FloatArray:
     """max_coverage tie-break weight per option: its cost_resource use, or tie_eps if that is 0."""
     costs = scenario.options[scenario.cost_resource].to_numpy(dtype=float)
     return np.where(costs > 0, costs, tie_eps(scenario))
@@ -105,9 +106,9 @@ def tie_break_weights(scenario: Scenario) -> np.ndarray:
 class ObjectiveVectors(NamedTuple):
     """The base objective's coefficients, in the model's own sense (maximise for max_coverage)."""
 
-    cover: np.ndarray  # per gap, on cover[g]
-    x: np.ndarray  # per option, on x[o]
-    tie_break: np.ndarray  # per option, on x[o] in the tie-break stage (least cost, no idle option)
+    cover: FloatArray  # per gap, on cover[g]
+    x: FloatArray  # per option, on x[o]
+    tie_break: FloatArray  # per option, on x[o] in the tie-break stage (least cost, no idle option)
 
 
 def objective_vectors(scenario: Scenario) -> ObjectiveVectors:
@@ -117,8 +118,6 @@ def objective_vectors(scenario: Scenario) -> ObjectiveVectors:
     tie-break `tie_break_weights`. min_cost: x[o] · use[o, cost_resource]; tie-break 1 per option.
     Rule families add their own terms (`Model.primary`, `Model.secondary`) on top.
     """
-    from planner.inputs.validate import cover_value_problems
-
     n_options = len(scenario.options)
     obj = scenario.config.objective
     if obj.sense == "max_coverage":
@@ -158,9 +157,10 @@ def set_objectives(model: Model) -> None:
 # ---------------------------------------------------------------- the numpy face
 
 
-def gap_value_linear(scenario: Scenario, covered: np.ndarray) -> np.ndarray:
+def gap_value_linear(scenario: Scenario, covered: FloatArray) -> FloatArray:
     """Per gap: w[g]·covered[g]/size[g], the value the base objective gives a gap's coverage."""
-    return scenario.gap_weights() * covered / scenario.gaps["size"].to_numpy(dtype=float)
+    value: FloatArray = scenario.gap_weights() * covered / float_column(scenario.gaps["size"])
+    return value
 
 
 def evaluate_variables(state: State) -> Face:

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pulp
+from numpy.typing import NDArray
 
+from planner.inputs.scenario import FloatArray, IndexArray
 from planner.model.core import Model, RowTag
+from planner.model.faces import VarKey
 
 
 @dataclass
@@ -14,25 +18,25 @@ class Compiled:
     """The model as arrays (row-wise CSR), objective vectors in minimisation form."""
 
     col_names: list[str]
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    integer: np.ndarray
+    col_lower: FloatArray
+    col_upper: FloatArray
+    integer: NDArray[np.bool_]
     row_names: list[str]
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    start: np.ndarray
-    index: np.ndarray
-    value: np.ndarray
-    primary: np.ndarray
-    secondary: np.ndarray
+    row_lower: FloatArray
+    row_upper: FloatArray
+    start: NDArray[np.int32]
+    index: NDArray[np.int32]
+    value: FloatArray
+    primary: FloatArray
+    secondary: FloatArray
     maximize: bool
-    x_cols: np.ndarray  # column index of x[o] for each option, in scenario order
+    x_cols: IndexArray  # column index of x[o] for each option, in scenario order
     years: list[int] = field(default_factory=list)  # phasing horizon (empty without phasing)
-    year_cols: np.ndarray | None = None  # column of x[o, y]: shape (options, years)
+    year_cols: IndexArray | None = None  # column of x[o, y]: shape (options, years)
     tags: list[RowTag] = field(default_factory=list)  # per row: what it means (`planner.model.core.RowTag`)
-    col_keys: list[tuple] = field(default_factory=list)  # per column: what it stands for (`Model.var_keys`)
+    col_keys: list[VarKey] = field(default_factory=list)  # per column: what it stands for (`Model.var_keys`)
 
-    def start_year(self, values: np.ndarray) -> np.ndarray | None:
+    def start_year(self, values: FloatArray) -> IndexArray | None:
         """Start year per option from a solution vector (0 where not started)."""
         return start_years(values[self.year_cols], self.years) if self.year_cols is not None else None
 
@@ -41,20 +45,20 @@ class Compiled:
         return [i for i, tag in enumerate(self.tags) if tag.family == family]
 
 
-def start_years(x_year: np.ndarray, years: list[int]) -> np.ndarray:
+def start_years(x_year: FloatArray, years: list[int]) -> IndexArray:
     """The year whose x[o, y] is 1, per option (0 where none is)."""
     on = x_year > 0.5
     return np.where(on.any(axis=1), np.asarray(years)[on.argmax(axis=1)], 0).astype(np.int64)
 
 
-def _vector(expr, col_of: dict[int, int], n: int) -> np.ndarray:
+def _vector(expr: pulp.LpAffineExpression, col_of: dict[int, int], n: int) -> FloatArray:
     out = np.zeros(n)
     cols = np.fromiter(map(col_of.__getitem__, map(id, expr)), dtype=np.int64, count=len(expr))
     np.add.at(out, cols, np.fromiter(expr.values(), dtype=float, count=len(expr)))
     return out
 
 
-def _columns(model: Model, term_ids: set[int]) -> list:
+def _columns(model: Model, term_ids: set[int]) -> list[pulp.LpVariable]:
     """Every variable of the model, ordered by name as PuLP orders them (`prob.variables()`,
     and so its LP/MPS writers): the arrays and a written model file list columns alike.
     `term_ids` are the ids of the variables the constraints use."""
@@ -80,7 +84,11 @@ def compile_model(model: Model) -> Compiled:
     """
     prob = model.prob
     cons = prob.constraints()  # PuLP's public list, in insertion order
-    ids, value, lengths, rhs, sense = [], [], [], [], []
+    ids: list[int] = []
+    value: list[float] = []
+    lengths: list[int] = []
+    rhs: list[float] = []
+    sense: list[int] = []
     for con in cons:
         terms = con.expr
         ids.extend(map(id, terms))

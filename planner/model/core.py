@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -14,6 +15,7 @@ from enum import StrEnum
 import pulp
 
 from planner.inputs.scenario import Scenario
+from planner.model.faces import VarKey
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
@@ -45,7 +47,7 @@ def lp_names(prefix: str, idents: list[str], taken: set[str]) -> list[str]:
 
 
 @contextmanager
-def paused_gc():
+def paused_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector. Building allocates ~10^5 objects that all stay
     alive, so collections triggered meanwhile rescan a growing heap and free nothing."""
     enabled = gc.isenabled()
@@ -107,7 +109,7 @@ class Model:
     tags: dict[str, RowTag] = field(default_factory=dict)  # row name -> its tag, in row order
     # column name -> (family or prefix, *key): what each auxiliary variable stands for, e.g.
     # ("diversify_z", i, partner); x and cover are ("x", option) and ("cover", gap).
-    var_keys: dict[str, tuple] = field(default_factory=dict)
+    var_keys: dict[str, VarKey] = field(default_factory=dict)
     extra_vars: dict[str, pulp.LpVariable] = field(default_factory=dict)
     # Time phasing (planner.model.rules.phasing): x_year[(o, y)] = option o starts in year y;
     # x[o] stays "selected in some year" (x[o] = Σ_y x_year[o, y]).
@@ -151,7 +153,7 @@ class Model:
         low: float | None = 0,
         up: float | None = None,
         cat: str = pulp.LpContinuous,
-        key: tuple = (),
+        key: VarKey = (),
     ) -> pulp.LpVariable:
         """A new column named `<prefix>_<ident>`; `key` (default `(ident,)`) says what it stands for."""
         return self.new_vars(prefix, [ident], low, [up], cat, [key] if key else None)[0]
@@ -161,13 +163,13 @@ class Model:
         prefix: str,
         idents: list[str],
         low: float | None = 0,
-        up=None,
+        up: float | None | Sequence[float | None] = None,
         cat: str = pulp.LpContinuous,
-        keys: list[tuple] | None = None,
+        keys: list[VarKey] | None = None,
     ) -> list[pulp.LpVariable]:
         """`new_var` for many ids at once (one naming pass); `up` may give one bound per id."""
         new = self.prob.add_variable
-        ups = up if isinstance(up, (list, tuple)) else [up] * len(idents)
+        ups = up if isinstance(up, Sequence) else [up] * len(idents)  # one bound per id, or one for all
         out = [
             new(name, lowBound=low, upBound=u, cat=cat) for name, u in zip(lp_names(prefix, idents, self._taken), ups)
         ]
@@ -177,6 +179,6 @@ class Model:
         return out
 
 
-def expr(pairs) -> pulp.LpAffineExpression:
+def expr(pairs: Iterable[tuple[pulp.LpVariable, float]]) -> pulp.LpAffineExpression:
     """An affine expression from (variable, coefficient) pairs, skipping zeros."""
     return pulp.LpAffineExpression([(v, c) for v, c in pairs if c != 0])

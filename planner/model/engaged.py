@@ -13,13 +13,16 @@ engages (`planner pareto`'s `partners` objective) add it to a built model. Two f
 
 from __future__ import annotations
 
+import pulp
+
+from planner.inputs.scenario import Scenario
 from planner.model.core import Model, Role, expr
 from planner.model.faces import Face, State
 
 FAMILY = "engaged"
 
 
-def partner_options(scenario) -> dict[str, list[str]]:
+def partner_options(scenario: Scenario) -> dict[str, list[str]]:
     """partner → its options, in table order (partners without options are left out)."""
     out: dict[str, list[str]] = {}
     for oid, pid in scenario.option_partner.items():
@@ -27,7 +30,7 @@ def partner_options(scenario) -> dict[str, list[str]]:
     return out
 
 
-def add_engaged(model: Model) -> dict[str, object]:
+def add_engaged(model: Model) -> dict[str, pulp.LpVariable]:
     """Add y[p] and the rows `engaged_<o>`; returns partner → its y column."""
     owners = partner_options(model.scenario)
     ys = model.new_vars(FAMILY, list(owners), 0, 1.0)

@@ -12,10 +12,15 @@ and objective evaluated at these column values equal the numpy face, for every f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-from planner.inputs.scenario import Scenario
+from planner.inputs.scenario import FloatArray, Scenario, float_column
+
+# What a column stands for: (family or prefix, *its key), e.g. ("x", option), ("diversify_z", i, partner).
+VarKey = tuple[Any, ...]
 
 INF = float("inf")
 
@@ -26,17 +31,17 @@ class State:
     and under time phasing the start-year index per option (−1 where not started)."""
 
     scenario: Scenario
-    x: np.ndarray
-    covered: np.ndarray
-    start: np.ndarray | None = None
+    x: NDArray[np.int8]
+    covered: FloatArray
+    start: NDArray[np.int64] | None = None
 
     @classmethod
-    def of(cls, scenario: Scenario, x: np.ndarray, start: np.ndarray | None = None) -> "State":
-        x = np.asarray(x, dtype=np.int8)
+    def of(cls, scenario: Scenario, x: ArrayLike, start: NDArray[np.int64] | None = None) -> "State":
+        x01 = np.asarray(x, dtype=np.int8)
         oi, gi, amt = scenario.contribution_arrays()
-        raw = np.bincount(gi, weights=amt * x[oi], minlength=len(scenario.gaps))
-        covered = np.minimum(raw, scenario.gaps["size"].to_numpy(dtype=float))
-        return cls(scenario, x, covered, start)
+        raw = np.bincount(gi, weights=amt * x01[oi], minlength=len(scenario.gaps))
+        covered = np.minimum(raw, float_column(scenario.gaps["size"]))
+        return cls(scenario, x01, covered, start)
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ class Face:
     """What one part of the model says of a portfolio: row ident → value, column key → value."""
 
     rows: dict[str, RowValue] = field(default_factory=dict)
-    columns: dict[tuple, float] = field(default_factory=dict)
+    columns: dict[VarKey, float] = field(default_factory=dict)
 
     def row(self, ident: str, activity: float, lower: float = -INF, upper: float = INF) -> None:
         self.rows[ident] = RowValue(float(activity), float(lower), float(upper))

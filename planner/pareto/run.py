@@ -200,9 +200,10 @@ def _points(setup: Setup, found: list[Found]) -> list[ParetoPoint]:
         if y.start_year is not None and setup.base.config.rules.phasing is not None:
             starts = {o: int(s) for o, s, v in zip(ids, y.start_year.tolist(), y.x.tolist()) if v}
         entered = () if previous is None else tuple(o for o in chosen if o not in previous)
+        # in the scenario's order (a set's order changes from run to run with Python's string hashing)
         left = () if previous is None else tuple(o for o in previous if o not in set(chosen))
         out.append(ParetoPoint(values, chosen, starts, sup, entered, left))
-        previous = set(chosen)
+        previous = chosen
     return out
 
 

@@ -21,26 +21,46 @@ the kind's manifest: verified fields (how) and unverifiable ones (why).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
+from planner.api import load_scenario
 from planner.errors import InputError, Problem
+from planner.inputs.config import parse_config
+from planner.inputs.read import apply_overrides, parse_set, raw_from_config
+from planner.inputs.scenario import Scenario
+from planner.inputs.validate import validate
 from planner.io.runs import (
     MARKER_FILE,
     SCENARIO_FILE,
+    CsvTable,
     RunFiles,
     read_files,
     read_run as read_run_folder,
     read_run_config,
 )
 from planner.io.safety import neutralise
-from planner.results.manifest import KINDS, KindSpec, folder_fields, manifest_dict, recognise, render, spec
+from planner.results.manifest import (
+    KINDS,
+    KeyPath,
+    KindSpec,
+    folder_fields,
+    manifest_dict,
+    recognise,
+    render,
+    spec,
+)
+from planner.solver.outcome import Status
 
 REL_TOL = 1e-6  # outputs are rounded to 9 decimals; sums of thousands of terms stay far inside this
 TOOL = "partnership-planner"  # the marker's `tool`
 
-Path_ = str | tuple  # a JSON key path ("objective", ("resources", r, "used")) or a CSV column
+# A JSON object of a run folder as read: its values are whatever the file holds, checked where compared.
+JsonObject = dict[str, Any]
+CsvRow = dict[str, str]  # one row of a run folder's CSV, every cell the string written
+Path_ = str | KeyPath  # a JSON key path ("objective", ("resources", r, "used")) or a CSV column
 
 
 @dataclass(frozen=True)
@@ -57,7 +77,7 @@ class Discrepancy:
     def __str__(self) -> str:
         return f"{self.file}, {self.where}: {self.message} (reported {self.reported!r}, recomputed {self.recomputed!r})"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.file,
             "where": self.where,
@@ -84,7 +104,7 @@ class CheckReport:
     def ok(self) -> bool:
         return not self.discrepancies
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "run_dir": str(self.run_dir),
             "kind": self.kind,
@@ -109,6 +129,16 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def as_object(value: object) -> JsonObject:
+    """`value` if it is a JSON object, else {} (its fields then fail their checks as missing)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: object) -> list[Any]:
+    """`value` if it is a JSON list, else []."""
+    return value if isinstance(value, list) else []
+
+
 def close(a: float, b: float, tol: float = REL_TOL) -> bool:
     return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
 
@@ -128,20 +158,20 @@ def num(text: Any) -> float | None:
         return math.nan
 
 
-def as_path(path: Path_) -> tuple:
+def as_path(path: Path_) -> KeyPath:
     return path if isinstance(path, tuple) else tuple(path.split(".")) if path else ()
 
 
 class Checker:
     """Collects findings; every comparison names the declared field it checks."""
 
-    def __init__(self, report: CheckReport, kind: KindSpec, vocab: dict[str, set[str]] | None = None):
+    def __init__(self, report: CheckReport, kind: KindSpec, vocab: dict[str, set[str]] | None = None) -> None:
         self.report, self.kind, self.vocab = report, kind, vocab or {}
 
     def _field(self, file: str, path: Path_) -> str:
         if not path:
             return ""  # the file or its rows as a whole
-        concrete = (path,) if file.endswith(".csv") else as_path(path)
+        concrete: KeyPath = (path,) if isinstance(path, str) and file.endswith(".csv") else as_path(path)
         declared = self.kind.field_of(file, concrete, self.vocab) if concrete else None
         if declared is None:
             if concrete:
@@ -246,20 +276,19 @@ class Context:
     """What a kind's check works with: the folder's files, the scenario, the checker."""
 
     files: RunFiles
-    scenario: Any  # planner.inputs.scenario.Scenario
+    scenario: Scenario
     ck: Checker
     given_scenario: bool = False  # checked against --scenario (not the run's scenario.json)
-    cache: dict = field(default_factory=dict)  # what a kind's check computes once (e.g. the model's row names)
+    cache: dict[str, Any] = field(default_factory=dict)  # what a kind's check computes once (e.g. row names)
 
     @property
     def report(self) -> CheckReport:
         return self.ck.report
 
-    def json(self, name: str) -> dict:
-        data = self.files.json.get(name)
-        return data if isinstance(data, dict) else {}
+    def json(self, name: str) -> JsonObject:
+        return as_object(self.files.json.get(name))
 
-    def rows(self, name: str) -> list[dict[str, str]]:
+    def rows(self, name: str) -> list[CsvRow]:
         table = self.files.csv.get(name)
         return table.rows if table is not None else []
 
@@ -279,33 +308,29 @@ class Context:
 # ---------------------------------------------------------------- reading the run folder
 
 
-def read_run(run_dir: str | Path) -> tuple[dict, tuple[list[str], list[dict]], tuple[list[str], list[dict]]]:
+def read_run(run_dir: str | Path) -> tuple[JsonObject, CsvTable, CsvTable]:
     """summary.json, (header, rows) of portfolio.csv and of coverage.csv of a solve folder."""
     run = read_run_folder(run_dir)
-    return run.summary, tuple(run.portfolio), tuple(run.coverage)
+    return run.summary, run.portfolio, run.coverage
 
 
-def load_run_scenario(run_dir: str | Path, scenario: str | Path | None = None, overrides=()):
+def load_run_scenario(
+    run_dir: str | Path, scenario: str | Path | None = None, overrides: Iterable[str] = ()
+) -> Scenario:
     """The scenario to check against: the given file (+ overrides), else the run's scenario.json."""
-    from planner.api import load_scenario
-
     if scenario is not None:
-        return load_scenario(scenario, overrides)
+        return load_scenario(scenario, tuple(overrides))
     record = Path(run_dir) / SCENARIO_FILE
     data = read_run_config(run_dir)
-    from planner.inputs.config import parse_config
-    from planner.inputs.read import apply_overrides, parse_set, raw_from_config
-    from planner.inputs.validate import validate
-
     if isinstance(data, dict):
-        data = apply_overrides({**data, "extends": None}, parse_set(overrides))  # already merged when written
+        data = apply_overrides({**data, "extends": None}, parse_set(tuple(overrides)))  # already merged when written
     return validate(raw_from_config(parse_config(data, str(record)), record))
 
 
 def _kind_of(files: RunFiles) -> str:
     marker = files.json.get(MARKER_FILE)
     named = marker.get("kind") if isinstance(marker, dict) else None
-    if named in KINDS:
+    if isinstance(named, str) and named in KINDS:
         return named
     found = recognise(files)
     if found is None:
@@ -337,7 +362,7 @@ def _require_files(files: RunFiles, kind: KindSpec) -> None:
         )
 
 
-def check_run(run_dir: str | Path, scenario: str | Path | None = None, overrides=()) -> CheckReport:
+def check_run(run_dir: str | Path, scenario: str | Path | None = None, overrides: Iterable[str] = ()) -> CheckReport:
     """Recompute every figure of a run folder of any kind; return the findings (none when all hold).
 
     Raises InputError (exit 2) when the folder, a file of it or the scenario cannot be read."""
@@ -355,10 +380,8 @@ def check_run(run_dir: str | Path, scenario: str | Path | None = None, overrides
     return report
 
 
-def base_vocabulary(sc) -> dict[str, set[str]]:
+def base_vocabulary(sc: Scenario) -> dict[str, set[str]]:
     """The ids a field path may name (`<resource>`, `<partner>`, …), from the scenario."""
-    from planner.solver.outcome import Status
-
     return {
         "resource": set(sc.resources),
         "partner": set(map(str, sc.partners.index)),
@@ -393,7 +416,7 @@ def check_declared(ctx: Context) -> None:
             )
     for file, path in folder_fields(ctx.files):
         if kind.file_spec(file) is not None and kind.field_of(file, path, ck.vocab) is None:
-            where = Checker.where(file, path[0] if file.endswith(".csv") else path)
+            where = Checker.where(file, str(path[0]) if file.endswith(".csv") else path)
             ck.report.discrepancies.append(
                 Discrepancy(
                     file,
@@ -406,7 +429,7 @@ def check_declared(ctx: Context) -> None:
             )
 
 
-def check_inputs(ctx: Context, file: str, record: dict) -> None:
+def check_inputs(ctx: Context, file: str, record: JsonObject) -> None:
     """The run's `input_sha256` (in `file`'s `record`) against the scenario's settings and tables.
 
     Against the run's own scenario.json, a difference is blamed on the file that changed:

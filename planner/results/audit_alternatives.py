@@ -10,9 +10,12 @@ further alternative exists are the solver's claims, not re-solved.
 
 from __future__ import annotations
 
-from planner.results.audit import REL_TOL, Context, num
+from dataclasses import asdict, dataclass
+
+from planner.results.audit import REL_TOL, Context, CsvRow, JsonObject, as_list, as_object, num
 from planner.results.audit_points import (
     NOT_RESOLVED,
+    Point,
     S,
     U,
     V,
@@ -102,7 +105,8 @@ def check(ctx: Context) -> None:
     rows = ctx.rows(T)
     maximize = sc.config.objective.sense == "max_coverage"
     within = num(summary.get("within"))
-    points, recomputed = [], []
+    points: list[Point] = []
+    recomputed: list[_Figures] = []
     for i, row in enumerate(rows):
         line = i + 2
         ck.number(T, "alternative", row.get("alternative"), i, "alternative number", line)
@@ -115,30 +119,54 @@ def check(ctx: Context) -> None:
     ctx.report.status = f"{max(0, len(rows) - 1)} alternatives"
 
 
-def _differences(ctx: Context, line: int, row: dict, point, points, maximize: bool, within: float | None) -> dict:
-    """Loss, differences and distances of one row against the optimum and the earlier rows."""
+@dataclass(frozen=True)
+class _Figures:
+    """One row's figures as summary.json repeats them (its `alternatives[]` entry), in that order."""
+
+    alternative: int
+    status: str | None
+    objective: float | None
+    loss: float | None
+    loss_pct: float | None
+    dropped: int
+    added: int
+    distance: int
+
+
+def _loss(
+    ctx: Context, line: int, row: CsvRow, point: Point, optimum: Point, maximize: bool, within: float | None
+) -> tuple[float | None, float | None]:
+    """The loss against the optimum (signed so ≥ 0 is a loss) and in %; within `within` of the optimum."""
     ck = ctx.ck
-    optimum = points[0]
-    best, here = set(optimum.ids), set(point.ids)
     loss = pct = None
     if point.objective is not None and optimum.objective is not None:
         loss = (optimum.objective - point.objective) if maximize else (point.objective - optimum.objective)
         pct = 100 * loss / abs(optimum.objective) if optimum.objective else (0.0 if loss == 0 else None)
     ck.number(T, "loss", row.get("loss"), loss, "the loss against the optimum", line)
     ck.number(T, "loss_pct", row.get("loss_pct"), pct, "the loss in % of the optimum", line)
-    if (
-        loss is not None
-        and within is not None
-        and loss > within * abs(optimum.objective) + REL_TOL * max(1.0, abs(optimum.objective))
-    ):
-        ck.bad(
-            T,
-            "loss",
-            row.get("loss"),
-            within * abs(optimum.objective),
-            f"loses more than within ({within:g} of the optimum): not a near-optimal alternative",
-            line,
-        )
+    best = optimum.objective
+    if loss is not None and within is not None and best is not None:
+        allowed = within * abs(best)
+        if loss > allowed + REL_TOL * max(1.0, abs(best)):
+            ck.bad(
+                T,
+                "loss",
+                row.get("loss"),
+                allowed,
+                f"loses more than within ({within:g} of the optimum): not a near-optimal alternative",
+                line,
+            )
+    return loss, pct
+
+
+def _differences(
+    ctx: Context, line: int, row: CsvRow, point: Point, points: list[Point], maximize: bool, within: float | None
+) -> _Figures:
+    """Loss, differences and distances of one row against the optimum and the earlier rows."""
+    ck = ctx.ck
+    optimum = points[0]
+    best, here = set(optimum.ids), set(point.ids)
+    loss, pct = _loss(ctx, line, row, point, optimum, maximize, within)
     figures = {"dropped": len(best - here), "added": len(here - best), "distance": len(best ^ here)}
     for key, value in figures.items():
         ck.number(T, key, row.get(key), value, key, line)
@@ -177,33 +205,26 @@ def _differences(ctx: Context, line: int, row: dict, point, points, maximize: bo
         line,
         "not the options this one adds",
     )
-    return {
-        "alternative": line - 2,
-        "status": row.get("status"),
-        "objective": point.objective,
-        "loss": loss,
-        "loss_pct": pct,
-        **figures,
-    }
+    return _Figures(line - 2, row.get("status"), point.objective, loss, pct, **figures)
 
 
-def _check_summary(ctx: Context, summary: dict, points, recomputed) -> None:
+def _check_summary(ctx: Context, summary: JsonObject, points: list[Point], recomputed: list[_Figures]) -> None:
     ck = ctx.ck
-    optimum = summary.get("optimum") if isinstance(summary.get("optimum"), dict) else {}
-    ck.equal(S, "optimum.status", optimum.get("status"), recomputed[0]["status"], "alternatives.csv row 0's status")
+    optimum = as_object(summary.get("optimum"))
+    ck.equal(S, "optimum.status", optimum.get("status"), recomputed[0].status, "alternatives.csv row 0's status")
     ck.number(S, "optimum.objective", optimum.get("objective"), points[0].objective, "the optimum's objective")
     ck.equal(S, "optimum.selected", optimum.get("selected"), points[0].ids, "alternatives.csv row 0's portfolio")
     ck.equal(S, "found", summary.get("found"), len(points) - 1, "the alternatives listed")
     count = summary.get("count")
     if isinstance(count, int) and len(points) - 1 > count:
         ck.bad(S, "found", summary.get("found"), count, "more alternatives than asked for (count)")
-    listed = summary.get("alternatives") if isinstance(summary.get("alternatives"), list) else []
+    listed = as_list(summary.get("alternatives"))
     ck.mark(S, ("alternatives", 0, "alternative"))
     if len(listed) != len(points) - 1:
         ck.bad(S, ("alternatives", 0, "alternative"), len(listed), len(points) - 1, "one entry per alternative")
-    for i, (entry, want) in enumerate(zip(listed, recomputed[1:])):
-        entry = entry if isinstance(entry, dict) else {}
-        for key, value in want.items():
+    for i, (item, want) in enumerate(zip(listed, recomputed[1:])):
+        entry = as_object(item)
+        for key, value in asdict(want).items():
             if key == "status":
                 ck.equal(S, ("alternatives", i, key), entry.get(key), value, "alternatives.csv's status")
             else:
@@ -212,10 +233,10 @@ def _check_summary(ctx: Context, summary: dict, points, recomputed) -> None:
         ck.bad(S, "optimum.status", optimum.get("status"), None, "unknown status")
 
 
-def _check_matrix(ctx: Context, points) -> None:
+def _check_matrix(ctx: Context, points: list[Point]) -> None:
     ck, opts = ctx.ck, ctx.scenario.options
     chosen = [set(p.ids) for p in points]
-    every = set().union(*chosen) if chosen else set()
+    every: set[str] = set().union(*chosen) if chosen else set()
     ids = [str(o) for o in opts.index if str(o) in every]
     columns = [
         "option_id",
@@ -230,7 +251,7 @@ def _check_matrix(ctx: Context, points) -> None:
     ck.equal(M, "option_id", [r.get("option_id") for r in rows], ids, "the options of any portfolio, in table order")
     for i, row in enumerate(rows):
         o = row.get("option_id")
-        if o not in every:
+        if o is None or o not in every:
             continue
         for col in ("partner_id", "sector_id"):
             ck.text(M, col, row.get(col), str(opts.at[o, col]), i + 2)

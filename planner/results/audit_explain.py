@@ -13,12 +13,18 @@ parameters were searched and from what value, not what the search found.
 
 from __future__ import annotations
 
-from planner.io.runs import MARKER_FILE, SCENARIO_FILE
-from planner.results.audit import REL_TOL, Context, check_inputs, num
-from planner.results.audit_points import join_ids
-from planner.results.audit_solve import digest_fields, marker_fields, scenario_fields
-from planner.results.evaluation import evaluate
-from planner.results.manifest import Field, FileSpec, How, KindSpec
+from dataclasses import dataclass
+from typing import Any
+
+from planner.api import SolveOptions, solve
+from planner.inputs.scenario import Scenario
+from planner.io.runs import MARKER_FILE, SCENARIO_FILE, RunFiles
+from planner.results.audit import Context, CsvRow, JsonObject, as_list, as_object, check_inputs, num
+from planner.results.audit_explain_rows import check_entry, check_named_rows, fits
+from planner.results.audit_fields import digest_fields, marker_fields, scenario_fields
+from planner.results.audit_points import join_ids, split_ids
+from planner.results.evaluation import Evaluation, evaluate
+from planner.results.manifest import Field, FileSpec, How, KeyPath, KindSpec
 from planner.solver.outcome import Status
 
 V, R, U = How.VERIFIED, How.RESOLVED, How.UNVERIFIABLE
@@ -68,12 +74,7 @@ FIELDS: tuple[Field, ...] = (
         for side in ("forced_by", "blocked_by")
         for k in ("row", "family", "ident", "sense", "bound", "activity", "coefficient")
     ),
-    Field(
-        J,
-        f"{E}.entry[].parameter",
-        V,
-        "one per row blocking the option (a limit's resource, a rule row's name), then contributions and cost",
-    ),
+    Field(J, f"{E}.entry[].parameter", V, "per row blocking it (a limit's resource, a rule row), contributions, cost"),
     Field(J, f"{E}.entry[].kind", V, "limit, rule, contributions or cost"),
     Field(J, f"{E}.entry[].current", V, "today's value: the bound, 1 (× contributions), the option's cost"),
     Field(J, f"{E}.entry[].family", V, "the blocking row's family (limit and rule paths)"),
@@ -82,6 +83,11 @@ FIELDS: tuple[Field, ...] = (
         Field(J, f"{E}.entry[].{k}", U, SEARCH)
         for k in ("status", "needed", "below", "grid", "override", "checked", "steps", "notes", "exact_tie", "edit")
     ),
+    *(
+        Field(J, f"{E}.entry[].{k}", U, "words for sentences (planner.analysis.words), from the resource's key")
+        for k in ("label", "unit")
+    ),
+    Field(J, f"{E}.entry[].all_fit", U, "a limit's bound from which every option fits: words for sentences"),
     Field(J, f"{E}.notes", U, "explanatory sentences, not figures"),
     Field(C, "option_id", V, "explain.json's options, in order"),
     Field(C, "selected", V, "as explain.json, recomputed"),
@@ -106,7 +112,7 @@ FILES = (
 )
 
 
-def _recognise(files) -> bool:
+def _recognise(files: RunFiles) -> bool:
     return J in files.json
 
 
@@ -114,37 +120,30 @@ def _vocabulary(ctx: Context) -> dict[str, set[str]]:
     return {"cell": {"file", "row", "column", "option_id"}}
 
 
-def row_keys(ctx: Context) -> dict[str, tuple[str, str]]:
-    """Each row name of the scenario's model → (family, ident), from the tags recorded when it was built."""
-    if "row_keys" not in ctx.cache:
-        from planner.model.assemble import build
-
-        ctx.cache["row_keys"] = {name: (t.family, t.ident) for name, t in build(ctx.scenario).tags.items()}
-    return ctx.cache["row_keys"]
-
-
-def with_starts(ctx: Context, where: tuple, ids: list[str], starts, file: str = J) -> list[str] | dict[str, int]:
+def with_starts(
+    ctx: Context, where: KeyPath, ids: list[str], starts: object, file: str = J
+) -> list[str] | dict[str, int]:
     """The portfolio as `evaluate` takes it: ids, or under rules.phasing {id: start year} (checked)."""
     phasing = ctx.scenario.config.rules.phasing
     if phasing is None:
         return ids
-    starts = starts if isinstance(starts, dict) else {}
+    years = as_object(starts)
     if not ids:
         return {}
     ctx.ck.mark(file, (*where, "start_years", ids[0]))
-    if set(starts) != set(ids) or any(not isinstance(y, int) or y not in phasing.years for y in starts.values()):
+    if set(years) != set(ids) or any(not isinstance(y, int) or y not in phasing.years for y in years.values()):
         ctx.ck.bad(
             file,
             (*where, "start_years", ids[0]),
-            starts,
+            years,
             f"{phasing.start}–{phasing.end}",
             "one start year of the horizon per selected option",
         )
-        return {o: (starts.get(o) if starts.get(o) in phasing.years else phasing.start) for o in ids}
-    return {o: starts[o] for o in ids}
+        return {o: (years[o] if years.get(o) in phasing.years else phasing.start) for o in ids}
+    return {o: years[o] for o in ids}
 
 
-def flipped_scenario(sc, option: str, selected: bool):
+def flipped_scenario(sc: Scenario, option: str, selected: bool) -> Scenario:
     """The scenario with `option` forbidden (it was selected) or required (it was not)."""
     rules = sc.config.rules
     update = {"forbid": [*rules.forbid, option]} if selected else {"require": [*rules.require, option]}
@@ -155,7 +154,7 @@ def check(ctx: Context) -> None:
     data, ck, sc = ctx.json(J), ctx.ck, ctx.scenario
     ck.equal(J, "scenario", data.get("scenario"), sc.name, "scenario name differs")
     check_inputs(ctx, J, data)
-    explanations = data.get("explanations") if isinstance(data.get("explanations"), list) else []
+    explanations = as_list(data.get("explanations"))
     rows = ctx.rows(C)
     ctx.require_columns(
         C,
@@ -189,9 +188,9 @@ def check(ctx: Context) -> None:
     ctx.report.status = f"{len(explanations)} options explained"
 
 
-def _ids(ctx: Context, k: int, key: str, value) -> list[str]:
+def _ids(ctx: Context, k: int, key: str, value: object) -> list[str]:
     known = set(map(str, ctx.scenario.options.index))
-    ids = value if isinstance(value, list) else []
+    ids = as_list(value)
     ctx.ck.mark(J, ("explanations", k, key))
     if not isinstance(value, list) or any(i not in known for i in ids) or len(set(ids)) != len(ids):
         ctx.ck.bad(J, ("explanations", k, key), value, None, "not a list of known option ids, each once")
@@ -199,65 +198,80 @@ def _ids(ctx: Context, k: int, key: str, value) -> list[str]:
     return list(ids)
 
 
-def _fits(value: float | None, reported) -> bool:
-    got = num(reported)
-    if value is None or got is None or got != got:
-        return value is None and got is None
-    return abs(value - got) <= REL_TOL * max(1.0, abs(value), abs(got))
+@dataclass(frozen=True)
+class _Figures:
+    """What explain.csv's row of an option repeats, recomputed."""
+
+    selected: bool
+    objective: float
+    change: float | None  # flipped − objective (None without a flipped portfolio)
+    sole: list[Any]  # the gaps only the (selected) option covers, as explain.json lists them (JSON values)
 
 
-def _check_explanation(ctx: Context, k: int, e: dict, row: dict, portfolios: list) -> dict | None:
-    from planner.results.audit_points import split_ids
+def _key(k: int, *path: str | int) -> KeyPath:
+    return ("explanations", k, *path)
 
+
+def _check_option(ctx: Context, k: int, e: JsonObject) -> str | None:
+    """The explained option: an option of the table, its cells as the table has them."""
     ck, sc = ctx.ck, ctx.scenario
-    key = lambda *p: ("explanations", k, *p)  # noqa: E731
     o = e.get("option_id")
-    ck.mark(J, key("option_id"))
-    if o not in sc.options.index:
-        ck.bad(J, key("option_id"), o, None, "not an option of the options table")
+    ck.mark(J, _key(k, "option_id"))
+    if not isinstance(o, str) or o not in sc.options.index:
+        ck.bad(J, _key(k, "option_id"), o, None, "not an option of the options table")
         return None
-    option = sc.options.loc[o]
-    ck.text(J, key("name"), e.get("name"), str(option.get("name", "") or ""))
+    option = sc.options.loc[[o]].iloc[0]  # its row (ids are unique)
+    ck.text(J, _key(k, "name"), e.get("name"), str(option.get("name", "") or ""))
     for col in ("partner_id", "sector_id", "kind"):
-        ck.text(J, key(col), e.get(col), str(option[col]))
+        ck.text(J, _key(k, col), e.get(col), str(option[col]))
+    return o
+
+
+def _check_portfolio(ctx: Context, k: int, e: JsonObject, portfolios: list[object]) -> tuple[list[str], Evaluation]:
+    """The portfolio explained: it holds every row of the model; where another explanation's portfolio
+    gives the reported objective and this one does not, this one is blamed."""
+    ck, sc = ctx.ck, ctx.scenario
     portfolio = _ids(ctx, k, "portfolio", e.get("portfolio"))
-    base = evaluate(sc, with_starts(ctx, key(), portfolio, e.get("start_years")))
+    base = evaluate(sc, with_starts(ctx, _key(k), portfolio, e.get("start_years")))
     if base.violations():
-        ck.bad(J, key("portfolio"), portfolio, None, "breaks a row of the model: it cannot be the scenario's portfolio")
-    elif not _fits(base.objective, e.get("objective")) and any(
+        ck.bad(
+            J, _key(k, "portfolio"), portfolio, None, "breaks a row of the model: it cannot be the scenario's portfolio"
+        )
+    elif not fits(base.objective, e.get("objective")) and any(
         isinstance(p, list)
         and p != e.get("portfolio")
-        and _fits(evaluate(sc, [i for i in p if i in sc.options.index]).objective, e.get("objective"))
+        and fits(evaluate(sc, [i for i in p if i in sc.options.index]).objective, e.get("objective"))
         for p in portfolios
     ):
         ck.bad(
             J,
-            key("portfolio"),
+            _key(k, "portfolio"),
             portfolio,
             None,
             "differs from the other explanations' portfolio, which gives the reported objective (this one does not)",
         )
+    return portfolio, base
+
+
+def _check_explanation(ctx: Context, k: int, e: JsonObject, row: CsvRow, portfolios: list[object]) -> _Figures | None:
+    ck, sc = ctx.ck, ctx.scenario
+    o = _check_option(ctx, k, e)
+    if o is None:
+        return None
+    portfolio, base = _check_portfolio(ctx, k, e, portfolios)
     selected = o in portfolio
-    ck.equal(J, key("selected"), e.get("selected"), selected, "whether the portfolio holds the option")
-    ck.number(J, key("objective"), e.get("objective"), base.objective, "the portfolio's objective")
+    ck.equal(J, _key(k, "selected"), e.get("selected"), selected, "whether the portfolio holds the option")
+    ck.number(J, _key(k, "objective"), e.get("objective"), base.objective, "the portfolio's objective")
     status = Status.of(e.get("flipped_status"))
     if status is None:
-        ck.bad(J, key("flipped_status"), e.get("flipped_status"), None, "unknown status")
+        ck.bad(J, _key(k, "flipped_status"), e.get("flipped_status"), None, "unknown status")
     scenario_f = flipped_scenario(sc, o, selected)
     enters, leaves = _ids(ctx, k, "enters", e.get("enters")), _ids(ctx, k, "leaves", e.get("leaves"))
-    flip_objective = _check_flip(
-        ctx,
-        k,
-        e,
-        o,
-        portfolio,
-        selected,
-        scenario_f,
-        (enters, leaves),
-        (split_ids(row.get("enters")), split_ids(row.get("leaves"))) if row else None,
-    )
+    flip = _Flip(o, portfolio, selected, scenario_f)
+    csv_moves = (split_ids(row.get("enters")), split_ids(row.get("leaves"))) if row else None
+    flip_objective = _check_flip(ctx, k, e, flip, (enters, leaves), csv_moves)
     change = None if flip_objective is None else flip_objective - base.objective
-    ck.number(J, key("objective_change"), e.get("objective_change"), change, "flipped − objective")
+    ck.number(J, _key(k, "objective_change"), e.get("objective_change"), change, "flipped − objective")
     _resolve_flip(ctx, k, e, scenario_f)
     _check_gaps(ctx, k, e, o, portfolio, base)
     side = "forced_by" if selected else "blocked_by"
@@ -265,36 +279,43 @@ def _check_explanation(ctx: Context, k: int, e: dict, row: dict, portfolios: lis
     if e.get(other):
         ck.bad(
             J,
-            key(other, 0, "row"),
+            _key(k, other, 0, "row"),
             e.get(other),
             [],
             f"a {'selected' if selected else 'unselected'} option is not {'blocked' if selected else 'forced'}",
         )
-    _check_rows(ctx, k, side, e.get(side), o, with_starts(ctx, key(), portfolio, e.get("start_years")), selected)
-    _check_entry(ctx, k, e, o)
+    check_named_rows(ctx, k, side, e.get(side), o, with_starts(ctx, _key(k), portfolio, e.get("start_years")), selected)
+    check_entry(ctx, k, e, o)
     sole = [g.get("gap_id") for g in e.get("gaps") or [] if isinstance(g, dict) and g.get("sole") and selected]
-    return {"selected": selected, "objective": base.objective, "change": change, "sole": sole}
+    return _Figures(selected, base.objective, change, sole)
 
 
-def _flipped(portfolio: list[str], o: str, selected: bool, enters: list[str], leaves: list[str]) -> list[str]:
-    return [*[i for i in portfolio if i not in leaves and i != o], *enters, *([] if selected else [o])]
+@dataclass(frozen=True)
+class _Flip:
+    """Option `o` flipped: forbidden if the portfolio selects it, else required (`scenario`)."""
+
+    o: str
+    portfolio: list[str]
+    selected: bool
+    scenario: Scenario
+
+    def portfolio_after(self, enters: list[str], leaves: list[str]) -> list[str]:
+        """The flipped portfolio: the portfolio without `leaves` (and o), with `enters` (and o if it enters)."""
+        kept = [i for i in self.portfolio if i not in leaves and i != self.o]
+        return [*kept, *enters, *([] if self.selected else [self.o])]
+
+
+Moves = tuple[list[str], list[str]]  # (enters, leaves)
 
 
 def _check_flip(
-    ctx: Context,
-    k: int,
-    e: dict,
-    o: str,
-    portfolio: list[str],
-    selected: bool,
-    scenario_f,
-    moves: tuple[list[str], list[str]],
-    csv_moves,
+    ctx: Context, k: int, e: JsonObject, flip: _Flip, moves: Moves, csv_moves: Moves | None
 ) -> float | None:
     """enters/leaves make the flipped portfolio: it holds the flipped scenario's rows and gives the reported
     flipped objective. Where explain.csv's enters/leaves do and explain.json's do not, the JSON is blamed."""
     ck = ctx.ck
     key = ("explanations", k)
+    o, portfolio = flip.o, flip.portfolio
     enters, leaves = moves
     status = Status.of(e.get("flipped_status"))
     if enters != sorted(enters) or set(enters) & set(portfolio) or o in enters:
@@ -315,14 +336,14 @@ def _check_flip(
             "recorded: its objective is checked by the re-solve, not recomputed"
         )
         return num(e.get("flipped_objective"))
-    ev = evaluate(scenario_f, _flipped(portfolio, o, selected, enters, leaves))
+    ev = evaluate(flip.scenario, flip.portfolio_after(enters, leaves))
     if (
         csv_moves is not None
         and csv_moves != (enters, leaves)
-        and (ev.violations() or not _fits(ev.objective, e.get("flipped_objective")))
+        and (ev.violations() or not fits(ev.objective, e.get("flipped_objective")))
     ):
-        other = evaluate(scenario_f, _flipped(portfolio, o, selected, *csv_moves))
-        if not other.violations() and _fits(other.objective, e.get("flipped_objective")):
+        other = evaluate(flip.scenario, flip.portfolio_after(*csv_moves))
+        if not other.violations() and fits(other.objective, e.get("flipped_objective")):
             name = "enters" if csv_moves[0] != enters else "leaves"
             ck.bad(
                 J,
@@ -342,10 +363,8 @@ def _check_flip(
     return ev.objective
 
 
-def _resolve_flip(ctx: Context, k: int, e: dict, scenario_f) -> None:
+def _resolve_flip(ctx: Context, k: int, e: JsonObject, scenario_f: Scenario) -> None:
     """Re-solve the flip: its status and (both proven optima) its objective."""
-    from planner.api import SolveOptions, solve
-
     ck = ctx.ck
     key = ("explanations", k)
     free = solve(scenario_f, SolveOptions(clean_sheet=False))
@@ -369,14 +388,14 @@ def _resolve_flip(ctx: Context, k: int, e: dict, scenario_f) -> None:
         )
 
 
-def _check_gaps(ctx: Context, k: int, e: dict, o: str, portfolio: list[str], base) -> None:
+def _check_gaps(ctx: Context, k: int, e: JsonObject, o: str, portfolio: list[str], base: Evaluation) -> None:
     ck, sc = ctx.ck, ctx.scenario
     c = sc.contributions
     mine = c[(c["option_id"] == o) & (c["amount"] > 0)]
     other = evaluate(sc, [i for i in portfolio if i != o] if o in portfolio else [*portfolio, o])
     index = {str(g): i for i, g in enumerate(sc.gaps.index)}
     others = [i for i in portfolio if i != o]
-    got = e.get("gaps") if isinstance(e.get("gaps"), list) else []
+    got = as_list(e.get("gaps"))
     ck.equal(
         J,
         ("explanations", k, "gaps", 0, "gap_id"),
@@ -388,149 +407,29 @@ def _check_gaps(ctx: Context, k: int, e: dict, o: str, portfolio: list[str], bas
         if j >= len(got) or not isinstance(got[j], dict):
             break
         p = ("explanations", k, "gaps", j)
+        entry: JsonObject = got[j]
         sole = float(c[(c["gap_id"] == g) & c["option_id"].isin(others)]["amount"].sum()) <= 0
-        ck.number(J, (*p, "amount"), got[j].get("amount"), float(amount), f"{o}'s amount to {g}")
-        ck.number(J, (*p, "covered"), got[j].get("covered"), float(base.covered[index[str(g)]]), f"coverage of {g}")
+        ck.number(J, (*p, "amount"), entry.get("amount"), float(amount), f"{o}'s amount to {g}")
+        ck.number(J, (*p, "covered"), entry.get("covered"), float(base.covered[index[str(g)]]), f"coverage of {g}")
         ck.number(
             J,
             (*p, "covered_other"),
-            got[j].get("covered_other"),
+            entry.get("covered_other"),
             float(other.covered[index[str(g)]]),
             f"coverage of {g} with {o} flipped",
         )
-        ck.equal(J, (*p, "sole"), got[j].get("sole"), sole, "whether no other selected option covers the gap")
+        ck.equal(J, (*p, "sole"), entry.get("sole"), sole, "whether no other selected option covers the gap")
 
 
-def _check_rows(ctx: Context, k: int, side: str, listed, o: str, portfolio, selected: bool) -> None:
-    """Each row named as forcing (selected) or blocking (unselected) o: a row of the model (its name as the
-    model gives it) that the flipped portfolio breaks. Under rules.phasing an added option's start year is
-    not known, so the rows of the phasing family are checked for their bound only."""
-    ck, sc = ctx.ck, ctx.scenario
-    listed = listed if isinstance(listed, list) else []
-    phasing = sc.config.rules.phasing
-    ids = list(portfolio)
-    starts = dict(portfolio) if isinstance(portfolio, dict) else None
-    with_ids = ids if selected else [*ids, o]
-    without_ids = [i for i in ids if i != o]
-    if starts is not None:
-        with_o = evaluate(sc, {i: starts.get(i, phasing.start) for i in with_ids})
-        without = evaluate(sc, {i: starts[i] for i in without_ids})
-    else:
-        with_o, without = evaluate(sc, with_ids), evaluate(sc, without_ids)
-    rows_with, _ = with_o.faces()
-    rows_without, _ = without.faces()
-    flipped = rows_without if selected else rows_with
-    names = row_keys(ctx)
-    amounts = sc.contributions[sc.contributions["option_id"] == o].set_index("gap_id")["amount"]
-    for j, r in enumerate(listed):
-        p = ("explanations", k, side, j)
-        r = r if isinstance(r, dict) else {}
-        ck.mark(J, (*p, "row"))
-        if r.get("row") not in names or names[r.get("row")] not in flipped:
-            ck.bad(J, (*p, "row"), r.get("row"), None, "not a row of the model")
-            continue
-        family, ident = names[r.get("row")]
-        ck.equal(J, (*p, "family"), r.get("family"), family, "the row's family")
-        ck.equal(J, (*p, "ident"), r.get("ident"), ident, "the row's ident")
-        face = flipped[(family, ident)]
-        sense = "<=" if face.lower == float("-inf") else ">=" if face.upper == float("inf") else "=="
-        ck.equal(J, (*p, "sense"), r.get("sense"), sense, "the row's sense")
-        ck.number(J, (*p, "bound"), r.get("bound"), face.upper if sense == "<=" else face.lower, "the row's bound")
-        if phasing is not None and family == "phasing":
-            ck.mark(J, (*p, "activity"))
-            ck.mark(J, (*p, "coefficient"))
-            continue
-        ck.number(J, (*p, "activity"), r.get("activity"), face.activity, "the row's activity with the option flipped")
-        if face.violation() <= REL_TOL * max(1.0, abs(face.activity)):
-            ck.bad(J, (*p, "activity"), face.activity, None, "the flipped portfolio does not break this row")
-        coefficient = (
-            -float(amounts.get(ident, 0.0))
-            if family == "target"
-            else rows_with[(family, ident)].activity - rows_without[(family, ident)].activity
-        )
-        ck.number(J, (*p, "coefficient"), r.get("coefficient"), coefficient, "the option's coefficient in the row")
-
-
-def _check_entry(ctx: Context, k: int, e: dict, o: str) -> None:
-    """Which parameters the entry search tried, from what value (planner.analysis.entry.entry_paths): each
-    blocking row (not require), each other limit the option uses, then contributions and cost."""
-    ck, sc = ctx.ck, ctx.scenario
-    entry = [p if isinstance(p, dict) else {} for p in e.get("entry")] if isinstance(e.get("entry"), list) else []
-    if not entry:
-        return  # selected options, and --no-thresholds: no search
-    blocked = [b for b in e.get("blocked_by") or [] if isinstance(b, dict) and b.get("family") != "require"]
-    want: dict[str, tuple] = {}
-    for b in blocked:
-        limit = b.get("family") == "limit"
-        want[b.get("ident") if limit else b.get("row")] = (
-            "limit" if limit else "rule",
-            b.get("bound"),
-            b.get("family"),
-            None,
-        )
-    head = list(want)
-    extra = [r for r in sc.config.limits if float(sc.options.loc[o, r]) > 0 and r not in want]
-    for r in extra:
-        want[r] = ("limit", sc.config.limits[r], "limit", None)
-    tail = []
-    c = sc.contributions
-    if bool((c.loc[c["option_id"] == o, "amount"] > 0).any()):
-        tail.append("contributions")
-        want["contributions"] = (
-            "contributions",
-            1.0,
-            None,
-            {"file": sc.files["contributions"], "column": "amount", "option_id": o},
-        )
-    cost = float(sc.options.loc[o, sc.cost_resource])
-    if cost > 0:
-        tail.append("cost")
-        want["cost"] = (
-            "cost",
-            cost,
-            None,
-            {
-                "file": sc.files["options"],
-                "row": sc.options.index.get_loc(o) + 2,
-                "column": sc.cost_resource,
-                "option_id": o,
-            },
-        )
-    got = [p.get("parameter") for p in entry]
-    n, m = len(head), len(extra)
-    ck.mark(J, ("explanations", k, "entry", 0, "parameter"))
-    if len(got) != len(want) or got[:n] != head or set(got[n : n + m]) != set(extra) or got[n + m :] != tail:
-        ck.bad(
-            J,
-            ("explanations", k, "entry", 0, "parameter"),
-            got,
-            [*head, *extra, *tail],
-            "one path per blocking row, then the other limits the option uses, then contributions and cost",
-        )
-    for j, p in enumerate(entry):
-        if p.get("parameter") not in want:
-            continue
-        kind, current, family, edit = want[p.get("parameter")]
-        path = ("explanations", k, "entry", j)
-        ck.equal(J, (*path, "kind"), p.get("kind"), kind, "the path's kind")
-        ck.equal(J, (*path, "family"), p.get("family"), family, "the blocking row's family")
-        if p.get("status") == "unknown":  # the search could not start (its notes say why): no value, no cell
-            continue
-        ck.number(J, (*path, "current"), p.get("current"), num(current), "today's value")
-        got_edit = p.get("edit") if isinstance(p.get("edit"), dict) else {}
-        for cell, value in (edit or {}).items():
-            ck.equal(J, (*path, "edit", cell), got_edit.get(cell), value, "the input cell to change")
-
-
-def _check_row(ctx: Context, k: int, row: dict, e: dict, figures: dict) -> None:
+def _check_row(ctx: Context, k: int, row: CsvRow, e: JsonObject, figures: _Figures) -> None:
     ck, line = ctx.ck, k + 2
-    ck.flag(C, "selected", row.get("selected"), figures["selected"], "selected", line)
-    ck.number(C, "objective", row.get("objective"), figures["objective"], "objective", line)
+    ck.flag(C, "selected", row.get("selected"), figures.selected, "selected", line)
+    ck.number(C, "objective", row.get("objective"), figures.objective, "objective", line)
     ck.text(C, "flipped_status", row.get("flipped_status"), str(e.get("flipped_status")), line, "not explain.json's")
-    ck.number(C, "objective_change", row.get("objective_change"), figures["change"], "flipped − objective", line)
+    ck.number(C, "objective_change", row.get("objective_change"), figures.change, "flipped − objective", line)
     for col in ("enters", "leaves"):
         ck.text(C, col, row.get(col), join_ids(e.get(col) or []), line, "not explain.json's")
-    ck.text(C, "sole_gaps", row.get("sole_gaps"), join_ids(figures["sole"]), line, "not the gaps only it covers")
+    ck.text(C, "sole_gaps", row.get("sole_gaps"), join_ids(figures.sole), line, "not the gaps only it covers")
     for col in ("forced_by", "blocked_by"):
         ck.text(
             C,

@@ -12,9 +12,15 @@ counts are recomputed from the segments. Each portfolio's optimality is the solv
 
 from __future__ import annotations
 
-from planner.results.audit import REL_TOL, Context, close, num
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from planner.inputs.scenario import Scenario
+from planner.model.rules.replan import charged_beyond_use
+from planner.results.audit import REL_TOL, Context, CsvRow, JsonObject, close, num
 from planner.results.audit_points import (
     NOT_RESOLVED,
+    Point,
     S,
     U,
     V,
@@ -27,6 +33,7 @@ from planner.results.audit_points import (
     recognise_summary,
 )
 from planner.results.manifest import Field, KindSpec
+from planner.sensitivity.points import ScenarioFactory, raw_inputs
 from planner.solver.outcome import Status
 
 T, L = "frontier.csv", "ladder.csv"
@@ -82,20 +89,38 @@ def _vocabulary(ctx: Context) -> dict[str, set[str]]:
     return {**path_vocabulary(ctx), "resource": set(ctx.scenario.resources) | ({str(resource)} if resource else set())}
 
 
-def segment_scenario(factory, resource: str, limit: float):
+def segment_scenario(factory: ScenarioFactory, resource: str, limit: float) -> Scenario:
     """The run's scenario with limits.<resource> at `limit` (as the walk set it)."""
     return factory.scenario([(f"limits.{resource}", limit)])[0]
 
 
-def check(ctx: Context) -> None:
-    from planner.model.rules.replan import charged_beyond_use
-    from planner.sensitivity.points import ScenarioFactory, raw_inputs
+class _Segment(NamedTuple):
+    """A segment with a portfolio: its line in frontier.csv, its row, its point re-evaluated, its objective."""
 
+    line: int
+    row: CsvRow
+    point: Point
+    objective: float
+
+
+@dataclass
+class _Walk:
+    """What the check of frontier.csv carries from one row to the next."""
+
+    factory: ScenarioFactory
+    resource: str
+    maximize: bool
+    found: list[_Segment] = field(default_factory=list)
+    infeasible: CsvRow | None = None  # the lowest interval's row, when the walk ended infeasible there
+    previous: list[str] = field(default_factory=list)  # the last portfolio
+
+
+def check(ctx: Context) -> None:
     summary = check_summary_header(ctx, "frontier")
     ck, sc = ctx.ck, ctx.scenario
     resource = summary.get("resource")
     ck.mark(S, "resource")
-    if resource not in sc.options.columns:
+    if not isinstance(resource, str) or resource not in sc.options.columns:
         ck.bad(S, "resource", resource, None, "not a column of the options table")
         return
     ctx.require_columns(
@@ -116,80 +141,85 @@ def check(ctx: Context) -> None:
         ),
     )
     rows = ctx.rows(T)
-    factory = ScenarioFactory(raw_inputs(sc), sc)
-    maximize = sc.config.objective.sense == "max_coverage"
-    found: list[tuple[int, dict, object]] = []  # (line, row, point) of the segments with a portfolio
-    infeasible = None
-    previous: list[str] = []
+    walk = _Walk(ScenarioFactory(raw_inputs(sc), sc), resource, sc.config.objective.sense == "max_coverage")
     for i, row in enumerate(rows):
-        line = i + 2
-        ck.number(T, "segment", row.get("segment"), i, "segment number", line)
-        low = num(row.get("limit_from"))
-        if low is None or low != low:
-            ck.bad(T, "limit_from", row.get("limit_from"), None, "a limit must be a number", line)
-            continue
-        point = check_point(ctx, T, line, row, segment_scenario(factory, resource, low))
-        if point.evaluation is None:
-            if i == 0 and point.status in (Status.INFEASIBLE,):
-                infeasible = row
-            else:
-                ck.bad(
-                    T,
-                    "status",
-                    row.get("status"),
-                    "optimal or feasible",
-                    "only the lowest interval may have no portfolio (the walk ends there)",
-                    line,
-                )
-            continue
-        used = point.evaluation.resource_use[resource] + charged_beyond_use(
-            segment_scenario(factory, resource, low), point.evaluation.x, resource
-        )
-        ck.number(
-            T,
-            "limit_from",
-            row.get("limit_from"),
-            max(used, num(summary.get("from")) or 0.0),
-            "the portfolio's use of the resource",
-            line,
-        )
-        ck.text(
-            T,
-            "entered",
-            row.get("entered"),
-            join_ids(o for o in point.ids if o not in previous),
-            line,
-            "not the options that entered",
-        )
-        ck.text(
-            T,
-            "left",
-            row.get("left"),
-            join_ids(o for o in previous if o not in point.ids),
-            line,
-            "not the options that left",
-        )
-        for j, (_, _, lower) in enumerate(found):  # a cheaper portfolio is feasible here too
-            better = lower.objective > point.objective if maximize else lower.objective < point.objective
-            if better and not close(lower.objective, point.objective, REL_TOL):
-                ck.bad(
-                    T,
-                    "objective",
-                    row.get("objective"),
-                    lower.objective,
-                    f"the portfolio of a lower limit (row {found[j][0]}) scores better and is feasible here: "
-                    "this one is not optimal",
-                    line,
-                )
-                break
-        found.append((line, row, point))
-        previous = point.ids
+        ck.number(T, "segment", row.get("segment"), i, "segment number", i + 2)
+        _check_segment(ctx, summary, walk, i, row)
     _check_intervals(ctx, summary, rows)
-    _check_ladder(ctx, found)
-    _check_summary(ctx, summary, found, infeasible)
+    _check_ladder(ctx, walk.found)
+    _check_summary(ctx, summary, walk.found, walk.infeasible)
 
 
-def _check_intervals(ctx: Context, summary: dict, rows: list[dict]) -> None:
+def _check_segment(ctx: Context, summary: JsonObject, walk: _Walk, i: int, row: CsvRow) -> None:
+    """One row of frontier.csv: its portfolio under its limit, the limit it starts at (the portfolio's
+    use), what entered and left, and that no lower limit's portfolio scores better here."""
+    ck, line = ctx.ck, i + 2
+    low = num(row.get("limit_from"))
+    if low is None or low != low:
+        ck.bad(T, "limit_from", row.get("limit_from"), None, "a limit must be a number", line)
+        return
+    scenario = segment_scenario(walk.factory, walk.resource, low)
+    point = check_point(ctx, T, line, row, scenario)
+    if point.evaluation is None:
+        if i == 0 and point.status in (Status.INFEASIBLE,):
+            walk.infeasible = row
+        else:
+            ck.bad(
+                T,
+                "status",
+                row.get("status"),
+                "optimal or feasible",
+                "only the lowest interval may have no portfolio (the walk ends there)",
+                line,
+            )
+        return
+    ev = point.evaluation
+    used = ev.resource_use[walk.resource] + charged_beyond_use(
+        segment_scenario(walk.factory, walk.resource, low), ev.x, walk.resource
+    )
+    ck.number(
+        T,
+        "limit_from",
+        row.get("limit_from"),
+        max(used, num(summary.get("from")) or 0.0),
+        "the portfolio's use of the resource",
+        line,
+    )
+    previous = walk.previous
+    ck.text(
+        T,
+        "entered",
+        row.get("entered"),
+        join_ids(o for o in point.ids if o not in previous),
+        line,
+        "not the options that entered",
+    )
+    ck.text(
+        T,
+        "left",
+        row.get("left"),
+        join_ids(o for o in previous if o not in point.ids),
+        line,
+        "not the options that left",
+    )
+    for lower in walk.found:  # a cheaper portfolio is feasible here too
+        better = lower.objective > ev.objective if walk.maximize else lower.objective < ev.objective
+        if better and not close(lower.objective, ev.objective, REL_TOL):
+            ck.bad(
+                T,
+                "objective",
+                row.get("objective"),
+                lower.objective,
+                f"the portfolio of a lower limit (row {lower.line}) scores better and is feasible here: "
+                "this one is not optimal",
+                line,
+            )
+            break
+    walk.found.append(_Segment(line, row, point, ev.objective))
+    walk.previous = point.ids
+
+
+def _check_intervals(ctx: Context, summary: JsonObject, rows: list[CsvRow]) -> None:
     ck = ctx.ck
     for i, (row, nxt) in enumerate(zip(rows, rows[1:])):
         ck.number(T, "limit_to", row.get("limit_to"), num(nxt.get("limit_from")), "the next interval's start", i + 2)
@@ -202,38 +232,47 @@ def _check_intervals(ctx: Context, summary: dict, rows: list[dict]) -> None:
     ck.number(S, "covered_from", summary.get("covered_from"), num(summary.get("from")), "from")
 
 
-def _check_ladder(ctx: Context, found) -> None:
+class _Event(NamedTuple):
+    """One row of ladder.csv, recomputed from frontier.csv."""
+
+    option_id: str
+    partner_id: str
+    sector_id: str
+    event: str
+    at_limit: float | None
+    objective_at: float
+
+
+def _check_ladder(ctx: Context, found: list[_Segment]) -> None:
     ck, sc = ctx.ck, ctx.scenario
     order = {o: i for i, o in enumerate(map(str, sc.options.index))}
     opts = sc.options
-    want, previous = [], set()
-    for _, row, point in found:
+    want: list[_Event] = []
+    previous: set[str] = set()
+    for _, row, point, objective in found:
         now = set(point.ids)
         for event, ids in (("enter", now - previous), ("exit", previous - now)):
             for oid in sorted(ids, key=order.__getitem__):
-                want.append(
-                    {
-                        "option_id": oid,
-                        "partner_id": str(opts.at[oid, "partner_id"]),
-                        "sector_id": str(opts.at[oid, "sector_id"]),
-                        "event": event,
-                        "at_limit": num(row.get("limit_from")),
-                        "objective_at": point.objective,
-                    }
-                )
+                partner, sector = (str(opts[col].loc[oid]) for col in ("partner_id", "sector_id"))
+                want.append(_Event(oid, partner, sector, event, num(row.get("limit_from")), objective))
         previous = now
     rows = ctx.rows(L)
     ctx.require_columns(L, ("option_id", "partner_id", "sector_id", "event", "at_limit", "objective_at"))
     if len(rows) != len(want):
         ck.bad(L, (), len(rows), len(want), "one row per option entering or exiting")
     for i, (row, exp) in enumerate(zip(rows, want)):
-        for col in ("option_id", "partner_id", "sector_id", "event"):
-            ck.text(L, col, row.get(col), exp[col], i + 2, "does not recompute from frontier.csv")
-        ck.number(L, "at_limit", row.get("at_limit"), exp["at_limit"], "the limit of the event", i + 2)
-        ck.number(L, "objective_at", row.get("objective_at"), exp["objective_at"], "the objective there", i + 2)
+        for col, value in (
+            ("option_id", exp.option_id),
+            ("partner_id", exp.partner_id),
+            ("sector_id", exp.sector_id),
+            ("event", exp.event),
+        ):
+            ck.text(L, col, row.get(col), value, i + 2, "does not recompute from frontier.csv")
+        ck.number(L, "at_limit", row.get("at_limit"), exp.at_limit, "the limit of the event", i + 2)
+        ck.number(L, "objective_at", row.get("objective_at"), exp.objective_at, "the objective there", i + 2)
 
 
-def _check_summary(ctx: Context, summary: dict, found, infeasible) -> None:
+def _check_summary(ctx: Context, summary: JsonObject, found: list[_Segment], infeasible: CsvRow | None) -> None:
     ck = ctx.ck
     segments = len(found)
     ck.equal(S, "segments", summary.get("segments"), segments, "the segments with a portfolio")
@@ -247,7 +286,7 @@ def _check_summary(ctx: Context, summary: dict, found, infeasible) -> None:
         max(0, segments - 1) + (infeasible is not None and segments > 0),
         "segments − 1 (+1 where the walk ended infeasible)",
     )
-    objectives = [p.objective for _, _, p in found]
+    objectives = [seg.objective for seg in found]
     ck.equal(
         S,
         "objective_breakpoints",
@@ -257,10 +296,14 @@ def _check_summary(ctx: Context, summary: dict, found, infeasible) -> None:
     )
     below = None
     if infeasible is not None:
-        below = num(found[0][1].get("limit_from")) if found else num(summary.get("to"))
+        below = num(found[0].row.get("limit_from")) if found else num(summary.get("to"))
     ck.number(S, "infeasible_below", summary.get("infeasible_below"), below, "where the walk ended infeasible")
     ck.equal(
-        S, "exact", summary.get("exact"), all(p.status is Status.OPTIMAL for _, _, p in found), "every segment optimal"
+        S,
+        "exact",
+        summary.get("exact"),
+        all(seg.point.status is Status.OPTIMAL for seg in found),
+        "every segment optimal",
     )
     ctx.report.status = f"{segments} segments"
 

@@ -10,11 +10,16 @@ optimal for its draw is the solver's claim, not re-solved.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import NamedTuple
 
-from planner.results.audit import Context, num
+import numpy as np
+from pydantic import ValidationError
+
+from planner.inputs.config import Perturbation
+from planner.results.audit import Context, JsonObject, as_list, as_object, num
 from planner.results.audit_points import (
     NOT_RESOLVED,
+    Point,
     S,
     U,
     V,
@@ -28,7 +33,11 @@ from planner.results.audit_points import (
     recognise_summary,
     stats_fields,
 )
+from planner.results.evaluation import Evaluation, evaluate
 from planner.results.manifest import Field, KindSpec
+from planner.sensitivity.montecarlo import PERCENTILES, distribution, label, sector_fractions_of
+from planner.sensitivity.perturb import sample_tables
+from planner.sensitivity.points import perturbed
 from planner.solver.outcome import Status
 
 OBJ, OPT, COV = "montecarlo_objective.csv", "montecarlo_options.csv", "montecarlo_coverage.csv"
@@ -90,11 +99,14 @@ def _vocabulary(ctx: Context) -> dict[str, set[str]]:
     }
 
 
-def _perturbations(ctx: Context, summary: dict):
-    from pydantic import ValidationError
+class _Base(NamedTuple):
+    """The unperturbed optimum summary.json reports: its ids and (with a portfolio) its evaluation."""
 
-    from planner.inputs.config import Perturbation
+    ids: list[str]
+    evaluation: Evaluation | None
 
+
+def _perturbations(ctx: Context, summary: JsonObject) -> list[Perturbation] | None:
     try:
         return [Perturbation.model_validate(p) for p in summary.get("perturb") or []]
     except (ValidationError, TypeError) as exc:
@@ -103,9 +115,6 @@ def _perturbations(ctx: Context, summary: dict):
 
 
 def check(ctx: Context) -> None:
-    from planner.sensitivity.perturb import sample_tables
-    from planner.sensitivity.points import perturbed
-
     summary = check_summary_header(ctx, "montecarlo")
     ck, sc = ctx.ck, ctx.scenario
     perts = _perturbations(ctx, summary)
@@ -128,7 +137,7 @@ def check(ctx: Context) -> None:
     )
     rows = ctx.rows(OBJ)
     ck.equal(S, "samples", summary.get("samples"), len(rows), "the rows of montecarlo_objective.csv")
-    points = []
+    points: list[Point] = []
     for i, row in enumerate(rows):
         ck.number(OBJ, "sample", row.get("sample"), i, "sample number", i + 2)
         draw = perturbed(sc, sample_tables(sc, perts, seed, i))
@@ -143,22 +152,18 @@ def check(ctx: Context) -> None:
     base = _check_base(ctx, summary)
     _check_options(ctx, summary, points, base)
     _check_coverage(ctx, points, base)
-    from planner.sensitivity.montecarlo import distribution
-
-    objectives = [p.objective for p in points if p.evaluation is not None]
-    got = summary.get("objective") if isinstance(summary.get("objective"), dict) else {}
+    objectives = [p.evaluation.objective for p in points if p.evaluation is not None]
+    got = as_object(summary.get("objective"))
     for key, value in distribution(objectives).items():
         ck.number(S, ("objective", key), got.get(key), value, f"the samples' objective {key}")
     check_run_stats(ctx, len(rows))
     ctx.report.status = f"{len(objectives)} of {len(rows)} samples with a portfolio"
 
 
-def _check_base(ctx: Context, summary: dict):
-    from planner.results.evaluation import evaluate
-
+def _check_base(ctx: Context, summary: JsonObject) -> _Base:
     ck, sc = ctx.ck, ctx.scenario
-    base = summary.get("base") if isinstance(summary.get("base"), dict) else {}
-    ids = base.get("selected") if isinstance(base.get("selected"), list) else []
+    base = as_object(summary.get("base"))
+    ids = as_list(base.get("selected"))
     ck.mark(S, "base.selected")
     known = set(map(str, sc.options.index))
     if any(i not in known for i in ids) or len(set(ids)) != len(ids):
@@ -171,7 +176,7 @@ def _check_base(ctx: Context, summary: dict):
             reported is not None
             and reported == reported
             and abs(evaluate(sc, chosen).objective - reported) <= 1e-6 * max(1.0, abs(reported))
-            for chosen in (ids, in_base)
+            for chosen in (ids, [i for i in in_base if i is not None])  # all known here
         ]
         if fits[1] and not fits[0]:
             ck.bad(
@@ -190,12 +195,10 @@ def _check_base(ctx: Context, summary: dict):
     if ev is not None and ev.violations():
         ck.bad(S, "base.selected", ids, None, "breaks a row of the unperturbed model: cannot be its optimum")
     ck.number(S, "base.objective", base.get("objective"), None if ev is None else ev.objective, "the base objective")
-    return (ids, ev)
+    return _Base(ids, ev)
 
 
-def _check_options(ctx: Context, summary: dict, points, base) -> None:
-    from planner.sensitivity.montecarlo import label
-
+def _check_options(ctx: Context, summary: JsonObject, points: list[Point], base: _Base) -> None:
     ck, opts = ctx.ck, ctx.scenario.options
     solved = [p for p in points if p.evaluation is not None]
     counts = {str(o): sum(str(o) in p.ids for p in solved) for o in opts.index}
@@ -216,14 +219,14 @@ def _check_options(ctx: Context, summary: dict, points, base) -> None:
     )
     for i, row in enumerate(rows):
         o = row.get("option_id")
-        if o not in counts:
+        if o is None or o not in counts:
             continue
         for col in ("partner_id", "sector_id", "kind"):
-            ck.text(OPT, col, row.get(col), str(opts.at[o, col]), i + 2)
+            ck.text(OPT, col, row.get(col), str(opts[col].loc[o]), i + 2)
         ck.number(OPT, "selected_samples", row.get("selected_samples"), counts[o], "samples selecting it", i + 2)
         ck.number(OPT, "frequency", row.get("frequency"), freq[o], "its frequency", i + 2)
         ck.text(OPT, "label", row.get("label"), labels[o], i + 2, "not the label its frequency gives")
-        ck.flag(OPT, "in_base", row.get("in_base"), o in base[0], "in the base portfolio", i + 2)
+        ck.flag(OPT, "in_base", row.get("in_base"), o in base.ids, "in the base portfolio", i + 2)
     by_label = {name: [o for o in order if labels[o] == name] for name in ("core", "borderline", "exterior")}
     ck.equal(S, "core", summary.get("core"), by_label["core"], "the options labelled core")
     ck.equal(S, "borderline", summary.get("borderline"), by_label["borderline"], "the options labelled borderline")
@@ -239,22 +242,20 @@ def _check_options(ctx: Context, summary: dict, points, base) -> None:
     )
 
 
-def _check_coverage(ctx: Context, points, base) -> None:
-    from planner.sensitivity.montecarlo import PERCENTILES, sector_fractions_of
-
+def _check_coverage(ctx: Context, points: list[Point], base: _Base) -> None:
     ck, sc = ctx.ck, ctx.scenario
     fractions = [sector_fractions_of(sc, p.evaluation.covered) for p in points if p.evaluation is not None]
-    base_frac = sector_fractions_of(sc, base[1].covered) if base[1] is not None else {}
+    base_frac = sector_fractions_of(sc, base.evaluation.covered) if base.evaluation is not None else {}
     rows = ctx.rows(COV)
     ctx.require_columns(COV, ("sector_id", "name", "base_fraction", "samples", "mean", *(f"p{q}" for q in PERCENTILES)))
     sectors = [str(s) for s in sc.sectors.index]
     ck.equal(COV, "sector_id", [r.get("sector_id") for r in rows], sectors, "every sector once, in the table's order")
     for i, row in enumerate(rows):
         sid = row.get("sector_id")
-        if sid not in sectors:
+        if sid is None or sid not in sectors:
             continue
         values = np.array([f[sid] for f in fractions if sid in f])
-        ck.text(COV, "name", row.get("name"), str(sc.sectors.at[sid, "name"]), i + 2)
+        ck.text(COV, "name", row.get("name"), str(sc.sectors["name"].loc[sid]), i + 2)
         ck.number(COV, "base_fraction", row.get("base_fraction"), base_frac.get(sid), "the base's fraction", i + 2)
         ck.number(COV, "samples", row.get("samples"), len(values), "samples with a portfolio", i + 2)
         ck.number(COV, "mean", row.get("mean"), float(values.mean()) if len(values) else None, "mean fraction", i + 2)

@@ -11,12 +11,15 @@ solver's claim: check does not re-solve it (the manifest says so, field by field
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from planner.io.runs import MARKER_FILE, SCENARIO_FILE
+from planner.inputs.scenario import Scenario
+from planner.io.runs import MARKER_FILE, SCENARIO_FILE, RunFiles
 from planner.io.safety import TRIGGERS
-from planner.results.audit import Context, check_inputs, num
+from planner.results.audit import Context, JsonObject, check_inputs, num
+from planner.results.audit_fields import digest_fields, marker_fields, scenario_fields
 from planner.results.audit_rules import check_status
 from planner.results.evaluation import Evaluation, evaluate
 from planner.results.manifest import Field, FileSpec, How
@@ -41,7 +44,7 @@ def split_ids(cell: Any) -> list[str]:
     return [t for t in text.split(SEP)] if text else []
 
 
-def join_ids(ids) -> str:
+def join_ids(ids: Iterable[str]) -> str:
     return SEP.join(ids)
 
 
@@ -62,8 +65,8 @@ def check_point(
     ctx: Context,
     file: str,
     line: int,
-    row: dict,
-    scenario,
+    row: Mapping[str, Any],
+    scenario: Scenario,
     *,
     portfolio: str = "portfolio",
     status: str | None = "status",
@@ -71,16 +74,11 @@ def check_point(
     selected: str | None = "selected",
     used: str | None = "{}_used",
     keys: tuple[str, str, str] | None = ("status", "bound", "mip_gap"),
-    resources=None,
+    resources: Iterable[str] | None = None,
 ) -> Point:
     """Check the figures of one row naming a portfolio, under `scenario` (the row's own)."""
     ck = ctx.ck
-    ids = split_ids(row.get(portfolio))
-    ck.mark(file, portfolio)
-    known = set(map(str, scenario.options.index))
-    if [i for i in ids if i not in known] or len(set(ids)) != len(ids):
-        ck.bad(file, portfolio, row.get(portfolio), None, "names an unknown option or one twice", line)
-        ids = [i for i in dict.fromkeys(ids) if i in known]
+    ids = _point_ids(ctx, file, line, row, scenario, portfolio)
     st = Status.of(row.get(status)) if status else None
     if status and not keys:  # with keys, check_status judges it
         ck.mark(file, status)
@@ -89,21 +87,10 @@ def check_point(
     has = st.has_portfolio if st is not None else (bool(ids) or status is None)
     ev = None
     if has:
-        ev = evaluate(scenario, ids)
-        broken = ev.violations()
-        if broken:
-            family, ident, r = broken[0]
-            ck.bad(
-                file,
-                portfolio,
-                row.get(portfolio),
-                None,
-                f"the portfolio breaks row {family}_{ident} of this row's scenario (activity {r.activity:g}, "
-                f"bounds [{r.lower:g}, {r.upper:g}]), so it cannot be its result",
-                line,
-            )
+        ev = _evaluate_point(ctx, file, line, row, scenario, portfolio, ids)
     elif ids:
-        ck.bad(file, portfolio, row.get(portfolio), "", f"status {row.get(status)} comes without a portfolio", line)
+        said = row.get(status) if status else None  # a row without a status column always has a portfolio
+        ck.bad(file, portfolio, row.get(portfolio), "", f"status {said} comes without a portfolio", line)
     if objective:
         ck.number(file, objective, row.get(objective), None if ev is None else ev.objective, "objective", line)
     if selected:
@@ -132,7 +119,46 @@ def check_point(
     return Point(ids, st, ev)
 
 
-def check_summary_header(ctx: Context, kind: str) -> dict:
+def _point_ids(
+    ctx: Context, file: str, line: int, row: Mapping[str, Any], scenario: Scenario, portfolio: str
+) -> list[str]:
+    """The row's portfolio: known option ids, each once (an unknown or repeated one is a finding)."""
+    ids = split_ids(row.get(portfolio))
+    ctx.ck.mark(file, portfolio)
+    known = set(map(str, scenario.options.index))
+    if [i for i in ids if i not in known] or len(set(ids)) != len(ids):
+        ctx.ck.bad(file, portfolio, row.get(portfolio), None, "names an unknown option or one twice", line)
+        ids = [i for i in dict.fromkeys(ids) if i in known]
+    return ids
+
+
+def _evaluate_point(
+    ctx: Context,
+    file: str,
+    line: int,
+    row: Mapping[str, Any],
+    scenario: Scenario,
+    portfolio: str,
+    ids: list[str],
+) -> Evaluation:
+    """The portfolio's evaluation under the row's scenario; a row of its model it breaks is a finding."""
+    ev = evaluate(scenario, ids)
+    broken = ev.violations()
+    if broken:
+        family, ident, r = broken[0]
+        ctx.ck.bad(
+            file,
+            portfolio,
+            row.get(portfolio),
+            None,
+            f"the portfolio breaks row {family}_{ident} of this row's scenario (activity {r.activity:g}, "
+            f"bounds [{r.lower:g}, {r.upper:g}]), so it cannot be its result",
+            line,
+        )
+    return ev
+
+
+def check_summary_header(ctx: Context, kind: str) -> JsonObject:
     """The keys every sensitivity summary.json starts with; returns the summary."""
     summary, ck, sc = ctx.json(S), ctx.ck, ctx.scenario
     ck.equal(S, "kind", summary.get("kind"), kind, "not this folder's kind")
@@ -142,7 +168,7 @@ def check_summary_header(ctx: Context, kind: str) -> dict:
     return summary
 
 
-def counts_of(statuses) -> dict[str, int]:
+def counts_of(statuses: Iterable[object]) -> dict[str, int]:
     out: dict[str, int] = {}
     for s in statuses:
         out[str(s)] = out.get(str(s), 0) + 1
@@ -169,8 +195,6 @@ def check_run_stats(ctx: Context, points: int) -> None:
 
 def header_fields(kind: str) -> tuple[Field, ...]:
     """summary.json's first keys, the digests, scenario.json and the marker: the same in every sensitivity kind."""
-    from planner.results.audit_solve import digest_fields, marker_fields, scenario_fields
-
     return (
         Field(S, "kind", V, f"{kind}: the folder's kind"),
         Field(S, "scenario", V, "the scenario's name (scenario.json)"),
@@ -207,8 +231,8 @@ def common_files(*tables: tuple[str, str]) -> tuple[FileSpec, ...]:
     )
 
 
-def recognise_summary(kind: str):
-    def recognise(files) -> bool:
+def recognise_summary(kind: str) -> Callable[[RunFiles], bool]:
+    def recognise(files: RunFiles) -> bool:
         summary = files.json.get(S)
         return isinstance(summary, dict) and summary.get("kind") == kind
 

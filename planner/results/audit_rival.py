@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from planner.errors import InputError, Problem
-from planner.results.audit import CheckReport, Discrepancy, close, load_run_scenario
+from planner.results.audit import CheckReport, Discrepancy, as_object, close, load_run_scenario
 
 VERIFIED = (
     "rival.json rival: name, budget, cost column, shield and loss equal the scenario's rival: section",
@@ -155,7 +155,7 @@ def check_rival(run_dir: str | Path) -> CheckReport:
     ck = _Ck(report)
     search = Search(sc)
     terms = search.terms
-    r = data.get("rival") if isinstance(data.get("rival"), dict) else {}
+    r = as_object(data.get("rival"))
     for key, expected in (("name", terms.name), ("cost", terms.cost_column)):
         ck.same("rival.json", f"key rival.{key}", r.get(key), expected)
     for key, expected in (("budget", terms.budget), ("shield", terms.shield), ("loss", terms.loss)):

@@ -17,18 +17,34 @@ robust portfolios are the solver's claims, not re-solved.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from planner.io.runs import MARKER_FILE, SCENARIO_FILE
-from planner.results.audit import REL_TOL, Context, check_inputs, close, num
-from planner.results.audit_solve import digest_fields, marker_fields, scenario_fields
+from planner.inputs.validate_robust import WeightSet
+from planner.io.runs import MARKER_FILE, SCENARIO_FILE, RunFiles
+from planner.results.audit import REL_TOL, Context, JsonObject, as_list, as_object, check_inputs, close, num
+from planner.results.audit_fields import digest_fields, marker_fields, scenario_fields
+from planner.results.audit_robust_portfolios import (
+    MAX_RESOLVES,
+    METHODS,
+    OPTION_COLUMNS,
+    Floats,
+    J,
+    O,
+    P,
+    Values,
+    check_dominance,
+    check_options,
+    check_portfolios,
+    ids_of,
+)
 from planner.results.evaluation import evaluate
 from planner.results.manifest import Field, FileSpec, How, KindSpec
+from planner.robust.weights import weight_set_of
 from planner.solver.outcome import Status
 
 V, R, U = How.VERIFIED, How.RESOLVED, How.UNVERIFIABLE
-J, O, P = "robust.json", "robust_options.csv", "robust_portfolios.csv"  # noqa: E741 (the files, by initial)
-MAX_RESOLVES = 24  # vertices whose optimum check re-solves for the regrets
 NOT_RESOLVED = "the solver's claim that it is optimal: not re-solved by check (planner robust run again reproduces it)"
 VALUE = "the portfolio's objective at each listed vertex (weights by at_point), recomputed (numpy face)"
 REGRET = "max over the vertices of z*(w_v) − the portfolio's value there; z*(w_v) re-solved at each vertex"
@@ -137,7 +153,7 @@ FILES = (
 )
 
 
-def _recognise(files) -> bool:
+def _recognise(files: RunFiles) -> bool:
     return J in files.json
 
 
@@ -149,44 +165,6 @@ def _vocabulary(ctx: Context) -> dict[str, set[str]]:
     }
 
 
-class Values:
-    """A portfolio's value at each listed vertex and exactly over W, and z* at the vertices (re-solved on demand)."""
-
-    def __init__(self, ctx: Context, ws, vertices: np.ndarray, complete: bool):
-        from planner.robust.weights import Linear
-
-        self.ctx, self.ws, self.vertices, self.complete = ctx, ws, vertices, complete
-        self.linear = Linear(ctx.scenario, ws)
-        self._z: np.ndarray | None = None
-
-    def scenario_at_x(self, x: np.ndarray):
-        from planner.robust.weights import at_point
-
-        return at_point(self.ctx.scenario, self.ws, self.ws.point(x))
-
-    def scenario_at(self, k: int):
-        return self.scenario_at_x(self.vertices[k])
-
-    def of(self, ids: list[str]) -> np.ndarray:
-        return np.array([evaluate(self.scenario_at(k), ids).objective for k in range(len(self.vertices))])
-
-    def range(self, ids: list[str]) -> tuple[float, float]:
-        """(least, greatest) value over W, exactly."""
-        x = np.isin(self.ctx.scenario.options.index, ids).astype(np.int8)
-        v, c = self.linear.portfolio(x)
-        return c + self.ws.minimise(v)[0], c + self.ws.maximise(v)[0]
-
-    def best(self) -> np.ndarray | None:
-        """z*(w_v) per vertex, re-solved (None unless every vertex was examined, at most MAX_RESOLVES, all proven)."""
-        from planner.api import SolveOptions, solve
-
-        if self._z is None and self.complete and len(self.vertices) <= MAX_RESOLVES:
-            found = [solve(self.scenario_at(k), SolveOptions(clean_sheet=False)) for k in range(len(self.vertices))]
-            if all(f.status is Status.OPTIMAL for f in found):
-                self._z = np.array([f.objective for f in found])
-        return self._z
-
-
 def check(ctx: Context) -> None:
     data, ck, sc = ctx.json(J), ctx.ck, ctx.scenario
     ck.equal(J, "scenario", data.get("scenario"), sc.name, "scenario name differs")
@@ -195,25 +173,20 @@ def check(ctx: Context) -> None:
     ck.equal(
         J, "weights_matter", data.get("weights_matter"), matter, "weights matter iff objective.sense is max_coverage"
     )
-    nominal = data.get("nominal") if isinstance(data.get("nominal"), dict) else {}
+    nominal = as_object(data.get("nominal"))
     if not matter or Status.of(nominal.get("status")) is Status.INFEASIBLE:
         _check_nominal_only(ctx, nominal)
         return
-    from planner.robust.weights import weight_set_of
-
     ws = weight_set_of(sc)
     names = [ident for _, ident in ws.factors]
-    factors = data.get("factors") if isinstance(data.get("factors"), list) else []
+    factors = as_list(data.get("factors"))
     ck.equal(J, "factors", sorted(map(str, factors)), sorted(names), "the weights the robust: section names")
     vertices = _check_vertices(ctx, ws, names, data.get("vertices"))
     if vertices is None:
         return
     complete = _check_weight_set(ctx, ws, data, vertices)
     values = Values(ctx, ws, vertices, complete)
-    reported = {
-        m: _check_method(ctx, m, data.get(m), values, names, data.get("options"))
-        for m in ("nominal", "maximin", "minimax_regret")
-    }
+    reported = {m: _check_method(ctx, m, data.get(m), values, names, data.get("options")) for m in METHODS}
     ck.number(
         J,
         "nominal.objective",
@@ -221,13 +194,13 @@ def check(ctx: Context) -> None:
         evaluate(sc, reported["nominal"]).objective,
         "the nominal objective",
     )
-    listed = _check_portfolios(ctx, data, values)
-    _check_dominance(ctx, data, reported, listed, complete)
-    _check_options(ctx, data, reported, listed)
+    listed = check_portfolios(ctx, data, values)
+    check_dominance(ctx, data, listed, complete)
+    check_options(ctx, data, reported, listed)
     ctx.report.status = f"{len(listed)} non-dominated portfolios over {len(vertices)} vertices"
 
 
-def _check_nominal_only(ctx: Context, nominal: dict) -> None:
+def _check_nominal_only(ctx: Context, nominal: JsonObject) -> None:
     """min_cost (the weights do not enter) or an infeasible scenario: the nominal solve only."""
     ck, sc = ctx.ck, ctx.scenario
     status = Status.of(nominal.get("status"))
@@ -235,14 +208,12 @@ def _check_nominal_only(ctx: Context, nominal: dict) -> None:
     if status is None:
         ck.bad(J, "nominal.status", nominal.get("status"), None, "unknown status")
         return
-    ids = _ids(ctx, "nominal.selected", nominal.get("selected", []))
+    ids = ids_of(ctx, "nominal.selected", nominal.get("selected", []))
     if status.has_portfolio:
         ck.number(
             J, "nominal.objective", nominal.get("objective"), evaluate(sc, ids).objective, "the nominal objective"
         )
-    ctx.require_columns(
-        O, ("option_id", "nominal", "maximin", "minimax_regret", "core", "nondominated_share", "mc_frequency")
-    )
+    ctx.require_columns(O, OPTION_COLUMNS)
     ctx.require_columns(P, ("rank", "selected", "min", "max"))
     for name in (O, P):
         if ctx.rows(name):
@@ -250,21 +221,9 @@ def _check_nominal_only(ctx: Context, nominal: dict) -> None:
     ctx.report.status = f"nominal {status}"
 
 
-def _ids(ctx: Context, path, value) -> list[str]:
-    known = set(map(str, ctx.scenario.options.index))
-    ctx.ck.mark(J, path)
-    ids = value if isinstance(value, list) else []
-    if not isinstance(value, list) or any(i not in known for i in ids) or len(set(ids)) != len(ids):
-        ctx.ck.bad(J, path, value, None, "not a list of known option ids, each once")
-        return [i for i in dict.fromkeys(ids) if i in known]
-    if evaluate(ctx.scenario, ids).violations():
-        ctx.ck.bad(J, path, ids, None, "breaks a row of the model: no solve could return it")
-    return list(ids)
-
-
-def _check_vertices(ctx: Context, ws, names: list[str], reported) -> np.ndarray | None:
+def _check_vertices(ctx: Context, ws: WeightSet, names: list[str], reported: object) -> Floats | None:
     ck = ctx.ck
-    rows = reported if isinstance(reported, list) else []
+    rows = as_list(reported)
     try:
         got = np.array([[float(v[n]) for n in names] for v in rows], dtype=float).reshape(len(rows), len(names))
     except (KeyError, TypeError, ValueError):
@@ -282,19 +241,20 @@ def _check_vertices(ctx: Context, ws, names: list[str], reported) -> np.ndarray 
     return got
 
 
-def _check_weight_set(ctx: Context, ws, data: dict, vertices: np.ndarray) -> bool:
+def _check_weight_set(ctx: Context, ws: WeightSet, data: JsonObject, vertices: Floats) -> bool:
     """weight_set.* and vertex_scales; returns whether every vertex was examined (as recomputed)."""
     ck = ctx.ck
-    block = data.get("weight_set") if isinstance(data.get("weight_set"), dict) else {}
+    block = as_object(data.get("weight_set"))
     count = ws.vertex_count()
     corners = list(ws.iter_vertices()) if count <= 5000 else []  # β = 0: corners on one ray are one weighting
     complete = bool(corners) and all(any(np.allclose(c, v, rtol=1e-7, atol=1e-12) for v in vertices) for c in corners)
+    robust = ctx.scenario.config.robust
     ck.equal(J, "weight_set.vertex_count", block.get("vertex_count"), count, "the corners of W")
     ck.equal(
         J,
         "weight_set.max_vertices",
         block.get("max_vertices"),
-        ctx.scenario.config.robust.max_vertices,
+        None if robust is None else robust.max_vertices,  # a weight set exists only under robust:
         "robust.max_vertices as run",
     )
     ck.number(J, "weight_set.nominal_total", block.get("nominal_total"), float(ws.total), "the nominal total")
@@ -308,14 +268,14 @@ def _check_weight_set(ctx: Context, ws, data: dict, vertices: np.ndarray) -> boo
     return complete
 
 
-def _same_list(ctx: Context, key: str, got, want: list, what: str) -> None:
+def _same_list(ctx: Context, key: str, got: object, want: list[float | None], what: str) -> None:
     """A list of numbers (None for unbounded) compared whole, as one field."""
     ctx.ck.mark(J, key)
     ok = (
         isinstance(got, list)
         and len(got) == len(want)
         and all(
-            (w is None and g is None) or (w is not None and num(g) is not None and close(num(g), w))
+            (w is None and g is None) or (w is not None and (n := num(g)) is not None and close(n, w))
             for g, w in zip(got, want)
         )
     )
@@ -323,12 +283,16 @@ def _same_list(ctx: Context, key: str, got, want: list, what: str) -> None:
         ctx.ck.bad(J, key, got, want, f"{what} does not recompute")
 
 
-def _check_method(ctx: Context, name: str, block, values: Values, names: list[str], options) -> list[str]:
+def _check_method(
+    ctx: Context, name: str, reported: object, values: Values, names: list[str], options: object
+) -> list[str]:
+    """One method's block (nominal, maximin, minimax_regret): its portfolio, worst case, worst weighting
+    and regret; returns its portfolio."""
     ck = ctx.ck
-    block = block if isinstance(block, dict) else {}
-    ids = _ids(ctx, f"{name}.selected", block.get("selected"))
+    block = as_object(reported)
+    ids = ids_of(ctx, f"{name}.selected", block.get("selected"))
     z = values.of(ids)
-    members = [o.get("option_id") for o in options or [] if isinstance(o, dict) and o.get(name) == 1]
+    members: list[Any] = [o.get("option_id") for o in as_list(options) if isinstance(o, dict) and o.get(name) == 1]
     if set(members) != set(ids) and set(members) <= set(map(str, ctx.scenario.options.index)):
         # blame the one the reported worst case disagrees with
         worst = num(block.get("worst_case"))
@@ -344,35 +308,54 @@ def _check_method(ctx: Context, name: str, block, values: Values, names: list[st
     least, _ = values.range(ids)
     ck.number(J, f"{name}.worst_case", block.get("worst_case"), least, f"{name}'s worst case over W")
     best = values.best()
-    got = block.get("worst_weights") if isinstance(block.get("worst_weights"), dict) else {}
+    _check_worst_weights(ctx, name, block, values, names, ids, (z, least, best))
+    _check_regret(ctx, name, block, values, z, best)
+    if name == "maximin":
+        ck.mark(J, "maximin.status")
+        status = Status.of(block.get("status"))
+        if status is None or not status.has_portfolio:
+            ck.bad(
+                J, "maximin.status", block.get("status"), "optimal or feasible", "a maximin portfolio comes with one"
+            )
+    return ids
+
+
+def _check_worst_weights(
+    ctx: Context,
+    name: str,
+    block: JsonObject,
+    values: Values,
+    names: list[str],
+    ids: list[str],
+    figures: tuple[Floats, float, Floats | None],
+) -> None:
+    """worst_weights: within the statements, and where the portfolio's value is its worst case (maximin,
+    nominal) or where it regrets most among the vertices (minimax regret, z* re-solved)."""
+    ck = ctx.ck
+    z, least, best = figures  # its values at the vertices, its worst case, z* (None: not re-solved)
+    first = (name, "worst_weights", names[0] if names else "x")
+    got = as_object(block.get("worst_weights"))
     stated = np.array([num(got.get(n)) if num(got.get(n)) is not None else np.nan for n in names], dtype=float)
     for n in names:
         ck.mark(J, (name, "worst_weights", n))
     if np.isnan(stated).any() or not values.ws.satisfies(stated):
-        ck.bad(J, (name, "worst_weights", names[0] if names else "x"), got, None, "not within the statements")
-    else:
-        ck.number(J, f"{name}.worst_scale", block.get("worst_scale"), values.ws.scale(stated), "its scale t")
-        if name != "minimax_regret":
-            there = evaluate(values.scenario_at_x(stated), ids).objective
-            ck.number(
-                J,
-                (name, "worst_weights", names[0] if names else "x"),
-                there,
-                least,
-                f"{name}'s value at its worst weighting (must be its worst case)",
-            )
-        elif best is not None:  # where it regrets most, among the listed (every) vertices
-            regret = best - z
-            k = int(np.argmax(regret))
-            at = [i for i, v in enumerate(values.vertices) if np.allclose(v, stated, rtol=1e-7, atol=1e-12)]
-            if not at or regret[at[0]] < regret[k] - REL_TOL * max(1.0, abs(float(regret[k]))):
-                ck.bad(
-                    J,
-                    (name, "worst_weights", names[0] if names else "x"),
-                    got,
-                    values.vertices[k].tolist(),
-                    "not a vertex where its regret is greatest",
-                )
+        ck.bad(J, first, got, None, "not within the statements")
+        return
+    ck.number(J, f"{name}.worst_scale", block.get("worst_scale"), values.ws.scale(stated), "its scale t")
+    if name != "minimax_regret":
+        there = evaluate(values.scenario_at_x(stated), ids).objective
+        ck.number(J, first, there, least, f"{name}'s value at its worst weighting (must be its worst case)")
+    elif best is not None:  # where it regrets most, among the listed (every) vertices
+        regret = best - z
+        k = int(np.argmax(regret))
+        at = [i for i, v in enumerate(values.vertices) if np.allclose(v, stated, rtol=1e-7, atol=1e-12)]
+        if not at or regret[at[0]] < regret[k] - REL_TOL * max(1.0, abs(float(regret[k]))):
+            ck.bad(J, first, got, values.vertices[k].tolist(), "not a vertex where its regret is greatest")
+
+
+def _check_regret(ctx: Context, name: str, block: JsonObject, values: Values, z: Floats, best: Floats | None) -> None:
+    """max_regret (z* re-solved at each vertex) and its upper bound; unverifiable beyond MAX_RESOLVES."""
+    ck = ctx.ck
     if best is None:
         ck.mark(J, f"{name}.max_regret")
         upper, regret = num(block.get("max_regret_upper")), num(block.get("max_regret"))
@@ -383,177 +366,25 @@ def _check_method(ctx: Context, name: str, block, values: Values, names: list[st
             f"{name}.max_regret not re-solved: {len(values.vertices)} vertices (more than "
             f"{MAX_RESOLVES}) or a vertex's optimum not proven"
         )
-    else:
-        ck.number(
-            J,
-            f"{name}.max_regret",
-            block.get("max_regret"),
-            float((best - z).max()),
-            f"{name}'s regret (z* re-solved at each vertex)",
-        )
-        ck.number(
-            J,
-            f"{name}.max_regret_upper",
-            block.get("max_regret_upper"),
-            float((best - z).max()),
-            "every vertex examined: the upper bound is the regret",
-        )
-        if name == "minimax_regret":
-            _check_regret_gap(ctx, block, float((best - z).max()))
-    if name == "maximin":
-        ck.mark(J, "maximin.status")
-        if Status.of(block.get("status")) is None or not Status.of(block.get("status")).has_portfolio:
-            ck.bad(
-                J, "maximin.status", block.get("status"), "optimal or feasible", "a maximin portfolio comes with one"
-            )
-    return ids
+        return
+    most = float((best - z).max())
+    ck.number(J, f"{name}.max_regret", block.get("max_regret"), most, f"{name}'s regret (z* re-solved at each vertex)")
+    ck.number(
+        J,
+        f"{name}.max_regret_upper",
+        block.get("max_regret_upper"),
+        most,
+        "every vertex examined: the upper bound is the regret",
+    )
+    if name == "minimax_regret":
+        _check_regret_gap(ctx, block, most)
 
 
-def _check_regret_gap(ctx: Context, block: dict, regret: float) -> None:
+def _check_regret_gap(ctx: Context, block: JsonObject, regret: float) -> None:
     lower = num(block.get("lower_bound"))
     tol = 1.01e-6 * max(1.0, abs(regret))
     gap = None if lower is None else (0.0 if regret - lower <= tol else regret - lower)
     ctx.ck.number(J, "minimax_regret.gap", block.get("gap"), gap, "max_regret − lower_bound")
-
-
-def _check_portfolios(ctx: Context, data: dict, values: Values) -> list[tuple[list[str], np.ndarray]]:
-    ck, sc = ctx.ck, ctx.scenario
-    listed = data.get("portfolios") if isinstance(data.get("portfolios"), list) else []
-    rows = ctx.rows(P)
-    cost = sc.cost_resource
-    ctx.require_columns(P, ("rank", "selected", "min", "max", cost))
-    if len(rows) != len(listed):
-        ck.bad(P, (), len(rows), len(listed), "one row per portfolio of robust.json")
-    out = []
-    for i, p in enumerate(listed):
-        p = p if isinstance(p, dict) else {}
-        ids = _ids(ctx, ("portfolios", i, "selected"), p.get("selected"))
-        z = values.of(ids)
-        use = float(sc.options.loc[ids, cost].sum()) if ids else 0.0
-        ck.equal(J, ("portfolios", i, "rank"), p.get("rank"), i + 1, "the portfolio's place")
-        vv = p.get("vertex_values") if isinstance(p.get("vertex_values"), list) else []
-        ck.mark(J, ("portfolios", i, "vertex_values"))
-        if len(vv) != len(z) or not all(close(num(a) or 0.0, b) and num(a) is not None for a, b in zip(vv, z)):
-            ck.bad(J, ("portfolios", i, "vertex_values"), vv, z.tolist(), "its values at the vertices do not recompute")
-        least, most = values.range(ids)
-        ck.number(J, ("portfolios", i, "min"), p.get("min"), least, "its least value over W")
-        ck.number(J, ("portfolios", i, "max"), p.get("max"), most, "its greatest value over W")
-        ck.number(J, ("portfolios", i, cost), p.get(cost), use, f"its use of {cost}")
-        if i < len(rows):
-            row = rows[i]
-            _blame_selected(ctx, i, ids, row, vv, values)
-            ck.number(P, "rank", row.get("rank"), i + 1, "the portfolio's place", i + 2)
-            ck.text(P, "selected", row.get("selected"), ";".join(ids), i + 2, "not robust.json's portfolio")
-            ck.number(P, "min", row.get("min"), least, "its least value over W", i + 2)
-            ck.number(P, "max", row.get("max"), most, "its greatest value over W", i + 2)
-            ck.number(P, cost, row.get(cost), use, f"its use of {cost}", i + 2)
-        out.append((ids, z, least))
-    ck.equal(
-        J,
-        "core_index.portfolios",
-        (data.get("core_index") or {}).get("portfolios"),
-        len(listed),
-        "the portfolios listed",
-    )
-    return out
-
-
-def _blame_selected(ctx: Context, i: int, ids: list[str], row: dict, vv: list, values: Values) -> None:
-    """robust.json's portfolio differs from the CSV's, and the CSV's gives the reported values: blame the JSON's."""
-    other = [x for x in str(row.get("selected") or "").split(";") if x]
-    if other == ids or not set(other) <= set(map(str, ctx.scenario.options.index)):
-        return
-    z = values.of(other)
-    if len(vv) == len(z) and all(num(a) is not None and close(num(a), b) for a, b in zip(vv, z)):
-        ctx.ck.bad(
-            J,
-            ("portfolios", i, "selected"),
-            ids,
-            other,
-            "differs from robust_portfolios.csv, whose portfolio gives the reported values (this does not)",
-        )
-
-
-def _check_dominance(ctx: Context, data: dict, reported: dict, listed, complete: bool) -> None:
-    """No listed portfolio is dominated by another (over every vertex: when all were examined);
-    maximin's worst case is at least every reported portfolio's, minimax regret's regret at most
-    theirs (each is the best over all portfolios)."""
-    ck = ctx.ck
-    for i, (ids, z, _) in enumerate(listed if complete else []):
-        for j, (_, other, _) in enumerate(listed):
-            if i != j and np.all(other >= z - 1e-9) and np.any(other > z + REL_TOL * max(1.0, float(np.abs(z).max()))):
-                ck.bad(
-                    J, ("portfolios", i, "selected"), ids, None, f"dominated by portfolio {j + 1}: not non-dominated"
-                )
-                break
-    mm = num((data.get("maximin") or {}).get("worst_case"))
-    for name, block in (
-        ("nominal", data.get("nominal")),
-        *((f"portfolios[{i}]", {"worst_case": least}) for i, (_, _, least) in enumerate(listed)),
-    ):
-        other = num((block or {}).get("worst_case"))
-        if mm is not None and other is not None and other > mm + REL_TOL * max(1.0, abs(mm)):
-            ck.bad(J, "maximin.worst_case", mm, other, f"{name} has a better worst case: maximin is not the best")
-            break
-    mr = num((data.get("minimax_regret") or {}).get("max_regret"))
-    for name in ("nominal", "maximin"):
-        other = num((data.get(name) or {}).get("max_regret"))
-        if mr is not None and other is not None and other < mr - REL_TOL * max(1.0, abs(mr)):
-            ck.bad(J, "minimax_regret.max_regret", mr, other, f"{name} regrets less: minimax regret is not the least")
-    del reported
-
-
-def _check_options(ctx: Context, data: dict, reported: dict, listed) -> None:
-    ck, sc = ctx.ck, ctx.scenario
-    ids = [str(o) for o in sc.options.index]
-    share = {o: (sum(o in p for p, _, _ in listed) / len(listed) if listed else 0.0) for o in ids}
-    labels = {o: "core" if share[o] == 1 else "exterior" if share[o] == 0 else "borderline" for o in ids}
-    core_index = data.get("core_index") if isinstance(data.get("core_index"), dict) else {}
-    got = core_index.get("options") if isinstance(core_index.get("options"), dict) else {}
-    for o in ids:
-        ck.equal(
-            J, ("core_index", "options", o), got.get(o), labels[o], "the label its share of the listed portfolios gives"
-        )
-    mc = data.get("monte_carlo") if isinstance(data.get("monte_carlo"), dict) else {}
-    freq = (mc.get("frequency") or {}) if num(mc.get("samples")) else {}  # no draws: no frequencies
-    if "sampled" in core_index:
-        sampled = core_index.get("sampled") if isinstance(core_index.get("sampled"), dict) else {}
-        for o in ids:
-            f = num(freq.get(o))
-            want = None if f is None else "core" if f == 1 else "exterior" if f == 0 else "borderline"
-            ck.equal(J, ("core_index", "sampled", o), sampled.get(o), want, "the label of its Monte Carlo frequency")
-    options = data.get("options") if isinstance(data.get("options"), list) else []
-    rows = ctx.rows(O)
-    ctx.require_columns(
-        O, ("option_id", "nominal", "maximin", "minimax_regret", "core", "nondominated_share", "mc_frequency")
-    )
-    ck.equal(
-        J,
-        ("options", 0, "option_id"),
-        [o.get("option_id") for o in options if isinstance(o, dict)],
-        ids,
-        "every option once, in table order",
-    )
-    ck.equal(O, "option_id", [r.get("option_id") for r in rows], ids, "every option once, in table order")
-    for i, o in enumerate(ids):
-        want = {
-            **{m: int(o in (reported.get(m) or [])) for m in ("nominal", "maximin", "minimax_regret")},
-            "core": labels[o],
-            "nondominated_share": share[o],
-            "mc_frequency": num(freq.get(o)),
-        }
-        entry = options[i] if i < len(options) and isinstance(options[i], dict) else {}
-        row = rows[i] if i < len(rows) else None
-        for key, value in want.items():
-            if key == "core":
-                ck.equal(J, ("options", i, key), entry.get(key), value, "core_index's label")
-            else:
-                ck.number(J, ("options", i, key), entry.get(key), value, key)
-            if row is not None:
-                if key == "core":
-                    ck.text(O, key, row.get(key), value, i + 2, "core_index's label")
-                else:
-                    ck.number(O, key, row.get(key), value, key, i + 2)
 
 
 SPEC = KindSpec(

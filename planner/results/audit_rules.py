@@ -17,9 +17,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
-from planner.results.audit import REL_TOL, Checker, Context, close, num
+from planner.api import SolveOptions, solve
+from planner.io.safety import neutralise
+from planner.model.rules.coverage import n1_coverage
+from planner.model.rules.replan import change_table, changes_of, drop_use
+from planner.results.audit import REL_TOL, Checker, Context, JsonObject, as_object, close, num
+from planner.results.evaluation import Evaluation
 from planner.solver.outcome import Status
 
 S = "summary.json"
@@ -29,7 +35,7 @@ GAP_TOL = 1e-5  # the reported objective is the final portfolio's; the solver's 
 def check_status(
     ck: Checker,
     file: str,
-    record: dict,
+    record: Mapping[str, Any],
     objective: float | None,
     maximize: bool,
     gap_setting: float,
@@ -133,10 +139,8 @@ def _check_gap(
         )
 
 
-def check_resilience(ctx: Context, summary: dict, ev) -> None:
+def check_resilience(ctx: Context, summary: JsonObject, ev: Evaluation | None) -> None:
     """summary.json `resilience`: the rule's fraction, the worst partner and each partner's loss."""
-    from planner.model.rules.coverage import n1_coverage
-
     rule = ctx.scenario.config.rules.resilience
     ck = ctx.ck
     got = summary.get("resilience")
@@ -144,7 +148,7 @@ def check_resilience(ctx: Context, summary: dict, ev) -> None:
         if got is not None:
             ck.bad(S, "resilience.fraction", got, None, "only a run with a portfolio under rules.resilience reports it")
         return
-    got = got if isinstance(got, dict) else {}
+    got = as_object(got)
     _, _, loss = n1_coverage(ctx.scenario, ev.x)
     worst = max(loss, key=lambda p: loss[p], default=None)  # first partner wins ties
     ck.number(S, "resilience.fraction", got.get("fraction"), rule.fraction, "rules.resilience.fraction")
@@ -156,14 +160,14 @@ def check_resilience(ctx: Context, summary: dict, ev) -> None:
         None if worst is None else loss[worst],
         "the worst partner's loss",
     )
-    reported = got.get("loss_by_partner") if isinstance(got.get("loss_by_partner"), dict) else {}
+    reported = as_object(got.get("loss_by_partner"))
     for p in sorted(set(reported) - set(loss)):
         ck.bad(S, ("resilience", "loss_by_partner", p), reported[p], None, "not a partner of the portfolio")
     for p, value in loss.items():
         ck.number(S, ("resilience", "loss_by_partner", p), reported.get(p), value, f"coverage lost without {p}")
 
 
-def check_resources_by_year(ctx: Context, ev) -> None:
+def check_resources_by_year(ctx: Context, ev: Evaluation | None) -> None:
     """resources_by_year.csv against spending recomputed from the portfolio's start years
     (`ev` is the portfolio's Evaluation, None for a run without a portfolio)."""
     phasing = ctx.scenario.config.rules.phasing
@@ -176,7 +180,7 @@ def check_resources_by_year(ctx: Context, ev) -> None:
             ck.bad(name, (), None, name, "a run with rules.phasing must write its per-year resource table")
         return
     ctx.require_columns(name, ("year", "resource", "used", "limit"))
-    seen = set()
+    seen: set[tuple[int, str]] = set()
     for i, row in enumerate(ctx.rows(name)):
         res, year = row.get("resource", ""), num(row.get("year"))
         ck.mark(name, "resource")
@@ -191,27 +195,25 @@ def check_resources_by_year(ctx: Context, ev) -> None:
                 i + 2,
             )
             continue
-        year = int(year)
-        if (year, res) in seen:
-            ck.bad(name, "year", f"{res} {year}", None, "a (year, resource) pair is listed twice", i + 2)
-        seen.add((year, res))
-        used = float(ev.use_by_year[res][phasing.years.index(year)]) if ev is not None else 0.0
-        ck.number(name, "used", row.get("used"), used, f"{res} spent in {year}", i + 2)
+        y = int(year)
+        if (y, res) in seen:
+            ck.bad(name, "year", f"{res} {y}", None, "a (year, resource) pair is listed twice", i + 2)
+        seen.add((y, res))
+        spent = None if ev is None else ev.use_by_year
+        used = float(spent[res][phasing.years.index(y)]) if spent is not None else 0.0
+        ck.number(name, "used", row.get("used"), used, f"{res} spent in {y}", i + 2)
         limit = phasing.per_year.get(res)
         ck.number(name, "limit", row.get("limit"), limit, f"per-year limit of {res}", i + 2)
         if limit is not None and used > limit + 1e-6 * max(1.0, limit):
-            ck.bad(name, "used", used, limit, f"{res} exceeds its {year} limit", i + 2)
+            ck.bad(name, "used", used, limit, f"{res} exceeds its {y} limit", i + 2)
     missing = {(y, r) for y in phasing.years for r in sc.resources} - seen
     if missing and has_portfolio:
         ck.bad(name, "year", None, sorted(missing), "every (year, resource) pair needs a row")
 
 
-def check_changes(ctx: Context, summary: dict, ev) -> None:
+def check_changes(ctx: Context, summary: JsonObject, ev: Evaluation | None) -> None:
     """A re-plan: changes.csv and summary.json's `changes` and `replan.*` against the change
     table and counts recomputed from the incumbent and the portfolio (`planner.model.rules.replan`)."""
-    from planner.io.safety import neutralise
-    from planner.model.rules.replan import change_table, changes_of, drop_use
-
     sc, ck, name = ctx.scenario, ctx.ck, "changes.csv"
     rule = sc.config.replan
     if rule is None:
@@ -262,35 +264,32 @@ def check_changes(ctx: Context, summary: dict, ev) -> None:
             "changes.csv recomputed from the incumbent (replan.incumbent) and the portfolio "
             "by planner.model.rules.replan"
         )
-    replan = summary.get("replan") if isinstance(summary.get("replan"), dict) else {}
+    replan = as_object(summary.get("replan"))
     ck.equal(S, "replan.incumbent", replan.get("incumbent"), len(rule.ids), "the number of incumbent options")
     for key in ("max_changes", "max_dropped", "max_added"):
         ck.equal(S, ("replan", key), replan.get(key), getattr(rule, key), f"differs from replan.{key}")
     if ev is None:  # no portfolio, no changes
         ck.equal(S, "changes", summary.get("changes"), None, "a run without a portfolio changes nothing")
     else:
-        got = summary.get("changes") if isinstance(summary.get("changes"), dict) else {}
-        for key, value in changes_of(sc, x).counts().items():
+        got = as_object(summary.get("changes"))
+        for key, value in changes_of(sc, ev.x).counts().items():
             ck.number(S, ("changes", key), got.get(key), float(value), f"{key} count")
-    reported = replan.get("drop_use") if isinstance(replan.get("drop_use"), dict) else {}
+    reported = as_object(replan.get("drop_use"))
     if ev is not None:
-        for res, value in drop_use(sc, x).items():
-            ck.number(S, ("replan", "drop_use", res), reported.get(res), value, f"{res} used by dropping")
+        for res, used in drop_use(sc, ev.x).items():
+            ck.number(S, ("replan", "drop_use", res), reported.get(res), used, f"{res} used by dropping")
     elif reported:
         ck.bad(S, "replan.drop_use.<resource>", reported, None, "a run without a portfolio drops nothing")
 
 
-def check_replan(ctx: Context, summary: dict, objective: float | None) -> None:
+def check_replan(ctx: Context, summary: JsonObject, objective: float | None) -> None:
     """The clean-sheet plan (summary.json replan.clean_sheet), re-solved without `replan:`."""
-    from planner.api import SolveOptions, solve
-    from planner.model.rules.replan import changes_of
-
     sc, ck = ctx.scenario, ctx.ck
-    replan = summary.get("replan") if isinstance(summary.get("replan"), dict) else {}
+    replan = as_object(summary.get("replan"))
     clean = replan.get("clean_sheet")
     if sc.config.replan is None or clean is None:
         return  # --no-clean-sheet: nothing reported, nothing to check
-    clean = clean if isinstance(clean, dict) else {}
+    clean = as_object(clean)
     free = solve(sc.with_config(sc.config.model_copy(update={"replan": None})), SolveOptions(clean_sheet=False))
     ctx.report.verified.append(
         "replan.clean_sheet re-solved: the scenario without replan:, as planner solve does "
@@ -307,14 +306,14 @@ def check_replan(ctx: Context, summary: dict, objective: float | None) -> None:
         return
     ck.number(S, (*key, "objective"), clean.get("objective"), free.objective, "the clean sheet's objective (re-solved)")
     ck.equal(S, (*key, "selected"), clean.get("selected"), len(free.selected), "the clean sheet's size (re-solved)")
-    if not free.has_portfolio:
+    if free.evaluation is None:
         ck.equal(S, (*key, "changes"), clean.get("changes"), None, "a clean sheet without a portfolio changes nothing")
         return
-    changes = clean.get("changes") if isinstance(clean.get("changes"), dict) else {}
+    changes = as_object(clean.get("changes"))
     ck.mark(S, (*key, "changes"))
     for k, value in changes_of(sc, free.evaluation.x).counts().items():
         ck.equal(S, (*key, "changes", k), changes.get(k), value, f"the clean sheet's {k} count (re-solved)")
-    if objective is not None:
+    if objective is not None and free.objective is not None:
         sign = 1.0 if sc.config.objective.sense == "max_coverage" else -1.0
         ck.number(
             S,

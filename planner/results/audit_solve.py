@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from planner.io.runs import MARKER_FILE, SCENARIO_FILE
+from planner.io.runs import MARKER_FILE, SCENARIO_FILE, RunFiles
 from planner.io.safety import neutralise
-from planner.results.audit import REL_TOL, Context, check_inputs, num
+from planner.model.rules import active_parts, active_rules
+from planner.results.audit import REL_TOL, Context, CsvRow, JsonObject, as_list, as_object, check_inputs, num
+from planner.results.audit_fields import digest_fields, marker_fields, scenario_fields
 from planner.results.audit_rules import (
     check_changes,
     check_replan,
@@ -26,55 +26,17 @@ from planner.results.audit_rules import (
     check_resources_by_year,
     check_status,
 )
-from planner.results.evaluation import evaluate
-from planner.results.manifest import How, Field, FileSpec, KindSpec
-from planner.solver.outcome import Status
+from planner.results.audit_solve_tables import PORTFOLIO_NAMED, check_coverage, check_portfolio
+from planner.results.evaluation import Evaluation, evaluate
+from planner.results.manifest import Field, FileSpec, How, KindSpec
+from planner.solver.outcome import PRIMARY, TIE_BREAK, Status
+from planner.solver.tiebreak import tie_break_scope
 
 V, R, U = How.VERIFIED, How.RESOLVED, How.UNVERIFIABLE
 S, P, C = "summary.json", "portfolio.csv", "coverage.csv"
 EVAL = "recomputed from the portfolio and the inputs (numpy face, planner.results.evaluation)"
 TIMING = "a timing: how long it took on that machine, not a result"
 SETTING = "a setting as given: nothing to recompute it from"
-
-
-def marker_fields() -> tuple[Field, ...]:
-    """`.planner-run`, the same in every kind (absent in folders written before it)."""
-    return (
-        Field(MARKER_FILE, "tool", V, "the tool's name, partnership-planner"),
-        Field(MARKER_FILE, "kind", V, "the kind the folder's contents are (their files and summary)"),
-        Field(MARKER_FILE, "version", U, "the planner version that wrote the folder: a fact of the run, not a result"),
-    )
-
-
-def scenario_fields() -> tuple[Field, ...]:
-    """`scenario.json`, the settings as run (the same in every kind)."""
-    return (
-        Field(SCENARIO_FILE, "description", U, "free text; no figure depends on it (not in input_sha256)"),
-        Field(SCENARIO_FILE, "inputs", U, "where the tables were read; their bytes are in input_sha256"),
-        Field(SCENARIO_FILE, "extends", U, "always null: the settings are written merged"),
-        Field(SCENARIO_FILE, "solver.threads", U, "how many threads solved it: not part of the result"),
-        Field(SCENARIO_FILE, "replan.incumbent_from", U, "where the incumbent's ids were read; the ids are verified"),
-        Field(
-            SCENARIO_FILE,
-            "**",
-            V,
-            "every other setting: with the input tables it reproduces the run's "
-            "input_sha256 (planner.inputs.config.input_digest); an edit is blamed on scenario.json",
-        ),
-    )
-
-
-def digest_fields(file: str) -> tuple[Field, ...]:
-    return (
-        Field(
-            file,
-            "input_sha256",
-            V,
-            "recomputed from scenario.json's settings and the input tables' bytes",
-            blame=SCENARIO_FILE,
-        ),
-        Field(file, "tables_sha256", V, "recomputed from the input tables' bytes", blame="<inputs>"),
-    )
 
 
 FIELDS: tuple[Field, ...] = (
@@ -217,21 +179,8 @@ FILES = (
     FileSpec("report_charts/*", False, "--report md: its charts (not re-rendered by check)"),
 )
 
-PORTFOLIO_NAMED = (
-    "option_id",
-    "partner_id",
-    "partner_name",
-    "sector_id",
-    "sector_name",
-    "kind",
-    "start_year",
-    "name",
-    "risk",
-    "forced_by",
-)
 
-
-def _recognise(files) -> bool:
+def _recognise(files: RunFiles) -> bool:
     summary = files.json.get(S)
     return isinstance(summary, dict) and "kind" not in summary and P in files.csv
 
@@ -249,14 +198,14 @@ def _vocabulary(ctx: Context) -> dict[str, set[str]]:
 # ---------------------------------------------------------------- the check
 
 
-def _selected(ctx: Context, summary: dict, port_rows: list[dict]) -> list[str]:
+def _selected(ctx: Context, summary: JsonObject, port_rows: list[CsvRow]) -> list[str]:
     ck, options = ctx.ck, set(map(str, ctx.scenario.options.index))
-    ids = summary.get("selected_ids")
+    listed = summary.get("selected_ids")
     ck.mark(S, "selected_ids")
-    if not isinstance(ids, list):
-        ck.bad(S, "selected_ids", ids, None, "must be a list of option ids")
-        ids = []
-    ids = [str(i) for i in ids]
+    if not isinstance(listed, list):
+        ck.bad(S, "selected_ids", listed, None, "must be a list of option ids")
+        listed = []
+    ids = [str(i) for i in listed]
     ck.equal(S, "selected", summary.get("selected"), len(ids), "count differs from selected_ids")
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
@@ -294,166 +243,7 @@ def close_to(a: float, b: float) -> bool:
     return abs(a - b) <= REL_TOL * max(1.0, abs(a), abs(b))
 
 
-def _check_portfolio(ctx: Context, chosen: set[str]) -> dict[str, int]:
-    """Check every portfolio cell; return the start years it reports (time phasing), by option."""
-    from planner.model.rules import forced_by
-
-    sc, ck = ctx.scenario, ctx.ck
-    opts, header = sc.options, ctx.header(P)
-    x = np.array([1 if o in chosen else 0 for o in opts.index], dtype=np.int8)
-    forced = dict(zip(map(str, opts.index), forced_by(sc, x)))
-    phasing = sc.config.rules.phasing
-    partner_names = {str(k): str(v) for k, v in sc.partners["name"].items()}
-    sector_names = {str(k): str(v) for k, v in sc.sectors["name"].items()}
-    numeric = set(sc.resources) | {"risk"}
-    carried = [str(c) for c in opts.columns if c not in (*PORTFOLIO_NAMED, *sc.resources)]
-    ctx.require_columns(
-        P,
-        (
-            "option_id",
-            "partner_id",
-            "partner_name",
-            "sector_id",
-            "sector_name",
-            "kind",
-            *(["start_year"] if phasing is not None else []),
-            "name",
-            *sc.resources,
-            "risk",
-            *carried,
-            "forced_by",
-        ),
-    )
-    starts: dict[str, int] = {}
-    for i, row in enumerate(ctx.rows(P)):
-        match = [o for o in chosen if neutralise(o) == row.get("option_id", "")]
-        if not match:
-            continue  # reported by _selected
-        oid, o, line = match[0], opts.loc[match[0]], i + 2
-        for col in header:
-            cell = row.get(col)
-            if col == "option_id":
-                continue
-            if col == "partner_name":
-                ck.text(P, col, cell, partner_names.get(str(o["partner_id"]), ""), line)
-            elif col == "sector_name":
-                ck.text(P, col, cell, sector_names.get(str(o["sector_id"]), ""), line)
-            elif col in numeric:
-                ck.number(P, col, cell, float(o[col]), f"{col} of {oid}", line)
-            elif col == "forced_by":
-                ck.text(P, col, cell, forced.get(oid, ""), line, "differs from the rules that force it")
-            elif col == "start_year" and phasing is not None:
-                year = num(cell)
-                ck.mark(P, col)
-                if year is None or math.isnan(year) or year != int(year) or not phasing.start <= year <= phasing.end:
-                    ck.bad(
-                        P,
-                        col,
-                        cell,
-                        f"{phasing.start}–{phasing.end}",
-                        "a start year must be a year of the rules.phasing horizon",
-                        line,
-                    )
-                else:
-                    starts[oid] = int(year)
-            elif col in opts.columns:
-                ck.text(P, col, cell, "" if o[col] is None else str(o[col]), line)
-    return starts
-
-
-def _check_coverage(ctx: Context, ev, has_portfolio: bool) -> None:
-    sc, ck = ctx.scenario, ctx.ck
-    gaps, rows = sc.gaps, ctx.rows(C)
-    targets = {str(g): (t if t > 0 else None) for g, t in zip(gaps.index, sc.gap_targets().tolist())}
-    ids = [str(g) for g in gaps.index]
-    ck.equal(
-        C,
-        "gap_id",
-        [r.get("gap_id", "") for r in rows],
-        [neutralise(g) for g in ids],
-        "must list every gap once, in the gaps table's order",
-    )
-    n1_columns = ("n1_covered", "n1_fraction", "n1_worst_partner", "n1_protected")
-    resilience = sc.config.rules.resilience is not None
-    ctx.require_columns(
-        C,
-        (
-            "gap_id",
-            "sector_id",
-            "name",
-            "size",
-            "covered",
-            "fraction",
-            "target",
-            "weight",
-            "objective_weight",
-            "critical",
-            *(n1_columns if resilience else ()),
-        ),
-    )
-    by_id = {r.get("gap_id", ""): (i, r) for i, r in enumerate(rows)}
-    n1, worst = (None, None)
-    if resilience and has_portfolio:
-        from planner.model.rules.coverage import n1_coverage
-
-        n1_values, worst_list, _ = n1_coverage(sc, ev.x)
-        n1, worst = dict(zip(ids, n1_values.tolist())), dict(zip(ids, worst_list))
-    protected = set()
-    if resilience:
-        from planner.model.rules.coverage import resilience_gaps
-
-        protected = set(resilience_gaps(sc))
-    covered = dict(zip(ids, ev.covered.tolist()))
-    weights = dict(zip(ids, sc.gap_weights().tolist()))
-    for g in ids:
-        if neutralise(g) not in by_id:
-            continue
-        i, row = by_id[neutralise(g)]
-        line, size = i + 2, float(gaps.loc[g, "size"])
-        cov = covered[g] if has_portfolio else None
-        ck.text(C, "sector_id", row.get("sector_id"), str(gaps.loc[g, "sector_id"]), line)
-        ck.text(C, "name", row.get("name"), str(gaps.loc[g, "name"]), line)
-        ck.number(C, "size", row.get("size"), size, f"size of {g}", line)
-        ck.number(C, "covered", row.get("covered"), cov, f"covered amount of {g}", line)
-        ck.number(
-            C, "fraction", row.get("fraction"), None if cov is None else cov / size, f"covered fraction of {g}", line
-        )
-        ck.number(C, "target", row.get("target"), targets[g], f"target of {g}", line)
-        ck.number(C, "weight", row.get("weight"), float(gaps.loc[g, "weight"]), f"weight of {g}", line)
-        ck.number(
-            C, "objective_weight", row.get("objective_weight"), float(weights[g]), f"objective weight of {g}", line
-        )
-        ck.flag(C, "critical", row.get("critical"), bool(gaps.loc[g, "critical"]), "critical flag", line)
-        if resilience:
-            ck.number(
-                C, "n1_covered", row.get("n1_covered"), None if n1 is None else n1[g], f"N-1 coverage of {g}", line
-            )
-            ck.number(
-                C,
-                "n1_fraction",
-                row.get("n1_fraction"),
-                None if n1 is None else n1[g] / size,
-                f"N-1 fraction of {g}",
-                line,
-            )
-            ck.text(
-                C,
-                "n1_worst_partner",
-                row.get("n1_worst_partner"),
-                "" if worst is None or worst[g] is None else worst[g],
-                line,
-                "differs from the partner whose loss costs this gap most",
-            )
-            ck.flag(C, "n1_protected", row.get("n1_protected"), g in protected, "N-1 protection", line)
-        if cov is not None and targets[g] is not None:
-            ck.mark(C, "covered")
-            if cov < targets[g] - REL_TOL * max(1.0, targets[g]):
-                ck.bad(C, "covered", cov, targets[g], f"target of {g} is not met", line)
-
-
-def _check_summary(ctx: Context, summary: dict, ev, has_portfolio: bool) -> None:
-    from planner.model.rules import active_rules
-
+def _check_summary(ctx: Context, summary: JsonObject, ev: Evaluation, has_portfolio: bool) -> None:
     sc, ck = ctx.scenario, ctx.ck
     cfg = sc.config
     chosen = set(sc.options.index[ev.x.astype(bool)])
@@ -466,9 +256,9 @@ def _check_summary(ctx: Context, summary: dict, ev, has_portfolio: bool) -> None
         active_rules(sc),
         "differs from the rule families the settings switch on",
     )
-    resources = summary.get("resources") if isinstance(summary.get("resources"), dict) else {}
+    resources = as_object(summary.get("resources"))
     for r in sc.resources:
-        rec = resources.get(r) if isinstance(resources.get(r), dict) else {}
+        rec = as_object(resources.get(r))
         used = ev.resource_use[r] if has_portfolio else None
         ck.number(S, ("resources", r, "used"), rec.get("used"), used, f"use of {r}")
         limit = cfg.limits.get(r)
@@ -489,10 +279,7 @@ def _check_summary(ctx: Context, summary: dict, ev, has_portfolio: bool) -> None
     check_status(ck, S, summary, objective, cfg.objective.sense == "max_coverage", cfg.solver.mip_gap)
 
 
-def _check_backend(ctx: Context, summary: dict) -> None:
-    from planner.solver.outcome import PRIMARY, TIE_BREAK
-    from planner.solver.tiebreak import tie_break_scope
-
+def _check_backend(ctx: Context, summary: JsonObject) -> None:
     sc, ck = ctx.scenario, ctx.ck
     cfg = sc.config.solver
     auto = summary.get("auto")
@@ -516,7 +303,7 @@ def _check_backend(ctx: Context, summary: dict) -> None:
         ck.equal(S, "backend", summary.get("backend"), cfg.backend, "differs from solver.backend")
         if auto is not None:
             ck.bad(S, "auto.winner", auto, None, "only a run with solver.backend auto races solvers")
-    stages = summary.get("stages") if isinstance(summary.get("stages"), list) else []
+    stages = as_list(summary.get("stages"))
     status = Status.of(summary.get("status"))
     names = [s.get("stage") if isinstance(s, dict) else None for s in stages]
     want = [PRIMARY, *([TIE_BREAK] if cfg.tie_break and status is not None and status.has_portfolio else [])]
@@ -542,11 +329,9 @@ def _check_backend(ctx: Context, summary: dict) -> None:
             )
 
 
-def _check_rows(ctx: Context, ev) -> None:
+def _check_rows(ctx: Context, ev: Evaluation) -> None:
     """Every row of the model (base and rule families) holds at the portfolio: its activity,
     from the model's numpy face (`Evaluation.faces`), lies within its bounds."""
-    from planner.model.rules import active_parts
-
     rows, _ = ev.faces()
     ctx.ck.mark(S, "selected_ids", len(rows))
     ctx.report.verified.append(
@@ -576,10 +361,10 @@ def check(ctx: Context) -> None:
     if not has_portfolio and (ids or port_rows):
         ctx.ck.bad(S, "selected_ids", ids, [], f"status {summary.get('status')} must come without a portfolio")
     chosen = set(ids)
-    starts = _check_portfolio(ctx, chosen)
+    starts = check_portfolio(ctx, chosen)
     phasing = ctx.scenario.config.rules.phasing
     ev = evaluate(ctx.scenario, {o: starts.get(o, phasing.start) for o in chosen} if phasing is not None else chosen)
-    _check_coverage(ctx, ev, has_portfolio)
+    check_coverage(ctx, ev, has_portfolio)
     _check_summary(ctx, summary, ev, has_portfolio)
     check_resilience(ctx, summary, ev if has_portfolio else None)
     check_resources_by_year(ctx, ev if has_portfolio else None)

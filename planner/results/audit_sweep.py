@@ -9,7 +9,12 @@ the rows. Whether each portfolio is optimal at its point is the solver's claim, 
 
 from __future__ import annotations
 
-from planner.results.audit import Context, num
+from typing import Any
+
+import pandas as pd
+
+from planner.errors import InputError
+from planner.results.audit import Context, JsonObject, as_object, num
 from planner.results.audit_points import (
     NOT_RESOLVED,
     S,
@@ -26,6 +31,9 @@ from planner.results.audit_points import (
     stats_fields,
 )
 from planner.results.manifest import Field, KindSpec
+from planner.sensitivity.grid import Vary, cell, check_grid, points
+from planner.sensitivity.points import ScenarioFactory, raw_inputs
+from planner.sensitivity.sweep import changes_table
 
 T, CH = "sweep.csv", "changes.csv"
 EVAL = "recomputed from the row's portfolio under the point's scenario (numpy face)"
@@ -84,10 +92,8 @@ def _vocabulary(ctx: Context) -> dict[str, set[str]]:
     return {**path_vocabulary(ctx), "axis": keys | set(_csv_keys(ctx.header(T)))}
 
 
-def same_value(reported, expected) -> bool:
+def same_value(reported: object, expected: object) -> bool:
     """A table cell against the value it was written from (numbers compared as numbers)."""
-    from planner.sensitivity.grid import cell
-
     want = cell(expected)
     a, b = num(reported), num(want)
     if a is not None and b is not None and a == a and b == b and not isinstance(want, bool):
@@ -95,16 +101,14 @@ def same_value(reported, expected) -> bool:
     return str(reported) == str(want)
 
 
-def _axes(ctx: Context, summary: dict):
+def _axes(ctx: Context, summary: JsonObject) -> list[Vary] | None:
     """The grid summary.json states, checked against sweep.csv's axis columns. A difference is
     blamed on the file that disagrees with itself: a column missing, or rows that do not form
     the stated grid, are sweep.csv's; a grid the rows do form, but stated otherwise, is summary.json's."""
-    from planner.errors import InputError
-    from planner.sensitivity.grid import Vary, check_grid, points
-
-    raw, ck = summary.get("axes"), ctx.ck
+    raw: Any = summary.get("axes")  # JSON as written: a shape that is no grid raises, and is reported
+    ck = ctx.ck
     try:
-        axes = check_grid([Vary(str(a["key"]), list(a["values"])) for a in raw])
+        axes = check_grid([Vary(str(a["key"]), tuple(a["values"])) for a in raw])
     except (InputError, KeyError, TypeError, ValueError) as exc:
         ck.bad(S, "axes[].key", raw, None, f"not a grid of varied keys ({exc})")
         return None
@@ -118,9 +122,9 @@ def _axes(ctx: Context, summary: dict):
         return None
     rows = ctx.rows(T)
     seen = [list(dict.fromkeys(r.get(k) for r in rows)) for k in keys]
-    formed = len(rows) == len(points([Vary(k, v) for k, v in zip(keys, seen)])) and all(
+    formed = len(rows) == len(points([Vary(k, tuple(v)) for k, v in zip(keys, seen)])) and all(
         [r.get(k) for k in keys] == list(p.values())
-        for r, p in zip(rows, points([Vary(k, v) for k, v in zip(keys, seen)]))
+        for r, p in zip(rows, points([Vary(k, tuple(v)) for k, v in zip(keys, seen)]))
     )
     for k, a in enumerate(axes):
         ck.mark(S, ("axes", k, "values"))
@@ -133,10 +137,6 @@ def _axes(ctx: Context, summary: dict):
 
 
 def check(ctx: Context) -> None:
-    from planner.sensitivity.grid import points
-    from planner.sensitivity.points import ScenarioFactory, raw_inputs
-    from planner.sensitivity.sweep import changes_table
-
     summary = check_summary_header(ctx, "sweep")
     ck, sc = ctx.ck, ctx.scenario
     ctx.require_columns(
@@ -163,7 +163,7 @@ def check(ctx: Context) -> None:
         return
     ctx.report.status = "; ".join(f"{k} {v}" for k, v in counts_of(r.get("status") for r in rows).items())
     factory = ScenarioFactory(raw_inputs(sc), sc)
-    records = []
+    records: list[dict[str, Any]] = []  # as planner.sensitivity.sweep records its points
     for i, (row, params) in enumerate(zip(rows, grid)):
         line = i + 2
         ck.number(T, "point", row.get("point"), i, "point number", line)
@@ -176,13 +176,13 @@ def check(ctx: Context) -> None:
         records.append({"objective": point.objective, "selected": point.ids, "status": row.get("status")})
     _check_changes(ctx, changes_table(factory, axes, grid, records))
     solved = [r for r in records if r["objective"] is not None]
-    objectives = [r["objective"] for r in solved]
+    objectives: list[float] = [r["objective"] for r in solved]
     if not objectives:
         ck.equal(S, "objective", summary.get("objective"), None, "no point has a portfolio")
-    got = summary.get("objective") if isinstance(summary.get("objective"), dict) else {}
+    got = as_object(summary.get("objective"))
     ck.number(S, "objective.min", got.get("min"), min(objectives) if objectives else None, "least objective")
     ck.number(S, "objective.max", got.get("max"), max(objectives) if objectives else None, "greatest objective")
-    counts = summary.get("status_counts") if isinstance(summary.get("status_counts"), dict) else {}
+    counts = as_object(summary.get("status_counts"))
     ck.equal(S, ("status_counts", "optimal"), counts, counts_of(r["status"] for r in records), "counted from sweep.csv")
     ids = list(map(str, sc.options.index))
     times = {o: sum(o in r["selected"] for r in solved) for o in ids}
@@ -204,7 +204,7 @@ def check(ctx: Context) -> None:
     check_run_stats(ctx, len(grid))
 
 
-def _check_changes(ctx: Context, expected) -> None:
+def _check_changes(ctx: Context, expected: pd.DataFrame) -> None:
     ck, rows = ctx.ck, ctx.rows(CH)
     ctx.require_columns(CH, list(expected.columns))
     want = expected.to_dict("records")

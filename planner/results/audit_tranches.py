@@ -11,10 +11,13 @@ The optimality of each plan is the solver's claim, not re-solved.
 
 from __future__ import annotations
 
-from planner.results.audit import REL_TOL, Context, num
+from dataclasses import dataclass, field
+
+from planner.results.audit import REL_TOL, Context, CsvRow, JsonObject, as_list, num
 from planner.results.audit_frontier import segment_scenario
 from planner.results.audit_points import (
     NOT_RESOLVED,
+    Point,
     S,
     U,
     V,
@@ -27,6 +30,7 @@ from planner.results.audit_points import (
     recognise_summary,
 )
 from planner.results.manifest import Field, KindSpec
+from planner.sensitivity.points import ScenarioFactory, raw_inputs
 from planner.solver.outcome import Status
 
 T = "tranches.csv"
@@ -77,14 +81,26 @@ def _vocabulary(ctx: Context) -> dict[str, set[str]]:
     return {**path_vocabulary(ctx), "resource": {str(resource)} if resource else set()}
 
 
-def check(ctx: Context) -> None:
-    from planner.sensitivity.points import ScenarioFactory, raw_inputs
+@dataclass
+class _Nesting:
+    """What the check of tranches.csv carries from one tranche to the next."""
 
+    factory: ScenarioFactory
+    resource: str
+    sign: float  # +1 when the objective is maximised: a price of nesting ≥ 0 is a cost
+    plans: list[Point] = field(default_factory=list)
+    frees: list[Point] = field(default_factory=list)  # the unconstrained optima
+    prices: list[float | None] = field(default_factory=list)
+    previous: list[str] = field(default_factory=list)  # the last plan found
+    last_objective: float | None = None
+
+
+def check(ctx: Context) -> None:
     summary = check_summary_header(ctx, "tranches")
     ck, sc = ctx.ck, ctx.scenario
     resource = summary.get("resource")
     ck.mark(S, "resource")
-    if resource not in sc.options.columns:
+    if not isinstance(resource, str) or resource not in sc.options.columns:
         ck.bad(S, "resource", resource, None, "not a column of the options table")
         return
     ctx.require_columns(
@@ -107,14 +123,12 @@ def check(ctx: Context) -> None:
         ),
     )
     rows = ctx.rows(T)
-    limits = summary.get("tranches") if isinstance(summary.get("tranches"), list) else []
+    limits = as_list(summary.get("tranches"))
     ck.mark(S, "tranches")
     if [num(v) for v in limits] != [num(r.get("limit")) for r in rows]:
         ck.bad(S, "tranches", limits, [r.get("limit") for r in rows], "not tranches.csv's limits")
-    factory = ScenarioFactory(raw_inputs(sc), sc)
     sign = 1.0 if sc.config.objective.sense == "max_coverage" else -1.0
-    plans, frees, previous, prices = [], [], [], []
-    last_objective = None
+    nesting = _Nesting(ScenarioFactory(raw_inputs(sc), sc), resource, sign)
     for i, row in enumerate(rows):
         line = i + 2
         ck.number(T, "tranche", row.get("tranche"), i + 1, "tranche number", line)
@@ -122,29 +136,38 @@ def check(ctx: Context) -> None:
             T, "limit", row.get("limit"), num(limits[i]) if i < len(limits) else None, "the tranche's limit", line
         )
         limit = num(row.get("limit"))
-        if limit is None or limit != limit:
-            continue
-        scenario = segment_scenario(factory, resource, limit)
-        plan = check_point(ctx, T, line, row, scenario, keys=None, resources=[resource])
-        free = check_point(
-            ctx,
-            T,
-            line,
-            row,
-            scenario,
-            portfolio="unconstrained_portfolio",
-            status="unconstrained_status",
-            objective="unconstrained_objective",
-            selected=None,
-            used=None,
-            keys=None,
-        )
-        plans.append(plan)
-        frees.append(free)
-        price = None if plan.objective is None or free.objective is None else sign * (free.objective - plan.objective)
-        prices.append(price)
-        ck.number(T, "price_of_nesting", row.get("price_of_nesting"), price, "the price of nesting", line)
-        if price is not None and price < -REL_TOL * max(1.0, abs(plan.objective)) and free.status is Status.OPTIMAL:
+        if limit is not None and limit == limit:
+            _check_tranche(ctx, nesting, line, row, limit)
+    _check_summary(ctx, summary, nesting.plans, nesting.frees, nesting.prices)
+
+
+def _check_tranche(ctx: Context, nesting: _Nesting, line: int, row: CsvRow, limit: float) -> None:
+    """One tranche: its nested plan and the unconstrained optimum at its limit, the price of nesting,
+    and what the plan adds to the previous one (which it must contain)."""
+    ck = ctx.ck
+    scenario = segment_scenario(nesting.factory, nesting.resource, limit)
+    plan = check_point(ctx, T, line, row, scenario, keys=None, resources=[nesting.resource])
+    free = check_point(
+        ctx,
+        T,
+        line,
+        row,
+        scenario,
+        portfolio="unconstrained_portfolio",
+        status="unconstrained_status",
+        objective="unconstrained_objective",
+        selected=None,
+        used=None,
+        keys=None,
+    )
+    nesting.plans.append(plan)
+    nesting.frees.append(free)
+    both = None if plan.objective is None or free.objective is None else (plan.objective, free.objective)
+    price = None if both is None else nesting.sign * (both[1] - both[0])
+    nesting.prices.append(price)
+    ck.number(T, "price_of_nesting", row.get("price_of_nesting"), price, "the price of nesting", line)
+    if both is not None and price is not None:
+        if price < -REL_TOL * max(1.0, abs(both[0])) and free.status is Status.OPTIMAL:
             ck.bad(
                 T,
                 "unconstrained_status",
@@ -153,59 +176,70 @@ def check(ctx: Context) -> None:
                 "the nested plan, feasible at the same limit, scores better: the unconstrained plan is not optimal",
                 line,
             )
-        if plan.evaluation is not None:
-            if not set(previous) <= set(plan.ids):
-                ck.bad(
-                    T,
-                    "portfolio",
-                    row.get("portfolio"),
-                    None,
-                    f"does not contain the previous plan ({join_ids(previous)}): the plans are not nested",
-                    line,
-                )
-            added = [o for o in plan.ids if o not in previous]
-            ck.text(T, "added", row.get("added"), join_ids(added), line, "not the options this tranche adds")
-            ck.number(T, "added_count", row.get("added_count"), len(added), "options added", line)
-            ck.number(
-                T,
-                "objective_added",
-                row.get("objective_added"),
-                plan.objective - (last_objective or 0.0),
-                "objective added",
-                line,
-            )
-            previous = plan.ids
-        else:
-            ck.text(T, "added", row.get("added"), "", line, "a tranche without a plan adds nothing")
-            ck.number(T, "added_count", row.get("added_count"), None, "options added", line)
-            ck.number(T, "objective_added", row.get("objective_added"), None, "objective added", line)
-        last_objective = plan.objective
-    _check_summary(ctx, summary, plans, frees, prices)
+    if plan.evaluation is not None:
+        _check_added(ctx, nesting, line, row, plan.ids, plan.evaluation.objective)
+    else:
+        ck.text(T, "added", row.get("added"), "", line, "a tranche without a plan adds nothing")
+        ck.number(T, "added_count", row.get("added_count"), None, "options added", line)
+        ck.number(T, "objective_added", row.get("objective_added"), None, "objective added", line)
+    nesting.last_objective = plan.objective
 
 
-def _check_summary(ctx: Context, summary: dict, plans, frees, prices) -> None:
+def _check_added(ctx: Context, nesting: _Nesting, line: int, row: CsvRow, ids: list[str], objective: float) -> None:
+    ck, previous = ctx.ck, nesting.previous
+    if not set(previous) <= set(ids):
+        ck.bad(
+            T,
+            "portfolio",
+            row.get("portfolio"),
+            None,
+            f"does not contain the previous plan ({join_ids(previous)}): the plans are not nested",
+            line,
+        )
+    added = [o for o in ids if o not in previous]
+    ck.text(T, "added", row.get("added"), join_ids(added), line, "not the options this tranche adds")
+    ck.number(T, "added_count", row.get("added_count"), len(added), "options added", line)
+    ck.number(
+        T,
+        "objective_added",
+        row.get("objective_added"),
+        objective - (nesting.last_objective or 0.0),
+        "objective added",
+        line,
+    )
+    nesting.previous = ids
+
+
+def _same_price(reported: object, price: float | None) -> bool:
+    """A reported price of nesting is the recomputed one (both absent, or within the tolerance)."""
+    if reported is None or price is None:
+        return reported is None and price is None
+    got = num(reported)
+    return got is not None and not abs(got - price) > REL_TOL * max(1.0, abs(price))
+
+
+def _check_summary(
+    ctx: Context, summary: JsonObject, plans: list[Point], frees: list[Point], prices: list[float | None]
+) -> None:
     ck = ctx.ck
     found = [p for p in plans if p.evaluation is not None]
     ck.number(
         S,
         "objective_sum",
         summary.get("objective_sum"),
-        sum(p.objective for p in found) if found else None,
+        sum(p.evaluation.objective for p in plans if p.evaluation is not None) if found else None,
         "the nested plans' objectives",
     )
     ck.number(
         S,
         "unconstrained_sum",
         summary.get("unconstrained_sum"),
-        sum(f.objective for f in frees if f.evaluation is not None),
+        sum(f.evaluation.objective for f in frees if f.evaluation is not None),
         "the unconstrained optima's objectives",
     )
-    reported = summary.get("price_of_nesting") if isinstance(summary.get("price_of_nesting"), list) else []
+    reported = as_list(summary.get("price_of_nesting"))
     ck.mark(S, "price_of_nesting")
-    if len(reported) != len(prices) or any(
-        (a is None) != (b is None) or (a is not None and abs(num(a) - b) > REL_TOL * max(1.0, abs(b)))
-        for a, b in zip(reported, prices)
-    ):
+    if len(reported) != len(prices) or not all(_same_price(a, b) for a, b in zip(reported, prices)):
         ck.bad(S, "price_of_nesting", reported, prices, "not the tranches' prices of nesting")
     nested = all(set(a.ids) <= set(b.ids) for a, b in zip(found, found[1:]))
     ck.equal(S, "nested_ok", summary.get("nested_ok"), nested, "whether every plan contains the previous one")

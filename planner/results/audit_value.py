@@ -11,11 +11,24 @@ the LP relaxation are not repeated by check.
 
 from __future__ import annotations
 
-from planner.io.runs import MARKER_FILE, SCENARIO_FILE
-from planner.results.audit import REL_TOL, Context, check_inputs, num
-from planner.results.audit_explain import row_keys
-from planner.results.audit_solve import digest_fields, marker_fields, scenario_fields
-from planner.results.evaluation import evaluate
+from collections.abc import Mapping
+from typing import Any
+
+from planner.io.runs import MARKER_FILE, SCENARIO_FILE, RunFiles
+from planner.results.audit import (
+    REL_TOL,
+    Context,
+    JsonObject,
+    Path_,
+    as_list,
+    as_object,
+    check_inputs,
+    num,
+)
+from planner.results.audit_explain import with_starts
+from planner.results.audit_explain_rows import Faces, fits, row_keys
+from planner.results.audit_fields import digest_fields, marker_fields, scenario_fields
+from planner.results.evaluation import Evaluation, evaluate
 from planner.results.manifest import Field, FileSpec, How, KindSpec
 from planner.solver.outcome import Status
 
@@ -99,19 +112,17 @@ FILES = (
 )
 
 
-def _recognise(files) -> bool:
+def _recognise(files: RunFiles) -> bool:
     return J in files.json
 
 
 def check(ctx: Context) -> None:
-    from planner.results.audit_explain import with_starts
-
     data, ck, sc = ctx.json(J), ctx.ck, ctx.scenario
     ck.equal(J, "scenario", data.get("scenario"), sc.name, "scenario name differs")
     ck.equal(J, "sense", data.get("sense"), sc.config.objective.sense, "objective sense differs")
     check_inputs(ctx, J, data)
     known = set(map(str, sc.options.index))
-    ids = data.get("portfolio") if isinstance(data.get("portfolio"), list) else []
+    ids = as_list(data.get("portfolio"))
     ck.mark(J, "portfolio")
     if not isinstance(data.get("portfolio"), list) or any(i not in known for i in ids) or len(set(ids)) != len(ids):
         ck.bad(J, "portfolio", data.get("portfolio"), None, "not a list of known option ids, each once")
@@ -127,7 +138,7 @@ def check(ctx: Context) -> None:
     if ev.violations():
         ck.bad(J, "portfolio", ids, None, "breaks a row of the model: it cannot be the scenario's portfolio")
     faces, _ = ev.faces()
-    bounds = data.get("bounds") if isinstance(data.get("bounds"), list) else []
+    bounds = as_list(data.get("bounds"))
     _blame_portfolio(ctx, data, ids, ev, faces, bounds)
     ck.number(J, "objective", data.get("objective"), ev.objective, "the portfolio's objective")
     rows = ctx.rows(C)
@@ -136,25 +147,30 @@ def check(ctx: Context) -> None:
         ck.bad(C, (), len(rows), len(bounds), "one row per entry of value.json's bounds")
     maximize = sc.config.objective.sense == "max_coverage"
     for j, b in enumerate(bounds):
-        b = b if isinstance(b, dict) else {}
+        b = as_object(b)
         _check_bound(ctx, J, ("bounds", j), None, b, b, faces, ev.objective, maximize, status)
         if j < len(rows):
             _check_bound(ctx, C, None, j + 2, rows[j], b, faces, ev.objective, maximize, status)
     ctx.report.status = f"{len(bounds)} bounds priced"
 
 
-def _blame_portfolio(ctx: Context, data: dict, ids: list[str], ev, faces, bounds: list) -> None:
+def _row_key(names: dict[str, tuple[str, str]], row: object) -> tuple[str, str] | None:
+    """(family, ident) of a row named in the folder, None for a name the model does not have."""
+    return names.get(row) if isinstance(row, str) else None
+
+
+def _blame_portfolio(
+    ctx: Context, data: JsonObject, ids: list[str], ev: Evaluation, faces: Faces, bounds: list[Any]
+) -> None:
     """When neither the objective nor the rows' activities recompute from the portfolio, the portfolio
     is the one edited (they agree with each other, not with it)."""
-    from planner.results.audit_explain import _fits
-
     names = row_keys(ctx)
     activities = [
-        (faces[names[b["row"]]].activity, b.get("activity"))
+        (faces[key].activity, b.get("activity"))
         for b in bounds
-        if isinstance(b, dict) and names.get(b.get("row")) in faces
+        if isinstance(b, dict) and (key := _row_key(names, b.get("row"))) is not None and key in faces
     ]
-    if not _fits(ev.objective, data.get("objective")) and any(not _fits(a, got) for a, got in activities):
+    if not fits(ev.objective, data.get("objective")) and any(not fits(a, got) for a, got in activities):
         ctx.ck.bad(
             J,
             "portfolio",
@@ -168,21 +184,24 @@ def _blame_portfolio(ctx: Context, data: dict, ids: list[str], ev, faces, bounds
 def _check_bound(
     ctx: Context,
     file: str,
-    where: tuple | None,
+    where: tuple[str | int, ...] | None,
     line: int | None,
-    got: dict,
-    entry: dict,
-    faces,
+    got: Mapping[str, Any],
+    entry: JsonObject,
+    faces: Faces,
     objective: float,
     maximize: bool,
     status: Status | None,
 ) -> None:
     """One priced bound, in value.json (`where` its key path) or value.csv (`line` its row)."""
     ck = ctx.ck
-    at = (lambda k: (*where, k)) if where is not None else (lambda k: k)  # noqa: E731
+
+    def at(k: str) -> Path_:
+        return (*where, k) if where is not None else k
+
     names = row_keys(ctx)
     ck.mark(file, at("row"))
-    key = names.get(got.get("row"))
+    key = _row_key(names, got.get("row"))
     if key is None or key not in faces:
         ck.bad(file, at("row"), got.get("row"), None, "not a row of the model", line)
         return

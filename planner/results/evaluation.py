@@ -9,33 +9,44 @@ the analysis commands all read this; none re-derives a formula.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from planner.inputs.scenario import Scenario
+from planner.model.base import evaluate_variables
 from planner.model.faces import RowValue, State
+from planner.model.rules import active_parts, objective_value
+from planner.model.rules.phasing import start_index, use_by_year
+
+# A portfolio as `evaluate` takes it: option ids, {option id: start year}, or a 0/1 vector in option order.
+Selection = Iterable[str] | Mapping[str, int] | NDArray[Any]
+# Start years: {option id: year}, or one per option in option order.
+StartYears = Mapping[str, int] | Sequence[int] | NDArray[Any]
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    x: np.ndarray  # 0/1 per option, scenario order
-    covered: np.ndarray  # per gap: min(size, Σ selected contributions)
+    x: NDArray[np.int8]  # 0/1 per option, scenario order
+    covered: NDArray[np.float64]  # per gap: min(size, Σ selected contributions)
     objective: float
     resource_use: dict[str, float]
-    start_year: np.ndarray | None = None  # phasing: start year per option (0 where not selected)
-    use_by_year: dict[str, np.ndarray] | None = None  # phasing: resource → spending per horizon year
+    start_year: NDArray[np.int64] | None = None  # phasing: start year per option (0 where not selected)
+    use_by_year: dict[str, NDArray[np.float64]] | None = None  # phasing: resource → spending per horizon year
     state: State | None = field(default=None, repr=False)
 
-    def faces(self) -> tuple[dict[tuple[str, str], RowValue], dict[tuple, float]]:
+    def faces(self) -> tuple[dict[tuple[str, str], RowValue], dict[tuple[Any, ...], float]]:
         """Every row of the model at this portfolio, by (family, ident), and every column's value by key."""
-        from planner.model.base import evaluate_variables
-        from planner.model.rules import active_parts
-
+        state = self.state
+        if state is None:  # `evaluate` always records it
+            raise ValueError("an Evaluation without its State has no faces")
         rows: dict[tuple[str, str], RowValue] = {}
-        columns = dict(evaluate_variables(self.state).columns)
-        for part in active_parts(self.state.scenario):
-            face = part.evaluate(self.state)
+        columns = dict(evaluate_variables(state).columns)
+        for part in active_parts(state.scenario):
+            face = part.evaluate(state)
             rows.update(((part.name, ident), value) for ident, value in face.rows.items())
             columns.update(face.columns)
         return rows, columns
@@ -52,7 +63,7 @@ class Evaluation:
         ]
 
 
-def selection_vector(scenario: Scenario, selected) -> np.ndarray:
+def selection_vector(scenario: Scenario, selected: Selection) -> NDArray[np.int8]:
     """0/1 vector from ids (or pass a vector through)."""
     if isinstance(selected, np.ndarray) and selected.dtype != object and len(selected) == len(scenario.options):
         return selected.astype(np.int8)
@@ -60,30 +71,28 @@ def selection_vector(scenario: Scenario, selected) -> np.ndarray:
     return np.array([1 if o in chosen else 0 for o in scenario.options.index], dtype=np.int8)
 
 
-def covered_amounts(scenario: Scenario, x: np.ndarray) -> np.ndarray:
+def covered_amounts(scenario: Scenario, x: NDArray[Any]) -> NDArray[np.float64]:
     """covered[g] = min(size[g], Σ_o amount[o,g]·x[o])."""
-    return State.of(scenario, x).covered
+    covered: NDArray[np.float64] = State.of(scenario, x).covered
+    return covered
 
 
-def evaluate(scenario: Scenario, selected, start_year=None) -> Evaluation:
+def evaluate(scenario: Scenario, selected: Selection, start_year: StartYears | None = None) -> Evaluation:
     """Objective and figures of a portfolio under the spec's model.
 
     With time phasing, `start_year` gives each option's start (an array in option order,
     or {option_id: year}; `selected` may itself be such a mapping); a selected option
     without one starts in the horizon's first year.
     """
-    from planner.model.rules import objective_value
-
     if isinstance(selected, dict) and start_year is None:
         start_year, selected = selected, list(selected)
     x = selection_vector(scenario, selected)
     phasing = scenario.config.rules.phasing
     start = years = idx = None
     if phasing is not None:
-        from planner.model.rules.phasing import start_index, use_by_year
-
-        if isinstance(start_year, dict):
-            start_year = [start_year.get(o, phasing.start) for o in scenario.options.index]
+        if isinstance(start_year, Mapping):
+            by_id: Mapping[str, int] = start_year
+            start_year = [by_id.get(o, phasing.start) for o in scenario.options.index]
         idx = start_index(scenario, start_year) if start_year is not None else np.zeros(len(x), dtype=int)
         if np.any(x.astype(bool) & (idx < 0)):
             bad = scenario.options.index[x.astype(bool) & (idx < 0)][0]

@@ -42,6 +42,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 if TYPE_CHECKING:
     from planner.io.runs import RunFiles
+    from planner.results.audit import Context
+
+KeyPath = tuple[str | int, ...]  # a concrete path: JSON keys and list indices, or (CSV column,)
 
 # One line per kind: the module that declares it (its `SPEC`). In the order `recognise` is tried.
 KINDS: dict[str, str] = {
@@ -111,8 +114,8 @@ class KindSpec:
     files: tuple[FileSpec, ...]
     fields: tuple[Field, ...]
     recognise: Callable[["RunFiles"], bool]
-    check: Callable[[Any], None]
-    vocabulary: Callable[[Any], dict[str, set[str]]] = field(default=lambda ctx: {})
+    check: Callable[["Context"], None]
+    vocabulary: Callable[["Context"], dict[str, set[str]]] = field(default=lambda ctx: {})
 
     def field_of(
         self, file: str, path: Iterable[str | int], vocab: Mapping[str, set[str]] | None = None
@@ -138,7 +141,8 @@ def spec(kind: str) -> KindSpec:
 
 @lru_cache(maxsize=None)
 def _load(module: str) -> KindSpec:
-    return importlib.import_module(module).SPEC
+    declared: KindSpec = importlib.import_module(module).SPEC
+    return declared
 
 
 def specs() -> list[KindSpec]:
@@ -200,9 +204,7 @@ def _segment_matches(pattern: str, value: str | int, vocab: Mapping[str, set[str
     return re.fullmatch(regex, value, flags=re.DOTALL) is not None
 
 
-def matches(
-    pattern: tuple[str, ...], concrete: tuple[str | int, ...], vocab: Mapping[str, set[str]] | None = None
-) -> bool:
+def matches(pattern: tuple[str, ...], concrete: KeyPath, vocab: Mapping[str, set[str]] | None = None) -> bool:
     """Whether a concrete path (keys, list indices as ints) falls under a declared pattern."""
     if not pattern:
         return not concrete
@@ -225,16 +227,15 @@ def render(path: Iterable[str | int]) -> str:
     return out
 
 
-def json_leaves(data: Any, prefix: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], Any]]:
+def json_leaves(data: Any, prefix: KeyPath = ()) -> list[tuple[KeyPath, Any]]:
     """Every field of a JSON document: (path, value) of each leaf. A list of plain values is one
     leaf; a list of objects is walked element by element; empty objects and lists hold no field."""
+    out: list[tuple[KeyPath, Any]] = []
     if isinstance(data, dict):
-        out = []
         for key, value in data.items():
             out.extend(json_leaves(value, (*prefix, str(key))))
         return out
     if isinstance(data, list) and any(isinstance(v, (dict, list)) for v in data):
-        out = []
         for i, value in enumerate(data):
             out.extend(json_leaves(value, (*prefix, i)))
         return out
@@ -243,9 +244,9 @@ def json_leaves(data: Any, prefix: tuple[str | int, ...] = ()) -> list[tuple[tup
     return [(prefix, data)]
 
 
-def folder_fields(files: "RunFiles") -> list[tuple[str, tuple[str | int, ...]]]:
+def folder_fields(files: "RunFiles") -> list[tuple[str, KeyPath]]:
     """Every (file, path) a folder holds: each JSON leaf, each CSV column."""
-    out: list[tuple[str, tuple[str | int, ...]]] = []
+    out: list[tuple[str, KeyPath]] = []
     for name, data in files.json.items():
         out.extend((name, path) for path, _ in json_leaves(data))
     for name, table in files.csv.items():

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
+from planner import __version__
+from planner.inputs.scenario import Scenario
+from planner.model.rules import forced_by
+from planner.model.rules.coverage import n1_coverage, resilience_gaps
+from planner.model.rules.replan import change_table, changes_of, drop_use
 from planner.results.evaluation import Evaluation, evaluate
 from planner.results.timings import Timings
-from planner.inputs.scenario import Scenario
+from planner.solver.outcome import reported_gap
 
 if TYPE_CHECKING:
     from planner.solver.outcome import SolveOutcome, Stage, Status
@@ -32,21 +39,19 @@ class Result:
     evaluation: Evaluation | None
     rules_active: tuple[str, ...] = ()
     stages: list[Stage] = field(default_factory=list)
-    race: dict | None = None  # --solver auto: which solver won, each one's status and seconds
-    clean_sheet: dict | None = None  # a re-plan: the plan without `replan:` (objective, status, changes)
+    race: dict[str, Any] | None = None  # --solver auto: which solver won, each one's status and seconds
+    clean_sheet: dict[str, Any] | None = None  # a re-plan: the plan without `replan:` (objective, status, changes)
 
     @property
     def has_portfolio(self) -> bool:
         return self.evaluation is not None
 
     @property
-    def portfolio(self):
+    def portfolio(self) -> pd.DataFrame:
         """One row per selected option: ids, partner and sector names, resource uses, extra columns."""
-        sc = self.scenario
-        from planner.model.rules import forced_by
-
+        sc, ev = self.scenario, self.evaluation
         # No portfolio: zero rows under the same header, so readers of portfolio.csv need no special case.
-        x = self.evaluation.x if self.has_portfolio else np.zeros(len(sc.options), dtype=np.int8)
+        x = ev.x if ev is not None else np.zeros(len(sc.options), dtype=np.int8)
         chosen = x.astype(bool)
         opts = sc.options[chosen]
         phased = sc.config.rules.phasing is not None
@@ -66,20 +71,19 @@ class Result:
         frame["partner_name"] = frame["partner_id"].map(sc.partners["name"].to_dict())
         frame["sector_name"] = frame["sector_id"].map(sc.sectors["name"].to_dict())
         if phased:
-            frame["start_year"] = self.evaluation.start_year[chosen] if self.has_portfolio else []
+            frame["start_year"] = ev.start_year[chosen] if ev is not None and ev.start_year is not None else []
         # which rules force each option in (require, requires[i], groups[name]); '' if none
         frame["forced_by"] = np.array(forced_by(sc, x), dtype=object)[chosen]
         rest = [c for c in frame.columns if c not in first and c != "forced_by"]
-        return frame[first + rest + ["forced_by"]].round({r: ROUND for r in (*sc.resources, "risk")})
+        out: pd.DataFrame = frame[first + rest + ["forced_by"]].round({r: ROUND for r in (*sc.resources, "risk")})
+        return out
 
     @property
-    def coverage(self):
+    def coverage(self) -> pd.DataFrame:
         """One row per gap: gap_id, sector_id, size, covered, fraction, target (and name, weight)."""
-        import pandas as pd
-
-        sc = self.scenario
+        sc, ev = self.scenario, self.evaluation
         g = sc.gaps
-        covered = self.evaluation.covered if self.has_portfolio else np.full(len(g), np.nan)
+        covered = ev.covered if ev is not None else np.full(len(g), np.nan)
         target = sc.gap_targets()
         size = g["size"].to_numpy(dtype=float)
         frame = pd.DataFrame(
@@ -99,10 +103,9 @@ class Result:
         )
         if sc.config.rules.resilience is not None:
             # N-1: the worst coverage of each gap if any one partner's options are all lost
-            from planner.model.rules.coverage import n1_coverage, resilience_gaps
-
-            if self.has_portfolio:
-                n1, worst, _ = n1_coverage(sc, self.evaluation.x)
+            worst: list[str | None]
+            if ev is not None:
+                n1, worst, _ = n1_coverage(sc, ev.x)
             else:
                 n1, worst = np.full(len(g), np.nan), [None] * len(g)
             frame["n1_covered"] = np.round(n1, ROUND)
@@ -113,44 +116,39 @@ class Result:
 
     @property
     def resources(self) -> dict[str, dict[str, Any]]:
-        sc = self.scenario
+        sc, ev = self.scenario, self.evaluation
         out = {}
         for r in sc.resources:
-            used = round(self.evaluation.resource_use[r], ROUND) if self.has_portfolio else None
+            used = round(ev.resource_use[r], ROUND) if ev is not None else None
             out[r] = {"used": used, "limit": sc.config.limits.get(r)}
         return out
 
     @property
-    def resources_by_year(self):
+    def resources_by_year(self) -> pd.DataFrame:
         """Phasing: one row per (year, resource): spending that year and the per-year limit."""
-        import pandas as pd
-
-        phasing = self.scenario.config.rules.phasing
+        phasing, ev = self.scenario.config.rules.phasing, self.evaluation
         cols = ["year", "resource", "used", "limit"]
-        if phasing is None or not self.has_portfolio:
+        if phasing is None or ev is None or ev.use_by_year is None:
             return pd.DataFrame(columns=cols)
         rows = [
             (y, r, round(float(used[t]), ROUND), phasing.per_year.get(r))
-            for r, used in self.evaluation.use_by_year.items()
+            for r, used in ev.use_by_year.items()
             for t, y in enumerate(phasing.years)
         ]
         return pd.DataFrame(rows, columns=cols).sort_values(["year", "resource"], kind="stable").reset_index(drop=True)
 
     @property
-    def changes(self):
+    def changes(self) -> pd.DataFrame | None:
         """A re-plan: each incumbent and each selected option, kept / dropped / added, with what its
         change uses (`planner.model.rules.replan.change_table`); None without `replan:`."""
-        from planner.model.rules.replan import change_table
-
         if self.scenario.config.replan is None:
             return None
-        return change_table(self.scenario, self.evaluation.x if self.has_portfolio else None)
+        table: pd.DataFrame = change_table(self.scenario, None if self.evaluation is None else self.evaluation.x)
+        return table
 
     def replan(self) -> dict[str, Any] | None:
         """A re-plan's figures: the limits, the change counts, what dropping used, and the price of
         stability (the clean-sheet plan's objective and changes beside this one's)."""
-        from planner.model.rules.replan import drop_use
-
         rule = self.scenario.config.replan
         if rule is None:
             return None
@@ -161,7 +159,7 @@ class Result:
             "max_dropped": rule.max_dropped,
             "max_added": rule.max_added,
         }
-        if self.has_portfolio:
+        if self.evaluation is not None:
             out["drop_use"] = {r: round(v, ROUND) for r, v in drop_use(self.scenario, self.evaluation.x).items()}
         if self.clean_sheet is not None:
             clean = dict(self.clean_sheet)
@@ -173,10 +171,8 @@ class Result:
 
     def resilience(self) -> dict[str, Any] | None:
         """N-1 summary: the partner whose loss costs the most weighted coverage of the protected gaps."""
-        from planner.model.rules.coverage import n1_coverage
-
         rule = self.scenario.config.rules.resilience
-        if rule is None or not self.has_portfolio:
+        if rule is None or self.evaluation is None:
             return None
         _, _, loss = n1_coverage(self.scenario, self.evaluation.x)
         worst = max(loss, key=lambda p: loss[p], default=None)  # first partner wins ties
@@ -187,20 +183,20 @@ class Result:
             "loss_by_partner": {p: round(v, ROUND) for p, v in loss.items()},
         }
 
-    def sector_coverage(self):
+    def sector_coverage(self) -> pd.DataFrame:
         """Per sector: size-weighted covered fraction and the number of selected options."""
         cov = self.coverage
         grouped = cov.groupby("sector_id", sort=False)[["size", "covered"]].sum()
         grouped["fraction"] = grouped["covered"] / grouped["size"]
-        counts = self.portfolio.groupby("sector_id").size() if self.has_portfolio else {}
+        counts: pd.Series[int] | dict[str, int] = (
+            self.portfolio.groupby("sector_id").size() if self.has_portfolio else {}
+        )
         grouped["options"] = [int(counts.get(s, 0)) for s in grouped.index]
         names = self.scenario.sectors["name"].to_dict()
         grouped.insert(0, "name", [names.get(s, s) for s in grouped.index])
         return grouped
 
     def summary(self) -> dict[str, Any]:
-        from planner import __version__
-
         sc = self.scenario
         return {
             "scenario": sc.name,
@@ -230,14 +226,15 @@ class Result:
 
     def change_counts(self) -> dict[str, int] | None:
         """A re-plan: {kept, dropped, added, total} (None without a portfolio)."""
-        from planner.model.rules.replan import changes_of
+        if self.evaluation is None:
+            return None
+        counts: dict[str, int] = changes_of(self.scenario, self.evaluation.x).counts()
+        return counts
 
-        return changes_of(self.scenario, self.evaluation.x).counts() if self.has_portfolio else None
 
-
-def make_result(scenario: Scenario, outcome: SolveOutcome, timings: Timings, rules_active=()) -> Result:
-    from planner.solver.outcome import reported_gap
-
+def make_result(
+    scenario: Scenario, outcome: SolveOutcome, timings: Timings, rules_active: Iterable[str] = ()
+) -> Result:
     evaluation = evaluate(scenario, outcome.x, outcome.start_year) if outcome.x is not None else None
     selected = tuple(scenario.options.index[evaluation.x.astype(bool)]) if evaluation else ()
     return Result(

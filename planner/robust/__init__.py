@@ -17,23 +17,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from planner.robust.outcome import RobustReport
+    from planner.inputs.scenario import Scenario
+    from planner.robust.outcome import Progress, RobustReport
 
 
 def robust(
-    scenario,
+    scenario: Scenario,
     *,
     max_portfolios: int | None = None,
     samples: int | None = None,
     seed: int | None = None,
     max_vertices: int | None = None,
-    progress=None,
-) -> "RobustReport":
+    progress: Callable[[Progress], None] | None = None,
+) -> RobustReport:
     """Maximin, minimax regret, non-dominated portfolios and core index of a scenario over its
     `robust:` weight set; `progress` a callable given `planner.robust.run.Progress` events."""
+    # loaded here, not on import: the CLI imports planner.robust.outcome, which must not pull in the solver
     from planner.robust.run import robust as run
 
     return run(

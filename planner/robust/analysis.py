@@ -18,8 +18,27 @@ from planner.inputs.scenario import Scenario
 from planner.inputs.validate_robust import WeightSet
 from planner.robust.figures import Figures, Regret, lazy_regret
 from planner.robust.methods import Found, RobustSolver
-from planner.robust.outcome import BORDERLINE, CORE, EXTERIOR, Progress, RobustReport, Stage, Stop, labels
+from planner.robust.outcome import (
+    BORDERLINE,
+    CORE,
+    EXTERIOR,
+    CoreIndex,
+    MonteCarloSummary,
+    OptionRow,
+    PortfolioFigures,
+    PortfolioRow,
+    Progress,
+    RobustReport,
+    Stage,
+    Stop,
+    WeightSetSummary,
+    labels,
+)
 from planner.robust.weights import Linear
+from planner.solver.outcome import Status
+
+Settings = dict[str, int]  # max_portfolios, samples, seed, max_vertices (`planner.robust.run.robust`)
+Tell = Callable[[Progress], None]
 
 
 def _up_front(ws: WeightSet, count: int, limit: int) -> str:
@@ -32,14 +51,14 @@ def _up_front(ws: WeightSet, count: int, limit: int) -> str:
     )
 
 
-def analyse(scenario: Scenario, ws: WeightSet, settings: dict, tell: Callable[[Progress], None]) -> RobustReport:
+def analyse(scenario: Scenario, ws: WeightSet, settings: Settings, tell: Tell) -> RobustReport:
     return _Analysis(scenario, ws, settings, tell).run()
 
 
 class _Analysis:
     """One analysis: the solver, the figures so far, the report being filled, stage by stage."""
 
-    def __init__(self, scenario: Scenario, ws: WeightSet, settings: dict, tell: Callable[[Progress], None]):
+    def __init__(self, scenario: Scenario, ws: WeightSet, settings: Settings, tell: Tell):
         self.t0 = time.perf_counter()
         self.scenario, self.ws, self.settings, self.tell = scenario, ws, settings, tell
         self.solver = RobustSolver(scenario, Linear(scenario, ws))
@@ -52,18 +71,18 @@ class _Analysis:
             scenario.name,
             True,
             factors=self.names,
-            weight_set={
-                "vertex_count": self.count,
-                "max_vertices": self.limit,
-                "nominal_total": ws.total,
-                "scale_range": list(ws.scale_range()),
-            },
+            weight_set=WeightSetSummary(
+                vertex_count=self.count,
+                max_vertices=self.limit,
+                nominal_total=ws.total,
+                scale_range=list(ws.scale_range()),
+            ),
         )
 
-    def weights(self, x) -> dict[str, float]:
+    def weights(self, x: np.ndarray) -> dict[str, float]:
         return dict(zip(self.names, [float(a) for a in x]))
 
-    def chosen(self, x) -> list[str]:
+    def chosen(self, x: np.ndarray) -> list[str]:
         return [o for o, on in zip(self.ids, x.tolist()) if on]
 
     def timed(self, key: str, t: float) -> None:
@@ -74,7 +93,8 @@ class _Analysis:
         nominal = self.solver.at(self.ws.nominal_point)
         if nominal is None:
             self.report.message = "the scenario is infeasible: no portfolio meets its limits, targets and rules"
-            self.report.nominal = {"status": "infeasible"}
+            self.report.nominal = PortfolioFigures(status=Status.INFEASIBLE)
+            self.report.status = Status.INFEASIBLE
             return self.report
         t = time.perf_counter()
         centre = self.ws.point(self.ws.centre())
@@ -94,7 +114,7 @@ class _Analysis:
         total = len(plan) if fig.complete else self.limit
         for x in plan:  # z*(w_v) needs each vertex's optimum value, not its cheapest tie; the nominal starts each
             if not fig.examined(x):
-                fig.add(x, self.solver.at(self.ws.point(x), tie_break=False, start=nominal))
+                fig.add(x, self.solver.optimum_at(self.ws.point(x), tie_break=False, start=nominal))
                 self.tell(Progress(Stage.VERTICES, len(fig.xs), total))
         if not fig.complete:
             fig.zbar = self.solver.upper(*_box(self.ws))
@@ -120,35 +140,39 @@ class _Analysis:
             )
         self.timed("minimax_regret", t)
 
-        def summary(found: Found, regret: Regret) -> dict:
+        def summary(found: Found, regret: Regret) -> PortfolioFigures:
             worst, x = fig.worst(*fig.of(found))
-            return {
-                "worst_case": worst,
-                "worst_weights": self.weights(x),
-                "worst_scale": ws.scale(x),
-                "max_regret": regret.lower,
-                "max_regret_upper": regret.upper,
-                "selected": self.chosen(found.x),
-            }
+            return PortfolioFigures(
+                worst_case=worst,
+                worst_weights=self.weights(x),
+                worst_scale=ws.scale(x),
+                max_regret=regret.lower,
+                max_regret_upper=regret.upper,
+                selected=self.chosen(found.x),
+            )
 
         r_nom, r_mm, r_mr = (fig.regret(*fig.of(p)) for p in (nominal, mm, mr))
         v_nom, c_nom = fig.of(nominal)
-        self.report.nominal = {"objective": float(v_nom @ ws.nominal_point + c_nom), **summary(nominal, r_nom)}
-        self.report.maximin = {**summary(mm, r_mm), "status": str(mm.status)}
+        self.report.nominal = PortfolioFigures(
+            objective=float(v_nom @ ws.nominal_point + c_nom), **summary(nominal, r_nom)
+        )
+        self.report.maximin = PortfolioFigures(**summary(mm, r_mm), status=mm.status)
         gap = (
             (r_mr.lower - lower if r_mr.lower - lower > tol else 0.0)
             if fig.complete
             else (None if r_mr.upper is None else r_mr.upper - lower)
         )
-        self.report.minimax_regret = {
-            **summary(mr, r_mr),
-            "gap": gap,
-            "lower_bound": lower,
-            "iterations": iterations,
-            "complete": fig.complete,
-            "worst_weights": self.weights(r_mr.x),
-            "worst_scale": ws.scale(r_mr.x),
-        }
+        self.report.minimax_regret = summary(mr, r_mr)
+        self.report.minimax_regret.update(
+            PortfolioFigures(
+                gap=gap,
+                lower_bound=lower,
+                iterations=iterations,
+                complete=fig.complete,
+                worst_weights=self.weights(r_mr.x),
+                worst_scale=ws.scale(r_mr.x),
+            )
+        )
         return mr
 
     def nondominated(self) -> tuple[list[Found], bool]:
@@ -167,16 +191,15 @@ class _Analysis:
         self.report.portfolios = []
         for i, (p, z) in enumerate(zip(found, zs)):
             v, c = fig.of(p)
-            self.report.portfolios.append(
-                {
-                    "rank": i + 1,
-                    "selected": self.chosen(p.x),
-                    "min": fig.worst(v, c)[0],
-                    "max": ws.maximise(v)[0] + c,
-                    "vertex_values": z.tolist(),
-                    self.scenario.cost_resource: float(cost @ p.x),
-                }
-            )
+            row: PortfolioRow = {
+                "rank": i + 1,
+                "selected": self.chosen(p.x),
+                "min": fig.worst(v, c)[0],
+                "max": ws.maximise(v)[0] + c,
+                "vertex_values": z.tolist(),
+                self.scenario.cost_resource: float(cost @ p.x),
+            }
+            self.report.portfolios.append(row)
         self.timed("nondominated", t)
         return found, finished
 
@@ -186,12 +209,12 @@ class _Analysis:
             self.solver, ys, self.settings, nominal, lambda n: self.tell(Progress(Stage.MONTE_CARLO, n, samples))
         )
         what = "W's vertices" if self.fig.complete else f"the {len(ys):,} vertices of W examined (of {self.count:,})"
-        self.report.monte_carlo = {
-            "samples": samples if len(ys) > 1 else (1 if samples else 0),
-            "seed": self.settings["seed"],
-            "sampling": f"Dirichlet(1) mixtures of {what}",
-            "frequency": dict(zip(self.ids, freq.tolist())),
-        }
+        self.report.monte_carlo = MonteCarloSummary(
+            samples=samples if len(ys) > 1 else (1 if samples else 0),
+            seed=self.settings["seed"],
+            sampling=f"Dirichlet(1) mixtures of {what}",
+            frequency=dict(zip(self.ids, freq.tolist())),
+        )
         self.timed("monte_carlo", t)
         return freq
 
@@ -203,34 +226,34 @@ class _Analysis:
         samples = self.settings["samples"]
         core = labels([p.x for p in found], len(ids))
         stopped = None if finished and fig.complete else (Stop.MAX_PORTFOLIOS if not finished else Stop.MAX_VERTICES)
-        report.core_index = {
-            "complete": stopped is None,
-            "stopped_by": stopped and stopped.value,
-            "portfolios": len(found),
-            "options": dict(zip(ids, core)),
-            "max_portfolios": self.settings["max_portfolios"],
-        }
+        report.core_index = CoreIndex(
+            complete=stopped is None,
+            stopped_by=stopped and stopped.value,
+            portfolios=len(found),
+            options=dict(zip(ids, core)),
+            max_portfolios=self.settings["max_portfolios"],
+        )
         if stopped is not None:
             sampled = [CORE if f == 1 else EXTERIOR if f == 0 else BORDERLINE for f in freq.tolist()] if samples else []
             report.core_index["sampled"] = dict(zip(ids, sampled))
         share = np.mean(np.array([p.x for p in found]), axis=0) if found else np.zeros(len(ids))
         report.options = [
-            {
-                "option_id": o,
-                "nominal": int(a),
-                "maximin": int(b),
-                "minimax_regret": int(c),
-                "core": lab,
-                "nondominated_share": float(s),
-                "mc_frequency": float(f) if samples else None,
-            }
+            OptionRow(
+                option_id=o,
+                nominal=int(a),
+                maximin=int(b),
+                minimax_regret=int(c),
+                core=lab,
+                nondominated_share=float(s),
+                mc_frequency=float(f) if samples else None,
+            )
             for o, a, b, c, lab, s, f in zip(
                 ids, nominal.x.tolist(), mm.x.tolist(), mr.x.tolist(), core, share.tolist(), freq.tolist()
             )
         ]
         report.vertices = [self.weights(x) for x in fig.xs]
         report.vertex_scales = [self.ws.scale(x) for x in fig.xs]
-        report.weight_set.update({"vertices_examined": len(fig.xs), "complete": fig.complete})
+        report.weight_set.update(WeightSetSummary(vertices_examined=len(fig.xs), complete=fig.complete))
         report.solves = self.solver.solves
         self.timed("total", self.t0)
         report.seconds = self.seconds
@@ -247,7 +270,9 @@ def _box(ws: WeightSet) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-def _monte_carlo(solver: RobustSolver, ys: np.ndarray, settings: dict, nominal: Found, tell) -> np.ndarray:
+def _monte_carlo(
+    solver: RobustSolver, ys: np.ndarray, settings: Settings, nominal: Found, tell: Callable[[int], None]
+) -> np.ndarray:
     """How often each option is chosen at Dirichlet(1) mixtures of the vertices `ys`."""
     samples = settings["samples"]
     if not samples:
@@ -257,6 +282,6 @@ def _monte_carlo(solver: RobustSolver, ys: np.ndarray, settings: dict, nominal: 
     rng = np.random.default_rng(settings["seed"])
     freq = np.zeros(len(nominal.x))
     for i in range(samples):
-        freq += solver.at(rng.dirichlet(np.ones(len(ys))) @ ys).x
+        freq += solver.optimum_at(rng.dirichlet(np.ones(len(ys))) @ ys).x
         tell(i + 1)
     return freq / samples

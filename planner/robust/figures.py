@@ -79,7 +79,7 @@ class Figures:
 
     def values(self, v: np.ndarray, c: float) -> np.ndarray:
         """value(P, w) at each examined vertex."""
-        return self.ys @ v + c
+        return np.asarray(self.ys @ v + c, dtype=float)
 
     def worst(self, v: np.ndarray, c: float) -> tuple[float, np.ndarray]:
         value, x = self.ws.minimise(v)
@@ -131,7 +131,7 @@ def lazy_regret(
             if len(fig.xs) >= max_vertices or added == ROUND_VERTICES:
                 break
             if not fig.examined(x):
-                fig.add(x, solver.at(fig.ws.point(x), tie_break=False, start=nominal))
+                fig.add(x, solver.optimum_at(fig.ws.point(x), tie_break=False, start=nominal))
                 added += 1
                 tell(len(fig.xs))
         if not added:

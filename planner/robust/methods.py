@@ -25,13 +25,17 @@ Each solve is `LiveModel.solve`: the objective, then least cost among its optima
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from planner.errors import PlannerError
 from planner.inputs.scenario import Scenario
+from planner.model.assemble import build
+from planner.model.compile import compile_model
 from planner.robust.weights import Linear
+from planner.solver.live import LiveModel
 from planner.solver.outcome import Status
 
 
@@ -58,10 +62,6 @@ class RobustSolver:
     """One live model (`planner.solver.live.LiveModel`) of the scenario, re-solved with robust objectives."""
 
     def __init__(self, scenario: Scenario, lin: Linear):
-        from planner.model.assemble import build
-        from planner.model.compile import compile_model
-        from planner.solver.live import LiveModel
-
         self.scenario, self.lin = scenario, lin
         self.comp = compile_model(build(scenario))
         self.session = LiveModel(self.comp, scenario.config.solver.threads, own=False)
@@ -88,9 +88,14 @@ class RobustSolver:
             raise PlannerError(f"a robust solve ended {out.status.value} without a portfolio ({out.message})")
         return Found(out.x, out.start_year, out.objective_solver, out.status, out.bound)
 
-    def at(self, y: np.ndarray, tie_break: bool = True, start: Found | None = None) -> Found:
-        """The nominal problem at the point y of W (the optimum of value(·, y))."""
+    def at(self, y: np.ndarray, tie_break: bool = True, start: Found | None = None) -> Found | None:
+        """The nominal problem at the point y of W (the optimum of value(·, y)); None when the scenario is infeasible."""
         return self._solve(self.C + np.asarray(y) @ self.A, tie_break, start)
+
+    def optimum_at(self, y: np.ndarray, tie_break: bool = True, start: Found | None = None) -> Found:
+        """`at` once the nominal problem has a portfolio: the weights move the objective, never the
+        rows, so every point of W has one too."""
+        return _feasible(self.at(y, tie_break, start))
 
     def maximin(self, scale: np.ndarray) -> Found:
         """The maximin portfolio; `scale` > 0 per coordinate of y (e.g. a point of W) sets the units."""
@@ -109,7 +114,7 @@ class RobustSolver:
                 s.add_column(0.0, 0.0, np.inf, base + ks, g[i][ks])
             ks = np.flatnonzero(alpha)
             s.add_column(0.0, -np.inf, np.inf, base + ks, alpha[ks])
-            return self._solve(np.concatenate([self.C, np.zeros(len(g)), [ws.total]]))
+            return _feasible(self._solve(np.concatenate([self.C, np.zeros(len(g)), [ws.total]])))
 
     def upper(self, low: np.ndarray, high: np.ndarray) -> float | None:
         """An upper bound on z*(y) for every y with low ≤ y ≤ high (W's bounding box), or None.
@@ -139,12 +144,13 @@ class RobustSolver:
         Returns (portfolio, its max regret, the master's lower bound, iterations)."""
         s = self.session
 
-        def values(x, start):
+        def values(x: np.ndarray, start: np.ndarray | None) -> np.ndarray:
             v, c = self.lin.portfolio(x, start)
-            return vertices @ v + c
+            return np.asarray(vertices @ v + c, dtype=float)
 
         regret = best - values(first.x, first.start)
         active: list[int] = []
+        found, lower = first, -np.inf
         with s.changes():
             r = s.add_column(0.0, 0.0, np.inf, [], [])
             iterations = 0
@@ -168,21 +174,27 @@ class RobustSolver:
                 user = np.zeros(s.num_columns)
                 user[r] = -1.0
                 # Rounds before the last need only the master's optimum, not its cheapest tie.
-                found = self._solve(user, tie_break=False, start=found if iterations else first)  # noqa: F821 (set in the first round)
+                found = _feasible(self._solve(user, tie_break=False, start=found))  # found: first, in the first round
                 iterations += 1
-                lower = -float(found.solver_value)
+                lower = -_value(found)
                 regret = best - values(found.x, found.start)
                 if float(regret.max()) - lower <= tol:
                     break
             if tie_break:
-                final = self._solve(user, start=found)  # the tie-break stage on the closed master
+                final = _feasible(self._solve(user, start=found))  # the tie-break stage on the closed master
                 final_regret = best - values(final.x, final.start)
                 if float(final_regret.max()) <= float(regret.max()) + tol:
                     found, regret = final, final_regret
             return found, float(regret.max()), lower, iterations
 
     def nondominated(
-        self, vertices: np.ndarray, ceiling: np.ndarray, centre: np.ndarray, max_portfolios: int, eps: float, tell=None
+        self,
+        vertices: np.ndarray,
+        ceiling: np.ndarray,
+        centre: np.ndarray,
+        max_portfolios: int,
+        eps: float,
+        tell: Callable[[int], None] | None = None,
     ) -> tuple[list[Found], list[np.ndarray], bool]:
         """The non-dominated portfolios (value vectors over the vertices beside them); all found, or
         stopped at `max_portfolios`. `ceiling[v]` ≥ z*(w_v) (no portfolio beats a found one where it
@@ -196,7 +208,8 @@ class RobustSolver:
         if not np.all(np.isfinite(low)):
             raise PlannerError("an objective column is unbounded; the dominance cuts need bounded values")
         centre = self.C + np.asarray(centre) @ self.A
-        found, zs = [], []
+        found: list[Found] = []
+        zs: list[np.ndarray] = []
         with s.changes():
             while len(found) < max_portfolios:
                 p = self._solve(centre)
@@ -206,7 +219,8 @@ class RobustSolver:
                 z = vertices @ v + c
                 if any(np.all(z <= old + eps / 2) for old in zs):
                     return found, zs, True  # numerically nothing new
-                found.append(p), zs.append(z)
+                found.append(p)
+                zs.append(z)
                 if tell:
                     tell(len(found))
                 deltas = []
@@ -222,3 +236,18 @@ class RobustSolver:
                     return found, zs, True  # optimal at every vertex: it dominates every other portfolio
                 s.add_row(1.0, np.inf, deltas, np.ones(len(deltas)))
             return found, zs, False
+
+
+def _feasible(found: Found | None) -> Found:
+    """A solve that must have a portfolio: the weights (or the robust columns and rows added) never
+    change which portfolios meet the scenario's rows, and the nominal problem has one."""
+    if found is None:
+        raise PlannerError("a robust solve found no portfolio though the nominal problem has one")
+    return found
+
+
+def _value(found: Found) -> float:
+    """The solver's objective of a found portfolio (every optimal solve reports one)."""
+    if found.solver_value is None:
+        raise PlannerError(f"a robust solve ended {found.status.value} without an objective value")
+    return found.solver_value

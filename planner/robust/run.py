@@ -16,20 +16,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
+from planner.api import solve
 from planner.inputs.scenario import Scenario
 from planner.io.numbers import json_text
-from planner.robust.outcome import BORDERLINE, CORE, EXTERIOR, Progress, RobustReport, Stage, Stop, labels  # noqa: F401
+from planner.io.runfolder import atomic_dir, write_csv
+from planner.io.runs import SCENARIO_FILE, scenario_record
+from planner.robust.analysis import Settings, analyse
+from planner.robust.outcome import (  # noqa: F401 (the names robust's callers import from here)
+    BORDERLINE,
+    CORE,
+    EXTERIOR,
+    PortfolioFigures,
+    Progress,
+    RobustReport,
+    Stage,
+    Stop,
+    labels,
+)
+from planner.robust.weights import weight_set_of
 
 
-def _weights_ignored(scenario: Scenario, message: str) -> "RobustReport":
-    from planner.api import solve
-
+def _weights_ignored(scenario: Scenario, message: str) -> RobustReport:
     result = solve(scenario)
     return RobustReport(
         scenario.name,
         False,
-        nominal={"objective": result.objective, "selected": list(result.selected), "status": str(result.status)},
+        nominal=PortfolioFigures(objective=result.objective, selected=list(result.selected), status=result.status),
         message=message,
+        status=result.status,
     )
 
 
@@ -45,10 +61,8 @@ def robust(
     """Nominal, maximin, minimax regret, non-dominated portfolios + core index, Monte Carlo over W.
 
     `progress` is called with a `Progress` up front (W's vertex count) and as each solve ends."""
-    from planner.robust.weights import weight_set_of
-
     rob = scenario.config.robust
-    settings = {
+    settings: Settings = {
         "max_portfolios": max_portfolios or (rob.max_portfolios if rob else 200),
         "samples": (rob.samples if rob else 100) if samples is None else samples,
         "seed": (rob.seed if rob else 0) if seed is None else seed,
@@ -67,19 +81,12 @@ def robust(
             "every objective weight is 0 at its nominal value: the weights do not enter "
             "the objective, so every robust portfolio is the nominal one",
         )
-    from planner.robust.analysis import analyse
-
     return analyse(scenario, ws, settings, progress or (lambda p: None))
 
 
 def write_robust(report: RobustReport, out_dir: str | Path, scenario: Scenario | None = None) -> Path:
     """robust.json, robust_options.csv and robust_portfolios.csv, written as one atomic folder; given the
     scenario, also scenario.json and the inputs' digests in robust.json (so `planner check` recomputes)."""
-    import pandas as pd
-
-    from planner.io.runfolder import atomic_dir, write_csv
-    from planner.io.runs import SCENARIO_FILE, scenario_record
-
     out = Path(out_dir)
     data = report.to_dict()
     if scenario is not None:
@@ -104,7 +111,11 @@ def write_robust(report: RobustReport, out_dir: str | Path, scenario: Scenario |
             tmp / "robust_options.csv",
         )
         rows = [
-            {k: (";".join(v) if k == "selected" else v) for k, v in p.items() if k != "vertex_values"}
+            {
+                k: (";".join(map(str, v)) if k == "selected" and isinstance(v, list) else v)
+                for k, v in p.items()
+                if k != "vertex_values"
+            }
             for p in report.portfolios
         ]
         write_csv(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+import numpy.typing as npt
 
 from planner.inputs.scenario import Scenario
 from planner.inputs.validate_robust import WeightSet, weight_set
@@ -30,16 +31,16 @@ def weight_set_of(scenario: Scenario) -> WeightSet:
     return weight_set(scenario.config, scenario.sectors, scenario.gaps)
 
 
-def at_point(scenario: Scenario, ws: WeightSet, y) -> Scenario:
+def at_point(scenario: Scenario, ws: WeightSet, y: npt.ArrayLike) -> Scenario:
     """The scenario with the objective weights of y = (f, t): each factor's weight f_k (through
     `objective.sector_weights` / `gap_weights`), every other gap's weight × t."""
     obj = scenario.config.objective
     sector_w, gap_w = dict(obj.sector_weights), dict(obj.gap_weights)
-    y = np.asarray(y, dtype=float).tolist()
-    for (kind, ident), v in zip(ws.factors, y[:-1]):
+    point = np.asarray(y, dtype=float).tolist()
+    for (kind, ident), v in zip(ws.factors, point[:-1]):
         (sector_w if kind == "sector" else gap_w)[ident] = v
     for gid, weight in ws.scaled_gaps:
-        gap_w[gid] = y[-1] * weight
+        gap_w[gid] = point[-1] * weight
     objective = obj.model_copy(update={"sector_weights": sector_w, "gap_weights": gap_w})
     return scenario.with_config(scenario.config.model_copy(update={"objective": objective}))
 

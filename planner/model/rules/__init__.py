@@ -21,14 +21,21 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Any, Callable
 
 import numpy as np
+from numpy.typing import NDArray
 
-if TYPE_CHECKING:
-    from planner.inputs.scenario import Scenario
-    from planner.model.core import Model
-    from planner.model.faces import Face, State
+from planner.inputs.config_rules import RulesConfig
+from planner.inputs.scenario import FloatArray, Scenario
+from planner.model.base import gap_value_linear
+from planner.model.core import Model
+from planner.model.faces import Face, State
+from planner.model.rules.logic import forced_by as forced_by_rules
+from planner.model.rules.logic import partner_caps
+from planner.model.rules.phasing import covered_by_year, start_indices
+from planner.model.rules.value import gap_values as shaped_gap_values
+from planner.model.rules.value import standards_value
 
 ANY_OPTION_COLUMN = "options.*"
 
@@ -46,35 +53,35 @@ class Family:
 
     name: str
     module: str  # where add_<name> and evaluate_<name> live
-    active: Callable[["Scenario"], bool]
+    active: Callable[[Scenario], bool]
     reads: frozenset[str] | None = frozenset()
     keys: tuple[str, ...] = ()
 
-    def _function(self, prefix: str):
-        return getattr(importlib.import_module(self.module), f"{prefix}_{self.name}")
+    def _function(self, prefix: str) -> Callable[..., Any]:
+        function: Callable[..., Any] = getattr(importlib.import_module(self.module), f"{prefix}_{self.name}")
+        return function
 
-    def add(self, model: "Model") -> None:
+    def add(self, model: Model) -> None:
         self._function("add")(model)
 
-    def evaluate(self, state: "State") -> "Face":
-        return self._function("evaluate")(state)
+    def evaluate(self, state: State) -> Face:
+        face: Face = self._function("evaluate")(state)
+        return face
 
 
-def _rules(sc):
+def _rules(sc: Scenario) -> RulesConfig:
     return sc.config.rules
 
 
-def _always(sc) -> bool:
+def _always(sc: Scenario) -> bool:
     return True
 
 
-def _max_options_on(sc) -> bool:
-    from planner.model.rules.logic import partner_caps
-
+def _max_options_on(sc: Scenario) -> bool:
     return bool(partner_caps(sc))
 
 
-def _risk_on(sc) -> bool:
+def _risk_on(sc: Scenario) -> bool:
     risk = _rules(sc).risk
     return risk.max_total is not None or bool(risk.max_per_bloc or risk.max_per_partner)
 
@@ -164,20 +171,20 @@ def family_names() -> list[str]:
     return [f.name for f in FAMILIES]
 
 
-def active_rules(model_or_scenario) -> list[str]:
+def active_rules(model_or_scenario: Model | Scenario) -> list[str]:
     """Names of the rule families the scenario switches on, in build order.
 
     `max_options` is on when any partner has a cap (the partners table's column counts)."""
-    sc = getattr(model_or_scenario, "scenario", model_or_scenario)
+    sc = model_or_scenario.scenario if isinstance(model_or_scenario, Model) else model_or_scenario
     return [f.name for f in FAMILIES if f.active(sc)]
 
 
-def active_parts(scenario) -> list[Family]:
+def active_parts(scenario: Scenario) -> list[Family]:
     """The base parts and every active rule family, in build order."""
     return [*BASE, *(f for f in FAMILIES if f.active(scenario))]
 
 
-def add_rules(model: "Model") -> None:
+def add_rules(model: Model) -> None:
     """Add every active family's rows, in build order."""
     for family in FAMILIES:
         if family.active(model.scenario):
@@ -189,35 +196,27 @@ def add_rules(model: "Model") -> None:
 # `objective_value`); these three hooks say how families shape it.
 
 
-def valued_coverage(state: "State") -> list[tuple[np.ndarray, float]]:
+def valued_coverage(state: State) -> list[tuple[FloatArray, float]]:
     """The coverage the objective values, with its factor: [(covered, 1)], or under
     `phasing.value: horizon` each year's coverage with factor 1/T."""
     phasing = state.scenario.config.rules.phasing
     if phasing is not None and phasing.value == "horizon":
-        from planner.model.rules.phasing import covered_by_year
-
-        per_year = covered_by_year(state.scenario, state.x, state.start)
+        per_year = covered_by_year(state.scenario, state.x, start_indices(state))
         return [(c, 1.0 / len(per_year)) for c in per_year]
     return [(state.covered, 1.0)]
 
 
-def gap_values(scenario, covered: np.ndarray) -> np.ndarray:
+def gap_values(scenario: Scenario, covered: FloatArray) -> FloatArray:
     """Per gap: the value of its coverage — linear (base), or diminishing-returns segments."""
     if scenario.config.rules.diminishing_returns:
-        from planner.model.rules.value import gap_values as shaped
-
-        return shaped(scenario, covered)
-    from planner.model.base import gap_value_linear
-
+        return shaped_gap_values(scenario, covered)
     return gap_value_linear(scenario, covered)
 
 
-def objective_bonus(state: "State") -> float:
+def objective_bonus(state: State) -> float:
     """Objective terms beyond coverage: the standards bonuses earned."""
     if not state.scenario.config.rules.standards_bonus:
         return 0.0
-    from planner.model.rules.value import standards_value
-
     return standards_value(state.scenario, state.x)
 
 
@@ -241,8 +240,6 @@ def objective_value(state: State) -> float:
     return float(value)
 
 
-def forced_by(scenario, x: np.ndarray) -> list[str]:
+def forced_by(scenario: Scenario, x: NDArray[Any]) -> list[str]:
     """Per option: `;`-joined rules that force it into this portfolio (see `logic.forced_by`)."""
-    from planner.model.rules.logic import forced_by as find
-
-    return find(scenario, x)
+    return forced_by_rules(scenario, x)

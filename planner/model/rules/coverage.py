@@ -6,11 +6,18 @@ P(o) is o's partner; risk[o] the option's risk (its own, else its partner's).
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Iterable
+from typing import Any
 
+import numpy as np
+import pulp
+from numpy.typing import NDArray
+
+from planner.inputs.config_rules import DiversifyRule, ResilienceRule
+from planner.inputs.scenario import FloatArray, Scenario, float_column
+from planner.inputs.select import bloc_partners
 from planner.model.core import Model, Role, expr
 from planner.model.faces import Face, State
-from planner.inputs.select import bloc_partners
 
 
 def add_min_fraction(model: Model) -> None:
@@ -59,14 +66,14 @@ def evaluate_min_fraction(state: State) -> Face:
     return face
 
 
-def scope_gaps(scenario, rule) -> list[str]:
+def scope_gaps(scenario: Scenario, rule: DiversifyRule) -> list[str]:
     """Gaps a diversify rule looks at: one gap, or every gap of one sector."""
     if rule.gap is not None:
         return [rule.gap]
     return [g for g, s in zip(scenario.gap_ids(), scenario.gaps["sector_id"].tolist()) if s == rule.sector]
 
 
-def contributions_to(scenario, gap_ids) -> dict[str, dict[str, float]]:
+def contributions_to(scenario: Scenario, gap_ids: Iterable[str]) -> dict[str, dict[str, float]]:
     """partner → {option → Σ_{g∈gap_ids} a[o,g]} over positive contributions, in option order."""
     by_gap = scenario.contributions_by_gap()
     total: dict[str, float] = {}
@@ -90,13 +97,11 @@ def add_diversify(model: Model) -> None:
     max_partner_share s:  `diversify_<i>_share_<p>`:
                      Σ_{o∈O_p} A[o]·x[o] − s·Σ_o A[o]·x[o] ≤ 0   (share of raw contributions)
     """
-    import pulp
-
     sc = model.scenario
     for i, rule in enumerate(sc.config.rules.diversify):
         by_partner = contributions_to(sc, scope_gaps(sc, rule))
         if rule.min_partners is not None:
-            indicators = []
+            indicators: list[pulp.LpVariable] = []
             for pid, opts in by_partner.items():
                 if len(opts) == 1:
                     indicators.append(model.x[next(iter(opts))])
@@ -170,7 +175,7 @@ def add_risk(model: Model) -> None:
     risk = dict(zip(sc.option_ids(), sc.options["risk"].tolist()))
     partner = dict(zip(sc.option_ids(), sc.options["partner_id"].tolist()))
 
-    def capped(partners, cap, ident, subject, key):
+    def capped(partners: set[str] | None, cap: float, ident: str, subject: str | None, key: str) -> None:
         ids = [o for o, p in partner.items() if partners is None or p in partners]
         model.add("risk", expr((model.x[o], risk[o]) for o in ids) <= cap, ident, subject=subject, key=key)
 
@@ -196,7 +201,15 @@ def evaluate_risk(state: State) -> Face:
     return face
 
 
-def resilience_gaps(scenario) -> list[str]:
+def resilience_rule(scenario: Scenario) -> ResilienceRule:
+    """The scenario's `rules.resilience` (this family exists only where it is stated)."""
+    rule = scenario.config.rules.resilience
+    if rule is None:
+        raise ValueError(f"scenario {scenario.name!r} states no rules.resilience")
+    return rule
+
+
+def resilience_gaps(scenario: Scenario) -> list[str]:
     """Gaps N-1 resilience protects: rules.resilience.gaps, else those marked critical."""
     rule = scenario.config.rules.resilience
     if rule is None:
@@ -217,7 +230,7 @@ def add_resilience(model: Model) -> None:
     0 ≥ f·size[g] states the gap cannot be protected.)
     """
     sc = model.scenario
-    frac = sc.config.rules.resilience.fraction
+    frac = resilience_rule(sc).fraction
     size = dict(zip(sc.gap_ids(), sc.gaps["size"].tolist()))
     for gid in resilience_gaps(sc):
         need = frac * float(size[gid])
@@ -248,7 +261,7 @@ def add_resilience(model: Model) -> None:
 
 def evaluate_resilience(state: State) -> Face:
     sc, face = state.scenario, Face()
-    frac = sc.config.rules.resilience.fraction
+    frac = resilience_rule(sc).fraction
     x = dict(zip(sc.option_ids(), state.x.tolist()))
     size = dict(zip(sc.gap_ids(), sc.gaps["size"].tolist()))
     for gid in resilience_gaps(sc):
@@ -262,7 +275,7 @@ def evaluate_resilience(state: State) -> Face:
     return face
 
 
-def n1_coverage(scenario, x: np.ndarray) -> tuple[np.ndarray, list[str | None], dict[str, float]]:
+def n1_coverage(scenario: Scenario, x: NDArray[Any]) -> tuple[FloatArray, list[str | None], dict[str, float]]:
     """N-1 figures of a portfolio, for every gap.
 
     Returns (n1[g] = min_p min(size[g], Σ_{o: P(o)≠p} a[o,g]·x[o]), the partner attaining
@@ -271,7 +284,7 @@ def n1_coverage(scenario, x: np.ndarray) -> tuple[np.ndarray, list[str | None], 
     """
     oi, gi, amt = scenario.contribution_arrays()
     n_gaps = len(scenario.gaps)
-    size = scenario.gaps["size"].to_numpy(dtype=float)
+    size = float_column(scenario.gaps["size"])
     partner_of = scenario.options["partner_id"].to_numpy()
     partners = list(dict.fromkeys(partner_of[x.astype(bool)].tolist()))
     full = np.minimum(np.bincount(gi, weights=amt * x[oi], minlength=n_gaps), size)

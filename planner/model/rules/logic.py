@@ -7,12 +7,22 @@ the set of options a `Select` matches (`planner.inputs.select`).
 from __future__ import annotations
 
 import math
+from typing import Any, TypedDict
 
+from numpy.typing import NDArray
+
+from planner.inputs.config_rules import GroupRule
+from planner.inputs.scenario import Scenario, float_column
+from planner.inputs.select import group_ids
 from planner.model.core import Cell, Model, expr
 from planner.model.faces import INF, Face, State
-import numpy as np
 
-from planner.inputs.select import group_ids
+
+class CapSource(TypedDict, total=False):
+    """Where a partner's cap came from, as `Model.add` takes it: a scenario `key` or a table `cell`."""
+
+    key: str
+    cell: Cell
 
 
 def add_require(model: Model) -> None:
@@ -45,11 +55,14 @@ def evaluate_forbid(state: State) -> Face:
     return face
 
 
-def requires_pairs(scenario, i: int) -> tuple[list[str], list[str], bool]:
+def requires_pairs(scenario: Scenario, i: int) -> tuple[list[str], list[str], bool]:
     """(options A, needed options B, needs_any?) of rules.requires[i], in table order."""
     rule = scenario.config.rules.requires[i]
     a = group_ids(scenario, rule.option)
-    b = group_ids(scenario, rule.needs if rule.needs is not None else rule.needs_any)
+    needed = rule.needs if rule.needs is not None else rule.needs_any
+    if needed is None:  # the config refuses a rule with neither
+        raise ValueError(f"rules.requires[{i}] states neither needs nor needs_any")
+    b = group_ids(scenario, needed)
     return a, b, rule.needs is None
 
 
@@ -112,7 +125,7 @@ def evaluate_excludes(state: State) -> Face:
     return face
 
 
-def group_label(rule, i: int) -> str:
+def group_label(rule: GroupRule, i: int) -> str:
     return rule.name if rule.name else str(i)
 
 
@@ -175,17 +188,18 @@ def evaluate_groups(state: State) -> Face:
     return face
 
 
-def partner_caps(scenario) -> dict[str, int]:
+def partner_caps(scenario: Scenario) -> dict[str, int]:
     """Effective max_options per partner: rule override, else the column, else the rule's default."""
     return {pid: cap for pid, (cap, _) in partner_cap_sources(scenario).items()}
 
 
-def partner_cap_sources(scenario) -> dict[str, tuple[int, dict]]:
+def partner_cap_sources(scenario: Scenario) -> dict[str, tuple[int, CapSource]]:
     """Per capped partner: (cap, where it came from: a scenario `key` or the partners table `cell`)."""
     rule = scenario.config.rules.max_options
-    caps: dict[str, tuple[int, dict]] = {}
+    caps: dict[str, tuple[int, CapSource]] = {}
     column = dict(zip(scenario.partners.index, scenario.partners["max_options"].tolist())) if rule.use_column else {}
     for pid in scenario.partners.index:
+        source: CapSource
         cap, source = rule.partners.get(pid), {"key": f"rules.max_options.partners.{pid}"}
         if cap is None and column and not math.isnan(column[pid]):
             cap, source = int(column[pid]), {"cell": Cell("partners", pid, "max_options")}
@@ -225,7 +239,7 @@ def evaluate_max_options(state: State) -> Face:
     return face
 
 
-def forced_by(scenario, x: np.ndarray) -> list[str]:
+def forced_by(scenario: Scenario, x: NDArray[Any]) -> list[str]:
     """Per option: `;`-joined rules that force it into this portfolio ('' if none).
 
     require → `require`; `requires[i]` when a selected option needs it (all of `needs`, or
@@ -236,6 +250,7 @@ def forced_by(scenario, x: np.ndarray) -> list[str]:
     ids = scenario.option_ids()
     chosen = {o for o, v in zip(ids, x.tolist()) if v}
     reasons: dict[str, list[str]] = {o: [] for o in ids}
+    position = scenario.option_position
     for oid in rules.require:
         reasons[oid].append("require")
     for i in range(len(rules.requires)):
@@ -250,10 +265,11 @@ def forced_by(scenario, x: np.ndarray) -> list[str]:
     for i, rule in enumerate(rules.groups):
         members = [o for o in group_ids(scenario, rule.select) if o in chosen]
         used = {r: float(scenario.options.loc[members, r].sum()) for r in rule.min_use}
+        use = {r: float_column(scenario.options[r]) for r in rule.min_use}
         for o in members:
             short = rule.min_options is not None and len(members) - 1 < rule.min_options
             short = short or any(
-                used[r] - float(scenario.options.at[o, r]) < amount - 1e-9 for r, amount in rule.min_use.items()
+                used[r] - float(use[r][position[o]]) < amount - 1e-9 for r, amount in rule.min_use.items()
             )
             if short:
                 reasons[o].append(f"groups[{group_label(rule, i)}]")

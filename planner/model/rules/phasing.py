@@ -10,24 +10,43 @@ end (every started option), `value: horizon` the mean over the years of each yea
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+import numpy as np
+import pulp
+from numpy.typing import NDArray
+
+from planner.inputs.config_rules import PhasingRule
+from planner.inputs.scenario import FloatArray, Scenario, float_column
+from planner.model.base import tie_eps
 from planner.model.core import Model, Role
 from planner.model.faces import Face, State
-from planner.model.base import tie_eps
+
+# by_option[i][t]: the column x[o_i, year t]
+StartColumns = list[list[pulp.LpVariable]]
 
 
-def durations(scenario) -> np.ndarray:
+def phasing_rule(scenario: Scenario) -> PhasingRule:
+    """The scenario's `rules.phasing` (this family and its figures exist only where it is stated)."""
+    rule = scenario.config.rules.phasing
+    if rule is None:
+        raise ValueError(f"scenario {scenario.name!r} states no rules.phasing")
+    return rule
+
+
+def durations(scenario: Scenario) -> NDArray[np.int_]:
     """d[o] per option (1 where the scenario has no duration column)."""
-    col = scenario.config.rules.phasing.duration_column
+    col = phasing_rule(scenario).duration_column
     if col in scenario.options.columns:
-        return scenario.options[col].to_numpy(dtype=float).round().astype(int)
+        days: NDArray[np.int_] = float_column(scenario.options[col]).round().astype(int)
+        return days
     return np.ones(len(scenario.options), dtype=int)
 
 
-def spend_share(scenario, resource: str) -> np.ndarray:
+def spend_share(scenario: Scenario, resource: str) -> FloatArray:
     """share[o, s, y]: fraction of use[o, r] spent in year index y when o starts in year index s."""
-    rule = scenario.config.rules.phasing
+    rule = phasing_rule(scenario)
     n, T = len(scenario.options), len(rule.years)
     share = np.zeros((n, T, T))
     if resource in rule.spread:
@@ -51,25 +70,41 @@ def add_phasing(model: Model) -> None:
       and the objective values (1/T)·Σ_y cover[g,y] in place of cover[g].
     Tie-break preference (second stage only): earlier starts, by a weight below one option's.
     """
-    import pulp
-
     sc = model.scenario
-    rule = sc.config.rules.phasing
-    years = rule.years
-    T, n = len(years), len(sc.options)
-    ids = sc.option_ids()
+    rule = phasing_rule(sc)
+    by_option = _add_start_years(model, rule.years)
+    _add_year_limits(model, rule, by_option)
+    if rule.value == "horizon":
+        _add_horizon_cover(model, rule.years, by_option)
+    T, n = len(rule.years), len(sc.options)
+    unit = (tie_eps(sc) if sc.config.objective.sense == "max_coverage" else 1.0) / (2 * max(1, n) * T)
+    model.secondary = model.secondary + pulp.LpAffineExpression(
+        (v, unit * t) for row in by_option for t, v in enumerate(row) if t
+    )
+
+
+def _add_start_years(model: Model, years: list[int]) -> StartColumns:
+    """The columns x[o,y] and the rows `phasing_once_<o>`; returns the columns by option."""
+    ids = model.scenario.option_ids()
+    T = len(years)
     grid = model.new_vars(
         "x", [f"{o}_{y}" for o in ids for y in years], 0, 1, pulp.LpBinary, keys=[(o, y) for o in ids for y in years]
     )
-    by_option = [grid[i * T : (i + 1) * T] for i in range(n)]  # by_option[i][t] = x[o_i, year t]
+    by_option = [grid[i * T : (i + 1) * T] for i in range(len(ids))]  # by_option[i][t] = x[o_i, year t]
     for i, oid in enumerate(ids):
         for t, y in enumerate(years):
             model.x_year[(oid, y)] = by_option[i][t]
         once = pulp.LpAffineExpression([(model.x[oid], 1.0), *((v, -1.0) for v in by_option[i])])
         model.add("phasing", once == 0, f"once_{oid}", role=Role.DEFINE, subject=oid, scale=None)
+    return by_option
+
+
+def _add_year_limits(model: Model, rule: PhasingRule, by_option: StartColumns) -> None:
+    """The rows `phasing_limit_<r>_<y>`, one per resource with a per-year limit and year."""
+    sc = model.scenario
     for res, cap in rule.per_year.items():
-        share = spend_share(sc, res) * sc.options[res].to_numpy(dtype=float)[:, None, None]
-        for t, y in enumerate(years):
+        share = spend_share(sc, res) * float_column(sc.options[res])[:, None, None]
+        for t, y in enumerate(rule.years):
             rows, starts = np.nonzero(share[:, : t + 1, t])
             terms = zip(
                 [by_option[i][s_] for i, s_ in zip(rows.tolist(), starts.tolist())], share[rows, starts, t].tolist()
@@ -81,45 +116,55 @@ def add_phasing(model: Model) -> None:
                 subject=res,
                 key=f"rules.phasing.per_year.{res}",
             )
-    if rule.value == "horizon":
-        position = {o: i for i, o in enumerate(ids)}
-        gaps = sc.gap_ids()
-        sizes = sc.gaps["size"].to_numpy(dtype=float).tolist()
-        covs = model.new_vars(
-            "phasing_cover",
-            [f"{g}_{y}" for g in gaps for y in years],
-            0,
-            [size for size in sizes for _ in years],
-            keys=[(g, y) for g in gaps for y in years],
-        )
-        slots = []
-        for j, gid in enumerate(gaps):
-            contrib = [(position[o], a) for o, a in sc.contributions_by_gap()[gid]]
-            for t, y in enumerate(years):
-                cov = covs[j * T + t]
-                terms = [(cov, 1.0)] + [(by_option[i][s_], -a) for i, a in contrib for s_ in range(t + 1)]
-                model.add(
-                    "phasing",
-                    pulp.LpAffineExpression(terms) <= 0,
-                    f"link_{gid}_{y}",
-                    role=Role.DEFINE,
-                    subject=gid,
-                    scale=None,
-                )
-                slots.append((gid, cov, 1.0 / T))
-        model.valued = slots
-    unit = (tie_eps(sc) if sc.config.objective.sense == "max_coverage" else 1.0) / (2 * max(1, n) * T)
-    model.secondary = model.secondary + pulp.LpAffineExpression(
-        (v, unit * t) for row in by_option for t, v in enumerate(row) if t
+
+
+def _add_horizon_cover(model: Model, years: list[int], by_option: StartColumns) -> None:
+    """value: horizon — the columns cover[g,y], the rows `phasing_link_<g>_<y>`, and the valued
+    coverage (each cover[g,y] with factor 1/T) in place of cover[g]."""
+    sc = model.scenario
+    T = len(years)
+    position = sc.option_position
+    gaps = sc.gap_ids()
+    sizes = float_column(sc.gaps["size"]).tolist()
+    covs = model.new_vars(
+        "phasing_cover",
+        [f"{g}_{y}" for g in gaps for y in years],
+        0,
+        [size for size in sizes for _ in years],
+        keys=[(g, y) for g in gaps for y in years],
     )
+    slots = []
+    for j, gid in enumerate(gaps):
+        contrib = [(position[o], a) for o, a in sc.contributions_by_gap()[gid]]
+        for t, y in enumerate(years):
+            cov = covs[j * T + t]
+            terms = [(cov, 1.0)] + [(by_option[i][s_], -a) for i, a in contrib for s_ in range(t + 1)]
+            model.add(
+                "phasing",
+                pulp.LpAffineExpression(terms) <= 0,
+                f"link_{gid}_{y}",
+                role=Role.DEFINE,
+                subject=gid,
+                scale=None,
+            )
+            slots.append((gid, cov, 1.0 / T))
+    model.valued = slots
+
+
+def start_indices(state: State) -> NDArray[np.int64]:
+    """The state's start-year index per option; without one, every selected option starts in
+    the first year (index 0) and every other is not started (−1)."""
+    if state.start is not None:
+        return state.start
+    return np.where(state.x > 0, 0, -1)
 
 
 def evaluate_phasing(state: State) -> Face:
     """x[o,y] = 1 in o's start year; each year's spending per limited resource; under
     `value: horizon`, phasing_cover[g,y] = min(size[g], Σ_o a[o,g]·[o started by y])."""
     sc, face = state.scenario, Face()
-    rule = sc.config.rules.phasing
-    start = state.start if state.start is not None else np.where(state.x > 0, 0, -1)
+    rule = phasing_rule(sc)
+    start = start_indices(state)
     ids = sc.option_ids()
     for i, oid in enumerate(ids):
         for t, y in enumerate(rule.years):
@@ -141,20 +186,20 @@ def evaluate_phasing(state: State) -> Face:
     return face
 
 
-def start_index(scenario, start_year) -> np.ndarray:
+def start_index(scenario: Scenario, start_year: Sequence[int] | NDArray[Any] | Mapping[str, int]) -> NDArray[np.int64]:
     """Year index per option (−1 where not started) from an array or {option: year} mapping."""
-    years = scenario.config.rules.phasing.years
+    years = phasing_rule(scenario).years
     if isinstance(start_year, dict):
         start_year = [start_year.get(o, 0) for o in scenario.option_ids()]
     pos = {y: t for t, y in enumerate(years)}
-    return np.array([pos.get(int(y), -1) for y in start_year], dtype=int)
+    return np.array([pos.get(int(y), -1) for y in start_year], dtype=np.int64)
 
 
-def covered_by_year(scenario, x: np.ndarray, start: np.ndarray) -> np.ndarray:
+def covered_by_year(scenario: Scenario, x: NDArray[Any], start: NDArray[np.int64]) -> FloatArray:
     """covered[y, g] = min(size[g], Σ_o a[o,g]·x[o]·[start[o] ≤ y])."""
     oi, gi, amt = scenario.contribution_arrays()
-    size = scenario.gaps["size"].to_numpy(dtype=float)
-    T = len(scenario.config.rules.phasing.years)
+    size = float_column(scenario.gaps["size"])
+    T = len(phasing_rule(scenario).years)
     out = np.zeros((T, len(size)))
     for t in range(T):
         on = x * (start >= 0) * (start <= t)
@@ -162,13 +207,13 @@ def covered_by_year(scenario, x: np.ndarray, start: np.ndarray) -> np.ndarray:
     return out
 
 
-def use_by_year(scenario, x: np.ndarray, start: np.ndarray) -> dict[str, np.ndarray]:
+def use_by_year(scenario: Scenario, x: NDArray[Any], start: NDArray[np.int64]) -> dict[str, FloatArray]:
     """resource → spending per year of the horizon (Σ_o share[o,start[o],y]·use[o,r]·x[o])."""
-    T = len(scenario.config.rules.phasing.years)
+    T = len(phasing_rule(scenario).years)
     out = {}
     rows = np.flatnonzero(x.astype(bool) & (start >= 0))
     for res in scenario.resources:
-        use = scenario.options[res].to_numpy(dtype=float)
+        use = float_column(scenario.options[res])
         share = spend_share(scenario, res)
         out[res] = np.array([float(sum(share[i, start[i], t] * use[i] for i in rows)) for t in range(T)])
     return out

@@ -26,35 +26,50 @@ answer without `replan:` stays that answer as the incumbent.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
+import pandas as pd
 import pulp
+from numpy.typing import NDArray
 
+from planner.inputs.config_replan import ReplanConfig
+from planner.inputs.scenario import FloatArray, Scenario, float_column
+from planner.model.base import evaluate_limit
 from planner.model.core import Model, Role
 from planner.model.faces import Face, State
 
+Indicator = NDArray[np.int8]  # 1 or 0 per option, in option order
 
-def rule(scenario):
+
+def rule(scenario: Scenario) -> ReplanConfig | None:
     return scenario.config.replan
 
 
-def incumbent_vector(scenario) -> np.ndarray:
+def replan_rule(scenario: Scenario) -> ReplanConfig:
+    """The scenario's `replan:` section (this family and its figures exist only where it is stated)."""
+    cfg = rule(scenario)
+    if cfg is None:
+        raise ValueError(f"scenario {scenario.name!r} states no replan:")
+    return cfg
+
+
+def incumbent_vector(scenario: Scenario) -> Indicator:
     """1 for each incumbent option, in option order."""
-    ids = set(rule(scenario).ids)
+    ids = set(replan_rule(scenario).ids)
     return np.array([1 if o in ids else 0 for o in scenario.option_ids()], dtype=np.int8)
 
 
-def drop_costs(scenario) -> dict[str, np.ndarray]:
+def drop_costs(scenario: Scenario) -> dict[str, FloatArray]:
     """resource → c[o, r] per option (a number for every option, or an options column)."""
     n = len(scenario.options)
     out = {}
-    for res, cost in rule(scenario).drop_cost.items():
-        out[res] = scenario.options[cost].to_numpy(dtype=float) if isinstance(cost, str) else np.full(n, float(cost))
+    for res, cost in replan_rule(scenario).drop_cost.items():
+        out[res] = float_column(scenario.options[cost]) if isinstance(cost, str) else np.full(n, float(cost))
     return out
 
 
-def limited_drop_costs(scenario) -> dict[str, np.ndarray]:
+def limited_drop_costs(scenario: Scenario) -> dict[str, FloatArray]:
     """The drop costs on resources with a limit (those get a `replan_limit_<r>` row)."""
     return {r: c for r, c in drop_costs(scenario).items() if r in scenario.config.limits}
 
@@ -62,29 +77,29 @@ def limited_drop_costs(scenario) -> dict[str, np.ndarray]:
 class Changes(NamedTuple):
     """Per option (option order): kept / dropped / added indicators, and the counts."""
 
-    kept: np.ndarray
-    dropped: np.ndarray
-    added: np.ndarray
+    kept: Indicator
+    dropped: Indicator
+    added: Indicator
 
     def counts(self) -> dict[str, int]:
         d, a = int(self.dropped.sum()), int(self.added.sum())
         return {"kept": int(self.kept.sum()), "dropped": d, "added": a, "total": d + a}
 
 
-def changes_of(scenario, x: np.ndarray) -> Changes:
+def changes_of(scenario: Scenario, x: NDArray[Any]) -> Changes:
     """What a portfolio changes against the incumbent: the one statement of kept/dropped/added."""
     inc = incumbent_vector(scenario).astype(bool)
     on = np.asarray(x).astype(bool)
     return Changes((inc & on).astype(np.int8), (inc & ~on).astype(np.int8), (~inc & on).astype(np.int8))
 
 
-def drop_use(scenario, x: np.ndarray) -> dict[str, float]:
+def drop_use(scenario: Scenario, x: NDArray[Any]) -> dict[str, float]:
     """resource → Σ_{o dropped} c[o, r]: what leaving commitments uses."""
     dropped = changes_of(scenario, x).dropped
     return {r: float(c @ dropped) for r, c in drop_costs(scenario).items()}
 
 
-def charged_beyond_use(scenario, x: np.ndarray, resource: str) -> float:
+def charged_beyond_use(scenario: Scenario, x: NDArray[Any], resource: str) -> float:
     """What `limits.<resource>` charges a portfolio beyond its options' own use: the drop use
     of a re-plan with a drop cost on that (limited) resource, else 0."""
     if rule(scenario) is None or resource not in limited_drop_costs(scenario):
@@ -92,7 +107,7 @@ def charged_beyond_use(scenario, x: np.ndarray, resource: str) -> float:
     return drop_use(scenario, x)[resource]
 
 
-def _counted(cfg) -> tuple[bool, bool]:
+def _counted(cfg: ReplanConfig) -> tuple[bool, bool]:
     """(needs the dropped count, needs the added count)."""
     return (
         cfg.max_changes is not None or cfg.max_dropped is not None,
@@ -103,7 +118,7 @@ def _counted(cfg) -> tuple[bool, bool]:
 def add_replan(model: Model) -> None:
     """The rows and columns of the module doc."""
     sc = model.scenario
-    cfg = rule(sc)
+    cfg = replan_rule(sc)
     inc = incumbent_vector(sc).tolist()
     xs = list(model.x.values())
     n_inc = int(sum(inc))
@@ -156,10 +171,8 @@ def add_replan(model: Model) -> None:
 def evaluate_replan(state: State) -> Face:
     """The columns' values at the portfolio (from `changes_of`, `drop_use`) and each row's activity;
     `replan_limit_<r>` is the base limit row's activity (`evaluate_limit`) plus the drop use."""
-    from planner.model.base import evaluate_limit
-
     sc, face = state.scenario, Face()
-    cfg = rule(sc)
+    cfg = replan_rule(sc)
     counts = changes_of(sc, state.x).counts()
     n_inc = int(incumbent_vector(sc).sum())
     need_dropped, need_added = _counted(cfg)
@@ -186,12 +199,10 @@ def evaluate_replan(state: State) -> Face:
     return face
 
 
-def change_table(scenario, x: np.ndarray | None):
+def change_table(scenario: Scenario, x: NDArray[Any] | None) -> pd.DataFrame:
     """changes.csv: each incumbent and each selected option (option order) with `change` —
     kept, dropped or added — and per resource what the change uses: an added option its use,
     a dropped one its drop cost, a kept one nothing. No portfolio (x None): no rows."""
-    import pandas as pd
-
     ch = changes_of(scenario, np.zeros(len(scenario.options), dtype=np.int8) if x is None else x)
     rows = np.flatnonzero(ch.kept | ch.dropped | ch.added) if x is not None else np.zeros(0, dtype=np.int64)
     opts = scenario.options.iloc[rows]
@@ -208,7 +219,7 @@ def change_table(scenario, x: np.ndarray | None):
     )
     costs = drop_costs(scenario)
     for res in scenario.resources:
-        use = scenario.options[res].to_numpy(dtype=float)
+        use = float_column(scenario.options[res])
         drop = costs.get(res, np.zeros(len(use)))
         frame[res] = np.round(ch.added[rows] * use[rows] + ch.dropped[rows] * drop[rows], 9)
     return frame

@@ -6,20 +6,28 @@ Both apply to `max_coverage` only (a `min_cost` objective is the cost alone). Th
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
+import pulp
+from numpy.typing import NDArray
+
+from planner.inputs.config_rules import StandardsRule
+from planner.inputs.scenario import FloatArray, Scenario, float_column
 from planner.model.base import gap_value_linear, valued_slots
-from planner.model.core import Model, Role, expr
+from planner.model.core import Model, Role, expr, lp_names
 from planner.model.faces import Face, State
+from planner.model.rules.phasing import covered_by_year, start_indices
+
+Segments = list[tuple[float, float]]  # (width as a fraction of size, value per unit fraction) per segment
 
 
-def segments_by_gap(scenario) -> dict[str, list[tuple[float, float]]]:
+def segments_by_gap(scenario: Scenario) -> dict[str, Segments]:
     """gap → [(width, slope)] per segment, width a fraction of size, slope = value / width.
 
     A rule names gaps, sectors (all their gaps) or neither (every gap); later rules do not
     override earlier ones (validation refuses a gap named twice).
     """
-    out: dict[str, list[tuple[float, float]]] = {}
+    out: dict[str, Segments] = {}
     gaps = scenario.gaps
     for rule in scenario.config.rules.diminishing_returns:
         if rule.gaps is None and rule.sectors is None:
@@ -54,7 +62,8 @@ def add_diminishing_returns(model: Model) -> None:
     segs = segments_by_gap(sc)
     weight = dict(zip(sc.gap_ids(), sc.gap_weights().tolist()))
     size = dict(zip(sc.gap_ids(), sc.gaps["size"].tolist()))
-    kept, terms = [], []
+    kept: list[tuple[str, pulp.LpVariable, float]] = []
+    terms: list[tuple[pulp.LpVariable, float]] = []
     for gid, var, factor in valued_slots(model):
         if gid not in segs:
             kept.append((gid, var, factor))
@@ -80,12 +89,12 @@ def add_diminishing_returns(model: Model) -> None:
     model.primary = model.primary + expr(terms)
 
 
-def gap_values(scenario, covered: np.ndarray) -> np.ndarray:
+def gap_values(scenario: Scenario, covered: FloatArray) -> FloatArray:
     """Per gap: w[g]·f_g(covered[g]/size[g]); f_g is the concave segment function, or the
     identity (the base model's linear value) for gaps no rule shapes."""
     value = gap_value_linear(scenario, covered)
     weight = scenario.gap_weights()
-    frac = covered / scenario.gaps["size"].to_numpy(dtype=float)
+    frac = covered / float_column(scenario.gaps["size"])
     segs = segments_by_gap(scenario)
     for j, gid in enumerate(scenario.gap_ids()):
         if gid in segs:
@@ -95,7 +104,7 @@ def gap_values(scenario, covered: np.ndarray) -> np.ndarray:
     return value
 
 
-def segment_fill(segments: list[tuple[float, float]], frac: float) -> list[float]:
+def segment_fill(segments: Segments, frac: float) -> list[float]:
     """How much of each segment's width a covered fraction fills, in order (concave: in order)."""
     out, lo = [], 0.0
     for width, _ in segments:
@@ -126,14 +135,10 @@ def evaluate_diminishing_returns(state: State) -> Face:
 def valued_columns(state: State) -> list[tuple[str, str, float]]:
     """(gap, column name, value) of the cover columns the objective values: cover[g], or under
     `phasing.value: horizon` each phasing_cover[g, y] — the names `add_*` gives them."""
-    from planner.model.core import lp_names
-
     sc = state.scenario
     phasing = sc.config.rules.phasing
     if phasing is not None and phasing.value == "horizon":
-        from planner.model.rules.phasing import covered_by_year
-
-        per_year = covered_by_year(sc, state.x, state.start)
+        per_year = covered_by_year(sc, state.x, start_indices(state))
         gaps = [g for g in sc.gap_ids() for _ in phasing.years]
         names = lp_names("phasing_cover", [f"{g}_{y}" for g in sc.gap_ids() for y in phasing.years], set())
         values = [per_year[t, j] for j in range(len(sc.gaps)) for t in range(len(phasing.years))]
@@ -142,7 +147,7 @@ def valued_columns(state: State) -> list[tuple[str, str, float]]:
     return list(zip(sc.gap_ids(), names, state.covered.tolist()))
 
 
-def standards_partners(scenario, rule) -> dict[str, list[str]]:
+def standards_partners(scenario: Scenario, rule: StandardsRule) -> dict[str, list[str]]:
     """partner → its options of the rule's sector and kind, in table order."""
     o = scenario.options
     out: dict[str, list[str]] = {}
@@ -162,14 +167,12 @@ def add_standards_bonus(model: Model) -> None:
     b[j] binary,   `standards_bonus_<j>`:       m·b[j] − Σ_p z[j,p] ≤ 0
     objective:     + B·b[j]
     """
-    import pulp
-
     sc = model.scenario
     if sc.config.objective.sense != "max_coverage":
         return
-    terms = []
+    terms: list[tuple[pulp.LpVariable, float]] = []
     for j, rule in enumerate(sc.config.rules.standards_bonus):
-        indicators = []
+        indicators: list[pulp.LpVariable] = []
         for pid, ids in standards_partners(sc, rule).items():
             if len(ids) == 1:
                 indicators.append(model.x[ids[0]])
@@ -197,7 +200,7 @@ def add_standards_bonus(model: Model) -> None:
     model.primary = model.primary + expr(terms)
 
 
-def standards_earned(scenario, x: np.ndarray) -> list[bool]:
+def standards_earned(scenario: Scenario, x: NDArray[Any]) -> list[bool]:
     """Per rules.standards_bonus entry: do at least min_partners partners select the kind?"""
     chosen = set(scenario.options.index[x.astype(bool)])
     return [
@@ -227,7 +230,7 @@ def evaluate_standards_bonus(state: State) -> Face:
     return face
 
 
-def standards_value(scenario, x: np.ndarray) -> float:
+def standards_value(scenario: Scenario, x: NDArray[Any]) -> float:
     return float(
         sum(r.bonus for r, ok in zip(scenario.config.rules.standards_bonus, standards_earned(scenario, x)) if ok)
     )
