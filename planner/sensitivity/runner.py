@@ -21,7 +21,6 @@ from planner import __version__
 from planner.errors import InputError, Problem
 from planner.inputs.config import ScenarioConfig, parse_config
 from planner.inputs.read import RawInputs, load_raw, raw_from_config
-from planner.inputs.scenario import Scenario
 from planner.inputs.validate import validate
 from planner.io.runs import SCENARIO_FILE, scenario_record
 from planner.io.numbers import json_text
@@ -71,9 +70,11 @@ def job_key(raw: RawInputs, kind: str, settings: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def manifest_of(scenario: Scenario, kind: str, **settings: Any) -> dict[str, Any]:
+def manifest_of(source: Source, kind: str, **settings: Any) -> dict[str, Any]:
     """A journal's manifest: the run's kind, its scenario's file and merged settings (so
-    `--resume` re-reads the same inputs), their hash, and the command's own settings."""
+    `--resume` re-reads the same inputs), their hash, the command's own settings, and
+    `from_files: false` when the tables were changed in memory (such a run cannot resume)."""
+    scenario = source.scenario
     return {
         "kind": kind,
         "scenario_file": str(scenario.scenario_file),
@@ -81,6 +82,7 @@ def manifest_of(scenario: Scenario, kind: str, **settings: Any) -> dict[str, Any
         **settings,
         "input_sha256": scenario.input_sha256,
         "planner_version": __version__,
+        **({} if source.from_files else {"from_files": False}),
     }
 
 
@@ -93,6 +95,15 @@ def reload_source(manifest: dict[str, Any], journal: Journal) -> Source:
 def reload(manifest: dict[str, Any], journal: Journal) -> RawInputs:
     """The raw inputs of a journaled run, refusing inputs that changed since it started."""
     file = manifest["scenario_file"]
+    if manifest.get("from_files") is False:
+        raise InputError(
+            Problem(
+                file=str(journal.out_dir),
+                key="--resume",
+                message="this run was made from a scenario changed in memory, whose tables are not on file; "
+                "run it again (run_sweep / run_montecarlo with the same Scenario)",
+            )
+        )
     if "config" in manifest:
         raw = raw_from_config(parse_config(manifest["config"], file), Path(file))
     else:  # a journal from before runs took a Scenario: its file and --set overrides
