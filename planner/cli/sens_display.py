@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Hashable
+
+import pandas as pd
 
 from rich.console import Console
 from rich.table import Table
@@ -18,8 +21,8 @@ def _console() -> Console:
     return console if console.is_terminal else Console(width=140)
 
 
-def _rows(frame):
-    """All rows, or the first and last MAX_ROWS/2 with a gap marker."""
+def _rows(frame: pd.DataFrame) -> tuple[list[tuple[Hashable, pd.Series | None]], bool]:
+    """All rows, or the first and last MAX_ROWS/2 with a gap marker (None)."""
     if len(frame) <= MAX_ROWS:
         return list(frame.iterrows()), False
     half = MAX_ROWS // 2
@@ -64,7 +67,11 @@ def print_sweep(outcome: RunResult, out_dir: Path, console: Console | None = Non
     console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
-def _exactness(summary: dict) -> str:
+def _pct(value: float | None) -> str:
+    return "—" if value is None or value != value else f"{value:.0%}"
+
+
+def _exactness(summary: dict[str, Any]) -> str:
     return "exact" if summary["exact"] else "[yellow]not exact (a solve hit its time limit)[/yellow]"
 
 
@@ -101,7 +108,7 @@ def print_frontier(outcome: RunResult, out_dir: Path, console: Console | None = 
     console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
-def print_tranches(outcome, console: Console | None = None) -> None:
+def print_tranches(outcome: RunResult, out_dir: Path, console: Console | None = None) -> None:
     console = console or _console()
     s = outcome.summary
     exact = _exactness(s)
@@ -125,7 +132,7 @@ def print_tranches(outcome, console: Console | None = None) -> None:
             row["added"].replace(";", ", ") or "—",
         )
     console.print(table)
-    console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
+    console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
 def print_montecarlo(outcome: RunResult, out_dir: Path, console: Console | None = None) -> None:
@@ -166,8 +173,7 @@ def print_montecarlo(outcome: RunResult, out_dir: Path, console: Console | None 
     for col in ("sector", "unperturbed", "p5", "p50", "p95"):
         sect.add_column(col, justify="left" if col == "sector" else "right")
     for _, row in cov.iterrows():
-        pct = lambda v: "—" if v is None or v != v else f"{v:.0%}"  # noqa: E731
-        sect.add_row(row["name"], pct(row["base_fraction"]), pct(row["p5"]), pct(row["p50"]), pct(row["p95"]))
+        sect.add_row(row["name"], _pct(row["base_fraction"]), _pct(row["p5"]), _pct(row["p50"]), _pct(row["p95"]))
     console.print(sect)
     console.print(f"results written to [bold]{out_dir}[/bold]")
 

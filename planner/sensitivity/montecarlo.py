@@ -187,9 +187,7 @@ def run_montecarlo(scenario: Scenario, options: MonteCarloOptions | None = None)
     base = _base_solve(engine, settings)
     journal = None
     if opts.journal is not None:
-        manifest = manifest_of(
-            source.scenario, KIND, settings={k: v for k, v in settings.items() if k != "base_selected"}
-        )
+        manifest = manifest_of(source, KIND, settings={k: v for k, v in settings.items() if k != "base_selected"})
         journal = Journal.start(opts.journal, manifest)
     run = _Run(source, engine, base, settings, source.scenario.config.to_plain())
     return _montecarlo(run, journal, opts.workers, opts.scheduler, opts.progress)

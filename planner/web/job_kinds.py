@@ -17,7 +17,7 @@ Each kind is a thin adapter over a public library call:
 
 A kind's model has: `settings()` (extra typed setting edits, (dotted key, value) pairs, applied
 to the what-if's Scenario after the page's),
-`call(scenario, root)` → `call(out_dir, progress)` → an `Outcome` (summary + tables),
+`call(scenario, root)` → `call(progress)` → an `Outcome` (summary + tables, computed in memory),
 `partial(summary)` (why the result is incomplete, or None) and `view(outcome, scenario)`
 (the charts, facts and tables the page draws, `planner.web.job_views`). Adding a model to
 `KIND_MODELS` adds the kind to the API, its schema and the page, with no change to the page's code.
@@ -60,7 +60,7 @@ class Kind(BaseModel):
     def settings(self) -> list[Setting]:
         return []
 
-    def call(self, scenario, root: Path) -> Callable[[Path, Progress], Outcome]:  # pragma: no cover - abstract
+    def call(self, scenario, root: Path) -> Callable[[Progress], Outcome]:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def partial(self, summary: dict) -> str | None:
@@ -98,7 +98,7 @@ class FrontierJob(Kind):
         from planner.sensitivity.frontier import FrontierOptions, run_frontier
 
         resource = self.resource or scenario.cost_resource
-        return lambda out_dir, progress: _frames(
+        return lambda progress: _frames(
             run_frontier(
                 scenario,
                 FrontierOptions(resource, self.lo, self.hi, max_solves=self.max_solves, progress=progress),
@@ -143,11 +143,11 @@ class TranchesJob(Kind):
     )
 
     def call(self, scenario, root):
-        from planner.sensitivity.tranches import run_tranches
+        from planner.sensitivity.tranches import TranchesOptions, run_tranches
 
         resource = self.resource or scenario.cost_resource
-        return lambda out_dir, progress: _frames(
-            run_tranches(scenario, resource, self.limits, nested=self.nested, out_dir=out_dir, progress=progress)
+        return lambda progress: _frames(
+            run_tranches(scenario, TranchesOptions(resource, tuple(self.limits), self.nested, progress=progress))
         )
 
     def partial(self, summary):
@@ -196,7 +196,7 @@ class SweepJob(Kind):
             points *= max(len(a.values), 1)
         if points > MAX_POINTS:
             raise InputError(Problem(file="request", key="vary", value=points, message=f"at most {MAX_POINTS} points"))
-        return lambda out_dir, progress: _frames(run_sweep(scenario, SweepOptions(axes, workers=1, progress=progress)))
+        return lambda progress: _frames(run_sweep(scenario, SweepOptions(axes, workers=1, progress=progress)))
 
     def view(self, outcome, scenario):
         from planner.web.job_views import sweep
@@ -252,7 +252,7 @@ class MonteCarloJob(Kind):
         resolve_settings(
             scenario, self.samples, self.seed, perturb, None, None
         )  # a column that cannot be perturbed: now
-        return lambda out_dir, progress: _frames(
+        return lambda progress: _frames(
             run_montecarlo(
                 scenario,
                 MonteCarloOptions(self.samples, self.seed, tuple(perturb), workers=1, progress=progress),
@@ -286,7 +286,7 @@ class AlternativesJob(Kind):
     def call(self, scenario, root):
         from planner.sensitivity.alternatives import AlternativesOptions, run_alternatives
 
-        return lambda out_dir, progress: _frames(
+        return lambda progress: _frames(
             run_alternatives(scenario, AlternativesOptions(self.within, self.count, progress=progress))
         )
 
@@ -349,7 +349,7 @@ class RobustJob(Kind):
     def call(self, scenario, root):
         from planner.robust import robust
 
-        def run(out_dir, progress):
+        def run(progress):
             report = robust(scenario, max_portfolios=self.max_portfolios, samples=self.samples, seed=self.seed)
             return robust_outcome(report)
 
@@ -397,7 +397,7 @@ class ValueJob(Kind):
     def call(self, scenario, root):
         from planner.analysis.value import value_bounds
 
-        def run(out_dir, progress):
+        def run(progress):
             import pandas as pd
 
             report = value_bounds(scenario, None, tuple(self.families) or None)
@@ -441,7 +441,7 @@ class RivalJob(Kind):
     def call(self, scenario, root):
         from planner.rival import RivalOptions, rival
 
-        def run(out_dir, progress):
+        def run(progress):
             import pandas as pd
 
             result = rival(scenario, RivalOptions(budget=self.budget, budgets=tuple(self.budgets)))
@@ -491,7 +491,7 @@ class ParetoJob(Kind):
 
         specs = tuple(ObjectiveSpec(ObjectiveKind(o.kind), o.id) for o in self.objectives)
 
-        def run(out_dir, progress):
+        def run(progress):
             import pandas as pd
 
             result = pareto(scenario, ParetoOptions(specs, self.max_points, None))
