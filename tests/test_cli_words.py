@@ -52,3 +52,21 @@ def test_montecarlo_labels_the_mean_and_shows_the_base_plan(tmp_path):
     )
     assert "objective re-optimised per sample (each sample's own best plan): mean" in out
     assert "the unperturbed plan held fixed under the same draws: mean" in out
+
+
+def test_rival_tables_name_partners_and_options(make_scenario):
+    # The hand case of tests/test_rival_hand.py at rival budget 1: against the nominal plan {a1}
+    # the rival pulls partner A ("Alpha"); the hedged plan {a1, b1} adds b1.
+    from io import StringIO
+
+    from rich.console import Console
+    from test_rival_hand import hand
+
+    from planner.cli.rival_display import print_rival
+    from planner.rival import rival
+
+    buf = StringIO()
+    print_rival(rival(hand(make_scenario, budget=1)), "x", Console(file=buf, width=200))
+    out = buf.getvalue()
+    assert "Alpha" in out and "│ A " not in out
+    assert "The hedged plan adds" in out
