@@ -19,9 +19,10 @@ from planner.api import load_scenario
 from planner.cli import cli
 from planner.inputs.config import Perturbation
 from planner.results.evaluation import evaluate
-from planner.sensitivity.montecarlo import distribution, run_montecarlo
+from planner.sensitivity.montecarlo import MonteCarloOptions, distribution, run_montecarlo
 from planner.sensitivity.perturb import sample_tables
 from planner.sensitivity.points import perturbed
+from planner.sensitivity.write import write_montecarlo
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 AMOUNTS = Perturbation(table="contributions", column="amount", dist="uniform", low=0.5, high=1.5)
@@ -31,7 +32,9 @@ AMOUNTS = Perturbation(table="contributions", column="amount", dist="uniform", l
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("mc") / "run"
     scenario = load_scenario(TINY)
-    return scenario, run_montecarlo(scenario, samples=12, seed=3, perturb=[AMOUNTS], out_dir=out, workers=1), out
+    result = run_montecarlo(scenario, MonteCarloOptions(samples=12, seed=3, perturb=[AMOUNTS], workers=1))
+    write_montecarlo(result, out)
+    return scenario, result, out
 
 
 def test_base_objective_is_the_base_plan_scored_on_each_draw(run):

@@ -24,7 +24,15 @@ from typing import Any
 from planner.errors import InputError, Problem
 from planner.solver.outcome import Status
 from planner.io.numbers import fmt_number, fmt_percent
-from planner.report.headlines import montecarlo_figures, pareto_figures, rival_figures, robust_figures, tranches_figures
+from planner.report.core_tables import flatten, inputs_table, matrix_table, resources_table, rules_table, sectors_table
+from planner.report.headlines import (
+    montecarlo_figures,
+    pareto_figures,
+    replan_figures,
+    rival_figures,
+    robust_figures,
+    tranches_figures,
+)
 from planner.report.words import RIVAL_NAME_COLUMN, column_words, resource_words, value_words
 
 CORE_FILES = frozenset({"summary.json", "portfolio.csv", "coverage.csv", "scenario.json"})
@@ -159,7 +167,7 @@ class RunContent:
                         + (f" ({fmt_percent(r['share'])})" if r["share"] is not None else ""),
                     )
                 )
-            rows.extend(_replan_headline(s))
+            rows.extend(replan_figures(s))
         if s.get("message") and self.status is not Status.OPTIMAL:
             rows.append(("Solver message", str(s["message"])))
         return rows
@@ -248,134 +256,6 @@ def _read_json(path: Path, display: str) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(Problem(file=display, message=f"cannot read JSON: {exc}")) from None
-
-
-def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    """Dotted-key rows of a JSON value; lists of scalars become one comma-separated cell."""
-    if isinstance(value, dict):
-        rows: list[tuple[str, Any]] = []
-        for k, v in value.items():
-            rows.extend(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-        return rows or ([(prefix, "")] if prefix else [])
-    if isinstance(value, list):
-        if all(not isinstance(v, (dict, list)) for v in value):
-            return [(prefix, ", ".join("" if v is None else str(v) for v in value))]
-        rows = []
-        for i, v in enumerate(value):
-            rows.extend(flatten(v, f"{prefix}[{i}]"))
-        return rows or ([(prefix, "")] if prefix else [])
-    return [(prefix, value)]
-
-
-def _resources(summary: dict):
-    import pandas as pd
-
-    rows = []
-    for name, r in (summary.get("resources") or {}).items():
-        used, limit = r.get("used"), r.get("limit")
-        share = used / limit if used is not None and limit else None
-        remaining = limit - used if used is not None and limit is not None else None
-        rows.append({"resource": name, "used": used, "limit": limit, "share": share, "remaining": remaining})
-    return pd.DataFrame(rows, columns=["resource", "used", "limit", "share", "remaining"])
-
-
-def _sectors(portfolio, coverage):
-    """Per sector (coverage.csv order): total gap size, covered, remaining, covered fraction, options."""
-    import pandas as pd
-
-    names = {}
-    if len(portfolio) and "sector_name" in portfolio.columns:
-        names = dict(zip(portfolio["sector_id"], portfolio["sector_name"]))
-    rows = []
-    if len(coverage):
-        cov = coverage.assign(
-            covered=coverage["covered"].map(lambda v: 0.0 if v is None else float(v)),
-            size=coverage["size"].astype(float),
-        )
-        for sid, grp in cov.groupby("sector_id", sort=False):
-            size, covered = float(grp["size"].sum()), float(grp["covered"].sum())
-            n_opts = int((portfolio["sector_id"] == sid).sum()) if len(portfolio) else 0
-            rows.append(
-                {
-                    "sector_id": sid,
-                    "sector": names.get(sid, sid),
-                    "size": size,
-                    "covered": covered,
-                    "remaining": size - covered,
-                    "fraction": covered / size if size else None,
-                    "gaps": len(grp),
-                    "options": n_opts,
-                }
-            )
-    return pd.DataFrame(
-        rows, columns=["sector_id", "sector", "size", "covered", "remaining", "fraction", "gaps", "options"]
-    )
-
-
-def _matrix(portfolio, sectors):
-    """partners × sectors: how many selected options each pair has (all coverage sectors as columns)."""
-    import pandas as pd
-
-    cols = list(sectors["sector_id"]) if len(sectors) else []
-    if not len(portfolio):
-        return pd.DataFrame(columns=cols)
-    counts = portfolio.groupby(["partner_id", "sector_id"]).size().unstack(fill_value=0)
-    for extra in counts.columns:
-        if extra not in cols:
-            cols.append(extra)
-    counts = counts.reindex(columns=cols, fill_value=0)
-    counts = counts.loc[sorted(counts.index, key=lambda p: (-int(counts.loc[p].sum()), p))]
-    counts.index.name = "partner_id"
-    return counts.astype(int)
-
-
-def _rules(summary: dict, scenario: dict):
-    import pandas as pd
-
-    rows = []
-    for key, value in flatten(scenario.get("rules") or {}):
-        if value in ("", None):
-            continue
-        rule, _, setting = key.partition(".")
-        rows.append({"rule": rule, "setting": setting, "value": value})
-    active = ", ".join(summary.get("rules_active") or []) or "none"
-    rows.insert(0, {"rule": "(families active)", "setting": "", "value": active})
-    return pd.DataFrame(rows, columns=["rule", "setting", "value"])
-
-
-def _inputs(summary: dict, scenario: dict):
-    import pandas as pd
-
-    rows = [{"setting": k, "value": v} for k, v in flatten(scenario)]
-    for key in ("input_sha256", "planner_version", "backend"):
-        if key in summary:
-            rows.append({"setting": f"run.{key}", "value": summary[key]})
-    return pd.DataFrame(rows, columns=["setting", "value"])
-
-
-def _replan_headline(s: dict) -> list[tuple[str, str]]:
-    """A re-plan's lines: its changes, and the price of stability (the clean-sheet plan beside it)."""
-    counts, info = s.get("changes"), s.get("replan")
-    if not isinstance(counts, dict) or not isinstance(info, dict):
-        return []
-    rows = [
-        (
-            "Changes",
-            f"{counts.get('total')} ({counts.get('kept')} kept, {counts.get('dropped')} dropped, "
-            f"{counts.get('added')} added; incumbent of {info.get('incumbent')})",
-        )
-    ]
-    clean = info.get("clean_sheet")
-    if isinstance(clean, dict) and clean.get("objective") is not None and isinstance(clean.get("changes"), dict):
-        rows.append(
-            (
-                "Price of stability",
-                f"{fmt_number(clean.get('price_of_stability'), 4)}: a clean-sheet plan "
-                f"reaches {fmt_number(clean['objective'], 4)} with "
-                f"{clean['changes'].get('total')} changes",
-            )
-        )
-    return rows
 
 
 # A solve's changes.csv is a re-plan's change table (a sweep's is KNOWN_EXTRAS["changes"]).
@@ -593,8 +473,8 @@ def gather(run_dir: str | Path) -> RunContent:
     # Sensitivity runs may hold no single portfolio; their tables come in as extras.
     portfolio = _optional_table(run_dir, "portfolio.csv", ("option_id", "partner_id", "sector_id", "kind"))
     coverage = _optional_table(run_dir, "coverage.csv", ("gap_id", "sector_id", "size", "covered", "fraction"))
-    sectors = _sectors(portfolio, coverage)
-    inputs = _inputs(summary, scenario)
+    sectors = sectors_table(portfolio, coverage)
+    inputs = inputs_table(summary, scenario)
     if isinstance(manifest, dict) and manifest:
         import pandas as pd
 
@@ -606,10 +486,10 @@ def gather(run_dir: str | Path) -> RunContent:
         scenario=scenario,
         portfolio=portfolio,
         coverage=coverage,
-        resources=_resources(summary),
+        resources=resources_table(summary),
         sectors=sectors,
-        matrix=_matrix(portfolio, sectors),
-        rules=_rules(summary, scenario),
+        matrix=matrix_table(portfolio, sectors),
+        rules=rules_table(summary, scenario),
         inputs=inputs,
         extras=extras,
         kind=kind,

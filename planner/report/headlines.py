@@ -191,3 +191,28 @@ def binding_figures(resource: str, frame: Any, limits: dict[str, Any]) -> Figure
             )
         )
     return rows
+
+
+def replan_figures(s: dict) -> list[tuple[str, str]]:
+    """A re-plan's lines: its changes, and the price of stability (the clean-sheet plan beside it)."""
+    counts, info = s.get("changes"), s.get("replan")
+    if not isinstance(counts, dict) or not isinstance(info, dict):
+        return []
+    rows = [
+        (
+            "Changes",
+            f"{counts.get('total')} ({counts.get('kept')} kept, {counts.get('dropped')} dropped, "
+            f"{counts.get('added')} added; incumbent of {info.get('incumbent')})",
+        )
+    ]
+    clean = info.get("clean_sheet")
+    if isinstance(clean, dict) and clean.get("objective") is not None and isinstance(clean.get("changes"), dict):
+        rows.append(
+            (
+                "Price of stability",
+                f"{num(clean.get('price_of_stability'), 4)}: a clean-sheet plan "
+                f"reaches {num(clean['objective'], 4)} with "
+                f"{clean['changes'].get('total')} changes",
+            )
+        )
+    return rows
