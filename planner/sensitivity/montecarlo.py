@@ -38,7 +38,7 @@ from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.sensitivity.engine import Engine, PointResult
 from planner.sensitivity.executors import Job, Record, adopt
-from planner.solver.highs import Search
+from planner.solver.search import Search
 from planner.sensitivity.journal import Journal
 from planner.sensitivity.perturb import changes_of, check, merge, sample_tables
 from planner.sensitivity.points import Source, perturbed, source_of
