@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Hashable
+
+import pandas as pd
 
 from rich.console import Console
 from rich.table import Table
 
 from planner.io.numbers import fmt_cell
+from planner.report.words import resource_words
 from planner.sensitivity.runner import RunResult
 
 MAX_ROWS = 40
@@ -18,8 +22,8 @@ def _console() -> Console:
     return console if console.is_terminal else Console(width=140)
 
 
-def _rows(frame):
-    """All rows, or the first and last MAX_ROWS/2 with a gap marker."""
+def _rows(frame: pd.DataFrame) -> tuple[list[tuple[Hashable, pd.Series | None]], bool]:
+    """All rows, or the first and last MAX_ROWS/2 with a gap marker (None)."""
     if len(frame) <= MAX_ROWS:
         return list(frame.iterrows()), False
     half = MAX_ROWS // 2
@@ -64,7 +68,11 @@ def print_sweep(outcome: RunResult, out_dir: Path, console: Console | None = Non
     console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
-def _exactness(summary: dict) -> str:
+def _pct(value: float | None) -> str:
+    return "—" if value is None or value != value else f"{value:.0%}"
+
+
+def _exactness(summary: dict[str, Any]) -> str:
     return "exact" if summary["exact"] else "[yellow]not exact (a solve hit its time limit)[/yellow]"
 
 
@@ -75,7 +83,7 @@ def print_frontier(outcome: RunResult, out_dir: Path, console: Console | None = 
     if not s["complete"]:
         exact += f", [yellow]stopped by --max-solves: covers {fmt_cell(s['covered_from'])} and up[/yellow]"
     console.print(
-        f"[bold]{s['scenario']}[/bold] frontier of the objective against {s['resource']} "
+        f"[bold]{s['scenario']}[/bold] frontier of the objective against {resource_words(s['resource'])} "
         f"from {fmt_cell(s['from'])} to {fmt_cell(s['to'])}: {s['breakpoints']} breakpoints found with "
         f"{s['solves']} solves ({exact}, {s['wall_seconds']:.1f} s)"
     )
@@ -101,12 +109,12 @@ def print_frontier(outcome: RunResult, out_dir: Path, console: Console | None = 
     console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
-def print_tranches(outcome, console: Console | None = None) -> None:
+def print_tranches(outcome: RunResult, out_dir: Path, console: Console | None = None) -> None:
     console = console or _console()
     s = outcome.summary
     exact = _exactness(s)
     console.print(
-        f"[bold]{s['scenario']}[/bold] nested plans ({s['nested']}) for {s['resource']} tranches "
+        f"[bold]{s['scenario']}[/bold] nested plans ({s['nested']}) for {resource_words(s['resource'])} tranches "
         f"{', '.join(fmt_cell(v) for v in s['tranches'])}: objectives sum to {fmt_cell(s['objective_sum'], 4)} "
         f"against {fmt_cell(s['unconstrained_sum'], 4)} unconstrained ({exact}, {s['wall_seconds']:.1f} s)"
     )
@@ -125,7 +133,7 @@ def print_tranches(outcome, console: Console | None = None) -> None:
             row["added"].replace(";", ", ") or "—",
         )
     console.print(table)
-    console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
+    console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
 def print_montecarlo(outcome: RunResult, out_dir: Path, console: Console | None = None) -> None:
@@ -139,8 +147,16 @@ def print_montecarlo(outcome: RunResult, out_dir: Path, console: Console | None 
     )
     if obj:
         console.print(
-            f"objective: mean {fmt_cell(obj['mean'], 4)}, 5–95 % [{fmt_cell(obj['p5'], 4)}, {fmt_cell(obj['p95'], 4)}], "
+            f"objective re-optimised per sample (each sample's own best plan): mean {fmt_cell(obj['mean'], 4)}, "
+            f"5–95 % [{fmt_cell(obj['p5'], 4)}, {fmt_cell(obj['p95'], 4)}], "
             f"min {fmt_cell(obj['min'], 4)}, max {fmt_cell(obj['max'], 4)}"
+        )
+    plan = s.get("base_plan") or {}
+    if plan:
+        console.print(
+            f"the unperturbed plan held fixed under the same draws: mean {fmt_cell(plan['mean'], 4)}, "
+            f"5–95 % [{fmt_cell(plan['p5'], 4)}, {fmt_cell(plan['p95'], 4)}], "
+            f"min {fmt_cell(plan['min'], 4)}, max {fmt_cell(plan['max'], 4)}"
         )
     frame = outcome.tables["montecarlo_options.csv"]
     shown = frame[frame["selected_samples"] > 0]
@@ -166,8 +182,7 @@ def print_montecarlo(outcome: RunResult, out_dir: Path, console: Console | None 
     for col in ("sector", "unperturbed", "p5", "p50", "p95"):
         sect.add_column(col, justify="left" if col == "sector" else "right")
     for _, row in cov.iterrows():
-        pct = lambda v: "—" if v is None or v != v else f"{v:.0%}"  # noqa: E731
-        sect.add_row(row["name"], pct(row["base_fraction"]), pct(row["p5"]), pct(row["p50"]), pct(row["p95"]))
+        sect.add_row(row["name"], _pct(row["base_fraction"]), _pct(row["p5"]), _pct(row["p50"]), _pct(row["p95"]))
     console.print(sect)
     console.print(f"results written to [bold]{out_dir}[/bold]")
 
