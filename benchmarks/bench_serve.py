@@ -4,13 +4,17 @@
    in headless Chromium (Debian's /usr/bin/chromium, Playwright), waits for the first
    result, then makes EDITS successive budget edits (typed into the budget field, Enter)
    and times each from the keypress to the page's new objective (performance.now() inside
-   the page: `window.planner.latencies`), plus the page load (navigation to first result).
+   the page: `window.planner.latencies`), plus the page load (navigation to first result and to
+   the job tabs built from the schema). With the panels loaded (the default), four job panels
+   hold a result (alternatives, value of limits, a 5-solve frontier, a 3-point Pareto front)
+   while the edits run, so each edit also re-labels them as belonging to an older what-if.
 2. **api**: the same what-ifs (`limits.budget_musd=B`) as POST /api/solve through the ASGI
    client vs the same work in-process (`Session.solve`, the live model) vs `planner.api.solve`
    (load + build + solve from scratch, what a script would call): median and p95 of each.
 
     python benchmarks/bench_serve.py                 # both
     python benchmarks/bench_serve.py --edits 20 --skip-browser
+    python benchmarks/bench_serve.py --no-panels     # the edits with every job panel empty
 """
 
 from __future__ import annotations
@@ -35,11 +39,35 @@ def budgets(n):
     return [4800 - 60 * (i + 1) if i % 2 == 0 else 3000 + 70 * i for i in range(n)]
 
 
-def browser(root: Path, edits: int) -> dict:
+PANELS = (  # kind, the form's fields set before running it
+    ("alternatives", {"count": "1"}),
+    ("value", {}),
+    ("frontier", {"max_solves": "5"}),
+    ("pareto", {"max_points": "3"}),
+)
+
+
+def load_panels(page) -> float:
+    """Run each of PANELS from its tab and wait for its result; the seconds it took."""
+    from test_serve_browser import finished, wait
+
+    t0 = time.perf_counter()
+    wait(page, "() => window.planner.jobsReady === true")
+    for kind, fields in PANELS:
+        page.click(f"#tab-{kind}")
+        for name, value in fields.items():
+            page.fill(f"#view-{kind} input[name={name}]", value)
+        page.click(f"#view-{kind} button[type=submit]")
+        finished(page, kind, timeout=300)
+    page.click("#tab-result")
+    return time.perf_counter() - t0
+
+
+def browser(root: Path, edits: int, panels: bool = True) -> dict:
     from playwright.sync_api import sync_playwright
 
     from serve_helpers import Server
-    from test_serve_browser import ARGS, CHROMIUM, solved
+    from test_serve_browser import ARGS, CHROMIUM, solved, wait
 
     server = Server(root)
     try:
@@ -50,6 +78,9 @@ def browser(root: Path, edits: int) -> dict:
             page.goto(server.url)
             solved(page, 1)
             load = time.perf_counter() - t0
+            wait(page, "() => window.planner.jobsReady === true")
+            tabs = time.perf_counter() - t0
+            panels_s = load_panels(page) if panels else 0.0
             for i, budget in enumerate(budgets(edits)):
                 page.fill("input[name='limits.budget_musd']", str(budget))
                 page.press("input[name='limits.budget_musd']", "Enter")
@@ -60,6 +91,9 @@ def browser(root: Path, edits: int) -> dict:
         server.stop()
     return {
         "page_load_s": round(load, 3),
+        "page_with_job_tabs_s": round(tabs, 3),
+        "panels_loaded": [k for k, _ in PANELS] if panels else [],
+        "panels_seconds": round(panels_s, 1),
         "edit_median_ms": round(statistics.median(lat), 1),
         "edit_p95_ms": round(p95(lat), 1),
         "edits": len(lat),
@@ -101,6 +135,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--edits", type=int, default=20)
     ap.add_argument("--skip-browser", action="store_true")
+    ap.add_argument("--no-panels", action="store_true", help="edit with every job panel empty")
     args = ap.parse_args()
     from serve_helpers import copy_project
 
@@ -108,7 +143,7 @@ def main() -> None:
         root = copy_project(Path(tmp))
         print("api:", api(root, args.edits))
         if not args.skip_browser:
-            print("browser:", browser(root, args.edits))
+            print("browser:", browser(root, args.edits, panels=not args.no_panels))
 
 
 if __name__ == "__main__":

@@ -11,11 +11,7 @@ PKG = Path(__file__).resolve().parents[1] / "planner"
 MAX_LINES = 520
 # Modules `ruff format` pushed over the limit, being split (issue 19): each may not grow, and its
 # entry goes when it is split.
-SPLITTING = {
-    "planner.web.job_views": 599,
-    "planner.web.job_kinds": 548,
-    "planner.report.content": 685,
-}
+SPLITTING: dict[str, int] = {}  # modules over the limit, each at most its size here, until split
 API_NAMES = {"solve", "evaluate", "load_scenario", "check", "build"}
 
 

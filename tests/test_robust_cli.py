@@ -124,17 +124,17 @@ def test_export_robust_folder_all_formats(tmp_path):
     assert {"robust_options", "robust_portfolios"} <= set(wb.sheetnames)
     sheet = wb["robust_portfolios"]
     header = [c.value for c in sheet[1]]
-    assert {"rank", "selected", "min", "max"} <= set(header)
+    low, high = "worst case over the weights", "best case over the weights"  # min, max in words
+    assert {"portfolio", "options", low, high} <= set(header)
     ranges = [
-        v
-        for r in sheet.iter_rows(min_row=2, values_only=True)
-        for v in (r[header.index("min")], r[header.index("max")])
+        v for r in sheet.iter_rows(min_row=2, values_only=True) for v in (r[header.index(low)], r[header.index(high)])
     ]
     assert ranges == pytest.approx([v for p in rep.portfolios for v in (p["min"], p["max"])])
     options = wb["robust_options"]
     assert [r[0] for r in options.iter_rows(min_row=2, values_only=True)] == ["oa1", "oa2", "ob1", "ob2"]
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
-    assert summary["kind"] == "robust" and summary["maximin.worst_case"] == pytest.approx(rep.maximin["worst_case"])
+    assert summary["Run"] == "robust"
+    assert summary["Best worst case (maximin plan)"] == pytest.approx(rep.maximin["worst_case"])
 
     html = export_run(folder, "html")
     text = html.path.read_text()
@@ -146,7 +146,7 @@ def test_export_robust_folder_all_formats(tmp_path):
     assert md.charts == 1 and "## Robust: per option" in body and "## Robust: vertices of the weight set W" in body
     assert "value_ranges_robust_portfolios.png" in body
     assert (md.path.parent / "report_charts" / "value_ranges_robust_portfolios.png").is_file()
-    assert "minimax regret.max regret" in body
+    assert "Smallest largest regret (minimax-regret plan)" in body
 
 
 def test_export_min_cost_robust_folder(tmp_path):

@@ -148,8 +148,9 @@ def test_workbench_in_a_browser(browser_page, tmp_path):
     finished(page, "montecarlo")
     assert page.get_attribute("#view-montecarlo progress", "value") == "10"
     assert page.locator("#view-montecarlo .job-result tr.core").count() > 0
-    assert "Re-optimised objective, mean" in page.text_content("#view-montecarlo .job-result")
-    shot(page, tmp_path, "montecarlo")
+    text = page.text_content("#view-montecarlo .job-result")
+    assert "Re-optimised per sample, mean" in text and "Unperturbed plan under the perturbations" in text
+    docs_shot(page, tmp_path, "montecarlo")
 
     # a sweep from its tab (keyboard: arrow keys move between tabs)
     page.focus("#tab-montecarlo")
@@ -209,6 +210,8 @@ SCREENSHOT_SET = (
     "value",
     "replan",
     "montecarlo",
+    "rival",
+    "pareto",
 )
 
 
@@ -452,4 +455,88 @@ def test_every_tab_by_keyboard_and_its_screenshot(browser_page, tmp_path):
             raise AssertionError(f"Tab never reached the {kind} run button")
         shot(page, tmp_path, f"tab-{kind}")
     assert len(list(tmp_path.glob("tab-*.png"))) == len(kinds)
+    assert errors == []
+
+
+def cells(page, kind: str, title: str, key: str) -> list[float]:
+    """The figures a table of the kind's panel shows in a column (its cells' data-value)."""
+    return [
+        float(v)
+        for v in page.eval_on_selector_all(
+            f"#view-{kind} table[data-title='{title}'] td[data-key={key}]", "cs => cs.map(c => c.dataset.value)"
+        )
+    ]
+
+
+def test_rival_panel_equals_the_cli(browser_page, tmp_path):
+    """The rival tab on models/rival.yaml (rival budget 3, ladder 2, 3), only the keyboard to run it:
+    both plans' worst cases and the ladder read from the page equal `planner rival --json`."""
+    page, root, server, errors = browser_page
+    fresh(page, server)
+    page.select_option("#scenario", "models/rival.yaml")
+    solved(page, 2)
+    page.click("#tab-rival")
+    page.fill("#view-rival input[name=budget]", "3")
+    page.fill("#view-rival input[name=budgets]", "2, 3")
+    keyboard_run(page, "rival")
+    assert finished(page, "rival", timeout=300) == "done"
+    want = cli_json(
+        [
+            "rival",
+            str(root / "models/rival.yaml"),
+            "--budget",
+            "3",
+            "--budgets",
+            "2:3:1",
+            "--json",
+            "--out",
+            str(tmp_path / "r"),
+        ]
+    )
+    shown = page.text_content("#view-rival .job-result")
+    for plan in ("nominal", "hedged"):
+        figures = f"{want[plan]['objective']:,.4f}".rstrip("0").rstrip(".")
+        assert figures in shown, (plan, figures)
+    ladder = "The ladder of rival budgets"
+    assert cells(page, "rival", ladder, "hedged") == pytest.approx([r["hedged_worst_case"] for r in want["ladder"]])
+    assert cells(page, "rival", ladder, "nominal") == pytest.approx([r["nominal_worst_case"] for r in want["ladder"]])
+    got = job(page, "rival")["result"]["summary"]
+    assert got["price_of_hedging"] == want["price_of_hedging"] and got["gain"] == want["gain"]
+    assert (
+        "China pulls Singapore" in shown
+    )  # partners by name, not code: at budget 3 it pulls sgp from the nominal plan
+    assert page.locator("#view-rival canvas").count() == 2  # both plans, and the ladder
+    docs_shot(page, tmp_path, "rival")
+    assert errors == []
+
+
+def test_pareto_panel_equals_the_cli(browser_page, tmp_path):
+    """The Pareto tab (coverage against risk, the schema's example; at most 3 points), only the keyboard
+    to run it: a partial front, its points read from the page equal `planner pareto --json`."""
+    page, root, server, errors = browser_page
+    fresh(page, server)
+    page.click("#tab-pareto")
+    page.fill("#view-pareto input[name=max_points]", "3")
+    keyboard_run(page, "pareto")
+    assert finished(page, "pareto", timeout=300) == "partial"
+    want = cli_json(
+        [
+            "pareto",
+            str(root / "models/baseline.yaml"),
+            "--objectives",
+            "coverage,risk",
+            "--max-points",
+            "3",
+            "--json",
+            "--out",
+            str(tmp_path / "p"),
+        ]
+    )
+    title = "The points: each with its least-cost portfolio, and what enters and leaves from the one before"
+    assert cells(page, "pareto", title, "v0") == pytest.approx([p["values"]["coverage"] for p in want["points"]])
+    assert cells(page, "pareto", title, "v1") == pytest.approx([p["values"]["risk"] for p in want["points"]])
+    assert "partial" in page.text_content("#view-pareto .job-state")
+    assert "total risk (min)" in page.text_content("#view-pareto .job-result")
+    assert page.locator("#view-pareto canvas").count() == 1
+    docs_shot(page, tmp_path, "pareto")
     assert errors == []

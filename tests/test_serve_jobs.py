@@ -251,6 +251,11 @@ def test_rival_job_equals_the_cli(api, project, tmp_path):
     assert [r["hedged_worst_case"] for r in j["result"]["tables"]["rival_ladder.csv"]] == [
         r["hedged_worst_case"] for r in want["ladder"]
     ]
+    view = j["result"]["view"]  # its own panel, in words: both plans, the ladder, the partners by name
+    titles = [b.get("title") or b.get("chart", {}).get("title", "") for b in view]
+    assert any(t.startswith("Both plans") for t in titles) and "The ladder of rival budgets" in titles
+    partners = next(b for b in view if b["type"] == "table" and b["title"].startswith("Partners in either plan"))
+    assert "Japan" in [r["partner"] for r in partners["rows"]]
 
 
 @pytest.mark.slow
@@ -282,3 +287,10 @@ def test_pareto_job_equals_the_cli_and_says_partial(api, project, tmp_path):
     assert [[r["coverage"], r["risk"]] for r in rows] == [
         [p["values"]["coverage"], p["values"]["risk"]] for p in want["points"]
     ]
+    view = j["result"]["view"]
+    points = next(b for b in view if b["type"] == "table")
+    assert [c["label"] for c in points["columns"]][1:3] == [
+        "coverage (weighted share of gaps closed) (max)",
+        "total risk (min)",
+    ]
+    assert [[r["v0"], r["v1"]] for r in points["rows"]] == [[r["coverage"], r["risk"]] for r in rows]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from planner.analysis.entry import EntryStatus
+from planner.analysis.entry import EntryPath, EntryStatus
 from planner.io.numbers import fmt, fmt_fixed, fmt_percent
+from planner.report.words import resource_words
 from planner.solver.outcome import Status
 
 
@@ -28,12 +29,15 @@ def print_result(result, out_dir=None, console: Console | None = None) -> None:
         return
     sc = result.scenario
     table = Table(title="Selected partnerships by sector", show_lines=False)
-    for col in ("sector", "partner", "kind", "option", *sc.resources):
-        table.add_column(col, justify="right" if col in sc.resources else "left", overflow="fold")
+    for col in ("sector", "partner", "kind", "option", "option id"):
+        table.add_column(col, overflow="fold")
+    for r in sc.resources:
+        table.add_column(resource_words(r), justify="right", overflow="fold")
     port = result.portfolio.sort_values(["sector_id", "partner_id", "option_id"], kind="stable")
+    sectors = sc.sectors["name"].to_dict()
     previous = None
     for _, row in port.iterrows():
-        sector = row["sector_id"] if row["sector_id"] != previous else ""
+        sector = sectors.get(row["sector_id"], row["sector_id"]) if row["sector_id"] != previous else ""
         if sector and previous is not None:
             table.add_section()
         previous = row["sector_id"]
@@ -41,6 +45,7 @@ def print_result(result, out_dir=None, console: Console | None = None) -> None:
             sector,
             row["partner_name"],
             row["kind"],
+            str(row.get("name") or row["option_id"]),
             row["option_id"],
             *(fmt_fixed(float(row[r]), 1) for r in sc.resources),
         )
@@ -62,7 +67,7 @@ def print_result(result, out_dir=None, console: Console | None = None) -> None:
         res.add_column(col, justify="left" if col == "resource" else "right")
     for name, r in s["resources"].items():
         share = f"{r['used'] / r['limit']:.0%}" if r["limit"] else "—"
-        res.add_row(name, fmt_fixed(r["used"], 1), fmt_fixed(r["limit"], 1), share)
+        res.add_row(resource_words(name), fmt_fixed(r["used"], 1), fmt_fixed(r["limit"], 1), share)
     console.print(res)
     if sc.config.replan is not None:
         print_changes(result, console)
@@ -78,16 +83,22 @@ def print_changes(result, console: Console) -> None:
         title=f"Changes against the incumbent ({counts['kept']} kept, {counts['dropped']} dropped, "
         f"{counts['added']} added)"
     )
-    resources = list(result.scenario.resources)
-    for col in ("change", "option", "partner", "sector", *resources):
-        table.add_column(col, justify="right" if col in resources else "left", overflow="fold")
+    sc = result.scenario
+    resources = list(sc.resources)
+    for col in ("change", "option", "partner", "sector"):
+        table.add_column(col, overflow="fold")
+    for r in resources:
+        table.add_column(resource_words(r), justify="right", overflow="fold")
+    names = {
+        k: t["name"].to_dict() for k, t in (("options", sc.options), ("partners", sc.partners), ("sectors", sc.sectors))
+    }
     frame = result.changes
     for _, row in frame[frame["change"] != "kept"].iterrows():
         table.add_row(
             row["change"],
-            row["option_id"],
-            row["partner_id"],
-            row["sector_id"],
+            f"{names['options'].get(row['option_id'], row['option_id'])} ({row['option_id']})",
+            names["partners"].get(row["partner_id"], row["partner_id"]),
+            names["sectors"].get(row["sector_id"], row["sector_id"]),
             *(fmt_fixed(float(row[r]), 1) for r in resources),
         )
     console.print(table)
@@ -116,6 +127,13 @@ def _num(value, digits: int = 4) -> str:
     return fmt(value, digits) if isinstance(value, (int, float)) else fmt_fixed(value)
 
 
+def _way_in(p: EntryPath) -> str:
+    """A found threshold in the table: a limit by its words and unit (budget → 5,000 M$), else its parameter."""
+    if p.kind == "limit" and p.label:
+        return f"{p.label} → {_num(p.needed)}" + (f" {p.unit}" if p.unit else "")
+    return f"{p.parameter} → {_num(p.needed)}"
+
+
 def print_explanations(explanations, rows, sentences, out_dir=None, console: Console | None = None) -> None:
     """One table for many options, then each option's sentences."""
     console = console or _console()
@@ -124,7 +142,7 @@ def print_explanations(explanations, rows, sentences, out_dir=None, console: Con
         for col in ("option", "in?", "Δ objective if flipped", "enters / leaves", "blocked by · forced by", "ways in"):
             table.add_column(col, overflow="fold")
         for e, row in zip(explanations, rows):
-            ways = [f"{p.parameter} → {_num(p.needed)}" for p in e.entry if p.status is EntryStatus.FOUND]
+            ways = [_way_in(p) for p in e.entry if p.status is EntryStatus.FOUND]
             table.add_row(
                 e.option_id,
                 "yes" if e.selected else "no",
@@ -190,7 +208,7 @@ def print_comparison(comp, all_gaps: bool = False, out_dir=None, console: Consol
         t.add_column(col, justify="left" if col == "resource" else "right")
     for r in comp.resources:
         t.add_row(
-            r["resource"],
+            resource_words(r["resource"]),
             _num(r["used_a"], 1),
             _num(r["used_b"], 1),
             _num(r["change"], 1),

@@ -8,8 +8,14 @@ from rich.table import Table
 from planner.io.numbers import fmt_fixed
 
 
-def _names(pulled) -> str:
-    return ", ".join(pulled) if pulled else "nobody"
+def _names(pulled, partners: dict[str, str]) -> str:
+    """Partners by name (the partners table), or "nobody"."""
+    return ", ".join(partners.get(p, p) for p in pulled) if pulled else "nobody"
+
+
+def _options(ids, options: dict[str, str], none: str = "nothing") -> str:
+    """Options by name (the options table), or `none`."""
+    return ", ".join(options.get(o, o) for o in ids) or none
 
 
 def print_rival(result, folder, console: Console | None = None) -> None:
@@ -19,6 +25,8 @@ def print_rival(result, folder, console: Console | None = None) -> None:
             console = Console(width=140)
     d = result.to_dict()
     r, n, h = d["rival"], d["nominal"], d["hedged"]
+    partners = result.scenario.partners["name"].to_dict()
+    options = result.scenario.options["name"].to_dict()
     exact = (
         f"exact (bound {fmt_fixed(d['bound'], 4)}, {d['iterations']} rounds)"
         if d["exact"]
@@ -36,7 +44,7 @@ def print_rival(result, folder, console: Console | None = None) -> None:
             label,
             fmt_fixed(p["objective"], 4),
             fmt_fixed(p["worst_case"], 4),
-            _names(p["response"]),
+            _names(p["response"], partners),
             fmt_fixed(p["response_spend"], 2),
             str(p["options"]),
         )
@@ -48,10 +56,10 @@ def print_rival(result, folder, console: Console | None = None) -> None:
     added = sorted(set(h["selected"]) - set(n["selected"]))
     dropped = sorted(set(n["selected"]) - set(h["selected"]))
     if added or dropped:
-        console.print(f"The hedged plan adds {', '.join(added) or 'nothing'}; drops {', '.join(dropped) or 'nothing'}.")
+        console.print(f"The hedged plan adds {_options(added, options)}; drops {_options(dropped, options)}.")
     _partners(console, result)
     if result.ladder:
-        _ladder(console, result)
+        _ladder(console, result, options)
     console.print(f"written to {folder}")
 
 
@@ -88,7 +96,7 @@ def _partners(console: Console, result) -> None:
     console.print(table)
 
 
-def _ladder(console: Console, result) -> None:
+def _ladder(console: Console, result, options: dict[str, str]) -> None:
     table = Table(title="Ladder of rival budgets")
     for col in (
         "budget",
@@ -110,8 +118,8 @@ def _ladder(console: Console, result) -> None:
             fmt_fixed(row["hedged_objective"], 4),
             fmt_fixed(row["price_of_hedging"], 4),
             fmt_fixed(row["gain"], 4),
-            row["added"].replace(";", ", ") or "—",
-            row["dropped"].replace(";", ", ") or "—",
+            _options([o for o in row["added"].split(";") if o], options, "—"),
+            _options([o for o in row["dropped"].split(";") if o], options, "—"),
             "yes" if row["exact"] else f"gap {fmt_fixed(row['gap'], 4)}",
         )
     console.print(table)

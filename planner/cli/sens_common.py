@@ -15,7 +15,8 @@ workers_option = click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="Local worker processes (spawned; each keeps one model alive). Default: all cores.",
+    help="Local workers, each keeping one model alive: spawned processes (sweep), threads of this process "
+    "(montecarlo). Default: all cores.",
 )
 scheduler_option = click.option(
     "--scheduler",

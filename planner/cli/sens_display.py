@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.io.numbers import fmt_cell
+from planner.report.words import resource_words
 from planner.sensitivity.runner import RunResult
 
 MAX_ROWS = 40
@@ -78,7 +79,7 @@ def print_frontier(outcome: RunResult, out_dir: Path, console: Console | None = 
     if not s["complete"]:
         exact += f", [yellow]stopped by --max-solves: covers {fmt_cell(s['covered_from'])} and up[/yellow]"
     console.print(
-        f"[bold]{s['scenario']}[/bold] frontier of the objective against {s['resource']} "
+        f"[bold]{s['scenario']}[/bold] frontier of the objective against {resource_words(s['resource'])} "
         f"from {fmt_cell(s['from'])} to {fmt_cell(s['to'])}: {s['breakpoints']} breakpoints found with "
         f"{s['solves']} solves ({exact}, {s['wall_seconds']:.1f} s)"
     )
@@ -109,7 +110,7 @@ def print_tranches(outcome: RunResult, out_dir: Path, console: Console | None = 
     s = outcome.summary
     exact = _exactness(s)
     console.print(
-        f"[bold]{s['scenario']}[/bold] nested plans ({s['nested']}) for {s['resource']} tranches "
+        f"[bold]{s['scenario']}[/bold] nested plans ({s['nested']}) for {resource_words(s['resource'])} tranches "
         f"{', '.join(fmt_cell(v) for v in s['tranches'])}: objectives sum to {fmt_cell(s['objective_sum'], 4)} "
         f"against {fmt_cell(s['unconstrained_sum'], 4)} unconstrained ({exact}, {s['wall_seconds']:.1f} s)"
     )
@@ -142,8 +143,16 @@ def print_montecarlo(outcome: RunResult, out_dir: Path, console: Console | None 
     )
     if obj:
         console.print(
-            f"objective: mean {fmt_cell(obj['mean'], 4)}, 5–95 % [{fmt_cell(obj['p5'], 4)}, {fmt_cell(obj['p95'], 4)}], "
+            f"objective re-optimised per sample (each sample's own best plan): mean {fmt_cell(obj['mean'], 4)}, "
+            f"5–95 % [{fmt_cell(obj['p5'], 4)}, {fmt_cell(obj['p95'], 4)}], "
             f"min {fmt_cell(obj['min'], 4)}, max {fmt_cell(obj['max'], 4)}"
+        )
+    plan = s.get("base_plan") or {}
+    if plan:
+        console.print(
+            f"the unperturbed plan held fixed under the same draws: mean {fmt_cell(plan['mean'], 4)}, "
+            f"5–95 % [{fmt_cell(plan['p5'], 4)}, {fmt_cell(plan['p95'], 4)}], "
+            f"min {fmt_cell(plan['min'], 4)}, max {fmt_cell(plan['max'], 4)}"
         )
     frame = outcome.tables["montecarlo_options.csv"]
     shown = frame[frame["selected_samples"] > 0]

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, replace
 
 from planner.report.content import RunContent, Table
+from planner.report.words import column_words
 
 BLUE, ORANGE, GREEN, GREY, RED, SKY = "#0072B2", "#E69F00", "#009E73", "#BBBBBB", "#D55E00", "#56B4E9"
 MAX_BARS = 30  # longer lists are cut to the top entries; the table beside the chart has them all
@@ -382,7 +383,8 @@ def pareto_front(table: Table, content: RunContent) -> Chart | None:
         return None
     plt = _pyplot()
     cols = [label for label, _ in objs]
-    axis = {label: f"{label} ({'max' if sense == 'max' else 'min'})" for label, sense in objs}
+    words = {label: column_words(label) for label, _ in objs}
+    axis = {label: f"{words[label]} ({'max' if sense == 'max' else 'min'})" for label, sense in objs}
     if len(objs) == 2:
         rows = f.sort_values(cols[0])
         xs, ys = rows[cols[0]].astype(float).tolist(), rows[cols[1]].astype(float).tolist()
@@ -414,11 +416,11 @@ def pareto_front(table: Table, content: RunContent) -> Chart | None:
         )
         ax.set_xlabel(axis[cols[0]])
         ax.set_ylabel(axis[cols[1]])
-        ax.set_title(f"Pareto front: {cols[0]} vs {cols[1]} ({len(xs)} points)")
+        ax.set_title(_short(f"{words[cols[0]]} vs {words[cols[1]]} ({len(xs)} points)", 70))
         ax.legend(fontsize=8, frameon=False)
         alt = (
-            f"{len(xs)} non-dominated points, {sum(sup)} supported; {cols[0]} from {min(xs):,.4g} to {max(xs):,.4g}, "
-            f"{cols[1]} from {min(ys):,.4g} to {max(ys):,.4g}"
+            f"{len(xs)} non-dominated points, {sum(sup)} supported; {words[cols[0]]} from {min(xs):,.4g} to "
+            f"{max(xs):,.4g}, {words[cols[1]]} from {min(ys):,.4g} to {max(ys):,.4g}"
         )
         return Chart("pareto_front", table.title, _png(fig), alt)
     pairs = [(0, 1), (0, 2), (1, 2)]
@@ -428,7 +430,7 @@ def pareto_front(table: Table, content: RunContent) -> Chart | None:
         ax.set_xlabel(axis[cols[i]])
         ax.set_ylabel(axis[cols[j]])
     fig.suptitle(f"Pareto front of three objectives: 2-D projections ({len(f)} points)")
-    alt = f"{len(f)} non-dominated points of {', '.join(cols)}, shown pairwise"
+    alt = f"{len(f)} non-dominated points of {', '.join(words[c] for c in cols)}, shown pairwise"
     return Chart("pareto_front", table.title, _png(fig), alt)
 
 

@@ -24,6 +24,16 @@ from typing import Any
 from planner.errors import InputError, Problem
 from planner.solver.outcome import Status
 from planner.io.numbers import fmt_number, fmt_percent
+from planner.report.core_tables import flatten, inputs_table, matrix_table, resources_table, rules_table, sectors_table
+from planner.report.headlines import (
+    montecarlo_figures,
+    pareto_figures,
+    replan_figures,
+    rival_figures,
+    robust_figures,
+    tranches_figures,
+)
+from planner.report.words import RIVAL_NAME_COLUMN, column_words, resource_words, value_words
 
 CORE_FILES = frozenset({"summary.json", "portfolio.csv", "coverage.csv", "scenario.json"})
 TEXT_SUFFIXES = ("_id", "_ids", "name", "kind", "rationale", "region", "bloc", "status", "message", "key", "label")
@@ -51,6 +61,7 @@ HEADLINE_SKIP = {
     "axes",
     "scenario_file",
     "input_sha256",
+    "tables_sha256",
     "planner_version",
     "paths",
     "block_size",
@@ -92,6 +103,7 @@ class RunContent:
     extras: list[Table] = field(default_factory=list)
     kind: str = "solve"  # summary.json `kind` (sweep, frontier, montecarlo …), else inferred from the files
     present: frozenset[str] = frozenset()  # which of the core files the folder holds
+    figures: list[tuple[str, Any]] = field(default_factory=list)  # worded headline (planner.report.headlines)
 
     @property
     def is_solve(self) -> bool:
@@ -111,6 +123,14 @@ class RunContent:
             and self.status.has_portfolio
             and self.summary.get("objective") is not None
         )
+
+    @property
+    def resource_names(self) -> tuple[str, ...]:
+        """The scenario's resources as run: its limits and cost resource (scenario.json)."""
+        limits, objective = self.scenario.get("limits"), self.scenario.get("objective")
+        cost = objective.get("cost_resource") if isinstance(objective, dict) else None
+        names = [str(r) for r in limits] if isinstance(limits, dict) else []
+        return tuple(names + ([str(cost)] if cost and cost not in names else []))
 
     @property
     def title(self) -> str:
@@ -147,7 +167,7 @@ class RunContent:
                         + (f" ({fmt_percent(r['share'])})" if r["share"] is not None else ""),
                     )
                 )
-            rows.extend(_replan_headline(s))
+            rows.extend(replan_figures(s))
         if s.get("message") and self.status is not Status.OPTIMAL:
             rows.append(("Solver message", str(s["message"])))
         return rows
@@ -155,7 +175,9 @@ class RunContent:
     def _run_headline(self) -> list[tuple[str, str]]:
         """A sensitivity or explain run: its scalar summary fields, axes written as ranges."""
         s = self.summary
-        rows = [("Scenario", str(s.get("scenario", "?"))), ("Run", self.kind)]
+        rows = [("Scenario", str(s.get("scenario", "?"))), ("Run", KIND_TITLES.get(self.kind, self.kind))]
+        if self.figures:
+            return rows + [(k, fmt_number(v, 4) if not isinstance(v, str) else v or "—") for k, v in self.figures]
         for axis in s.get("axes") or []:
             if isinstance(axis, dict) and isinstance(axis.get("values"), list) and axis["values"]:
                 vals = axis["values"]
@@ -170,6 +192,7 @@ class RunContent:
                 break
             if isinstance(value, str) and len(value) > 120:
                 value = value[:117] + "…"
+            value = resource_words(value) if key == "resource" and isinstance(value, str) else value_words(value)
             rows.append((key.replace("_", " "), fmt_number(value, 4) if not isinstance(value, str) else value or "—"))
         return rows
 
@@ -235,134 +258,6 @@ def _read_json(path: Path, display: str) -> Any:
         raise InputError(Problem(file=display, message=f"cannot read JSON: {exc}")) from None
 
 
-def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    """Dotted-key rows of a JSON value; lists of scalars become one comma-separated cell."""
-    if isinstance(value, dict):
-        rows: list[tuple[str, Any]] = []
-        for k, v in value.items():
-            rows.extend(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-        return rows or ([(prefix, "")] if prefix else [])
-    if isinstance(value, list):
-        if all(not isinstance(v, (dict, list)) for v in value):
-            return [(prefix, ", ".join("" if v is None else str(v) for v in value))]
-        rows = []
-        for i, v in enumerate(value):
-            rows.extend(flatten(v, f"{prefix}[{i}]"))
-        return rows or ([(prefix, "")] if prefix else [])
-    return [(prefix, value)]
-
-
-def _resources(summary: dict):
-    import pandas as pd
-
-    rows = []
-    for name, r in (summary.get("resources") or {}).items():
-        used, limit = r.get("used"), r.get("limit")
-        share = used / limit if used is not None and limit else None
-        remaining = limit - used if used is not None and limit is not None else None
-        rows.append({"resource": name, "used": used, "limit": limit, "share": share, "remaining": remaining})
-    return pd.DataFrame(rows, columns=["resource", "used", "limit", "share", "remaining"])
-
-
-def _sectors(portfolio, coverage):
-    """Per sector (coverage.csv order): total gap size, covered, remaining, covered fraction, options."""
-    import pandas as pd
-
-    names = {}
-    if len(portfolio) and "sector_name" in portfolio.columns:
-        names = dict(zip(portfolio["sector_id"], portfolio["sector_name"]))
-    rows = []
-    if len(coverage):
-        cov = coverage.assign(
-            covered=coverage["covered"].map(lambda v: 0.0 if v is None else float(v)),
-            size=coverage["size"].astype(float),
-        )
-        for sid, grp in cov.groupby("sector_id", sort=False):
-            size, covered = float(grp["size"].sum()), float(grp["covered"].sum())
-            n_opts = int((portfolio["sector_id"] == sid).sum()) if len(portfolio) else 0
-            rows.append(
-                {
-                    "sector_id": sid,
-                    "sector": names.get(sid, sid),
-                    "size": size,
-                    "covered": covered,
-                    "remaining": size - covered,
-                    "fraction": covered / size if size else None,
-                    "gaps": len(grp),
-                    "options": n_opts,
-                }
-            )
-    return pd.DataFrame(
-        rows, columns=["sector_id", "sector", "size", "covered", "remaining", "fraction", "gaps", "options"]
-    )
-
-
-def _matrix(portfolio, sectors):
-    """partners × sectors: how many selected options each pair has (all coverage sectors as columns)."""
-    import pandas as pd
-
-    cols = list(sectors["sector_id"]) if len(sectors) else []
-    if not len(portfolio):
-        return pd.DataFrame(columns=cols)
-    counts = portfolio.groupby(["partner_id", "sector_id"]).size().unstack(fill_value=0)
-    for extra in counts.columns:
-        if extra not in cols:
-            cols.append(extra)
-    counts = counts.reindex(columns=cols, fill_value=0)
-    counts = counts.loc[sorted(counts.index, key=lambda p: (-int(counts.loc[p].sum()), p))]
-    counts.index.name = "partner_id"
-    return counts.astype(int)
-
-
-def _rules(summary: dict, scenario: dict):
-    import pandas as pd
-
-    rows = []
-    for key, value in flatten(scenario.get("rules") or {}):
-        if value in ("", None):
-            continue
-        rule, _, setting = key.partition(".")
-        rows.append({"rule": rule, "setting": setting, "value": value})
-    active = ", ".join(summary.get("rules_active") or []) or "none"
-    rows.insert(0, {"rule": "(families active)", "setting": "", "value": active})
-    return pd.DataFrame(rows, columns=["rule", "setting", "value"])
-
-
-def _inputs(summary: dict, scenario: dict):
-    import pandas as pd
-
-    rows = [{"setting": k, "value": v} for k, v in flatten(scenario)]
-    for key in ("input_sha256", "planner_version", "backend"):
-        if key in summary:
-            rows.append({"setting": f"run.{key}", "value": summary[key]})
-    return pd.DataFrame(rows, columns=["setting", "value"])
-
-
-def _replan_headline(s: dict) -> list[tuple[str, str]]:
-    """A re-plan's lines: its changes, and the price of stability (the clean-sheet plan beside it)."""
-    counts, info = s.get("changes"), s.get("replan")
-    if not isinstance(counts, dict) or not isinstance(info, dict):
-        return []
-    rows = [
-        (
-            "Changes",
-            f"{counts.get('total')} ({counts.get('kept')} kept, {counts.get('dropped')} dropped, "
-            f"{counts.get('added')} added; incumbent of {info.get('incumbent')})",
-        )
-    ]
-    clean = info.get("clean_sheet")
-    if isinstance(clean, dict) and clean.get("objective") is not None and isinstance(clean.get("changes"), dict):
-        rows.append(
-            (
-                "Price of stability",
-                f"{fmt_number(clean.get('price_of_stability'), 4)}: a clean-sheet plan "
-                f"reaches {fmt_number(clean['objective'], 4)} with "
-                f"{clean['changes'].get('total')} changes",
-            )
-        )
-    return rows
-
-
 # A solve's changes.csv is a re-plan's change table (a sweep's is KNOWN_EXTRAS["changes"]).
 REPLAN_CHANGES = (
     "Re-plan: changes against the incumbent",
@@ -419,33 +314,6 @@ KNOWN_EXTRAS = {
 }
 ROBUST_JSON = "robust.json"
 RIVAL_JSON = "rival.json"  # its headline goes to the summary; its lists are in the two CSVs, columns in words below
-RIVAL_WORDS = {
-    "partner_id": "partner_id",
-    "name": "partner",
-    "rival_cost": "cost to the rival",
-    "options_nominal": "options (nominal)",
-    "cost_nominal": "cost vs nominal plan",
-    "loss_alone_nominal": "loss if pulled alone (nominal)",
-    "pulled_nominal": "pulled vs nominal",
-    "options_hedged": "options (hedged)",
-    "cost_hedged": "cost vs hedged plan",
-    "loss_alone_hedged": "loss if pulled alone (hedged)",
-    "pulled_hedged": "pulled vs hedged",
-    "shore_up": "shore up",
-    "budget": "rival budget",
-    "nominal_worst_case": "nominal worst case",
-    "nominal_response": "rival pulls (nominal)",
-    "hedged_worst_case": "hedged worst case",
-    "hedged_objective": "hedged objective",
-    "hedged_response": "rival pulls (hedged)",
-    "price_of_hedging": "price of hedging",
-    "gain": "gain",
-    "added": "hedged plan adds",
-    "dropped": "hedged plan drops",
-    "gap": "gap",
-    "iterations": "rounds",
-    "exact": "exact",
-}
 
 
 def _extra_title(stem: str) -> tuple[str, str]:
@@ -519,77 +387,11 @@ def _extras(run_dir: Path) -> list[Table]:
             if path.name == "changes.csv" and "change" in frame.columns and "from_point" not in frame.columns
             else _extra_title(path.stem)
         )
-        if path.stem in ("rival_partners", "rival_ladder"):
-            frame = frame.rename(columns=RIVAL_WORDS)
+        if path.stem in ("rival_partners", "rival_ladder"):  # the charts read these in words
+            frame = frame.rename(columns=lambda c: RIVAL_NAME_COLUMN.get(c) or column_words(c))
         percent = tuple(c for c in frame.columns if str(c).lower() in PERCENT_COLUMNS)
         tables.append(Table(path.stem, title, frame, percent, display, note))
     return tables
-
-
-def robust_summary(data: dict) -> dict:
-    """A robust run's headline (robust.json, `planner robust`) as a summary: the figures the issue lists."""
-
-    def pick(section: str, *keys: str) -> dict:
-        part = data.get(section) if isinstance(data.get(section), dict) else {}
-        return {k: part[k] for k in keys if k in part}
-
-    core = data.get("core_index") if isinstance(data.get("core_index"), dict) else {}
-    labels = list((core.get("options") or {}).values())
-    summary = {
-        "scenario": data.get("scenario"),
-        "kind": "robust",
-        "message": data.get("message") or None,
-        "factors": ", ".join(map(str, data.get("factors") or [])) or None,
-        "nominal": pick("nominal", "objective", "worst_case", "max_regret"),
-        "maximin": pick("maximin", "worst_case", "max_regret"),
-        "minimax_regret": pick("minimax_regret", "max_regret", "gap", "iterations"),
-        "core_index": {
-            "complete": core.get("complete"),
-            "portfolios": core.get("portfolios"),
-            "labels": ", ".join(f"{labels.count(k)} {k}" for k in ("core", "borderline", "exterior")),
-        }
-        if core
-        else {},
-        "timings_seconds": data.get("seconds") or {},
-    }
-    return {k: v for k, v in summary.items() if v not in (None, {}, "")}
-
-
-def rival_summary(data: dict) -> dict:
-    """A rival run's headline (rival.json, `planner rival`) in words."""
-    from planner.io.numbers import fmt_number as num
-
-    r = data.get("rival") if isinstance(data.get("rival"), dict) else {}
-    name = str(r.get("name") or "the rival")
-
-    def plan(key: str) -> str | None:
-        p = data.get(key)
-        if not isinstance(p, dict):
-            return None
-        pulls = ", ".join(map(str, p.get("response") or [])) or "nobody"
-        return (
-            f"objective {num(p.get('objective'), 4)} with nobody pulled; worst case {num(p.get('worst_case'), 4)} "
-            f"({name} pulls {pulls}); {len(p.get('selected') or [])} options"
-        )
-
-    exact = data.get("exact")
-    summary = {
-        "scenario": data.get("scenario"),
-        "kind": "rival",
-        "rival": f"{name}: budget {num(r.get('budget'))}, shield {num(r.get('shield'))} per option, "
-        f"loss {num(100 * float(r.get('loss') or 0))} %",
-        "nominal plan": plan("nominal"),
-        "hedged plan": plan("hedged"),
-        "price of hedging": data.get("price_of_hedging"),
-        "gain": data.get("gain"),
-        "exactness": (
-            f"exact: bound {num(data.get('bound'), 4)} met after {data.get('iterations')} rounds"
-            if exact
-            else f"not proven: gap {num(data.get('gap'), 4)} after {data.get('iterations')} rounds"
-        ),
-        "timings_seconds": data.get("seconds") or {},
-    }
-    return {k: v for k, v in summary.items() if v not in (None, {}, "")}
 
 
 def _optional_table(run_dir: Path, name: str, required: tuple[str, ...]):
@@ -635,12 +437,14 @@ def gather(run_dir: str | Path) -> RunContent:
     summary = _read_json(run_dir / "summary.json", "summary.json") if "summary.json" in present else {}
     if not isinstance(summary, dict):
         raise InputError(Problem(file=str(run_dir / "summary.json"), message="must be a JSON object"))
-    if "summary.json" not in present and (run_dir / RIVAL_JSON).is_file():
-        data = _read_json(run_dir / RIVAL_JSON, RIVAL_JSON)
-        summary = rival_summary(data) if isinstance(data, dict) else {}
-    elif "summary.json" not in present and (run_dir / ROBUST_JSON).is_file():
-        data = _read_json(run_dir / ROBUST_JSON, ROBUST_JSON)
-        summary = robust_summary(data) if isinstance(data, dict) else {}
+    figures: list[tuple[str, Any]] = []
+    for name, kind_of, words in ((RIVAL_JSON, "rival", rival_figures), (ROBUST_JSON, "robust", robust_figures)):
+        if "summary.json" not in present and (run_dir / name).is_file():
+            data = _read_json(run_dir / name, name)
+            data = data if isinstance(data, dict) else {}
+            summary = {"scenario": data.get("scenario"), "kind": kind_of}
+            figures = words(data)
+            break
     if "scenario" not in summary:  # explain/compare folders carry no summary.json; their JSON names the scenario
         for path in sorted(run_dir.glob("*.json")):
             data = _read_json(path, path.name) if path.name not in CORE_FILES else None
@@ -658,11 +462,19 @@ def gather(run_dir: str | Path) -> RunContent:
     scenario = _read_json(run_dir / "scenario.json", "scenario.json") if "scenario.json" in present else {}
     scenario = scenario if isinstance(scenario, dict) else {}
     manifest = _read_json(run_dir / "manifest.json", "manifest.json") if "manifest.json" in present else {}
+    if kind == "pareto":
+        figures = pareto_figures(summary)
+    elif kind == "montecarlo":
+        figures = montecarlo_figures(summary)
+    elif kind == "tranches":
+        frame = next((t.frame for t in extras if t.key == "tranches"), None)
+        limits = scenario.get("limits") if isinstance(scenario.get("limits"), dict) else {}
+        figures = tranches_figures(summary, frame, limits)
     # Sensitivity runs may hold no single portfolio; their tables come in as extras.
     portfolio = _optional_table(run_dir, "portfolio.csv", ("option_id", "partner_id", "sector_id", "kind"))
     coverage = _optional_table(run_dir, "coverage.csv", ("gap_id", "sector_id", "size", "covered", "fraction"))
-    sectors = _sectors(portfolio, coverage)
-    inputs = _inputs(summary, scenario)
+    sectors = sectors_table(portfolio, coverage)
+    inputs = inputs_table(summary, scenario)
     if isinstance(manifest, dict) and manifest:
         import pandas as pd
 
@@ -674,12 +486,13 @@ def gather(run_dir: str | Path) -> RunContent:
         scenario=scenario,
         portfolio=portfolio,
         coverage=coverage,
-        resources=_resources(summary),
+        resources=resources_table(summary),
         sectors=sectors,
-        matrix=_matrix(portfolio, sectors),
-        rules=_rules(summary, scenario),
+        matrix=matrix_table(portfolio, sectors),
+        rules=rules_table(summary, scenario),
         inputs=inputs,
         extras=extras,
         kind=kind,
         present=present,
+        figures=figures,
     )

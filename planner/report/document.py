@@ -19,9 +19,13 @@ from typing import Any
 from planner.report.charts import Chart, all_charts
 from planner.io.numbers import fmt_number, fmt_percent
 from planner.report.content import RunContent, Table
+from planner.report.words import column_words
 from planner.solver.outcome import Status
 
-MAX_ROWS = 500  # longer tables are cut in HTML/Markdown (the workbook and CSVs have every row)
+MAX_ROWS = 500  # core tables longer than this are cut in HTML/Markdown (the workbook and CSVs have every row)
+HEAD_ROWS, TAIL_ROWS = 12, 3  # a result table longer than both is summarised: its first and last rows
+LIST_SHOWN = 4  # a cell listing more ids than this shows the first ones and how many more
+SEP = ";"  # how the run's tables join a list of ids in one cell
 TEXT_LAST = ("rationale",)
 
 
@@ -74,26 +78,51 @@ def format_cell(value: Any, percent: bool = False) -> str:
     return str(value)
 
 
+def list_cell(text: str) -> str:
+    """A cell of ids joined by ';': spaced so it wraps, and cut to LIST_SHOWN ids plus how many more."""
+    items = [t for t in text.split(SEP) if t]
+    if len(items) <= 1:
+        return text
+    shown = "; ".join(items[:LIST_SHOWN])
+    return shown if len(items) <= LIST_SHOWN else f"{shown} … and {len(items) - LIST_SHOWN} more"
+
+
+def _cells(frame, cols: list[str], percent) -> list[list[str]]:
+    return [
+        [
+            list_cell(format_cell(v, c in percent)) if isinstance(v, str) else format_cell(v, c in percent)
+            for c, v in zip(cols, rec)
+        ]
+        for rec in frame[cols].itertuples(index=False)
+    ]
+
+
 def table_block(
-    frame, percent=(), columns: list[str] | None = None, rename: dict[str, str] | None = None
+    frame,
+    percent=(),
+    columns: list[str] | None = None,
+    rename: dict[str, str] | None = None,
+    summarise: str = "",
 ) -> TableBlock:
-    """Format a typed frame as a text table; numeric columns are right-aligned."""
-    cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
+    """Format a typed frame as a text table; numeric columns are right-aligned. With `summarise`
+    (where every row is: the workbook sheet and file) a long table shows its first HEAD_ROWS and
+    last TAIL_ROWS rows and says how many more are there."""
+    cols = [str(c) for c in (columns or list(frame.columns)) if c in frame.columns]
     rename = rename or {}
-    rows = []
-    sub = frame[cols] if cols else frame
-    for rec in sub.head(MAX_ROWS).itertuples(index=False):
-        rows.append([format_cell(v, c in percent) for c, v in zip(cols, rec)])
     numeric = []
     for c in cols:
         vals = [v for v in frame[c].tolist() if v is not None and not (isinstance(v, float) and math.isnan(v))]
         numeric.append(bool(vals) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals))
-    note = (
-        f"First {MAX_ROWS} of {len(frame)} rows; the workbook and the CSV have them all."
-        if len(frame) > MAX_ROWS
-        else ""
-    )
-    return TableBlock([rename.get(c, str(c)) for c in cols], rows, numeric, note)
+    n = len(frame)
+    if summarise and n > HEAD_ROWS + TAIL_ROWS + 1:
+        rows = _cells(frame.head(HEAD_ROWS), cols, percent)
+        rows.append([f"… {n - HEAD_ROWS - TAIL_ROWS} more rows …"] + [""] * (len(cols) - 1))
+        rows += _cells(frame.tail(TAIL_ROWS), cols, percent)
+        note = f"The first {HEAD_ROWS} and last {TAIL_ROWS} of {n} rows; all {n} are in {summarise}."
+    else:
+        rows = _cells(frame.head(MAX_ROWS), cols, percent)
+        note = f"First {MAX_ROWS} of {n} rows; the workbook and the CSV have them all." if n > MAX_ROWS else ""
+    return TableBlock([rename.get(c, c) for c in cols], rows, numeric, note)
 
 
 def _portfolio_columns(content: RunContent) -> list[str]:
@@ -156,13 +185,15 @@ def _portfolio_blocks(content: RunContent) -> list:
     return blocks
 
 
-def _extra_blocks(table: Table, charts: list[Chart]) -> list:
+def _extra_blocks(table: Table, charts: list[Chart], resources: tuple[str, ...]) -> list:
     blocks: list = [Heading(2, table.title, f"extra-{table.key}")]
     note = (table.note + " " if table.note else "") + f"From {table.source}."
     blocks.append(Para(note, muted=True))
     blocks.extend(Image(c) for c in charts)
     if len(table.frame.columns):
-        blocks.append(table_block(table.frame, percent=table.percent))
+        rename = {str(c): column_words(str(c), resources) for c in table.frame.columns}
+        where = f'the workbook (sheet "{table.key}") and {table.source}'
+        blocks.append(table_block(table.frame, percent=table.percent, rename=rename, summarise=where))
     else:
         blocks.append(Para("(empty)"))
     return blocks
@@ -210,7 +241,7 @@ def build_document(content: RunContent, with_charts: bool = True) -> Document:
         b.append(Heading(2, "Resources", "resources"))
         b.append(table_block(content.resources, percent=("share",)))
     for table in content.extras:
-        b.extend(_extra_blocks(table, by_table.get(table.key, [])))
+        b.extend(_extra_blocks(table, by_table.get(table.key, []), content.resource_names))
     if "scenario.json" in content.present:
         b.append(Heading(2, "Rules", "rules"))
         b.append(table_block(content.rules))

@@ -18,6 +18,7 @@ from typing import Any
 
 from planner.io.safety import neutralise
 from planner.report.content import RunContent, Table
+from planner.report.words import column_words
 
 PERCENT_FORMAT = "0.0%"
 NUMBER_FORMAT = "General"
@@ -57,15 +58,20 @@ def sheet_title(name: str, taken: set[str]) -> str:
 
 
 def _write(
-    ws, headers: list[str], rows: list[list[Any]], percent: set[str] = frozenset(), integer: set[str] = frozenset()
+    ws,
+    headers: list[str],
+    rows: list[list[Any]],
+    percent: set[str] = frozenset(),
+    integer: set[str] = frozenset(),
+    labels: list[str] | None = None,
 ) -> None:
-    """Header + rows with types, formats, frozen header, filter and fitted widths."""
+    """Header (`labels`, else the keys) + rows with types, formats, frozen header, filter and fitted widths."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE7F0")
-    widths = [len(str(h)) for h in headers]
-    for j, head in enumerate(headers, start=1):
+    widths = [len(str(h)) for h in labels or headers]
+    for j, head in enumerate(labels or headers, start=1):
         cell = ws.cell(row=1, column=j, value=cell_value(head))
         cell.data_type = "s"
         cell.font, cell.fill = bold, fill
@@ -106,6 +112,8 @@ def _frame_rows(frame) -> tuple[list[str], list[list[Any]]]:
 
 def _summary_rows(content: RunContent) -> list[list[Any]]:
     s = content.summary
+    if content.figures:  # a run with a worded headline (planner.report.headlines)
+        return [["Scenario", s.get("scenario")], ["Run", content.kind]] + [[k, v] for k, v in content.figures]
     if not content.is_solve:  # a sensitivity or explain run: every field of its summary.json
         from planner.report.content import flatten
 
@@ -161,10 +169,11 @@ def build_workbook(content: RunContent):
         if isinstance(cell.value, float) and ("share" in key or key == "mip_gap"):
             cell.number_format = PERCENT_FORMAT
 
-    def add(name: str, frame, percent=(), integer=()) -> None:
+    def add(name: str, frame, percent=(), integer=(), words: tuple[str, ...] | None = None) -> None:
         sheet = wb.create_sheet(sheet_title(name, taken))
         headers, rows = _frame_rows(frame)
-        _write(sheet, headers, rows, set(percent), set(integer))
+        labels = None if words is None else [column_words(h, words) for h in headers]
+        _write(sheet, headers, rows, set(percent), set(integer), labels)
 
     if content.is_solve:
         add("Portfolio", content.portfolio)
@@ -180,7 +189,7 @@ def build_workbook(content: RunContent):
         add("Rules", content.rules)
     add("Inputs", content.inputs)
     for table in content.extras:
-        add(table.key, table.frame, percent=table.percent)
+        add(table.key, table.frame, percent=table.percent, words=content.resource_names)
     wb.properties.title = f"Partnership Planner: {content.summary.get('scenario', '')}"[:255]
     wb.properties.creator = "partnership-planner"
     return wb

@@ -2,7 +2,8 @@
 
 Sample i's tables are drawn again from the seed and the perturbations the summary states
 (`planner.sensitivity.perturb.sample_tables`: they depend on (seed, i) alone), and the sample's
-portfolio is re-evaluated on them (`audit_points.check_point`). The option frequencies and
+portfolio is re-evaluated on them (`audit_points.check_point`), and so is the base (unperturbed)
+plan's selection (`base_objective`, its distribution `base_plan`). The option frequencies and
 labels, the per-sector coverage percentiles, the objective's distribution and the base
 (unperturbed) figures are recomputed from the portfolios. Whether each sample's portfolio is
 optimal for its draw is the solver's claim, not re-solved.
@@ -60,6 +61,7 @@ FIELDS: tuple[Field, ...] = (
     Field(S, "base.objective", V, "recomputed from base.selected on the unperturbed scenario"),
     Field(S, "base.selected", V, "known option ids; every row of the unperturbed model holds at them"),
     Field(S, "objective.<statistic>", V, "the distribution of the samples' recomputed objectives"),
+    Field(S, "base_plan.<statistic>", V, "the distribution of montecarlo_objective.csv's recomputed base_objective"),
     Field(S, "core", V, "the options labelled core in montecarlo_options.csv (recomputed)"),
     Field(S, "borderline", V, "the options labelled borderline (recomputed)"),
     Field(S, "exterior_selected", V, "exterior options that some sample selects (recomputed)"),
@@ -68,6 +70,7 @@ FIELDS: tuple[Field, ...] = (
     Field(OBJ, "sample", V, "0, 1, …: the sample's number (its draw depends on it and the seed)"),
     Field(OBJ, "status", V, "honest against the bound and the portfolio; " + NOT_RESOLVED),
     Field(OBJ, "objective", V, "recomputed from the portfolio on the sample's own draw (numpy face)"),
+    Field(OBJ, "base_objective", V, "recomputed from base.selected on the sample's own draw (numpy face)"),
     Field(OBJ, "bound", V, "on the right side of the objective; = objective within solver.mip_gap when optimal"),
     Field(OBJ, "mip_gap", V, "= |objective − bound| / |objective|; 0 for a proven optimum at solver.mip_gap 0"),
     Field(OBJ, "selected", V, "the number of ids in portfolio"),
@@ -128,6 +131,7 @@ def check(ctx: Context) -> None:
             "sample",
             "status",
             "objective",
+            "base_objective",
             "bound",
             "mip_gap",
             "selected",
@@ -137,11 +141,17 @@ def check(ctx: Context) -> None:
     )
     rows = ctx.rows(OBJ)
     ck.equal(S, "samples", summary.get("samples"), len(rows), "the rows of montecarlo_objective.csv")
+    base = _check_base(ctx, summary)
     points: list[Point] = []
+    base_values: list[float | None] = []
     for i, row in enumerate(rows):
         ck.number(OBJ, "sample", row.get("sample"), i, "sample number", i + 2)
         draw = perturbed(sc, sample_tables(sc, perts, seed, i))
         points.append(check_point(ctx, OBJ, i + 2, row, draw))
+        base_values.append(None if base[1] is None else evaluate(draw, base[0]).objective)
+        ck.number(
+            OBJ, "base_objective", row.get("base_objective"), base_values[-1], "the base plan on this draw", i + 2
+        )
     ck.equal(
         S,
         ("status_counts", "optimal"),
@@ -149,13 +159,15 @@ def check(ctx: Context) -> None:
         counts_of(r.get("status") for r in rows),
         "counted from montecarlo_objective.csv",
     )
-    base = _check_base(ctx, summary)
     _check_options(ctx, summary, points, base)
     _check_coverage(ctx, points, base)
     objectives = [p.evaluation.objective for p in points if p.evaluation is not None]
     got = as_object(summary.get("objective"))
     for key, value in distribution(objectives).items():
         ck.number(S, ("objective", key), got.get(key), value, f"the samples' objective {key}")
+    plan: dict[str, object] = summary["base_plan"] if isinstance(summary.get("base_plan"), dict) else {}
+    for key, value in distribution([v for v in base_values if v is not None]).items():
+        ck.number(S, ("base_plan", key), plan.get(key), value, f"the base plan's objective {key} over the draws")
     check_run_stats(ctx, len(rows))
     ctx.report.status = f"{len(objectives)} of {len(rows)} samples with a portfolio"
 

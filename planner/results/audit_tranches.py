@@ -31,6 +31,7 @@ from planner.results.audit_points import (
 )
 from planner.results.manifest import Field, KindSpec
 from planner.sensitivity.points import ScenarioFactory, raw_inputs
+from planner.sensitivity.tranches import used_columns
 from planner.solver.outcome import Status
 
 T = "tranches.csv"
@@ -62,7 +63,7 @@ FIELDS: tuple[Field, ...] = (
     Field(T, "unconstrained_objective", V, EVAL),
     Field(T, "price_of_nesting", V, "unconstrained − nested objective (signed so ≥ 0 is the price)"),
     Field(T, "selected", V, "the number of ids in portfolio"),
-    Field(T, "<resource>_used", V, EVAL + " (the tranches' resource)"),
+    Field(T, "<resource>_used", V, EVAL + " (the tranches' resource, then every other resource)"),
     Field(T, "added", V, "ids in this plan and not in the previous plan found"),
     Field(T, "added_count", V, "the number of ids added"),
     Field(T, "objective_added", V, "this objective − the previous row's (this objective where there is none)"),
@@ -78,7 +79,8 @@ FIELDS: tuple[Field, ...] = (
 
 def _vocabulary(ctx: Context) -> dict[str, set[str]]:
     resource = ctx.json(S).get("resource")
-    return {**path_vocabulary(ctx), "resource": {str(resource)} if resource else set()}
+    others = set(ctx.scenario.resources) if resource else set()
+    return {**path_vocabulary(ctx), "resource": ({str(resource)} | others) if resource else set()}
 
 
 @dataclass
@@ -146,7 +148,7 @@ def _check_tranche(ctx: Context, nesting: _Nesting, line: int, row: CsvRow, limi
     and what the plan adds to the previous one (which it must contain)."""
     ck = ctx.ck
     scenario = segment_scenario(nesting.factory, nesting.resource, limit)
-    plan = check_point(ctx, T, line, row, scenario, keys=None, resources=[nesting.resource])
+    plan = check_point(ctx, T, line, row, scenario, keys=None, resources=used_columns(ctx.scenario, nesting.resource))
     free = check_point(
         ctx,
         T,

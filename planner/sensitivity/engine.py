@@ -31,7 +31,7 @@ from planner.results.evaluation import evaluate
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.model.compile import compile_model
-from planner.solver.highs import Search
+from planner.solver.search import Search
 from planner.solver.live import LiveModel
 from planner.solver.outcome import SolveOutcome, Stage, Status, reported_gap
 from planner.sensitivity.arrays import Layout, PointArrays
@@ -73,6 +73,7 @@ class Engine:
         self.live: LiveModel | None = None
         self.live_is_base = False
         self.counts = {FAST: 0, REBUILD: 0}
+        self.search = Search.RESOLVE  # how HiGHS searches (`Search.SAMPLES` for independent samples)
 
     @classmethod
     def of(cls, source: Source, threads: int | None = None) -> Engine:
@@ -97,7 +98,7 @@ class Engine:
 
     def reset(self) -> LiveModel:
         """Start from a fresh copy of the base model (makes a block's results independent of history)."""
-        self.live = LiveModel(self.base_comp, self.threads, search=Search.RESOLVE)
+        self.live = LiveModel(self.base_comp, self.threads, search=self.search)
         self.live_is_base = True
         return self.live
 
@@ -119,7 +120,7 @@ class Engine:
         if arrays is not None and layout is not None:
             self._push(arrays, layout)
             return FAST
-        self.live = LiveModel(compile_model(build(scenario)), self.threads, own=False, search=Search.RESOLVE)
+        self.live = LiveModel(compile_model(build(scenario)), self.threads, own=False, search=self.search)
         self.live_is_base = False
         return REBUILD
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import signal
 import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -47,6 +48,10 @@ class Job:
     # `make(raw, threads)` -> the worker's engine; None: the sensitivity `Engine.of`. A module-level
     # function, so that the job pickles (e.g. `planner.analysis.parallel` hands out its scenario)
     make: Callable[[Any, int | None], Any] | None = None
+    # Local workers as threads of this process, each on a fork of one engine (`Engine.fork`),
+    # instead of spawned processes: for batches that spend their time in HiGHS (which releases
+    # Python's lock), where a spawned worker's start-up (imports, its own build) is what costs.
+    threads_local: bool = False
 
 
 def default_workers() -> int:
@@ -120,7 +125,57 @@ def run_batches(
         for batch in batches:
             on_batch(fn(engine, job, batch))
         return
+    if job.threads_local:
+        _run_threads(job, fn, batches, on_batch, min(workers, len(batches)))
+        return
     _run_pool(job, fn, batches, on_batch, min(workers, len(batches)))
+
+
+def adopt(job: Job, engine: Any) -> None:
+    """Use `engine` (already built for `job` in this thread) for the job's batches run here."""
+    _LOCAL.engine = (job.key, engine)
+
+
+def _run_threads(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch: OnBatch, workers: int) -> None:
+    """The batches on `workers` threads, each with its own fork of this thread's engine (HiGHS on
+    one thread each); a batch's records are handed over in this thread, as each batch finishes."""
+    base = _engine(job, job.threads)
+    todo = list(reversed(batches))  # popped from the end: in order
+    finished: queue.Queue[tuple[list[Record] | None, BaseException | None]] = queue.Queue()
+    stop = threading.Event()
+
+    def work(engine: Any) -> None:
+        while not stop.is_set():
+            try:
+                batch = todo.pop()
+            except IndexError:
+                return
+            try:
+                finished.put((fn(engine, job, batch), None))
+            except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread
+                finished.put((None, exc))
+                return
+
+    threads = [
+        threading.Thread(target=work, args=(base.fork(threads=1),), name=f"batch-worker-{i}", daemon=True)
+        for i in range(workers)
+    ]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(len(batches)):
+            while True:
+                try:  # with a timeout, so that a Ctrl-C is raised here at once
+                    records, error = finished.get(timeout=0.25)
+                    break
+                except queue.Empty:
+                    continue
+            if error is not None:
+                raise error
+            assert records is not None  # a batch either failed or handed its records over
+            on_batch(records)
+    finally:  # Ctrl-C or a failed batch: the threads stop after the batch they are in (daemons:
+        stop.set()  # an exiting process does not wait for them)
 
 
 def _run_pool(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch: OnBatch, workers: int) -> None:

@@ -33,11 +33,12 @@ import pandas as pd
 from planner import __version__
 from planner.inputs.config import Perturbation
 from planner.errors import InputError, Problem
-from planner.results.evaluation import selection_vector
+from planner.results.evaluation import evaluate, selection_vector
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.sensitivity.engine import Engine, PointResult
-from planner.sensitivity.executors import Job, Record
+from planner.sensitivity.executors import Job, Record, adopt
+from planner.solver.search import Search
 from planner.sensitivity.journal import Journal
 from planner.sensitivity.perturb import changes_of, check, merge, sample_tables
 from planner.sensitivity.points import Source, perturbed, source_of
@@ -67,21 +68,30 @@ def sector_fractions(engine: Engine, covered: np.ndarray) -> dict[str, float]:
 
 def sector_fractions_of(scenario: Scenario, covered: np.ndarray) -> dict[str, float]:
     """Size-weighted covered fraction per sector: Σ covered / Σ size over the sector's gaps."""
-    gaps = scenario.gaps
-    size = gaps["size"].to_numpy(dtype=float)
-    out = {}
-    for sector, idx in gaps.groupby("sector_id", sort=False).indices.items():
-        out[str(sector)] = float(covered[idx].sum() / size[idx].sum())
-    return out
+    return SectorFractions(scenario)(covered)
+
+
+class SectorFractions:
+    """`sector_fractions_of` one scenario's gaps, for many coverage vectors (the groups found once)."""
+
+    def __init__(self, scenario: Scenario):
+        gaps = scenario.gaps
+        self.size = gaps["size"].to_numpy(dtype=float)
+        self.groups = [(str(s), idx) for s, idx in gaps.groupby("sector_id", sort=False).indices.items()]
+
+    def __call__(self, covered: np.ndarray) -> dict[str, float]:
+        return {sector: float(covered[idx].sum() / self.size[idx].sum()) for sector, idx in self.groups}
 
 
 def solve_samples(engine: Engine, job: Job, batch: list[int]) -> list[Record]:
     """Solve the samples of one batch (the same batches whatever the executor)."""
+    engine.search = Search.SAMPLES  # independent solves from scratch (see `Search`)
     engine.reset()
     s = job.settings
     perts = [Perturbation.model_validate(p) for p in s["perturb"]]
     changes = changes_of(perts)
     start = selection_vector(engine.base, s["base_selected"]) if s["base_selected"] is not None else None
+    fractions_of = SectorFractions(engine.base)
     out = []
     for index in batch:
         try:
@@ -90,7 +100,7 @@ def solve_samples(engine: Engine, job: Job, batch: list[int]) -> list[Record]:
         except Exception as exc:  # noqa: BLE001 - a failed sample is a result; the run goes on
             out.append(error_record(index, exc, sector_fraction={}))
             continue
-        fractions = sector_fractions(engine, result.covered) if result.covered is not None else {}
+        fractions = fractions_of(result.covered) if result.covered is not None else {}
         out.append(record_of(index, result, sector_fraction=fractions))
     return out
 
@@ -230,7 +240,8 @@ def _montecarlo(
     raw, engine, base, settings = run.source.raw, run.engine, run.base, run.settings
     n = settings["samples"]
     batches = [list(range(s, min(s + BATCH, n))) for s in range(0, n, BATCH)]
-    job = Job(job_key(raw, KIND, settings), run.source, settings, raw.config.solver.threads)
+    job = Job(job_key(raw, KIND, settings), run.source, settings, raw.config.solver.threads, threads_local=True)
+    adopt(job, engine)  # local workers are threads on forks of it
 
     def remaining(done: dict[int, Record]) -> list[list[int]]:
         todo = [[i for i in b if i not in done] for b in batches]
@@ -242,7 +253,7 @@ def _montecarlo(
     records = [done[i] for i in range(n)]
     tables = {
         "montecarlo_options.csv": options_table(engine, records, base, settings),
-        "montecarlo_objective.csv": samples_table(engine, records),
+        "montecarlo_objective.csv": samples_table(engine, records, base_plan_values(engine, base, settings)),
         "montecarlo_coverage.csv": coverage_table(engine, records, base),
     }
     summary = mc_summary(raw, engine, records, base, settings, tables, stats)
@@ -282,15 +293,33 @@ def options_table(engine: Engine, records: list[Record], base: PointResult, sett
     return frame.sort_values(["frequency", "option_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def samples_table(engine: Engine, records: list[Record]):
+def base_plan_values(engine: Engine, base: PointResult, settings: dict[str, Any]) -> list[float | None]:
+    """The unperturbed optimum's objective on each sample's draw (the model's numpy face, `evaluate`):
+    what today's plan scores if that sample's inputs come true, not re-optimised. None per sample
+    when the unperturbed scenario has no plan."""
+    if not base.has_portfolio:
+        return [None] * settings["samples"]
+    perts = [Perturbation.model_validate(p) for p in settings["perturb"]]
+    return [
+        r9(
+            evaluate(
+                perturbed(engine.base, sample_tables(engine.base, perts, settings["seed"], i)), list(base.selected)
+            ).objective
+        )
+        for i in range(settings["samples"])
+    ]
+
+
+def samples_table(engine: Engine, records: list[Record], base_values: list[float | None]):
     import pandas as pd
 
     rows = []
-    for r in records:
+    for r, base_value in zip(records, base_values):
         row = {
             "sample": r["index"],
             "status": r["status"],
             "objective": r9(r["objective"]),
+            "base_objective": base_value,
             "bound": r9(r["bound"]),
             "mip_gap": r9(r["mip_gap"]),
             "selected": len(r["selected"]) if r["objective"] is not None else None,
@@ -362,6 +391,9 @@ def mc_summary(
         "status_counts": status_counts(records),
         "base": {"status": base.status, "objective": r9(base.objective), "selected": list(base.selected)},
         "objective": distribution(solved),
+        "base_plan": distribution(
+            [v for v in tables["montecarlo_objective.csv"]["base_objective"].tolist() if v is not None and v == v]
+        ),
         "core": by_label["core"],
         "borderline": by_label["borderline"],
         "exterior_selected": [

@@ -293,6 +293,11 @@ def _nested(plans: list[PointResult]) -> bool:
     return all(a <= b for a, b in zip(found, found[1:]))
 
 
+def used_columns(scenario, resource: str) -> list[str]:
+    """The resources whose use tranches.csv shows: the raised one, then every other (a limit on it may bind)."""
+    return [resource, *(r for r in scenario.resources if r != resource)]
+
+
 def tranche_table(
     engine: Engine, resource: str, limits: list[float], plans: list[PointResult], free: list[PointResult]
 ):
@@ -316,7 +321,10 @@ def tranche_table(
                 "unconstrained_objective": r9(best.objective),
                 "price_of_nesting": price,
                 "selected": len(selected) if plan.has_portfolio else None,
-                f"{resource}_used": r9(plan.resource_use.get(resource)) if plan.has_portfolio else None,
+                **{
+                    f"{r}_used": r9(plan.resource_use.get(r)) if plan.has_portfolio else None
+                    for r in used_columns(engine.base, resource)
+                },
                 "added": SEP.join(o for o in selected if o not in previous),
                 "added_count": len([o for o in selected if o not in previous]) if plan.has_portfolio else None,
                 "objective_added": r9(plan.objective - (rows[-1]["objective"] or 0.0))

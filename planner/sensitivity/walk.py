@@ -37,7 +37,7 @@ import numpy as np
 from planner.inputs.scenario import Scenario
 from planner.model.rules.replan import charged_beyond_use
 from planner.sensitivity.engine import FAST, Engine, PointResult, point_result
-from planner.solver.highs import Search
+from planner.solver.search import Search
 from planner.solver.live import LiveModel
 from planner.solver.outcome import Status
 
@@ -102,7 +102,7 @@ class EngineWalker:
 
 def _use(scenario: Scenario, result: PointResult, resource: str) -> float | None:
     """U: what the limit row charges the portfolio (its options' use plus a re-plan's drop costs)."""
-    if not result.has_portfolio:
+    if result.x is None:
         return None
     return result.resource_use[resource] + charged_beyond_use(scenario, result.x, resource)
 
@@ -232,12 +232,12 @@ class Walk:
             if not run.claimed:
                 run.claimed = True
                 return run
-        busy = [r for r in self.runs if not r.done and r.current is not None]
+        busy = [(r.current, r) for r in self.runs if not r.done and r.current is not None]
         if not busy:
             return None
-        victim = max(busy, key=lambda r: r.current - max(r.stop, self.floor))
+        current, victim = max(busy, key=lambda cr: cr[0] - max(cr[1].stop, self.floor))
         bottom = max(victim.stop, self.floor)
-        width = victim.current - bottom
+        width = current - bottom
         step = self._step()
         if width <= 0 or (step is not None and width < 6 * step):
             return None  # fewer than ~3 solves each: a new run's first solve would not pay
@@ -269,14 +269,16 @@ def replay(
     for run in runs:
         for p in run.points:
             at.setdefault(p.limit, p)
-    optima = [p for p in at.values() if p.used is not None and p.result.status is Status.OPTIMAL] if exact else []
+    optima = (
+        [(p.used, p) for p in at.values() if p.used is not None and p.result.status is Status.OPTIMAL] if exact else []
+    )
     proofs = [p for p in at.values() if p.used is None and p.result.status is Status.INFEASIBLE]
     found: list[Point] = []
     limit = hi
     while limit >= lo and len(found) < cap:
         point = (
             at.get(limit)
-            or next((p for p in optima if p.used <= limit <= p.limit), None)
+            or next((p for used, p in optima if used <= limit <= p.limit), None)
             or next((p for p in proofs if limit <= p.limit), None)
             or solve(limit)
         )

@@ -23,7 +23,12 @@ import sys
 import tempfile
 import threading
 import time
+from multiprocessing.connection import Connection
+from multiprocessing.context import DefaultContext, ForkContext, SpawnContext
+from multiprocessing.process import BaseProcess
+from typing import Any
 
+from planner.inputs.scenario import Scenario
 from planner.model.core import Model
 from planner.solver.outcome import SolveOutcome, Status
 from planner.model.compile import compile_model
@@ -36,14 +41,21 @@ def _failed(backend: str, message: str) -> SolveOutcome:
     return SolveOutcome(Status.ERROR, None, None, None, None, 0.0, backend, message)
 
 
-def _context():
+def _context() -> ForkContext | SpawnContext | DefaultContext:
     """fork where it is safe (Linux): the child inherits the built model without pickling."""
     if sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods():
         return mp.get_context("fork")
     return mp.get_context("spawn")
 
 
-def _cbc_child(conn, payload, time_limit, mip_gap, tie_break, tmp_dir) -> None:
+def _cbc_child(
+    conn: Connection,
+    payload: Model | Scenario,
+    time_limit: float | None,
+    mip_gap: float,
+    tie_break: bool,
+    tmp_dir: str,
+) -> None:
     """Child process: own process group (so CBC dies with it), solve, send the outcome."""
     try:
         os.setpgid(0, 0)
@@ -63,11 +75,12 @@ def _cbc_child(conn, payload, time_limit, mip_gap, tie_break, tmp_dir) -> None:
         conn.close()
 
 
-def _stop_child(proc) -> None:
+def _stop_child(proc: BaseProcess) -> None:
     if not proc.is_alive():
         proc.join()
         return
     try:
+        assert proc.pid is not None  # a started process
         os.killpg(proc.pid, signal.SIGKILL)  # the child and the cbc binary it started
     except (AttributeError, OSError):
         proc.kill()
@@ -115,7 +128,6 @@ def solve_auto(
     send.close()
     done: dict[str, SolveOutcome] = {}
     finished: dict[str, float] = {}
-    session = None
     try:
         session = HighsSession(compile_model(model), threads)
         session.allow_interrupt()  # lets cancel() stop a running MIP
@@ -129,7 +141,7 @@ def solve_auto(
 
         worker = threading.Thread(target=run_highs, name="planner-highs", daemon=True)
         worker.start()
-        winner = None
+        winner: str | None = None
         while winner is None:
             if "cbc" not in done and receive.poll(0.02):
                 try:
@@ -165,9 +177,10 @@ def solve_auto(
             _stop_child(proc)
         receive.close()
         shutil.rmtree(tmp_dir, ignore_errors=True)
+    assert winner is not None  # the loop above ends only with one
     outcome = done[winner]
     loser = "cbc" if winner == "highs" else "highs"
-    race = {
+    race: dict[str, Any] = {
         "winner": winner,
         winner: {"status": outcome.status, "seconds": round(finished[winner], 4)},
         loser: {"status": "stopped" if stopped == loser else done[loser].status, "seconds": round(finished[loser], 4)},

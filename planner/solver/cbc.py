@@ -29,7 +29,7 @@ def solve_cbc(
 
     log: dict[str, float] = {}
 
-    def run(problem, msg_stage: str) -> tuple[Status, str]:
+    def run(problem: pulp.LpProblem, msg_stage: str) -> tuple[Status, str]:
         import os
         import tempfile
 
@@ -75,7 +75,7 @@ def solve_cbc(
     x = np.array([1 if (v.varValue or 0) > 0.5 else 0 for v in model.x.values()], dtype=np.int8)
     years = sorted({y for _, y in model.x_year})
 
-    def starts():
+    def starts() -> np.ndarray | None:
         if not model.x_year:
             return None
         grid = np.array([[model.x_year[(o, y)].varValue or 0 for y in years] for o in model.x], dtype=float)
@@ -118,7 +118,7 @@ def _cbc_log_figures(path: str) -> dict[str, float]:
     """'Objective value:' and 'Lower bound:' (minimising) or 'Upper bound:' (maximising) from CBC's closing summary."""
     import re
 
-    figures = {}
+    figures: dict[str, float] = {}
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             text = fh.read()

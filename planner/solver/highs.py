@@ -11,22 +11,32 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from planner.model.compile import Compiled
+from planner.solver.fixing import NONE, Fixing, Floats, LpArrays, fixed_by_bound
+from planner.solver.search import RESOLVE_MAX_INTEGERS, RESOLVE_OPTIONS, Option, Options, Search
 from planner.solver.outcome import PRIMARY, TIE_BREAK, SolveOutcome, StageResult, Status, _guarded
-from planner.solver.tiebreak import SUBSETS, canonical_weights, tie_break_scope
+from planner.solver.tiebreak import ALL, SUBSETS, canonical_weights, tie_break_scope
+
+if TYPE_CHECKING:  # highspy is imported where a session starts: `planner validate` never loads it
+    from highspy import Highs
+
+Indices = Sequence[int] | npt.NDArray[np.integer[Any]]  # row or column indices
+Values = float | Sequence[float] | npt.NDArray[np.floating[Any]]  # one value for all, or one each
+Start = np.ndarray | tuple[np.ndarray, np.ndarray] | None  # a MIP start: every column, or (columns, values)
 
 
 _SCHEDULER = threading.local()  # per thread: the size of that thread's HiGHS scheduler (None: not started)
 
 
-def _run_highs(h, threads: int | None) -> None:
+def _run_highs(h: Highs, threads: int | None) -> None:
     """h.run() with `threads` honoured. HiGHS (1.16) keeps one scheduler per OS thread, sized by
     that thread's first solve; a later solve in the same thread asking for another size fails
     ("Not Set" status). So the calling thread's scheduler is reset for the new size (a thread
@@ -48,13 +58,22 @@ def _run_highs(h, threads: int | None) -> None:
 _BANNER_SHOWN = False
 
 
-def _option(h, key: str):
+def _indices(values: Indices) -> npt.NDArray[np.int32]:
+    return np.asarray(values, dtype=np.int32)
+
+
+def _floats(values: Values, n: int) -> npt.NDArray[np.float64]:
+    """`values` as n floats (one value stands for all n)."""
+    return np.broadcast_to(np.asarray(values, dtype=np.float64), (n,)).copy()
+
+
+def _option(h: Highs, key: str) -> Option:
     """An option's value (highspy returns (status, value) in some versions, the value in others)."""
     value = h.getOptionValue(key)
     return value[1] if isinstance(value, tuple) else value
 
 
-def new_highs():
+def new_highs() -> Highs:
     """A silent highspy.Highs. HiGHS prints a banner to fd 1 on the first construction in a
     process, which would corrupt `--json` output, so that one is sent to /dev/null."""
     import os
@@ -64,14 +83,14 @@ def new_highs():
 
     global _BANNER_SHOWN
     if _BANNER_SHOWN:
-        h = highspy.Highs()
+        h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy's Highs.__init__ is unannotated
     else:
         sys.stdout.flush()
         saved = os.dup(1)
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(devnull, 1)
-            h = highspy.Highs()
+            h = highspy.Highs()  # type: ignore[no-untyped-call]  # as above
         finally:
             os.dup2(saved, 1)
             os.close(saved)
@@ -79,36 +98,6 @@ def new_highs():
         _BANNER_SHOWN = True
     h.setOptionValue("output_flag", False)
     return h
-
-
-class Search(StrEnum):
-    """How HiGHS searches in a session's two-stage solves — never what a solve returns.
-
-    `RESOLVE` is for sessions that re-solve one small model many times (a frontier walk,
-    Monte Carlo samples, explain's thresholds). Its solves that have one answer whatever the
-    search — mip_gap 0 with the tie-break stage and a canonical order among exact ties
-    (`tiebreak.canonical_weights`) — of a model with at most `RESOLVE_MAX_INTEGERS` integer
-    columns run without restarts and without the RINS/RENS sub-MIP heuristics
-    (`RESOLVE_OPTIONS`): on such models these cost more than they find (the baseline's
-    frontier walk: −45 % solver CPU; Monte Carlo samples −40 %), while at 3,000 options they
-    are what finds the optimum quickly, so larger models, and every other solve, keep HiGHS's
-    defaults. Results are the same either way (the optimum is proven, and unique)."""
-
-    DEFAULT = "default"
-    RESOLVE = "resolve"
-
-    @property
-    def stage_options(self) -> tuple[dict, dict]:
-        """HiGHS options of the primary and the tie-break stage of a solve it applies to."""
-        return (RESOLVE_OPTIONS, {**RESOLVE_OPTIONS, **FROM_START_OPTIONS}) if self is Search.RESOLVE else ({}, {})
-
-
-RESOLVE_OPTIONS = {"mip_allow_restart": False, "mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False}
-# A run that starts from a portfolio at or near its answer (the tie-break stage, a search among a
-# portfolio's subsets) needs no primal heuristics from scratch: on the baseline's frontier the
-# tie-break stage took 16 ms instead of 31, the sub-portfolio search 1 ms instead of 4.
-FROM_START_OPTIONS = {"mip_heuristic_run_feasibility_jump": False, "mip_heuristic_run_root_reduced_cost": False}
-RESOLVE_MAX_INTEGERS = 1000
 
 
 @dataclass(frozen=True)
@@ -166,21 +155,22 @@ class HighsSession:
 
     def cancel(self) -> None:
         """Stop the running solve (after `allow_interrupt()`); it ends as stopped by a limit."""
-        self.h.cancelSolve()
+        self.h.cancelSolve()  # type: ignore[no-untyped-call]  # highspy's wrapper is unannotated
 
     def set_costs(self, cost: np.ndarray) -> None:
         """Replace every column's (min-sense) objective coefficient."""
         self.h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), np.asarray(cost, dtype=float))
 
-    def set_column_bounds(self, cols, lower, upper) -> None:
+    def set_column_bounds(self, cols: Indices, lower: Values, upper: Values) -> None:
         """Change the bounds of columns `cols` (fix a column with lower = upper)."""
-        cols = np.asarray(cols, dtype=np.int32)
-        self.h.changeColsBounds(len(cols), cols, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
+        idx = _indices(cols)
+        self.h.changeColsBounds(len(idx), idx, _floats(lower, len(idx)), _floats(upper, len(idx)))
 
-    def set_row_bounds_at(self, rows, lower, upper) -> None:
+    def set_row_bounds_at(self, rows: Indices, lower: Values, upper: Values) -> None:
         """Change the bounds of rows `rows` (indices into `comp.row_names`)."""
-        rows = np.asarray(rows, dtype=np.int32)
-        self.h.changeRowsBounds(len(rows), rows, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
+        idx = _indices(rows)
+        lo, hi = _floats(lower, len(idx)), _floats(upper, len(idx))
+        self.h.changeRowsBounds(len(idx), idx, lo, hi)  # type: ignore[attr-defined]  # bound, not in highspy's stub
 
     def set_coefficient(self, row: int, col: int, value: float) -> None:
         """Set one matrix entry A[row, col] (0 removes it)."""
@@ -196,29 +186,31 @@ class HighsSession:
         """Rows of the live model (the compiled ones plus any scratch rows)."""
         return int(self.h.getNumRow())
 
-    def add_column(self, cost: float, lower: float, upper: float, rows, values, integer: bool = False) -> int:
+    def add_column(
+        self, cost: float, lower: float, upper: float, rows: Indices, values: Values, integer: bool = False
+    ) -> int:
         """Append a column (continuous, or integer) with entries `values` in rows `rows`; returns its index."""
-        rows = np.asarray(rows, dtype=np.int32)
-        self.h.addCol(float(cost), float(lower), float(upper), len(rows), rows, np.asarray(values, dtype=float))
+        idx = _indices(rows)
+        self.h.addCol(float(cost), float(lower), float(upper), len(idx), idx, _floats(values, len(idx)))
         if integer:
             self.h.changeColsIntegrality(
                 1, np.array([self.num_columns - 1], dtype=np.int32), np.array([self.hs.HighsVarType.kInteger])
             )
         return self.num_columns - 1
 
-    def add_row(self, lower: float, upper: float, cols, values) -> int:
+    def add_row(self, lower: float, upper: float, cols: Indices, values: Values) -> int:
         """Append a row lower ≤ Σ values·x[cols] ≤ upper; returns its index."""
-        cols = np.asarray(cols, dtype=np.int32)
-        self.h.addRow(float(lower), float(upper), len(cols), cols, np.asarray(values, dtype=float))
+        idx = _indices(cols)
+        self.h.addRow(float(lower), float(upper), len(idx), idx, _floats(values, len(idx)))
         return self.num_rows - 1
 
-    def delete_columns(self, cols) -> None:
-        cols = np.asarray(cols, dtype=np.int32)
-        self.h.deleteCols(len(cols), cols)
+    def delete_columns(self, cols: Indices) -> None:
+        idx = _indices(cols)
+        self.h.deleteCols(len(idx), idx)
 
-    def delete_rows(self, rows) -> None:
-        rows = np.asarray(rows, dtype=np.int32)
-        self.h.deleteRows(len(rows), rows)
+    def delete_rows(self, rows: Indices) -> None:
+        idx = _indices(rows)
+        self.h.deleteRows(len(idx), idx)
 
     @contextmanager
     def scratch(self) -> Iterator[None]:
@@ -260,8 +252,8 @@ class HighsSession:
         cost: np.ndarray,
         time_limit: float | None,
         mip_gap: float,
-        start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None,
-        options: dict | None = None,
+        start: Start = None,
+        options: Options | None = None,
     ) -> StageResult:
         """One solver run of the live model with objective `cost` (min sense): no tie-break stage.
 
@@ -272,7 +264,7 @@ class HighsSession:
             return self._run_stage(cost, time_limit, mip_gap, start)
 
     @contextmanager
-    def _options(self, options: dict) -> Iterator[None]:
+    def _options(self, options: Options) -> Iterator[None]:
         saved = {key: _option(self.h, key) for key in options}
         for key, value in options.items():
             self.h.setOptionValue(key, value)
@@ -287,7 +279,7 @@ class HighsSession:
         cost: np.ndarray,
         time_limit: float | None,
         mip_gap: float,
-        start: np.ndarray | tuple[np.ndarray, np.ndarray] | None,
+        start: Start,
     ) -> StageResult:
         h, hs = self.h, self.hs
         h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
@@ -364,21 +356,65 @@ class HighsSession:
             return Status.INFEASIBLE
         return Status.ERROR
 
+    def _relaxation(self) -> tuple[LpArrays, Floats] | None:
+        """The live model as HiGHS holds it and its LP relaxation's row duals, for
+        `planner.solver.fixing`; None if the LP is not solved to optimality or the model's costs
+        are not the primary objective (run while they are: after stage 1, or before it)."""
+        h = self.h
+        if h.getNumCol() != len(self.comp.primary):  # a scratch column's cost is not the primary's
+            return None
+        with self._options({"solve_relaxation": True}):
+            h.clearSolver()
+            _run_highs(h, self.threads)
+        if h.getModelStatus() != self.hs.HighsModelStatus.kOptimal or not h.getSolution().dual_valid:
+            return None
+        lp = h.getLp()
+        m = lp.a_matrix_
+        arrays = LpArrays(
+            cost=np.asarray(lp.col_cost_, dtype=float),
+            col_lower=np.asarray(lp.col_lower_, dtype=float),
+            col_upper=np.asarray(lp.col_upper_, dtype=float),
+            row_lower=np.asarray(lp.row_lower_, dtype=float),
+            row_upper=np.asarray(lp.row_upper_, dtype=float),
+            start=np.asarray(m.start_, dtype=np.int64),
+            index=np.asarray(m.index_, dtype=np.int64),
+            value=np.asarray(m.value_, dtype=float),
+            integer=np.asarray([v == self.hs.HighsVarType.kInteger for v in lp.integrality_], dtype=bool),
+        )
+        if (
+            len(arrays.integer) != len(arrays.cost)
+            or m.format_ != self.hs.MatrixFormat.kColwise
+            or not np.array_equal(arrays.cost, self.comp.primary)
+        ):
+            return None
+        return arrays, np.asarray(h.getSolution().row_dual, dtype=float)
+
+    @contextmanager
+    def _fixed(self, fixing: Fixing) -> Iterator[None]:
+        """The columns of `fixing` fixed at its values inside the block, their bounds restored after."""
+        if len(fixing):
+            self.h.changeColsBounds(len(fixing), fixing.cols, fixing.values, fixing.values)
+        try:
+            yield
+        finally:
+            if len(fixing):
+                self.h.changeColsBounds(len(fixing), fixing.cols, fixing.lower, fixing.upper)
+
     def resolve_applies(self, mip_gap: float, tie_break: bool) -> bool:
         """True if a solve with these settings runs with `RESOLVE_OPTIONS` (see `Search`)."""
         return mip_gap == 0 and tie_break and bool(self.resolve_options()) and bool(canonical_weights(self.comp).any())
 
-    def resolve_options(self) -> dict:
+    def resolve_options(self) -> Options:
         """`RESOLVE_OPTIONS` if this session re-solves a small model (`Search.RESOLVE`), else none."""
         small = int(self.comp.integer.sum()) <= RESOLVE_MAX_INTEGERS
-        return dict(RESOLVE_OPTIONS) if self.search is Search.RESOLVE and small else {}
+        return dict(RESOLVE_OPTIONS) if self.search is not Search.DEFAULT and small else {}
 
     def solve(
         self,
         time_limit: float | None,
         mip_gap: float,
         tie_break: bool = True,
-        start: np.ndarray | tuple[np.ndarray, np.ndarray] | None = None,
+        start: Start = None,
         scope: str | None = None,
     ) -> SolveOutcome:
         """Stage 1, then (if a portfolio was found) the tie-break stage; see the module doc.
@@ -395,40 +431,54 @@ class HighsSession:
         first = self.run_stage(comp.primary, time_limit, mip_gap, start, primary_options)
         stages = [first.as_stage(PRIMARY)]
         values = first.values
-        if values is not None and tie_break:
-            z = float(comp.primary @ values)
-            tol = 1e-6 * max(1.0, abs(z))
-            cols = np.flatnonzero(comp.primary).astype(np.int32)
+        if first.values is not None and tie_break:
             scope = scope or tie_break_scope(first.status, mip_gap)
-            off = comp.x_cols[values[comp.x_cols] < 0.5].astype(np.int32) if scope == SUBSETS else np.zeros(0, np.int32)
-            self.h.addRow(-np.inf, z + tol, len(cols), cols, comp.primary[cols])
-            try:
-                if len(off):  # only sub-portfolios of the one found: x = 0 for every option it left out
-                    self.h.changeColsBounds(len(off), off, comp.col_lower[off], np.zeros(len(off)))
-                remaining = None if not time_limit else max(1.0, time_limit - (time.perf_counter() - t0))
-                second = self.run_stage(comp.secondary + canonical_weights(comp), remaining, 0.0, values, tie_options)
-            finally:  # the live model as it was, also when the stage raises
-                if len(off):
-                    self.h.changeColsBounds(len(off), off, comp.col_lower[off], comp.col_upper[off])
-                self.h.deleteRows(1, np.array([self.h.getNumRow() - 1], dtype=np.int32))
-                self.h.changeColsCost(len(comp.primary), np.arange(len(comp.primary), dtype=np.int32), comp.primary)
+            remaining = None if not time_limit else max(1.0, time_limit - (time.perf_counter() - t0))
+            second, values = self._tie_break(first.values, scope, remaining, tie_options)
             stages.append(second.as_stage(TIE_BREAK, scope))
-            if second.values is not None and float(comp.primary @ second.values) <= z + tol * 1.01:
-                values = second.values
-        bound = None if first.values is None and first.status is not Status.OPTIMAL else sign * first.bound
-        x = None if values is None else (values[comp.x_cols] > 0.5).astype(np.int8)
+        has = first.values is not None
+        bound = sign * first.bound if first.bound is not None and (has or first.status is Status.OPTIMAL) else None
         gap = None
-        if first.values is not None:
-            gap = 0.0 if first.status is Status.OPTIMAL and mip_gap == 0 else float(first.gap)
+        if has:
+            gap = 0.0 if first.status is Status.OPTIMAL and mip_gap == 0 else first.gap
         return SolveOutcome(
             status=first.status,
-            x=x,
+            x=None if values is None else (values[comp.x_cols] > 0.5).astype(np.int8),
             objective_solver=None if first.objective is None else sign * first.objective,
-            bound=bound if first.values is not None else None,
-            mip_gap=gap,
+            bound=bound if has else None,
+            mip_gap=None if gap is None else float(gap),
             solve_seconds=time.perf_counter() - t0,
             backend="highs",
             message=first.message,
             stages=stages,
             start_year=None if values is None else comp.start_year(values),
         )
+
+    def _tie_break(
+        self, values: Floats, scope: str, time_limit: float | None, options: Options
+    ) -> tuple[StageResult, Floats]:
+        """The tie-break stage from stage 1's `values`: its run, and the values the solve reports
+        (its portfolio if it kept the primary within the tolerance, else stage 1's)."""
+        comp = self.comp
+        z = float(comp.primary @ values)
+        tol = 1e-6 * max(1.0, abs(z))
+        cols = np.flatnonzero(comp.primary).astype(np.int32)
+        off = comp.x_cols[values[comp.x_cols] < 0.5].astype(np.int32) if scope == SUBSETS else np.zeros(0, np.int32)
+        fixing = NONE
+        if scope == ALL and options:  # what the primary's tolerance fixes (planner.solver.fixing)
+            relaxation = self._relaxation()
+            fixing = NONE if relaxation is None else fixed_by_bound(*relaxation, z + 2 * tol)
+        self.h.addRow(-np.inf, z + tol, len(cols), cols, comp.primary[cols])
+        try:
+            if len(off):  # only sub-portfolios of the one found: x = 0 for every option it left out
+                self.h.changeColsBounds(len(off), off, comp.col_lower[off], np.zeros(len(off)))
+            with self._fixed(fixing):
+                second = self.run_stage(comp.secondary + canonical_weights(comp), time_limit, 0.0, values, options)
+        finally:  # the live model as it was, also when the stage raises
+            if len(off):
+                self.h.changeColsBounds(len(off), off, comp.col_lower[off], comp.col_upper[off])
+            self.h.deleteRows(1, np.array([self.h.getNumRow() - 1], dtype=np.int32))
+            self.h.changeColsCost(len(comp.primary), np.arange(len(comp.primary), dtype=np.int32), comp.primary)
+        if second.values is not None and float(comp.primary @ second.values) <= z + tol * 1.01:
+            return second, second.values
+        return second, values

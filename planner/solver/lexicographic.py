@@ -83,7 +83,7 @@ class LexicographicSession:
         values = None
         try:
             self._bound(bounds, caps)
-            stages = [(k, -self.vectors[k]) for k in order]
+            stages: list[tuple[int | None, np.ndarray]] = [(k, -self.vectors[k]) for k in order]
             if tie_break:
                 stages.append((None, self.tie))
             for i, (k, cost) in enumerate(stages):
@@ -104,6 +104,7 @@ class LexicographicSession:
                     caps[k] = min(caps[k], z + float(slack[k]))  # z is the maximum: the row is fixed at it
                     self._bound(bounds, caps)
             else:
+                assert values is not None  # every stage was optimal, so each has values
                 out.status = Status.OPTIMAL
                 out.x = (values[self.comp.x_cols] > 0.5).astype(np.int8)
                 out.start_year = self.comp.start_year(values)

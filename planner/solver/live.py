@@ -22,19 +22,18 @@ tie-break stage); `run_stage` is one solver run with a given cost vector (no tie
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
 import numpy as np
 
 from planner.model.compile import Compiled
-from planner.solver.highs import FROM_START_OPTIONS, HighsSession, Iis, Search
+from planner.solver.highs import HighsSession, Iis, Indices, Start, Values
+from planner.solver.search import FROM_START_OPTIONS, Search
 from planner.solver.outcome import SolveOutcome, StageResult
 
 _MUTABLE = ("row_lower", "row_upper", "value", "primary", "secondary", "col_lower", "col_upper")
-
-Start = np.ndarray | tuple[np.ndarray, np.ndarray] | None
 
 
 def _own_copy(comp: Compiled) -> Compiled:
@@ -114,9 +113,9 @@ class LiveModel:
                 self._session.delete_columns(np.arange(n, self.num_columns))
 
     # ---- typed changes ------------------------------------------------------------------
-    def set_row_bounds(self, rows: Sequence[int] | np.ndarray, lower, upper) -> None:
-        """Rows `rows` (compiled indices) get bounds lower ≤ a·x ≤ upper."""
-        rows = np.asarray(rows, dtype=np.int32)
+    def set_row_bounds(self, which: Indices, lower: Values, upper: Values) -> None:
+        """Rows `which` (compiled indices) get bounds lower ≤ a·x ≤ upper."""
+        rows = np.asarray(which, dtype=np.int32)
         if not rows.size:
             return
         c = self.comp
@@ -130,9 +129,9 @@ class LiveModel:
         c.row_lower[rows], c.row_upper[rows] = lo, hi
         self._record(lambda: self.set_row_bounds(rows, old_lo, old_hi))
 
-    def set_column_bounds(self, cols: Sequence[int] | np.ndarray, lower, upper) -> None:
-        """Columns `cols` get bounds lower ≤ x ≤ upper (a compiled column's arrays follow)."""
-        cols = np.asarray(cols, dtype=np.int32)
+    def set_column_bounds(self, which: Indices, lower: Values, upper: Values) -> None:
+        """Columns `which` get bounds lower ≤ x ≤ upper (a compiled column's arrays follow)."""
+        cols = np.asarray(which, dtype=np.int32)
         if not cols.size:
             return
         c = self.comp
@@ -147,7 +146,7 @@ class LiveModel:
         c.col_lower[cols], c.col_upper[cols] = lo, hi
         self._record(lambda: self.set_column_bounds(cols, old_lo, old_hi))
 
-    def fix(self, cols: Sequence[int] | np.ndarray, values) -> None:
+    def fix(self, cols: Indices, values: Values) -> None:
         """Fix columns at values (lower = upper)."""
         self.set_column_bounds(cols, values, values)
 
@@ -195,11 +194,13 @@ class LiveModel:
         c.value[positions] = values
         self._record(lambda: self.set_entries(positions, old, rows))
 
-    def add_row(self, lower: float, upper: float, cols, values) -> int:
+    def add_row(self, lower: float, upper: float, cols: Indices, values: Values) -> int:
         """Append a row lower ≤ Σ values·x[cols] ≤ upper (deleted when the enclosing `changes()` ends)."""
         return self._session.add_row(lower, upper, cols, values)
 
-    def add_column(self, cost: float, lower: float, upper: float, rows, values, integer: bool = False) -> int:
+    def add_column(
+        self, cost: float, lower: float, upper: float, rows: Indices, values: Values, integer: bool = False
+    ) -> int:
         """Append a column (deleted when the enclosing `changes()` ends); `cost` applies to `run_stage` callers."""
         return self._session.add_column(cost, lower, upper, rows, values, integer)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:  # numpy only in annotations: Status is imported by the CLI, which must start fast
     import numpy as np
@@ -24,9 +26,11 @@ class Status(StrEnum):
     @classmethod
     def of(cls, value: object) -> Status | None:
         """The status `value` names (a `Status` or its plain string, e.g. read from JSON), None if none."""
+        if not isinstance(value, str):
+            return None
         try:
             return cls(value)
-        except (ValueError, TypeError):
+        except ValueError:
             return None
 
     @property
@@ -91,7 +95,7 @@ class Stage:
     gap: float | None = None
     message: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         """The stage as `summary.json` lists it."""
         return {
             "stage": self.stage,
@@ -113,7 +117,9 @@ class SolveOutcome:
     message: str = ""
     stages: list[Stage] = field(default_factory=list)
     prepare_seconds: float = 0.0  # model → solver arrays (compile_model, passModel), before stage 1
-    race: dict | None = None  # --solver auto: winner and each solver's status and seconds (planner.solver.auto)
+    race: dict[str, Any] | None = (
+        None  # --solver auto: winner and each solver's status and seconds (planner.solver.auto)
+    )
     start_year: np.ndarray | None = None  # phasing: start year per option (0 where not selected)
 
 
@@ -136,7 +142,7 @@ def reported_gap(outcome: SolveOutcome, objective: float | None) -> float | None
     return relative_gap(objective, outcome.bound)
 
 
-def _guarded(solver: str, call, *args):
+def _guarded(solver: str, call: Callable[..., T], *args: Any) -> T:
     """Run a solver call; an exception from the solver becomes a PlannerError (exit 1) that
     carries the solver's own message, instead of an anonymous internal error."""
     from planner.errors import PlannerError

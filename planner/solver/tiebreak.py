@@ -59,13 +59,14 @@ def canonical_x_weights(coef: np.ndarray) -> np.ndarray:
         return np.zeros(n)
     res = _decimal_quantum(positive)
     if res is None:
-        e = positive.min()
+        e = float(positive.min())
         rest = positive[positive > e * (1 + 1e-12)]
         q = _decimal_quantum(rest) if rest.size else None
         if q is None or q < 2 * n * e:
             return np.zeros(n)
         res = e
-    return res / (4 * n) * (1.0 + np.modf(np.sqrt(_square_free(n)))[0])
+    weights: np.ndarray = res / (4 * n) * (1.0 + np.modf(np.sqrt(_square_free(n)))[0])
+    return weights
 
 
 def _square_free(n: int) -> np.ndarray:

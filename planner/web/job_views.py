@@ -21,6 +21,8 @@ from functools import partial
 from typing import Any
 
 from planner.io.numbers import fmt_number
+from planner.report.headlines import binding_figures
+from planner.report.words import resource_words
 
 fmt = partial(fmt_number, digits=4)  # figures in sentences: up to 4 decimals
 
@@ -79,7 +81,7 @@ def table(title: str, columns: list[tuple], rows: list[dict], row_class: str | N
     }
 
 
-def _num(v) -> float | None:
+def as_number(v) -> float | None:
     try:
         f = float(v)
     except (TypeError, ValueError):
@@ -103,28 +105,30 @@ def _binding(scenario, seg, resource: str, current: float) -> list[str]:
     left = scenario.options.loc[[o for o in scenario.options.index if o not in chosen]]
     out = []
     for r, limit in scenario.config.limits.items():
-        used = _num(seg.get(f"{r}_used"))
-        cap = current if r == resource else _num(limit)
+        used = as_number(seg.get(f"{r}_used"))
+        cap = current if r == resource else as_number(limit)
         if used is None or cap is None or r not in left.columns:
             continue
         uses = left[r][left[r] > 0]
         if len(uses) and cap - used < float(uses.min()) - 1e-9:
-            out.append(f"{r} ({fmt(used)} of {fmt(cap)} used)")
+            out.append(f"{resource_words(r)} ({fmt(used)} of {fmt(cap)} used)")
     return out
 
 
 def frontier(outcome, scenario, req) -> list[dict]:
     s, names = outcome.summary, Names(scenario)
     resource = s["resource"]
-    rows = [r for r in outcome.tables["frontier.csv"].to_dict(orient="records") if _num(r["objective"]) is not None]
-    current = _num(scenario.config.limits.get(resource))
+    rows = [
+        r for r in outcome.tables["frontier.csv"].to_dict(orient="records") if as_number(r["objective"]) is not None
+    ]
+    current = as_number(scenario.config.limits.get(resource))
     points = [[r["limit_from"], r["objective"]] for r in rows] + (
         [[rows[-1]["limit_to"], rows[-1]["objective"]]] if rows else []
     )
     here = next((r for r in rows if current is not None and r["limit_from"] <= current <= r["limit_to"]), None)
     blocks = [
         facts(
-            ("Limit walked", resource),
+            ("Limit walked", resource_words(resource)),
             ("Range covered", f"{fmt(s['covered_from'])} – {fmt(s['to'])}"),
             ("Solves", s["solves"]),
             ("Plans (steps)", s["segments"]),
@@ -138,7 +142,7 @@ def frontier(outcome, scenario, req) -> list[dict]:
         binding = _binding(scenario, here, resource, current)
         blocks.append(
             note(
-                f"This what-if's plan (at {resource} = {fmt(current)}) is optimal from {fmt(here['limit_from'])} "
+                f"This what-if's plan (at {resource_words(resource)} = {fmt(current)}) is optimal from {fmt(here['limit_from'])} "
                 f"to {fmt(here['limit_to'])}: objective {fmt(here['objective'])}, {here['selected']} options. "
                 + (
                     f"Binding: {', '.join(binding)}."
@@ -151,8 +155,8 @@ def frontier(outcome, scenario, req) -> list[dict]:
     blocks.append(
         chart(
             "step",
-            f"Objective (weighted share of gaps closed) against the {resource} limit",
-            resource,
+            f"Objective (weighted share of gaps closed) against the {resource_words(resource)} limit",
+            resource_words(resource),
             "objective",
             [{"label": "best plan at that limit", "points": points}],
             "; ".join(f"{fmt(r['limit_from'])}–{fmt(r['limit_to'])}: {fmt(r['objective'])}" for r in rows),
@@ -172,13 +176,13 @@ def frontier(outcome, scenario, req) -> list[dict]:
     ]
     blocks.append(
         table(
-            f"Entry / exit ladder: where each option enters or leaves as {resource} rises",
+            f"Entry / exit ladder: where each option enters or leaves as {resource_words(resource)} rises",
             [
                 ("option", "Option"),
                 ("partner", "Partner"),
                 ("sector", "Sector"),
                 ("event", "Event"),
-                ("at", f"At {resource}", "num"),
+                ("at", f"At {resource_words(resource)}", "num"),
                 ("objective", "Objective there", "num"),
             ],
             ladder,
@@ -216,15 +220,18 @@ def tranches(outcome, scenario, req) -> list[dict]:
     s, names = outcome.summary, Names(scenario)
     rows = outcome.tables["tranches.csv"].to_dict(orient="records")
     labels = [f"tranche {r['tranche']}: {fmt(r['limit'])}" for r in rows]
-    earlier = [(_num(r["objective"]) or 0) - (_num(r["objective_added"]) or 0) for r in rows]
+    earlier = [(as_number(r["objective"]) or 0) - (as_number(r["objective_added"]) or 0) for r in rows]
     blocks = [
         facts(
-            ("Limit", s["resource"]),
+            ("Limit", resource_words(s["resource"])),
             ("Nesting", s["nested"]),
             ("Objectives' sum", fmt(s["objective_sum"])),
             ("Price of nesting (sum)", fmt(s.get("price_of_nesting"))),
         )
     ]
+    limits = dict(scenario.config.limits)
+    for label, text in binding_figures(s["resource"], outcome.tables["tranches.csv"], limits):
+        blocks.append(note(f"{label}: {text}."))
     blocks.append(
         chart(
             "stacked",
@@ -233,10 +240,10 @@ def tranches(outcome, scenario, req) -> list[dict]:
             "objective",
             [
                 {"label": "kept from earlier tranches", "values": earlier},
-                {"label": "added in this tranche", "values": [_num(r["objective_added"]) for r in rows]},
+                {"label": "added in this tranche", "values": [as_number(r["objective_added"]) for r in rows]},
                 {
                     "label": "best plan at that limit alone",
-                    "values": [_num(r["unconstrained_objective"]) for r in rows],
+                    "values": [as_number(r["unconstrained_objective"]) for r in rows],
                     "line": True,
                 },
             ],
@@ -258,7 +265,7 @@ def tranches(outcome, scenario, req) -> list[dict]:
             "price": r["price_of_nesting"],
             "used": r.get(f"{cost}_used"),
             "unspent": None
-            if _num(r.get(f"{cost}_used")) is None or s["resource"] != cost
+            if as_number(r.get(f"{cost}_used")) is None or s["resource"] != cost
             else r["limit"] - r[f"{cost}_used"],
             "added": names.ids(r["added"]),
         }
@@ -269,13 +276,13 @@ def tranches(outcome, scenario, req) -> list[dict]:
             "The tranches",
             [
                 ("tranche", "Tranche", "num"),
-                ("limit", f"{s['resource']} limit", "num"),
+                ("limit", f"{resource_words(s['resource'])} limit", "num"),
                 ("status", "Status"),
                 ("objective", "Objective", "num"),
                 ("alone", "Best alone", "num"),
                 ("price", "Price of nesting", "num"),
-                ("used", f"{cost} used", "num"),
-                ("unspent", f"{cost} unspent", "num"),
+                ("used", f"{resource_words(cost)} used", "num"),
+                ("unspent", f"{resource_words(cost)} unspent", "num"),
                 ("added", "Options added", "list"),
             ],
             table_rows,
@@ -294,8 +301,8 @@ def sweep(outcome, scenario, req) -> list[dict]:
     groups: dict[str, list] = {}
     for r in rows:
         label = ", ".join(f"{k} = {r[k]}" for k in keys[1:]) or "objective"
-        if _num(r[first]) is not None and _num(r["objective"]) is not None:
-            groups.setdefault(label, []).append([_num(r[first]), r["objective"]])
+        if as_number(r[first]) is not None and as_number(r["objective"]) is not None:
+            groups.setdefault(label, []).append([as_number(r[first]), r["objective"]])
     if groups:
         blocks.append(
             chart(
@@ -316,7 +323,7 @@ def sweep(outcome, scenario, req) -> list[dict]:
                 ("status", "Status"),
                 ("objective", "Objective", "num"),
                 ("selected", "Options", "num"),
-                *((c, c.removesuffix("_used") + " used", "num") for c in used),
+                *((c, resource_words(c.removesuffix("_used")) + " used", "num") for c in used),
             ],
             [{k: r.get(k) for k in [*keys, "status", "objective", "selected", *used]} for r in rows],
         )
@@ -345,95 +352,6 @@ def sweep(outcome, scenario, req) -> list[dict]:
     return blocks
 
 
-def montecarlo(outcome, scenario, req) -> list[dict]:
-    s, names = outcome.summary, Names(scenario)
-    obj = s.get("objective") or {}
-    base = s.get("base") or {}
-    blocks = [
-        facts(
-            ("Samples", s["samples"]),
-            ("The unperturbed plan's objective", fmt(base.get("objective"))),
-            ("Re-optimised objective, mean", fmt(obj.get("mean"))),
-            ("Re-optimised, 5th – 95th percentile", f"{fmt(obj.get('p5'))} – {fmt(obj.get('p95'))}"),
-            ("Core / borderline / exterior", " / ".join(str(s["counts"].get(k, 0)) for k in CORE_COLORS)),
-        ),
-        note(
-            "The re-optimised objective is each sample's own best plan, re-solved for that sample's inputs: "
-            "it is not what the unperturbed plan would score under those inputs (that is not computed here)."
-        ),
-    ]
-    rows = [
-        r
-        for r in outcome.tables["montecarlo_options.csv"].to_dict(orient="records")
-        if r["selected_samples"] > 0 or r.get("in_base")
-    ]
-    rows.sort(key=lambda r: -r["frequency"])
-    blocks.append(
-        chart(
-            "hbar",
-            "How often each option is in the best plan (share of samples)",
-            "share of samples",
-            "option",
-            [
-                {
-                    "label": "share of samples",
-                    "values": [r["frequency"] for r in rows],
-                    "colors": [CORE_COLORS.get(r["label"], "#0b5cad") for r in rows],
-                }
-            ],
-            "; ".join(
-                f"{names.option(r['option_id'])}: {fmt_number(100 * r['frequency'], 0)}% ({r['label']})" for r in rows
-            ),
-            labels=[names.option(r["option_id"]) for r in rows],
-        )
-    )
-    blocks.append(
-        table(
-            "Stoplights: core (green), borderline (amber), exterior (red)",
-            [
-                ("option", "Option"),
-                ("partner", "Partner"),
-                ("sector", "Sector"),
-                ("in_base", "In the unperturbed plan"),
-                ("selected_samples", "Samples with it", "num"),
-                ("frequency", "Share", "num"),
-                ("label", "Label"),
-            ],
-            [
-                {
-                    "option": names.option(r["option_id"]),
-                    "partner": names.partners.get(r["partner_id"], r["partner_id"]),
-                    "sector": names.sectors.get(r["sector_id"], r["sector_id"]),
-                    "in_base": "yes" if r.get("in_base") else "no",
-                    "selected_samples": r["selected_samples"],
-                    "frequency": r["frequency"],
-                    "label": r["label"],
-                }
-                for r in rows
-            ],
-            row_class="label",
-        )
-    )
-    never = int((outcome.tables["montecarlo_options.csv"]["selected_samples"] == 0).sum())
-    blocks.append(note(f"{never} options are in no sample's plan (exterior; not listed)."))
-    if "montecarlo_coverage.csv" in outcome.tables:
-        cov = outcome.tables["montecarlo_coverage.csv"].to_dict(orient="records")
-        blocks.append(
-            table(
-                "Coverage per sector (share of each sector's gaps closed)",
-                [
-                    ("name", "Sector"),
-                    ("base_fraction", "Unperturbed plan", "num"),
-                    ("mean", "Re-optimised mean", "num"),
-                    ("p5", "5th pct", "num"),
-                    ("p95", "95th pct", "num"),
-                ],
-                cov,
-            )
-        )
-    return blocks
-
-
 def alternatives(outcome, scenario, req) -> list[dict]:
     names = Names(scenario)
     rows = outcome.tables["alternatives.csv"].to_dict(orient="records")
@@ -446,7 +364,7 @@ def alternatives(outcome, scenario, req) -> list[dict]:
                 ("status", "Status"),
                 ("objective", "Objective", "num"),
                 ("loss_pct", "Loss %", "num"),
-                ("used", f"{cost} used", "num"),
+                ("used", f"{resource_words(cost)} used", "num"),
                 ("dropped", "Drops", "list"),
                 ("added", "Adds", "list"),
             ],
@@ -464,136 +382,3 @@ def alternatives(outcome, scenario, req) -> list[dict]:
             ],
         )
     ]
-
-
-def robust(outcome, scenario, req) -> list[dict]:
-    s, names = outcome.summary, Names(scenario)
-    if not s.get("weights_matter"):
-        return [
-            note(
-                s.get("message") or "the weights do not change the ranking here: the nominal optimum is robust", "warn"
-            ),
-            facts(("Nominal objective", fmt((s.get("nominal") or {}).get("objective")))),
-        ]
-    n, mm, mr, ci = s["nominal"], s["maximin"], s["minimax_regret"], s["core_index"]
-    blocks = [
-        facts(
-            ("Contested weights", ", ".join(names.sectors.get(f, f) for f in s["factors"])),
-            ("Corners of the weight set", len(s["vertices"])),
-            (
-                "Today's optimum: objective / worst case / largest regret",
-                f"{fmt(n['objective'])} / {fmt(n['worst_case'])} / {fmt(n['max_regret'])}",
-            ),
-            ("Best worst case (maximin)", f"{fmt(mm['worst_case'])} ({len(mm['selected'])} options)"),
-            ("Smallest largest regret (minimax regret)", f"{fmt(mr['max_regret'])} ({len(mr['selected'])} options)"),
-            ("Non-dominated portfolios", f"{ci['portfolios']}" + ("" if ci["complete"] else " (listing stopped)")),
-        )
-    ]
-    if s.get("message"):
-        blocks.append(note(s["message"]))
-    ports = outcome.tables["robust_portfolios.csv"].to_dict(orient="records")
-    blocks.append(
-        chart(
-            "range",
-            "Each non-dominated portfolio's objective over the weight set (worst – best)",
-            "portfolio",
-            "objective",
-            [{"label": "objective range", "values": [[p["min"], p["max"]] for p in ports]}],
-            "; ".join(f"portfolio {p['rank']}: {fmt(p['min'])} – {fmt(p['max'])}" for p in ports),
-            labels=[f"#{p['rank']}" for p in ports],
-        )
-    )
-    opts = [
-        r
-        for r in outcome.tables["robust_options.csv"].to_dict(orient="records")
-        if r["core"] != "exterior" or r["nominal"] or r["maximin"] or r["minimax_regret"]
-    ]
-    tick = {1: "✓", 0: ""}
-    blocks.append(
-        table(
-            "Stoplights: core (in every non-dominated portfolio), borderline, exterior",
-            [
-                ("option", "Option"),
-                ("nominal", "Today's optimum"),
-                ("maximin", "Maximin"),
-                ("minimax_regret", "Minimax regret"),
-                ("share", "Share of non-dominated", "num"),
-                ("core", "Label"),
-            ],
-            [
-                {
-                    "option": names.option(r["option_id"]),
-                    "nominal": tick.get(r["nominal"]),
-                    "maximin": tick.get(r["maximin"]),
-                    "minimax_regret": tick.get(r["minimax_regret"]),
-                    "share": r["nondominated_share"],
-                    "core": r["core"],
-                }
-                for r in opts
-            ],
-            row_class="core",
-        )
-    )
-    blocks.append(
-        table(
-            "The non-dominated portfolios",
-            [
-                ("rank", "#", "num"),
-                ("min", "Worst case", "num"),
-                ("max", "Best case", "num"),
-                ("options", "Options", "list"),
-            ],
-            [{"rank": p["rank"], "min": p["min"], "max": p["max"], "options": names.ids(p["selected"])} for p in ports],
-        )
-    )
-    return blocks
-
-
-def value(outcome, scenario, req) -> list[dict]:
-    rows = outcome.tables["value.csv"].to_dict(orient="records")
-    s = outcome.summary
-    label = [f"{r['ident']} (+{fmt(r['delta'])})" for r in rows]
-    blocks = [facts(("Objective today", fmt(s.get("objective"))), ("Bounds priced", len(rows)))]
-    blocks.append(
-        chart(
-            "hbar",
-            "What one more step of each limit buys (objective gained)",
-            "objective gained",
-            "limit",
-            [
-                {"label": "gain if raised by the step", "values": [_num(r["gain_if_relaxed"]) for r in rows]},
-                {"label": "loss if lowered by the step", "values": [_num(r["loss_if_tightened"]) for r in rows]},
-            ],
-            "; ".join(
-                f"{lab}: +{fmt(r['gain_if_relaxed'])}, −{fmt(r['loss_if_tightened'])} if lowered"
-                for lab, r in zip(label, rows)
-            ),
-            labels=label,
-        )
-    )
-    for r in rows:
-        blocks.append(
-            note(
-                f"{r['ident']}: {fmt(r['activity'])} of {fmt(r['bound'])} used. {fmt(r['delta'])} more buys "
-                f"{fmt(r['gain_if_relaxed'])} objective ({fmt(r['gain_per_unit'])} per unit); "
-                f"{fmt(r['delta'])} less costs {fmt(r['loss_if_tightened'])}. "
-                f"LP relaxation's dual price (a relaxation only): {fmt(r['lp_dual'])} per unit."
-            )
-        )
-    blocks.append(
-        table(
-            "Each bound",
-            [
-                ("ident", "Limit"),
-                ("bound", "Today", "num"),
-                ("activity", "Used", "num"),
-                ("delta", "Step", "num"),
-                ("gain_if_relaxed", "Gain if raised", "num"),
-                ("gain_per_unit", "per unit", "num"),
-                ("loss_if_tightened", "Loss if lowered", "num"),
-                ("lp_dual", "LP dual (relaxation)", "num"),
-            ],
-            rows,
-        )
-    )
-    return blocks

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.io.numbers import json_ready
+from planner.report.words import resource_words
 
 
 def clean(value: Any) -> Any:
@@ -69,6 +70,7 @@ def result_payload(solved, scenario_file: str) -> dict:
                 for row in records(portfolio)
             ],
             "cost_resource": sc.cost_resource,
+            "resource_words": {r: resource_words(r) for r in sc.resources},
             "changes_table": None if changes is None else records(changes),
             "coverage": records(r.coverage) if r.has_portfolio else [],
             "sectors": records(sectors) if r.has_portfolio else [],

@@ -116,6 +116,8 @@ function numberInput(name, value, label) {
   return el("label", {}, label, input);
 }
 
+const words = (r) => ((base && base.resource_words) || {})[r] || r;  // "budget (M$)" for budget_musd
+
 function renderControls() {
   const s = base.settings;
   const cur = (k, v) => (k in state.edits ? state.edits[k] : v);
@@ -123,7 +125,7 @@ function renderControls() {
   $("risk").value = cur("objective.risk_penalty", s.risk_penalty);
   const limits = $("limits"); limits.textContent = "";
   for (const [r, v] of Object.entries(s.limits)) {
-    const row = numberInput(`limits.${r}`, v, r);
+    const row = numberInput(`limits.${r}`, v, words(r));
     row.querySelector("input").value = cur(`limits.${r}`, v);
     limits.append(row);
   }
@@ -190,10 +192,10 @@ function render(d) {
     alt: d.sectors.map((s) => `${s.name}: ${fmt(100 * s.fraction, 1)}%`).join("; ") });
   const res = Object.entries(d.resources);
   charts.draw($("chart-resources"), { type: "hbar", title: "Share of each limit used", x: "share of the limit", y: "",
-    labels: res.map(([r, u]) => `${r}: ${fmt(u.used, 1)} of ${u.limit === null ? "no limit" : fmt(u.limit, 1)}`),
+    labels: res.map(([r, u]) => `${words(r)}: ${fmt(u.used, 1)} of ${u.limit === null ? "no limit" : fmt(u.limit, 1)}`),
     series: [{ label: "used", values: res.map(([, u]) => (u.limit ? u.used / u.limit : null)),
                colors: res.map(([, u]) => (u.limit !== null && u.used > u.limit - 1e-9 ? "#b42318" : "#0b5cad")) }],
-    alt: res.map(([r, u]) => `${r}: ${fmt(u.used, 1)} of ${u.limit === null ? "no limit" : fmt(u.limit, 1)}`).join("; ") });
+    alt: res.map(([r, u]) => `${words(r)}: ${fmt(u.used, 1)} of ${u.limit === null ? "no limit" : fmt(u.limit, 1)}`).join("; ") });
   const cost = d.cost_resource;
   const count = (key, names) => {
     const m = {}; for (const p of d.portfolio) m[p[key]] = (m[p[key]] || 0) + 1;
@@ -202,7 +204,7 @@ function render(d) {
   table("by-sector", ["Sector", "Options"], count("sector_id", d.sector_names));
   table("by-partner", ["Partner", "Options"], count("partner_id", d.partners));
   const btn = (text, label, fn) => el("button", { type: "button", "aria-label": label, text, onclick: fn });
-  table("portfolio", ["Option", "Partner", "Sector", `Cost (${cost})`, "Benefit (objective lost without it)", "Gaps served", ""],
+  table("portfolio", ["Option", "Partner", "Sector", `Cost: ${words(cost)}`, "Benefit (objective lost without it)", "Gaps served", ""],
     d.portfolio.map((p) => ({
       attrs: { "data-option": p.option_id },
       cells: [el("span", {}, p.name, el("br"), el("small", { class: "muted", text: p.option_id })), p.partner_name, p.sector_name,
