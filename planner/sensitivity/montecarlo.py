@@ -35,7 +35,7 @@ from planner.results.evaluation import selection_vector
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.sensitivity.engine import Engine
-from planner.solver.highs import Search
+from planner.solver.search import Search
 from planner.sensitivity.executors import Job, Record, adopt
 from planner.sensitivity.journal import Journal
 from planner.sensitivity.perturb import changes_of, check, merge, sample_tables
