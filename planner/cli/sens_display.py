@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import TYPE_CHECKING, Any
+
 from rich.console import Console
 from rich.table import Table
 
 from planner.io.numbers import fmt_cell
 from planner.report.words import resource_words
-from planner.sensitivity.runner import RunResult
+from planner.sensitivity.runner import RunOutcome, RunResult
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_ROWS = 40
 
@@ -19,7 +24,7 @@ def _console() -> Console:
     return console if console.is_terminal else Console(width=140)
 
 
-def _rows(frame):
+def _rows(frame: pd.DataFrame) -> tuple[list[tuple[Any, Any]], bool]:
     """All rows, or the first and last MAX_ROWS/2 with a gap marker."""
     if len(frame) <= MAX_ROWS:
         return list(frame.iterrows()), False
@@ -65,7 +70,11 @@ def print_sweep(outcome: RunResult, out_dir: Path, console: Console | None = Non
     console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
-def _exactness(summary: dict) -> str:
+def _pct(v: Any) -> str:
+    return "—" if v is None or v != v else f"{v:.0%}"
+
+
+def _exactness(summary: dict[str, Any]) -> str:
     return "exact" if summary["exact"] else "[yellow]not exact (a solve hit its time limit)[/yellow]"
 
 
@@ -102,7 +111,7 @@ def print_frontier(outcome: RunResult, out_dir: Path, console: Console | None = 
     console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
-def print_tranches(outcome, console: Console | None = None) -> None:
+def print_tranches(outcome: RunOutcome, console: Console | None = None) -> None:
     console = console or _console()
     s = outcome.summary
     exact = _exactness(s)
@@ -175,8 +184,7 @@ def print_montecarlo(outcome: RunResult, out_dir: Path, console: Console | None 
     for col in ("sector", "unperturbed", "p5", "p50", "p95"):
         sect.add_column(col, justify="left" if col == "sector" else "right")
     for _, row in cov.iterrows():
-        pct = lambda v: "—" if v is None or v != v else f"{v:.0%}"  # noqa: E731
-        sect.add_row(row["name"], pct(row["base_fraction"]), pct(row["p5"]), pct(row["p50"]), pct(row["p95"]))
+        sect.add_row(row["name"], *(_pct(row[k]) for k in ("base_fraction", "p5", "p50", "p95")))
     console.print(sect)
     console.print(f"results written to [bold]{out_dir}[/bold]")
 
