@@ -19,12 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
+from pareto_instances import knapsack
+from rules_support import write_case
 
 from planner.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "data" / "tiny.yaml"
 RULES = ROOT / "tests" / "data" / "rules.yaml"
+RIVAL = ROOT / "models" / "rival.yaml"
+KNAPSACK = "{knapsack}"  # in a command line: the small knapsack case `knapsack_case` writes
+KNAPSACK_ITEMS = 12
 MARKER = {"tool": "partnership-planner", "version": "0.1.0"}
 
 _REPLAN = ("--set", 'replan={"incumbent": ["a", "c", "f"], "max_changes": 3, "drop_cost": {"budget_musd": 1}}')
@@ -132,6 +137,13 @@ FOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "explain-phasing": ("explain", ("explain", str(RULES), "a", "c", *_PHASING, "--set", "limits.budget_musd=20")),
     "value": ("value", ("value", str(TINY))),
     "value-phasing": ("value", ("value", str(RULES), *_PHASING, "--set", "limits.budget_musd=20", "--family", "limit")),
+    # the baseline against a rival of budget 3 (it pulls sgp from the nominal plan), a one-rung ladder at 0
+    "rival": ("rival", ("rival", str(RIVAL), "--budget", "3", "--budgets", "0:0:1")),
+    "pareto-knapsack": ("pareto", ("pareto", KNAPSACK, "--objectives", "sector:p1,sector:p2")),
+    "pareto-phasing": (
+        "pareto",
+        ("pareto", str(RULES), "--objectives", "coverage,risk", *_PHASING, "--set", "limits.budget_musd=20"),
+    ),
 }
 KINDS_BUILT = sorted({kind for kind, _ in FOLDERS.values()})
 
@@ -149,6 +161,7 @@ def folder(name: str) -> Path:
         atexit.register(shutil.rmtree, _root, True)
     kind, args = FOLDERS[name]
     out = _root / name
+    args = tuple(str(knapsack_case(_root)) if a == KNAPSACK else a for a in args)
     res = CliRunner().invoke(cli, [*args, "--out", str(out)])
     assert res.exit_code in (0, 3, 4), f"{name}: {res.output}"
     marker = out / ".planner-run"
@@ -156,6 +169,33 @@ def folder(name: str) -> Path:
         marker.write_text(json.dumps({**MARKER, "kind": kind}))
     _built[name] = out
     return out
+
+
+def knapsack_case(root: Path) -> Path:
+    """The first KNAPSACK_ITEMS items of the public two-objective knapsack 2kp50 (tests/data/pareto) as a
+    scenario (one option per item, one resource per knapsack constraint with half the items' total
+    weight as its limit, one sector and gap per objective: `sector:p<k>` is objective k's profit)."""
+    path = root / "knapsack" / "case.yaml"
+    if path.exists():
+        return path
+    a, _, c, _ = knapsack("2kp50")
+    items = range(KNAPSACK_ITEMS)
+    return write_case(
+        root / "knapsack",
+        options=[
+            {"option_id": f"i{i + 1}", "sector_id": "p1", **{f"w{r + 1}": a[r][i] for r in range(len(a))}}
+            for i in items
+        ],
+        gaps=[
+            {"gap_id": f"g{k + 1}", "sector_id": f"p{k + 1}", "size": sum(c[k]) + 1, "weight": sum(c[k]) + 1}
+            for k in range(len(c))
+        ],
+        contributions=[(f"i{i + 1}", f"g{k + 1}", c[k][i]) for i in items for k in range(len(c)) if c[k][i]],
+        config={
+            "objective": {"sense": "max_coverage", "cost_resource": "w1"},
+            "limits": {f"w{r + 1}": sum(a[r][i] for i in items) / 2 for r in range(len(a))},
+        },
+    )
 
 
 def cleanup() -> None:

@@ -15,6 +15,7 @@ from planner.analysis.entry import EntryPath, EntryStatus
 from planner.analysis.explain import describe_entry
 from planner.analysis.words import resource_words
 from planner.cli import cli
+from planner.cli.display import _way_in
 
 
 @pytest.fixture
@@ -90,3 +91,11 @@ def test_resource_words():
     )
     assert resource_words("negotiator_days").amount(3.5) == "3.5 days"
     assert resource_words("musd").name == "musd"  # a unit alone is not a name
+
+
+def test_the_table_names_a_limit_threshold_in_words():
+    p = EntryPath("budget_musd", "limit", EntryStatus.FOUND, 4800.0, needed=5000.0, label="budget", unit="M$")
+    assert _way_in(p) == "budget → 5,000 M$"
+    assert _way_in(EntryPath("contributions", "contributions", EntryStatus.FOUND, 1.0, needed=1.162)) == (
+        "contributions → 1.162"
+    )

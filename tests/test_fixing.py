@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from planner.model.assemble import build
 from planner.model.compile import compile_model
 from planner.solver.fixing import LpArrays, fixed_by_bound
-from planner.solver.highs import Search
+from planner.solver.search import Search
 from planner.solver.live import LiveModel
 from planner.api import load_scenario
 from sens_helpers import write_scenario

@@ -30,7 +30,7 @@ from planner.cli import cli as main
 from planner.errors import InputError
 from planner.io.runfolder import write_run
 from planner.results.audit import check_run
-from planner.sensitivity.tranches import run_tranches
+from planner.sensitivity.tranches import TranchesOptions, run_tranches
 
 TOL = 1e-6
 
@@ -315,7 +315,7 @@ def test_tranches_match_brute_force(seed, tmp_path):
     )
     out = {}
     for mode in ("joint", "greedy"):
-        out[mode] = run_tranches(sc, "budget_musd", limits, nested=mode, out_dir=tmp_path / mode)
+        out[mode] = run_tranches(sc, TranchesOptions("budget_musd", limits, mode))
         frame = out[mode].tables["tranches.csv"]
         plans = [set(p.split(";")) if p else set() for p in frame["portfolio"]]
         assert all(a <= b for a, b in zip(plans, plans[1:])) and out[mode].summary["nested_ok"]

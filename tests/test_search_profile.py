@@ -13,7 +13,7 @@ from planner.api import load_scenario
 from planner.model.assemble import build
 from planner.model.compile import compile_model
 from planner.solver import highs
-from planner.solver.highs import Search
+from planner.solver.search import Search
 from planner.solver.live import LiveModel
 from planner.solver.outcome import Status
 from sens_helpers import write_scenario

@@ -211,3 +211,17 @@ def test_resume_reads_a_journal_written_before_runs_took_typed_values(tmp_path):
     out = resume_into(tmp_path / "cut", resume_sweep, write_sweep, workers=1)
     assert out.summary["points_resumed"] >= 6
     same_files(tmp_path / "whole", tmp_path / "cut", ("sweep.csv", "changes.csv"))
+
+
+def test_a_journaled_run_of_a_scenario_changed_in_memory_says_why_it_cannot_resume(tmp_path):
+    changed, _ = _changed_in_memory_and_on_file(tmp_path)
+
+    def stop(done, total):
+        if done >= 2:
+            raise KeyboardInterrupt
+
+    options = SweepOptions(Vary("limits.budget_musd", [4, 5, 6, 7]), workers=1, journal=tmp_path / "cut", progress=stop)
+    with pytest.raises(RunInterrupted):
+        run_sweep(changed, options)
+    with pytest.raises(InputError, match="changed in memory"):
+        resume_sweep(tmp_path / "cut", workers=1)

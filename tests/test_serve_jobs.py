@@ -83,7 +83,7 @@ def test_a_new_kind_appears_in_the_schema_and_the_api_without_page_changes(proje
         times: int = Field(2, ge=1, le=5, description="how many")
 
         def call(self, scenario, root):
-            return lambda out_dir, progress: Outcome({"scenario": scenario.name, "times": self.times})
+            return lambda progress: Outcome({"scenario": scenario.name, "times": self.times})
 
     monkeypatch.setattr(kinds, "KIND_MODELS", (*kinds.KIND_MODELS, EchoJob))
     import importlib

@@ -407,7 +407,7 @@ def _cost_grid(sc: Scenario, res: str, cost: float) -> float:
 def _cost_path(wb: Workbench, o: str) -> EntryPath | None:
     sc = wb.scenario
     res = sc.cost_resource
-    cost = float(sc.options.loc[o, res])
+    cost = float(sc.options[res].to_numpy(dtype=float)[sc.option_position[o]])
     if cost <= 0:
         return None
     grid_cost = _cost_grid(sc, res, cost)
@@ -418,7 +418,7 @@ def _cost_path(wb: Workbench, o: str) -> EntryPath | None:
         return evaluate(_scaled(sc, o, res, 1.0 - t, "options"), x, start).objective
 
     r = _search(wb, o, p, grid_cost / cost, fixed_others=True, max_steps=3, value_at=value_at, ties_move=True)
-    row = int(sc.options.index.get_loc(o)) + 2
+    row = sc.option_position[o] + 2  # the options table's line: its header is line 1
     path = EntryPath(
         "cost",
         "cost",

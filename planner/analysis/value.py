@@ -175,7 +175,10 @@ def price_rows(wb: Workbench, todo: list[tuple[str, float, float | None]]) -> li
         relaxed = wb.solve(rows={row.name: (lo, hi + step) if up else (lo + step, hi)}, tie_break=False)
         tight_bound = row.bound - step
         tightenable = row.family not in ("require", "forbid") and not (row.bound == 0 and row.family != "limit" and up)
-        if row.family == "target" and tight_bound > float(wb.scenario.gaps.at[row.subject, "size"]):
+        sizes = wb.scenario.gaps["size"]
+        if row.family == "target" and tight_bound > float(
+            sizes.to_numpy(dtype=float)[sizes.index.get_loc(row.subject)]
+        ):
             tightenable = False  # a target above the gap's size cannot be met by construction
         if row.family == "limit" and tight_bound < 0:
             tightenable = False

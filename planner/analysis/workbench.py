@@ -30,7 +30,7 @@ from planner.model.assemble import build
 from planner.model.compile import Compiled, compile_model
 from planner.model.core import Role, RowTag
 from planner.results.evaluation import evaluate
-from planner.solver.highs import Search
+from planner.solver.search import Search
 from planner.solver.live import LiveModel
 from planner.solver.outcome import Status
 

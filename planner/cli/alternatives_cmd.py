@@ -33,7 +33,15 @@ from planner.solver.outcome import Status
 @json_option
 @point_time_option
 @handle_errors
-def alternatives(scenario, within, count, overrides, out_dir, as_json, time_limit_s) -> None:
+def alternatives(
+    scenario: str,
+    within: str,
+    count: int,
+    overrides: tuple[str, ...],
+    out_dir: str | None,
+    as_json: bool,
+    time_limit_s: float | None,
+) -> None:
     """Near-optimal portfolios that differ as much as possible from the optimum and each other.
 
     Each alternative loses at most --within of the optimal objective and drops as many options

@@ -22,15 +22,13 @@ def check(run_dir: str, scenario: str | None, overrides: tuple[str, ...], as_jso
     """Recompute every figure of RUN_DIR from the inputs and the portfolios it reports.
 
     RUN_DIR is any folder a planner command wrote with --out: solve, sweep, frontier
-    (and --tranches), montecarlo, alternatives, robust, explain, value. Every file and
-    field it holds is declared in the run-folder manifest as verified (recomputed
-    through the model's numpy face, or re-solved where the figure is itself an optimum)
-    or unverifiable (timings, versions, settings as given, a solver's claim that is not
-    re-solved); a file or field the manifest does not know is reported too. Each
-    discrepancy names the file and the field. --json lists the kind's manifest:
-    verified fields with how, unverifiable ones with why. A rival folder (planner rival) and a Pareto
-    folder (planner pareto) have their own audits: both plans re-evaluated under the reported responses
-    and the rival's best response re-solved; each Pareto point recomputed and none dominating another.
+    (and --tranches), montecarlo, alternatives, robust, explain, value, rival, pareto.
+    Every file and field it holds is declared in the run-folder manifest as verified
+    (recomputed through the model's numpy face, or re-solved where the figure is itself an
+    optimum, e.g. the rival's best response) or unverifiable (timings, versions, settings as
+    given, a solver's claim that is not re-solved); a file or field the manifest does not
+    know is reported too. Each discrepancy names the file and the field. --json lists the
+    kind's manifest: verified fields with how, unverifiable ones with why.
 
     Exit 0 when every figure holds, 1 when any does not, 2 when the run folder or the
     scenario cannot be read.
@@ -42,17 +40,9 @@ def check(run_dir: str, scenario: str | None, overrides: tuple[str, ...], as_jso
       planner sweep models/baseline.yaml --vary limits.budget_musd=3000:4000:500 --out outputs/sw && planner check outputs/sw
       planner check outputs/base --json
     """
-    from pathlib import Path
-
     from planner.results.audit import check_run
-    from planner.results.audit_pareto import check_pareto, is_pareto_run
 
-    if (Path(run_dir) / "rival.json").is_file():  # a planner rival folder (planner.results.audit_rival)
-        from planner.results.audit_rival import check_rival
-
-        report = check_rival(run_dir)
-    else:
-        report = (check_pareto if is_pareto_run(run_dir) else check_run)(run_dir, scenario, overrides)
+    report = check_run(run_dir, scenario, overrides)
     if as_json:
         emit_json(report.to_dict())
     else:

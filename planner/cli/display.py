@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from rich.console import Console
 from rich.table import Table
 
-from planner.analysis.entry import EntryStatus
+from planner.analysis.entry import EntryPath, EntryStatus
 from planner.io.numbers import fmt, fmt_fixed, fmt_percent
 from planner.report.words import resource_words
 from planner.solver.outcome import Status
@@ -138,6 +138,13 @@ def _num(value: Any, digits: int = 4) -> str:
     return fmt(value, digits) if isinstance(value, (int, float)) else fmt_fixed(value)
 
 
+def _way_in(p: EntryPath) -> str:
+    """A found threshold in the table: a limit by its words and unit (budget → 5,000 M$), else its parameter."""
+    if p.kind == "limit" and p.label:
+        return f"{p.label} → {_num(p.needed)}" + (f" {p.unit}" if p.unit else "")
+    return f"{p.parameter} → {_num(p.needed)}"
+
+
 def print_explanations(
     explanations: Sequence[Explanation],
     rows: Sequence[dict[str, Any]],
@@ -152,7 +159,7 @@ def print_explanations(
         for col in ("option", "in?", "Δ objective if flipped", "enters / leaves", "blocked by · forced by", "ways in"):
             table.add_column(col, overflow="fold")
         for e, row in zip(explanations, rows):
-            ways = [f"{p.parameter} → {_num(p.needed)}" for p in e.entry if p.status is EntryStatus.FOUND]
+            ways = [_way_in(p) for p in e.entry if p.status is EntryStatus.FOUND]
             table.add_row(
                 e.option_id,
                 "yes" if e.selected else "no",

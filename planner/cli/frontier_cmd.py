@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,9 @@ from planner.cli.common import (
     set_option,
 )
 from planner.cli.sens_common import point_time_option, progress_bar, usage_error
+
+if TYPE_CHECKING:  # the library loads when the command runs (planner --help stays fast)
+    from planner.sensitivity.tranches import Nested
 
 
 @click.command()
@@ -62,7 +66,18 @@ from planner.cli.sens_common import point_time_option, progress_bar, usage_error
 @point_time_option
 @handle_errors
 def frontier(
-    scenario, resource, lo, hi, max_solves, workers, tranches, nested, overrides, out_dir, as_json, time_limit_s
+    scenario: str,
+    resource: str,
+    lo: float | None,
+    hi: float | None,
+    max_solves: int | None,
+    workers: int | None,
+    tranches: str | None,
+    nested: Nested,
+    overrides: tuple[str, ...],
+    out_dir: str | None,
+    as_json: bool,
+    time_limit_s: float | None,
 ) -> None:
     """The exact frontier of the objective against one resource's limit, with as few solves as possible.
 
@@ -122,10 +137,22 @@ def frontier(
     raise SystemExit(0 if result.summary["exact"] and result.summary["complete"] else 4)
 
 
-def _tranches(scenario, resource, text, nested, range_options, overrides, out_dir, as_json, time_limit_s) -> None:
+def _tranches(
+    scenario: str,
+    resource: str,
+    text: str,
+    nested: Nested,
+    range_options: tuple[object, ...],
+    overrides: tuple[str, ...],
+    out_dir: str | None,
+    as_json: bool,
+    time_limit_s: float | None,
+) -> None:
     from planner.api import load_scenario
     from planner.errors import InputError, Problem
-    from planner.sensitivity.tranches import infeasible_tranches, run_tranches
+    from planner.sensitivity.runner import default_out_dir
+    from planner.sensitivity.tranches import KIND as TRANCHES, TranchesOptions, infeasible_tranches, run_tranches
+    from planner.sensitivity.write import write_tranches
 
     if any(v is not None for v in range_options):
         usage_error("--tranches states the limits itself; drop --from, --to, --max-solves and --workers")
@@ -137,17 +164,17 @@ def _tranches(scenario, resource, text, nested, range_options, overrides, out_di
         ) from None
     with progress_bar(not as_json, "tranches", unit="solves") as progress:
         sc = load_scenario(scenario, overrides)
-        outcome = run_tranches(
-            sc, resource, limits, nested=nested, out_dir=out_dir, time_limit_s=time_limit_s, progress=progress
-        )
+        outcome = run_tranches(sc, TranchesOptions(resource, tuple(limits), nested, time_limit_s, None, progress))
+    target = Path(out_dir) if out_dir else default_out_dir(sc.name, TRANCHES)
+    write_tranches(outcome, target)
     infeasible = infeasible_tranches(outcome)
     if as_json:
-        emit_json({**outcome.summary, "out_dir": str(outcome.out_dir), "infeasible_tranches": infeasible})
+        emit_json({**outcome.summary, "out_dir": str(target), "infeasible_tranches": infeasible})
     else:
         from planner.cli.sens_display import print_tranches
         from planner.io.numbers import fmt
 
-        print_tranches(outcome)
+        print_tranches(outcome, target)
         for t in infeasible:
             why = (
                 "no portfolio meets the scenario at that limit, nested or not"

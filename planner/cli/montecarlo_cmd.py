@@ -57,20 +57,20 @@ from planner.cli.sweep_cmd import batch_exit
 )
 @handle_errors
 def montecarlo(
-    scenario,
-    samples,
-    seed,
-    perturb,
-    core,
-    exterior,
-    overrides,
-    out_dir,
-    as_json,
-    workers,
-    scheduler,
-    resume,
-    time_limit_s,
-    warm_start,
+    scenario: str | None,
+    samples: int | None,
+    seed: int | None,
+    perturb: tuple[str, ...],
+    core: float | None,
+    exterior: float | None,
+    overrides: tuple[str, ...],
+    out_dir: str | None,
+    as_json: bool,
+    workers: int | None,
+    scheduler: str | None,
+    resume: str | None,
+    time_limit_s: float | None,
+    warm_start: bool,
 ) -> None:
     """Re-solve SCENARIO under perturbed inputs: which options are robust choices?
 
@@ -105,6 +105,7 @@ def montecarlo(
             target = Path(resume)
             result = resume_montecarlo(resume, workers=workers, scheduler=scheduler, progress=progress)
         else:
+            assert scenario is not None  # checked above: no --resume, so SCENARIO was given
             sc = load_scenario(scenario, overrides)
             target = Path(out_dir) if out_dir else default_out_dir(sc.name, KIND)
             options = MonteCarloOptions(

@@ -71,7 +71,7 @@ def print_rival(result: RivalResult, folder: str | Path, console: Console | None
 
 def _partners(console: Console, result: RivalResult) -> None:
     rows = [p for p in result.partners if p["options_nominal"] or p["options_hedged"] or p["pulled_nominal"]]
-    rows.sort(key=lambda p: (-p["loss_alone_nominal"], p["partner_id"]))
+    rows.sort(key=lambda p: (-float(p["loss_alone_nominal"]), str(p["partner_id"])))
     table = Table(
         title="Partners in either plan (cost to the rival before → after shielding; our loss if pulled alone)"
     )
@@ -89,7 +89,7 @@ def _partners(console: Console, result: RivalResult) -> None:
         table.add_column(col, justify="left" if col == "partner" else "right")
     for p in rows:
         table.add_row(
-            p["name"],
+            str(p["name"]),
             fmt_fixed(p["rival_cost"], 2),
             fmt_fixed(p["cost_nominal"], 2),
             fmt_fixed(p["cost_hedged"], 2),

@@ -11,7 +11,7 @@ from planner.cli.common import check_out, emit_json, handle_errors, json_option,
 from planner.solver.outcome import Status
 
 if TYPE_CHECKING:
-    from planner.robust.outcome import Progress as RobustProgress, RobustReport
+    from planner.robust.outcome import PortfolioFigures, Progress as RobustProgress, RobustReport
 
 
 @click.command()
@@ -173,7 +173,7 @@ def _print(report: RobustReport, folder: Path) -> None:
         None: "complete",
         Stop.MAX_PORTFOLIOS: "stopped at --max-portfolios",
         Stop.MAX_VERTICES: "not all vertices solved: some may be missing",
-    }[ci["stopped_by"] and Stop(ci["stopped_by"])]
+    }[Stop(ci["stopped_by"]) if ci["stopped_by"] else None]
     click.echo(
         f"core index        {ci['portfolios']} non-dominated portfolios ({stop}): "
         f"{counts['core']} core, {counts['borderline']} borderline, {counts['exterior']} exterior options"
@@ -181,7 +181,7 @@ def _print(report: RobustReport, folder: Path) -> None:
     click.echo(f"written to {folder}")
 
 
-def _regret(part: dict[str, Any], num: Callable[[float | None], str]) -> str:
+def _regret(part: PortfolioFigures, num: Callable[[float | None], str]) -> str:
     """A max regret: exact, or its bounds when not every vertex was solved."""
     low, high = part["max_regret"], part["max_regret_upper"]
     if high == low:

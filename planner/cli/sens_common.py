@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NoReturn
 
 import click
 
@@ -15,7 +15,8 @@ workers_option = click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="Local worker processes (spawned; each keeps one model alive). Default: all cores.",
+    help="Local workers, each keeping one model alive: spawned processes (sweep), threads of this process "
+    "(montecarlo). Default: all cores.",
 )
 scheduler_option = click.option(
     "--scheduler",
@@ -47,11 +48,19 @@ def progress_bar(enabled: bool, label: str, unit: str = "points") -> Iterator[Ca
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        Task,
+        TextColumn,
+        TimeRemainingColumn,
+    )
     from rich.text import Text
 
     class Rate(ProgressColumn):
-        def render(self, task) -> Text:
+        def render(self, task: Task) -> Text:
             done = task.completed - task.fields.get("first", 0)
             elapsed = time.perf_counter() - task.fields.get("t0", time.perf_counter())
             return Text(f"{done / elapsed:.2f} {unit}/s" if done and elapsed > 0 else f"… {unit}/s", style="cyan")
@@ -95,6 +104,6 @@ def interrupt_message(command: str) -> Iterator[None]:
         sys.exit(130)
 
 
-def usage_error(message: str) -> None:
+def usage_error(message: str) -> NoReturn:
     """Exit 2 with a message (for option combinations Click cannot check)."""
     raise click.UsageError(message)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Hashable
 
-from typing import TYPE_CHECKING, Any
+import pandas as pd
 
 from rich.console import Console
 from rich.table import Table
 
 from planner.io.numbers import fmt_cell
 from planner.report.words import resource_words
-from planner.sensitivity.runner import RunOutcome, RunResult
-
-if TYPE_CHECKING:
-    import pandas as pd
+from planner.sensitivity.runner import RunResult
 
 MAX_ROWS = 40
 
@@ -24,8 +22,8 @@ def _console() -> Console:
     return console if console.is_terminal else Console(width=140)
 
 
-def _rows(frame: pd.DataFrame) -> tuple[list[tuple[Any, Any]], bool]:
-    """All rows, or the first and last MAX_ROWS/2 with a gap marker."""
+def _rows(frame: pd.DataFrame) -> tuple[list[tuple[Hashable, pd.Series | None]], bool]:
+    """All rows, or the first and last MAX_ROWS/2 with a gap marker (None)."""
     if len(frame) <= MAX_ROWS:
         return list(frame.iterrows()), False
     half = MAX_ROWS // 2
@@ -70,8 +68,8 @@ def print_sweep(outcome: RunResult, out_dir: Path, console: Console | None = Non
     console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
-def _pct(v: Any) -> str:
-    return "—" if v is None or v != v else f"{v:.0%}"
+def _pct(value: float | None) -> str:
+    return "—" if value is None or value != value else f"{value:.0%}"
 
 
 def _exactness(summary: dict[str, Any]) -> str:
@@ -111,7 +109,7 @@ def print_frontier(outcome: RunResult, out_dir: Path, console: Console | None = 
     console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
-def print_tranches(outcome: RunOutcome, console: Console | None = None) -> None:
+def print_tranches(outcome: RunResult, out_dir: Path, console: Console | None = None) -> None:
     console = console or _console()
     s = outcome.summary
     exact = _exactness(s)
@@ -135,7 +133,7 @@ def print_tranches(outcome: RunOutcome, console: Console | None = None) -> None:
             row["added"].replace(";", ", ") or "—",
         )
     console.print(table)
-    console.print(f"results written to [bold]{outcome.out_dir}[/bold]")
+    console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
 def print_montecarlo(outcome: RunResult, out_dir: Path, console: Console | None = None) -> None:
@@ -184,7 +182,7 @@ def print_montecarlo(outcome: RunResult, out_dir: Path, console: Console | None 
     for col in ("sector", "unperturbed", "p5", "p50", "p95"):
         sect.add_column(col, justify="left" if col == "sector" else "right")
     for _, row in cov.iterrows():
-        sect.add_row(row["name"], *(_pct(row[k]) for k in ("base_fraction", "p5", "p50", "p95")))
+        sect.add_row(row["name"], _pct(row["base_fraction"]), _pct(row["p5"]), _pct(row["p50"]), _pct(row["p95"]))
     console.print(sect)
     console.print(f"results written to [bold]{out_dir}[/bold]")
 

@@ -71,7 +71,17 @@ def batch_exit(status_counts: dict[str, int]) -> int:
 )
 @handle_errors
 def sweep(
-    scenario, vary, overrides, out_dir, as_json, workers, scheduler, resume, time_limit_s, block_size, warm_start
+    scenario: str | None,
+    vary: tuple[str, ...],
+    overrides: tuple[str, ...],
+    out_dir: str | None,
+    as_json: bool,
+    workers: int | None,
+    scheduler: str | None,
+    resume: str | None,
+    time_limit_s: float | None,
+    block_size: int | None,
+    warm_start: bool,
 ) -> None:
     """Re-solve SCENARIO over a grid of settings; list what changes between neighbours.
 
@@ -105,6 +115,7 @@ def sweep(
             target = Path(resume)
             result = resume_sweep(resume, workers=workers, scheduler=scheduler, progress=progress)
         else:
+            assert scenario is not None  # checked above: no --resume, so SCENARIO was given
             sc = load_scenario(scenario, overrides)
             target = Path(out_dir) if out_dir else default_out_dir(sc.name, KIND)
             options = SweepOptions(

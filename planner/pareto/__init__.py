@@ -9,14 +9,15 @@
 See docs/pareto.md for the method and why it is exact.
 """
 
+from pathlib import Path
+
 from planner.pareto.objectives import Kind, ObjectiveSpec, Sense
+from planner.pareto.output import write_pareto as write
 from planner.pareto.run import ParetoOptions, ParetoPoint, ParetoResult, pareto
 
 __all__ = ["Kind", "ObjectiveSpec", "Sense", "ParetoOptions", "ParetoPoint", "ParetoResult", "pareto", "write_pareto"]
 
 
-def write_pareto(result: ParetoResult, out_dir):
+def write_pareto(result: ParetoResult, out_dir: str | Path) -> Path:
     """Write pareto.csv, summary.json and scenario.json (see `planner.pareto.output`)."""
-    from planner.pareto.output import write_pareto as write
-
     return write(result, out_dir)

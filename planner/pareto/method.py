@@ -95,7 +95,7 @@ def front(
         if on_point is not None:
             on_point(y)
 
-    def call(order, lower, upper):
+    def call(order: list[int], lower: list[float], upper: list[float]) -> Found | None:
         out.lexmax_calls += 1
         return oracle.lexmax(order, lower, upper)
 

@@ -20,16 +20,25 @@ engagement indicators of `planner.model.engaged`. No formula is written here.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 from math import gcd, lcm
-from typing import Callable
+from typing import Any
 
 import numpy as np
 
 from planner.errors import InputError, PlannerError, Problem
 from planner.inputs.scenario import Scenario
+from planner.model.assemble import build
+from planner.model.compile import Compiled, compile_model
+from planner.model.engaged import FAMILY, add_engaged, partners_engaged
+from planner.model.faces import State
+from planner.results.evaluation import evaluate
+
+# An objective's numpy face: (x, start years) -> its value
+ValueFn = Callable[[np.ndarray, np.ndarray | None], float]
 
 
 class Kind(StrEnum):
@@ -76,11 +85,11 @@ class ObjectiveSpec:
     def sense(self) -> Sense:
         return SENSE[self.kind]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, str | None]:
         return {"label": self.label, "kind": self.kind.value, "id": self.ident, "sense": self.sense.value}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ObjectiveSpec":
+    def from_dict(cls, data: dict[str, Any]) -> ObjectiveSpec:
         """The spec `to_dict` wrote (from its `kind` and `id` fields; ValueError for an unknown kind)."""
         return cls(Kind(data["kind"]), data.get("id"))
 
@@ -91,7 +100,7 @@ class Objective:
 
     spec: ObjectiveSpec
     vector: np.ndarray  # per compiled column; the objective = vector·v (user sense)
-    value: Callable[[np.ndarray, np.ndarray | None], float]  # (x, start index) -> figure
+    value: ValueFn  # (x, start index) -> figure
     resolution: Fraction  # every achievable value is a whole multiple of it
     resolution_exact: bool  # False: the data's resolution is below what the solver can tell apart
 
@@ -158,9 +167,9 @@ def base_scenario(scenario: Scenario) -> Scenario:
     return _with_objective(scenario, sense="max_coverage")
 
 
-def _with_objective(scenario: Scenario, rules: dict | None = None, **objective) -> Scenario:
+def _with_objective(scenario: Scenario, rules: dict[str, Any] | None = None, **objective: Any) -> Scenario:
     cfg = scenario.config
-    update = {"objective": cfg.objective.model_copy(update=objective)}
+    update: dict[str, object] = {"objective": cfg.objective.model_copy(update=objective)}
     if rules is not None:
         update["rules"] = cfg.rules.model_copy(update=rules)
     return scenario.with_config(cfg.model_copy(update=update))
@@ -177,7 +186,7 @@ def variant(scenario: Scenario, spec: ObjectiveSpec) -> Scenario:
     if spec.kind is Kind.SECTOR:
         keep = {g for g, s in zip(gaps, base.gaps["sector_id"].tolist()) if s == spec.ident}
     elif spec.kind is Kind.GAP:
-        keep = {spec.ident}
+        keep = set() if spec.ident is None else {spec.ident}
     else:  # RISK: no gap is worth anything, risk costs 1 per unit
         keep = set()
     weights = dict(base.config.objective.gap_weights)
@@ -199,7 +208,7 @@ def as_fraction(value: float) -> Fraction | None:
     return f if abs(float(f) - value) <= 1e-12 * max(1.0, abs(value)) else None
 
 
-def fraction_gcd(values) -> Fraction | None:
+def fraction_gcd(values: Iterable[float]) -> Fraction | None:
     """The largest rational of which every value is a whole multiple (None if one is not rational)."""
     fracs = []
     for v in set(abs(float(v)) for v in values if v != 0):
@@ -213,7 +222,11 @@ def fraction_gcd(values) -> Fraction | None:
     return Fraction(gcd(*(f.numerator * (den // f.denominator) for f in fracs)), den)
 
 
-def model_quantum(comp) -> Fraction | None:
+def _finite(a: np.ndarray) -> np.ndarray:
+    return np.asarray(a[np.isfinite(a)])
+
+
+def model_quantum(comp: Compiled) -> Fraction | None:
     """Q: a rational dividing 1, every matrix value and every finite column bound.
 
     Every column's value at the numpy face is a whole multiple of Q: x and indicators are 0/1,
@@ -221,18 +234,17 @@ def model_quantum(comp) -> Fraction | None:
     returns segment's fill = min(max(cover − Σ earlier widths, 0), width) with widths column
     bounds; so an objective Σ_k c_k·v_k takes only whole multiples of Q·gcd_k(c_k). Row bounds
     (limits, targets) decide which portfolios are feasible, not what a column is worth."""
-    finite = lambda a: a[np.isfinite(a)]  # noqa: E731
     return fraction_gcd(
         [
             1.0,
             *np.unique(np.abs(comp.value)).tolist(),
-            *np.unique(finite(comp.col_upper)).tolist(),
-            *np.unique(finite(comp.col_lower)).tolist(),
+            *np.unique(_finite(comp.col_upper)).tolist(),
+            *np.unique(_finite(comp.col_lower)).tolist(),
         ]
     )
 
 
-def resolution(vector: np.ndarray, comp, quantum: Fraction | None) -> tuple[Fraction, bool]:
+def resolution(vector: np.ndarray, comp: Compiled, quantum: Fraction | None) -> tuple[Fraction, bool]:
     """(δ, exact): values of vector·v lie on δ·ℤ; exact False when δ had to be raised to what the
     solver can resolve (SOLVER_RESOLUTION × the objective's scale), or the data is not rational."""
     coef = vector[vector != 0]
@@ -256,16 +268,12 @@ class Setup:
 
     scenario: Scenario  # as given (its own objective may be min_cost)
     base: Scenario  # the scenario under max coverage: the rows every front point satisfies
-    comp: object  # planner.model.compile.Compiled
+    comp: Compiled
     objectives: list[Objective]
 
 
 def resolve(scenario: Scenario, specs: list[ObjectiveSpec]) -> Setup:
     """Build the model once and read every objective's two faces from the model's definition."""
-    from planner.model.assemble import build
-    from planner.model.compile import compile_model
-    from planner.model.engaged import FAMILY, add_engaged
-
     check_specs(scenario, specs)
     base = base_scenario(scenario)
     model = build(base)
@@ -285,18 +293,15 @@ def resolve(scenario: Scenario, specs: list[ObjectiveSpec]) -> Setup:
     return Setup(scenario, base, comp, objectives)
 
 
-def _partners_value(base: Scenario) -> Callable[[np.ndarray, np.ndarray | None], float]:
-    from planner.model.engaged import partners_engaged
-    from planner.model.faces import State
+def _partners_value(base: Scenario) -> ValueFn:
+    def value(x: np.ndarray, start: np.ndarray | None = None) -> float:
+        return float(partners_engaged(State.of(base, x)))
 
-    return lambda x, start=None: float(partners_engaged(State.of(base, x)))
+    return value
 
 
-def _variant_faces(scenario: Scenario, spec: ObjectiveSpec, comp) -> tuple[np.ndarray, Callable]:
+def _variant_faces(scenario: Scenario, spec: ObjectiveSpec, comp: Compiled) -> tuple[np.ndarray, ValueFn]:
     """(vector on `comp`'s columns, numpy value) of the variant scenario's own objective."""
-    from planner.model.assemble import build
-    from planner.model.compile import compile_model
-
     sv = variant(scenario, spec)
     own = compile_model(build(sv))
     user = -own.primary if own.maximize else own.primary
@@ -316,12 +321,10 @@ def _variant_faces(scenario: Scenario, spec: ObjectiveSpec, comp) -> tuple[np.nd
     return vector, numpy_value(scenario, spec)
 
 
-def numpy_value(scenario: Scenario, spec: ObjectiveSpec) -> Callable[[np.ndarray, np.ndarray | None], float]:
+def numpy_value(scenario: Scenario, spec: ObjectiveSpec) -> ValueFn:
     """The objective's numpy face alone: (x, start years) → its value (no model is built)."""
     if spec.kind is Kind.PARTNERS:
         return _partners_value(base_scenario(scenario))
-    from planner.results.evaluation import evaluate
-
     sv = variant(scenario, spec)
     sign = -1.0 if spec.kind is Kind.RISK else 1.0
     phasing = sv.config.rules.phasing is not None

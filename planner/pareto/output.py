@@ -12,6 +12,9 @@ plus the scenario's input digest and the planner version.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from planner import __version__
 from planner.io.numbers import json_text
@@ -22,10 +25,8 @@ CSV, SUMMARY, SCENARIO = "pareto.csv", "summary.json", "scenario.json"
 KIND = "pareto"
 
 
-def pareto_table(result: ParetoResult):
+def pareto_table(result: ParetoResult) -> pd.DataFrame:
     """pareto.csv as a frame (see the module doc)."""
-    import pandas as pd
-
     labels = [o.label for o in result.objectives]
     phasing = any(p.start_year for p in result.points)
     rows = []
@@ -46,7 +47,7 @@ def pareto_table(result: ParetoResult):
     return pd.DataFrame(rows, columns=columns + (["start_years"] if phasing else []))
 
 
-def summary_of(result: ParetoResult) -> dict:
+def summary_of(result: ParetoResult) -> dict[str, Any]:
     data = result.to_dict()
     data.pop("points")
     data.update(

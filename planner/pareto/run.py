@@ -10,8 +10,9 @@ stage's bound, and each point is verified to meet its bounds on the numpy face.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from planner.errors import PlannerError
 from planner.inputs.scenario import Scenario
 from planner.pareto.method import Found, Stop, Stopped, front
 from planner.pareto.objectives import ObjectiveSpec, Sense, Setup, resolve
+from planner.solver.lexicographic import LexicographicSession
 from planner.solver.outcome import Status
 
 Progress = Callable[[int, int], None]  # (points found, lexicographic solves so far)
@@ -44,8 +46,8 @@ class ParetoPoint:
     entered: tuple[str, ...] = ()  # selected here, not at the previous point
     left: tuple[str, ...] = ()  # selected at the previous point, not here
 
-    def to_dict(self) -> dict:
-        out = {
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
             "values": self.values,
             "selected": list(self.selected),
             "supported": self.supported,
@@ -57,6 +59,22 @@ class ParetoPoint:
         return out
 
 
+class Covered(TypedDict):
+    """An incomplete front's guarantee: every point whose `objective` is at most (`side` at_most) or
+    at least `value` is listed."""
+
+    objective: str
+    side: str
+    value: float | None
+
+
+class Resolution(TypedDict):
+    """An objective's lattice: its values are whole multiples of `step` (`exact` False: raised to what the solver resolves)."""
+
+    step: float
+    exact: bool
+
+
 @dataclass
 class ParetoResult:
     scenario: Scenario
@@ -64,13 +82,15 @@ class ParetoResult:
     points: list[ParetoPoint]
     complete: bool
     stop: Stop | None = None
-    covered: dict | None = None  # when incomplete: every point whose last objective is at most/least `value` is listed
-    resolution: dict[str, dict] = field(default_factory=dict)
+    covered: Covered | None = (
+        None  # when incomplete: every point whose last objective is at most/least `value` is listed
+    )
+    resolution: dict[str, Resolution] = field(default_factory=dict)
     solves: int = 0  # MILP solves (each lexicographic solve is 3 or 4 stages)
     lexmax: int = 0  # lexicographic solves
     seconds: float = 0.0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The `--json` payload (and the body of summary.json)."""
         return {
             "kind": "pareto",
@@ -92,8 +112,6 @@ class _Oracle:
     """lexmax over the live model; values from the numpy face, checked against the bounds."""
 
     def __init__(self, setup: Setup, deadline: float | None):
-        from planner.solver.lexicographic import LexicographicSession
-
         self.setup = setup
         self.deadline = deadline
         self.per_solve = setup.scenario.config.solver.time_limit_s
@@ -117,7 +135,7 @@ class _Oracle:
             out.append(k * delta if o.resolution_exact else v)
         return tuple(out)
 
-    def lexmax(self, order, lower, upper) -> Found | None:
+    def lexmax(self, order: Sequence[int], lower: Sequence[float], upper: Sequence[float]) -> Found | None:
         limit = self.per_solve
         if self.deadline is not None:
             left = self.deadline - time.perf_counter()
@@ -129,7 +147,7 @@ class _Oracle:
             return None
         if out.status in (Status.FEASIBLE, Status.NO_SOLUTION):
             raise Stopped
-        if out.status is not Status.OPTIMAL:
+        if out.status is not Status.OPTIMAL or out.x is None:
             raise PlannerError(
                 f"the solver ended a lexicographic solve with status {out.status}: "
                 + "; ".join(s.message for s in out.stages)
@@ -166,12 +184,14 @@ def pareto(scenario: Scenario, options: ParetoOptions, progress: Progress | None
         # every non-dominated point with h_last < complete_below, i.e. ≤ complete_below − δ/2 on the lattice
         last, below = setup.objectives[-1], sweep.complete_below
         bound = None if below is None or not np.isfinite(below) else last.sign * (below - oracle.deltas[-1] / 2)
-        covered = {
-            "objective": last.spec.label,
-            "side": "at_most" if last.spec.sense is Sense.MAX else "at_least",
-            "value": None if bound is None else round(bound, 9) + 0.0,
-        }
-    resolution = {o.spec.label: {"step": float(o.resolution), "exact": o.resolution_exact} for o in setup.objectives}
+        covered = Covered(
+            objective=last.spec.label,
+            side="at_most" if last.spec.sense is Sense.MAX else "at_least",
+            value=None if bound is None else round(bound, 9) + 0.0,
+        )
+    resolution = {
+        o.spec.label: Resolution(step=float(o.resolution), exact=o.resolution_exact) for o in setup.objectives
+    }
     return ParetoResult(
         scenario,
         specs,
@@ -228,6 +248,6 @@ def supported_flags(hs: list[tuple[float, ...]]) -> list[bool]:
     return flags
 
 
-def _turn(o, a, b) -> float:
+def _turn(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
     """Cross product (a − o) × (b − o): > 0 turns left."""
     return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])

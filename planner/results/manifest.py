@@ -2,7 +2,7 @@
 `planner check` verifies it — or why it cannot.
 
 Each kind of run folder (solve, sweep, frontier, tranches, montecarlo, alternatives, robust,
-explain, value) is declared once, by one module that holds both its manifest and its check:
+explain, value, rival, pareto) is declared once, by one module that holds both its manifest and its check:
 `KINDS` maps the kind to that module, which defines `SPEC`, a `KindSpec`:
 
 - `files`: every file the kind writes (required or not, e.g. `resources_by_year.csv` only
@@ -37,7 +37,7 @@ import importlib
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 if TYPE_CHECKING:
@@ -57,6 +57,8 @@ KINDS: dict[str, str] = {
     "robust": "planner.results.audit_robust",
     "explain": "planner.results.audit_explain",
     "value": "planner.results.audit_value",
+    "rival": "planner.results.audit_rival",
+    "pareto": "planner.results.audit_pareto",
 }
 
 
@@ -91,7 +93,7 @@ class Field:
     note: str
     blame: str | None = None
 
-    @property
+    @cached_property
     def pattern(self) -> tuple[str, ...]:
         return split_pattern(self.path, self.file)
 

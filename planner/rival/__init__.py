@@ -15,13 +15,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from planner.rival.folder import write_rival as write
 from planner.rival.run import Hedge, Plan, RivalInfeasible, RivalOptions, RivalResult, rival, worst_case
 
 __all__ = ["Hedge", "Plan", "RivalInfeasible", "RivalOptions", "RivalResult", "rival", "worst_case", "write_rival"]
 
 
-def write_rival(result: RivalResult, out_dir):
+def write_rival(result: RivalResult, out_dir: str | Path) -> Path:
     """rival.json, rival_partners.csv, rival_ladder.csv and scenario.json, written as one atomic folder."""
-    from planner.rival.folder import write_rival as write
-
     return write(result, out_dir)

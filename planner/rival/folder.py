@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from planner.io.numbers import json_text
+from planner.io.runfolder import atomic_dir, safe_child, write_csv
 
 from planner.rival.run import RivalResult
 
@@ -52,10 +55,6 @@ def rival_json(result: RivalResult) -> str:
 
 def write_rival(result: RivalResult, out_dir: str | Path) -> Path:
     """Write the run folder; replaces `out_dir` atomically (all files or none)."""
-    import pandas as pd
-
-    from planner.io.runfolder import atomic_dir, safe_child, write_csv
-
     out = Path(out_dir)
     text = rival_json(result)
     with atomic_dir(out, "rival") as tmp:

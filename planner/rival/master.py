@@ -27,7 +27,11 @@ import numpy as np
 import pulp
 
 from planner.inputs.scenario import Scenario
+from planner.model.assemble import build
+from planner.model.base import add_link, set_objectives
 from planner.model.core import Model, expr
+from planner.model.rules import REGISTRY, gap_values
+from planner.solver import solve_model
 from planner.rival.value import Evaluator, RivalTerms
 from planner.solver.outcome import SolveOutcome
 
@@ -40,9 +44,6 @@ VALUE_FAMILIES = ("diminishing_returns", "standards_bonus")
 def response_value(model: Model, after: Scenario, label: str) -> pulp.LpAffineExpression:
     """V(x) in the scenario `after`: a copy of the coverage variables with the model's own rows
     (`add_link` and the objective-shaping families) and objective (`set_objectives`), sharing x."""
-    from planner.model.base import add_link, set_objectives
-    from planner.model.rules import REGISTRY
-
     shadow = Model(
         after,
         model.prob,
@@ -103,8 +104,6 @@ class Master:
     """The master MILP, grown in place: one response copy per round, re-solved from scratch each round."""
 
     def __init__(self, scenario: Scenario, terms: RivalTerms, evaluator: Evaluator):
-        from planner.model.assemble import build
-
         self.scenario, self.terms, self.evaluator = scenario, terms, evaluator
         self.model = build(scenario)
         # η is free: η ≤ V_0(x) bounds it (an explicit η ≤ z* bound made HiGHS 1.16 end "Solve error"
@@ -147,7 +146,6 @@ class Master:
         """An upper bound of V_0(x) − V_k(x) over all x: the value of the most the pulled partners could
         give each gap, Σ_g f_g(min(size_g, ℓ·Σ_{o with p∈R} a[o,g])) (f_g concave with f_g(0) = 0, so losing r
         of coverage costs at most f_g(r)). With η ≤ V_0(x) always there, it is the row's big-M."""
-        from planner.model.rules import gap_values
 
         sc = self.scenario
         oi, gi, amt = sc.contribution_arrays()
@@ -198,7 +196,6 @@ class Master:
 
         (No lower bound on η from that plan's worst case: HiGHS 1.16's presolve declared a feasible
         master infeasible with one — tests/test_rival_hand.py::test_partial_loss_rewards_redundancy.)"""
-        from planner.solver import solve_model
 
         self.model.prob.sense = pulp.LpMaximize
         self.model.prob.setObjective(self.model.primary)

@@ -21,8 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pulp
 
+from planner.errors import PlannerError
 from planner.inputs.scenario import Scenario
+from planner.model.core import Model, expr
+from planner.solver import solve_model
 from planner.rival.value import Evaluator, RivalTerms, option_partner_index, spend
 from planner.solver.outcome import Status
 
@@ -57,8 +61,6 @@ def _lines(points: np.ndarray, values: np.ndarray, lo: float, hi: float) -> list
     if any(s2 > s1 + CONCAVE_TOL * max(1.0, abs(s1)) for s1, s2 in zip(slopes, slopes[1:])) or any(
         s < -CONCAVE_TOL for s in slopes
     ):
-        from planner.errors import PlannerError
-
         raise PlannerError(
             "a gap's value is not concave and non-decreasing in its coverage; the rival's best "
             "response needs it to be (see docs/rival.md)"
@@ -74,11 +76,6 @@ def best_response(
     curves: list[tuple[np.ndarray, np.ndarray]],
 ) -> Response:
     """The rival's best response to x (see the module doc): an exact MILP, solved with the scenario's solver settings."""
-    import pulp
-
-    from planner.model.core import Model, expr
-    from planner.solver import solve_model
-
     x = np.asarray(x, dtype=np.int8)
     oi, gi, amt = scenario.contribution_arrays()
     part = option_partner_index(scenario)
@@ -135,9 +132,7 @@ def best_response(
     model.prob.setObjective(model.primary)
     # mip_gap 0 whatever the scenario says: a response short of the best would overstate the worst case.
     outcome = solve_model(model, backend="highs", tie_break=True, mip_gap=0.0)
-    if not outcome.status.has_portfolio:
-        from planner.errors import PlannerError
-
+    if not outcome.status.has_portfolio or outcome.x is None:
         raise PlannerError(f"the rival's best-response MILP ended {outcome.status.value} ({outcome.message})")
     chosen = {ids[k] for k, on in enumerate(outcome.x.tolist()) if on}
     pulled = tuple(p for p in terms.partners if p in chosen)

@@ -8,15 +8,26 @@ the hedged plan, the response MILP for the rival's best response).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Any, TypedDict
 
 import numpy as np
 
+from planner.api import solve
 from planner.errors import PlannerError
 from planner.inputs.scenario import Scenario
+from planner.results.evaluation import selection_vector
+from planner.rival.master import Master
 from planner.rival.response import Response, best_response
-from planner.rival.value import Evaluator, RivalTerms, gap_value_curves, rival_terms
+from planner.rival.value import (
+    Evaluator,
+    RivalTerms,
+    gap_value_curves,
+    options_per_partner,
+    rival_terms,
+    spend,
+)
 from planner.solver.outcome import Status
 
 MAX_ROUNDS = 500
@@ -43,7 +54,7 @@ class Plan:
     response: Response
     cost: float  # its use of objective.cost_resource
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "objective": self.objective,
             "worst_case": self.worst_case,
@@ -68,6 +79,29 @@ class Hedge:
     responses: tuple[tuple[str, ...], ...]  # every response in the final master
 
 
+class LadderRow(TypedDict):
+    """One rival budget of the ladder (rival_ladder.csv, rival.json's `ladder`)."""
+
+    budget: float
+    nominal_worst_case: float
+    nominal_response: str
+    hedged_worst_case: float
+    hedged_objective: float
+    hedged_response: str
+    price_of_hedging: float
+    gain: float
+    added: str
+    dropped: str
+    gap: float
+    iterations: int
+    exact: bool
+
+
+# One partner (rival_partners.csv): partner_id, name, rival_cost, then per plan ("nominal", "hedged")
+# options_<plan>, cost_<plan>, loss_alone_<plan>, pulled_<plan>, and shore_up.
+PartnerRow = dict[str, str | int | float | bool]
+
+
 @dataclass
 class RivalResult:
     """What `planner rival` reports; `to_dict()` is rival.json and `--json`."""
@@ -76,8 +110,8 @@ class RivalResult:
     terms: RivalTerms
     nominal: Plan
     hedged: Hedge
-    partners: list[dict] = field(default_factory=list)
-    ladder: list[dict] = field(default_factory=list)
+    partners: list[PartnerRow] = field(default_factory=list)
+    ladder: list[LadderRow] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     solves: int = 0
 
@@ -93,7 +127,7 @@ class RivalResult:
     def status(self) -> Status:
         return Status.OPTIMAL if self.hedged.exact and all(r["exact"] for r in self.ladder) else Status.FEASIBLE
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         t = self.terms
         return {
             "scenario": self.scenario.name,
@@ -161,14 +195,17 @@ def tolerance(value: float, mip_gap: float = 0.0) -> float:
 
 
 def hedge(
-    search: Search, terms: RivalTerms, nominal: Plan, upper: float, seeds=(), max_rounds: int = MAX_ROUNDS
+    search: Search,
+    terms: RivalTerms,
+    nominal: Plan,
+    upper: float,
+    seeds: Iterable[tuple[str, ...]] = (),
+    max_rounds: int = MAX_ROUNDS,
 ) -> Hedge:
     """The maximin plan by column-and-constraint generation (`planner.rival.master`).
 
     Rounds without the tie-break stage until the master's bound meets the best worst case
     found; then rounds with it, until the least-cost master optimum is itself a maximin plan."""
-    from planner.rival.master import Master
-
     master = Master(search.scenario, terms, search.evaluator)
     gap_setting = search.scenario.config.solver.mip_gap
     nominal_response = search.respond(nominal.x, terms)
@@ -184,7 +221,9 @@ def hedge(
         rounds += 1
         if not outcome.status.has_portfolio:
             raise PlannerError(f"the hedged plan's master MILP ended {outcome.status.value} ({outcome.message})")
-        bound = min(bound, float(outcome.bound if outcome.bound is not None else outcome.objective_solver))
+        solver_bound = outcome.bound if outcome.bound is not None else outcome.objective_solver
+        if solver_bound is not None:
+            bound = min(bound, float(solver_bound))
         found = search.plan(master.x_of(outcome), terms)
         proven = outcome.status is Status.OPTIMAL and found.response.status is Status.OPTIMAL
         if tie_break:
@@ -211,38 +250,32 @@ def hedge(
 
 def nominal_plan(scenario: Scenario) -> tuple[np.ndarray, float, Status]:
     """The usual optimum (`planner.api.solve`): its option vector, proven bound and status."""
-    from planner.api import solve
-
     result = solve(scenario)
-    if not result.status.has_portfolio:
-        return np.zeros(len(scenario.options), dtype=np.int8), float("nan"), result.status
     bound = result.bound if result.bound is not None else result.objective
+    if not result.status.has_portfolio or result.evaluation is None or bound is None:
+        return np.zeros(len(scenario.options), dtype=np.int8), float("nan"), result.status
     return np.asarray(result.evaluation.x, dtype=np.int8), float(bound), result.status
 
 
-def worst_case(scenario: Scenario, selected) -> tuple[float, tuple[str, ...]]:
+def worst_case(scenario: Scenario, selected: Sequence[str] | np.ndarray) -> tuple[float, tuple[str, ...]]:
     """The worst case of a portfolio against the scenario's rival: (value after the rival's best
     response, the partners it pulls). `selected` is option ids or a 0/1 vector in option order."""
-    from planner.results.evaluation import selection_vector
-
     search = Search(scenario)
     response = search.respond(selection_vector(scenario, selected), search.terms)
     return response.value, response.pulled
 
 
-def partner_rows(search: Search, nominal: Plan, hedged: Plan, terms: RivalTerms) -> list[dict]:
+def partner_rows(search: Search, nominal: Plan, hedged: Plan, terms: RivalTerms) -> list[PartnerRow]:
     """Per partner: its cost to the rival before and after shielding (against each plan), the loss if
     pulled alone, whether the rival pulls it against each plan, and whether to shore it up."""
-    from planner.rival.value import options_per_partner, spend
-
     sc = search.scenario
     names = sc.partners["name"].tolist()
     rows = []
-    per = {}
+    per: dict[str, tuple[np.ndarray, np.ndarray, set[str]]] = {}
     for label, plan in (("nominal", nominal), ("hedged", hedged)):
         per[label] = (options_per_partner(sc, plan.x), spend(terms, sc, plan.x), set(plan.response.pulled))
     for i, (pid, name) in enumerate(zip(terms.partners, names)):
-        row = {"partner_id": pid, "name": name, "rival_cost": float(terms.cost[i])}
+        row: PartnerRow = {"partner_id": pid, "name": name, "rival_cost": float(terms.cost[i])}
         for label, plan in (("nominal", nominal), ("hedged", hedged)):
             n, cost, pulled = per[label]
             row[f"options_{label}"] = int(n[i])
@@ -254,9 +287,12 @@ def partner_rows(search: Search, nominal: Plan, hedged: Plan, terms: RivalTerms)
     return rows
 
 
-def ladder_rows(search: Search, nominal_x: np.ndarray, budgets, upper: float, max_rounds: int) -> list[dict]:
+def ladder_rows(
+    search: Search, nominal_x: np.ndarray, budgets: Iterable[float], upper: float, max_rounds: int
+) -> list[LadderRow]:
     """At each rival budget: the nominal plan's and the hedged plan's worst cases, and the hedged plan's changes."""
-    rows, seeds = [], ()
+    rows: list[LadderRow] = []
+    seeds: tuple[tuple[str, ...], ...] = ()
     ids = np.array(search.ids)
     for budget in budgets:
         terms = search.at_budget(budget)
@@ -267,21 +303,21 @@ def ladder_rows(search: Search, nominal_x: np.ndarray, budgets, upper: float, ma
         added = ids[(h.plan.x == 1) & (nominal_x == 0)].tolist()
         dropped = ids[(h.plan.x == 0) & (nominal_x == 1)].tolist()
         rows.append(
-            {
-                "budget": float(budget),
-                "nominal_worst_case": nominal.worst_case,
-                "nominal_response": ";".join(nominal.response.pulled),
-                "hedged_worst_case": h.plan.worst_case,
-                "hedged_objective": h.plan.objective,
-                "hedged_response": ";".join(h.plan.response.pulled),
-                "price_of_hedging": nominal.objective - h.plan.objective,
-                "gain": h.plan.worst_case - nominal.worst_case,
-                "added": ";".join(added),
-                "dropped": ";".join(dropped),
-                "gap": h.gap,
-                "iterations": h.iterations,
-                "exact": h.exact,
-            }
+            LadderRow(
+                budget=float(budget),
+                nominal_worst_case=nominal.worst_case,
+                nominal_response=";".join(nominal.response.pulled),
+                hedged_worst_case=h.plan.worst_case,
+                hedged_objective=h.plan.objective,
+                hedged_response=";".join(h.plan.response.pulled),
+                price_of_hedging=nominal.objective - h.plan.objective,
+                gain=h.plan.worst_case - nominal.worst_case,
+                added=";".join(added),
+                dropped=";".join(dropped),
+                gap=h.gap,
+                iterations=h.iterations,
+                exact=h.exact,
+            )
         )
     return rows
 
@@ -291,10 +327,11 @@ def rival(scenario: Scenario, options: RivalOptions | None = None) -> RivalResul
     options = options or RivalOptions()
     t0 = time.perf_counter()
     rival_terms(scenario)  # a scenario without a rival: section is refused before any solve
-    if options.budget is not None and options.budget != scenario.config.rival.budget:
+    own = scenario.config.rival
+    if options.budget is not None and own is not None and options.budget != own.budget:
         cfg = scenario.config  # the budget becomes the scenario's, so scenario.json and input_sha256 record it
         scenario = scenario.with_config(
-            cfg.model_copy(update={"rival": cfg.rival.model_copy(update={"budget": float(options.budget)})})
+            cfg.model_copy(update={"rival": own.model_copy(update={"budget": float(options.budget)})})
         )
     search = Search(scenario, options.progress)
     terms = search.at_budget(search.terms.budget if options.budget is None else options.budget)

@@ -13,12 +13,19 @@ n_p(x) the number of selected options with partner p, c_p the rival's cost of pu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from planner.errors import InputError, Problem
 from planner.inputs.config_rival import DEFAULT_COST
 from planner.inputs.scenario import Scenario
+from planner.model.faces import State
+from planner.model.rules import gap_values, objective_value
+from planner.model.rules.value import segments_by_gap
+
+Pulled = Iterable[str]  # the partners a response pulls away
 
 AFFORD_TOL = 1e-9  # relative: a response spending budget·(1 + 1e-9) still counts as affordable
 
@@ -44,8 +51,6 @@ def rival_terms(scenario: Scenario) -> RivalTerms:
     """The scenario's `rival:` section with the cost per partner as validated (`planner.inputs.validate_rival`)."""
     rival = scenario.config.rival
     if rival is None:
-        from planner.errors import InputError, Problem
-
         raise InputError(
             Problem(
                 file=str(scenario.scenario_file),
@@ -80,19 +85,19 @@ def spend(terms: RivalTerms, scenario: Scenario, x: np.ndarray) -> np.ndarray:
     return terms.cost + terms.shield * options_per_partner(scenario, x)
 
 
-def response_spend(terms: RivalTerms, scenario: Scenario, x: np.ndarray, pulled) -> float:
+def response_spend(terms: RivalTerms, scenario: Scenario, x: np.ndarray, pulled: Pulled) -> float:
     """Σ_{p∈R} spend_p(x)."""
     chosen = set(pulled)
     mask = np.array([p in chosen for p in terms.partners], dtype=bool)
     return float(spend(terms, scenario, x)[mask].sum())
 
 
-def affordable(terms: RivalTerms, scenario: Scenario, x: np.ndarray, pulled) -> bool:
+def affordable(terms: RivalTerms, scenario: Scenario, x: np.ndarray, pulled: Pulled) -> bool:
     """Can the rival pay for pulling every partner in `pulled` away from portfolio x?"""
     return response_spend(terms, scenario, x, pulled) <= terms.limit()
 
 
-def after_response(scenario: Scenario, pulled, loss: float) -> Scenario:
+def after_response(scenario: Scenario, pulled: Pulled, loss: float) -> Scenario:
     """The scenario the rival leaves us: the contributions of options with a pulled partner × (1 − loss).
 
     Only the contributions table changes, so everything else (limits, rules, weights) is the scenario's own."""
@@ -110,11 +115,8 @@ def after_response(scenario: Scenario, pulled, loss: float) -> Scenario:
     return new
 
 
-def value_under(scenario: Scenario, x: np.ndarray, pulled, loss: float | None = None) -> float:
+def value_under(scenario: Scenario, x: np.ndarray, pulled: Pulled, loss: float | None = None) -> float:
     """value(x, R): the objective of portfolio x after the rival pulls `pulled` away (`after_response`)."""
-    from planner.model.faces import State
-    from planner.model.rules import objective_value
-
     if loss is None:
         loss = rival_terms(scenario).loss
     return objective_value(State.of(after_response(scenario, pulled, loss), np.asarray(x, dtype=np.int8)))
@@ -127,16 +129,13 @@ class Evaluator:
         self.scenario, self.loss = scenario, loss
         self._after: dict[tuple[str, ...], Scenario] = {}
 
-    def after(self, pulled) -> Scenario:
+    def after(self, pulled: Pulled) -> Scenario:
         key = tuple(sorted(pulled))
         if key not in self._after:
             self._after[key] = after_response(self.scenario, key, self.loss)
         return self._after[key]
 
-    def value(self, x: np.ndarray, pulled) -> float:
-        from planner.model.faces import State
-        from planner.model.rules import objective_value
-
+    def value(self, x: np.ndarray, pulled: Pulled) -> float:
         return objective_value(State.of(self.after(pulled), np.asarray(x, dtype=np.int8)))
 
 
@@ -144,8 +143,6 @@ def value_breakpoints(scenario: Scenario) -> list[np.ndarray]:
     """Per gap: the covered amounts where its value function may bend, 0 first and size last
     (a diminishing-returns rule's segment ends; just 0 and size for the base model's linear value).
     The value there is read from the model's own definition (`gap_values`), never restated."""
-    from planner.model.rules.value import segments_by_gap
-
     sizes = scenario.gaps["size"].to_numpy(dtype=float)
     segs = segments_by_gap(scenario) if scenario.config.rules.diminishing_returns else {}
     out = []
@@ -161,8 +158,6 @@ def value_breakpoints(scenario: Scenario) -> list[np.ndarray]:
 
 def gap_value_curves(scenario: Scenario) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per gap: (breakpoints, value of the gap's coverage at each), from `planner.model.rules.gap_values`."""
-    from planner.model.rules import gap_values
-
     points = value_breakpoints(scenario)
     depth = max(len(p) for p in points)
     grid = np.array([[p[min(k, len(p) - 1)] for p in points] for k in range(depth)])  # depth × gaps

@@ -22,8 +22,13 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
+from planner.errors import PlannerError
 from planner.inputs.scenario import Scenario
 from planner.inputs.validate_robust import WeightSet, weight_set
+from planner.model.assemble import build
+from planner.model.compile import compile_model
+from planner.model.faces import State
+from planner.model.rules import objective_value
 
 
 def weight_set_of(scenario: Scenario) -> WeightSet:
@@ -62,9 +67,6 @@ class Linear:
 
     def portfolio(self, x: np.ndarray, start: np.ndarray | None = None) -> tuple[np.ndarray, float]:
         """(V(P), c(P)) of a portfolio, from `objective_value` at each variant."""
-        from planner.model.faces import State
-        from planner.model.rules import objective_value
-
         values = np.array([objective_value(State.of(sc, x, start)) for sc in self.variants])
         return values[1:] - values[0], float(values[0])
 
@@ -76,17 +78,12 @@ class Linear:
     def columns(self) -> tuple[np.ndarray, np.ndarray]:
         """(A, C): per coordinate of y and per compiled column, the objective coefficient (user
         sense) is C + Σ_k y_k·A[k] — read from each variant's compiled model."""
-        from planner.model.assemble import build
-        from planner.model.compile import compile_model
-
         vectors, names = [], None
         for sc in self.variants:
             comp = compile_model(build(sc))
             if names is None:
                 names = comp.col_names
             elif comp.col_names != names:  # a weight of 0 must not change the model's columns
-                from planner.errors import PlannerError
-
                 raise PlannerError("the model's columns depend on the weights; robust analysis needs them fixed")
             vectors.append(-comp.primary if comp.maximize else comp.primary)
         base = vectors[0]

@@ -31,7 +31,7 @@ from planner.results.evaluation import evaluate
 from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.model.compile import compile_model
-from planner.solver.highs import Search
+from planner.solver.search import Search
 from planner.solver.live import LiveModel
 from planner.solver.outcome import SolveOutcome, Stage, Status, reported_gap
 from planner.sensitivity.arrays import Layout, PointArrays

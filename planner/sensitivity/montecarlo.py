@@ -38,7 +38,7 @@ from planner.inputs.read import RawInputs
 from planner.inputs.scenario import Scenario
 from planner.sensitivity.engine import Engine, PointResult
 from planner.sensitivity.executors import Job, Record, adopt
-from planner.solver.highs import Search
+from planner.solver.search import Search
 from planner.sensitivity.journal import Journal
 from planner.sensitivity.perturb import changes_of, check, merge, sample_tables
 from planner.sensitivity.points import Source, perturbed, source_of
@@ -68,12 +68,19 @@ def sector_fractions(engine: Engine, covered: np.ndarray) -> dict[str, float]:
 
 def sector_fractions_of(scenario: Scenario, covered: np.ndarray) -> dict[str, float]:
     """Size-weighted covered fraction per sector: Σ covered / Σ size over the sector's gaps."""
-    gaps = scenario.gaps
-    size = gaps["size"].to_numpy(dtype=float)
-    out = {}
-    for sector, idx in gaps.groupby("sector_id", sort=False).indices.items():
-        out[str(sector)] = float(covered[idx].sum() / size[idx].sum())
-    return out
+    return SectorFractions(scenario)(covered)
+
+
+class SectorFractions:
+    """`sector_fractions_of` one scenario's gaps, for many coverage vectors (the groups found once)."""
+
+    def __init__(self, scenario: Scenario):
+        gaps = scenario.gaps
+        self.size = gaps["size"].to_numpy(dtype=float)
+        self.groups = [(str(s), idx) for s, idx in gaps.groupby("sector_id", sort=False).indices.items()]
+
+    def __call__(self, covered: np.ndarray) -> dict[str, float]:
+        return {sector: float(covered[idx].sum() / self.size[idx].sum()) for sector, idx in self.groups}
 
 
 def solve_samples(engine: Engine, job: Job, batch: list[int]) -> list[Record]:
@@ -84,6 +91,7 @@ def solve_samples(engine: Engine, job: Job, batch: list[int]) -> list[Record]:
     perts = [Perturbation.model_validate(p) for p in s["perturb"]]
     changes = changes_of(perts)
     start = selection_vector(engine.base, s["base_selected"]) if s["base_selected"] is not None else None
+    fractions_of = SectorFractions(engine.base)
     out = []
     for index in batch:
         try:
@@ -92,7 +100,7 @@ def solve_samples(engine: Engine, job: Job, batch: list[int]) -> list[Record]:
         except Exception as exc:  # noqa: BLE001 - a failed sample is a result; the run goes on
             out.append(error_record(index, exc, sector_fraction={}))
             continue
-        fractions = sector_fractions(engine, result.covered) if result.covered is not None else {}
+        fractions = fractions_of(result.covered) if result.covered is not None else {}
         out.append(record_of(index, result, sector_fraction=fractions))
     return out
 
@@ -187,9 +195,7 @@ def run_montecarlo(scenario: Scenario, options: MonteCarloOptions | None = None)
     base = _base_solve(engine, settings)
     journal = None
     if opts.journal is not None:
-        manifest = manifest_of(
-            source.scenario, KIND, settings={k: v for k, v in settings.items() if k != "base_selected"}
-        )
+        manifest = manifest_of(source, KIND, settings={k: v for k, v in settings.items() if k != "base_selected"})
         journal = Journal.start(opts.journal, manifest)
     run = _Run(source, engine, base, settings, source.scenario.config.to_plain())
     return _montecarlo(run, journal, opts.workers, opts.scheduler, opts.progress)

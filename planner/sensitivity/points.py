@@ -94,6 +94,7 @@ class Source:
 
     scenario: Scenario
     raw: RawInputs
+    from_files: bool = True  # False: the tables are the scenario's own, changed in memory (`raw_of`)
 
 
 def source_of(scenario: Scenario) -> Source:
@@ -103,7 +104,8 @@ def source_of(scenario: Scenario) -> Source:
     if _matches_files(scenario):
         return Source(scenario, raw_from_config(scenario.config, scenario.scenario_file))
     raw = raw_of(scenario)
-    return Source(dataclasses.replace(scenario, input_sha256=raw.input_sha256, tables_sha256=raw.tables_sha256), raw)
+    own = dataclasses.replace(scenario, input_sha256=raw.input_sha256, tables_sha256=raw.tables_sha256)
+    return Source(own, raw, from_files=False)
 
 
 def raw_inputs(scenario: Scenario) -> RawInputs:

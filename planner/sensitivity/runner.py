@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -21,7 +21,6 @@ from planner import __version__
 from planner.errors import InputError, Problem
 from planner.inputs.config import ScenarioConfig, parse_config
 from planner.inputs.read import RawInputs, load_raw, raw_from_config
-from planner.inputs.scenario import Scenario
 from planner.inputs.validate import validate
 from planner.io.runs import SCENARIO_FILE, scenario_record
 from planner.io.numbers import json_text
@@ -42,15 +41,6 @@ class RunInterrupted(KeyboardInterrupt):
     def __init__(self, out_dir: Path, done: int, total: int) -> None:
         super().__init__(f"interrupted after {done} of {total} points")
         self.out_dir, self.done, self.total = out_dir, done, total
-
-
-@dataclass
-class RunOutcome:
-    """What `run_tranches` returns: where it wrote, its summary and its tables."""
-
-    out_dir: Path
-    summary: dict[str, Any]
-    tables: dict[str, Any] = field(default_factory=dict)  # file name -> DataFrame
 
 
 @dataclass(frozen=True)
@@ -80,9 +70,11 @@ def job_key(raw: RawInputs, kind: str, settings: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def manifest_of(scenario: Scenario, kind: str, **settings: Any) -> dict[str, Any]:
+def manifest_of(source: Source, kind: str, **settings: Any) -> dict[str, Any]:
     """A journal's manifest: the run's kind, its scenario's file and merged settings (so
-    `--resume` re-reads the same inputs), their hash, and the command's own settings."""
+    `--resume` re-reads the same inputs), their hash, the command's own settings, and
+    `from_files: false` when the tables were changed in memory (such a run cannot resume)."""
+    scenario = source.scenario
     return {
         "kind": kind,
         "scenario_file": str(scenario.scenario_file),
@@ -90,6 +82,7 @@ def manifest_of(scenario: Scenario, kind: str, **settings: Any) -> dict[str, Any
         **settings,
         "input_sha256": scenario.input_sha256,
         "planner_version": __version__,
+        **({} if source.from_files else {"from_files": False}),
     }
 
 
@@ -102,6 +95,15 @@ def reload_source(manifest: dict[str, Any], journal: Journal) -> Source:
 def reload(manifest: dict[str, Any], journal: Journal) -> RawInputs:
     """The raw inputs of a journaled run, refusing inputs that changed since it started."""
     file = manifest["scenario_file"]
+    if manifest.get("from_files") is False:
+        raise InputError(
+            Problem(
+                file=str(journal.out_dir),
+                key="--resume",
+                message="this run was made from a scenario changed in memory, whose tables are not on file; "
+                "run it again (run_sweep / run_montecarlo with the same Scenario)",
+            )
+        )
     if "config" in manifest:
         raw = raw_from_config(parse_config(manifest["config"], file), Path(file))
     else:  # a journal from before runs took a Scenario: its file and --set overrides

@@ -160,7 +160,7 @@ def run_sweep(scenario: Scenario, options: SweepOptions) -> SweepResult:
     journal = None
     if options.journal is not None:
         manifest = manifest_of(
-            source.scenario,
+            source,
             KIND,
             axes=[{"key": a.key, "values": list(a.values)} for a in axes],
             block_size=block_size,

@@ -29,11 +29,11 @@ objective, price of nesting, what the tranche adds, the portfolio), `summary.jso
 from __future__ import annotations
 
 import time
-from dataclasses import replace
-from pathlib import Path
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal, Sequence
 
 import numpy as np
+import pandas as pd
 
 from planner import __version__
 from planner.errors import InputError, Problem
@@ -44,7 +44,7 @@ from planner.model.core import Role, RowTag
 from planner.sensitivity.engine import Engine, PointResult, point_result
 from planner.sensitivity.frontier import frontier_engine
 from planner.sensitivity.points import source_of
-from planner.sensitivity.runner import Progress, RunOutcome, default_out_dir, r9, write_tables
+from planner.sensitivity.runner import Progress, RunResult, r9
 from planner.solver.live import LiveModel
 from planner.solver.outcome import Status
 from planner.solver.tiebreak import SUBSETS
@@ -155,19 +155,19 @@ def _joint_where_feasible(
     return plans
 
 
-def infeasible_tranches(outcome: RunOutcome) -> list[dict[str, Any]]:
+def infeasible_tranches(outcome: RunResult) -> list[dict[str, Any]]:
     """The tranches that have no portfolio because none exists (status `infeasible`), each with
     its number, limit and `alone`: True when no portfolio meets the scenario at that limit even
     without nesting, False when the nesting (the earlier tranches' portfolio) rules them out."""
-    frame = outcome.tables["tranches.csv"]
+    rows = outcome.tables["tranches.csv"].to_dict("records")
     return [
         {
-            "tranche": int(row.tranche),
-            "limit": float(row.limit),
-            "alone": Status.of(row.unconstrained_status) is Status.INFEASIBLE,
+            "tranche": int(row["tranche"]),
+            "limit": float(row["limit"]),
+            "alone": Status.of(row["unconstrained_status"]) is Status.INFEASIBLE,
         }
-        for row in frame.itertuples()
-        if Status.of(row.status) is Status.INFEASIBLE
+        for row in rows
+        if Status.of(row["status"]) is Status.INFEASIBLE
     ]
 
 
@@ -185,20 +185,32 @@ def _greedy(engine: Engine, key: str, limits: list[float], time_limit_s: float |
     return out
 
 
-def run_tranches(
-    scenario: Scenario,
-    resource: str,
-    tranches: list[float],
-    *,
-    nested: Nested = "joint",
-    out_dir: str | Path | None = None,
-    time_limit_s: float | None = None,
-    mip_gap: float | None = None,
-    progress: Progress | None = None,
-) -> RunOutcome:
-    """Nested portfolios for the limits `tranches` on `limits.<resource>` (see the module doc);
-    writes tranches.csv and summary.json to `out_dir`."""
-    limits = [float(v) for v in tranches]
+@dataclass(frozen=True)
+class TranchesOptions:
+    """Nested portfolios for the increasing `limits` on `limits.<resource>`: `nested` "joint"
+    (one MILP) or "greedy" (tranche by tranche; see the module doc); `time_limit_s` caps each
+    solve, `mip_gap` the joint MILP's; `progress(done, total)` is called as solves finish."""
+
+    resource: str
+    limits: Sequence[float]
+    nested: Nested = "joint"
+    time_limit_s: float | None = None
+    mip_gap: float | None = None
+    progress: Progress | None = None
+
+
+@dataclass(frozen=True)
+class TranchesResult(RunResult):
+    """The tranches: `tables["tranches.csv"]` (one row per tranche), `summary`."""
+
+    @property
+    def tranches(self) -> pd.DataFrame:
+        return self.tables["tranches.csv"]
+
+
+def _checked(scenario: Scenario, options: TranchesOptions) -> list[float]:
+    """The limits as floats, once they, the nesting mode and the scenario can make tranches."""
+    limits = [float(v) for v in options.limits]
     if (
         not limits
         or any(not np.isfinite(v) or v < 0 for v in limits)
@@ -211,8 +223,8 @@ def run_tranches(
                 message="give increasing limits ≥ 0, comma-separated, e.g. 2000,3000,4800",
             )
         )
-    if nested not in ("joint", "greedy"):
-        raise InputError(Problem(file="--nested", value=nested, message="must be joint or greedy"))
+    if options.nested not in ("joint", "greedy"):
+        raise InputError(Problem(file="--nested", value=options.nested, message="must be joint or greedy"))
     if scenario.config.rules.phasing is not None:
         raise InputError(
             Problem(
@@ -222,6 +234,15 @@ def run_tranches(
                 "(--set rules.phasing=null) to plan tranches",
             )
         )
+    return limits
+
+
+def run_tranches(scenario: Scenario, options: TranchesOptions) -> TranchesResult:
+    """Nested portfolios of `scenario` (validated, or changed in memory since) for the limits of
+    `options` (see the module doc); returns tranches.csv and the summary
+    (`planner.sensitivity.write.write_tranches` writes them)."""
+    limits = _checked(scenario, options)
+    resource, nested, time_limit_s, progress = options.resource, options.nested, options.time_limit_s, options.progress
     t0 = time.perf_counter()
     source = source_of(scenario)
     raw = source.raw
@@ -235,12 +256,13 @@ def run_tranches(
             progress(i + 1, 2 * len(limits))
     greedy = _greedy(engine, key, limits, time_limit_s)
     plans = (
-        _joint_where_feasible(engine, key, limits, free, greedy, time_limit_s, mip_gap) if nested == "joint" else greedy
+        _joint_where_feasible(engine, key, limits, free, greedy, time_limit_s, options.mip_gap)
+        if nested == "joint"
+        else greedy
     )
     if progress:
         progress(2 * len(limits), 2 * len(limits))
     table = tranche_table(engine, resource, limits, plans, free)
-    sense = raw.config.objective.sense
     found = [p for p in plans if p.has_portfolio]
     summary: dict[str, Any] = {
         "kind": KIND,
@@ -249,7 +271,7 @@ def run_tranches(
         "input_sha256": raw.input_sha256,
         "tables_sha256": raw.tables_sha256,
         "planner_version": __version__,
-        "sense": sense,
+        "sense": raw.config.objective.sense,
         "resource": resource,
         "tranches": limits,
         "nested": nested,
@@ -262,10 +284,7 @@ def run_tranches(
         "wall_seconds": round(time.perf_counter() - t0, 3),
         "time_limit_s": time_limit_s,
     }
-    target = Path(out_dir) if out_dir else default_out_dir(raw.config.name, KIND)
-    tables = {"tranches.csv": table}
-    write_tables(target, tables, summary, raw.config)
-    return RunOutcome(target, summary, tables)
+    return TranchesResult(summary, {"tranches.csv": table}, raw.config)
 
 
 def _nested(plans: list[PointResult]) -> bool:

@@ -37,7 +37,7 @@ import numpy as np
 from planner.inputs.scenario import Scenario
 from planner.model.rules.replan import charged_beyond_use
 from planner.sensitivity.engine import FAST, Engine, PointResult, point_result
-from planner.solver.highs import Search
+from planner.solver.search import Search
 from planner.solver.live import LiveModel
 from planner.solver.outcome import Status
 

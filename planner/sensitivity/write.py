@@ -1,7 +1,7 @@
 """Write a sensitivity run's result as a run folder: separate from running it.
 
 `write_sweep(result, out_dir)` (and `write_frontier`, `write_montecarlo`,
-`write_alternatives`) writes the result's tables, summary.json and scenario.json into
+`write_tranches`, `write_alternatives`) writes the result's tables, summary.json and scenario.json into
 `out_dir` at once (`planner.io.runfolder.atomic_dir`: never over a folder the planner did not
 write), then drops the run's journal there if it kept one (`SweepOptions.journal`, …).
 """
@@ -16,6 +16,7 @@ from planner.sensitivity.journal import Journal
 from planner.sensitivity.montecarlo import MonteCarloResult
 from planner.sensitivity.runner import RunResult, write_tables
 from planner.sensitivity.sweep import SweepResult
+from planner.sensitivity.tranches import TranchesResult
 
 
 def write_result(result: RunResult, out_dir: str | Path) -> Path:
@@ -37,6 +38,11 @@ def write_frontier(result: FrontierResult, out_dir: str | Path) -> Path:
 
 def write_montecarlo(result: MonteCarloResult, out_dir: str | Path) -> Path:
     """montecarlo_options.csv, montecarlo_objective.csv, montecarlo_coverage.csv, summary.json, scenario.json."""
+    return write_result(result, out_dir)
+
+
+def write_tranches(result: TranchesResult, out_dir: str | Path) -> Path:
+    """tranches.csv, summary.json, scenario.json."""
     return write_result(result, out_dir)
 
 

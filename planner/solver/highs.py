@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,6 +21,7 @@ import numpy.typing as npt
 
 from planner.model.compile import Compiled
 from planner.solver.fixing import NONE, Fixing, Floats, LpArrays, fixed_by_bound
+from planner.solver.search import RESOLVE_MAX_INTEGERS, RESOLVE_OPTIONS, Option, Options, Search
 from planner.solver.outcome import PRIMARY, TIE_BREAK, SolveOutcome, StageResult, Status, _guarded
 from planner.solver.tiebreak import ALL, SUBSETS, canonical_weights, tie_break_scope
 
@@ -31,8 +31,6 @@ if TYPE_CHECKING:  # highspy is imported where a session starts: `planner valida
 Indices = Sequence[int] | npt.NDArray[np.integer[Any]]  # row or column indices
 Values = float | Sequence[float] | npt.NDArray[np.floating[Any]]  # one value for all, or one each
 Start = np.ndarray | tuple[np.ndarray, np.ndarray] | None  # a MIP start: every column, or (columns, values)
-Option = bool | int | float | str
-Options = dict[str, Option]  # HiGHS options by name
 
 
 _SCHEDULER = threading.local()  # per thread: the size of that thread's HiGHS scheduler (None: not started)
@@ -100,54 +98,6 @@ def new_highs() -> Highs:
         _BANNER_SHOWN = True
     h.setOptionValue("output_flag", False)
     return h
-
-
-class Search(StrEnum):
-    """How HiGHS searches in a session's two-stage solves — never what a solve returns.
-
-    `RESOLVE` is for sessions that re-solve one small model many times (a frontier walk,
-    Monte Carlo samples, explain's thresholds). Its solves that have one answer whatever the
-    search — mip_gap 0 with the tie-break stage and a canonical order among exact ties
-    (`tiebreak.canonical_weights`) — of a model with at most `RESOLVE_MAX_INTEGERS` integer
-    columns run without restarts and without the RINS/RENS sub-MIP heuristics
-    (`RESOLVE_OPTIONS`): on such models these cost more than they find (the baseline's
-    frontier walk: −45 % solver CPU; Monte Carlo samples −40 %), while at 3,000 options they
-    are what finds the optimum quickly, so larger models, and every other solve, keep HiGHS's
-    defaults. Results are the same either way (the optimum is proven, and unique).
-
-    `SAMPLES` searches as `RESOLVE` and also runs the primary stage without the feasibility
-    jump and root-reduced-cost heuristics, for sessions whose solves start from nothing (Monte
-    Carlo samples): there they cost more than they find (the baseline's samples: −18 % solver
-    CPU), while a frontier walk, whose primary stages start from a sub-portfolio, needs them
-    (without them its solver CPU doubled). In both, the tie-break stage fixes the columns that
-    the primary stage's LP duals fix within its tolerance (`planner.solver.fixing`)."""
-
-    DEFAULT = "default"
-    RESOLVE = "resolve"
-    SAMPLES = "samples"
-
-    @property
-    def stage_options(self) -> tuple[Options, Options]:
-        """HiGHS options of the primary and the tie-break stage of a solve it applies to."""
-        if self is Search.DEFAULT:
-            return {}, {}
-        tie = {**RESOLVE_OPTIONS, **FROM_START_OPTIONS}
-        return (tie if self is Search.SAMPLES else dict(RESOLVE_OPTIONS)), tie
-
-
-RESOLVE_OPTIONS: Options = {
-    "mip_allow_restart": False,
-    "mip_heuristic_run_rins": False,
-    "mip_heuristic_run_rens": False,
-}
-# A run that starts from a portfolio at or near its answer (the tie-break stage, a search among a
-# portfolio's subsets) needs no primal heuristics from scratch: on the baseline's frontier the
-# tie-break stage took 16 ms instead of 31, the sub-portfolio search 1 ms instead of 4.
-FROM_START_OPTIONS: Options = {
-    "mip_heuristic_run_feasibility_jump": False,
-    "mip_heuristic_run_root_reduced_cost": False,
-}
-RESOLVE_MAX_INTEGERS = 1000
 
 
 @dataclass(frozen=True)

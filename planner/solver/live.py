@@ -29,7 +29,8 @@ from dataclasses import replace
 import numpy as np
 
 from planner.model.compile import Compiled
-from planner.solver.highs import FROM_START_OPTIONS, HighsSession, Iis, Indices, Search, Start, Values
+from planner.solver.highs import HighsSession, Iis, Indices, Start, Values
+from planner.solver.search import FROM_START_OPTIONS, Search
 from planner.solver.outcome import SolveOutcome, StageResult
 
 _MUTABLE = ("row_lower", "row_upper", "value", "primary", "secondary", "col_lower", "col_upper")

@@ -71,7 +71,7 @@ class RobustJob(Kind):
     def call(self, scenario: Scenario, root: Path) -> Runner:
         from planner.robust import robust
 
-        def run(out_dir: Path, progress: Progress) -> Outcome:
+        def run(progress: Progress) -> Outcome:
             report = robust(scenario, max_portfolios=self.max_portfolios, samples=self.samples, seed=self.seed)
             return robust_outcome(report)
 
@@ -119,7 +119,7 @@ class ValueJob(Kind):
     def call(self, scenario: Scenario, root: Path) -> Runner:
         from planner.analysis.value import value_bounds
 
-        def run(out_dir: Path, progress: Progress) -> Outcome:
+        def run(progress: Progress) -> Outcome:
             import pandas as pd
 
             report = value_bounds(scenario, None, tuple(self.families) or None)
@@ -163,7 +163,7 @@ class RivalJob(Kind):
     def call(self, scenario: Scenario, root: Path) -> Runner:
         from planner.rival import RivalOptions, rival
 
-        def run(out_dir: Path, progress: Progress) -> Outcome:
+        def run(progress: Progress) -> Outcome:
             import pandas as pd
 
             result = rival(scenario, RivalOptions(budget=self.budget, budgets=tuple(self.budgets)))
@@ -218,7 +218,7 @@ class ParetoJob(Kind):
 
         specs = tuple(ObjectiveSpec(ObjectiveKind(o.kind), o.id) for o in self.objectives)
 
-        def run(out_dir: Path, progress: Progress) -> Outcome:
+        def run(progress: Progress) -> Outcome:
             import pandas as pd
 
             result = pareto(scenario, ParetoOptions(specs, self.max_points, None))

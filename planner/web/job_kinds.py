@@ -17,7 +17,7 @@ Each kind is a thin adapter over a public library call:
 
 A kind's model has: `settings()` (extra typed setting edits, (dotted key, value) pairs, applied
 to the what-if's Scenario after the page's),
-`call(scenario, root)` → `call(out_dir, progress)` → an `Outcome` (summary + tables),
+`call(scenario, root)` → `call(progress)` → an `Outcome` (summary + tables, computed in memory),
 `partial(summary)` (why the result is incomplete, or None) and `view(outcome, scenario)`
 (the charts, facts and tables the page draws, `planner.web.job_views`). Adding a model to
 `KIND_MODELS` adds the kind to the API, its schema and the page, with no change to the page's code.
@@ -65,7 +65,7 @@ class FrontierJob(Kind):
         from planner.sensitivity.frontier import FrontierOptions, run_frontier
 
         resource = self.resource or scenario.cost_resource
-        return lambda out_dir, progress: frames(
+        return lambda progress: frames(
             run_frontier(
                 scenario,
                 FrontierOptions(resource, self.lo, self.hi, max_solves=self.max_solves, progress=progress),
@@ -110,11 +110,11 @@ class TranchesJob(Kind):
     )
 
     def call(self, scenario: Scenario, root: Path) -> Runner:
-        from planner.sensitivity.tranches import run_tranches
+        from planner.sensitivity.tranches import TranchesOptions, run_tranches
 
         resource = self.resource or scenario.cost_resource
-        return lambda out_dir, progress: frames(
-            run_tranches(scenario, resource, self.limits, nested=self.nested, out_dir=out_dir, progress=progress)
+        return lambda progress: frames(
+            run_tranches(scenario, TranchesOptions(resource, tuple(self.limits), self.nested, progress=progress))
         )
 
     def partial(self, summary: dict[str, Any]) -> str | None:
@@ -163,7 +163,7 @@ class SweepJob(Kind):
             points *= max(len(a.values), 1)
         if points > MAX_POINTS:
             raise InputError(Problem(file="request", key="vary", value=points, message=f"at most {MAX_POINTS} points"))
-        return lambda out_dir, progress: frames(run_sweep(scenario, SweepOptions(axes, workers=1, progress=progress)))
+        return lambda progress: frames(run_sweep(scenario, SweepOptions(axes, workers=1, progress=progress)))
 
     def view(self, outcome: Outcome, scenario: Scenario) -> list[Block]:
         from planner.web.job_views import sweep
@@ -219,7 +219,7 @@ class MonteCarloJob(Kind):
         resolve_settings(
             scenario, self.samples, self.seed, perturb, None, None
         )  # a column that cannot be perturbed: now
-        return lambda out_dir, progress: frames(
+        return lambda progress: frames(
             run_montecarlo(
                 scenario,
                 MonteCarloOptions(self.samples, self.seed, tuple(perturb), workers=1, progress=progress),
@@ -253,7 +253,7 @@ class AlternativesJob(Kind):
     def call(self, scenario: Scenario, root: Path) -> Runner:
         from planner.sensitivity.alternatives import AlternativesOptions, run_alternatives
 
-        return lambda out_dir, progress: frames(
+        return lambda progress: frames(
             run_alternatives(scenario, AlternativesOptions(self.within, self.count, progress=progress))
         )
 

@@ -13,8 +13,6 @@ client's `X-Planner-Session`) neither sees nor cancels it (404, as for an unknow
 from __future__ import annotations
 
 import secrets
-import shutil
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -135,9 +133,8 @@ class Jobs:
             if time.monotonic() > deadline:
                 raise Cancelled(f"stopped by the job time limit ({self.time_limit_s:g} s)")
 
-        tmp = Path(tempfile.mkdtemp(prefix=f"planner-{job.kind}-"))
-        try:
-            outcome = call(tmp / "run", progress)
+        try:  # on the what-if's Scenario in memory: nothing is written
+            outcome = call(progress)
             job.partial = req.partial(outcome.summary)
             job.result = {
                 "summary": _clean(outcome.summary),
@@ -153,7 +150,6 @@ class Jobs:
             job.state, job.error = JobState.FAILED, {"message": f"{type(exc).__name__}: {exc}"}
         finally:
             job.finished = time.time()
-            shutil.rmtree(tmp, ignore_errors=True)
 
     def cancel(self, job_id: str, owner: str) -> Job | None:
         job = self.get(job_id, owner)

@@ -30,7 +30,7 @@ class Outcome:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-Runner = Callable[[Path, Progress], Outcome]  # (output folder, progress) -> the outcome
+Runner = Callable[[Progress], Outcome]  # (progress) -> the outcome, computed in memory
 
 
 class HasTables(Protocol):
