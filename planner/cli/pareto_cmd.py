@@ -138,7 +138,7 @@ def _print(result: ParetoResult, folder: Path) -> None:
         c = result.covered
         where = (
             "no range is complete yet"
-            if c is None or c.get("value") is None
+            if c is None or c["value"] is None
             else f"every point with {c['objective']} {c['side'].replace('_', ' ')} {num(c['value'])} is listed"
         )
         click.echo(f"incomplete (stopped by {result.stop}): {where}")
