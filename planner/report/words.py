@@ -3,24 +3,14 @@
 One source for every place that shows a run to a person: the reports (`planner export`),
 the workbench's panels (`planner.web.job_views`) and the CLI's tables. A resource is named
 by its column in options.csv; by the house convention the unit is its suffix
-(`budget_musd` → "budget (M$)"), so the unit is read from that suffix for display only.
+(`budget_musd` → "budget (M$)"), so the unit is read from that suffix for display only
+(`planner.analysis.words`, which explain's sentences use too).
 A key with no entry here is shown with its underscores as spaces.
 """
 
 from __future__ import annotations
 
-UNITS = {  # resource-name suffix -> unit shown in brackets
-    "musd": "M$",
-    "busd": "bn$",
-    "kusd": "k$",
-    "usd": "$",
-    "meur": "M€",
-    "eur": "€",
-    "fte": "FTE",
-    "days": "days",
-    "years": "years",
-    "pct": "%",
-}
+from planner.analysis.words import resource_words as _resource
 
 OBJECTIVE_WORDS = {  # objective.sense -> what the objective measures
     "max_coverage": "weighted share of gaps closed",
@@ -136,11 +126,9 @@ PARETO_WORDS = {  # pareto objective kind -> words (an id, when the kind has one
 
 
 def resource_words(resource: str) -> str:
-    """`budget_musd` → "budget (M$)", `diplomatic_capacity` → "diplomatic capacity"."""
-    stem, _, suffix = resource.rpartition("_")
-    if stem and suffix.lower() in UNITS:
-        return f"{stem.replace('_', ' ')} ({UNITS[suffix.lower()]})"
-    return resource.replace("_", " ")
+    """`budget_musd` → "budget (M$)", `diplomatic_capacity` → "diplomatic capacity" (`planner.analysis.words`)."""
+    words = _resource(resource)
+    return f"{words.name} ({words.unit})" if words.unit else words.name
 
 
 def objective_words(sense: str | None) -> str:
