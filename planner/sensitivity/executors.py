@@ -129,12 +129,14 @@ def adopt(job: Job, engine: Any) -> None:
     _LOCAL.engine = (job.key, engine)
 
 
-def _run_threads(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch, workers: int) -> None:
+def _run_threads(
+    job: Job, fn: TaskFn, batches: Sequence[Any], on_batch: Callable[[list[Record]], None], workers: int
+) -> None:
     """The batches on `workers` threads, each with its own fork of this thread's engine (HiGHS on
     one thread each); a batch's records are handed over in this thread, as each batch finishes."""
     base = _engine(job, job.threads)
     todo = list(reversed(batches))  # popped from the end: in order
-    finished: queue.Queue[tuple[list[Record] | None, BaseException | None]] = queue.Queue()
+    finished: queue.Queue[list[Record] | BaseException] = queue.Queue()
     stop = threading.Event()
 
     def work(engine: Any) -> None:
@@ -144,9 +146,9 @@ def _run_threads(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch, workers
             except IndexError:
                 return
             try:
-                finished.put((fn(engine, job, batch), None))
+                finished.put(fn(engine, job, batch))
             except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread
-                finished.put((None, exc))
+                finished.put(exc)
                 return
 
     threads = [
@@ -159,12 +161,12 @@ def _run_threads(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch, workers
         for _ in range(len(batches)):
             while True:
                 try:  # with a timeout, so that a Ctrl-C is raised here at once
-                    records, error = finished.get(timeout=0.25)
+                    records = finished.get(timeout=0.25)
                     break
                 except queue.Empty:
                     continue
-            if error is not None:
-                raise error
+            if isinstance(records, BaseException):
+                raise records
             on_batch(records)
     finally:  # Ctrl-C or a failed batch: the threads stop after the batch they are in (daemons:
         stop.set()  # an exiting process does not wait for them)
