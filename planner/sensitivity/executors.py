@@ -141,7 +141,7 @@ def _run_threads(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch: OnBatch
     one thread each); a batch's records are handed over in this thread, as each batch finishes."""
     base = _engine(job, job.threads)
     todo = list(reversed(batches))  # popped from the end: in order
-    finished: queue.Queue[tuple[list[Record] | None, BaseException | None]] = queue.Queue()
+    finished: queue.Queue[list[Record] | BaseException] = queue.Queue()
     stop = threading.Event()
 
     def work(engine: Any) -> None:
@@ -151,9 +151,9 @@ def _run_threads(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch: OnBatch
             except IndexError:
                 return
             try:
-                finished.put((fn(engine, job, batch), None))
+                finished.put(fn(engine, job, batch))
             except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread
-                finished.put((None, exc))
+                finished.put(exc)
                 return
 
     threads = [
@@ -166,13 +166,12 @@ def _run_threads(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch: OnBatch
         for _ in range(len(batches)):
             while True:
                 try:  # with a timeout, so that a Ctrl-C is raised here at once
-                    records, error = finished.get(timeout=0.25)
+                    records = finished.get(timeout=0.25)
                     break
                 except queue.Empty:
                     continue
-            if error is not None:
-                raise error
-            assert records is not None  # a batch either failed or handed its records over
+            if isinstance(records, BaseException):
+                raise records
             on_batch(records)
     finally:  # Ctrl-C or a failed batch: the threads stop after the batch they are in (daemons:
         stop.set()  # an exiting process does not wait for them)
