@@ -116,15 +116,7 @@ def solve_auto(
         proc.start()
     except (AssertionError, OSError) as exc:  # e.g. inside a daemonic worker, which may not have children
         shutil.rmtree(tmp_dir, ignore_errors=True)
-        session = HighsSession(compile_model(model), threads)
-        outcome = session.solve(time_limit, mip_gap, tie_break)
-        outcome.message = f"{outcome.message} (auto: CBC could not start: {exc}; HiGHS alone)"
-        outcome.race = {
-            "winner": "highs",
-            "highs": {"status": outcome.status, "seconds": outcome.solve_seconds},
-            "cbc": {"status": "not started", "seconds": 0.0},
-        }
-        return outcome
+        return _highs_alone(model, time_limit, mip_gap, tie_break, threads, exc)
     send.close()
     done: dict[str, SolveOutcome] = {}
     finished: dict[str, float] = {}
@@ -141,27 +133,7 @@ def solve_auto(
 
         worker = threading.Thread(target=run_highs, name="planner-highs", daemon=True)
         worker.start()
-        winner: str | None = None
-        while winner is None:
-            if "cbc" not in done and receive.poll(0.02):
-                try:
-                    done["cbc"] = receive.recv()
-                except EOFError:  # the child died without an answer
-                    done["cbc"] = _failed("cbc", "CBC process ended without a result")
-                finished["cbc"] = time.perf_counter() - t0
-            elif "cbc" not in done and not proc.is_alive() and not receive.poll(0):
-                done["cbc"] = _failed("cbc", "CBC process ended without a result")
-                finished["cbc"] = time.perf_counter() - t0
-            if "highs" not in done:
-                worker.join(0.02)
-            for name in ("highs", "cbc"):  # HiGHS first on a simultaneous finish: it reports a bound
-                if name in done and Status(done[name].status).is_proof:
-                    winner = name
-                    break
-            if winner is None and len(done) == 2:
-                winner = "cbc" if _better(done["highs"], done["cbc"], model.maximize) is done["cbc"] else "highs"
-            elif winner is None and len(done) == 1 and time_limit and time.perf_counter() - t0 >= time_limit:
-                winner = next(iter(done))  # the time limit is spent: keep what one solver found, stop the other
+        winner = _first_home(done, finished, receive, proc, worker, t0, time_limit, model.maximize)
         stopped = None
         if winner == "cbc" and "highs" not in done:
             stopped = "highs"
@@ -177,7 +149,64 @@ def solve_auto(
             _stop_child(proc)
         receive.close()
         shutil.rmtree(tmp_dir, ignore_errors=True)
-    assert winner is not None  # the loop above ends only with one
+    return _race_outcome(done, finished, winner, stopped)
+
+
+def _highs_alone(
+    model: Model, time_limit: float | None, mip_gap: float, tie_break: bool, threads: int | None, why: BaseException
+) -> SolveOutcome:
+    """HiGHS alone, when CBC's process could not start."""
+    session = HighsSession(compile_model(model), threads)
+    outcome = session.solve(time_limit, mip_gap, tie_break)
+    outcome.message = f"{outcome.message} (auto: CBC could not start: {why}; HiGHS alone)"
+    outcome.race = {
+        "winner": "highs",
+        "highs": {"status": outcome.status, "seconds": outcome.solve_seconds},
+        "cbc": {"status": "not started", "seconds": 0.0},
+    }
+    return outcome
+
+
+def _first_home(
+    done: dict[str, SolveOutcome],
+    finished: dict[str, float],
+    receive: Connection,
+    proc: BaseProcess,
+    worker: threading.Thread,
+    t0: float,
+    time_limit: float | None,
+    maximize: bool,
+) -> str:
+    """Wait for the race's winner: the first proof, else the better of both, else (time limit
+    spent) the one that found something."""
+    winner: str | None = None
+    while winner is None:
+        if "cbc" not in done and receive.poll(0.02):
+            try:
+                done["cbc"] = receive.recv()
+            except EOFError:  # the child died without an answer
+                done["cbc"] = _failed("cbc", "CBC process ended without a result")
+            finished["cbc"] = time.perf_counter() - t0
+        elif "cbc" not in done and not proc.is_alive() and not receive.poll(0):
+            done["cbc"] = _failed("cbc", "CBC process ended without a result")
+            finished["cbc"] = time.perf_counter() - t0
+        if "highs" not in done:
+            worker.join(0.02)
+        for name in ("highs", "cbc"):  # HiGHS first on a simultaneous finish: it reports a bound
+            if name in done and Status(done[name].status).is_proof:
+                winner = name
+                break
+        if winner is None and len(done) == 2:
+            winner = "cbc" if _better(done["highs"], done["cbc"], maximize) is done["cbc"] else "highs"
+        elif winner is None and len(done) == 1 and time_limit and time.perf_counter() - t0 >= time_limit:
+            winner = next(iter(done))  # the time limit is spent: keep what one solver found, stop the other
+    return winner
+
+
+def _race_outcome(
+    done: dict[str, SolveOutcome], finished: dict[str, float], winner: str, stopped: str | None
+) -> SolveOutcome:
+    """The winner's outcome with `race` and the message saying how the race went."""
     outcome = done[winner]
     loser = "cbc" if winner == "highs" else "highs"
     race: dict[str, Any] = {
