@@ -29,6 +29,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from planner.inputs.scenario import Scenario
+from planner.model.assemble import build
 from planner.model.core import Model
 from planner.solver.outcome import SolveOutcome, Status
 from planner.model.compile import compile_model
@@ -65,8 +66,6 @@ def _cbc_child(
         if isinstance(payload, Model):
             model = payload
         else:
-            from planner.model.assemble import build
-
             model = build(payload)
         conn.send(solve_cbc(model, time_limit, mip_gap, tie_break, tmp_dir=tmp_dir))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -134,8 +135,6 @@ def _tie_break(model: Model, cbc: _Cbc, status: Status, x: npt.NDArray[np.int8],
 
 def _cbc_log_figures(path: str) -> dict[str, float]:
     """'Objective value:' and 'Lower bound:' (minimising) or 'Upper bound:' (maximising) from CBC's closing summary."""
-    import re
-
     figures: dict[str, float] = {}
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:

@@ -9,6 +9,8 @@ time-limited MIP with an incumbent is `feasible` (with bound and gap), never `op
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from planner.errors import PlannerError
 from planner.model.compile import Compiled
 from planner.solver.fixing import NONE, Fixing, Floats, LpArrays, fixed_by_bound
 from planner.solver.search import (
@@ -82,9 +85,6 @@ def _option(h: Highs, key: str) -> Option:
 def new_highs() -> Highs:
     """A silent highspy.Highs. HiGHS prints a banner to fd 1 on the first construction in a
     process, which would corrupt `--json` output, so that one is sent to /dev/null."""
-    import os
-    import sys
-
     import highspy
 
     global _BANNER_SHOWN
@@ -150,8 +150,6 @@ class HighsSession:
         lp.row_names_ = comp.row_names
         status = h.passModel(lp)
         if status == highspy.HighsStatus.kError:
-            from planner.errors import PlannerError
-
             raise PlannerError("HiGHS refused the model (passModel returned an error)")
         self.h = h
 

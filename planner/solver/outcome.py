@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
+from planner.errors import PlannerError
+
 T = TypeVar("T")
 
 if TYPE_CHECKING:  # numpy only in annotations: Status is imported by the CLI, which must start fast
@@ -145,8 +147,6 @@ def reported_gap(outcome: SolveOutcome, objective: float | None) -> float | None
 def _guarded(solver: str, call: Callable[..., T], *args: Any) -> T:
     """Run a solver call; an exception from the solver becomes a PlannerError (exit 1) that
     carries the solver's own message, instead of an anonymous internal error."""
-    from planner.errors import PlannerError
-
     try:
         return call(*args)
     except (KeyboardInterrupt, MemoryError):
