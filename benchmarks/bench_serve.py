@@ -101,23 +101,23 @@ def browser(root: Path, edits: int, panels: bool = True) -> dict:
 
 
 def api(root: Path, edits: int) -> dict:
-    from planner.api import solve
+    from planner.api import load_scenario, solve
     from planner.web.sessions import Session
-    from planner.web.whatif import WhatIf
+    from planner.web.whatif import WhatIf, confined
     from serve_helpers import client
 
     c, _ = client(root)
     scenario = root / "models/baseline.yaml"
     c.post("/api/solve", json={})  # warm: the session's live model
     session = Session()
-    session.solve(scenario, WhatIf())
+    session.solve(*confined(root, WhatIf()))
     out = {"http": [], "session": [], "planner.api": []}
     for budget in budgets(edits):
         body = {"set": [f"limits.budget_musd={budget}"]}
         for key, call in (
             ("http", lambda: c.post("/api/solve", json=body)),
-            ("session", lambda: session.solve(scenario, WhatIf(**body))),
-            ("planner.api", lambda: solve(scenario, body["set"])),
+            ("session", lambda: session.solve(*confined(root, WhatIf(**body)))),
+            ("planner.api", lambda: solve(load_scenario(scenario, body["set"]))),
         ):
             t = time.perf_counter()
             call()

@@ -28,7 +28,7 @@ def test_optimal_exits_0_and_prints_tables(tmp_path):
     result = invoke("solve", TINY, "--out", tmp_path / "run")
     assert result.exit_code == 0, result.output
     assert "optimal" in result.output
-    for heading in ("Coverage by sector", "Resources", "budget_musd"):
+    for heading in ("Coverage by sector", "Resources", "budget (M$)"):  # resources in words (planner.report.words)
         assert heading in result.output
 
 

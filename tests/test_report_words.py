@@ -81,6 +81,30 @@ def test_a_long_frontier_report_stays_small_and_points_to_the_workbook(tmp_path)
     assert len(md.encode()) < 20_000 and 'all 1500 are in the workbook (sheet "frontier") and frontier.csv' in md
 
 
+def test_a_long_monte_carlo_report_stays_small(tmp_path):
+    # 1,500 samples of a 300-option scenario, each sample's portfolio 20 options long
+    run = tmp_path / "mc"
+    run.mkdir()
+    ids = [f"option-{i:03d}" for i in range(300)]
+    lines = ["sample,status,objective,base_objective,bound,mip_gap,selected,budget_musd_used,portfolio"]
+    for i in range(1500):
+        lines.append(
+            f"{i},optimal,{24 + i % 7 / 10},{23.9},{24 + i % 7 / 10},0,20,4700,{';'.join(ids[i % 280 : i % 280 + 20])}"
+        )
+    (run / "montecarlo_objective.csv").write_text("\n".join(lines) + "\n")
+    opts = ["option_id,partner_id,sector_id,kind,selected_samples,frequency,label,in_base"]
+    opts += [
+        f"{o},p{i % 20},s{i % 6},k,{1500 - 5 * i},{(1500 - 5 * i) / 1500},borderline,False" for i, o in enumerate(ids)
+    ]
+    (run / "montecarlo_options.csv").write_text("\n".join(opts) + "\n")
+    summary = {"kind": "montecarlo", "scenario": "long", "samples": 1500, "objective": {"mean": 24.3}}
+    (run / "summary.json").write_text(json.dumps({**summary, "base_plan": {"mean": 23.9}}))
+    html = export_run(run, "html").path.read_text()
+    assert len(html.encode()) < MAX_HTML_BYTES
+    assert "all 1500 are in the workbook" in html and "all 300 are in the workbook" in html
+    assert "Re-optimised per sample" in html and "Unperturbed plan under the perturbations" in html
+
+
 def _reading(path: Path) -> str:
     """What a reader meets before the settings sections (which list the scenario's own keys)."""
     text = path.read_text()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
 from rich.console import Console
 from rich.table import Table
 
@@ -10,8 +13,14 @@ from planner.io.numbers import fmt, fmt_fixed, fmt_percent
 from planner.report.words import resource_words
 from planner.solver.outcome import Status
 
+if TYPE_CHECKING:
+    from planner.analysis.compare import Comparison
+    from planner.analysis.explain import Explanation
+    from planner.analysis.value import ValueReport
+    from planner.results.result import Result
 
-def print_result(result, out_dir=None, console: Console | None = None) -> None:
+
+def print_result(result: Result, out_dir: str | Path | None = None, console: Console | None = None) -> None:
     if console is None:
         console = Console()
         if not console.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
@@ -75,7 +84,7 @@ def print_result(result, out_dir=None, console: Console | None = None) -> None:
         console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
-def print_changes(result, console: Console) -> None:
+def print_changes(result: Result, console: Console) -> None:
     """A re-plan: the change table (dropped and added options; kept ones counted) and the price of stability."""
     s = result.summary()
     counts, info = s["changes"], s["replan"]
@@ -93,6 +102,8 @@ def print_changes(result, console: Console) -> None:
         k: t["name"].to_dict() for k, t in (("options", sc.options), ("partners", sc.partners), ("sectors", sc.sectors))
     }
     frame = result.changes
+    if frame is None:  # not a re-plan
+        return
     for _, row in frame[frame["change"] != "kept"].iterrows():
         table.add_row(
             row["change"],
@@ -122,7 +133,7 @@ def _console() -> Console:
     return console if console.is_terminal else Console(width=140)
 
 
-def _num(value, digits: int = 4) -> str:
+def _num(value: Any, digits: int = 4) -> str:
     """A figure of an explanation or comparison: a sentence's number, else (None, text) as a table cell."""
     return fmt(value, digits) if isinstance(value, (int, float)) else fmt_fixed(value)
 
@@ -134,7 +145,13 @@ def _way_in(p: EntryPath) -> str:
     return f"{p.parameter} → {_num(p.needed)}"
 
 
-def print_explanations(explanations, rows, sentences, out_dir=None, console: Console | None = None) -> None:
+def print_explanations(
+    explanations: Sequence[Explanation],
+    rows: Sequence[dict[str, Any]],
+    sentences: Sequence[Sequence[str]],
+    out_dir: str | Path | None = None,
+    console: Console | None = None,
+) -> None:
     """One table for many options, then each option's sentences."""
     console = console or _console()
     if len(explanations) > 1:
@@ -160,7 +177,9 @@ def print_explanations(explanations, rows, sentences, out_dir=None, console: Con
         console.print(f"\nresults written to [bold]{out_dir}[/bold]")
 
 
-def print_comparison(comp, all_gaps: bool = False, out_dir=None, console: Console | None = None) -> None:
+def print_comparison(
+    comp: Comparison, all_gaps: bool = False, out_dir: str | Path | None = None, console: Console | None = None
+) -> None:
     from planner.analysis.compare import describe
 
     console = console or _console()
@@ -220,7 +239,9 @@ def print_comparison(comp, all_gaps: bool = False, out_dir=None, console: Consol
         console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
-def print_values(report, sentences, out_dir=None, console: Console | None = None) -> None:
+def print_values(
+    report: ValueReport, sentences: Sequence[str], out_dir: str | Path | None = None, console: Console | None = None
+) -> None:
     console = console or _console()
     t = Table(title="Value of each bound: exact re-solves at ±Δ (LP dual: relaxation only)")
     for col in (

@@ -2,31 +2,37 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
 from rich.console import Console
 from rich.table import Table
 
 from planner.io.numbers import fmt_fixed
 
+if TYPE_CHECKING:
+    from planner.rival.run import RivalResult
 
-def _names(pulled, partners: dict[str, str]) -> str:
+
+def _names(pulled: Sequence[str], partners: dict[str, str]) -> str:
     """Partners by name (the partners table), or "nobody"."""
     return ", ".join(partners.get(p, p) for p in pulled) if pulled else "nobody"
 
 
-def _options(ids, options: dict[str, str], none: str = "nothing") -> str:
+def _options(ids: Sequence[str], options: dict[str, str], none: str = "nothing") -> str:
     """Options by name (the options table), or `none`."""
     return ", ".join(options.get(o, o) for o in ids) or none
 
 
-def print_rival(result, folder, console: Console | None = None) -> None:
+def print_rival(result: RivalResult, folder: str | Path, console: Console | None = None) -> None:
     if console is None:
         console = Console()
         if not console.is_terminal:
             console = Console(width=140)
     d = result.to_dict()
     r, n, h = d["rival"], d["nominal"], d["hedged"]
-    partners = result.scenario.partners["name"].to_dict()
-    options = result.scenario.options["name"].to_dict()
+    partners = {str(k): str(v) for k, v in result.scenario.partners["name"].items()}
+    options = {str(k): str(v) for k, v in result.scenario.options["name"].items()}
     exact = (
         f"exact (bound {fmt_fixed(d['bound'], 4)}, {d['iterations']} rounds)"
         if d["exact"]
@@ -63,9 +69,9 @@ def print_rival(result, folder, console: Console | None = None) -> None:
     console.print(f"written to {folder}")
 
 
-def _partners(console: Console, result) -> None:
+def _partners(console: Console, result: RivalResult) -> None:
     rows = [p for p in result.partners if p["options_nominal"] or p["options_hedged"] or p["pulled_nominal"]]
-    rows.sort(key=lambda p: (-p["loss_alone_nominal"], p["partner_id"]))
+    rows.sort(key=lambda p: (-float(p["loss_alone_nominal"]), str(p["partner_id"])))
     table = Table(
         title="Partners in either plan (cost to the rival before → after shielding; our loss if pulled alone)"
     )
@@ -83,7 +89,7 @@ def _partners(console: Console, result) -> None:
         table.add_column(col, justify="left" if col == "partner" else "right")
     for p in rows:
         table.add_row(
-            p["name"],
+            str(p["name"]),
             fmt_fixed(p["rival_cost"], 2),
             fmt_fixed(p["cost_nominal"], 2),
             fmt_fixed(p["cost_hedged"], 2),
@@ -96,7 +102,7 @@ def _partners(console: Console, result) -> None:
     console.print(table)
 
 
-def _ladder(console: Console, result, options: dict[str, str]) -> None:
+def _ladder(console: Console, result: RivalResult, options: dict[str, str]) -> None:
     table = Table(title="Ladder of rival budgets")
     for col in (
         "budget",

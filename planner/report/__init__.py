@@ -10,12 +10,18 @@ files go and writes them atomically.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from planner.report.export import ExportResult
+
 __all__ = ["export_run", "FORMATS"]
 
 FORMATS = ("xlsx", "html", "md")
 
 
-def export_run(run_dir, fmt: str, out=None, force: bool = False):
+def export_run(run_dir: str | Path, fmt: str, out: str | Path | None = None, force: bool = False) -> ExportResult:
     from planner.report.export import export_run as run
 
     return run(run_dir, fmt, out, force)

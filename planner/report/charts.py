@@ -11,9 +11,14 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass, replace
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from planner.report.content import RunContent, Table
 from planner.report.words import column_words
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BLUE, ORANGE, GREEN, GREY, RED, SKY = "#0072B2", "#E69F00", "#009E73", "#BBBBBB", "#D55E00", "#56B4E9"
 MAX_BARS = 30  # longer lists are cut to the top entries; the table beside the chart has them all
@@ -27,7 +32,7 @@ class Chart:
     alt: str
 
 
-def _pyplot():
+def _pyplot() -> ModuleType:
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -46,7 +51,7 @@ def _pyplot():
     return plt
 
 
-def _png(fig) -> bytes:
+def _png(fig: Any) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", pad_inches=0.15, metadata={"Software": None})
     import matplotlib.pyplot as plt
@@ -153,16 +158,16 @@ def partner_sector_matrix(content: RunContent) -> Chart | None:
 # ---- extra tables (sensitivity and explain outputs) -------------------------------------------
 
 
-def _numeric(frame, col: str) -> bool:
+def _numeric(frame: pd.DataFrame, col: str) -> bool:
     values = [v for v in frame[col].tolist() if v is not None]
     return bool(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
 
 
-def _first(frame, names) -> str | None:
+def _first(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
     lower = {str(c).lower(): c for c in frame.columns}
     for name in names:
         if name in lower:
-            return lower[name]
+            return str(lower[name])
     return None
 
 
@@ -368,7 +373,7 @@ def rival_ladder(table: Table) -> Chart | None:
 # ---- Pareto fronts (pareto.csv): the staircase of two objectives, or three 2-D projections ----
 
 
-def _pareto_objectives(content: RunContent, frame) -> list[tuple[str, str]]:
+def _pareto_objectives(content: RunContent, frame: pd.DataFrame) -> list[tuple[str, str]]:
     out = []
     for o in content.summary.get("objectives") or []:
         if isinstance(o, dict) and o.get("label") in frame.columns:
@@ -476,12 +481,12 @@ def all_charts(content: RunContent) -> list[tuple[Table | None, Chart]]:
     for table in content.extras:
         out.extend((table, chart) for chart in for_table(table, content))
     seen: set[str] = set()
-    unique = []
-    for table, chart in out:  # keys name PNG files, so they must be unique
+    unique: list[tuple[Table | None, Chart]] = []
+    for owner, chart in out:  # keys name PNG files, so they must be unique
         key, k = chart.key, 1
         while key in seen:
             k += 1
             key = f"{chart.key}_{k}"
         seen.add(key)
-        unique.append((table, chart if key == chart.key else replace(chart, key=key)))
+        unique.append((owner, chart if key == chart.key else replace(chart, key=key)))
     return unique

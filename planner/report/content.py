@@ -19,11 +19,15 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.errors import InputError, Problem
 from planner.solver.outcome import Status
 from planner.io.numbers import fmt_number, fmt_percent
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 from planner.report.core_tables import flatten, inputs_table, matrix_table, resources_table, rules_table, sectors_table
 from planner.report.headlines import (
     montecarlo_figures,
@@ -210,7 +214,7 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def type_frame(frame):
+def type_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Type a frame of strings column by column (see the module docstring)."""
     out = frame.copy()
     for col in out.columns:
@@ -226,13 +230,13 @@ def type_frame(frame):
     return out
 
 
-def pd_series(values: list):
+def pd_series(values: list[Any]) -> pd.Series:
     import pandas as pd
 
     return pd.Series(values, dtype=object)
 
 
-def read_table(path: Path, display: str):
+def read_table(path: Path, display: str) -> pd.DataFrame:
     """Read a CSV the planner wrote into a typed frame; a clear InputError if it cannot."""
     import pandas as pd
 
@@ -324,7 +328,7 @@ def _extra_title(stem: str) -> tuple[str, str]:
     return stem.replace("_", " ").capitalize(), ""
 
 
-def _json_table(data: Any):
+def _json_table(data: Any) -> pd.DataFrame:
     """A JSON file as a table: a list of records as rows, else its flattened keys."""
     import pandas as pd
 
@@ -394,7 +398,7 @@ def _extras(run_dir: Path) -> list[Table]:
     return tables
 
 
-def _optional_table(run_dir: Path, name: str, required: tuple[str, ...]):
+def _optional_table(run_dir: Path, name: str, required: tuple[str, ...]) -> pd.DataFrame:
     """A core table, typed; an empty frame with its required columns when the file is absent or empty."""
     import pandas as pd
 
@@ -468,7 +472,7 @@ def gather(run_dir: str | Path) -> RunContent:
         figures = montecarlo_figures(summary)
     elif kind == "tranches":
         frame = next((t.frame for t in extras if t.key == "tranches"), None)
-        limits = scenario.get("limits") if isinstance(scenario.get("limits"), dict) else {}
+        limits: dict[str, Any] = scenario["limits"] if isinstance(scenario.get("limits"), dict) else {}
         figures = tranches_figures(summary, frame, limits)
     # Sensitivity runs may hold no single portfolio; their tables come in as extras.
     portfolio = _optional_table(run_dir, "portfolio.csv", ("option_id", "partner_id", "sector_id", "kind"))

@@ -4,7 +4,10 @@ rules and the scenario's settings as run; and `flatten`, which writes a JSON val
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -24,7 +27,7 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix, value)]
 
 
-def resources_table(summary: dict):
+def resources_table(summary: dict[str, Any]) -> pd.DataFrame:
     import pandas as pd
 
     rows = []
@@ -36,7 +39,7 @@ def resources_table(summary: dict):
     return pd.DataFrame(rows, columns=["resource", "used", "limit", "share", "remaining"])
 
 
-def sectors_table(portfolio, coverage):
+def sectors_table(portfolio: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
     """Per sector (coverage.csv order): total gap size, covered, remaining, covered fraction, options."""
     import pandas as pd
 
@@ -69,7 +72,7 @@ def sectors_table(portfolio, coverage):
     )
 
 
-def matrix_table(portfolio, sectors):
+def matrix_table(portfolio: pd.DataFrame, sectors: pd.DataFrame) -> pd.DataFrame:
     """partners × sectors: how many selected options each pair has (all coverage sectors as columns)."""
     import pandas as pd
 
@@ -81,12 +84,13 @@ def matrix_table(portfolio, sectors):
         if extra not in cols:
             cols.append(extra)
     counts = counts.reindex(columns=cols, fill_value=0)
-    counts = counts.loc[sorted(counts.index, key=lambda p: (-int(counts.loc[p].sum()), p))]
+    totals = counts.sum(axis=1).to_dict()
+    counts = counts.loc[sorted(counts.index, key=lambda p: (-int(totals[p]), p))]
     counts.index.name = "partner_id"
     return counts.astype(int)
 
 
-def rules_table(summary: dict, scenario: dict):
+def rules_table(summary: dict[str, Any], scenario: dict[str, Any]) -> pd.DataFrame:
     import pandas as pd
 
     rows = []
@@ -100,7 +104,7 @@ def rules_table(summary: dict, scenario: dict):
     return pd.DataFrame(rows, columns=["rule", "setting", "value"])
 
 
-def inputs_table(summary: dict, scenario: dict):
+def inputs_table(summary: dict[str, Any], scenario: dict[str, Any]) -> pd.DataFrame:
     import pandas as pd
 
     rows = [{"setting": k, "value": v} for k, v in flatten(scenario)]

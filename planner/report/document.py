@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.report.charts import Chart, all_charts
 from planner.io.numbers import fmt_number, fmt_percent
 from planner.report.content import RunContent, Table
 from planner.report.words import column_words
 from planner.solver.outcome import Status
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_ROWS = 500  # core tables longer than this are cut in HTML/Markdown (the workbook and CSVs have every row)
 HEAD_ROWS, TAIL_ROWS = 12, 3  # a result table longer than both is summarised: its first and last rows
@@ -60,10 +63,13 @@ class Image:
     chart: Chart
 
 
+Block = Heading | Para | Figures | TableBlock | Image
+
+
 @dataclass
 class Document:
     title: str
-    blocks: list = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     footer: str = ""
 
@@ -87,7 +93,7 @@ def list_cell(text: str) -> str:
     return shown if len(items) <= LIST_SHOWN else f"{shown} … and {len(items) - LIST_SHOWN} more"
 
 
-def _cells(frame, cols: list[str], percent) -> list[list[str]]:
+def _cells(frame: pd.DataFrame, cols: list[str], percent: tuple[str, ...]) -> list[list[str]]:
     return [
         [
             list_cell(format_cell(v, c in percent)) if isinstance(v, str) else format_cell(v, c in percent)
@@ -98,8 +104,8 @@ def _cells(frame, cols: list[str], percent) -> list[list[str]]:
 
 
 def table_block(
-    frame,
-    percent=(),
+    frame: pd.DataFrame,
+    percent: tuple[str, ...] = (),
     columns: list[str] | None = None,
     rename: dict[str, str] | None = None,
     summarise: str = "",
@@ -142,9 +148,9 @@ def _portfolio_columns(content: RunContent) -> list[str]:
     ]
 
 
-def _portfolio_blocks(content: RunContent) -> list:
+def _portfolio_blocks(content: RunContent) -> list[Block]:
     port = content.portfolio
-    blocks: list = [Heading(2, "Portfolio by sector", "portfolio")]
+    blocks: list[Block] = [Heading(2, "Portfolio by sector", "portfolio")]
     if not len(port):
         return blocks + [Para("No options are selected in this run.")]
     cols = _portfolio_columns(content)
@@ -185,8 +191,8 @@ def _portfolio_blocks(content: RunContent) -> list:
     return blocks
 
 
-def _extra_blocks(table: Table, charts: list[Chart], resources: tuple[str, ...]) -> list:
-    blocks: list = [Heading(2, table.title, f"extra-{table.key}")]
+def _extra_blocks(table: Table, charts: list[Chart], resources: tuple[str, ...]) -> list[Block]:
+    blocks: list[Block] = [Heading(2, table.title, f"extra-{table.key}")]
     note = (table.note + " " if table.note else "") + f"From {table.source}."
     blocks.append(Para(note, muted=True))
     blocks.extend(Image(c) for c in charts)

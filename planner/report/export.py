@@ -22,9 +22,13 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
 
 from planner.errors import InputError, OutputRefused, Problem, Refusal
 from planner.io.runfolder import atomic_dir, atomic_file, is_run_folder, safe_child
+
+if TYPE_CHECKING:
+    from planner.results.result import Result
 
 FORMATS = {"xlsx": ".xlsx", "html": ".html", "md": ".md"}
 REPORT_STEM = "report"
@@ -45,7 +49,7 @@ class ExportResult:
     charts: int
     sections: tuple[str, ...]  # sheet names (xlsx) or section headings (html, md)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "format": self.format,
             "path": str(self.path),
@@ -193,7 +197,7 @@ def export_run(run_dir: str | Path, fmt: str, out: str | Path | None = None, for
     return ExportResult(fmt, path, (path, *written), len(written), sections)
 
 
-def write_run_with_reports(result, out_dir: str | Path, formats) -> list[Path]:
+def write_run_with_reports(result: Result, out_dir: str | Path, formats: Sequence[str]) -> list[Path]:
     """`outputs.write_run` plus reports inside the run folder, all landing in one rename.
 
     Returns the report files as they will be after the rename (under `out_dir`).

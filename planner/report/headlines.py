@@ -193,7 +193,7 @@ def binding_figures(resource: str, frame: Any, limits: dict[str, Any]) -> Figure
     return rows
 
 
-def replan_figures(s: dict) -> list[tuple[str, str]]:
+def replan_figures(s: dict[str, Any]) -> list[tuple[str, str]]:
     """A re-plan's lines: its changes, and the price of stability (the clean-sheet plan beside it)."""
     counts, info = s.get("changes"), s.get("replan")
     if not isinstance(counts, dict) or not isinstance(info, dict):

@@ -14,11 +14,16 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.io.safety import neutralise
 from planner.report.content import RunContent, Table
 from planner.report.words import column_words
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 PERCENT_FORMAT = "0.0%"
 NUMBER_FORMAT = "General"
@@ -58,11 +63,11 @@ def sheet_title(name: str, taken: set[str]) -> str:
 
 
 def _write(
-    ws,
+    ws: Worksheet,
     headers: list[str],
     rows: list[list[Any]],
-    percent: set[str] = frozenset(),
-    integer: set[str] = frozenset(),
+    percent: frozenset[str] | set[str] = frozenset(),
+    integer: frozenset[str] | set[str] = frozenset(),
     labels: list[str] | None = None,
 ) -> None:
     """Header (`labels`, else the keys) + rows with types, formats, frozen header, filter and fitted widths."""
@@ -102,7 +107,7 @@ def _write(
             ws.column_dimensions[get_column_letter(j)].width = min(MAX_WIDTH, max(8, width + 2))
 
 
-def _frame_rows(frame) -> tuple[list[str], list[list[Any]]]:
+def _frame_rows(frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
     headers = [str(c) for c in frame.columns]
     rows = [
         [None if (isinstance(v, float) and math.isnan(v)) else v for v in rec] for rec in frame.itertuples(index=False)
@@ -113,9 +118,10 @@ def _frame_rows(frame) -> tuple[list[str], list[list[Any]]]:
 def _summary_rows(content: RunContent) -> list[list[Any]]:
     s = content.summary
     if content.figures:  # a run with a worded headline (planner.report.headlines)
-        return [["Scenario", s.get("scenario")], ["Run", content.kind]] + [[k, v] for k, v in content.figures]
+        head: list[list[Any]] = [["Scenario", s.get("scenario")], ["Run", content.kind]]
+        return head + [[k, v] for k, v in content.figures]
     if not content.is_solve:  # a sensitivity or explain run: every field of its summary.json
-        from planner.report.content import flatten
+        from planner.report.core_tables import flatten
 
         return [["kind", content.kind]] + [[k, v] for k, v in flatten(s) if k != "kind"]
     rows: list[list[Any]] = []
@@ -154,13 +160,15 @@ def _summary_rows(content: RunContent) -> list[list[Any]]:
     return rows
 
 
-def build_workbook(content: RunContent):
+def build_workbook(content: RunContent) -> Workbook:
     """The openpyxl Workbook for a run (not saved)."""
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     taken: set[str] = set()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     ws.title = sheet_title("Summary", taken)
     summary_rows = _summary_rows(content)
     _write(ws, ["item", "value"], summary_rows)
@@ -169,7 +177,13 @@ def build_workbook(content: RunContent):
         if isinstance(cell.value, float) and ("share" in key or key == "mip_gap"):
             cell.number_format = PERCENT_FORMAT
 
-    def add(name: str, frame, percent=(), integer=(), words: tuple[str, ...] | None = None) -> None:
+    def add(
+        name: str,
+        frame: pd.DataFrame,
+        percent: tuple[str, ...] = (),
+        integer: tuple[str, ...] = (),
+        words: tuple[str, ...] | None = None,
+    ) -> None:
         sheet = wb.create_sheet(sheet_title(name, taken))
         headers, rows = _frame_rows(frame)
         labels = None if words is None else [column_words(h, words) for h in headers]

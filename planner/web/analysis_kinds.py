@@ -4,13 +4,18 @@ limits, rival and Pareto (the others are in `planner.web.job_kinds`, which lists
 
 from __future__ import annotations
 
-from typing import Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from planner.report.words import value_words
-from planner.web.kind_base import MAX_POINTS, Kind, Outcome
+from planner.web.kind_base import MAX_POINTS, Block, Kind, Outcome, Progress, Runner
 from planner.web.whatif import Setting
+
+if TYPE_CHECKING:
+    from planner.inputs.scenario import Scenario
+    from planner.robust.outcome import RobustReport
 
 
 class Interval(BaseModel):
@@ -63,16 +68,16 @@ class RobustJob(Kind):
             out.append(("robust.order", list(self.order)))
         return out
 
-    def call(self, scenario, root):
+    def call(self, scenario: Scenario, root: Path) -> Runner:
         from planner.robust import robust
 
-        def run(progress):
+        def run(progress: Progress) -> Outcome:
             report = robust(scenario, max_portfolios=self.max_portfolios, samples=self.samples, seed=self.seed)
             return robust_outcome(report)
 
         return run
 
-    def partial(self, summary):
+    def partial(self, summary: dict[str, Any]) -> str | None:
         core = summary.get("core_index") or {}
         if summary.get("weights_matter") and core.get("complete") is False:
             return (
@@ -81,13 +86,13 @@ class RobustJob(Kind):
             )
         return None
 
-    def view(self, outcome, scenario):
+    def view(self, outcome: Outcome, scenario: Scenario) -> list[Block]:
         from planner.web.risk_views import robust
 
         return robust(outcome, scenario, self)
 
 
-def robust_outcome(report) -> Outcome:
+def robust_outcome(report: RobustReport) -> Outcome:
     import pandas as pd
 
     summary = {k: v for k, v in report.to_dict().items() if k not in ("options", "portfolios")}
@@ -111,10 +116,10 @@ class ValueJob(Kind):
         json_schema_extra={"examples": [["limit"]]},
     )
 
-    def call(self, scenario, root):
+    def call(self, scenario: Scenario, root: Path) -> Runner:
         from planner.analysis.value import value_bounds
 
-        def run(progress):
+        def run(progress: Progress) -> Outcome:
             import pandas as pd
 
             report = value_bounds(scenario, None, tuple(self.families) or None)
@@ -125,7 +130,7 @@ class ValueJob(Kind):
 
         return run
 
-    def view(self, outcome, scenario):
+    def view(self, outcome: Outcome, scenario: Scenario) -> list[Block]:
         from planner.web.risk_views import value
 
         return value(outcome, scenario, self)
@@ -155,10 +160,10 @@ class RivalJob(Kind):
         json_schema_extra={"examples": [[0, 1, 2, 3]]},
     )
 
-    def call(self, scenario, root):
+    def call(self, scenario: Scenario, root: Path) -> Runner:
         from planner.rival import RivalOptions, rival
 
-        def run(progress):
+        def run(progress: Progress) -> Outcome:
             import pandas as pd
 
             result = rival(scenario, RivalOptions(budget=self.budget, budgets=tuple(self.budgets)))
@@ -174,7 +179,7 @@ class RivalJob(Kind):
 
         return run
 
-    def view(self, outcome, scenario):
+    def view(self, outcome: Outcome, scenario: Scenario) -> list[Block]:
         from planner.web.rival_views import rival
 
         return rival(outcome, scenario, self)
@@ -207,13 +212,13 @@ class ParetoJob(Kind):
         100, ge=1, le=MAX_POINTS, title="Points at most", description="stop here (the front is then partial)"
     )
 
-    def call(self, scenario, root):
+    def call(self, scenario: Scenario, root: Path) -> Runner:
         from planner.pareto import ParetoOptions, pareto
         from planner.pareto.objectives import Kind as ObjectiveKind, ObjectiveSpec
 
         specs = tuple(ObjectiveSpec(ObjectiveKind(o.kind), o.id) for o in self.objectives)
 
-        def run(progress):
+        def run(progress: Progress) -> Outcome:
             import pandas as pd
 
             result = pareto(scenario, ParetoOptions(specs, self.max_points, None))
@@ -223,7 +228,7 @@ class ParetoJob(Kind):
 
         return run
 
-    def partial(self, summary):
+    def partial(self, summary: dict[str, Any]) -> str | None:
         if summary.get("complete") is False:
             covered = summary.get("covered") or {}
             return (
@@ -232,7 +237,7 @@ class ParetoJob(Kind):
             )
         return super().partial(summary)
 
-    def view(self, outcome, scenario):
+    def view(self, outcome: Outcome, scenario: Scenario) -> list[Block]:
         from planner.web.rival_views import pareto
 
         return pareto(outcome, scenario, self)

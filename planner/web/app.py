@@ -81,11 +81,11 @@ def create_app(
     app.include_router(router)
 
     @app.exception_handler(InputError)
-    async def _input(request: Request, exc: InputError):
+    async def _input(request: Request, exc: InputError) -> JSONResponse:
         return problems_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError):
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
             Problem(
                 file="request",
@@ -98,7 +98,7 @@ def create_app(
         return problems_response(InputError(problems))
 
     @app.exception_handler(Exception)
-    async def _fault(request: Request, exc: Exception):  # a failing solve never stops the server
+    async def _fault(request: Request, exc: Exception) -> JSONResponse:  # a failing solve never stops the server
         # Answered outside the guard (Starlette's outermost layer), so the headers are set here.
         return JSONResponse(
             {"error": f"internal error ({type(exc).__name__})", "message": str(exc)},

@@ -25,15 +25,19 @@ to the what-if's Scenario after the page's),
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from planner.errors import InputError, Problem
 from planner.inputs.config import Perturbation
 from planner.web.analysis_kinds import ParetoJob, RivalJob, RobustJob, ValueJob
-from planner.web.kind_base import MAX_POINTS, Kind, Outcome, Progress, frames
+from planner.web.kind_base import MAX_POINTS, Block, Kind, Outcome, Progress, Runner, frames
 from planner.web.whatif import confine_value
+
+if TYPE_CHECKING:
+    from planner.inputs.scenario import Scenario
 
 __all__ = ["KIND_MODELS", "MAX_POINTS", "Kind", "Outcome", "Progress", "kinds_schema"]
 
@@ -57,7 +61,7 @@ class FrontierJob(Kind):
         description="stop after this many solves (the frontier then covers the top of the range only)",
     )
 
-    def call(self, scenario, root):
+    def call(self, scenario: Scenario, root: Path) -> Runner:
         from planner.sensitivity.frontier import FrontierOptions, run_frontier
 
         resource = self.resource or scenario.cost_resource
@@ -68,7 +72,7 @@ class FrontierJob(Kind):
             )
         )
 
-    def partial(self, summary):
+    def partial(self, summary: dict[str, Any]) -> str | None:
         if summary.get("complete") is False:
             return (
                 f"stopped after {summary.get('solves')} solves: the frontier covers "
@@ -76,7 +80,7 @@ class FrontierJob(Kind):
             )
         return super().partial(summary)
 
-    def view(self, outcome, scenario):
+    def view(self, outcome: Outcome, scenario: Scenario) -> list[Block]:
         from planner.web.job_views import frontier
 
         return frontier(outcome, scenario, self)
@@ -105,7 +109,7 @@ class TranchesJob(Kind):
         description=("joint: the best sum over the tranches (one MILP); greedy: each tranche fixed before the next"),
     )
 
-    def call(self, scenario, root):
+    def call(self, scenario: Scenario, root: Path) -> Runner:
         from planner.sensitivity.tranches import TranchesOptions, run_tranches
 
         resource = self.resource or scenario.cost_resource
@@ -113,10 +117,10 @@ class TranchesJob(Kind):
             run_tranches(scenario, TranchesOptions(resource, tuple(self.limits), self.nested, progress=progress))
         )
 
-    def partial(self, summary):
+    def partial(self, summary: dict[str, Any]) -> str | None:
         return super().partial(summary)
 
-    def view(self, outcome, scenario):
+    def view(self, outcome: Outcome, scenario: Scenario) -> list[Block]:
         from planner.web.job_views import tranches
 
         return tranches(outcome, scenario, self)
@@ -140,7 +144,7 @@ class SweepJob(Kind):
         json_schema_extra={"examples": [[{"key": "limits.budget_musd", "values": [3000, 3500, 4000, 4500, 5000]}]]},
     )
 
-    def call(self, scenario, root):
+    def call(self, scenario: Scenario, root: Path) -> Runner:
         from planner.sensitivity.grid import Vary
         from planner.sensitivity.sweep import SweepOptions, run_sweep
 
@@ -161,7 +165,7 @@ class SweepJob(Kind):
             raise InputError(Problem(file="request", key="vary", value=points, message=f"at most {MAX_POINTS} points"))
         return lambda progress: frames(run_sweep(scenario, SweepOptions(axes, workers=1, progress=progress)))
 
-    def view(self, outcome, scenario):
+    def view(self, outcome: Outcome, scenario: Scenario) -> list[Block]:
         from planner.web.job_views import sweep
 
         return sweep(outcome, scenario, self)
@@ -196,7 +200,7 @@ class MonteCarloJob(Kind):
         },
     )
 
-    def call(self, scenario, root):
+    def call(self, scenario: Scenario, root: Path) -> Runner:
         from planner.sensitivity.montecarlo import MonteCarloOptions, resolve_settings, run_montecarlo
 
         perturb = list(self.perturb)
@@ -222,14 +226,14 @@ class MonteCarloJob(Kind):
             )
         )
 
-    def partial(self, summary):
+    def partial(self, summary: dict[str, Any]) -> str | None:
         counts = summary.get("status_counts") or {}
         unproven = {k: v for k, v in counts.items() if k != "optimal" and v}
         if unproven:
             return "not every sample was solved to optimality: " + ", ".join(f"{v} {k}" for k, v in unproven.items())
         return None
 
-    def view(self, outcome, scenario):
+    def view(self, outcome: Outcome, scenario: Scenario) -> list[Block]:
         from planner.web.risk_views import montecarlo
 
         return montecarlo(outcome, scenario, self)
@@ -246,14 +250,14 @@ class AlternativesJob(Kind):
     )
     count: int = Field(3, ge=1, le=20, description="how many")
 
-    def call(self, scenario, root):
+    def call(self, scenario: Scenario, root: Path) -> Runner:
         from planner.sensitivity.alternatives import AlternativesOptions, run_alternatives
 
         return lambda progress: frames(
             run_alternatives(scenario, AlternativesOptions(self.within, self.count, progress=progress))
         )
 
-    def view(self, outcome, scenario):
+    def view(self, outcome: Outcome, scenario: Scenario) -> list[Block]:
         from planner.web.job_views import alternatives
 
         return alternatives(outcome, scenario, self)
@@ -272,10 +276,17 @@ KIND_MODELS: tuple[type[Kind], ...] = (
 )
 
 
+def _order(model: type[Kind]) -> int:
+    """The kind's place among the page's tabs (its schema's `x-order`)."""
+    extra = model.model_config.get("json_schema_extra")
+    order = extra.get("x-order", 99) if isinstance(extra, dict) else 99
+    return order if isinstance(order, int) else 99
+
+
 def kinds_schema() -> list[dict[str, Any]]:
     """Each kind's JSON schema (pydantic's), in page order: what the page builds its forms from."""
     out = []
-    for model in sorted(KIND_MODELS, key=lambda m: m.model_config.get("json_schema_extra", {}).get("x-order", 99)):
+    for model in sorted(KIND_MODELS, key=_order):
         schema = model.model_json_schema()
         kind = schema["properties"]["kind"]["const"]
         out.append(

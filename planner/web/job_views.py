@@ -18,11 +18,18 @@ from __future__ import annotations
 
 import math
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from planner.io.numbers import fmt_number
 from planner.report.headlines import binding_figures
 from planner.report.words import resource_words
+
+if TYPE_CHECKING:
+    from planner.inputs.scenario import Scenario
+    from planner.web.job_kinds import AlternativesJob, FrontierJob, SweepJob, TranchesJob
+    from planner.web.kind_base import Outcome
+
+Block = dict[str, Any]  # one block of a panel (the list above)
 
 fmt = partial(fmt_number, digits=4)  # figures in sentences: up to 4 decimals
 
@@ -33,10 +40,10 @@ SEP = ";"  # how the library's tables join a portfolio's option ids in one cell
 class Names:
     """Display names from the scenario's tables."""
 
-    def __init__(self, scenario) -> None:
-        self.options = scenario.options["name"].to_dict()
-        self.partners = scenario.partners["name"].to_dict()
-        self.sectors = scenario.sectors["name"].to_dict()
+    def __init__(self, scenario: Scenario) -> None:
+        self.options = {str(k): str(v) for k, v in scenario.options["name"].items()}
+        self.partners = {str(k): str(v) for k, v in scenario.partners["name"].items()}
+        self.sectors = {str(k): str(v) for k, v in scenario.sectors["name"].items()}
 
     def option(self, o: str) -> str:
         return self.options.get(o, o)
@@ -47,22 +54,24 @@ class Names:
         return [self.option(o) for o in items if o]
 
 
-def note(text: str, tone: str = "info") -> dict:
+def note(text: str, tone: str = "info") -> Block:
     return {"type": "note", "text": text, "tone": tone}
 
 
-def facts(*items: tuple[str, Any]) -> dict:
+def facts(*items: tuple[str, Any]) -> Block:
     return {"type": "facts", "items": [{"label": k, "value": v} for k, v in items]}
 
 
-def chart(kind: str, title: str, x: str, y: str, series: list[dict], alt: str, **extra) -> dict:
+def chart(kind: str, title: str, x: str, y: str, series: list[dict[str, Any]], alt: str, **extra: Any) -> Block:
     return {
         "type": "chart",
         "chart": {"type": kind, "title": title, "x": x, "y": y, "series": series, "alt": alt, **extra},
     }
 
 
-def table(title: str, columns: list[tuple], rows: list[dict], row_class: str | None = None) -> dict:
+def table(
+    title: str, columns: Sequence[tuple[str, ...]], rows: Sequence[Mapping[Any, Any]], row_class: str | None = None
+) -> Block:
     cols = [
         {
             "key": c[0],
@@ -81,7 +90,7 @@ def table(title: str, columns: list[tuple], rows: list[dict], row_class: str | N
     }
 
 
-def as_number(v) -> float | None:
+def as_number(v: Any) -> float | None:
     try:
         f = float(v)
     except (TypeError, ValueError):
@@ -89,7 +98,7 @@ def as_number(v) -> float | None:
     return None if math.isnan(f) else f
 
 
-def tables_only(outcome) -> list[dict]:
+def tables_only(outcome: Outcome) -> list[Block]:
     """A kind without its own view: each table as it is."""
     out = []
     for name, frame in outcome.tables.items():
@@ -98,7 +107,7 @@ def tables_only(outcome) -> list[dict]:
     return out
 
 
-def _binding(scenario, seg, resource: str, current: float) -> list[str]:
+def _binding(scenario: Scenario, seg: Mapping[Any, Any], resource: str, current: float | None) -> list[str]:
     """The limits that stop the segment's plan from taking one more option: no option left out
     fits in what is left of them (each limit at the what-if's value; `resource` at `current`)."""
     chosen = set(str(seg["portfolio"]).split(SEP)) if seg.get("portfolio") else set()
@@ -115,7 +124,7 @@ def _binding(scenario, seg, resource: str, current: float) -> list[str]:
     return out
 
 
-def frontier(outcome, scenario, req) -> list[dict]:
+def frontier(outcome: Outcome, scenario: Scenario, req: FrontierJob) -> list[Block]:
     s, names = outcome.summary, Names(scenario)
     resource = s["resource"]
     rows = [
@@ -216,7 +225,7 @@ def frontier(outcome, scenario, req) -> list[dict]:
     return blocks
 
 
-def tranches(outcome, scenario, req) -> list[dict]:
+def tranches(outcome: Outcome, scenario: Scenario, req: TranchesJob) -> list[Block]:
     s, names = outcome.summary, Names(scenario)
     rows = outcome.tables["tranches.csv"].to_dict(orient="records")
     labels = [f"tranche {r['tranche']}: {fmt(r['limit'])}" for r in rows]
@@ -291,14 +300,14 @@ def tranches(outcome, scenario, req) -> list[dict]:
     return blocks
 
 
-def sweep(outcome, scenario, req) -> list[dict]:
+def sweep(outcome: Outcome, scenario: Scenario, req: SweepJob) -> list[Block]:
     names = Names(scenario)
     frame = outcome.tables["sweep.csv"]
     keys = [a.key for a in req.vary]
     rows = frame.to_dict(orient="records")
     blocks = []
     first = keys[0]
-    groups: dict[str, list] = {}
+    groups: dict[str, list[list[Any]]] = {}
     for r in rows:
         label = ", ".join(f"{k} = {r[k]}" for k in keys[1:]) or "objective"
         if as_number(r[first]) is not None and as_number(r["objective"]) is not None:
@@ -352,7 +361,7 @@ def sweep(outcome, scenario, req) -> list[dict]:
     return blocks
 
 
-def alternatives(outcome, scenario, req) -> list[dict]:
+def alternatives(outcome: Outcome, scenario: Scenario, req: AlternativesJob) -> list[Block]:
     names = Names(scenario)
     rows = outcome.tables["alternatives.csv"].to_dict(orient="records")
     cost = scenario.cost_resource

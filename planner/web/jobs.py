@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Union
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import Field
 
@@ -30,7 +30,15 @@ MAX_RUNNING = 2
 
 # The API's job request: one of the kinds (discriminated by `kind`); a new model in
 # job_kinds.KIND_MODELS is a new kind here, in /api/jobs/schema and in the page.
-JobRequest = Annotated[Union[KIND_MODELS], Field(discriminator="kind")]
+if TYPE_CHECKING:
+    from planner.inputs.scenario import Scenario
+    import pandas as pd
+
+    from planner.web.kind_base import Runner
+
+    JobRequest = Kind  # to a type checker; at run time one of KIND_MODELS, below
+else:
+    JobRequest = Annotated[Union[KIND_MODELS], Field(discriminator="kind")]
 
 
 class JobState(str, Enum):
@@ -64,11 +72,11 @@ class Job:
     total: int | None = None
     started: float = field(default_factory=time.time)
     finished: float | None = None
-    result: dict | None = None
-    error: dict | None = None
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "kind": self.kind,
@@ -94,7 +102,7 @@ class Jobs:
         job = self._jobs.get(job_id)
         return job if job is not None and job.owner == owner else None
 
-    def start(self, req: Kind, scenario, owner: str, root: Path) -> Job:
+    def start(self, req: Kind, scenario: Scenario, owner: str, root: Path) -> Job:
         call = req.call(scenario, root)  # bad arguments answer now, as 422
         with self._lock:
             running = sum(j.state is JobState.RUNNING for j in self._jobs.values())
@@ -115,10 +123,10 @@ class Jobs:
         threading.Thread(target=self._run, args=(job, req, scenario, call), daemon=True, name=f"job-{job.id}").start()
         return job
 
-    def _run(self, job: Job, req: Kind, scenario, call) -> None:
+    def _run(self, job: Job, req: Kind, scenario: Scenario, call: Runner) -> None:
         deadline = time.monotonic() + self.time_limit_s
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int | None) -> None:
             job.done, job.total = done, total
             if job.cancel.is_set():
                 raise Cancelled("cancelled")
@@ -150,13 +158,13 @@ class Jobs:
         return job
 
 
-def _clean(value):
+def _clean(value: Any) -> Any:
     from planner.web.payload import clean
 
     return clean(value)
 
 
-def _rows(frame) -> list[dict]:
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     from planner.web.payload import records
 
     return records(frame.head(MAX_ROWS))

@@ -3,10 +3,19 @@ prints, same keys and figures) plus the portfolio, coverage, per-sector and part
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.io.numbers import json_ready
 from planner.report.words import resource_words
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from planner.inputs.scenario import Scenario
+    from planner.results.result import Result
+    from planner.web.sessions import Solved
+
+Json = dict[str, Any]
 
 
 def clean(value: Any) -> Any:
@@ -14,18 +23,20 @@ def clean(value: Any) -> Any:
     return json_ready(value)
 
 
-def records(frame) -> list[dict]:
-    return clean(frame.to_dict(orient="records"))
+def records(frame: pd.DataFrame) -> list[Json]:
+    rows: list[Json] = clean(frame.to_dict(orient="records"))
+    return rows
 
 
-def benefits(result) -> dict[str, float]:
+def benefits(result: Result) -> dict[str, float]:
     """Per selected option: the objective this plan loses if that option alone is dropped
     (nothing re-chosen), by the model's own evaluation (`planner.results.evaluation.evaluate`)."""
     from planner.results.evaluation import evaluate
 
-    if not result.has_portfolio or result.objective is None or result.scenario.config.rules.phasing is not None:
+    ev = result.evaluation
+    if ev is None or result.objective is None or result.scenario.config.rules.phasing is not None:
         return {}
-    sc, x = result.scenario, result.evaluation.x
+    sc, x = result.scenario, ev.x
     sign = 1.0 if sc.config.objective.sense == "max_coverage" else -1.0
     out = {}
     for i, o in enumerate(sc.options.index):
@@ -36,7 +47,7 @@ def benefits(result) -> dict[str, float]:
     return out
 
 
-def gaps_served(scenario) -> dict[str, list[str]]:
+def gaps_served(scenario: Scenario) -> dict[str, list[str]]:
     """Per option: the names of the gaps it contributes to (the contributions table)."""
     names = scenario.gaps["name"].to_dict()
     out: dict[str, list[str]] = {}
@@ -45,20 +56,20 @@ def gaps_served(scenario) -> dict[str, list[str]]:
     return out
 
 
-def result_payload(solved, scenario_file: str) -> dict:
+def result_payload(solved: Solved, scenario_file: str) -> Json:
     r = solved.result
     sc = r.scenario
     portfolio = r.portfolio
     sectors = r.sector_coverage().reset_index().rename(columns={"index": "sector_id"})
     matrix: dict[str, dict[str, int]] = {}
-    for row in portfolio.itertuples():
-        matrix.setdefault(row.partner_id, {}).setdefault(row.sector_id, 0)
-        matrix[row.partner_id][row.sector_id] += 1
+    for partner, sector in zip(portfolio["partner_id"].astype(str), portfolio["sector_id"].astype(str)):
+        cell = matrix.setdefault(partner, {})
+        cell[sector] = cell.get(sector, 0) + 1
     options = sc.options
     chosen = set(r.selected)
     served, gain = gaps_served(sc), benefits(r)
     changes = r.changes
-    return clean(
+    payload: Json = clean(
         {
             **r.summary(),
             "scenario_file": scenario_file,
@@ -92,3 +103,4 @@ def result_payload(solved, scenario_file: str) -> dict:
             },
         }
     )
+    return payload

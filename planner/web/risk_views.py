@@ -3,12 +3,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from planner.io.numbers import fmt_number
 from planner.report.words import resource_words
-from planner.web.job_views import CORE_COLORS, Names, as_number, chart, facts, fmt, note, table
+from planner.web.job_views import CORE_COLORS, Block, Names, as_number, chart, facts, fmt, note, table
+
+if TYPE_CHECKING:
+    from planner.inputs.scenario import Scenario
+    from planner.web.analysis_kinds import RobustJob, ValueJob
+    from planner.web.job_kinds import MonteCarloJob
+    from planner.web.kind_base import Outcome
 
 
-def montecarlo(outcome, scenario, req) -> list[dict]:
+def montecarlo(outcome: Outcome, scenario: Scenario, req: MonteCarloJob) -> list[Block]:
     s, names = outcome.summary, Names(scenario)
     obj, base, plan = s.get("objective") or {}, s.get("base") or {}, s.get("base_plan") or {}
     blocks = [
@@ -112,7 +120,7 @@ def montecarlo(outcome, scenario, req) -> list[dict]:
     return blocks
 
 
-def robust(outcome, scenario, req) -> list[dict]:
+def robust(outcome: Outcome, scenario: Scenario, req: RobustJob) -> list[Block]:
     s, names = outcome.summary, Names(scenario)
     if not s.get("weights_matter"):
         return [
@@ -195,7 +203,7 @@ def robust(outcome, scenario, req) -> list[dict]:
     return blocks
 
 
-def value(outcome, scenario, req) -> list[dict]:
+def value(outcome: Outcome, scenario: Scenario, req: ValueJob) -> list[Block]:
     rows = outcome.tables["value.csv"].to_dict(orient="records")
     s = outcome.summary
     label = [f"{resource_words(str(r['ident']))} (+{fmt(r['delta'])})" for r in rows]

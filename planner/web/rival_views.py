@@ -9,12 +9,15 @@ Words for the objectives come from `planner.report.words`, names from the scenar
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.report.words import pareto_objective_words
-from planner.web.job_views import Names, as_number, chart, facts, fmt, note, table
+from planner.web.job_views import Block, Names, as_number, chart, facts, fmt, note, table
 
-Block = dict[str, Any]
+if TYPE_CHECKING:
+    from planner.inputs.scenario import Scenario
+    from planner.web.analysis_kinds import ParetoJob, RivalJob
+    from planner.web.kind_base import Outcome
 
 
 def _partners(names: Names, ids: Any) -> str:
@@ -29,7 +32,7 @@ def _plan_facts(label: str, plan: dict[str, Any]) -> tuple[str, str]:
     )
 
 
-def rival(outcome: Any, scenario: Any, req: Any) -> list[Block]:
+def rival(outcome: Outcome, scenario: Scenario, req: RivalJob) -> list[Block]:
     s, names = outcome.summary, Names(scenario)
     r, nominal, hedged = s.get("rival") or {}, s.get("nominal") or {}, s.get("hedged") or {}
     who = str(r.get("name") or "the rival")
@@ -76,7 +79,7 @@ def rival(outcome: Any, scenario: Any, req: Any) -> list[Block]:
     return blocks
 
 
-def _ladder(outcome: Any, names: Names, who: str) -> list[Block]:
+def _ladder(outcome: Outcome, names: Names, who: str) -> list[Block]:
     frame = outcome.tables.get("rival_ladder.csv")
     rows = [] if frame is None else frame.to_dict(orient="records")
     if not rows:
@@ -127,7 +130,7 @@ def _ladder(outcome: Any, names: Names, who: str) -> list[Block]:
     ]
 
 
-def _partner_table(outcome: Any, names: Names, who: str) -> Block:
+def _partner_table(outcome: Outcome, names: Names, who: str) -> Block:
     rows = outcome.tables["rival_partners.csv"].to_dict(orient="records")
     shown = [
         r for r in rows if r["options_nominal"] or r["options_hedged"] or r["pulled_nominal"] or r["pulled_hedged"]
@@ -159,7 +162,7 @@ def _partner_table(outcome: Any, names: Names, who: str) -> Block:
     )
 
 
-def pareto(outcome: Any, scenario: Any, req: Any) -> list[Block]:
+def pareto(outcome: Outcome, scenario: Scenario, req: ParetoJob) -> list[Block]:
     s, names = outcome.summary, Names(scenario)
     objectives = [o for o in s.get("objectives") or [] if isinstance(o, dict)]
     words = {

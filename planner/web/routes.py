@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import FileResponse, JSONResponse
@@ -18,6 +19,10 @@ from planner.io.numbers import json_ready
 from planner.web.jobs import JobRequest
 from planner.web.payload import clean, result_payload
 from planner.web.whatif import Edits, WhatIf, confined, list_scenarios
+
+if TYPE_CHECKING:
+    from planner.web.app import Context
+    from planner.web.sessions import Session
 
 router = APIRouter(prefix="/api")
 
@@ -44,15 +49,16 @@ class SaveRequest(BaseModel):
     replace: bool = False
 
 
-def _ctx(request: Request):
-    return request.app.state.ctx
+def _ctx(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
 
 
 def _sid(sid: str | None) -> str:
     return (sid or "api")[:64]
 
 
-def _session(request: Request, sid: str | None):
+def _session(request: Request, sid: str | None) -> Session:
     return _ctx(request).sessions.get(_sid(sid))
 
 
@@ -66,69 +72,86 @@ def _rel(request: Request, path: Path) -> str:
 
 
 @router.get("/scenarios", summary="The scenario files of the project's models/ folder")
-def scenarios(request: Request) -> dict:
+def scenarios(request: Request) -> dict[str, Any]:
     ctx = _ctx(request)
     return {"scenarios": list_scenarios(ctx.root), "default": ctx.default_scenario}
 
 
 @router.post("/solve", summary="Solve a what-if (as `planner solve --set ... --json`, plus rows)")
-def solve(whatif: WhatIf, request: Request, x_planner_session: str | None = Header(None)) -> dict:
+def solve(whatif: WhatIf, request: Request, x_planner_session: str | None = Header(None)) -> dict[str, Any]:
     file, edits = _point(request, whatif)
     solved = _session(request, x_planner_session).solve(file, edits)
     return result_payload(solved, _rel(request, file))
 
 
 @router.post("/explain", summary="Why an option is in or out (as `planner explain --json`)")
-def explain(req: ExplainRequest, request: Request, x_planner_session: str | None = Header(None)) -> dict:
+def explain(req: ExplainRequest, request: Request, x_planner_session: str | None = Header(None)) -> dict[str, Any]:
     from planner.analysis.explain import describe, explain as run_explain
 
     file, edits = _point(request, req.whatif)
     sc = _session(request, x_planner_session).point_scenario(file, edits).scenario
     explanations = run_explain(sc, list(req.options), entry=req.thresholds, max_steps=req.max_steps)
-    return clean(
+    answer: dict[str, Any] = clean(
         {
             "scenario": sc.name,
             "explanations": [e.to_dict() for e in explanations],
             "text": [describe(e, sc.cost_resource) for e in explanations],
         }
     )
+    return answer
 
 
 @router.post("/diagnose", summary="Why a what-if is infeasible and what fixes it (as `planner diagnose --json`)")
-def diagnose(req: DiagnoseRequest, request: Request, x_planner_session: str | None = Header(None)) -> dict:
+def diagnose(req: DiagnoseRequest, request: Request, x_planner_session: str | None = Header(None)) -> dict[str, Any]:
     from planner.analysis.diagnose import describe, diagnose as run_diagnose
 
     file, edits = _point(request, req.whatif)
     sc = _session(request, x_planner_session).point_scenario(file, edits).scenario
     diag = run_diagnose(sc, alternatives=req.alternatives)
-    return clean({**diag.to_dict(), "text": describe(diag)})
+    answer: dict[str, Any] = clean({**diag.to_dict(), "text": describe(diag)})
+    return answer
 
 
 @router.get(
     "/jobs/schema", summary="The job kinds and each one's fields (JSON schema): the page builds its forms from it"
 )
-def jobs_schema() -> dict:
+def jobs_schema() -> dict[str, Any]:
     from planner.web.job_kinds import kinds_schema
 
     return {"kinds": kinds_schema()}
 
 
-@router.post("/jobs", summary="Start a job: frontier, tranches, sweep, Monte Carlo, alternatives, robust or value")
-def start_job(req: JobRequest, request: Request, x_planner_session: str | None = Header(None)) -> dict:
+@router.post(
+    "/jobs", summary="Start a job of one of the kinds /api/jobs/schema lists (frontier, robust, rival, Pareto …)"
+)
+def start_job(req: JobRequest, request: Request, x_planner_session: str | None = Header(None)) -> dict[str, Any]:
     file, edits = _point(request, req.whatif)
     # The job runs on the what-if's own Scenario, with the job's setting edits after the page's.
     scenario = _session(request, x_planner_session).point_scenario(file, edits.plus(req.settings())).scenario
-    return _ctx(request).jobs.start(req, scenario, _sid(x_planner_session), _ctx(request).root).to_dict()
+    job = _ctx(request).jobs.start(req, scenario, _sid(x_planner_session), _ctx(request).root)
+    return job.to_dict()
 
 
-@router.get("/jobs/{job_id}", summary="A job's progress and, when done, its result (only the session that started it)")
-def get_job(job_id: str, request: Request, x_planner_session: str | None = Header(None)):
+@router.get(
+    "/jobs/{job_id}",
+    summary="A job's progress and, when done, its result (only the session that started it)",
+    response_model=None,
+)
+def get_job(
+    job_id: str, request: Request, x_planner_session: str | None = Header(None)
+) -> dict[str, Any] | JSONResponse:
     job = _ctx(request).jobs.get(job_id, _sid(x_planner_session))
     return job.to_dict() if job else _missing(job_id)
 
 
-@router.delete("/jobs/{job_id}", summary="Cancel a job (it stops at its next batch; only the session that started it)")
-def cancel_job(job_id: str, request: Request, x_planner_session: str | None = Header(None)):
+@router.delete(
+    "/jobs/{job_id}",
+    summary="Cancel a job (it stops at its next batch; only the session that started it)",
+    response_model=None,
+)
+def cancel_job(
+    job_id: str, request: Request, x_planner_session: str | None = Header(None)
+) -> dict[str, Any] | JSONResponse:
     job = _ctx(request).jobs.cancel(job_id, _sid(x_planner_session))
     return job.to_dict() if job else _missing(job_id)
 
@@ -145,7 +168,7 @@ def _missing(job_id: str) -> JSONResponse:
 
 
 @router.post("/save", summary="Save the what-if as models/<name>.yaml extending its scenario")
-def save(req: SaveRequest, request: Request, x_planner_session: str | None = Header(None)) -> dict:
+def save(req: SaveRequest, request: Request, x_planner_session: str | None = Header(None)) -> dict[str, Any]:
     from planner.web.save import save_whatif
 
     file, edits = _point(request, req.whatif)
@@ -154,7 +177,7 @@ def save(req: SaveRequest, request: Request, x_planner_session: str | None = Hea
 
 
 @router.post("/report/{fmt}", summary="The xlsx or html report of the what-if (a download)")
-def report(fmt: str, whatif: WhatIf, request: Request, x_planner_session: str | None = Header(None)):
+def report(fmt: str, whatif: WhatIf, request: Request, x_planner_session: str | None = Header(None)) -> FileResponse:
     from planner.io.runfolder import write_run
     from planner.report import export_run
 

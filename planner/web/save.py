@@ -32,7 +32,7 @@ HEADER = "# Written by planner serve: the scenario it extends, with only the pag
 
 def save_whatif(
     root: Path, file: Path, settings: Sequence[tuple[str, Any]], name: str, description: str, replace: bool
-) -> dict:
+) -> dict[str, Any]:
     """Write `models/<name>.yaml` under `root`: `file` (the what-if's scenario) extended by the
     typed setting edits `settings` ((dotted key, value) pairs, applied as `--set` applies them). InputError (key `name`) for a bad or taken name, or one that would
     break an `extends:` chain."""

@@ -22,9 +22,14 @@ import hmac
 import json
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
+from typing import Any, Awaitable, Callable
 from urllib.parse import parse_qs
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from planner.io.numbers import json_text
+
+Responder = Callable[[Send], Awaitable[None]]  # sends one whole response
 
 # As the HTML report's: nothing from the network, no inline script.
 CSP = (
@@ -50,10 +55,10 @@ class Guard:
     max_body: int
 
 
-def _send_json(status: int, body: dict, headers: list | None = None):
+def _send_json(status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]] | None = None) -> Responder:
     data = json_text(body, indent=None).encode()
 
-    async def send_it(send):
+    async def send_it(send: Send) -> None:
         await send(
             {
                 "type": "http.response.start",
@@ -75,10 +80,10 @@ def _same(given: str, secret: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), secret.encode("utf-8"))
 
 
-def _with_headers(send):
+def _with_headers(send: Send) -> Send:
     """`send` adding SECURITY_HEADERS (where the response did not set them) to every response."""
 
-    async def send_secure(message):
+    async def send_secure(message: Message) -> None:
         if message["type"] == "http.response.start":
             present = {k.lower() for k, _ in message.get("headers", [])}
             message = {
@@ -90,7 +95,7 @@ def _with_headers(send):
     return send_secure
 
 
-async def _read_body(receive, limit: int) -> bytes | None:
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
     """The whole request body, or None once it passes `limit` bytes (announced or not)."""
     body = bytearray()
     while True:
@@ -118,18 +123,18 @@ def _unreadable_json(body: bytes, content_type: bytes) -> str | None:
     return None
 
 
-def _problem(message: str, key: str = "request") -> dict:
+def _problem(message: str, key: str = "request") -> dict[str, Any]:
     return {
         "problems": [{"file": "request", "key": key, "row": None, "column": None, "value": None, "message": message}]
     }
 
 
 class GuardMiddleware:
-    def __init__(self, app, guard: Guard):
+    def __init__(self, app: ASGIApp, guard: Guard) -> None:
         self.app = app
         self.guard = guard
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         send = _with_headers(send)
@@ -162,7 +167,7 @@ class GuardMiddleware:
             return await _send_json(422, _problem(unreadable, "body"))(send)
         replayed = False
 
-        async def replay():
+        async def replay() -> Message:
             nonlocal replayed
             if not replayed:
                 replayed = True
@@ -171,7 +176,7 @@ class GuardMiddleware:
 
         return await self.app(scope, replay, send)
 
-    def _refusal(self, scope):
+    def _refusal(self, scope: Scope) -> Responder | None:
         """The response refusing this request (wrong Host, token or CSRF value), or None."""
         g = self.guard
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
