@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Hashable
+from typing import Any, Callable, Hashable
 
 import pandas as pd
 
@@ -66,10 +66,6 @@ def print_sweep(outcome: RunResult, out_dir: Path, console: Console | None = Non
         )
     console.print(table)
     console.print(f"results written to [bold]{out_dir}[/bold]")
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None or value != value else f"{value:.0%}"
 
 
 def _exactness(summary: dict[str, Any]) -> str:
@@ -181,8 +177,9 @@ def print_montecarlo(outcome: RunResult, out_dir: Path, console: Console | None 
     sect = Table(title="Covered fraction by sector across samples")
     for col in ("sector", "unperturbed", "p5", "p50", "p95"):
         sect.add_column(col, justify="left" if col == "sector" else "right")
+    pct: Callable[[float | None], str] = lambda v: "—" if v is None or v != v else f"{v:.0%}"  # noqa: E731
     for _, row in cov.iterrows():
-        sect.add_row(row["name"], _pct(row["base_fraction"]), _pct(row["p5"]), _pct(row["p50"]), _pct(row["p95"]))
+        sect.add_row(row["name"], pct(row["base_fraction"]), pct(row["p5"]), pct(row["p50"]), pct(row["p95"]))
     console.print(sect)
     console.print(f"results written to [bold]{out_dir}[/bold]")
 
