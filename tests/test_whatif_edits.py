@@ -9,7 +9,7 @@ import pytest
 
 from planner.api import load_scenario
 from planner.errors import InputError
-from planner.web.job_kinds import Interval, RobustJob
+from planner.web.analysis_kinds import Interval, RobustJob
 from planner.web.sessions import Session
 from planner.web.whatif import Edits, WhatIf, confined, overrides, set_text
 

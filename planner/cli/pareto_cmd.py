@@ -135,10 +135,10 @@ def _print(result: ParetoResult, folder: Path) -> None:
     console = Console()
     console.print(table)
     if result.points and not result.complete:
-        c = result.covered or {}
+        c = result.covered
         where = (
             "no range is complete yet"
-            if c.get("value") is None
+            if c is None or c.get("value") is None
             else f"every point with {c['objective']} {c['side'].replace('_', ' ')} {num(c['value'])} is listed"
         )
         click.echo(f"incomplete (stopped by {result.stop}): {where}")

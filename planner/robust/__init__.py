@@ -3,7 +3,7 @@
     >>> from planner import load_scenario
     >>> from planner.robust import robust
     >>> report = robust(load_scenario("models/robust-weights.yaml"))
-    >>> report.maximin.worst_case, report.core_index.options
+    >>> report.status, report.maximin["worst_case"], report.core_index["options"]
 
 - weights.py:   a point y of W → the objective as V(P)·y + c(P), from the model's one definition
 - methods.py:   maximin (one MILP by LP duality), minimax regret (constraint generation), the

@@ -310,9 +310,7 @@ def base_plan_values(engine: Engine, base: PointResult, settings: dict[str, Any]
     ]
 
 
-def samples_table(engine: Engine, records: list[Record], base_values: list[float | None]):
-    import pandas as pd
-
+def samples_table(engine: Engine, records: list[Record], base_values: list[float | None]) -> pd.DataFrame:
     rows = []
     for r, base_value in zip(records, base_values):
         row = {

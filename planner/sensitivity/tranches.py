@@ -293,24 +293,25 @@ def _nested(plans: list[PointResult]) -> bool:
     return all(a <= b for a, b in zip(found, found[1:]))
 
 
-def used_columns(scenario, resource: str) -> list[str]:
+def used_columns(scenario: Scenario, resource: str) -> list[str]:
     """The resources whose use tranches.csv shows: the raised one, then every other (a limit on it may bind)."""
     return [resource, *(r for r in scenario.resources if r != resource)]
 
 
 def tranche_table(
     engine: Engine, resource: str, limits: list[float], plans: list[PointResult], free: list[PointResult]
-):
-    """tranches.csv: per tranche the nested plan beside the unconstrained optimum at its limit."""
-    import pandas as pd
-
+) -> pd.DataFrame:
+    """tranches.csv: per tranche the nested plan beside the unconstrained optimum at its limit.
+    (A point has an objective exactly when it has a portfolio: `engine.point_result`.)"""
     sign = 1.0 if engine.base.config.objective.sense == "max_coverage" else -1.0
-    rows, previous = [], []
+    rows: list[dict[str, Any]] = []
+    previous: list[str] = []
     for t, (limit, plan, best) in enumerate(zip(limits, plans, free)):
         selected = list(plan.selected)
+        objective, last = plan.objective, rows[-1]["objective"] if rows else None
         price = None
-        if plan.has_portfolio and best.has_portfolio:
-            price = r9(sign * (best.objective - plan.objective))
+        if objective is not None and best.objective is not None:
+            price = r9(sign * (best.objective - objective))
         rows.append(
             {
                 "tranche": t + 1,
@@ -327,9 +328,9 @@ def tranche_table(
                 },
                 "added": SEP.join(o for o in selected if o not in previous),
                 "added_count": len([o for o in selected if o not in previous]) if plan.has_portfolio else None,
-                "objective_added": r9(plan.objective - (rows[-1]["objective"] or 0.0))
-                if plan.has_portfolio and rows and rows[-1]["objective"] is not None
-                else r9(plan.objective),
+                "objective_added": r9(objective - last)
+                if objective is not None and last is not None
+                else r9(objective),
                 "portfolio": SEP.join(selected),
                 "unconstrained_portfolio": SEP.join(best.selected),
             }

@@ -21,7 +21,13 @@ import numpy.typing as npt
 
 from planner.model.compile import Compiled
 from planner.solver.fixing import NONE, Fixing, Floats, LpArrays, fixed_by_bound
-from planner.solver.search import RESOLVE_MAX_INTEGERS, RESOLVE_OPTIONS, Option, Options, Search
+from planner.solver.search import (
+    FROM_START_OPTIONS as FROM_START_OPTIONS,
+)  # re-exported for callers importing from here
+from planner.solver.search import RESOLVE_MAX_INTEGERS as RESOLVE_MAX_INTEGERS
+from planner.solver.search import RESOLVE_OPTIONS as RESOLVE_OPTIONS
+from planner.solver.search import Option, Options
+from planner.solver.search import Search as Search
 from planner.solver.outcome import PRIMARY, TIE_BREAK, SolveOutcome, StageResult, Status, _guarded
 from planner.solver.tiebreak import ALL, SUBSETS, canonical_weights, tie_break_scope
 

@@ -1,4 +1,4 @@
-"""How HiGHS searches in a session's solves (`Search`), and the HiGHS options each search sets."""
+"""How HiGHS searches in a session's two-stage solves (`Search`), and the options each way sets."""
 
 from __future__ import annotations
 
