@@ -32,14 +32,27 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from planner.errors import InputError, Problem
 from planner.inputs.config import Perturbation
-from planner.web.analysis_kinds import ParetoJob, RivalJob, RobustJob, ValueJob
+from planner.web.analysis_kinds import Interval, Objective, ParetoJob, RivalJob, RobustJob, ValueJob
 from planner.web.kind_base import MAX_POINTS, Block, Kind, Outcome, Progress, Runner, frames
 from planner.web.whatif import confine_value
 
 if TYPE_CHECKING:
     from planner.inputs.scenario import Scenario
 
-__all__ = ["KIND_MODELS", "MAX_POINTS", "Kind", "Outcome", "Progress", "kinds_schema"]
+__all__ = [
+    "KIND_MODELS",
+    "MAX_POINTS",
+    "Interval",
+    "Kind",
+    "Objective",
+    "Outcome",
+    "ParetoJob",
+    "Progress",
+    "RivalJob",
+    "RobustJob",
+    "ValueJob",
+    "kinds_schema",
+]
 
 
 class FrontierJob(Kind):
