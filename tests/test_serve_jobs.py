@@ -58,7 +58,7 @@ def test_the_schema_lists_every_kind_with_its_fields(api):
     assert len(kinds) == len(KIND_MODELS)
     frontier = kinds[0]["schema"]
     solves = frontier["properties"]["max_solves"]
-    assert solves["default"] == 60 and solves["anyOf"][0]["maximum"] == 2000 and solves["title"] == "Solves at most"
+    assert solves["default"] is None and solves["anyOf"][0]["maximum"] == 2000 and solves["title"] == "Solves at most"
     assert frontier["properties"]["resource"]["x-choices"] == "resources"
     sweep = kinds[2]["schema"]
     assert sweep["properties"]["vary"]["examples"][0][0]["key"] == "limits.budget_musd"
@@ -294,3 +294,33 @@ def test_pareto_job_equals_the_cli_and_says_partial(api, project, tmp_path):
         "total risk (min)",
     ]
     assert [[r["v0"], r["v1"]] for r in points["rows"]] == [[r["coverage"], r["risk"]] for r in rows]
+
+
+@pytest.mark.slow
+def test_rival_form_budget_works_on_a_scenario_without_a_rival_section(api, project, tmp_path):
+    """The baseline has no rival: section: the form's budget is its rival.budget (as `--set
+    rival.budget=1` on the CLI), and without a budget the page is told, in words, what to enter."""
+    refused = api.post("/api/jobs", json={"kind": "rival", "whatif": {"scenario": "models/baseline.yaml"}})
+    assert refused.status_code == 422 and "enter a rival budget" in refused.text
+    j = _wait(
+        api,
+        api.post(
+            "/api/jobs", json={"kind": "rival", "budget": 1, "whatif": {"scenario": "models/baseline.yaml"}}
+        ).json()["id"],
+        timeout=300,
+    )
+    assert j["state"] == "done", j
+    want = _cli_json(
+        [
+            "rival",
+            str(project / "models/baseline.yaml"),
+            "--set",
+            "rival.budget=1",
+            "--json",
+            "--out",
+            str(tmp_path / "r"),
+        ]
+    )
+    got = j["result"]["summary"]
+    for plan in ("nominal", "hedged"):
+        assert got[plan]["objective"] == want[plan]["objective"] and got[plan]["selected"] == want[plan]["selected"]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from planner.errors import InputError, Problem
 from planner.report.words import value_words
 from planner.web.kind_base import MAX_POINTS, Block, Kind, Outcome, Progress, Runner
 from planner.web.whatif import Setting
@@ -160,8 +161,23 @@ class RivalJob(Kind):
         json_schema_extra={"examples": [[0, 1, 2, 3]]},
     )
 
+    def settings(self) -> list[Setting]:
+        # the form's budget is the scenario's rival.budget (a scenario without a rival: section gets one)
+        return [] if self.budget is None else [("rival.budget", self.budget)]
+
     def call(self, scenario: Scenario, root: Path) -> Runner:
         from planner.rival import RivalOptions, rival
+
+        if scenario.config.rival is None:
+            raise InputError(
+                Problem(
+                    file="request",
+                    key="budget",
+                    value=None,
+                    message="this scenario has no rival: section: enter a rival budget (what the rival can "
+                    "spend pulling partners away), or pick a scenario with one such as models/rival.yaml",
+                )
+            )
 
         def run(progress: Progress) -> Outcome:
             import pandas as pd

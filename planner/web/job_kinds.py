@@ -67,11 +67,12 @@ class FrontierJob(Kind):
     lo: float | None = Field(None, ge=0, title="From", description="lowest limit (default 0)")
     hi: float | None = Field(None, ge=0, title="To", description="highest limit (default: the scenario's)")
     max_solves: int | None = Field(
-        60,
+        None,
         ge=1,
         le=MAX_POINTS,
         title="Solves at most",
-        description="stop after this many solves (the frontier then covers the top of the range only)",
+        description="empty: until the frontier is complete; a number stops after that many solves "
+        "(the frontier then covers the top of the range only, and says so)",
     )
 
     def call(self, scenario: Scenario, root: Path) -> Runner:
