@@ -167,11 +167,14 @@ def test_workbench_in_a_browser(browser_page, tmp_path):
     page.press("input[name='limits.budget_musd']", "Enter")
     solved(page, 4)
     assert page.text_content("#status") == "infeasible"
+    # the last good result stays on screen, said to be the last feasible plan (issue 22, trust)
+    assert page.is_visible("#kept") and "last feasible plan" in page.text_content("#kept")
+    assert page.locator("#portfolio tbody tr").count() > 0
     wait(page, "() => document.querySelector('#diagnosis button.fix') !== null")
     shot(page, tmp_path, "diagnosis")
     page.click("#diagnosis button.fix >> nth=0")
     solved(page, 5)
-    assert page.text_content("#status") == "optimal"
+    assert page.text_content("#status") == "optimal" and page.is_hidden("#kept")
 
     # a bad edit keeps the last good result and says why
     kept = objective(page)

@@ -25,6 +25,7 @@ const OBJECTIVE_WORDS = {
 let state = { scenario: "", edits: {}, lock_in: [], lock_out: [], rules_off: [],
               replan: { from: "", folder: "", max_changes: "", max_dropped: "", max_added: "" } };
 let base = null, last = null, pinned = null, seq = 0, explained = null;
+let lastGood = null;  // the last what-if with a plan, kept on screen while a later one has none
 window.planner = { solves: 0, latencies: [], last: null, busy: false, charts: 0, csp: [] };
 document.addEventListener("securitypolicyviolation", (e) => window.planner.csp.push(`${e.violatedDirective} ${e.blockedURI}`));
 
@@ -57,6 +58,8 @@ const whatifKey = () => JSON.stringify(whatif());
 
 function whatifLabel(w = whatif()) {  // the what-if in words, shown on every panel
   const parts = [w.scenario.replace(/^models\//, "")];
+  const edited = w.set.length || w.lock_in.length || w.lock_out.length || w.rules_off.length;
+  if (!edited) parts.push("no edits");
   for (const s of w.set) parts.push(s.startsWith("replan.incumbent=[") ? "re-plan from the pinned result" : s.replace("=", " = "));
   if (w.lock_in.length) parts.push(`locked in: ${w.lock_in.map(optionName).join(", ")}`);
   if (w.lock_out.length) parts.push(`locked out: ${w.lock_out.map(optionName).join(", ")}`);
@@ -94,7 +97,17 @@ async function solve() {
   showProblems(null);
   last = { ...r.data, key };
   if (!base) base = r.data;
-  render(last);
+  if (r.data.status === "infeasible" && lastGood) {  // the last good result stays, said to be the last good one
+    render(lastGood.data);
+    $("status").textContent = r.data.status; $("status").className = `status-${r.data.status}`;
+    $("objective").textContent = "–"; $("objective").dataset.value = ""; $("selected").textContent = "0";
+    $("kept").textContent = `No plan meets this what-if. The charts and tables below are the last feasible plan, for: ${lastGood.label}`;
+    $("kept").hidden = false;
+  } else {
+    render(last);
+    if (r.data.status !== "infeasible") lastGood = { data: last, label: whatifLabel() };
+    $("kept").hidden = true;
+  }
   window.planner.solves++; window.planner.latencies.push(ms);
   window.planner.last = { objective: r.data.objective, status: r.data.status, ms };
   window.planner.result = last;
@@ -380,7 +393,7 @@ $("save").addEventListener("click", async () => {
 });
 $("scenario").addEventListener("change", () => {
   state = { ...state, scenario: $("scenario").value, edits: {}, lock_in: [], lock_out: [], rules_off: [] };
-  base = null; pinned = null; closeExplain(null); solve();
+  base = null; lastGood = null; pinned = null; closeExplain(null); solve();
 });
 
 (async function start() {
