@@ -96,9 +96,8 @@ def named(names: dict[str, str], ident: str, with_id: bool = False) -> str:
 def scenario_names(result: Result) -> dict[str, dict[str, str]]:
     """The names a scenario gives its options, partners and sectors, by kind and id."""
     sc = result.scenario
-    return {
-        k: t["name"].to_dict() for k, t in (("options", sc.options), ("partners", sc.partners), ("sectors", sc.sectors))
-    }
+    tables = (("options", sc.options), ("partners", sc.partners), ("sectors", sc.sectors))
+    return {k: {str(i): str(n) for i, n in t["name"].items()} for k, t in tables}
 
 
 def print_changes(result: Result, console: Console) -> None:
