@@ -36,3 +36,19 @@ def test_compare_json_has_no_display_names(runs):
     result = CliRunner().invoke(cli, ["compare", str(runs / "base"), str(runs / "cut"), "--json"])
     assert result.exit_code == 0, result.output
     assert "names" not in json.loads(result.output)
+
+
+def test_sweep_header_names_the_resource(tmp_path):
+    args = [
+        "sweep",
+        BASE,
+        "--vary",
+        "limits.budget_musd=3000:4800:1800",
+        "--workers",
+        "1",
+        "--out",
+        str(tmp_path / "s"),
+    ]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "budget (M$) limit" in result.output and "limits.budget_musd" not in result.output
