@@ -6,8 +6,11 @@ import re
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
+from planner import SolveOptions, load_scenario, solve
 from planner.cli import cli
+from planner.cli.display import print_result
 
 BASE = "models/baseline.yaml"
 
@@ -52,3 +55,12 @@ def test_sweep_header_names_the_resource(tmp_path):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "budget (M$) limit" in result.output and "limits.budget_musd" not in result.output
+
+
+def test_solve_table_keeps_option_ids_whole_in_a_narrow_terminal():
+    result = solve(load_scenario(BASE), SolveOptions())
+    console = Console(width=80, record=True)
+    print_result(result, console=console)
+    text = console.export_text()
+    for option_id in result.portfolio["option_id"]:
+        assert re.search(rf"│ {re.escape(option_id)} +│", text), option_id

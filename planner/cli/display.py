@@ -38,11 +38,13 @@ def print_result(result: Result, out_dir: str | Path | None = None, console: Con
         return
     sc = result.scenario
     table = Table(title="Selected partnerships by sector", show_lines=False)
-    for col in ("sector", "partner", "kind", "option", "option id"):
+    port = result.portfolio.sort_values(["sector_id", "partner_id", "option_id"], kind="stable")
+    for col in ("sector", "partner", "kind", "option"):
         table.add_column(col, overflow="fold")
+    # ids stay whole (one can copy them into --set or `planner explain`): never wrapped, never narrower
+    table.add_column("option id", no_wrap=True, min_width=max(map(len, port["option_id"]), default=9))
     for r in sc.resources:
         table.add_column(resource_words(r), justify="right", overflow="fold")
-    port = result.portfolio.sort_values(["sector_id", "partner_id", "option_id"], kind="stable")
     sectors = sc.sectors["name"].to_dict()
     previous = None
     for _, row in port.iterrows():
