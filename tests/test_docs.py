@@ -57,7 +57,7 @@ def planner_lines(text: str) -> list[tuple[list[str], int]]:
     out = []
     for block in fenced(text, "bash"):
         for line in block.replace("\\\n", " ").splitlines():
-            line = line.strip()
+            line = line.strip().removeprefix(".venv/bin/")  # the tour's no-activated-venv form
             if not line.startswith("planner "):
                 continue
             note = EXIT_NOTE.search(line)
@@ -100,6 +100,13 @@ def anchors(path: Path) -> set[str]:
 
 
 # --- the tour -------------------------------------------------------------------------
+
+
+def test_readme_tour_runs_without_an_activated_venv():
+    """Issue 22: every tour command is written as `.venv/bin/planner …`, which needs no activated venv."""
+    tour = README.read_text(encoding="utf-8").split("## A five-minute tour")[1].split("\n## ")[0]
+    lines = [line.strip() for block in fenced(tour, "bash") for line in block.splitlines() if "planner " in line]
+    assert lines and all(line.startswith(".venv/bin/planner ") for line in lines), lines
 
 
 def test_readme_tour_covers_what_the_issue_asks():

@@ -8,7 +8,7 @@ from different inputs. Differences are B − A.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, SupportsFloat, TypedDict, cast
 
@@ -83,9 +83,14 @@ class Comparison:
     gaps: list[GapRow]
     sectors: list[SectorRow]
     resources: list[ResourceRow]
+    # Display only (not in compare.json): the names both run folders give each id, per kind
+    # ("options", "partners", "sectors", "gaps"), from their portfolio.csv and coverage.csv
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        del data["names"]
+        return data
 
 
 def _num(v: object) -> float | None:
@@ -109,6 +114,26 @@ def _options(frame: pd.DataFrame, ids: set[str]) -> list[OptionChange]:
         r = rows.loc[o]
         out.append(OptionChange(o, str(r.get("partner_id", "")), str(r.get("sector_id", "")), str(r.get("kind", ""))))
     return out
+
+
+# (kind, table, id column, name column) of the names a run folder records next to each id
+NAME_COLUMNS = (
+    ("options", "portfolio", "option_id", "name"),
+    ("partners", "portfolio", "partner_id", "partner_name"),
+    ("sectors", "portfolio", "sector_id", "sector_name"),
+    ("gaps", "coverage", "gap_id", "name"),
+)
+
+
+def _names(*runs: RunFolder) -> dict[str, dict[str, str]]:
+    """Each id's name as the runs' own tables give it (a later run's over an earlier's)."""
+    names: dict[str, dict[str, str]] = {kind: {} for kind, *_ in NAME_COLUMNS}
+    for run in runs:
+        for kind, table, ident, name in NAME_COLUMNS:
+            for row in getattr(run, table).rows:
+                if row.get(ident) and row.get(name):
+                    names[kind][row[ident]] = row[name]
+    return names
 
 
 def _gap_rows(ca: pd.DataFrame, cb: pd.DataFrame) -> list[GapRow]:
@@ -208,6 +233,7 @@ def compare_runs(a: str | Path, b: str | Path) -> Comparison:
         gaps=gaps,
         sectors=_sector_rows(gaps),
         resources=_resource_rows(ra.summary, rb.summary),
+        names=_names(ra, rb),
     )
 
 

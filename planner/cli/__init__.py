@@ -7,6 +7,8 @@ Exit status: 0 done, 1 a fault in the tool, 2 bad input or usage, 3 infeasible,
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 import click
 
@@ -67,9 +69,9 @@ def cli() -> None:
 
 def main() -> None:
     """The `planner` entry point: Click's own handling, except that Ctrl-C at any moment
-    exits 130 with one line (Click would print 'Aborted!' and exit 1, the tool-fault code)."""
-    import sys
-
+    exits 130 with one line (Click would print 'Aborted!' and exit 1, the tool-fault code), and
+    a reader that closes stdout early (`planner solve | head -1`) ends the run quietly, exit 0."""
+    was_devnull = _stdout_is_devnull()
     try:
         code = cli.main(prog_name="planner", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
@@ -78,4 +80,28 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        _closed_stdout()
+    except SystemExit as exc:
+        # rich meets a closed stdout by pointing it at /dev/null and exiting 1: that is no fault
+        if exc.code == 1 and not was_devnull and _stdout_is_devnull():
+            _closed_stdout()
+        raise
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _stdout_is_devnull() -> bool:
+    try:
+        return os.path.samestat(os.fstat(sys.stdout.fileno()), os.stat(os.devnull))
+    except (OSError, ValueError, AttributeError):  # no real stdout (e.g. captured by a test)
+        return False
+
+
+def _closed_stdout() -> None:
+    """The reader closed stdout: exit 0 without a word (and without Python's own complaint
+    when it flushes stdout at exit)."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    sys.exit(0)

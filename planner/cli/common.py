@@ -91,6 +91,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             sys.exit(EXIT_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # the reader closed stdout (`| head`): `main` ends quietly
+            raise
         except KeyboardInterrupt:
             click.echo("interrupted; earlier results are untouched", err=True)
             sys.exit(130)

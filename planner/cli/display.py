@@ -38,11 +38,13 @@ def print_result(result: Result, out_dir: str | Path | None = None, console: Con
         return
     sc = result.scenario
     table = Table(title="Selected partnerships by sector", show_lines=False)
-    for col in ("sector", "partner", "kind", "option", "option id"):
+    port = result.portfolio.sort_values(["sector_id", "partner_id", "option_id"], kind="stable")
+    for col in ("sector", "partner", "kind", "option"):
         table.add_column(col, overflow="fold")
+    # ids stay whole (one can copy them into --set or `planner explain`): never wrapped, never narrower
+    table.add_column("option id", no_wrap=True, min_width=max(map(len, port["option_id"]), default=9))
     for r in sc.resources:
         table.add_column(resource_words(r), justify="right", overflow="fold")
-    port = result.portfolio.sort_values(["sector_id", "partner_id", "option_id"], kind="stable")
     sectors = sc.sectors["name"].to_dict()
     previous = None
     for _, row in port.iterrows():
@@ -84,6 +86,22 @@ def print_result(result: Result, out_dir: str | Path | None = None, console: Con
         console.print(f"results written to [bold]{out_dir}[/bold]")
 
 
+def named(names: dict[str, str], ident: str, with_id: bool = False) -> str:
+    """An id as people read it: its name (and the id, where names alone could be ambiguous);
+    the bare id where no name is known."""
+    name = names.get(ident)
+    if not name or name == ident:
+        return ident
+    return f"{name} ({ident})" if with_id else name
+
+
+def scenario_names(result: Result) -> dict[str, dict[str, str]]:
+    """The names a scenario gives its options, partners and sectors, by kind and id."""
+    sc = result.scenario
+    tables = (("options", sc.options), ("partners", sc.partners), ("sectors", sc.sectors))
+    return {k: {str(i): str(n) for i, n in t["name"].items()} for k, t in tables}
+
+
 def print_changes(result: Result, console: Console) -> None:
     """A re-plan: the change table (dropped and added options; kept ones counted) and the price of stability."""
     s = result.summary()
@@ -98,18 +116,16 @@ def print_changes(result: Result, console: Console) -> None:
         table.add_column(col, overflow="fold")
     for r in resources:
         table.add_column(resource_words(r), justify="right", overflow="fold")
-    names = {
-        k: t["name"].to_dict() for k, t in (("options", sc.options), ("partners", sc.partners), ("sectors", sc.sectors))
-    }
+    names = scenario_names(result)
     frame = result.changes
     if frame is None:  # not a re-plan
         return
     for _, row in frame[frame["change"] != "kept"].iterrows():
         table.add_row(
             row["change"],
-            f"{names['options'].get(row['option_id'], row['option_id'])} ({row['option_id']})",
-            names["partners"].get(row["partner_id"], row["partner_id"]),
-            names["sectors"].get(row["sector_id"], row["sector_id"]),
+            named(names["options"], row["option_id"], with_id=True),
+            named(names["partners"], row["partner_id"]),
+            named(names["sectors"], row["sector_id"]),
             *(fmt_fixed(float(row[r]), 1) for r in resources),
         )
     console.print(table)
@@ -183,6 +199,7 @@ def print_comparison(
     from planner.analysis.compare import describe
 
     console = console or _console()
+    names = comp.names
     for line in describe(comp):
         console.print(line, markup=False, highlight=False)
     if comp.added or comp.removed:
@@ -191,14 +208,20 @@ def print_comparison(
             t.add_column(col)
         for sign, items in (("+", comp.added), ("−", comp.removed)):
             for o in items:
-                t.add_row(sign, o.option_id, o.partner_id, o.sector_id, o.kind)
+                t.add_row(
+                    sign,
+                    named(names.get("options", {}), o.option_id, with_id=True),
+                    named(names.get("partners", {}), o.partner_id),
+                    named(names.get("sectors", {}), o.sector_id),
+                    o.kind,
+                )
         console.print(t)
     t = Table(title="Coverage by sector (B − A)")
     for col in ("sector", "size", "covered A", "covered B", "change", "fraction A", "fraction B"):
         t.add_column(col, justify="left" if col == "sector" else "right")
     for s in comp.sectors:
         t.add_row(
-            s["sector_id"],
+            named(names.get("sectors", {}), s["sector_id"]),
             _num(s["size"], 1),
             _num(s["covered_a"], 2),
             _num(s["covered_b"], 2),
@@ -214,8 +237,8 @@ def print_comparison(
             t.add_column(col, justify="left" if col in ("gap", "sector") else "right")
         for g in gaps:
             t.add_row(
-                g["gap_id"],
-                g["sector_id"],
+                named(names.get("gaps", {}), g["gap_id"], with_id=True),
+                named(names.get("sectors", {}), g["sector_id"]),
                 _num(g["size"], 1),
                 _num(g["covered_a"], 2),
                 _num(g["covered_b"], 2),

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.io.numbers import fmt_cell
-from planner.report.words import resource_words
+from planner.report.words import column_words, resource_words
 from planner.sensitivity.runner import RunResult
 
 MAX_ROWS = 40
@@ -43,7 +43,7 @@ def print_sweep(outcome: RunResult, out_dir: Path, console: Console | None = Non
     changes = outcome.tables["changes.csv"]
     keys = [a["key"] for a in s["axes"]]
     table = Table(title="Points")
-    for col in ("point", *keys, "status", "objective", "selected", "enter", "leave"):
+    for col in ("point", *map(column_words, keys), "status", "objective", "selected", "enter", "leave"):
         table.add_column(col, justify="left" if col == "status" else "right")
     last_axis = keys[-1]
     inner = changes[changes["axis"] == last_axis] if len(changes) else changes

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import queue
 import signal
+import tempfile
 import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from types import FrameType
@@ -74,10 +77,11 @@ def _engine(job: Job, threads: int | None) -> Any:
 _POOL_JOB: Job | None = None
 
 
-def _pool_init(job: Job) -> None:
+def _pool_init(job_file: str) -> None:
     global _POOL_JOB
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
-    _POOL_JOB = job
+    with open(job_file, "rb") as f:
+        _POOL_JOB = pickle.load(f)
     parent = multiprocessing.parent_process()
     if parent is not None:  # a killed parent (SIGKILL) cannot stop us: leave as soon as it is gone,
         # rather than solve on as an orphan holding the terminal's or a caller's pipes open
@@ -177,7 +181,31 @@ def _run_threads(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch: OnBatch
         stop.set()  # an exiting process does not wait for them)
 
 
+MAIN_GUARD = (
+    "spawned workers re-import the main module: in a script, put the call under "
+    '`if __name__ == "__main__":`, or pass workers=1'
+)
+
+
 def _run_pool(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch: OnBatch, workers: int) -> None:
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # This is a spawned worker re-importing a script that starts a pool at import: fail
+        # at once (starting the pool here would leave this worker hanging at exit)
+        raise PlannerError(f"a worker process tried to start its own workers; {MAIN_GUARD}")
+    # The job goes to the workers through a file, not the spawn pipe: a worker that dies at
+    # start-up (a script without the guard) stops reading that pipe, and a job larger than the
+    # pipe's buffer would then block this process in `submit` for ever instead of breaking the pool
+    try:
+        with tempfile.TemporaryDirectory(prefix="planner-job-") as tmp:
+            job_file = os.path.join(tmp, "job.pickle")
+            with open(job_file, "wb") as f:
+                pickle.dump(job, f, protocol=pickle.HIGHEST_PROTOCOL)
+            _run_pool_in(job_file, fn, batches, on_batch, workers)
+    except BrokenProcessPool as exc:
+        raise PlannerError(f"a worker process died ({exc}); if it died at start-up, {MAIN_GUARD}") from None
+
+
+def _run_pool_in(job_file: str, fn: TaskFn, batches: Sequence[Any], on_batch: OnBatch, workers: int) -> None:
     # Workers are spawned (by submit) with SIGINT ignored, which an exec'd child inherits: a
     # Ctrl-C sent to the whole process group must not reach a worker before its initializer
     # runs (it would print a KeyboardInterrupt traceback from the middle of its imports). The
@@ -191,7 +219,7 @@ def _run_pool(job: Job, fn: TaskFn, batches: Sequence[Any], on_batch: OnBatch, w
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_pool_init,
-            initargs=(job,),
+            initargs=(job_file,),
         )
         pending = {pool.submit(_pool_task, fn, b) for b in batches}
         _restore_sigint(old_handler, old_mask)  # a Ctrl-C that came meanwhile is raised here
