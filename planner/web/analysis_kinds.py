@@ -57,7 +57,12 @@ class RobustJob(Kind):
         description='e.g. "semis >= ai" (given: replaces the scenario\'s robust.order)',
     )
     max_portfolios: int | None = Field(
-        50, ge=1, le=MAX_POINTS, title="Portfolios at most", description="stop listing non-dominated portfolios here"
+        5,
+        ge=1,
+        le=MAX_POINTS,
+        title="Portfolios at most",
+        description="stop listing non-dominated portfolios here (each one more is a search over the weight set: "
+        "on the baseline with two intervals, 5 take about half a minute, 50 many minutes)",
     )
     samples: int | None = Field(0, ge=0, le=MAX_POINTS, description="Monte Carlo draws from the weight set (0: none)")
     seed: int | None = Field(None, ge=0, description="random seed of the draws")
