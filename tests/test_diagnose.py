@@ -59,7 +59,7 @@ def test_required_options_exceed_both_limits(tmp_path):
     assert d.penalty == pytest.approx(3 / 11 + 1 / 2)
     assert set(d.iis["rows"]) == {"limit_diplomatic_capacity", "require_a", "require_b", "require_c"}
     text = " ".join(describe(d))
-    assert "raise budget_musd from 11 to 14, and raise diplomatic_capacity from 2 to 3" in text
+    assert "raise the budget limit from 11 M$ to 14 M$, and raise the diplomatic capacity limit from 2 to 3" in text
 
 
 def test_weights_and_keep_steer_the_relaxation(tmp_path):

@@ -12,7 +12,7 @@ cost the same unless the scenario says otherwise. Rows in `diagnose.keep` get no
 
 Alternatives: for each row of that relaxation and of the IIS, the same MILP with only that
 row's slack allowed gives the smallest change of that row alone that makes the scenario
-feasible (if one exists) — the "or" in "raise diplomatic_capacity from 10 to 13, or lower
+feasible (if one exists) — the "or" in "raise the diplomatic capacity limit from 10 to 13, or lower
 the target on gap X from 60 to 42".
 
 Stated bounds are rounded outward (whole numbers where the row's data are whole) and each
@@ -42,6 +42,7 @@ from typing import Any, TypedDict
 import numpy as np
 import numpy.typing as npt
 
+from planner.analysis.words import resource_words
 from planner.analysis.workbench import RowInfo, Workbench
 from planner.errors import PlannerError
 from planner.inputs.config import DiagnoseConfig
@@ -178,7 +179,8 @@ def describe_change(sc: Scenario, row: RowInfo, new: float, value: float | None 
             return (f"drop the N-1 resilience rule {what}", "rules.resilience=null", None, key)
         return (f"lower the N-1 resilience fraction from {fmt(frac0)} to {fmt(v)} {what}", override, None, key)
     if row.family == "limit":
-        return (f"raise {subject} from {fmt(b)} to {fmt(v)}", override, None, key)
+        words = resource_words(str(subject))
+        return (f"raise the {words.name} limit from {words.amount(b)} to {words.amount(v)}", override, None, key)
     if row.family == "max_options":
         own = f"rules.max_options.partners.{subject}"
         how = "" if key == own else f" (overrides {key} for {subject} only)"
