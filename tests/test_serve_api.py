@@ -250,6 +250,12 @@ def test_jobs(api):
     )
     objectives = [r["objective"] for r in sw["result"]["tables"]["sweep.csv"]]
     assert sw["state"] == "done" and objectives[0] == pytest.approx(20.0075)
+    said = [b.get("chart", {}).get("title", "") for b in sw["result"]["view"]] + [
+        c["label"] for b in sw["result"]["view"] if b["type"] == "table" for c in b["columns"]
+    ]
+    assert (
+        any("against the budget (M$) limit" in t for t in said) and "limits.budget_musd" not in said
+    )  # words, not keys
     alt = _wait(api, api.post("/api/jobs", json={"kind": "alternatives", "count": 1}).json()["id"])
     assert alt["state"] == "done" and alt["result"]["tables"]["alternatives.csv"]
     fr = _wait(api, api.post("/api/jobs", json={"kind": "frontier", "max_solves": 4}).json()["id"])

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from planner.io.numbers import fmt_number
 from planner.report.headlines import binding_figures
-from planner.report.words import resource_words
+from planner.report.words import column_words, resource_words
 
 if TYPE_CHECKING:
     from planner.inputs.scenario import Scenario
@@ -307,20 +307,21 @@ def sweep(outcome: Outcome, scenario: Scenario, req: SweepJob) -> list[Block]:
     rows = frame.to_dict(orient="records")
     blocks = []
     first = keys[0]
+    said = {k: column_words(k, tuple(scenario.resources)) for k in keys}  # "budget (M$) limit", not the key
     groups: dict[str, list[list[Any]]] = {}
     for r in rows:
-        label = ", ".join(f"{k} = {r[k]}" for k in keys[1:]) or "objective"
+        label = ", ".join(f"{said[k]} = {fmt(r[k])}" for k in keys[1:]) or "objective"
         if as_number(r[first]) is not None and as_number(r["objective"]) is not None:
             groups.setdefault(label, []).append([as_number(r[first]), r["objective"]])
     if groups:
         blocks.append(
             chart(
                 "line",
-                f"Objective (weighted share of gaps closed) against {first}",
-                first,
+                f"Objective (weighted share of gaps closed) against the {said[first]}",
+                said[first],
                 "objective",
                 [{"label": k, "points": sorted(v)} for k, v in groups.items()],
-                "; ".join(f"{first} {fmt(p[0])}: {fmt(p[1])}" for v in groups.values() for p in v),
+                "; ".join(f"{said[first]} {fmt(p[0])}: {fmt(p[1])}" for v in groups.values() for p in v),
             )
         )
     used = [c for c in frame.columns if c.endswith("_used")]
@@ -328,7 +329,7 @@ def sweep(outcome: Outcome, scenario: Scenario, req: SweepJob) -> list[Block]:
         table(
             "Each point",
             [
-                *((k, k) for k in keys),
+                *((k, said[k]) for k in keys),
                 ("status", "Status"),
                 ("objective", "Objective", "num"),
                 ("selected", "Options", "num"),
