@@ -60,11 +60,15 @@ function whatifLabel(w = whatif()) {  // the what-if in words, shown on every pa
   const parts = [w.scenario.replace(/^models\//, "")];
   const edited = w.set.length || w.lock_in.length || w.lock_out.length || w.rules_off.length;
   if (!edited) parts.push("no edits");
-  for (const s of w.set) parts.push(s.startsWith("replan.incumbent=[") ? "re-plan from the pinned result" : s.replace("=", " = "));
+  for (const s of w.set) parts.push(s.startsWith("replan.incumbent=[") ? "re-plan from the pinned result" : editWords(s));
   if (w.lock_in.length) parts.push(`locked in: ${w.lock_in.map(optionName).join(", ")}`);
   if (w.lock_out.length) parts.push(`locked out: ${w.lock_out.map(optionName).join(", ")}`);
   if (w.rules_off.length) parts.push(`rules off: ${w.rules_off.join(", ")}`);
   return parts.join(" · ");
+}
+function editWords(s) {  // "budget (M$) limit = 3360" for limits.budget_musd=3360; other keys as written
+  const i = s.indexOf("="), key = s.slice(0, i), value = s.slice(i + 1);
+  return `${key.startsWith("limits.") ? `${words(key.slice(7))} limit` : key} = ${value}`;
 }
 function optionName(o) {
   const hit = base && base.options.find((x) => x.option_id === o);
