@@ -542,4 +542,10 @@ def test_pareto_panel_equals_the_cli(browser_page, tmp_path):
     assert "total risk (min)" in page.text_content("#view-pareto .job-result")
     assert page.locator("#view-pareto canvas").count() == 1
     docs_shot(page, tmp_path, "pareto")
+    # a point's portfolio loads as the what-if (issue 22): the page then solves exactly that portfolio
+    before = page.evaluate("() => window.planner.solves")
+    page.click("#view-pareto button.load >> nth=1")
+    solved(page, before + 1)
+    assert sorted(page.evaluate("() => window.planner.result.selected_ids")) == sorted(want["points"][1]["selected"])
+    assert page.text_content("#status") == "optimal"
     assert errors == []

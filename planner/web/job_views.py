@@ -78,6 +78,7 @@ def table(
             "label": c[1],
             **({"num": True} if "num" in c[2:] else {}),
             **({"list": True} if "list" in c[2:] else {}),
+            **({"load": True} if "load" in c[2:] else {}),  # a portfolio (ids) the page can load as the what-if
         }
         for c in columns
     ]

@@ -206,6 +206,7 @@ def pareto(outcome: Outcome, scenario: Scenario, req: ParetoJob) -> list[Block]:
                 "options": len(chosen),
                 "enters": names.ids(sorted(chosen - previous)) if i else [],
                 "leaves": names.ids(sorted(previous - chosen)),
+                "load": sorted(chosen),
             }
         )
         previous = chosen
@@ -219,6 +220,7 @@ def pareto(outcome: Outcome, scenario: Scenario, req: ParetoJob) -> list[Block]:
                 ("options", "Options", "num"),
                 ("enters", "Enter", "list"),
                 ("leaves", "Leave", "list"),
+                ("load", "", "load"),
             ],
             points,
         )

@@ -243,6 +243,14 @@ function render(d) {
   renderReplan(d);
 }
 
+// A portfolio found by a job (a Pareto point) as the what-if: its options locked in, every other locked out.
+window.plannerLoadPortfolio = (ids) => {
+  const others = base ? base.options.map((o) => o.option_id).filter((o) => !ids.includes(o)) : [];
+  state.lock_in = [...ids]; state.lock_out = others.length <= 200 ? others : [];  // a what-if holds 200 locks a list
+  $("tab-result").click();
+  solve();
+};
+
 function lock(o, list) {
   const other = list === "lock_in" ? "lock_out" : "lock_in";
   state[other] = state[other].filter((x) => x !== o);

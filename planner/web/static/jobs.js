@@ -95,6 +95,9 @@ window.plannerJobs = (function () {
       for (const r of rows) {
         body.append(el("tr", { class: b.row_class ? r[b.row_class] : null }, ...b.columns.map((c) =>
           c.list ? el("td", { class: "list" }, chips(r[c.key] || [])) :
+          c.load ? el("td", {}, el("button", { type: "button", class: "load", text: "Load as what-if",
+            "aria-label": `Load this portfolio (${(r[c.key] || []).length} options) as the what-if`,
+            onclick: () => window.plannerLoadPortfolio(r[c.key] || []) })) :
             el("td", { class: c.num ? "num" : null, "data-key": c.key, "data-value": r[c.key] ?? "", text: fmt(r[c.key], 4) }))));
       }
       t.append(body); wrap.append(t);
